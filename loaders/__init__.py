@@ -1,0 +1,156 @@
+"""DataLoaders, built fresh for every request; each is created on first use."""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from loaders.base import LoadContext
+from loaders.invoice import (
+    BillingAccountByIdLoader,
+    BillingAccountsByCustomerIdLoader,
+    InvoiceByIdLoader,
+    InvoiceCategoryTotalsLoader,
+    InvoicePageKey,
+    InvoicesByAccountLoader,
+    InvoiceSubscriberTotalsLoader,
+)
+from loaders.org import (
+    AncestorsByPathLoader,
+    CustomerByIdLoader,
+    OrgRootByCustomerIdLoader,
+    OrgUnitByIdLoader,
+    OrgUnitsByParentIdLoader,
+    OrgUnitsUnderPathLoader,
+    SubscriberCountByOrgUnitIdLoader,
+)
+from loaders.spending import (
+    PolicyByOrgUnitLoader,
+    PolicyBySubscriberLoader,
+    SpendingByOrgUnitMonthLoader,
+    SpendingBySubscriberMonthLoader,
+)
+from loaders.subscriber import (
+    BundleBalancesBySubscriberIdLoader,
+    BundleByIdLoader,
+    BundlesByPlanIdLoader,
+    ServiceByIdLoader,
+    ServicesBySubscriberIdLoader,
+    SubscriberByIdLoader,
+    TariffPlanByIdLoader,
+    TariffPlanBySubscriberIdLoader,
+)
+from loaders.usage import UsageBySubscriberLoader, UsagePageKey
+
+
+class Loaders:
+    """One request's loaders. Attribute names are what schema fields refer to."""
+
+    def __init__(self, ctx: LoadContext) -> None:
+        self.ctx = ctx
+
+    @cached_property
+    def customer(self) -> CustomerByIdLoader:
+        return CustomerByIdLoader(self.ctx)
+
+    @cached_property
+    def org_unit(self) -> OrgUnitByIdLoader:
+        return OrgUnitByIdLoader(self.ctx)
+
+    @cached_property
+    def org_root(self) -> OrgRootByCustomerIdLoader:
+        return OrgRootByCustomerIdLoader(self.ctx)
+
+    @cached_property
+    def org_children(self) -> OrgUnitsByParentIdLoader:
+        return OrgUnitsByParentIdLoader(self.ctx)
+
+    @cached_property
+    def org_descendants(self) -> OrgUnitsUnderPathLoader:
+        return OrgUnitsUnderPathLoader(self.ctx)
+
+    @cached_property
+    def org_ancestors(self) -> AncestorsByPathLoader:
+        return AncestorsByPathLoader(self.ctx)
+
+    @cached_property
+    def subscriber_count(self) -> SubscriberCountByOrgUnitIdLoader:
+        return SubscriberCountByOrgUnitIdLoader(self.ctx)
+
+    @cached_property
+    def subscriber(self) -> SubscriberByIdLoader:
+        return SubscriberByIdLoader(self.ctx)
+
+    @cached_property
+    def line_plan(self) -> TariffPlanBySubscriberIdLoader:
+        return TariffPlanBySubscriberIdLoader(self.ctx)
+
+    @cached_property
+    def line_services(self) -> ServicesBySubscriberIdLoader:
+        return ServicesBySubscriberIdLoader(self.ctx)
+
+    @cached_property
+    def bundle_balances(self) -> BundleBalancesBySubscriberIdLoader:
+        return BundleBalancesBySubscriberIdLoader(self.ctx)
+
+    @cached_property
+    def tariff_plan(self) -> TariffPlanByIdLoader:
+        return TariffPlanByIdLoader(self.ctx)
+
+    @cached_property
+    def service(self) -> ServiceByIdLoader:
+        return ServiceByIdLoader(self.ctx)
+
+    @cached_property
+    def bundle(self) -> BundleByIdLoader:
+        return BundleByIdLoader(self.ctx)
+
+    @cached_property
+    def plan_bundles(self) -> BundlesByPlanIdLoader:
+        return BundlesByPlanIdLoader(self.ctx)
+
+    @cached_property
+    def line_spending(self) -> SpendingBySubscriberMonthLoader:
+        return SpendingBySubscriberMonthLoader(self.ctx)
+
+    @cached_property
+    def unit_spending(self) -> SpendingByOrgUnitMonthLoader:
+        return SpendingByOrgUnitMonthLoader(self.ctx)
+
+    @cached_property
+    def unit_policy(self) -> PolicyByOrgUnitLoader:
+        return PolicyByOrgUnitLoader(self.ctx)
+
+    @cached_property
+    def line_policy(self) -> PolicyBySubscriberLoader:
+        return PolicyBySubscriberLoader(self.ctx)
+
+    @cached_property
+    def usage(self) -> UsageBySubscriberLoader:
+        return UsageBySubscriberLoader(self.ctx)
+
+    @cached_property
+    def billing_accounts(self) -> BillingAccountsByCustomerIdLoader:
+        return BillingAccountsByCustomerIdLoader(self.ctx)
+
+    @cached_property
+    def billing_account(self) -> BillingAccountByIdLoader:
+        return BillingAccountByIdLoader(self.ctx)
+
+    @cached_property
+    def invoices(self) -> InvoicesByAccountLoader:
+        return InvoicesByAccountLoader(self.ctx)
+
+    @cached_property
+    def invoice(self) -> InvoiceByIdLoader:
+        return InvoiceByIdLoader(self.ctx)
+
+    @cached_property
+    def invoice_by_subscriber(self) -> InvoiceSubscriberTotalsLoader:
+        return InvoiceSubscriberTotalsLoader(self.ctx)
+
+    @cached_property
+    def invoice_by_category(self) -> InvoiceCategoryTotalsLoader:
+        return InvoiceCategoryTotalsLoader(self.ctx)
+
+
+__all__ = ["InvoicePageKey", "LoadContext", "Loaders", "UsagePageKey"]

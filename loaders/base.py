@@ -1,0 +1,51 @@
+"""The one shape every loader has: batch keys, one source call, values in key order."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Generic, TypeVar
+
+from aiodataloader import DataLoader
+
+from sources import Sources
+from sources.scope import RowScope
+from sources.values import month_start
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+@dataclass(frozen=True, slots=True)
+class LoadContext:
+    """What a request's loaders share: the backends, the caller's row scope and today."""
+
+    sources: Sources
+    scope: RowScope
+    today: date
+
+    @property
+    def current_period(self) -> date:
+        return month_start(self.today)
+
+
+class SourceLoader(DataLoader[K, V], Generic[K, V]):
+    def __init__(self, ctx: LoadContext) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.crm = ctx.sources.crm
+        self.billing = ctx.sources.billing
+        self.scope = ctx.scope
+
+
+def in_key_order(keys: list[K], by_key: dict[Any, V], default: Any = None) -> list[V]:
+    return [by_key.get(key, default) for key in keys]
+
+
+def grouped(keys: list[K], pairs: Any) -> list[list[Any]]:
+    """Values grouped under their key, in key order; a key with no value gets []."""
+    groups: dict[Any, list[Any]] = {key: [] for key in keys}
+    for key, value in pairs:
+        if key in groups:
+            groups[key].append(value)
+    return [groups[key] for key in keys]

@@ -1,0 +1,55 @@
+"""Who is calling: the portal user, its role and permissions, and the rows it may touch."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from permissions.roles import ROLE_PERMISSIONS, Permission, Role
+from sources.crm.records import PortalUserRecord
+from sources.scope import RowScope
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    user_id: int
+    login: str
+    name: str
+    role: Role
+    customer_id: int | None
+    permissions: frozenset[Permission]
+    scope: RowScope
+    # The org units granted to a subtree-scoped user (empty when the scope is the whole company).
+    scope_unit_ids: tuple[int, ...] = ()
+    # An employee's own line.
+    subscriber_id: int | None = None
+
+    def can(self, permission: Permission) -> bool:
+        return permission in self.permissions
+
+
+def principal_for(user: PortalUserRecord) -> Principal:
+    """Build the principal of an active portal user from its role and grants."""
+    role = Role(user.role)
+    if role is Role.SUPPORT:
+        scope = RowScope.everything()
+    elif user.customer_id is None:
+        raise ValueError(f"portal user {user.login} has role {role} but no customer")
+    elif role is Role.EMPLOYEE:
+        lines = frozenset({user.subscriber_id}) if user.subscriber_id is not None else frozenset()
+        scope = RowScope(customer_ids=frozenset({user.customer_id}), subscriber_ids=lines)
+    elif role is Role.UNIT_ADMIN or user.granted_paths:
+        # A unit admin without grants sees nothing rather than everything.
+        scope = RowScope(customer_ids=frozenset({user.customer_id}), org_paths=user.granted_paths)
+    else:
+        scope = RowScope(customer_ids=frozenset({user.customer_id}))
+    return Principal(
+        user_id=user.id,
+        login=user.login,
+        name=user.name,
+        role=role,
+        customer_id=user.customer_id,
+        permissions=ROLE_PERMISSIONS[role],
+        scope=scope,
+        scope_unit_ids=user.granted_unit_ids,
+        subscriber_id=user.subscriber_id,
+    )

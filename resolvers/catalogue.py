@@ -1,0 +1,14 @@
+"""The catalogue lists."""
+
+from __future__ import annotations
+
+from sources.billing.records import ServiceRecord, TariffPlanRecord
+from resolvers.context import Info
+
+
+async def tariff_plans(info: Info) -> list[TariffPlanRecord]:
+    return await info.context.sources.billing.plans()
+
+
+async def services(info: Info) -> list[ServiceRecord]:
+    return await info.context.sources.billing.services()

@@ -1,0 +1,36 @@
+"""The typed request context every resolver receives as ``info.context``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import strawberry
+
+from loaders import Loaders
+from permissions.principal import Principal
+from sources import Sources
+from sources.values import month_start
+
+
+@dataclass(frozen=True, slots=True)
+class PageLimits:
+    default_size: int = 50
+    max_size: int = 2000
+
+
+@dataclass(slots=True)
+class Context:
+    principal: Principal
+    loaders: Loaders
+    sources: Sources
+    today: date
+    request_id: str
+    pages: PageLimits
+
+    @property
+    def current_period(self) -> date:
+        return month_start(self.today)
+
+
+Info = strawberry.Info[Context, None]

@@ -1,0 +1,96 @@
+"""The subscribers list: filters turned into one CRM query (plus one billing query for
+product filters), keyset pagination, and a total count on demand."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from enum import Enum
+
+from loaders.page import Page, decode_cursor, encode_cursor, page_size
+from permissions.roles import Permission as P
+from resolvers.context import Info
+from resolvers.ids import from_global_id
+from resolvers.node import load_node
+from sources.crm.records import SubscriberRecord
+from sources.crm.source import SubscriberQuery
+from sources.errors import BadUserInput, Forbidden
+
+# Orders that reveal personal data need the permission to read it.
+PERSONAL_ORDERS = frozenset({"name", "msisdn"})
+
+
+@dataclass(frozen=True, slots=True)
+class SubscriberListArgs:
+    """The list's arguments as plain values (the schema converts its inputs into this)."""
+
+    statuses: tuple[str, ...] = ()
+    org_unit_id: str | None = None
+    tariff_plan_ids: tuple[str, ...] = ()
+    service_ids: tuple[str, ...] = ()
+    search: str | None = None
+    customer_id: str | None = None
+    order_by: str | None = None
+    descending: bool = False
+
+
+def _sort_value(record: SubscriberRecord, order_by: str) -> object:
+    value = getattr(record, "employee_name" if order_by == "name" else order_by)
+    return value.isoformat() if isinstance(value, date) else value
+
+
+async def subscribers(info: Info, args: SubscriberListArgs, first: int | None, after: str | None) -> Page:
+    context = info.context
+    principal = context.principal
+    personal = principal.can(P.PERSONAL_READ)
+    order_by = args.order_by or ("name" if personal else "activated_on")
+    if not personal and (order_by in PERSONAL_ORDERS or args.search):
+        raise Forbidden("Searching or ordering by name or number needs the personal:read permission.")
+    limit = page_size(first, context.pages.default_size, context.pages.max_size)
+
+    customer_ids = None
+    if args.customer_id is not None:
+        customer_ids = frozenset({(await load_node(info, args.customer_id, expect="Customer")).id})
+    subtree = None
+    if args.org_unit_id is not None:
+        subtree = (await load_node(info, args.org_unit_id, expect="OrgUnit")).path
+    among = None
+    if args.tariff_plan_ids or args.service_ids:
+        plans = [from_global_id(i, expect="TariffPlan")[1] for i in args.tariff_plan_ids]
+        services = [from_global_id(i, expect="Service")[1] for i in args.service_ids]
+        among = frozenset(
+            await context.sources.billing.subscriber_ids_with_products(
+                customer_ids or principal.scope.customer_ids, plans, services
+            )
+        )
+
+    cursor = None
+    if after is not None:
+        value, record_id = decode_cursor(after, 2)
+        if not isinstance(record_id, int):
+            raise BadUserInput("The cursor is not valid for this list.", argument="after")
+        cursor = (date.fromisoformat(value) if order_by == "activated_on" else value, record_id)
+
+    query = SubscriberQuery(
+        customer_ids=customer_ids,
+        statuses=args.statuses,
+        subtree_path=subtree,
+        among_ids=among,
+        search=args.search.strip() if args.search else None,
+        order_by=order_by,
+        descending=args.descending,
+        after=cursor,
+        limit=limit + 1,
+    )
+    crm, scope = context.sources.crm, principal.scope
+    rows = await crm.subscriber_page(query, scope)
+    return Page(
+        rows,
+        limit,
+        lambda record: encode_cursor(_sort_value(record, order_by), record.id),
+        count=lambda: crm.subscriber_total(query, scope),
+    )
+
+
+def enum_values(values: list[Enum] | None) -> tuple[str, ...]:
+    return tuple(value.value for value in values or ())

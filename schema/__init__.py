@@ -1,0 +1,43 @@
+"""The corpcare GraphQL schema, assembled from the per-domain modules."""
+
+from __future__ import annotations
+
+from functools import cache
+
+import strawberry
+from strawberry.schema.config import StrawberryConfig
+from graphql import GraphQLError
+from strawberry.types import ExecutionContext
+
+from permissions.rules import Public, Requires
+from schema.catalogue import Service, TariffPlan
+from schema.customer import Customer
+from schema.extensions import AuthorizeFields, CodedErrors
+from schema.fields import fast_relations
+from schema.invoice import BillingAccount, Invoice
+from schema.org_unit import OrgUnit
+from schema.query import Query
+from schema.scalars import SCALARS
+from schema.subscriber import Subscriber
+
+
+class CorpcareSchema(strawberry.Schema):
+    def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
+        # Coded errors are answers, not faults; unexpected ones are logged by CodedErrors.
+        return None
+
+
+@cache
+def build_schema() -> CorpcareSchema:
+    schema = CorpcareSchema(
+        query=Query,
+        types=[Customer, OrgUnit, Subscriber, TariffPlan, Service, BillingAccount, Invoice],
+        extensions=[AuthorizeFields, CodedErrors],
+        schema_directives=[Requires, Public],
+        config=StrawberryConfig(scalar_map=SCALARS),
+    )
+    fast_relations(schema._schema)
+    return schema
+
+
+__all__ = ["build_schema"]

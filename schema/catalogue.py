@@ -1,0 +1,56 @@
+"""The operator's catalogue: tariff plans, services and the allowances they include."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+
+from permissions.roles import Permission as P
+from permissions.rules import requires
+from schema.common import Money, Node, global_id
+from schema.enums import UNIT_OF_KIND, QuantityUnit, ServiceKind, UsageKind
+from schema.fields import field, related, resolved
+from sources.billing.records import ServiceRecord, TariffPlanRecord
+
+CATALOGUE = requires(P.CATALOGUE_READ)
+
+
+def _unit(root: Any) -> QuantityUnit:
+    return UNIT_OF_KIND[root.kind]
+
+
+@strawberry.type(description="An allowance of minutes, messages or data.")
+class Bundle:
+    code: str = field(CATALOGUE)
+    name: str = field(CATALOGUE)
+    kind: UsageKind = field(CATALOGUE)
+    allowance: int = field(CATALOGUE, description="In `unit`s per billing month.")
+    unit: QuantityUnit = resolved(CATALOGUE, _unit)
+
+
+@strawberry.type
+class TariffPlan(Node):
+    id: strawberry.ID = global_id("TariffPlan")
+    code: str = field(CATALOGUE)
+    name: str = field(CATALOGUE)
+    monthly_fee: Money = field(CATALOGUE)
+    included_bundles: list[Bundle] = related("plan_bundles", "id", CATALOGUE)
+
+    @classmethod
+    def is_type_of(cls, obj: Any, _info: Any) -> bool:
+        return isinstance(obj, TariffPlanRecord)
+
+
+@strawberry.type(description="An option a line can add to its plan.")
+class Service(Node):
+    id: strawberry.ID = global_id("Service")
+    code: str = field(CATALOGUE)
+    name: str = field(CATALOGUE)
+    kind: ServiceKind = field(CATALOGUE)
+    monthly_fee: Money = field(CATALOGUE, description="List price; a line may pay less (see ActiveService).")
+    bundle: Bundle | None = related("bundle", "bundle_id", CATALOGUE)
+
+    @classmethod
+    def is_type_of(cls, obj: Any, _info: Any) -> bool:
+        return isinstance(obj, ServiceRecord)

@@ -1,0 +1,58 @@
+"""Value types used across the schema: money, pages of lists, and the Node interface."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any, Generic, TypeVar
+
+import strawberry
+
+from loaders.page import Page
+from permissions.rules import PUBLIC
+from resolvers.ids import to_global_id
+from schema.fields import field
+
+T = TypeVar("T")
+
+
+@strawberry.type(description="An amount of money in a currency. Amounts are exact decimals.")
+class Money:
+    amount: Decimal = field(PUBLIC)
+    currency: str = field(PUBLIC, description="ISO 4217 code, for example EUR.")
+
+
+@strawberry.interface(description="An object with a global id, fetchable with `node(id:)`.")
+class Node:
+    id: strawberry.ID = field(PUBLIC)
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool = field(PUBLIC)
+    end_cursor: str | None = field(PUBLIC, description="Pass as `after` to read the next page.")
+
+
+@strawberry.type
+class Edge(Generic[T]):
+    cursor: str = field(PUBLIC)
+    node: T = field(PUBLIC)
+
+
+@strawberry.type(description="A page of a list. `first` is capped; follow `pageInfo.endCursor`.")
+class Connection(Generic[T]):
+    edges: list[Edge[T]] = field(PUBLIC)
+    nodes: list[T] = field(PUBLIC, description="The page's objects, without cursors.")
+    page_info: PageInfo = field(PUBLIC)
+
+    @strawberry.field(directives=[PUBLIC], description="Items in the whole list (costs one more query).")
+    async def total_count(root: Page) -> int | None:  # type: ignore[misc]
+        return await root.count()
+
+
+def global_id(type_name: str) -> Any:
+    """The ``id`` field of a Node type: the record's key, made opaque."""
+
+    def resolve(root: Any) -> strawberry.ID:
+        return strawberry.ID(to_global_id(type_name, root.id))
+
+    return strawberry.field(resolver=resolve, directives=[PUBLIC])

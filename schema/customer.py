@@ -1,0 +1,46 @@
+"""The company: a customer of the operator."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+
+from permissions.roles import Permission as P
+from permissions.rules import PUBLIC, requires
+from schema.common import Node, global_id
+from schema.fields import field, related
+from schema.invoice import BillingAccount
+from schema.org_unit import OrgUnit
+from schema.scalars import Month
+from schema.spending import UnitSpending
+from sources.crm.records import CustomerRecord
+
+
+def _spending_key(root: CustomerRecord, month: Month | None = None) -> tuple[Any, ...]:
+    # "/" is above every path: the whole company, as far as the caller may see it.
+    return (root.id, "/", month, root.currency)
+
+
+@strawberry.type(description="A company that buys lines from the operator.")
+class Customer(Node):
+    id: strawberry.ID = global_id("Customer")
+    code: str = field(PUBLIC)
+    name: str = field(PUBLIC)
+    currency: str = field(PUBLIC)
+    org_root: OrgUnit | None = related(
+        "org_root", "id", requires(P.ORG_READ), description="Null unless your scope is the whole company."
+    )
+    billing_accounts: list[BillingAccount] = related(
+        "billing_accounts", "id", requires(P.INVOICE_READ), description="Empty unless your scope is the whole company."
+    )
+    spending: UnitSpending = related(
+        "unit_spending",
+        _spending_key,
+        requires(P.SPENDING_READ),
+        description="Charges of the lines you may see; the current month by default.",
+    )
+
+    @classmethod
+    def is_type_of(cls, obj: Any, _info: Any) -> bool:
+        return isinstance(obj, CustomerRecord)

@@ -1,0 +1,90 @@
+"""Enumerations of the schema. Values are what the backends store."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+import strawberry
+
+
+@strawberry.enum(description="Where a unit sits in the org tree.")
+class OrgUnitKind(Enum):
+    COMPANY = "company"
+    DIVISION = "division"
+    DEPARTMENT = "department"
+    TEAM = "team"
+
+
+@strawberry.enum
+class LineStatus(Enum):
+    ACTIVE = "active"
+    SUSPENDED = "suspended"
+    TERMINATED = "terminated"
+
+
+@strawberry.enum(description="What an allowance or a usage record counts.")
+class UsageKind(Enum):
+    VOICE = "voice"
+    SMS = "sms"
+    DATA = "data"
+    ROAMING_DATA = "roaming_data"
+
+
+@strawberry.enum(description="Unit of quantities: voice in seconds, SMS in messages, data in kilobytes.")
+class QuantityUnit(Enum):
+    SECONDS = "seconds"
+    MESSAGES = "messages"
+    KILOBYTES = "kilobytes"
+
+
+UNIT_OF_KIND = {
+    "voice": QuantityUnit.SECONDS,
+    "sms": QuantityUnit.MESSAGES,
+    "data": QuantityUnit.KILOBYTES,
+    "roaming_data": QuantityUnit.KILOBYTES,
+}
+
+
+@strawberry.enum
+class ChargeCategory(Enum):
+    SUBSCRIPTION = "subscription"
+    VOICE = "voice"
+    SMS = "sms"
+    DATA = "data"
+    ROAMING = "roaming"
+    CONTENT = "content"
+
+
+@strawberry.enum
+class ServiceKind(Enum):
+    OPTION = "option"
+    DATA_PACK = "data_pack"
+    ROAMING = "roaming"
+    CONTENT_FILTER = "content_filter"
+
+
+@strawberry.enum(description="What happens when a line reaches its monthly limit.")
+class LimitAction(Enum):
+    NOTIFY = "notify"
+    BLOCK = "block"
+    CHARGE_EMPLOYEE = "charge_employee"
+
+
+@strawberry.enum
+class ContentFilter(Enum):
+    OFF = "off"
+    MODERATE = "moderate"
+    STRICT = "strict"
+
+
+@strawberry.enum
+class InvoiceStatus(Enum):
+    OPEN = "open"
+    PAID = "paid"
+    OVERDUE = "overdue"
+
+
+@strawberry.enum
+class OrderDirection(Enum):
+    ASC = "asc"
+    DESC = "desc"

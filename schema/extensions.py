@@ -1,0 +1,78 @@
+"""Schema extensions: field rules checked before execution, and coded, masked errors."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+
+from graphql import ExecutionResult as GraphQLExecutionResult
+from graphql import FragmentDefinitionNode, GraphQLError
+from strawberry.extensions import SchemaExtension
+
+from permissions.authorize import denied_fields, rule_table
+from resolvers.context import Context
+from sources.errors import CorpcareError
+
+log = logging.getLogger("corpcare.errors")
+
+
+class AuthorizeFields(SchemaExtension):
+    """Refuse the whole operation, before any resolver runs, if it selects a field the
+    caller's role may not read."""
+
+    def on_execute(self) -> Iterator[None]:
+        ctx = self.execution_context
+        context = ctx.context
+        if isinstance(context, Context) and ctx.graphql_document is not None:
+            schema = ctx.schema._schema
+            rules = schema.extensions.get("corpcare.rules")
+            if rules is None:
+                rules = schema.extensions["corpcare.rules"] = rule_table(schema)
+            operation = ctx.operation_name
+            operations = [d for d in ctx.graphql_document.definitions if d.kind == "operation_definition"]
+            chosen = next((o for o in operations if operation is None or (o.name and o.name.value == operation)), None)
+            fragments = {
+                d.name.value: d for d in ctx.graphql_document.definitions if isinstance(d, FragmentDefinitionNode)
+            }
+            if chosen is not None:
+                denials = denied_fields(schema, rules, chosen, fragments, context.principal.permissions)  # type: ignore[arg-type]
+                if denials:
+                    ctx.result = GraphQLExecutionResult(data=None, errors=[d.error() for d in denials])
+        yield
+
+
+class CodedErrors(SchemaExtension):
+    """Every error leaves with ``extensions.code``; unexpected ones are masked.
+
+    corpcare's own errors keep their message; anything else becomes INTERNAL_SERVER_ERROR
+    with the request id, which is also in the server log next to the traceback.
+    """
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        errors = getattr(result, "errors", None)
+        if result is None or not errors:
+            return
+        context = self.execution_context.context
+        request_id = getattr(context, "request_id", None)
+        result.errors = [_coded(error, request_id) for error in errors]
+
+
+def _coded(error: GraphQLError, request_id: str | None) -> GraphQLError:
+    original = error.original_error
+    if isinstance(original, CorpcareError):
+        error.extensions = {"code": original.code, **original.extensions}
+        return error
+    if original is None:
+        if not (error.extensions or {}).get("code"):
+            code = "GRAPHQL_PARSE_FAILED" if error.message.startswith("Syntax Error") else "GRAPHQL_VALIDATION_FAILED"
+            error.extensions = {**(error.extensions or {}), "code": code}
+        return error
+    log.error("unexpected error in request %s at %s", request_id, error.path, exc_info=original)
+    return GraphQLError(
+        f"Internal server error (request {request_id}).",
+        nodes=error.nodes,
+        path=error.path,
+        extensions={"code": "INTERNAL_SERVER_ERROR", "requestId": request_id},
+    )

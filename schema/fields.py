@@ -1,0 +1,98 @@
+"""How schema fields are declared: every field names its rule; relations name their loader.
+
+``field(rule)`` is a plain attribute read off the parent record (no per-object coroutine).
+``related(loader, key, rule)`` is a relation: the helper builds the resolver that asks the
+request's loader for ``key`` — an attribute of the parent, or a function of the parent
+and the field's arguments — so every relation is batched and none is hand-written.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from typing import Any
+
+import strawberry
+from graphql import GraphQLObjectType, GraphQLSchema
+
+from permissions.rules import Rule
+from resolvers.context import Info
+
+RELATION = "corpcare.relation"
+
+
+def field(rule: Rule, *, description: str | None = None, name: str | None = None) -> Any:
+    return strawberry.field(directives=[rule], description=description, name=name)
+
+
+def resolved(rule: Rule, resolver: Callable[..., Any], *, description: str | None = None) -> Any:
+    """A field computed by a resolver function (not a relation)."""
+    return strawberry.field(resolver=resolver, directives=[rule], description=description)
+
+
+def related(
+    loader: str, key: str | Callable[..., Any], rule: Rule, *, many: bool = False, description: str | None = None
+) -> Any:
+    """A relation: ``key`` is the parent's attribute holding the key (or keys, with ``many``),
+    or a function ``(parent, **arguments) -> key``."""
+    if isinstance(key, str):
+        resolve = _loader_resolver(loader, key, many)
+
+        def resolve_by_attribute(root: Any, info: Info) -> Any:
+            return resolve(root, info)
+
+        return strawberry.field(
+            resolver=resolve_by_attribute,
+            directives=[rule],
+            description=description,
+            metadata={RELATION: (loader, key, many)},
+        )
+
+    make_key = key
+
+    def resolve_by_key(root: Any, info: Info, **arguments: Any) -> Any:
+        return getattr(info.context.loaders, loader).load(make_key(root, **arguments))
+
+    # GraphQL arguments are the key function's own parameters (after the parent record);
+    # their annotations resolve in the key function's module.
+    signature = inspect.signature(make_key)
+    parent, *arguments = signature.parameters.values()
+    info = inspect.Parameter("info", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=Info)
+    resolve_by_key.__signature__ = signature.replace(  # type: ignore[attr-defined]
+        parameters=[parent.replace(name="root"), info, *arguments], return_annotation=inspect.Signature.empty
+    )
+    resolve_by_key.__module__ = make_key.__module__
+    resolve_by_key.__annotations__ = {p.name: p.annotation for p in arguments} | {"info": Info}
+    return strawberry.field(resolver=resolve_by_key, directives=[rule], description=description)
+
+
+def fast_relations(schema: GraphQLSchema) -> None:
+    """Resolve argument-free relations straight from graphql-core.
+
+    Such a field needs no argument conversion, so the strawberry wrapper (an Info object
+    and an argument pass per object) is skipped: the resolver only asks the loader.
+    """
+    for type_ in schema.type_map.values():
+        if not isinstance(type_, GraphQLObjectType) or type_.name.startswith("__"):
+            continue
+        for graphql_field in type_.fields.values():
+            definition = (graphql_field.extensions or {}).get("strawberry-definition")
+            relation = getattr(definition, "metadata", {}).get(RELATION) if definition else None
+            if relation is not None:
+                graphql_field.resolve = _loader_resolver(*relation)
+
+
+def _loader_resolver(loader: str, attribute: str, many: bool) -> Callable[[Any, Any], Any]:
+    """Works with a strawberry Info or a graphql-core info: both carry ``context``."""
+    if many:
+
+        def resolve_many(root: Any, info: Any) -> Any:
+            return getattr(info.context.loaders, loader).load_many(getattr(root, attribute))
+
+        return resolve_many
+
+    def resolve(root: Any, info: Any) -> Any:
+        key = getattr(root, attribute)
+        return None if key is None else getattr(info.context.loaders, loader).load(key)
+
+    return resolve

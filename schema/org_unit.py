@@ -1,0 +1,62 @@
+"""The org tree: company, divisions, departments and teams, with budgets and roll-ups."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, Any
+
+import strawberry
+
+from permissions.roles import Permission as P
+from permissions.rules import requires
+from schema.common import Money, Node, global_id
+from schema.enums import OrgUnitKind
+from schema.fields import field, related
+from schema.scalars import Month
+from schema.spending import EffectivePolicy, UnitSpending
+from sources.crm.records import OrgUnitRecord
+
+if TYPE_CHECKING:
+    from schema.customer import Customer
+
+ORG = requires(P.ORG_READ)
+
+
+def _spending_key(root: OrgUnitRecord, month: Month | None = None) -> tuple[Any, ...]:
+    return (root.customer_id, root.path, month, root.currency)
+
+
+def _policy_key(root: OrgUnitRecord) -> tuple[str, str]:
+    return (root.path, root.currency)
+
+
+@strawberry.type(description="A unit of a company's org tree; it may be a cost centre.")
+class OrgUnit(Node):
+    id: strawberry.ID = global_id("OrgUnit")
+    name: str = field(ORG)
+    kind: OrgUnitKind = field(ORG)
+    depth: int = field(ORG, description="0 for the company itself.")
+    cost_centre_code: str | None = field(ORG)
+    customer: Annotated[Customer, strawberry.lazy("schema.customer")] = related("customer", "customer_id", ORG)
+    parent: OrgUnit | None = related(
+        "org_unit", "parent_id", ORG, description="Null at the top, or when the parent is outside your scope."
+    )
+    children: list[OrgUnit] = related("org_children", "id", ORG)
+    ancestors: list[OrgUnit] = related(
+        "org_ancestors", "path", ORG, description="From the top down to the parent, within your scope."
+    )
+    descendants: list[OrgUnit] = related("org_descendants", "path", ORG, description="The whole subtree, in tree order.")
+    subscriber_count: int = related(
+        "subscriber_count", "id", ORG, description="Lines in the subtree that you may see."
+    )
+    monthly_budget: Money | None = field(requires(P.BUDGET_READ))
+    spending: UnitSpending = related(
+        "unit_spending",
+        _spending_key,
+        requires(P.SPENDING_READ),
+        description="Charges of the subtree's lines that you may see; the current month by default.",
+    )
+    effective_policy: EffectivePolicy = related("unit_policy", _policy_key, requires(P.POLICY_READ))
+
+    @classmethod
+    def is_type_of(cls, obj: Any, _info: Any) -> bool:
+        return isinstance(obj, OrgUnitRecord)

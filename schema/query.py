@@ -1,0 +1,106 @@
+"""The root Query type."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Any
+
+import strawberry
+
+from loaders.page import Page
+from permissions.principal import Principal
+from permissions.roles import Permission as P
+from permissions.rules import PUBLIC, requires
+from resolvers import catalogue, customer
+from resolvers.context import Info
+from resolvers.node import load_node
+from resolvers.subscriber import SubscriberListArgs, enum_values, subscribers
+from schema.catalogue import Service, TariffPlan
+from schema.common import Connection, Node
+from schema.customer import Customer
+from schema.enums import LineStatus, OrderDirection
+from schema.subscriber import Subscriber
+from schema.viewer import Viewer
+
+
+@strawberry.input(description="Every condition given must hold.")
+class SubscriberFilter:
+    statuses: list[LineStatus] | None = None
+    org_unit: strawberry.ID | None = strawberry.field(default=None, description="Lines in this unit's subtree.")
+    tariff_plans: list[strawberry.ID] | None = strawberry.field(default=None, description="On any of these plans.")
+    services: list[strawberry.ID] | None = strawberry.field(default=None, description="With all of these services.")
+    search: str | None = strawberry.field(
+        default=None, description="Part of the employee's name or of the number (needs personal:read)."
+    )
+    customer: strawberry.ID | None = strawberry.field(default=None, description="For operator staff.")
+
+
+@strawberry.enum
+class SubscriberOrderField(Enum):
+    NAME = "name"
+    MSISDN = "msisdn"
+    STATUS = "status"
+    ACTIVATED_ON = "activated_on"
+
+
+@strawberry.input
+class SubscriberOrder:
+    field: SubscriberOrderField
+    direction: OrderDirection = OrderDirection.ASC
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(directives=[PUBLIC], description="The signed-in caller.")
+    def viewer(self, info: Info) -> Viewer:
+        principal: Principal = info.context.principal
+        return principal  # type: ignore[return-value]
+
+    @strawberry.field(directives=[PUBLIC], description="Your company, or (operator staff) the one with this id.")
+    async def customer(self, info: Info, id: strawberry.ID | None = None) -> Customer | None:
+        return await customer.customer(info, id)
+
+    @strawberry.field(directives=[PUBLIC], description="Any object by its global id; NOT_FOUND outside your scope.")
+    async def node(self, info: Info, id: strawberry.ID) -> Node | None:
+        return await load_node(info, id)
+
+    @strawberry.field(directives=[PUBLIC], description="Several objects by id, in order; missing ones are null.")
+    def nodes(self, info: Info, ids: list[strawberry.ID]) -> list[Node | None]:
+        return [load_node(info, global_id) for global_id in ids]  # type: ignore[misc]
+
+    @strawberry.field(
+        directives=[requires(P.LINE_READ)],
+        description="Lines you may see, filtered and ordered (by name by default; without "
+        "personal:read, by activation date).",
+    )
+    async def subscribers(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        filter: SubscriberFilter | None = None,
+        order_by: SubscriberOrder | None = None,
+    ) -> Connection[Subscriber]:
+        given = filter or SubscriberFilter()
+        args = SubscriberListArgs(
+            statuses=enum_values(given.statuses),  # type: ignore[arg-type]
+            org_unit_id=given.org_unit,
+            tariff_plan_ids=tuple(given.tariff_plans or ()),
+            service_ids=tuple(given.services or ()),
+            search=given.search,
+            customer_id=given.customer,
+            order_by=order_by.field.value if order_by else None,
+            descending=bool(order_by and order_by.direction is OrderDirection.DESC),
+        )
+        page: Page = await subscribers(info, args, first, after)
+        return page  # type: ignore[return-value]
+
+    @strawberry.field(directives=[requires(P.CATALOGUE_READ)])
+    async def tariff_plans(self, info: Info) -> list[TariffPlan]:
+        return await catalogue.tariff_plans(info)  # type: ignore[return-value]
+
+    @strawberry.field(directives=[requires(P.CATALOGUE_READ)])
+    async def services(self, info: Info) -> list[Service]:
+        return await catalogue.services(info)  # type: ignore[return-value]
+
+

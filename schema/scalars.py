@@ -1,0 +1,31 @@
+"""Custom scalars: ``Month`` is a billing period written ``YYYY-MM``."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import NewType
+
+import strawberry
+
+from sources.errors import BadUserInput
+
+_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+
+
+def _parse_month(value: object) -> date:
+    if not isinstance(value, str) or not (match := _MONTH.match(value)):
+        raise BadUserInput(f"{value!r} is not a month; write it as YYYY-MM.")
+    return date(int(match.group(1)), int(match.group(2)), 1)
+
+
+Month = NewType("Month", date)
+
+SCALARS = {
+    Month: strawberry.scalar(
+        name="Month",
+        description="A billing month, written YYYY-MM (for example 2026-11).",
+        serialize=lambda value: value.strftime("%Y-%m"),
+        parse_value=_parse_month,
+    )
+}

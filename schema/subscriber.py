@@ -1,0 +1,129 @@
+"""A line: the employee's SIM and number, its products, allowances, spending and usage."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+import strawberry
+
+from loaders import UsagePageKey
+from loaders.page import decode_cursor, page_size
+from permissions.roles import Permission as P
+from permissions.rules import PUBLIC, requires
+from schema.catalogue import Bundle, Service, TariffPlan
+from schema.common import Connection, Money, Node, global_id
+from schema.enums import UNIT_OF_KIND, LineStatus, QuantityUnit, UsageKind
+from schema.fields import field, related, resolved
+from schema.org_unit import OrgUnit
+from schema.scalars import Month
+from schema.spending import EffectivePolicy, Spending
+from sources.crm.records import SubscriberRecord
+from sources.errors import BadUserInput
+
+LINE = requires(P.LINE_READ)
+PERSONAL = requires(P.PERSONAL_READ)
+PRODUCT = requires(P.PRODUCT_READ)
+USAGE_PAGE_MAX = 500
+
+
+def _unit(root: Any) -> QuantityUnit:
+    return UNIT_OF_KIND[root.kind]
+
+
+def _remaining(root: Any) -> int:
+    return root.remaining
+
+
+@strawberry.type(description="A service active on a line, at the fee this line pays.")
+class ActiveService:
+    service: Service = field(PRODUCT)
+    activated_on: date = field(PRODUCT)
+    monthly_fee: Money = field(PRODUCT)
+
+
+@strawberry.type(description="Use of one allowance in the current billing month.")
+class BundleBalance:
+    period: Month = field(PRODUCT)
+    kind: UsageKind = field(PRODUCT)
+    unit: QuantityUnit = resolved(PRODUCT, _unit)
+    allowance: int = field(PRODUCT)
+    used: int = field(PRODUCT)
+    remaining: int = resolved(PRODUCT, _remaining)
+    bundle: Bundle = related("bundle", "bundle_id", PRODUCT)
+
+
+@strawberry.type(description="One rated event: a call, messages or a data session.")
+class UsageRecord:
+    started_at: datetime = field(PUBLIC)
+    period: Month = field(PUBLIC)
+    kind: UsageKind = field(PUBLIC)
+    quantity: int = field(PUBLIC)
+    unit: QuantityUnit = resolved(PUBLIC, _unit)
+    destination: str = field(PUBLIC)
+    amount: Money = field(PUBLIC, description="Rated amount; zero when inside an allowance.")
+
+
+def _spending_key(root: SubscriberRecord, month: Month | None = None) -> tuple[Any, ...]:
+    return (root.id, month, root.currency)
+
+
+def _policy_key(root: SubscriberRecord) -> tuple[int, str, str]:
+    return (root.id, root.org_path, root.currency)
+
+
+def _usage_key(
+    root: SubscriberRecord,
+    first: int | None = None,
+    after: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    kinds: list[UsageKind] | None = None,
+) -> UsagePageKey:
+    cursor = None
+    if after is not None:
+        started, record_id = decode_cursor(after, 2)
+        try:
+            cursor = (datetime.fromisoformat(started), int(record_id))
+        except (TypeError, ValueError):
+            raise BadUserInput("The cursor is not valid for this list.", argument="after") from None
+    return UsagePageKey(
+        subscriber_id=root.id,
+        since=since,
+        until=until,
+        kinds=tuple(sorted(kind.value for kind in kinds or ())),
+        after=cursor,
+        limit=page_size(first, 50, USAGE_PAGE_MAX),
+    )
+
+
+@strawberry.type(description="An employee's mobile line.")
+class Subscriber(Node):
+    id: strawberry.ID = global_id("Subscriber")
+    msisdn: str = field(PERSONAL, description="The phone number, E.164.")
+    employee_name: str = field(PERSONAL)
+    email: str | None = field(PERSONAL)
+    iccid: str = field(PERSONAL, description="The SIM card's serial number.")
+    imsi: str = field(PERSONAL)
+    position: str | None = field(LINE)
+    device: str | None = field(LINE)
+    status: LineStatus = field(LINE)
+    activated_on: date = field(LINE)
+    org_unit: OrgUnit | None = related("org_unit", "org_unit_id", requires(P.ORG_READ))
+    tariff_plan: TariffPlan | None = related("line_plan", "id", PRODUCT)
+    services: list[ActiveService] = related("line_services", "id", PRODUCT)
+    bundles: list[BundleBalance] = related("bundle_balances", "id", PRODUCT)
+    spending: Spending = related(
+        "line_spending", _spending_key, requires(P.SPENDING_READ), description="The current month by default."
+    )
+    effective_policy: EffectivePolicy = related("line_policy", _policy_key, requires(P.POLICY_READ))
+    usage: Connection[UsageRecord] = related(
+        "usage",
+        _usage_key,
+        requires(P.USAGE_READ),
+        description=f"Itemised usage, newest first; `first` at most {USAGE_PAGE_MAX}.",
+    )
+
+    @classmethod
+    def is_type_of(cls, obj: Any, _info: Any) -> bool:
+        return isinstance(obj, SubscriberRecord)

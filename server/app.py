@@ -1,0 +1,93 @@
+"""The Starlette application: lifespan-owned backends, authentication, and /graphql."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+
+import orjson
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.authentication import AuthenticationMiddleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+
+from loaders import LoadContext, Loaders
+from resolvers.context import Context, PageLimits
+from schema import build_schema
+from server.auth import BearerAuth, Principals, PrincipalUser, unauthenticated
+from server.settings import Settings
+from sources import Sources
+from sources.cache import create_cache
+from sources.db import Engines, create_engine
+
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+
+class GraphQLEndpoint(GraphQL[Context, None]):
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(build_schema(), graphql_ide="graphiql" if settings.development else None)
+        self.pages = PageLimits(settings.default_page_size, settings.max_page_size)
+
+    async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
+        user = request.user
+        assert isinstance(user, PrincipalUser), "authentication runs before GraphQL"
+        sources: Sources = request.app.state.sources
+        today = datetime.now(UTC).date()
+        given = request.headers.get("x-request-id", "")
+        request_id = given if _REQUEST_ID.match(given) else uuid.uuid4().hex
+        if isinstance(response, Response):
+            response.headers["X-Request-Id"] = request_id
+        return Context(
+            principal=user.principal,
+            loaders=Loaders(LoadContext(sources, user.principal.scope, today)),
+            sources=sources,
+            today=today,
+            request_id=request_id,
+            pages=self.pages,
+        )
+
+    def encode_json(self, data: object) -> bytes:
+        return orjson.dumps(data)
+
+
+async def health(_request: Request) -> JSONResponse:
+    return JSONResponse({"status": "ok"})
+
+
+def create_app(settings: Settings, sources: Sources | None = None) -> Starlette:
+    """The app; it opens its own backends from ``settings`` unless ``sources`` are given."""
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if sources is not None:
+            yield
+            return
+        engines = Engines(*(create_engine(url) for url in settings.urls))
+        cache = create_cache(settings.redis_url)
+        _attach(app, Sources.over(engines, cache), settings)
+        try:
+            yield
+        finally:
+            await cache.close()
+            await engines.dispose()
+
+    app = Starlette(
+        routes=[Route("/graphql", GraphQLEndpoint(settings), methods=["GET", "POST"]), Route("/healthz", health)],
+        middleware=[Middleware(AuthenticationMiddleware, backend=BearerAuth(settings), on_error=unauthenticated)],
+        lifespan=lifespan,
+    )
+    if sources is not None:
+        _attach(app, sources, settings)
+    return app
+
+
+def _attach(app: Starlette, sources: Sources, settings: Settings) -> None:
+    app.state.sources = sources
+    app.state.principals = Principals(sources, settings.principal_cache_seconds)

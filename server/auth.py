@@ -1,0 +1,132 @@
+"""Authentication: a bearer token becomes a Principal once, before GraphQL runs."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import asdict
+from typing import Any
+
+import jwt
+import orjson
+from starlette.authentication import AuthCredentials, AuthenticationBackend, AuthenticationError, BaseUser
+from starlette.requests import HTTPConnection
+from starlette.responses import JSONResponse
+
+from permissions.principal import Principal, principal_for
+from server.settings import Settings
+from sources import Sources
+from sources.crm.records import PortalUserRecord
+
+
+class PrincipalUser(BaseUser):
+    def __init__(self, principal: Principal) -> None:
+        self.principal = principal
+
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def display_name(self) -> str:
+        return self.principal.name
+
+
+def issue_token(settings: Settings, login: str, *, ttl_seconds: int | None = None) -> str:
+    """A development token (HS256, signed with the local secret)."""
+    now = int(time.time())
+    claims: dict[str, Any] = {"sub": login, "iat": now, "exp": now + (ttl_seconds or settings.token_ttl_seconds)}
+    if settings.jwt_issuer:
+        claims["iss"] = settings.jwt_issuer
+    if settings.jwt_audience:
+        claims["aud"] = settings.jwt_audience
+    return jwt.encode(claims, settings.jwt_secret, algorithm="HS256")
+
+
+class TokenVerifier:
+    """HS256 with the local secret; RS256/ES256 against the issuer's JWKS when configured."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._jwks = jwt.PyJWKClient(settings.jwks_url, cache_keys=True) if settings.jwks_url else None
+
+    async def login_of(self, token: str) -> str:
+        settings = self.settings
+        options = {"require": ["exp", "sub"], "verify_aud": settings.jwt_audience is not None}
+        try:
+            if self._jwks is not None:
+                key: Any = (await asyncio.to_thread(self._jwks.get_signing_key_from_jwt, token)).key
+                algorithms = ["RS256", "ES256"]
+            else:
+                key, algorithms = settings.jwt_secret, settings.jwt_algorithms
+            claims = jwt.decode(
+                token,
+                key,
+                algorithms=algorithms,
+                audience=settings.jwt_audience,
+                issuer=settings.jwt_issuer,
+                options=options,  # type: ignore[arg-type]
+            )
+        except jwt.ExpiredSignatureError:
+            raise AuthenticationError("The token has expired.") from None
+        except (jwt.PyJWTError, ValueError):
+            raise AuthenticationError("The token is not valid.") from None
+        return str(claims["sub"])
+
+
+class Principals:
+    """Portal users by login, cached briefly (in Redis when configured) to spare the CRM."""
+
+    def __init__(self, sources: Sources, ttl_seconds: float) -> None:
+        self.sources = sources
+        self.ttl_seconds = ttl_seconds
+
+    async def for_login(self, login: str) -> Principal | None:
+        key = f"principal:{login}"
+        cached = await self.sources.cache.get(key)
+        if cached is not None:
+            data = orjson.loads(cached)
+            user = PortalUserRecord(**{**data, "granted_paths": tuple(data["granted_paths"]),
+                                       "granted_unit_ids": tuple(data["granted_unit_ids"])})  # fmt: skip
+        else:
+            found = await self.sources.crm.portal_user_by_login(login)
+            if found is None:
+                return None
+            user = found
+            await self.sources.cache.set(key, orjson.dumps(asdict(user)), self.ttl_seconds)
+        return principal_for(user) if user.active else None
+
+
+class BearerAuth(AuthenticationBackend):
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.verifier = TokenVerifier(settings)
+
+    async def authenticate(self, conn: HTTPConnection) -> tuple[AuthCredentials, BaseUser] | None:
+        if conn.url.path != "/graphql" or self._is_ide_page(conn):
+            return None
+        scheme, _, token = conn.headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not token:
+            raise AuthenticationError("Sign in: send 'Authorization: Bearer <token>'.")
+        login = await self.verifier.login_of(token.strip())
+        principal = await conn.app.state.principals.for_login(login)
+        if principal is None:
+            raise AuthenticationError("The token's user is unknown or disabled.")
+        return AuthCredentials([p.value for p in principal.permissions]), PrincipalUser(principal)
+
+    def _is_ide_page(self, conn: HTTPConnection) -> bool:
+        accept = conn.headers.get("accept", "")
+        return (
+            self.settings.development
+            and conn.scope.get("method") == "GET"
+            and "query" not in conn.query_params
+            and ("text/html" in accept or "*/*" in accept)
+        )
+
+
+def unauthenticated(_conn: HTTPConnection, error: Exception) -> JSONResponse:
+    return JSONResponse(
+        {"data": None, "errors": [{"message": str(error), "extensions": {"code": "UNAUTHENTICATED"}}]},
+        status_code=401,
+        headers={"WWW-Authenticate": 'Bearer realm="corpcare"'},
+    )

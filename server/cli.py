@@ -1,0 +1,137 @@
+"""The ``corpcare`` command line: serve, seed, token, export-schema."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from sqlalchemy import func, select
+
+from server.settings import Settings
+from sources.crm.models import Customer
+from sources.db import Engines, create_engine
+
+console = Console(stderr=True)
+
+
+def _engines(settings: Settings) -> Engines:
+    if settings.embedded:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return Engines(*(create_engine(url) for url in settings.urls))
+
+
+async def _seed(settings: Settings, **options: object) -> None:
+    from sources.demo import seed
+
+    engines = _engines(settings)
+    try:
+        with Progress(
+            TextColumn("[bold]{task.description:<10}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+        ) as progress:
+            tasks: dict[str, int] = {}
+
+            def report(stage: str, done: int, total: int) -> None:
+                if stage not in tasks:
+                    tasks[stage] = progress.add_task(stage, total=total)
+                progress.update(tasks[stage], completed=done, total=total)
+
+            summary = await seed(engines, progress=report, **options)  # type: ignore[arg-type]
+        rows = ", ".join(f"{name} {count:,}" for name, count in summary.counts.items())
+        console.print(f"Seeded in {summary.elapsed_seconds:.1f} s: {rows}")
+    finally:
+        await engines.dispose()
+
+
+async def _is_empty(settings: Settings) -> bool:
+    engines = _engines(settings)
+    try:
+        await engines.create_schemas()
+        async with engines.crm.connect() as conn:
+            return (await conn.execute(select(func.count()).select_from(Customer))).scalar_one() == 0
+    finally:
+        await engines.dispose()
+
+
+@click.group()
+def main() -> None:
+    """corpcare: the GraphQL layer for corporate self-care."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=1, show_default=True, type=int)
+def serve(host: str, port: int, workers: int) -> None:
+    """Run the server; an empty embedded database is seeded with demo data first."""
+    import uvicorn
+
+    settings = Settings()
+    if settings.embedded and asyncio.run(_is_empty(settings)):
+        console.print(f"First start: seeding {settings.seed_subscribers:,} demo lines into {settings.data_dir}/")
+        asyncio.run(_seed(settings, subscribers=settings.seed_subscribers, seed=settings.seed))
+    if settings.development:
+        console.print(f"GraphiQL: http://{host}:{port}/graphql  (token: corpcare token acme.admin)")
+    uvicorn.run("server.asgi:app", factory=True, host=host, port=port, workers=workers, log_level="info")
+
+
+@main.command("seed")
+@click.option("--subscribers", default=2000, show_default=True, type=int, help="Lines in all.")
+@click.option("--customers", default=2, show_default=True, type=int)
+@click.option("--months", default=12, show_default=True, type=int, help="Months of charges.")
+@click.option("--seed", "random_seed", default=42, show_default=True, type=int, help="Same seed, same data.")
+@click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]), default=None, help="The demo's today.")
+def seed_command(subscribers: int, customers: int, months: int, random_seed: int, as_of: object) -> None:
+    """(Re)generate the demo data: drops and recreates every table."""
+    day = as_of.date() if as_of is not None else None  # type: ignore[attr-defined]
+    options = {"subscribers": subscribers, "customers": customers, "months": months, "seed": random_seed}
+    asyncio.run(_seed(Settings(), as_of=day, **options))
+
+
+@main.command()
+@click.argument("login")
+@click.option("--ttl", default=None, type=int, help="Seconds until the token expires.")
+def token(login: str, ttl: int | None) -> None:
+    """Print a development token for LOGIN (alone, on the last line)."""
+    from server.auth import issue_token
+    from sources.crm.source import CrmSource
+
+    settings = Settings()
+    if settings.jwks_url:
+        raise click.ClickException("Tokens come from the issuer when CORPCARE_JWKS_URL is set.")
+
+    async def exists() -> bool:
+        engines = _engines(settings)
+        try:
+            return await CrmSource(engines.crm).portal_user_by_login(login) is not None
+        finally:
+            await engines.dispose()
+
+    if not asyncio.run(exists()):
+        raise click.ClickException(f"No portal user {login!r}. Is the demo seeded?")
+    click.echo(issue_token(settings, login, ttl_seconds=ttl))
+
+
+@main.command("export-schema")
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None)
+def export_schema(output: Path | None) -> None:
+    """Write the schema's SDL to stdout, or to --output."""
+    from schema import build_schema
+
+    sdl = build_schema().as_str() + "\n"
+    if output is None:
+        sys.stdout.write(sdl)
+    else:
+        output.write_text(sdl)
+
+
+__all__ = ["main"]

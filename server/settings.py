@@ -1,0 +1,63 @@
+"""Configuration from ``CORPCARE_*`` environment variables (and a ``.env`` file)."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_SECRET = "corpcare-development-secret-change-me"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CORPCARE_", env_file=".env", extra="ignore")
+
+    env: Literal["development", "production"] = "development"
+    data_dir: Path = Path("data")
+    crm_url: str | None = Field(None, description="CRM database; default: SQLite in the data directory.")
+    billing_url: str | None = None
+    state_url: str | None = None
+    redis_url: str | None = Field(None, description="Redis for the shared cache; default: in-process.")
+
+    jwt_secret: str = DEV_SECRET
+    jwt_algorithms: list[str] = ["HS256"]
+    jwt_issuer: str | None = None
+    jwt_audience: str | None = None
+    jwks_url: str | None = Field(None, description="Issuer's key set; enables RS256/ES256 tokens.")
+    token_ttl_seconds: int = 8 * 3600
+    principal_cache_seconds: float = 30.0
+
+    default_page_size: int = 50
+    max_page_size: int = 2000
+
+    seed_subscribers: int = Field(2000, description="Lines generated on the first start of an empty database.")
+    seed: int = 42
+
+    @model_validator(mode="after")
+    def _production_needs_a_secret(self) -> Settings:
+        if self.env == "production" and self.jwt_secret == DEV_SECRET and not self.jwks_url:
+            raise ValueError("production needs CORPCARE_JWT_SECRET or CORPCARE_JWKS_URL")
+        return self
+
+    @property
+    def development(self) -> bool:
+        return self.env == "development"
+
+    def _sqlite(self, name: str) -> str:
+        return f"sqlite+aiosqlite:///{(self.data_dir / f'{name}.db').resolve()}"
+
+    @cached_property
+    def urls(self) -> tuple[str, str, str]:
+        """(CRM, billing, state) database URLs, with the embedded default filled in."""
+        return (
+            self.crm_url or self._sqlite("crm"),
+            self.billing_url or self._sqlite("billing"),
+            self.state_url or self._sqlite("state"),
+        )
+
+    @property
+    def embedded(self) -> bool:
+        return any(url.startswith("sqlite") for url in self.urls)

@@ -1,0 +1,133 @@
+"""What the billing source returns: plain, slotted records with Money already built."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sources.values import Money
+
+
+@dataclass(slots=True)
+class BillingAccountRecord:
+    id: int
+    customer_id: int
+    number: str
+    name: str
+    currency: str
+    payment_terms_days: int
+
+
+@dataclass(slots=True)
+class BundleRecord:
+    id: int
+    code: str
+    name: str
+    kind: str
+    allowance: int
+
+
+@dataclass(slots=True)
+class TariffPlanRecord:
+    id: int
+    code: str
+    name: str
+    monthly_fee: Money
+    bundle_ids: tuple[int, ...] = ()
+
+
+@dataclass(slots=True)
+class ServiceRecord:
+    id: int
+    code: str
+    name: str
+    kind: str
+    monthly_fee: Money
+    bundle_id: int | None
+
+
+@dataclass(slots=True)
+class LineServiceRecord:
+    """A service active on a line, at the fee the line pays for it."""
+
+    subscriber_id: int
+    service: ServiceRecord
+    activated_on: date
+    monthly_fee: Money
+
+
+@dataclass(slots=True)
+class BundleBalanceRecord:
+    subscriber_id: int
+    bundle_id: int
+    period: date
+    kind: str
+    allowance: int
+    used: int
+
+    @property
+    def remaining(self) -> int:
+        return max(self.allowance - self.used, 0)
+
+
+@dataclass(slots=True)
+class CategoryAmount:
+    category: str
+    amount: Money
+
+
+@dataclass(slots=True)
+class SpendingRecord:
+    """Charges of a line, a unit or a company for one billing month."""
+
+    period: date
+    total: Money
+    company_share: Money
+    employee_share: Money
+    by_category: list[CategoryAmount] = field(default_factory=list)
+    line_count: int = 0
+
+
+@dataclass(slots=True)
+class UsageRecordRow:
+    id: int
+    subscriber_id: int
+    started_at: datetime
+    period: date
+    kind: str
+    quantity: int
+    destination: str
+    amount: Money
+
+
+@dataclass(slots=True)
+class InvoiceRecord:
+    id: int
+    billing_account_id: int
+    customer_id: int
+    number: str
+    period: date
+    issued_on: date
+    due_on: date
+    status: str
+    total: Money
+
+
+@dataclass(slots=True)
+class InvoiceSubscriberTotal:
+    invoice_id: int
+    subscriber_id: int
+    total: Money
+
+
+@dataclass(slots=True)
+class PolicyRecord:
+    """One level of spending policy; None attributes are inherited from above."""
+
+    org_unit_id: int | None
+    subscriber_id: int | None
+    monthly_limit_minor: int | None
+    limit_action: str | None
+    company_share_percent: int | None
+    content_filter: str | None
+    roaming_allowed: bool | None

@@ -1,0 +1,391 @@
+"""Batched reads from billing: one statement per call, sums computed by the database.
+
+Billing knows lines only by id. Row scope reaches it as the ids of lines the CRM already
+returned within scope, or as whole customers for company-level documents (invoices).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Select, and_, func, select, tuple_
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from sources.billing.models import (
+    BillingAccount,
+    Bundle,
+    BundleBalance,
+    DailyCharge,
+    Invoice,
+    InvoiceLine,
+    LineProduct,
+    LineService,
+    PlanBundle,
+    Service,
+    SpendingPolicy,
+    TariffPlan,
+    UsageRecord,
+)
+from sources.billing.records import (
+    BillingAccountRecord,
+    BundleBalanceRecord,
+    BundleRecord,
+    CategoryAmount,
+    InvoiceRecord,
+    InvoiceSubscriberTotal,
+    LineServiceRecord,
+    PolicyRecord,
+    ServiceRecord,
+    SpendingRecord,
+    TariffPlanRecord,
+    UsageRecordRow,
+)
+from sources.db import key_in
+from sources.values import Money, aware
+
+ACCOUNT_COLUMNS = (
+    BillingAccount.id,
+    BillingAccount.customer_id,
+    BillingAccount.number,
+    BillingAccount.name,
+    BillingAccount.currency,
+    BillingAccount.payment_terms_days,
+)
+PLAN_COLUMNS = (TariffPlan.id, TariffPlan.code, TariffPlan.name, TariffPlan.monthly_fee_minor, TariffPlan.currency)
+SERVICE_COLUMNS = (
+    Service.id,
+    Service.code,
+    Service.name,
+    Service.kind,
+    Service.monthly_fee_minor,
+    Service.currency,
+    Service.bundle_id,
+)
+INVOICE_COLUMNS = (
+    Invoice.id,
+    Invoice.billing_account_id,
+    Invoice.customer_id,
+    Invoice.number,
+    Invoice.period,
+    Invoice.issued_on,
+    Invoice.due_on,
+    Invoice.status,
+    Invoice.total_minor,
+    Invoice.currency,
+)
+
+
+def _plan(row: Any) -> TariffPlanRecord:
+    return TariffPlanRecord(row.id, row.code, row.name, Money.from_minor(row.monthly_fee_minor, row.currency))
+
+
+def _service(row: Any) -> ServiceRecord:
+    fee = Money.from_minor(row.monthly_fee_minor, row.currency)
+    return ServiceRecord(row.id, row.code, row.name, row.kind, fee, row.bundle_id)
+
+
+def _invoice(row: Any) -> InvoiceRecord:
+    return InvoiceRecord(*row[:8], total=Money.from_minor(row.total_minor, row.currency))
+
+
+class BillingSource:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        self.dialect = engine.dialect.name
+
+    async def _rows(self, statement: Select[Any]) -> Sequence[Any]:
+        async with self.engine.connect() as conn:
+            return (await conn.execute(statement)).all()
+
+    # accounts and catalogue -----------------------------------------------------------
+
+    async def accounts_by_customer_ids(self, customer_ids: Sequence[int]) -> list[BillingAccountRecord]:
+        statement = (
+            select(*ACCOUNT_COLUMNS)
+            .where(key_in(BillingAccount.customer_id, customer_ids, self.dialect))
+            .order_by(BillingAccount.number)
+        )
+        return [BillingAccountRecord(*row) for row in await self._rows(statement)]
+
+    async def accounts_by_ids(self, ids: Sequence[int]) -> list[BillingAccountRecord]:
+        statement = select(*ACCOUNT_COLUMNS).where(key_in(BillingAccount.id, ids, self.dialect))
+        return [BillingAccountRecord(*row) for row in await self._rows(statement)]
+
+    async def plans(self, ids: Sequence[int] | None = None) -> list[TariffPlanRecord]:
+        statement = select(*PLAN_COLUMNS).order_by(TariffPlan.monthly_fee_minor, TariffPlan.id)
+        if ids is not None:
+            statement = statement.where(key_in(TariffPlan.id, ids, self.dialect))
+        return [_plan(row) for row in await self._rows(statement)]
+
+    async def services(self, ids: Sequence[int] | None = None) -> list[ServiceRecord]:
+        statement = select(*SERVICE_COLUMNS).order_by(Service.kind, Service.name)
+        if ids is not None:
+            statement = statement.where(key_in(Service.id, ids, self.dialect))
+        return [_service(row) for row in await self._rows(statement)]
+
+    async def bundles_by_plan_ids(self, plan_ids: Sequence[int]) -> list[tuple[int, BundleRecord]]:
+        statement = (
+            select(PlanBundle.plan_id, Bundle.id, Bundle.code, Bundle.name, Bundle.kind, Bundle.allowance)
+            .join(Bundle, Bundle.id == PlanBundle.bundle_id)
+            .where(key_in(PlanBundle.plan_id, plan_ids, self.dialect))
+            .order_by(Bundle.kind, Bundle.id)
+        )
+        return [(row[0], BundleRecord(*row[1:])) for row in await self._rows(statement)]
+
+    async def bundles_by_ids(self, ids: Sequence[int]) -> list[BundleRecord]:
+        statement = select(Bundle.id, Bundle.code, Bundle.name, Bundle.kind, Bundle.allowance).where(
+            key_in(Bundle.id, ids, self.dialect)
+        )
+        return [BundleRecord(*row) for row in await self._rows(statement)]
+
+    # a line's products ---------------------------------------------------------------
+
+    async def plans_by_subscriber_ids(self, subscriber_ids: Sequence[int]) -> list[tuple[int, TariffPlanRecord]]:
+        statement = (
+            select(LineProduct.subscriber_id, *PLAN_COLUMNS)
+            .join(TariffPlan, TariffPlan.id == LineProduct.plan_id)
+            .where(key_in(LineProduct.subscriber_id, subscriber_ids, self.dialect))
+        )
+        return [(row[0], _plan(row)) for row in await self._rows(statement)]
+
+    async def services_by_subscriber_ids(self, subscriber_ids: Sequence[int]) -> list[LineServiceRecord]:
+        statement = (
+            select(
+                LineService.subscriber_id,
+                LineService.activated_on,
+                LineService.monthly_fee_minor.label("line_fee_minor"),
+                *SERVICE_COLUMNS,
+            )
+            .join(Service, Service.id == LineService.service_id)
+            .where(key_in(LineService.subscriber_id, subscriber_ids, self.dialect))
+            .order_by(LineService.subscriber_id, Service.name)
+        )
+        return [
+            LineServiceRecord(
+                row.subscriber_id, _service(row), row.activated_on, Money.from_minor(row.line_fee_minor, row.currency)
+            )
+            for row in await self._rows(statement)
+        ]
+
+    async def bundle_balances(self, subscriber_ids: Sequence[int], period: date) -> list[BundleBalanceRecord]:
+        statement = (
+            select(
+                BundleBalance.subscriber_id,
+                BundleBalance.bundle_id,
+                BundleBalance.period,
+                Bundle.kind,
+                BundleBalance.allowance,
+                BundleBalance.used,
+            )
+            .join(Bundle, Bundle.id == BundleBalance.bundle_id)
+            .where(key_in(BundleBalance.subscriber_id, subscriber_ids, self.dialect), BundleBalance.period == period)
+            .order_by(BundleBalance.subscriber_id, Bundle.kind)
+        )
+        return [BundleBalanceRecord(*row) for row in await self._rows(statement)]
+
+    async def subscriber_ids_with_products(
+        self, customer_ids: Iterable[int] | None, plan_ids: Sequence[int], service_ids: Sequence[int]
+    ) -> set[int]:
+        """Lines on any of ``plan_ids`` and with all of ``service_ids``: input to CRM filters."""
+        statement = select(LineProduct.subscriber_id)
+        if customer_ids is not None:
+            statement = statement.where(key_in(LineProduct.customer_id, customer_ids, self.dialect))
+        if plan_ids:
+            statement = statement.where(key_in(LineProduct.plan_id, plan_ids, self.dialect))
+        for service_id in service_ids:
+            statement = statement.where(
+                select(LineService.subscriber_id)
+                .where(LineService.subscriber_id == LineProduct.subscriber_id, LineService.service_id == service_id)
+                .exists()
+            )
+        return {row[0] for row in await self._rows(statement)}
+
+    # spending --------------------------------------------------------------------------
+
+    async def spending_by_subscriber(self, keys: Sequence[tuple[int, date]]) -> dict[tuple[int, date], SpendingRecord]:
+        """Each (line, month)'s charges by category, summed by the database."""
+        ids = sorted({sid for sid, _ in keys})
+        periods = sorted({period for _, period in keys})
+        statement = (
+            select(
+                DailyCharge.subscriber_id,
+                DailyCharge.period,
+                DailyCharge.category,
+                DailyCharge.currency,
+                func.sum(DailyCharge.amount_minor),
+                func.sum(DailyCharge.employee_share_minor),
+            )
+            .where(
+                key_in(DailyCharge.subscriber_id, ids, self.dialect),
+                key_in(DailyCharge.period, periods, self.dialect),
+            )
+            .group_by(DailyCharge.subscriber_id, DailyCharge.period, DailyCharge.category, DailyCharge.currency)
+            .order_by(DailyCharge.subscriber_id, DailyCharge.category)
+        )
+        sums: dict[tuple[int, date], list[Any]] = defaultdict(list)
+        for row in await self._rows(statement):
+            sums[(row[0], row[1])].append(row)
+        return {key: _spending(key[1], rows) for key, rows in sums.items()}
+
+    async def spending_per_subscriber(
+        self, customer_ids: Sequence[int], periods: Sequence[date]
+    ) -> Sequence[Any]:
+        """(line id, month, currency, total, employee share) for every charged line of the customers.
+
+        The input of roll-ups over the org tree: one row per line and month, never charge rows.
+        """
+        statement = (
+            select(
+                DailyCharge.subscriber_id,
+                DailyCharge.period,
+                DailyCharge.currency,
+                func.sum(DailyCharge.amount_minor),
+                func.sum(DailyCharge.employee_share_minor),
+            )
+            .where(
+                key_in(DailyCharge.customer_id, customer_ids, self.dialect),
+                key_in(DailyCharge.period, periods, self.dialect),
+            )
+            .group_by(DailyCharge.subscriber_id, DailyCharge.period, DailyCharge.currency)
+        )
+        return await self._rows(statement)
+
+    # policies --------------------------------------------------------------------------
+
+    async def policies(self, unit_ids: Sequence[int], subscriber_ids: Sequence[int]) -> list[PolicyRecord]:
+        columns = (
+            SpendingPolicy.org_unit_id,
+            SpendingPolicy.subscriber_id,
+            SpendingPolicy.monthly_limit_minor,
+            SpendingPolicy.limit_action,
+            SpendingPolicy.company_share_percent,
+            SpendingPolicy.content_filter,
+            SpendingPolicy.roaming_allowed,
+        )
+        statement = select(*columns).where(
+            key_in(SpendingPolicy.org_unit_id, unit_ids, self.dialect)
+            | key_in(SpendingPolicy.subscriber_id, subscriber_ids, self.dialect)
+        )
+        return [PolicyRecord(*row) for row in await self._rows(statement)]
+
+    # usage -----------------------------------------------------------------------------
+
+    async def usage_pages(
+        self,
+        subscriber_ids: Sequence[int],
+        *,
+        since: datetime | None,
+        until: datetime | None,
+        kinds: Sequence[str],
+        after: tuple[datetime, int] | None,
+        limit: int,
+    ) -> list[UsageRecordRow]:
+        """Newest first, up to ``limit`` records per line, for many lines in one statement."""
+        conditions = [key_in(UsageRecord.subscriber_id, subscriber_ids, self.dialect)]
+        if since is not None:
+            conditions.append(UsageRecord.started_at >= since)
+        if until is not None:
+            conditions.append(UsageRecord.started_at < until)
+        if kinds:
+            conditions.append(UsageRecord.kind.in_(kinds))
+        if after is not None:
+            conditions.append(tuple_(UsageRecord.started_at, UsageRecord.id) < tuple_(*after))
+        rank = (
+            func.row_number()
+            .over(
+                partition_by=UsageRecord.subscriber_id,
+                order_by=(UsageRecord.started_at.desc(), UsageRecord.id.desc()),
+            )
+            .label("rank")
+        )
+        ranked = (
+            select(
+                UsageRecord.id,
+                UsageRecord.subscriber_id,
+                UsageRecord.started_at,
+                UsageRecord.period,
+                UsageRecord.kind,
+                UsageRecord.quantity,
+                UsageRecord.destination,
+                UsageRecord.amount_minor,
+                UsageRecord.currency,
+                rank,
+            )
+            .where(and_(*conditions))
+            .subquery()
+        )
+        statement = (
+            select(ranked)
+            .where(ranked.c.rank <= limit)
+            .order_by(ranked.c.subscriber_id, ranked.c.started_at.desc(), ranked.c.id.desc())
+        )
+        return [
+            UsageRecordRow(*row[:2], aware(row.started_at), *row[3:7], amount=Money.from_minor(row.amount_minor, row.currency))
+            for row in await self._rows(statement)
+        ]
+
+    # invoices --------------------------------------------------------------------------
+
+    async def invoice_pages(
+        self, account_ids: Sequence[int], *, after: tuple[date, int] | None, limit: int
+    ) -> list[InvoiceRecord]:
+        """Newest first, up to ``limit`` invoices per billing account, in one statement."""
+        conditions = [key_in(Invoice.billing_account_id, account_ids, self.dialect)]
+        if after is not None:
+            conditions.append(tuple_(Invoice.period, Invoice.id) < tuple_(*after))
+        rank = (
+            func.row_number()
+            .over(partition_by=Invoice.billing_account_id, order_by=(Invoice.period.desc(), Invoice.id.desc()))
+            .label("rank")
+        )
+        ranked = select(*INVOICE_COLUMNS, rank).where(and_(*conditions)).subquery()
+        statement = (
+            select(ranked)
+            .where(ranked.c.rank <= limit)
+            .order_by(ranked.c.billing_account_id, ranked.c.period.desc(), ranked.c.id.desc())
+        )
+        return [_invoice(row) for row in await self._rows(statement)]
+
+    async def invoices_by_ids(self, ids: Sequence[int]) -> list[InvoiceRecord]:
+        statement = select(*INVOICE_COLUMNS).where(key_in(Invoice.id, ids, self.dialect))
+        return [_invoice(row) for row in await self._rows(statement)]
+
+    async def invoice_totals_by_subscriber(self, invoice_ids: Sequence[int]) -> list[InvoiceSubscriberTotal]:
+        statement = (
+            select(InvoiceLine.invoice_id, InvoiceLine.subscriber_id, func.sum(InvoiceLine.amount_minor), Invoice.currency)
+            .join(Invoice, Invoice.id == InvoiceLine.invoice_id)
+            .where(key_in(InvoiceLine.invoice_id, invoice_ids, self.dialect))
+            .group_by(InvoiceLine.invoice_id, InvoiceLine.subscriber_id, Invoice.currency)
+            .order_by(InvoiceLine.invoice_id, InvoiceLine.subscriber_id)
+        )
+        return [
+            InvoiceSubscriberTotal(row[0], row[1], Money.from_minor(row[2], row[3])) for row in await self._rows(statement)
+        ]
+
+    async def invoice_totals_by_category(self, invoice_ids: Sequence[int]) -> list[tuple[int, CategoryAmount]]:
+        statement = (
+            select(InvoiceLine.invoice_id, InvoiceLine.category, func.sum(InvoiceLine.amount_minor), Invoice.currency)
+            .join(Invoice, Invoice.id == InvoiceLine.invoice_id)
+            .where(key_in(InvoiceLine.invoice_id, invoice_ids, self.dialect))
+            .group_by(InvoiceLine.invoice_id, InvoiceLine.category, Invoice.currency)
+            .order_by(InvoiceLine.invoice_id, InvoiceLine.category)
+        )
+        return [(row[0], CategoryAmount(row[1], Money.from_minor(row[2], row[3]))) for row in await self._rows(statement)]
+
+
+def _spending(period: date, rows: list[Any]) -> SpendingRecord:
+    """Fold per-category sums (category, currency, total, employee share) into one record."""
+    currency = rows[0][3]
+    total = sum(int(row[4]) for row in rows)
+    employee = sum(int(row[5]) for row in rows)
+    return SpendingRecord(
+        period=period,
+        total=Money.from_minor(total, currency),
+        company_share=Money.from_minor(total - employee, currency),
+        employee_share=Money.from_minor(employee, currency),
+        by_category=[CategoryAmount(row[2], Money.from_minor(int(row[4]), currency)) for row in rows],
+        line_count=1,
+    )

@@ -1,0 +1,110 @@
+"""Reference schema of the CRM backend: companies, the org tree, lines and portal users.
+
+The org tree uses a materialised path of ids (``/1/4/17/``): a subtree is a prefix match,
+and a unit's ancestors can be read off its own path without a query. Lines carry a copy of
+their unit's path so that row scope is a single-table predicate.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import BigInteger, Date, DateTime, ForeignKey, Index, Integer, String
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# Byte order for materialised paths, so that subtree ranges are exact on PostgreSQL whatever
+# the database's collation (SQLite compares bytes already).
+PathString = String(400, collation="C").with_variant(String(400), "sqlite")
+
+
+class CrmBase(DeclarativeBase):
+    pass
+
+
+class Customer(CrmBase):
+    __tablename__ = "customers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    currency: Mapped[str] = mapped_column(String(3))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class OrgUnit(CrmBase):
+    __tablename__ = "org_units"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("org_units.id"))
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(16))  # company, division, department, team
+    path: Mapped[str] = mapped_column(PathString)
+    depth: Mapped[int] = mapped_column(Integer)
+    cost_centre_code: Mapped[str | None] = mapped_column(String(32))
+    # Minor currency units (cents) in the customer's currency; null = no budget set.
+    monthly_budget_minor: Mapped[int | None] = mapped_column(BigInteger)
+
+    __table_args__ = (
+        Index("ix_org_units_parent", "parent_id"),
+        Index("ix_org_units_customer_path", "customer_id", "path"),
+    )
+
+
+class Subscriber(CrmBase):
+    """An employee's mobile line."""
+
+    __tablename__ = "subscribers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
+    org_unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"))
+    org_path: Mapped[str] = mapped_column(PathString)
+    msisdn: Mapped[str] = mapped_column(String(20), unique=True)
+    iccid: Mapped[str] = mapped_column(String(22))
+    imsi: Mapped[str] = mapped_column(String(15))
+    employee_name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(254))
+    position: Mapped[str | None] = mapped_column(String(120))
+    device: Mapped[str | None] = mapped_column(String(120))
+    status: Mapped[str] = mapped_column(String(16))  # active, suspended, terminated
+    activated_on: Mapped[date] = mapped_column(Date)
+
+    __table_args__ = (
+        Index("ix_subscribers_customer_path", "customer_id", "org_path"),
+        Index("ix_subscribers_org_unit", "org_unit_id"),
+        Index("ix_subscribers_customer_name", "customer_id", "employee_name", "id"),
+        Index("ix_subscribers_customer_activated", "customer_id", "activated_on", "id"),
+    )
+
+
+class PortalUser(CrmBase):
+    """Somebody who signs in to the portal, or a service account."""
+
+    __tablename__ = "portal_users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # Null for the operator's own staff, who act across customers.
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"))
+    login: Mapped[str] = mapped_column(String(120), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(254))
+    role: Mapped[str] = mapped_column(String(32))
+    # Set for employees: the one line they act on.
+    subscriber_id: Mapped[int | None] = mapped_column(ForeignKey("subscribers.id"))
+    active: Mapped[bool] = mapped_column(default=True)
+
+
+class ScopeGrant(CrmBase):
+    """A subtree of the org tree that a portal user may act on.
+
+    A company-level role without grants covers the whole company.
+    """
+
+    __tablename__ = "scope_grants"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("portal_users.id"))
+    org_unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"))
+
+    __table_args__ = (Index("ix_scope_grants_user", "user_id"),)

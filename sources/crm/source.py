@@ -1,0 +1,241 @@
+"""Batched reads from the CRM: one statement per call, row scope inside the statement."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Select, func, or_, select, tuple_
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from sources.crm.models import Customer, OrgUnit, PortalUser, ScopeGrant, Subscriber
+from sources.crm.records import CustomerRecord, OrgUnitRecord, PortalUserRecord, SubscriberRecord
+from sources.db import key_in
+from sources.scope import RowScope, scope_predicate, under
+from sources.values import Money
+
+SUBSCRIBER_COLUMNS = (
+    Subscriber.id,
+    Subscriber.customer_id,
+    Subscriber.org_unit_id,
+    Subscriber.org_path,
+    Subscriber.msisdn,
+    Subscriber.iccid,
+    Subscriber.imsi,
+    Subscriber.employee_name,
+    Subscriber.email,
+    Subscriber.position,
+    Subscriber.device,
+    Subscriber.status,
+    Subscriber.activated_on,
+    Customer.currency,
+)
+
+SUBSCRIBER_ORDER = {
+    "name": Subscriber.employee_name,
+    "msisdn": Subscriber.msisdn,
+    "status": Subscriber.status,
+    "activated_on": Subscriber.activated_on,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class SubscriberQuery:
+    """A filtered, ordered page of lines. ``after`` is the (sort value, id) of the last row seen."""
+
+    customer_ids: frozenset[int] | None = None
+    statuses: tuple[str, ...] = ()
+    subtree_path: str | None = None
+    # Lines preselected by another backend (plan or service filters); None = no restriction.
+    among_ids: frozenset[int] | None = None
+    search: str | None = None
+    order_by: str = "name"
+    descending: bool = False
+    after: tuple[Any, int] | None = None
+    limit: int = 50
+
+
+class CrmSource:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        self.dialect = engine.dialect.name
+
+    async def _rows(self, statement: Select[Any]) -> Sequence[Any]:
+        async with self.engine.connect() as conn:
+            return (await conn.execute(statement)).all()
+
+    # customers -------------------------------------------------------------------------
+
+    async def customers_by_ids(self, ids: Sequence[int], scope: RowScope) -> list[CustomerRecord]:
+        statement = select(Customer.id, Customer.code, Customer.name, Customer.currency).where(
+            key_in(Customer.id, ids, self.dialect)
+        )
+        return [CustomerRecord(*row) for row in await self._rows(statement) if scope.sees_customer(row.id)]
+
+    # org units -------------------------------------------------------------------------
+
+    def _units(self, scope: RowScope) -> Select[Any]:
+        return (
+            select(
+                OrgUnit.id,
+                OrgUnit.customer_id,
+                OrgUnit.parent_id,
+                OrgUnit.name,
+                OrgUnit.kind,
+                OrgUnit.path,
+                OrgUnit.depth,
+                OrgUnit.cost_centre_code,
+                OrgUnit.monthly_budget_minor,
+                Customer.currency,
+            )
+            .join(Customer, Customer.id == OrgUnit.customer_id)
+            .where(scope_predicate(scope, customer_id=OrgUnit.customer_id, path=OrgUnit.path))
+        )
+
+    @staticmethod
+    def _unit(row: Any) -> OrgUnitRecord:
+        budget = None if row.monthly_budget_minor is None else Money.from_minor(row.monthly_budget_minor, row.currency)
+        return OrgUnitRecord(*row[:8], monthly_budget=budget, currency=row.currency)
+
+    async def org_units_by_ids(self, ids: Sequence[int], scope: RowScope) -> list[OrgUnitRecord]:
+        statement = self._units(scope).where(key_in(OrgUnit.id, ids, self.dialect))
+        return [self._unit(row) for row in await self._rows(statement)]
+
+    async def org_units_by_parent_ids(self, parent_ids: Sequence[int], scope: RowScope) -> list[OrgUnitRecord]:
+        statement = (
+            self._units(scope).where(key_in(OrgUnit.parent_id, parent_ids, self.dialect)).order_by(OrgUnit.name)
+        )
+        return [self._unit(row) for row in await self._rows(statement)]
+
+    async def org_units_under(self, paths: Sequence[str], scope: RowScope) -> list[OrgUnitRecord]:
+        """Every unit strictly below any of ``paths``, in tree order."""
+        statement = (
+            self._units(scope)
+            .where(or_(*(under(OrgUnit.path, p) for p in paths)), OrgUnit.path.not_in(list(paths)))
+            .order_by(OrgUnit.path)
+        )
+        return [self._unit(row) for row in await self._rows(statement)]
+
+    async def org_roots(self, customer_ids: Sequence[int], scope: RowScope) -> list[OrgUnitRecord]:
+        statement = self._units(scope).where(
+            key_in(OrgUnit.customer_id, customer_ids, self.dialect), OrgUnit.parent_id.is_(None)
+        )
+        return [self._unit(row) for row in await self._rows(statement)]
+
+    async def subscriber_counts(self, unit_ids: Sequence[int], scope: RowScope) -> dict[int, int]:
+        """Lines in scope in each unit's subtree, counted by the database."""
+        statement = (
+            select(OrgUnit.id, func.count(Subscriber.id))
+            .join(
+                Subscriber,
+                (Subscriber.customer_id == OrgUnit.customer_id) & under(Subscriber.org_path, OrgUnit.path),
+            )
+            .where(
+                key_in(OrgUnit.id, unit_ids, self.dialect),
+                scope_predicate(
+                    scope, customer_id=Subscriber.customer_id, path=Subscriber.org_path, subscriber_id=Subscriber.id
+                ),
+            )
+            .group_by(OrgUnit.id)
+        )
+        return {unit_id: count for unit_id, count in await self._rows(statement)}
+
+    async def memberships(self, customer_ids: Sequence[int], paths: Sequence[str], scope: RowScope) -> Sequence[Any]:
+        """(line id, org path) of every line in scope under any of ``paths``: the roll-up map."""
+        statement = select(Subscriber.id, Subscriber.org_path).where(
+            key_in(Subscriber.customer_id, customer_ids, self.dialect),
+            or_(*(under(Subscriber.org_path, p) for p in paths)),
+            scope_predicate(
+                scope, customer_id=Subscriber.customer_id, path=Subscriber.org_path, subscriber_id=Subscriber.id
+            ),
+        )
+        return await self._rows(statement)
+
+    # subscribers -----------------------------------------------------------------------
+
+    def _subscriber_scope(self, scope: RowScope) -> Any:
+        return scope_predicate(
+            scope, customer_id=Subscriber.customer_id, path=Subscriber.org_path, subscriber_id=Subscriber.id
+        )
+
+    async def subscribers_by_ids(self, ids: Sequence[int], scope: RowScope) -> list[SubscriberRecord]:
+        statement = (
+            select(*SUBSCRIBER_COLUMNS)
+            .join(Customer, Customer.id == Subscriber.customer_id)
+            .where(key_in(Subscriber.id, ids, self.dialect), self._subscriber_scope(scope))
+        )
+        return [SubscriberRecord(*row) for row in await self._rows(statement)]
+
+    def _filtered(self, query: SubscriberQuery, scope: RowScope, *columns: Any) -> Select[Any]:
+        statement = select(*columns).where(self._subscriber_scope(scope))
+        if query.customer_ids is not None:
+            statement = statement.where(key_in(Subscriber.customer_id, query.customer_ids, self.dialect))
+        if query.statuses:
+            statement = statement.where(Subscriber.status.in_(query.statuses))
+        if query.subtree_path is not None:
+            statement = statement.where(under(Subscriber.org_path, query.subtree_path))
+        if query.among_ids is not None:
+            statement = statement.where(key_in(Subscriber.id, query.among_ids, self.dialect))
+        if query.search:
+            needle = f"%{query.search.lower()}%"
+            statement = statement.where(
+                or_(func.lower(Subscriber.employee_name).like(needle), Subscriber.msisdn.like(needle))
+            )
+        return statement
+
+    async def subscriber_page(self, query: SubscriberQuery, scope: RowScope) -> list[SubscriberRecord]:
+        """Up to ``query.limit`` lines after the cursor, keyset-paginated on (sort value, id)."""
+        sort = SUBSCRIBER_ORDER[query.order_by]
+        statement = self._filtered(query, scope, *SUBSCRIBER_COLUMNS).join(
+            Customer, Customer.id == Subscriber.customer_id
+        )
+        if query.after is not None:
+            key, after = tuple_(sort, Subscriber.id), tuple_(*query.after)
+            statement = statement.where(key < after if query.descending else key > after)
+        if query.descending:
+            statement = statement.order_by(sort.desc(), Subscriber.id.desc())
+        else:
+            statement = statement.order_by(sort, Subscriber.id)
+        return [SubscriberRecord(*row) for row in await self._rows(statement.limit(query.limit))]
+
+    async def subscriber_total(self, query: SubscriberQuery, scope: RowScope) -> int:
+        statement = self._filtered(query, scope, func.count(Subscriber.id))
+        return (await self._rows(statement))[0][0]
+
+    # portal users ----------------------------------------------------------------------
+
+    async def portal_user_by_login(self, login: str) -> PortalUserRecord | None:
+        statement = (
+            select(
+                PortalUser.id,
+                PortalUser.customer_id,
+                PortalUser.login,
+                PortalUser.name,
+                PortalUser.email,
+                PortalUser.role,
+                PortalUser.subscriber_id,
+                PortalUser.active,
+                OrgUnit.id.label("unit_id"),
+                OrgUnit.path,
+            )
+            .outerjoin(ScopeGrant, ScopeGrant.user_id == PortalUser.id)
+            .outerjoin(OrgUnit, OrgUnit.id == ScopeGrant.org_unit_id)
+            .where(PortalUser.login == login)
+            .order_by(OrgUnit.path)
+        )
+        rows = await self._rows(statement)
+        if not rows:
+            return None
+        grants = [(row.unit_id, row.path) for row in rows if row.unit_id is not None]
+        return PortalUserRecord(
+            *rows[0][:8],
+            granted_paths=tuple(path for _, path in grants),
+            granted_unit_ids=tuple(unit_id for unit_id, _ in grants),
+        )
+
+
+def parse_sort_value(order_by: str, raw: Any) -> Any:
+    """Cursor values arrive as JSON; dates need to become dates again."""
+    return date.fromisoformat(raw) if order_by == "activated_on" else raw

@@ -1,0 +1,70 @@
+"""Engines for the three databases and the few statement helpers every source shares."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, String, any_, bindparam, event, func, literal_column, select
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.engine import Engine
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.types import TypeEngine
+
+from sources.billing.models import BillingBase
+from sources.crm.models import CrmBase
+from sources.state.models import StateBase
+
+
+def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
+    if url.startswith("sqlite"):
+        engine = create_async_engine(url, connect_args={"timeout": 30})
+        _tune_sqlite(engine.sync_engine)
+        return engine
+    return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+
+
+def _tune_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+
+@dataclass(frozen=True, slots=True)
+class Engines:
+    crm: AsyncEngine
+    billing: AsyncEngine
+    state: AsyncEngine
+
+    def pairs(self) -> list[tuple[AsyncEngine, type[DeclarativeBase]]]:
+        return [(self.crm, CrmBase), (self.billing, BillingBase), (self.state, StateBase)]
+
+    async def create_schemas(self) -> None:
+        for engine, base in self.pairs():
+            async with engine.begin() as conn:
+                await conn.run_sync(base.metadata.create_all)
+
+    async def dispose(self) -> None:
+        for engine, _ in self.pairs():
+            await engine.dispose()
+
+
+def key_in(col: Any, keys: Iterable[Any], dialect: str, type_: TypeEngine[Any] | None = None) -> ColumnElement[bool]:
+    """``col IN keys`` as one bound parameter, whatever the number of keys.
+
+    PostgreSQL gets ``= ANY(:array)``; SQLite reads the keys from one JSON parameter, so
+    neither hits a bound-parameter limit and the statement text stays the same for any
+    batch size (which keeps the statement cache useful).
+    """
+    values = list(keys)
+    if dialect == "postgresql":
+        return col == any_(bindparam(None, values, type_=ARRAY(type_ or col.type)))
+    as_json = bindparam(None, json.dumps(values, default=str), type_=String())
+    return col.in_(select(literal_column("value")).select_from(func.json_each(as_json)))

@@ -1,0 +1,55 @@
+"""corpcare's coded errors. Every layer raises these; the schema shows their ``code``.
+
+    CorpcareError                 (code)
+    ├── Unauthenticated           UNAUTHENTICATED
+    ├── Forbidden                 FORBIDDEN
+    ├── NotFound                  NOT_FOUND
+    ├── BadUserInput              BAD_USER_INPUT
+    ├── BackendUnavailable        BACKEND_UNAVAILABLE
+    ├── RateLimited               RATE_LIMITED
+    └── QueryTooComplex           QUERY_TOO_COMPLEX
+
+Anything else that escapes a resolver is a bug: it is logged and masked as
+``INTERNAL_SERVER_ERROR``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+
+class CorpcareError(Exception):
+    code: ClassVar[str] = "INTERNAL_SERVER_ERROR"
+
+    def __init__(self, message: str, **extensions: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.extensions = extensions
+
+
+class Unauthenticated(CorpcareError):
+    code = "UNAUTHENTICATED"
+
+
+class Forbidden(CorpcareError):
+    code = "FORBIDDEN"
+
+
+class NotFound(CorpcareError):
+    code = "NOT_FOUND"
+
+
+class BadUserInput(CorpcareError):
+    code = "BAD_USER_INPUT"
+
+
+class BackendUnavailable(CorpcareError):
+    code = "BACKEND_UNAVAILABLE"
+
+
+class RateLimited(CorpcareError):
+    code = "RATE_LIMITED"
+
+
+class QueryTooComplex(CorpcareError):
+    code = "QUERY_TOO_COMPLEX"

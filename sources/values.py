@@ -1,0 +1,33 @@
+"""Value types shared by every source: money and billing periods."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+_CENT = Decimal(1).scaleb(-2)
+
+
+@dataclass(frozen=True, slots=True)
+class Money:
+    amount: Decimal
+    currency: str
+
+    @classmethod
+    def from_minor(cls, minor: int, currency: str) -> Money:
+        return cls(Decimal(minor).scaleb(-2).quantize(_CENT), currency)
+
+
+def month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def add_months(period: date, months: int) -> date:
+    index = period.year * 12 + period.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def aware(moment: datetime) -> datetime:
+    """Timestamps are stored in UTC; SQLite hands them back without a zone."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)

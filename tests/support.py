@@ -1,0 +1,148 @@
+"""Helpers the tests share: seeded worlds, callers, in-process execution, SQL counting."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+import pytest
+from sqlalchemy import event, text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from loaders import LoadContext, Loaders
+from permissions.principal import Principal, principal_for
+from resolvers.context import Context, PageLimits
+from schema import build_schema
+from sources import Sources
+from sources.cache import InProcessCache
+from sources.db import Engines, create_engine
+
+PG_ADMIN_URL = os.environ.get("CORPCARE_TEST_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
+REDIS_URL = os.environ.get("CORPCARE_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+LOGINS = {
+    "customer_admin": "acme.admin",
+    "unit_admin": "acme.sales.admin",
+    "finance": "acme.finance",
+    "analyst": "acme.analyst",
+    "employee": "acme.employee",
+    "support": "operator.support",
+    "other_admin": "borealis.admin",
+}
+
+
+def today() -> date:
+    return datetime.now(UTC).date()
+
+
+def service_missing(what: str, error: BaseException) -> None:
+    """Fail in CI, skip on a developer's machine, when PostgreSQL or Redis is not there."""
+    message = f"{what} is not reachable ({type(error).__name__}: {error})"
+    if IN_CI:
+        pytest.fail(f"{message}; CI requires it", pytrace=False)
+    pytest.skip(f"{message}; start it to run these tests")
+
+
+class StatementCounter:
+    """Counts SQL statements sent to any of the engines it watches."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.statements: list[str] = []
+
+    def watch(self, engines: Engines) -> None:
+        for engine, _ in engines.pairs():
+            event.listen(engine.sync_engine, "before_cursor_execute", self._seen)
+
+    def _seen(self, _conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        self.count += 1
+        self.statements.append(statement)
+
+    def reset(self) -> None:
+        self.count = 0
+        self.statements.clear()
+
+
+@dataclass
+class World:
+    """A seeded set of the three databases, and a way to run operations against it."""
+
+    backend: str
+    engines: Engines
+    sources: Sources
+    counter: StatementCounter
+    principals: dict[str, Principal] = field(default_factory=dict)
+
+    async def principal(self, login: str) -> Principal:
+        if login not in self.principals:
+            user = await self.sources.crm.portal_user_by_login(login)
+            assert user is not None, f"demo user {login} missing"
+            self.principals[login] = principal_for(user)
+        return self.principals[login]
+
+    def context(self, principal: Principal, *, max_page_size: int = 2000) -> Context:
+        return Context(
+            principal=principal,
+            loaders=Loaders(LoadContext(self.sources, principal.scope, today())),
+            sources=self.sources,
+            today=today(),
+            request_id=uuid.uuid4().hex,
+            pages=PageLimits(50, max_page_size),
+        )
+
+    async def run(self, login: str, query: str, variables: dict[str, Any] | None = None) -> Any:
+        principal = await self.principal(login)
+        self.counter.reset()
+        return await build_schema().execute(query, variable_values=variables, context_value=self.context(principal))
+
+    async def data(self, login: str, query: str, variables: dict[str, Any] | None = None) -> Any:
+        """Run and insist on success."""
+        result = await self.run(login, query, variables)
+        assert result.errors is None, [e.formatted for e in result.errors]
+        return result.data
+
+    async def scalar(self, engine: str, sql: str, **params: Any) -> Any:
+        async with getattr(self.engines, engine).connect() as conn:
+            return (await conn.execute(text(sql), params)).scalar()
+
+
+async def postgres_urls(name: str) -> tuple[str, str, str]:
+    """A fresh database for each backend role, created through the admin connection."""
+    admin = create_async_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    try:
+        async with admin.connect() as conn:
+            urls = []
+            for part in ("crm", "billing", "state"):
+                database = f"{name}_{part}"
+                await conn.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
+                await conn.execute(text(f'CREATE DATABASE "{database}"'))
+                urls.append(PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{database}")
+    finally:
+        await admin.dispose()
+    return urls[0], urls[1], urls[2]
+
+
+async def drop_postgres(name: str) -> None:
+    admin = create_async_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    try:
+        async with admin.connect() as conn:
+            for part in ("crm", "billing", "state"):
+                await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}_{part}" WITH (FORCE)'))
+    finally:
+        await admin.dispose()
+
+
+def sqlite_urls(directory: Any) -> tuple[str, str, str]:
+    return tuple(f"sqlite+aiosqlite:///{directory}/{part}.db" for part in ("crm", "billing", "state"))  # type: ignore[return-value]
+
+
+def open_engines(urls: tuple[str, str, str]) -> Engines:
+    return Engines(*(create_engine(url) for url in urls))
+
+
+def sources_over(engines: Engines) -> Sources:
+    return Sources.over(engines, InProcessCache())
