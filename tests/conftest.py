@@ -48,18 +48,22 @@ async def _world(backend: str, lines: int, tmp_path_factory: pytest.TempPathFact
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgres"])
-async def world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[World]:
-    """The demo company at a small size, on each backend."""
-    async for seeded in _world(request.param, SMALL, tmp_path_factory):
+def backend(request: pytest.FixtureRequest) -> str:
+    """SQLite is the embedded default; PostgreSQL the production backend."""
+    return request.param
+
+
+@pytest.fixture(scope="session")
+async def world(backend: str, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[World]:
+    """The demo companies at a small size."""
+    async for seeded in _world(backend, SMALL, tmp_path_factory):
         yield seeded
 
 
-@pytest.fixture(scope="session", params=["sqlite", "postgres"])
-async def large_world(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> AsyncIterator[World]:
+@pytest.fixture(scope="session")
+async def large_world(backend: str, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[World]:
     """The same demo at 2,000 lines, for statement counts that must not grow with the data."""
-    async for seeded in _world(request.param, LARGE, tmp_path_factory):
+    async for seeded in _world(backend, LARGE, tmp_path_factory):
         yield seeded
 
 

@@ -1,0 +1,202 @@
+"""What each kind of caller can and cannot read. Denials are asserted before successes."""
+
+from __future__ import annotations
+
+import base64
+
+from tests.support import World
+
+LINES = "{ subscribers(first: 2000) { totalCount nodes { id status orgUnit { id } } } }"
+PERSONAL = "{ subscribers(first: 5) { nodes { msisdn employeeName email iccid imsi } } }"
+NODE = "query($id: ID!) { node(id: $id) { id ... on Subscriber { status } ... on OrgUnit { name } } }"
+
+
+def codes(result) -> list[str]:
+    return [error.extensions["code"] for error in result.errors or []]
+
+
+async def unit_id(world: World, name: str) -> str:
+    data = await world.data("acme.admin", "{ customer { orgRoot { children { id name } } } }")
+    return next(u["id"] for u in data["customer"]["orgRoot"]["children"] if u["name"] == name)
+
+
+async def line_ids_under(world: World, unit: str) -> list[str]:
+    data = await world.data(
+        "acme.admin", "query($u: ID!) { subscribers(first: 2000, filter: {orgUnit: $u}) { nodes { id } } }", {"u": unit}
+    )
+    return [node["id"] for node in data["subscribers"]["nodes"]]
+
+
+def forged(type_name: str, key: int) -> str:
+    return base64.urlsafe_b64encode(f"{type_name}:{key}".encode()).decode().rstrip("=")
+
+
+# customer admin --------------------------------------------------------------------
+
+
+async def test_customer_admin_sees_every_line_of_the_company_and_no_other(world, customer_admin):
+    expected = await world.scalar("crm", "select count(*) from subscribers where customer_id = 1")
+    data = await world.data(customer_admin, LINES)
+    assert data["subscribers"]["totalCount"] == expected == len(data["subscribers"]["nodes"])
+
+
+async def test_customer_admin_reads_personal_data_and_invoices(world, customer_admin):
+    data = await world.data(customer_admin, PERSONAL)
+    assert all(node["msisdn"].startswith("+") and node["iccid"] for node in data["subscribers"]["nodes"])
+    data = await world.data(customer_admin, "{ customer { billingAccounts { number invoices(first: 2) { nodes { number } } } } }")
+    assert data["customer"]["billingAccounts"] and data["customer"]["billingAccounts"][0]["invoices"]["nodes"]
+
+
+# unit admin ------------------------------------------------------------------------
+
+
+async def test_unit_admin_cannot_read_a_line_outside_its_subtree(world, unit_admin):
+    outside = (await line_ids_under(world, await unit_id(world, "Operations")))[0]
+    result = await world.run(unit_admin, NODE, {"id": outside})
+    assert result.data == {"node": None}
+    assert codes(result) == ["NOT_FOUND"]
+    missing = await world.run(unit_admin, NODE, {"id": forged("Subscriber", 999_999)})
+    # The same answer as for an id that does not exist: existence is not revealed.
+    assert missing.data == result.data and codes(missing) == codes(result)
+    assert result.errors[0].message.replace(outside, "X") == missing.errors[0].message.replace(
+        forged("Subscriber", 999_999), "X"
+    )
+
+
+async def test_unit_admin_cannot_list_or_open_units_outside_its_subtree(world, unit_admin):
+    operations = await unit_id(world, "Operations")
+    listed = await world.run(unit_admin, "query($u: ID!) { subscribers(filter: {orgUnit: $u}) { nodes { id } } }", {"u": operations})
+    assert codes(listed) == ["NOT_FOUND"] and listed.data is None
+    opened = await world.run(unit_admin, NODE, {"id": operations})
+    assert opened.data == {"node": None} and codes(opened) == ["NOT_FOUND"]
+    tree = await world.data(unit_admin, "{ customer { orgRoot { id } } }")
+    assert tree["customer"]["orgRoot"] is None
+
+
+async def test_unit_admin_sees_exactly_the_lines_of_its_subtree(world, unit_admin):
+    sales = await unit_id(world, "Sales")
+    expected = set(await line_ids_under(world, sales))
+    data = await world.data(unit_admin, LINES)
+    assert {node["id"] for node in data["subscribers"]["nodes"]} == expected
+    assert data["subscribers"]["totalCount"] == len(expected)
+    scope = await world.data(unit_admin, "{ viewer { scope { wholeCompany units { id name parent { id } } } } }")
+    assert scope["viewer"]["scope"]["wholeCompany"] is False
+    # The parent of the granted unit is outside the scope: null, without an error.
+    assert scope["viewer"]["scope"]["units"] == [{"id": sales, "name": "Sales", "parent": None}]
+
+
+async def test_unit_admin_aggregates_count_only_its_subtree(world, unit_admin, customer_admin):
+    sales = await unit_id(world, "Sales")
+    query = "query($u: ID!) { customer { spending { total { amount } } } node(id: $u) { ... on OrgUnit { spending { total { amount } } subscriberCount } } }"
+    scoped = await world.data(unit_admin, query, {"u": sales})
+    whole = await world.data(customer_admin, query, {"u": sales})
+    # The unit admin's company total is the total of its subtree.
+    assert scoped["customer"]["spending"]["total"] == whole["node"]["spending"]["total"]
+    assert scoped["node"] == whole["node"]
+
+
+async def test_unit_admin_has_no_invoices(world, unit_admin):
+    result = await world.run(unit_admin, "{ customer { billingAccounts { number } } }")
+    assert set(codes(result)) == {"FORBIDDEN"} and result.data is None
+
+
+# finance and analyst ------------------------------------------------------------------
+
+
+async def test_finance_cannot_read_personal_data_and_no_sql_runs(world, finance):
+    result = await world.run(finance, PERSONAL)
+    assert result.data is None
+    assert sorted(error.extensions["field"] for error in result.errors) == [
+        "Subscriber.email", "Subscriber.employeeName", "Subscriber.iccid", "Subscriber.imsi", "Subscriber.msisdn",
+    ]  # fmt: skip
+    assert set(codes(result)) == {"FORBIDDEN"}
+    assert world.counter.count == 0
+
+
+async def test_finance_reads_spending_budgets_and_invoices(world, finance):
+    data = await world.data(
+        finance,
+        """{ customer { spending { total { amount } } orgRoot { monthlyBudget { amount } children { monthlyBudget { amount } } }
+             billingAccounts { invoices(first: 1) { nodes { total { amount } } } } } }""",
+    )
+    assert data["customer"]["billingAccounts"][0]["invoices"]["nodes"][0]["total"]["amount"]
+
+
+async def test_analyst_cannot_read_itemised_usage_or_search_by_name(world, analyst):
+    usage = await world.run(analyst, "{ subscribers(first: 1) { nodes { usage { nodes { kind } } } } }")
+    assert codes(usage) == ["FORBIDDEN"]
+    search = await world.run(analyst, '{ subscribers(filter: {search: "a"}) { nodes { id } } }')
+    assert codes(search) == ["FORBIDDEN"]
+    ordered = await world.run(analyst, "{ subscribers(orderBy: {field: NAME}) { nodes { id } } }")
+    assert codes(ordered) == ["FORBIDDEN"]
+    data = await world.data(analyst, "{ subscribers(first: 3) { nodes { status activatedOn tariffPlan { name } bundles { used } } } }")
+    dates = [node["activatedOn"] for node in data["subscribers"]["nodes"]]
+    assert dates == sorted(dates)
+
+
+# employee --------------------------------------------------------------------------
+
+
+async def test_employee_sees_only_their_own_line(world, employee):
+    other = (await line_ids_under(world, await unit_id(world, "Sales")))[0]
+    result = await world.run(employee, "query($id: ID!) { node(id: $id) { id ... on Subscriber { status } } }", {"id": other})
+    assert result.data == {"node": None} and codes(result) == ["NOT_FOUND"]
+    tree = await world.run(employee, "{ customer { orgRoot { name } } }")
+    assert codes(tree) == ["FORBIDDEN"]
+    data = await world.data(
+        employee,
+        """{ viewer { scope { line { id employeeName usage(first: 5) { nodes { kind amount { amount } } } } } }
+             subscribers { totalCount nodes { id } } }""",
+    )
+    own = data["viewer"]["scope"]["line"]
+    assert data["subscribers"] == {"totalCount": 1, "nodes": [{"id": own["id"]}]}
+    assert own["usage"]["nodes"]
+
+
+# operator support and the other company ----------------------------------------------
+
+
+async def test_support_must_name_the_customer_and_sees_every_company(world, support):
+    unnamed = await world.run(support, "{ customer { name } }")
+    assert codes(unnamed) == ["BAD_USER_INPUT"]
+    everyone = await world.scalar("crm", "select count(*) from subscribers")
+    data = await world.data(support, "{ subscribers(first: 1) { totalCount } }")
+    assert data["subscribers"]["totalCount"] == everyone
+    named = await world.data(support, "query($c: ID!) { customer(id: $c) { name } }", {"c": forged("Customer", 2)})
+    assert named["customer"]["name"] == "Borealis Energy"
+
+
+async def test_another_companys_admin_sees_nothing_of_this_one(world, other_admin):
+    acme_line = (await line_ids_under(world, await unit_id(world, "Sales")))[0]
+    for global_id in (acme_line, forged("Customer", 1), await unit_id(world, "Sales")):
+        result = await world.run(other_admin, NODE, {"id": global_id})
+        assert result.data == {"node": None} and codes(result) == ["NOT_FOUND"]
+    foreign = await world.run(
+        other_admin, "query($c: ID!) { subscribers(filter: {customer: $c}) { nodes { id } } }", {"c": forged("Customer", 1)}
+    )
+    assert codes(foreign) == ["NOT_FOUND"]
+    own = await world.scalar("crm", "select count(*) from subscribers where customer_id = 2")
+    data = await world.data(other_admin, "{ customer { name } subscribers(first: 2000) { totalCount } }")
+    assert data["customer"]["name"] == "Borealis Energy" and data["subscribers"]["totalCount"] == own
+
+
+# ids -------------------------------------------------------------------------------
+
+
+async def test_malformed_or_tampered_ids_are_bad_input_not_errors(world, customer_admin):
+    for bad in ("garbage!", forged("Subscriber", 1)[:-2] + "@@", forged("Nope", 1),
+                base64.urlsafe_b64encode(b"Subscriber:1x").decode(), base64.urlsafe_b64encode(b"Subscriber:-1").decode()):  # fmt: skip
+        result = await world.run(customer_admin, NODE, {"id": bad})
+        assert codes(result) == ["BAD_USER_INPUT"], bad
+    wrong_kind = await world.run(
+        customer_admin, "query($u: ID!) { subscribers(filter: {orgUnit: $u}) { nodes { id } } }", {"u": forged("Subscriber", 1)}
+    )
+    assert codes(wrong_kind) == ["BAD_USER_INPUT"]
+
+
+async def test_nodes_answers_each_id_on_its_own(world, unit_admin):
+    inside = (await line_ids_under(world, await unit_id(world, "Sales")))[0]
+    outside = (await line_ids_under(world, await unit_id(world, "Operations")))[0]
+    result = await world.run(unit_admin, "query($ids: [ID!]!) { nodes(ids: $ids) { id } }", {"ids": [inside, outside, "bad"]})
+    assert result.data == {"nodes": [{"id": inside}, None, None]}
+    assert sorted(codes(result)) == ["BAD_USER_INPUT", "NOT_FOUND"]
