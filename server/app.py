@@ -13,9 +13,10 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.authentication import AuthenticationMiddleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 from starlette.websockets import WebSocket
+from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
 
 from loaders import LoadContext, Loaders
@@ -34,6 +35,14 @@ class GraphQLEndpoint(GraphQL[Context, None]):
     def __init__(self, settings: Settings) -> None:
         super().__init__(build_schema(), graphql_ide="graphiql" if settings.development else None)
         self.pages = PageLimits(settings.default_page_size, settings.max_page_size)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        # BearerAuth lets only the GraphiQL page through unauthenticated (in development):
+        # the page needs no sign-in, the queries sent from it do.
+        if scope["type"] == "http" and not isinstance(scope.get("user"), PrincipalUser):
+            await HTMLResponse(self.graphql_ide_html)(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         user = request.user

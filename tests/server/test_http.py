@@ -1,0 +1,120 @@
+"""The Starlette app over HTTP: authentication, GraphiQL, masked errors, and a real socket."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import httpx
+import jwt
+import pytest
+import uvicorn
+
+from server.app import create_app
+from server.auth import issue_token
+from server.settings import Settings
+from sources import Sources
+from sources.crm.source import CrmSource
+
+QUERY = {"query": "{ viewer { login role } customer { name } }"}
+
+
+def make_settings(**overrides: object) -> Settings:
+    return Settings(_env_file=None, jwt_secret="test-secret-of-at-least-thirty-two-bytes", **overrides)  # type: ignore[call-arg]
+
+
+@pytest.fixture
+async def client(world) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(make_settings(), sources=world.sources)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://corpcare.test") as http:
+        yield http
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def assert_unauthenticated(response: httpx.Response) -> None:
+    assert response.status_code == 401
+    body = response.json()
+    assert body["data"] is None
+    assert body["errors"][0]["extensions"] == {"code": "UNAUTHENTICATED"}
+    assert response.headers["www-authenticate"].startswith("Bearer")
+
+
+async def test_a_request_without_a_token_is_refused(client):
+    assert_unauthenticated(await client.post("/graphql", json=QUERY))
+
+
+async def test_bad_signature_expired_garbage_and_unknown_user_are_refused(client):
+    settings = make_settings()
+    forged = jwt.encode({"sub": "acme.admin", "exp": 4_000_000_000}, "another-secret-of-at-least-thirty-two-bytes", algorithm="HS256")
+    expired = issue_token(settings, "acme.admin", ttl_seconds=-60)
+    unknown = issue_token(settings, "nobody.here")
+    for token in (forged, expired, "not-a-jwt", unknown):
+        assert_unauthenticated(await client.post("/graphql", json=QUERY, headers=bearer(token)))
+    response = await client.post("/graphql", json=QUERY, headers=bearer(expired))
+    assert "expired" in response.json()["errors"][0]["message"]
+
+
+async def test_a_valid_token_gets_the_callers_view(client):
+    token = issue_token(make_settings(), "acme.sales.admin")
+    response = await client.post("/graphql", json=QUERY, headers=bearer(token) | {"X-Request-Id": "req-42"})
+    assert response.status_code == 200
+    assert response.json() == {"data": {"viewer": {"login": "acme.sales.admin", "role": "UNIT_ADMIN"},
+                                        "customer": {"name": "Acme Logistics"}}}  # fmt: skip
+    assert response.headers["x-request-id"] == "req-42"
+
+
+async def test_graphiql_is_served_in_development_only(world):
+    for env, expected in (("development", 200), ("production", 401)):
+        app = create_app(make_settings(env=env), sources=world.sources)
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http:
+            response = await http.get("/graphql", headers={"Accept": "text/html"})
+        assert response.status_code == expected, env
+        if expected == 200:
+            assert "graphiql" in response.text.lower()
+
+
+class BrokenCrm(CrmSource):
+    """Injects a fault: the subscriber list fails with an internal error."""
+
+    async def subscriber_page(self, *_args: object, **_kwargs: object):  # type: ignore[override]
+        raise RuntimeError("connection to db-internal.example:5432 failed at /srv/corpcare/sources/crm.py")
+
+
+async def test_unexpected_errors_are_masked_with_a_request_id(world, caplog):
+    broken = Sources(crm=BrokenCrm(world.engines.crm), billing=world.sources.billing, cache=world.sources.cache)
+    app = create_app(make_settings(), sources=broken)
+    token = issue_token(make_settings(), "acme.admin")
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http:
+        response = await http.post(
+            "/graphql", json={"query": "{ viewer { login } subscribers { nodes { id } } }"}, headers=bearer(token)
+        )
+    body = response.json()
+    assert body["data"] is None  # subscribers is non-null, so the error reaches the root
+    error = body["errors"][0]
+    assert error["extensions"]["code"] == "INTERNAL_SERVER_ERROR"
+    assert error["extensions"]["requestId"] == response.headers["x-request-id"]
+    assert "db-internal" not in response.text and "/srv/" not in response.text and "Traceback" not in response.text
+    assert response.headers["x-request-id"] in caplog.text
+
+
+async def test_the_server_answers_over_a_real_socket(world):
+    app = create_app(make_settings(), sources=world.sources)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="off"))
+    task = asyncio.create_task(server.serve())
+    try:
+        while not server.started:
+            await asyncio.sleep(0.01)
+        port = server.servers[0].sockets[0].getsockname()[1]
+        token = issue_token(make_settings(), "acme.finance")
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
+            response = await http.post("/graphql", json=QUERY, headers=bearer(token))
+            refused = await http.post("/graphql", json=QUERY)
+        assert response.status_code == 200
+        assert response.json()["data"]["viewer"] == {"login": "acme.finance", "role": "FINANCE"}
+        assert refused.status_code == 401
+    finally:
+        server.should_exit = True
+        await task
