@@ -64,12 +64,7 @@ async def subscribers(info: Info, args: SubscriberListArgs, first: int | None, a
             )
         )
 
-    cursor = None
-    if after is not None:
-        value, record_id = decode_cursor(after, 2)
-        if not isinstance(record_id, int):
-            raise BadUserInput("The cursor is not valid for this list.", argument="after")
-        cursor = (date.fromisoformat(value) if order_by == "activated_on" else value, record_id)
+    cursor = None if after is None else _cursor(after, order_by)
 
     query = SubscriberQuery(
         customer_ids=customer_ids,
@@ -90,6 +85,16 @@ async def subscribers(info: Info, args: SubscriberListArgs, first: int | None, a
         lambda record: encode_cursor(_sort_value(record, order_by), record.id),
         count=lambda: crm.subscriber_total(query, scope),
     )
+
+
+def _cursor(after: str, order_by: str) -> tuple[object, int]:
+    value, record_id = decode_cursor(after, 2)
+    try:
+        if not isinstance(record_id, int) or not isinstance(value, str):
+            raise ValueError(after)
+        return (date.fromisoformat(value) if order_by == "activated_on" else value, record_id)
+    except ValueError:
+        raise BadUserInput("The cursor is not valid for this list.", argument="after") from None
 
 
 def enum_values(values: list[Enum] | None) -> tuple[str, ...]:

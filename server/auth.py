@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from dataclasses import asdict
 from typing import Any
@@ -17,6 +18,8 @@ from permissions.principal import Principal, principal_for
 from server.settings import Settings
 from sources import Sources
 from sources.crm.records import PortalUserRecord
+
+log = logging.getLogger("corpcare.auth")
 
 
 class PrincipalUser(BaseUser):
@@ -83,18 +86,34 @@ class Principals:
 
     async def for_login(self, login: str) -> Principal | None:
         key = f"principal:{login}"
-        cached = await self.sources.cache.get(key)
-        if cached is not None:
-            data = orjson.loads(cached)
-            user = PortalUserRecord(**{**data, "granted_paths": tuple(data["granted_paths"]),
-                                       "granted_unit_ids": tuple(data["granted_unit_ids"])})  # fmt: skip
-        else:
-            found = await self.sources.crm.portal_user_by_login(login)
-            if found is None:
+        user = await self._cached(key)
+        if user is None:
+            user = await self.sources.crm.portal_user_by_login(login)
+            if user is None:
                 return None
-            user = found
-            await self.sources.cache.set(key, orjson.dumps(asdict(user)), self.ttl_seconds)
+            await self._remember(key, user)
         return principal_for(user) if user.active else None
+
+    # The cache only spares the CRM a query: when it fails, the CRM answers instead.
+
+    async def _cached(self, key: str) -> PortalUserRecord | None:
+        try:
+            cached = await self.sources.cache.get(key)
+        except Exception:  # noqa: BLE001 - any cache fault
+            log.warning("principal cache unavailable; reading the CRM", exc_info=True)
+            return None
+        if cached is None:
+            return None
+        data = orjson.loads(cached)
+        data["granted_paths"] = tuple(data["granted_paths"])
+        data["granted_unit_ids"] = tuple(data["granted_unit_ids"])
+        return PortalUserRecord(**data)
+
+    async def _remember(self, key: str, user: PortalUserRecord) -> None:
+        try:
+            await self.sources.cache.set(key, orjson.dumps(asdict(user)), self.ttl_seconds)
+        except Exception:  # noqa: BLE001 - any cache fault
+            log.warning("principal cache unavailable; not caching", exc_info=True)
 
 
 class BearerAuth(AuthenticationBackend):

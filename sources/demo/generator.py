@@ -1,0 +1,142 @@
+"""Seeds the CRM, billing and state databases with deterministic demo data.
+
+The same arguments always give the same rows: one ``random.Random(seed)`` drives every
+choice, ids are counted here, and every date and timestamp is derived from ``as_of``.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import Table
+from sqlalchemy.orm import DeclarativeBase
+
+from sources.billing.models import BillingBase
+from sources.crm.models import CrmBase
+from sources.db import Engines
+from sources.demo.catalogue import catalogue_rows
+from sources.demo.charges import Calendar, ChargeBook
+from sources.demo.crm import build_crm
+from sources.demo.policies import build_policies, effective_policies
+from sources.demo.products import account_rows, build_products, product_rows
+from sources.demo.writer import BulkWriter, bulk_writer
+from sources.state.models import StateBase
+
+Progress = Callable[[str, int, int], None]
+
+# Lines whose usage and charges are built (and written) together: bounds memory at any size.
+LINES_PER_CHUNK = 500
+
+
+@dataclass(frozen=True, slots=True)
+class SeedSummary:
+    counts: dict[str, int]  # rows per table, every table of the three databases
+    elapsed_seconds: float
+    as_of: date
+    seed: int
+
+    @property
+    def total_rows(self) -> int:
+        return sum(self.counts.values())
+
+
+async def seed(
+    engines: Engines,
+    *,
+    subscribers: int,
+    customers: int = 2,
+    months: int = 12,
+    seed: int = 42,
+    as_of: date | None = None,
+    progress: Progress | None = None,
+) -> SeedSummary:
+    """Drop and recreate every table of the three databases and fill them with demo data."""
+    if customers < 2:
+        raise ValueError("the demo users need both ACME and BOREALIS: customers must be >= 2")
+    if subscribers < 10 * customers:
+        raise ValueError(f"every customer gets at least 10 lines: subscribers >= {10 * customers}")
+    if months < 1:
+        raise ValueError("months must be >= 1")
+    started = time.perf_counter()
+    as_of = as_of or date.today()
+    report = progress or _silent
+    rng = random.Random(seed)
+    cal = Calendar.ending(as_of, months)
+
+    crm = build_crm(rng, subscribers, customers, as_of, report)
+    accounts, account_ids = account_rows(crm.companies)
+    policy_rows = build_policies(rng, crm.companies, crm.units, crm.lines, as_of)
+    policies = effective_policies(policy_rows, crm.lines)
+    products = build_products(
+        rng, crm.lines, crm.companies, account_ids, policies, cal.periods[0], cal.current
+    )
+    billing_rows = {
+        "billing_accounts": accounts,
+        **catalogue_rows(),
+        **product_rows(products),
+        "spending_policies": policy_rows,
+    }
+
+    counts: dict[str, int] = {}
+    async with bulk_writer(engines.crm, CrmBase.metadata) as writer:
+        await _write_all(writer, CrmBase, crm.rows, report)
+    counts |= writer.counts
+
+    async with bulk_writer(engines.billing, BillingBase.metadata) as writer:
+        await _write_all(writer, BillingBase, billing_rows, report)
+        book = ChargeBook(cal, {row[0]: row[1] for row in accounts})
+        usage_table = _table(BillingBase, "usage_records")
+        charge_table = _table(BillingBase, "daily_charges")
+        for usage, charges, done in book.chunks(rng, products, LINES_PER_CHUNK):
+            await writer.write(usage_table, usage)
+            await writer.write(charge_table, charges)
+            report("charges", done, len(products))
+        invoices, invoice_lines = book.invoice_rows()
+        report("invoices", len(invoices), len(invoices))
+        closing = {
+            "invoices": invoices,
+            "invoice_lines": invoice_lines,
+            "bundle_balances": book.balances,
+        }
+        await _write_all(writer, BillingBase, closing, report)
+    counts |= writer.counts
+
+    async with bulk_writer(engines.state, StateBase.metadata) as writer:
+        pass  # corpcare's own state starts empty
+
+    for base in (CrmBase, BillingBase, StateBase):
+        for name in base.metadata.tables:
+            counts.setdefault(name, 0)
+    return SeedSummary(counts, time.perf_counter() - started, as_of, seed)
+
+
+async def _write_all(
+    writer: BulkWriter, base: type[DeclarativeBase], rows: dict[str, list[tuple]], report: Progress
+) -> None:
+    """Write tables in the given order (parents first), reporting rows as they land."""
+    total = sum(len(table_rows) for table_rows in rows.values())
+    done = 0
+
+    def tick(size: int) -> None:
+        nonlocal done
+        done += size
+        report("writing", done, total)
+
+    writer.on_batch = tick
+    try:
+        for name, table_rows in rows.items():
+            await writer.write(_table(base, name), table_rows)
+    finally:
+        writer.on_batch = None
+
+
+def _table(base: type[DeclarativeBase], name: str) -> Table:
+    return base.metadata.tables[name]
+
+
+def _silent(stage: str, done: int, total: int) -> None:
+    pass

@@ -1,0 +1,66 @@
+"""The cache port on Redis and in-process, and principals surviving a cache that refuses."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import pytest
+from redis.asyncio import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
+
+from server.auth import Principals
+from sources import Sources
+from sources.cache import Cache, InProcessCache, RedisCache
+from tests.support import REDIS_URL, service_missing
+
+
+@pytest.fixture(params=["in-process", "redis"])
+async def cache(request: pytest.FixtureRequest) -> AsyncIterator[Cache]:
+    if request.param == "in-process":
+        yield InProcessCache()
+        return
+    probe = Redis.from_url(REDIS_URL)
+    try:
+        await probe.ping()
+    except (OSError, RedisConnectionError) as error:
+        service_missing("Redis", error)
+    finally:
+        await probe.aclose()
+    redis_cache = RedisCache(REDIS_URL, prefix=f"corpcare-test-{id(request)}:")
+    yield redis_cache
+    await redis_cache.close()
+
+
+async def test_values_are_kept_until_they_expire_or_are_deleted(cache):
+    assert await cache.get("missing") is None
+    await cache.set("a", b"1", ttl_seconds=0.2)
+    await cache.set("b", b"2", ttl_seconds=30)
+    assert await cache.get("a") == b"1"
+    await asyncio.sleep(0.3)
+    assert await cache.get("a") is None
+    await cache.delete("b")
+    assert await cache.get("b") is None
+
+
+async def test_in_process_cache_stays_bounded():
+    cache = InProcessCache(max_entries=10)
+    for i in range(25):
+        await cache.set(f"k{i}", b"v", ttl_seconds=60)
+    assert await cache.get("k24") == b"v"
+    assert await cache.get("k0") is None
+
+
+async def test_principals_are_cached_and_survive_a_cache_that_refuses(world):
+    refusing = RedisCache("redis://127.0.0.1:1/0")  # nothing listens on port 1
+    principals = Principals(Sources(crm=world.sources.crm, billing=world.sources.billing, cache=refusing), 30)
+    principal = await principals.for_login("acme.sales.admin")
+    assert principal is not None and principal.scope.org_paths is not None
+    await refusing.close()
+
+    cached = Principals(Sources(crm=world.sources.crm, billing=world.sources.billing, cache=InProcessCache()), 30)
+    first = await cached.for_login("acme.finance")
+    world.counter.reset()
+    again = await cached.for_login("acme.finance")
+    assert again == first and world.counter.count == 0
+    assert await cached.for_login("nobody") is None
