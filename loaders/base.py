@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Generic, TypeVar
@@ -36,6 +38,30 @@ class SourceLoader(DataLoader[K, V], Generic[K, V]):
         self.crm = ctx.sources.crm
         self.billing = ctx.sources.billing
         self.scope = ctx.scope
+
+
+class Shared(Generic[K, V]):
+    """Values computed once per request and shared by concurrent batches: a batch that
+    needs a key another batch is already loading awaits that load instead of repeating it."""
+
+    def __init__(self) -> None:
+        self._futures: dict[K, asyncio.Future[V]] = {}
+
+    async def get(self, keys: Iterable[K], load: Callable[[list[K]], Awaitable[dict[K, V]]]) -> dict[K, V]:
+        keys = list(dict.fromkeys(keys))
+        if missing := [key for key in keys if key not in self._futures]:
+            loop = asyncio.get_running_loop()
+            futures = {key: loop.create_future() for key in missing}
+            self._futures.update(futures)
+            try:
+                found = await load(missing)
+            except BaseException as error:
+                for future in futures.values():
+                    future.set_exception(error)
+                raise
+            for key, future in futures.items():
+                future.set_result(found[key])
+        return {key: await self._futures[key] for key in keys}
 
 
 def in_key_order(keys: list[K], by_key: dict[Any, V], default: Any = None) -> list[V]:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+
 from datetime import date
 from typing import Any
 
-from loaders.base import SourceLoader
+from loaders.base import LoadContext, Shared, SourceLoader
 from sources.billing.policies import EffectivePolicy, effective_policy
 from sources.billing.records import PolicyRecord, SpendingRecord
 from sources.values import Money
@@ -33,36 +33,52 @@ class SpendingBySubscriberMonthLoader(SourceLoader[LineMonth, SpendingRecord]):
 class SpendingByOrgUnitMonthLoader(SourceLoader[UnitMonth, SpendingRecord]):
     """A unit's spending summed over the lines in its subtree that the caller may see.
 
-    Billing sums charges per line; the CRM says which visible line sits where; the roll-up
-    over the tree happens here, over one row per line, never over charge rows.
+    Billing sums charges per line; the CRM says where each visible line sits; the roll-up
+    over the tree happens here, over one row per line, never over charge rows. Both inputs
+    are kept for the request, so every level of a tree reuses them: two statements per
+    customer and month, however deep the query goes.
     """
+
+    def __init__(self, ctx: LoadContext) -> None:
+        super().__init__(ctx)
+        self._line_paths: Shared[int, dict[int, str]] = Shared()
+        self._sums: Shared[tuple[int, date], dict[str, list[int]]] = Shared()
 
     async def batch_load_fn(self, keys: list[UnitMonth]) -> list[SpendingRecord]:
         now = self.ctx.current_period
-        keys = [(customer, path, period or now, currency) for customer, path, period, currency in keys]
-        customers = sorted({key[0] for key in keys})
-        paths = sorted({key[1] for key in keys})
-        periods = sorted({key[2] for key in keys})
-        members = await self.crm.memberships(customers, _outermost(paths), self.scope)
-        path_of = dict(members)
-        per_line = await self.billing.spending_per_subscriber(customers, periods) if path_of else []
+        wanted = [(customer, path, period or now, currency) for customer, path, period, currency in keys]
+        sums = await self._sums.get(((c, period) for c, _, period, _ in wanted), self._sums_by_path)
+        return [self._roll_up(sums[(c, period)], path, period, currency) for c, path, period, currency in wanted]
 
-        # (org path, month) -> [total, employee share, lines]
-        by_path: dict[tuple[str, date], list[int]] = defaultdict(lambda: [0, 0, 0])
-        for sid, period, _currency, total, employee in per_line:
-            path = path_of.get(sid)
-            if path is not None:
-                sums = by_path[(path, period)]
-                sums[0] += int(total)
-                sums[1] += int(employee)
-                sums[2] += 1
-        return [self._roll_up(by_path, path, period, currency) for _, path, period, currency in keys]  # type: ignore[arg-type]
+    async def _load_line_paths(self, customers: list[int]) -> dict[int, dict[int, str]]:
+        """customer -> line id -> org path, for the lines in scope."""
+        found: dict[int, dict[int, str]] = {customer: {} for customer in customers}
+        for sid, customer, path in await self.crm.memberships(customers, self.scope):
+            found[customer][sid] = path
+        return found
+
+    async def _sums_by_path(self, keys: list[tuple[int, date]]) -> dict[tuple[int, date], dict[str, list[int]]]:
+        """(customer, month) -> org path -> [total, employee share, lines with charges]."""
+        customers = sorted({customer for customer, _ in keys})
+        paths = await self._line_paths.get(customers, self._load_line_paths)
+        rows = await self.billing.spending_per_subscriber(customers, sorted({period for _, period in keys}))
+        result: dict[tuple[int, date], dict[str, list[int]]] = {key: {} for key in keys}
+        for sid, customer, period, _currency, total, employee in rows:
+            path = paths[customer].get(sid)
+            by_path = result.get((customer, period))
+            if path is None or by_path is None:
+                continue  # a line outside the caller's scope, or a month nobody asked for
+            line = by_path.setdefault(path, [0, 0, 0])
+            line[0] += int(total)
+            line[1] += int(employee)
+            line[2] += 1
+        return result
 
     @staticmethod
-    def _roll_up(by_path: dict[tuple[str, date], list[int]], path: str, period: date, currency: str) -> SpendingRecord:
+    def _roll_up(by_path: dict[str, list[int]], path: str, period: date, currency: str) -> SpendingRecord:
         total = employee = lines = 0
-        for (line_path, line_period), sums in by_path.items():
-            if line_period == period and line_path.startswith(path):
+        for line_path, sums in by_path.items():
+            if line_path.startswith(path):
                 total += sums[0]
                 employee += sums[1]
                 lines += sums[2]
@@ -73,15 +89,6 @@ class SpendingByOrgUnitMonthLoader(SourceLoader[UnitMonth, SpendingRecord]):
             employee_share=Money.from_minor(employee, currency),
             line_count=lines,
         )
-
-
-def _outermost(paths: list[str]) -> list[str]:
-    """Drop paths that lie inside another path of the list (sorted input)."""
-    kept: list[str] = []
-    for path in paths:
-        if not kept or not path.startswith(kept[-1]):
-            kept.append(path)
-    return kept
 
 
 def _chain_ids(path: str) -> list[int]:

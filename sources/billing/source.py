@@ -233,13 +233,14 @@ class BillingSource:
     async def spending_per_subscriber(
         self, customer_ids: Sequence[int], periods: Sequence[date]
     ) -> Sequence[Any]:
-        """(line id, month, currency, total, employee share) for every charged line of the customers.
+        """(line id, customer, month, currency, total, employee share) for every charged line.
 
         The input of roll-ups over the org tree: one row per line and month, never charge rows.
         """
         statement = (
             select(
                 DailyCharge.subscriber_id,
+                DailyCharge.customer_id,
                 DailyCharge.period,
                 DailyCharge.currency,
                 func.sum(DailyCharge.amount_minor),
@@ -249,7 +250,7 @@ class BillingSource:
                 key_in(DailyCharge.customer_id, customer_ids, self.dialect),
                 key_in(DailyCharge.period, periods, self.dialect),
             )
-            .group_by(DailyCharge.subscriber_id, DailyCharge.period, DailyCharge.currency)
+            .group_by(DailyCharge.customer_id, DailyCharge.period, DailyCharge.subscriber_id, DailyCharge.currency)
         )
         return await self._rows(statement)
 

@@ -142,11 +142,10 @@ class CrmSource:
         )
         return {unit_id: count for unit_id, count in await self._rows(statement)}
 
-    async def memberships(self, customer_ids: Sequence[int], paths: Sequence[str], scope: RowScope) -> Sequence[Any]:
-        """(line id, org path) of every line in scope under any of ``paths``: the roll-up map."""
-        statement = select(Subscriber.id, Subscriber.org_path).where(
+    async def memberships(self, customer_ids: Sequence[int], scope: RowScope) -> Sequence[Any]:
+        """(line id, customer id, org path) of every line in scope: the map for roll-ups."""
+        statement = select(Subscriber.id, Subscriber.customer_id, Subscriber.org_path).where(
             key_in(Subscriber.customer_id, customer_ids, self.dialect),
-            or_(*(under(Subscriber.org_path, p) for p in paths)),
             scope_predicate(
                 scope, customer_id=Subscriber.customer_id, path=Subscriber.org_path, subscriber_id=Subscriber.id
             ),
