@@ -70,7 +70,17 @@ def measure(env: dict[str, str], requests: int, warmup: int) -> list[float]:
     port = free_port()
     server_env = os.environ | env | {"CORPCARE_JWT_SECRET": SECRET}
     server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "server.asgi:app", "--factory", "--port", str(port), "--log-level", "warning"],
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "server.asgi:app",
+            "--factory",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
         cwd=ROOT,
         env=server_env,
     )
@@ -103,7 +113,7 @@ def measure(env: dict[str, str], requests: int, warmup: int) -> list[float]:
 
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
 def main() -> None:
@@ -118,7 +128,10 @@ def main() -> None:
         env, seeded = asyncio.run(prepare(backend, args.lines, ROOT / "bench" / ".data" / f"{backend}-{args.lines}"))
         timings = measure(env, args.requests, args.warmup)
         rows.append((backend, seeded, timings))
-    print(f"\nDashboard query over HTTP, {args.lines:,} lines, {args.requests} sequential requests after {args.warmup} warm-up")
+    print(
+        f"\nDashboard query over HTTP, {args.lines:,} lines, "
+        f"{args.requests} sequential requests after {args.warmup} warm-up"
+    )
     print("| backend | seeding (s) | p50 (ms) | p95 (ms) | p99 (ms) | mean (ms) |")
     print("|---|---|---|---|---|---|")
     for backend, seeded, timings in rows:

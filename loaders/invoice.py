@@ -38,7 +38,7 @@ def invoice_cursor(row: InvoiceRecord) -> str:
 class InvoicesByAccountLoader(SourceLoader[InvoicePageKey, Page]):
     async def batch_load_fn(self, keys: list[InvoicePageKey]) -> list[Page]:
         pages: dict[InvoicePageKey, Page] = {}
-        shapes: dict[tuple[object, ...], list[InvoicePageKey]] = {}
+        shapes: dict[tuple[tuple[date, int] | None, int], list[InvoicePageKey]] = {}
         for key in keys:
             shapes.setdefault((key.after, key.limit), []).append(key)
         for (after, limit), group in shapes.items():

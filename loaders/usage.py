@@ -29,7 +29,10 @@ class UsageBySubscriberLoader(SourceLoader[UsagePageKey, Page]):
 
     async def batch_load_fn(self, keys: list[UsagePageKey]) -> list[Page]:
         pages: dict[UsagePageKey, Page] = {}
-        shapes: dict[tuple[object, ...], list[UsagePageKey]] = {}
+        shapes: dict[
+            tuple[datetime | None, datetime | None, tuple[str, ...], tuple[datetime, int] | None, int],
+            list[UsagePageKey],
+        ] = {}
         for key in keys:
             shapes.setdefault((key.since, key.until, key.kinds, key.after, key.limit), []).append(key)
         for (since, until, kinds, after, limit), group in shapes.items():

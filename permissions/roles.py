@@ -45,28 +45,56 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.CUSTOMER_ADMIN: _READ_ALL | _WRITE_ALL,
     Role.UNIT_ADMIN: frozenset(
         {
-            P.ORG_READ, P.LINE_READ, P.PERSONAL_READ, P.PRODUCT_READ, P.USAGE_READ, P.SPENDING_READ,
-            P.BUDGET_READ, P.POLICY_READ, P.CATALOGUE_READ,
-            P.LINE_WRITE, P.PRODUCT_WRITE, P.POLICY_WRITE, P.BUDGET_WRITE,
+            P.ORG_READ,
+            P.LINE_READ,
+            P.PERSONAL_READ,
+            P.PRODUCT_READ,
+            P.USAGE_READ,
+            P.SPENDING_READ,
+            P.BUDGET_READ,
+            P.POLICY_READ,
+            P.CATALOGUE_READ,
+            P.LINE_WRITE,
+            P.PRODUCT_WRITE,
+            P.POLICY_WRITE,
+            P.BUDGET_WRITE,
         }
-    ),  # fmt: skip
+    ),
     Role.FINANCE: frozenset(
         {
-            P.ORG_READ, P.LINE_READ, P.PRODUCT_READ, P.SPENDING_READ, P.BUDGET_READ, P.POLICY_READ,
-            P.INVOICE_READ, P.CATALOGUE_READ, P.BUDGET_WRITE,
+            P.ORG_READ,
+            P.LINE_READ,
+            P.PRODUCT_READ,
+            P.SPENDING_READ,
+            P.BUDGET_READ,
+            P.POLICY_READ,
+            P.INVOICE_READ,
+            P.CATALOGUE_READ,
+            P.BUDGET_WRITE,
         }
-    ),  # fmt: skip
+    ),
     Role.ANALYST: frozenset(
         {
-            P.ORG_READ, P.LINE_READ, P.PRODUCT_READ, P.SPENDING_READ, P.BUDGET_READ, P.POLICY_READ,
-            P.INVOICE_READ, P.CATALOGUE_READ,
-        }
-    ),  # fmt: skip
-    Role.EMPLOYEE: frozenset(
-        {
-            P.LINE_READ, P.PERSONAL_READ, P.PRODUCT_READ, P.USAGE_READ, P.SPENDING_READ, P.POLICY_READ,
+            P.ORG_READ,
+            P.LINE_READ,
+            P.PRODUCT_READ,
+            P.SPENDING_READ,
+            P.BUDGET_READ,
+            P.POLICY_READ,
+            P.INVOICE_READ,
             P.CATALOGUE_READ,
         }
-    ),  # fmt: skip
+    ),
+    Role.EMPLOYEE: frozenset(
+        {
+            P.LINE_READ,
+            P.PERSONAL_READ,
+            P.PRODUCT_READ,
+            P.USAGE_READ,
+            P.SPENDING_READ,
+            P.POLICY_READ,
+            P.CATALOGUE_READ,
+        }
+    ),
     Role.SUPPORT: _READ_ALL | {P.ALL_CUSTOMERS},
 }

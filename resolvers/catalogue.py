@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from sources.billing.records import ServiceRecord, TariffPlanRecord
 from resolvers.context import Info
+from sources.billing.records import ServiceRecord, TariffPlanRecord
 
 
 async def tariff_plans(info: Info) -> list[TariffPlanRecord]:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from functools import cache
 
 import strawberry
-from strawberry.schema.config import StrawberryConfig
 from graphql import GraphQLError
+from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
 from permissions.rules import Public, Requires

@@ -6,7 +6,7 @@ import logging
 from collections.abc import Iterator
 
 from graphql import ExecutionResult as GraphQLExecutionResult
-from graphql import FragmentDefinitionNode, GraphQLError
+from graphql import FragmentDefinitionNode, GraphQLError, OperationDefinitionNode
 from strawberry.extensions import SchemaExtension
 
 from permissions.authorize import denied_fields, rule_table
@@ -29,7 +29,7 @@ class AuthorizeFields(SchemaExtension):
             if rules is None:
                 rules = schema.extensions["corpcare.rules"] = rule_table(schema)
             operation = ctx.operation_name
-            operations = [d for d in ctx.graphql_document.definitions if d.kind == "operation_definition"]
+            operations = [d for d in ctx.graphql_document.definitions if isinstance(d, OperationDefinitionNode)]
             chosen = next((o for o in operations if operation is None or (o.name and o.name.value == operation)), None)
             fragments = {
                 d.name.value: d for d in ctx.graphql_document.definitions if isinstance(d, FragmentDefinitionNode)

@@ -44,10 +44,10 @@ class OrgUnit(Node):
     ancestors: list[OrgUnit] = related(
         "org_ancestors", "path", ORG, description="From the top down to the parent, within your scope."
     )
-    descendants: list[OrgUnit] = related("org_descendants", "path", ORG, description="The whole subtree, in tree order.")
-    subscriber_count: int = related(
-        "subscriber_count", "id", ORG, description="Lines in the subtree that you may see."
+    descendants: list[OrgUnit] = related(
+        "org_descendants", "path", ORG, description="The whole subtree, in tree order."
     )
+    subscriber_count: int = related("subscriber_count", "id", ORG, description="Lines in the subtree that you may see.")
     monthly_budget: Money | None = field(requires(P.BUDGET_READ))
     spending: UnitSpending = related(
         "unit_spending",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from enum import Enum
-from typing import Any
 
 import strawberry
 
@@ -102,5 +101,3 @@ class Query:
     @strawberry.field(directives=[requires(P.CATALOGUE_READ)])
     async def services(self, info: Info) -> list[Service]:
         return await catalogue.services(info)  # type: ignore[return-value]
-
-

@@ -7,6 +7,7 @@ from datetime import date
 from typing import NewType
 
 import strawberry
+from strawberry.types.scalar import ScalarDefinition
 
 from sources.errors import BadUserInput
 
@@ -21,7 +22,7 @@ def _parse_month(value: object) -> date:
 
 Month = NewType("Month", date)
 
-SCALARS = {
+SCALARS: dict[object, ScalarDefinition] = {
     Month: strawberry.scalar(
         name="Month",
         description="A billing month, written YYYY-MM (for example 2026-11).",

@@ -7,9 +7,9 @@ from typing import Any
 import strawberry
 
 from permissions.principal import Principal
+from permissions.roles import Permission as P
 from permissions.roles import Role as RoleValue
 from permissions.rules import PUBLIC, requires
-from permissions.roles import Permission as P
 from schema.customer import Customer
 from schema.fields import field, related, resolved
 from schema.org_unit import OrgUnit

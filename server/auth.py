@@ -99,7 +99,7 @@ class Principals:
     async def _cached(self, key: str) -> PortalUserRecord | None:
         try:
             cached = await self.sources.cache.get(key)
-        except Exception:  # noqa: BLE001 - any cache fault
+        except Exception:
             log.warning("principal cache unavailable; reading the CRM", exc_info=True)
             return None
         if cached is None:
@@ -112,7 +112,7 @@ class Principals:
     async def _remember(self, key: str, user: PortalUserRecord) -> None:
         try:
             await self.sources.cache.set(key, orjson.dumps(asdict(user)), self.ttl_seconds)
-        except Exception:  # noqa: BLE001 - any cache fault
+        except Exception:
             log.warning("principal cache unavailable; not caching", exc_info=True)
 
 

@@ -113,9 +113,7 @@ class UsageRecord(BillingBase):
     amount_minor: Mapped[int] = mapped_column(BigInteger)
     currency: Mapped[str] = mapped_column(String(3))
 
-    __table_args__ = (
-        Index("ix_usage_subscriber_started", "subscriber_id", "started_at", "id"),
-    )
+    __table_args__ = (Index("ix_usage_subscriber_started", "subscriber_id", "started_at", "id"),)
 
 
 class DailyCharge(BillingBase):

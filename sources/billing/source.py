@@ -11,8 +11,9 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, func, select, tuple_
+from sqlalchemy import and_, func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.sql.expression import Executable
 
 from sources.billing.models import (
     BillingAccount,
@@ -88,7 +89,17 @@ def _service(row: Any) -> ServiceRecord:
 
 
 def _invoice(row: Any) -> InvoiceRecord:
-    return InvoiceRecord(*row[:8], total=Money.from_minor(row.total_minor, row.currency))
+    return InvoiceRecord(
+        id=row.id,
+        billing_account_id=row.billing_account_id,
+        customer_id=row.customer_id,
+        number=row.number,
+        period=row.period,
+        issued_on=row.issued_on,
+        due_on=row.due_on,
+        status=row.status,
+        total=Money.from_minor(row.total_minor, row.currency),
+    )
 
 
 class BillingSource:
@@ -96,7 +107,7 @@ class BillingSource:
         self.engine = engine
         self.dialect = engine.dialect.name
 
-    async def _rows(self, statement: Select[Any]) -> Sequence[Any]:
+    async def _rows(self, statement: Executable) -> Sequence[Any]:
         async with self.engine.connect() as conn:
             return (await conn.execute(statement)).all()
 
@@ -230,9 +241,7 @@ class BillingSource:
             sums[(row[0], row[1])].append(row)
         return {key: _spending(key[1], rows) for key, rows in sums.items()}
 
-    async def spending_per_subscriber(
-        self, customer_ids: Sequence[int], periods: Sequence[date]
-    ) -> Sequence[Any]:
+    async def spending_per_subscriber(self, customer_ids: Sequence[int], periods: Sequence[date]) -> Sequence[Any]:
         """(line id, customer, month, currency, total, employee share) for every charged line.
 
         The input of roll-ups over the org tree: one row per line and month, never charge rows.
@@ -324,7 +333,16 @@ class BillingSource:
             .order_by(ranked.c.subscriber_id, ranked.c.started_at.desc(), ranked.c.id.desc())
         )
         return [
-            UsageRecordRow(*row[:2], aware(row.started_at), *row[3:7], amount=Money.from_minor(row.amount_minor, row.currency))
+            UsageRecordRow(
+                id=row.id,
+                subscriber_id=row.subscriber_id,
+                started_at=aware(row.started_at),
+                period=row.period,
+                kind=row.kind,
+                quantity=row.quantity,
+                destination=row.destination,
+                amount=Money.from_minor(row.amount_minor, row.currency),
+            )
             for row in await self._rows(statement)
         ]
 
@@ -356,14 +374,17 @@ class BillingSource:
 
     async def invoice_totals_by_subscriber(self, invoice_ids: Sequence[int]) -> list[InvoiceSubscriberTotal]:
         statement = (
-            select(InvoiceLine.invoice_id, InvoiceLine.subscriber_id, func.sum(InvoiceLine.amount_minor), Invoice.currency)
+            select(
+                InvoiceLine.invoice_id, InvoiceLine.subscriber_id, func.sum(InvoiceLine.amount_minor), Invoice.currency
+            )
             .join(Invoice, Invoice.id == InvoiceLine.invoice_id)
             .where(key_in(InvoiceLine.invoice_id, invoice_ids, self.dialect))
             .group_by(InvoiceLine.invoice_id, InvoiceLine.subscriber_id, Invoice.currency)
             .order_by(InvoiceLine.invoice_id, InvoiceLine.subscriber_id)
         )
         return [
-            InvoiceSubscriberTotal(row[0], row[1], Money.from_minor(row[2], row[3])) for row in await self._rows(statement)
+            InvoiceSubscriberTotal(row[0], row[1], Money.from_minor(row[2], row[3]))
+            for row in await self._rows(statement)
         ]
 
     async def invoice_totals_by_category(self, invoice_ids: Sequence[int]) -> list[tuple[int, CategoryAmount]]:
@@ -374,7 +395,9 @@ class BillingSource:
             .group_by(InvoiceLine.invoice_id, InvoiceLine.category, Invoice.currency)
             .order_by(InvoiceLine.invoice_id, InvoiceLine.category)
         )
-        return [(row[0], CategoryAmount(row[1], Money.from_minor(row[2], row[3]))) for row in await self._rows(statement)]
+        return [
+            (row[0], CategoryAmount(row[1], Money.from_minor(row[2], row[3]))) for row in await self._rows(statement)
+        ]
 
 
 def _spending(period: date, rows: list[Any]) -> SpendingRecord:

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import Select, func, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.sql.expression import Executable
 
 from sources.crm.models import Customer, OrgUnit, PortalUser, ScopeGrant, Subscriber
 from sources.crm.records import CustomerRecord, OrgUnitRecord, PortalUserRecord, SubscriberRecord
@@ -62,7 +63,7 @@ class CrmSource:
         self.engine = engine
         self.dialect = engine.dialect.name
 
-    async def _rows(self, statement: Select[Any]) -> Sequence[Any]:
+    async def _rows(self, statement: Executable) -> Sequence[Any]:
         async with self.engine.connect() as conn:
             return (await conn.execute(statement)).all()
 
@@ -76,7 +77,7 @@ class CrmSource:
 
     # org units -------------------------------------------------------------------------
 
-    def _units(self, scope: RowScope) -> Select[Any]:
+    def _units(self, scope: RowScope) -> Select[*tuple[Any, ...]]:
         return (
             select(
                 OrgUnit.id,
@@ -97,16 +98,25 @@ class CrmSource:
     @staticmethod
     def _unit(row: Any) -> OrgUnitRecord:
         budget = None if row.monthly_budget_minor is None else Money.from_minor(row.monthly_budget_minor, row.currency)
-        return OrgUnitRecord(*row[:8], monthly_budget=budget, currency=row.currency)
+        return OrgUnitRecord(
+            id=row.id,
+            customer_id=row.customer_id,
+            parent_id=row.parent_id,
+            name=row.name,
+            kind=row.kind,
+            path=row.path,
+            depth=row.depth,
+            cost_centre_code=row.cost_centre_code,
+            monthly_budget=budget,
+            currency=row.currency,
+        )
 
     async def org_units_by_ids(self, ids: Sequence[int], scope: RowScope) -> list[OrgUnitRecord]:
         statement = self._units(scope).where(key_in(OrgUnit.id, ids, self.dialect))
         return [self._unit(row) for row in await self._rows(statement)]
 
     async def org_units_by_parent_ids(self, parent_ids: Sequence[int], scope: RowScope) -> list[OrgUnitRecord]:
-        statement = (
-            self._units(scope).where(key_in(OrgUnit.parent_id, parent_ids, self.dialect)).order_by(OrgUnit.name)
-        )
+        statement = self._units(scope).where(key_in(OrgUnit.parent_id, parent_ids, self.dialect)).order_by(OrgUnit.name)
         return [self._unit(row) for row in await self._rows(statement)]
 
     async def org_units_under(self, paths: Sequence[str], scope: RowScope) -> list[OrgUnitRecord]:
@@ -228,8 +238,16 @@ class CrmSource:
         if not rows:
             return None
         grants = [(row.unit_id, row.path) for row in rows if row.unit_id is not None]
+        user = rows[0]
         return PortalUserRecord(
-            *rows[0][:8],
+            id=user.id,
+            customer_id=user.customer_id,
+            login=user.login,
+            name=user.name,
+            email=user.email,
+            role=user.role,
+            subscriber_id=user.subscriber_id,
+            active=user.active,
             granted_paths=tuple(path for _, path in grants),
             granted_unit_ids=tuple(unit_id for unit_id, _ in grants),
         )

@@ -89,7 +89,6 @@ def catalogue_rows() -> dict[str, list[tuple]]:
         "tariff_plans": [(p.id, p.code, p.name, p.fee_minor, CURRENCY) for p in PLANS],
         "plan_bundles": [(p.id, b.id) for p in PLANS for b in p.bundles],
         "services": [
-            (s.id, s.code, s.name, s.kind, s.fee_minor, CURRENCY, s.bundle.id if s.bundle else None)
-            for s in SERVICES
+            (s.id, s.code, s.name, s.kind, s.fee_minor, CURRENCY, s.bundle.id if s.bundle else None) for s in SERVICES
         ],
     }

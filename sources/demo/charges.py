@@ -143,9 +143,7 @@ class ChargeBook:
         allowances: dict[str, int] = defaultdict(int)
         for bundle in bundles:
             allowances[bundle.kind] += bundle.allowance
-        roams = any(
-            s.service.kind == "roaming" and s.activated_on <= first_day for s in product.services
-        )
+        roams = any(s.service.kind == "roaming" and s.activated_on <= first_day for s in product.services)
         traveller = product.policy.roaming_allowed and rng.random() < (0.6 if roams else 0.12)
         month_days = calendar.monthrange(period.year, period.month)[1]
         events = max(1, round(rng.randint(20, 40) * days / month_days))
@@ -212,7 +210,7 @@ class ChargeBook:
                     "open" if period == newest else "paid", self.totals[invoice_id], CURRENCY,
                 )
             )  # fmt: skip
-        lines = []
+        lines: list[tuple[int, int, int, str, int]] = []
         for invoice_id in sorted(self.invoice_items):
             for line_id, category, amount in self.invoice_items[invoice_id]:
                 lines.append((len(lines) + 1, invoice_id, line_id, category, amount))

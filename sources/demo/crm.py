@@ -50,8 +50,7 @@ def build_crm(
     assert employee_line is not None  # the first company always has the division
     users, grants = user_rows(all_companies, units, employee_line)
     customer_rows = [
-        (c.id, c.code, c.name, CURRENCY, midnight - timedelta(days=rng.randrange(1500, 3000)))
-        for c in all_companies
+        (c.id, c.code, c.name, CURRENCY, midnight - timedelta(days=rng.randrange(1500, 3000))) for c in all_companies
     ]
     rows = {
         "customers": customer_rows,

@@ -71,9 +71,7 @@ async def seed(
     accounts, account_ids = account_rows(crm.companies)
     policy_rows = build_policies(rng, crm.companies, crm.units, crm.lines, as_of)
     policies = effective_policies(policy_rows, crm.lines)
-    products = build_products(
-        rng, crm.lines, crm.companies, account_ids, policies, cal.periods[0], cal.current
-    )
+    products = build_products(rng, crm.lines, crm.companies, account_ids, policies, cal.periods[0], cal.current)
     billing_rows = {
         "billing_accounts": accounts,
         **catalogue_rows(),

@@ -120,9 +120,7 @@ def build_lines(
     return lines
 
 
-def assign_statuses(
-    rng: random.Random, lines: list[Line], keep_active: Line | None, as_of: date
-) -> None:
+def assign_statuses(rng: random.Random, lines: list[Line], keep_active: Line | None, as_of: date) -> None:
     """About 2 % suspended (never fewer than two) and 0.5 % terminated lines."""
     suspended = max(2, round(len(lines) * 0.02))
     terminated = round(len(lines) * 0.005)

@@ -21,9 +21,7 @@ LAST_NAMES = (
 )  # fmt: skip
 
 # E-mail local parts are ASCII: the usual German transliteration, accents dropped.
-_ASCII = str.maketrans(
-    {"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "é": "e", "á": "a", "í": "i", "ø": "oe"}
-)
+_ASCII = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "é": "e", "á": "a", "í": "i", "ø": "oe"})
 
 
 def mail_part(name: str) -> str:

@@ -55,9 +55,7 @@ def companies(count: int) -> list[Company]:
         Company(1, "ACME", "Acme Logistics", "acme-logistics.example"),
         Company(2, "BOREALIS", "Borealis Energy", "borealis-energy.example"),
     ]
-    extra = [
-        Company(n, f"CUST{n}", f"Customer {n}", f"customer{n}.example") for n in range(3, count + 1)
-    ]
+    extra = [Company(n, f"CUST{n}", f"Customer {n}", f"customer{n}.example") for n in range(3, count + 1)]
     return (fixed + extra)[:count]
 
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from sources.demo.lines import Line
 from sources.demo.org import Company, Unit
 
 # (company code, unit name) → attributes the unit overrides; every other attribute inherits.
-UNIT_OVERRIDES = {
+UNIT_OVERRIDES: dict[tuple[str, str], dict[str, Any]] = {
     ("ACME", "Sales"): {"company_share_percent": 80, "monthly_limit_minor": 15000},
     ("ACME", "Operations"): {"roaming_allowed": False},
     ("ACME", "Technology"): {"monthly_limit_minor": 20000, "limit_action": "charge_employee"},
@@ -57,7 +58,7 @@ def build_policies(
     codes = {company.id: company.code for company in companies}
     rows: list[tuple] = []
 
-    def add(customer_id: int, unit_id: int | None, line_id: int | None, attrs: dict) -> None:
+    def add(customer_id: int, unit_id: int | None, line_id: int | None, attrs: dict[str, Any]) -> None:
         updated_at = midnight - timedelta(seconds=rng.randrange(3600, 180 * 86400))
         values = tuple(attrs.get(name) for name in ATTRIBUTES)
         rows.append((len(rows) + 1, customer_id, unit_id, line_id, *values, updated_at))

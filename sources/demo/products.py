@@ -87,9 +87,7 @@ def build_products(
     return products
 
 
-def _services(
-    rng: random.Random, line: Line, policy: Effective, current_period: date
-) -> list[Subscription]:
+def _services(rng: random.Random, line: Line, policy: Effective, current_period: date) -> list[Subscription]:
     wanted = rng.choices(range(4), weights=_SERVICE_COUNT_WEIGHTS)[0]
     chosen: dict[int, Service] = {}
     for _ in range(wanted * 3):
@@ -98,9 +96,7 @@ def _services(
         service = rng.choices(SERVICES, weights=SERVICE_WEIGHTS)[0]
         if service.kind == "roaming" and not policy.roaming_allowed:
             continue
-        if service.kind == "content_filter" and any(
-            s.kind == "content_filter" for s in chosen.values()
-        ):
+        if service.kind == "content_filter" and any(s.kind == "content_filter" for s in chosen.values()):
             continue
         chosen[service.id] = service
     result = []
@@ -134,7 +130,5 @@ def product_rows(products: list[Product]) -> dict[str, list[tuple]]:
         line = p.line
         line_products.append((line.id, line.customer_id, p.account_id, p.plan.id, p.plan_since))
         for s in p.services:
-            line_services.append(
-                (line.id, s.service.id, line.customer_id, s.activated_on, s.fee_minor)
-            )
+            line_services.append((line.id, s.service.id, line.customer_id, s.activated_on, s.fee_minor))
     return {"line_products": line_products, "line_services": line_services}

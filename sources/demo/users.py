@@ -47,9 +47,7 @@ _USERS = (
 DEMO_USERS: list[tuple[str, str, str]] = [(u.login, u.role, u.description) for u in _USERS]
 
 
-def user_rows(
-    companies: list[Company], units: list[Unit], employee_line: Line
-) -> tuple[list[tuple], list[tuple]]:
+def user_rows(companies: list[Company], units: list[Unit], employee_line: Line) -> tuple[list[tuple], list[tuple]]:
     """Rows of portal_users and scope_grants, ids in the order of the README."""
     company_ids = {company.code: company.id for company in companies}
     divisions = {(u.customer_id, u.name): u.id for u in units if u.kind == "division"}
@@ -67,5 +65,6 @@ def user_rows(
             name, email, line_id = user.name, user.email, None
         users.append((user_id, customer_id, user.login, name, email, user.role, line_id, True))
         if user.grant:
+            assert customer_id is not None, "only company users get grants"
             grants.append((len(grants) + 1, user_id, divisions[(customer_id, user.grant)]))
     return users, grants

@@ -43,7 +43,9 @@ async def test_customer_admin_sees_every_line_of_the_company_and_no_other(world,
 async def test_customer_admin_reads_personal_data_and_invoices(world, customer_admin):
     data = await world.data(customer_admin, PERSONAL)
     assert all(node["msisdn"].startswith("+") and node["iccid"] for node in data["subscribers"]["nodes"])
-    data = await world.data(customer_admin, "{ customer { billingAccounts { number invoices(first: 2) { nodes { number } } } } }")
+    data = await world.data(
+        customer_admin, "{ customer { billingAccounts { number invoices(first: 2) { nodes { number } } } } }"
+    )
     assert data["customer"]["billingAccounts"] and data["customer"]["billingAccounts"][0]["invoices"]["nodes"]
 
 
@@ -65,7 +67,9 @@ async def test_unit_admin_cannot_read_a_line_outside_its_subtree(world, unit_adm
 
 async def test_unit_admin_cannot_list_or_open_units_outside_its_subtree(world, unit_admin):
     operations = await unit_id(world, "Operations")
-    listed = await world.run(unit_admin, "query($u: ID!) { subscribers(filter: {orgUnit: $u}) { nodes { id } } }", {"u": operations})
+    listed = await world.run(
+        unit_admin, "query($u: ID!) { subscribers(filter: {orgUnit: $u}) { nodes { id } } }", {"u": operations}
+    )
     assert codes(listed) == ["NOT_FOUND"] and listed.data is None
     opened = await world.run(unit_admin, NODE, {"id": operations})
     assert opened.data == {"node": None} and codes(opened) == ["NOT_FOUND"]
@@ -87,7 +91,8 @@ async def test_unit_admin_sees_exactly_the_lines_of_its_subtree(world, unit_admi
 
 async def test_unit_admin_aggregates_count_only_its_subtree(world, unit_admin, customer_admin):
     sales = await unit_id(world, "Sales")
-    query = "query($u: ID!) { customer { spending { total { amount } } } node(id: $u) { ... on OrgUnit { spending { total { amount } } subscriberCount } } }"
+    query = """query($u: ID!) { customer { spending { total { amount } } }
+        node(id: $u) { ... on OrgUnit { spending { total { amount } } subscriberCount } } }"""
     scoped = await world.data(unit_admin, query, {"u": sales})
     whole = await world.data(customer_admin, query, {"u": sales})
     # The unit admin's company total is the total of its subtree.
@@ -116,7 +121,8 @@ async def test_finance_cannot_read_personal_data_and_no_sql_runs(world, finance)
 async def test_finance_reads_spending_budgets_and_invoices(world, finance):
     data = await world.data(
         finance,
-        """{ customer { spending { total { amount } } orgRoot { monthlyBudget { amount } children { monthlyBudget { amount } } }
+        """{ customer { spending { total { amount } }
+             orgRoot { monthlyBudget { amount } children { monthlyBudget { amount } } }
              billingAccounts { invoices(first: 1) { nodes { total { amount } } } } } }""",
     )
     assert data["customer"]["billingAccounts"][0]["invoices"]["nodes"][0]["total"]["amount"]
@@ -129,7 +135,9 @@ async def test_analyst_cannot_read_itemised_usage_or_search_by_name(world, analy
     assert codes(search) == ["FORBIDDEN"]
     ordered = await world.run(analyst, "{ subscribers(orderBy: {field: NAME}) { nodes { id } } }")
     assert codes(ordered) == ["FORBIDDEN"]
-    data = await world.data(analyst, "{ subscribers(first: 3) { nodes { status activatedOn tariffPlan { name } bundles { used } } } }")
+    data = await world.data(
+        analyst, "{ subscribers(first: 3) { nodes { status activatedOn tariffPlan { name } bundles { used } } } }"
+    )
     dates = [node["activatedOn"] for node in data["subscribers"]["nodes"]]
     assert dates == sorted(dates)
 
@@ -139,7 +147,9 @@ async def test_analyst_cannot_read_itemised_usage_or_search_by_name(world, analy
 
 async def test_employee_sees_only_their_own_line(world, employee):
     other = (await line_ids_under(world, await unit_id(world, "Sales")))[0]
-    result = await world.run(employee, "query($id: ID!) { node(id: $id) { id ... on Subscriber { status } } }", {"id": other})
+    result = await world.run(
+        employee, "query($id: ID!) { node(id: $id) { id ... on Subscriber { status } } }", {"id": other}
+    )
     assert result.data == {"node": None} and codes(result) == ["NOT_FOUND"]
     tree = await world.run(employee, "{ customer { orgRoot { name } } }")
     assert set(codes(tree)) == {"FORBIDDEN"}
@@ -172,7 +182,9 @@ async def test_another_companys_admin_sees_nothing_of_this_one(world, other_admi
         result = await world.run(other_admin, NODE, {"id": global_id})
         assert result.data == {"node": None} and codes(result) == ["NOT_FOUND"]
     foreign = await world.run(
-        other_admin, "query($c: ID!) { subscribers(filter: {customer: $c}) { nodes { id } } }", {"c": forged("Customer", 1)}
+        other_admin,
+        "query($c: ID!) { subscribers(filter: {customer: $c}) { nodes { id } } }",
+        {"c": forged("Customer", 1)},
     )
     assert codes(foreign) == ["NOT_FOUND"]
     own = await world.scalar("crm", "select count(*) from subscribers where customer_id = 2")
@@ -184,12 +196,20 @@ async def test_another_companys_admin_sees_nothing_of_this_one(world, other_admi
 
 
 async def test_malformed_or_tampered_ids_are_bad_input_not_errors(world, customer_admin):
-    for bad in ("garbage!", forged("Subscriber", 1)[:-2] + "@@", forged("Nope", 1),
-                base64.urlsafe_b64encode(b"Subscriber:1x").decode(), base64.urlsafe_b64encode(b"Subscriber:-1").decode()):  # fmt: skip
+    bad_ids = (
+        "garbage!",
+        forged("Subscriber", 1)[:-2] + "@@",
+        forged("Nope", 1),
+        base64.urlsafe_b64encode(b"Subscriber:1x").decode(),
+        base64.urlsafe_b64encode(b"Subscriber:-1").decode(),
+    )
+    for bad in bad_ids:
         result = await world.run(customer_admin, NODE, {"id": bad})
         assert codes(result) == ["BAD_USER_INPUT"], bad
     wrong_kind = await world.run(
-        customer_admin, "query($u: ID!) { subscribers(filter: {orgUnit: $u}) { nodes { id } } }", {"u": forged("Subscriber", 1)}
+        customer_admin,
+        "query($u: ID!) { subscribers(filter: {orgUnit: $u}) { nodes { id } } }",
+        {"u": forged("Subscriber", 1)},
     )
     assert codes(wrong_kind) == ["BAD_USER_INPUT"]
 
@@ -197,6 +217,8 @@ async def test_malformed_or_tampered_ids_are_bad_input_not_errors(world, custome
 async def test_nodes_answers_each_id_on_its_own(world, unit_admin):
     inside = (await line_ids_under(world, await unit_id(world, "Sales")))[0]
     outside = (await line_ids_under(world, await unit_id(world, "Operations")))[0]
-    result = await world.run(unit_admin, "query($ids: [ID!]!) { nodes(ids: $ids) { id } }", {"ids": [inside, outside, "bad"]})
+    result = await world.run(
+        unit_admin, "query($ids: [ID!]!) { nodes(ids: $ids) { id } }", {"ids": [inside, outside, "bad"]}
+    )
     assert result.data == {"nodes": [{"id": inside}, None, None]}
     assert sorted(codes(result)) == ["BAD_USER_INPUT", "NOT_FOUND"]

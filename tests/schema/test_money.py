@@ -58,7 +58,8 @@ async def test_company_spending_of_a_closed_month_equals_its_invoices(world, fin
 
 async def test_policy_is_inherited_down_the_tree_unless_overridden(world, customer_admin):
     query = """query($u: ID!) { node(id: $u) { ... on OrgUnit { effectivePolicy { companySharePercent roamingAllowed
-                 contentFilter overrides } children { effectivePolicy { companySharePercent roamingAllowed overrides } } } } }"""
+                 contentFilter overrides }
+                 children { effectivePolicy { companySharePercent roamingAllowed overrides } } } } }"""
     sales = (await world.data(customer_admin, query, {"u": await unit_id(world, "Sales")}))["node"]
     operations = (await world.data(customer_admin, query, {"u": await unit_id(world, "Operations")}))["node"]
     assert sales["effectivePolicy"] == {
@@ -73,7 +74,8 @@ async def test_bundles_and_usage_pages(world, customer_admin):
     line = (await line_ids_under(world, await unit_id(world, "Sales")))[0]
     query = """query($id: ID!, $after: String) { node(id: $id) { ... on Subscriber {
         bundles { allowance used remaining unit kind }
-        usage(first: 9, after: $after) { pageInfo { hasNextPage endCursor } nodes { startedAt amount { amount } } } } } }"""
+        usage(first: 9, after: $after) {
+          pageInfo { hasNextPage endCursor } nodes { startedAt amount { amount } } } } } }"""
     seen, after = [], None
     while True:
         node = (await world.data(customer_admin, query, {"id": line, "after": after}))["node"]
@@ -83,7 +85,9 @@ async def test_bundles_and_usage_pages(world, customer_admin):
         after = node["usage"]["pageInfo"]["endCursor"]
     from resolvers.ids import from_global_id
 
-    expected = await world.scalar("billing", "select count(*) from usage_records where subscriber_id = :s", s=from_global_id(line)[1])
+    expected = await world.scalar(
+        "billing", "select count(*) from usage_records where subscriber_id = :s", s=from_global_id(line)[1]
+    )
     assert len(seen) == expected > 0
     stamps = [record["startedAt"] for record in seen]
     assert stamps == sorted(stamps, reverse=True) and all(s.endswith("+00:00") for s in stamps)

@@ -34,7 +34,9 @@ async def test_pages_cover_the_list_once_in_order(world, customer_admin):
 
 async def test_status_plan_service_and_search_filters(world, customer_admin):
     suspended, total = await all_pages(world, customer_admin, 50, filter={"statuses": ["SUSPENDED"]})
-    expected = await world.scalar("crm", "select count(*) from subscribers where customer_id = 1 and status = 'suspended'")
+    expected = await world.scalar(
+        "crm", "select count(*) from subscribers where customer_id = 1 and status = 'suspended'"
+    )
     assert total == expected >= 2 and {node["status"] for node in suspended} == {"SUSPENDED"}
 
     everyone, _ = await all_pages(world, customer_admin, 200)

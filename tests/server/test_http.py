@@ -48,7 +48,9 @@ async def test_a_request_without_a_token_is_refused(client):
 
 async def test_bad_signature_expired_garbage_and_unknown_user_are_refused(client):
     settings = make_settings()
-    forged = jwt.encode({"sub": "acme.admin", "exp": 4_000_000_000}, "another-secret-of-at-least-thirty-two-bytes", algorithm="HS256")
+    forged = jwt.encode(
+        {"sub": "acme.admin", "exp": 4_000_000_000}, "another-secret-of-at-least-thirty-two-bytes", algorithm="HS256"
+    )
     expired = issue_token(settings, "acme.admin", ttl_seconds=-60)
     unknown = issue_token(settings, "nobody.here")
     for token in (forged, expired, "not-a-jwt", unknown):

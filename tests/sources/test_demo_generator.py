@@ -24,10 +24,7 @@ SIZE = {"subscribers": 120, "months": 3, "as_of": AS_OF}
 def sqlite_engines(directory: Path) -> Engines:
     directory.mkdir(parents=True, exist_ok=True)
     return Engines(
-        *(
-            create_engine(f"sqlite+aiosqlite:///{directory}/{name}.db")
-            for name in ("crm", "billing", "state")
-        )
+        *(create_engine(f"sqlite+aiosqlite:///{directory}/{name}.db") for name in ("crm", "billing", "state"))
     )
 
 
@@ -88,8 +85,7 @@ async def test_org_trees_are_four_levels_deep_with_paths_of_ids(demo) -> None:
     engines, _ = demo
     units = await fetch(
         engines.crm,
-        "select id, customer_id, parent_id, name, kind, path, depth, monthly_budget_minor "
-        "from org_units order by id",
+        "select id, customer_id, parent_id, name, kind, path, depth, monthly_budget_minor from org_units order by id",
     )
     by_id = {unit.id: unit for unit in units}
     kinds = {0: "company", 1: "division", 2: "department", 3: "team"}
@@ -200,8 +196,7 @@ async def test_the_seven_demo_users_exist_with_their_roles_and_grants(demo) -> N
     assert [u.customer_id for u in users] == [1, 1, 1, 1, 1, None, 2]
     grants = await fetch(
         engines.crm,
-        "select g.user_id, u.customer_id, u.name, u.kind from scope_grants g "
-        "join org_units u on u.id = g.org_unit_id",
+        "select g.user_id, u.customer_id, u.name, u.kind from scope_grants g join org_units u on u.id = g.org_unit_id",
     )
     assert [tuple(g) for g in grants] == [(2, 1, "Sales", "division")]
     employee = users[4]
@@ -221,9 +216,7 @@ async def test_each_customer_has_suspended_lines_and_unique_numbers(demo) -> Non
         "select customer_id, count(*) from subscribers where status = 'suspended' group by 1",
     )
     assert {row[0]: row[1] >= 2 for row in suspended} == {1: True, 2: True}
-    per_customer = dict(
-        await fetch(engines.crm, "select customer_id, count(*) from subscribers group by 1")
-    )
+    per_customer = dict(await fetch(engines.crm, "select customer_id, count(*) from subscribers group by 1"))
     assert per_customer == {1: 90, 2: 30}
     (unique,) = await fetch(
         engines.crm,
