@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from permissions.roles import ROLE_PERMISSIONS, Permission, Role
+from permissions.roles import AUDITED_READS, ROLE_PERMISSIONS, Permission, Role
 from sources.crm.records import PortalUserRecord
 from sources.scope import RowScope
 
@@ -25,6 +25,10 @@ class Principal:
 
     def can(self, permission: Permission) -> bool:
         return permission in self.permissions
+
+    @property
+    def reads_are_audited(self) -> bool:
+        return self.role in AUDITED_READS
 
 
 def principal_for(user: PortalUserRecord) -> Principal:

@@ -37,6 +37,9 @@ class Role(StrEnum):
     SUPPORT = "support"
 
 
+# Roles whose every read is written to the audit log (the operator's staff reading customers' data).
+AUDITED_READS = frozenset({Role.SUPPORT})
+
 P = Permission
 _READ_ALL = frozenset(p for p in Permission if p.endswith(":read"))
 _WRITE_ALL = frozenset(p for p in Permission if p.endswith(":write"))

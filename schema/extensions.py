@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
 
 from graphql import ExecutionResult as GraphQLExecutionResult
 from graphql import FragmentDefinitionNode, GraphQLError, OperationDefinitionNode
@@ -12,33 +13,52 @@ from strawberry.extensions import SchemaExtension
 from permissions.authorize import denied_fields, rule_table
 from resolvers.context import Context
 from sources.errors import CorpcareError
+from sources.state.audit import AuditEntry
 
 log = logging.getLogger("corpcare.errors")
 
 
 class AuthorizeFields(SchemaExtension):
     """Refuse the whole operation, before any resolver runs, if it selects a field the
-    caller's role may not read."""
+    caller's role may not read. Reads by audited roles are written to the audit log first."""
 
-    def on_execute(self) -> Iterator[None]:
+    async def on_execute(self) -> AsyncIterator[None]:
         ctx = self.execution_context
         context = ctx.context
-        if isinstance(context, Context) and ctx.graphql_document is not None:
+        operation = ctx.operation_name
+        document = ctx.graphql_document
+        if isinstance(context, Context) and document is not None:
             schema = ctx.schema._schema
             rules = schema.extensions.get("corpcare.rules")
             if rules is None:
                 rules = schema.extensions["corpcare.rules"] = rule_table(schema)
-            operation = ctx.operation_name
-            operations = [d for d in ctx.graphql_document.definitions if isinstance(d, OperationDefinitionNode)]
+            operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
             chosen = next((o for o in operations if operation is None or (o.name and o.name.value == operation)), None)
-            fragments = {
-                d.name.value: d for d in ctx.graphql_document.definitions if isinstance(d, FragmentDefinitionNode)
-            }
+            fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+            denials = []
             if chosen is not None:
-                denials = denied_fields(schema, rules, chosen, fragments, context.principal.permissions)  # type: ignore[arg-type]
-                if denials:
-                    ctx.result = GraphQLExecutionResult(data=None, errors=[d.error() for d in denials])
+                denials = denied_fields(schema, rules, chosen, fragments, context.principal.permissions)
+            if context.principal.reads_are_audited:
+                await _audit(context, ctx.query, ctx.variables, denied=bool(denials))
+            if denials:
+                ctx.result = GraphQLExecutionResult(data=None, errors=[d.error() for d in denials])
         yield
+
+
+async def _audit(context: Context, query: str | None, variables: dict[str, Any] | None, *, denied: bool) -> None:
+    principal = context.principal
+    await context.sources.audit.record(
+        AuditEntry(
+            request_id=context.request_id,
+            user_id=principal.user_id,
+            login=principal.login,
+            role=principal.role.value,
+            customer_id=principal.customer_id,
+            action="graphql.read",
+            outcome="denied" if denied else "allowed",
+            detail={"query": (query or "")[:10_000], "variables": variables or {}},
+        )
+    )
 
 
 class CodedErrors(SchemaExtension):

@@ -8,17 +8,24 @@ from sources.billing.source import BillingSource
 from sources.cache import Cache
 from sources.crm.source import CrmSource
 from sources.db import Engines
+from sources.state.audit import AuditLog
 
 
 @dataclass(frozen=True, slots=True)
 class Sources:
     crm: CrmSource
     billing: BillingSource
+    audit: AuditLog
     cache: Cache
 
     @classmethod
     def over(cls, engines: Engines, cache: Cache) -> Sources:
-        return cls(crm=CrmSource(engines.crm), billing=BillingSource(engines.billing), cache=cache)
+        return cls(
+            crm=CrmSource(engines.crm),
+            billing=BillingSource(engines.billing),
+            audit=AuditLog(engines.state),
+            cache=cache,
+        )
 
 
 __all__ = ["Sources"]

@@ -21,7 +21,7 @@ from tests.support import (
     today,
 )
 
-SMALL = 120
+SMALL = 100
 LARGE = 2000
 
 

@@ -222,3 +222,19 @@ async def test_nodes_answers_each_id_on_its_own(world, unit_admin):
     )
     assert result.data == {"nodes": [{"id": inside}, None, None]}
     assert sorted(codes(result)) == ["BAD_USER_INPUT", "NOT_FOUND"]
+
+
+async def test_every_read_by_operator_support_is_audited(world, support, customer_admin):
+    before = len(await world.sources.audit.recent(support))
+    query = "query($c: ID!) { customer(id: $c) { name } }"
+    await world.data(support, query, {"c": forged("Customer", 2)})
+    failed = await world.run(support, "{ customer { name } }")  # audited even when it fails
+    assert codes(failed) == ["BAD_USER_INPUT"]
+    entries = await world.sources.audit.recent(support)
+    assert len(entries) == before + 2
+    latest, previous = entries[0], entries[1]
+    assert (previous.action, previous.outcome, previous.role) == ("graphql.read", "allowed", "support")
+    assert previous.detail == {"query": query, "variables": {"c": forged("Customer", 2)}}
+    assert latest.detail["query"] == "{ customer { name } }" and latest.request_id != previous.request_id
+    await world.data(customer_admin, "{ viewer { login } }")
+    assert await world.sources.audit.recent(customer_admin) == []

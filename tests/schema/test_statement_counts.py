@@ -21,7 +21,7 @@ async def _dashboard_statements(world, login: str) -> tuple[int, dict]:
 async def test_dashboard_statement_count_does_not_grow_with_the_data(world, large_world, customer_admin):
     small_count, small = await _dashboard_statements(world, customer_admin)
     large_count, large = await _dashboard_statements(large_world, customer_admin)
-    print(f"\ndashboard statements ({world.backend}): {small_count} at 120 lines, {large_count} at 2,000 lines")
+    print(f"\ndashboard statements ({world.backend}): {small_count} at 100 lines, {large_count} at 2,000 lines")
     assert len(large["subscribers"]["edges"]) == 50
     assert large["subscribers"]["totalCount"] > len(small["subscribers"]["edges"])
     assert small_count == large_count == DASHBOARD_STATEMENTS

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from dataclasses import replace
 
 import pytest
 from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 from server.auth import Principals
-from sources import Sources
 from sources.cache import Cache, InProcessCache, RedisCache
 from tests.support import REDIS_URL, service_missing
 
@@ -53,12 +53,12 @@ async def test_in_process_cache_stays_bounded():
 
 async def test_principals_are_cached_and_survive_a_cache_that_refuses(world):
     refusing = RedisCache("redis://127.0.0.1:1/0")  # nothing listens on port 1
-    principals = Principals(Sources(crm=world.sources.crm, billing=world.sources.billing, cache=refusing), 30)
+    principals = Principals(replace(world.sources, cache=refusing), 30)
     principal = await principals.for_login("acme.sales.admin")
     assert principal is not None and principal.scope.org_paths is not None
     await refusing.close()
 
-    cached = Principals(Sources(crm=world.sources.crm, billing=world.sources.billing, cache=InProcessCache()), 30)
+    cached = Principals(replace(world.sources, cache=InProcessCache()), 30)
     first = await cached.for_login("acme.finance")
     world.counter.reset()
     again = await cached.for_login("acme.finance")
