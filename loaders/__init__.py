@@ -21,6 +21,7 @@ from loaders.org import (
     OrgUnitByIdLoader,
     OrgUnitsByParentIdLoader,
     OrgUnitsUnderPathLoader,
+    SubscriberCountByCustomerIdLoader,
     SubscriberCountByOrgUnitIdLoader,
 )
 from loaders.spending import (
@@ -75,6 +76,10 @@ class Loaders:
     @cached_property
     def subscriber_count(self) -> SubscriberCountByOrgUnitIdLoader:
         return SubscriberCountByOrgUnitIdLoader(self.ctx)
+
+    @cached_property
+    def customer_subscriber_count(self) -> SubscriberCountByCustomerIdLoader:
+        return SubscriberCountByCustomerIdLoader(self.ctx)
 
     @cached_property
     def subscriber(self) -> SubscriberByIdLoader:

@@ -48,6 +48,11 @@ class AncestorsByPathLoader(SourceLoader[str, list[OrgUnitRecord]]):
         return [[by_id[i] for i in wanted[key] if i in by_id] for key in keys]
 
 
+class SubscriberCountByCustomerIdLoader(SourceLoader[int, int]):
+    async def batch_load_fn(self, keys: list[int]) -> list[int]:
+        return in_key_order(keys, await self.crm.subscriber_counts_by_customer(keys, self.scope), default=0)
+
+
 class SubscriberCountByOrgUnitIdLoader(SourceLoader[int, int]):
     async def batch_load_fn(self, keys: list[int]) -> list[int]:
         return in_key_order(keys, await self.crm.subscriber_counts(keys, self.scope), default=0)

@@ -34,6 +34,9 @@ class Customer(Node):
     billing_accounts: list[BillingAccount] = related(
         "billing_accounts", "id", requires(P.INVOICE_READ), description="Empty unless your scope is the whole company."
     )
+    subscriber_count: int = related(
+        "customer_subscriber_count", "id", requires(P.LINE_READ), description="Lines of the company that you may see."
+    )
     spending: UnitSpending = related(
         "unit_spending",
         _spending_key,

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import Any
+from datetime import UTC, date, datetime, time
+from typing import Annotated, Any
 
 import strawberry
 
@@ -20,6 +20,7 @@ from schema.scalars import Month
 from schema.spending import EffectivePolicy, Spending
 from sources.crm.records import SubscriberRecord
 from sources.errors import BadUserInput
+from sources.values import add_months, aware
 
 LINE = requires(P.LINE_READ)
 PERSONAL = requires(P.PERSONAL_READ)
@@ -76,8 +77,9 @@ def _usage_key(
     root: SubscriberRecord,
     first: int | None = None,
     after: str | None = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
+    month: Annotated[Month | None, strawberry.argument(description="Only this billing month.")] = None,
+    since: Annotated[datetime | None, strawberry.argument(description="Started at or after.")] = None,
+    until: Annotated[datetime | None, strawberry.argument(description="Started before.")] = None,
     kinds: list[UsageKind] | None = None,
 ) -> UsagePageKey:
     cursor = None
@@ -87,6 +89,12 @@ def _usage_key(
             cursor = (datetime.fromisoformat(started), int(record_id))
         except (TypeError, ValueError):
             raise BadUserInput("The cursor is not valid for this list.", argument="after") from None
+    since, until = since and aware(since), until and aware(until)
+    if month is not None:
+        start = datetime.combine(month, time(), UTC)
+        since = max(since, start) if since else start
+        end = datetime.combine(add_months(month, 1), time(), UTC)
+        until = min(until, end) if until else end
     return UsagePageKey(
         subscriber_id=root.id,
         since=since,

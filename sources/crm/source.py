@@ -152,6 +152,15 @@ class CrmSource:
         )
         return {unit_id: count for unit_id, count in await self._rows(statement)}
 
+    async def subscriber_counts_by_customer(self, customer_ids: Sequence[int], scope: RowScope) -> dict[int, int]:
+        """Lines in scope per customer."""
+        statement = (
+            select(Subscriber.customer_id, func.count(Subscriber.id))
+            .where(key_in(Subscriber.customer_id, customer_ids, self.dialect), self._subscriber_scope(scope))
+            .group_by(Subscriber.customer_id)
+        )
+        return {customer_id: count for customer_id, count in await self._rows(statement)}
+
     async def memberships(self, customer_ids: Sequence[int], scope: RowScope) -> Sequence[Any]:
         """(line id, customer id, org path) of every line in scope: the map for roll-ups."""
         statement = select(Subscriber.id, Subscriber.customer_id, Subscriber.org_path).where(

@@ -82,6 +82,8 @@ async def test_unit_admin_sees_exactly_the_lines_of_its_subtree(world, unit_admi
     expected = set(await line_ids_under(world, sales))
     data = await world.data(unit_admin, LINES)
     assert {node["id"] for node in data["subscribers"]["nodes"]} == expected
+    counted = await world.data(unit_admin, "{ customer { subscriberCount } }")
+    assert counted["customer"]["subscriberCount"] == len(expected)
     assert data["subscribers"]["totalCount"] == len(expected)
     scope = await world.data(unit_admin, "{ viewer { scope { wholeCompany units { id name parent { id } } } } }")
     assert scope["viewer"]["scope"]["wholeCompany"] is False

@@ -91,5 +91,14 @@ async def test_bundles_and_usage_pages(world, customer_admin):
     assert len(seen) == expected > 0
     stamps = [record["startedAt"] for record in seen]
     assert stamps == sorted(stamps, reverse=True) and all(s.endswith("+00:00") for s in stamps)
+    by_month = """query($id: ID!, $m: Month, $since: DateTime) { node(id: $id) { ... on Subscriber {
+        usage(first: 500, month: $m, since: $since, kinds: [DATA, VOICE]) { nodes { startedAt period kind } } } } }"""
+    month = previous_month()
+    in_month = (await world.data(customer_admin, by_month, {"id": line, "m": month}))["node"]["usage"]["nodes"]
+    assert in_month and all(r["period"] == month and r["kind"] in {"DATA", "VOICE"} for r in in_month)
+    late = f"{month}-15T00:00:00"  # no zone: read as UTC
+    after_15th = (await world.data(customer_admin, by_month, {"id": line, "m": month, "since": late}))["node"]["usage"]
+    assert all(r["startedAt"] >= f"{month}-15T00:00:00+00:00" for r in after_15th["nodes"])
+    assert [r for r in in_month if r["startedAt"] >= f"{month}-15"] == after_15th["nodes"]
     for bundle in node["bundles"]:
         assert bundle["remaining"] == max(bundle["allowance"] - bundle["used"], 0)
