@@ -5,25 +5,35 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 
 from sources.errors import BadUserInput
+
+T = TypeVar("T")
 
 
 def encode_cursor(*values: Any) -> str:
     return base64.urlsafe_b64encode(orjson.dumps(values)).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str, size: int) -> list[Any]:
+def decode_keyset(cursor: str, parse: Callable[[Any], T]) -> tuple[T, int]:
+    """Read a (sort value, id) cursor back; ``parse`` restores the sort value's type."""
     try:
-        values = orjson.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-    except (ValueError, binascii.Error, orjson.JSONDecodeError):
-        values = None
-    if not isinstance(values, list) or len(values) != size:
-        raise BadUserInput("The cursor is not valid for this list.", argument="after")
-    return values
+        value, key = orjson.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        if not isinstance(key, int) or isinstance(key, bool):
+            raise ValueError(cursor)
+        return parse(value), key
+    except (ValueError, TypeError, binascii.Error):  # orjson.JSONDecodeError is a ValueError
+        raise BadUserInput("The cursor is not valid for this list.", argument="after") from None
+
+
+def text(value: Any) -> str:
+    """``parse`` for text sort values."""
+    if not isinstance(value, str):
+        raise TypeError(value)
+    return value
 
 
 def page_size(first: int | None, default: int, maximum: int) -> int:

@@ -7,14 +7,14 @@ from dataclasses import dataclass
 from datetime import date
 from enum import Enum
 
-from loaders.page import Page, decode_cursor, encode_cursor, page_size
+from loaders.page import Page, decode_keyset, encode_cursor, page_size, text
 from permissions.roles import Permission as P
 from resolvers.context import Info
 from resolvers.ids import from_global_id
 from resolvers.node import load_node
 from sources.crm.records import SubscriberRecord
 from sources.crm.source import SubscriberQuery
-from sources.errors import BadUserInput, Forbidden
+from sources.errors import Forbidden
 
 # Orders that reveal personal data need the permission to read it.
 PERSONAL_ORDERS = frozenset({"name", "msisdn"})
@@ -64,7 +64,7 @@ async def subscribers(info: Info, args: SubscriberListArgs, first: int | None, a
             )
         )
 
-    cursor = None if after is None else _cursor(after, order_by)
+    cursor = None if after is None else decode_keyset(after, date.fromisoformat if order_by == "activated_on" else text)
 
     query = SubscriberQuery(
         customer_ids=customer_ids,
@@ -85,16 +85,6 @@ async def subscribers(info: Info, args: SubscriberListArgs, first: int | None, a
         lambda record: encode_cursor(_sort_value(record, order_by), record.id),
         count=lambda: crm.subscriber_total(query, scope),
     )
-
-
-def _cursor(after: str, order_by: str) -> tuple[object, int]:
-    value, record_id = decode_cursor(after, 2)
-    try:
-        if not isinstance(record_id, int) or not isinstance(value, str):
-            raise ValueError(after)
-        return (date.fromisoformat(value) if order_by == "activated_on" else value, record_id)
-    except ValueError:
-        raise BadUserInput("The cursor is not valid for this list.", argument="after") from None
 
 
 def enum_values(values: list[Enum] | None) -> tuple[str, ...]:

@@ -44,7 +44,9 @@ class Connection(Generic[T]):
     nodes: list[T] = field(PUBLIC, description="The page's objects, without cursors.")
     page_info: PageInfo = field(PUBLIC)
 
-    @strawberry.field(directives=[PUBLIC], description="Items in the whole list (costs one more query).")
+    @strawberry.field(
+        directives=[PUBLIC], description="Items in the whole list (one more query); null where not counted."
+    )
     async def total_count(root: Page) -> int | None:  # type: ignore[misc]
         return await root.count()
 

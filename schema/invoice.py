@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import strawberry
 
 from loaders import InvoicePageKey
-from loaders.page import decode_cursor, page_size
+from loaders.page import decode_keyset, page_size
 from permissions.roles import Permission as P
 from permissions.rules import requires
 from schema.common import Connection, Money, Node, global_id
@@ -18,7 +18,6 @@ from schema.scalars import Month
 from schema.spending import CategoryAmount
 from schema.subscriber import Subscriber
 from sources.billing.records import BillingAccountRecord, InvoiceRecord
-from sources.errors import BadUserInput
 
 if TYPE_CHECKING:
     from schema.customer import Customer
@@ -54,13 +53,7 @@ class Invoice(Node):
 
 
 def _invoices_key(root: BillingAccountRecord, first: int | None = None, after: str | None = None) -> InvoicePageKey:
-    cursor = None
-    if after is not None:
-        period, invoice_id = decode_cursor(after, 2)
-        try:
-            cursor = (date.fromisoformat(period), int(invoice_id))
-        except (TypeError, ValueError):
-            raise BadUserInput("The cursor is not valid for this list.", argument="after") from None
+    cursor = None if after is None else decode_keyset(after, date.fromisoformat)
     return InvoicePageKey(account_id=root.id, after=cursor, limit=page_size(first, 12, INVOICE_PAGE_MAX))
 
 

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import strawberry
 
 from loaders import UsagePageKey
-from loaders.page import decode_cursor, page_size
+from loaders.page import decode_keyset, page_size
 from permissions.roles import Permission as P
 from permissions.rules import PUBLIC, requires
 from schema.catalogue import Bundle, Service, TariffPlan
@@ -19,7 +19,6 @@ from schema.org_unit import OrgUnit
 from schema.scalars import Month
 from schema.spending import EffectivePolicy, Spending
 from sources.crm.records import SubscriberRecord
-from sources.errors import BadUserInput
 from sources.values import add_months, aware
 
 LINE = requires(P.LINE_READ)
@@ -82,13 +81,7 @@ def _usage_key(
     until: Annotated[datetime | None, strawberry.argument(description="Started before.")] = None,
     kinds: list[UsageKind] | None = None,
 ) -> UsagePageKey:
-    cursor = None
-    if after is not None:
-        started, record_id = decode_cursor(after, 2)
-        try:
-            cursor = (datetime.fromisoformat(started), int(record_id))
-        except (TypeError, ValueError):
-            raise BadUserInput("The cursor is not valid for this list.", argument="after") from None
+    cursor = None if after is None else decode_keyset(after, datetime.fromisoformat)
     since, until = since and aware(since), until and aware(until)
     if month is not None:
         start = datetime.combine(month, time(), UTC)

@@ -12,8 +12,6 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import and_, func, select, tuple_
-from sqlalchemy.ext.asyncio import AsyncEngine
-from sqlalchemy.sql.expression import Executable
 
 from sources.billing.models import (
     BillingAccount,
@@ -44,7 +42,7 @@ from sources.billing.records import (
     TariffPlanRecord,
     UsageRecordRow,
 )
-from sources.db import key_in
+from sources.db import SqlSource, key_in
 from sources.values import Money, aware
 
 ACCOUNT_COLUMNS = (
@@ -102,15 +100,7 @@ def _invoice(row: Any) -> InvoiceRecord:
     )
 
 
-class BillingSource:
-    def __init__(self, engine: AsyncEngine) -> None:
-        self.engine = engine
-        self.dialect = engine.dialect.name
-
-    async def _rows(self, statement: Executable) -> Sequence[Any]:
-        async with self.engine.connect() as conn:
-            return (await conn.execute(statement)).all()
-
+class BillingSource(SqlSource):
     # accounts and catalogue -----------------------------------------------------------
 
     async def accounts_by_customer_ids(self, customer_ids: Sequence[int]) -> list[BillingAccountRecord]:

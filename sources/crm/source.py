@@ -4,16 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from sqlalchemy import Select, func, or_, select, tuple_
-from sqlalchemy.ext.asyncio import AsyncEngine
-from sqlalchemy.sql.expression import Executable
 
 from sources.crm.models import Customer, OrgUnit, PortalUser, ScopeGrant, Subscriber
 from sources.crm.records import CustomerRecord, OrgUnitRecord, PortalUserRecord, SubscriberRecord
-from sources.db import key_in
+from sources.db import SqlSource, key_in
 from sources.scope import RowScope, scope_predicate, under
 from sources.values import Money
 
@@ -58,15 +55,7 @@ class SubscriberQuery:
     limit: int = 50
 
 
-class CrmSource:
-    def __init__(self, engine: AsyncEngine) -> None:
-        self.engine = engine
-        self.dialect = engine.dialect.name
-
-    async def _rows(self, statement: Executable) -> Sequence[Any]:
-        async with self.engine.connect() as conn:
-            return (await conn.execute(statement)).all()
-
+class CrmSource(SqlSource):
     # customers -------------------------------------------------------------------------
 
     async def customers_by_ids(self, ids: Sequence[int], scope: RowScope) -> list[CustomerRecord]:
@@ -260,8 +249,3 @@ class CrmSource:
             granted_paths=tuple(path for _, path in grants),
             granted_unit_ids=tuple(unit_id for unit_id, _ in grants),
         )
-
-
-def parse_sort_value(order_by: str, raw: Any) -> Any:
-    """Cursor values arrive as JSON; dates need to become dates again."""
-    return date.fromisoformat(raw) if order_by == "activated_on" else raw
