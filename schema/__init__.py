@@ -12,6 +12,7 @@ from strawberry.types import ExecutionContext
 from permissions.rules import Public, Requires
 from schema.catalogue import Service, TariffPlan
 from schema.customer import Customer
+from schema.executor import LevelExecutor
 from schema.extensions import AuthorizeFields, CodedErrors
 from schema.fields import fast_relations
 from schema.invoice import BillingAccount, Invoice
@@ -35,6 +36,7 @@ def build_schema() -> CorpcareSchema:
         extensions=[AuthorizeFields, CodedErrors],
         schema_directives=[Requires, Public],
         config=StrawberryConfig(scalar_map=SCALARS),
+        execution_context_class=LevelExecutor,
     )
     fast_relations(schema._schema)
     return schema

@@ -8,6 +8,7 @@ and the field's arguments — so every relation is batched and none is hand-writ
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 from collections.abc import Callable
 from typing import Any
@@ -80,19 +81,29 @@ def fast_relations(schema: GraphQLSchema) -> None:
             relation = getattr(definition, "metadata", {}).get(RELATION) if definition else None
             if relation is not None:
                 graphql_field.resolve = _loader_resolver(*relation)
+                graphql_field.extensions = {**(graphql_field.extensions or {}), RELATION: relation}
 
 
 def _loader_resolver(loader: str, attribute: str, many: bool) -> Callable[[Any, Any], Any]:
     """Works with a strawberry Info or a graphql-core info: both carry ``context``."""
+    # A value already loaded (by LevelExecutor, or earlier in the request) is returned as
+    # it is: no future for graphql-core to wrap in a task.
     if many:
 
         def resolve_many(root: Any, info: Any) -> Any:
-            return getattr(info.context.loaders, loader).load_many(getattr(root, attribute))
+            source = getattr(info.context.loaders, loader)
+            futures = [source.load(key) for key in getattr(root, attribute)]
+            if all(future.done() for future in futures):
+                return [future.result() for future in futures]
+            return asyncio.gather(*futures)
 
         return resolve_many
 
     def resolve(root: Any, info: Any) -> Any:
         key = getattr(root, attribute)
-        return None if key is None else getattr(info.context.loaders, loader).load(key)
+        if key is None:
+            return None
+        future = getattr(info.context.loaders, loader).load(key)
+        return future.result() if future.done() else future
 
     return resolve

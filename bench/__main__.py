@@ -1,0 +1,59 @@
+"""Run the benchmark suite: `python -m bench [--large] [--backend sqlite|postgres] [--seconds N]`.
+
+Default: data sets S and M on PostgreSQL (the reference) and SQLite; `--large` adds L.
+Prints Markdown tables and writes them to `bench/results/<date>-<host>.md`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import platform
+import socket
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bench.report import render
+from bench.suite import Options, run_suite
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--large", action="store_true", help="add the L data set (100,000 lines)")
+    parser.add_argument("--size", action="append", choices=["S", "M", "L"], help="only these sizes")
+    parser.add_argument("--backend", action="append", choices=["postgres", "sqlite"], help="only these backends")
+    parser.add_argument("--operation", action="append", help="only these operations")
+    parser.add_argument("--seconds", type=float, default=3.0, help="duration of each throughput run")
+    parser.add_argument("--no-http", action="store_true", help="in-process figures only")
+    parser.add_argument("--no-naive", action="store_true", help="skip the naive baseline")
+    args = parser.parse_args()
+    sizes = args.size or (["S", "M", "L"] if args.large else ["S", "M"])
+    options = Options(
+        sizes=sizes,
+        backends=args.backend or ["postgres", "sqlite"],
+        operations=args.operation,
+        throughput_seconds=args.seconds,
+        http=not args.no_http,
+        naive=not args.no_naive,
+    )
+    started = datetime.now(UTC)
+    results = asyncio.run(run_suite(options))
+    machine = (
+        f"{socket.gethostname()} — {platform.processor() or platform.machine()}, Python {platform.python_version()}"
+    )
+    text = render(results, started=started, machine=machine, command=" ".join(["python -m bench", *_argv()]))
+    print(text)
+    out = Path(__file__).parent / "results" / f"{started:%Y-%m-%d}-{socket.gethostname()}.md"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(text)
+    print(f"\nwritten to {out}")
+
+
+def _argv() -> list[str]:
+    import sys
+
+    return sys.argv[1:]
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,109 @@
+"""The benchmark report: Markdown tables a reader can check figure by figure."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+
+from bench.suite import CONCURRENCY, Result
+
+
+def render(results: list[Result], *, started: datetime, machine: str, command: str) -> str:
+    lines = [
+        f"# corpcare benchmarks, {started:%Y-%m-%d %H:%M} UTC",
+        "",
+        f"Machine: {machine}. Command: `{command}`. All figures of one table come from one run.",
+        "",
+        "## Data sets",
+        "",
+        "| set | lines | generation (s) |",
+        "|---|---|---|",
+    ]
+    seen = set()
+    for result in results:
+        if result.dataset.label not in seen:
+            seen.add(result.dataset.label)
+            reused = " (reused)" if result.dataset.reused else ""
+            seconds = result.dataset.seconds_to_generate
+            lines.append(f"| {result.dataset.label} | {result.dataset.lines:,} | {seconds:.1f}{reused} |")
+    lines += [
+        "",
+        "## Latency, round trips and the floor",
+        "",
+        "In-process is `schema.execute` with a real context; HTTP is sequential requests to a uvicorn "
+        "server (1 worker). DB is the operation's statements replayed on raw driver connections; the "
+        "floor is DB + `orjson` of the response. µs/field = (in-process p50 - floor) / fields.",
+        "",
+        "| set | operation | fields | SQL | DB ms | floor ms | in-process p50 | HTTP p50 | p95 | p99 "
+        "| µs/field above floor |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in results:
+        c = r.corpcare
+        http = "| — | — | — " if r.http is None else "| {:.1f} | {:.1f} | {:.1f} ".format(*r.http)
+        lines.append(
+            f"| {r.dataset.label} | {r.operation} | {c.fields:,} | {c.statements} | {c.db_ms:.1f} | {c.floor_ms:.1f} "
+            f"| {c.p50:.1f} {http}| {c.us_per_field_above_floor:.1f} |"
+        )
+    lines += [
+        "",
+        "## Against the naive way and the floor",
+        "",
+        "Naive: the same schema with per-object async resolvers and no loaders (`bench/naive/`). "
+        "Ratios below 1 mean corpcare is faster.",
+        "",
+        "| set | operation | naive SQL | naive in-process p50 | naive HTTP p50 | corpcare / naive (in-process) "
+        "| corpcare / naive (HTTP) | corpcare / floor | same data |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in results:
+        c, n = r.corpcare, r.naive
+        if n is None:
+            continue
+        http_naive = f"{r.naive_http_p50:.1f}" if r.naive_http_p50 else "—"
+        http_ratio = f"{r.http[0] / r.naive_http_p50:.3f}" if r.http and r.naive_http_p50 else "—"
+        lines.append(
+            f"| {r.dataset.label} | {r.operation} | {n.statements:,} | {n.p50:.1f} | {http_naive} "
+            f"| {c.p50 / n.p50:.3f} | {http_ratio} | {c.p50 / max(c.floor_ms, 0.001):.1f} "
+            f"| {'yes' if r.naive_matches else 'NO'} |"
+        )
+    if any(r.throughput for r in results):
+        lines += [
+            "",
+            "## Throughput (requests/s), load from a separate process",
+            "",
+            "| set | operation | "
+            + " | ".join(f"1 worker, {c} clients" for c in CONCURRENCY)
+            + " | "
+            + " | ".join(f"2 workers, {c} clients" for c in CONCURRENCY)
+            + " |",
+            "|---|---|" + "---|" * (2 * len(CONCURRENCY)),
+        ]
+        for r in results:
+            cells = [f"{r.throughput.get(w, {}).get(c, 0):.1f}" for w in (1, 2) for c in CONCURRENCY]
+            lines.append(f"| {r.dataset.label} | {r.operation} | " + " | ".join(cells) + " |")
+        lines += ["", "Peak RSS of a server process (MB), over all operations of the set:", "",
+                  "| set | 1 worker | 2 workers (largest worker) |", "|---|---|---|"]  # fmt: skip
+        seen = set()
+        for r in results:
+            if r.dataset.label not in seen and r.peak_rss_mb:
+                seen.add(r.dataset.label)
+                lines.append(f"| {r.dataset.label} | {r.peak_rss_mb.get(1, 0):.0f} | {r.peak_rss_mb.get(2, 0):.0f} |")
+    lines += [
+        "",
+        "## SQL statements per operation across sizes",
+        "",
+    ]
+    by_op: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
+    sizes = sorted({r.dataset.size for r in results}, key="SML".index)
+    for r in results:
+        by_op[(r.operation, r.dataset.backend)][r.dataset.size] = r.corpcare.statements
+    lines += [
+        "| operation | backend | " + " | ".join(sizes) + " | identical |",
+        "|---|---|" + "---|" * (len(sizes) + 1),
+    ]
+    for (operation, backend), counts in by_op.items():
+        values = [counts.get(size) for size in sizes]
+        same = "yes" if len(set(values)) == 1 else "NO"
+        lines.append(f"| {operation} | {backend} | " + " | ".join(str(v) for v in values) + f" | {same} |")
+    return "\n".join(lines) + "\n"
