@@ -14,7 +14,7 @@ from schema.catalogue import Service, TariffPlan
 from schema.customer import Customer
 from schema.executor import LevelExecutor
 from schema.extensions import AuthorizeFields, CodedErrors
-from schema.fields import fast_relations
+from schema.fields import fast_resolvers
 from schema.invoice import BillingAccount, Invoice
 from schema.org_unit import OrgUnit
 from schema.query import Query
@@ -38,7 +38,7 @@ def build_schema() -> CorpcareSchema:
         config=StrawberryConfig(scalar_map=SCALARS),
         execution_context_class=LevelExecutor,
     )
-    fast_relations(schema._schema)
+    fast_resolvers(schema._schema)
     return schema
 
 

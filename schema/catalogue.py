@@ -7,10 +7,10 @@ from typing import Any
 import strawberry
 
 from permissions.roles import Permission as P
-from permissions.rules import requires
-from schema.common import Money, Node, global_id
+from permissions.rules import PUBLIC, requires
+from schema.common import Money, Node
 from schema.enums import UNIT_OF_KIND, QuantityUnit, ServiceKind, UsageKind
-from schema.fields import field, related, resolved
+from schema.fields import field, global_id, related, resolved
 from sources.billing.records import ServiceRecord, TariffPlanRecord
 
 CATALOGUE = requires(P.CATALOGUE_READ)
@@ -31,7 +31,7 @@ class Bundle:
 
 @strawberry.type
 class TariffPlan(Node):
-    id: strawberry.ID = global_id("TariffPlan")
+    id: strawberry.ID = global_id("TariffPlan", PUBLIC)
     code: str = field(CATALOGUE)
     name: str = field(CATALOGUE)
     monthly_fee: Money = field(CATALOGUE)
@@ -44,7 +44,7 @@ class TariffPlan(Node):
 
 @strawberry.type(description="An option a line can add to its plan.")
 class Service(Node):
-    id: strawberry.ID = global_id("Service")
+    id: strawberry.ID = global_id("Service", PUBLIC)
     code: str = field(CATALOGUE)
     name: str = field(CATALOGUE)
     kind: ServiceKind = field(CATALOGUE)

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any, Generic, TypeVar
+from typing import Generic, TypeVar
 
 import strawberry
 
 from loaders.page import Page
 from permissions.rules import PUBLIC
-from resolvers.ids import to_global_id
 from schema.fields import field
 
 T = TypeVar("T")
@@ -49,12 +48,3 @@ class Connection(Generic[T]):
     )
     async def total_count(root: Page) -> int | None:  # type: ignore[misc]
         return await root.count()
-
-
-def global_id(type_name: str) -> Any:
-    """The ``id`` field of a Node type: the record's key, made opaque."""
-
-    def resolve(root: Any) -> strawberry.ID:
-        return strawberry.ID(to_global_id(type_name, root.id))
-
-    return strawberry.field(resolver=resolve, directives=[PUBLIC])

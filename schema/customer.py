@@ -8,8 +8,8 @@ import strawberry
 
 from permissions.roles import Permission as P
 from permissions.rules import PUBLIC, requires
-from schema.common import Node, global_id
-from schema.fields import field, related
+from schema.common import Node
+from schema.fields import field, global_id, related
 from schema.invoice import BillingAccount
 from schema.org_unit import OrgUnit
 from schema.scalars import Month
@@ -24,7 +24,7 @@ def _spending_key(root: CustomerRecord, month: Month | None = None) -> tuple[Any
 
 @strawberry.type(description="A company that buys lines from the operator.")
 class Customer(Node):
-    id: strawberry.ID = global_id("Customer")
+    id: strawberry.ID = global_id("Customer", PUBLIC)
     code: str = field(PUBLIC)
     name: str = field(PUBLIC)
     currency: str = field(PUBLIC)

@@ -18,8 +18,19 @@ from graphql import GraphQLObjectType, GraphQLSchema
 
 from permissions.rules import Rule
 from resolvers.context import Info
+from resolvers.ids import to_global_id
 
 RELATION = "corpcare.relation"
+GLOBAL_ID = "corpcare.global_id"
+
+
+def global_id(type_name: str, rule: Rule) -> Any:
+    """The ``id`` field of a Node type: the record's key, made opaque."""
+
+    def resolve(root: Any) -> strawberry.ID:
+        return strawberry.ID(to_global_id(type_name, root.id))
+
+    return strawberry.field(resolver=resolve, directives=[rule], metadata={GLOBAL_ID: type_name})
 
 
 def field(rule: Rule, *, description: str | None = None, name: str | None = None) -> Any:
@@ -67,21 +78,42 @@ def related(
     return strawberry.field(resolver=resolve_by_key, directives=[rule], description=description)
 
 
-def fast_relations(schema: GraphQLSchema) -> None:
-    """Resolve argument-free relations straight from graphql-core.
+def fast_resolvers(schema: GraphQLSchema) -> None:
+    """Resolve the hot fields straight from graphql-core, without strawberry's wrapper.
 
-    Such a field needs no argument conversion, so the strawberry wrapper (an Info object
-    and an argument pass per object) is skipped: the resolver only asks the loader.
+    Plain attributes become one ``getattr``; global ids one call; argument-free relations
+    only ask their loader. None of them needs argument conversion or an Info object.
     """
     for type_ in schema.type_map.values():
         if not isinstance(type_, GraphQLObjectType) or type_.name.startswith("__"):
             continue
         for graphql_field in type_.fields.values():
             definition = (graphql_field.extensions or {}).get("strawberry-definition")
-            relation = getattr(definition, "metadata", {}).get(RELATION) if definition else None
-            if relation is not None:
+            if definition is None:
+                continue
+            metadata = definition.metadata or {}
+            if (relation := metadata.get(RELATION)) is not None:
                 graphql_field.resolve = _loader_resolver(*relation)
-                graphql_field.extensions = {**(graphql_field.extensions or {}), RELATION: relation}
+                graphql_field.extensions = {**graphql_field.extensions, RELATION: relation}
+            elif (node_type := metadata.get(GLOBAL_ID)) is not None:
+                graphql_field.resolve = _global_id_resolver(node_type)
+            elif getattr(graphql_field.resolve, "_is_default", False):
+                graphql_field.resolve = _attribute_resolver(definition.python_name)
+
+
+def _attribute_resolver(name: str) -> Callable[[Any, Any], Any]:
+    def resolve(root: Any, _info: Any) -> Any:
+        return getattr(root, name)
+
+    resolve._is_default = True  # type: ignore[attr-defined]  # a plain attribute, for LevelExecutor
+    return resolve
+
+
+def _global_id_resolver(type_name: str) -> Callable[[Any, Any], str]:
+    def resolve(root: Any, _info: Any) -> str:
+        return to_global_id(type_name, root.id)
+
+    return resolve
 
 
 def _loader_resolver(loader: str, attribute: str, many: bool) -> Callable[[Any, Any], Any]:

@@ -10,10 +10,10 @@ import strawberry
 from loaders import InvoicePageKey
 from loaders.page import decode_keyset, page_size
 from permissions.roles import Permission as P
-from permissions.rules import requires
-from schema.common import Connection, Money, Node, global_id
+from permissions.rules import PUBLIC, requires
+from schema.common import Connection, Money, Node
 from schema.enums import InvoiceStatus
-from schema.fields import field, related
+from schema.fields import field, global_id, related
 from schema.scalars import Month
 from schema.spending import CategoryAmount
 from schema.subscriber import Subscriber
@@ -36,7 +36,7 @@ class InvoiceLineTotal:
 
 @strawberry.type
 class Invoice(Node):
-    id: strawberry.ID = global_id("Invoice")
+    id: strawberry.ID = global_id("Invoice", PUBLIC)
     number: str = field(INVOICE)
     period: Month = field(INVOICE)
     issued_on: date = field(INVOICE)
@@ -59,7 +59,7 @@ def _invoices_key(root: BillingAccountRecord, first: int | None = None, after: s
 
 @strawberry.type(description="A billing account of the company; invoices are issued per account.")
 class BillingAccount(Node):
-    id: strawberry.ID = global_id("BillingAccount")
+    id: strawberry.ID = global_id("BillingAccount", PUBLIC)
     number: str = field(INVOICE)
     name: str = field(INVOICE)
     currency: str = field(INVOICE)

@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING, Annotated, Any
 import strawberry
 
 from permissions.roles import Permission as P
-from permissions.rules import requires
-from schema.common import Money, Node, global_id
+from permissions.rules import PUBLIC, requires
+from schema.common import Money, Node
 from schema.enums import OrgUnitKind
-from schema.fields import field, related
+from schema.fields import field, global_id, related
 from schema.scalars import Month
 from schema.spending import EffectivePolicy, UnitSpending
 from sources.crm.records import OrgUnitRecord
@@ -31,7 +31,7 @@ def _policy_key(root: OrgUnitRecord) -> tuple[str, str]:
 
 @strawberry.type(description="A unit of a company's org tree; it may be a cost centre.")
 class OrgUnit(Node):
-    id: strawberry.ID = global_id("OrgUnit")
+    id: strawberry.ID = global_id("OrgUnit", PUBLIC)
     name: str = field(ORG)
     kind: OrgUnitKind = field(ORG)
     depth: int = field(ORG, description="0 for the company itself.")

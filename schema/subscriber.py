@@ -12,9 +12,9 @@ from loaders.page import decode_keyset, page_size
 from permissions.roles import Permission as P
 from permissions.rules import PUBLIC, requires
 from schema.catalogue import Bundle, Service, TariffPlan
-from schema.common import Connection, Money, Node, global_id
+from schema.common import Connection, Money, Node
 from schema.enums import UNIT_OF_KIND, LineStatus, QuantityUnit, UsageKind
-from schema.fields import field, related, resolved
+from schema.fields import field, global_id, related, resolved
 from schema.org_unit import OrgUnit
 from schema.scalars import Month
 from schema.spending import EffectivePolicy, Spending
@@ -100,7 +100,7 @@ def _usage_key(
 
 @strawberry.type(description="An employee's mobile line.")
 class Subscriber(Node):
-    id: strawberry.ID = global_id("Subscriber")
+    id: strawberry.ID = global_id("Subscriber", PUBLIC)
     msisdn: str = field(PERSONAL, description="The phone number, E.164.")
     employee_name: str = field(PERSONAL)
     email: str | None = field(PERSONAL)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from functools import lru_cache
 
 _CENT = Decimal(1).scaleb(-2)
 
@@ -16,7 +17,13 @@ class Money:
 
     @classmethod
     def from_minor(cls, minor: int, currency: str) -> Money:
-        return cls(Decimal(minor).scaleb(-2).quantize(_CENT), currency)
+        return _money(minor, currency)
+
+
+@lru_cache(maxsize=65_536)
+def _money(minor: int, currency: str) -> Money:
+    # Prices and fees repeat across thousands of rows; Money is immutable, so share it.
+    return Money(Decimal(minor).scaleb(-2).quantize(_CENT), currency)
 
 
 def month_start(day: date) -> date:
