@@ -183,7 +183,7 @@ class BillingSource(SqlSource):
             )
             .join(Bundle, Bundle.id == BundleBalance.bundle_id)
             .where(key_in(BundleBalance.subscriber_id, subscriber_ids, self.dialect), BundleBalance.period == period)
-            .order_by(BundleBalance.subscriber_id, Bundle.kind)
+            .order_by(BundleBalance.subscriber_id, Bundle.kind, BundleBalance.bundle_id)
         )
         return [BundleBalanceRecord(*row) for row in await self._rows(statement)]
 

@@ -81,6 +81,19 @@ async def bulk_writer(engine: AsyncEngine, metadata: MetaData) -> AsyncIterator[
         writer = BulkWriter(conn, raw.driver_connection)
         yield writer
         await writer._fix_sequences(metadata)
+    await refresh_statistics(engine)
+
+
+async def refresh_statistics(engine: AsyncEngine) -> None:
+    """Planner statistics (and, on PostgreSQL, the visibility map that index-only scans
+    need) for tables just filled in bulk: without them the planner guesses and sorts."""
+    async with engine.connect() as conn:
+        if engine.dialect.name == "postgresql":
+            await conn.execution_options(isolation_level="AUTOCOMMIT")
+            await conn.exec_driver_sql("VACUUM ANALYZE")
+        else:
+            await conn.exec_driver_sql("ANALYZE")
+            await conn.commit()
 
 
 def _sqlite_adapter(table: Table) -> Callable[[tuple], list] | None:
