@@ -32,10 +32,10 @@ class SpendingBySubscriberMonthLoader(SourceLoader[LineMonth, SpendingRecord]):
 class SpendingByOrgUnitMonthLoader(SourceLoader[UnitMonth, SpendingRecord]):
     """A unit's spending summed over the lines in its subtree that the caller may see.
 
-    Billing sums charges per line; the CRM says where each visible line sits; the roll-up
-    over the tree happens here, over one row per line, never over charge rows. Both inputs
-    are kept for the request, so every level of a tree reuses them: two statements per
-    customer and month, however deep the query goes.
+    The CRM says where each visible line sits (one read); billing sums the charges of those
+    lines per org path (one GROUP BY, the line-to-path map passed in as data); the roll-up
+    over the tree adds up those per-path sums here. Both reads are kept for the request, so
+    every level of a tree reuses them: two statements, however deep the query goes.
     """
 
     def __init__(self, ctx: LoadContext) -> None:
@@ -60,17 +60,18 @@ class SpendingByOrgUnitMonthLoader(SourceLoader[UnitMonth, SpendingRecord]):
         """(customer, month) -> org path -> [total, employee share, lines with charges]."""
         customers = sorted({customer for customer, _ in keys})
         paths = await self._line_paths.get(customers, self._load_line_paths)
-        rows = await self.billing.spending_per_subscriber(customers, sorted({period for _, period in keys}))
         result: dict[tuple[int, date], dict[str, list[int]]] = {key: {} for key in keys}
-        for sid, customer, period, _currency, total, employee in rows:
-            path = paths[customer].get(sid)
-            by_path = result.get((customer, period))
-            if path is None or by_path is None:
-                continue  # a line outside the caller's scope, or a month nobody asked for
-            line = by_path.setdefault(path, [0, 0, 0])
-            line[0] += int(total)
-            line[1] += int(employee)
-            line[2] += 1
+        groups = {sid: path for by_line in paths.values() for sid, path in by_line.items()}
+        if not groups:
+            return result  # nothing in scope
+        customer_of = {path: customer for customer, by_line in paths.items() for path in by_line.values()}
+        periods = sorted({period for _, period in keys})
+        for path, period, _currency, total, employee, lines in await self.billing.spending_by_group(
+            customers, periods, groups
+        ):
+            by_path = result.get((customer_of[path], period))
+            if by_path is not None:
+                by_path[path] = [int(total), int(employee), int(lines)]
         return result
 
     @staticmethod

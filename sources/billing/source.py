@@ -6,12 +6,14 @@ returned within scope, or as whole customers for company-level documents (invoic
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, func, select, tuple_
+from sqlalchemy import ColumnElement, Integer, String, and_, bindparam, cast, func, select, tuple_
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from sources.billing.models import (
     BillingAccount,
@@ -231,25 +233,48 @@ class BillingSource(SqlSource):
             sums[(row[0], row[1])].append(row)
         return {key: _spending(key[1], rows) for key, rows in sums.items()}
 
-    async def spending_per_subscriber(self, customer_ids: Sequence[int], periods: Sequence[date]) -> Sequence[Any]:
-        """(line id, customer, month, currency, total, employee share) for every charged line.
+    async def spending_by_group(
+        self, customer_ids: Sequence[int], periods: Sequence[date], groups: Mapping[int, str]
+    ) -> Sequence[Any]:
+        """(group, month, currency, total, employee share, lines charged) per group of lines.
 
-        The input of roll-ups over the org tree: one row per line and month, never charge rows.
+        ``groups`` maps line ids to a group (an org path): the CRM's answer, handed over as
+        data. Billing joins it to the charges by key and sums per group, so a roll-up over
+        thousands of lines returns one row per group and month.
         """
+        if self.dialect == "postgresql":
+            members = (
+                func.unnest(
+                    bindparam(None, list(groups), type_=ARRAY(Integer())),
+                    bindparam(None, list(groups.values()), type_=ARRAY(String())),
+                )
+                .table_valued("line_id", "grp")
+                .render_derived(name="members")
+            )
+            line_id: ColumnElement[Any] = members.c.line_id
+            group: ColumnElement[Any] = members.c.grp
+        else:
+            as_json = json.dumps({str(key): value for key, value in groups.items()})
+            members = (
+                func.json_each(bindparam(None, as_json, type_=String())).table_valued("key", "value").alias("members")
+            )
+            line_id, group = cast(members.c.key, Integer()), members.c.value
         statement = (
             select(
-                DailyCharge.subscriber_id,
-                DailyCharge.customer_id,
+                group,
                 DailyCharge.period,
                 DailyCharge.currency,
                 func.sum(DailyCharge.amount_minor),
                 func.sum(DailyCharge.employee_share_minor),
+                func.count(DailyCharge.subscriber_id.distinct()),
             )
+            .select_from(DailyCharge)
+            .join(members, DailyCharge.subscriber_id == line_id)
             .where(
                 key_in(DailyCharge.customer_id, customer_ids, self.dialect),
                 key_in(DailyCharge.period, periods, self.dialect),
             )
-            .group_by(DailyCharge.customer_id, DailyCharge.period, DailyCharge.subscriber_id, DailyCharge.currency)
+            .group_by(group, DailyCharge.period, DailyCharge.currency)
         )
         return await self._rows(statement)
 

@@ -1,0 +1,130 @@
+"""A/B: in-process latency of the operations at two git revisions, on the same data, in one run.
+
+Each revision is checked out into a worktree; a probe process per revision and round times
+the operations there (importing that revision's code), alternating A and B so that noise on
+this shared machine hits both alike. Prints p50 per operation and the ratio B / A.
+
+    .venv/bin/python -m bench.ab REV_A REV_B [--size M] [--backend sqlite] [--rounds 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+from bench.datasets import DATA, prepare
+from bench.workload import LINE_QUERY, TARGETS_QUERY, WORKLOAD
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# Runs inside the worktree of one revision: only product APIs every revision has.
+PROBE = """
+import asyncio, json, sys, time, uuid
+from datetime import date
+from loaders import LoadContext, Loaders
+from permissions.principal import principal_for
+from resolvers.context import Context, PageLimits
+from schema import build_schema
+from sources import Sources
+from sources.cache import InProcessCache
+from sources.db import Engines, create_engine
+
+spec = json.loads(sys.argv[1])
+
+async def main():
+    engines = Engines(*(create_engine(url) for url in spec["urls"]))
+    sources = Sources.over(engines, InProcessCache())
+    today = date.fromisoformat(spec["today"])
+    out = {}
+    for op in spec["operations"]:
+        user = await sources.crm.portal_user_by_login(op["login"])
+        principal = principal_for(user)
+        async def run():
+            context = Context(principal=principal, loaders=Loaders(LoadContext(sources, principal.scope, today)),
+                              sources=sources, today=today, request_id=uuid.uuid4().hex, pages=PageLimits())
+            result = await build_schema().execute(
+                op["document"], variable_values=op["variables"], context_value=context
+            )
+            assert not result.errors, result.errors
+        for _ in range(2):
+            await run()
+        times = []
+        for _ in range(op["repeat"]):
+            started = time.perf_counter()
+            await run()
+            times.append((time.perf_counter() - started) * 1000)
+        out[op["name"]] = times
+    await engines.dispose()
+    print(json.dumps(out))
+
+asyncio.run(main())
+"""
+
+
+def worktree(rev: str) -> Path:
+    sha = subprocess.run(["git", "rev-parse", "--short", rev], cwd=ROOT, capture_output=True, text=True, check=True)
+    path = DATA / f"ab-{sha.stdout.strip()}"
+    if not path.exists():
+        subprocess.run(
+            ["git", "worktree", "add", "--detach", str(path), rev], cwd=ROOT, check=True, capture_output=True
+        )
+    return path
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("a")
+    parser.add_argument("b")
+    parser.add_argument("--size", default="M", choices=["S", "M", "L"])
+    parser.add_argument("--backend", default="sqlite", choices=["sqlite", "postgres"])
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=10)
+    args = parser.parse_args()
+    dataset = asyncio.run(prepare(args.backend, args.size))
+    targets = asyncio.run(_targets(dataset))
+    operations = [
+        {"name": op.name, "login": op.login, "document": op.document, "variables": op.variables(targets),
+         "repeat": args.repeat}
+        for op in WORKLOAD
+    ]  # fmt: skip
+    spec = json.dumps({"urls": dataset.urls, "today": dataset.as_of.isoformat(), "operations": operations})
+    trees = {"A": worktree(args.a), "B": worktree(args.b)}
+    samples: dict[str, dict[str, list[float]]] = {"A": {}, "B": {}}
+    for _ in range(args.rounds):
+        for side, tree in trees.items():
+            env = os.environ | {"PYTHONPATH": str(tree)}
+            out = subprocess.run([sys.executable, "-c", PROBE, spec], cwd=tree, env=env, capture_output=True, text=True)
+            if out.returncode != 0:
+                raise SystemExit(f"{side} failed:\n{out.stderr[-2000:]}")
+            for name, times in json.loads(out.stdout).items():
+                samples[side].setdefault(name, []).extend(times)
+    print(f"\nin-process p50 (ms), {dataset.label}, {args.rounds} alternating rounds of {args.repeat}")
+    print(f"| operation | A = {args.a} | B = {args.b} | B / A |\n|---|---|---|---|")
+    for op in WORKLOAD:
+        a, b = statistics.median(samples["A"][op.name]), statistics.median(samples["B"][op.name])
+        print(f"| {op.name} | {a:.1f} | {b:.1f} | {b / a:.2f} |")
+
+
+async def _targets(dataset):  # type: ignore[no-untyped-def]
+    from bench.suite import Targets  # noqa: F401 - same shape as the suite's
+    from bench.workload import Targets as WorkloadTargets
+    from tests.support import StatementCounter, World, sources_over
+
+    engines = dataset.engines()
+    world = World(dataset.backend, engines, sources_over(engines), StatementCounter())
+    tree = await world.data("acme.admin", TARGETS_QUERY)
+    divisions = tree["customer"]["orgRoot"]["children"]
+    unit = max(divisions, key=lambda d: d["subscriberCount"])["id"]
+    line = (await world.data("acme.admin", LINE_QUERY, {"u": unit}))["subscribers"]["nodes"][0]["id"]
+    await engines.dispose()
+    return WorkloadTargets(unit=unit, line=line, today=dataset.as_of)
+
+
+if __name__ == "__main__":
+    main()
