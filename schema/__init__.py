@@ -6,6 +6,7 @@ from functools import cache
 
 import strawberry
 from graphql import GraphQLError
+from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
@@ -33,7 +34,13 @@ def build_schema() -> CorpcareSchema:
     schema = CorpcareSchema(
         query=Query,
         types=[Customer, OrgUnit, Subscriber, TariffPlan, Service, BillingAccount, Invoice],
-        extensions=[AuthorizeFields, CodedErrors],
+        # Portals send the same few documents over and over: parse and validate each once.
+        extensions=[
+            lambda: ParserCache(maxsize=1024),
+            lambda: ValidationCache(maxsize=1024),
+            AuthorizeFields,
+            CodedErrors,
+        ],
         schema_directives=[Requires, Public],
         config=StrawberryConfig(scalar_map=SCALARS),
         execution_context_class=LevelExecutor,

@@ -44,9 +44,11 @@ class SqlSource:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
         self.dialect = engine.dialect.name
+        # A read is one statement: no BEGIN and ROLLBACK round trips around it.
+        self._reader = engine.execution_options(isolation_level="AUTOCOMMIT")
 
     async def _rows(self, statement: Executable) -> Sequence[Any]:
-        async with self.engine.connect() as conn:
+        async with self._reader.connect() as conn:
             return (await conn.execute(statement)).all()
 
 
