@@ -105,7 +105,7 @@ def _tune_garbage_collector() -> None:
     shows up as latency spikes. Freeze what exists at start-up and collect less often."""
     gc.collect()
     gc.freeze()
-    gc.set_threshold(50_000, 50, 100)
+    gc.set_threshold(10_000, 10, 10)
 
 
 def _attach(app: Starlette, sources: Sources, settings: Settings) -> None:
