@@ -16,6 +16,7 @@ from loaders import LoadContext, Loaders
 from permissions.principal import Principal, principal_for
 from resolvers.context import Context, PageLimits
 from schema import build_schema
+from server.app import tune_garbage_collector
 from sources import Sources
 from sources.cache import InProcessCache
 
@@ -46,6 +47,8 @@ class Result:
 
 
 async def run_suite(options: Options) -> list[Result]:
+    # In-process figures under the collector settings the server runs with.
+    tune_garbage_collector()
     results: list[Result] = []
     operations = [op for op in WORKLOAD if options.operations is None or op.name in options.operations]
     for size in options.sizes:

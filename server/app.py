@@ -82,7 +82,7 @@ def create_app(settings: Settings, sources: Sources | None = None) -> Starlette:
         engines = Engines(*(create_engine(url) for url in settings.urls))
         cache = create_cache(settings.redis_url)
         _attach(app, Sources.over(engines, cache), settings)
-        _tune_garbage_collector()
+        tune_garbage_collector()
         try:
             yield
         finally:
@@ -99,7 +99,7 @@ def create_app(settings: Settings, sources: Sources | None = None) -> Starlette:
     return app
 
 
-def _tune_garbage_collector() -> None:
+def tune_garbage_collector() -> None:
     """A response builds tens of thousands of short-lived objects; with the default
     thresholds the collector keeps re-scanning the long-lived ones (modules, schema) and
     shows up as latency spikes. Freeze what exists at start-up and collect less often."""
