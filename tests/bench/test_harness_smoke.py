@@ -1,0 +1,46 @@
+"""A small run of the benchmark harness: it measures, replays SQL, and agrees with the naive baseline."""
+
+from __future__ import annotations
+
+import uuid
+
+from bench.datasets import Dataset
+from bench.inprocess import StatementLog, count_fields, measure, percentile
+from bench.naive import naive_context, naive_schema
+from bench.suite import _without_cursors
+from bench.workload import WORKLOAD, Targets
+from loaders import LoadContext, Loaders
+from resolvers.context import Context, PageLimits
+from schema import build_schema
+from tests.schema.test_access import line_ids_under, unit_id
+from tests.support import today
+
+
+def test_counting_and_percentiles():
+    assert count_fields({"a": 1, "b": [{"c": 2, "d": {"e": 3}}, {"c": 4, "d": None}]}) == 2 + 2 + 1 + 2
+    assert percentile([5.0, 1.0, 3.0], 0.5) == 3.0
+
+
+async def test_the_harness_measures_every_operation_and_matches_the_naive_baseline(world):
+    urls = tuple(str(engine.url.render_as_string(hide_password=False)) for engine, _ in world.engines.pairs())
+    dataset = Dataset(world.backend, "T", 100, urls, today(), 0.0, reused=True)  # type: ignore[arg-type]
+    log = StatementLog(world.engines)
+    sales = await unit_id(world, "Sales")
+    targets = Targets(unit=sales, line=(await line_ids_under(world, sales))[0], today=today())
+
+    async def corpcare(login: str, document: str, variables: dict) -> object:
+        principal = await world.principal(login)
+        context = Context(principal, Loaders(LoadContext(world.sources, principal.scope, today())), world.sources,
+                          today(), uuid.uuid4().hex, PageLimits())  # fmt: skip
+        return await build_schema().execute(document, variable_values=variables, context_value=context)
+
+    async def naive(login: str, document: str, variables: dict) -> object:
+        context = naive_context(await world.principal(login), world.engines, today())
+        return await naive_schema().execute(document, variable_values=variables, context_value=context)
+
+    for operation in WORKLOAD:
+        ours = await measure(dataset, log, corpcare, operation, targets, repeat=1)
+        theirs = await measure(dataset, log, naive, operation, targets, repeat=1)
+        assert ours.statements < theirs.statements or operation.name == "subscriber_detail", operation.name
+        assert ours.fields == count_fields(ours.data) > 0 and ours.db_ms > 0
+        assert _without_cursors(ours.data) == _without_cursors(theirs.data), operation.name
