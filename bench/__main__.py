@@ -43,8 +43,13 @@ def main() -> None:
     )
     text = render(results, started=started, machine=machine, command=" ".join(["python -m bench", *_argv()]))
     print(text)
-    out = Path(__file__).parent / "results" / f"{started:%Y-%m-%d}-{socket.gethostname()}.md"
-    out.parent.mkdir(exist_ok=True)
+    results_dir = Path(__file__).parent / "results"
+    results_dir.mkdir(exist_ok=True)
+    out = results_dir / f"{started:%Y-%m-%d}-{socket.gethostname()}.md"
+    runs = 1
+    while out.exists():  # a second run on the same day keeps the first
+        runs += 1
+        out = results_dir / f"{started:%Y-%m-%d}-{socket.gethostname()}-{runs}.md"
     out.write_text(text)
     print(f"\nwritten to {out}")
 
