@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from loaders.base import SourceLoader, grouped, in_key_order
-from sources.crm.records import CustomerRecord, OrgUnitRecord
+from sources.crm.records import CustomerRecord, OrgUnitRecord, path_ids
 
 
 class CustomerByIdLoader(SourceLoader[int, CustomerRecord | None]):
@@ -42,7 +42,7 @@ class AncestorsByPathLoader(SourceLoader[str, list[OrgUnitRecord]]):
     """Ancestors of each unit (root first) that the caller may see, read off the path."""
 
     async def batch_load_fn(self, keys: list[str]) -> list[list[OrgUnitRecord]]:
-        wanted = {key: [int(part) for part in key.strip("/").split("/")[:-1]] for key in keys}
+        wanted = {key: path_ids(key)[:-1] for key in keys}
         ids = sorted({unit_id for chain in wanted.values() for unit_id in chain})
         by_id = {row.id: row for row in await self.crm.org_units_by_ids(ids, self.scope)} if ids else {}
         return [[by_id[i] for i in wanted[key] if i in by_id] for key in keys]

@@ -8,6 +8,7 @@ from typing import Any
 from loaders.base import LoadContext, Shared, SourceLoader
 from sources.billing.policies import EffectivePolicy, effective_policy
 from sources.billing.records import PolicyRecord, SpendingRecord
+from sources.crm.records import path_ids
 from sources.values import Money
 
 # (line id, month, currency); month None = the current month
@@ -71,7 +72,10 @@ class SpendingByOrgUnitMonthLoader(SourceLoader[UnitMonth, SpendingRecord]):
         ):
             by_path = result.get((customer_of[path], period))
             if by_path is not None:
-                by_path[path] = [int(total), int(employee), int(lines)]
+                sums = by_path.setdefault(path, [0, 0, 0])
+                sums[0] += int(total)
+                sums[1] += int(employee)
+                sums[2] += int(lines)
         return result
 
     @staticmethod
@@ -91,28 +95,24 @@ class SpendingByOrgUnitMonthLoader(SourceLoader[UnitMonth, SpendingRecord]):
         )
 
 
-def _chain_ids(path: str) -> list[int]:
-    return [int(part) for part in path.strip("/").split("/")]
-
-
 class PolicyByOrgUnitLoader(SourceLoader[tuple[str, str], EffectivePolicy]):
     """Effective policy of a unit, keyed by (path, currency)."""
 
     async def batch_load_fn(self, keys: list[tuple[str, str]]) -> list[EffectivePolicy]:
-        unit_ids = sorted({i for path, _ in keys for i in _chain_ids(path)})
+        unit_ids = sorted({i for path, _ in keys for i in path_ids(path)})
         by_unit = {p.org_unit_id: p for p in await self.billing.policies(unit_ids, [])}
-        return [effective_policy((by_unit.get(i) for i in _chain_ids(path)), currency) for path, currency in keys]
+        return [effective_policy((by_unit.get(i) for i in path_ids(path)), currency) for path, currency in keys]
 
 
 class PolicyBySubscriberLoader(SourceLoader[tuple[int, str, str], EffectivePolicy]):
     """Effective policy of a line, keyed by (line id, its unit's path, currency)."""
 
     async def batch_load_fn(self, keys: list[tuple[int, str, str]]) -> list[EffectivePolicy]:
-        unit_ids = sorted({i for _, path, _ in keys for i in _chain_ids(path)})
+        unit_ids = sorted({i for _, path, _ in keys for i in path_ids(path)})
         rows = await self.billing.policies(unit_ids, [sid for sid, _, _ in keys])
         by_unit: dict[Any, PolicyRecord] = {p.org_unit_id: p for p in rows if p.org_unit_id is not None}
         by_line: dict[Any, PolicyRecord] = {p.subscriber_id: p for p in rows if p.subscriber_id is not None}
         return [
-            effective_policy([*(by_unit.get(i) for i in _chain_ids(path)), by_line.get(sid)], currency)
+            effective_policy([*(by_unit.get(i) for i in path_ids(path)), by_line.get(sid)], currency)
             for sid, path, currency in keys
         ]

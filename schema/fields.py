@@ -1,6 +1,7 @@
 """How schema fields are declared: every field names its rule; relations name their loader.
 
-``field(rule)`` is a plain attribute read off the parent record (no per-object coroutine).
+``field(rule)`` is a plain attribute read off the parent record (no per-object coroutine);
+``global_id(type, rule)`` a Node's opaque id.
 ``related(loader, key, rule)`` is a relation: the helper builds the resolver that asks the
 request's loader for ``key`` — an attribute of the parent, or a function of the parent
 and the field's arguments — so every relation is batched and none is hand-written.

@@ -205,8 +205,3 @@ async def policy_in_force(
         roaming_allowed=merged.roaming_allowed,
         overrides=merged.overrides,
     )
-
-
-def path_ids(path: str) -> list[int]:
-    """Ids of the units on a materialised path (``/1/4/17/``), root first."""
-    return [int(part) for part in path.strip("/").split("/")]

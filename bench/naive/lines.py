@@ -22,7 +22,6 @@ from bench.naive.common import (
     TariffPlan,
     UsageRecord,
     money,
-    path_ids,
     policy_in_force,
 )
 from bench.naive.context import (
@@ -48,6 +47,7 @@ from sources.billing.models import TariffPlan as TariffPlanRow
 from sources.billing.models import UsageRecord as UsageRow
 from sources.crm.models import Customer as CustomerRow
 from sources.crm.models import Subscriber as SubscriberRow
+from sources.crm.records import path_ids
 from sources.values import add_months, aware
 
 USAGE_PAGE_MAX = 500

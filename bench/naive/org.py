@@ -9,7 +9,7 @@ from typing import Any
 import strawberry
 from sqlalchemy import Select, distinct, func, select
 
-from bench.naive.common import EffectivePolicy, Money, Month, Node, Role, UnitSpending, money, path_ids, policy_in_force
+from bench.naive.common import EffectivePolicy, Money, Month, Node, Role, UnitSpending, money, policy_in_force
 from bench.naive.context import (
     Info,
     current_month,
@@ -27,6 +27,7 @@ from sources.billing.models import DailyCharge
 from sources.crm.models import Customer as CustomerRow
 from sources.crm.models import OrgUnit as OrgUnitRow
 from sources.crm.models import Subscriber as SubscriberRow
+from sources.crm.records import path_ids
 from sources.db import Engines, key_in
 from sources.scope import under
 

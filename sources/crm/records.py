@@ -8,6 +8,11 @@ from datetime import date
 from sources.values import Money
 
 
+def path_ids(path: str) -> list[int]:
+    """The unit ids of a materialised path, from the root down: ``/1/4/17/`` → [1, 4, 17]."""
+    return [int(part) for part in path.strip("/").split("/")]
+
+
 @dataclass(slots=True)
 class CustomerRecord:
     id: int
@@ -28,11 +33,6 @@ class OrgUnitRecord:
     cost_centre_code: str | None
     monthly_budget: Money | None
     currency: str
-
-    @property
-    def ancestor_ids(self) -> list[int]:
-        """Ids from the root down to the parent, read off the materialised path."""
-        return [int(part) for part in self.path.strip("/").split("/")[:-1]]
 
 
 @dataclass(slots=True)
