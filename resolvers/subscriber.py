@@ -3,7 +3,7 @@ product filters), keyset pagination, and a total count on demand."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from enum import Enum
 
@@ -39,15 +39,12 @@ def _sort_value(record: SubscriberRecord, order_by: str) -> object:
     return value.isoformat() if isinstance(value, date) else value
 
 
-async def subscribers(info: Info, args: SubscriberListArgs, first: int | None, after: str | None) -> Page:
+async def line_query(info: Info, args: SubscriberListArgs) -> SubscriberQuery:
+    """The list's filters as a CRM query (paging aside); one billing query for product filters."""
     context = info.context
     principal = context.principal
-    personal = principal.can(P.PERSONAL_READ)
-    order_by = args.order_by or ("name" if personal else "activated_on")
-    if not personal and (order_by in PERSONAL_ORDERS or args.search):
-        raise Forbidden("Searching or ordering by name or number needs the personal:read permission.")
-    limit = page_size(first, context.pages.default_size, context.pages.max_size)
-
+    if args.search and not principal.can(P.PERSONAL_READ):
+        raise Forbidden("Searching by name or number needs the personal:read permission.")
     customer_ids = None
     if args.customer_id is not None:
         customer_ids = frozenset({(await load_node(info, args.customer_id, expect="Customer")).id})
@@ -63,19 +60,26 @@ async def subscribers(info: Info, args: SubscriberListArgs, first: int | None, a
                 customer_ids or principal.scope.customer_ids, plans, services
             )
         )
-
-    cursor = None if after is None else decode_keyset(after, date.fromisoformat if order_by == "activated_on" else text)
-
-    query = SubscriberQuery(
+    return SubscriberQuery(
         customer_ids=customer_ids,
         statuses=args.statuses,
         subtree_path=subtree,
         among_ids=among,
         search=args.search.strip() if args.search else None,
-        order_by=order_by,
-        descending=args.descending,
-        after=cursor,
-        limit=limit + 1,
+    )
+
+
+async def subscribers(info: Info, args: SubscriberListArgs, first: int | None, after: str | None) -> Page:
+    context = info.context
+    principal = context.principal
+    personal = principal.can(P.PERSONAL_READ)
+    order_by = args.order_by or ("name" if personal else "activated_on")
+    if not personal and order_by in PERSONAL_ORDERS:
+        raise Forbidden("Ordering by name or number needs the personal:read permission.")
+    limit = page_size(first, context.pages.default_size, context.pages.max_size)
+    cursor = None if after is None else decode_keyset(after, date.fromisoformat if order_by == "activated_on" else text)
+    query = replace(
+        await line_query(info, args), order_by=order_by, descending=args.descending, after=cursor, limit=limit + 1
     )
     crm, scope = context.sources.crm, principal.scope
     rows = await crm.subscriber_page(query, scope)

@@ -17,6 +17,7 @@ from schema.executor import LevelExecutor
 from schema.extensions import AuthorizeFields, CodedErrors
 from schema.fields import fast_resolvers
 from schema.invoice import BillingAccount, Invoice
+from schema.line_changes import Mutation
 from schema.org_unit import OrgUnit
 from schema.query import Query
 from schema.scalars import SCALARS
@@ -33,6 +34,7 @@ class CorpcareSchema(strawberry.Schema):
 def build_schema() -> CorpcareSchema:
     schema = CorpcareSchema(
         query=Query,
+        mutation=Mutation,
         types=[Customer, OrgUnit, Subscriber, TariffPlan, Service, BillingAccount, Invoice],
         # Portals send the same few documents over and over: parse and validate each once.
         extensions=[

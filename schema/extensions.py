@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 from graphql import ExecutionResult as GraphQLExecutionResult
-from graphql import FragmentDefinitionNode, GraphQLError, OperationDefinitionNode
+from graphql import FragmentDefinitionNode, GraphQLError, OperationDefinitionNode, OperationType
 from strawberry.extensions import SchemaExtension
 
 from permissions.authorize import denied_fields, rule_table
@@ -38,14 +38,20 @@ class AuthorizeFields(SchemaExtension):
             denials = []
             if chosen is not None:
                 denials = denied_fields(schema, rules, chosen, fragments, context.principal.permissions)
-            if context.principal.reads_are_audited:
-                await _audit(context, ctx.query, ctx.variables, denied=bool(denials))
+            writes = chosen is not None and chosen.operation is OperationType.MUTATION
+            # Denied writes are always recorded; reads only for the audited roles. Allowed
+            # writes are recorded by the mutations themselves, with their targets.
+            if (writes and denials) or (not writes and context.principal.reads_are_audited):
+                action = "graphql.mutation" if writes else "graphql.read"
+                await _audit(context, action, ctx.query, ctx.variables, denied=bool(denials))
             if denials:
                 ctx.result = GraphQLExecutionResult(data=None, errors=[d.error() for d in denials])
         yield
 
 
-async def _audit(context: Context, query: str | None, variables: dict[str, Any] | None, *, denied: bool) -> None:
+async def _audit(
+    context: Context, action: str, query: str | None, variables: dict[str, Any] | None, *, denied: bool
+) -> None:
     principal = context.principal
     await context.sources.audit.record(
         AuditEntry(
@@ -54,7 +60,7 @@ async def _audit(context: Context, query: str | None, variables: dict[str, Any] 
             login=principal.login,
             role=principal.role.value,
             customer_id=principal.customer_id,
-            action="graphql.read",
+            action=action,
             outcome="denied" if denied else "allowed",
             detail={"query": (query or "")[:10_000], "variables": variables or {}},
         )

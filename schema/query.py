@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from enum import Enum
 
 import strawberry
@@ -32,6 +33,18 @@ class SubscriberFilter:
         default=None, description="Part of the employee's name or of the number (needs personal:read)."
     )
     customer: strawberry.ID | None = strawberry.field(default=None, description="For operator staff.")
+
+
+def filter_args(given: SubscriberFilter | None) -> SubscriberListArgs:
+    given = given or SubscriberFilter()
+    return SubscriberListArgs(
+        statuses=enum_values(given.statuses),  # type: ignore[arg-type]
+        org_unit_id=given.org_unit,
+        tariff_plan_ids=tuple(given.tariff_plans or ()),
+        service_ids=tuple(given.services or ()),
+        search=given.search,
+        customer_id=given.customer,
+    )
 
 
 @strawberry.enum
@@ -80,14 +93,8 @@ class Query:
         filter: SubscriberFilter | None = None,
         order_by: SubscriberOrder | None = None,
     ) -> Connection[Subscriber]:
-        given = filter or SubscriberFilter()
-        args = SubscriberListArgs(
-            statuses=enum_values(given.statuses),  # type: ignore[arg-type]
-            org_unit_id=given.org_unit,
-            tariff_plan_ids=tuple(given.tariff_plans or ()),
-            service_ids=tuple(given.services or ()),
-            search=given.search,
-            customer_id=given.customer,
+        args = replace(
+            filter_args(filter),
             order_by=order_by.field.value if order_by else None,
             descending=bool(order_by and order_by.direction is OrderDirection.DESC),
         )

@@ -7,8 +7,10 @@ from dataclasses import dataclass
 from sources.billing.source import BillingSource
 from sources.cache import Cache
 from sources.crm.source import CrmSource
+from sources.crm.writes import CrmWriter
 from sources.db import Engines
 from sources.state.audit import AuditLog
+from sources.state.idempotency import IdempotencyStore
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,6 +19,8 @@ class Sources:
     billing: BillingSource
     audit: AuditLog
     cache: Cache
+    crm_writer: CrmWriter
+    idempotency: IdempotencyStore
 
     @classmethod
     def over(cls, engines: Engines, cache: Cache) -> Sources:
@@ -25,6 +29,8 @@ class Sources:
             billing=BillingSource(engines.billing),
             audit=AuditLog(engines.state),
             cache=cache,
+            crm_writer=CrmWriter(engines.crm),
+            idempotency=IdempotencyStore(engines.state),
         )
 
 

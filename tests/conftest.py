@@ -25,15 +25,17 @@ SMALL = 100
 LARGE = 2000
 
 
-async def _world(backend: str, lines: int, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[World]:
-    name = f"corpcare_test_{os.getpid()}_{lines}"
+async def _world(
+    backend: str, lines: int, tmp_path_factory: pytest.TempPathFactory, label: str = "read"
+) -> AsyncIterator[World]:
+    name = f"corpcare_test_{os.getpid()}_{label}_{lines}"
     if backend == "postgres":
         try:
             urls = await postgres_urls(name)
         except (OSError, ConnectionError) as error:
             service_missing("PostgreSQL", error)
     else:
-        urls = sqlite_urls(tmp_path_factory.mktemp(f"sqlite_{lines}"))
+        urls = sqlite_urls(tmp_path_factory.mktemp(f"sqlite_{label}_{lines}"))
     engines = open_engines(urls)
     await seed(engines, subscribers=lines, seed=7, as_of=today())
     counter = StatementCounter()
@@ -64,6 +66,13 @@ async def world(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Async
 async def large_world(backend: str, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[World]:
     """The same demo at 2,000 lines, for statement counts that must not grow with the data."""
     async for seeded in _world(backend, LARGE, tmp_path_factory):
+        yield seeded
+
+
+@pytest.fixture
+async def writable_world(backend: str, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[World]:
+    """A fresh small demo for one test that changes data (the shared worlds stay as seeded)."""
+    async for seeded in _world(backend, SMALL, tmp_path_factory, label="write"):
         yield seeded
 
 

@@ -207,6 +207,11 @@ class CrmSource(SqlSource):
             statement = statement.order_by(sort, Subscriber.id)
         return [SubscriberRecord(*row) for row in await self._rows(statement.limit(query.limit))]
 
+    async def subscriber_ids(self, query: SubscriberQuery, scope: RowScope, limit: int) -> list[int]:
+        """Ids of the lines matching ``query`` (filters only), at most ``limit``."""
+        statement = self._filtered(query, scope, Subscriber.id).order_by(Subscriber.id).limit(limit)
+        return [row[0] for row in await self._rows(statement)]
+
     async def subscriber_total(self, query: SubscriberQuery, scope: RowScope) -> int:
         statement = self._filtered(query, scope, func.count(Subscriber.id))
         return (await self._rows(statement))[0][0]

@@ -1,4 +1,4 @@
-"""corpcare's own state: the audit log (bulk operations and idempotency keys join it later)."""
+"""corpcare's own state: the audit log and idempotency keys (bulk operations join them later)."""
 
 from __future__ import annotations
 
@@ -27,3 +27,17 @@ class AuditRecord(StateBase):
     detail: Mapped[dict] = mapped_column(JSON)
 
     __table_args__ = (Index("ix_audit_customer_at", "customer_id", "at"),)
+
+
+class IdempotencyKey(StateBase):
+    """The stored answer to a mutation sent with an idempotency key, per portal user."""
+
+    __tablename__ = "idempotency_keys"
+
+    user_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    operation: Mapped[str] = mapped_column(String(60))
+    # sha256 of the operation and its input: the same key with another input is refused.
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    response: Mapped[dict] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

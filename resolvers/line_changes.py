@@ -1,0 +1,202 @@
+"""Changes to lines over a selection: one code path for one line or many.
+
+load the targets (in scope) → check each → dry run, or apply each in its own transaction →
+audit → remember the answer under the idempotency key. A line that fails never rolls back
+the ones that succeeded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Protocol
+
+from resolvers.context import Context, Info
+from resolvers.ids import from_global_id
+from resolvers.subscriber import SubscriberListArgs, line_query
+from sources import Sources
+from sources.crm.records import SubscriberRecord
+from sources.errors import BadUserInput, CorpcareError
+from sources.state.audit import AuditEntry
+from sources.state.idempotency import fingerprint
+
+# Larger selections are for background bulk operations.
+MAX_SELECTION = 200
+
+
+@dataclass(frozen=True, slots=True)
+class LineSelectionArgs:
+    """Exactly one of: explicit line ids, an org subtree, or the list's filter."""
+
+    ids: tuple[str, ...] | None = None
+    org_unit_id: str | None = None
+    filter: SubscriberListArgs | None = None
+
+
+@dataclass(slots=True)
+class ItemResult:
+    line_id: int
+    outcome: str  # applied, skipped, failed, would_apply
+    code: str | None = None
+    message: str | None = None
+    before: str | None = None
+    after: str | None = None
+
+
+@dataclass(slots=True)
+class UserErrorRecord:
+    field: list[str]
+    code: str
+    message: str
+
+
+@dataclass(slots=True)
+class LineChangeOutcome:
+    dry_run: bool
+    results: list[ItemResult] = field(default_factory=list)
+    user_errors: list[UserErrorRecord] = field(default_factory=list)
+
+    def count(self, outcome: str) -> int:
+        return sum(1 for result in self.results if result.outcome == outcome)
+
+    @classmethod
+    def from_stored(cls, stored: dict[str, Any]) -> LineChangeOutcome:
+        return cls(
+            dry_run=stored["dry_run"],
+            results=[ItemResult(**item) for item in stored["results"]],
+            user_errors=[UserErrorRecord(**error) for error in stored["user_errors"]],
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """Why a line is left as it is."""
+
+    outcome: str  # skipped or failed
+    code: str
+    message: str
+
+
+class LineAction(Protocol):
+    @property
+    def operation(self) -> str: ...
+
+    def check(self, line: SubscriberRecord) -> Verdict | None: ...
+    def after(self, line: SubscriberRecord) -> str: ...
+    async def apply(self, sources: Sources, line: SubscriberRecord) -> bool: ...
+
+
+@dataclass(frozen=True, slots=True)
+class StatusChange:
+    """Suspend or resume: move lines to ``status``."""
+
+    operation: str
+    status: str
+
+    def check(self, line: SubscriberRecord) -> Verdict | None:
+        if line.status == "terminated":
+            return Verdict("failed", "LINE_TERMINATED", "The line is terminated.")
+        if line.status == self.status:
+            return Verdict("skipped", "ALREADY_IN_STATE", f"The line is already {self.status}.")
+        return None
+
+    def after(self, line: SubscriberRecord) -> str:
+        return self.status
+
+    async def apply(self, sources: Sources, line: SubscriberRecord) -> bool:
+        return await sources.crm_writer.set_line_status(line.id, line.status, self.status)
+
+
+async def change_lines(
+    info: Info,
+    action: LineAction,
+    selection: LineSelectionArgs,
+    *,
+    dry_run: bool,
+    idempotency_key: str | None,
+    echo: dict[str, Any],
+) -> LineChangeOutcome:
+    """``echo`` is the mutation's input as plain data: fingerprinted and audited."""
+    context = info.context
+    user_id = context.principal.user_id
+    if idempotency_key is not None:
+        print_ = fingerprint(action.operation, echo)
+        stored = await context.sources.idempotency.find(user_id, idempotency_key)
+        if stored is not None:
+            if stored.fingerprint != print_:
+                message = "This idempotency key was used with a different input."
+                return LineChangeOutcome(
+                    dry_run, user_errors=[UserErrorRecord(["idempotencyKey"], "IDEMPOTENCY_KEY_REUSED", message)]
+                )
+            return LineChangeOutcome.from_stored(stored.response)
+
+    try:
+        line_ids = await _selected(info, selection)
+    except CorpcareError as error:
+        outcome = LineChangeOutcome(dry_run, user_errors=[UserErrorRecord(["selection"], error.code, error.message)])
+    else:
+        outcome = await _change(context, action, line_ids, dry_run)
+    await _audit(context, action.operation, echo, outcome)
+    if idempotency_key is not None:
+        answer = asdict(outcome)
+        if not await context.sources.idempotency.remember(user_id, idempotency_key, action.operation, print_, answer):
+            stored = await context.sources.idempotency.find(user_id, idempotency_key)
+            if stored is not None:
+                return LineChangeOutcome.from_stored(stored.response)
+    return outcome
+
+
+async def _selected(info: Info, selection: LineSelectionArgs) -> list[int]:
+    given = [part for part in (selection.ids, selection.org_unit_id, selection.filter) if part is not None]
+    if len(given) != 1:
+        raise BadUserInput("Select lines by exactly one of ids, orgUnit or filter.")
+    if selection.ids is not None:
+        ids = list(dict.fromkeys(from_global_id(i, expect="Subscriber")[1] for i in selection.ids))
+    else:
+        args = selection.filter or SubscriberListArgs(org_unit_id=selection.org_unit_id)
+        query = await line_query(info, args)
+        ids = await info.context.sources.crm.subscriber_ids(query, info.context.principal.scope, MAX_SELECTION + 1)
+    if len(ids) > MAX_SELECTION:
+        raise BadUserInput(f"Select at most {MAX_SELECTION} lines at once.", maximum=MAX_SELECTION)
+    return ids
+
+
+async def _change(context: Context, action: LineAction, line_ids: list[int], dry_run: bool) -> LineChangeOutcome:
+    visible = {
+        line.id: line for line in await context.sources.crm.subscribers_by_ids(line_ids, context.principal.scope)
+    }
+    outcome = LineChangeOutcome(dry_run)
+    for line_id in line_ids:
+        line = visible.get(line_id)
+        if line is None:
+            # Outside the scope or missing: the same answer, so existence is not revealed.
+            outcome.results.append(ItemResult(line_id, "failed", "NOT_FOUND", "No such line in your scope."))
+            continue
+        verdict = action.check(line)
+        if verdict is not None:
+            outcome.results.append(
+                ItemResult(line_id, verdict.outcome, verdict.code, verdict.message, line.status, line.status)
+            )
+        elif dry_run:
+            outcome.results.append(ItemResult(line_id, "would_apply", before=line.status, after=action.after(line)))
+        elif await action.apply(context.sources, line):
+            outcome.results.append(ItemResult(line_id, "applied", before=line.status, after=action.after(line)))
+        else:
+            message = "The line changed while this request ran; read it again."
+            outcome.results.append(ItemResult(line_id, "failed", "CONFLICT", message, line.status, line.status))
+    return outcome
+
+
+async def _audit(context: Context, operation: str, echo: dict[str, Any], outcome: LineChangeOutcome) -> None:
+    principal = context.principal
+    await context.sources.audit.record(
+        AuditEntry(
+            request_id=context.request_id,
+            user_id=principal.user_id,
+            login=principal.login,
+            role=principal.role.value,
+            customer_id=principal.customer_id,
+            action=operation,
+            outcome="denied" if outcome.user_errors else "allowed",
+            detail={"input": echo, **asdict(outcome)},
+        )
+    )

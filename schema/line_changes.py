@@ -1,0 +1,140 @@
+"""Mutations that change lines: a selection in, a per-line result out."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Any
+
+import strawberry
+
+from permissions.roles import Permission as P
+from permissions.rules import PUBLIC, requires
+from resolvers.context import Info
+from resolvers.ids import to_global_id
+from resolvers.line_changes import MAX_SELECTION, LineChangeOutcome, LineSelectionArgs, StatusChange, change_lines
+from schema.fields import field, related, resolved
+from schema.query import SubscriberFilter, filter_args
+from schema.subscriber import Subscriber
+
+
+@strawberry.input(description=f"Exactly one of: line ids, an org subtree, or a filter. At most {MAX_SELECTION} lines.")
+class LineSelection:
+    ids: list[strawberry.ID] | None = None
+    org_unit: strawberry.ID | None = strawberry.field(default=None, description="Every line in this unit's subtree.")
+    filter: SubscriberFilter | None = None
+
+
+@strawberry.enum
+class SuspendReason(Enum):
+    LOST_DEVICE = "lost_device"
+    LEAVE = "leave"
+    OTHER = "other"
+
+
+@strawberry.input
+class SubscriberSuspendInput:
+    selection: LineSelection
+    reason: SuspendReason
+    dry_run: bool = strawberry.field(default=False, description="Validate and report; change nothing.")
+    idempotency_key: str | None = strawberry.field(
+        default=None, description="Send again with the same key: same answer."
+    )
+
+
+@strawberry.input
+class SubscriberResumeInput:
+    selection: LineSelection
+    dry_run: bool = False
+    idempotency_key: str | None = None
+
+
+@strawberry.enum
+class LineOutcome(Enum):
+    APPLIED = "applied"
+    SKIPPED = "skipped"
+    FAILED = "failed"
+    WOULD_APPLY = "would_apply"
+
+
+def _line_id(root: Any) -> strawberry.ID:
+    return strawberry.ID(to_global_id("Subscriber", root.line_id))
+
+
+@strawberry.type(description="What happened to one line.")
+class LineChangeResult:
+    line_id: strawberry.ID = resolved(PUBLIC, _line_id)
+    line: Subscriber | None = related("subscriber", "line_id", PUBLIC, description="Null when not in your scope.")
+    outcome: LineOutcome = field(PUBLIC)
+    code: str | None = field(PUBLIC, description="Why the line was skipped or failed.")
+    message: str | None = field(PUBLIC)
+    before: str | None = field(PUBLIC, description="The line's status before.")
+    after: str | None = field(PUBLIC, description="The line's status after (or after, in a dry run).")
+
+
+@strawberry.type
+class UserError:
+    # Declared with strawberry.field: an attribute named "field" would hide the helper.
+    field: list[str] = strawberry.field(directives=[PUBLIC], description="Path to the input field at fault.")
+    code: str = strawberry.field(directives=[PUBLIC])
+    message: str = strawberry.field(directives=[PUBLIC])
+
+
+def _applied(root: LineChangeOutcome) -> int:
+    return root.count("applied")
+
+
+def _skipped(root: LineChangeOutcome) -> int:
+    return root.count("skipped")
+
+
+def _failed(root: LineChangeOutcome) -> int:
+    return root.count("failed")
+
+
+@strawberry.type(description="Per-line results; a failed line never undoes the others.")
+class LineChangePayload:
+    dry_run: bool = field(PUBLIC)
+    results: list[LineChangeResult] = field(PUBLIC)
+    applied: int = resolved(PUBLIC, _applied)
+    skipped: int = resolved(PUBLIC, _skipped)
+    failed: int = resolved(PUBLIC, _failed)
+    user_errors: list[UserError] = field(PUBLIC)
+
+
+def _selection(selection: LineSelection) -> LineSelectionArgs:
+    return LineSelectionArgs(
+        ids=tuple(selection.ids) if selection.ids is not None else None,
+        org_unit_id=selection.org_unit,
+        filter=filter_args(selection.filter) if selection.filter is not None else None,
+    )
+
+
+def _echo(selection: LineSelection, **rest: Any) -> dict[str, Any]:
+    """The input as plain data, for the idempotency fingerprint and the audit log."""
+    plain = strawberry.asdict(selection)
+    return {"selection": plain, **{k: v.value if isinstance(v, Enum) else v for k, v in rest.items()}}
+
+
+SUSPEND = StatusChange("subscriberSuspend", "suspended")
+RESUME = StatusChange("subscriberResume", "active")
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(directives=[requires(P.LINE_WRITE)], description="Suspend lines (lost device, leave).")
+    async def subscriber_suspend(self, info: Info, input: SubscriberSuspendInput) -> LineChangePayload:
+        echo = _echo(input.selection, reason=input.reason, dry_run=input.dry_run)
+        outcome = await change_lines(
+            info, SUSPEND, _selection(input.selection), dry_run=input.dry_run,
+            idempotency_key=input.idempotency_key, echo=echo,
+        )  # fmt: skip
+        return outcome  # type: ignore[return-value]
+
+    @strawberry.mutation(directives=[requires(P.LINE_WRITE)], description="Resume suspended lines.")
+    async def subscriber_resume(self, info: Info, input: SubscriberResumeInput) -> LineChangePayload:
+        echo = _echo(input.selection, dry_run=input.dry_run)
+        outcome = await change_lines(
+            info, RESUME, _selection(input.selection), dry_run=input.dry_run,
+            idempotency_key=input.idempotency_key, echo=echo,
+        )  # fmt: skip
+        return outcome  # type: ignore[return-value]

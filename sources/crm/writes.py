@@ -1,0 +1,21 @@
+"""Narrow, audited writes to the CRM: each line changes in its own transaction."""
+
+from __future__ import annotations
+
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from sources.crm.models import Subscriber
+
+
+class CrmWriter:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+
+    async def set_line_status(self, line_id: int, expected: str, status: str) -> bool:
+        """Move a line from ``expected`` to ``status``; False when it was no longer ``expected``."""
+        statement = (
+            update(Subscriber).where(Subscriber.id == line_id, Subscriber.status == expected).values(status=status)
+        )
+        async with self.engine.begin() as conn:
+            return (await conn.execute(statement)).rowcount == 1
