@@ -13,7 +13,6 @@ from typing import Any, Protocol
 from resolvers.context import Context, Info
 from resolvers.ids import from_global_id
 from resolvers.subscriber import SubscriberListArgs, line_query
-from sources import Sources
 from sources.crm.records import SubscriberRecord
 from sources.errors import BadUserInput, CorpcareError
 from sources.state.audit import AuditEntry
@@ -40,6 +39,9 @@ class ItemResult:
     message: str | None = None
     before: str | None = None
     after: str | None = None
+    # Change of the line's monthly recurring fees, in minor units of ``currency``.
+    cost_delta_minor: int = 0
+    currency: str | None = None
 
 
 @dataclass(slots=True)
@@ -57,6 +59,11 @@ class LineChangeOutcome:
 
     def count(self, outcome: str) -> int:
         return sum(1 for result in self.results if result.outcome == outcome)
+
+    def monthly_cost_impact(self) -> tuple[int, str | None]:
+        """What the applied (or, in a dry run, the would-be) changes add to the monthly bill."""
+        changed = [r for r in self.results if r.outcome in ("applied", "would_apply")]
+        return sum(r.cost_delta_minor for r in changed), next((r.currency for r in changed), None)
 
     @classmethod
     def from_stored(cls, stored: dict[str, Any]) -> LineChangeOutcome:
@@ -76,34 +83,25 @@ class Verdict:
     message: str
 
 
+@dataclass(frozen=True, slots=True)
+class Change:
+    """What applying an action to one line would do."""
+
+    before: str
+    after: str
+    cost_delta_minor: int = 0
+
+
 class LineAction(Protocol):
+    """One kind of change. Built per request; ``prepare`` loads, in batches, what ``check``
+    and ``describe`` need for all target lines."""
+
     @property
     def operation(self) -> str: ...
-
+    async def prepare(self, context: Context, lines: list[SubscriberRecord]) -> None: ...
     def check(self, line: SubscriberRecord) -> Verdict | None: ...
-    def after(self, line: SubscriberRecord) -> str: ...
-    async def apply(self, sources: Sources, line: SubscriberRecord) -> bool: ...
-
-
-@dataclass(frozen=True, slots=True)
-class StatusChange:
-    """Suspend or resume: move lines to ``status``."""
-
-    operation: str
-    status: str
-
-    def check(self, line: SubscriberRecord) -> Verdict | None:
-        if line.status == "terminated":
-            return Verdict("failed", "LINE_TERMINATED", "The line is terminated.")
-        if line.status == self.status:
-            return Verdict("skipped", "ALREADY_IN_STATE", f"The line is already {self.status}.")
-        return None
-
-    def after(self, line: SubscriberRecord) -> str:
-        return self.status
-
-    async def apply(self, sources: Sources, line: SubscriberRecord) -> bool:
-        return await sources.crm_writer.set_line_status(line.id, line.status, self.status)
+    def describe(self, line: SubscriberRecord) -> Change: ...
+    async def apply(self, context: Context, line: SubscriberRecord) -> bool: ...
 
 
 async def change_lines(
@@ -131,10 +129,15 @@ async def change_lines(
 
     try:
         line_ids = await _selected(info, selection)
+        lines = {
+            line.id: line for line in await context.sources.crm.subscribers_by_ids(line_ids, context.principal.scope)
+        }
+        await action.prepare(context, list(lines.values()))
     except CorpcareError as error:
-        outcome = LineChangeOutcome(dry_run, user_errors=[UserErrorRecord(["selection"], error.code, error.message)])
+        field = error.extensions.get("field", ["selection"])
+        outcome = LineChangeOutcome(dry_run, user_errors=[UserErrorRecord(field, error.code, error.message)])
     else:
-        outcome = await _change(context, action, line_ids, dry_run)
+        outcome = await _change(context, action, line_ids, lines, dry_run)
     await _audit(context, action.operation, echo, outcome)
     if idempotency_key is not None:
         answer = asdict(outcome)
@@ -160,29 +163,31 @@ async def _selected(info: Info, selection: LineSelectionArgs) -> list[int]:
     return ids
 
 
-async def _change(context: Context, action: LineAction, line_ids: list[int], dry_run: bool) -> LineChangeOutcome:
-    visible = {
-        line.id: line for line in await context.sources.crm.subscribers_by_ids(line_ids, context.principal.scope)
-    }
+async def _change(
+    context: Context, action: LineAction, line_ids: list[int], lines: dict[int, SubscriberRecord], dry_run: bool
+) -> LineChangeOutcome:
     outcome = LineChangeOutcome(dry_run)
     for line_id in line_ids:
-        line = visible.get(line_id)
+        line = lines.get(line_id)
         if line is None:
             # Outside the scope or missing: the same answer, so existence is not revealed.
             outcome.results.append(ItemResult(line_id, "failed", "NOT_FOUND", "No such line in your scope."))
             continue
         verdict = action.check(line)
+        change = action.describe(line)
         if verdict is not None:
-            outcome.results.append(
-                ItemResult(line_id, verdict.outcome, verdict.code, verdict.message, line.status, line.status)
-            )
+            result = ItemResult(line_id, verdict.outcome, verdict.code, verdict.message, change.before, change.before)
         elif dry_run:
-            outcome.results.append(ItemResult(line_id, "would_apply", before=line.status, after=action.after(line)))
-        elif await action.apply(context.sources, line):
-            outcome.results.append(ItemResult(line_id, "applied", before=line.status, after=action.after(line)))
+            result = ItemResult(
+                line_id, "would_apply", None, None, change.before, change.after, change.cost_delta_minor
+            )
+        elif await action.apply(context, line):
+            result = ItemResult(line_id, "applied", None, None, change.before, change.after, change.cost_delta_minor)
         else:
             message = "The line changed while this request ran; read it again."
-            outcome.results.append(ItemResult(line_id, "failed", "CONFLICT", message, line.status, line.status))
+            result = ItemResult(line_id, "failed", "CONFLICT", message, change.before, change.before)
+        result.currency = line.currency
+        outcome.results.append(result)
     return outcome
 
 

@@ -11,10 +11,13 @@ from permissions.roles import Permission as P
 from permissions.rules import PUBLIC, requires
 from resolvers.context import Info
 from resolvers.ids import to_global_id
-from resolvers.line_changes import MAX_SELECTION, LineChangeOutcome, LineSelectionArgs, StatusChange, change_lines
+from resolvers.line_actions import ServicesChange, StatusChange
+from resolvers.line_changes import MAX_SELECTION, ItemResult, LineChangeOutcome, LineSelectionArgs, change_lines
+from schema.common import Money
 from schema.fields import field, related, resolved
 from schema.query import SubscriberFilter, filter_args
 from schema.subscriber import Subscriber
+from sources.values import Money as MoneyValue
 
 
 @strawberry.input(description=f"Exactly one of: line ids, an org subtree, or a filter. At most {MAX_SELECTION} lines.")
@@ -48,12 +51,31 @@ class SubscriberResumeInput:
     idempotency_key: str | None = None
 
 
+@strawberry.input
+class SubscriberServicesInput:
+    selection: LineSelection
+    services: list[strawberry.ID]
+    dry_run: bool = False
+    idempotency_key: str | None = None
+
+
 @strawberry.enum
 class LineOutcome(Enum):
     APPLIED = "applied"
     SKIPPED = "skipped"
     FAILED = "failed"
     WOULD_APPLY = "would_apply"
+
+
+def _line_cost(root: ItemResult) -> MoneyValue | None:
+    if root.outcome not in ("applied", "would_apply") or root.currency is None:
+        return None
+    return MoneyValue.from_minor(root.cost_delta_minor, root.currency)
+
+
+def _total_cost(root: LineChangeOutcome) -> MoneyValue | None:
+    total, currency = root.monthly_cost_impact()
+    return None if currency is None else MoneyValue.from_minor(total, currency)
 
 
 def _line_id(root: Any) -> strawberry.ID:
@@ -68,7 +90,10 @@ class LineChangeResult:
     code: str | None = field(PUBLIC, description="Why the line was skipped or failed.")
     message: str | None = field(PUBLIC)
     before: str | None = field(PUBLIC, description="The line's status before.")
-    after: str | None = field(PUBLIC, description="The line's status after (or after, in a dry run).")
+    after: str | None = field(PUBLIC, description="The line's state after (in a dry run: what it would be).")
+    monthly_cost_impact: Money | None = resolved(
+        PUBLIC, _line_cost, description="Change of the line's monthly fees; null when the line is left as it is."
+    )
 
 
 @strawberry.type
@@ -98,6 +123,9 @@ class LineChangePayload:
     applied: int = resolved(PUBLIC, _applied)
     skipped: int = resolved(PUBLIC, _skipped)
     failed: int = resolved(PUBLIC, _failed)
+    monthly_cost_impact: Money | None = resolved(
+        PUBLIC, _total_cost, description="What the changes add to the monthly bill (negative: save)."
+    )
     user_errors: list[UserError] = field(PUBLIC)
 
 
@@ -115,17 +143,13 @@ def _echo(selection: LineSelection, **rest: Any) -> dict[str, Any]:
     return {"selection": plain, **{k: v.value if isinstance(v, Enum) else v for k, v in rest.items()}}
 
 
-SUSPEND = StatusChange("subscriberSuspend", "suspended")
-RESUME = StatusChange("subscriberResume", "active")
-
-
 @strawberry.type
 class Mutation:
     @strawberry.mutation(directives=[requires(P.LINE_WRITE)], description="Suspend lines (lost device, leave).")
     async def subscriber_suspend(self, info: Info, input: SubscriberSuspendInput) -> LineChangePayload:
         echo = _echo(input.selection, reason=input.reason, dry_run=input.dry_run)
         outcome = await change_lines(
-            info, SUSPEND, _selection(input.selection), dry_run=input.dry_run,
+            info, StatusChange("subscriberSuspend", "suspended"), _selection(input.selection), dry_run=input.dry_run,
             idempotency_key=input.idempotency_key, echo=echo,
         )  # fmt: skip
         return outcome  # type: ignore[return-value]
@@ -134,7 +158,28 @@ class Mutation:
     async def subscriber_resume(self, info: Info, input: SubscriberResumeInput) -> LineChangePayload:
         echo = _echo(input.selection, dry_run=input.dry_run)
         outcome = await change_lines(
-            info, RESUME, _selection(input.selection), dry_run=input.dry_run,
+            info, StatusChange("subscriberResume", "active"), _selection(input.selection), dry_run=input.dry_run,
             idempotency_key=input.idempotency_key, echo=echo,
         )  # fmt: skip
         return outcome  # type: ignore[return-value]
+
+    @strawberry.mutation(
+        directives=[requires(P.PRODUCT_WRITE)],
+        description="Add services (options, data packs, roaming…) to lines, within the policy in force.",
+    )
+    async def subscriber_services_add(self, info: Info, input: SubscriberServicesInput) -> LineChangePayload:
+        return await _services(info, input, adding=True)  # type: ignore[return-value]
+
+    @strawberry.mutation(directives=[requires(P.PRODUCT_WRITE)], description="Remove services from lines.")
+    async def subscriber_services_remove(self, info: Info, input: SubscriberServicesInput) -> LineChangePayload:
+        return await _services(info, input, adding=False)  # type: ignore[return-value]
+
+
+async def _services(info: Info, input: SubscriberServicesInput, *, adding: bool) -> LineChangeOutcome:
+    operation = "subscriberServicesAdd" if adding else "subscriberServicesRemove"
+    echo = _echo(input.selection, services=sorted(input.services), dry_run=input.dry_run)
+    action = ServicesChange(operation, list(input.services), adding)
+    return await change_lines(
+        info, action, _selection(input.selection), dry_run=input.dry_run,
+        idempotency_key=input.idempotency_key, echo=echo,
+    )  # fmt: skip

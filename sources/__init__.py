@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sources.billing.source import BillingSource
+from sources.billing.writes import BillingWriter
 from sources.cache import Cache
 from sources.crm.source import CrmSource
 from sources.crm.writes import CrmWriter
@@ -20,6 +21,7 @@ class Sources:
     audit: AuditLog
     cache: Cache
     crm_writer: CrmWriter
+    billing_writer: BillingWriter
     idempotency: IdempotencyStore
 
     @classmethod
@@ -30,6 +32,7 @@ class Sources:
             audit=AuditLog(engines.state),
             cache=cache,
             crm_writer=CrmWriter(engines.crm),
+            billing_writer=BillingWriter(engines.billing),
             idempotency=IdempotencyStore(engines.state),
         )
 

@@ -19,6 +19,10 @@ class Money:
     def from_minor(cls, minor: int, currency: str) -> Money:
         return _money(minor, currency)
 
+    @property
+    def minor(self) -> int:
+        return int(self.amount.scaleb(2))
+
 
 @lru_cache(maxsize=65_536)
 def _money(minor: int, currency: str) -> Money:

@@ -147,3 +147,83 @@ async def test_a_bad_selection_is_a_user_error_and_changes_nothing(writable_worl
         assert [(e["field"], e["code"]) for e in payload["userErrors"]] == [(["selection"], code)], selection
         assert payload["results"] == []
     assert await statuses(world) == before
+
+
+SERVICES = """mutation($input: SubscriberServicesInput!) { subscriberServicesAdd(input: $input) {
+  dryRun applied skipped failed monthlyCostImpact { amount currency }
+  results { lineId outcome code before after monthlyCostImpact { amount } }
+  userErrors { field code message } } }"""
+REMOVE = SERVICES.replace("subscriberServicesAdd", "subscriberServicesRemove")
+CATALOGUE = "{ services { id code kind monthlyFee { amount } } }"
+
+
+async def active_line(world, division: str) -> str:
+    lines = await world.data(
+        "acme.admin",
+        "query($u: ID!) { subscribers(first: 2000, filter: {orgUnit: $u, statuses: [ACTIVE]}) { nodes { id } } }",
+        {"u": await unit_id(world, division)},
+    )
+    return lines["subscribers"]["nodes"][0]["id"]
+
+
+async def line_services(world, line: str) -> set[int]:
+    async with world.engines.billing.connect() as conn:
+        rows = await conn.execute(
+            text("select service_id from line_services where subscriber_id = :s"), {"s": db_id(line)}
+        )
+        return {row[0] for row in rows}
+
+
+async def test_adding_and_removing_services_reports_the_monthly_cost(writable_world, customer_admin):
+    world = writable_world
+    catalogue = (await world.data(customer_admin, CATALOGUE))["services"]
+    line = await active_line(world, "Sales")
+    before = await line_services(world, line)
+    pack = next(s for s in catalogue if s["kind"] == "DATA_PACK" and db_id(s["id"]) not in before)
+    request = {"input": {"selection": {"ids": [line]}, "services": [pack["id"]], "dryRun": True}}
+    dry = (await world.data(customer_admin, SERVICES, request))["subscriberServicesAdd"]
+    assert dry["results"][0]["outcome"] == "WOULD_APPLY" and pack["code"] in dry["results"][0]["after"]
+    assert dry["monthlyCostImpact"] == {"amount": pack["monthlyFee"]["amount"], "currency": "EUR"}
+    assert await line_services(world, line) == before
+
+    request["input"]["dryRun"] = False
+    added = (await world.data(customer_admin, SERVICES, request))["subscriberServicesAdd"]
+    assert added["applied"] == 1 and added["results"][0]["monthlyCostImpact"] == {
+        "amount": pack["monthlyFee"]["amount"]
+    }
+    assert await line_services(world, line) == before | {db_id(pack["id"])}
+    again = (await world.data(customer_admin, SERVICES, request))["subscriberServicesAdd"]
+    assert (again["skipped"], again["results"][0]["code"], again["monthlyCostImpact"]) == (1, "ALREADY_IN_STATE", None)
+
+    removed = (await world.data(customer_admin, REMOVE, request))["subscriberServicesRemove"]
+    assert removed["applied"] == 1
+    assert removed["monthlyCostImpact"]["amount"] == "-" + pack["monthlyFee"]["amount"]
+    assert await line_services(world, line) == before
+
+
+async def test_services_are_refused_where_policy_or_line_state_forbids(writable_world, customer_admin):
+    world = writable_world
+    catalogue = (await world.data(customer_admin, CATALOGUE))["services"]
+    roaming = next(s for s in catalogue if s["kind"] == "ROAMING")
+    # Operations forbids roaming by policy; a suspended line takes no new services.
+    operations_line = await active_line(world, "Operations")
+    suspended = (
+        await world.data(customer_admin, "{ subscribers(first: 1, filter: {statuses: [SUSPENDED]}) { nodes { id } } }")
+    )["subscribers"]["nodes"][0]["id"]
+    request = {"input": {"selection": {"ids": [operations_line, suspended]}, "services": [roaming["id"]]}}
+    before = (await line_services(world, operations_line), await line_services(world, suspended))
+    payload = (await world.data(customer_admin, SERVICES, request))["subscriberServicesAdd"]
+    assert [(r["outcome"], r["code"]) for r in payload["results"]] == [
+        ("FAILED", "POLICY_FORBIDS"), ("FAILED", "LINE_SUSPENDED"),
+    ]  # fmt: skip
+    assert (await line_services(world, operations_line), await line_services(world, suspended)) == before
+    unknown = {"input": {"selection": {"ids": [operations_line]}, "services": [to_global_id("Service", 9999)]}}
+    refused = (await world.data(customer_admin, SERVICES, unknown))["subscriberServicesAdd"]
+    assert [(e["field"], e["code"]) for e in refused["userErrors"]] == [(["services"], "BAD_USER_INPUT")]
+
+
+async def test_finance_cannot_change_services(writable_world, finance):
+    world = writable_world
+    line = await active_line(world, "Sales")
+    result = await world.run(finance, SERVICES, {"input": {"selection": {"ids": [line]}, "services": []}})
+    assert codes(result) == ["FORBIDDEN"] and result.data is None

@@ -1,0 +1,50 @@
+"""Narrow, audited writes to billing: a line's products change in one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from sqlalchemy import delete, insert
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from sources.billing.models import LineService
+
+
+class BillingWriter:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+
+    async def add_line_services(
+        self, line_id: int, customer_id: int, services: Sequence[tuple[int, int]], activated_on: date
+    ) -> bool:
+        """Add (service id, monthly fee in minor units) to a line; False if one was added meanwhile."""
+        rows = [
+            {"subscriber_id": line_id, "service_id": service_id, "customer_id": customer_id,
+             "activated_on": activated_on, "monthly_fee_minor": fee}
+            for service_id, fee in services
+        ]  # fmt: skip
+        try:
+            async with self.engine.begin() as conn:
+                await conn.execute(insert(LineService), rows)
+        except IntegrityError:
+            return False
+        return True
+
+    async def remove_line_services(self, line_id: int, service_ids: Sequence[int]) -> bool:
+        """Remove services from a line; False if one of them was already gone."""
+        statement = delete(LineService).where(
+            LineService.subscriber_id == line_id, LineService.service_id.in_(list(service_ids))
+        )
+        try:
+            async with self.engine.begin() as conn:
+                if (await conn.execute(statement)).rowcount != len(service_ids):
+                    raise _Changed  # rolls the transaction back
+        except _Changed:
+            return False
+        return True
+
+
+class _Changed(Exception):
+    """The line changed under us: undo this line's writes."""
