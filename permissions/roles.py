@@ -19,6 +19,7 @@ class Permission(StrEnum):
     INVOICE_READ = "invoice:read"
     CATALOGUE_READ = "catalogue:read"
     USER_READ = "user:read"
+    AUDIT_READ = "audit:read"
     ALL_CUSTOMERS = "customers:all"
     LINE_WRITE = "line:write"
     PRODUCT_WRITE = "product:write"

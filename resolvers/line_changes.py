@@ -203,5 +203,6 @@ async def _audit(context: Context, operation: str, echo: dict[str, Any], outcome
             action=operation,
             outcome="denied" if outcome.user_errors else "allowed",
             detail={"input": echo, **asdict(outcome)},
+            targets=tuple(("Subscriber", result.line_id) for result in outcome.results),
         )
     )

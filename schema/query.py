@@ -11,10 +11,12 @@ from loaders.page import Page
 from permissions.principal import Principal
 from permissions.roles import Permission as P
 from permissions.rules import PUBLIC, requires
-from resolvers import catalogue, customer
+from resolvers import audit, catalogue, customer
 from resolvers.context import Info
 from resolvers.node import load_node
 from resolvers.subscriber import SubscriberListArgs, enum_values, subscribers
+from schema.audit import AuditFilter, AuditRecord
+from schema.audit import filter_args as audit_filter_args
 from schema.catalogue import Service, TariffPlan
 from schema.common import Connection, Node
 from schema.customer import Customer
@@ -99,6 +101,13 @@ class Query:
             descending=bool(order_by and order_by.direction is OrderDirection.DESC),
         )
         page: Page = await subscribers(info, args, first, after)
+        return page  # type: ignore[return-value]
+
+    @strawberry.field(directives=[requires(P.AUDIT_READ)], description="Audit records of your company, newest first.")
+    async def audit_log(
+        self, info: Info, first: int | None = None, after: str | None = None, filter: AuditFilter | None = None
+    ) -> Connection[AuditRecord]:
+        page: Page = await audit.audit_log(info, audit_filter_args(filter), first, after)
         return page  # type: ignore[return-value]
 
     @strawberry.field(directives=[requires(P.CATALOGUE_READ)])

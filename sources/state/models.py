@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, DateTime, Index, Integer, String
+from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -26,7 +26,19 @@ class AuditRecord(StateBase):
     outcome: Mapped[str] = mapped_column(String(16))  # allowed, denied
     detail: Mapped[dict] = mapped_column(JSON)
 
-    __table_args__ = (Index("ix_audit_customer_at", "customer_id", "at"),)
+    __table_args__ = (Index("ix_audit_customer_at", "customer_id", "at", "id"),)
+
+
+class AuditTarget(StateBase):
+    """An object an audited action touched, for finding the record by its target."""
+
+    __tablename__ = "audit_targets"
+
+    audit_id: Mapped[int] = mapped_column(ForeignKey("audit_log.id"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(30), primary_key=True)
+    target_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+
+    __table_args__ = (Index("ix_audit_targets_target", "kind", "target_id"),)
 
 
 class IdempotencyKey(StateBase):

@@ -1,0 +1,42 @@
+"""The audit trail, as customer admins and operator support read it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+from strawberry.scalars import JSON
+
+from permissions.roles import Permission as P
+from permissions.rules import requires
+from resolvers.audit import AuditFilterArgs
+from schema.customer import Customer
+from schema.fields import field, related
+
+AUDIT = requires(P.AUDIT_READ)
+
+
+@strawberry.type(description="Who did (or tried) what, on behalf of which customer, with which result.")
+class AuditRecord:
+    at: datetime = field(AUDIT)
+    request_id: str = field(AUDIT)
+    login: str = field(AUDIT, description="The acting portal user.")
+    role: str = field(AUDIT)
+    customer: Customer | None = related("customer", "customer_id", AUDIT)
+    action: str = field(AUDIT, description="The mutation, or graphql.read / graphql.mutation.")
+    outcome: str = field(AUDIT, description="allowed or denied.")
+    detail: JSON = field(AUDIT, description="Input, per-target results with before and after values.")
+
+
+@strawberry.input
+class AuditFilter:
+    since: datetime | None = None
+    until: datetime | None = None
+    actor: str | None = strawberry.field(default=None, description="A portal user's login.")
+    action: str | None = None
+    target: strawberry.ID | None = strawberry.field(default=None, description="Records that touched this object.")
+
+
+def filter_args(given: AuditFilter | None) -> AuditFilterArgs:
+    given = given or AuditFilter()
+    return AuditFilterArgs(given.since, given.until, given.actor, given.action, given.target)
