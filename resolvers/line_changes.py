@@ -12,11 +12,10 @@ from typing import Any, Protocol
 
 from resolvers.context import Context, Info
 from resolvers.ids import from_global_id
+from resolvers.mutation import audit_change, once
 from resolvers.subscriber import SubscriberListArgs, line_query
 from sources.crm.records import SubscriberRecord
 from sources.errors import BadUserInput, CorpcareError
-from sources.state.audit import AuditEntry
-from sources.state.idempotency import fingerprint
 
 # Larger selections are for background bulk operations.
 MAX_SELECTION = 200
@@ -114,19 +113,20 @@ async def change_lines(
     echo: dict[str, Any],
 ) -> LineChangeOutcome:
     """``echo`` is the mutation's input as plain data: fingerprinted and audited."""
-    context = info.context
-    user_id = context.principal.user_id
-    if idempotency_key is not None:
-        print_ = fingerprint(action.operation, echo)
-        stored = await context.sources.idempotency.find(user_id, idempotency_key)
-        if stored is not None:
-            if stored.fingerprint != print_:
-                message = "This idempotency key was used with a different input."
-                return LineChangeOutcome(
-                    dry_run, user_errors=[UserErrorRecord(["idempotencyKey"], "IDEMPOTENCY_KEY_REUSED", message)]
-                )
-            return LineChangeOutcome.from_stored(stored.response)
 
+    async def work() -> dict[str, Any]:
+        return asdict(await _run(info, action, selection, dry_run, echo))
+
+    answer, key_error = await once(info, action.operation, idempotency_key, echo, work)
+    if answer is None:
+        return LineChangeOutcome(dry_run, user_errors=[UserErrorRecord(**key_error)])  # type: ignore[arg-type]
+    return LineChangeOutcome.from_stored(answer)
+
+
+async def _run(
+    info: Info, action: LineAction, selection: LineSelectionArgs, dry_run: bool, echo: dict[str, Any]
+) -> LineChangeOutcome:
+    context = info.context
     try:
         line_ids = await _selected(info, selection)
         lines = {
@@ -138,13 +138,13 @@ async def change_lines(
         outcome = LineChangeOutcome(dry_run, user_errors=[UserErrorRecord(field, error.code, error.message)])
     else:
         outcome = await _change(context, action, line_ids, lines, dry_run)
-    await _audit(context, action.operation, echo, outcome)
-    if idempotency_key is not None:
-        answer = asdict(outcome)
-        if not await context.sources.idempotency.remember(user_id, idempotency_key, action.operation, print_, answer):
-            stored = await context.sources.idempotency.find(user_id, idempotency_key)
-            if stored is not None:
-                return LineChangeOutcome.from_stored(stored.response)
+    await audit_change(
+        context,
+        action.operation,
+        allowed=not outcome.user_errors,
+        detail={"input": echo, **asdict(outcome)},
+        targets=tuple(("Subscriber", result.line_id) for result in outcome.results),
+    )
     return outcome
 
 
@@ -189,20 +189,3 @@ async def _change(
         result.currency = line.currency
         outcome.results.append(result)
     return outcome
-
-
-async def _audit(context: Context, operation: str, echo: dict[str, Any], outcome: LineChangeOutcome) -> None:
-    principal = context.principal
-    await context.sources.audit.record(
-        AuditEntry(
-            request_id=context.request_id,
-            user_id=principal.user_id,
-            login=principal.login,
-            role=principal.role.value,
-            customer_id=principal.customer_id,
-            action=operation,
-            outcome="denied" if outcome.user_errors else "allowed",
-            detail={"input": echo, **asdict(outcome)},
-            targets=tuple(("Subscriber", result.line_id) for result in outcome.results),
-        )
-    )

@@ -1,0 +1,71 @@
+"""What every mutation does around its own work: answer once per idempotency key, and audit.
+
+    answer = await once(info, operation, key, echo, work)
+
+``work`` returns the answer as plain data (JSON-able); the same key with the same input
+gets the stored answer back without running ``work`` again; with another input, a
+user error. ``echo`` is the mutation's input as plain data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from resolvers.context import Context, Info
+from sources.state.audit import AuditEntry
+from sources.state.idempotency import fingerprint
+
+KEY_REUSED = {
+    "field": ["idempotencyKey"],
+    "code": "IDEMPOTENCY_KEY_REUSED",
+    "message": "This idempotency key was used with a different input.",
+}
+
+
+async def once(
+    info: Info,
+    operation: str,
+    key: str | None,
+    echo: dict[str, Any],
+    work: Callable[[], Awaitable[dict[str, Any]]],
+) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """(answer, user error): the answer is None when the key was reused with another input."""
+    if key is None:
+        return await work(), None
+    store, user_id = info.context.sources.idempotency, info.context.principal.user_id
+    print_ = fingerprint(operation, echo)
+    stored = await store.find(user_id, key)
+    if stored is not None:
+        return (stored.response, None) if stored.fingerprint == print_ else (None, KEY_REUSED)
+    answer = await work()
+    if not await store.remember(user_id, key, operation, print_, answer):
+        # Another request with the same key finished first: its answer stands.
+        stored = await store.find(user_id, key)
+        if stored is not None:
+            return stored.response, None
+    return answer, None
+
+
+async def audit_change(
+    context: Context,
+    operation: str,
+    *,
+    allowed: bool,
+    detail: dict[str, Any],
+    targets: tuple[tuple[str, int], ...],
+) -> None:
+    principal = context.principal
+    await context.sources.audit.record(
+        AuditEntry(
+            request_id=context.request_id,
+            user_id=principal.user_id,
+            login=principal.login,
+            role=principal.role.value,
+            customer_id=principal.customer_id,
+            action=operation,
+            outcome="allowed" if allowed else "denied",
+            detail=detail,
+            targets=targets,
+        )
+    )
