@@ -12,7 +12,7 @@ from typing import Any, Protocol
 
 from resolvers.context import Context, Info
 from resolvers.ids import from_global_id
-from resolvers.mutation import audit_change, once
+from resolvers.mutation import UserErrorRecord, audit_change, once
 from resolvers.subscriber import SubscriberListArgs, line_query
 from sources.crm.records import SubscriberRecord
 from sources.errors import BadUserInput, CorpcareError
@@ -41,13 +41,6 @@ class ItemResult:
     # Change of the line's monthly recurring fees, in minor units of ``currency``.
     cost_delta_minor: int = 0
     currency: str | None = None
-
-
-@dataclass(slots=True)
-class UserErrorRecord:
-    field: list[str]
-    code: str
-    message: str
 
 
 @dataclass(slots=True)

@@ -10,11 +10,22 @@ user error. ``echo`` is the mutation's input as plain data.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from resolvers.context import Context, Info
 from sources.state.audit import AuditEntry
 from sources.state.idempotency import fingerprint
+
+
+@dataclass(slots=True)
+class UserErrorRecord:
+    """A problem with the input, reported in the payload rather than as a GraphQL error."""
+
+    field: list[str]
+    code: str
+    message: str
+
 
 KEY_REUSED = {
     "field": ["idempotencyKey"],

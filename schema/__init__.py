@@ -8,16 +8,18 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.schema.config import StrawberryConfig
+from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
 from permissions.rules import Public, Requires
+from schema.budget import BudgetMutation
 from schema.catalogue import Service, TariffPlan
 from schema.customer import Customer
 from schema.executor import LevelExecutor
 from schema.extensions import AuthorizeFields, CodedErrors
 from schema.fields import fast_resolvers
 from schema.invoice import BillingAccount, Invoice
-from schema.line_changes import Mutation
+from schema.line_changes import LineMutation
 from schema.org_unit import OrgUnit
 from schema.query import Query
 from schema.scalars import SCALARS
@@ -34,7 +36,7 @@ class CorpcareSchema(strawberry.Schema):
 def build_schema() -> CorpcareSchema:
     schema = CorpcareSchema(
         query=Query,
-        mutation=Mutation,
+        mutation=merge_types("Mutation", (LineMutation, BudgetMutation)),
         types=[Customer, OrgUnit, Subscriber, TariffPlan, Service, BillingAccount, Invoice],
         # Portals send the same few documents over and over: parse and validate each once.
         extensions=[

@@ -144,7 +144,7 @@ def _echo(selection: LineSelection, **rest: Any) -> dict[str, Any]:
 
 
 @strawberry.type
-class Mutation:
+class LineMutation:
     @strawberry.mutation(directives=[requires(P.LINE_WRITE)], description="Suspend lines (lost device, leave).")
     async def subscriber_suspend(self, info: Info, input: SubscriberSuspendInput) -> LineChangePayload:
         echo = _echo(input.selection, reason=input.reason, dry_run=input.dry_run)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from sources.crm.models import Subscriber
+from sources.crm.models import OrgUnit, Subscriber
 
 
 class CrmWriter:
@@ -17,5 +17,13 @@ class CrmWriter:
         statement = (
             update(Subscriber).where(Subscriber.id == line_id, Subscriber.status == expected).values(status=status)
         )
+        async with self.engine.begin() as conn:
+            return (await conn.execute(statement)).rowcount == 1
+
+    async def set_unit_budget(self, unit_id: int, expected_minor: int | None, budget_minor: int | None) -> bool:
+        """Set a unit's monthly budget; False when it was no longer ``expected_minor``."""
+        current = OrgUnit.monthly_budget_minor
+        unchanged = current.is_(None) if expected_minor is None else current == expected_minor
+        statement = update(OrgUnit).where(OrgUnit.id == unit_id, unchanged).values(monthly_budget_minor=budget_minor)
         async with self.engine.begin() as conn:
             return (await conn.execute(statement)).rowcount == 1
