@@ -34,6 +34,7 @@ from loaders.subscriber import (
     BundleBalancesBySubscriberIdLoader,
     BundleByIdLoader,
     BundlesByPlanIdLoader,
+    ScheduledPlanBySubscriberIdLoader,
     ServiceByIdLoader,
     ServicesBySubscriberIdLoader,
     SubscriberByIdLoader,
@@ -88,6 +89,10 @@ class Loaders:
     @cached_property
     def line_plan(self) -> TariffPlanBySubscriberIdLoader:
         return TariffPlanBySubscriberIdLoader(self.ctx)
+
+    @cached_property
+    def scheduled_plan(self) -> ScheduledPlanBySubscriberIdLoader:
+        return ScheduledPlanBySubscriberIdLoader(self.ctx)
 
     @cached_property
     def line_services(self) -> ServicesBySubscriberIdLoader:

@@ -7,6 +7,7 @@ from sources.billing.records import (
     BundleBalanceRecord,
     BundleRecord,
     LineServiceRecord,
+    ScheduledPlanRecord,
     ServiceRecord,
     TariffPlanRecord,
 )
@@ -22,6 +23,12 @@ class SubscriberByIdLoader(SourceLoader[int, SubscriberRecord | None]):
 class TariffPlanBySubscriberIdLoader(SourceLoader[int, TariffPlanRecord | None]):
     async def batch_load_fn(self, keys: list[int]) -> list[TariffPlanRecord | None]:
         return in_key_order(keys, dict(await self.billing.plans_by_subscriber_ids(keys)))
+
+
+class ScheduledPlanBySubscriberIdLoader(SourceLoader[int, ScheduledPlanRecord | None]):
+    async def batch_load_fn(self, keys: list[int]) -> list[ScheduledPlanRecord | None]:
+        rows = await self.billing.scheduled_plans(keys)
+        return in_key_order(keys, {row.subscriber_id: row for row in rows})
 
 
 class ServicesBySubscriberIdLoader(SourceLoader[int, list[LineServiceRecord]]):

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from resolvers.context import Context
 from resolvers.ids import from_global_id
 from resolvers.line_changes import Change, Verdict
 from sources.billing.policies import EffectivePolicy
-from sources.billing.records import LineServiceRecord, ServiceRecord
+from sources.billing.records import LineServiceRecord, ServiceRecord, TariffPlanRecord
 from sources.crm.records import SubscriberRecord
 from sources.errors import BadUserInput
+from sources.values import add_months
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,3 +106,56 @@ class ServicesChange:
             fees = [(sid, self._fee(sid)) for sid in affected]
             return await writer.add_line_services(line.id, line.customer_id, fees, context.today)
         return await writer.remove_line_services(line.id, affected)
+
+
+@dataclass(slots=True)
+class PlanChange:
+    """Move lines to another tariff plan, now or from the start of next billing month."""
+
+    operation: str
+    plan_id: str
+    next_period: bool
+    # Filled by prepare.
+    plan: TariffPlanRecord | None = None
+    current: dict[int, TariffPlanRecord] = field(default_factory=dict)
+    scheduled: dict[int, int] = field(default_factory=dict)  # line -> plan id waiting
+    effective_from: date | None = None
+
+    async def prepare(self, context: Context, lines: list[SubscriberRecord]) -> None:
+        billing = context.sources.billing
+        found = await billing.plans([from_global_id(self.plan_id, expect="TariffPlan")[1]])
+        if not found:
+            raise BadUserInput("No such tariff plan.", field=["plan"])
+        self.plan = found[0]
+        self.effective_from = add_months(context.current_period, 1) if self.next_period else context.today
+        ids = [line.id for line in lines]
+        if ids:
+            self.current = dict(await billing.plans_by_subscriber_ids(ids))
+            self.scheduled = {row.subscriber_id: row.plan.id for row in await billing.scheduled_plans(ids)}
+
+    def check(self, line: SubscriberRecord) -> Verdict | None:
+        assert self.plan is not None
+        if line.status == "terminated":
+            return Verdict("failed", "LINE_TERMINATED", "The line is terminated.")
+        if line.id not in self.current:
+            return Verdict("failed", "BACKEND_ERROR", "Billing has no product record for this line.")
+        if self.current[line.id].id == self.plan.id and line.id not in self.scheduled:
+            return Verdict("skipped", "ALREADY_IN_STATE", "The line is already on this plan.")
+        if self.next_period and self.scheduled.get(line.id) == self.plan.id:
+            return Verdict("skipped", "ALREADY_IN_STATE", "This change is already scheduled.")
+        return None
+
+    def describe(self, line: SubscriberRecord) -> Change:
+        assert self.plan is not None
+        current = self.current.get(line.id)
+        if current is None:
+            return Change(before="", after="")
+        after = self.plan.code if not self.next_period else f"{self.plan.code} from {self.effective_from}"
+        return Change(current.code, after, self.plan.monthly_fee.minor - current.monthly_fee.minor)
+
+    async def apply(self, context: Context, line: SubscriberRecord) -> bool:
+        assert self.plan is not None and self.effective_from is not None
+        writer = context.sources.plan_writer
+        if self.next_period:
+            return await writer.schedule_plan(line.id, self.plan.id, self.effective_from)
+        return await writer.change_plan_now(line.id, self.current[line.id].id, self.plan.id, self.effective_from)

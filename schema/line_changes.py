@@ -11,7 +11,7 @@ from permissions.roles import Permission as P
 from permissions.rules import PUBLIC, requires
 from resolvers.context import Info
 from resolvers.ids import to_global_id
-from resolvers.line_actions import ServicesChange, StatusChange
+from resolvers.line_actions import PlanChange, ServicesChange, StatusChange
 from resolvers.line_changes import MAX_SELECTION, ItemResult, LineChangeOutcome, LineSelectionArgs, change_lines
 from schema.common import Money
 from schema.fields import field, related, resolved
@@ -55,6 +55,21 @@ class SubscriberResumeInput:
 class SubscriberServicesInput:
     selection: LineSelection
     services: list[strawberry.ID]
+    dry_run: bool = False
+    idempotency_key: str | None = None
+
+
+@strawberry.enum
+class PlanChangeEffective(Enum):
+    NOW = "now"
+    NEXT_PERIOD = "next_period"
+
+
+@strawberry.input
+class SubscriberPlanChangeInput:
+    selection: LineSelection
+    plan: strawberry.ID
+    effective: PlanChangeEffective = PlanChangeEffective.NOW
     dry_run: bool = False
     idempotency_key: str | None = None
 
@@ -173,6 +188,19 @@ class LineMutation:
     @strawberry.mutation(directives=[requires(P.PRODUCT_WRITE)], description="Remove services from lines.")
     async def subscriber_services_remove(self, info: Info, input: SubscriberServicesInput) -> LineChangePayload:
         return await _services(info, input, adding=False)  # type: ignore[return-value]
+
+    @strawberry.mutation(
+        directives=[requires(P.PRODUCT_WRITE)],
+        description="Move lines to another tariff plan, now or from the start of next billing month.",
+    )
+    async def subscriber_plan_change(self, info: Info, input: SubscriberPlanChangeInput) -> LineChangePayload:
+        echo = _echo(input.selection, plan=input.plan, effective=input.effective, dry_run=input.dry_run)
+        action = PlanChange("subscriberPlanChange", input.plan, input.effective is PlanChangeEffective.NEXT_PERIOD)
+        outcome = await change_lines(
+            info, action, _selection(input.selection), dry_run=input.dry_run,
+            idempotency_key=input.idempotency_key, echo=echo,
+        )  # fmt: skip
+        return outcome  # type: ignore[return-value]
 
 
 async def _services(info: Info, input: SubscriberServicesInput, *, adding: bool) -> LineChangeOutcome:

@@ -42,6 +42,12 @@ class ActiveService:
     monthly_fee: Money = field(PRODUCT)
 
 
+@strawberry.type(description="A tariff plan change waiting for the start of a billing month.")
+class ScheduledPlanChange:
+    plan: TariffPlan = field(PRODUCT)
+    effective_from: date = field(PRODUCT)
+
+
 @strawberry.type(description="Use of one allowance in the current billing month.")
 class BundleBalance:
     period: Month = field(PRODUCT)
@@ -112,6 +118,7 @@ class Subscriber(Node):
     activated_on: date = field(LINE)
     org_unit: OrgUnit | None = related("org_unit", "org_unit_id", requires(P.ORG_READ))
     tariff_plan: TariffPlan | None = related("line_plan", "id", PRODUCT)
+    scheduled_plan_change: ScheduledPlanChange | None = related("scheduled_plan", "id", PRODUCT)
     services: list[ActiveService] = related("line_services", "id", PRODUCT)
     bundles: list[BundleBalance] = related("bundle_balances", "id", PRODUCT)
     spending: Spending = related(

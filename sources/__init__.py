@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sources.billing.source import BillingSource
-from sources.billing.writes import BillingWriter
+from sources.billing.writes import BillingWriter, PlanWriter
 from sources.cache import Cache
 from sources.crm.source import CrmSource
 from sources.crm.writes import CrmWriter
@@ -22,6 +22,7 @@ class Sources:
     cache: Cache
     crm_writer: CrmWriter
     billing_writer: BillingWriter
+    plan_writer: PlanWriter
     idempotency: IdempotencyStore
 
     @classmethod
@@ -33,6 +34,7 @@ class Sources:
             cache=cache,
             crm_writer=CrmWriter(engines.crm),
             billing_writer=BillingWriter(engines.billing),
+            plan_writer=PlanWriter(engines.billing),
             idempotency=IdempotencyStore(engines.state),
         )
 

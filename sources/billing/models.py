@@ -201,3 +201,13 @@ class SpendingPolicy(BillingBase):
     content_filter: Mapped[str | None] = mapped_column(String(16))  # off, moderate, strict
     roaming_allowed: Mapped[bool | None] = mapped_column()
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ScheduledPlanChange(BillingBase):
+    """A line's tariff plan change that takes effect at the start of a later billing month."""
+
+    __tablename__ = "scheduled_plan_changes"
+
+    subscriber_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("tariff_plans.id"))
+    effective_from: Mapped[date] = mapped_column(Date)

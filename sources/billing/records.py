@@ -37,6 +37,13 @@ class TariffPlanRecord:
 
 
 @dataclass(slots=True)
+class ScheduledPlanRecord:
+    subscriber_id: int
+    effective_from: date
+    plan: TariffPlanRecord
+
+
+@dataclass(slots=True)
 class ServiceRecord:
     id: int
     code: str

@@ -25,6 +25,7 @@ from sources.billing.models import (
     LineProduct,
     LineService,
     PlanBundle,
+    ScheduledPlanChange,
     Service,
     SpendingPolicy,
     TariffPlan,
@@ -39,6 +40,7 @@ from sources.billing.records import (
     InvoiceSubscriberTotal,
     LineServiceRecord,
     PolicyRecord,
+    ScheduledPlanRecord,
     ServiceRecord,
     SpendingRecord,
     TariffPlanRecord,
@@ -172,6 +174,15 @@ class BillingSource(SqlSource):
             )
             for row in await self._rows(statement)
         ]
+
+    async def scheduled_plans(self, subscriber_ids: Sequence[int]) -> list[ScheduledPlanRecord]:
+        """(line id, effective from, plan) of the plan changes waiting for a later month."""
+        statement = (
+            select(ScheduledPlanChange.subscriber_id, ScheduledPlanChange.effective_from, *PLAN_COLUMNS)
+            .join(TariffPlan, TariffPlan.id == ScheduledPlanChange.plan_id)
+            .where(key_in(ScheduledPlanChange.subscriber_id, subscriber_ids, self.dialect))
+        )
+        return [ScheduledPlanRecord(row[0], row[1], _plan(row)) for row in await self._rows(statement)]
 
     async def bundle_balances(self, subscriber_ids: Sequence[int], period: date) -> list[BundleBalanceRecord]:
         statement = (

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from sqlalchemy import delete, insert
+from sqlalchemy import delete, insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from sources.billing.models import LineService
+from sources.billing.models import LineProduct, LineService, ScheduledPlanChange
 
 
 class BillingWriter:
@@ -48,3 +48,30 @@ class BillingWriter:
 
 class _Changed(Exception):
     """The line changed under us: undo this line's writes."""
+
+
+class PlanWriter:
+    """A line's tariff plan: changed now, or scheduled for the next billing month."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+
+    async def change_plan_now(self, line_id: int, expected_plan: int, plan_id: int, since: date) -> bool:
+        statement = (
+            update(LineProduct)
+            .where(LineProduct.subscriber_id == line_id, LineProduct.plan_id == expected_plan)
+            .values(plan_id=plan_id, plan_since=since)
+        )
+        async with self.engine.begin() as conn:
+            if (await conn.execute(statement)).rowcount != 1:
+                return False
+            # A change scheduled earlier is superseded by this one.
+            await conn.execute(delete(ScheduledPlanChange).where(ScheduledPlanChange.subscriber_id == line_id))
+        return True
+
+    async def schedule_plan(self, line_id: int, plan_id: int, effective_from: date) -> bool:
+        async with self.engine.begin() as conn:
+            await conn.execute(delete(ScheduledPlanChange).where(ScheduledPlanChange.subscriber_id == line_id))
+            change = {"subscriber_id": line_id, "plan_id": plan_id, "effective_from": effective_from}
+            await conn.execute(insert(ScheduledPlanChange).values(**change))
+        return True
