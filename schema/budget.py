@@ -8,8 +8,8 @@ import strawberry
 
 from permissions.roles import Permission as P
 from permissions.rules import PUBLIC, requires
-from resolvers.budget import BudgetOutcome, set_budget
 from resolvers.context import Info
+from resolvers.unit_changes import UnitOutcome, change_unit, set_budget
 from schema.fields import field, related
 from schema.line_changes import UserError
 from schema.org_unit import OrgUnit
@@ -32,5 +32,9 @@ class OrgUnitSetBudgetPayload:
 class BudgetMutation:
     @strawberry.mutation(directives=[requires(P.BUDGET_WRITE)], description="Set or remove a unit's monthly budget.")
     async def org_unit_set_budget(self, info: Info, input: OrgUnitSetBudgetInput) -> OrgUnitSetBudgetPayload:
-        outcome: BudgetOutcome = await set_budget(info, input.org_unit, input.monthly_budget, input.idempotency_key)
+        budget = input.monthly_budget
+        echo = {"orgUnit": input.org_unit, "monthlyBudget": None if budget is None else str(budget)}
+        outcome: UnitOutcome = await change_unit(
+            info, "orgUnitSetBudget", input.org_unit, echo, input.idempotency_key, set_budget(budget)
+        )
         return outcome  # type: ignore[return-value]

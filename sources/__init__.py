@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sources.billing.source import BillingSource
-from sources.billing.writes import BillingWriter, PlanWriter
+from sources.billing.writes import BillingWriter, PlanWriter, PolicyWriter
 from sources.cache import Cache
 from sources.crm.source import CrmSource
 from sources.crm.writes import CrmWriter
@@ -23,6 +23,7 @@ class Sources:
     crm_writer: CrmWriter
     billing_writer: BillingWriter
     plan_writer: PlanWriter
+    policy_writer: PolicyWriter
     idempotency: IdempotencyStore
 
     @classmethod
@@ -35,6 +36,7 @@ class Sources:
             crm_writer=CrmWriter(engines.crm),
             billing_writer=BillingWriter(engines.billing),
             plan_writer=PlanWriter(engines.billing),
+            policy_writer=PolicyWriter(engines.billing),
             idempotency=IdempotencyStore(engines.state),
         )
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import UTC, date, datetime
+from typing import Any
 
-from sqlalchemy import delete, insert, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from sources.billing.models import LineProduct, LineService, ScheduledPlanChange
+from sources.billing.models import LineProduct, LineService, ScheduledPlanChange, SpendingPolicy
 
 
 class BillingWriter:
@@ -75,3 +76,30 @@ class PlanWriter:
             change = {"subscriber_id": line_id, "plan_id": plan_id, "effective_from": effective_from}
             await conn.execute(insert(ScheduledPlanChange).values(**change))
         return True
+
+
+class PolicyWriter:
+    """Spending policy of one line or one org unit: the attributes given are set (None:
+    inherit from above again); the others are left as they are."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+
+    async def set_policy(
+        self, customer_id: int, changes: dict[str, Any], *, org_unit_id: int | None = None, line_id: int | None = None
+    ) -> None:
+        owner = (
+            SpendingPolicy.org_unit_id == org_unit_id
+            if org_unit_id is not None
+            else SpendingPolicy.subscriber_id == line_id
+        )
+        now = datetime.now(UTC)
+        async with self.engine.begin() as conn:
+            existing = (await conn.execute(select(SpendingPolicy.id).where(owner))).scalar()
+            if existing is not None:
+                await conn.execute(
+                    update(SpendingPolicy).where(SpendingPolicy.id == existing).values(**changes, updated_at=now)
+                )
+            else:
+                values = {"customer_id": customer_id, "org_unit_id": org_unit_id, "subscriber_id": line_id}
+                await conn.execute(insert(SpendingPolicy).values(**values, **changes, updated_at=now))

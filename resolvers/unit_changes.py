@@ -1,0 +1,87 @@
+"""Changes to one org unit (budget, spending policy): scope-checked, idempotent, audited.
+
+Each change is a function ``(context, unit) -> (before, after)`` that raises a coded error
+with a ``field`` for bad input; ``change_unit`` does the rest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from resolvers.context import Context, Info
+from resolvers.mutation import UserErrorRecord, audit_change, once
+from resolvers.node import load_node
+from sources.crm.records import OrgUnitRecord
+from sources.errors import BadUserInput, CorpcareError
+
+MAX_AMOUNT = Decimal("100000000")
+
+UnitChange = Callable[[Context, OrgUnitRecord], Awaitable[tuple[Any, Any]]]
+
+
+@dataclass(slots=True)
+class UnitOutcome:
+    unit_id: int | None
+    user_errors: list[UserErrorRecord]
+
+
+async def change_unit(
+    info: Info, operation: str, unit_id: str, echo: dict[str, Any], key: str | None, change: UnitChange
+) -> UnitOutcome:
+    """The answer is kept as plain data ({"unit_id", "user_errors"}) for idempotent replays."""
+
+    async def work() -> dict[str, Any]:
+        context = info.context
+        unit = None
+        try:
+            unit = await load_node(info, unit_id, expect="OrgUnit")
+            before, after = await change(context, unit)
+        except CorpcareError as failure:
+            field = failure.extensions.get("field", ["orgUnit"])
+            answer = {"unit_id": unit.id if unit else None, "user_errors": [_error(field, failure)]}
+            targets = (("OrgUnit", unit.id),) if unit else ()
+            await audit_change(context, operation, allowed=False, detail={"input": echo, **answer}, targets=targets)
+            return answer
+        context.loaders.org_unit.clear(unit.id)  # the answer shows the unit as it is now
+        detail = {"input": echo, "before": before, "after": after}
+        await audit_change(context, operation, allowed=True, detail=detail, targets=(("OrgUnit", unit.id),))
+        return {"unit_id": unit.id, "user_errors": []}
+
+    answer, key_error = await once(info, operation, key, echo, work)
+    if answer is None:
+        answer = {"unit_id": None, "user_errors": [key_error]}
+    return UnitOutcome(answer["unit_id"], [UserErrorRecord(**error) for error in answer["user_errors"]])
+
+
+def _error(field: list[str], failure: CorpcareError) -> dict[str, Any]:
+    return {"field": field, "code": failure.code, "message": failure.message}
+
+
+def minor_amount(amount: Decimal, field: list[str]) -> int:
+    """An amount of money as minor units; at most two decimals, between 0 and MAX_AMOUNT."""
+    exponent = amount.as_tuple().exponent
+    if not (0 <= amount <= MAX_AMOUNT and isinstance(exponent, int) and exponent >= -2):
+        message = f"An amount between 0 and {MAX_AMOUNT} with at most two decimals."
+        raise BadUserInput(message, field=field)
+    return int(amount.scaleb(2))
+
+
+def set_budget(budget: Decimal | None) -> UnitChange:
+    async def change(context: Context, unit: OrgUnitRecord) -> tuple[Any, Any]:
+        after = None if budget is None else minor_amount(budget, ["monthlyBudget"])
+        before = None if unit.monthly_budget is None else unit.monthly_budget.minor
+        if not await context.sources.crm_writer.set_unit_budget(unit.id, before, after):
+            raise Conflict("The budget changed meanwhile; read it again.", field=["orgUnit"])
+        return before, after
+
+    return change
+
+
+class Conflict(CorpcareError):
+    code = "CONFLICT"
+
+
+__all__ = ["UnitOutcome", "change_unit", "minor_amount", "set_budget"]
