@@ -12,7 +12,6 @@ from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
 from permissions.rules import Public, Requires
-from schema.budget import BudgetMutation
 from schema.catalogue import Service, TariffPlan
 from schema.customer import Customer
 from schema.executor import LevelExecutor
@@ -24,6 +23,7 @@ from schema.org_unit import OrgUnit
 from schema.query import Query
 from schema.scalars import SCALARS
 from schema.subscriber import Subscriber
+from schema.unit_changes import UnitMutation
 
 
 class CorpcareSchema(strawberry.Schema):
@@ -36,7 +36,7 @@ class CorpcareSchema(strawberry.Schema):
 def build_schema() -> CorpcareSchema:
     schema = CorpcareSchema(
         query=Query,
-        mutation=merge_types("Mutation", (LineMutation, BudgetMutation)),
+        mutation=merge_types("Mutation", (LineMutation, UnitMutation)),
         types=[Customer, OrgUnit, Subscriber, TariffPlan, Service, BillingAccount, Invoice],
         # Portals send the same few documents over and over: parse and validate each once.
         extensions=[

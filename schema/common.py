@@ -48,3 +48,11 @@ class Connection(Generic[T]):
     )
     async def total_count(root: Page) -> int | None:  # type: ignore[misc]
         return await root.count()
+
+
+@strawberry.type
+class UserError:
+    # Declared with strawberry.field: an attribute named "field" would hide the helper.
+    field: list[str] = strawberry.field(directives=[PUBLIC], description="Path to the input field at fault.")
+    code: str = strawberry.field(directives=[PUBLIC])
+    message: str = strawberry.field(directives=[PUBLIC])

@@ -13,8 +13,10 @@ from resolvers.context import Info
 from resolvers.ids import to_global_id
 from resolvers.line_actions import PlanChange, ServicesChange, StatusChange
 from resolvers.line_changes import MAX_SELECTION, ItemResult, LineChangeOutcome, LineSelectionArgs, change_lines
-from schema.common import Money
+from resolvers.policy_changes import PolicyChange
+from schema.common import Money, UserError
 from schema.fields import field, related, resolved
+from schema.policy_input import PolicyInput, plain, policy_changes
 from schema.query import SubscriberFilter, filter_args
 from schema.subscriber import Subscriber
 from sources.values import Money as MoneyValue
@@ -74,6 +76,14 @@ class SubscriberPlanChangeInput:
     idempotency_key: str | None = None
 
 
+@strawberry.input
+class SubscriberPolicySetInput:
+    selection: LineSelection
+    policy: PolicyInput
+    dry_run: bool = False
+    idempotency_key: str | None = None
+
+
 @strawberry.enum
 class LineOutcome(Enum):
     APPLIED = "applied"
@@ -109,14 +119,6 @@ class LineChangeResult:
     monthly_cost_impact: Money | None = resolved(
         PUBLIC, _line_cost, description="Change of the line's monthly fees; null when the line is left as it is."
     )
-
-
-@strawberry.type
-class UserError:
-    # Declared with strawberry.field: an attribute named "field" would hide the helper.
-    field: list[str] = strawberry.field(directives=[PUBLIC], description="Path to the input field at fault.")
-    code: str = strawberry.field(directives=[PUBLIC])
-    message: str = strawberry.field(directives=[PUBLIC])
 
 
 def _applied(root: LineChangeOutcome) -> int:
@@ -198,6 +200,19 @@ class LineMutation:
         action = PlanChange("subscriberPlanChange", input.plan, input.effective is PlanChangeEffective.NEXT_PERIOD)
         outcome = await change_lines(
             info, action, _selection(input.selection), dry_run=input.dry_run,
+            idempotency_key=input.idempotency_key, echo=echo,
+        )  # fmt: skip
+        return outcome  # type: ignore[return-value]
+
+    @strawberry.mutation(
+        directives=[requires(P.POLICY_WRITE)],
+        description="Set spending policy attributes on lines, overriding what their units say.",
+    )
+    async def subscriber_policy_set(self, info: Info, input: SubscriberPolicySetInput) -> LineChangePayload:
+        changes = policy_changes(input.policy)
+        echo = _echo(input.selection, policy=plain(changes), dry_run=input.dry_run)
+        outcome = await change_lines(
+            info, PolicyChange(changes), _selection(input.selection), dry_run=input.dry_run,
             idempotency_key=input.idempotency_key, echo=echo,
         )  # fmt: skip
         return outcome  # type: ignore[return-value]

@@ -1,0 +1,85 @@
+"""Spending policy changes: on a selection of lines, or on one org unit.
+
+``changes`` maps policy attributes to values as the schema received them (``monthly_limit``
+a Decimal); None means "inherit from above again". ``stored`` validates them and turns them
+into what billing keeps.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from resolvers.context import Context
+from resolvers.line_changes import Change, Verdict
+from resolvers.unit_changes import UnitChange, minor_amount
+from sources.billing.policies import ATTRIBUTES
+from sources.billing.records import PolicyRecord
+from sources.crm.records import OrgUnitRecord, SubscriberRecord
+from sources.errors import BadUserInput
+
+
+def stored(changes: dict[str, Any]) -> dict[str, Any]:
+    if not changes:
+        raise BadUserInput("Give at least one policy attribute.", field=["policy"])
+    share = changes.get("company_share_percent")
+    if share is not None and not 0 <= share <= 100:
+        raise BadUserInput(
+            "The company's share is a percentage from 0 to 100.", field=["policy", "companySharePercent"]
+        )
+    values = {name: value for name, value in changes.items() if name != "monthly_limit"}
+    if "monthly_limit" in changes:
+        limit = changes["monthly_limit"]
+        values["monthly_limit_minor"] = None if limit is None else minor_amount(limit, ["policy", "monthlyLimit"])
+    return values
+
+
+def _own(record: PolicyRecord | None) -> dict[str, Any]:
+    return {name: getattr(record, name) for name in ATTRIBUTES} if record else dict.fromkeys(ATTRIBUTES)
+
+
+def _text(values: dict[str, Any]) -> str:
+    """The attributes a level sets itself, e.g. ``company_share_percent=80, roaming_allowed=False``."""
+    return ", ".join(f"{name}={value}" for name, value in values.items() if value is not None) or "inherited"
+
+
+@dataclass(slots=True)
+class PolicyChange:
+    """Set (or clear) policy attributes on each selected line."""
+
+    changes: dict[str, Any]
+    operation: str = "subscriberPolicySet"
+    own: dict[int, PolicyRecord] = field(default_factory=dict)
+
+    async def prepare(self, context: Context, lines: list[SubscriberRecord]) -> None:
+        self.changes = stored(self.changes)
+        ids = [line.id for line in lines]
+        rows = await context.sources.billing.policies([], ids) if ids else []
+        self.own = {row.subscriber_id: row for row in rows if row.subscriber_id is not None}
+
+    def check(self, line: SubscriberRecord) -> Verdict | None:
+        if line.status == "terminated":
+            return Verdict("failed", "LINE_TERMINATED", "The line is terminated.")
+        current = _own(self.own.get(line.id))
+        if all(current[name] == value for name, value in self.changes.items()):
+            return Verdict("skipped", "ALREADY_IN_STATE", "The line's policy already says so.")
+        return None
+
+    def describe(self, line: SubscriberRecord) -> Change:
+        current = _own(self.own.get(line.id))
+        return Change(_text(current), _text(current | self.changes))
+
+    async def apply(self, context: Context, line: SubscriberRecord) -> bool:
+        await context.sources.policy_writer.set_policy(line.customer_id, self.changes, line_id=line.id)
+        return True
+
+
+def set_unit_policy(changes: dict[str, Any]) -> UnitChange:
+    async def change(context: Context, unit: OrgUnitRecord) -> tuple[Any, Any]:
+        values = stored(changes)
+        rows = await context.sources.billing.policies([unit.id], [])
+        before = _own(next((row for row in rows if row.org_unit_id == unit.id), None))
+        await context.sources.policy_writer.set_policy(unit.customer_id, values, org_unit_id=unit.id)
+        return before, before | values
+
+    return change
