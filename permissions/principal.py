@@ -31,6 +31,11 @@ class Principal:
         return self.role in AUDITED_READS
 
 
+def principal_cache_key(login: str) -> str:
+    """Where a portal user's role and grants are cached; forgotten when they change."""
+    return f"principal:{login}"
+
+
 def principal_for(user: PortalUserRecord) -> Principal:
     """Build the principal of an active portal user from its role and grants."""
     role = Role(user.role)

@@ -75,11 +75,11 @@ class PolicyChange:
 
 
 def set_unit_policy(changes: dict[str, Any]) -> UnitChange:
-    async def change(context: Context, unit: OrgUnitRecord) -> tuple[Any, Any]:
+    async def change(context: Context, unit: OrgUnitRecord) -> tuple[Any, Any, int | None]:
         values = stored(changes)
         rows = await context.sources.billing.policies([unit.id], [])
         before = _own(next((row for row in rows if row.org_unit_id == unit.id), None))
         await context.sources.policy_writer.set_policy(unit.customer_id, values, org_unit_id=unit.id)
-        return before, before | values
+        return before, before | values, unit.id
 
     return change

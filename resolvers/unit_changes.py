@@ -1,7 +1,8 @@
 """Changes to one org unit (budget, spending policy): scope-checked, idempotent, audited.
 
-Each change is a function ``(context, unit) -> (before, after)`` that raises a coded error
-with a ``field`` for bad input; ``change_unit`` does the rest.
+Each change is a function ``(context, unit) -> (before, after, unit to show)`` that raises
+a coded error with a ``field`` for bad input; ``change_unit`` does the rest. The unit to
+show is the one the payload returns: the unit itself, a new child, or None once deleted.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from sources.errors import BadUserInput, CorpcareError
 
 MAX_AMOUNT = Decimal("100000000")
 
-UnitChange = Callable[[Context, OrgUnitRecord], Awaitable[tuple[Any, Any]]]
+UnitChange = Callable[[Context, OrgUnitRecord], Awaitable[tuple[Any, Any, int | None]]]
 
 
 @dataclass(slots=True)
@@ -38,17 +39,18 @@ async def change_unit(
         unit = None
         try:
             unit = await load_node(info, unit_id, expect="OrgUnit")
-            before, after = await change(context, unit)
+            before, after, shown = await change(context, unit)
         except CorpcareError as failure:
             field = failure.extensions.get("field", ["orgUnit"])
             answer = {"unit_id": unit.id if unit else None, "user_errors": [_error(field, failure)]}
-            targets = (("OrgUnit", unit.id),) if unit else ()
+            targets: tuple[tuple[str, int], ...] = (("OrgUnit", unit.id),) if unit else ()
             await audit_change(context, operation, allowed=False, detail={"input": echo, **answer}, targets=targets)
             return answer
         context.loaders.org_unit.clear(unit.id)  # the answer shows the unit as it is now
         detail = {"input": echo, "before": before, "after": after}
-        await audit_change(context, operation, allowed=True, detail=detail, targets=(("OrgUnit", unit.id),))
-        return {"unit_id": unit.id, "user_errors": []}
+        touched = tuple(("OrgUnit", i) for i in sorted({unit.id, shown} - {None}))
+        await audit_change(context, operation, allowed=True, detail=detail, targets=touched)
+        return {"unit_id": shown, "user_errors": []}
 
     answer, key_error = await once(info, operation, key, echo, work)
     if answer is None:
@@ -70,12 +72,12 @@ def minor_amount(amount: Decimal, field: list[str]) -> int:
 
 
 def set_budget(budget: Decimal | None) -> UnitChange:
-    async def change(context: Context, unit: OrgUnitRecord) -> tuple[Any, Any]:
+    async def change(context: Context, unit: OrgUnitRecord) -> tuple[Any, Any, int | None]:
         after = None if budget is None else minor_amount(budget, ["monthlyBudget"])
         before = None if unit.monthly_budget is None else unit.monthly_budget.minor
         if not await context.sources.crm_writer.set_unit_budget(unit.id, before, after):
             raise Conflict("The budget changed meanwhile; read it again.", field=["orgUnit"])
-        return before, after
+        return before, after, unit.id
 
     return change
 

@@ -13,6 +13,7 @@ from resolvers.context import Info
 from resolvers.ids import to_global_id
 from resolvers.line_actions import PlanChange, ServicesChange, StatusChange
 from resolvers.line_changes import MAX_SELECTION, ItemResult, LineChangeOutcome, LineSelectionArgs, change_lines
+from resolvers.org_changes import LineMove
 from resolvers.policy_changes import PolicyChange
 from schema.common import Money, UserError
 from schema.fields import field, related, resolved
@@ -80,6 +81,14 @@ class SubscriberPlanChangeInput:
 class SubscriberPolicySetInput:
     selection: LineSelection
     policy: PolicyInput
+    dry_run: bool = False
+    idempotency_key: str | None = None
+
+
+@strawberry.input
+class SubscriberMoveInput:
+    selection: LineSelection
+    org_unit: strawberry.ID = strawberry.field(description="The unit the lines move into.")
     dry_run: bool = False
     idempotency_key: str | None = None
 
@@ -213,6 +222,15 @@ class LineMutation:
         echo = _echo(input.selection, policy=plain(changes), dry_run=input.dry_run)
         outcome = await change_lines(
             info, PolicyChange(changes), _selection(input.selection), dry_run=input.dry_run,
+            idempotency_key=input.idempotency_key, echo=echo,
+        )  # fmt: skip
+        return outcome  # type: ignore[return-value]
+
+    @strawberry.mutation(directives=[requires(P.LINE_WRITE)], description="Move lines into another unit.")
+    async def subscriber_move(self, info: Info, input: SubscriberMoveInput) -> LineChangePayload:
+        echo = _echo(input.selection, org_unit=input.org_unit, dry_run=input.dry_run)
+        outcome = await change_lines(
+            info, LineMove(info, input.org_unit), _selection(input.selection), dry_run=input.dry_run,
             idempotency_key=input.idempotency_key, echo=echo,
         )  # fmt: skip
         return outcome  # type: ignore[return-value]

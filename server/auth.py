@@ -14,7 +14,7 @@ from starlette.authentication import AuthCredentials, AuthenticationBackend, Aut
 from starlette.requests import HTTPConnection
 from starlette.responses import JSONResponse
 
-from permissions.principal import Principal, principal_for
+from permissions.principal import Principal, principal_cache_key, principal_for
 from server.settings import Settings
 from sources import Sources
 from sources.crm.records import PortalUserRecord
@@ -85,7 +85,7 @@ class Principals:
         self.ttl_seconds = ttl_seconds
 
     async def for_login(self, login: str) -> Principal | None:
-        key = f"principal:{login}"
+        key = principal_cache_key(login)
         user = await self._cached(key)
         if user is None:
             user = await self.sources.crm.portal_user_by_login(login)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sources.billing.source import BillingSource
 from sources.billing.writes import BillingWriter, PlanWriter, PolicyWriter
 from sources.cache import Cache
+from sources.crm.org_writes import OrgTreeWriter
 from sources.crm.source import CrmSource
 from sources.crm.writes import CrmWriter
 from sources.db import Engines
@@ -21,6 +22,7 @@ class Sources:
     audit: AuditLog
     cache: Cache
     crm_writer: CrmWriter
+    org_writer: OrgTreeWriter
     billing_writer: BillingWriter
     plan_writer: PlanWriter
     policy_writer: PolicyWriter
@@ -34,6 +36,7 @@ class Sources:
             audit=AuditLog(engines.state),
             cache=cache,
             crm_writer=CrmWriter(engines.crm),
+            org_writer=OrgTreeWriter(engines.crm),
             billing_writer=BillingWriter(engines.billing),
             plan_writer=PlanWriter(engines.billing),
             policy_writer=PolicyWriter(engines.billing),

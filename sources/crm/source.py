@@ -218,6 +218,10 @@ class CrmSource(SqlSource):
 
     # portal users ----------------------------------------------------------------------
 
+    async def logins_of_customer(self, customer_id: int) -> list[str]:
+        statement = select(PortalUser.login).where(PortalUser.customer_id == customer_id)
+        return [row[0] for row in await self._rows(statement)]
+
     async def portal_user_by_login(self, login: str) -> PortalUserRecord | None:
         statement = (
             select(

@@ -1,0 +1,72 @@
+"""Writes to the org tree. A move rewrites the materialised paths of the whole subtree,
+units and lines alike, in one transaction."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import delete, func, insert, literal, select, update
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from sources.crm.models import OrgUnit, Subscriber
+from sources.crm.records import OrgUnitRecord
+from sources.scope import under
+
+
+class OrgTreeWriter:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+
+    async def create_unit(self, parent: OrgUnitRecord, name: str, kind: str, cost_centre_code: str | None) -> int:
+        values = {"customer_id": parent.customer_id, "parent_id": parent.id, "name": name, "kind": kind,
+                  "path": parent.path, "depth": parent.depth + 1, "cost_centre_code": cost_centre_code}  # fmt: skip
+        async with self.engine.begin() as conn:
+            unit_id = (await conn.execute(insert(OrgUnit).values(**values).returning(OrgUnit.id))).scalar_one()
+            # The path holds the unit's own id, known only now.
+            await conn.execute(update(OrgUnit).where(OrgUnit.id == unit_id).values(path=f"{parent.path}{unit_id}/"))
+        return unit_id
+
+    async def update_unit(self, unit_id: int, values: dict[str, Any]) -> None:
+        async with self.engine.begin() as conn:
+            await conn.execute(update(OrgUnit).where(OrgUnit.id == unit_id).values(**values))
+
+    async def move_unit(self, unit: OrgUnitRecord, old_parent_path: str, new_parent: OrgUnitRecord) -> bool:
+        """Put ``unit`` (and its subtree) under ``new_parent``; False if the tree moved meanwhile."""
+        shift = new_parent.depth + 1 - unit.depth
+        rest = len(old_parent_path) + 1  # SQL strings count from 1
+
+        def rewrite(path: Any) -> Any:
+            return literal(new_parent.path) + func.substr(path, rest)
+
+        async with self.engine.begin() as conn:
+            moved = await conn.execute(
+                update(OrgUnit).where(OrgUnit.id == unit.id, OrgUnit.path == unit.path).values(parent_id=new_parent.id)
+            )
+            if moved.rowcount != 1:
+                return False
+            subtree = under(OrgUnit.path, unit.path)
+            await conn.execute(
+                update(OrgUnit).where(subtree).values(path=rewrite(OrgUnit.path), depth=OrgUnit.depth + shift)
+            )
+            lines = under(Subscriber.org_path, unit.path)
+            await conn.execute(update(Subscriber).where(lines).values(org_path=rewrite(Subscriber.org_path)))
+        return True
+
+    async def delete_unit(self, unit: OrgUnitRecord) -> bool:
+        """Delete an empty unit; False when it has units or lines below it."""
+        async with self.engine.begin() as conn:
+            children = (await conn.execute(select(func.count()).where(OrgUnit.parent_id == unit.id))).scalar_one()
+            lines = (await conn.execute(select(func.count()).where(Subscriber.org_unit_id == unit.id))).scalar_one()
+            if children or lines:
+                return False
+            await conn.execute(delete(OrgUnit).where(OrgUnit.id == unit.id))
+        return True
+
+    async def move_line(self, line_id: int, expected_unit: int, unit: OrgUnitRecord) -> bool:
+        statement = (
+            update(Subscriber)
+            .where(Subscriber.id == line_id, Subscriber.org_unit_id == expected_unit)
+            .values(org_unit_id=unit.id, org_path=unit.path)
+        )
+        async with self.engine.begin() as conn:
+            return (await conn.execute(statement)).rowcount == 1
