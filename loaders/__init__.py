@@ -21,6 +21,7 @@ from loaders.org import (
     OrgUnitByIdLoader,
     OrgUnitsByParentIdLoader,
     OrgUnitsUnderPathLoader,
+    PortalUserByIdLoader,
     SubscriberCountByCustomerIdLoader,
     SubscriberCountByOrgUnitIdLoader,
 )
@@ -81,6 +82,10 @@ class Loaders:
     @cached_property
     def customer_subscriber_count(self) -> SubscriberCountByCustomerIdLoader:
         return SubscriberCountByCustomerIdLoader(self.ctx)
+
+    @cached_property
+    def portal_user(self) -> PortalUserByIdLoader:
+        return PortalUserByIdLoader(self.ctx)
 
     @cached_property
     def subscriber(self) -> SubscriberByIdLoader:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from loaders.base import SourceLoader, grouped, in_key_order
-from sources.crm.records import CustomerRecord, OrgUnitRecord, path_ids
+from sources.crm.records import CustomerRecord, OrgUnitRecord, PortalUserRecord, path_ids
 
 
 class CustomerByIdLoader(SourceLoader[int, CustomerRecord | None]):
@@ -46,6 +46,16 @@ class AncestorsByPathLoader(SourceLoader[str, list[OrgUnitRecord]]):
         ids = sorted({unit_id for chain in wanted.values() for unit_id in chain})
         by_id = {row.id: row for row in await self.crm.org_units_by_ids(ids, self.scope)} if ids else {}
         return [[by_id[i] for i in wanted[key] if i in by_id] for key in keys]
+
+
+class PortalUserByIdLoader(SourceLoader[int, PortalUserRecord | None]):
+    """Users are company-level: only a caller who sees the whole company (or every one) gets them."""
+
+    async def batch_load_fn(self, keys: list[int]) -> list[PortalUserRecord | None]:
+        rows = await self.crm.portal_users(None, keys)
+        return in_key_order(
+            keys, {r.id: r for r in rows if r.customer_id and self.scope.covers_customer(r.customer_id)}
+        )
 
 
 class SubscriberCountByCustomerIdLoader(SourceLoader[int, int]):

@@ -18,6 +18,7 @@ NODE_LOADERS: dict[str, tuple[str, P | None]] = {
     "Service": ("service", P.CATALOGUE_READ),
     "BillingAccount": ("billing_account", P.INVOICE_READ),
     "Invoice": ("invoice", P.INVOICE_READ),
+    "PortalUser": ("portal_user", P.USER_READ),
 }
 
 

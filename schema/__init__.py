@@ -20,6 +20,7 @@ from schema.fields import fast_resolvers
 from schema.invoice import BillingAccount, Invoice
 from schema.line_changes import LineMutation
 from schema.org_unit import OrgUnit
+from schema.portal_user import PortalUser, UserMutation
 from schema.query import Query
 from schema.scalars import SCALARS
 from schema.subscriber import Subscriber
@@ -36,8 +37,8 @@ class CorpcareSchema(strawberry.Schema):
 def build_schema() -> CorpcareSchema:
     schema = CorpcareSchema(
         query=Query,
-        mutation=merge_types("Mutation", (LineMutation, UnitMutation)),
-        types=[Customer, OrgUnit, Subscriber, TariffPlan, Service, BillingAccount, Invoice],
+        mutation=merge_types("Mutation", (LineMutation, UnitMutation, UserMutation)),
+        types=[Customer, OrgUnit, Subscriber, TariffPlan, Service, BillingAccount, Invoice, PortalUser],
         # Portals send the same few documents over and over: parse and validate each once.
         extensions=[
             lambda: ParserCache(maxsize=1024),

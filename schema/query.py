@@ -21,6 +21,8 @@ from schema.catalogue import Service, TariffPlan
 from schema.common import Connection, Node
 from schema.customer import Customer
 from schema.enums import LineStatus, OrderDirection
+from schema.portal_user import PortalUser
+from schema.portal_user import portal_users as list_portal_users
 from schema.subscriber import Subscriber
 from schema.viewer import Viewer
 
@@ -109,6 +111,10 @@ class Query:
     ) -> Connection[AuditRecord]:
         page: Page = await audit.audit_log(info, audit_filter_args(filter), first, after)
         return page  # type: ignore[return-value]
+
+    @strawberry.field(directives=[requires(P.USER_READ)], description="Your company's portal users.")
+    async def portal_users(self, info: Info) -> list[PortalUser]:
+        return await list_portal_users(info)  # type: ignore[return-value]
 
     @strawberry.field(directives=[requires(P.CATALOGUE_READ)])
     async def tariff_plans(self, info: Info) -> list[TariffPlan]:

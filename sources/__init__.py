@@ -9,6 +9,7 @@ from sources.billing.writes import BillingWriter, PlanWriter, PolicyWriter
 from sources.cache import Cache
 from sources.crm.org_writes import OrgTreeWriter
 from sources.crm.source import CrmSource
+from sources.crm.user_writes import UserWriter
 from sources.crm.writes import CrmWriter
 from sources.db import Engines
 from sources.state.audit import AuditLog
@@ -23,6 +24,7 @@ class Sources:
     cache: Cache
     crm_writer: CrmWriter
     org_writer: OrgTreeWriter
+    user_writer: UserWriter
     billing_writer: BillingWriter
     plan_writer: PlanWriter
     policy_writer: PolicyWriter
@@ -37,6 +39,7 @@ class Sources:
             cache=cache,
             crm_writer=CrmWriter(engines.crm),
             org_writer=OrgTreeWriter(engines.crm),
+            user_writer=UserWriter(engines.crm),
             billing_writer=BillingWriter(engines.billing),
             plan_writer=PlanWriter(engines.billing),
             policy_writer=PolicyWriter(engines.billing),

@@ -222,8 +222,24 @@ class CrmSource(SqlSource):
         statement = select(PortalUser.login).where(PortalUser.customer_id == customer_id)
         return [row[0] for row in await self._rows(statement)]
 
+    async def portal_users(
+        self, customer_ids: Sequence[int] | None, user_ids: Sequence[int] | None = None
+    ) -> list[PortalUserRecord]:
+        """Users with their grants, of the given customers (None: all) or with the given ids."""
+        statement = self._users()
+        if customer_ids is not None:
+            statement = statement.where(key_in(PortalUser.customer_id, customer_ids, self.dialect))
+        if user_ids is not None:
+            statement = statement.where(key_in(PortalUser.id, user_ids, self.dialect))
+        return _users(await self._rows(statement.order_by(PortalUser.login, OrgUnit.path)))
+
     async def portal_user_by_login(self, login: str) -> PortalUserRecord | None:
-        statement = (
+        found = _users(await self._rows(self._users().where(PortalUser.login == login).order_by(OrgUnit.path)))
+        return found[0] if found else None
+
+    @staticmethod
+    def _users() -> Select[*tuple[Any, ...]]:
+        return (
             select(
                 PortalUser.id,
                 PortalUser.customer_id,
@@ -238,23 +254,21 @@ class CrmSource(SqlSource):
             )
             .outerjoin(ScopeGrant, ScopeGrant.user_id == PortalUser.id)
             .outerjoin(OrgUnit, OrgUnit.id == ScopeGrant.org_unit_id)
-            .where(PortalUser.login == login)
-            .order_by(OrgUnit.path)
         )
-        rows = await self._rows(statement)
-        if not rows:
-            return None
-        grants = [(row.unit_id, row.path) for row in rows if row.unit_id is not None]
-        user = rows[0]
-        return PortalUserRecord(
-            id=user.id,
-            customer_id=user.customer_id,
-            login=user.login,
-            name=user.name,
-            email=user.email,
-            role=user.role,
-            subscriber_id=user.subscriber_id,
-            active=user.active,
-            granted_paths=tuple(path for _, path in grants),
-            granted_unit_ids=tuple(unit_id for unit_id, _ in grants),
-        )
+
+
+def _users(rows: Sequence[Any]) -> list[PortalUserRecord]:
+    """One record per user from rows of (user, grant) — a user's rows are adjacent."""
+    users: dict[int, PortalUserRecord] = {}
+    for row in rows:
+        user = users.get(row.id)
+        if user is None:
+            user = users[row.id] = PortalUserRecord(
+                id=row.id, customer_id=row.customer_id, login=row.login, name=row.name, email=row.email,
+                role=row.role, subscriber_id=row.subscriber_id, active=row.active, granted_paths=(),
+                granted_unit_ids=(),
+            )  # fmt: skip
+        if row.unit_id is not None:
+            user.granted_paths += (row.path,)
+            user.granted_unit_ids += (row.unit_id,)
+    return list(users.values())

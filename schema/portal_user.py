@@ -1,0 +1,106 @@
+"""Portal users of a company: who may sign in, with which role, over which subtrees."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+
+from permissions.roles import Permission as P
+from permissions.roles import Role as RoleValue
+from permissions.rules import PUBLIC, requires
+from resolvers.context import Info
+from resolvers.user_changes import UserOutcome, change_user, grant, invite, set_role
+from schema.common import Node, UserError
+from schema.fields import field, global_id, related
+from schema.org_unit import OrgUnit
+from schema.subscriber import Subscriber
+from schema.viewer import Role
+from sources.crm.records import PortalUserRecord
+
+USERS = requires(P.USER_READ)
+
+
+@strawberry.type(description="Somebody who signs in to the portal.")
+class PortalUser(Node):
+    id: strawberry.ID = global_id("PortalUser", PUBLIC)
+    login: str = field(USERS)
+    name: str = field(USERS)
+    email: str | None = field(USERS)
+    role: Role = field(USERS)  # type: ignore[valid-type]
+    active: bool = field(USERS)
+    scope_units: list[OrgUnit] = related("org_unit", "granted_unit_ids", USERS, many=True)
+    line: Subscriber | None = related("subscriber", "subscriber_id", USERS, description="An employee's line.")
+
+    @classmethod
+    def is_type_of(cls, obj: Any, _info: Any) -> bool:
+        return isinstance(obj, PortalUserRecord)
+
+
+@strawberry.input
+class PortalUserInviteInput:
+    login: str
+    name: str
+    email: str | None = None
+    role: Role  # type: ignore[valid-type]
+    units: list[strawberry.ID] = strawberry.field(default_factory=list, description="Subtrees, for scoped roles.")
+    line: strawberry.ID | None = strawberry.field(default=None, description="An employee's own line.")
+    idempotency_key: str | None = None
+
+
+@strawberry.input
+class PortalUserSetRoleInput:
+    user: strawberry.ID
+    role: Role  # type: ignore[valid-type]
+    idempotency_key: str | None = None
+
+
+@strawberry.input
+class PortalUserScopeInput:
+    user: strawberry.ID
+    org_unit: strawberry.ID
+    idempotency_key: str | None = None
+
+
+@strawberry.type
+class PortalUserPayload:
+    user: PortalUser | None = related("portal_user", "user_id", PUBLIC)
+    user_errors: list[UserError] = field(PUBLIC)
+
+
+async def portal_users(info: Info) -> list[PortalUserRecord]:
+    scope = info.context.principal.scope
+    customers = None if scope.customer_ids is None else sorted(scope.customer_ids)
+    users = await info.context.sources.crm.portal_users(customers)
+    return [u for u in users if u.customer_id is not None and scope.covers_customer(u.customer_id)]
+
+
+@strawberry.type
+class UserMutation:
+    @strawberry.mutation(directives=[requires(P.USER_WRITE)], description="Create a portal user of your company.")
+    async def portal_user_invite(self, info: Info, input: PortalUserInviteInput) -> PortalUserPayload:
+        role = RoleValue(input.role)
+        echo = {"login": input.login, "name": input.name, "email": input.email, "role": role.value,
+                "units": sorted(input.units), "line": input.line}  # fmt: skip
+        change = invite(info, input.login, input.name, input.email, role, list(input.units), input.line)
+        outcome: UserOutcome = await change_user(info, "portalUserInvite", echo, input.idempotency_key, change)
+        return outcome  # type: ignore[return-value]
+
+    @strawberry.mutation(directives=[requires(P.USER_WRITE)], description="Change a portal user's role.")
+    async def portal_user_set_role(self, info: Info, input: PortalUserSetRoleInput) -> PortalUserPayload:
+        role = RoleValue(input.role)
+        echo = {"user": input.user, "role": role.value}
+        change = set_role(info, input.user, role)
+        return await change_user(info, "portalUserSetRole", echo, input.idempotency_key, change)  # type: ignore[return-value]
+
+    @strawberry.mutation(directives=[requires(P.USER_WRITE)], description="Let a user act on one more subtree.")
+    async def portal_user_grant_scope(self, info: Info, input: PortalUserScopeInput) -> PortalUserPayload:
+        echo = {"user": input.user, "orgUnit": input.org_unit}
+        change = grant(info, input.user, input.org_unit, revoke=False)
+        return await change_user(info, "portalUserGrantScope", echo, input.idempotency_key, change)  # type: ignore[return-value]
+
+    @strawberry.mutation(directives=[requires(P.USER_WRITE)], description="Take a subtree away from a user.")
+    async def portal_user_revoke_scope(self, info: Info, input: PortalUserScopeInput) -> PortalUserPayload:
+        echo = {"user": input.user, "orgUnit": input.org_unit}
+        change = grant(info, input.user, input.org_unit, revoke=True)
+        return await change_user(info, "portalUserRevokeScope", echo, input.idempotency_key, change)  # type: ignore[return-value]
