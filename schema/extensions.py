@@ -12,8 +12,8 @@ from strawberry.extensions import SchemaExtension
 
 from permissions.authorize import denied_fields, rule_table
 from resolvers.context import Context
+from resolvers.mutation import audit_change
 from sources.errors import CorpcareError
-from sources.state.audit import AuditEntry
 
 log = logging.getLogger("corpcare.errors")
 
@@ -52,19 +52,8 @@ class AuthorizeFields(SchemaExtension):
 async def _audit(
     context: Context, action: str, query: str | None, variables: dict[str, Any] | None, *, denied: bool
 ) -> None:
-    principal = context.principal
-    await context.sources.audit.record(
-        AuditEntry(
-            request_id=context.request_id,
-            user_id=principal.user_id,
-            login=principal.login,
-            role=principal.role.value,
-            customer_id=principal.customer_id,
-            action=action,
-            outcome="denied" if denied else "allowed",
-            detail={"query": (query or "")[:10_000], "variables": variables or {}},
-        )
-    )
+    detail = {"query": (query or "")[:10_000], "variables": variables or {}}
+    await audit_change(context, action, allowed=not denied, detail=detail, targets=())
 
 
 class CodedErrors(SchemaExtension):

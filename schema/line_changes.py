@@ -12,7 +12,14 @@ from permissions.rules import PUBLIC, requires
 from resolvers.context import Info
 from resolvers.ids import to_global_id
 from resolvers.line_actions import PlanChange, ServicesChange, StatusChange
-from resolvers.line_changes import MAX_SELECTION, ItemResult, LineChangeOutcome, LineSelectionArgs, change_lines
+from resolvers.line_changes import (
+    MAX_SELECTION,
+    ItemResult,
+    LineAction,
+    LineChangeOutcome,
+    LineSelectionArgs,
+    change_lines,
+)
 from resolvers.org_changes import LineMove
 from resolvers.policy_changes import PolicyChange
 from schema.common import Money, UserError
@@ -173,45 +180,33 @@ def _echo(selection: LineSelection, **rest: Any) -> dict[str, Any]:
 class LineMutation:
     @strawberry.mutation(directives=[requires(P.LINE_WRITE)], description="Suspend lines (lost device, leave).")
     async def subscriber_suspend(self, info: Info, input: SubscriberSuspendInput) -> LineChangePayload:
-        echo = _echo(input.selection, reason=input.reason, dry_run=input.dry_run)
-        outcome = await change_lines(
-            info, StatusChange("subscriberSuspend", "suspended"), _selection(input.selection), dry_run=input.dry_run,
-            idempotency_key=input.idempotency_key, echo=echo,
-        )  # fmt: skip
-        return outcome  # type: ignore[return-value]
+        action = StatusChange("subscriberSuspend", "suspended")
+        return await _lines(info, input, action, reason=input.reason)  # type: ignore[return-value]
 
     @strawberry.mutation(directives=[requires(P.LINE_WRITE)], description="Resume suspended lines.")
     async def subscriber_resume(self, info: Info, input: SubscriberResumeInput) -> LineChangePayload:
-        echo = _echo(input.selection, dry_run=input.dry_run)
-        outcome = await change_lines(
-            info, StatusChange("subscriberResume", "active"), _selection(input.selection), dry_run=input.dry_run,
-            idempotency_key=input.idempotency_key, echo=echo,
-        )  # fmt: skip
-        return outcome  # type: ignore[return-value]
+        return await _lines(info, input, StatusChange("subscriberResume", "active"))  # type: ignore[return-value]
 
     @strawberry.mutation(
         directives=[requires(P.PRODUCT_WRITE)],
         description="Add services (options, data packs, roaming…) to lines, within the policy in force.",
     )
     async def subscriber_services_add(self, info: Info, input: SubscriberServicesInput) -> LineChangePayload:
-        return await _services(info, input, adding=True)  # type: ignore[return-value]
+        action = ServicesChange("subscriberServicesAdd", list(input.services), adding=True)
+        return await _lines(info, input, action, services=sorted(input.services))  # type: ignore[return-value]
 
     @strawberry.mutation(directives=[requires(P.PRODUCT_WRITE)], description="Remove services from lines.")
     async def subscriber_services_remove(self, info: Info, input: SubscriberServicesInput) -> LineChangePayload:
-        return await _services(info, input, adding=False)  # type: ignore[return-value]
+        action = ServicesChange("subscriberServicesRemove", list(input.services), adding=False)
+        return await _lines(info, input, action, services=sorted(input.services))  # type: ignore[return-value]
 
     @strawberry.mutation(
         directives=[requires(P.PRODUCT_WRITE)],
         description="Move lines to another tariff plan, now or from the start of next billing month.",
     )
     async def subscriber_plan_change(self, info: Info, input: SubscriberPlanChangeInput) -> LineChangePayload:
-        echo = _echo(input.selection, plan=input.plan, effective=input.effective, dry_run=input.dry_run)
         action = PlanChange("subscriberPlanChange", input.plan, input.effective is PlanChangeEffective.NEXT_PERIOD)
-        outcome = await change_lines(
-            info, action, _selection(input.selection), dry_run=input.dry_run,
-            idempotency_key=input.idempotency_key, echo=echo,
-        )  # fmt: skip
-        return outcome  # type: ignore[return-value]
+        return await _lines(info, input, action, plan=input.plan, effective=input.effective)  # type: ignore[return-value]
 
     @strawberry.mutation(
         directives=[requires(P.POLICY_WRITE)],
@@ -219,28 +214,18 @@ class LineMutation:
     )
     async def subscriber_policy_set(self, info: Info, input: SubscriberPolicySetInput) -> LineChangePayload:
         changes = policy_changes(input.policy)
-        echo = _echo(input.selection, policy=plain(changes), dry_run=input.dry_run)
-        outcome = await change_lines(
-            info, PolicyChange(changes), _selection(input.selection), dry_run=input.dry_run,
-            idempotency_key=input.idempotency_key, echo=echo,
-        )  # fmt: skip
-        return outcome  # type: ignore[return-value]
+        return await _lines(info, input, PolicyChange(changes), policy=plain(changes))  # type: ignore[return-value]
 
     @strawberry.mutation(directives=[requires(P.LINE_WRITE)], description="Move lines into another unit.")
     async def subscriber_move(self, info: Info, input: SubscriberMoveInput) -> LineChangePayload:
-        echo = _echo(input.selection, org_unit=input.org_unit, dry_run=input.dry_run)
-        outcome = await change_lines(
-            info, LineMove(info, input.org_unit), _selection(input.selection), dry_run=input.dry_run,
-            idempotency_key=input.idempotency_key, echo=echo,
-        )  # fmt: skip
-        return outcome  # type: ignore[return-value]
+        action = LineMove(info, input.org_unit)
+        return await _lines(info, input, action, org_unit=input.org_unit)  # type: ignore[return-value]
 
 
-async def _services(info: Info, input: SubscriberServicesInput, *, adding: bool) -> LineChangeOutcome:
-    operation = "subscriberServicesAdd" if adding else "subscriberServicesRemove"
-    echo = _echo(input.selection, services=sorted(input.services), dry_run=input.dry_run)
-    action = ServicesChange(operation, list(input.services), adding)
+async def _lines(info: Info, input: Any, action: LineAction, **echo: Any) -> LineChangeOutcome:
+    """Every line mutation's input has a selection, dryRun and idempotencyKey; the rest is echoed."""
+    plain_input = _echo(input.selection, dry_run=input.dry_run, **echo)
     return await change_lines(
         info, action, _selection(input.selection), dry_run=input.dry_run,
-        idempotency_key=input.idempotency_key, echo=echo,
+        idempotency_key=input.idempotency_key, echo=plain_input,
     )  # fmt: skip
