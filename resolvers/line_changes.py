@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol
 
 from resolvers.context import Context, Info
-from resolvers.ids import from_global_id
+from resolvers.ids import from_global_id, to_global_id
 from resolvers.mutation import UserErrorRecord, audit_change, once
 from resolvers.subscriber import SubscriberListArgs, line_query
 from sources.crm.records import SubscriberRecord
@@ -104,11 +104,12 @@ async def change_lines(
     dry_run: bool,
     idempotency_key: str | None,
     echo: dict[str, Any],
+    all_or_nothing: bool = False,
 ) -> LineChangeOutcome:
     """``echo`` is the mutation's input as plain data: fingerprinted and audited."""
 
     async def work() -> dict[str, Any]:
-        return asdict(await _run(info, action, selection, dry_run, echo))
+        return asdict(await _run(info, action, selection, dry_run, all_or_nothing, echo))
 
     answer, key_error = await once(info, action.operation, idempotency_key, echo, work)
     if answer is None:
@@ -117,7 +118,12 @@ async def change_lines(
 
 
 async def _run(
-    info: Info, action: LineAction, selection: LineSelectionArgs, dry_run: bool, echo: dict[str, Any]
+    info: Info,
+    action: LineAction,
+    selection: LineSelectionArgs,
+    dry_run: bool,
+    all_or_nothing: bool,
+    echo: dict[str, Any],
 ) -> LineChangeOutcome:
     context = info.context
     try:
@@ -130,7 +136,7 @@ async def _run(
         field = error.extensions.get("field", ["selection"])
         outcome = LineChangeOutcome(dry_run, user_errors=[UserErrorRecord(field, error.code, error.message)])
     else:
-        outcome = await _change(context, action, line_ids, lines, dry_run)
+        outcome = await _change(context, action, line_ids, lines, dry_run, all_or_nothing)
     await audit_change(
         context,
         action.operation,
@@ -157,8 +163,24 @@ async def _selected(info: Info, selection: LineSelectionArgs) -> list[int]:
 
 
 async def _change(
-    context: Context, action: LineAction, line_ids: list[int], lines: dict[int, SubscriberRecord], dry_run: bool
+    context: Context,
+    action: LineAction,
+    line_ids: list[int],
+    lines: dict[int, SubscriberRecord],
+    dry_run: bool,
+    all_or_nothing: bool,
 ) -> LineChangeOutcome:
+    if all_or_nothing and not dry_run and (refusal := _first_failure(action, line_ids, lines)) is not None:
+        # Every line is checked before any is written; one that would fail stops them all.
+        # (A line that changes under us between check and write can still fail alone.)
+        outcome = await _change(context, action, line_ids, lines, True, False)
+        for result in outcome.results:
+            if result.outcome == "would_apply":
+                result.outcome, result.code = "skipped", "ALL_OR_NOTHING"
+                result.message = f"Not changed: line {to_global_id('Subscriber', refusal)} fails."
+                result.after = result.before
+        outcome.dry_run = False
+        return outcome
     outcome = LineChangeOutcome(dry_run)
     for line_id in line_ids:
         line = lines.get(line_id)
@@ -182,3 +204,14 @@ async def _change(
         result.currency = line.currency
         outcome.results.append(result)
     return outcome
+
+
+def _first_failure(action: LineAction, line_ids: list[int], lines: dict[int, SubscriberRecord]) -> int | None:
+    for line_id in line_ids:
+        line = lines.get(line_id)
+        if line is None:
+            return line_id
+        verdict = action.check(line)
+        if verdict is not None and verdict.outcome == "failed":
+            return line_id
+    return None

@@ -49,6 +49,7 @@ class SubscriberSuspendInput:
     selection: LineSelection
     reason: SuspendReason
     dry_run: bool = strawberry.field(default=False, description="Validate and report; change nothing.")
+    all_or_nothing: bool = strawberry.field(default=False, description="If any line fails, change none.")
     idempotency_key: str | None = strawberry.field(
         default=None, description="Send again with the same key: same answer."
     )
@@ -58,6 +59,7 @@ class SubscriberSuspendInput:
 class SubscriberResumeInput:
     selection: LineSelection
     dry_run: bool = False
+    all_or_nothing: bool = strawberry.field(default=False, description="If any line fails, change none.")
     idempotency_key: str | None = None
 
 
@@ -66,6 +68,7 @@ class SubscriberServicesInput:
     selection: LineSelection
     services: list[strawberry.ID]
     dry_run: bool = False
+    all_or_nothing: bool = strawberry.field(default=False, description="If any line fails, change none.")
     idempotency_key: str | None = None
 
 
@@ -81,6 +84,7 @@ class SubscriberPlanChangeInput:
     plan: strawberry.ID
     effective: PlanChangeEffective = PlanChangeEffective.NOW
     dry_run: bool = False
+    all_or_nothing: bool = strawberry.field(default=False, description="If any line fails, change none.")
     idempotency_key: str | None = None
 
 
@@ -89,6 +93,7 @@ class SubscriberPolicySetInput:
     selection: LineSelection
     policy: PolicyInput
     dry_run: bool = False
+    all_or_nothing: bool = strawberry.field(default=False, description="If any line fails, change none.")
     idempotency_key: str | None = None
 
 
@@ -97,6 +102,7 @@ class SubscriberMoveInput:
     selection: LineSelection
     org_unit: strawberry.ID = strawberry.field(description="The unit the lines move into.")
     dry_run: bool = False
+    all_or_nothing: bool = strawberry.field(default=False, description="If any line fails, change none.")
     idempotency_key: str | None = None
 
 
@@ -224,8 +230,8 @@ class LineMutation:
 
 async def _lines(info: Info, input: Any, action: LineAction, **echo: Any) -> LineChangeOutcome:
     """Every line mutation's input has a selection, dryRun and idempotencyKey; the rest is echoed."""
-    plain_input = _echo(input.selection, dry_run=input.dry_run, **echo)
+    plain_input = _echo(input.selection, dry_run=input.dry_run, all_or_nothing=input.all_or_nothing, **echo)
     return await change_lines(
-        info, action, _selection(input.selection), dry_run=input.dry_run,
+        info, action, _selection(input.selection), dry_run=input.dry_run, all_or_nothing=input.all_or_nothing,
         idempotency_key=input.idempotency_key, echo=plain_input,
     )  # fmt: skip

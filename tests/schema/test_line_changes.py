@@ -227,3 +227,20 @@ async def test_finance_cannot_change_services(writable_world, finance):
     line = await active_line(world, "Sales")
     result = await world.run(finance, SERVICES, {"input": {"selection": {"ids": [line]}, "services": []}})
     assert codes(result) == ["FORBIDDEN"] and result.data is None
+
+
+async def test_all_or_nothing_changes_no_line_when_one_would_fail(writable_world, unit_admin):
+    world = writable_world
+    inside = await active_line(world, "Sales")
+    outside = await active_line(world, "Operations")
+    before = await statuses(world)
+    request = {"input": {"selection": {"ids": [inside, outside]}, "reason": "LEAVE", "allOrNothing": True}}
+    payload = (await world.data(unit_admin, SUSPEND, request))["subscriberSuspend"]
+    assert [(r["outcome"], r["code"]) for r in payload["results"]] == [
+        ("SKIPPED", "ALL_OR_NOTHING"),
+        ("FAILED", "NOT_FOUND"),
+    ]
+    assert payload["applied"] == 0 and await statuses(world) == before
+    request["input"]["selection"]["ids"] = [inside]
+    alone = (await world.data(unit_admin, SUSPEND, request))["subscriberSuspend"]
+    assert alone["applied"] == 1 and (await statuses(world))[db_id(inside)] == "suspended"
