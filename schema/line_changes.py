@@ -155,6 +155,10 @@ def _failed(root: LineChangeOutcome) -> int:
     return root.count("failed")
 
 
+def _would_apply(root: LineChangeOutcome) -> int:
+    return root.count("would_apply")
+
+
 @strawberry.type(description="Per-line results; a failed line never undoes the others.")
 class LineChangePayload:
     dry_run: bool = field(PUBLIC)
@@ -162,6 +166,7 @@ class LineChangePayload:
     applied: int = resolved(PUBLIC, _applied)
     skipped: int = resolved(PUBLIC, _skipped)
     failed: int = resolved(PUBLIC, _failed)
+    would_apply: int = resolved(PUBLIC, _would_apply, description="In a dry run: the lines that would change.")
     monthly_cost_impact: Money | None = resolved(
         PUBLIC, _total_cost, description="What the changes add to the monthly bill (negative: save)."
     )

@@ -9,7 +9,7 @@ from resolvers.ids import from_global_id, to_global_id
 from tests.schema.test_access import codes, line_ids_under, unit_id
 
 SUSPEND = """mutation($input: SubscriberSuspendInput!) { subscriberSuspend(input: $input) {
-  dryRun applied skipped failed
+  dryRun applied skipped failed wouldApply
   results { lineId outcome code before after line { status } }
   userErrors { field code message } } }"""
 RESUME = SUSPEND.replace("SubscriberSuspendInput", "SubscriberResumeInput").replace(
@@ -82,6 +82,7 @@ async def test_a_dry_run_over_a_subtree_reports_and_writes_nothing(writable_worl
         )
     )["subscriberSuspend"]
     assert payload["dryRun"] is True and payload["applied"] == 0
+    assert payload["wouldApply"] == sum(r["outcome"] == "WOULD_APPLY" for r in payload["results"]) > 0
     lines = set(await line_ids_under(world, sales))
     assert {r["lineId"] for r in payload["results"]} == lines
     expected = {"active": "WOULD_APPLY", "suspended": "SKIPPED", "terminated": "FAILED"}
