@@ -19,8 +19,7 @@ class BillingAccountsByCustomerIdLoader(SourceLoader[int, list[BillingAccountRec
     """Accounts are company-level documents: only a caller who sees the whole company gets them."""
 
     async def batch_load_fn(self, keys: list[int]) -> list[list[BillingAccountRecord]]:
-        allowed = [key for key in keys if self.scope.covers_customer(key)]
-        rows = await self.billing.accounts_by_customer_ids(allowed) if allowed else []
+        rows = await self.billing.accounts_by_customer_ids(keys, self.scope)
         return grouped(keys, ((row.customer_id, row) for row in rows))
 
 
@@ -51,14 +50,14 @@ class InvoicesByAccountLoader(SourceLoader[InvoicePageKey, Page]):
 
 class BillingAccountByIdLoader(SourceLoader[int, BillingAccountRecord | None]):
     async def batch_load_fn(self, keys: list[int]) -> list[BillingAccountRecord | None]:
-        rows = await self.billing.accounts_by_ids(keys)
-        return in_key_order(keys, {row.id: row for row in rows if self.scope.covers_customer(row.customer_id)})
+        rows = await self.billing.accounts_by_ids(keys, self.scope)
+        return in_key_order(keys, {row.id: row for row in rows})
 
 
 class InvoiceByIdLoader(SourceLoader[int, InvoiceRecord | None]):
     async def batch_load_fn(self, keys: list[int]) -> list[InvoiceRecord | None]:
-        rows = await self.billing.invoices_by_ids(keys)
-        return in_key_order(keys, {row.id: row for row in rows if self.scope.covers_customer(row.customer_id)})
+        rows = await self.billing.invoices_by_ids(keys, self.scope)
+        return in_key_order(keys, {row.id: row for row in rows})
 
 
 class InvoiceSubscriberTotalsLoader(SourceLoader[int, list[InvoiceSubscriberTotal]]):

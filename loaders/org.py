@@ -49,13 +49,10 @@ class AncestorsByPathLoader(SourceLoader[str, list[OrgUnitRecord]]):
 
 
 class PortalUserByIdLoader(SourceLoader[int, PortalUserRecord | None]):
-    """Users are company-level: only a caller who sees the whole company (or every one) gets them."""
+    """Users are company-level: only a caller who sees whole companies gets them (in SQL)."""
 
     async def batch_load_fn(self, keys: list[int]) -> list[PortalUserRecord | None]:
-        rows = await self.crm.portal_users(None, keys)
-        return in_key_order(
-            keys, {r.id: r for r in rows if r.customer_id and self.scope.covers_customer(r.customer_id)}
-        )
+        return in_key_order(keys, {row.id: row for row in await self.crm.portal_users(self.scope, keys)})
 
 
 class SubscriberCountByCustomerIdLoader(SourceLoader[int, int]):

@@ -26,6 +26,10 @@ class Principal:
     def can(self, permission: Permission) -> bool:
         return permission in self.permissions
 
+    def may_give(self, role: Role) -> bool:
+        """No privilege escalation: a role may be given only if it holds no more than this principal."""
+        return ROLE_PERMISSIONS[role] <= self.permissions
+
     @property
     def reads_are_audited(self) -> bool:
         return self.role in AUDITED_READS

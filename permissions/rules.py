@@ -37,6 +37,20 @@ Rule = Requires | Public
 PUBLIC = Public()
 
 
+# Node type -> the permission needed to fetch such an object by id at all (None: anyone
+# whose scope reaches it). Without it the answer is NOT_FOUND, as for a missing object.
+TYPE_READ: dict[str, Permission | None] = {
+    "Customer": None,
+    "OrgUnit": Permission.ORG_READ,
+    "Subscriber": Permission.LINE_READ,
+    "TariffPlan": Permission.CATALOGUE_READ,
+    "Service": Permission.CATALOGUE_READ,
+    "BillingAccount": Permission.INVOICE_READ,
+    "Invoice": Permission.INVOICE_READ,
+    "PortalUser": Permission.USER_READ,
+}
+
+
 def requires(permission: Permission) -> Requires:
     return Requires(permission=permission.value)
 

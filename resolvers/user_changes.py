@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from permissions.principal import principal_cache_key
-from permissions.roles import ROLE_PERMISSIONS, Role
+from permissions.roles import Role
 from resolvers.context import Context, Info
 from resolvers.mutation import UserErrorRecord, audit_change, once
 from resolvers.node import load_node
@@ -62,7 +62,7 @@ async def change_user(
 
 
 def _grantable(context: Context, role: Role) -> None:
-    if not ROLE_PERMISSIONS[role] <= context.principal.permissions:
+    if not context.principal.may_give(role):
         raise Escalation(f"You cannot give the {role.value} role: it holds more than you do.", field=["role"])
 
 

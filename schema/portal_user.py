@@ -68,13 +68,6 @@ class PortalUserPayload:
     user_errors: list[UserError] = field(PUBLIC)
 
 
-async def portal_users(info: Info) -> list[PortalUserRecord]:
-    scope = info.context.principal.scope
-    customers = None if scope.customer_ids is None else sorted(scope.customer_ids)
-    users = await info.context.sources.crm.portal_users(customers)
-    return [u for u in users if u.customer_id is not None and scope.covers_customer(u.customer_id)]
-
-
 @strawberry.type
 class UserMutation:
     @strawberry.mutation(directives=[requires(P.USER_WRITE)], description="Create a portal user of your company.")

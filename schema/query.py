@@ -11,7 +11,7 @@ from loaders.page import Page
 from permissions.principal import Principal
 from permissions.roles import Permission as P
 from permissions.rules import PUBLIC, requires
-from resolvers import audit, catalogue, customer
+from resolvers import audit, catalogue, customer, users
 from resolvers.context import Info
 from resolvers.node import load_node
 from resolvers.subscriber import SubscriberListArgs, enum_values, subscribers
@@ -22,7 +22,6 @@ from schema.common import Connection, Node
 from schema.customer import Customer
 from schema.enums import LineStatus, OrderDirection
 from schema.portal_user import PortalUser
-from schema.portal_user import portal_users as list_portal_users
 from schema.subscriber import Subscriber
 from schema.viewer import Viewer
 
@@ -114,7 +113,7 @@ class Query:
 
     @strawberry.field(directives=[requires(P.USER_READ)], description="Your company's portal users.")
     async def portal_users(self, info: Info) -> list[PortalUser]:
-        return await list_portal_users(info)  # type: ignore[return-value]
+        return await users.portal_users(info)  # type: ignore[return-value]
 
     @strawberry.field(directives=[requires(P.CATALOGUE_READ)])
     async def tariff_plans(self, info: Info) -> list[TariffPlan]:

@@ -33,11 +33,6 @@ class RowScope:
         """True when the whole company is in scope: company-level figures are allowed."""
         return self.sees_customer(customer_id) and self.org_paths is None and self.subscriber_ids is None
 
-    def sees_path(self, customer_id: int, path: str) -> bool:
-        if not self.sees_customer(customer_id) or self.subscriber_ids is not None:
-            return False
-        return self.org_paths is None or path.startswith(self.org_paths)
-
 
 def scope_predicate(
     scope: RowScope,
@@ -61,6 +56,19 @@ def scope_predicate(
     if scope.org_paths is not None:
         clauses.append(or_(false(), *(under(path, p) for p in scope.org_paths)))
     return and_(true(), *clauses)
+
+
+def customer_predicate(scope: RowScope, customer_id: Any) -> ColumnElement[bool]:
+    """The customers themselves: every customer the scope reaches into."""
+    return true() if scope.customer_ids is None else customer_id.in_(sorted(scope.customer_ids))
+
+
+def company_predicate(scope: RowScope, customer_id: Any) -> ColumnElement[bool]:
+    """Company-level documents (billing accounts, invoices, portal users): only for a scope
+    that is whole companies, never for a subtree or a single line."""
+    if scope.org_paths is not None or scope.subscriber_ids is not None:
+        return false()
+    return customer_predicate(scope, customer_id)
 
 
 def under(path: Any, prefix: Any) -> ColumnElement[bool]:

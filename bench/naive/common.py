@@ -3,54 +3,23 @@ and policies — with the same GraphQL names and shapes as corpcare's ``schema.g
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime
 from decimal import Decimal
-from enum import Enum
-from typing import Any, NewType
+from typing import Any
 
 import strawberry
 from sqlalchemy import select
-from strawberry.types.scalar import ScalarDefinition
 
-from bench.naive.context import coded_error, fetch_one
+from bench.naive.context import fetch_one
 from resolvers.ids import to_global_id
 from schema.enums import ChargeCategory, ContentFilter, LimitAction, QuantityUnit, ServiceKind, UsageKind
+from schema.scalars import Month
 from sources.billing.models import SpendingPolicy
 from sources.billing.policies import effective_policy
 from sources.billing.records import PolicyRecord
+from sources.billing.source import POLICY_COLUMNS
 from sources.db import Engines
 from sources.values import Money as MoneyValue
-
-_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
-
-
-def _parse_month(value: object) -> date:
-    if not isinstance(value, str) or not (match := _MONTH.match(value)):
-        raise coded_error("BAD_USER_INPUT", f"{value!r} is not a month; write it as YYYY-MM.")
-    return date(int(match.group(1)), int(match.group(2)), 1)
-
-
-Month = NewType("Month", date)
-
-SCALARS: dict[object, ScalarDefinition] = {
-    Month: strawberry.scalar(
-        name="Month",
-        description="A billing month, written YYYY-MM (for example 2026-11).",
-        serialize=lambda value: value.strftime("%Y-%m"),
-        parse_value=_parse_month,
-    )
-}
-
-
-@strawberry.enum(description="A portal user's role.")
-class Role(Enum):
-    CUSTOMER_ADMIN = "customer_admin"
-    UNIT_ADMIN = "unit_admin"
-    FINANCE = "finance"
-    ANALYST = "analyst"
-    EMPLOYEE = "employee"
-    SUPPORT = "support"
 
 
 @strawberry.type
@@ -169,17 +138,6 @@ class EffectivePolicy:
     content_filter: ContentFilter
     roaming_allowed: bool
     overrides: bool
-
-
-POLICY_COLUMNS = (
-    SpendingPolicy.org_unit_id,
-    SpendingPolicy.subscriber_id,
-    SpendingPolicy.monthly_limit_minor,
-    SpendingPolicy.limit_action,
-    SpendingPolicy.company_share_percent,
-    SpendingPolicy.content_filter,
-    SpendingPolicy.roaming_allowed,
-)
 
 
 async def policy_in_force(

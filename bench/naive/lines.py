@@ -14,7 +14,6 @@ from bench.naive.common import (
     BundleBalance,
     CategoryAmount,
     EffectivePolicy,
-    Month,
     Node,
     PageInfo,
     Service,
@@ -39,6 +38,7 @@ from bench.naive.context import (
 from bench.naive.org import OrgUnit, unit_by_id
 from resolvers.ids import to_global_id
 from schema.enums import UNIT_OF_KIND, ChargeCategory, LineStatus, UsageKind
+from schema.scalars import Month
 from sources.billing.models import Bundle as BundleRow
 from sources.billing.models import BundleBalance as BundleBalanceRow
 from sources.billing.models import DailyCharge, LineProduct, LineService

@@ -9,7 +9,7 @@ from typing import Any
 import strawberry
 from sqlalchemy import Select, distinct, func, select
 
-from bench.naive.common import EffectivePolicy, Money, Month, Node, Role, UnitSpending, money, policy_in_force
+from bench.naive.common import EffectivePolicy, Money, Node, UnitSpending, money, policy_in_force
 from bench.naive.context import (
     Info,
     current_month,
@@ -23,6 +23,8 @@ from bench.naive.context import (
 from permissions.principal import Principal
 from resolvers.ids import to_global_id
 from schema.enums import OrgUnitKind
+from schema.scalars import Month
+from schema.viewer import Role
 from sources.billing.models import DailyCharge
 from sources.crm.models import Customer as CustomerRow
 from sources.crm.models import OrgUnit as OrgUnitRow

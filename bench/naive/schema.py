@@ -8,10 +8,10 @@ from functools import cache
 import strawberry
 from strawberry.schema.config import StrawberryConfig
 
-from bench.naive.common import SCALARS
 from bench.naive.lines import Subscriber
 from bench.naive.org import Customer, OrgUnit
 from bench.naive.queries import Query
+from schema.scalars import SCALARS
 
 
 @cache

@@ -33,7 +33,6 @@ class TariffPlanRecord:
     code: str
     name: str
     monthly_fee: Money
-    bundle_ids: tuple[int, ...] = ()
 
 
 @dataclass(slots=True)

@@ -1,7 +1,8 @@
 """Batched reads from billing: one statement per call, sums computed by the database.
 
 Billing knows lines only by id. Row scope reaches it as the ids of lines the CRM already
-returned within scope, or as whole customers for company-level documents (invoices).
+returned within scope, or, for company-level documents (accounts, invoices), as the scope
+itself, applied by ``company_predicate``.
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ from sources.billing.records import (
     UsageRecordRow,
 )
 from sources.db import SqlSource, key_in
+from sources.scope import RowScope, company_predicate
 from sources.values import Money, aware
 
 ACCOUNT_COLUMNS = (
@@ -66,6 +68,15 @@ SERVICE_COLUMNS = (
     Service.monthly_fee_minor,
     Service.currency,
     Service.bundle_id,
+)
+POLICY_COLUMNS = (
+    SpendingPolicy.org_unit_id,
+    SpendingPolicy.subscriber_id,
+    SpendingPolicy.monthly_limit_minor,
+    SpendingPolicy.limit_action,
+    SpendingPolicy.company_share_percent,
+    SpendingPolicy.content_filter,
+    SpendingPolicy.roaming_allowed,
 )
 INVOICE_COLUMNS = (
     Invoice.id,
@@ -107,16 +118,23 @@ def _invoice(row: Any) -> InvoiceRecord:
 class BillingSource(SqlSource):
     # accounts and catalogue -----------------------------------------------------------
 
-    async def accounts_by_customer_ids(self, customer_ids: Sequence[int]) -> list[BillingAccountRecord]:
+    async def accounts_by_customer_ids(
+        self, customer_ids: Sequence[int], scope: RowScope
+    ) -> list[BillingAccountRecord]:
         statement = (
             select(*ACCOUNT_COLUMNS)
-            .where(key_in(BillingAccount.customer_id, customer_ids, self.dialect))
+            .where(
+                key_in(BillingAccount.customer_id, customer_ids, self.dialect),
+                company_predicate(scope, BillingAccount.customer_id),
+            )
             .order_by(BillingAccount.number)
         )
         return [BillingAccountRecord(*row) for row in await self._rows(statement)]
 
-    async def accounts_by_ids(self, ids: Sequence[int]) -> list[BillingAccountRecord]:
-        statement = select(*ACCOUNT_COLUMNS).where(key_in(BillingAccount.id, ids, self.dialect))
+    async def accounts_by_ids(self, ids: Sequence[int], scope: RowScope) -> list[BillingAccountRecord]:
+        statement = select(*ACCOUNT_COLUMNS).where(
+            key_in(BillingAccount.id, ids, self.dialect), company_predicate(scope, BillingAccount.customer_id)
+        )
         return [BillingAccountRecord(*row) for row in await self._rows(statement)]
 
     async def plans(self, ids: Sequence[int] | None = None) -> list[TariffPlanRecord]:
@@ -292,16 +310,7 @@ class BillingSource(SqlSource):
     # policies --------------------------------------------------------------------------
 
     async def policies(self, unit_ids: Sequence[int], subscriber_ids: Sequence[int]) -> list[PolicyRecord]:
-        columns = (
-            SpendingPolicy.org_unit_id,
-            SpendingPolicy.subscriber_id,
-            SpendingPolicy.monthly_limit_minor,
-            SpendingPolicy.limit_action,
-            SpendingPolicy.company_share_percent,
-            SpendingPolicy.content_filter,
-            SpendingPolicy.roaming_allowed,
-        )
-        statement = select(*columns).where(
+        statement = select(*POLICY_COLUMNS).where(
             key_in(SpendingPolicy.org_unit_id, unit_ids, self.dialect)
             | key_in(SpendingPolicy.subscriber_id, subscriber_ids, self.dialect)
         )
@@ -394,8 +403,10 @@ class BillingSource(SqlSource):
         )
         return [_invoice(row) for row in await self._rows(statement)]
 
-    async def invoices_by_ids(self, ids: Sequence[int]) -> list[InvoiceRecord]:
-        statement = select(*INVOICE_COLUMNS).where(key_in(Invoice.id, ids, self.dialect))
+    async def invoices_by_ids(self, ids: Sequence[int], scope: RowScope) -> list[InvoiceRecord]:
+        statement = select(*INVOICE_COLUMNS).where(
+            key_in(Invoice.id, ids, self.dialect), company_predicate(scope, Invoice.customer_id)
+        )
         return [_invoice(row) for row in await self._rows(statement)]
 
     async def invoice_totals_by_subscriber(self, invoice_ids: Sequence[int]) -> list[InvoiceSubscriberTotal]:

@@ -11,7 +11,7 @@ from sqlalchemy import Select, func, or_, select, tuple_
 from sources.crm.models import Customer, OrgUnit, PortalUser, ScopeGrant, Subscriber
 from sources.crm.records import CustomerRecord, OrgUnitRecord, PortalUserRecord, SubscriberRecord
 from sources.db import SqlSource, key_in
-from sources.scope import RowScope, scope_predicate, under
+from sources.scope import RowScope, company_predicate, customer_predicate, scope_predicate, under
 from sources.values import Money
 
 SUBSCRIBER_COLUMNS = (
@@ -60,9 +60,9 @@ class CrmSource(SqlSource):
 
     async def customers_by_ids(self, ids: Sequence[int], scope: RowScope) -> list[CustomerRecord]:
         statement = select(Customer.id, Customer.code, Customer.name, Customer.currency).where(
-            key_in(Customer.id, ids, self.dialect)
+            key_in(Customer.id, ids, self.dialect), customer_predicate(scope, Customer.id)
         )
-        return [CustomerRecord(*row) for row in await self._rows(statement) if scope.sees_customer(row.id)]
+        return [CustomerRecord(*row) for row in await self._rows(statement)]
 
     # org units -------------------------------------------------------------------------
 
@@ -222,13 +222,11 @@ class CrmSource(SqlSource):
         statement = select(PortalUser.login).where(PortalUser.customer_id == customer_id)
         return [row[0] for row in await self._rows(statement)]
 
-    async def portal_users(
-        self, customer_ids: Sequence[int] | None, user_ids: Sequence[int] | None = None
-    ) -> list[PortalUserRecord]:
-        """Users with their grants, of the given customers (None: all) or with the given ids."""
-        statement = self._users()
-        if customer_ids is not None:
-            statement = statement.where(key_in(PortalUser.customer_id, customer_ids, self.dialect))
+    async def portal_users(self, scope: RowScope, user_ids: Sequence[int] | None = None) -> list[PortalUserRecord]:
+        """Companies' users with their grants: all in scope, or those with the given ids."""
+        statement = self._users().where(
+            PortalUser.customer_id.is_not(None), company_predicate(scope, PortalUser.customer_id)
+        )
         if user_ids is not None:
             statement = statement.where(key_in(PortalUser.id, user_ids, self.dialect))
         return _users(await self._rows(statement.order_by(PortalUser.login, OrgUnit.path)))

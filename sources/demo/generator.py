@@ -39,10 +39,6 @@ class SeedSummary:
     as_of: date
     seed: int
 
-    @property
-    def total_rows(self) -> int:
-        return sum(self.counts.values())
-
 
 async def seed(
     engines: Engines,

@@ -22,7 +22,6 @@ Adapter = Callable[[Any], Any]
 
 class BulkWriter:
     def __init__(self, conn: AsyncConnection, driver: Any) -> None:
-        self._conn = conn
         self._driver = driver  # asyncpg or aiosqlite connection under the SQLAlchemy one
         self._postgres = conn.dialect.name == "postgresql"
         self.counts: dict[str, int] = {}

@@ -1,0 +1,10 @@
+"""Reading portal users: the companies' users the caller's scope covers."""
+
+from __future__ import annotations
+
+from resolvers.context import Info
+from sources.crm.records import PortalUserRecord
+
+
+async def portal_users(info: Info) -> list[PortalUserRecord]:
+    return await info.context.sources.crm.portal_users(info.context.principal.scope)
