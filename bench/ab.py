@@ -46,8 +46,11 @@ async def main():
         user = await sources.crm.portal_user_by_login(op["login"])
         principal = principal_for(user)
         async def run():
-            context = Context(principal=principal, loaders=Loaders(LoadContext(sources, principal.scope, today)),
-                              sources=sources, today=today, request_id=uuid.uuid4().hex, pages=PageLimits())
+            if hasattr(Context, "of"):  # revisions from the bulk operations on
+                context = Context.of(principal, sources, request_id=uuid.uuid4().hex, today=today)
+            else:
+                context = Context(principal=principal, loaders=Loaders(LoadContext(sources, principal.scope, today)),
+                                  sources=sources, today=today, request_id=uuid.uuid4().hex, pages=PageLimits())
             result = await build_schema().execute(
                 op["document"], variable_values=op["variables"], context_value=context
             )

@@ -12,9 +12,8 @@ from bench.datasets import Dataset, prepare
 from bench.inprocess import Sample, StatementLog, measure
 from bench.server import ServerProcess, summary
 from bench.workload import LINE_QUERY, TARGETS_QUERY, WORKLOAD, Operation, Targets
-from loaders import LoadContext, Loaders
 from permissions.principal import Principal, principal_for
-from resolvers.context import Context, PageLimits
+from resolvers.context import Context
 from schema import build_schema
 from server.app import tune_garbage_collector
 from sources import Sources
@@ -75,14 +74,7 @@ async def _bench_dataset(dataset: Dataset, operations: list[Operation], options:
 
     async def corpcare(login: str, document: str, variables: dict[str, Any]) -> Any:
         caller = await principal(login)
-        context = Context(
-            principal=caller,
-            loaders=Loaders(LoadContext(sources, caller.scope, dataset.as_of)),
-            sources=sources,
-            today=dataset.as_of,
-            request_id=uuid.uuid4().hex,
-            pages=PageLimits(),
-        )
+        context = Context.of(caller, sources, request_id=uuid.uuid4().hex, today=dataset.as_of)
         return await build_schema().execute(document, variable_values=variables, context_value=context)
 
     naive = await _naive_executor(engines, principal, dataset) if options.naive else None

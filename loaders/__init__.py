@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import cached_property
 
 from loaders.base import LoadContext
+from loaders.bulk import BulkOperationByIdLoader
 from loaders.invoice import (
     BillingAccountByIdLoader,
     BillingAccountsByCustomerIdLoader,
@@ -50,6 +51,10 @@ class Loaders:
 
     def __init__(self, ctx: LoadContext) -> None:
         self.ctx = ctx
+
+    @cached_property
+    def bulk_operation(self) -> BulkOperationByIdLoader:
+        return BulkOperationByIdLoader(self.ctx)
 
     @cached_property
     def customer(self) -> CustomerByIdLoader:

@@ -12,6 +12,7 @@ from aiodataloader import DataLoader
 
 from sources import Sources
 from sources.scope import RowScope
+from sources.state.bulk import BulkScope
 from sources.values import month_start
 
 K = TypeVar("K")
@@ -25,6 +26,7 @@ class LoadContext:
     sources: Sources
     scope: RowScope
     today: date
+    bulk_scope: BulkScope
 
     @property
     def current_period(self) -> date:

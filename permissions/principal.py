@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from permissions.roles import AUDITED_READS, ROLE_PERMISSIONS, Permission, Role
 from sources.crm.records import PortalUserRecord
 from sources.scope import RowScope
+from sources.state.bulk import BulkScope
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +30,12 @@ class Principal:
     def may_give(self, role: Role) -> bool:
         """No privilege escalation: a role may be given only if it holds no more than this principal."""
         return ROLE_PERMISSIONS[role] <= self.permissions
+
+    @property
+    def bulk_scope(self) -> BulkScope:
+        """Bulk operations in view: one's own, or (with audit:read) every one of one's customers."""
+        owner = None if self.can(Permission.AUDIT_READ) else self.user_id
+        return BulkScope(customer_ids=self.scope.customer_ids, user_id=owner)
 
     @property
     def reads_are_audited(self) -> bool:

@@ -22,7 +22,10 @@ class Permission(StrEnum):
     AUDIT_READ = "audit:read"
     ALL_CUSTOMERS = "customers:all"
     LINE_WRITE = "line:write"
+    # Tariff plans.
     PRODUCT_WRITE = "product:write"
+    # Services and options on a line: employees hold it for their own line, within policy.
+    SERVICE_WRITE = "service:write"
     POLICY_WRITE = "policy:write"
     BUDGET_WRITE = "budget:write"
     ORG_WRITE = "org:write"
@@ -60,6 +63,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.CATALOGUE_READ,
             P.LINE_WRITE,
             P.PRODUCT_WRITE,
+            P.SERVICE_WRITE,
             P.POLICY_WRITE,
             P.BUDGET_WRITE,
         }
@@ -98,6 +102,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.SPENDING_READ,
             P.POLICY_READ,
             P.CATALOGUE_READ,
+            P.SERVICE_WRITE,
         }
     ),
     Role.SUPPORT: _READ_ALL | {P.ALL_CUSTOMERS},

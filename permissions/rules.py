@@ -48,6 +48,8 @@ TYPE_READ: dict[str, Permission | None] = {
     "BillingAccount": Permission.INVOICE_READ,
     "Invoice": Permission.INVOICE_READ,
     "PortalUser": Permission.USER_READ,
+    # Rows in view: one's own operations, or every one of one's customers' with audit:read.
+    "BulkOperation": None,
 }
 
 

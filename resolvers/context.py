@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 
 import strawberry
 
-from loaders import Loaders
+from loaders import LoadContext, Loaders
 from permissions.principal import Principal
 from sources import Sources
 from sources.values import month_start
@@ -27,6 +27,21 @@ class Context:
     today: date
     request_id: str
     pages: PageLimits
+
+    @classmethod
+    def of(
+        cls,
+        principal: Principal,
+        sources: Sources,
+        *,
+        request_id: str,
+        pages: PageLimits = PageLimits(),
+        today: date | None = None,
+    ) -> Context:
+        """A context with fresh loaders for ``principal``, dated today unless told otherwise."""
+        today = today or datetime.now(UTC).date()
+        loaders = Loaders(LoadContext(sources, principal.scope, today, principal.bulk_scope))
+        return cls(principal, loaders, sources, today, request_id, pages)
 
     @property
     def current_period(self) -> date:

@@ -11,7 +11,7 @@ from sources.errors import BadUserInput, NotFound
 
 async def customer(info: Info, global_id: str | None) -> Any:
     if global_id is not None:
-        return await load_node(info, global_id, expect="Customer")
+        return await load_node(info.context, global_id, expect="Customer")
     own = info.context.principal.customer_id
     if own is None:
         raise BadUserInput("Operator staff must name the customer: pass `id`.", argument="id")

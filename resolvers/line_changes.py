@@ -2,7 +2,8 @@
 
 load the targets (in scope) → check each → dry run, or apply each in its own transaction →
 audit → remember the answer under the idempotency key. A line that fails never rolls back
-the ones that succeeded.
+the ones that succeeded. A selection above ``MAX_SELECTION`` lines becomes a bulk operation
+(``resolvers/bulk.py``): the same checks and writes, line by line, in the background.
 """
 
 from __future__ import annotations
@@ -16,9 +17,11 @@ from resolvers.mutation import UserErrorRecord, audit_change, once
 from resolvers.subscriber import SubscriberListArgs, line_query
 from sources.crm.records import SubscriberRecord
 from sources.errors import BadUserInput, CorpcareError
+from sources.state.bulk import BulkStart, ItemResult
 
-# Larger selections are for background bulk operations.
+# Larger selections run in the background as bulk operations.
 MAX_SELECTION = 200
+MAX_BULK = 100_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,23 +34,12 @@ class LineSelectionArgs:
 
 
 @dataclass(slots=True)
-class ItemResult:
-    line_id: int
-    outcome: str  # applied, skipped, failed, would_apply
-    code: str | None = None
-    message: str | None = None
-    before: str | None = None
-    after: str | None = None
-    # Change of the line's monthly recurring fees, in minor units of ``currency``.
-    cost_delta_minor: int = 0
-    currency: str | None = None
-
-
-@dataclass(slots=True)
 class LineChangeOutcome:
     dry_run: bool
     results: list[ItemResult] = field(default_factory=list)
     user_errors: list[UserErrorRecord] = field(default_factory=list)
+    # Set when the selection was large enough to run in the background.
+    bulk_operation_id: int | None = None
 
     def count(self, outcome: str) -> int:
         return sum(1 for result in self.results if result.outcome == outcome)
@@ -63,6 +55,7 @@ class LineChangeOutcome:
             dry_run=stored["dry_run"],
             results=[ItemResult(**item) for item in stored["results"]],
             user_errors=[UserErrorRecord(**error) for error in stored["user_errors"]],
+            bulk_operation_id=stored.get("bulk_operation_id"),
         )
 
 
@@ -128,21 +121,27 @@ async def _run(
     context = info.context
     try:
         line_ids = await _selected(info, selection)
-        lines = {
-            line.id: line for line in await context.sources.crm.subscribers_by_ids(line_ids, context.principal.scope)
-        }
-        await action.prepare(context, list(lines.values()))
+        if len(line_ids) > MAX_SELECTION:
+            outcome = await _start_bulk(context, action, line_ids, dry_run, all_or_nothing, echo)
+        else:
+            lines = {
+                line.id: line
+                for line in await context.sources.crm.subscribers_by_ids(line_ids, context.principal.scope)
+            }
+            await action.prepare(context, list(lines.values()))
+            outcome = await _change(context, action, line_ids, lines, dry_run, all_or_nothing)
     except CorpcareError as error:
         field = error.extensions.get("field", ["selection"])
         outcome = LineChangeOutcome(dry_run, user_errors=[UserErrorRecord(field, error.code, error.message)])
-    else:
-        outcome = await _change(context, action, line_ids, lines, dry_run, all_or_nothing)
+    targets = tuple(("Subscriber", result.line_id) for result in outcome.results)
+    if outcome.bulk_operation_id is not None:
+        targets += (("BulkOperation", outcome.bulk_operation_id),)
     await audit_change(
         context,
         action.operation,
         allowed=not outcome.user_errors,
         detail={"input": echo, **asdict(outcome)},
-        targets=tuple(("Subscriber", result.line_id) for result in outcome.results),
+        targets=targets,
     )
     return outcome
 
@@ -156,10 +155,58 @@ async def _selected(info: Info, selection: LineSelectionArgs) -> list[int]:
     else:
         args = selection.filter or SubscriberListArgs(org_unit_id=selection.org_unit_id)
         query = await line_query(info, args)
-        ids = await info.context.sources.crm.subscriber_ids(query, info.context.principal.scope, MAX_SELECTION + 1)
-    if len(ids) > MAX_SELECTION:
-        raise BadUserInput(f"Select at most {MAX_SELECTION} lines at once.", maximum=MAX_SELECTION)
+        ids = await info.context.sources.crm.subscriber_ids(query, info.context.principal.scope, MAX_BULK + 1)
+    if len(ids) > MAX_BULK:
+        raise BadUserInput(f"Select at most {MAX_BULK} lines at once.", maximum=MAX_BULK)
     return ids
+
+
+async def _start_bulk(
+    context: Context,
+    action: LineAction,
+    line_ids: list[int],
+    dry_run: bool,
+    all_or_nothing: bool,
+    echo: dict[str, Any],
+) -> LineChangeOutcome:
+    if all_or_nothing:
+        raise BadUserInput(
+            f"allOrNothing is for selections of up to {MAX_SELECTION} lines; larger ones run line by line.",
+            field=["allOrNothing"],
+        )
+    await action.prepare(context, [])  # the input itself is checked now, the lines as the work reaches them
+    principal = context.principal
+    start = BulkStart(
+        customer_id=principal.customer_id, user_id=principal.user_id, login=principal.login,
+        role=principal.role.value, request_id=context.request_id, operation=action.operation, input=echo,
+        dry_run=dry_run,
+    )  # fmt: skip
+    return LineChangeOutcome(dry_run, bulk_operation_id=await context.sources.bulk.create(start, line_ids))
+
+
+def judge(action: LineAction, line_id: int, line: SubscriberRecord | None) -> ItemResult:
+    """What the action does to one line: left as it is (skipped, failed), or would_apply."""
+    if line is None:
+        # Outside the scope or missing: the same answer, so existence is not revealed.
+        return ItemResult(line_id, "failed", "NOT_FOUND", "No such line in your scope.")
+    verdict = action.check(line)
+    change = action.describe(line)
+    if verdict is not None:
+        result = ItemResult(line_id, verdict.outcome, verdict.code, verdict.message, change.before, change.before)
+    else:
+        result = ItemResult(line_id, "would_apply", None, None, change.before, change.after, change.cost_delta_minor)
+    result.currency = line.currency
+    return result
+
+
+async def apply(context: Context, action: LineAction, line: SubscriberRecord, planned: ItemResult) -> ItemResult:
+    """Write one line's change (one backend transaction); ``planned`` is its would_apply result."""
+    if await action.apply(context, line):
+        return ItemResult(
+            line.id, "applied", None, None, planned.before, planned.after, planned.cost_delta_minor, line.currency
+        )
+    message = "The line changed while this request ran; read it again."
+    return ItemResult(line.id, "failed", "CONFLICT", message, planned.before, planned.before, 0, line.currency)
 
 
 async def _change(
@@ -170,48 +217,22 @@ async def _change(
     dry_run: bool,
     all_or_nothing: bool,
 ) -> LineChangeOutcome:
-    if all_or_nothing and not dry_run and (refusal := _first_failure(action, line_ids, lines)) is not None:
+    judged = [judge(action, line_id, lines.get(line_id)) for line_id in line_ids]
+    outcome = LineChangeOutcome(dry_run)
+    refusal = next((result for result in judged if result.outcome == "failed"), None)
+    if all_or_nothing and refusal is not None and not dry_run:
         # Every line is checked before any is written; one that would fail stops them all.
         # (A line that changes under us between check and write can still fail alone.)
-        outcome = await _change(context, action, line_ids, lines, True, False)
-        for result in outcome.results:
+        for result in judged:
             if result.outcome == "would_apply":
-                result.outcome, result.code = "skipped", "ALL_OR_NOTHING"
-                result.message = f"Not changed: line {to_global_id('Subscriber', refusal)} fails."
+                result.outcome, result.code, result.cost_delta_minor = "skipped", "ALL_OR_NOTHING", 0
+                result.message = f"Not changed: line {to_global_id('Subscriber', refusal.line_id)} fails."
                 result.after = result.before
-        outcome.dry_run = False
+        outcome.results = judged
         return outcome
-    outcome = LineChangeOutcome(dry_run)
-    for line_id in line_ids:
-        line = lines.get(line_id)
-        if line is None:
-            # Outside the scope or missing: the same answer, so existence is not revealed.
-            outcome.results.append(ItemResult(line_id, "failed", "NOT_FOUND", "No such line in your scope."))
-            continue
-        verdict = action.check(line)
-        change = action.describe(line)
-        if verdict is not None:
-            result = ItemResult(line_id, verdict.outcome, verdict.code, verdict.message, change.before, change.before)
-        elif dry_run:
-            result = ItemResult(
-                line_id, "would_apply", None, None, change.before, change.after, change.cost_delta_minor
-            )
-        elif await action.apply(context, line):
-            result = ItemResult(line_id, "applied", None, None, change.before, change.after, change.cost_delta_minor)
-        else:
-            message = "The line changed while this request ran; read it again."
-            result = ItemResult(line_id, "failed", "CONFLICT", message, change.before, change.before)
-        result.currency = line.currency
+    for result in judged:
+        line = lines.get(result.line_id)
+        if result.outcome == "would_apply" and not dry_run and line is not None:
+            result = await apply(context, action, line, result)
         outcome.results.append(result)
     return outcome
-
-
-def _first_failure(action: LineAction, line_ids: list[int], lines: dict[int, SubscriberRecord]) -> int | None:
-    for line_id in line_ids:
-        line = lines.get(line_id)
-        if line is None:
-            return line_id
-        verdict = action.check(line)
-        if verdict is not None and verdict.outcome == "failed":
-            return line_id
-    return None

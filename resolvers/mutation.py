@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from decimal import Decimal
+from enum import Enum
 from typing import Any
 
 from resolvers.context import Context, Info
@@ -56,6 +58,20 @@ async def once(
         if stored is not None:
             return stored.response, None
     return answer, None
+
+
+def plain(value: Any) -> Any:
+    """A mutation's input as JSON-able data (enums as their values, amounts as text): what is
+    fingerprinted for idempotency, audited, and kept with a bulk operation."""
+    if isinstance(value, dict):
+        return {key: plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(item) for item in value]
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
 
 
 async def audit_change(

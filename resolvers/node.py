@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from permissions.rules import TYPE_READ
-from resolvers.context import Info
+from resolvers.context import Context
 from resolvers.ids import from_global_id
 from sources.errors import NotFound
 
@@ -19,14 +19,14 @@ NODE_LOADERS = {
     "BillingAccount": "billing_account",
     "Invoice": "invoice",
     "PortalUser": "portal_user",
+    "BulkOperation": "bulk_operation",
 }
 
 
-async def load_node(info: Info, global_id: str, *, expect: str | None = None) -> Any:
+async def load_node(context: Context, global_id: str, *, expect: str | None = None) -> Any:
     """The object, or NOT_FOUND — the same answer whether it is missing or outside the scope."""
     type_name, key = from_global_id(global_id, expect=expect)
     loader, permission = NODE_LOADERS[type_name], TYPE_READ[type_name]
-    context = info.context
     record = None
     if permission is None or context.principal.can(permission):
         record = await getattr(context.loaders, loader).load(key)

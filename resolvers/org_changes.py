@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from permissions.principal import principal_cache_key
-from resolvers.context import Context, Info
+from resolvers.context import Context
 from resolvers.line_changes import Change, Verdict
 from resolvers.node import load_node
 from resolvers.unit_changes import Conflict, UnitChange
@@ -16,9 +16,9 @@ from sources.errors import BadUserInput, CorpcareError
 KINDS = ("company", "division", "department", "team")
 
 
-async def _unit(info: Info, global_id: str, field: str) -> OrgUnitRecord:
+async def _unit(context: Context, global_id: str, field: str) -> OrgUnitRecord:
     try:
-        return await load_node(info, global_id, expect="OrgUnit")  # type: ignore[no-any-return]
+        return await load_node(context, global_id, expect="OrgUnit")  # type: ignore[no-any-return]
     except CorpcareError as error:
         error.extensions["field"] = [field]
         raise
@@ -58,9 +58,9 @@ def update_unit(values: dict[str, Any]) -> UnitChange:
     return change
 
 
-def move_under(info: Info, new_parent_id: str) -> UnitChange:
+def move_under(new_parent_id: str) -> UnitChange:
     async def change(context: Context, unit: OrgUnitRecord) -> tuple[Any, Any, int | None]:
-        new_parent = await _unit(info, new_parent_id, "newParent")
+        new_parent = await _unit(context, new_parent_id, "newParent")
         if unit.parent_id is None:
             raise BadUserInput("The company itself cannot move.", field=["orgUnit"])
         if new_parent.path.startswith(unit.path):
@@ -92,13 +92,12 @@ def delete_empty() -> UnitChange:
 class LineMove:
     """Move lines into another unit (in the caller's scope)."""
 
-    info: Info
     unit_id: str
     operation: str = "subscriberMove"
     target: OrgUnitRecord | None = None
 
     async def prepare(self, context: Context, lines: list[SubscriberRecord]) -> None:
-        self.target = await _unit(self.info, self.unit_id, "orgUnit")
+        self.target = await _unit(context, self.unit_id, "orgUnit")
 
     def check(self, line: SubscriberRecord) -> Verdict | None:
         assert self.target is not None

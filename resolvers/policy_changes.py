@@ -49,10 +49,12 @@ class PolicyChange:
 
     changes: dict[str, Any]
     operation: str = "subscriberPolicySet"
+    # Filled by prepare: the validated values as billing keeps them, and each line's own policy.
+    values: dict[str, Any] = field(default_factory=dict)
     own: dict[int, PolicyRecord] = field(default_factory=dict)
 
     async def prepare(self, context: Context, lines: list[SubscriberRecord]) -> None:
-        self.changes = stored(self.changes)
+        self.values = stored(self.changes)
         ids = [line.id for line in lines]
         rows = await context.sources.billing.policies([], ids) if ids else []
         self.own = {row.subscriber_id: row for row in rows if row.subscriber_id is not None}
@@ -61,16 +63,16 @@ class PolicyChange:
         if line.status == "terminated":
             return Verdict("failed", "LINE_TERMINATED", "The line is terminated.")
         current = _own(self.own.get(line.id))
-        if all(current[name] == value for name, value in self.changes.items()):
+        if all(current[name] == value for name, value in self.values.items()):
             return Verdict("skipped", "ALREADY_IN_STATE", "The line's policy already says so.")
         return None
 
     def describe(self, line: SubscriberRecord) -> Change:
         current = _own(self.own.get(line.id))
-        return Change(_text(current), _text(current | self.changes))
+        return Change(_text(current), _text(current | self.values))
 
     async def apply(self, context: Context, line: SubscriberRecord) -> bool:
-        await context.sources.policy_writer.set_policy(line.customer_id, self.changes, line_id=line.id)
+        await context.sources.policy_writer.set_policy(line.customer_id, self.values, line_id=line.id)
         return True
 
 

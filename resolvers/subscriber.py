@@ -47,10 +47,10 @@ async def line_query(info: Info, args: SubscriberListArgs) -> SubscriberQuery:
         raise Forbidden("Searching by name or number needs the personal:read permission.")
     customer_ids = None
     if args.customer_id is not None:
-        customer_ids = frozenset({(await load_node(info, args.customer_id, expect="Customer")).id})
+        customer_ids = frozenset({(await load_node(info.context, args.customer_id, expect="Customer")).id})
     subtree = None
     if args.org_unit_id is not None:
-        subtree = (await load_node(info, args.org_unit_id, expect="OrgUnit")).path
+        subtree = (await load_node(info.context, args.org_unit_id, expect="OrgUnit")).path
     among = None
     if args.tariff_plan_ids or args.service_ids:
         plans = [from_global_id(i, expect="TariffPlan")[1] for i in args.tariff_plan_ids]

@@ -38,7 +38,7 @@ async def change_unit(
         context = info.context
         unit = None
         try:
-            unit = await load_node(info, unit_id, expect="OrgUnit")
+            unit = await load_node(info.context, unit_id, expect="OrgUnit")
             before, after, shown = await change(context, unit)
         except CorpcareError as failure:
             field = failure.extensions.get("field", ["orgUnit"])

@@ -70,7 +70,7 @@ async def _units(info: Info, ids: list[str]) -> list[int]:
     units = []
     for global_id in ids:
         try:
-            units.append((await load_node(info, global_id, expect="OrgUnit")).id)
+            units.append((await load_node(info.context, global_id, expect="OrgUnit")).id)
         except CorpcareError as error:
             error.extensions["field"] = ["units"]
             raise
@@ -79,7 +79,7 @@ async def _units(info: Info, ids: list[str]) -> list[int]:
 
 async def _target(info: Info, global_id: str) -> PortalUserRecord:
     try:
-        return await load_node(info, global_id, expect="PortalUser")  # type: ignore[no-any-return]
+        return await load_node(info.context, global_id, expect="PortalUser")  # type: ignore[no-any-return]
     except CorpcareError as error:
         error.extensions["field"] = ["user"]
         raise
@@ -100,7 +100,7 @@ def invite(
         if role is Role.EMPLOYEE:
             if line_id is None or units:
                 raise BadUserInput("An employee gets one line and no subtrees.", field=["line"])
-            line = (await load_node(info, line_id, expect="Subscriber")).id
+            line = (await load_node(info.context, line_id, expect="Subscriber")).id
         user_id = await context.sources.user_writer.create_user(customer_id, login.strip(), name.strip(), email,
                                                               role.value, line, units)  # fmt: skip
         if user_id is None:

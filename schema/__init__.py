@@ -12,6 +12,7 @@ from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
 from permissions.rules import Public, Requires
+from schema.bulk import BulkMutation, BulkOperation
 from schema.catalogue import Service, TariffPlan
 from schema.customer import Customer
 from schema.executor import LevelExecutor
@@ -37,8 +38,8 @@ class CorpcareSchema(strawberry.Schema):
 def build_schema() -> CorpcareSchema:
     schema = CorpcareSchema(
         query=Query,
-        mutation=merge_types("Mutation", (LineMutation, UnitMutation, UserMutation)),
-        types=[Customer, OrgUnit, Subscriber, TariffPlan, Service, BillingAccount, Invoice, PortalUser],
+        mutation=merge_types("Mutation", (LineMutation, BulkMutation, UnitMutation, UserMutation)),
+        types=[Customer, OrgUnit, Subscriber, TariffPlan, Service, BillingAccount, Invoice, PortalUser, BulkOperation],
         # Portals send the same few documents over and over: parse and validate each once.
         extensions=[
             lambda: ParserCache(maxsize=1024),

@@ -7,30 +7,24 @@ from typing import Any
 
 import strawberry
 
-from permissions.roles import Permission as P
 from permissions.rules import PUBLIC, requires
 from resolvers.context import Info
-from resolvers.ids import to_global_id
-from resolvers.line_actions import PlanChange, ServicesChange, StatusChange
-from resolvers.line_changes import (
-    MAX_SELECTION,
-    ItemResult,
-    LineAction,
-    LineChangeOutcome,
-    LineSelectionArgs,
-    change_lines,
-)
-from resolvers.org_changes import LineMove
-from resolvers.policy_changes import PolicyChange
+from resolvers.line_changes import MAX_SELECTION, LineChangeOutcome, LineSelectionArgs, change_lines
+from resolvers.line_operations import line_action, permission_for
+from resolvers.mutation import plain
+from schema.bulk import BulkOperation
 from schema.common import Money, UserError
 from schema.fields import field, related, resolved
-from schema.policy_input import PolicyInput, plain, policy_changes
+from schema.line_results import LineChangeResult
+from schema.policy_input import PolicyInput, policy_changes
 from schema.query import SubscriberFilter, filter_args
-from schema.subscriber import Subscriber
 from sources.values import Money as MoneyValue
 
 
-@strawberry.input(description=f"Exactly one of: line ids, an org subtree, or a filter. At most {MAX_SELECTION} lines.")
+@strawberry.input(
+    description=f"Exactly one of: line ids, an org subtree, or a filter. Above {MAX_SELECTION} lines the change "
+    "runs in the background as a bulk operation."
+)
 class LineSelection:
     ids: list[strawberry.ID] | None = None
     org_unit: strawberry.ID | None = strawberry.field(default=None, description="Every line in this unit's subtree.")
@@ -106,41 +100,9 @@ class SubscriberMoveInput:
     idempotency_key: str | None = None
 
 
-@strawberry.enum
-class LineOutcome(Enum):
-    APPLIED = "applied"
-    SKIPPED = "skipped"
-    FAILED = "failed"
-    WOULD_APPLY = "would_apply"
-
-
-def _line_cost(root: ItemResult) -> MoneyValue | None:
-    if root.outcome not in ("applied", "would_apply") or root.currency is None:
-        return None
-    return MoneyValue.from_minor(root.cost_delta_minor, root.currency)
-
-
 def _total_cost(root: LineChangeOutcome) -> MoneyValue | None:
     total, currency = root.monthly_cost_impact()
     return None if currency is None else MoneyValue.from_minor(total, currency)
-
-
-def _line_id(root: Any) -> strawberry.ID:
-    return strawberry.ID(to_global_id("Subscriber", root.line_id))
-
-
-@strawberry.type(description="What happened to one line.")
-class LineChangeResult:
-    line_id: strawberry.ID = resolved(PUBLIC, _line_id)
-    line: Subscriber | None = related("subscriber", "line_id", PUBLIC, description="Null when not in your scope.")
-    outcome: LineOutcome = field(PUBLIC)
-    code: str | None = field(PUBLIC, description="Why the line was skipped or failed.")
-    message: str | None = field(PUBLIC)
-    before: str | None = field(PUBLIC, description="The line's status before.")
-    after: str | None = field(PUBLIC, description="The line's state after (in a dry run: what it would be).")
-    monthly_cost_impact: Money | None = resolved(
-        PUBLIC, _line_cost, description="Change of the line's monthly fees; null when the line is left as it is."
-    )
 
 
 def _applied(root: LineChangeOutcome) -> int:
@@ -159,10 +121,16 @@ def _would_apply(root: LineChangeOutcome) -> int:
     return root.count("would_apply")
 
 
-@strawberry.type(description="Per-line results; a failed line never undoes the others.")
+@strawberry.type(
+    description="Per-line results; a failed line never undoes the others. For a large selection the results "
+    "are empty and `bulkOperation` follows the work."
+)
 class LineChangePayload:
     dry_run: bool = field(PUBLIC)
     results: list[LineChangeResult] = field(PUBLIC)
+    bulk_operation: BulkOperation | None = related(
+        "bulk_operation", "bulk_operation_id", PUBLIC, description="Set when the selection runs in the background."
+    )
     applied: int = resolved(PUBLIC, _applied)
     skipped: int = resolved(PUBLIC, _skipped)
     failed: int = resolved(PUBLIC, _failed)
@@ -181,62 +149,65 @@ def _selection(selection: LineSelection) -> LineSelectionArgs:
     )
 
 
-def _echo(selection: LineSelection, **rest: Any) -> dict[str, Any]:
-    """The input as plain data, for the idempotency fingerprint and the audit log."""
-    plain = strawberry.asdict(selection)
-    return {"selection": plain, **{k: v.value if isinstance(v, Enum) else v for k, v in rest.items()}}
-
-
 @strawberry.type
 class LineMutation:
-    @strawberry.mutation(directives=[requires(P.LINE_WRITE)], description="Suspend lines (lost device, leave).")
+    @strawberry.mutation(
+        directives=[requires(permission_for("subscriberSuspend"))], description="Suspend lines (lost device, leave)."
+    )
     async def subscriber_suspend(self, info: Info, input: SubscriberSuspendInput) -> LineChangePayload:
-        action = StatusChange("subscriberSuspend", "suspended")
-        return await _lines(info, input, action, reason=input.reason)  # type: ignore[return-value]
-
-    @strawberry.mutation(directives=[requires(P.LINE_WRITE)], description="Resume suspended lines.")
-    async def subscriber_resume(self, info: Info, input: SubscriberResumeInput) -> LineChangePayload:
-        return await _lines(info, input, StatusChange("subscriberResume", "active"))  # type: ignore[return-value]
+        return await _lines(info, "subscriberSuspend", input, reason=input.reason)  # type: ignore[return-value]
 
     @strawberry.mutation(
-        directives=[requires(P.PRODUCT_WRITE)],
-        description="Add services (options, data packs, roaming…) to lines, within the policy in force.",
+        directives=[requires(permission_for("subscriberResume"))], description="Resume suspended lines."
+    )
+    async def subscriber_resume(self, info: Info, input: SubscriberResumeInput) -> LineChangePayload:
+        return await _lines(info, "subscriberResume", input)  # type: ignore[return-value]
+
+    @strawberry.mutation(
+        directives=[requires(permission_for("subscriberServicesAdd"))],
+        description="Add services (options, data packs, roaming…) to lines, within the policy in force. "
+        "Employees may add to their own line.",
     )
     async def subscriber_services_add(self, info: Info, input: SubscriberServicesInput) -> LineChangePayload:
-        action = ServicesChange("subscriberServicesAdd", list(input.services), adding=True)
-        return await _lines(info, input, action, services=sorted(input.services))  # type: ignore[return-value]
-
-    @strawberry.mutation(directives=[requires(P.PRODUCT_WRITE)], description="Remove services from lines.")
-    async def subscriber_services_remove(self, info: Info, input: SubscriberServicesInput) -> LineChangePayload:
-        action = ServicesChange("subscriberServicesRemove", list(input.services), adding=False)
-        return await _lines(info, input, action, services=sorted(input.services))  # type: ignore[return-value]
+        return await _lines(info, "subscriberServicesAdd", input, services=sorted(input.services))  # type: ignore[return-value]
 
     @strawberry.mutation(
-        directives=[requires(P.PRODUCT_WRITE)],
+        directives=[requires(permission_for("subscriberServicesRemove"))],
+        description="Remove services from lines. Employees may remove from their own line.",
+    )
+    async def subscriber_services_remove(self, info: Info, input: SubscriberServicesInput) -> LineChangePayload:
+        return await _lines(info, "subscriberServicesRemove", input, services=sorted(input.services))  # type: ignore[return-value]
+
+    @strawberry.mutation(
+        directives=[requires(permission_for("subscriberPlanChange"))],
         description="Move lines to another tariff plan, now or from the start of next billing month.",
     )
     async def subscriber_plan_change(self, info: Info, input: SubscriberPlanChangeInput) -> LineChangePayload:
-        action = PlanChange("subscriberPlanChange", input.plan, input.effective is PlanChangeEffective.NEXT_PERIOD)
-        return await _lines(info, input, action, plan=input.plan, effective=input.effective)  # type: ignore[return-value]
+        return await _lines(info, "subscriberPlanChange", input, plan=input.plan, effective=input.effective)  # type: ignore[return-value]
 
     @strawberry.mutation(
-        directives=[requires(P.POLICY_WRITE)],
+        directives=[requires(permission_for("subscriberPolicySet"))],
         description="Set spending policy attributes on lines, overriding what their units say.",
     )
     async def subscriber_policy_set(self, info: Info, input: SubscriberPolicySetInput) -> LineChangePayload:
-        changes = policy_changes(input.policy)
-        return await _lines(info, input, PolicyChange(changes), policy=plain(changes))  # type: ignore[return-value]
+        return await _lines(info, "subscriberPolicySet", input, policy=policy_changes(input.policy))  # type: ignore[return-value]
 
-    @strawberry.mutation(directives=[requires(P.LINE_WRITE)], description="Move lines into another unit.")
+    @strawberry.mutation(
+        directives=[requires(permission_for("subscriberMove"))], description="Move lines into another unit."
+    )
     async def subscriber_move(self, info: Info, input: SubscriberMoveInput) -> LineChangePayload:
-        action = LineMove(info, input.org_unit)
-        return await _lines(info, input, action, org_unit=input.org_unit)  # type: ignore[return-value]
+        return await _lines(info, "subscriberMove", input, org_unit=input.org_unit)  # type: ignore[return-value]
 
 
-async def _lines(info: Info, input: Any, action: LineAction, **echo: Any) -> LineChangeOutcome:
-    """Every line mutation's input has a selection, dryRun and idempotencyKey; the rest is echoed."""
-    plain_input = _echo(input.selection, dry_run=input.dry_run, all_or_nothing=input.all_or_nothing, **echo)
+async def _lines(info: Info, operation: str, input: Any, **rest: Any) -> LineChangeOutcome:
+    """Every line mutation's input has a selection, dryRun, allOrNothing and idempotencyKey; the
+    rest is the action's own. The action is built from the plain input, as a resumed bulk
+    operation builds it."""
+    echo = plain(
+        {"selection": strawberry.asdict(input.selection), "dry_run": input.dry_run,
+         "all_or_nothing": input.all_or_nothing, **rest}
+    )  # fmt: skip
     return await change_lines(
-        info, action, _selection(input.selection), dry_run=input.dry_run, all_or_nothing=input.all_or_nothing,
-        idempotency_key=input.idempotency_key, echo=plain_input,
+        info, line_action(operation, echo), _selection(input.selection), dry_run=input.dry_run,
+        all_or_nothing=input.all_or_nothing, idempotency_key=input.idempotency_key, echo=echo,
     )  # fmt: skip

@@ -28,8 +28,3 @@ def policy_changes(policy: PolicyInput) -> dict[str, Any]:
         if value is not strawberry.UNSET:
             changes[name] = value.value if isinstance(value, Enum) else value
     return changes
-
-
-def plain(changes: dict[str, Any]) -> dict[str, Any]:
-    """For the audit log and the idempotency fingerprint: amounts as text."""
-    return {name: str(value) if isinstance(value, Decimal) else value for name, value in changes.items()}

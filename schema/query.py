@@ -11,12 +11,13 @@ from loaders.page import Page
 from permissions.principal import Principal
 from permissions.roles import Permission as P
 from permissions.rules import PUBLIC, requires
-from resolvers import audit, catalogue, customer, users
+from resolvers import audit, bulk_operations, catalogue, customer, users
 from resolvers.context import Info
 from resolvers.node import load_node
 from resolvers.subscriber import SubscriberListArgs, enum_values, subscribers
 from schema.audit import AuditFilter, AuditRecord
 from schema.audit import filter_args as audit_filter_args
+from schema.bulk import BulkOperation, BulkOperationStatus
 from schema.catalogue import Service, TariffPlan
 from schema.common import Connection, Node
 from schema.customer import Customer
@@ -77,11 +78,11 @@ class Query:
 
     @strawberry.field(directives=[PUBLIC], description="Any object by its global id; NOT_FOUND outside your scope.")
     async def node(self, info: Info, id: strawberry.ID) -> Node | None:
-        return await load_node(info, id)
+        return await load_node(info.context, id)
 
     @strawberry.field(directives=[PUBLIC], description="Several objects by id, in order; missing ones are null.")
     def nodes(self, info: Info, ids: list[strawberry.ID]) -> list[Node | None]:
-        return [load_node(info, global_id) for global_id in ids]  # type: ignore[misc]
+        return [load_node(info.context, global_id) for global_id in ids]  # type: ignore[misc]
 
     @strawberry.field(
         directives=[requires(P.LINE_READ)],
@@ -109,6 +110,21 @@ class Query:
         self, info: Info, first: int | None = None, after: str | None = None, filter: AuditFilter | None = None
     ) -> Connection[AuditRecord]:
         page: Page = await audit.audit_log(info, audit_filter_args(filter), first, after)
+        return page  # type: ignore[return-value]
+
+    @strawberry.field(
+        directives=[PUBLIC],
+        description="Bulk operations newest first: your own, or (with audit:read) all of your company's.",
+    )
+    async def bulk_operations(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        status: list[BulkOperationStatus] | None = None,
+    ) -> Connection[BulkOperation]:
+        statuses = [value.value for value in status or ()]
+        page: Page = await bulk_operations.bulk_operations(info, statuses, first, after)
         return page  # type: ignore[return-value]
 
     @strawberry.field(directives=[requires(P.USER_READ)], description="Your company's portal users.")

@@ -9,6 +9,7 @@ import strawberry
 from permissions.roles import Permission as P
 from permissions.rules import PUBLIC, requires
 from resolvers.context import Info
+from resolvers.mutation import plain
 from resolvers.org_changes import create_child, delete_empty, move_under, update_unit
 from resolvers.policy_changes import set_unit_policy
 from resolvers.unit_changes import UnitOutcome, change_unit, set_budget
@@ -16,7 +17,7 @@ from schema.common import UserError
 from schema.enums import OrgUnitKind
 from schema.fields import field, related
 from schema.org_unit import OrgUnit
-from schema.policy_input import PolicyInput, plain, policy_changes
+from schema.policy_input import PolicyInput, policy_changes
 
 
 @strawberry.input
@@ -113,7 +114,7 @@ class UnitMutation:
     @strawberry.mutation(directives=[requires(P.ORG_WRITE)], description="Move a unit, with everything below it.")
     async def org_unit_move(self, info: Info, input: OrgUnitMoveInput) -> OrgUnitPayload:
         echo = {"orgUnit": input.org_unit, "newParent": input.new_parent}
-        change = move_under(info, input.new_parent)
+        change = move_under(input.new_parent)
         return await change_unit(info, "orgUnitMove", input.org_unit, echo, input.idempotency_key, change)  # type: ignore[return-value]
 
     @strawberry.mutation(directives=[requires(P.ORG_WRITE)], description="Delete an empty unit.")

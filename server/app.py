@@ -20,11 +20,11 @@ from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
-from loaders import LoadContext, Loaders
 from resolvers.context import Context, PageLimits
 from schema import build_schema
 from server.auth import BearerAuth, Principals, PrincipalUser, unauthenticated
 from server.settings import Settings
+from server.worker import BulkWorker
 from sources import Sources
 from sources.cache import create_cache
 from sources.db import Engines, create_engine
@@ -54,14 +54,7 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         request_id = given if _REQUEST_ID.match(given) else uuid.uuid4().hex
         if isinstance(response, Response):
             response.headers["X-Request-Id"] = request_id
-        return Context(
-            principal=user.principal,
-            loaders=Loaders(LoadContext(sources, user.principal.scope, today)),
-            sources=sources,
-            today=today,
-            request_id=request_id,
-            pages=self.pages,
-        )
+        return Context.of(user.principal, sources, request_id=request_id, pages=self.pages, today=today)
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
@@ -81,11 +74,17 @@ def create_app(settings: Settings, sources: Sources | None = None) -> Starlette:
             return
         engines = Engines(*(create_engine(url) for url in settings.urls))
         cache = create_cache(settings.redis_url)
-        _attach(app, Sources.over(engines, cache), settings)
+        opened = Sources.over(engines, cache)
+        _attach(app, opened, settings)
+        worker = BulkWorker(opened, lease=settings.bulk_lease) if settings.bulk_worker else None
+        if worker is not None:
+            worker.start()
         tune_garbage_collector()
         try:
             yield
         finally:
+            if worker is not None:
+                await worker.stop()
             await cache.close()
             await engines.dispose()
 

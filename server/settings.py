@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
@@ -33,6 +34,9 @@ class Settings(BaseSettings):
     default_page_size: int = 50
     max_page_size: int = 2000
 
+    bulk_worker: bool = Field(True, description="Work on bulk operations in this process.")
+    bulk_lease_seconds: float = Field(30.0, description="How long a silent worker keeps an operation.")
+
     seed_subscribers: int = Field(2000, description="Lines generated on the first start of an empty database.")
     seed: int = 42
 
@@ -57,6 +61,10 @@ class Settings(BaseSettings):
             self.billing_url or self._sqlite("billing"),
             self.state_url or self._sqlite("state"),
         )
+
+    @property
+    def bulk_lease(self) -> timedelta:
+        return timedelta(seconds=self.bulk_lease_seconds)
 
     @property
     def embedded(self) -> bool:

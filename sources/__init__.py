@@ -13,6 +13,7 @@ from sources.crm.user_writes import UserWriter
 from sources.crm.writes import CrmWriter
 from sources.db import Engines
 from sources.state.audit import AuditLog
+from sources.state.bulk import BulkStore
 from sources.state.idempotency import IdempotencyStore
 
 
@@ -29,6 +30,7 @@ class Sources:
     plan_writer: PlanWriter
     policy_writer: PolicyWriter
     idempotency: IdempotencyStore
+    bulk: BulkStore
 
     @classmethod
     def over(cls, engines: Engines, cache: Cache) -> Sources:
@@ -44,6 +46,7 @@ class Sources:
             plan_writer=PlanWriter(engines.billing),
             policy_writer=PolicyWriter(engines.billing),
             idempotency=IdempotencyStore(engines.state),
+            bulk=BulkStore(engines.state),
         )
 
 

@@ -12,7 +12,6 @@ import pytest
 from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from loaders import LoadContext, Loaders
 from permissions.principal import Principal, principal_for
 from resolvers.context import Context, PageLimits
 from schema import build_schema
@@ -85,14 +84,7 @@ class World:
         return self.principals[login]
 
     def context(self, principal: Principal, *, max_page_size: int = 2000) -> Context:
-        return Context(
-            principal=principal,
-            loaders=Loaders(LoadContext(self.sources, principal.scope, today())),
-            sources=self.sources,
-            today=today(),
-            request_id=uuid.uuid4().hex,
-            pages=PageLimits(50, max_page_size),
-        )
+        return Context.of(principal, self.sources, request_id=uuid.uuid4().hex, pages=PageLimits(50, max_page_size))
 
     async def run(self, login: str, query: str, variables: dict[str, Any] | None = None) -> Any:
         principal = await self.principal(login)

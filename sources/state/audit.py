@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import insert, select, tuple_
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from sources.state.models import AuditRecord, AuditTarget
 from sources.values import aware
@@ -47,27 +47,7 @@ class AuditLog:
 
     async def record(self, entry: AuditEntry) -> None:
         async with self.engine.begin() as conn:
-            inserted = await conn.execute(
-                insert(AuditRecord).values(
-                    at=datetime.now(UTC),
-                    request_id=entry.request_id,
-                    user_id=entry.user_id,
-                    login=entry.login,
-                    role=entry.role,
-                    customer_id=entry.customer_id,
-                    action=entry.action,
-                    outcome=entry.outcome,
-                    detail=entry.detail,
-                )
-            )
-            if entry.targets:
-                key = inserted.inserted_primary_key
-                assert key is not None
-                audit_id = key[0]
-                rows = [
-                    {"audit_id": audit_id, "kind": kind, "target_id": target} for kind, target in set(entry.targets)
-                ]
-                await conn.execute(insert(AuditTarget), rows)
+            await write_entry(conn, entry)
 
     async def recent(self, login: str, limit: int = 50) -> list[AuditEntry]:
         return await self.page(AuditQuery(customer_ids=None, login=login, limit=limit))
@@ -115,3 +95,25 @@ COLUMNS = (
     AuditRecord.outcome,
     AuditRecord.detail,
 )
+
+
+async def write_entry(conn: AsyncConnection, entry: AuditEntry) -> None:
+    """Write one record and its targets in the caller's transaction."""
+    inserted = await conn.execute(
+        insert(AuditRecord).values(
+            at=datetime.now(UTC),
+            request_id=entry.request_id,
+            user_id=entry.user_id,
+            login=entry.login,
+            role=entry.role,
+            customer_id=entry.customer_id,
+            action=entry.action,
+            outcome=entry.outcome,
+            detail=entry.detail,
+        )
+    )
+    if entry.targets:
+        key = inserted.inserted_primary_key
+        assert key is not None
+        rows = [{"audit_id": key[0], "kind": kind, "target_id": target} for kind, target in set(entry.targets)]
+        await conn.execute(insert(AuditTarget), rows)

@@ -1,10 +1,10 @@
-"""corpcare's own state: the audit log and idempotency keys (bulk operations join them later)."""
+"""corpcare's own state: the audit log, idempotency keys, and bulk operations with their items."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Index, Integer, String
+from sqlalchemy import JSON, BigInteger, Boolean, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -53,3 +53,61 @@ class IdempotencyKey(StateBase):
     fingerprint: Mapped[str] = mapped_column(String(64))
     response: Mapped[dict] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class BulkOperationRecord(StateBase):
+    """A change to a large selection of lines, worked through in the background."""
+
+    __tablename__ = "bulk_operations"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    customer_id: Mapped[int | None] = mapped_column(Integer)
+    user_id: Mapped[int] = mapped_column(Integer)
+    login: Mapped[str] = mapped_column(String(120))
+    role: Mapped[str] = mapped_column(String(32))
+    request_id: Mapped[str] = mapped_column(String(40))
+    operation: Mapped[str] = mapped_column(String(60))
+    # The mutation's input as plain data: the action is rebuilt from it when work resumes.
+    input: Mapped[dict] = mapped_column(JSON)
+    dry_run: Mapped[bool] = mapped_column(Boolean)
+    status: Mapped[str] = mapped_column(String(16))  # queued, running, completed, cancelled, failed
+    cancel_requested: Mapped[bool] = mapped_column(Boolean, default=False)
+    total: Mapped[int] = mapped_column(Integer)
+    done: Mapped[int] = mapped_column(Integer, default=0)
+    applied: Mapped[int] = mapped_column(Integer, default=0)
+    skipped: Mapped[int] = mapped_column(Integer, default=0)
+    failed: Mapped[int] = mapped_column(Integer, default=0)
+    would_apply: Mapped[int] = mapped_column(Integer, default=0)
+    cost_delta_minor: Mapped[int] = mapped_column(BigInteger, default=0)
+    currency: Mapped[str | None] = mapped_column(String(3))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The worker holding the operation, until when; another worker takes over after that.
+    worker: Mapped[str | None] = mapped_column(String(64))
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (
+        Index("ix_bulk_customer_created", "customer_id", "created_at", "id"),
+        Index("ix_bulk_status", "status", "lease_until"),
+    )
+
+
+class BulkItemRecord(StateBase):
+    """One line of a bulk operation: pending, claimed (being written), or done with its outcome."""
+
+    __tablename__ = "bulk_items"
+
+    operation_id: Mapped[int] = mapped_column(ForeignKey("bulk_operations.id"), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    line_id: Mapped[int] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(10))  # pending, claimed, done
+    outcome: Mapped[str | None] = mapped_column(String(16))
+    code: Mapped[str | None] = mapped_column(String(40))
+    message: Mapped[str | None] = mapped_column(String(300))
+    before: Mapped[str | None] = mapped_column(Text)
+    after: Mapped[str | None] = mapped_column(Text)
+    cost_delta_minor: Mapped[int] = mapped_column(BigInteger, default=0)
+    currency: Mapped[str | None] = mapped_column(String(3))
+
+    __table_args__ = (Index("ix_bulk_items_open", "operation_id", "state", "position"),)

@@ -9,8 +9,7 @@ from bench.inprocess import StatementLog, count_fields, measure, percentile
 from bench.naive import naive_context, naive_schema
 from bench.suite import _without_cursors
 from bench.workload import WORKLOAD, Targets
-from loaders import LoadContext, Loaders
-from resolvers.context import Context, PageLimits
+from resolvers.context import Context
 from schema import build_schema
 from tests.schema.test_access import line_ids_under, unit_id
 from tests.support import today
@@ -30,8 +29,7 @@ async def test_the_harness_measures_every_operation_and_matches_the_naive_baseli
 
     async def corpcare(login: str, document: str, variables: dict) -> object:
         principal = await world.principal(login)
-        context = Context(principal, Loaders(LoadContext(world.sources, principal.scope, today())), world.sources,
-                          today(), uuid.uuid4().hex, PageLimits())  # fmt: skip
+        context = Context.of(principal, world.sources, request_id=uuid.uuid4().hex)
         return await build_schema().execute(document, variable_values=variables, context_value=context)
 
     async def naive(login: str, document: str, variables: dict) -> object:

@@ -1,0 +1,130 @@
+"""Working through a bulk operation: chunk by chunk, each line checked and written on its own.
+
+The same ``judge`` and ``apply`` as a small selection, so a line gets the same answer either
+way. Per chunk: the lines are loaded in the starter's scope *as it is now*, the lines about
+to be written are claimed, written one by one, and the results, counters and the chunk's
+audit record are stored in one state transaction. A line found claimed after an
+interruption already shows its change when the write happened before the stop: it is
+counted as applied then, and written otherwise — never twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import asdict, replace
+from datetime import timedelta
+
+from permissions.principal import Principal, principal_for
+from resolvers.context import Context
+from resolvers.line_changes import LineAction, apply, judge
+from resolvers.line_operations import line_action, permission_for
+from sources import Sources
+from sources.errors import CorpcareError
+from sources.state.audit import AuditEntry
+from sources.state.bulk import BulkOperationRow, ItemResult, OpenItem
+
+CHUNK = 100
+
+log = logging.getLogger("corpcare.bulk")
+
+
+async def work_through(
+    sources: Sources,
+    operation: BulkOperationRow,
+    worker: str,
+    lease: timedelta,
+    *,
+    stopping: Callable[[], bool] = lambda: False,
+    chunk: int = CHUNK,
+) -> str | None:
+    """Work on a leased operation until it ends (its final status) or ``stopping()`` (None).
+
+    Raises ``LeaseLost`` when another worker has taken the operation over.
+    """
+    store = sources.bulk
+    starter = await _starter(sources, operation)
+    action = line_action(operation.operation, operation.input)
+    while not stopping():
+        current = await store.renew(operation.id, worker, lease)
+        items = await store.open_items(operation.id, chunk)
+        if not items:
+            status = "cancelled" if current.cancel_requested else "completed"
+            await store.finish(operation.id, worker, status)
+            log.info("bulk operation %s %s: %s of %s lines", operation.id, status, current.done, current.total)
+            return status
+        if starter is None:
+            results = [_forbidden(item) for item in items]
+        else:
+            context = Context.of(starter, sources, request_id=operation.request_id)
+            results = await _chunk(context, action, operation, items, worker, lease, cancelled=current.cancel_requested)
+        await store.record(operation.id, worker, results, _audit(operation, results))
+    await store.release(operation.id, worker)
+    return None
+
+
+async def _starter(sources: Sources, operation: BulkOperationRow) -> Principal | None:
+    """The starter as it is now: None when it may no longer make this change."""
+    user = await sources.crm.portal_user_by_login(operation.login)
+    if user is None or not user.active or user.id != operation.user_id:
+        return None
+    principal = principal_for(user)
+    return principal if principal.can(permission_for(operation.operation)) else None
+
+
+def _forbidden(item: OpenItem) -> ItemResult:
+    message = "The operation's starter may no longer make this change."
+    if item.claimed is not None:
+        message += " The line may have been changed before the operation was interrupted; read it again."
+    return ItemResult(item.line_id, "failed", "FORBIDDEN", message)
+
+
+async def _chunk(
+    context: Context,
+    action: LineAction,
+    operation: BulkOperationRow,
+    items: list[OpenItem],
+    worker: str,
+    lease: timedelta,
+    *,
+    cancelled: bool,
+) -> list[ItemResult]:
+    sources = context.sources
+    ids = [item.line_id for item in items]
+    lines = {line.id: line for line in await sources.crm.subscribers_by_ids(ids, context.principal.scope)}
+    try:
+        await action.prepare(context, list(lines.values()))
+    except CorpcareError as error:  # for example the plan was withdrawn since the operation started
+        return [ItemResult(line_id, "failed", error.code, error.message) for line_id in ids]
+    results: dict[int, ItemResult] = {}
+    planned: list[ItemResult] = []
+    for item in items:
+        result = judge(action, item.line_id, lines.get(item.line_id))
+        if item.claimed is not None and result.code == "ALREADY_IN_STATE":
+            # Claimed before an interruption, and the line shows the change: the write happened.
+            result = replace(item.claimed, outcome="applied")
+        elif result.outcome == "would_apply" and cancelled and item.claimed is None:
+            result = ItemResult(item.line_id, "skipped", "CANCELLED", "The operation was cancelled first.",
+                                result.before, result.before, 0, result.currency)  # fmt: skip
+        elif result.outcome == "would_apply" and not operation.dry_run:
+            planned.append(result)
+        results[item.line_id] = result
+    await sources.bulk.claim_items(operation.id, worker, planned, lease)
+    for change in planned:
+        results[change.line_id] = await apply(context, action, lines[change.line_id], change)
+    return [results[line_id] for line_id in ids]
+
+
+def _audit(operation: BulkOperationRow, results: list[ItemResult]) -> AuditEntry:
+    return AuditEntry(
+        request_id=operation.request_id,
+        user_id=operation.user_id,
+        login=operation.login,
+        role=operation.role,
+        customer_id=operation.customer_id,
+        action=operation.operation,
+        outcome="allowed",
+        detail={"bulk_operation_id": operation.id, "dry_run": operation.dry_run,
+                "results": [asdict(result) for result in results]},
+        targets=(("BulkOperation", operation.id), *(("Subscriber", result.line_id) for result in results)),
+    )  # fmt: skip

@@ -1,0 +1,79 @@
+"""Bulk operations as callers see them: listed, their per-line results paged, cancelled."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from loaders.page import Page, decode_keyset, encode_cursor, page_size, text
+from resolvers.context import Info
+from resolvers.line_operations import permission_for
+from resolvers.mutation import UserErrorRecord, audit_change, once
+from resolvers.node import load_node
+from resolvers.unit_changes import Conflict
+from sources.errors import CorpcareError, Forbidden
+from sources.state.bulk import BulkOperationRow
+
+RESULTS_PAGE_MAX = 1000
+
+
+def _id_cursor(key: int) -> str:
+    return encode_cursor("", key)
+
+
+def _after(cursor: str | None) -> int | None:
+    return None if cursor is None else decode_keyset(cursor, text)[1]
+
+
+async def bulk_operations(info: Info, statuses: list[str], first: int | None, after: str | None) -> Page:
+    """The operations in the caller's view, newest first."""
+    context = info.context
+    limit = page_size(first, context.pages.default_size, context.pages.max_size)
+    rows = await context.sources.bulk.page(context.principal.bulk_scope, statuses, _after(after), limit + 1)
+    return Page(rows, limit, lambda row: _id_cursor(row.id))
+
+
+async def bulk_results(
+    info: Info, operation: BulkOperationRow, outcomes: list[str], first: int | None, after: str | None
+) -> Page:
+    """Finished lines of one operation, in line order."""
+    limit = page_size(first, info.context.pages.default_size, RESULTS_PAGE_MAX)
+    rows = await info.context.sources.bulk.results(operation.id, outcomes, _after(after), limit + 1)
+    return Page(rows, limit, lambda row: _id_cursor(row.line_id))
+
+
+@dataclass(slots=True)
+class CancelOutcome:
+    operation_id: int | None
+    user_errors: list[UserErrorRecord]
+
+
+async def cancel(info: Info, global_id: str, key: str | None) -> CancelOutcome:
+    """Lines not yet reached are skipped (CANCELLED); lines already changed stay changed."""
+    echo = {"bulk_operation": global_id}
+
+    async def work() -> dict[str, Any]:
+        context = info.context
+        operation: BulkOperationRow | None = None
+        try:
+            operation = await load_node(context, global_id, expect="BulkOperation")
+            assert operation is not None
+            if not context.principal.can(permission_for(operation.operation)):
+                raise Forbidden("You may not change what this operation changes.")
+            if not await context.sources.bulk.request_cancel(operation.id):
+                raise Conflict("The operation has already ended.")
+        except CorpcareError as failure:
+            error = {"field": ["bulkOperation"], "code": failure.code, "message": failure.message}
+            answer = {"operation_id": operation.id if operation else None, "user_errors": [error]}
+            allowed = False
+        else:
+            answer, allowed = {"operation_id": operation.id, "user_errors": []}, True
+        targets = (("BulkOperation", operation.id),) if operation else ()
+        await audit_change(context, "bulkOperationCancel", allowed=allowed, detail={"input": echo}, targets=targets)
+        context.loaders.bulk_operation.clear_all()
+        return answer
+
+    answer, key_error = await once(info, "bulkOperationCancel", key, echo, work)
+    if answer is None:
+        answer = {"operation_id": None, "user_errors": [key_error]}
+    return CancelOutcome(answer["operation_id"], [UserErrorRecord(**error) for error in answer["user_errors"]])

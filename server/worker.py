@@ -1,0 +1,88 @@
+"""The background worker every server process runs for bulk operations.
+
+It leases one operation at a time from the state database and works through it
+(``resolvers/bulk.py``). Work that arrives in this process wakes it at once; otherwise it
+polls, which is also how it picks up operations whose worker died (their lease ran out).
+On shutdown it finishes the chunk in hand and hands the lease back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import socket
+import uuid
+from datetime import timedelta
+
+from resolvers.bulk import CHUNK, work_through
+from sources import Sources
+from sources.state.bulk import LeaseLost
+
+log = logging.getLogger("corpcare.bulk")
+
+
+class BulkWorker:
+    def __init__(
+        self,
+        sources: Sources,
+        *,
+        lease: timedelta = timedelta(seconds=30),
+        poll_seconds: float = 2.0,
+        chunk: int = CHUNK,
+        name: str | None = None,
+    ) -> None:
+        self.sources = sources
+        self.lease = lease
+        self.poll_seconds = poll_seconds
+        self.chunk = chunk
+        self.name = name or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self._stopping = False
+        self._task: asyncio.Task[None] | None = None
+
+    async def run_once(self) -> bool:
+        """Take one operation and work on it; False when there was nothing to do."""
+        operation = await self.sources.bulk.claim_next(self.name, self.lease)
+        if operation is None:
+            return False
+        try:
+            await work_through(
+                self.sources, operation, self.name, self.lease, stopping=lambda: self._stopping, chunk=self.chunk
+            )
+        except LeaseLost:
+            log.warning("bulk operation %s: lease lost to another worker", operation.id)
+        return True
+
+    async def drain(self) -> None:
+        """Work until nothing is left (tests, and the CLI)."""
+        while await self.run_once():
+            pass
+
+    async def run(self) -> None:
+        arrived = self.sources.bulk.arrived
+        while not self._stopping:
+            arrived.clear()
+            try:
+                worked = await self.run_once()
+            except Exception:
+                # A backend that fails now may answer later; the lease runs out meanwhile.
+                log.exception("bulk worker %s: an operation failed; it will be taken up again", self.name)
+                worked = False
+            if not worked and not self._stopping:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(arrived.wait(), self.poll_seconds)
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self.run(), name=f"bulk-worker {self.name}")
+
+    async def stop(self, grace_seconds: float = 10.0) -> None:
+        """Finish the chunk in hand and give the lease back; cancel after ``grace_seconds``."""
+        self._stopping = True
+        self.sources.bulk.arrived.set()
+        if self._task is None:
+            return
+        try:
+            await asyncio.wait_for(self._task, grace_seconds)
+        except TimeoutError:
+            log.warning("bulk worker %s stopped mid-chunk; claimed lines are checked on resume", self.name)

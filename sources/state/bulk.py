@@ -1,0 +1,314 @@
+"""Bulk operations: a change to thousands of lines, recorded item by item so work survives a restart.
+
+A worker *leases* an operation (``claim_next``) and keeps the lease while it works
+(``renew``); when a process dies, its lease runs out and another worker takes the
+operation over. Each item goes pending → claimed (its write is about to happen; the
+planned before/after are kept) → done. An item found claimed after a restart may or may not
+have been written: the resumer checks the line again instead of writing blindly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, bindparam, func, insert, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from sources.db import key_in
+from sources.state.audit import AuditEntry, write_entry
+from sources.state.models import BulkItemRecord, BulkOperationRecord
+from sources.values import aware
+
+OPEN_STATUSES = ("queued", "running")
+
+
+@dataclass(slots=True)
+class ItemResult:
+    """What happened (or, in a dry run, would happen) to one line."""
+
+    line_id: int
+    outcome: str  # applied, skipped, failed, would_apply
+    code: str | None = None
+    message: str | None = None
+    before: str | None = None
+    after: str | None = None
+    # Change of the line's monthly recurring fees, in minor units of ``currency``.
+    cost_delta_minor: int = 0
+    currency: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BulkStart:
+    """Who starts which change over which lines."""
+
+    customer_id: int | None
+    user_id: int
+    login: str
+    role: str
+    request_id: str
+    operation: str
+    input: dict[str, Any]
+    dry_run: bool
+
+
+@dataclass(frozen=True, slots=True)
+class BulkScope:
+    """Which operations a caller may see: its customers' (None: all), and only its own unless ``user_id`` is None."""
+
+    customer_ids: frozenset[int] | None
+    user_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class BulkOperationRow:
+    id: int
+    customer_id: int | None
+    user_id: int
+    login: str
+    role: str
+    request_id: str
+    operation: str
+    input: dict[str, Any]
+    dry_run: bool
+    status: str
+    cancel_requested: bool
+    total: int
+    done: int
+    applied: int
+    skipped: int
+    failed: int
+    would_apply: int
+    cost_delta_minor: int
+    currency: str | None
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class OpenItem:
+    line_id: int
+    claimed: ItemResult | None  # the planned change, when a write may already have happened
+
+
+_OP = BulkOperationRecord
+_ITEM = BulkItemRecord
+_COLUMNS = tuple(getattr(_OP, name) for name in BulkOperationRow.__dataclass_fields__)
+_RESULT_COLUMNS = tuple(getattr(_ITEM, name) for name in ItemResult.__dataclass_fields__)
+
+
+class LeaseLost(Exception):
+    """Another worker holds the operation now: stop working on it."""
+
+
+class BulkStore:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        # Set when work arrives, so a worker in this process starts without waiting for its poll.
+        self.arrived = asyncio.Event()
+
+    async def create(self, start: BulkStart, line_ids: Sequence[int]) -> int:
+        now = datetime.now(UTC)
+        async with self.engine.begin() as conn:
+            inserted = await conn.execute(
+                insert(_OP).values(
+                    customer_id=start.customer_id, user_id=start.user_id, login=start.login, role=start.role,
+                    request_id=start.request_id, operation=start.operation, input=start.input,
+                    dry_run=start.dry_run, status="queued", cancel_requested=False, total=len(line_ids), done=0,
+                    applied=0, skipped=0, failed=0, would_apply=0, cost_delta_minor=0, created_at=now,
+                )
+            )  # fmt: skip
+            key = inserted.inserted_primary_key
+            assert key is not None
+            rows = [{"operation_id": key[0], "line_id": line, "state": "pending"} for line in line_ids]
+            await conn.execute(insert(_ITEM), rows)
+        self.arrived.set()
+        return int(key[0])
+
+    # the worker's side ------------------------------------------------------------------
+
+    async def claim_next(self, worker: str, lease: timedelta) -> BulkOperationRow | None:
+        """Lease the oldest operation that is queued, or running under a lease that ran out."""
+        now = datetime.now(UTC)
+        claimable = or_(_OP.status == "queued", and_(_OP.status == "running", _OP.lease_until < now))
+        async with self.engine.connect() as conn:
+            candidates = (await conn.execute(select(_OP.id).where(claimable).order_by(_OP.id).limit(10))).scalars()
+            for operation_id in list(candidates):
+                taken = await conn.execute(
+                    update(_OP)
+                    .where(_OP.id == operation_id, claimable)
+                    .values(status="running", worker=worker, lease_until=now + lease,
+                            started_at=func.coalesce(_OP.started_at, now))
+                )  # fmt: skip
+                await conn.commit()
+                if taken.rowcount == 1:
+                    return await self._one(conn, operation_id)
+        return None
+
+    async def renew(self, operation_id: int, worker: str, lease: timedelta) -> BulkOperationRow:
+        """Extend the lease; the fresh row tells whether a cancel was asked for."""
+        async with self.engine.begin() as conn:
+            await self._extend(conn, operation_id, worker, lease)
+            return await self._one(conn, operation_id)
+
+    async def open_items(self, operation_id: int, limit: int) -> list[OpenItem]:
+        statement = (
+            select(_ITEM.state, *_RESULT_COLUMNS)
+            .where(_ITEM.operation_id == operation_id, _ITEM.state != "done")
+            .order_by(_ITEM.line_id)
+            .limit(limit)
+        )
+        async with self.engine.connect() as conn:
+            rows = (await conn.execute(statement)).all()
+        return [OpenItem(row.line_id, ItemResult(*row[1:]) if row.state == "claimed" else None) for row in rows]
+
+    async def claim_items(
+        self, operation_id: int, worker: str, planned: Sequence[ItemResult], lease: timedelta
+    ) -> None:
+        """Mark lines as about to be written, keeping what the write will change."""
+        if not planned:
+            return
+        statement = (
+            update(_ITEM)
+            .where(_ITEM.operation_id == bindparam("b_operation"), _ITEM.line_id == bindparam("b_line"))
+            .values(state="claimed", **_result_params())
+        )
+        async with self.engine.begin() as conn:
+            await self._extend(conn, operation_id, worker, lease)
+            await conn.execute(statement, [_result_row(operation_id, result) for result in planned])
+
+    async def record(
+        self, operation_id: int, worker: str, results: Sequence[ItemResult], audit: AuditEntry | None
+    ) -> None:
+        """Items done, the counters moved and the audit record written, in one transaction."""
+        counted = [r for r in results if r.outcome in ("applied", "would_apply")]
+        counts = {name: sum(1 for r in results if r.outcome == name) for name in _OUTCOMES}
+        items = (
+            update(_ITEM)
+            .where(_ITEM.operation_id == bindparam("b_operation"), _ITEM.line_id == bindparam("b_line"))
+            .values(state="done", **_result_params())
+        )
+        async with self.engine.begin() as conn:
+            moved = await conn.execute(
+                update(_OP)
+                .where(_OP.id == operation_id, _OP.worker == worker, _OP.status == "running")
+                .values(
+                    done=_OP.done + len(results),
+                    cost_delta_minor=_OP.cost_delta_minor + sum(r.cost_delta_minor for r in counted),
+                    currency=func.coalesce(_OP.currency, next((r.currency for r in counted), None)),
+                    **{name: getattr(_OP, name) + count for name, count in counts.items()},
+                )
+            )
+            if moved.rowcount != 1:
+                raise LeaseLost(operation_id)
+            if results:
+                await conn.execute(items, [_result_row(operation_id, result) for result in results])
+            if audit is not None:
+                await write_entry(conn, audit)
+
+    async def finish(self, operation_id: int, worker: str, status: str) -> None:
+        async with self.engine.begin() as conn:
+            await conn.execute(
+                update(_OP)
+                .where(_OP.id == operation_id, _OP.worker == worker)
+                .values(status=status, finished_at=datetime.now(UTC), lease_until=None)
+            )
+
+    async def release(self, operation_id: int, worker: str) -> None:
+        """Give the lease back (on shutdown) so another worker can go on at once."""
+        async with self.engine.begin() as conn:
+            await conn.execute(
+                update(_OP)
+                .where(_OP.id == operation_id, _OP.worker == worker, _OP.status == "running")
+                .values(lease_until=datetime.now(UTC) - timedelta(seconds=1))
+            )
+
+    async def _extend(self, conn: AsyncConnection, operation_id: int, worker: str, lease: timedelta) -> None:
+        extended = await conn.execute(
+            update(_OP)
+            .where(_OP.id == operation_id, _OP.worker == worker, _OP.status == "running")
+            .values(lease_until=datetime.now(UTC) + lease)
+        )
+        if extended.rowcount != 1:
+            raise LeaseLost(operation_id)
+
+    # the caller's side ------------------------------------------------------------------
+
+    async def request_cancel(self, operation_id: int) -> bool:
+        """False when the operation has already ended."""
+        async with self.engine.begin() as conn:
+            asked = await conn.execute(
+                update(_OP).where(_OP.id == operation_id, _OP.status.in_(OPEN_STATUSES)).values(cancel_requested=True)
+            )
+        return asked.rowcount == 1
+
+    async def operations(self, ids: Sequence[int], scope: BulkScope) -> list[BulkOperationRow]:
+        statement = select(*_COLUMNS).where(key_in(_OP.id, ids, self.engine.dialect.name), *_visible(scope))
+        async with self.engine.connect() as conn:
+            return [_row(row) for row in (await conn.execute(statement)).all()]
+
+    async def page(
+        self, scope: BulkScope, statuses: Sequence[str], before_id: int | None, limit: int
+    ) -> list[BulkOperationRow]:
+        """Newest first; keyset pages on the id."""
+        statement = select(*_COLUMNS).where(*_visible(scope)).order_by(_OP.id.desc()).limit(limit)
+        if statuses:
+            statement = statement.where(_OP.status.in_(list(statuses)))
+        if before_id is not None:
+            statement = statement.where(_OP.id < before_id)
+        async with self.engine.connect() as conn:
+            return [_row(row) for row in (await conn.execute(statement)).all()]
+
+    async def results(
+        self, operation_id: int, outcomes: Sequence[str], after_line: int | None, limit: int
+    ) -> list[ItemResult]:
+        """Finished items in line order."""
+        statement = (
+            select(*_RESULT_COLUMNS)
+            .where(_ITEM.operation_id == operation_id, _ITEM.state == "done")
+            .order_by(_ITEM.line_id)
+            .limit(limit)
+        )
+        if outcomes:
+            statement = statement.where(_ITEM.outcome.in_(list(outcomes)))
+        if after_line is not None:
+            statement = statement.where(_ITEM.line_id > after_line)
+        async with self.engine.connect() as conn:
+            return [ItemResult(*row) for row in (await conn.execute(statement)).all()]
+
+    async def _one(self, conn: AsyncConnection, operation_id: int) -> BulkOperationRow:
+        return _row((await conn.execute(select(*_COLUMNS).where(_OP.id == operation_id))).one())
+
+
+_OUTCOMES = ("applied", "skipped", "failed", "would_apply")
+
+
+def _visible(scope: BulkScope) -> list[Any]:
+    conditions: list[Any] = []
+    if scope.customer_ids is not None:
+        conditions.append(_OP.customer_id.in_(sorted(scope.customer_ids)))
+    if scope.user_id is not None:
+        conditions.append(_OP.user_id == scope.user_id)
+    return conditions
+
+
+def _result_params() -> dict[str, Any]:
+    names = [name for name in ItemResult.__dataclass_fields__ if name != "line_id"]
+    return {name: bindparam(f"b_{name}") for name in names}
+
+
+def _result_row(operation_id: int, result: ItemResult) -> dict[str, Any]:
+    row = {f"b_{name}": getattr(result, name) for name in ItemResult.__dataclass_fields__ if name != "line_id"}
+    return {"b_operation": operation_id, "b_line": result.line_id, **row}
+
+
+def _row(row: Any) -> BulkOperationRow:
+    values = row._asdict()
+    for name in ("created_at", "started_at", "finished_at"):
+        if values[name] is not None:
+            values[name] = aware(values[name])
+    return BulkOperationRow(**values)
