@@ -7,7 +7,17 @@ import binascii
 
 from sources.errors import BadUserInput
 
-NODE_TYPES = ("Customer", "OrgUnit", "Subscriber", "TariffPlan", "Service", "BillingAccount", "Invoice", "PortalUser")
+NODE_TYPES = (
+    "Customer",
+    "OrgUnit",
+    "Subscriber",
+    "TariffPlan",
+    "Service",
+    "BillingAccount",
+    "Invoice",
+    "PortalUser",
+    "BulkOperation",
+)
 
 
 def to_global_id(type_name: str, key: int) -> str:

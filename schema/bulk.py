@@ -47,7 +47,7 @@ class BulkOperation(Node):
     input: JSON = field(PUBLIC, description="The mutation's input as it was sent.")
     status: BulkOperationStatus = field(PUBLIC)
     dry_run: bool = field(PUBLIC)
-    started_by: str = field(PUBLIC, name="startedBy", description="The login of the portal user who started it.")
+    login: str = field(PUBLIC, name="startedBy", description="The login of the portal user who started it.")
     created_at: datetime = field(PUBLIC)
     started_at: datetime | None = field(PUBLIC)
     finished_at: datetime | None = field(PUBLIC)

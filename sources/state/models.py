@@ -99,8 +99,7 @@ class BulkItemRecord(StateBase):
     __tablename__ = "bulk_items"
 
     operation_id: Mapped[int] = mapped_column(ForeignKey("bulk_operations.id"), primary_key=True)
-    position: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    line_id: Mapped[int] = mapped_column(Integer)
+    line_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     state: Mapped[str] = mapped_column(String(10))  # pending, claimed, done
     outcome: Mapped[str | None] = mapped_column(String(16))
     code: Mapped[str | None] = mapped_column(String(40))
@@ -110,4 +109,4 @@ class BulkItemRecord(StateBase):
     cost_delta_minor: Mapped[int] = mapped_column(BigInteger, default=0)
     currency: Mapped[str | None] = mapped_column(String(3))
 
-    __table_args__ = (Index("ix_bulk_items_open", "operation_id", "state", "position"),)
+    __table_args__ = (Index("ix_bulk_items_open", "operation_id", "state", "line_id"),)
