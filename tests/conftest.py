@@ -23,6 +23,7 @@ from tests.support import (
 
 SMALL = 100
 LARGE = 2000
+BULK = 7000  # the first company gets 75 %: 5,250 lines
 
 
 async def _world(
@@ -66,6 +67,13 @@ async def world(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Async
 async def large_world(backend: str, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[World]:
     """The same demo at 2,000 lines, for statement counts that must not grow with the data."""
     async for seeded in _world(backend, LARGE, tmp_path_factory):
+        yield seeded
+
+
+@pytest.fixture(scope="session")
+async def bulk_world(backend: str, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[World]:
+    """Enough lines for bulk operations; each test changes its own lines or its own service."""
+    async for seeded in _world(backend, BULK, tmp_path_factory, label="bulk"):
         yield seeded
 
 

@@ -15,11 +15,8 @@ from sqlalchemy import text
 from resolvers.ids import from_global_id, to_global_id
 from server.worker import BulkWorker
 from sources.state.audit import AuditQuery
-from tests.conftest import _world
 from tests.schema.test_access import codes
 from tests.support import World
-
-BULK_LINES = 7000  # the first company gets 75 %: 5,250 lines
 
 SERVICES = """mutation($input: SubscriberServicesInput!) { subscriberServicesAdd(input: $input) {
   dryRun applied results { lineId }
@@ -33,12 +30,6 @@ OPERATION = """query($id: ID!) { node(id: $id) { ... on BulkOperation {
 RESULTS = """query($id: ID!, $after: String, $outcome: [LineOutcome!]) { node(id: $id) { ... on BulkOperation {
   results(first: 1000, after: $after, outcome: $outcome) {
     nodes { lineId outcome code before after } pageInfo { hasNextPage endCursor } } } } }"""
-
-
-@pytest.fixture(scope="module")
-async def bulk_world(backend: str, tmp_path_factory: pytest.TempPathFactory):
-    async for seeded in _world(backend, BULK_LINES, tmp_path_factory, label="bulk"):
-        yield seeded
 
 
 class Killed(BaseException):

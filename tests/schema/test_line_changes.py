@@ -245,3 +245,40 @@ async def test_all_or_nothing_changes_no_line_when_one_would_fail(writable_world
     request["input"]["selection"]["ids"] = [inside]
     alone = (await world.data(unit_admin, SUSPEND, request))["subscriberSuspend"]
     assert alone["applied"] == 1 and (await statuses(world))[db_id(inside)] == "suspended"
+
+
+async def test_an_employee_changes_the_services_of_their_own_line_within_policy_and_nothing_else(
+    writable_world, employee
+):
+    world = writable_world
+    own = (await world.data(employee, "{ viewer { scope { line { id status } } } }"))["viewer"]["scope"]["line"]
+    assert own["status"] == "ACTIVE"
+    catalogue = {s["code"]: s for s in (await world.data(employee, CATALOGUE))["services"]}
+    before = await line_services(world, own["id"])
+    option = next(s for s in catalogue.values() if s["kind"] == "OPTION" and db_id(s["id"]) not in before)
+    another = await active_line(world, "Sales")
+
+    request = {"selection": {"ids": [own["id"], another]}, "services": [option["id"]]}
+    added = (await world.data(employee, SERVICES, {"input": request}))["subscriberServicesAdd"]
+    assert [(r["outcome"], r["code"]) for r in added["results"]] == [("APPLIED", None), ("FAILED", "NOT_FOUND")]
+    assert await line_services(world, own["id"]) == before | {db_id(option["id"])}
+
+    # Operations, where the employee works, forbids roaming by policy.
+    roaming = {"selection": {"ids": [own["id"]]}, "services": [catalogue["ROAM-EU"]["id"]]}
+    refused = (await world.data(employee, SERVICES, {"input": roaming}))["subscriberServicesAdd"]
+    assert [(r["outcome"], r["code"]) for r in refused["results"]] == [("FAILED", "POLICY_FORBIDS")]
+
+    removed = await world.data(employee, REMOVE, {"input": {**request, "selection": {"ids": [own["id"]]}}})
+    assert removed["subscriberServicesRemove"]["applied"] == 1
+    assert await line_services(world, own["id"]) == before
+
+    # Plans and line status stay with the admins.
+    for mutation, extra in (("subscriberPlanChange", {"plan": to_global_id("TariffPlan", 1)}),
+                            ("subscriberSuspend", {"reason": "LOST_DEVICE"})):  # fmt: skip
+        input_type = mutation[0].upper() + mutation[1:] + "Input"
+        document = f"mutation($input: {input_type}!) {{ {mutation}(input: $input) {{ applied }} }}"
+        result = await world.run(employee, document, {"input": {"selection": {"ids": [own["id"]]}, **extra}})
+        assert result.data is None and codes(result) == ["FORBIDDEN"]
+    actions = [(r.action, r.outcome) for r in await world.sources.audit.recent(employee)]
+    assert actions[:2] == [("graphql.mutation", "denied")] * 2
+    assert ("subscriberServicesAdd", "allowed") in actions and ("subscriberServicesRemove", "allowed") in actions
