@@ -26,6 +26,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=3.0, help="duration of each throughput run")
     parser.add_argument("--no-http", action="store_true", help="in-process figures only")
     parser.add_argument("--no-naive", action="store_true", help="skip the naive baseline")
+    parser.add_argument("--no-changes", action="store_true", help="skip single_change and bulk_add_service")
     args = parser.parse_args()
     sizes = args.size or (["S", "M", "L"] if args.large else ["S", "M"])
     options = Options(
@@ -35,13 +36,14 @@ def main() -> None:
         throughput_seconds=args.seconds,
         http=not args.no_http,
         naive=not args.no_naive,
+        changes=not args.no_changes,
     )
     started = datetime.now(UTC)
-    results = asyncio.run(run_suite(options))
+    run = asyncio.run(run_suite(options))
     machine = (
         f"{socket.gethostname()} — {platform.processor() or platform.machine()}, Python {platform.python_version()}"
     )
-    text = render(results, started=started, machine=machine, command=" ".join(["python -m bench", *_argv()]))
+    text = render(run, started=started, machine=machine, command=" ".join(["python -m bench", *_argv()]))
     print(text)
     results_dir = Path(__file__).parent / "results"
     results_dir.mkdir(exist_ok=True)

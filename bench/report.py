@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime
 
-from bench.suite import CONCURRENCY, Result
+from bench.suite import CONCURRENCY, Run
 
 
-def render(results: list[Result], *, started: datetime, machine: str, command: str) -> str:
+def render(run: Run, *, started: datetime, machine: str, command: str) -> str:
+    results = run.results
     lines = [
         f"# corpcare benchmarks, {started:%Y-%m-%d %H:%M} UTC",
         "",
@@ -89,6 +90,31 @@ def render(results: list[Result], *, started: datetime, machine: str, command: s
             if r.dataset.label not in seen and r.peak_rss_mb:
                 seen.add(r.dataset.label)
                 lines.append(f"| {r.dataset.label} | {r.peak_rss_mb.get(1, 0):.0f} | {r.peak_rss_mb.get(2, 0):.0f} |")
+    if run.changes:
+        lines += [
+            "",
+            "## Changes",
+            "",
+            "In-process, caller acme.admin. single_change: one service added to one line, or taken off "
+            "again (60 mutations); SQL statements per mutation. bulk_*: the mutation once, then until the "
+            "in-process worker has completed the operation; SQL statements per line. Floor: one raw INSERT "
+            "transaction per line on a driver connection; corpcare / floor is the floor's lines/s over corpcare's.",
+            "",
+            "| set | operation | lines | mutation p50 ms | p95 ms | until complete ms | SQL | lines/s "
+            "| floor lines/s | corpcare / floor |",
+            "|---|---|---|---|---|---|---|---|---|---|",
+        ]
+        for c in run.changes:
+            complete = "—" if c.complete_ms is None else f"{c.complete_ms:,.0f}"
+            speed = "—" if c.lines_per_second is None else f"{c.lines_per_second:,.0f}"
+            floor = "—" if c.floor_lines_per_second is None else f"{c.floor_lines_per_second:,.0f}"
+            ratio = "—"
+            if c.lines_per_second and c.floor_lines_per_second:
+                ratio = f"{c.floor_lines_per_second / c.lines_per_second:.2f}"
+            lines.append(
+                f"| {c.dataset.label} | {c.operation} | {c.lines:,} | {c.mutation_p50_ms:.1f} "
+                f"| {c.mutation_p95_ms:.1f} | {complete} | {c.statements:.1f} | {speed} | {floor} | {ratio} |"
+            )
     lines += [
         "",
         "## SQL statements per operation across sizes",

@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from bench.changes import ChangeFigures, measure_changes
 from bench.datasets import Dataset, prepare
 from bench.inprocess import Sample, StatementLog, measure
 from bench.server import ServerProcess, summary
@@ -30,6 +31,7 @@ class Options:
     throughput_seconds: float
     http: bool
     naive: bool
+    changes: bool = True
 
 
 @dataclass
@@ -45,21 +47,27 @@ class Result:
     peak_rss_mb: dict[int, float] = field(default_factory=dict)  # workers -> MB
 
 
-async def run_suite(options: Options) -> list[Result]:
+@dataclass
+class Run:
+    results: list[Result] = field(default_factory=list)
+    changes: list[ChangeFigures] = field(default_factory=list)
+
+
+async def run_suite(options: Options) -> Run:
     # In-process figures under the collector settings the server runs with.
     tune_garbage_collector()
-    results: list[Result] = []
+    run = Run()
     operations = [op for op in WORKLOAD if options.operations is None or op.name in options.operations]
     for size in options.sizes:
         for backend in options.backends:
             dataset = await prepare(backend, size)
             print(f"== {dataset.label}: data {'reused' if dataset.reused else 'generated'} "
                   f"({dataset.seconds_to_generate:.1f} s to generate)", flush=True)  # fmt: skip
-            results += await _bench_dataset(dataset, operations, options)
-    return results
+            await _bench_dataset(dataset, operations, options, run)
+    return run
 
 
-async def _bench_dataset(dataset: Dataset, operations: list[Operation], options: Options) -> list[Result]:
+async def _bench_dataset(dataset: Dataset, operations: list[Operation], options: Options, run: Run) -> None:
     engines = dataset.engines()
     sources = Sources.over(engines, InProcessCache())
     log = StatementLog(engines)
@@ -90,11 +98,14 @@ async def _bench_dataset(dataset: Dataset, operations: list[Operation], options:
                 result.naive = await measure(dataset, log, naive, operation, targets, max(3, operation.repeat // 5))
                 result.naive_matches = _without_cursors(result.naive.data) == _without_cursors(result.corpcare.data)
             results.append(result)
+        if options.changes:
+            print("   single_change, bulk_add_service: in-process", flush=True)
+            run.changes += await measure_changes(dataset, sources, log, corpcare)
     finally:
         await engines.dispose()
     if options.http:
         _http_figures(dataset, operations, targets, results, options)
-    return results
+    run.results += results
 
 
 async def _naive_executor(

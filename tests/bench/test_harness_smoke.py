@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+from bench.changes import measure_changes
 from bench.datasets import Dataset
 from bench.inprocess import StatementLog, count_fields, measure, percentile
 from bench.naive import naive_context, naive_schema
@@ -42,3 +43,27 @@ async def test_the_harness_measures_every_operation_and_matches_the_naive_baseli
         assert ours.statements < theirs.statements or operation.name == "subscriber_detail", operation.name
         assert ours.fields == count_fields(ours.data) > 0 and ours.db_ms > 0
         assert _without_cursors(ours.data) == _without_cursors(theirs.data), operation.name
+
+
+async def test_the_change_figures_apply_and_then_undo_every_change(bulk_world):
+    world = bulk_world
+    urls = tuple(str(engine.url.render_as_string(hide_password=False)) for engine, _ in world.engines.pairs())
+    dataset = Dataset(world.backend, "T", 7000, urls, today(), 0.0, reused=True)  # type: ignore[arg-type]
+
+    async def corpcare(login: str, document: str, variables: dict) -> object:
+        context = Context.of(await world.principal(login), world.sources, request_id=uuid.uuid4().hex)
+        return await build_schema().execute(document, variable_values=variables, context_value=context)
+
+    holders = "select count(*) from line_services where service_id = (select id from services where code = 'CF-STRICT')"
+    before = await world.scalar("billing", holders)
+    figures = await measure_changes(dataset, world.sources, StatementLog(world.engines), corpcare,
+                                    service_code="CF-STRICT", bulk_lines=300)  # fmt: skip
+    single, added, removed = figures
+    assert (single.operation, added.operation, removed.operation) == (
+        "single_change",
+        "bulk_add_service",
+        "bulk_remove_service",
+    )
+    assert single.statements > 0 and single.mutation_p50_ms > 0
+    assert added.lines == removed.lines == 300 and added.lines_per_second and added.floor_lines_per_second
+    assert await world.scalar("billing", holders) == before
