@@ -27,6 +27,7 @@ from bench.inprocess import StatementLog, percentile
 from resolvers.ids import from_global_id, to_global_id
 from server.worker import BulkWorker
 from sources import Sources
+from sources.state import migrate
 
 BULK_LINES = 5_000
 SINGLE_REPEAT = 30
@@ -66,21 +67,13 @@ async def measure_changes(
     bulk_lines: int = BULK_LINES,
 ) -> list[ChangeFigures]:
     """Both figures; the bulk one only where the data set has ``bulk_lines`` lines to change."""
-    await dataset_state_ready(sources)
+    await migrate.upgrade(sources.bulk.engine)  # data sets made before bulk operations lack their tables
     service = await _service_id(sources, service_code)
     lines = await _lines_without(sources, service)
     figures = [await _single(dataset, log, execute, lines[0], service)]
     if len(lines) >= bulk_lines:
         figures += await _bulk(dataset, sources, log, execute, lines[:bulk_lines], service)
     return figures
-
-
-async def dataset_state_ready(sources: Sources) -> None:
-    """Data sets generated before bulk operations existed lack their tables."""
-    from sources.state.models import StateBase
-
-    async with sources.bulk.engine.begin() as conn:
-        await conn.run_sync(StateBase.metadata.create_all)
 
 
 async def _single(dataset: Dataset, log: StatementLog, execute: Execute, line: int, service: int) -> ChangeFigures:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime
 
-from bench.suite import CONCURRENCY, Run
+from bench.changes import ChangeFigures
+from bench.suite import CONCURRENCY, Result, Run
 
 
 def render(run: Run, *, started: datetime, machine: str, command: str) -> str:
@@ -21,13 +22,20 @@ def render(run: Run, *, started: datetime, machine: str, command: str) -> str:
         "|---|---|---|",
     ]
     seen = set()
-    for result in results:
-        if result.dataset.label not in seen:
-            seen.add(result.dataset.label)
-            reused = " (reused)" if result.dataset.reused else ""
-            seconds = result.dataset.seconds_to_generate
-            lines.append(f"| {result.dataset.label} | {result.dataset.lines:,} | {seconds:.1f}{reused} |")
-    lines += [
+    for dataset in [result.dataset for result in results] + [change.dataset for change in run.changes]:
+        if dataset.label not in seen:
+            seen.add(dataset.label)
+            reused = " (reused)" if dataset.reused else ""
+            lines.append(f"| {dataset.label} | {dataset.lines:,} | {dataset.seconds_to_generate:.1f}{reused} |")
+    if results:
+        lines += _reads(results)
+    if run.changes:
+        lines += _changes(run.changes)
+    return "\n".join(lines) + "\n"
+
+
+def _reads(results: list[Result]) -> list[str]:
+    lines = [
         "",
         "## Latency, round trips and the floor",
         "",
@@ -90,31 +98,6 @@ def render(run: Run, *, started: datetime, machine: str, command: str) -> str:
             if r.dataset.label not in seen and r.peak_rss_mb:
                 seen.add(r.dataset.label)
                 lines.append(f"| {r.dataset.label} | {r.peak_rss_mb.get(1, 0):.0f} | {r.peak_rss_mb.get(2, 0):.0f} |")
-    if run.changes:
-        lines += [
-            "",
-            "## Changes",
-            "",
-            "In-process, caller acme.admin. single_change: one service added to one line, or taken off "
-            "again (60 mutations); SQL statements per mutation. bulk_*: the mutation once, then until the "
-            "in-process worker has completed the operation; SQL statements per line. Floor: one raw INSERT "
-            "transaction per line on a driver connection; corpcare / floor is the floor's lines/s over corpcare's.",
-            "",
-            "| set | operation | lines | mutation p50 ms | p95 ms | until complete ms | SQL | lines/s "
-            "| floor lines/s | corpcare / floor |",
-            "|---|---|---|---|---|---|---|---|---|---|",
-        ]
-        for c in run.changes:
-            complete = "—" if c.complete_ms is None else f"{c.complete_ms:,.0f}"
-            speed = "—" if c.lines_per_second is None else f"{c.lines_per_second:,.0f}"
-            floor = "—" if c.floor_lines_per_second is None else f"{c.floor_lines_per_second:,.0f}"
-            ratio = "—"
-            if c.lines_per_second and c.floor_lines_per_second:
-                ratio = f"{c.floor_lines_per_second / c.lines_per_second:.2f}"
-            lines.append(
-                f"| {c.dataset.label} | {c.operation} | {c.lines:,} | {c.mutation_p50_ms:.1f} "
-                f"| {c.mutation_p95_ms:.1f} | {complete} | {c.statements:.1f} | {speed} | {floor} | {ratio} |"
-            )
     lines += [
         "",
         "## SQL statements per operation across sizes",
@@ -132,4 +115,32 @@ def render(run: Run, *, started: datetime, machine: str, command: str) -> str:
         values = [counts.get(size) for size in sizes]
         same = "yes" if len(set(values)) == 1 else "NO"
         lines.append(f"| {operation} | {backend} | " + " | ".join(str(v) for v in values) + f" | {same} |")
-    return "\n".join(lines) + "\n"
+    return lines
+
+
+def _changes(changes: list[ChangeFigures]) -> list[str]:
+    lines = [
+        "",
+        "## Changes",
+        "",
+        "In-process, caller acme.admin. single_change: one service added to one line, or taken off "
+        "again (60 mutations); SQL statements per mutation. bulk_*: the mutation once, then until the "
+        "in-process worker has completed the operation; SQL statements per line. Floor: one raw INSERT "
+        "transaction per line on a driver connection; corpcare / floor is the floor's lines/s over corpcare's.",
+        "",
+        "| set | operation | lines | mutation p50 ms | p95 ms | until complete ms | SQL | lines/s "
+        "| floor lines/s | corpcare / floor |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for c in changes:
+        complete = "—" if c.complete_ms is None else f"{c.complete_ms:,.0f}"
+        speed = "—" if c.lines_per_second is None else f"{c.lines_per_second:,.0f}"
+        floor = "—" if c.floor_lines_per_second is None else f"{c.floor_lines_per_second:,.0f}"
+        ratio = "—"
+        if c.lines_per_second and c.floor_lines_per_second:
+            ratio = f"{c.floor_lines_per_second / c.lines_per_second:.2f}"
+        lines.append(
+            f"| {c.dataset.label} | {c.operation} | {c.lines:,} | {c.mutation_p50_ms:.1f} "
+            f"| {c.mutation_p95_ms:.1f} | {complete} | {c.statements:.1f} | {speed} | {floor} | {ratio} |"
+        )
+    return lines

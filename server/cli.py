@@ -1,4 +1,4 @@
-"""The ``corpcare`` command line: serve, seed, token, export-schema."""
+"""The ``corpcare`` command line: serve, migrate, seed, token, export-schema."""
 
 from __future__ import annotations
 
@@ -61,6 +61,17 @@ async def _is_empty(settings: Settings) -> bool:
         await engines.dispose()
 
 
+async def _migrate(settings: Settings) -> str | None:
+    from sources.state import migrate
+
+    engines = _engines(settings)
+    try:
+        await migrate.upgrade(engines.state)
+        return await migrate.revision(engines.state)
+    finally:
+        await engines.dispose()
+
+
 @click.group()
 def main() -> None:
     """corpcare: the GraphQL layer for corporate self-care."""
@@ -72,16 +83,24 @@ def main() -> None:
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--workers", default=1, show_default=True, type=int)
 def serve(host: str, port: int, workers: int) -> None:
-    """Run the server; an empty embedded database is seeded with demo data first."""
+    """Run the server; an empty embedded database is seeded with demo data first, and the state
+    database is migrated to the newest revision."""
     import uvicorn
 
     settings = Settings()
     if settings.embedded and asyncio.run(_is_empty(settings)):
         console.print(f"First start: seeding {settings.seed_subscribers:,} demo lines into {settings.data_dir}/")
         asyncio.run(_seed(settings, subscribers=settings.seed_subscribers, seed=settings.seed))
+    asyncio.run(_migrate(settings))
     if settings.development:
         console.print(f"GraphiQL: http://{host}:{port}/graphql  (token: corpcare token acme.admin)")
     uvicorn.run("server.asgi:app", factory=True, host=host, port=port, workers=workers, log_level="info")
+
+
+@main.command()
+def migrate() -> None:
+    """Bring corpcare's state database to the newest revision (serve does this on start too)."""
+    console.print(f"State database at revision {asyncio.run(_migrate(Settings()))}.")
 
 
 @main.command("seed")

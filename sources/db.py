@@ -17,6 +17,7 @@ from sqlalchemy.types import TypeEngine
 
 from sources.billing.models import BillingBase
 from sources.crm.models import CrmBase
+from sources.state import migrate
 from sources.state.models import StateBase
 
 
@@ -62,9 +63,11 @@ class Engines:
         return [(self.crm, CrmBase), (self.billing, BillingBase), (self.state, StateBase)]
 
     async def create_schemas(self) -> None:
-        for engine, base in self.pairs():
+        """The reference backends' tables where missing; the state database migrated to the newest revision."""
+        for engine, base in ((self.crm, CrmBase), (self.billing, BillingBase)):
             async with engine.begin() as conn:
                 await conn.run_sync(base.metadata.create_all)
+        await migrate.upgrade(self.state)
 
     async def dispose(self) -> None:
         for engine, _ in self.pairs():

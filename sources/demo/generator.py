@@ -24,6 +24,7 @@ from sources.demo.crm import build_crm
 from sources.demo.policies import build_policies, effective_policies
 from sources.demo.products import account_rows, build_products, product_rows
 from sources.demo.writer import BulkWriter, bulk_writer
+from sources.state import migrate
 from sources.state.models import StateBase
 
 Progress = Callable[[str, int, int], None]
@@ -99,8 +100,7 @@ async def seed(
         await _write_all(writer, BillingBase, closing, report)
     counts |= writer.counts
 
-    async with bulk_writer(engines.state, StateBase.metadata) as writer:
-        pass  # corpcare's own state starts empty
+    await migrate.reset(engines.state)  # corpcare's own state starts empty
 
     for base in (CrmBase, BillingBase, StateBase):
         for name in base.metadata.tables:

@@ -103,7 +103,7 @@ class BulkItemRecord(StateBase):
     state: Mapped[str] = mapped_column(String(10))  # pending, claimed, done
     outcome: Mapped[str | None] = mapped_column(String(16))
     code: Mapped[str | None] = mapped_column(String(40))
-    message: Mapped[str | None] = mapped_column(String(300))
+    message: Mapped[str | None] = mapped_column(Text)
     before: Mapped[str | None] = mapped_column(Text)
     after: Mapped[str | None] = mapped_column(Text)
     cost_delta_minor: Mapped[int] = mapped_column(BigInteger, default=0)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 
 from bench.changes import measure_changes
 from bench.datasets import Dataset
 from bench.inprocess import StatementLog, count_fields, measure, percentile
 from bench.naive import naive_context, naive_schema
-from bench.suite import _without_cursors
+from bench.report import render
+from bench.suite import Run, _without_cursors
 from bench.workload import WORKLOAD, Targets
 from resolvers.context import Context
 from schema import build_schema
@@ -67,3 +69,5 @@ async def test_the_change_figures_apply_and_then_undo_every_change(bulk_world):
     assert single.statements > 0 and single.mutation_p50_ms > 0
     assert added.lines == removed.lines == 300 and added.lines_per_second and added.floor_lines_per_second
     assert await world.scalar("billing", holders) == before
+    report = render(Run(changes=figures), started=datetime.now(UTC), machine="test", command="test")
+    assert "| bulk_add_service | 300 |" in report and "## Latency" not in report

@@ -1,0 +1,86 @@
+"""The state database is versioned with Alembic: the migrations build exactly what the models
+describe, and a database made before migrations existed is taken over without losing data."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import Connection, inspect, text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from sources.db import create_engine
+from sources.state import migrate
+from sources.state.models import StateBase
+from tests.support import drop_postgres, postgres_urls, service_missing
+
+
+@pytest.fixture
+async def empty_state(backend: str, tmp_path) -> AsyncIterator[AsyncEngine]:
+    name = "corpcare_test_migrations"
+    if backend == "postgres":
+        try:
+            url = (await postgres_urls(name))[2]
+        except (OSError, ConnectionError) as error:
+            service_missing("PostgreSQL", error)
+    else:
+        url = f"sqlite+aiosqlite:///{tmp_path}/state.db"
+    engine = create_engine(url)
+    try:
+        yield engine
+    finally:
+        await engine.dispose()
+        if backend == "postgres":
+            await drop_postgres(name)
+
+
+def differences(connection: Connection) -> list:
+    return compare_metadata(MigrationContext.configure(connection), StateBase.metadata)
+
+
+async def test_the_migrations_build_what_the_models_describe(empty_state):
+    await migrate.upgrade(empty_state)
+    assert await migrate.revision(empty_state) == "0002"
+    async with empty_state.connect() as conn:
+        assert await conn.run_sync(differences) == []
+    await migrate.upgrade(empty_state)  # at the newest revision already: nothing to do
+    assert await migrate.revision(empty_state) == "0002"
+
+
+async def test_an_unversioned_database_is_stamped_and_upgraded_keeping_its_rows(empty_state):
+    before_migrations = [StateBase.metadata.tables[name] for name in ("audit_log", "audit_targets", "idempotency_keys")]
+    async with empty_state.begin() as conn:
+        await conn.run_sync(lambda sync: StateBase.metadata.create_all(sync, tables=before_migrations))
+        await conn.execute(
+            text(
+                "insert into audit_log (id, at, request_id, login, role, action, outcome, detail) "
+                "values (1, '2026-11-01 10:00:00', 'r1', 'acme.admin', 'customer_admin', 'orgUnitUpdate', "
+                "'allowed', '{}')"
+            )
+        )
+    assert await migrate.revision(empty_state) is None
+
+    await migrate.upgrade(empty_state)
+    assert await migrate.revision(empty_state) == "0002"
+    async with empty_state.connect() as conn:
+        tables = await conn.run_sync(lambda sync: set(inspect(sync).get_table_names()))
+        assert {"bulk_operations", "bulk_items", "audit_log"} <= tables
+        assert (await conn.execute(text("select request_id from audit_log"))).scalar_one() == "r1"
+        assert await conn.run_sync(differences) == []
+
+
+async def test_reset_leaves_an_empty_database_at_the_newest_revision(empty_state):
+    await migrate.upgrade(empty_state)
+    async with empty_state.begin() as conn:
+        await conn.execute(
+            text(
+                "insert into idempotency_keys (user_id, key, operation, fingerprint, response, created_at) "
+                "values (1, 'k', 'op', 'f', '{}', '2026-11-01 10:00:00')"
+            )
+        )
+    await migrate.reset(empty_state)
+    assert await migrate.revision(empty_state) == "0002"
+    async with empty_state.connect() as conn:
+        assert (await conn.execute(text("select count(*) from idempotency_keys"))).scalar_one() == 0
