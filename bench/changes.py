@@ -65,6 +65,7 @@ async def measure_changes(
     *,
     service_code: str = "CONF-CALL",
     bulk_lines: int = BULK_LINES,
+    concurrency: int = 1,
 ) -> list[ChangeFigures]:
     """Both figures; the bulk one only where the data set has ``bulk_lines`` lines to change."""
     await migrate.upgrade(sources.bulk.engine)  # data sets made before bulk operations lack their tables
@@ -72,7 +73,7 @@ async def measure_changes(
     lines = await _lines_without(sources, service)
     figures = [await _single(dataset, log, execute, lines[0], service)]
     if len(lines) >= bulk_lines:
-        figures += await _bulk(dataset, sources, log, execute, lines[:bulk_lines], service)
+        figures += await _bulk(dataset, sources, log, execute, lines[:bulk_lines], service, concurrency)
     return figures
 
 
@@ -96,10 +97,16 @@ async def _single(dataset: Dataset, log: StatementLog, execute: Execute, line: i
 
 
 async def _bulk(
-    dataset: Dataset, sources: Sources, log: StatementLog, execute: Execute, lines: list[int], service: int
+    dataset: Dataset,
+    sources: Sources,
+    log: StatementLog,
+    execute: Execute,
+    lines: list[int],
+    service: int,
+    concurrency: int,
 ) -> list[ChangeFigures]:
     figures = []
-    worker = BulkWorker(sources)
+    worker = BulkWorker(sources, concurrency=concurrency)
     selected = lines
     for name, document in (("bulk_add_service", ADD), ("bulk_remove_service", REMOVE)):
         request = {"input": {"selection": {"ids": [to_global_id("Subscriber", line) for line in selected]},

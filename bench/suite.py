@@ -17,6 +17,7 @@ from permissions.principal import Principal, principal_for
 from resolvers.context import Context
 from schema import build_schema
 from server.app import tune_garbage_collector
+from server.settings import Settings
 from sources import Sources
 from sources.cache import InProcessCache
 
@@ -100,7 +101,9 @@ async def _bench_dataset(dataset: Dataset, operations: list[Operation], options:
             results.append(result)
         if options.changes:
             print("   single_change, bulk_add_service: in-process", flush=True)
-            run.changes += await measure_changes(dataset, sources, log, corpcare)
+            # The worker as the server runs it.
+            concurrency = Settings(_env_file=None).bulk_concurrency  # type: ignore[call-arg]
+            run.changes += await measure_changes(dataset, sources, log, corpcare, concurrency=concurrency)
     finally:
         await engines.dispose()
     if options.http:

@@ -10,6 +10,7 @@ counted as applied then, and written otherwise — never twice.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import asdict, replace
@@ -37,6 +38,7 @@ async def work_through(
     *,
     stopping: Callable[[], bool] = lambda: False,
     chunk: int = CHUNK,
+    concurrency: int = 1,
 ) -> str | None:
     """Work on a leased operation until it ends (its final status) or ``stopping()`` (None).
 
@@ -57,7 +59,10 @@ async def work_through(
             results = [_forbidden(item) for item in items]
         else:
             context = Context.of(starter, sources, request_id=operation.request_id)
-            results = await _chunk(context, action, operation, items, worker, lease, cancelled=current.cancel_requested)
+            results = await _chunk(
+                context, action, operation, items, worker, lease,
+                cancelled=current.cancel_requested, concurrency=concurrency,
+            )  # fmt: skip
         await store.record(operation.id, worker, results, _audit(operation, results))
     await store.release(operation.id, worker)
     return None
@@ -88,6 +93,7 @@ async def _chunk(
     lease: timedelta,
     *,
     cancelled: bool,
+    concurrency: int,
 ) -> list[ItemResult]:
     sources = context.sources
     ids = [item.line_id for item in items]
@@ -110,8 +116,17 @@ async def _chunk(
             planned.append(result)
         results[item.line_id] = result
     await sources.bulk.claim_items(operation.id, worker, planned, lease)
-    for change in planned:
-        results[change.line_id] = await apply(context, action, lines[change.line_id], change)
+    # Each line is its own backend transaction; a few run at once where the backend takes
+    # concurrent writers. A failure stops the chunk: its claimed lines are checked on resume.
+    gate = asyncio.Semaphore(concurrency)
+
+    async def write(change: ItemResult) -> None:
+        async with gate:
+            results[change.line_id] = await apply(context, action, lines[change.line_id], change)
+
+    async with asyncio.TaskGroup() as group:
+        for change in planned:
+            group.create_task(write(change))
     return [results[line_id] for line_id in ids]
 
 

@@ -76,7 +76,9 @@ def create_app(settings: Settings, sources: Sources | None = None) -> Starlette:
         cache = create_cache(settings.redis_url)
         opened = Sources.over(engines, cache)
         _attach(app, opened, settings)
-        worker = BulkWorker(opened, lease=settings.bulk_lease) if settings.bulk_worker else None
+        worker = None
+        if settings.bulk_worker:
+            worker = BulkWorker(opened, lease=settings.bulk_lease, concurrency=settings.bulk_concurrency)
         if worker is not None:
             worker.start()
         tune_garbage_collector()

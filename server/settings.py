@@ -36,6 +36,7 @@ class Settings(BaseSettings):
 
     bulk_worker: bool = Field(True, description="Work on bulk operations in this process.")
     bulk_lease_seconds: float = Field(30.0, description="How long a silent worker keeps an operation.")
+    bulk_concurrency: int = Field(4, description="Lines of a bulk operation written at once (one transaction each).")
 
     seed_subscribers: int = Field(2000, description="Lines generated on the first start of an empty database.")
     seed: int = 42

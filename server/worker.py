@@ -31,12 +31,14 @@ class BulkWorker:
         lease: timedelta = timedelta(seconds=30),
         poll_seconds: float = 2.0,
         chunk: int = CHUNK,
+        concurrency: int = 1,
         name: str | None = None,
     ) -> None:
         self.sources = sources
         self.lease = lease
         self.poll_seconds = poll_seconds
         self.chunk = chunk
+        self.concurrency = concurrency
         self.name = name or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._stopping = False
         self._task: asyncio.Task[None] | None = None
@@ -48,8 +50,9 @@ class BulkWorker:
             return False
         try:
             await work_through(
-                self.sources, operation, self.name, self.lease, stopping=lambda: self._stopping, chunk=self.chunk
-            )
+                self.sources, operation, self.name, self.lease,
+                stopping=lambda: self._stopping, chunk=self.chunk, concurrency=self.concurrency,
+            )  # fmt: skip
         except LeaseLost:
             log.warning("bulk operation %s: lease lost to another worker", operation.id)
         return True

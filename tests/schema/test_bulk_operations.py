@@ -168,12 +168,16 @@ async def test_a_bulk_operation_over_5000_lines_completes_with_correct_counts(bu
     assert audited == Counter(dict.fromkeys(applied, 1))
 
 
-@pytest.mark.parametrize("after_write", [True, False], ids=["killed-after-a-commit", "killed-before-a-write"])
+@pytest.mark.parametrize(
+    ("after_write", "concurrency", "offset"),
+    [(True, 1, 4000), (False, 1, 3000), (True, 4, 2000)],
+    ids=["killed-after-a-commit", "killed-before-a-write", "killed-with-four-writes-in-flight"],
+)
 async def test_a_bulk_operation_whose_worker_dies_resumes_and_changes_every_line_exactly_once(
-    bulk_world, customer_admin, after_write
+    bulk_world, customer_admin, after_write, concurrency, offset
 ):
     world = bulk_world
-    lines = await acme_lines(world, 1000, offset=4000 if after_write else 3000)
+    lines = await acme_lines(world, 1000, offset=offset)
     service = await service_id(world, "WATCH-ESIM")
     expected = await expected_outcomes(world, lines, service)
     before = await copies_of(world, service)
@@ -182,15 +186,19 @@ async def test_a_bulk_operation_whose_worker_dies_resumes_and_changes_every_line
     written: Counter[int] = Counter()
     lease = timedelta(milliseconds=300)
     doomed = CountingWriter(world.sources.billing_writer, written, die_at=437, after_write=after_write)
-    with pytest.raises(Killed):
-        await worker(world, doomed, lease=lease, chunk=50).drain()
+    # With writes in flight, the other writes of the chunk are cancelled wherever they are.
+    with pytest.raises((Killed, BaseExceptionGroup)) as death:
+        await worker(world, doomed, lease=lease, chunk=50, concurrency=concurrency).drain()
+    assert death.type is Killed or death.group_contains(Killed)
     midway = (await world.data(customer_admin, OPERATION, {"id": operation}))["node"]
     assert midway["status"] == "RUNNING" and 0 < midway["done"] < 1000
-    assert sum(written.values()) == 437 - (0 if after_write else 1)
+    if concurrency == 1:
+        assert sum(written.values()) == 437 - (0 if after_write else 1)
 
     # Another worker (another process, after a restart) takes over once the lease runs out.
     await asyncio.sleep(lease.total_seconds() + 0.1)
-    await worker(world, CountingWriter(world.sources.billing_writer, written), lease=lease, chunk=50).drain()
+    survivor = CountingWriter(world.sources.billing_writer, written)
+    await worker(world, survivor, lease=lease, chunk=50, concurrency=concurrency).drain()
 
     done = (await world.data(customer_admin, OPERATION, {"id": operation}))["node"]
     applied = {line for line, (outcome, _) in expected.items() if outcome == "applied"}
