@@ -45,7 +45,6 @@ async def work_through(
     Raises ``LeaseLost`` when another worker has taken the operation over.
     """
     store = sources.bulk
-    starter = await _starter(sources, operation)
     action = line_action(operation.operation, operation.input)
     while not stopping():
         current = await store.renew(operation.id, worker, lease)
@@ -55,6 +54,8 @@ async def work_through(
             await store.finish(operation.id, worker, status)
             log.info("bulk operation %s %s: %s of %s lines", operation.id, status, current.done, current.total)
             return status
+        # The starter's role and scope as they are now: a revoked grant stops the rest.
+        starter = await _starter(sources, operation)
         if starter is None:
             results = [_forbidden(item) for item in items]
         else:
