@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from permissions.principal import principal_cache_key
@@ -95,9 +95,12 @@ class LineMove:
     unit_id: str
     operation: str = "subscriberMove"
     target: OrgUnitRecord | None = None
+    unit_names: dict[int, str] = field(default_factory=dict)  # the lines' units now
 
     async def prepare(self, context: Context, lines: list[SubscriberRecord]) -> None:
         self.target = await _unit(context, self.unit_id, "orgUnit")
+        units = await context.loaders.org_unit.load_many(sorted({line.org_unit_id for line in lines}))
+        self.unit_names = {unit.id: unit.name for unit in units if unit is not None}
 
     def check(self, line: SubscriberRecord) -> Verdict | None:
         assert self.target is not None
@@ -109,7 +112,7 @@ class LineMove:
 
     def describe(self, line: SubscriberRecord) -> Change:
         assert self.target is not None
-        return Change(before=line.org_path, after=self.target.path)
+        return Change(before=self.unit_names.get(line.org_unit_id, ""), after=self.target.name)
 
     async def apply(self, context: Context, line: SubscriberRecord) -> bool:
         assert self.target is not None

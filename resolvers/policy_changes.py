@@ -39,8 +39,15 @@ def _own(record: PolicyRecord | None) -> dict[str, Any]:
 
 
 def _text(values: dict[str, Any]) -> str:
-    """The attributes a level sets itself, e.g. ``company_share_percent=80, roaming_allowed=False``."""
-    return ", ".join(f"{name}={value}" for name, value in values.items() if value is not None) or "inherited"
+    """The attributes a level sets itself, e.g. ``monthly_limit=80.00, roaming_allowed=False``."""
+    shown = []
+    for name, value in values.items():
+        if value is None:
+            continue
+        if name == "monthly_limit_minor":
+            name, value = "monthly_limit", f"{value / 100:.2f}"
+        shown.append(f"{name}={value}")
+    return ", ".join(shown) or "inherited"
 
 
 @dataclass(slots=True)

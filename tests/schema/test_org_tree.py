@@ -15,7 +15,7 @@ MOVE = """mutation($input: OrgUnitMoveInput!) { orgUnitMove(input: $input) {
 DELETE = """mutation($input: OrgUnitDeleteInput!) { orgUnitDelete(input: $input) {
   orgUnit { id } userErrors { field code } } }"""
 LINE_MOVE = """mutation($input: SubscriberMoveInput!) { subscriberMove(input: $input) {
-  applied results { outcome code } userErrors { field code } } }"""
+  applied results { outcome code before after } userErrors { field code } } }"""
 
 
 async def tree(world, unit: str) -> dict:
@@ -102,6 +102,13 @@ async def test_lines_move_between_units_inside_the_scope_only(writable_world, un
     line = (await line_ids_under(world, source["id"]))[0]
     moved = await world.data(unit_admin, LINE_MOVE, {"input": {"selection": {"ids": [line]}, "orgUnit": target["id"]}})
     assert moved["subscriberMove"]["applied"] == 1
+    home = (await world.data(unit_admin, "query($l: ID!) { node(id: $l) { ... on Subscriber { orgUnit { name } } } }",
+                             {"l": line}))["node"]["orgUnit"]["name"]  # fmt: skip
+    assert home == target["name"]
+    result = moved["subscriberMove"]["results"][0]
+    assert result["after"] == target["name"] and result["before"] in {source["name"]} | {
+        team["name"] for team in source["children"]
+    }
     assert line in await line_ids_under(world, target["id"])
     outside = await unit_id(world, "Operations")
     refused = await world.data(unit_admin, LINE_MOVE, {"input": {"selection": {"ids": [line]}, "orgUnit": outside}})

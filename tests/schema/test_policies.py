@@ -49,6 +49,7 @@ async def test_a_line_overrides_its_unit_and_clearing_restores_the_inherited_val
     request = {"input": {"selection": {"ids": [line]}, "policy": {"companySharePercent": 50, "monthlyLimit": "42.50"}}}
     changed = (await world.data(customer_admin, LINES, request))["subscriberPolicySet"]
     assert changed["applied"] == 1 and changed["results"][0]["before"] == "inherited"
+    assert changed["results"][0]["after"] == "monthly_limit=42.50, company_share_percent=50"
     effective = (await world.data(customer_admin, EFFECTIVE, {"id": line}))["node"]["effectivePolicy"]
     assert effective == {
         "roamingAllowed": True,
