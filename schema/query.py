@@ -14,6 +14,7 @@ from permissions.rules import PUBLIC, requires
 from resolvers import audit, bulk_operations, catalogue, customer, users
 from resolvers.context import Info
 from resolvers.node import load_node
+from resolvers.spending_report import spending_report
 from resolvers.subscriber import SubscriberListArgs, enum_values, subscribers
 from schema.audit import AuditFilter, AuditRecord
 from schema.audit import filter_args as audit_filter_args
@@ -23,6 +24,7 @@ from schema.common import Connection, Node
 from schema.customer import Customer
 from schema.enums import LineStatus, OrderDirection
 from schema.portal_user import PortalUser
+from schema.reports import SpendingReport, SpendingReportInput
 from schema.subscriber import Subscriber
 from schema.viewer import Viewer
 
@@ -126,6 +128,13 @@ class Query:
         statuses = [value.value for value in status or ()]
         page: Page = await bulk_operations.bulk_operations(info, statuses, first, after)
         return page  # type: ignore[return-value]
+
+    @strawberry.field(
+        directives=[requires(P.SPENDING_READ)],
+        description="Spending of the lines you may see, grouped by the dimensions you choose, summed by billing.",
+    )
+    async def spending_report(self, info: Info, input: SpendingReportInput) -> SpendingReport:
+        return await spending_report(info.context, input.args())  # type: ignore[return-value]
 
     @strawberry.field(directives=[requires(P.USER_READ)], description="Your company's portal users.")
     async def portal_users(self, info: Info) -> list[PortalUser]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sources.billing.reports import BillingReports
 from sources.billing.source import BillingSource
 from sources.billing.writes import BillingWriter, PlanWriter, PolicyWriter
 from sources.cache import Cache
@@ -21,6 +22,7 @@ from sources.state.idempotency import IdempotencyStore
 class Sources:
     crm: CrmSource
     billing: BillingSource
+    billing_reports: BillingReports
     audit: AuditLog
     cache: Cache
     crm_writer: CrmWriter
@@ -37,6 +39,7 @@ class Sources:
         return cls(
             crm=CrmSource(engines.crm),
             billing=BillingSource(engines.billing),
+            billing_reports=BillingReports(engines.billing),
             audit=AuditLog(engines.state),
             cache=cache,
             crm_writer=CrmWriter(engines.crm),

@@ -271,23 +271,7 @@ class BillingSource(SqlSource):
         data. Billing joins it to the charges by key and sums per group, so a roll-up over
         thousands of lines returns one row per group and month.
         """
-        if self.dialect == "postgresql":
-            members = (
-                func.unnest(
-                    bindparam(None, list(groups), type_=ARRAY(Integer())),
-                    bindparam(None, list(groups.values()), type_=ARRAY(String())),
-                )
-                .table_valued("line_id", "grp")
-                .render_derived(name="members")
-            )
-            line_id: ColumnElement[Any] = members.c.line_id
-            group: ColumnElement[Any] = members.c.grp
-        else:
-            as_json = json.dumps({str(key): value for key, value in groups.items()})
-            members = (
-                func.json_each(bindparam(None, as_json, type_=String())).table_valued("key", "value").alias("members")
-            )
-            line_id, group = cast(members.c.key, Integer()), members.c.value
+        members, line_id, group = line_groups(groups, self.dialect)
         statement = (
             select(
                 group,
@@ -450,3 +434,22 @@ def _spending(period: date, rows: list[Any]) -> SpendingRecord:
         by_category=[CategoryAmount(row[2], Money.from_minor(int(row[4]), currency)) for row in rows],
         line_count=1,
     )
+
+
+def line_groups(groups: Mapping[int, str], dialect: str) -> tuple[Any, ColumnElement[Any], ColumnElement[Any]]:
+    """A derived table (line id, group) from a line → group map handed over as data: one
+    bound parameter whatever its size (two arrays on PostgreSQL, one JSON object on SQLite).
+    Returns the table and its two columns, ready to join to the charges by line."""
+    if dialect == "postgresql":
+        members = (
+            func.unnest(
+                bindparam(None, list(groups), type_=ARRAY(Integer())),
+                bindparam(None, list(groups.values()), type_=ARRAY(String())),
+            )
+            .table_valued("line_id", "grp")
+            .render_derived(name="members")
+        )
+        return members, members.c.line_id, members.c.grp
+    as_json = json.dumps({str(key): value for key, value in groups.items()})
+    members = func.json_each(bindparam(None, as_json, type_=String())).table_valued("key", "value").alias("members")
+    return members, cast(members.c.key, Integer()), members.c.value

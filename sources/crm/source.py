@@ -216,6 +216,14 @@ class CrmSource(SqlSource):
         statement = self._filtered(query, scope, func.count(Subscriber.id))
         return (await self._rows(statement))[0][0]
 
+    async def cost_centres(self, customer_ids: Sequence[int]) -> dict[int, str]:
+        """Unit id → cost-centre code, for the units that are cost centres. A line belongs to the
+        nearest cost centre on its path."""
+        statement = select(OrgUnit.id, OrgUnit.cost_centre_code).where(
+            key_in(OrgUnit.customer_id, customer_ids, self.dialect), OrgUnit.cost_centre_code.is_not(None)
+        )
+        return {row[0]: row[1] for row in await self._rows(statement)}
+
     # portal users ----------------------------------------------------------------------
 
     async def logins_of_customer(self, customer_id: int) -> list[str]:

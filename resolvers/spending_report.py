@@ -1,0 +1,147 @@
+"""The spending report: measures grouped by any of org unit (at a depth, rolled up), cost
+centre, line, month, charge category and tariff plan, over a range of months.
+
+One CRM read says which lines the caller may see and where they sit; corpcare turns that
+into a line → group map (the organisation's dimensions); billing sums the charges per group
+and its own dimensions in one GROUP BY. Only what the caller may see is counted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+
+from resolvers.context import Context
+from resolvers.node import load_node
+from sources.billing.reports import SpendingQuery, SpendingSum
+from sources.crm.records import path_ids
+from sources.errors import BadUserInput
+from sources.values import Money, add_months
+
+MAX_MONTHS = 36
+ORG_DIMENSIONS = ("org_unit", "cost_centre", "line")
+DIMENSIONS = (*ORG_DIMENSIONS, "month", "category", "tariff_plan")
+WHOLE = "*"  # the group of every line when no organisation dimension is asked for
+
+
+@dataclass(frozen=True, slots=True)
+class SpendingReportArgs:
+    first: date
+    last: date
+    group_by: tuple[str, ...] = ()
+    unit_depth: int = 1  # 0: the company, 1: divisions, 2: departments, 3: teams
+    org_unit_id: str | None = None  # only the lines in this subtree
+    customer_id: str | None = None  # operator staff name the customer
+    categories: tuple[str, ...] = ()
+
+
+@dataclass(slots=True)
+class SpendingRow:
+    currency: str
+    total_minor: int
+    employee_minor: int
+    lines: int
+    org_unit_id: int | None = None
+    cost_centre: str | None = None
+    line_id: int | None = None
+    month: date | None = None
+    category: str | None = None
+    tariff_plan_id: int | None = None
+
+    @property
+    def total(self) -> Money:
+        return Money.from_minor(self.total_minor, self.currency)
+
+    @property
+    def company_share(self) -> Money:
+        return Money.from_minor(self.total_minor - self.employee_minor, self.currency)
+
+    @property
+    def employee_share(self) -> Money:
+        return Money.from_minor(self.employee_minor, self.currency)
+
+
+@dataclass(slots=True)
+class SpendingReport:
+    first: date
+    last: date
+    as_of: datetime
+    rows: list[SpendingRow] = field(default_factory=list)
+    totals: list[SpendingRow] = field(default_factory=list)  # one per currency
+
+    @property
+    def row_count(self) -> int:
+        return len(self.rows)
+
+
+async def spending_report(context: Context, args: SpendingReportArgs) -> SpendingReport:
+    _validate(args)
+    customer = await _customer(context, args)
+    lines = {sid: path for sid, _, path in await context.sources.crm.memberships([customer], context.principal.scope)}
+    if args.org_unit_id is not None:
+        subtree = (await load_node(context, args.org_unit_id, expect="OrgUnit")).path
+        lines = {sid: path for sid, path in lines.items() if path.startswith(subtree)}
+    cost_centres = await context.sources.crm.cost_centres([customer]) if "cost_centre" in args.group_by else {}
+    groups = {sid: _label(sid, path, args, cost_centres) for sid, path in lines.items()}
+    query = SpendingQuery(
+        customer_ids=(customer,), first_period=args.first, last_period=args.last, groups=groups,
+        by_month="month" in args.group_by, by_category="category" in args.group_by,
+        by_plan="tariff_plan" in args.group_by, categories=args.categories,
+    )  # fmt: skip
+    reports = context.sources.billing_reports
+    report = SpendingReport(args.first, args.last, datetime.now(UTC))
+    report.rows = sorted((_row(s, args) for s in await reports.spending(query)), key=_order)
+    whole = SpendingQuery((customer,), args.first, args.last, dict.fromkeys(lines, WHOLE), categories=args.categories)
+    report.totals = [_row(s, SpendingReportArgs(args.first, args.last)) for s in await reports.spending(whole)]
+    return report
+
+
+def _validate(args: SpendingReportArgs) -> None:
+    if args.first > args.last:
+        raise BadUserInput("The report's first month comes after its last.", field=["from"])
+    if add_months(args.first, MAX_MONTHS - 1) < args.last:
+        raise BadUserInput(f"A report covers at most {MAX_MONTHS} months.", field=["to"])
+    if not 0 <= args.unit_depth <= 3:
+        raise BadUserInput("unitDepth is 0 (the company) to 3 (teams).", field=["unitDepth"])
+    if len(set(args.group_by)) != len(args.group_by):
+        raise BadUserInput("Name each dimension once.", field=["groupBy"])
+
+
+async def _customer(context: Context, args: SpendingReportArgs) -> int:
+    if args.customer_id is not None:
+        return int((await load_node(context, args.customer_id, expect="Customer")).id)
+    if context.principal.customer_id is None:
+        raise BadUserInput("Name the customer to report on.", field=["customer"])
+    return context.principal.customer_id
+
+
+def _label(line: int, path: str, args: SpendingReportArgs, cost_centres: dict[int, str]) -> str:
+    """The line's group on the organisation's side: ``unit|cost centre|line``, parts as asked."""
+    parts = []
+    ids = path_ids(path)
+    if "org_unit" in args.group_by:
+        # A line hanging above the chosen depth counts for its own unit.
+        parts.append(str(ids[min(args.unit_depth, len(ids) - 1)]))
+    if "cost_centre" in args.group_by:
+        parts.append(next((cost_centres[i] for i in reversed(ids) if i in cost_centres), ""))
+    if "line" in args.group_by:
+        parts.append(str(line))
+    return "|".join(parts) if parts else WHOLE
+
+
+def _row(found: SpendingSum, args: SpendingReportArgs) -> SpendingRow:
+    row = SpendingRow(found.currency, found.total_minor, found.employee_minor, found.lines, month=found.period,
+                      category=found.category, tariff_plan_id=found.plan_id)  # fmt: skip
+    parts = iter(found.group.split("|")) if found.group != WHOLE else iter(())
+    if "org_unit" in args.group_by:
+        row.org_unit_id = int(next(parts))
+    if "cost_centre" in args.group_by:
+        row.cost_centre = next(parts) or None
+    if "line" in args.group_by:
+        row.line_id = int(next(parts))
+    return row
+
+
+def _order(row: SpendingRow) -> tuple[object, ...]:
+    return (row.month or date.min, row.org_unit_id or 0, row.cost_centre or "", row.line_id or 0,
+            row.category or "", row.tariff_plan_id or 0, row.currency)  # fmt: skip

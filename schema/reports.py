@@ -1,0 +1,81 @@
+"""Reports for finance and analysts: figures grouped over the org tree, months and products."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+
+import strawberry
+
+from loaders.page import page_size
+from permissions.roles import Permission as P
+from permissions.rules import requires
+from resolvers.spending_report import SpendingReport as SpendingReportValue
+from resolvers.spending_report import SpendingReportArgs
+from schema.catalogue import TariffPlan
+from schema.common import Money
+from schema.enums import ChargeCategory
+from schema.fields import field, related
+from schema.org_unit import OrgUnit
+from schema.scalars import Month
+from schema.subscriber import Subscriber
+
+SPENDING = requires(P.SPENDING_READ)
+ROWS_MAX = 10_000
+
+
+@strawberry.enum
+class SpendingDimension(Enum):
+    ORG_UNIT = "org_unit"
+    COST_CENTRE = "cost_centre"
+    LINE = "line"
+    MONTH = "month"
+    CATEGORY = "category"
+    TARIFF_PLAN = "tariff_plan"
+
+
+@strawberry.input(description="Months are billing periods, both ends included.")
+class SpendingReportInput:
+    from_: Month = strawberry.field(name="from")  # type: ignore[valid-type]
+    to: Month  # type: ignore[valid-type]
+    group_by: list[SpendingDimension] = strawberry.field(default_factory=list)
+    unit_depth: int = strawberry.field(
+        default=1, description="For ORG_UNIT: 0 the company, 1 divisions, 2 departments, 3 teams; rolled up."
+    )
+    org_unit: strawberry.ID | None = strawberry.field(default=None, description="Only the lines in this subtree.")
+    customer: strawberry.ID | None = strawberry.field(default=None, description="Operator staff: the customer.")
+    categories: list[ChargeCategory] | None = strawberry.field(default=None, description="Only these categories.")
+
+    def args(self) -> SpendingReportArgs:
+        return SpendingReportArgs(
+            first=self.from_, last=self.to, group_by=tuple(d.value for d in self.group_by),
+            unit_depth=self.unit_depth, org_unit_id=self.org_unit, customer_id=self.customer,
+            categories=tuple(c.value for c in self.categories or ()),
+        )  # fmt: skip
+
+
+@strawberry.type(description="One group's figures; the dimensions not grouped by are null.")
+class SpendingReportRow:
+    org_unit: OrgUnit | None = related("org_unit", "org_unit_id", SPENDING)
+    cost_centre: str | None = field(SPENDING, description="The nearest cost centre above the lines; null: none.")
+    line: Subscriber | None = related("subscriber", "line_id", SPENDING)
+    month: Month | None = field(SPENDING)  # type: ignore[valid-type]
+    category: ChargeCategory | None = field(SPENDING)
+    tariff_plan: TariffPlan | None = related("tariff_plan", "tariff_plan_id", SPENDING)
+    total: Money = field(SPENDING)
+    company_share: Money = field(SPENDING)
+    employee_share: Money = field(SPENDING)
+    lines: int = field(SPENDING, description="Lines with charges.")
+
+
+@strawberry.type(description="Rated charges of the lines you may see, summed by the billing database.")
+class SpendingReport:
+    first: Month = field(SPENDING, name="from")  # type: ignore[valid-type]
+    last: Month = field(SPENDING, name="to")  # type: ignore[valid-type]
+    as_of: datetime = field(SPENDING, description="When the figures were read.")
+    totals: list[SpendingReportRow] = field(SPENDING, description="Every line of the report, one row per currency.")
+    row_count: int = field(SPENDING)
+
+    @strawberry.field(directives=[SPENDING], description=f"Rows in dimension order; at most {ROWS_MAX}.")
+    def rows(root: SpendingReportValue, first: int | None = None) -> list[SpendingReportRow]:  # type: ignore[misc]
+        return root.rows[: page_size(first, 1000, ROWS_MAX)]  # type: ignore[return-value]
