@@ -12,13 +12,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
 from resolvers.context import Context
-from resolvers.node import load_node
+from resolvers.report_base import check_months, report_customer, visible_lines
 from sources.billing.reports import SpendingQuery, SpendingSum
 from sources.crm.records import path_ids
 from sources.errors import BadUserInput
-from sources.values import Money, add_months
+from sources.values import Money
 
-MAX_MONTHS = 36
 ORG_DIMENSIONS = ("org_unit", "cost_centre", "line")
 DIMENSIONS = (*ORG_DIMENSIONS, "month", "category", "tariff_plan")
 WHOLE = "*"  # the group of every line when no organisation dimension is asked for
@@ -76,11 +75,8 @@ class SpendingReport:
 
 async def spending_report(context: Context, args: SpendingReportArgs) -> SpendingReport:
     _validate(args)
-    customer = await _customer(context, args)
-    lines = {sid: path for sid, _, path in await context.sources.crm.memberships([customer], context.principal.scope)}
-    if args.org_unit_id is not None:
-        subtree = (await load_node(context, args.org_unit_id, expect="OrgUnit")).path
-        lines = {sid: path for sid, path in lines.items() if path.startswith(subtree)}
+    customer = await report_customer(context, args.customer_id)
+    lines = await visible_lines(context, customer, args.org_unit_id)
     cost_centres = await context.sources.crm.cost_centres([customer]) if "cost_centre" in args.group_by else {}
     groups = {sid: _label(sid, path, args, cost_centres) for sid, path in lines.items()}
     query = SpendingQuery(
@@ -97,22 +93,11 @@ async def spending_report(context: Context, args: SpendingReportArgs) -> Spendin
 
 
 def _validate(args: SpendingReportArgs) -> None:
-    if args.first > args.last:
-        raise BadUserInput("The report's first month comes after its last.", field=["from"])
-    if add_months(args.first, MAX_MONTHS - 1) < args.last:
-        raise BadUserInput(f"A report covers at most {MAX_MONTHS} months.", field=["to"])
+    check_months(args.first, args.last)
     if not 0 <= args.unit_depth <= 3:
         raise BadUserInput("unitDepth is 0 (the company) to 3 (teams).", field=["unitDepth"])
     if len(set(args.group_by)) != len(args.group_by):
         raise BadUserInput("Name each dimension once.", field=["groupBy"])
-
-
-async def _customer(context: Context, args: SpendingReportArgs) -> int:
-    if args.customer_id is not None:
-        return int((await load_node(context, args.customer_id, expect="Customer")).id)
-    if context.principal.customer_id is None:
-        raise BadUserInput("Name the customer to report on.", field=["customer"])
-    return context.principal.customer_id
 
 
 def _label(line: int, path: str, args: SpendingReportArgs, cost_centres: dict[int, str]) -> str:

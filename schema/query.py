@@ -12,6 +12,7 @@ from permissions.principal import Principal
 from permissions.roles import Permission as P
 from permissions.rules import PUBLIC, requires
 from resolvers import audit, bulk_operations, catalogue, customer, users
+from resolvers.budget_report import budget_report
 from resolvers.context import Info
 from resolvers.node import load_node
 from resolvers.spending_report import spending_report
@@ -24,7 +25,7 @@ from schema.common import Connection, Node
 from schema.customer import Customer
 from schema.enums import LineStatus, OrderDirection
 from schema.portal_user import PortalUser
-from schema.reports import SpendingReport, SpendingReportInput
+from schema.reports import BudgetReport, BudgetReportInput, SpendingReport, SpendingReportInput
 from schema.subscriber import Subscriber
 from schema.viewer import Viewer
 
@@ -135,6 +136,13 @@ class Query:
     )
     async def spending_report(self, info: Info, input: SpendingReportInput) -> SpendingReport:
         return await spending_report(info.context, input.args())  # type: ignore[return-value]
+
+    @strawberry.field(
+        directives=[requires(P.BUDGET_READ)],
+        description="Budgets against actual spending per unit and month, with a month-end forecast; over budget first.",
+    )
+    async def budget_report(self, info: Info, input: BudgetReportInput) -> BudgetReport:
+        return await budget_report(info.context, input.args())  # type: ignore[return-value]
 
     @strawberry.field(directives=[requires(P.USER_READ)], description="Your company's portal users.")
     async def portal_users(self, info: Info) -> list[PortalUser]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from enum import Enum
 
 import strawberry
@@ -10,6 +11,7 @@ import strawberry
 from loaders.page import page_size
 from permissions.roles import Permission as P
 from permissions.rules import requires
+from resolvers.budget_report import BudgetReportArgs
 from resolvers.spending_report import SpendingReport as SpendingReportValue
 from resolvers.spending_report import SpendingReportArgs
 from schema.catalogue import TariffPlan
@@ -79,3 +81,41 @@ class SpendingReport:
     @strawberry.field(directives=[SPENDING], description=f"Rows in dimension order; at most {ROWS_MAX}.")
     def rows(root: SpendingReportValue, first: int | None = None) -> list[SpendingReportRow]:  # type: ignore[misc]
         return root.rows[: page_size(first, 1000, ROWS_MAX)]  # type: ignore[return-value]
+
+
+BUDGET = requires(P.BUDGET_READ)
+
+
+@strawberry.input(description="Months are billing periods, both ends included; the current month is forecast.")
+class BudgetReportInput:
+    from_: Month = strawberry.field(name="from")  # type: ignore[valid-type]
+    to: Month  # type: ignore[valid-type]
+    org_unit: strawberry.ID | None = strawberry.field(default=None, description="Only the units in this subtree.")
+    customer: strawberry.ID | None = strawberry.field(default=None, description="Operator staff: the customer.")
+
+    def args(self) -> BudgetReportArgs:
+        return BudgetReportArgs(self.from_, self.to, self.org_unit, self.customer)
+
+
+@strawberry.type(description="A unit's budget against what the lines you may see in its subtree spent.")
+class BudgetReportRow:
+    org_unit: OrgUnit | None = related("org_unit", "org_unit_id", BUDGET)
+    month: Month = field(BUDGET)  # type: ignore[valid-type]
+    budget: Money = field(BUDGET)
+    actual: Money = field(BUDGET)
+    percent_used: Decimal | None = field(BUDGET, description="actual / budget, in percent.")
+    forecast: Money | None = field(
+        BUDGET,
+        description="The current month only: recurring fees as charged, plus usage so far extrapolated over the "
+        "month's days.",
+    )
+    forecast_percent: Decimal | None = field(BUDGET)
+    over_budget: bool = field(BUDGET, description="Actual, or the forecast, above the budget.")
+
+
+@strawberry.type(description="Budgets against actual spending; units over budget first.")
+class BudgetReport:
+    first: Month = field(BUDGET, name="from")  # type: ignore[valid-type]
+    last: Month = field(BUDGET, name="to")  # type: ignore[valid-type]
+    as_of: datetime = field(BUDGET, description="When the figures were read.")
+    rows: list[BudgetReportRow] = field(BUDGET)

@@ -117,6 +117,15 @@ class CrmSource(SqlSource):
         )
         return [self._unit(row) for row in await self._rows(statement)]
 
+    async def budgeted_units(self, customer_ids: Sequence[int], scope: RowScope) -> list[OrgUnitRecord]:
+        """The units in scope that have a monthly budget, in tree order."""
+        statement = (
+            self._units(scope)
+            .where(key_in(OrgUnit.customer_id, customer_ids, self.dialect), OrgUnit.monthly_budget_minor.is_not(None))
+            .order_by(OrgUnit.path)
+        )
+        return [self._unit(row) for row in await self._rows(statement)]
+
     async def org_roots(self, customer_ids: Sequence[int], scope: RowScope) -> list[OrgUnitRecord]:
         statement = self._units(scope).where(
             key_in(OrgUnit.customer_id, customer_ids, self.dialect), OrgUnit.parent_id.is_(None)

@@ -1,0 +1,39 @@
+"""What every report starts from: its customer, its months, and the lines the caller may see."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from resolvers.context import Context
+from resolvers.node import load_node
+from sources.errors import BadUserInput
+from sources.values import add_months
+
+MAX_MONTHS = 36
+
+
+def check_months(first: date, last: date) -> None:
+    if first > last:
+        raise BadUserInput("The report's first month comes after its last.", field=["from"])
+    if add_months(first, MAX_MONTHS - 1) < last:
+        raise BadUserInput(f"A report covers at most {MAX_MONTHS} months.", field=["to"])
+
+
+async def report_customer(context: Context, customer_id: str | None) -> int:
+    """The caller's company; operator staff name the customer."""
+    if customer_id is not None:
+        return int((await load_node(context, customer_id, expect="Customer")).id)
+    if context.principal.customer_id is None:
+        raise BadUserInput("Name the customer to report on.", field=["customer"])
+    return context.principal.customer_id
+
+
+async def visible_lines(context: Context, customer: int, org_unit_id: str | None = None) -> dict[int, str]:
+    """Line id → org path of the customer's lines in the caller's scope (one CRM read),
+    within ``org_unit_id``'s subtree when given."""
+    members = await context.sources.crm.memberships([customer], context.principal.scope)
+    lines = {line: path for line, _, path in members}
+    if org_unit_id is not None:
+        subtree = (await load_node(context, org_unit_id, expect="OrgUnit")).path
+        lines = {line: path for line, path in lines.items() if path.startswith(subtree)}
+    return lines
