@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from enum import Enum
+from typing import Annotated
 
 import strawberry
 
@@ -11,7 +12,7 @@ from loaders.page import Page
 from permissions.principal import Principal
 from permissions.roles import Permission as P
 from permissions.rules import PUBLIC, requires
-from resolvers import audit, bulk_operations, catalogue, customer, users
+from resolvers import audit, bulk_operations, catalogue, customer, line_alerts, users
 from resolvers.budget_report import budget_report
 from resolvers.context import Info
 from resolvers.node import load_node
@@ -24,8 +25,10 @@ from schema.catalogue import Service, TariffPlan
 from schema.common import Connection, Node
 from schema.customer import Customer
 from schema.enums import LineStatus, OrderDirection
+from schema.line_alerts import SpendingAnomalies, TopSpender
 from schema.portal_user import PortalUser
 from schema.reports import BudgetReport, BudgetReportInput, SpendingReport, SpendingReportInput
+from schema.scalars import Month
 from schema.subscriber import Subscriber
 from schema.viewer import Viewer
 
@@ -143,6 +146,28 @@ class Query:
     )
     async def budget_report(self, info: Info, input: BudgetReportInput) -> BudgetReport:
         return await budget_report(info.context, input.args())  # type: ignore[return-value]
+
+    @strawberry.field(directives=[requires(P.SPENDING_READ)], description="The lines that spent most, ranked.")
+    async def top_spenders(
+        self,
+        info: Info,
+        from_: Annotated[Month, strawberry.argument(name="from")],  # type: ignore[valid-type]
+        to: Month,  # type: ignore[valid-type]
+        first: int = 10,
+        org_unit: strawberry.ID | None = None,
+        customer: strawberry.ID | None = None,
+    ) -> list[TopSpender]:
+        return await line_alerts.top_spenders(info.context, from_, to, first, org_unit, customer)  # type: ignore[return-value]
+
+    @strawberry.field(directives=[requires(P.SPENDING_READ)], description="Lines that stand out in a month.")
+    async def spending_anomalies(
+        self,
+        info: Info,
+        month: Month,  # type: ignore[valid-type]
+        org_unit: strawberry.ID | None = None,
+        customer: strawberry.ID | None = None,
+    ) -> SpendingAnomalies:
+        return await line_alerts.anomalies(info.context, month, org_unit, customer)  # type: ignore[return-value]
 
     @strawberry.field(directives=[requires(P.USER_READ)], description="Your company's portal users.")
     async def portal_users(self, info: Info) -> list[PortalUser]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sources.billing.reports import BillingReports
+from sources.billing.reports import BillingReports, LineFigures
 from sources.billing.source import BillingSource
 from sources.billing.writes import BillingWriter, PlanWriter, PolicyWriter
 from sources.cache import Cache
@@ -23,6 +23,7 @@ class Sources:
     crm: CrmSource
     billing: BillingSource
     billing_reports: BillingReports
+    line_figures: LineFigures
     audit: AuditLog
     cache: Cache
     crm_writer: CrmWriter
@@ -40,6 +41,7 @@ class Sources:
             crm=CrmSource(engines.crm),
             billing=BillingSource(engines.billing),
             billing_reports=BillingReports(engines.billing),
+            line_figures=LineFigures(engines.billing),
             audit=AuditLog(engines.state),
             cache=cache,
             crm_writer=CrmWriter(engines.crm),

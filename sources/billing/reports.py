@@ -8,11 +8,11 @@ charge row leaves the database.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import BigInteger, case, cast, func, select
 
 from sources.billing.models import DailyCharge, LineProduct
 from sources.billing.source import line_groups
@@ -83,3 +83,92 @@ class BillingReports(SqlSource):
             currency, total, employee, lines = values
             sums.append(SpendingSum(label, period, category, plan, currency, int(total), int(employee), int(lines)))
         return sums
+
+
+@dataclass(frozen=True, slots=True)
+class LineSum:
+    line_id: int
+    currency: str
+    total_minor: int
+    employee_minor: int = 0
+    compared_minor: int = 0  # the figure it was compared with (a limit, an earlier month)
+
+
+class LineFigures(SqlSource):
+    """Per-line sums where only the lines that stand out come back: the top ones (ORDER BY …
+    LIMIT) or those past a threshold (HAVING)."""
+
+    async def top(self, customer: int, first: date, last: date, lines: Sequence[int], limit: int) -> list[LineSum]:
+        if not lines:
+            return []
+        total = func.sum(DailyCharge.amount_minor)
+        statement = (
+            select(DailyCharge.subscriber_id, DailyCharge.currency, total, func.sum(DailyCharge.employee_share_minor))
+            .where(
+                DailyCharge.customer_id == customer,
+                DailyCharge.period >= first,
+                DailyCharge.period <= last,
+                key_in(DailyCharge.subscriber_id, lines, self.dialect),
+            )
+            .group_by(DailyCharge.subscriber_id, DailyCharge.currency)
+            .order_by(total.desc(), DailyCharge.subscriber_id)
+            .limit(limit)
+        )
+        return [LineSum(row[0], row[1], int(row[2]), int(row[3])) for row in await self._rows(statement)]
+
+    async def over_limit(self, customer: int, period: date, limits: Mapping[int, int]) -> list[LineSum]:
+        """Lines whose month's charges exceed their own limit (line id → limit in minor units)."""
+        if not limits:
+            return []
+        members, line_id, limit = line_groups({line: str(value) for line, value in limits.items()}, self.dialect)
+        as_number = cast(limit, BigInteger())
+        total = func.sum(DailyCharge.amount_minor)
+        statement = (
+            select(DailyCharge.subscriber_id, DailyCharge.currency, total, as_number)
+            .select_from(DailyCharge)
+            .join(members, DailyCharge.subscriber_id == line_id)
+            .where(DailyCharge.customer_id == customer, DailyCharge.period == period)
+            .group_by(DailyCharge.subscriber_id, DailyCharge.currency, as_number)
+            .having(total > as_number)
+            .order_by((total - as_number).desc())
+        )
+        return [LineSum(row[0], row[1], int(row[2]), compared_minor=int(row[3])) for row in await self._rows(statement)]
+
+    async def grown(
+        self,
+        customer: int,
+        now: date,
+        earlier: Sequence[date],
+        lines: Sequence[int],
+        *,
+        percent: int,
+        minimum: int,
+        category: str | None = None,
+    ) -> list[LineSum]:
+        """Lines whose charges in ``now`` reach ``minimum`` and exceed the average of the
+        ``earlier`` months by more than ``percent`` (no earlier charges: any amount past the
+        minimum). ``compared_minor`` is that average."""
+        if not lines:
+            return []
+        amount = DailyCharge.amount_minor
+        current = func.sum(case((DailyCharge.period == now, amount), else_=0))
+        before = func.sum(case((DailyCharge.period != now, amount), else_=0))
+        months = len(earlier)
+        statement = (
+            select(DailyCharge.subscriber_id, DailyCharge.currency, current, before)
+            .where(
+                DailyCharge.customer_id == customer,
+                key_in(DailyCharge.period, [now, *earlier], self.dialect),
+                key_in(DailyCharge.subscriber_id, lines, self.dialect),
+            )
+            .group_by(DailyCharge.subscriber_id, DailyCharge.currency)
+            # current > average * (100 + percent) / 100, in integers: no rounding at the edge.
+            .having(current >= minimum, current * 100 * months > before * (100 + percent))
+            .order_by((current * months - before).desc())
+        )
+        if category is not None:
+            statement = statement.where(DailyCharge.category == category)
+        return [
+            LineSum(row[0], row[1], int(row[2]), compared_minor=int(row[3]) // months)
+            for row in await self._rows(statement)
+        ]

@@ -1,0 +1,144 @@
+"""Lines that stand out: the top spenders of a period, lines over their monthly limit, lines whose
+spending grew sharply month over month, and roaming spikes. Billing returns only those lines
+(ORDER BY … LIMIT, or HAVING past the threshold); the lines considered are those in scope."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from functools import cache
+
+from resolvers.context import Context
+from resolvers.report_base import check_months, report_customer, visible_lines
+from sources.billing.policies import DEFAULTS
+from sources.billing.records import PolicyRecord
+from sources.billing.reports import LineSum
+from sources.crm.records import path_ids
+from sources.errors import BadUserInput
+from sources.values import Money, add_months
+
+TOP_MAX = 1000
+
+
+@dataclass(slots=True)
+class LineFigure:
+    """One line's figure, and what it was compared with."""
+
+    line_id: int
+    currency: str
+    total_minor: int
+    employee_minor: int = 0
+    compared_minor: int | None = None
+    limit_action: str | None = None
+    rank: int = 0
+
+    @property
+    def total(self) -> Money:
+        return Money.from_minor(self.total_minor, self.currency)
+
+    @property
+    def company_share(self) -> Money:
+        return Money.from_minor(self.total_minor - self.employee_minor, self.currency)
+
+    @property
+    def employee_share(self) -> Money:
+        return Money.from_minor(self.employee_minor, self.currency)
+
+    @property
+    def compared(self) -> Money | None:
+        return None if self.compared_minor is None else Money.from_minor(self.compared_minor, self.currency)
+
+    # The same figures under the names each kind of alert gives them.
+    spent = total
+    current = total
+    limit = compared
+    earlier = compared
+
+    @property
+    def growth_percent(self) -> Decimal | None:
+        if not self.compared_minor:
+            return None
+        return (Decimal(self.total_minor - self.compared_minor) * 100 / self.compared_minor).quantize(Decimal("0.1"))
+
+
+def _figure(found: LineSum, rank: int = 0) -> LineFigure:
+    return LineFigure(found.line_id, found.currency, found.total_minor, found.employee_minor, found.compared_minor,
+                      rank=rank)  # fmt: skip
+
+
+async def top_spenders(
+    context: Context, first: date, last: date, count: int, org_unit_id: str | None, customer_id: str | None
+) -> list[LineFigure]:
+    check_months(first, last)
+    if not 1 <= count <= TOP_MAX:
+        raise BadUserInput(f"Ask for 1 to {TOP_MAX} lines.", field=["first"])
+    customer = await report_customer(context, customer_id)
+    lines = await visible_lines(context, customer, org_unit_id)
+    found = await context.sources.line_figures.top(customer, first, last, sorted(lines), count)
+    return [_figure(line, rank) for rank, line in enumerate(found, start=1)]
+
+
+@dataclass(slots=True)
+class Anomalies:
+    """What the anomaly fields share: the month, the customer and the lines in scope."""
+
+    context: Context
+    month: date
+    customer: int
+    lines: dict[int, str]  # line id -> org path
+    as_of: datetime
+
+    async def over_limit(self) -> list[LineFigure]:
+        limits, actions = await self._limits()
+        found = await self.context.sources.line_figures.over_limit(self.customer, self.month, limits)
+        return [LineFigure(f.line_id, f.currency, f.total_minor, compared_minor=f.compared_minor,
+                           limit_action=actions[f.line_id]) for f in found]  # fmt: skip
+
+    async def grown(self, percent: int) -> list[LineFigure]:
+        if percent < 0:
+            raise BadUserInput("Growth is a percentage of at least 0.", field=["percent"])
+        found = await self.context.sources.line_figures.grown(
+            self.customer, self.month, [add_months(self.month, -1)], sorted(self.lines), percent=percent, minimum=1
+        )
+        return [_figure(line) for line in found]
+
+    async def roaming_spikes(self, factor: int, minimum: Decimal) -> list[LineFigure]:
+        if factor < 1 or minimum < 0:
+            raise BadUserInput("The factor is at least 1 and the minimum at least 0.", field=["factor"])
+        earlier = [add_months(self.month, -back) for back in (1, 2, 3)]
+        found = await self.context.sources.line_figures.grown(
+            self.customer, self.month, earlier, sorted(self.lines),
+            percent=(factor - 1) * 100, minimum=int(minimum * 100), category="roaming",
+        )  # fmt: skip
+        return [_figure(line) for line in found]
+
+    async def _limits(self) -> tuple[dict[int, int], dict[int, str]]:
+        """Each line's monthly limit in force (units down to the line), where it has one."""
+        unit_ids = sorted({unit for path in set(self.lines.values()) for unit in path_ids(path)})
+        records = await self.context.sources.billing.policies(unit_ids, sorted(self.lines))
+        by_unit = {r.org_unit_id: r for r in records if r.org_unit_id is not None}
+        by_line = {r.subscriber_id: r for r in records if r.subscriber_id is not None}
+
+        @cache
+        def levels(path: str) -> tuple[PolicyRecord, ...]:
+            """The path's policies, nearest first."""
+            return tuple(r for unit in reversed(path_ids(path)) if (r := by_unit.get(unit)) is not None)
+
+        limits: dict[int, int] = {}
+        actions: dict[int, str] = {}
+        for line, path in self.lines.items():
+            chain = (by_line[line], *levels(path)) if line in by_line else levels(path)
+            limit = next((r.monthly_limit_minor for r in chain if r.monthly_limit_minor is not None), None)
+            if limit is not None:
+                limits[line] = limit
+                actions[line] = next(
+                    (r.limit_action for r in chain if r.limit_action), DEFAULTS.limit_action or "notify"
+                )
+        return limits, actions
+
+
+async def anomalies(context: Context, month: date, org_unit_id: str | None, customer_id: str | None) -> Anomalies:
+    customer = await report_customer(context, customer_id)
+    lines = await visible_lines(context, customer, org_unit_id)
+    return Anomalies(context, month, customer, lines, datetime.now(UTC))
