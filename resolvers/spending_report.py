@@ -8,7 +8,7 @@ and its own dimensions in one GROUP BY. Only what the caller may see is counted.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 
 from resolvers.context import Context
@@ -74,22 +74,27 @@ class SpendingReport:
 
 
 async def spending_report(context: Context, args: SpendingReportArgs) -> SpendingReport:
+    query = await spending_query(context, args)
+    reports = context.sources.billing_reports
+    report = SpendingReport(args.first, args.last, datetime.now(UTC))
+    report.rows = sorted((spending_row(s, args) for s in await reports.spending(query)), key=_order)
+    whole = replace(query, groups=dict.fromkeys(query.groups, WHOLE), by_month=False, by_category=False, by_plan=False)
+    report.totals = [spending_row(s, SpendingReportArgs(args.first, args.last)) for s in await reports.spending(whole)]
+    return report
+
+
+async def spending_query(context: Context, args: SpendingReportArgs) -> SpendingQuery:
+    """What billing is asked: the visible lines mapped to their groups, and billing's own dimensions."""
     _validate(args)
     customer = await report_customer(context, args.customer_id)
     lines = await visible_lines(context, customer, args.org_unit_id)
     cost_centres = await context.sources.crm.cost_centres([customer]) if "cost_centre" in args.group_by else {}
-    groups = {sid: _label(sid, path, args, cost_centres) for sid, path in lines.items()}
-    query = SpendingQuery(
-        customer_ids=(customer,), first_period=args.first, last_period=args.last, groups=groups,
+    return SpendingQuery(
+        customer_ids=(customer,), first_period=args.first, last_period=args.last,
+        groups={sid: _label(sid, path, args, cost_centres) for sid, path in lines.items()},
         by_month="month" in args.group_by, by_category="category" in args.group_by,
         by_plan="tariff_plan" in args.group_by, categories=args.categories,
     )  # fmt: skip
-    reports = context.sources.billing_reports
-    report = SpendingReport(args.first, args.last, datetime.now(UTC))
-    report.rows = sorted((_row(s, args) for s in await reports.spending(query)), key=_order)
-    whole = SpendingQuery((customer,), args.first, args.last, dict.fromkeys(lines, WHOLE), categories=args.categories)
-    report.totals = [_row(s, SpendingReportArgs(args.first, args.last)) for s in await reports.spending(whole)]
-    return report
 
 
 def _validate(args: SpendingReportArgs) -> None:
@@ -114,7 +119,7 @@ def _label(line: int, path: str, args: SpendingReportArgs, cost_centres: dict[in
     return "|".join(parts) if parts else WHOLE
 
 
-def _row(found: SpendingSum, args: SpendingReportArgs) -> SpendingRow:
+def spending_row(found: SpendingSum, args: SpendingReportArgs) -> SpendingRow:
     row = SpendingRow(found.currency, found.total_minor, found.employee_minor, found.lines, month=found.period,
                       category=found.category, tariff_plan_id=found.plan_id)  # fmt: skip
     parts = iter(found.group.split("|")) if found.group != WHOLE else iter(())

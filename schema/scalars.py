@@ -14,7 +14,7 @@ from sources.errors import BadUserInput
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
 
-def _parse_month(value: object) -> date:
+def parse_month(value: object) -> date:
     if not isinstance(value, str) or not (match := _MONTH.match(value)):
         raise BadUserInput(f"{value!r} is not a month; write it as YYYY-MM.")
     return date(int(match.group(1)), int(match.group(2)), 1)
@@ -27,6 +27,6 @@ SCALARS: dict[object, ScalarDefinition] = {
         name="Month",
         description="A billing month, written YYYY-MM (for example 2026-11).",
         serialize=lambda value: value.strftime("%Y-%m"),
-        parse_value=_parse_month,
+        parse_value=parse_month,
     )
 }

@@ -122,7 +122,11 @@ class BearerAuth(AuthenticationBackend):
         self.verifier = TokenVerifier(settings)
 
     async def authenticate(self, conn: HTTPConnection) -> tuple[AuthCredentials, BaseUser] | None:
-        if conn.url.path != "/graphql" or self._is_ide_page(conn):
+        path = conn.url.path
+        if path == "/graphql":
+            if self._is_ide_page(conn):
+                return None
+        elif not path.startswith("/reports/"):
             return None
         scheme, _, token = conn.headers.get("authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not token:
