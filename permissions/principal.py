@@ -57,8 +57,8 @@ def principal_for(user: PortalUserRecord) -> Principal:
     elif role is Role.EMPLOYEE:
         lines = frozenset({user.subscriber_id}) if user.subscriber_id is not None else frozenset()
         scope = RowScope(customer_ids=frozenset({user.customer_id}), subscriber_ids=lines)
-    elif role is Role.UNIT_ADMIN or user.granted_paths:
-        # A unit admin without grants sees nothing rather than everything.
+    elif role in (Role.UNIT_ADMIN, Role.AGGREGATE_VIEWER) or user.granted_paths:
+        # A subtree role without grants sees nothing rather than everything.
         scope = RowScope(customer_ids=frozenset({user.customer_id}), org_paths=user.granted_paths)
     else:
         scope = RowScope(customer_ids=frozenset({user.customer_id}))

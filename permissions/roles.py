@@ -39,6 +39,8 @@ class Role(StrEnum):
     ANALYST = "analyst"
     EMPLOYEE = "employee"
     SUPPORT = "support"
+    # Figures rolled up over granted subtrees, never a single line (a division head's assistant).
+    AGGREGATE_VIEWER = "aggregate_viewer"
 
 
 # Roles whose every read is written to the audit log (the operator's staff reading customers' data).
@@ -106,4 +108,5 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         }
     ),
     Role.SUPPORT: _READ_ALL | {P.ALL_CUSTOMERS},
+    Role.AGGREGATE_VIEWER: frozenset({P.ORG_READ, P.SPENDING_READ, P.BUDGET_READ, P.POLICY_READ, P.CATALOGUE_READ}),
 }

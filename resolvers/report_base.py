@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
+from permissions.roles import Permission
 from resolvers.context import Context
 from resolvers.node import load_node
-from sources.errors import BadUserInput
+from sources.errors import BadUserInput, Forbidden
 from sources.values import add_months
 
 MAX_MONTHS = 36
@@ -26,6 +27,12 @@ async def report_customer(context: Context, customer_id: str | None) -> int:
     if context.principal.customer_id is None:
         raise BadUserInput("Name the customer to report on.", field=["customer"])
     return context.principal.customer_id
+
+
+def require_lines(context: Context, what: str) -> None:
+    """Figures of single lines need line:read: an aggregate-only caller sees groups, never a line."""
+    if not context.principal.can(Permission.LINE_READ):
+        raise Forbidden(f"{what} shows single lines: it needs the line:read permission.")
 
 
 async def visible_lines(context: Context, customer: int, org_unit_id: str | None = None) -> dict[int, str]:

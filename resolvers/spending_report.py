@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 
 from resolvers.context import Context
-from resolvers.report_base import check_months, report_customer, visible_lines
+from resolvers.report_base import check_months, report_customer, require_lines, visible_lines
 from sources.billing.reports import SpendingQuery, SpendingSum
 from sources.crm.records import path_ids
 from sources.errors import BadUserInput
@@ -86,6 +86,8 @@ async def spending_report(context: Context, args: SpendingReportArgs) -> Spendin
 async def spending_query(context: Context, args: SpendingReportArgs) -> SpendingQuery:
     """What billing is asked: the visible lines mapped to their groups, and billing's own dimensions."""
     _validate(args)
+    if "line" in args.group_by:
+        require_lines(context, "Grouping by line")
     customer = await report_customer(context, args.customer_id)
     lines = await visible_lines(context, customer, args.org_unit_id)
     cost_centres = await context.sources.crm.cost_centres([customer]) if "cost_centre" in args.group_by else {}

@@ -120,3 +120,8 @@ def support() -> str:
 @pytest.fixture
 def other_admin() -> str:
     return LOGINS["other_admin"]
+
+
+@pytest.fixture
+def aggregate_viewer() -> str:
+    return LOGINS["aggregate_viewer"]

@@ -31,6 +31,7 @@ LOGINS = {
     "employee": "acme.employee",
     "support": "operator.support",
     "other_admin": "borealis.admin",
+    "aggregate_viewer": "acme.sales.assistant",
 }
 
 

@@ -42,6 +42,9 @@ _USERS = (
     DemoUser("borealis.admin", "customer_admin", "BOREALIS", "Erik Lindqvist",
              "erik.lindqvist@borealis-energy.example", None,
              "Borealis Energy customer admin: the other company"),
+    DemoUser("acme.sales.assistant", "aggregate_viewer", "ACME", "Mara Schulz",
+             "mara.schulz@acme-logistics.example", "Sales",
+             "Acme Sales division head's assistant: the division's figures rolled up, no single line"),
 )  # fmt: skip
 
 DEMO_USERS: list[tuple[str, str, str]] = [(u.login, u.role, u.description) for u in _USERS]

@@ -74,7 +74,7 @@ async def test_summary_counts_every_table(demo) -> None:
     engines, summary = demo
     assert summary.as_of == AS_OF and summary.seed == 7
     assert summary.counts["subscribers"] == 120
-    assert summary.counts["portal_users"] == 7
+    assert summary.counts["portal_users"] == 8
     assert summary.counts["audit_log"] == 0
     assert min(summary.counts[name] for name in ("usage_records", "daily_charges", "invoices")) > 0
     (charges,) = await fetch(engines.billing, "select count(*) from daily_charges")
@@ -186,19 +186,19 @@ async def test_employee_share_follows_the_sales_divisions_company_share(demo) ->
         assert charge.employee_share_minor == expected
 
 
-async def test_the_seven_demo_users_exist_with_their_roles_and_grants(demo) -> None:
+async def test_the_demo_users_exist_with_their_roles_and_grants(demo) -> None:
     engines, _ = demo
     users = await fetch(
         engines.crm,
         "select id, login, role, customer_id, subscriber_id, name from portal_users order by id",
     )
     assert [(u.login, u.role) for u in users] == [(login, role) for login, role, _ in DEMO_USERS]
-    assert [u.customer_id for u in users] == [1, 1, 1, 1, 1, None, 2]
+    assert [u.customer_id for u in users] == [1, 1, 1, 1, 1, None, 2, 1]
     grants = await fetch(
         engines.crm,
         "select g.user_id, u.customer_id, u.name, u.kind from scope_grants g join org_units u on u.id = g.org_unit_id",
     )
-    assert [tuple(g) for g in grants] == [(2, 1, "Sales", "division")]
+    assert [tuple(g) for g in grants] == [(2, 1, "Sales", "division"), (8, 1, "Sales", "division")]
     employee = users[4]
     (line,) = await fetch(
         engines.crm,
