@@ -27,6 +27,7 @@ def main() -> None:
     parser.add_argument("--no-http", action="store_true", help="in-process figures only")
     parser.add_argument("--no-naive", action="store_true", help="skip the naive baseline")
     parser.add_argument("--no-changes", action="store_true", help="skip single_change and bulk_add_service")
+    parser.add_argument("--no-exports", action="store_true", help="skip csv_export_100k")
     args = parser.parse_args()
     sizes = args.size or (["S", "M", "L"] if args.large else ["S", "M"])
     options = Options(
@@ -37,6 +38,7 @@ def main() -> None:
         http=not args.no_http,
         naive=not args.no_naive,
         changes=not args.no_changes,
+        exports=not args.no_exports,
     )
     started = datetime.now(UTC)
     run = asyncio.run(run_suite(options))

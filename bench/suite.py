@@ -8,8 +8,11 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import text
+
 from bench.changes import ChangeFigures, measure_changes
 from bench.datasets import Dataset, prepare
+from bench.exports import ExportFigures, measure_export
 from bench.inprocess import Sample, StatementLog, measure
 from bench.server import ServerProcess, summary
 from bench.workload import LINE_QUERY, TARGETS_QUERY, WORKLOAD, Operation, Targets
@@ -33,6 +36,7 @@ class Options:
     http: bool
     naive: bool
     changes: bool = True
+    exports: bool = True
 
 
 @dataclass
@@ -52,6 +56,7 @@ class Result:
 class Run:
     results: list[Result] = field(default_factory=list)
     changes: list[ChangeFigures] = field(default_factory=list)
+    exports: list[ExportFigures] = field(default_factory=list)
 
 
 async def run_suite(options: Options) -> Run:
@@ -95,7 +100,7 @@ async def _bench_dataset(dataset: Dataset, operations: list[Operation], options:
             result = Result(
                 dataset, operation.name, await measure(dataset, log, corpcare, operation, targets, operation.repeat)
             )
-            if naive is not None:
+            if naive is not None and operation.naive:
                 result.naive = await measure(dataset, log, naive, operation, targets, max(3, operation.repeat // 5))
                 result.naive_matches = _without_cursors(result.naive.data) == _without_cursors(result.corpcare.data)
             results.append(result)
@@ -104,6 +109,10 @@ async def _bench_dataset(dataset: Dataset, operations: list[Operation], options:
             # The worker as the server runs it.
             concurrency = Settings(_env_file=None).bulk_concurrency  # type: ignore[call-arg]
             run.changes += await measure_changes(dataset, sources, log, corpcare, concurrency=concurrency)
+        if options.exports:
+            print("   csv_export_100k: in-process", flush=True)
+            acme = await _acme_lines(sources)
+            run.exports.append(await measure_export(dataset, sources, await principal("acme.finance"), acme))
     finally:
         await engines.dispose()
     if options.http:
@@ -155,10 +164,16 @@ def _http_figures(
             result.peak_rss_mb[workers] = rss
     if options.naive:
         with ServerProcess("naive", dataset.env(), 1) as server:
-            for operation in operations:
+            for operation in (op for op in operations if op.naive):
                 print(f"   {operation.name}: HTTP, naive", flush=True)
                 latencies = server.latencies(operation.login, bodies[operation.name], max(3, operation.repeat // 5), 1)
                 by_name[operation.name].naive_http_p50 = summary(latencies)[0]
+
+
+async def _acme_lines(sources: Sources) -> int:
+    async with sources.crm.engine.connect() as conn:
+        query = "select count(*) from subscribers s join customers c on c.id = s.customer_id where c.code = 'ACME'"
+        return int((await conn.execute(text(query))).scalar_one())
 
 
 def _without_cursors(value: Any) -> Any:

@@ -51,7 +51,7 @@ async def spending_export(request: Request) -> Response:
         )  # fmt: skip
     name = f"spending-{args.first:%Y-%m}-to-{args.last:%Y-%m}.csv"
     headers = {"Content-Disposition": f'attachment; filename="{name}"', "X-Request-Id": request_id}
-    return StreamingResponse(_csv(header, rows), media_type="text/csv; charset=utf-8", headers=headers)
+    return StreamingResponse(csv_chunks(header, rows), media_type="text/csv; charset=utf-8", headers=headers)
 
 
 def _args(request: Request) -> SpendingReportArgs:
@@ -81,7 +81,7 @@ def _names(given: str, allowed: tuple[str, ...], field: str) -> tuple[str, ...]:
     return names
 
 
-async def _csv(header: list[str], rows: AsyncIterator[list[str]]) -> AsyncIterator[str]:
+async def csv_chunks(header: list[str], rows: AsyncIterator[list[str]]) -> AsyncIterator[str]:
     buffer = io.StringIO()
     # A byte-order mark first, so that spreadsheets read the file as UTF-8.
     buffer.write("\ufeff")

@@ -17,7 +17,7 @@ from resolvers.spending_export import spending_csv
 from resolvers.spending_report import SpendingReportArgs
 from server.app import create_app
 from server.auth import issue_token
-from server.exports import _csv
+from server.exports import csv_chunks
 from sources.values import add_months, month_start
 from tests.server.test_http import bearer, make_settings
 from tests.support import today
@@ -96,7 +96,7 @@ async def _export_peak(world, login: str, args: SpendingReportArgs) -> tuple[int
     try:
         header, rows = await spending_csv(context, args)
         size = count = 0
-        async for chunk in _csv(header, rows):
+        async for chunk in csv_chunks(header, rows):
             size += len(chunk)
             count += chunk.count("\n")
         return count - 1, size, tracemalloc.get_traced_memory()[1]

@@ -3,6 +3,7 @@ describe, and a database made before migrations existed is taken over without lo
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 
 import pytest
@@ -19,7 +20,7 @@ from tests.support import drop_postgres, postgres_urls, service_missing
 
 @pytest.fixture
 async def empty_state(backend: str, tmp_path) -> AsyncIterator[AsyncEngine]:
-    name = "corpcare_test_migrations"
+    name = f"corpcare_test_{os.getpid()}_migrations"
     if backend == "postgres":
         try:
             url = (await postgres_urls(name))[2]
