@@ -12,7 +12,7 @@ from loaders.page import Page
 from permissions.principal import Principal
 from permissions.roles import Permission as P
 from permissions.rules import PUBLIC, requires
-from resolvers import audit, bulk_operations, catalogue, customer, line_alerts, users
+from resolvers import audit, bulk_operations, catalogue, customer, line_alerts, usage_report, users
 from resolvers.budget_report import budget_report
 from resolvers.context import Info
 from resolvers.node import load_node
@@ -30,6 +30,7 @@ from schema.portal_user import PortalUser
 from schema.reports import BudgetReport, BudgetReportInput, SpendingReport, SpendingReportInput
 from schema.scalars import Month
 from schema.subscriber import Subscriber
+from schema.usage_report import BundleUtilisation, UsageReport
 from schema.viewer import Viewer
 
 
@@ -168,6 +169,35 @@ class Query:
         customer: strawberry.ID | None = None,
     ) -> SpendingAnomalies:
         return await line_alerts.anomalies(info.context, month, org_unit, customer)  # type: ignore[return-value]
+
+    @strawberry.field(
+        directives=[requires(P.PRODUCT_READ)],
+        description="Usage volumes by kind per unit (at `unitDepth`, rolled up) and month, over the lines you may see.",
+    )
+    async def usage_report(
+        self,
+        info: Info,
+        from_: Annotated[Month, strawberry.argument(name="from")],  # type: ignore[valid-type]
+        to: Month,  # type: ignore[valid-type]
+        unit_depth: int = 1,
+        org_unit: strawberry.ID | None = None,
+        customer: strawberry.ID | None = None,
+    ) -> UsageReport:
+        return await usage_report.usage_report(info.context, from_, to, unit_depth, org_unit, customer)  # type: ignore[return-value]
+
+    @strawberry.field(
+        directives=[requires(P.PRODUCT_READ)],
+        description="Bundle allowance against use per tariff plan in a month (the current one by default).",
+    )
+    async def bundle_utilisation(
+        self,
+        info: Info,
+        month: Month | None = None,  # type: ignore[valid-type]
+        org_unit: strawberry.ID | None = None,
+        customer: strawberry.ID | None = None,
+    ) -> list[BundleUtilisation]:
+        period = month or info.context.current_period
+        return await usage_report.bundle_use(info.context, period, org_unit, customer)  # type: ignore[return-value]
 
     @strawberry.field(directives=[requires(P.USER_READ)], description="Your company's portal users.")
     async def portal_users(self, info: Info) -> list[PortalUser]:

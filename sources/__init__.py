@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sources.billing.reports import BillingReports, LineFigures
+from sources.billing.reports import BillingReports, LineFigures, UsageFigures
 from sources.billing.source import BillingSource
 from sources.billing.writes import BillingWriter, PlanWriter, PolicyWriter
 from sources.cache import Cache
@@ -24,6 +24,7 @@ class Sources:
     billing: BillingSource
     billing_reports: BillingReports
     line_figures: LineFigures
+    usage_figures: UsageFigures
     audit: AuditLog
     cache: Cache
     crm_writer: CrmWriter
@@ -42,6 +43,7 @@ class Sources:
             billing=BillingSource(engines.billing),
             billing_reports=BillingReports(engines.billing),
             line_figures=LineFigures(engines.billing),
+            usage_figures=UsageFigures(engines.billing),
             audit=AuditLog(engines.state),
             cache=cache,
             crm_writer=CrmWriter(engines.crm),

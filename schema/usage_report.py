@@ -1,0 +1,68 @@
+"""Usage volumes per unit and month, and how much of their bundles each tariff plan's lines use."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+import strawberry
+
+from permissions.roles import Permission as P
+from permissions.rules import requires
+from schema.catalogue import Bundle, TariffPlan
+from schema.common import Money
+from schema.enums import UNIT_OF_KIND, QuantityUnit, UsageKind
+from schema.fields import field, related, resolved
+from schema.org_unit import OrgUnit
+from schema.scalars import Month
+
+PRODUCT = requires(P.PRODUCT_READ)
+
+
+def _unit(root: Any) -> QuantityUnit:
+    return UNIT_OF_KIND[root.kind]
+
+
+def _quantity(root: Any) -> Decimal:
+    return Decimal(root.quantity)
+
+
+@strawberry.type(description="Itemised usage of the lines you may see in a unit's subtree, for one month and kind.")
+class UsageReportRow:
+    org_unit: OrgUnit | None = related("org_unit", "org_unit_id", PRODUCT)
+    month: Month = field(PRODUCT)  # type: ignore[valid-type]
+    kind: UsageKind = field(PRODUCT)
+    quantity: Decimal = resolved(PRODUCT, _quantity, description="In `unit`s (a decimal: sums outgrow 32 bits).")
+    unit: QuantityUnit = resolved(PRODUCT, _unit)
+    amount: Money = field(PRODUCT, description="As rated.")
+    lines: int = field(PRODUCT, description="Lines with usage of this kind.")
+    billed: bool = field(
+        PRODUCT, description="The month has closed and been invoiced; otherwise rated, not yet billed."
+    )
+
+
+@strawberry.type(description="Usage volumes by kind per unit and month; units at the chosen depth, rolled up.")
+class UsageReport:
+    first: Month = field(PRODUCT, name="from")  # type: ignore[valid-type]
+    last: Month = field(PRODUCT, name="to")  # type: ignore[valid-type]
+    as_of: datetime = field(PRODUCT)
+    rows: list[UsageReportRow] = field(PRODUCT)
+
+
+def _allowance(root: Any) -> Decimal:
+    return Decimal(root.allowance)
+
+
+def _used(root: Any) -> Decimal:
+    return Decimal(root.used)
+
+
+@strawberry.type(description="A tariff plan's lines and one of their bundles in a month: allowance against use.")
+class BundleUtilisation:
+    tariff_plan: TariffPlan | None = related("tariff_plan", "tariff_plan_id", PRODUCT)
+    bundle: Bundle | None = related("bundle", "bundle_id", PRODUCT)
+    lines: int = field(PRODUCT)
+    allowance: Decimal = resolved(PRODUCT, _allowance, description="Summed over the lines, in the bundle's unit.")
+    used: Decimal = resolved(PRODUCT, _used)
+    percent_used: Decimal | None = field(PRODUCT)
