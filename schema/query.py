@@ -12,7 +12,7 @@ from loaders.page import Page
 from permissions.principal import Principal
 from permissions.roles import Permission as P
 from permissions.rules import PUBLIC, requires
-from resolvers import audit, bulk_operations, catalogue, customer, line_alerts, usage_report, users
+from resolvers import audit, bulk_operations, catalogue, customer, line_alerts, savings, usage_report, users
 from resolvers.budget_report import budget_report
 from resolvers.context import Info
 from resolvers.node import load_node
@@ -30,7 +30,7 @@ from schema.portal_user import PortalUser
 from schema.reports import BudgetReport, BudgetReportInput, SpendingReport, SpendingReportInput
 from schema.scalars import Month
 from schema.subscriber import Subscriber
-from schema.usage_report import BundleUtilisation, UsageReport
+from schema.usage_report import BundleUtilisation, SavingsReport, UsageReport
 from schema.viewer import Viewer
 
 
@@ -198,6 +198,15 @@ class Query:
     ) -> list[BundleUtilisation]:
         period = month or info.context.current_period
         return await usage_report.bundle_use(info.context, period, org_unit, customer)  # type: ignore[return-value]
+
+    @strawberry.field(
+        directives=[requires(P.PRODUCT_READ)],
+        description="Lines whose usage over the last `months` closed months fits a cheaper tariff plan.",
+    )
+    async def savings_finder(
+        self, info: Info, months: int = 3, org_unit: strawberry.ID | None = None, customer: strawberry.ID | None = None
+    ) -> SavingsReport:
+        return await savings.savings(info.context, months, org_unit, customer)  # type: ignore[return-value]
 
     @strawberry.field(directives=[requires(P.USER_READ)], description="Your company's portal users.")
     async def portal_users(self, info: Info) -> list[PortalUser]:

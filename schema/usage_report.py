@@ -16,6 +16,7 @@ from schema.enums import UNIT_OF_KIND, QuantityUnit, UsageKind
 from schema.fields import field, related, resolved
 from schema.org_unit import OrgUnit
 from schema.scalars import Month
+from schema.subscriber import Subscriber
 
 PRODUCT = requires(P.PRODUCT_READ)
 
@@ -66,3 +67,21 @@ class BundleUtilisation:
     allowance: Decimal = resolved(PRODUCT, _allowance, description="Summed over the lines, in the bundle's unit.")
     used: Decimal = resolved(PRODUCT, _used)
     percent_used: Decimal | None = field(PRODUCT)
+
+
+@strawberry.type(description="A line whose usage fits a cheaper plan.")
+class LineSaving:
+    line: Subscriber | None = related("subscriber", "line_id", PRODUCT)
+    current_plan: TariffPlan | None = related("tariff_plan", "current_plan_id", PRODUCT)
+    suggested_plan: TariffPlan | None = related("tariff_plan", "suggested_plan_id", PRODUCT)
+    monthly_saving: Money = field(PRODUCT)
+
+
+@strawberry.type(description="Lines whose recent usage fits a cheaper tariff plan, largest saving first.")
+class SavingsReport:
+    first: Month = field(PRODUCT, name="from")  # type: ignore[valid-type]
+    last: Month = field(PRODUCT, name="to")  # type: ignore[valid-type]
+    as_of: datetime = field(PRODUCT)
+    rule: str = field(PRODUCT, description="How a line is found to fit a plan, in words.")
+    lines: list[LineSaving] = field(PRODUCT)
+    total_monthly_saving: Money | None = field(PRODUCT)

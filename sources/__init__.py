@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sources.billing.reports import BillingReports, LineFigures, UsageFigures
+from sources.billing.reports import BillingReports, LineFigures
 from sources.billing.source import BillingSource
+from sources.billing.usage_reports import Savings, UsageFigures
 from sources.billing.writes import BillingWriter, PlanWriter, PolicyWriter
 from sources.cache import Cache
 from sources.crm.org_writes import OrgTreeWriter
@@ -25,6 +26,7 @@ class Sources:
     billing_reports: BillingReports
     line_figures: LineFigures
     usage_figures: UsageFigures
+    savings: Savings
     audit: AuditLog
     cache: Cache
     crm_writer: CrmWriter
@@ -44,6 +46,7 @@ class Sources:
             billing_reports=BillingReports(engines.billing),
             line_figures=LineFigures(engines.billing),
             usage_figures=UsageFigures(engines.billing),
+            savings=Savings(engines.billing),
             audit=AuditLog(engines.state),
             cache=cache,
             crm_writer=CrmWriter(engines.crm),

@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import BigInteger, Select, case, cast, func, select
 
-from sources.billing.models import BundleBalance, DailyCharge, LineProduct, UsageRecord
+from sources.billing.models import DailyCharge, LineProduct
 from sources.billing.source import line_groups
 from sources.db import SqlSource, key_in
 
@@ -192,63 +192,3 @@ class LineFigures(SqlSource):
             LineSum(row[0], row[1], int(row[2]), compared_minor=int(row[3]) // months)
             for row in await self._rows(statement)
         ]
-
-
-@dataclass(frozen=True, slots=True)
-class UsageSum:
-    group: str
-    period: date
-    kind: str
-    quantity: int  # seconds, messages or kilobytes
-    amount_minor: int  # as rated
-    currency: str
-    lines: int
-
-
-@dataclass(frozen=True, slots=True)
-class BundleUse:
-    plan_id: int
-    bundle_id: int
-    lines: int
-    allowance: int
-    used: int
-
-
-class UsageFigures(SqlSource):
-    """Usage volumes and bundle use, summed by billing for the lines corpcare names."""
-
-    async def volumes(self, customer: int, first: date, last: date, groups: Mapping[int, str]) -> list[UsageSum]:
-        """Per group, month and kind: quantity, rated amount and lines, over itemised usage."""
-        if not groups:
-            return []
-        members, line_id, group = line_groups(groups, self.dialect)
-        usage = UsageRecord
-        grouped = [group, usage.period, usage.kind, usage.currency]
-        statement = (
-            select(*grouped, func.sum(usage.quantity), func.sum(usage.amount_minor),
-                   func.count(usage.subscriber_id.distinct()))
-            .select_from(usage)
-            .join(members, usage.subscriber_id == line_id)
-            .where(usage.customer_id == customer, usage.period >= first, usage.period <= last)
-            .group_by(*grouped)
-            .order_by(*grouped)
-        )  # fmt: skip
-        return [
-            UsageSum(row[0], row[1], row[2], int(row[4]), int(row[5]), row[3], int(row[6]))
-            for row in await self._rows(statement)
-        ]
-
-    async def bundle_use(self, period: date, lines: Sequence[int]) -> list[BundleUse]:
-        """Per tariff plan and bundle: lines, total allowance and total use in ``period``."""
-        if not lines:
-            return []
-        balance = BundleBalance
-        statement = (
-            select(LineProduct.plan_id, balance.bundle_id, func.count(balance.subscriber_id),
-                   func.sum(balance.allowance), func.sum(balance.used))
-            .join(LineProduct, LineProduct.subscriber_id == balance.subscriber_id)
-            .where(balance.period == period, key_in(balance.subscriber_id, lines, self.dialect))
-            .group_by(LineProduct.plan_id, balance.bundle_id)
-            .order_by(LineProduct.plan_id, balance.bundle_id)
-        )  # fmt: skip
-        return [BundleUse(*(int(value) for value in row)) for row in await self._rows(statement)]
