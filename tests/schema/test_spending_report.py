@@ -206,3 +206,30 @@ async def test_the_report_sends_the_same_statements_at_any_size(world, large_wor
         await report(seeded, finance, **{"from": last, "to": last, "groupBy": ["ORG_UNIT", "MONTH"], "unitDepth": 2})
         counts.append(seeded.counter.count)
     assert counts[0] == counts[1] <= 4, counts
+
+
+async def test_a_policy_change_that_moves_cost_to_employees_keeps_every_closed_month_reconciled(
+    writable_world, customer_admin
+):
+    """Charges are split when they are rated: a new cost split applies to charges from then on, and
+    the closed months — already invoiced — keep their figures and still add up."""
+    world = writable_world
+    months = await closed_months(world, 1)
+    window = {"from": month(months[0]), "to": month(months[-1]), "groupBy": ["MONTH", "ORG_UNIT"], "unitDepth": 1}
+    before = await report(world, customer_admin, **window)
+    sales = (await world.data(customer_admin, "{ customer { orgRoot { children { id name } } } }"))["customer"][
+        "orgRoot"
+    ]["children"]
+    unit = next(u["id"] for u in sales if u["name"] == "Sales")
+    change = """mutation($input: OrgUnitSetPolicyInput!) { orgUnitSetPolicy(input: $input) {
+      orgUnit { effectivePolicy { companySharePercent } } userErrors { code } } }"""
+    changed = await world.data(
+        customer_admin, change, {"input": {"orgUnit": unit, "policy": {"companySharePercent": 40}}}
+    )
+    assert changed["orgUnitSetPolicy"]["orgUnit"]["effectivePolicy"]["companySharePercent"] == 40
+    after = await report(world, customer_admin, **window)
+    assert {k: v for k, v in after.items() if k != "asOf"} == {k: v for k, v in before.items() if k != "asOf"}
+    for period, total in by_month(after["rows"]).items():
+        assert total == await invoiced(world, 1, date.fromisoformat(period + "-01"))
+    for row in after["rows"]:
+        assert amount(row["companyShare"]) + amount(row["employeeShare"]) == amount(row["total"])
