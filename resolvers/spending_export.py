@@ -18,6 +18,7 @@ _TITLES = {
     "line": ["Line id"],
     "category": ["Charge category"],
     "tariff_plan": ["Tariff plan"],
+    "service": ["Service"],
 }
 _PERSONAL = ["Phone number", "Employee"]
 _MEASURES = ["Currency", "Total", "Company share", "Employee share", "Lines with charges"]
@@ -31,9 +32,9 @@ async def spending_csv(context: Context, args: SpendingReportArgs) -> tuple[list
     if personal:
         header += _PERSONAL
     header += _MEASURES
-    plans = (
-        {plan.id: plan.name for plan in await context.sources.billing.plans()} if "tariff_plan" in args.group_by else {}
-    )
+    billing = context.sources.billing
+    plans = {plan.id: plan.name for plan in await billing.plans()} if "tariff_plan" in args.group_by else {}
+    services = {service.id: service.name for service in await billing.services()} if "service" in args.group_by else {}
 
     async def rows() -> AsyncIterator[list[str]]:
         async for batch in context.sources.billing_reports.spending_stream(query):
@@ -41,7 +42,7 @@ async def spending_csv(context: Context, args: SpendingReportArgs) -> tuple[list
             units = await _unit_names(context, found) if "org_unit" in args.group_by else {}
             people = await _people(context, found) if personal else {}
             for row in found:
-                yield _cells(row, args, units, plans, people)
+                yield _cells(row, args, units, plans, services, people)
 
     return header, rows()
 
@@ -55,6 +56,7 @@ def _cells(
     args: SpendingReportArgs,
     units: dict[int, str],
     plans: dict[int, str],
+    services: dict[int, str],
     people: dict[int, tuple[str, str]] | None,
 ) -> list[str]:
     cells: list[str] = []
@@ -70,8 +72,10 @@ def _cells(
             cells.append(to_global_id("Subscriber", row.line_id or 0))
         elif name == "category":
             cells.append(row.category or "")
-        else:
+        elif name == "tariff_plan":
             cells.append(plans.get(row.tariff_plan_id or 0, ""))
+        else:
+            cells.append(services.get(row.service_id or 0, "(none)"))
     if people:
         cells += list(people.get(row.line_id or 0, ("", "")))
     return [*cells, row.currency, str(row.total.amount), str(row.company_share.amount),

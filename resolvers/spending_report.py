@@ -19,7 +19,7 @@ from sources.errors import BadUserInput
 from sources.values import Money
 
 ORG_DIMENSIONS = ("org_unit", "cost_centre", "line")
-DIMENSIONS = (*ORG_DIMENSIONS, "month", "category", "tariff_plan")
+DIMENSIONS = (*ORG_DIMENSIONS, "month", "category", "tariff_plan", "service")
 WHOLE = "*"  # the group of every line when no organisation dimension is asked for
 
 
@@ -46,6 +46,7 @@ class SpendingRow:
     month: date | None = None
     category: str | None = None
     tariff_plan_id: int | None = None
+    service_id: int | None = None
 
     @property
     def total(self) -> Money:
@@ -78,7 +79,8 @@ async def spending_report(context: Context, args: SpendingReportArgs) -> Spendin
     reports = context.sources.billing_reports
     report = SpendingReport(args.first, args.last, datetime.now(UTC))
     report.rows = sorted((spending_row(s, args) for s in await reports.spending(query)), key=_order)
-    whole = replace(query, groups=dict.fromkeys(query.groups, WHOLE), by_month=False, by_category=False, by_plan=False)
+    whole = replace(query, groups=dict.fromkeys(query.groups, WHOLE), by_month=False, by_category=False,
+                    by_plan=False, by_service=False)  # fmt: skip
     report.totals = [spending_row(s, SpendingReportArgs(args.first, args.last)) for s in await reports.spending(whole)]
     return report
 
@@ -95,7 +97,7 @@ async def spending_query(context: Context, args: SpendingReportArgs) -> Spending
         customer_ids=(customer,), first_period=args.first, last_period=args.last,
         groups={sid: _label(sid, path, args, cost_centres) for sid, path in lines.items()},
         by_month="month" in args.group_by, by_category="category" in args.group_by,
-        by_plan="tariff_plan" in args.group_by, categories=args.categories,
+        by_plan="tariff_plan" in args.group_by, by_service="service" in args.group_by, categories=args.categories,
     )  # fmt: skip
 
 
@@ -123,7 +125,7 @@ def _label(line: int, path: str, args: SpendingReportArgs, cost_centres: dict[in
 
 def spending_row(found: SpendingSum, args: SpendingReportArgs) -> SpendingRow:
     row = SpendingRow(found.currency, found.total_minor, found.employee_minor, found.lines, month=found.period,
-                      category=found.category, tariff_plan_id=found.plan_id)  # fmt: skip
+                      category=found.category, tariff_plan_id=found.plan_id, service_id=found.service_id)  # fmt: skip
     parts = iter(found.group.split("|")) if found.group != WHOLE else iter(())
     if "org_unit" in args.group_by:
         row.org_unit_id = int(next(parts))
@@ -136,4 +138,4 @@ def spending_row(found: SpendingSum, args: SpendingReportArgs) -> SpendingRow:
 
 def _order(row: SpendingRow) -> tuple[object, ...]:
     return (row.month or date.min, row.org_unit_id or 0, row.cost_centre or "", row.line_id or 0,
-            row.category or "", row.tariff_plan_id or 0, row.currency)  # fmt: skip
+            row.category or "", row.tariff_plan_id or 0, row.service_id or 0, row.currency)  # fmt: skip

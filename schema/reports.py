@@ -14,7 +14,7 @@ from permissions.rules import requires
 from resolvers.budget_report import BudgetReportArgs
 from resolvers.spending_report import SpendingReport as SpendingReportValue
 from resolvers.spending_report import SpendingReportArgs
-from schema.catalogue import TariffPlan
+from schema.catalogue import Service, TariffPlan
 from schema.common import Money
 from schema.enums import ChargeCategory
 from schema.fields import field, related
@@ -34,9 +34,13 @@ class SpendingDimension(Enum):
     MONTH = "month"
     CATEGORY = "category"
     TARIFF_PLAN = "tariff_plan"
+    SERVICE = "service"
 
 
-@strawberry.input(description="Months are billing periods, both ends included.")
+@strawberry.input(
+    description="Months are billing periods, both ends included. Grouped by SERVICE, a line counts under each "
+    "service it holds, so those rows overlap."
+)
 class SpendingReportInput:
     from_: Month = strawberry.field(name="from")  # type: ignore[valid-type]
     to: Month  # type: ignore[valid-type]
@@ -64,6 +68,9 @@ class SpendingReportRow:
     month: Month | None = field(SPENDING)  # type: ignore[valid-type]
     category: ChargeCategory | None = field(SPENDING)
     tariff_plan: TariffPlan | None = related("tariff_plan", "tariff_plan_id", SPENDING)
+    service: Service | None = related(
+        "service", "service_id", SPENDING, description="By SERVICE: the lines holding it; null: lines with none."
+    )
     total: Money = field(SPENDING)
     company_share: Money = field(SPENDING)
     employee_share: Money = field(SPENDING)

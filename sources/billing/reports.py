@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import BigInteger, Select, case, cast, func, select
 
-from sources.billing.models import DailyCharge, LineProduct
+from sources.billing.models import DailyCharge, LineProduct, LineService
 from sources.billing.source import line_groups
 from sources.db import SqlSource, key_in
 
@@ -29,6 +29,8 @@ class SpendingQuery:
     by_month: bool = False
     by_category: bool = False
     by_plan: bool = False
+    # A line counts once for each service it holds (and once under "none" without any).
+    by_service: bool = False
     categories: tuple[str, ...] = ()  # empty: every category
 
 
@@ -38,6 +40,7 @@ class SpendingSum:
     period: date | None
     category: str | None
     plan_id: int | None
+    service_id: int | None
     currency: str
     total_minor: int
     employee_minor: int
@@ -72,6 +75,7 @@ class BillingReports(SqlSource):
             charge.period if query.by_month else None,
             charge.category if query.by_category else None,
             LineProduct.plan_id if query.by_plan else None,
+            LineService.service_id if query.by_service else None,
         ]
         grouped = [group, *(d for d in dimensions if d is not None), charge.currency]
         statement = (
@@ -92,6 +96,8 @@ class BillingReports(SqlSource):
         )
         if query.by_plan:
             statement = statement.join(LineProduct, LineProduct.subscriber_id == charge.subscriber_id)
+        if query.by_service:
+            statement = statement.outerjoin(LineService, LineService.subscriber_id == charge.subscriber_id)
         if query.categories:
             statement = statement.where(key_in(charge.category, query.categories, self.dialect))
         return statement, dimensions
@@ -100,9 +106,9 @@ class BillingReports(SqlSource):
 def _sum(row: Any, dimensions: list[Any]) -> SpendingSum:
     values = iter(row)
     label = next(values)
-    period, category, plan = (next(values) if d is not None else None for d in dimensions)
+    period, category, plan, service = (next(values) if d is not None else None for d in dimensions)
     currency, total, employee, lines = values
-    return SpendingSum(label, period, category, plan, currency, int(total), int(employee), int(lines))
+    return SpendingSum(label, period, category, plan, service, currency, int(total), int(employee), int(lines))
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,7 +20,7 @@ from tests.support import World, today
 REPORT = """query($input: SpendingReportInput!) { spendingReport(input: $input) {
   from to asOf rowCount
   totals { total { amount currency } companyShare { amount } employeeShare { amount } lines }
-  rows(first: 10000) { orgUnit { id } costCentre line { id } month category tariffPlan { id }
+  rows(first: 10000) { orgUnit { id } costCentre line { id } month category tariffPlan { id } service { id }
     total { amount currency } companyShare { amount } employeeShare { amount } lines } } }"""
 
 PARTITIONS = {"ORG_UNIT", "COST_CENTRE", "LINE", "TARIFF_PLAN"}  # each line falls in exactly one group
@@ -169,7 +169,7 @@ async def test_another_company_and_bad_input_are_refused(world, customer_admin, 
     assert amount(named["totals"][0]["total"]) > 0
 
 
-DIMENSIONS = ["ORG_UNIT", "COST_CENTRE", "LINE", "MONTH", "CATEGORY", "TARIFF_PLAN"]
+DIMENSIONS = ["ORG_UNIT", "COST_CENTRE", "LINE", "MONTH", "CATEGORY", "TARIFF_PLAN", "SERVICE"]
 CATEGORIES = ["SUBSCRIPTION", "VOICE", "SMS", "DATA", "ROAMING", "CONTENT"]
 
 
@@ -190,7 +190,8 @@ async def test_any_grouping_adds_up_to_the_total(world, dims, depth, back, span,
         input["categories"] = categories
     got = await report(world, login, **input)
     totals = got["totals"]
-    assert len(totals) <= 1 and summed(got["rows"]) == (summed(totals) if totals else 0)
+    if "SERVICE" not in dims:  # by service, a line counts under each service it holds
+        assert len(totals) <= 1 and summed(got["rows"]) == (summed(totals) if totals else 0)
     assert summed(got["rows"], "companyShare") + summed(got["rows"], "employeeShare") == summed(got["rows"])
     if totals and set(dims) <= PARTITIONS:
         assert sum(row["lines"] for row in got["rows"]) == totals[0]["lines"]
@@ -233,3 +234,31 @@ async def test_a_policy_change_that_moves_cost_to_employees_keeps_every_closed_m
         assert total == await invoiced(world, 1, date.fromisoformat(period + "-01"))
     for row in after["rows"]:
         assert amount(row["companyShare"]) + amount(row["employeeShare"]) == amount(row["total"])
+
+
+async def test_by_service_each_row_is_the_spending_of_the_lines_holding_it(world, customer_admin):
+    last = add_months(month_start(today()), -1)
+    got = await report(world, customer_admin, **{"from": month(last), "to": month(last), "groupBy": ["SERVICE"]})
+    visible = await world.data(customer_admin, "{ subscribers(first: 2000) { nodes { id } } }")
+    lines = {from_global_id(node["id"])[1] for node in visible["subscribers"]["nodes"]}
+    async with world.engines.billing.connect() as conn:
+        holders = (await conn.execute(text("select service_id, subscriber_id from line_services"))).all()
+    per_line = await expected_by_line(world, last)
+    expected: dict[str | None, Decimal] = defaultdict(Decimal)
+    holding = {line for _, line in holders}
+    for service, line in holders:
+        if line in lines:
+            expected[to_global_id("Service", service)] += per_line.get(line, Decimal(0))
+    expected[None] = sum((per_line.get(line, Decimal(0)) for line in lines - holding), Decimal(0))
+    assert {(row["service"] or {}).get("id"): amount(row["total"]) for row in got["rows"]} == {
+        key: value for key, value in expected.items() if value
+    }
+
+
+async def expected_by_line(world: World, period: date) -> dict[int, Decimal]:
+    async with world.engines.billing.connect() as conn:
+        rows = await conn.execute(
+            text("select subscriber_id, sum(amount_minor) from daily_charges where period = :p group by subscriber_id"),
+            {"p": period},
+        )
+        return {line: Decimal(total) / 100 for line, total in rows}
