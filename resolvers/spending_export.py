@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from permissions.roles import Permission
 from resolvers.context import Context
 from resolvers.ids import to_global_id
+from resolvers.report_exports import people_of, unit_names
 from resolvers.spending_report import SpendingReportArgs, SpendingRow, spending_query, spending_row
 
 _TITLES = {
@@ -39,8 +40,9 @@ async def spending_csv(context: Context, args: SpendingReportArgs) -> tuple[list
     async def rows() -> AsyncIterator[list[str]]:
         async for batch in context.sources.billing_reports.spending_stream(query):
             found = [spending_row(item, args) for item in batch]
-            units = await _unit_names(context, found) if "org_unit" in args.group_by else {}
-            people = await _people(context, found) if personal else {}
+            unit_ids = [r.org_unit_id for r in found if r.org_unit_id is not None]
+            units = await unit_names(context, unit_ids) if unit_ids else {}
+            people = await people_of(context, [r.line_id for r in found if r.line_id is not None]) if personal else {}
             for row in found:
                 yield _cells(row, args, units, plans, services, people)
 
@@ -57,7 +59,7 @@ def _cells(
     units: dict[int, str],
     plans: dict[int, str],
     services: dict[int, str],
-    people: dict[int, tuple[str, str]] | None,
+    people: dict[int, tuple[str, ...]] | None,
 ) -> list[str]:
     cells: list[str] = []
     for name in _order(args):
@@ -80,14 +82,3 @@ def _cells(
         cells += list(people.get(row.line_id or 0, ("", "")))
     return [*cells, row.currency, str(row.total.amount), str(row.company_share.amount),
             str(row.employee_share.amount), str(row.lines)]  # fmt: skip
-
-
-async def _unit_names(context: Context, rows: list[SpendingRow]) -> dict[int, str]:
-    ids = sorted({row.org_unit_id for row in rows if row.org_unit_id is not None})
-    return {unit.id: unit.name for unit in await context.sources.crm.org_units_by_ids(ids, context.principal.scope)}
-
-
-async def _people(context: Context, rows: list[SpendingRow]) -> dict[int, tuple[str, str]]:
-    ids = sorted({row.line_id for row in rows if row.line_id is not None})
-    lines = await context.sources.crm.subscribers_by_ids(ids, context.principal.scope)
-    return {line.id: (line.msisdn, line.employee_name) for line in lines}

@@ -23,7 +23,7 @@ from strawberry.asgi import GraphQL
 from resolvers.context import Context, PageLimits
 from schema import build_schema
 from server.auth import BearerAuth, Principals, PrincipalUser, unauthenticated
-from server.exports import spending_export
+from server.exports import report_export
 from server.settings import Settings
 from server.worker import BulkWorker
 from sources import Sources
@@ -94,7 +94,7 @@ def create_app(settings: Settings, sources: Sources | None = None) -> Starlette:
     app = Starlette(
         routes=[
             Route("/graphql", GraphQLEndpoint(settings), methods=["GET", "POST"]),
-            Route("/reports/spending.csv", spending_export),
+            Route("/reports/{report}.csv", report_export),
             Route("/healthz", health),
         ],
         middleware=[Middleware(AuthenticationMiddleware, backend=BearerAuth(settings), on_error=unauthenticated)],

@@ -1,8 +1,9 @@
-"""Reports as CSV files for spreadsheets: ``GET /reports/spending.csv?from=2026-01&to=2026-10&…``.
+"""Reports as CSV files for spreadsheets: ``GET /reports/<report>.csv?from=2026-01&to=2026-10&…``.
 
-The same bearer token, permissions and row scope as the GraphQL API; the query parameters
-are the report's input (``groupBy=ORG_UNIT,MONTH``, ``unitDepth``, ``orgUnit``,
-``categories``, ``customer``). Rows are streamed as billing returns them.
+``spending`` (streamed as billing returns the rows; ``groupBy=ORG_UNIT,MONTH``, ``unitDepth``,
+``categories``), ``budget``, ``top-spenders`` (``first``), ``usage`` (``unitDepth``) and
+``savings`` (``months``); every one takes ``orgUnit`` and ``customer``. The same bearer
+token, permissions and row scope as the GraphQL API; input problems get the same coded errors.
 """
 
 from __future__ import annotations
@@ -10,63 +11,128 @@ from __future__ import annotations
 import csv
 import io
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import date
 
+from starlette.datastructures import QueryParams
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
 from permissions.roles import Permission
 from resolvers.context import Context
+from resolvers.report_exports import Table, budget_csv, savings_csv, top_spenders_csv, usage_csv
 from resolvers.spending_export import spending_csv
 from resolvers.spending_report import DIMENSIONS, SpendingReportArgs
 from schema.enums import ChargeCategory
 from schema.scalars import parse_month
 from server.auth import PrincipalUser
-from sources.errors import BadUserInput, CorpcareError, Forbidden
+from sources.errors import BadUserInput, CorpcareError, Forbidden, NotFound
 from sources.state.audit import AuditEntry
 
 ROWS_PER_CHUNK = 500
 
 
-async def spending_export(request: Request) -> Response:
+async def report_export(request: Request) -> Response:
     user = request.user
     assert isinstance(user, PrincipalUser), "authentication runs first"
     principal, sources = user.principal, request.app.state.sources
+    name = request.path_params["report"]
     request_id = uuid.uuid4().hex
     try:
-        if not principal.can(Permission.SPENDING_READ):
-            raise Forbidden("The spending report needs the spending:read permission.")
-        args = _args(request)
+        if name not in REPORTS:
+            raise NotFound(f"No report {name!r}; there are {', '.join(sorted(REPORTS))}.")
+        permission, build = REPORTS[name]
+        if not principal.can(permission):
+            raise Forbidden(f"This report needs the {permission.value} permission.")
         context = Context.of(principal, sources, request_id=request_id)
-        header, rows = await spending_csv(context, args)
+        header, rows, filename = await build(context, request.query_params)
     except CorpcareError as error:
-        status = 403 if isinstance(error, Forbidden) else 400
+        status = {Forbidden: 403, NotFound: 404}.get(type(error), 400)
         body = {"errors": [{"message": error.message, "extensions": {"code": error.code, **error.extensions}}]}
         return JSONResponse(body, status_code=status, headers={"X-Request-Id": request_id})
     if principal.reads_are_audited:
         await sources.audit.record(
             AuditEntry(request_id=request_id, user_id=principal.user_id, login=principal.login,
-                       role=principal.role.value, customer_id=principal.customer_id, action="export.spending",
+                       role=principal.role.value, customer_id=principal.customer_id, action=f"export.{name}",
                        outcome="allowed", detail={"query": dict(request.query_params)})
         )  # fmt: skip
-    name = f"spending-{args.first:%Y-%m}-to-{args.last:%Y-%m}.csv"
-    headers = {"Content-Disposition": f'attachment; filename="{name}"', "X-Request-Id": request_id}
+    headers = {"Content-Disposition": f'attachment; filename="{filename}"', "X-Request-Id": request_id}
     return StreamingResponse(csv_chunks(header, rows), media_type="text/csv; charset=utf-8", headers=headers)
 
 
-def _args(request: Request) -> SpendingReportArgs:
-    params = request.query_params
+Built = tuple[list[str], AsyncIterator[list[str]], str]
+
+
+async def _spending(context: Context, params: QueryParams) -> Built:
+    args = _args(params)
+    header, rows = await spending_csv(context, args)
+    return header, rows, f"spending-{args.first:%Y-%m}-to-{args.last:%Y-%m}.csv"
+
+
+async def _listed(table: Table, filename: str) -> Built:
+    header, rows = table
+
+    async def each() -> AsyncIterator[list[str]]:
+        for row in rows:
+            yield row
+
+    return header, each(), filename
+
+
+async def _budget(context: Context, params: QueryParams) -> Built:
+    first, last = _months(params)
+    table = await budget_csv(context, first, last, params.get("orgUnit"), params.get("customer"))
+    return await _listed(table, f"budget-{first:%Y-%m}-to-{last:%Y-%m}.csv")
+
+
+async def _top_spenders(context: Context, params: QueryParams) -> Built:
+    first, last = _months(params)
+    count = _number(params, "first", 10)
+    table = await top_spenders_csv(context, first, last, count, params.get("orgUnit"), params.get("customer"))
+    return await _listed(table, f"top-spenders-{first:%Y-%m}-to-{last:%Y-%m}.csv")
+
+
+async def _usage(context: Context, params: QueryParams) -> Built:
+    first, last = _months(params)
+    depth = _number(params, "unitDepth", 1)
+    table = await usage_csv(context, first, last, depth, params.get("orgUnit"), params.get("customer"))
+    return await _listed(table, f"usage-{first:%Y-%m}-to-{last:%Y-%m}.csv")
+
+
+async def _savings(context: Context, params: QueryParams) -> Built:
+    table = await savings_csv(context, _number(params, "months", 3), params.get("orgUnit"), params.get("customer"))
+    return await _listed(table, "savings.csv")
+
+
+REPORTS: dict[str, tuple[Permission, Callable[[Context, QueryParams], Awaitable[Built]]]] = {
+    "spending": (Permission.SPENDING_READ, _spending),
+    "budget": (Permission.BUDGET_READ, _budget),
+    "top-spenders": (Permission.SPENDING_READ, _top_spenders),
+    "usage": (Permission.PRODUCT_READ, _usage),
+    "savings": (Permission.PRODUCT_READ, _savings),
+}
+
+
+def _months(params: QueryParams) -> tuple[date, date]:
     if "from" not in params or "to" not in params:
         raise BadUserInput("Give the report's months: from=YYYY-MM&to=YYYY-MM.", field=["from"])
+    return parse_month(params["from"]), parse_month(params["to"])
+
+
+def _number(params: QueryParams, name: str, default: int) -> int:
     try:
-        depth = int(params.get("unitDepth", "1"))
+        return int(params.get(name, str(default)))
     except ValueError:
-        raise BadUserInput("unitDepth is a number from 0 to 3.", field=["unitDepth"]) from None
+        raise BadUserInput(f"{name} is a whole number.", field=[name]) from None
+
+
+def _args(params: QueryParams) -> SpendingReportArgs:
+    first, last = _months(params)
     return SpendingReportArgs(
-        first=parse_month(params["from"]),
-        last=parse_month(params["to"]),
+        first=first,
+        last=last,
         group_by=_names(params.get("groupBy", ""), DIMENSIONS, "groupBy"),
-        unit_depth=depth,
+        unit_depth=_number(params, "unitDepth", 1),
         org_unit_id=params.get("orgUnit"),
         customer_id=params.get("customer"),
         categories=_names(params.get("categories", ""), tuple(c.value for c in ChargeCategory), "categories"),

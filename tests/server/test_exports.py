@@ -114,3 +114,41 @@ async def test_memory_stays_flat_from_ten_thousand_to_over_a_hundred_thousand_ro
     assert large[0] >= 100_000 and large[0] >= 10 * small[0]
     # Flat: no more memory for ten times the rows, and less than the file itself (nothing buffered).
     assert large[2] < 2 * small[2] and large[2] < large[1]
+
+
+async def test_every_report_has_a_csv_with_the_same_figures(client, world, customer_admin, finance):
+    admin = bearer(issue_token(make_settings(), customer_admin))
+    last, first = month(-1), month(-3)
+    months = {"f": first, "t": last}
+    cases = [
+        ("budget", {"from": first, "to": month(0)}, {"f": first, "t": month(0)},
+         "query($f: Month!, $t: Month!) { r: budgetReport(input: {from: $f, to: $t}) "
+         "{ rows { v: actual { amount } } } }",
+         lambda d: [r["v"]["amount"] for r in d["r"]["rows"]], "Actual"),
+        ("top-spenders", {"from": first, "to": last, "first": "7"}, months,
+         "query($f: Month!, $t: Month!) { r: topSpenders(from: $f, to: $t, first: 7) { v: total { amount } } }",
+         lambda d: [r["v"]["amount"] for r in d["r"]], "Total"),
+        ("usage", {"from": last, "to": last, "unitDepth": "2"}, {"f": last, "t": last},
+         "query($f: Month!, $t: Month!) { r: usageReport(from: $f, to: $t, unitDepth: 2) { rows { quantity } } }",
+         lambda d: [r["quantity"] for r in d["r"]["rows"]], "Quantity"),
+        ("savings", {"months": "2"}, {},
+         "{ r: savingsFinder(months: 2) { lines { v: monthlySaving { amount } } } }",
+         lambda d: [r["v"]["amount"] for r in d["r"]["lines"]], "Monthly saving"),
+    ]  # fmt: skip
+    for name, params, variables, document, values, column in cases:
+        response = await client.get(f"/reports/{name}.csv", params=params, headers=admin)
+        assert response.status_code == 200, (name, response.text)
+        rows = parsed(response)
+        expected = values(await world.data(customer_admin, document, variables))
+        assert [row[column] for row in rows] == expected and expected, name
+    spenders = parsed(await client.get("/reports/top-spenders.csv", params={"from": first, "to": last},
+                                       headers=bearer(issue_token(make_settings(), finance))))  # fmt: skip
+    assert "Phone number" not in spenders[0] and len(spenders) == 10
+
+
+async def test_unknown_reports_and_missing_permissions_are_refused(client, aggregate_viewer):
+    token = bearer(issue_token(make_settings(), aggregate_viewer))
+    missing = await client.get("/reports/payroll.csv", headers=token)
+    assert missing.status_code == 404 and missing.json()["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+    refused = await client.get("/reports/savings.csv", headers=token)
+    assert refused.status_code == 403 and refused.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN"
