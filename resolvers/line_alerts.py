@@ -67,9 +67,17 @@ def _figure(found: LineSum, rank: int = 0) -> LineFigure:
                       rank=rank)  # fmt: skip
 
 
+@dataclass(slots=True)
+class TopSpenders:
+    first: date
+    last: date
+    as_of: datetime
+    lines: list[LineFigure]
+
+
 async def top_spenders(
     context: Context, first: date, last: date, count: int, org_unit_id: str | None, customer_id: str | None
-) -> list[LineFigure]:
+) -> TopSpenders:
     check_months(first, last)
     require_lines(context, "The top spenders list")
     if not 1 <= count <= TOP_MAX:
@@ -77,7 +85,8 @@ async def top_spenders(
     customer = await report_customer(context, customer_id)
     lines = await visible_lines(context, customer, org_unit_id)
     found = await context.sources.line_figures.top(customer, first, last, sorted(lines), count)
-    return [_figure(line, rank) for rank, line in enumerate(found, start=1)]
+    ranked = [_figure(line, rank) for rank, line in enumerate(found, start=1)]
+    return TopSpenders(first, last, datetime.now(UTC), ranked)
 
 
 @dataclass(slots=True)

@@ -36,7 +36,7 @@ async def budget_csv(context: Context, first: date, last: date, org_unit_id: str
 async def top_spenders_csv(
     context: Context, first: date, last: date, count: int, org_unit_id: str | None, customer: str | None
 ) -> Table:
-    found = await top_spenders(context, first, last, count, org_unit_id, customer)
+    found = (await top_spenders(context, first, last, count, org_unit_id, customer)).lines
     people = await people_of(context, [row.line_id for row in found])
     header = ["Rank", "Line id", *_personal_titles(context), "Currency", "Total", "Company share", "Employee share"]
     rows = [

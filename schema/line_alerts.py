@@ -28,6 +28,14 @@ class TopSpender:
     employee_share: Money = field(SPENDING)
 
 
+@strawberry.type(description="The lines that spent most in a period, among the lines you may see.")
+class TopSpenders:
+    first: Month = field(SPENDING, name="from")  # type: ignore[valid-type]
+    last: Month = field(SPENDING, name="to")  # type: ignore[valid-type]
+    as_of: datetime = field(SPENDING)
+    lines: list[TopSpender] = field(SPENDING)
+
+
 @strawberry.type(description="A line whose month's charges exceed the monthly limit in force.")
 class LineOverLimit:
     line: Subscriber | None = related("subscriber", "line_id", SPENDING)

@@ -25,7 +25,7 @@ from schema.catalogue import Service, TariffPlan
 from schema.common import Connection, Node
 from schema.customer import Customer
 from schema.enums import LineStatus, OrderDirection
-from schema.line_alerts import SpendingAnomalies, TopSpender
+from schema.line_alerts import SpendingAnomalies, TopSpenders
 from schema.portal_user import PortalUser
 from schema.reports import BudgetReport, BudgetReportInput, SpendingReport, SpendingReportInput
 from schema.scalars import Month
@@ -157,7 +157,7 @@ class Query:
         first: int = 10,
         org_unit: strawberry.ID | None = None,
         customer: strawberry.ID | None = None,
-    ) -> list[TopSpender]:
+    ) -> TopSpenders:
         return await line_alerts.top_spenders(info.context, from_, to, first, org_unit, customer)  # type: ignore[return-value]
 
     @strawberry.field(directives=[requires(P.SPENDING_READ)], description="Lines that stand out in a month.")

@@ -61,7 +61,8 @@ class BillingReports(SqlSource):
             return
         statement, dimensions = self._spending(query)
         grouped = statement.selected_columns[: len(statement.selected_columns) - 3]
-        ordered = statement.order_by(*grouped).execution_options(yield_per=batch)
+        # Months (and billing's other dimensions) first, then the organisation's group.
+        ordered = statement.order_by(*grouped[1:], grouped[0]).execution_options(yield_per=batch)
         # A server-side cursor lives in a transaction (PostgreSQL): not the AUTOCOMMIT reader.
         async with self.engine.connect() as conn:
             result = await conn.stream(ordered)

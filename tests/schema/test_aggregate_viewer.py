@@ -37,7 +37,7 @@ async def test_the_assistant_gets_no_single_line_anywhere(world, aggregate_viewe
     refused = await world.run(aggregate_viewer, REPORT, by_line)
     assert refused.data is None and codes(refused) == ["FORBIDDEN"]
     last = month(-1)
-    for document in (f'{{ topSpenders(from: "{last}", to: "{last}") {{ rank }} }}',
+    for document in (f'{{ topSpenders(from: "{last}", to: "{last}") {{ lines {{ rank }} }} }}',
                      f'{{ spendingAnomalies(month: "{last}") {{ month }} }}'):  # fmt: skip
         result = await world.run(aggregate_viewer, document)
         assert result.data is None and codes(result) == ["FORBIDDEN"], document

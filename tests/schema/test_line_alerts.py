@@ -16,8 +16,8 @@ from tests.support import World, today
 LINES = """query($m: Month!, $p: Month!) { subscribers(first: 2000) { nodes { id
   effectivePolicy { monthlyLimit { amount } }
   now: spending(month: $m) { total { amount } } before: spending(month: $p) { total { amount } } } } }"""
-TOP = """query($f: Month!, $t: Month!, $n: Int!) { topSpenders(from: $f, to: $t, first: $n) {
-  rank line { id } total { amount } companyShare { amount } employeeShare { amount } } }"""
+TOP = """query($f: Month!, $t: Month!, $n: Int!) { topSpenders(from: $f, to: $t, first: $n) { asOf lines {
+  rank line { id } total { amount } companyShare { amount } employeeShare { amount } } } }"""
 ANOMALIES = """query($m: Month!) { spendingAnomalies(month: $m) {
   overLimit { line { id } spent { amount } limit { amount } }
   growth(percent: 80) { line { id } current { amount } earlier { amount } growthPercent }
@@ -63,7 +63,7 @@ async def test_top_spenders_are_the_visible_lines_with_the_largest_totals(world,
     for login in (customer_admin, unit_admin):
         mine = await visible(world, login)
         expected = sorted(((-total, line) for line, total in sums.items() if line in mine))[:5]
-        got = (await world.data(login, TOP, {"f": month(first), "t": month(last), "n": 5}))["topSpenders"]
+        got = (await world.data(login, TOP, {"f": month(first), "t": month(last), "n": 5}))["topSpenders"]["lines"]
         assert [r["rank"] for r in got] == [1, 2, 3, 4, 5]
         assert [(from_global_id(r["line"]["id"])[1], Decimal(r["total"]["amount"])) for r in got] == [
             (line, Decimal(-minus) / 100) for minus, line in expected

@@ -126,8 +126,9 @@ async def test_every_report_has_a_csv_with_the_same_figures(client, world, custo
          "{ rows { v: actual { amount } } } }",
          lambda d: [r["v"]["amount"] for r in d["r"]["rows"]], "Actual"),
         ("top-spenders", {"from": first, "to": last, "first": "7"}, months,
-         "query($f: Month!, $t: Month!) { r: topSpenders(from: $f, to: $t, first: 7) { v: total { amount } } }",
-         lambda d: [r["v"]["amount"] for r in d["r"]], "Total"),
+         "query($f: Month!, $t: Month!) { r: topSpenders(from: $f, to: $t, first: 7) "
+         "{ lines { v: total { amount } } } }",
+         lambda d: [r["v"]["amount"] for r in d["r"]["lines"]], "Total"),
         ("usage", {"from": last, "to": last, "unitDepth": "2"}, {"f": last, "t": last},
          "query($f: Month!, $t: Month!) { r: usageReport(from: $f, to: $t, unitDepth: 2) { rows { quantity } } }",
          lambda d: [r["quantity"] for r in d["r"]["rows"]], "Quantity"),
