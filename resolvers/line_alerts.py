@@ -10,7 +10,7 @@ from decimal import Decimal
 from functools import cache
 
 from resolvers.context import Context
-from resolvers.report_base import check_months, report_customer, require_lines, visible_lines
+from resolvers.report_base import Split, check_months, report_customer, require_lines, visible_lines
 from sources.billing.policies import DEFAULTS
 from sources.billing.records import PolicyRecord
 from sources.billing.reports import LineSum
@@ -22,7 +22,7 @@ TOP_MAX = 1000
 
 
 @dataclass(slots=True)
-class LineFigure:
+class LineFigure(Split):
     """One line's figure, and what it was compared with."""
 
     line_id: int
@@ -34,24 +34,12 @@ class LineFigure:
     rank: int = 0
 
     @property
-    def total(self) -> Money:
-        return Money.from_minor(self.total_minor, self.currency)
-
-    @property
-    def company_share(self) -> Money:
-        return Money.from_minor(self.total_minor - self.employee_minor, self.currency)
-
-    @property
-    def employee_share(self) -> Money:
-        return Money.from_minor(self.employee_minor, self.currency)
-
-    @property
     def compared(self) -> Money | None:
         return None if self.compared_minor is None else Money.from_minor(self.compared_minor, self.currency)
 
     # The same figures under the names each kind of alert gives them.
-    spent = total
-    current = total
+    spent = Split.total
+    current = Split.total
     limit = compared
     earlier = compared
 

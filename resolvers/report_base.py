@@ -8,7 +8,7 @@ from permissions.roles import Permission
 from resolvers.context import Context
 from resolvers.node import load_node
 from sources.errors import BadUserInput, Forbidden
-from sources.values import add_months
+from sources.values import Money, add_months
 
 MAX_MONTHS = 36
 
@@ -44,3 +44,25 @@ async def visible_lines(context: Context, customer: int, org_unit_id: str | None
         subtree = (await load_node(context, org_unit_id, expect="OrgUnit")).path
         lines = {line: path for line, path in lines.items() if path.startswith(subtree)}
     return lines
+
+
+class Split:
+    """Money figures split between company and employee, from ``total_minor``,
+    ``employee_minor`` and ``currency`` on the row."""
+
+    __slots__ = ()
+    total_minor: int
+    employee_minor: int
+    currency: str
+
+    @property
+    def total(self) -> Money:
+        return Money.from_minor(self.total_minor, self.currency)
+
+    @property
+    def company_share(self) -> Money:
+        return Money.from_minor(self.total_minor - self.employee_minor, self.currency)
+
+    @property
+    def employee_share(self) -> Money:
+        return Money.from_minor(self.employee_minor, self.currency)

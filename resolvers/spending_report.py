@@ -12,11 +12,10 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 
 from resolvers.context import Context
-from resolvers.report_base import check_months, report_customer, require_lines, visible_lines
+from resolvers.report_base import Split, check_months, report_customer, require_lines, visible_lines
 from sources.billing.reports import SpendingQuery, SpendingSum
 from sources.crm.records import path_ids
 from sources.errors import BadUserInput
-from sources.values import Money
 
 ORG_DIMENSIONS = ("org_unit", "cost_centre", "line")
 DIMENSIONS = (*ORG_DIMENSIONS, "month", "category", "tariff_plan", "service")
@@ -35,7 +34,7 @@ class SpendingReportArgs:
 
 
 @dataclass(slots=True)
-class SpendingRow:
+class SpendingRow(Split):
     currency: str
     total_minor: int
     employee_minor: int
@@ -47,18 +46,6 @@ class SpendingRow:
     category: str | None = None
     tariff_plan_id: int | None = None
     service_id: int | None = None
-
-    @property
-    def total(self) -> Money:
-        return Money.from_minor(self.total_minor, self.currency)
-
-    @property
-    def company_share(self) -> Money:
-        return Money.from_minor(self.total_minor - self.employee_minor, self.currency)
-
-    @property
-    def employee_share(self) -> Money:
-        return Money.from_minor(self.employee_minor, self.currency)
 
 
 @dataclass(slots=True)
