@@ -19,6 +19,18 @@ class PageLimits:
     max_size: int = 2000
 
 
+@dataclass(frozen=True, slots=True)
+class QueryLimits:
+    """What one operation may ask, checked on the document before anything runs."""
+
+    # The heaviest benchmark operation (big_list: 2,000 lines with unit, plan and services) is
+    # estimated at about 46,000: the default leaves it twice that.
+    max_cost: int = 100_000
+    max_depth: int = 15
+    max_aliases: int = 30
+    max_tokens: int = 10_000
+
+
 @dataclass(slots=True)
 class Context:
     principal: Principal
@@ -27,6 +39,7 @@ class Context:
     today: date
     request_id: str
     pages: PageLimits
+    limits: QueryLimits = QueryLimits()
 
     @classmethod
     def of(
@@ -36,12 +49,13 @@ class Context:
         *,
         request_id: str,
         pages: PageLimits = PageLimits(),
+        limits: QueryLimits = QueryLimits(),
         today: date | None = None,
     ) -> Context:
         """A context with fresh loaders for ``principal``, dated today unless told otherwise."""
         today = today or datetime.now(UTC).date()
         loaders = Loaders(LoadContext(sources, principal.scope, today, principal.bulk_scope))
-        return cls(principal, loaders, sources, today, request_id, pages)
+        return cls(principal, loaders, sources, today, request_id, pages, limits)
 
     @property
     def current_period(self) -> date:

@@ -6,17 +6,18 @@ from functools import cache
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import ParserCache, ValidationCache
+from strawberry.extensions import MaxTokensLimiter, ParserCache, ValidationCache
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
 from permissions.rules import Public, Requires
+from resolvers.context import QueryLimits
 from schema.bulk import BulkMutation, BulkOperation
 from schema.catalogue import Service, TariffPlan
 from schema.customer import Customer
 from schema.executor import LevelExecutor
-from schema.extensions import AuthorizeFields, CodedErrors
+from schema.extensions import AuthorizeFields, CodedErrors, LimitShape, code_document_errors
 from schema.fields import fast_resolvers
 from schema.invoice import BillingAccount, Invoice
 from schema.line_changes import LineMutation
@@ -30,12 +31,15 @@ from schema.unit_changes import UnitMutation
 
 class CorpcareSchema(strawberry.Schema):
     def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
-        # Coded errors are answers, not faults; unexpected ones are logged by CodedErrors.
-        return None
+        # Coded errors are answers, not faults; unexpected ones are logged and masked by CodedErrors.
+        code_document_errors(errors)
+
+
+DEFAULT_LIMITS = QueryLimits()
 
 
 @cache
-def build_schema() -> CorpcareSchema:
+def build_schema(limits: QueryLimits = DEFAULT_LIMITS) -> CorpcareSchema:
     schema = CorpcareSchema(
         query=Query,
         mutation=merge_types("Mutation", (LineMutation, BulkMutation, UnitMutation, UserMutation)),
@@ -44,6 +48,8 @@ def build_schema() -> CorpcareSchema:
         extensions=[
             lambda: ParserCache(maxsize=1024),
             lambda: ValidationCache(maxsize=1024),
+            lambda: MaxTokensLimiter(limits.max_tokens),
+            LimitShape,
             AuthorizeFields,
             CodedErrors,
         ],

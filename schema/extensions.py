@@ -13,9 +13,60 @@ from strawberry.extensions import SchemaExtension
 from permissions.authorize import denied_fields, rule_table
 from resolvers.context import Context
 from resolvers.mutation import audit_change
+from schema.cost import Shape, measure
 from sources.errors import CorpcareError
 
 log = logging.getLogger("corpcare.errors")
+
+
+def _chosen(ctx: Any) -> tuple[OperationDefinitionNode | None, dict[str, FragmentDefinitionNode]]:
+    """The operation that will run, and the document's fragments."""
+    document = ctx.graphql_document
+    if document is None:
+        return None, {}
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    name = ctx.operation_name
+    chosen = next((o for o in operations if name is None or (o.name and o.name.value == name)), None)
+    return chosen, {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+
+
+class LimitShape(SchemaExtension):
+    """Refuse, before anything runs, an operation that is too costly, too deep or has too many
+    aliases (``QUERY_TOO_COMPLEX``); report the estimated cost in the response's extensions."""
+
+    shape: Shape | None = None
+
+    async def on_execute(self) -> AsyncIterator[None]:
+        ctx = self.execution_context
+        context = ctx.context
+        chosen, fragments = _chosen(ctx)
+        if isinstance(context, Context) and chosen is not None:
+            limits = context.limits
+            shape = measure(ctx.schema._schema, chosen, fragments, ctx.variables, context.pages.default_size)
+            self.shape = shape
+            problems = [
+                (f"The operation's estimated cost {shape.cost} is above the maximum of {limits.max_cost}.",
+                 {"cost": shape.cost, "maximum": limits.max_cost}),
+                (f"The operation is {shape.depth} fields deep; the maximum is {limits.max_depth}.",
+                 {"depth": shape.depth, "maximum": limits.max_depth}),
+                (f"The operation has {shape.aliases} aliases; the maximum is {limits.max_aliases}.",
+                 {"aliases": shape.aliases, "maximum": limits.max_aliases}),
+            ]  # fmt: skip
+            over = (shape.cost > limits.max_cost, shape.depth > limits.max_depth, shape.aliases > limits.max_aliases)
+            errors = [
+                GraphQLError(message, extensions={"code": "QUERY_TOO_COMPLEX", **extra})
+                for (message, extra), exceeded in zip(problems, over, strict=True)
+                if exceeded
+            ]
+            if errors:
+                ctx.result = GraphQLExecutionResult(data=None, errors=errors)
+        yield
+
+    def get_results(self) -> dict[str, Any]:
+        context = self.execution_context.context
+        if self.shape is None or not isinstance(context, Context):
+            return {}
+        return {"cost": {"estimated": self.shape.cost, "maximum": context.limits.max_cost}}
 
 
 class AuthorizeFields(SchemaExtension):
@@ -25,16 +76,12 @@ class AuthorizeFields(SchemaExtension):
     async def on_execute(self) -> AsyncIterator[None]:
         ctx = self.execution_context
         context = ctx.context
-        operation = ctx.operation_name
-        document = ctx.graphql_document
-        if isinstance(context, Context) and document is not None:
+        if isinstance(context, Context) and ctx.graphql_document is not None and ctx.result is None:
             schema = ctx.schema._schema
             rules = schema.extensions.get("corpcare.rules")
             if rules is None:
                 rules = schema.extensions["corpcare.rules"] = rule_table(schema)
-            operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
-            chosen = next((o for o in operations if operation is None or (o.name and o.name.value == operation)), None)
-            fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+            chosen, fragments = _chosen(ctx)
             denials = []
             if chosen is not None:
                 denials = denied_fields(schema, rules, chosen, fragments, context.principal.permissions)
@@ -65,13 +112,21 @@ class CodedErrors(SchemaExtension):
 
     def on_operation(self) -> Iterator[None]:
         yield
+        context = self.execution_context.context
+        request_id = getattr(context, "request_id", None)
         result = self.execution_context.result
         errors = getattr(result, "errors", None)
         if result is None or not errors:
             return
-        context = self.execution_context.context
-        request_id = getattr(context, "request_id", None)
         result.errors = [_coded(error, request_id) for error in errors]
+
+
+def code_document_errors(errors: list[GraphQLError]) -> None:
+    """Parse and validation errors are answered before any extension sees a result: code them
+    in place (a document too long is QUERY_TOO_COMPLEX)."""
+    for error in errors:
+        if error.original_error is None:
+            _coded(error, None)
 
 
 def _coded(error: GraphQLError, request_id: str | None) -> GraphQLError:
@@ -82,6 +137,8 @@ def _coded(error: GraphQLError, request_id: str | None) -> GraphQLError:
     if original is None:
         if not (error.extensions or {}).get("code"):
             code = "GRAPHQL_PARSE_FAILED" if error.message.startswith("Syntax Error") else "GRAPHQL_VALIDATION_FAILED"
+            if "Document contains more than" in error.message:  # the token limit, met while parsing
+                code = "QUERY_TOO_COMPLEX"
             error.extensions = {**(error.extensions or {}), "code": code}
         return error
     log.error("unexpected error in request %s at %s", request_id, error.path, exc_info=original)

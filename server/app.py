@@ -35,7 +35,8 @@ _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 class GraphQLEndpoint(GraphQL[Context, None]):
     def __init__(self, settings: Settings) -> None:
-        super().__init__(build_schema(), graphql_ide="graphiql" if settings.development else None)
+        self.limits = settings.query_limits
+        super().__init__(build_schema(self.limits), graphql_ide="graphiql" if settings.development else None)
         self.pages = PageLimits(settings.default_page_size, settings.max_page_size)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -55,7 +56,9 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         request_id = given if _REQUEST_ID.match(given) else uuid.uuid4().hex
         if isinstance(response, Response):
             response.headers["X-Request-Id"] = request_id
-        return Context.of(user.principal, sources, request_id=request_id, pages=self.pages, today=today)
+        return Context.of(
+            user.principal, sources, request_id=request_id, pages=self.pages, limits=self.limits, today=today
+        )
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)

@@ -10,6 +10,8 @@ from typing import Literal
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from resolvers.context import QueryLimits
+
 DEV_SECRET = "corpcare-development-secret-change-me"
 
 
@@ -33,6 +35,10 @@ class Settings(BaseSettings):
 
     default_page_size: int = 50
     max_page_size: int = 2000
+    max_query_cost: int = Field(100_000, description="Estimated objects an operation may ask for.")
+    max_query_depth: int = 15
+    max_query_aliases: int = 30
+    max_query_tokens: int = 10_000
 
     bulk_worker: bool = Field(True, description="Work on bulk operations in this process.")
     bulk_lease_seconds: float = Field(30.0, description="How long a silent worker keeps an operation.")
@@ -62,6 +68,10 @@ class Settings(BaseSettings):
             self.billing_url or self._sqlite("billing"),
             self.state_url or self._sqlite("state"),
         )
+
+    @property
+    def query_limits(self) -> QueryLimits:
+        return QueryLimits(self.max_query_cost, self.max_query_depth, self.max_query_aliases, self.max_query_tokens)
 
     @property
     def bulk_lease(self) -> timedelta:

@@ -64,7 +64,8 @@ async def test_a_valid_token_gets_the_callers_view(client):
     response = await client.post("/graphql", json=QUERY, headers=bearer(token) | {"X-Request-Id": "req-42"})
     assert response.status_code == 200
     assert response.json() == {"data": {"viewer": {"login": "acme.sales.admin", "role": "UNIT_ADMIN"},
-                                        "customer": {"name": "Acme Logistics"}}}  # fmt: skip
+                                        "customer": {"name": "Acme Logistics"}},
+                               "extensions": {"cost": {"estimated": 2, "maximum": 100_000}}}  # fmt: skip
     assert response.headers["x-request-id"] == "req-42"
 
 
