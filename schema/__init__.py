@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from functools import cache
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import MaxTokensLimiter, ParserCache, ValidationCache
+from graphql.validation import NoSchemaIntrospectionCustomRule
+from strawberry.extensions import AddValidationRules, MaxTokensLimiter, ParserCache, ValidationCache
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
@@ -30,16 +32,27 @@ from schema.unit_changes import UnitMutation
 
 
 class CorpcareSchema(strawberry.Schema):
+    # In production, validation errors do not suggest field names ("Did you mean …?").
+    hide_suggestions = False
+
     def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
         # Coded errors are answers, not faults; unexpected ones are logged and masked by CodedErrors.
         code_document_errors(errors)
+        if self.hide_suggestions:
+            for error in errors:
+                error.message = _SUGGESTION.sub("", error.message)
+
+
+_SUGGESTION = re.compile(r" Did you mean .*\?$")
 
 
 DEFAULT_LIMITS = QueryLimits()
 
 
 @cache
-def build_schema(limits: QueryLimits = DEFAULT_LIMITS) -> CorpcareSchema:
+def build_schema(limits: QueryLimits = DEFAULT_LIMITS, *, production: bool = False) -> CorpcareSchema:
+    """The schema; ``production`` turns introspection and field suggestions off."""
+    closed = [lambda: AddValidationRules([NoSchemaIntrospectionCustomRule])] if production else []
     schema = CorpcareSchema(
         query=Query,
         mutation=merge_types("Mutation", (LineMutation, BulkMutation, UnitMutation, UserMutation)),
@@ -49,6 +62,7 @@ def build_schema(limits: QueryLimits = DEFAULT_LIMITS) -> CorpcareSchema:
             lambda: ParserCache(maxsize=1024),
             lambda: ValidationCache(maxsize=1024),
             lambda: MaxTokensLimiter(limits.max_tokens),
+            *closed,
             LimitShape,
             AuthorizeFields,
             CodedErrors,
@@ -58,6 +72,7 @@ def build_schema(limits: QueryLimits = DEFAULT_LIMITS) -> CorpcareSchema:
         execution_context_class=LevelExecutor,
     )
     fast_resolvers(schema._schema)
+    schema.hide_suggestions = production
     return schema
 
 

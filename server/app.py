@@ -36,7 +36,8 @@ _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 class GraphQLEndpoint(GraphQL[Context, None]):
     def __init__(self, settings: Settings) -> None:
         self.limits = settings.query_limits
-        super().__init__(build_schema(self.limits), graphql_ide="graphiql" if settings.development else None)
+        schema = build_schema(self.limits, production=not settings.development)
+        super().__init__(schema, graphql_ide="graphiql" if settings.development else None)
         self.pages = PageLimits(settings.default_page_size, settings.max_page_size)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

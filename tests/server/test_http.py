@@ -121,3 +121,26 @@ async def test_the_server_answers_over_a_real_socket(world):
     finally:
         server.should_exit = True
         await task
+
+
+async def test_production_mode_closes_introspection_suggestions_and_graphiql(world):
+    introspect = {"query": "{ __schema { queryType { name } } }"}
+    misspelt = {"query": "{ viewr { login } }"}
+    token = bearer(issue_token(make_settings(), "acme.admin"))
+    answers = {}
+    for env in ("development", "production"):
+        app = create_app(make_settings(env=env), sources=world.sources)
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://corpcare.test") as http:
+            answers[env] = (
+                (await http.post("/graphql", json=introspect, headers=token)).json(),
+                (await http.post("/graphql", json=misspelt, headers=token)).json(),
+                await http.get("/graphql", headers={"Accept": "text/html"}),
+            )
+    schema, suggestion, ide = answers["development"]
+    assert schema["data"] == {"__schema": {"queryType": {"name": "Query"}}}
+    assert "Did you mean 'viewer'?" in suggestion["errors"][0]["message"]
+    assert ide.status_code == 200 and "text/html" in ide.headers["content-type"]
+    schema, suggestion, ide = answers["production"]
+    assert schema["data"] is None and schema["errors"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+    assert suggestion["errors"][0]["message"] == "Cannot query field 'viewr' on type 'Query'."
+    assert ide.status_code == 401
