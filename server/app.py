@@ -24,6 +24,7 @@ from resolvers.context import Context, PageLimits
 from schema import build_schema
 from server.auth import BearerAuth, Principals, PrincipalUser, unauthenticated
 from server.exports import report_export
+from server.http_guard import HttpGuard
 from server.settings import Settings
 from server.worker import BulkWorker
 from sources import Sources
@@ -101,7 +102,10 @@ def create_app(settings: Settings, sources: Sources | None = None) -> Starlette:
             Route("/reports/{report}.csv", report_export),
             Route("/healthz", health),
         ],
-        middleware=[Middleware(AuthenticationMiddleware, backend=BearerAuth(settings), on_error=unauthenticated)],
+        middleware=[
+            Middleware(HttpGuard, max_body_bytes=settings.max_body_bytes, hsts_seconds=settings.hsts_seconds),
+            Middleware(AuthenticationMiddleware, backend=BearerAuth(settings), on_error=unauthenticated),
+        ],
         lifespan=lifespan,
     )
     if sources is not None:

@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     max_query_depth: int = 15
     max_query_aliases: int = 30
     max_query_tokens: int = 10_000
+    # A bulk selection of 100,000 ids is about 2.4 MB of JSON.
+    max_body_bytes: int = Field(4_000_000, description="Largest request body accepted.")
+    hsts_seconds: int | None = Field(None, description="Send HSTS for this long (only behind TLS).")
 
     bulk_worker: bool = Field(True, description="Work on bulk operations in this process.")
     bulk_lease_seconds: float = Field(30.0, description="How long a silent worker keeps an operation.")

@@ -144,3 +144,47 @@ async def test_production_mode_closes_introspection_suggestions_and_graphiql(wor
     assert schema["data"] is None and schema["errors"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
     assert suggestion["errors"][0]["message"] == "Cannot query field 'viewr' on type 'Query'."
     assert ide.status_code == 401
+
+
+SECURITY_HEADERS = {
+    "x-content-type-options": "nosniff",
+    "x-frame-options": "DENY",
+    "content-security-policy": "frame-ancestors 'none'",
+    "referrer-policy": "no-referrer",
+    "cache-control": "no-store",
+}
+
+
+async def test_every_response_carries_the_security_headers(client):
+    token = bearer(issue_token(make_settings(), "acme.finance"))
+    for response in (await client.post("/graphql", json=QUERY, headers=token),
+                     await client.post("/graphql", json=QUERY),
+                     await client.get("/reports/spending.csv", params={"from": "2026-01", "to": "2026-01"},
+                                      headers=token)):  # fmt: skip
+        for name, value in SECURITY_HEADERS.items():
+            assert response.headers[name] == value, (response.status_code, name)
+        assert "strict-transport-security" not in response.headers
+
+
+async def test_hsts_when_configured(world):
+    app = create_app(make_settings(hsts_seconds=31_536_000), sources=world.sources)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://corpcare.test") as http:
+        response = await http.post("/graphql", json=QUERY)
+    assert response.headers["strict-transport-security"] == "max-age=31536000; includeSubDomains"
+
+
+async def test_cross_site_form_posts_and_oversized_bodies_are_refused(world):
+    app = create_app(make_settings(max_body_bytes=10_000), sources=world.sources)
+    token = bearer(issue_token(make_settings(), "acme.admin"))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://corpcare.test") as http:
+        form = await http.post("/graphql", content='{"query": "{ viewer { login } }"}',
+                               headers=token | {"content-type": "text/plain"})  # fmt: skip
+        preflighted = token | {"content-type": "text/plain", "x-corpcare-preflight": "1"}
+        allowed = await http.post("/graphql", content='{"query": "{ viewer { login } }"}', headers=preflighted)
+        large = await http.post("/graphql", json={"query": "{ viewer { login } }", "variables": {"x": "y" * 20_000}},
+                                headers=token)  # fmt: skip
+    assert form.status_code == 400 and form.json()["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
+    assert "CSRF" not in allowed.text  # past the guard: what GraphQL makes of text/plain is its own answer
+    assert large.status_code == 413 and large.json()["errors"][0]["extensions"]["code"] == "PAYLOAD_TOO_LARGE"
+    for name, value in SECURITY_HEADERS.items():
+        assert form.headers[name] == value and large.headers[name] == value
