@@ -188,3 +188,14 @@ async def test_cross_site_form_posts_and_oversized_bodies_are_refused(world):
     assert large.status_code == 413 and large.json()["errors"][0]["extensions"]["code"] == "PAYLOAD_TOO_LARGE"
     for name, value in SECURITY_HEADERS.items():
         assert form.headers[name] == value and large.headers[name] == value
+
+
+async def test_batched_requests_and_mutations_over_get_are_refused(client):
+    token = bearer(issue_token(make_settings(), "acme.admin"))
+    batch = await client.post("/graphql", json=[QUERY, QUERY], headers=token)
+    assert batch.status_code == 400 and "Batching is not enabled" in batch.text
+    mutation = (
+        'mutation { bulkOperationCancel(input: {bulkOperation: "QnVsa09wZXJhdGlvbjox"}) { userErrors { code } } }'
+    )
+    over_get = await client.get("/graphql", params={"query": mutation}, headers=token)
+    assert over_get.status_code == 400 and "mutations are not allowed when using GET" in over_get.text
