@@ -8,6 +8,7 @@ import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
+from typing import Any
 
 import orjson
 from starlette.applications import Starlette
@@ -32,6 +33,9 @@ from sources.cache import create_cache
 from sources.db import Engines, create_engine
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+GRAPHQL_MEDIA = "application/graphql-response+json"
+# Errors of the request itself (nothing was executed): 400 under the GraphQL response media type.
+REQUEST_ERRORS = {"GRAPHQL_PARSE_FAILED", "GRAPHQL_VALIDATION_FAILED", "QUERY_TOO_COMPLEX", "BAD_USER_INPUT"}
 
 
 class GraphQLEndpoint(GraphQL[Context, None]):
@@ -58,9 +62,21 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         request_id = given if _REQUEST_ID.match(given) else uuid.uuid4().hex
         if isinstance(response, Response):
             response.headers["X-Request-Id"] = request_id
+            # GraphQL over HTTP: a client that accepts the GraphQL response media type gets it,
+            # and request errors with it are 4xx rather than 200.
+            response.graphql_media = GRAPHQL_MEDIA in request.headers.get("accept", "")  # type: ignore[attr-defined]
         return Context.of(
             user.principal, sources, request_id=request_id, pages=self.pages, limits=self.limits, today=today
         )
+
+    def create_response(self, response_data: Any, sub_response: Response) -> Response:
+        response = super().create_response(response_data, sub_response)
+        if getattr(sub_response, "graphql_media", False) and isinstance(response_data, dict):
+            response.headers["content-type"] = f"{GRAPHQL_MEDIA}; charset=utf-8"
+            codes = {(e.get("extensions") or {}).get("code") for e in response_data.get("errors") or ()}
+            if response_data.get("data") is None and codes and codes <= REQUEST_ERRORS:
+                response.status_code = 400
+        return response
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)

@@ -199,3 +199,16 @@ async def test_batched_requests_and_mutations_over_get_are_refused(client):
     )
     over_get = await client.get("/graphql", params={"query": mutation}, headers=token)
     assert over_get.status_code == 400 and "mutations are not allowed when using GET" in over_get.text
+
+
+async def test_the_graphql_response_media_type_and_its_status_codes(client):
+    token = bearer(issue_token(make_settings(), "acme.admin"))
+    wants = token | {"Accept": "application/graphql-response+json, application/json;q=0.9"}
+    good = await client.post("/graphql", json=QUERY, headers=wants)
+    assert (
+        good.status_code == 200 and good.headers["content-type"] == "application/graphql-response+json; charset=utf-8"
+    )
+    bad = await client.post("/graphql", json={"query": "{ viewr { login } }"}, headers=wants)
+    assert bad.status_code == 400 and bad.json()["errors"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+    legacy = await client.post("/graphql", json={"query": "{ viewr { login } }"}, headers=token)
+    assert legacy.status_code == 200 and legacy.headers["content-type"] == "application/json"
