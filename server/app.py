@@ -14,6 +14,7 @@ import orjson
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.authentication import AuthenticationMiddleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
@@ -120,6 +121,15 @@ def create_app(settings: Settings, sources: Sources | None = None) -> Starlette:
         ],
         middleware=[
             Middleware(HttpGuard, max_body_bytes=settings.max_body_bytes, hsts_seconds=settings.hsts_seconds),
+            # Only the listed origins get CORS headers; with none listed, browsers of other sites are refused.
+            Middleware(
+                CORSMiddleware,
+                allow_origins=settings.cors_origins,
+                allow_methods=["GET", "POST"],
+                allow_headers=["Authorization", "Content-Type", "X-Corpcare-Preflight", "X-Request-Id"],
+                expose_headers=["X-Request-Id"],
+                max_age=600,
+            ),
             Middleware(AuthenticationMiddleware, backend=BearerAuth(settings), on_error=unauthenticated),
         ],
         lifespan=lifespan,

@@ -42,6 +42,7 @@ class Settings(BaseSettings):
     # A bulk selection of 100,000 ids is about 2.4 MB of JSON.
     max_body_bytes: int = Field(4_000_000, description="Largest request body accepted.")
     hsts_seconds: int | None = Field(None, description="Send HSTS for this long (only behind TLS).")
+    cors_origins: list[str] = Field(default_factory=list, description="Browser origins allowed to call the API.")
 
     bulk_worker: bool = Field(True, description="Work on bulk operations in this process.")
     bulk_lease_seconds: float = Field(30.0, description="How long a silent worker keeps an operation.")

@@ -212,3 +212,20 @@ async def test_the_graphql_response_media_type_and_its_status_codes(client):
     assert bad.status_code == 400 and bad.json()["errors"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
     legacy = await client.post("/graphql", json={"query": "{ viewr { login } }"}, headers=token)
     assert legacy.status_code == 200 and legacy.headers["content-type"] == "application/json"
+
+
+async def test_only_allowed_origins_get_cors_headers(world):
+    app = create_app(make_settings(cors_origins=["https://portal.example"]), sources=world.sources)
+    preflight = {
+        "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "authorization,content-type",
+    }
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://corpcare.test") as http:
+        allowed = await http.options("/graphql", headers=preflight | {"Origin": "https://portal.example"})
+        other = await http.options("/graphql", headers=preflight | {"Origin": "https://evil.example"})
+        answer = await http.post("/graphql", json=QUERY, headers={"Origin": "https://portal.example"})
+    assert allowed.status_code == 200 and allowed.headers["access-control-allow-origin"] == "https://portal.example"
+    assert "authorization" in allowed.headers["access-control-allow-headers"].lower()
+    assert other.status_code == 400 and "access-control-allow-origin" not in other.headers
+    assert answer.headers["access-control-allow-origin"] == "https://portal.example"
+    assert answer.headers["x-content-type-options"] == "nosniff"
