@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from permissions.roles import AUDITED_READS, ROLE_PERMISSIONS, Permission, Role
 from sources.crm.records import PortalUserRecord
+from sources.errors import Forbidden
 from sources.scope import RowScope
 from sources.state.bulk import BulkScope
 
@@ -40,6 +41,17 @@ class Principal:
     @property
     def reads_are_audited(self) -> bool:
         return self.role in AUDITED_READS
+
+
+def require(principal: Principal, permission: Permission, message: str) -> None:
+    """Refuse (FORBIDDEN) what the principal's role does not allow."""
+    if not principal.can(permission):
+        raise Forbidden(message)
+
+
+def require_lines(principal: Principal, what: str) -> None:
+    """Figures of single lines need line:read: an aggregate-only caller sees groups, never a line."""
+    require(principal, Permission.LINE_READ, f"{what} shows single lines: it needs the line:read permission.")
 
 
 def principal_cache_key(login: str) -> str:

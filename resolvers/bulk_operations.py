@@ -6,12 +6,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from loaders.page import Page, decode_keyset, encode_cursor, page_size, text
+from permissions.principal import require
 from resolvers.context import Info
 from resolvers.line_operations import permission_for
 from resolvers.mutation import UserErrorRecord, audit_change, once
 from resolvers.node import load_node
 from resolvers.unit_changes import Conflict
-from sources.errors import CorpcareError, Forbidden
+from sources.errors import CorpcareError
 from sources.state.bulk import BulkOperationRow
 
 RESULTS_PAGE_MAX = 1000
@@ -58,8 +59,11 @@ async def cancel(info: Info, global_id: str, key: str | None) -> CancelOutcome:
         try:
             operation = await load_node(context, global_id, expect="BulkOperation")
             assert operation is not None
-            if not context.principal.can(permission_for(operation.operation)):
-                raise Forbidden("You may not change what this operation changes.")
+            require(
+                context.principal,
+                permission_for(operation.operation),
+                "You may not change what this operation changes.",
+            )
             if not await context.sources.bulk.request_cancel(operation.id):
                 raise Conflict("The operation has already ended.")
         except CorpcareError as failure:

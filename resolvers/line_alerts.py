@@ -9,8 +9,9 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from functools import cache
 
+from permissions.principal import require_lines
 from resolvers.context import Context
-from resolvers.report_base import Split, check_months, report_customer, require_lines, visible_lines
+from resolvers.report_base import Split, check_months, report_customer, visible_lines
 from sources.billing.policies import DEFAULTS
 from sources.billing.records import PolicyRecord
 from sources.billing.reports import LineSum
@@ -67,7 +68,7 @@ async def top_spenders(
     context: Context, first: date, last: date, count: int, org_unit_id: str | None, customer_id: str | None
 ) -> TopSpenders:
     check_months(first, last)
-    require_lines(context, "The top spenders list")
+    require_lines(context.principal, "The top spenders list")
     if not 1 <= count <= TOP_MAX:
         raise BadUserInput(f"Ask for 1 to {TOP_MAX} lines.", field=["first"])
     customer = await report_customer(context, customer_id)
@@ -137,7 +138,7 @@ class Anomalies:
 
 
 async def anomalies(context: Context, month: date, org_unit_id: str | None, customer_id: str | None) -> Anomalies:
-    require_lines(context, "The anomalies list")
+    require_lines(context.principal, "The anomalies list")
     customer = await report_customer(context, customer_id)
     lines = await visible_lines(context, customer, org_unit_id)
     return Anomalies(context, month, customer, lines, datetime.now(UTC))

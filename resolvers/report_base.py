@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from permissions.roles import Permission
 from resolvers.context import Context
 from resolvers.node import load_node
-from sources.errors import BadUserInput, Forbidden
+from sources.crm.records import path_ids
+from sources.errors import BadUserInput
 from sources.values import Money, add_months
 
 MAX_MONTHS = 36
@@ -29,21 +29,23 @@ async def report_customer(context: Context, customer_id: str | None) -> int:
     return context.principal.customer_id
 
 
-def require_lines(context: Context, what: str) -> None:
-    """Figures of single lines need line:read: an aggregate-only caller sees groups, never a line."""
-    if not context.principal.can(Permission.LINE_READ):
-        raise Forbidden(f"{what} shows single lines: it needs the line:read permission.")
+def check_depth(depth: int) -> None:
+    if not 0 <= depth <= 3:
+        raise BadUserInput("unitDepth is 0 (the company) to 3 (teams).", field=["unitDepth"])
+
+
+def unit_at_depth(path: str, depth: int) -> int:
+    """The unit on ``path`` at ``depth``; a line hanging above that depth counts for its own unit."""
+    ids = path_ids(path)
+    return ids[min(depth, len(ids) - 1)]
 
 
 async def visible_lines(context: Context, customer: int, org_unit_id: str | None = None) -> dict[int, str]:
     """Line id → org path of the customer's lines in the caller's scope (one CRM read),
     within ``org_unit_id``'s subtree when given."""
-    members = await context.sources.crm.memberships([customer], context.principal.scope)
-    lines = {line: path for line, _, path in members}
-    if org_unit_id is not None:
-        subtree = (await load_node(context, org_unit_id, expect="OrgUnit")).path
-        lines = {line: path for line, path in lines.items() if path.startswith(subtree)}
-    return lines
+    subtree = None if org_unit_id is None else (await load_node(context, org_unit_id, expect="OrgUnit")).path
+    members = await context.sources.crm.memberships([customer], context.principal.scope, subtree)
+    return {line: path for line, _, path in members}
 
 
 class Split:

@@ -6,8 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
+from permissions.principal import require_lines
 from resolvers.context import Context
-from resolvers.report_base import report_customer, require_lines, visible_lines
+from resolvers.report_base import report_customer, visible_lines
 from sources.billing.usage_reports import PlanFit
 from sources.errors import BadUserInput
 from sources.values import Money, add_months
@@ -46,7 +47,7 @@ class SavingsReport:
 
 
 async def savings(context: Context, months: int, org_unit_id: str | None, customer_id: str | None) -> SavingsReport:
-    require_lines(context, "The savings finder")
+    require_lines(context.principal, "The savings finder")
     if not 1 <= months <= 12:
         raise BadUserInput("Look back 1 to 12 months.", field=["months"])
     customer = await report_customer(context, customer_id)

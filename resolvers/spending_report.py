@@ -11,8 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 
+from permissions.principal import require_lines
 from resolvers.context import Context
-from resolvers.report_base import Split, check_months, report_customer, require_lines, visible_lines
+from resolvers.report_base import Split, check_depth, check_months, report_customer, unit_at_depth, visible_lines
 from sources.billing.reports import SpendingQuery, SpendingSum
 from sources.crm.records import path_ids
 from sources.errors import BadUserInput
@@ -76,7 +77,7 @@ async def spending_query(context: Context, args: SpendingReportArgs) -> Spending
     """What billing is asked: the visible lines mapped to their groups, and billing's own dimensions."""
     _validate(args)
     if "line" in args.group_by:
-        require_lines(context, "Grouping by line")
+        require_lines(context.principal, "Grouping by line")
     customer = await report_customer(context, args.customer_id)
     lines = await visible_lines(context, customer, args.org_unit_id)
     cost_centres = await context.sources.crm.cost_centres([customer]) if "cost_centre" in args.group_by else {}
@@ -90,8 +91,7 @@ async def spending_query(context: Context, args: SpendingReportArgs) -> Spending
 
 def _validate(args: SpendingReportArgs) -> None:
     check_months(args.first, args.last)
-    if not 0 <= args.unit_depth <= 3:
-        raise BadUserInput("unitDepth is 0 (the company) to 3 (teams).", field=["unitDepth"])
+    check_depth(args.unit_depth)
     if len(set(args.group_by)) != len(args.group_by):
         raise BadUserInput("Name each dimension once.", field=["groupBy"])
 
@@ -99,12 +99,10 @@ def _validate(args: SpendingReportArgs) -> None:
 def _label(line: int, path: str, args: SpendingReportArgs, cost_centres: dict[int, str]) -> str:
     """The line's group on the organisation's side: ``unit|cost centre|line``, parts as asked."""
     parts = []
-    ids = path_ids(path)
     if "org_unit" in args.group_by:
-        # A line hanging above the chosen depth counts for its own unit.
-        parts.append(str(ids[min(args.unit_depth, len(ids) - 1)]))
+        parts.append(str(unit_at_depth(path, args.unit_depth)))
     if "cost_centre" in args.group_by:
-        parts.append(next((cost_centres[i] for i in reversed(ids) if i in cost_centres), ""))
+        parts.append(next((cost_centres[i] for i in reversed(path_ids(path)) if i in cost_centres), ""))
     if "line" in args.group_by:
         parts.append(str(line))
     return "|".join(parts) if parts else WHOLE

@@ -9,9 +9,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from resolvers.context import Context
-from resolvers.report_base import check_months, report_customer, visible_lines
-from sources.crm.records import path_ids
-from sources.errors import BadUserInput
+from resolvers.report_base import check_depth, check_months, report_customer, unit_at_depth, visible_lines
 from sources.values import Money
 
 
@@ -53,11 +51,10 @@ async def usage_report(
     context: Context, first: date, last: date, unit_depth: int, org_unit_id: str | None, customer_id: str | None
 ) -> UsageReport:
     check_months(first, last)
-    if not 0 <= unit_depth <= 3:
-        raise BadUserInput("unitDepth is 0 (the company) to 3 (teams).", field=["unitDepth"])
+    check_depth(unit_depth)
     customer = await report_customer(context, customer_id)
     lines = await visible_lines(context, customer, org_unit_id)
-    groups = {line: str(ids[min(unit_depth, len(ids) - 1)]) for line, path in lines.items() for ids in [path_ids(path)]}
+    groups = {line: str(unit_at_depth(path, unit_depth)) for line, path in lines.items()}
     found = await context.sources.usage_figures.volumes(customer, first, last, groups)
     report = UsageReport(first, last, datetime.now(UTC))
     report.rows = [

@@ -18,8 +18,10 @@ from starlette.datastructures import QueryParams
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
+from permissions.principal import require
 from permissions.roles import Permission
 from resolvers.context import Context
+from resolvers.mutation import audit_change
 from resolvers.report_exports import Table, budget_csv, savings_csv, top_spenders_csv, usage_csv
 from resolvers.spending_export import spending_csv
 from resolvers.spending_report import DIMENSIONS, SpendingReportArgs
@@ -27,7 +29,6 @@ from schema.enums import ChargeCategory
 from schema.scalars import parse_month
 from server.auth import PrincipalUser
 from sources.errors import BadUserInput, CorpcareError, Forbidden, NotFound
-from sources.state.audit import AuditEntry
 
 ROWS_PER_CHUNK = 500
 
@@ -42,8 +43,7 @@ async def report_export(request: Request) -> Response:
         if name not in REPORTS:
             raise NotFound(f"No report {name!r}; there are {', '.join(sorted(REPORTS))}.")
         permission, build = REPORTS[name]
-        if not principal.can(permission):
-            raise Forbidden(f"This report needs the {permission.value} permission.")
+        require(principal, permission, f"This report needs the {permission.value} permission.")
         context = Context.of(principal, sources, request_id=request_id)
         header, rows, filename = await build(context, request.query_params)
     except CorpcareError as error:
@@ -51,11 +51,8 @@ async def report_export(request: Request) -> Response:
         body = {"errors": [{"message": error.message, "extensions": {"code": error.code, **error.extensions}}]}
         return JSONResponse(body, status_code=status, headers={"X-Request-Id": request_id})
     if principal.reads_are_audited:
-        await sources.audit.record(
-            AuditEntry(request_id=request_id, user_id=principal.user_id, login=principal.login,
-                       role=principal.role.value, customer_id=principal.customer_id, action=f"export.{name}",
-                       outcome="allowed", detail={"query": dict(request.query_params)})
-        )  # fmt: skip
+        await audit_change(context, f"export.{name}", allowed=True, detail={"query": dict(request.query_params)},
+                           targets=())  # fmt: skip
     headers = {"Content-Disposition": f'attachment; filename="{filename}"', "X-Request-Id": request_id}
     return StreamingResponse(csv_chunks(header, rows), media_type="text/csv; charset=utf-8", headers=headers)
 

@@ -159,14 +159,19 @@ class CrmSource(SqlSource):
         )
         return {customer_id: count for customer_id, count in await self._rows(statement)}
 
-    async def memberships(self, customer_ids: Sequence[int], scope: RowScope) -> Sequence[Any]:
-        """(line id, customer id, org path) of every line in scope: the map for roll-ups."""
+    async def memberships(
+        self, customer_ids: Sequence[int], scope: RowScope, subtree: str | None = None
+    ) -> Sequence[Any]:
+        """(line id, customer id, org path) of every line in scope (within ``subtree`` when given):
+        the map for roll-ups."""
         statement = select(Subscriber.id, Subscriber.customer_id, Subscriber.org_path).where(
             key_in(Subscriber.customer_id, customer_ids, self.dialect),
             scope_predicate(
                 scope, customer_id=Subscriber.customer_id, path=Subscriber.org_path, subscriber_id=Subscriber.id
             ),
         )
+        if subtree is not None:
+            statement = statement.where(under(Subscriber.org_path, subtree))
         return await self._rows(statement)
 
     # subscribers -----------------------------------------------------------------------
