@@ -68,7 +68,7 @@ async def measure_changes(
     concurrency: int = 1,
 ) -> list[ChangeFigures]:
     """Both figures; the bulk one only where the data set has ``bulk_lines`` lines to change."""
-    await migrate.upgrade(sources.bulk.engine)  # data sets made before bulk operations lack their tables
+    await migrate.upgrade(sources.bulk.backend.engine)  # data sets made before bulk operations lack their tables
     service = await _service_id(sources, service_code)
     lines = await _lines_without(sources, service)
     figures = [await _single(dataset, log, execute, lines[0], service)]
@@ -176,17 +176,17 @@ async def _floor(dataset: Dataset, lines: list[int], service: int) -> float:
 
 
 async def _service_id(sources: Sources, code: str) -> int:
-    async with sources.billing.engine.connect() as conn:
+    async with sources.billing.backend.engine.connect() as conn:
         return int((await conn.execute(text("select id from services where code = :c"), {"c": code})).scalar_one())
 
 
 async def _lines_without(sources: Sources, service: int) -> list[int]:
     """Active ACME lines that do not have ``service``, in id order."""
-    async with sources.crm.engine.connect() as conn:
+    async with sources.crm.backend.engine.connect() as conn:
         active = [row[0] for row in await conn.execute(text(
             "select s.id from subscribers s join customers c on c.id = s.customer_id "
             "where c.code = 'ACME' and s.status = 'active' order by s.id"))]  # fmt: skip
-    async with sources.billing.engine.connect() as conn:
+    async with sources.billing.backend.engine.connect() as conn:
         having = {row[0] for row in await conn.execute(
             text("select subscriber_id from line_services where service_id = :s"), {"s": service})}  # fmt: skip
     return [line for line in active if line not in having]

@@ -171,7 +171,7 @@ def _http_figures(
 
 
 async def _acme_lines(sources: Sources) -> int:
-    async with sources.crm.engine.connect() as conn:
+    async with sources.crm.backend.engine.connect() as conn:
         query = "select count(*) from subscribers s join customers c on c.id = s.customer_id where c.code = 'ACME'"
         return int((await conn.execute(text(query))).scalar_one())
 

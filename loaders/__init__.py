@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import cached_property
 
+from loaders.api_keys import ApiKeyByIdLoader, ApiKeysByUserIdLoader
 from loaders.base import LoadContext
 from loaders.bulk import BulkOperationByIdLoader
 from loaders.invoice import (
@@ -51,6 +52,14 @@ class Loaders:
 
     def __init__(self, ctx: LoadContext) -> None:
         self.ctx = ctx
+
+    @cached_property
+    def api_key(self) -> ApiKeyByIdLoader:
+        return ApiKeyByIdLoader(self.ctx)
+
+    @cached_property
+    def api_keys(self) -> ApiKeysByUserIdLoader:
+        return ApiKeysByUserIdLoader(self.ctx)
 
     @cached_property
     def bulk_operation(self) -> BulkOperationByIdLoader:

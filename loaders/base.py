@@ -60,6 +60,7 @@ class Shared(Generic[K, V]):
             except BaseException as error:
                 for future in futures.values():
                     future.set_exception(error)
+                    future.exception()  # retrieved: raised here, and to whoever else awaits it
                 raise
             for key, future in futures.items():
                 future.set_result(found[key])

@@ -50,6 +50,8 @@ TYPE_READ: dict[str, Permission | None] = {
     "PortalUser": Permission.USER_READ,
     # Rows in view: one's own operations, or every one of one's customers' with audit:read.
     "BulkOperation": None,
+    # Service accounts' keys: company-level, like the portal users they belong to.
+    "ApiKey": Permission.USER_READ,
 }
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict, replace
 from datetime import timedelta
@@ -65,6 +66,8 @@ async def work_through(
                 cancelled=current.cancel_requested, concurrency=concurrency,
             )  # fmt: skip
         await store.record(operation.id, worker, results, _audit(operation, results))
+        for outcome, count in Counter(result.outcome for result in results).items():
+            sources.observer.bulk_line(outcome, count)
     await store.release(operation.id, worker)
     return None
 

@@ -29,6 +29,9 @@ class QueryLimits:
     max_depth: int = 15
     max_aliases: int = 30
     max_tokens: int = 10_000
+    max_directives: int = 50
+    # A bulk change's selection may list up to 100,000 lines by id; no other list comes close.
+    max_input_list: int = 100_000
 
 
 @dataclass(slots=True)

@@ -17,6 +17,7 @@ NODE_TYPES = (
     "Invoice",
     "PortalUser",
     "BulkOperation",
+    "ApiKey",
 )
 
 

@@ -20,6 +20,7 @@ NODE_LOADERS = {
     "Invoice": "invoice",
     "PortalUser": "portal_user",
     "BulkOperation": "bulk_operation",
+    "ApiKey": "api_key",
 }
 
 

@@ -27,6 +27,7 @@ from schema.org_unit import OrgUnit
 from schema.portal_user import PortalUser, UserMutation
 from schema.query import Query
 from schema.scalars import SCALARS
+from schema.service_accounts import ApiKey, ServiceAccountMutation
 from schema.subscriber import Subscriber
 from schema.unit_changes import UnitMutation
 
@@ -55,8 +56,21 @@ def build_schema(limits: QueryLimits = DEFAULT_LIMITS, *, production: bool = Fal
     closed = [lambda: AddValidationRules([NoSchemaIntrospectionCustomRule])] if production else []
     schema = CorpcareSchema(
         query=Query,
-        mutation=merge_types("Mutation", (LineMutation, BulkMutation, UnitMutation, UserMutation)),
-        types=[Customer, OrgUnit, Subscriber, TariffPlan, Service, BillingAccount, Invoice, PortalUser, BulkOperation],
+        mutation=merge_types(
+            "Mutation", (LineMutation, BulkMutation, UnitMutation, UserMutation, ServiceAccountMutation)
+        ),
+        types=[
+            Customer,
+            OrgUnit,
+            Subscriber,
+            TariffPlan,
+            Service,
+            BillingAccount,
+            Invoice,
+            PortalUser,
+            BulkOperation,
+            ApiKey,
+        ],
         # Portals send the same few documents over and over: parse and validate each once.
         extensions=[
             lambda: ParserCache(maxsize=1024),

@@ -1,5 +1,5 @@
-"""The shape of an operation, measured before anything runs: its estimated cost, its depth
-and its aliases.
+"""The shape of an operation, measured before anything runs: its estimated cost, its depth,
+its aliases and directives, and the longest list it passes as input.
 
 Cost: every object a field returns costs 1; scalars cost nothing. A field that returns a
 list multiplies everything below it by how many items it may return: a connection's
@@ -41,6 +41,8 @@ class Shape:
     cost: int
     depth: int
     aliases: int
+    directives: int = 0
+    longest_list: int = 0
 
 
 def measure(
@@ -53,7 +55,9 @@ def measure(
     walker = _Walker(schema, fragments, dict(variables or {}), default_page)
     root = schema.get_root_type(operation.operation)
     cost, depth = walker.selections(root, operation.selection_set, 0) if root else (0, 0)
-    return Shape(cost, depth, walker.aliases)
+    walker.directives += len(operation.directives or ())
+    longest = max(walker.longest_list, _longest_list(variables or {}))
+    return Shape(cost, depth, walker.aliases, walker.directives, longest)
 
 
 class _Walker:
@@ -63,6 +67,8 @@ class _Walker:
     ) -> None:  # fmt: skip
         self.schema, self.fragments, self.variables, self.default_page = schema, fragments, variables, default_page
         self.aliases = 0
+        self.directives = 0
+        self.longest_list = 0
 
     def selections(self, parent: Any, selection_set: SelectionSetNode | None, depth: int) -> tuple[int, int]:
         """(cost, deepest field level) of a selection set at ``depth``."""
@@ -70,6 +76,7 @@ class _Walker:
             return 0, depth
         total, deepest = 0, depth
         for selection in selection_set.selections:
+            self.directives += len(selection.directives or ())
             if isinstance(selection, FieldNode):
                 cost, reached = self.field(parent, selection, depth + 1)
             elif isinstance(selection, InlineFragmentNode):
@@ -94,6 +101,7 @@ class _Walker:
             return 0, depth
         named = get_named_type(field.type)
         arguments = {arg.name.value: self.value(arg.value) for arg in node.arguments or ()}
+        self.longest_list = max(self.longest_list, _longest_list(arguments))
         inner, deepest = self.selections(named, node.selection_set, depth)
         if isinstance(named, GraphQLObjectType) and named.name.endswith("Connection"):
             # The connection itself, then its page: its nodes and edges hold up to `first` items.
@@ -121,6 +129,15 @@ def _length(arguments: dict[str, Any]) -> int:
     if isinstance(arguments.get("first"), int):
         return max(arguments["first"], 0)
     return LIST_GUESS
+
+
+def _longest_list(value: Any) -> int:
+    """The length of the longest list anywhere in an input value."""
+    if isinstance(value, list):
+        return max([len(value), *(_longest_list(item) for item in value if isinstance(item, list | dict))])
+    if isinstance(value, Mapping):
+        return max((_longest_list(item) for item in value.values()), default=0)
+    return 0
 
 
 def _is_list(type_: Any) -> bool:

@@ -31,13 +31,13 @@ class Customer(Node):
     org_root: OrgUnit | None = related(
         "org_root", "id", requires(P.ORG_READ), description="Null unless your scope is the whole company."
     )
-    billing_accounts: list[BillingAccount] = related(
+    billing_accounts: list[BillingAccount] | None = related(
         "billing_accounts", "id", requires(P.INVOICE_READ), description="Empty unless your scope is the whole company."
     )
     subscriber_count: int = related(
         "customer_subscriber_count", "id", requires(P.LINE_READ), description="Lines of the company that you may see."
     )
-    spending: UnitSpending = related(
+    spending: UnitSpending | None = related(
         "unit_spending",
         _spending_key,
         requires(P.SPENDING_READ),

@@ -14,6 +14,7 @@ from permissions.authorize import denied_fields, rule_table
 from resolvers.context import Context
 from resolvers.mutation import audit_change
 from schema.cost import Shape, measure
+from sources import telemetry
 from sources.errors import CorpcareError
 
 log = logging.getLogger("corpcare.errors")
@@ -44,18 +45,31 @@ class LimitShape(SchemaExtension):
             limits = context.limits
             shape = measure(ctx.schema._schema, chosen, fragments, ctx.variables, context.pages.default_size)
             self.shape = shape
+            stats = telemetry.current.get()
+            if stats is not None:
+                stats.operation_name = chosen.name.value if chosen.name else None
+                stats.operation_type = chosen.operation.value
+                stats.cost, stats.query = shape.cost, ctx.query
             problems = [
-                (f"The operation's estimated cost {shape.cost} is above the maximum of {limits.max_cost}.",
+                (shape.cost > limits.max_cost, "QUERY_TOO_COMPLEX",
+                 f"The operation's estimated cost {shape.cost} is above the maximum of {limits.max_cost}.",
                  {"cost": shape.cost, "maximum": limits.max_cost}),
-                (f"The operation is {shape.depth} fields deep; the maximum is {limits.max_depth}.",
+                (shape.depth > limits.max_depth, "QUERY_TOO_COMPLEX",
+                 f"The operation is {shape.depth} fields deep; the maximum is {limits.max_depth}.",
                  {"depth": shape.depth, "maximum": limits.max_depth}),
-                (f"The operation has {shape.aliases} aliases; the maximum is {limits.max_aliases}.",
+                (shape.aliases > limits.max_aliases, "QUERY_TOO_COMPLEX",
+                 f"The operation has {shape.aliases} aliases; the maximum is {limits.max_aliases}.",
                  {"aliases": shape.aliases, "maximum": limits.max_aliases}),
+                (shape.directives > limits.max_directives, "QUERY_TOO_COMPLEX",
+                 f"The operation has {shape.directives} directives; the maximum is {limits.max_directives}.",
+                 {"directives": shape.directives, "maximum": limits.max_directives}),
+                (shape.longest_list > limits.max_input_list, "BAD_USER_INPUT",
+                 f"An input list has {shape.longest_list} items; the maximum is {limits.max_input_list}.",
+                 {"listLength": shape.longest_list, "maximum": limits.max_input_list}),
             ]  # fmt: skip
-            over = (shape.cost > limits.max_cost, shape.depth > limits.max_depth, shape.aliases > limits.max_aliases)
             errors = [
-                GraphQLError(message, extensions={"code": "QUERY_TOO_COMPLEX", **extra})
-                for (message, extra), exceeded in zip(problems, over, strict=True)
+                GraphQLError(message, extensions={"code": code, **extra})
+                for exceeded, code, message, extra in problems
                 if exceeded
             ]
             if errors:

@@ -49,13 +49,13 @@ class OrgUnit(Node):
     )
     subscriber_count: int = related("subscriber_count", "id", ORG, description="Lines in the subtree that you may see.")
     monthly_budget: Money | None = field(requires(P.BUDGET_READ))
-    spending: UnitSpending = related(
+    spending: UnitSpending | None = related(
         "unit_spending",
         _spending_key,
         requires(P.SPENDING_READ),
         description="Charges of the subtree's lines that you may see; the current month by default.",
     )
-    effective_policy: EffectivePolicy = related("unit_policy", _policy_key, requires(P.POLICY_READ))
+    effective_policy: EffectivePolicy | None = related("unit_policy", _policy_key, requires(P.POLICY_READ))
 
     @classmethod
     def is_type_of(cls, obj: Any, _info: Any) -> bool:

@@ -2,26 +2,34 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
 from permissions.roles import Permission as P
 from permissions.roles import Role as RoleValue
 from permissions.rules import PUBLIC, requires
+from permissions.service_accounts import is_service_account
 from resolvers.context import Info
 from resolvers.user_changes import UserOutcome, change_user, grant, invite, set_role
 from schema.common import Node, UserError
-from schema.fields import field, global_id, related
+from schema.fields import field, global_id, related, resolved
 from schema.org_unit import OrgUnit
 from schema.subscriber import Subscriber
 from schema.viewer import Role
 from sources.crm.records import PortalUserRecord
 
+if TYPE_CHECKING:
+    from schema.service_accounts import ApiKey
+
 USERS = requires(P.USER_READ)
 
 
-@strawberry.type(description="Somebody who signs in to the portal.")
+def _service_account(root: PortalUserRecord) -> bool:
+    return is_service_account(root.login)
+
+
+@strawberry.type(description="Somebody who signs in to the portal, or a tool's service account.")
 class PortalUser(Node):
     id: strawberry.ID = global_id("PortalUser", PUBLIC)
     login: str = field(USERS)
@@ -31,6 +39,12 @@ class PortalUser(Node):
     active: bool = field(USERS)
     scope_units: list[OrgUnit] = related("org_unit", "granted_unit_ids", USERS, many=True)
     line: Subscriber | None = related("subscriber", "subscriber_id", USERS, description="An employee's line.")
+    service_account: bool = resolved(
+        USERS, _service_account, description="A tool's account: it calls with API keys and never signs in."
+    )
+    api_keys: list[Annotated[ApiKey, strawberry.lazy("schema.service_accounts")]] = related(
+        "api_keys", "id", USERS, description="A service account's keys, oldest first (never their secrets)."
+    )
 
     @classmethod
     def is_type_of(cls, obj: Any, _info: Any) -> bool:

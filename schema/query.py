@@ -103,7 +103,7 @@ class Query:
         after: str | None = None,
         filter: SubscriberFilter | None = None,
         order_by: SubscriberOrder | None = None,
-    ) -> Connection[Subscriber]:
+    ) -> Connection[Subscriber] | None:
         args = replace(
             filter_args(filter),
             order_by=order_by.field.value if order_by else None,
@@ -115,7 +115,7 @@ class Query:
     @strawberry.field(directives=[requires(P.AUDIT_READ)], description="Audit records of your company, newest first.")
     async def audit_log(
         self, info: Info, first: int | None = None, after: str | None = None, filter: AuditFilter | None = None
-    ) -> Connection[AuditRecord]:
+    ) -> Connection[AuditRecord] | None:
         page: Page = await audit.audit_log(info, audit_filter_args(filter), first, after)
         return page  # type: ignore[return-value]
 
@@ -129,7 +129,7 @@ class Query:
         first: int | None = None,
         after: str | None = None,
         status: list[BulkOperationStatus] | None = None,
-    ) -> Connection[BulkOperation]:
+    ) -> Connection[BulkOperation] | None:
         statuses = [value.value for value in status or ()]
         page: Page = await bulk_operations.bulk_operations(info, statuses, first, after)
         return page  # type: ignore[return-value]
@@ -138,14 +138,14 @@ class Query:
         directives=[requires(P.SPENDING_READ)],
         description="Spending of the lines you may see, grouped by the dimensions you choose, summed by billing.",
     )
-    async def spending_report(self, info: Info, input: SpendingReportInput) -> SpendingReport:
+    async def spending_report(self, info: Info, input: SpendingReportInput) -> SpendingReport | None:
         return await spending_report(info.context, input.args())  # type: ignore[return-value]
 
     @strawberry.field(
         directives=[requires(P.BUDGET_READ)],
         description="Budgets against actual spending per unit and month, with a month-end forecast; over budget first.",
     )
-    async def budget_report(self, info: Info, input: BudgetReportInput) -> BudgetReport:
+    async def budget_report(self, info: Info, input: BudgetReportInput) -> BudgetReport | None:
         return await budget_report(info.context, input.args())  # type: ignore[return-value]
 
     @strawberry.field(directives=[requires(P.SPENDING_READ)], description="The lines that spent most, ranked.")
@@ -157,7 +157,7 @@ class Query:
         first: int = 10,
         org_unit: strawberry.ID | None = None,
         customer: strawberry.ID | None = None,
-    ) -> TopSpenders:
+    ) -> TopSpenders | None:
         return await line_alerts.top_spenders(info.context, from_, to, first, org_unit, customer)  # type: ignore[return-value]
 
     @strawberry.field(directives=[requires(P.SPENDING_READ)], description="Lines that stand out in a month.")
@@ -167,7 +167,7 @@ class Query:
         month: Month,  # type: ignore[valid-type]
         org_unit: strawberry.ID | None = None,
         customer: strawberry.ID | None = None,
-    ) -> SpendingAnomalies:
+    ) -> SpendingAnomalies | None:
         return await line_alerts.anomalies(info.context, month, org_unit, customer)  # type: ignore[return-value]
 
     @strawberry.field(
@@ -182,7 +182,7 @@ class Query:
         unit_depth: int = 1,
         org_unit: strawberry.ID | None = None,
         customer: strawberry.ID | None = None,
-    ) -> UsageReport:
+    ) -> UsageReport | None:
         return await usage_report.usage_report(info.context, from_, to, unit_depth, org_unit, customer)  # type: ignore[return-value]
 
     @strawberry.field(
@@ -195,7 +195,7 @@ class Query:
         month: Month | None = None,  # type: ignore[valid-type]
         org_unit: strawberry.ID | None = None,
         customer: strawberry.ID | None = None,
-    ) -> list[BundleUtilisation]:
+    ) -> list[BundleUtilisation] | None:
         period = month or info.context.current_period
         return await usage_report.bundle_use(info.context, period, org_unit, customer)  # type: ignore[return-value]
 
@@ -205,17 +205,17 @@ class Query:
     )
     async def savings_finder(
         self, info: Info, months: int = 3, org_unit: strawberry.ID | None = None, customer: strawberry.ID | None = None
-    ) -> SavingsReport:
+    ) -> SavingsReport | None:
         return await savings.savings(info.context, months, org_unit, customer)  # type: ignore[return-value]
 
     @strawberry.field(directives=[requires(P.USER_READ)], description="Your company's portal users.")
-    async def portal_users(self, info: Info) -> list[PortalUser]:
+    async def portal_users(self, info: Info) -> list[PortalUser] | None:
         return await users.portal_users(info)  # type: ignore[return-value]
 
     @strawberry.field(directives=[requires(P.CATALOGUE_READ)])
-    async def tariff_plans(self, info: Info) -> list[TariffPlan]:
+    async def tariff_plans(self, info: Info) -> list[TariffPlan] | None:
         return await catalogue.tariff_plans(info)  # type: ignore[return-value]
 
     @strawberry.field(directives=[requires(P.CATALOGUE_READ)])
-    async def services(self, info: Info) -> list[Service]:
+    async def services(self, info: Info) -> list[Service] | None:
         return await catalogue.services(info)  # type: ignore[return-value]

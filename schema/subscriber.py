@@ -119,13 +119,13 @@ class Subscriber(Node):
     org_unit: OrgUnit | None = related("org_unit", "org_unit_id", requires(P.ORG_READ))
     tariff_plan: TariffPlan | None = related("line_plan", "id", PRODUCT)
     scheduled_plan_change: ScheduledPlanChange | None = related("scheduled_plan", "id", PRODUCT)
-    services: list[ActiveService] = related("line_services", "id", PRODUCT)
-    bundles: list[BundleBalance] = related("bundle_balances", "id", PRODUCT)
-    spending: Spending = related(
+    services: list[ActiveService] | None = related("line_services", "id", PRODUCT)
+    bundles: list[BundleBalance] | None = related("bundle_balances", "id", PRODUCT)
+    spending: Spending | None = related(
         "line_spending", _spending_key, requires(P.SPENDING_READ), description="The current month by default."
     )
-    effective_policy: EffectivePolicy = related("line_policy", _policy_key, requires(P.POLICY_READ))
-    usage: Connection[UsageRecord] = related(
+    effective_policy: EffectivePolicy | None = related("line_policy", _policy_key, requires(P.POLICY_READ))
+    usage: Connection[UsageRecord] | None = related(
         "usage",
         _usage_key,
         requires(P.USAGE_READ),

@@ -1,4 +1,8 @@
-"""Authentication: a bearer token becomes a Principal once, before GraphQL runs."""
+"""Authentication: a bearer credential becomes a Principal once, before GraphQL runs.
+
+The credential is a JWT for people, or an API key (``cck_…``) for service accounts. A
+service account's login never signs in with a token; a person never has an API key.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ import asyncio
 import logging
 import time
 from dataclasses import asdict
+from datetime import UTC, datetime
 from typing import Any
 
 import jwt
@@ -15,11 +20,18 @@ from starlette.requests import HTTPConnection
 from starlette.responses import JSONResponse
 
 from permissions.principal import Principal, principal_cache_key, principal_for
+from permissions.service_accounts import is_service_account
 from server.settings import Settings
 from sources import Sources
 from sources.crm.records import PortalUserRecord
+from sources.errors import BackendUnavailable
+from sources.state.api_keys import looks_like_api_key
 
 log = logging.getLogger("corpcare.auth")
+
+# One answer for an unknown, tampered, revoked or expired key, and for a disabled account:
+# nothing to tell a prober which keys exist.
+BAD_API_KEY = "The API key is not valid."
 
 
 class PrincipalUser(BaseUser):
@@ -94,6 +106,27 @@ class Principals:
             await self._remember(key, user)
         return principal_for(user) if user.active else None
 
+    async def for_api_key(self, secret: str) -> Principal | None:
+        """The service account's principal, if the key is valid now.
+
+        The key itself is read from the state database on every request (one lookup by its
+        unique id), never cached: a revoked key is refused from the next request on, in every
+        server process. Only the account's role and grants come through the principal cache,
+        as for anyone, and are forgotten when they change.
+        """
+        now = datetime.now(UTC)
+        key = await self.sources.api_keys.verify(secret, now)
+        if key is None or not is_service_account(key.login):
+            return None
+        principal = await self.for_login(key.login)
+        if principal is None or principal.user_id != key.user_id:
+            return None
+        try:
+            await self.sources.api_keys.touch(key, now)
+        except Exception:  # when the key was used is worth knowing, not worth failing a request for
+            log.warning("could not record the use of API key %s", key.prefix, exc_info=True)
+        return principal
+
     # The cache only spares the CRM a query: when it fails, the CRM answers instead.
 
     async def _cached(self, key: str) -> PortalUserRecord | None:
@@ -131,11 +164,25 @@ class BearerAuth(AuthenticationBackend):
         scheme, _, token = conn.headers.get("authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not token:
             raise AuthenticationError("Sign in: send 'Authorization: Bearer <token>'.")
-        login = await self.verifier.login_of(token.strip())
-        principal = await conn.app.state.principals.for_login(login)
-        if principal is None:
-            raise AuthenticationError("The token's user is unknown or disabled.")
+        try:
+            principal = await self._principal(conn, token.strip())
+        except BackendUnavailable as error:
+            raise SignInUnavailable(error.message) from error
         return AuthCredentials([p.value for p in principal.permissions]), PrincipalUser(principal)
+
+    async def _principal(self, conn: HTTPConnection, token: str) -> Principal:
+        principals: Principals = conn.app.state.principals
+        if looks_like_api_key(token):
+            principal = await principals.for_api_key(token)
+            if principal is None:
+                raise AuthenticationError(BAD_API_KEY)
+        else:
+            login = await self.verifier.login_of(token)
+            # A service account has no sign-in: a token naming one is refused like an unknown user's.
+            principal = None if is_service_account(login) else await principals.for_login(login)
+            if principal is None:
+                raise AuthenticationError("The token's user is unknown or disabled.")
+        return principal
 
     def _is_ide_page(self, conn: HTTPConnection) -> bool:
         accept = conn.headers.get("accept", "")
@@ -147,7 +194,17 @@ class BearerAuth(AuthenticationBackend):
         )
 
 
+class SignInUnavailable(AuthenticationError):
+    """The CRM or the state database could not be asked who the caller is."""
+
+
 def unauthenticated(_conn: HTTPConnection, error: Exception) -> JSONResponse:
+    if isinstance(error, SignInUnavailable):
+        return JSONResponse(
+            {"data": None, "errors": [{"message": str(error), "extensions": {"code": "BACKEND_UNAVAILABLE"}}]},
+            status_code=503,
+            headers={"Retry-After": "1"},
+        )
     return JSONResponse(
         {"data": None, "errors": [{"message": str(error), "extensions": {"code": "UNAUTHENTICATED"}}]},
         status_code=401,

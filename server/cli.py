@@ -13,6 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 from sqlalchemy import func, select
 
 from server.settings import Settings
+from sources.backend import Backend
 from sources.crm.models import Customer
 from sources.db import Engines, create_engine
 
@@ -131,7 +132,7 @@ def token(login: str, ttl: int | None) -> None:
     async def exists() -> bool:
         engines = _engines(settings)
         try:
-            return await CrmSource(engines.crm).portal_user_by_login(login) is not None
+            return await CrmSource(Backend("crm", engines.crm)).portal_user_by_login(login) is not None
         finally:
             await engines.dispose()
 

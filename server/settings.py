@@ -11,6 +11,7 @@ from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from resolvers.context import QueryLimits
+from sources.backend import BackendLimits
 
 DEV_SECRET = "corpcare-development-secret-change-me"
 
@@ -39,10 +40,23 @@ class Settings(BaseSettings):
     max_query_depth: int = 15
     max_query_aliases: int = 30
     max_query_tokens: int = 10_000
+    max_query_directives: int = 50
+    max_input_list: int = Field(100_000, description="Items in any one list of an operation's input.")
     # A bulk selection of 100,000 ids is about 2.4 MB of JSON.
     max_body_bytes: int = Field(4_000_000, description="Largest request body accepted.")
     hsts_seconds: int | None = Field(None, description="Send HSTS for this long (only behind TLS).")
     cors_origins: list[str] = Field(default_factory=list, description="Browser origins allowed to call the API.")
+
+    request_timeout_seconds: float = Field(30.0, description="Longest a GraphQL request may run (503 after).")
+    backend_call_seconds: float = Field(10.0, description="Longest one backend call may take.")
+    backend_breaker_failures: int = Field(5, description="Failed backend calls in a row that open its breaker.")
+    backend_breaker_reset_seconds: float = Field(10.0, description="How long an open breaker refuses calls.")
+    pool_size: int = Field(10, description="Connections kept per PostgreSQL backend (as many again on demand).")
+    pool_timeout_seconds: float = Field(2.0, description="Wait for a free connection before answering 503.")
+
+    log_json: bool = Field(False, description="Structured JSON logs (on by default in production).")
+    slow_operation_seconds: float = Field(1.0, description="Operations slower than this go to the slow log.")
+    metrics_token: str | None = Field(None, description="When set, /metrics needs 'Authorization: Bearer <it>'.")
 
     bulk_worker: bool = Field(True, description="Work on bulk operations in this process.")
     bulk_lease_seconds: float = Field(30.0, description="How long a silent worker keeps an operation.")
@@ -75,7 +89,20 @@ class Settings(BaseSettings):
 
     @property
     def query_limits(self) -> QueryLimits:
-        return QueryLimits(self.max_query_cost, self.max_query_depth, self.max_query_aliases, self.max_query_tokens)
+        return QueryLimits(
+            self.max_query_cost, self.max_query_depth, self.max_query_aliases, self.max_query_tokens,
+            self.max_query_directives, self.max_input_list,
+        )  # fmt: skip
+
+    @property
+    def backend_limits(self) -> BackendLimits:
+        return BackendLimits(
+            self.backend_call_seconds, self.backend_breaker_failures, self.backend_breaker_reset_seconds
+        )
+
+    @property
+    def json_logs(self) -> bool:
+        return self.log_json or self.env == "production"
 
     @property
     def bulk_lease(self) -> timedelta:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sources.backend import Backend
 from sources.billing.reports import BillingReports, LineFigures
 from sources.billing.source import BillingSource
 from sources.billing.usage_reports import Savings, UsageFigures
@@ -13,10 +14,12 @@ from sources.crm.org_writes import OrgTreeWriter
 from sources.crm.source import CrmSource
 from sources.crm.user_writes import UserWriter
 from sources.crm.writes import CrmWriter
-from sources.db import Engines
+from sources.db import Backends, Engines
+from sources.state.api_keys import ApiKeyStore
 from sources.state.audit import AuditLog
 from sources.state.bulk import BulkStore
 from sources.state.idempotency import IdempotencyStore
+from sources.telemetry import Observer
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,26 +40,39 @@ class Sources:
     policy_writer: PolicyWriter
     idempotency: IdempotencyStore
     bulk: BulkStore
+    observer: Observer
+    api_keys: ApiKeyStore
+
+    def backends(self) -> tuple[Backend, Backend, Backend]:
+        """The CRM, billing and state backends these sources read and write."""
+        return (self.crm.backend, self.billing.backend, self.bulk.backend)
 
     @classmethod
-    def over(cls, engines: Engines, cache: Cache) -> Sources:
+    def over(
+        cls, engines: Engines, cache: Cache, backends: Backends | None = None, observer: Observer | None = None
+    ) -> Sources:
+        """The sources over ``engines``; through ``backends`` (time limits, breakers) when given."""
+        observer = observer or Observer()
+        backends = backends or engines.backends(observer=observer)
         return cls(
-            crm=CrmSource(engines.crm),
-            billing=BillingSource(engines.billing),
-            billing_reports=BillingReports(engines.billing),
-            line_figures=LineFigures(engines.billing),
-            usage_figures=UsageFigures(engines.billing),
-            savings=Savings(engines.billing),
-            audit=AuditLog(engines.state),
+            crm=CrmSource(backends.crm),
+            billing=BillingSource(backends.billing),
+            billing_reports=BillingReports(backends.billing),
+            line_figures=LineFigures(backends.billing),
+            usage_figures=UsageFigures(backends.billing),
+            savings=Savings(backends.billing),
+            audit=AuditLog(backends.state),
             cache=cache,
-            crm_writer=CrmWriter(engines.crm),
-            org_writer=OrgTreeWriter(engines.crm),
-            user_writer=UserWriter(engines.crm),
-            billing_writer=BillingWriter(engines.billing),
-            plan_writer=PlanWriter(engines.billing),
-            policy_writer=PolicyWriter(engines.billing),
-            idempotency=IdempotencyStore(engines.state),
-            bulk=BulkStore(engines.state),
+            crm_writer=CrmWriter(backends.crm),
+            org_writer=OrgTreeWriter(backends.crm),
+            user_writer=UserWriter(backends.crm),
+            billing_writer=BillingWriter(backends.billing),
+            plan_writer=PlanWriter(backends.billing),
+            policy_writer=PolicyWriter(backends.billing),
+            idempotency=IdempotencyStore(backends.state),
+            bulk=BulkStore(backends.state),
+            observer=observer,
+            api_keys=ApiKeyStore(backends.state),
         )
 
 

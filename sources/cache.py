@@ -1,37 +1,47 @@
 """The cache port: Redis when configured, otherwise an in-process dictionary.
 
 Values are bytes with a time to live. Keys that hold scoped data must carry the scope.
+A cache only spares a backend a read, so a Redis that fails or hangs never fails a request:
+reads miss, writes are dropped (and logged), and after a few failures in a row Redis is left
+alone for a while (a circuit breaker) so requests do not each wait out its timeout.
 """
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Protocol
 
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+from sources.backend import Breaker
+from sources.telemetry import Observer
+
+log = logging.getLogger("corpcare.cache")
 
 
 class Cache(Protocol):
     async def get(self, key: str) -> bytes | None: ...
     async def set(self, key: str, value: bytes, ttl_seconds: float) -> None: ...
     async def delete(self, *keys: str) -> None: ...
+    async def ping(self) -> bool: ...
     async def close(self) -> None: ...
 
 
 class InProcessCache:
-    def __init__(self, max_entries: int = 10_000) -> None:
+    def __init__(self, max_entries: int = 10_000, observer: Observer | None = None) -> None:
         self._entries: dict[str, tuple[float, bytes]] = {}
         self._max_entries = max_entries
+        self.observer = observer or Observer()
 
     async def get(self, key: str) -> bytes | None:
         entry = self._entries.get(key)
-        if entry is None:
-            return None
-        expires, value = entry
-        if expires < time.monotonic():
+        if entry is not None and entry[0] < time.monotonic():
             self._entries.pop(key, None)
-            return None
-        return value
+            entry = None
+        self.observer.cache("miss" if entry is None else "hit")
+        return None if entry is None else entry[1]
 
     async def set(self, key: str, value: bytes, ttl_seconds: float) -> None:
         if len(self._entries) >= self._max_entries:
@@ -44,29 +54,70 @@ class InProcessCache:
         for key in keys:
             self._entries.pop(key, None)
 
+    async def ping(self) -> bool:
+        return True
+
     async def close(self) -> None:
         self._entries.clear()
 
 
 class RedisCache:
-    def __init__(self, url: str, prefix: str = "corpcare:") -> None:
-        self._redis = Redis.from_url(url)
+    def __init__(
+        self, url: str, prefix: str = "corpcare:", timeout_seconds: float = 0.5, observer: Observer | None = None
+    ) -> None:
+        self._redis = Redis.from_url(url, socket_timeout=timeout_seconds, socket_connect_timeout=timeout_seconds)
         self._prefix = prefix
+        self.breaker = Breaker(failures=3, reset_seconds=5.0)
+        self.observer = observer or Observer()
 
     async def get(self, key: str) -> bytes | None:
-        value = await self._redis.get(self._prefix + key)
+        if not self.breaker.allow():
+            self.observer.cache("unavailable")
+            return None
+        try:
+            value = await self._redis.get(self._prefix + key)
+        except (RedisError, OSError) as error:
+            self._failed("read", error)
+            return None
+        self.breaker.succeeded()
+        self.observer.cache("miss" if value is None else "hit")
         return value.encode() if isinstance(value, str) else value
 
     async def set(self, key: str, value: bytes, ttl_seconds: float) -> None:
-        await self._redis.set(self._prefix + key, value, px=max(int(ttl_seconds * 1000), 1))
+        if self.breaker.allow():
+            try:
+                await self._redis.set(self._prefix + key, value, px=max(int(ttl_seconds * 1000), 1))
+            except (RedisError, OSError) as error:
+                self._failed("write", error)
+            else:
+                self.breaker.succeeded()
 
     async def delete(self, *keys: str) -> None:
-        if keys:
-            await self._redis.delete(*(self._prefix + key for key in keys))
+        # An invalidation that cannot reach Redis leaves the entry to its time to live.
+        if keys and self.breaker.allow():
+            try:
+                await self._redis.delete(*(self._prefix + key for key in keys))
+            except (RedisError, OSError) as error:
+                self._failed("invalidation", error)
+            else:
+                self.breaker.succeeded()
+
+    async def ping(self) -> bool:
+        try:
+            return bool(await self._redis.ping())
+        except (RedisError, OSError):
+            return False
 
     async def close(self) -> None:
         await self._redis.aclose()
 
+    def _failed(self, what: str, error: Exception) -> None:
+        self.observer.cache("unavailable")
+        first = self.breaker.healthy
+        self.breaker.failed()
+        if first:
+            log.warning("Redis %s failed (%s: %s); serving without the shared cache", what, type(error).__name__, error)
 
-def create_cache(redis_url: str | None) -> Cache:
-    return RedisCache(redis_url) if redis_url else InProcessCache()
+
+def create_cache(redis_url: str | None, observer: Observer | None = None) -> Cache:
+    return RedisCache(redis_url, observer=observer) if redis_url else InProcessCache(observer=observer)

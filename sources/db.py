@@ -15,18 +15,37 @@ from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.sql.expression import Executable
 from sqlalchemy.types import TypeEngine
 
+from sources.backend import Backend, BackendLimits
 from sources.billing.models import BillingBase
 from sources.crm.models import CrmBase
 from sources.state import migrate
 from sources.state.models import StateBase
+from sources.telemetry import Observer
 
 
-def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
+def create_engine(
+    url: str, *, pool_size: int = 10, pool_timeout: float = 30.0, statement_seconds: float | None = None
+) -> AsyncEngine:
+    """An engine; ``statement_seconds`` has PostgreSQL cancel a statement that runs longer,
+    ``pool_timeout`` is how long a caller waits for a pooled connection before giving up."""
     if url.startswith("sqlite"):
         engine = create_async_engine(url, connect_args={"timeout": 30})
         _tune_sqlite(engine.sync_engine)
         return engine
-    return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    connect_args: dict[str, Any] = {}
+    if statement_seconds is not None:
+        connect_args = {
+            "timeout": statement_seconds,  # to open a connection
+            "server_settings": {"statement_timeout": str(int(statement_seconds * 1000))},
+        }
+    return create_async_engine(
+        url,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_timeout=pool_timeout,
+        pool_pre_ping=True,
+        connect_args=connect_args,
+    )
 
 
 def _tune_sqlite(engine: Engine) -> None:
@@ -40,17 +59,25 @@ def _tune_sqlite(engine: Engine) -> None:
 
 
 class SqlSource:
-    """A backend reached through one engine; each read is one statement on a pooled connection."""
+    """A backend's reads; each is one statement on a pooled connection."""
 
-    def __init__(self, engine: AsyncEngine) -> None:
-        self.engine = engine
-        self.dialect = engine.dialect.name
-        # A read is one statement: no BEGIN and ROLLBACK round trips around it.
-        self._reader = engine.execution_options(isolation_level="AUTOCOMMIT")
+    def __init__(self, backend: Backend) -> None:
+        self.backend = backend
+        self.dialect = backend.dialect.name
 
     async def _rows(self, statement: Executable) -> Sequence[Any]:
-        async with self._reader.connect() as conn:
+        async with self.backend.read() as conn:
             return (await conn.execute(statement)).all()
+
+
+@dataclass(frozen=True, slots=True)
+class Backends:
+    crm: Backend
+    billing: Backend
+    state: Backend
+
+    def all(self) -> tuple[Backend, Backend, Backend]:
+        return (self.crm, self.billing, self.state)
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +95,12 @@ class Engines:
             async with engine.begin() as conn:
                 await conn.run_sync(base.metadata.create_all)
         await migrate.upgrade(self.state)
+
+    def backends(self, limits: BackendLimits | None = None, observer: Observer | None = None) -> Backends:
+        return Backends(*(Backend(name, engine, limits or BackendLimits(), observer) for name, engine in self.named()))
+
+    def named(self) -> list[tuple[str, AsyncEngine]]:
+        return [("crm", self.crm), ("billing", self.billing), ("state", self.state)]
 
     async def dispose(self) -> None:
         for engine, _ in self.pairs():

@@ -6,6 +6,7 @@
     ├── NotFound                  NOT_FOUND
     ├── BadUserInput              BAD_USER_INPUT
     ├── BackendUnavailable        BACKEND_UNAVAILABLE
+    │   └── BackendBusy           BACKEND_UNAVAILABLE (no connection free: answered 503 + Retry-After)
     ├── RateLimited               RATE_LIMITED
     └── QueryTooComplex           QUERY_TOO_COMPLEX
 
@@ -45,6 +46,13 @@ class BadUserInput(CorpcareError):
 
 class BackendUnavailable(CorpcareError):
     code = "BACKEND_UNAVAILABLE"
+
+
+class BackendBusy(BackendUnavailable):
+    """Every connection to the backend is in use; the request is refused rather than queued."""
+
+    def __init__(self, message: str, **extensions: Any) -> None:
+        super().__init__(message, reason="BUSY", retryAfterSeconds=1, **extensions)
 
 
 class RateLimited(CorpcareError):

@@ -139,3 +139,8 @@ def open_engines(urls: tuple[str, str, str]) -> Engines:
 
 def sources_over(engines: Engines) -> Sources:
     return Sources.over(engines, InProcessCache())
+
+
+def nothing(result: Any) -> bool:
+    """Nothing came back: no data at all, or every root field null (root fields fail on their own)."""
+    return result.data is None or all(value is None for value in result.data.values())

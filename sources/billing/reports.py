@@ -64,7 +64,8 @@ class BillingReports(SqlSource):
         # Months (and billing's other dimensions) first, then the organisation's group.
         ordered = statement.order_by(*grouped[1:], grouped[0]).execution_options(yield_per=batch)
         # A server-side cursor lives in a transaction (PostgreSQL): not the AUTOCOMMIT reader.
-        async with self.engine.connect() as conn:
+        # An export runs as long as it has rows: no time limit on the whole stream.
+        async with self.backend.connect(timeout=None) as conn:
             result = await conn.stream(ordered)
             async for rows in result.partitions(batch):
                 yield [_sum(row, dimensions) for row in rows]

@@ -8,14 +8,14 @@ from typing import Any
 
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncEngine
 
+from sources.backend import Backend
 from sources.billing.models import LineProduct, LineService, ScheduledPlanChange, SpendingPolicy
 
 
 class BillingWriter:
-    def __init__(self, engine: AsyncEngine) -> None:
-        self.engine = engine
+    def __init__(self, backend: Backend) -> None:
+        self.backend = backend
 
     async def add_line_services(
         self, line_id: int, customer_id: int, services: Sequence[tuple[int, int]], activated_on: date
@@ -27,7 +27,7 @@ class BillingWriter:
             for service_id, fee in services
         ]  # fmt: skip
         try:
-            async with self.engine.begin() as conn:
+            async with self.backend.begin() as conn:
                 await conn.execute(insert(LineService), rows)
         except IntegrityError:
             return False
@@ -39,7 +39,7 @@ class BillingWriter:
             LineService.subscriber_id == line_id, LineService.service_id.in_(list(service_ids))
         )
         try:
-            async with self.engine.begin() as conn:
+            async with self.backend.begin() as conn:
                 if (await conn.execute(statement)).rowcount != len(service_ids):
                     raise _Changed  # rolls the transaction back
         except _Changed:
@@ -54,8 +54,8 @@ class _Changed(Exception):
 class PlanWriter:
     """A line's tariff plan: changed now, or scheduled for the next billing month."""
 
-    def __init__(self, engine: AsyncEngine) -> None:
-        self.engine = engine
+    def __init__(self, backend: Backend) -> None:
+        self.backend = backend
 
     async def change_plan_now(self, line_id: int, expected_plan: int, plan_id: int, since: date) -> bool:
         statement = (
@@ -63,7 +63,7 @@ class PlanWriter:
             .where(LineProduct.subscriber_id == line_id, LineProduct.plan_id == expected_plan)
             .values(plan_id=plan_id, plan_since=since)
         )
-        async with self.engine.begin() as conn:
+        async with self.backend.begin() as conn:
             if (await conn.execute(statement)).rowcount != 1:
                 return False
             # A change scheduled earlier is superseded by this one.
@@ -71,7 +71,7 @@ class PlanWriter:
         return True
 
     async def schedule_plan(self, line_id: int, plan_id: int, effective_from: date) -> bool:
-        async with self.engine.begin() as conn:
+        async with self.backend.begin() as conn:
             await conn.execute(delete(ScheduledPlanChange).where(ScheduledPlanChange.subscriber_id == line_id))
             change = {"subscriber_id": line_id, "plan_id": plan_id, "effective_from": effective_from}
             await conn.execute(insert(ScheduledPlanChange).values(**change))
@@ -82,8 +82,8 @@ class PolicyWriter:
     """Spending policy of one line or one org unit: the attributes given are set (None:
     inherit from above again); the others are left as they are."""
 
-    def __init__(self, engine: AsyncEngine) -> None:
-        self.engine = engine
+    def __init__(self, backend: Backend) -> None:
+        self.backend = backend
 
     async def set_policy(
         self, customer_id: int, changes: dict[str, Any], *, org_unit_id: int | None = None, line_id: int | None = None
@@ -94,7 +94,7 @@ class PolicyWriter:
             else SpendingPolicy.subscriber_id == line_id
         )
         now = datetime.now(UTC)
-        async with self.engine.begin() as conn:
+        async with self.backend.begin() as conn:
             existing = (await conn.execute(select(SpendingPolicy.id).where(owner))).scalar()
             if existing is not None:
                 await conn.execute(

@@ -6,28 +6,28 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import delete, func, insert, literal, select, update
-from sqlalchemy.ext.asyncio import AsyncEngine
 
+from sources.backend import Backend
 from sources.crm.models import OrgUnit, Subscriber
 from sources.crm.records import OrgUnitRecord
 from sources.scope import under
 
 
 class OrgTreeWriter:
-    def __init__(self, engine: AsyncEngine) -> None:
-        self.engine = engine
+    def __init__(self, backend: Backend) -> None:
+        self.backend = backend
 
     async def create_unit(self, parent: OrgUnitRecord, name: str, kind: str, cost_centre_code: str | None) -> int:
         values = {"customer_id": parent.customer_id, "parent_id": parent.id, "name": name, "kind": kind,
                   "path": parent.path, "depth": parent.depth + 1, "cost_centre_code": cost_centre_code}  # fmt: skip
-        async with self.engine.begin() as conn:
+        async with self.backend.begin() as conn:
             unit_id = (await conn.execute(insert(OrgUnit).values(**values).returning(OrgUnit.id))).scalar_one()
             # The path holds the unit's own id, known only now.
             await conn.execute(update(OrgUnit).where(OrgUnit.id == unit_id).values(path=f"{parent.path}{unit_id}/"))
         return unit_id
 
     async def update_unit(self, unit_id: int, values: dict[str, Any]) -> None:
-        async with self.engine.begin() as conn:
+        async with self.backend.begin() as conn:
             await conn.execute(update(OrgUnit).where(OrgUnit.id == unit_id).values(**values))
 
     async def move_unit(self, unit: OrgUnitRecord, old_parent_path: str, new_parent: OrgUnitRecord) -> bool:
@@ -38,7 +38,7 @@ class OrgTreeWriter:
         def rewrite(path: Any) -> Any:
             return literal(new_parent.path) + func.substr(path, rest)
 
-        async with self.engine.begin() as conn:
+        async with self.backend.begin() as conn:
             moved = await conn.execute(
                 update(OrgUnit).where(OrgUnit.id == unit.id, OrgUnit.path == unit.path).values(parent_id=new_parent.id)
             )
@@ -54,7 +54,7 @@ class OrgTreeWriter:
 
     async def delete_unit(self, unit: OrgUnitRecord) -> bool:
         """Delete an empty unit; False when it has units or lines below it."""
-        async with self.engine.begin() as conn:
+        async with self.backend.begin() as conn:
             children = (await conn.execute(select(func.count()).where(OrgUnit.parent_id == unit.id))).scalar_one()
             lines = (await conn.execute(select(func.count()).where(Subscriber.org_unit_id == unit.id))).scalar_one()
             if children or lines:
@@ -68,5 +68,5 @@ class OrgTreeWriter:
             .where(Subscriber.id == line_id, Subscriber.org_unit_id == expected_unit)
             .values(org_unit_id=unit.id, org_path=unit.path)
         )
-        async with self.engine.begin() as conn:
+        async with self.backend.begin() as conn:
             return (await conn.execute(statement)).rowcount == 1

@@ -3,21 +3,21 @@
 from __future__ import annotations
 
 from sqlalchemy import update
-from sqlalchemy.ext.asyncio import AsyncEngine
 
+from sources.backend import Backend
 from sources.crm.models import OrgUnit, Subscriber
 
 
 class CrmWriter:
-    def __init__(self, engine: AsyncEngine) -> None:
-        self.engine = engine
+    def __init__(self, backend: Backend) -> None:
+        self.backend = backend
 
     async def set_line_status(self, line_id: int, expected: str, status: str) -> bool:
         """Move a line from ``expected`` to ``status``; False when it was no longer ``expected``."""
         statement = (
             update(Subscriber).where(Subscriber.id == line_id, Subscriber.status == expected).values(status=status)
         )
-        async with self.engine.begin() as conn:
+        async with self.backend.begin() as conn:
             return (await conn.execute(statement)).rowcount == 1
 
     async def set_unit_budget(self, unit_id: int, expected_minor: int | None, budget_minor: int | None) -> bool:
@@ -25,5 +25,5 @@ class CrmWriter:
         current = OrgUnit.monthly_budget_minor
         unchanged = current.is_(None) if expected_minor is None else current == expected_minor
         statement = update(OrgUnit).where(OrgUnit.id == unit_id, unchanged).values(monthly_budget_minor=budget_minor)
-        async with self.engine.begin() as conn:
+        async with self.backend.begin() as conn:
             return (await conn.execute(statement)).rowcount == 1

@@ -7,8 +7,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import insert, select, tuple_
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection
 
+from sources.backend import Backend
 from sources.state.models import AuditRecord, AuditTarget
 from sources.values import aware
 
@@ -42,11 +43,11 @@ class AuditQuery:
 
 
 class AuditLog:
-    def __init__(self, engine: AsyncEngine) -> None:
-        self.engine = engine
+    def __init__(self, backend: Backend) -> None:
+        self.backend = backend
 
     async def record(self, entry: AuditEntry) -> None:
-        async with self.engine.begin() as conn:
+        async with self.backend.begin() as conn:
             await write_entry(conn, entry)
 
     async def recent(self, login: str, limit: int = 50) -> list[AuditEntry]:
@@ -71,7 +72,7 @@ class AuditLog:
             statement = statement.where(AuditRecord.id.in_(touched))
         if query.after is not None:
             statement = statement.where(tuple_(AuditRecord.at, AuditRecord.id) < tuple_(*query.after))
-        async with self.engine.connect() as conn:
+        async with self.backend.connect() as conn:
             rows = (await conn.execute(statement)).all()
         return [
             AuditEntry(

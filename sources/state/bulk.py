@@ -16,8 +16,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, bindparam, func, insert, or_, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection
 
+from sources.backend import Backend
 from sources.db import key_in
 from sources.state.audit import AuditEntry, write_entry
 from sources.state.models import BulkItemRecord, BulkOperationRecord
@@ -106,14 +107,14 @@ class LeaseLost(Exception):
 
 
 class BulkStore:
-    def __init__(self, engine: AsyncEngine) -> None:
-        self.engine = engine
+    def __init__(self, backend: Backend) -> None:
+        self.backend = backend
         # Set when work arrives, so a worker in this process starts without waiting for its poll.
         self.arrived = asyncio.Event()
 
     async def create(self, start: BulkStart, line_ids: Sequence[int]) -> int:
         now = datetime.now(UTC)
-        async with self.engine.begin() as conn:
+        async with self.backend.begin() as conn:
             inserted = await conn.execute(
                 insert(_OP).values(
                     customer_id=start.customer_id, user_id=start.user_id, login=start.login, role=start.role,
@@ -135,7 +136,7 @@ class BulkStore:
         """Lease the oldest operation that is queued, or running under a lease that ran out."""
         now = datetime.now(UTC)
         claimable = or_(_OP.status == "queued", and_(_OP.status == "running", _OP.lease_until < now))
-        async with self.engine.connect() as conn:
+        async with self.backend.connect() as conn:
             candidates = (await conn.execute(select(_OP.id).where(claimable).order_by(_OP.id).limit(10))).scalars()
             for operation_id in list(candidates):
                 taken = await conn.execute(
@@ -151,7 +152,7 @@ class BulkStore:
 
     async def renew(self, operation_id: int, worker: str, lease: timedelta) -> BulkOperationRow:
         """Extend the lease; the fresh row tells whether a cancel was asked for."""
-        async with self.engine.begin() as conn:
+        async with self.backend.begin() as conn:
             await self._extend(conn, operation_id, worker, lease)
             return await self._one(conn, operation_id)
 
@@ -162,7 +163,7 @@ class BulkStore:
             .order_by(_ITEM.line_id)
             .limit(limit)
         )
-        async with self.engine.connect() as conn:
+        async with self.backend.connect() as conn:
             rows = (await conn.execute(statement)).all()
         return [OpenItem(row.line_id, ItemResult(*row[1:]) if row.state == "claimed" else None) for row in rows]
 
@@ -177,7 +178,7 @@ class BulkStore:
             .where(_ITEM.operation_id == bindparam("b_operation"), _ITEM.line_id == bindparam("b_line"))
             .values(state="claimed", **_result_params())
         )
-        async with self.engine.begin() as conn:
+        async with self.backend.begin() as conn:
             await self._extend(conn, operation_id, worker, lease)
             await conn.execute(statement, [_result_row(operation_id, result) for result in planned])
 
@@ -192,7 +193,7 @@ class BulkStore:
             .where(_ITEM.operation_id == bindparam("b_operation"), _ITEM.line_id == bindparam("b_line"))
             .values(state="done", **_result_params())
         )
-        async with self.engine.begin() as conn:
+        async with self.backend.begin() as conn:
             moved = await conn.execute(
                 update(_OP)
                 .where(_OP.id == operation_id, _OP.worker == worker, _OP.status == "running")
@@ -211,7 +212,7 @@ class BulkStore:
                 await write_entry(conn, audit)
 
     async def finish(self, operation_id: int, worker: str, status: str) -> None:
-        async with self.engine.begin() as conn:
+        async with self.backend.begin() as conn:
             await conn.execute(
                 update(_OP)
                 .where(_OP.id == operation_id, _OP.worker == worker)
@@ -220,7 +221,7 @@ class BulkStore:
 
     async def release(self, operation_id: int, worker: str) -> None:
         """Give the lease back (on shutdown) so another worker can go on at once."""
-        async with self.engine.begin() as conn:
+        async with self.backend.begin() as conn:
             await conn.execute(
                 update(_OP)
                 .where(_OP.id == operation_id, _OP.worker == worker, _OP.status == "running")
@@ -240,15 +241,15 @@ class BulkStore:
 
     async def request_cancel(self, operation_id: int) -> bool:
         """False when the operation has already ended."""
-        async with self.engine.begin() as conn:
+        async with self.backend.begin() as conn:
             asked = await conn.execute(
                 update(_OP).where(_OP.id == operation_id, _OP.status.in_(OPEN_STATUSES)).values(cancel_requested=True)
             )
         return asked.rowcount == 1
 
     async def operations(self, ids: Sequence[int], scope: BulkScope) -> list[BulkOperationRow]:
-        statement = select(*_COLUMNS).where(key_in(_OP.id, ids, self.engine.dialect.name), *_visible(scope))
-        async with self.engine.connect() as conn:
+        statement = select(*_COLUMNS).where(key_in(_OP.id, ids, self.backend.dialect.name), *_visible(scope))
+        async with self.backend.connect() as conn:
             return [_row(row) for row in (await conn.execute(statement)).all()]
 
     async def page(
@@ -260,7 +261,7 @@ class BulkStore:
             statement = statement.where(_OP.status.in_(list(statuses)))
         if before_id is not None:
             statement = statement.where(_OP.id < before_id)
-        async with self.engine.connect() as conn:
+        async with self.backend.connect() as conn:
             return [_row(row) for row in (await conn.execute(statement)).all()]
 
     async def results(
@@ -277,7 +278,7 @@ class BulkStore:
             statement = statement.where(_ITEM.outcome.in_(list(outcomes)))
         if after_line is not None:
             statement = statement.where(_ITEM.line_id > after_line)
-        async with self.engine.connect() as conn:
+        async with self.backend.connect() as conn:
             return [ItemResult(*row) for row in (await conn.execute(statement)).all()]
 
     async def _one(self, conn: AsyncConnection, operation_id: int) -> BulkOperationRow:

@@ -10,8 +10,8 @@ from typing import Any
 
 from sqlalchemy import delete, insert, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncEngine
 
+from sources.backend import Backend
 from sources.state.models import IdempotencyKey
 
 KEEP_FOR = timedelta(hours=24)
@@ -29,15 +29,15 @@ class StoredAnswer:
 
 
 class IdempotencyStore:
-    def __init__(self, engine: AsyncEngine) -> None:
-        self.engine = engine
+    def __init__(self, backend: Backend) -> None:
+        self.backend = backend
 
     async def find(self, user_id: int, key: str, *, now: datetime | None = None) -> StoredAnswer | None:
         oldest = (now or datetime.now(UTC)) - KEEP_FOR
         statement = select(IdempotencyKey.fingerprint, IdempotencyKey.response, IdempotencyKey.created_at).where(
             IdempotencyKey.user_id == user_id, IdempotencyKey.key == key
         )
-        async with self.engine.connect() as conn:
+        async with self.backend.connect() as conn:
             row = (await conn.execute(statement)).first()
         if row is None or _aware(row.created_at) < oldest:
             return None
@@ -46,7 +46,7 @@ class IdempotencyStore:
     async def remember(self, user_id: int, key: str, operation: str, print_: str, response: dict[str, Any]) -> bool:
         """Store the answer; False when another request stored one for the key first."""
         now = datetime.now(UTC)
-        async with self.engine.begin() as conn:
+        async with self.backend.begin() as conn:
             # Keys past their time are dropped as new ones arrive.
             await conn.execute(
                 delete(IdempotencyKey).where(

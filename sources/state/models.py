@@ -1,4 +1,5 @@
-"""corpcare's own state: the audit log, idempotency keys, and bulk operations with their items."""
+"""corpcare's own state: the audit log, idempotency keys, bulk operations with their items, and
+service accounts' API keys."""
 
 from __future__ import annotations
 
@@ -110,3 +111,29 @@ class BulkItemRecord(StateBase):
     currency: Mapped[str | None] = mapped_column(String(3))
 
     __table_args__ = (Index("ix_bulk_items_open", "operation_id", "state", "line_id"),)
+
+
+class ApiKeyRecord(StateBase):
+    """An API key of a service account (a portal user of the CRM). Only a hash of the secret is kept."""
+
+    __tablename__ = "api_keys"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    # The public part of the secret (``cck_<key_id>_…``): how a presented key is found.
+    key_id: Mapped[str] = mapped_column(String(16))
+    # sha256 of the whole secret, hex.
+    secret_hash: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[int] = mapped_column(Integer)
+    login: Mapped[str] = mapped_column(String(120))
+    customer_id: Mapped[int | None] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(120))
+    created_by: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (
+        Index("ix_api_keys_key_id", "key_id", unique=True),
+        Index("ix_api_keys_customer_user", "customer_id", "user_id", "id"),
+    )

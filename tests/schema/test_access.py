@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 
-from tests.support import World
+from tests.support import World, nothing
 
 LINES = "{ subscribers(first: 2000) { totalCount nodes { id status orgUnit { id } } } }"
 PERSONAL = "{ subscribers(first: 5) { nodes { msisdn employeeName email iccid imsi } } }"
@@ -70,7 +70,7 @@ async def test_unit_admin_cannot_list_or_open_units_outside_its_subtree(world, u
     listed = await world.run(
         unit_admin, "query($u: ID!) { subscribers(filter: {orgUnit: $u}) { nodes { id } } }", {"u": operations}
     )
-    assert codes(listed) == ["NOT_FOUND"] and listed.data is None
+    assert codes(listed) == ["NOT_FOUND"] and nothing(listed)
     opened = await world.run(unit_admin, NODE, {"id": operations})
     assert opened.data == {"node": None} and codes(opened) == ["NOT_FOUND"]
     tree = await world.data(unit_admin, "{ customer { orgRoot { id } } }")
@@ -104,7 +104,7 @@ async def test_unit_admin_aggregates_count_only_its_subtree(world, unit_admin, c
 
 async def test_unit_admin_has_no_invoices(world, unit_admin):
     result = await world.run(unit_admin, "{ customer { billingAccounts { number } } }")
-    assert set(codes(result)) == {"FORBIDDEN"} and result.data is None
+    assert set(codes(result)) == {"FORBIDDEN"} and nothing(result)
 
 
 # finance and analyst ------------------------------------------------------------------
@@ -112,7 +112,7 @@ async def test_unit_admin_has_no_invoices(world, unit_admin):
 
 async def test_finance_cannot_read_personal_data_and_no_sql_runs(world, finance):
     result = await world.run(finance, PERSONAL)
-    assert result.data is None
+    assert nothing(result)
     assert sorted(error.extensions["field"] for error in result.errors) == [
         "Subscriber.email", "Subscriber.employeeName", "Subscriber.iccid", "Subscriber.imsi", "Subscriber.msisdn",
     ]  # fmt: skip

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sources.values import add_months, month_start
 from tests.schema.test_access import codes, line_ids_under, unit_id
-from tests.support import today
+from tests.support import nothing, today
 
 UNIT = """query($u: ID!, $m: Month!) { node(id: $u) { ... on OrgUnit { name subscriberCount
   monthlyBudget { amount } spending(month: $m) { total { amount } lineCount }
@@ -30,17 +30,17 @@ async def test_the_assistant_sees_the_same_rolled_up_figures_as_the_units_admin(
 async def test_the_assistant_gets_no_single_line_anywhere(world, aggregate_viewer):
     line = (await line_ids_under(world, await unit_id(world, "Sales")))[0]
     listing = await world.run(aggregate_viewer, "{ subscribers(first: 5) { nodes { id } } }")
-    assert listing.data is None and codes(listing) == ["FORBIDDEN"]
+    assert nothing(listing) and codes(listing) == ["FORBIDDEN"]
     node = await world.run(aggregate_viewer, "query($id: ID!) { node(id: $id) { id } }", {"id": line})
     assert node.data == {"node": None} and codes(node) == ["NOT_FOUND"]
     by_line = {"input": {"from": month(-1), "to": month(-1), "groupBy": ["LINE"]}}
     refused = await world.run(aggregate_viewer, REPORT, by_line)
-    assert refused.data is None and codes(refused) == ["FORBIDDEN"]
+    assert nothing(refused) and codes(refused) == ["FORBIDDEN"]
     last = month(-1)
     for document in (f'{{ topSpenders(from: "{last}", to: "{last}") {{ lines {{ rank }} }} }}',
                      f'{{ spendingAnomalies(month: "{last}") {{ month }} }}'):  # fmt: skip
         result = await world.run(aggregate_viewer, document)
-        assert result.data is None and codes(result) == ["FORBIDDEN"], document
+        assert nothing(result) and codes(result) == ["FORBIDDEN"], document
 
 
 async def test_outside_the_granted_subtree_the_assistant_sees_nothing(world, aggregate_viewer):
@@ -49,4 +49,4 @@ async def test_outside_the_granted_subtree_the_assistant_sees_nothing(world, agg
     assert result.data == {"node": None} and codes(result) == ["NOT_FOUND"]
     outside = {"input": {"from": month(-1), "to": month(-1), "orgUnit": operations}}
     refused = await world.run(aggregate_viewer, REPORT, outside)
-    assert refused.data is None and codes(refused) == ["NOT_FOUND"]
+    assert nothing(refused) and codes(refused) == ["NOT_FOUND"]

@@ -11,7 +11,7 @@ from sqlalchemy import text
 from resolvers.ids import from_global_id
 from sources.values import add_months, month_start
 from tests.schema.test_access import codes
-from tests.support import World, today
+from tests.support import World, nothing, today
 
 FINDER = """query($m: Int!) { savingsFinder(months: $m) { from to rule totalMonthlySaving { amount }
   lines { line { id } currentPlan { id } suggestedPlan { id } monthlySaving { amount } } } }"""
@@ -73,8 +73,8 @@ async def test_the_finder_suggests_the_cheapest_fitting_plan_for_exactly_the_lin
 
 async def test_single_lines_need_line_read_and_the_window_is_bounded(world, aggregate_viewer, customer_admin):
     refused = await world.run(aggregate_viewer, FINDER, {"m": 3})
-    assert refused.data is None and codes(refused) == ["FORBIDDEN"]
+    assert nothing(refused) and codes(refused) == ["FORBIDDEN"]
     bad = await world.run(customer_admin, FINDER, {"m": 13})
-    assert bad.data is None and codes(bad) == ["BAD_USER_INPUT"]
+    assert nothing(bad) and codes(bad) == ["BAD_USER_INPUT"]
     first = (await world.data(customer_admin, FINDER, {"m": 3}))["savingsFinder"]["from"]
     assert first == add_months(month_start(today()), -3).strftime("%Y-%m")

@@ -15,7 +15,7 @@ from sqlalchemy import text
 from resolvers.ids import from_global_id, to_global_id
 from sources.values import add_months, month_start
 from tests.schema.test_access import codes
-from tests.support import World, today
+from tests.support import World, nothing, today
 
 REPORT = """query($input: SpendingReportInput!) { spendingReport(input: $input) {
   from to asOf rowCount
@@ -161,7 +161,7 @@ async def test_another_company_and_bad_input_are_refused(world, customer_admin, 
     ]
     for input, field in refusals:
         result = await world.run(customer_admin, REPORT, {"input": input})
-        assert result.data is None and codes(result) == ["BAD_USER_INPUT"], input
+        assert nothing(result) and codes(result) == ["BAD_USER_INPUT"], input
         assert result.errors[0].extensions.get("field") == field
     unnamed = await world.run(support, REPORT, {"input": {"from": last, "to": last}})
     assert codes(unnamed) == ["BAD_USER_INPUT"]

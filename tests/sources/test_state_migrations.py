@@ -43,11 +43,14 @@ def differences(connection: Connection) -> list:
 
 async def test_the_migrations_build_what_the_models_describe(empty_state):
     await migrate.upgrade(empty_state)
-    assert await migrate.revision(empty_state) == "0002"
+    assert await migrate.revision(empty_state) == "0003"
     async with empty_state.connect() as conn:
         assert await conn.run_sync(differences) == []
+        # A presented API key is found by its key id: one row at most.
+        indexes = await conn.run_sync(lambda sync: inspect(sync).get_indexes("api_keys"))
+    assert {i["name"] for i in indexes if i["unique"]} == {"ix_api_keys_key_id"}
     await migrate.upgrade(empty_state)  # at the newest revision already: nothing to do
-    assert await migrate.revision(empty_state) == "0002"
+    assert await migrate.revision(empty_state) == "0003"
 
 
 async def test_an_unversioned_database_is_stamped_and_upgraded_keeping_its_rows(empty_state):
@@ -64,10 +67,10 @@ async def test_an_unversioned_database_is_stamped_and_upgraded_keeping_its_rows(
     assert await migrate.revision(empty_state) is None
 
     await migrate.upgrade(empty_state)
-    assert await migrate.revision(empty_state) == "0002"
+    assert await migrate.revision(empty_state) == "0003"
     async with empty_state.connect() as conn:
         tables = await conn.run_sync(lambda sync: set(inspect(sync).get_table_names()))
-        assert {"bulk_operations", "bulk_items", "audit_log"} <= tables
+        assert {"bulk_operations", "bulk_items", "api_keys", "audit_log"} <= tables
         assert (await conn.execute(text("select request_id from audit_log"))).scalar_one() == "r1"
         assert await conn.run_sync(differences) == []
 
@@ -82,6 +85,6 @@ async def test_reset_leaves_an_empty_database_at_the_newest_revision(empty_state
             )
         )
     await migrate.reset(empty_state)
-    assert await migrate.revision(empty_state) == "0002"
+    assert await migrate.revision(empty_state) == "0003"
     async with empty_state.connect() as conn:
         assert (await conn.execute(text("select count(*) from idempotency_keys"))).scalar_one() == 0

@@ -1,0 +1,68 @@
+"""Prometheus metrics at ``/metrics``: requests, latency, errors by code, backend calls, cache
+results and bulk progress. One registry per app, so several apps in one process (tests) keep
+their own counts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client.exposition import CONTENT_TYPE_LATEST
+from starlette.requests import Request
+from starlette.responses import Response
+
+from sources.backend import Backend, BreakerState
+from sources.telemetry import Observer
+
+_LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
+
+
+class Metrics(Observer):
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry(auto_describe=True)
+        r = self.registry
+        self.requests = Counter(
+            "corpcare_requests", "GraphQL requests answered.", ["operation_type", "outcome"], registry=r
+        )
+        self.latency = Histogram(
+            "corpcare_request_seconds", "Time to answer a GraphQL request.", ["operation_type"],
+            buckets=_LATENCY_BUCKETS, registry=r,
+        )  # fmt: skip
+        self.errors = Counter("corpcare_errors", "GraphQL errors returned, by code.", ["code"], registry=r)
+        self.backend_calls = Counter(
+            "corpcare_backend_calls", "Calls to a backend database, by outcome.", ["backend", "outcome"], registry=r
+        )
+        self.backend_time = Histogram(
+            "corpcare_backend_seconds", "Time spent in one backend call.", ["backend"],
+            buckets=_LATENCY_BUCKETS, registry=r,
+        )  # fmt: skip
+        self.breaker_open = Gauge(
+            "corpcare_backend_breaker_open", "1 while a backend's circuit breaker is open.", ["backend"], registry=r
+        )
+        self.cache_results = Counter(
+            "corpcare_cache_requests", "Shared cache reads: hit, miss or unavailable.", ["result"], registry=r
+        )
+        self.bulk_lines = Counter(
+            "corpcare_bulk_lines", "Lines of bulk operations worked through, by outcome.", ["outcome"], registry=r
+        )
+        self.slow = Counter("corpcare_slow_operations", "Operations slower than the slow-log limit.", registry=r)
+
+    def backend_call(self, backend: str, outcome: str, seconds: float) -> None:
+        super().backend_call(backend, outcome, seconds)
+        self.backend_calls.labels(backend, outcome).inc()
+        if outcome != "rejected":
+            self.backend_time.labels(backend).observe(seconds)
+
+    def cache(self, result: str) -> None:
+        self.cache_results.labels(result).inc()
+
+    def bulk_line(self, outcome: str, count: int = 1) -> None:
+        self.bulk_lines.labels(outcome).inc(count)
+
+    def watch(self, backends: Iterable[Backend]) -> None:
+        for backend in backends:
+            gauge = self.breaker_open.labels(backend.name)
+            gauge.set_function(lambda b=backend: float(b.breaker.state is BreakerState.OPEN))  # type: ignore[misc]
+
+    async def endpoint(self, _request: Request) -> Response:
+        return Response(generate_latest(self.registry), media_type=CONTENT_TYPE_LATEST)

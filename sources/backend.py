@@ -1,0 +1,175 @@
+"""A backend database behind a time limit per call and a circuit breaker.
+
+Every source reaches its database through a ``Backend``. A call that cannot reach the
+database — refused, timed out, the pool exhausted, the server shutting down — raises
+``BackendUnavailable`` naming the backend, so the fields that depend on another backend still
+resolve. After ``failures`` such calls in a row the breaker opens: calls fail at once, without
+waiting on a dead server, until ``reset_seconds`` have passed; then one trial call is let
+through, and its outcome closes or reopens the breaker. Errors of the statement itself (a
+constraint, a bug) are not the backend's fault and leave the breaker alone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+from sqlalchemy import exc
+from sqlalchemy.engine import Dialect
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from sources.errors import BackendBusy, BackendUnavailable
+from sources.telemetry import Observer
+
+# PostgreSQL error classes that mean "the server cannot serve this now": connection exceptions,
+# insufficient resources, operator intervention (shutdown, statement timeout).
+_UNAVAILABLE_SQLSTATES = ("08", "53", "57")
+
+
+class BreakerState(Enum):
+    CLOSED = "closed"
+    OPEN = "open"
+    HALF_OPEN = "half_open"
+
+
+class Breaker:
+    def __init__(self, failures: int = 5, reset_seconds: float = 10.0, clock: Callable[[], float] = time.monotonic):
+        self.failures = failures
+        self.reset_seconds = reset_seconds
+        self.clock = clock
+        self.state = BreakerState.CLOSED
+        self._failed_in_a_row = 0
+        self._opened_at = 0.0
+        self._trial_running = False
+
+    def allow(self) -> bool:
+        if self.state is BreakerState.OPEN and self.clock() - self._opened_at >= self.reset_seconds:
+            self.state = BreakerState.HALF_OPEN
+            self._trial_running = False
+        if self.state is BreakerState.HALF_OPEN:
+            if self._trial_running:
+                return False
+            self._trial_running = True
+            return True
+        return self.state is BreakerState.CLOSED
+
+    @property
+    def healthy(self) -> bool:
+        """Closed, with no failure since the last success."""
+        return self.state is BreakerState.CLOSED and self._failed_in_a_row == 0
+
+    def retry_after(self) -> float:
+        return max(self.reset_seconds - (self.clock() - self._opened_at), 0.0)
+
+    def succeeded(self) -> None:
+        self.state = BreakerState.CLOSED
+        self._failed_in_a_row = 0
+        self._trial_running = False
+
+    def failed(self) -> None:
+        self._failed_in_a_row += 1
+        if self.state is BreakerState.HALF_OPEN or self._failed_in_a_row >= self.failures:
+            self.state = BreakerState.OPEN
+            self._opened_at = self.clock()
+            self._trial_running = False
+
+
+@dataclass(frozen=True, slots=True)
+class BackendLimits:
+    """How long one call may take, and when to stop calling a failing backend."""
+
+    call_seconds: float | None = 10.0
+    breaker_failures: int = 5
+    breaker_reset_seconds: float = 10.0
+
+
+_DEFAULT: Any = object()
+
+
+class Backend:
+    def __init__(
+        self, name: str, engine: AsyncEngine, limits: BackendLimits = BackendLimits(), observer: Observer | None = None
+    ) -> None:
+        self.name = name
+        self.engine = engine
+        self.limits = limits
+        self.breaker = Breaker(limits.breaker_failures, limits.breaker_reset_seconds)
+        self.observer = observer or Observer()
+        # A read is one statement: no BEGIN and ROLLBACK round trips around it.
+        self._reader = engine.execution_options(isolation_level="AUTOCOMMIT")
+
+    @property
+    def dialect(self) -> Dialect:
+        return self.engine.dialect
+
+    def read(self, *, timeout: float | None = _DEFAULT) -> Any:
+        """A connection in autocommit mode, for reads of one statement each."""
+        return self._guarded(lambda: self._reader.connect(), timeout)
+
+    def connect(self, *, timeout: float | None = _DEFAULT) -> Any:
+        """A connection whose transactions the caller commits."""
+        return self._guarded(lambda: self.engine.connect(), timeout)
+
+    def begin(self, *, timeout: float | None = _DEFAULT) -> Any:
+        """A connection in a transaction, committed when the block ends without an error."""
+        return self._guarded(lambda: self.engine.begin(), timeout)
+
+    @asynccontextmanager
+    async def _guarded(self, opening: Callable[[], Any], timeout: float | None) -> AsyncIterator[AsyncConnection]:
+        if not self.breaker.allow():
+            self.observer.backend_call(self.name, "rejected", 0.0)
+            raise BackendUnavailable(
+                f"The {self.name} backend is unavailable; try again shortly.",
+                backend=self.name,
+                retryAfterSeconds=round(self.breaker.retry_after(), 1),
+            )
+        limit = self.limits.call_seconds if timeout is _DEFAULT else timeout
+        started = time.perf_counter()
+        try:
+            async with asyncio.timeout(limit), opening() as conn:
+                yield conn
+        except BaseException as error:
+            seconds = time.perf_counter() - started
+            unavailable = translate(self.name, error)
+            if unavailable is None:
+                # The backend answered; the statement (or the caller) failed.
+                if not isinstance(error, asyncio.CancelledError):
+                    self.breaker.succeeded()
+                self.observer.backend_call(self.name, "error", seconds)
+                raise
+            self.breaker.failed()
+            self.observer.backend_call(self.name, "unavailable", seconds)
+            raise unavailable from error
+        self.breaker.succeeded()
+        self.observer.backend_call(self.name, "ok", time.perf_counter() - started)
+
+
+def translate(backend: str, error: BaseException) -> BackendUnavailable | None:
+    """The coded error for a failure to reach the backend, or None for any other error."""
+    if isinstance(error, BackendUnavailable):
+        return error
+    if isinstance(error, exc.TimeoutError):  # no pooled connection came free in time
+        return BackendBusy(f"The {backend} backend is busy; try again shortly.", backend=backend)
+    if isinstance(error, TimeoutError):
+        return BackendUnavailable(f"The {backend} backend did not answer in time.", backend=backend)
+    if isinstance(error, OSError | exc.InterfaceError) or (
+        isinstance(error, exc.DBAPIError) and (error.connection_invalidated or _sqlstate(error).startswith(
+            _UNAVAILABLE_SQLSTATES))
+    ):  # fmt: skip
+        return BackendUnavailable(f"The {backend} backend is unavailable.", backend=backend)
+    if isinstance(error, exc.OperationalError) and "locked" in str(error.orig):  # SQLite's busy timeout
+        return BackendBusy(f"The {backend} backend is busy; try again shortly.", backend=backend)
+    return None
+
+
+def _sqlstate(error: exc.DBAPIError) -> str:
+    for candidate in (error.orig, getattr(error.orig, "__cause__", None)):
+        code = getattr(candidate, "sqlstate", None) or getattr(candidate, "pgcode", None)
+        if isinstance(code, str):
+            return code
+    return ""
