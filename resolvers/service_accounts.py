@@ -56,7 +56,7 @@ def _new_account(info: Info, name: str, role: Role, unit_ids: list[str]) -> User
         if login is None or len(name.strip()) > LONGEST_NAME:
             raise BadUserInput(f"Name it with letters or digits, at most {LONGEST_NAME} characters.", field=["name"])
         try:
-            return await invite(info, login, name.strip(), None, role, unit_ids, None)(context)
+            return await invite(info, login, name.strip(), None, role, unit_ids, None, service=True)(context)
         except BadUserInput as error:
             if error.extensions.get("field") == ["login"]:  # the login is made from the name
                 raise BadUserInput("Your company has a service account of that name.", field=["name"]) from None

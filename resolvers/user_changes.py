@@ -13,6 +13,7 @@ from typing import Any
 
 from permissions.principal import principal_cache_key
 from permissions.roles import Role
+from permissions.service_accounts import is_service_account
 from resolvers.context import Context, Info
 from resolvers.mutation import UserErrorRecord, audit_change, once
 from resolvers.node import load_node
@@ -86,10 +87,21 @@ async def _target(info: Info, global_id: str) -> PortalUserRecord:
 
 
 def invite(
-    info: Info, login: str, name: str, email: str | None, role: Role, unit_ids: list[str], line_id: str | None
+    info: Info,
+    login: str,
+    name: str,
+    email: str | None,
+    role: Role,
+    unit_ids: list[str],
+    line_id: str | None,
+    *,
+    service: bool = False,
 ) -> UserChange:
     async def change(context: Context) -> tuple[int, str, Any, Any]:
         _grantable(context, role)
+        if is_service_account(login) and not service:
+            raise BadUserInput("Logins starting with 'svc:' belong to service accounts; create one with serviceAccountCreate.",
+                               field=["login"])  # fmt: skip
         customer_id = context.principal.customer_id
         if customer_id is None:
             raise BadUserInput("Operator staff invite users through the operator's tools.", field=["role"])

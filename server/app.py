@@ -87,8 +87,13 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             except HTTPException as error:
                 # Strawberry's refusals of the request itself (bad JSON, no query, a batch, a
                 # mutation over GET): the same coded JSON as every other error.
-                code = _HTTP_CODES.get(error.status_code, "BAD_REQUEST")
-                response = coded_response(error.status_code, code, error.reason)
+                status_code = error.status_code
+                if "not allowed when using GET" in error.reason:
+                    status_code = 405  # GraphQL over HTTP: a mutation over GET is 405 Method Not Allowed
+                code = _HTTP_CODES.get(status_code, "BAD_REQUEST")
+                response = coded_response(status_code, code, error.reason)
+                if status_code == 405:
+                    response.headers["Allow"] = "POST"
                 stats.codes = [code]
             except TimeoutError:
                 message = f"The request took longer than {self.request_seconds:g} s and was stopped."
@@ -188,8 +193,6 @@ def create_app(settings: Settings, sources: Sources | None = None) -> Starlette:
                           statement_seconds=settings.backend_call_seconds)
             for url in settings.urls
         ))  # fmt: skip
-        for engine, _ in engines.pairs():
-            telemetry.count_statements(engine)
         cache = create_cache(settings.redis_url, observer=metrics)
         opened = Sources.over(engines, cache, engines.backends(settings.backend_limits, metrics), metrics)
         _attach(app, opened, settings, metrics)
@@ -247,5 +250,7 @@ def tune_garbage_collector() -> None:
 
 def _attach(app: Starlette, sources: Sources, settings: Settings, metrics: Metrics) -> None:
     metrics.watch(sources.backends())
+    for backend in sources.backends():
+        telemetry.count_statements(backend.engine)
     app.state.sources = sources
     app.state.principals = Principals(sources, settings.principal_cache_seconds)

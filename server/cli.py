@@ -95,7 +95,15 @@ def serve(host: str, port: int, workers: int) -> None:
     asyncio.run(_migrate(settings))
     if settings.development:
         console.print(f"GraphiQL: http://{host}:{port}/graphql  (token: corpcare token acme.admin)")
-    uvicorn.run("server.asgi:app", factory=True, host=host, port=port, workers=workers, log_level="info")
+    uvicorn.run(
+        "server.asgi:app", factory=True, host=host, port=port, workers=workers, log_level="info",
+        # JSON logs: uvicorn's own loggers go through corpcare's handler, and corpcare's request
+        # log (which knows the operation and the outcome) replaces the access log.
+        log_config=None if settings.json_logs else uvicorn.config.LOGGING_CONFIG,
+        access_log=not settings.json_logs,
+        # On SIGTERM, requests in flight may finish within their own time limit.
+        timeout_graceful_shutdown=int(settings.request_timeout_seconds) + 5,
+    )  # fmt: skip
 
 
 @main.command()

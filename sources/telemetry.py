@@ -53,11 +53,13 @@ class Observer:
 
 
 def count_statements(engine: AsyncEngine) -> None:
-    """Count every statement sent through ``engine`` into the running request's stats."""
+    """Count every statement sent through ``engine`` into the running request's stats (once,
+    however often it is asked)."""
+    if not event.contains(engine.sync_engine, "before_cursor_execute", _seen):
+        event.listen(engine.sync_engine, "before_cursor_execute", _seen)
 
-    def seen(*_: Any) -> None:
-        stats = current.get()
-        if stats is not None:
-            stats.statements += 1
 
-    event.listen(engine.sync_engine, "before_cursor_execute", seen)
+def _seen(*_: Any) -> None:
+    stats = current.get()
+    if stats is not None:
+        stats.statements += 1

@@ -55,3 +55,26 @@ async def test_the_limits_are_configurable(world, customer_admin):
                          limits=limits)  # fmt: skip
     result = await build_schema(limits).execute(LINES, variable_values={"n": 10}, context_value=context)
     assert codes(result) == ["QUERY_TOO_COMPLEX"] and result.errors[0].extensions["maximum"] == 10
+
+
+async def test_directives_and_input_lists_have_limits(world, customer_admin):
+    flooded = "{ viewer { " + " ".join(f"f{i}: login @include(if: true)" for i in range(25)) + " " + " ".join(
+        f"g{i}: name @skip(if: false)" for i in range(26)
+    ) + " } }"  # fmt: skip
+    too_many = await world.run(customer_admin, flooded)
+    assert "QUERY_TOO_COMPLEX" in codes(too_many)
+    assert [e.extensions["directives"] for e in too_many.errors if "directives" in e.extensions] == [51]
+
+    ids = "query($ids: [ID!]!) { nodes(ids: $ids) { id } }"
+    too_long = await world.run(customer_admin, ids, {"ids": ["U3Vic2NyaWJlcjox"] * 100_001})
+    assert too_long.data is None and "BAD_USER_INPUT" in codes(too_long)
+    [listed] = [e.extensions for e in too_long.errors if "listLength" in e.extensions]
+    assert listed == {"code": "BAD_USER_INPUT", "listLength": 100_001, "maximum": 100_000}
+    # Lists written in the document count too (there the token limit bounds them first).
+    limits = QueryLimits(max_input_list=5)
+    context = Context.of(await world.principal(customer_admin), world.sources, request_id=uuid.uuid4().hex,
+                         limits=limits)  # fmt: skip
+    nested = 'mutation { subscriberServicesAdd(input: {selection: {ids: [%s]}, services: []}) { dryRun } }'
+    inline = await build_schema(limits).execute(nested % ", ".join(['"x"'] * 6), context_value=context)
+    assert inline.data is None and [e.extensions.get("listLength") for e in inline.errors] == [6]
+    assert world.counter.count == 0

@@ -41,6 +41,13 @@ async def test_an_invited_unit_admin_sees_exactly_its_subtree(writable_world, cu
     assert taken == [{"field": ["login"], "code": "BAD_USER_INPUT"}]
 
 
+async def test_a_service_accounts_login_cannot_be_given_to_an_invited_person(writable_world, customer_admin):
+    request = {"input": {"login": "svc:acme:billing-export", "name": "Sly", "role": "ANALYST"}}
+    invited = (await writable_world.data(customer_admin, INVITE, request))["portalUserInvite"]
+    assert invited == {"user": None, "userErrors": [{"field": ["login"], "code": "BAD_USER_INPUT"}]}
+    assert await writable_world.sources.crm.portal_user_by_login("svc:acme:billing-export") is None
+
+
 async def test_no_privilege_escalation_and_no_reach_into_another_company(writable_world, customer_admin, other_admin):
     world = writable_world
     support = {"input": {"login": "acme.fake.support", "name": "Fake", "role": "SUPPORT"}}

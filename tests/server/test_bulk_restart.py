@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import subprocess
 import sys
 from collections import Counter
@@ -28,29 +27,27 @@ from tests.schema.test_bulk_operations import (
     expected_outcomes,
     service_id,
 )
+from tests.server.faults import free_port
 from tests.server.test_http import bearer, make_settings
 
 SECRET = make_settings().jwt_secret
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 async def started_server(world: Any, data_dir: Any) -> tuple[subprocess.Popen[bytes], str]:
     """``corpcare serve`` on the world's databases, with a one-second bulk lease."""
     urls = [engine.url.render_as_string(hide_password=False) for engine, _ in world.engines.pairs()]
+    return await serving(dict(zip(("crm_url", "billing_url", "state_url"), urls, strict=True)), data_dir)
+
+
+async def serving(settings: dict[str, str], data_dir: Any) -> tuple[subprocess.Popen[bytes], str]:
+    """``corpcare serve`` in its own process with these settings (and a one-second bulk lease)."""
     port = free_port()
     env = {
         **os.environ,
-        "CORPCARE_CRM_URL": urls[0],
-        "CORPCARE_BILLING_URL": urls[1],
-        "CORPCARE_STATE_URL": urls[2],
         "CORPCARE_DATA_DIR": str(data_dir),
         "CORPCARE_JWT_SECRET": SECRET,
         "CORPCARE_BULK_LEASE_SECONDS": "1",
+        **{f"CORPCARE_{name.upper()}": value for name, value in settings.items()},
     }
     command = [sys.executable, "-c", "from server.cli import main; main()", "serve", "--port", str(port)]
     log = data_dir / f"server-{port}.log"
@@ -92,9 +89,12 @@ async def until(check: Callable[[dict[str, Any]], bool], http: httpx.AsyncClient
     raise AssertionError(f"gave up waiting; last seen {node}")
 
 
-async def test_a_killed_server_leaves_its_bulk_operation_to_the_next_one_which_finishes_it(
-    bulk_world, servers, tmp_path
+@pytest.mark.parametrize("stop", [signal.SIGKILL, signal.SIGTERM], ids=["killed", "terminated"])
+async def test_a_stopped_server_leaves_its_bulk_operation_to_the_next_one_which_finishes_it(
+    bulk_world, servers, tmp_path, stop
 ):
+    """Killed, the lease runs out and the next server checks the lines claimed but not recorded;
+    terminated, the server finishes the chunk in hand, records it and hands the lease back."""
     world = bulk_world
     lines = await acme_lines(world, 3000, offset=0)
     service = await service_id(world, "CF-MODERATE")
@@ -111,9 +111,19 @@ async def test_a_killed_server_leaves_its_bulk_operation_to_the_next_one_which_f
                                     headers=bearer(token))  # fmt: skip
         operation = response.json()["data"]["subscriberServicesAdd"]["bulkOperation"]["id"]
         midway = await until(lambda node: node["done"] >= 200, http, operation, token)
-    first.send_signal(signal.SIGKILL)
-    first.wait()
+    first.send_signal(stop)
+    exit_code = first.wait(60)
     assert midway["status"] == "RUNNING" and midway["done"] < 3000, "the work finished before the kill"
+    if stop == signal.SIGTERM:
+        # uvicorn shuts down gracefully, then re-raises the signal it caught.
+        assert exit_code in (0, -signal.SIGTERM)
+        assert "Application shutdown complete" in "".join(p.read_text() for p in tmp_path.glob("server-*.log"))
+        id_ = from_global_id(operation)[1]
+        claimed = await world.scalar("state", f"select count(*) from bulk_items where operation_id = {id_} "
+                                     "and state = 'claimed'")  # fmt: skip
+        handed_back = await world.scalar("state", f"select lease_until < current_timestamp from bulk_operations "
+                                         f"where id = {id_}")  # fmt: skip
+        assert claimed == 0 and handed_back, "a terminated server checkpoints its chunk and gives the lease back"
 
     second, base = await started_server(world, tmp_path)
     servers.append(second)

@@ -9,6 +9,7 @@ which the tests stop and start.
 from __future__ import annotations
 
 import asyncio
+import signal
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -24,6 +25,7 @@ from server.auth import issue_token
 from sources.db import Engines, create_engine
 from sources.demo import seed
 from tests.server.faults import Blackhole, PrivatePostgres, PrivateRedis, free_port
+from tests.server.test_bulk_restart import serving
 from tests.server.test_http import bearer, make_settings
 from tests.support import today
 
@@ -235,3 +237,29 @@ async def test_sign_in_with_the_crm_unreachable_is_a_coded_503_not_a_crash(split
     assert response.status_code == 503 and response.headers["retry-after"] == "1"
     assert response.json()["errors"][0]["extensions"]["code"] == "BACKEND_UNAVAILABLE"
     assert str(closed) not in response.text
+
+
+async def test_sigterm_lets_the_request_in_flight_finish_then_stops(running_billing, tmp_path):
+    world = running_billing
+    process, base = await serving(world.urls, tmp_path)
+    try:
+        token = issue_token(make_settings(), "acme.admin")
+        async with httpx.AsyncClient(base_url=base, timeout=30, headers=bearer(token)) as http:
+            async with billing_locked(world):
+                in_flight = asyncio.create_task(http.post("/graphql", json={"query": QUERY}))
+                await asyncio.sleep(0.5)  # the request now waits on billing
+                process.send_signal(signal.SIGTERM)
+                await asyncio.sleep(0.5)
+                assert process.poll() is None, "the server must wait for the request in flight"
+                with pytest.raises(httpx.TransportError):  # but it takes no new ones
+                    async with httpx.AsyncClient(base_url=base, timeout=2) as fresh:
+                        await fresh.get("/healthz")
+            response = await in_flight
+        assert response.status_code == 200 and "errors" not in response.json()
+        assert response.json()["data"]["customer"]["orgRoot"]["spending"] is not None
+        assert process.wait(30) in (0, -signal.SIGTERM)  # uvicorn re-raises the signal it handled
+        assert "Application shutdown complete" in "".join(p.read_text() for p in tmp_path.glob("server-*.log"))
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()

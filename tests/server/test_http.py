@@ -194,12 +194,17 @@ async def test_cross_site_form_posts_and_oversized_bodies_are_refused(world):
 async def test_batched_requests_and_mutations_over_get_are_refused(client):
     token = bearer(issue_token(make_settings(), "acme.admin"))
     batch = await client.post("/graphql", json=[QUERY, QUERY], headers=token)
-    assert batch.status_code == 400 and "Batching is not enabled" in batch.text
+    assert batch.status_code == 400 and "Batching is not enabled" in batch.json()["errors"][0]["message"]
+    assert batch.json()["errors"][0]["extensions"]["code"] == "BAD_REQUEST" and batch.headers["x-request-id"]
     mutation = (
         'mutation { bulkOperationCancel(input: {bulkOperation: "QnVsa09wZXJhdGlvbjox"}) { userErrors { code } } }'
     )
     over_get = await client.get("/graphql", params={"query": mutation}, headers=token)
-    assert over_get.status_code == 400 and "mutations are not allowed when using GET" in over_get.text
+    assert over_get.status_code == 405 and over_get.headers["allow"] == "POST"
+    assert over_get.json()["errors"][0]["extensions"]["code"] == "METHOD_NOT_ALLOWED"
+    assert "mutations are not allowed when using GET" in over_get.json()["errors"][0]["message"]
+    not_json = await client.post("/graphql", content=b"{not json", headers=token | {"Content-Type": "application/json"})
+    assert not_json.status_code == 400 and not_json.json()["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
 
 
 async def test_the_graphql_response_media_type_and_its_status_codes(client):
