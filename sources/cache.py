@@ -77,6 +77,7 @@ class RedisCache:
         try:
             value = await self._redis.get(self._prefix + key)
         except (RedisError, OSError) as error:
+            self.observer.cache("unavailable")
             self._failed("read", error)
             return None
         self.breaker.succeeded()
@@ -112,7 +113,6 @@ class RedisCache:
         await self._redis.aclose()
 
     def _failed(self, what: str, error: Exception) -> None:
-        self.observer.cache("unavailable")
         first = self.breaker.healthy
         self.breaker.failed()
         if first:

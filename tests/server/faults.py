@@ -115,6 +115,10 @@ class Blackhole:
         self.port = self.server.sockets[0].getsockname()[1]
         return self
 
+    @property
+    def connections(self) -> int:
+        return len(self._held)
+
     async def __aexit__(self, *_: object) -> None:
         for writer in self._held:
             writer.close()

@@ -263,3 +263,19 @@ async def test_sigterm_lets_the_request_in_flight_finish_then_stops(running_bill
         if process.poll() is None:
             process.kill()
             process.wait()
+
+
+async def test_a_redis_that_hangs_is_waited_on_briefly_then_left_alone(running_billing):
+    async with Blackhole() as hole:
+        redis_url = f"redis://127.0.0.1:{hole.port}/0"
+        async with served(**running_billing.urls, redis_url=redis_url, principal_cache_seconds=60) as http:
+            for _ in range(6):
+                response, body = await ask(http)
+                assert response.status_code == 200 and "errors" not in body
+            text_ = (await http.get("/metrics")).text
+            tried = hole.connections
+    # The first calls each waited out Redis's half-second timeout; after three failures its
+    # breaker opened and the later sign-ins did not try Redis at all.
+    assert metric(text_, 'corpcare_cache_requests_total{result="unavailable"}') == 6
+    assert metric(text_, 'corpcare_cache_requests_total{result="hit"}') == 0
+    assert 1 <= tried <= 3
