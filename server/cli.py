@@ -11,6 +11,7 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from sqlalchemy import func, select
+from sqlalchemy.exc import DBAPIError
 
 from server.settings import Settings
 from sources.backend import Backend
@@ -144,7 +145,14 @@ def token(login: str, ttl: int | None) -> None:
         finally:
             await engines.dispose()
 
-    if not asyncio.run(exists()):
+    try:
+        found = asyncio.run(exists())
+    except DBAPIError as error:  # no tables yet: nothing was seeded where the settings point
+        raise click.ClickException(
+            f"The CRM database has no portal users ({type(error.orig).__name__}); seed it first: corpcare seed "
+            "(or start corpcare serve once on the embedded default)."
+        ) from None
+    if not found:
         raise click.ClickException(f"No portal user {login!r}. Is the demo seeded?")
     click.echo(issue_token(settings, login, ttl_seconds=ttl))
 

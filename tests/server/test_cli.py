@@ -38,3 +38,12 @@ def test_seed_then_token_on_the_embedded_default(tmp_path):
 
     unknown = runner.invoke(main, ["token", "nobody"], env=env)
     assert unknown.exit_code != 0 and "No portal user" in unknown.output
+
+
+def test_a_token_before_any_seed_is_a_clear_error_not_a_traceback(tmp_path):
+    env = {"CORPCARE_DATA_DIR": str(tmp_path / "data"), "CORPCARE_JWT_SECRET": DEV_SECRET}
+    (tmp_path / "data").mkdir()
+    refused = CliRunner().invoke(main, ["token", "acme.admin"], env=env)
+    assert refused.exit_code == 1 and "seed it first" in refused.output
+    assert "Traceback" not in refused.output and refused.exception is not None
+    assert isinstance(refused.exception, SystemExit)
