@@ -5,11 +5,13 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Awaitable, Callable
+from datetime import date, datetime
 from typing import Any, TypeVar
 
 import orjson
 
 from sources.errors import BadUserInput
+from sources.values import FIRST_YEAR, KEY_32, LAST_YEAR
 
 T = TypeVar("T")
 
@@ -18,22 +20,39 @@ def encode_cursor(*values: Any) -> str:
     return base64.urlsafe_b64encode(orjson.dumps(values)).decode().rstrip("=")
 
 
-def decode_keyset(cursor: str, parse: Callable[[Any], T]) -> tuple[T, int]:
-    """Read a (sort value, id) cursor back; ``parse`` restores the sort value's type."""
+def decode_keyset(cursor: str, parse: Callable[[Any], T], *, largest: int = KEY_32) -> tuple[T, int]:
+    """Read a (sort value, id) cursor back; ``parse`` restores the sort value's type, ``largest``
+    is the largest key of the list (a cursor is sent back as it came, or it is not valid)."""
     try:
         value, key = orjson.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        if not isinstance(key, int) or isinstance(key, bool):
+        if not isinstance(key, int) or isinstance(key, bool) or not 0 <= key <= largest:
             raise ValueError(cursor)
         return parse(value), key
-    except (ValueError, TypeError, binascii.Error):  # orjson.JSONDecodeError is a ValueError
+    except (ValueError, TypeError, OverflowError, binascii.Error):  # orjson.JSONDecodeError is a ValueError
         raise BadUserInput("The cursor is not valid for this list.", argument="after") from None
 
 
 def text(value: Any) -> str:
-    """``parse`` for text sort values."""
-    if not isinstance(value, str):
+    """``parse`` for text sort values (none holds a NUL, which PostgreSQL cannot take)."""
+    if not isinstance(value, str) or "\x00" in value:
         raise TypeError(value)
     return value
+
+
+def moment(value: Any) -> datetime:
+    """``parse`` for timestamps: ISO 8601 within the years the backends hold."""
+    parsed = datetime.fromisoformat(value)
+    if not FIRST_YEAR <= parsed.year <= LAST_YEAR:
+        raise ValueError(value)
+    return parsed
+
+
+def day(value: Any) -> date:
+    """``parse`` for dates: ISO 8601 within the years the backends hold."""
+    parsed = date.fromisoformat(value)
+    if not FIRST_YEAR <= parsed.year <= LAST_YEAR:
+        raise ValueError(value)
+    return parsed
 
 
 def page_size(first: int | None, default: int, maximum: int) -> int:

@@ -14,6 +14,7 @@ from resolvers.node import load_node
 from resolvers.unit_changes import Conflict
 from sources.errors import CorpcareError
 from sources.state.bulk import BulkOperationRow
+from sources.values import KEY_32, KEY_64
 
 RESULTS_PAGE_MAX = 1000
 
@@ -22,15 +23,15 @@ def _id_cursor(key: int) -> str:
     return encode_cursor("", key)
 
 
-def _after(cursor: str | None) -> int | None:
-    return None if cursor is None else decode_keyset(cursor, text)[1]
+def _after(cursor: str | None, largest: int) -> int | None:
+    return None if cursor is None else decode_keyset(cursor, text, largest=largest)[1]
 
 
 async def bulk_operations(info: Info, statuses: list[str], first: int | None, after: str | None) -> Page:
     """The operations in the caller's view, newest first."""
     context = info.context
     limit = page_size(first, context.pages.default_size, context.pages.max_size)
-    rows = await context.sources.bulk.page(context.principal.bulk_scope, statuses, _after(after), limit + 1)
+    rows = await context.sources.bulk.page(context.principal.bulk_scope, statuses, _after(after, KEY_64), limit + 1)
     return Page(rows, limit, lambda row: _id_cursor(row.id))
 
 
@@ -39,7 +40,7 @@ async def bulk_results(
 ) -> Page:
     """Finished lines of one operation, in line order."""
     limit = page_size(first, info.context.pages.default_size, RESULTS_PAGE_MAX)
-    rows = await info.context.sources.bulk.results(operation.id, outcomes, _after(after), limit + 1)
+    rows = await info.context.sources.bulk.results(operation.id, outcomes, _after(after, KEY_32), limit + 1)
     return Page(rows, limit, lambda row: _id_cursor(row.line_id))
 
 

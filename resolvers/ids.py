@@ -6,6 +6,7 @@ import base64
 import binascii
 
 from sources.errors import BadUserInput
+from sources.values import KEY_32, KEY_64
 
 NODE_TYPES = (
     "Customer",
@@ -19,6 +20,8 @@ NODE_TYPES = (
     "BulkOperation",
     "ApiKey",
 )
+# Past its largest key an id names nothing, and must not reach a database (which refuses to bind it).
+LARGEST_KEY = {"BulkOperation": KEY_64, "ApiKey": KEY_64}
 
 
 def to_global_id(type_name: str, key: int) -> str:
@@ -33,7 +36,7 @@ def from_global_id(global_id: str, *, expect: str | None = None) -> tuple[str, i
         number = int(key)
     except (ValueError, UnicodeError, binascii.Error):
         raise BadUserInput(f"{global_id!r} is not a valid id.", argument="id") from None
-    if type_name not in NODE_TYPES or number < 0 or str(number) != key:
+    if type_name not in NODE_TYPES or not 0 <= number <= LARGEST_KEY.get(type_name, KEY_32) or str(number) != key:
         raise BadUserInput(f"{global_id!r} is not a valid id.", argument="id")
     if expect is not None and type_name != expect:
         raise BadUserInput(f"{global_id!r} is not the id of a {expect}.", argument="id")

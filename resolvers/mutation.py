@@ -16,6 +16,8 @@ from enum import Enum
 from typing import Any
 
 from resolvers.context import Context, Info
+from resolvers.text import IDEMPOTENCY_KEY, checked
+from sources.errors import BadUserInput
 from sources.state.audit import AuditEntry
 from sources.state.idempotency import fingerprint
 
@@ -43,9 +45,14 @@ async def once(
     echo: dict[str, Any],
     work: Callable[[], Awaitable[dict[str, Any]]],
 ) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
-    """(answer, user error): the answer is None when the key was reused with another input."""
+    """(answer, user error): the answer is None when the key was reused with another input, or
+    cannot be kept (checked before any work, so that a key refused never leaves a change behind)."""
     if key is None:
         return await work(), None
+    try:
+        checked(key, field="idempotencyKey", longest=IDEMPOTENCY_KEY)
+    except BadUserInput as error:
+        return None, {"field": ["idempotencyKey"], "code": error.code, "message": error.message}
     store, user_id = info.context.sources.idempotency, info.context.principal.user_id
     print_ = fingerprint(operation, echo)
     stored = await store.find(user_id, key)

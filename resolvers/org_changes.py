@@ -9,6 +9,7 @@ from permissions.principal import principal_cache_key
 from resolvers.context import Context
 from resolvers.line_changes import Change, Verdict
 from resolvers.node import load_node
+from resolvers.text import COST_CENTRE_CODE, UNIT_NAME, checked, optional
 from resolvers.unit_changes import Conflict, UnitChange
 from sources.crm.records import OrgUnitRecord, SubscriberRecord
 from sources.errors import BadUserInput, CorpcareError
@@ -37,6 +38,8 @@ def create_child(name: str, kind: str | None, cost_centre_code: str | None) -> U
         expected = KINDS[parent.depth + 1]
         if kind is not None and kind != expected:
             raise BadUserInput(f"A unit under a {parent.kind} is a {expected}.", field=["kind"])
+        checked(name, field="name", longest=UNIT_NAME)
+        optional(cost_centre_code, field="costCentreCode", longest=COST_CENTRE_CODE)
         if not name.strip():
             raise BadUserInput("A unit needs a name.", field=["name"])
         unit_id = await context.sources.org_writer.create_unit(parent, name.strip(), expected, cost_centre_code)
@@ -49,6 +52,8 @@ def update_unit(values: dict[str, Any]) -> UnitChange:
     async def change(context: Context, unit: OrgUnitRecord) -> tuple[Any, Any, int | None]:
         if not values:
             raise BadUserInput("Give a name or a cost-centre code.", field=["name"])
+        optional(values.get("name"), field="name", longest=UNIT_NAME)
+        optional(values.get("cost_centre_code"), field="costCentreCode", longest=COST_CENTRE_CODE)
         if "name" in values and not (values["name"] or "").strip():
             raise BadUserInput("A unit needs a name.", field=["name"])
         before = {"name": unit.name, "cost_centre_code": unit.cost_centre_code}

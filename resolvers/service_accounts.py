@@ -17,6 +17,7 @@ from permissions.service_accounts import is_service_account, service_login
 from resolvers.context import Context, Info
 from resolvers.mutation import UserErrorRecord, audit_change, once
 from resolvers.node import load_node
+from resolvers.text import checked
 from resolvers.user_changes import Escalation, UserChange, UserOutcome, change_user, invite
 from sources.crm.records import PortalUserRecord
 from sources.errors import BadUserInput, CorpcareError
@@ -71,7 +72,7 @@ async def create_api_key(info: Info, account: str, name: str, expires_at: dateti
     try:
         target = await _service_account(context, account)
         name = name.strip()
-        if not name or len(name) > LONGEST_NAME:
+        if not checked(name, field="name", longest=LONGEST_NAME):
             raise BadUserInput(f"Name the key (at most {LONGEST_NAME} characters).", field=["name"])
         expires_at = aware(expires_at) if expires_at is not None else None
         if expires_at is not None and expires_at <= datetime.now(UTC):

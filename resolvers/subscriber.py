@@ -7,11 +7,12 @@ from dataclasses import dataclass, replace
 from datetime import date
 from enum import Enum
 
-from loaders.page import Page, decode_keyset, encode_cursor, page_size, text
+from loaders.page import Page, day, decode_keyset, encode_cursor, page_size, text
 from permissions.roles import Permission as P
 from resolvers.context import Info
 from resolvers.ids import from_global_id
 from resolvers.node import load_node
+from resolvers.text import FILTER, checked
 from sources.crm.records import SubscriberRecord
 from sources.crm.source import SubscriberQuery
 from sources.errors import Forbidden
@@ -65,7 +66,7 @@ async def line_query(info: Info, args: SubscriberListArgs) -> SubscriberQuery:
         statuses=args.statuses,
         subtree_path=subtree,
         among_ids=among,
-        search=args.search.strip() if args.search else None,
+        search=checked(args.search, field="search", longest=FILTER).strip() if args.search else None,
     )
 
 
@@ -77,7 +78,7 @@ async def subscribers(info: Info, args: SubscriberListArgs, first: int | None, a
     if not personal and order_by in PERSONAL_ORDERS:
         raise Forbidden("Ordering by name or number needs the personal:read permission.")
     limit = page_size(first, context.pages.default_size, context.pages.max_size)
-    cursor = None if after is None else decode_keyset(after, date.fromisoformat if order_by == "activated_on" else text)
+    cursor = None if after is None else decode_keyset(after, day if order_by == "activated_on" else text)
     query = replace(
         await line_query(info, args), order_by=order_by, descending=args.descending, after=cursor, limit=limit + 1
     )

@@ -17,6 +17,7 @@ from permissions.service_accounts import is_service_account
 from resolvers.context import Context, Info
 from resolvers.mutation import UserErrorRecord, audit_change, once
 from resolvers.node import load_node
+from resolvers.text import EMAIL, LOGIN, PERSON_NAME, checked, optional
 from sources.crm.records import PortalUserRecord
 from sources.errors import BadUserInput, CorpcareError, Forbidden
 
@@ -100,11 +101,14 @@ def invite(
     async def change(context: Context) -> tuple[int, str, Any, Any]:
         _grantable(context, role)
         if is_service_account(login) and not service:
-            raise BadUserInput("Logins starting with 'svc:' belong to service accounts; create one with serviceAccountCreate.",
-                               field=["login"])  # fmt: skip
+            message = "Logins starting with 'svc:' belong to service accounts; create one with serviceAccountCreate."
+            raise BadUserInput(message, field=["login"])
         customer_id = context.principal.customer_id
         if customer_id is None:
             raise BadUserInput("Operator staff invite users through the operator's tools.", field=["role"])
+        checked(login, field="login", longest=LOGIN)
+        checked(name, field="name", longest=PERSON_NAME)
+        optional(email, field="email", longest=EMAIL)
         if not login.strip() or not name.strip():
             raise BadUserInput("A user needs a login and a name.", field=["login"])
         units = await _units(info, unit_ids)

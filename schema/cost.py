@@ -132,12 +132,17 @@ def _length(arguments: dict[str, Any]) -> int:
 
 
 def _longest_list(value: Any) -> int:
-    """The length of the longest list anywhere in an input value."""
-    if isinstance(value, list):
-        return max([len(value), *(_longest_list(item) for item in value if isinstance(item, list | dict))])
-    if isinstance(value, Mapping):
-        return max((_longest_list(item) for item in value.values()), default=0)
-    return 0
+    """The length of the longest list anywhere in an input value (walked without recursion:
+    a hostile variable may be nested thousands deep)."""
+    longest, pending = 0, [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, list):
+            longest = max(longest, len(item))
+            pending.extend(x for x in item if isinstance(x, list | Mapping))
+        elif isinstance(item, Mapping):
+            pending.extend(x for x in item.values() if isinstance(x, list | Mapping))
+    return longest
 
 
 def _is_list(type_: Any) -> bool:

@@ -155,6 +155,12 @@ def _coded(error: GraphQLError, request_id: str | None) -> GraphQLError:
                 code = "QUERY_TOO_COMPLEX"
             error.extensions = {**(error.extensions or {}), "code": code}
         return error
+    if isinstance(original, GraphQLError) and error.path is None:
+        # A variable's value refused while coercing the variables, before anything ran.
+        cause = original.original_error
+        code = cause.code if isinstance(cause, CorpcareError) else "BAD_USER_INPUT"
+        error.extensions = {**(error.extensions or {}), "code": code}
+        return error
     log.error("unexpected error in request %s at %s", request_id, error.path, exc_info=original)
     return GraphQLError(
         f"Internal server error (request {request_id}).",

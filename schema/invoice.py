@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import strawberry
 
 from loaders import InvoicePageKey
-from loaders.page import decode_keyset, page_size
+from loaders.page import day, decode_keyset, page_size
 from permissions.roles import Permission as P
 from permissions.rules import PUBLIC, requires
 from schema.common import Connection, Money, Node
@@ -53,7 +53,7 @@ class Invoice(Node):
 
 
 def _invoices_key(root: BillingAccountRecord, first: int | None = None, after: str | None = None) -> InvoicePageKey:
-    cursor = None if after is None else decode_keyset(after, date.fromisoformat)
+    cursor = None if after is None else decode_keyset(after, day)
     return InvoicePageKey(account_id=root.id, after=cursor, limit=page_size(first, 12, INVOICE_PAGE_MAX))
 
 

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import strawberry
 
 from loaders import UsagePageKey
-from loaders.page import decode_keyset, page_size
+from loaders.page import decode_keyset, moment, page_size
 from permissions.roles import Permission as P
 from permissions.rules import PUBLIC, requires
 from schema.catalogue import Bundle, Service, TariffPlan
@@ -19,7 +19,7 @@ from schema.org_unit import OrgUnit
 from schema.scalars import Month
 from schema.spending import EffectivePolicy, Spending
 from sources.crm.records import SubscriberRecord
-from sources.values import add_months, aware
+from sources.values import KEY_64, add_months, aware
 
 LINE = requires(P.LINE_READ)
 PERSONAL = requires(P.PERSONAL_READ)
@@ -87,7 +87,7 @@ def _usage_key(
     until: Annotated[datetime | None, strawberry.argument(description="Started before.")] = None,
     kinds: list[UsageKind] | None = None,
 ) -> UsagePageKey:
-    cursor = None if after is None else decode_keyset(after, datetime.fromisoformat)
+    cursor = None if after is None else decode_keyset(after, moment, largest=KEY_64)
     since, until = since and aware(since), until and aware(until)
     if month is not None:
         start = datetime.combine(month, time(), UTC)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import hmac
+import logging
 import re
 import uuid
 from collections.abc import AsyncIterator
@@ -15,6 +16,7 @@ from typing import Any
 import orjson
 from cross_web import HTTPException
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.authentication import AuthenticationMiddleware
 from starlette.middleware.cors import CORSMiddleware
@@ -41,6 +43,7 @@ from sources.cache import create_cache
 from sources.db import Engines, create_engine
 from sources.telemetry import RequestStats
 
+log = logging.getLogger("corpcare.errors")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 GRAPHQL_MEDIA = "application/graphql-response+json"
 # Errors of the request itself (nothing was executed): 400 under the GraphQL response media type.
@@ -82,8 +85,12 @@ class GraphQLEndpoint(GraphQL[Context, None]):
 
         try:
             try:
+                request = Request(scope, receive)
+                refusal = await _refuse_body(request)
+                if refusal is not None:
+                    raise HTTPException(400, refusal)
                 async with asyncio.timeout(self.request_seconds):
-                    response = await self.run(Request(scope, receive))
+                    response = await self.run(request)
             except HTTPException as error:
                 # Strawberry's refusals of the request itself (bad JSON, no query, a batch, a
                 # mutation over GET): the same coded JSON as every other error.
@@ -99,6 +106,10 @@ class GraphQLEndpoint(GraphQL[Context, None]):
                 message = f"The request took longer than {self.request_seconds:g} s and was stopped."
                 response = coded_response(503, "TIMEOUT", message, retry_after=1)
                 stats.codes = ["TIMEOUT"]
+            except Exception:
+                log.exception("unexpected error in request %s", stats.request_id)
+                response = internal_error(stats.request_id)
+                stats.codes = ["INTERNAL_SERVER_ERROR"]
             await response(scope, receive, sending)
         finally:
             telemetry.current.reset(token)
@@ -161,6 +172,43 @@ _HTTP_CODES = {400: "BAD_REQUEST", 404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED", 
 def _request_id(scope: Scope) -> str:
     given = dict(scope.get("headers") or ()).get(b"x-request-id", b"").decode("latin-1")
     return given if _REQUEST_ID.match(given) else uuid.uuid4().hex
+
+
+async def _refuse_body(request: Request) -> str | None:
+    """Why a JSON body cannot be a GraphQL request, before the GraphQL layer reads it: not
+    UTF-8 or not JSON (orjson also stops at 1,024 levels of nesting), or neither an object nor
+    a batch."""
+    if request.method != "POST" or "json" not in request.headers.get("content-type", ""):
+        return None
+    try:
+        body = orjson.loads(await request.body())
+    except orjson.JSONDecodeError:
+        return "The request body is not JSON (UTF-8, nested at most 1,024 levels)."
+    if not isinstance(body, dict | list):
+        return "The request body must be a JSON object with a 'query'."
+    return None
+
+
+def internal_error(request_id: str) -> Response:
+    response = coded_response(500, "INTERNAL_SERVER_ERROR", f"Internal server error (request {request_id}).")
+    response.headers["X-Request-Id"] = request_id
+    return response
+
+
+async def http_error(request: Request, error: Exception) -> Response:
+    """Starlette's own refusals (an unknown path, a method a route does not take) as coded JSON."""
+    assert isinstance(error, StarletteHTTPException)
+    code = _HTTP_CODES.get(error.status_code, "BAD_REQUEST")
+    response = coded_response(error.status_code, code, str(error.detail))
+    response.headers.update(error.headers or {})
+    return response
+
+
+async def server_error(request: Request, error: Exception) -> Response:
+    """Anything that escaped a route: logged with a request id, masked for the client."""
+    request_id = _request_id(request.scope)
+    log.error("unexpected error in request %s", request_id, exc_info=error)
+    return internal_error(request_id)
 
 
 def coded_response(status: int, code: str, message: str, *, retry_after: int | None = None) -> Response:
@@ -232,6 +280,7 @@ def create_app(settings: Settings, sources: Sources | None = None) -> Starlette:
             ),
             Middleware(AuthenticationMiddleware, backend=BearerAuth(settings), on_error=unauthenticated),
         ],
+        exception_handlers={StarletteHTTPException: http_error, Exception: server_error},
         lifespan=lifespan,
     )
     if sources is not None:

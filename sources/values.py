@@ -8,6 +8,13 @@ from decimal import Decimal
 from functools import lru_cache
 
 _CENT = Decimal(1).scaleb(-2)
+# The years a caller may name. Reports count months forward and back from the ones given, and
+# moments move by up to a day between time zones: far from date's limits of years 1 and 9999,
+# that arithmetic cannot overflow, and every backend stores such dates.
+FIRST_YEAR, LAST_YEAR = 1900, 2999
+# The backends' integer keys: 32-bit, and 64-bit for the rows that grow fastest (usage, the audit
+# log, bulk operations, API keys). A larger number names nothing, and a database refuses to bind it.
+KEY_32, KEY_64 = 2**31 - 1, 2**63 - 1
 
 
 @dataclass(frozen=True, slots=True)

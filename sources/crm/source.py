@@ -38,6 +38,8 @@ SUBSCRIBER_ORDER = {
     "activated_on": Subscriber.activated_on,
 }
 
+_LIKE_LITERAL = str.maketrans({"\\": "\\\\", "%": "\\%", "_": "\\_"})
+
 
 @dataclass(frozen=True, slots=True)
 class SubscriberQuery:
@@ -200,9 +202,13 @@ class CrmSource(SqlSource):
         if query.among_ids is not None:
             statement = statement.where(key_in(Subscriber.id, query.among_ids, self.dialect))
         if query.search:
-            needle = f"%{query.search.lower()}%"
+            # The text as written: % and _ in it are characters to find, not wildcards.
+            needle = "%" + query.search.lower().translate(_LIKE_LITERAL) + "%"
             statement = statement.where(
-                or_(func.lower(Subscriber.employee_name).like(needle), Subscriber.msisdn.like(needle))
+                or_(
+                    func.lower(Subscriber.employee_name).like(needle, escape="\\"),
+                    Subscriber.msisdn.like(needle, escape="\\"),
+                )
             )
         return statement
 

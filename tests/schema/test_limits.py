@@ -74,7 +74,7 @@ async def test_directives_and_input_lists_have_limits(world, customer_admin):
     limits = QueryLimits(max_input_list=5)
     context = Context.of(await world.principal(customer_admin), world.sources, request_id=uuid.uuid4().hex,
                          limits=limits)  # fmt: skip
-    nested = 'mutation { subscriberServicesAdd(input: {selection: {ids: [%s]}, services: []}) { dryRun } }'
+    nested = "mutation { subscriberServicesAdd(input: {selection: {ids: [%s]}, services: []}) { dryRun } }"
     inline = await build_schema(limits).execute(nested % ", ".join(['"x"'] * 6), context_value=context)
     assert inline.data is None and [e.extensions.get("listLength") for e in inline.errors] == [6]
     assert world.counter.count == 0
