@@ -6,7 +6,6 @@ import asyncio
 import gc
 import hmac
 import logging
-import re
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -33,6 +32,15 @@ from server import graphiql
 from server.auth import BearerAuth, Principals, PrincipalUser, unauthenticated
 from server.exports import report_export
 from server.health import healthz, readyz
+from server.http_errors import (
+    HTTP_CODES,
+    coded_response,
+    http_error,
+    internal_error,
+    refuse_body,
+    request_id_of,
+    server_error,
+)
 from server.http_guard import HttpGuard
 from server.logs import log_request
 from server.metrics import Metrics
@@ -44,7 +52,6 @@ from sources.db import Engines, create_engine
 from sources.telemetry import RequestStats
 
 log = logging.getLogger("corpcare.errors")
-_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 GRAPHQL_MEDIA = "application/graphql-response+json"
 # Errors of the request itself (nothing was executed): 400 under the GraphQL response media type.
 REQUEST_ERRORS = {"GRAPHQL_PARSE_FAILED", "GRAPHQL_VALIDATION_FAILED", "QUERY_TOO_COMPLEX", "BAD_USER_INPUT"}
@@ -70,7 +77,7 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         if not isinstance(user, PrincipalUser):
             await graphiql.page()(scope, receive, send)
             return
-        stats = RequestStats(_request_id(scope), principal=str(user.principal.user_id))
+        stats = RequestStats(request_id_of(scope), principal=str(user.principal.user_id))
         stats.customer = user.principal.customer_id
         token = telemetry.current.set(stats)
         status = 500
@@ -86,7 +93,7 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         try:
             try:
                 request = Request(scope, receive)
-                refusal = await _refuse_body(request)
+                refusal = await refuse_body(request)
                 if refusal is not None:
                     raise HTTPException(400, refusal)
                 async with asyncio.timeout(self.request_seconds):
@@ -97,7 +104,7 @@ class GraphQLEndpoint(GraphQL[Context, None]):
                 status_code = error.status_code
                 if "not allowed when using GET" in error.reason:
                     status_code = 405  # GraphQL over HTTP: a mutation over GET is 405 Method Not Allowed
-                code = _HTTP_CODES.get(status_code, "BAD_REQUEST")
+                code = HTTP_CODES.get(status_code, "BAD_REQUEST")
                 response = coded_response(status_code, code, error.reason)
                 if status_code == 405:
                     response.headers["Allow"] = "POST"
@@ -164,57 +171,6 @@ class GraphQLEndpoint(GraphQL[Context, None]):
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
-
-
-_HTTP_CODES = {400: "BAD_REQUEST", 404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED", 415: "UNSUPPORTED_MEDIA_TYPE"}
-
-
-def _request_id(scope: Scope) -> str:
-    given = dict(scope.get("headers") or ()).get(b"x-request-id", b"").decode("latin-1")
-    return given if _REQUEST_ID.match(given) else uuid.uuid4().hex
-
-
-async def _refuse_body(request: Request) -> str | None:
-    """Why a JSON body cannot be a GraphQL request, before the GraphQL layer reads it: not
-    UTF-8 or not JSON (orjson also stops at 1,024 levels of nesting), or neither an object nor
-    a batch."""
-    if request.method != "POST" or "json" not in request.headers.get("content-type", ""):
-        return None
-    try:
-        body = orjson.loads(await request.body())
-    except orjson.JSONDecodeError:
-        return "The request body is not JSON (UTF-8, nested at most 1,024 levels)."
-    if not isinstance(body, dict | list):
-        return "The request body must be a JSON object with a 'query'."
-    return None
-
-
-def internal_error(request_id: str) -> Response:
-    response = coded_response(500, "INTERNAL_SERVER_ERROR", f"Internal server error (request {request_id}).")
-    response.headers["X-Request-Id"] = request_id
-    return response
-
-
-async def http_error(request: Request, error: Exception) -> Response:
-    """Starlette's own refusals (an unknown path, a method a route does not take) as coded JSON."""
-    assert isinstance(error, StarletteHTTPException)
-    code = _HTTP_CODES.get(error.status_code, "BAD_REQUEST")
-    response = coded_response(error.status_code, code, str(error.detail))
-    response.headers.update(error.headers or {})
-    return response
-
-
-async def server_error(request: Request, error: Exception) -> Response:
-    """Anything that escaped a route: logged with a request id, masked for the client."""
-    request_id = _request_id(request.scope)
-    log.error("unexpected error in request %s", request_id, exc_info=error)
-    return internal_error(request_id)
-
-
-def coded_response(status: int, code: str, message: str, *, retry_after: int | None = None) -> Response:
-    headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
-    body = {"data": None, "errors": [{"message": message, "extensions": {"code": code}}]}
-    return Response(orjson.dumps(body), status_code=status, media_type="application/json", headers=headers)
 
 
 def metrics_endpoint(metrics: Metrics, token: str | None) -> Any:

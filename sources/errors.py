@@ -11,7 +11,8 @@
     └── QueryTooComplex           QUERY_TOO_COMPLEX
 
 Anything else that escapes a resolver is a bug: it is logged and masked as
-``INTERNAL_SERVER_ERROR``.
+``INTERNAL_SERVER_ERROR``. The HTTP layer codes its own refusals (``BAD_REQUEST``,
+``METHOD_NOT_ALLOWED``, ``PAYLOAD_TOO_LARGE``, ``TIMEOUT``) in ``server/``.
 """
 
 from __future__ import annotations
