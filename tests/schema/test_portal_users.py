@@ -84,3 +84,29 @@ async def test_grants_and_revokes_change_the_scope_at_once(writable_world, custo
     revoked = await world.data(customer_admin, REVOKE, {"input": {"user": sales_admin, "orgUnit": operations}})
     assert revoked["portalUserRevokeScope"]["user"]["scopeUnits"] == [{"name": "Sales"}]
     assert await scope_of(world, "acme.sales.admin") == before
+
+
+async def test_a_scoped_admin_cannot_make_a_whole_company_user_by_naming_or_leaving_no_subtree(
+    writable_world, customer_admin
+):
+    world = writable_world
+    sales, technology = await unit_id(world, "Sales"), await unit_id(world, "Technology")
+    scoped = {"input": {"login": "acme.sales.owner", "name": "Sam Sales", "role": "CUSTOMER_ADMIN", "units": [sales]}}
+    assert (await world.data(customer_admin, INVITE, scoped))["portalUserInvite"]["userErrors"] == []
+
+    bare = {"input": {"login": "acme.wide.analyst", "name": "Wide", "role": "ANALYST"}}
+    refused = (await world.data("acme.sales.owner", INVITE, bare))["portalUserInvite"]
+    assert refused == {"user": None, "userErrors": [{"field": ["units"], "code": "PRIVILEGE_ESCALATION"}]}
+
+    # Nor by taking away the last subtree of a user: portal users are out of a scoped admin's reach.
+    narrow = {"input": {"login": "acme.sales.analyst", "name": "Nora", "role": "ANALYST", "units": [sales]}}
+    assert (await world.data("acme.sales.owner", INVITE, narrow))["portalUserInvite"]["userErrors"] == []
+    analyst = await user_id(world, "acme.sales.analyst")
+    last = {"input": {"user": analyst, "orgUnit": sales}}
+    kept = (await world.data("acme.sales.owner", REVOKE, last))["portalUserRevokeScope"]
+    assert kept["userErrors"] == [{"field": ["user"], "code": "NOT_FOUND"}]
+    assert await scope_of(world, "acme.sales.analyst") == await scope_of(world, "acme.sales.owner")
+    # The company-wide admin may: the analyst then sees the whole company.
+    widened = (await world.data(customer_admin, REVOKE, last))["portalUserRevokeScope"]
+    assert widened["userErrors"] == [] and await scope_of(world, "acme.sales.analyst") is None
+    assert technology  # a second unit exists, so "whole company" is wider than Sales
