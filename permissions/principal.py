@@ -85,3 +85,10 @@ def principal_for(user: PortalUserRecord) -> Principal:
         scope_unit_ids=user.granted_unit_ids,
         subscriber_id=user.subscriber_id,
     )
+
+
+# A WebSocket before its connection_init: no permission, no row in scope.
+NOBODY = Principal(
+    user_id=0, login="", name="", role=Role.EMPLOYEE, customer_id=None, permissions=frozenset(),
+    scope=RowScope(customer_ids=frozenset()),
+)  # fmt: skip

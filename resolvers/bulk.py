@@ -24,7 +24,14 @@ from resolvers.line_operations import line_action, permission_for
 from sources import Sources
 from sources.errors import CorpcareError
 from sources.state.audit import AuditEntry
-from sources.state.bulk import BulkOperationRow, ItemResult, OpenItem
+from sources.state.bulk import (
+    BulkOperationRow,
+    BulkScope,
+    ItemResult,
+    OpenItem,
+    progress_channel,
+    progress_event,
+)
 
 CHUNK = 100
 
@@ -53,6 +60,7 @@ async def work_through(
         if not items:
             status = "cancelled" if current.cancel_requested else "completed"
             await store.finish(operation.id, worker, status)
+            await _announce(sources, operation.id)
             log.info("bulk operation %s %s: %s of %s lines", operation.id, status, current.done, current.total)
             return status
         # The starter's role and scope as they are now: a revoked grant stops the rest.
@@ -66,10 +74,17 @@ async def work_through(
                 cancelled=current.cancel_requested, concurrency=concurrency,
             )  # fmt: skip
         await store.record(operation.id, worker, results, _audit(operation, results))
+        await _announce(sources, operation.id)
         for outcome, count in Counter(result.outcome for result in results).items():
             sources.observer.bulk_line(outcome, count)
     await store.release(operation.id, worker)
     return None
+
+
+async def _announce(sources: Sources, operation_id: int) -> None:
+    """Tell the operation's subscribers, on every instance, how far it has got."""
+    [row] = await sources.bulk.operations([operation_id], BulkScope(customer_ids=None, user_id=None))
+    await sources.events.publish(progress_channel(operation_id), progress_event(row))
 
 
 async def _starter(sources: Sources, operation: BulkOperationRow) -> Principal | None:

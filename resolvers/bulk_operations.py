@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
 from loaders.page import Page, decode_keyset, encode_cursor, page_size, text
 from permissions.principal import require
 from resolvers.context import Info
+from resolvers.ids import from_global_id, to_global_id
 from resolvers.line_operations import permission_for
 from resolvers.mutation import UserErrorRecord, audit_change, once
 from resolvers.node import load_node
 from resolvers.unit_changes import Conflict
-from sources.errors import CorpcareError
-from sources.state.bulk import BulkOperationRow
+from sources.errors import CorpcareError, NotFound
+from sources.state.bulk import OPEN_STATUSES, BulkOperationRow, from_progress_event, progress_channel
 from sources.values import KEY_32, KEY_64
 
 RESULTS_PAGE_MAX = 1000
+PROGRESS_POLL_SECONDS = 5.0
 
 
 def _id_cursor(key: int) -> str:
@@ -82,3 +86,32 @@ async def cancel(info: Info, global_id: str, key: str | None) -> CancelOutcome:
     if answer is None:
         answer = {"operation_id": None, "user_errors": [key_error]}
     return CancelOutcome(answer["operation_id"], [UserErrorRecord(**error) for error in answer["user_errors"]])
+
+
+async def progress(info: Info, operation_id: str) -> AsyncIterator[BulkOperationRow]:
+    """The operation now, then again each time its worker (on any instance) reports, until it ends.
+
+    Only the newest report waits for a slow subscriber. If reports stop coming (an instance
+    without the shared event bus), the state database is read every ``PROGRESS_POLL_SECONDS``.
+    """
+    context = info.context
+    key = from_global_id(operation_id, expect="BulkOperation")[1]
+    async with context.sources.events.listen(progress_channel(key), size=1) as mailbox:
+        row = await _in_view(info, key)
+        yield row
+        while row.status in OPEN_STATUSES:
+            try:
+                fresh = from_progress_event(await asyncio.wait_for(mailbox.get(), PROGRESS_POLL_SECONDS))
+            except TimeoutError:
+                fresh = await _in_view(info, key)
+            if (fresh.status, fresh.done, fresh.cancel_requested) != (row.status, row.done, row.cancel_requested):
+                row = fresh
+                yield row
+
+
+async def _in_view(info: Info, key: int) -> BulkOperationRow:
+    context = info.context
+    rows = await context.sources.bulk.operations([key], context.principal.bulk_scope)
+    if not rows:
+        raise NotFound(f"No BulkOperation with id {to_global_id('BulkOperation', key)}.")
+    return rows[0]

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import Any
 
 import strawberry
 
 from loaders import LoadContext, Loaders
+from permissions.cost_budgets import CostBudgets
 from permissions.principal import Principal
 from sources import Sources
 from sources.values import month_start
@@ -43,6 +45,12 @@ class Context:
     request_id: str
     pages: PageLimits
     limits: QueryLimits = QueryLimits()
+    # A WebSocket's: what its connection_init sent (the token), and the connection itself.
+    connection_params: dict[str, Any] | None = None
+    connection: Any = None
+    # The cost budgets operations are charged to (sources.throttle); None: not charged (in-process
+    # execution by tests, benchmarks and tools; the server always sets them).
+    budgets: CostBudgets | None = None
 
     @classmethod
     def of(
@@ -53,12 +61,18 @@ class Context:
         request_id: str,
         pages: PageLimits = PageLimits(),
         limits: QueryLimits = QueryLimits(),
+        budgets: CostBudgets | None = None,
         today: date | None = None,
     ) -> Context:
         """A context with fresh loaders for ``principal``, dated today unless told otherwise."""
         today = today or datetime.now(UTC).date()
         loaders = Loaders(LoadContext(sources, principal.scope, today, principal.bulk_scope))
-        return cls(principal, loaders, sources, today, request_id, pages, limits)
+        return cls(principal, loaders, sources, today, request_id, pages, limits, budgets=budgets)
+
+    def sign_in(self, principal: Principal) -> None:
+        """A WebSocket's context is made before the client says who it is: from now on, ``principal``."""
+        self.principal = principal
+        self.loaders = Loaders(LoadContext(self.sources, principal.scope, self.today, principal.bulk_scope))
 
     @property
     def current_period(self) -> date:

@@ -19,7 +19,7 @@ from schema.bulk import BulkMutation, BulkOperation
 from schema.catalogue import Service, TariffPlan
 from schema.customer import Customer
 from schema.executor import LevelExecutor
-from schema.extensions import AuthorizeFields, CodedErrors, LimitShape, code_document_errors
+from schema.extensions import AuthorizeFields, LimitShape, code_errors
 from schema.fields import fast_resolvers
 from schema.invoice import BillingAccount, Invoice
 from schema.line_changes import LineMutation
@@ -29,6 +29,7 @@ from schema.query import Query
 from schema.scalars import SCALARS
 from schema.service_accounts import ApiKey, ServiceAccountMutation
 from schema.subscriber import Subscriber
+from schema.subscription import Subscription
 from schema.unit_changes import UnitMutation
 
 
@@ -37,8 +38,8 @@ class CorpcareSchema(strawberry.Schema):
     hide_suggestions = False
 
     def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
-        # Coded errors are answers, not faults; unexpected ones are logged and masked by CodedErrors.
-        code_document_errors(errors)
+        # Coded errors are answers, not faults; unexpected ones are logged and masked.
+        code_errors(errors, getattr(getattr(execution_context, "context", None), "request_id", None))
         if self.hide_suggestions:
             for error in errors:
                 error.message = _SUGGESTION.sub("", error.message)
@@ -59,6 +60,7 @@ def build_schema(limits: QueryLimits = DEFAULT_LIMITS, *, production: bool = Fal
         mutation=merge_types(
             "Mutation", (LineMutation, BulkMutation, UnitMutation, UserMutation, ServiceAccountMutation)
         ),
+        subscription=Subscription,
         types=[
             Customer,
             OrgUnit,
@@ -79,7 +81,6 @@ def build_schema(limits: QueryLimits = DEFAULT_LIMITS, *, production: bool = Fal
             *closed,
             LimitShape,
             AuthorizeFields,
-            CodedErrors,
         ],
         schema_directives=[Requires, Public],
         config=StrawberryConfig(scalar_map=SCALARS),

@@ -1,9 +1,9 @@
-"""Schema extensions: field rules checked before execution, and coded, masked errors."""
+"""Schema extensions: limits and field rules checked before execution; coded, masked errors."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from typing import Any
 
 from graphql import ExecutionResult as GraphQLExecutionResult
@@ -13,9 +13,11 @@ from strawberry.extensions import SchemaExtension
 from permissions.authorize import denied_fields, rule_table
 from resolvers.context import Context
 from resolvers.mutation import audit_change
+from schema import budget
 from schema.cost import Shape, measure
 from sources import telemetry
 from sources.errors import CorpcareError
+from sources.throttle import Charge
 
 log = logging.getLogger("corpcare.errors")
 
@@ -33,9 +35,13 @@ def _chosen(ctx: Any) -> tuple[OperationDefinitionNode | None, dict[str, Fragmen
 
 class LimitShape(SchemaExtension):
     """Refuse, before anything runs, an operation that is too costly, too deep or has too many
-    aliases (``QUERY_TOO_COMPLEX``); report the estimated cost in the response's extensions."""
+    aliases (``QUERY_TOO_COMPLEX``), or whose estimate the caller's cost budgets cannot pay
+    (``RATE_LIMITED``); settle the charge to the actual cost once it has run, and report both in
+    the response's extensions (``schema/budget.py``)."""
 
     shape: Shape | None = None
+    charge: Charge | None = None
+    actual: int | None = None
 
     async def on_execute(self) -> AsyncIterator[None]:
         ctx = self.execution_context
@@ -72,15 +78,25 @@ class LimitShape(SchemaExtension):
                 for exceeded, code, message, extra in problems
                 if exceeded
             ]
+            if not errors and ctx.result is None:
+                self.charge, refusal = await budget.charge(context, shape.cost, chosen.operation)
+                errors = [refusal] if refusal is not None else []
             if errors:
+                if chosen.operation is OperationType.SUBSCRIPTION:
+                    raise errors[0]  # a subscription starts whatever the result says; this stops it
                 ctx.result = GraphQLExecutionResult(data=None, errors=errors)
         yield
+        result = ctx.result
+        if self.shape is not None and isinstance(result, GraphQLExecutionResult) and isinstance(context, Context):
+            self.actual = budget.objects_in(result.data)
+            if self.charge is not None and self.charge.allowed:
+                self.charge = await budget.settle(context, self.charge, self.actual)
 
     def get_results(self) -> dict[str, Any]:
         context = self.execution_context.context
         if self.shape is None or not isinstance(context, Context):
             return {}
-        return {"cost": {"estimated": self.shape.cost, "maximum": context.limits.max_cost}}
+        return {"cost": budget.report(self.shape.cost, context.limits.max_cost, self.charge, self.actual)}
 
 
 class AuthorizeFields(SchemaExtension):
@@ -117,30 +133,15 @@ async def _audit(
     await audit_change(context, action, allowed=not denied, detail=detail, targets=())
 
 
-class CodedErrors(SchemaExtension):
-    """Every error leaves with ``extensions.code``; unexpected ones are masked.
+def code_errors(errors: list[GraphQLError], request_id: str | None) -> None:
+    """Every error leaves with ``extensions.code``; unexpected ones are masked, in place.
 
-    corpcare's own errors keep their message; anything else becomes INTERNAL_SERVER_ERROR
-    with the request id, which is also in the server log next to the traceback.
+    corpcare's own errors keep their message; anything else becomes INTERNAL_SERVER_ERROR with
+    the request id, which is also in the server log next to the traceback. Strawberry hands
+    every result's errors here (queries, mutations and each event of a subscription), before
+    they are sent.
     """
-
-    def on_operation(self) -> Iterator[None]:
-        yield
-        context = self.execution_context.context
-        request_id = getattr(context, "request_id", None)
-        result = self.execution_context.result
-        errors = getattr(result, "errors", None)
-        if result is None or not errors:
-            return
-        result.errors = [_coded(error, request_id) for error in errors]
-
-
-def code_document_errors(errors: list[GraphQLError]) -> None:
-    """Parse and validation errors are answered before any extension sees a result: code them
-    in place (a document too long is QUERY_TOO_COMPLEX)."""
-    for error in errors:
-        if error.original_error is None:
-            _coded(error, None)
+    errors[:] = [_coded(error, request_id) for error in errors]
 
 
 def _coded(error: GraphQLError, request_id: str | None) -> GraphQLError:

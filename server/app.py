@@ -1,176 +1,41 @@
-"""The Starlette application: lifespan-owned backends, authentication, and /graphql."""
+"""The Starlette application: lifespan-owned backends, middleware and routes."""
 
 from __future__ import annotations
 
-import asyncio
 import gc
 import hmac
-import logging
-import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
 from typing import Any
 
-import orjson
-from cross_web import HTTPException
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.authentication import AuthenticationMiddleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
-from starlette.routing import Route
-from starlette.types import Message, Receive, Scope, Send
-from starlette.websockets import WebSocket
-from strawberry.asgi import GraphQL
+from starlette.responses import Response
+from starlette.routing import Route, WebSocketRoute
 
-from resolvers.context import Context, PageLimits
-from schema import build_schema
 from server import graphiql
-from server.auth import BearerAuth, Principals, PrincipalUser, unauthenticated
+from server.auth import BearerAuth, Principals, unauthenticated
+from server.endpoint import GraphQLEndpoint
 from server.exports import report_export
 from server.health import healthz, readyz
 from server.http_errors import (
-    HTTP_CODES,
     coded_response,
     http_error,
-    internal_error,
-    refuse_body,
-    request_id_of,
     server_error,
 )
 from server.http_guard import HttpGuard
-from server.logs import log_request
 from server.metrics import Metrics
 from server.settings import Settings
 from server.worker import BulkWorker
 from sources import Sources, telemetry
 from sources.cache import create_cache
 from sources.db import Engines, create_engine
-from sources.telemetry import RequestStats
-
-log = logging.getLogger("corpcare.errors")
-GRAPHQL_MEDIA = "application/graphql-response+json"
-# Errors of the request itself (nothing was executed): 400 under the GraphQL response media type.
-REQUEST_ERRORS = {"GRAPHQL_PARSE_FAILED", "GRAPHQL_VALIDATION_FAILED", "QUERY_TOO_COMPLEX", "BAD_USER_INPUT"}
-
-
-class GraphQLEndpoint(GraphQL[Context, None]):
-    def __init__(self, settings: Settings, metrics: Metrics) -> None:
-        self.limits = settings.query_limits
-        schema = build_schema(self.limits, production=not settings.development)
-        super().__init__(schema, graphql_ide="graphiql" if settings.development else None)
-        self.pages = PageLimits(settings.default_page_size, settings.max_page_size)
-        self.request_seconds = settings.request_timeout_seconds
-        self.slow_seconds = settings.slow_operation_seconds
-        self.metrics = metrics
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await super().__call__(scope, receive, send)
-            return
-        user = scope.get("user")
-        # BearerAuth lets only the GraphiQL page through unauthenticated (in development):
-        # the page needs no sign-in, the queries sent from it do.
-        if not isinstance(user, PrincipalUser):
-            await graphiql.page()(scope, receive, send)
-            return
-        stats = RequestStats(request_id_of(scope), principal=str(user.principal.user_id))
-        stats.customer = user.principal.customer_id
-        token = telemetry.current.set(stats)
-        status = 500
-
-        async def sending(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-                headers = [*message.get("headers", []), (b"x-request-id", stats.request_id.encode())]
-                message = {**message, "headers": headers}
-            await send(message)
-
-        try:
-            try:
-                request = Request(scope, receive)
-                refusal = await refuse_body(request)
-                if refusal is not None:
-                    raise HTTPException(400, refusal)
-                async with asyncio.timeout(self.request_seconds):
-                    response = await self.run(request)
-            except HTTPException as error:
-                # Strawberry's refusals of the request itself (bad JSON, no query, a batch, a
-                # mutation over GET): the same coded JSON as every other error.
-                status_code = error.status_code
-                if "not allowed when using GET" in error.reason:
-                    status_code = 405  # GraphQL over HTTP: a mutation over GET is 405 Method Not Allowed
-                code = HTTP_CODES.get(status_code, "BAD_REQUEST")
-                response = coded_response(status_code, code, error.reason)
-                if status_code == 405:
-                    response.headers["Allow"] = "POST"
-                stats.codes = [code]
-            except TimeoutError:
-                message = f"The request took longer than {self.request_seconds:g} s and was stopped."
-                response = coded_response(503, "TIMEOUT", message, retry_after=1)
-                stats.codes = ["TIMEOUT"]
-            except Exception:
-                log.exception("unexpected error in request %s", stats.request_id)
-                response = internal_error(stats.request_id)
-                stats.codes = ["INTERNAL_SERVER_ERROR"]
-            await response(scope, receive, sending)
-        finally:
-            telemetry.current.reset(token)
-            self._record(stats, status)
-
-    def _record(self, stats: RequestStats, status: int) -> None:
-        kind = stats.operation_type or "none"
-        outcome = "failed" if status >= 500 else "refused" if status >= 400 else "errors" if stats.codes else "ok"
-        self.metrics.requests.labels(kind, outcome).inc()
-        self.metrics.latency.labels(kind).observe(stats.seconds())
-        for code in stats.codes:
-            self.metrics.errors.labels(code).inc()
-        if log_request(stats, outcome, stats.codes, status, self.slow_seconds, stats.query):
-            self.metrics.slow.inc()
-
-    async def render_graphql_ide(self, request: Request) -> HTMLResponse:
-        return graphiql.page()
-
-    async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
-        user = request.user
-        assert isinstance(user, PrincipalUser), "authentication runs before GraphQL"
-        sources: Sources = request.app.state.sources
-        today = datetime.now(UTC).date()
-        stats = telemetry.current.get()
-        request_id = stats.request_id if stats is not None else uuid.uuid4().hex
-        if isinstance(response, Response):
-            # GraphQL over HTTP: a client that accepts the GraphQL response media type gets it,
-            # and request errors with it are 4xx rather than 200.
-            response.graphql_media = GRAPHQL_MEDIA in request.headers.get("accept", "")  # type: ignore[attr-defined]
-        return Context.of(
-            user.principal, sources, request_id=request_id, pages=self.pages, limits=self.limits, today=today
-        )
-
-    def create_response(self, response_data: Any, sub_response: Response) -> Response:
-        response = super().create_response(response_data, sub_response)
-        if not isinstance(response_data, dict):
-            return response
-        extensions = [e.get("extensions") or {} for e in response_data.get("errors") or ()]
-        codes = [str(x.get("code")) for x in extensions]
-        stats = telemetry.current.get()
-        if stats is not None:
-            stats.codes = codes
-        if any(x.get("reason") == "BUSY" for x in extensions):
-            # No connection came free in time: say so at once rather than queue the caller.
-            response.status_code = 503
-            response.headers["Retry-After"] = "1"
-        elif getattr(sub_response, "graphql_media", False):
-            response.headers["content-type"] = f"{GRAPHQL_MEDIA}; charset=utf-8"
-            if response_data.get("data") is None and codes and set(codes) <= REQUEST_ERRORS:
-                response.status_code = 400
-        return response
-
-    def encode_json(self, data: object) -> bytes:
-        return orjson.dumps(data)
+from sources.events import create_events
+from sources.redis_throttle import create_throttle
 
 
 def metrics_endpoint(metrics: Metrics, token: str | None) -> Any:
@@ -198,7 +63,10 @@ def create_app(settings: Settings, sources: Sources | None = None) -> Starlette:
             for url in settings.urls
         ))  # fmt: skip
         cache = create_cache(settings.redis_url, observer=metrics)
-        opened = Sources.over(engines, cache, engines.backends(settings.backend_limits, metrics), metrics)
+        events = create_events(settings.redis_url)
+        throttle = create_throttle(settings.redis_url, observer=metrics)
+        backends = engines.backends(settings.backend_limits, metrics)
+        opened = Sources.over(engines, cache, backends, metrics, events, throttle=throttle)
         _attach(app, opened, settings, metrics)
         worker = None
         if settings.bulk_worker:
@@ -211,12 +79,16 @@ def create_app(settings: Settings, sources: Sources | None = None) -> Starlette:
         finally:
             if worker is not None:
                 await worker.stop()
+            await events.close()
+            await throttle.close()
             await cache.close()
             await engines.dispose()
 
+    graphql = GraphQLEndpoint(settings, metrics)
     app = Starlette(
         routes=[
-            Route("/graphql", GraphQLEndpoint(settings, metrics), methods=["GET", "POST"]),
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", graphql),
             Route("/reports/{report}.csv", report_export),
             Route("/healthz", healthz),
             Route("/readyz", readyz),

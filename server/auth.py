@@ -155,6 +155,8 @@ class BearerAuth(AuthenticationBackend):
         self.verifier = TokenVerifier(settings)
 
     async def authenticate(self, conn: HTTPConnection) -> tuple[AuthCredentials, BaseUser] | None:
+        if conn.scope["type"] == "websocket":
+            return None  # signed in by its connection_init message (GraphQLEndpoint.on_ws_connect)
         path = conn.url.path
         if path == "/graphql":
             if self._is_ide_page(conn):
@@ -164,11 +166,15 @@ class BearerAuth(AuthenticationBackend):
         scheme, _, token = conn.headers.get("authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not token:
             raise AuthenticationError("Sign in: send 'Authorization: Bearer <token>'.")
+        principal = await self.principal_of(conn, token.strip())
+        return AuthCredentials([p.value for p in principal.permissions]), PrincipalUser(principal)
+
+    async def principal_of(self, conn: HTTPConnection, token: str) -> Principal:
+        """The principal a bearer token (JWT or API key) names; AuthenticationError otherwise."""
         try:
-            principal = await self._principal(conn, token.strip())
+            return await self._principal(conn, token)
         except BackendUnavailable as error:
             raise SignInUnavailable(error.message) from error
-        return AuthCredentials([p.value for p in principal.permissions]), PrincipalUser(principal)
 
     async def _principal(self, conn: HTTPConnection, token: str) -> Principal:
         principals: Principals = conn.app.state.principals
@@ -189,7 +195,9 @@ class BearerAuth(AuthenticationBackend):
         return (
             self.settings.development
             and conn.scope.get("method") == "GET"
+            # A GET naming a persisted query (only its hash) is a GraphQL request, not the page.
             and "query" not in conn.query_params
+            and "extensions" not in conn.query_params
             and ("text/html" in accept or "*/*" in accept)
         )
 

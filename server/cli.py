@@ -1,8 +1,9 @@
-"""The ``corpcare`` command line: serve, migrate, seed, token, export-schema."""
+"""The ``corpcare`` command line: serve, migrate, seed, token, export-schema, register-operations."""
 
 from __future__ import annotations
 
 import asyncio
+import getpass
 import logging
 import sys
 from pathlib import Path
@@ -155,6 +156,50 @@ def token(login: str, ttl: int | None) -> None:
     if not found:
         raise click.ClickException(f"No portal user {login!r}. Is the demo seeded?")
     click.echo(issue_token(settings, login, ttl_seconds=ttl))
+
+
+@main.command("register-operations")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Check the files and show what is new; store nothing.")
+def register_operations(folder: Path, dry_run: bool) -> None:
+    """Register every *.graphql file under FOLDER (recursively) as a persisted operation: the
+    file's exact text, found by its SHA-256. Prints one tab-separated line per file (hash, new or
+    known, file, operation names); registering the same text again changes nothing. In safelist
+    mode only registered operations run. Migrates the state database first."""
+    from server.safelist import InvalidOperations, Registered, read_operations, register
+    from sources.state import migrate
+    from sources.state.persisted import PersistedOperationStore
+
+    try:
+        operations = read_operations(folder)
+    except InvalidOperations as error:
+        for problem in error.problems:
+            console.print(problem, style="red", markup=False, highlight=False)
+        raise click.ClickException(f"{len(error.problems)} problem(s) in {folder}; nothing was registered.") from None
+    try:
+        by = getpass.getuser()
+    except (KeyError, OSError):  # no user name in a bare container
+        by = "unknown"
+
+    async def run() -> list[Registered]:
+        settings = Settings()
+        if settings.embedded:
+            settings.data_dir.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(settings.urls[2])
+        try:
+            await migrate.upgrade(engine)
+            return await register(PersistedOperationStore(Backend("state", engine)), operations, by, dry_run=dry_run)
+        finally:
+            await engine.dispose()
+
+    results = asyncio.run(run())
+    for result in results:
+        op = result.operation
+        names = ",".join(name or "(anonymous)" for name in op.operation_names)
+        click.echo(f"{op.hash}\t{'new' if result.new else 'known'}\t{op.source}\t{names}")
+    new = sum(result.new for result in results)
+    verb = "Would register" if dry_run else "Registered"
+    console.print(f"{verb} {new} new operation(s); {len(results) - new} already registered.")
 
 
 @main.command("export-schema")

@@ -1,6 +1,6 @@
 """Prometheus metrics at ``/metrics``: requests, latency, errors by code, backend calls, cache
-results and bulk progress. One registry per app, so several apps in one process (tests) keep
-their own counts."""
+results, bulk progress and cost budgets. One registry per app, so several apps in one process
+(tests) keep their own counts."""
 
 from __future__ import annotations
 
@@ -46,6 +46,18 @@ class Metrics(Observer):
             "corpcare_bulk_lines", "Lines of bulk operations worked through, by outcome.", ["outcome"], registry=r
         )
         self.slow = Counter("corpcare_slow_operations", "Operations slower than the slow-log limit.", registry=r)
+        self.throttled_requests = Counter(
+            "corpcare_throttled_requests", "Operations refused (RATE_LIMITED) by the cost budget that was short.",
+            ["budget"], registry=r,
+        )  # fmt: skip
+        self.throttle_fallbacks = Counter(
+            "corpcare_throttle_fallbacks", "Cost-budget charges answered in process because Redis did not answer.",
+            registry=r,
+        )  # fmt: skip
+        self.persisted_queries = Counter(
+            "corpcare_persisted_queries", "Persisted-query lookups: hit, miss, registered or refused.", ["result"],
+            registry=r,
+        )  # fmt: skip
 
     def backend_call(self, backend: str, outcome: str, seconds: float) -> None:
         super().backend_call(backend, outcome, seconds)
@@ -58,6 +70,12 @@ class Metrics(Observer):
 
     def bulk_line(self, outcome: str, count: int = 1) -> None:
         self.bulk_lines.labels(outcome).inc(count)
+
+    def throttled(self, budget: str) -> None:
+        self.throttled_requests.labels(budget).inc()
+
+    def throttle_fallback(self) -> None:
+        self.throttle_fallbacks.inc()
 
     def watch(self, backends: Iterable[Backend]) -> None:
         for backend in backends:

@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import timedelta
 from functools import cached_property
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from permissions.cost_budgets import CUSTOMER_COST_BUDGET, ROLE_COST_BUDGETS, CostBudget, CostBudgets
+from permissions.roles import Role
 from resolvers.context import QueryLimits
 from sources.backend import BackendLimits
 
@@ -25,6 +27,10 @@ class Settings(BaseSettings):
     billing_url: str | None = None
     state_url: str | None = None
     redis_url: str | None = Field(None, description="Redis for the shared cache; default: in-process.")
+    persisted_queries: Literal["off", "automatic", "safelist"] = Field(
+        "automatic", description="Automatic persisted queries, only registered operations (safelist), or neither."
+    )
+    persisted_query_ttl_seconds: float = Field(30 * 86400, description="How long an automatic persisted query is kept.")
 
     jwt_secret: str = DEV_SECRET
     jwt_algorithms: list[str] = ["HS256"]
@@ -42,6 +48,11 @@ class Settings(BaseSettings):
     max_query_tokens: int = 10_000
     max_query_directives: int = 50
     max_input_list: int = Field(100_000, description="Items in any one list of an operation's input.")
+    cost_budgets: dict[Role, CostBudget] = Field(
+        default_factory=dict,
+        description='Budgets of roles, over the defaults: {"ANALYST": {"maximum": 300000, "restore_rate": 15000}}.',
+    )
+    customer_cost_budget: CostBudget = Field(CUSTOMER_COST_BUDGET, description="The budget a customer's people share.")
     # A bulk selection of 100,000 ids is about 2.4 MB of JSON.
     max_body_bytes: int = Field(4_000_000, description="Largest request body accepted.")
     hsts_seconds: int | None = Field(None, description="Send HSTS for this long (only behind TLS).")
@@ -64,6 +75,12 @@ class Settings(BaseSettings):
 
     seed_subscribers: int = Field(2000, description="Lines generated on the first start of an empty database.")
     seed: int = 42
+
+    @field_validator("cost_budgets", mode="before")
+    @classmethod
+    def _role_names(cls, value: Any) -> Any:
+        # Roles as the API spells them (CUSTOMER_ADMIN) or as corpcare stores them (customer_admin).
+        return {str(role).lower(): budget for role, budget in value.items()} if isinstance(value, dict) else value
 
     @model_validator(mode="after")
     def _production_needs_a_secret(self) -> Settings:
@@ -93,6 +110,11 @@ class Settings(BaseSettings):
             self.max_query_cost, self.max_query_depth, self.max_query_aliases, self.max_query_tokens,
             self.max_query_directives, self.max_input_list,
         )  # fmt: skip
+
+    @property
+    def cost_budgets_in_force(self) -> CostBudgets:
+        """Every role's budget (the defaults, with the configured ones over them) and the customer's."""
+        return CostBudgets({**ROLE_COST_BUDGETS, **self.cost_budgets}, self.customer_cost_budget)
 
     @property
     def backend_limits(self) -> BackendLimits:

@@ -1,4 +1,4 @@
-"""The backends corpcare reads: CRM, billing, its own state, and the cache."""
+"""The backends corpcare reads: CRM, billing, its own state, the cache and the cost budgets."""
 
 from __future__ import annotations
 
@@ -15,11 +15,14 @@ from sources.crm.source import CrmSource
 from sources.crm.user_writes import UserWriter
 from sources.crm.writes import CrmWriter
 from sources.db import Backends, Engines
+from sources.events import InProcessEvents
 from sources.state.api_keys import ApiKeyStore
 from sources.state.audit import AuditLog
 from sources.state.bulk import BulkStore
 from sources.state.idempotency import IdempotencyStore
+from sources.state.persisted import PersistedOperationStore
 from sources.telemetry import Observer
+from sources.throttle import InProcessThrottle, Throttle
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +35,7 @@ class Sources:
     savings: Savings
     audit: AuditLog
     cache: Cache
+    throttle: Throttle
     crm_writer: CrmWriter
     org_writer: OrgTreeWriter
     user_writer: UserWriter
@@ -41,7 +45,9 @@ class Sources:
     idempotency: IdempotencyStore
     bulk: BulkStore
     observer: Observer
+    events: InProcessEvents
     api_keys: ApiKeyStore
+    persisted_operations: PersistedOperationStore
 
     def backends(self) -> tuple[Backend, Backend, Backend]:
         """The CRM, billing and state backends these sources read and write."""
@@ -49,7 +55,13 @@ class Sources:
 
     @classmethod
     def over(
-        cls, engines: Engines, cache: Cache, backends: Backends | None = None, observer: Observer | None = None
+        cls,
+        engines: Engines,
+        cache: Cache,
+        backends: Backends | None = None,
+        observer: Observer | None = None,
+        events: InProcessEvents | None = None,
+        throttle: Throttle | None = None,
     ) -> Sources:
         """The sources over ``engines``; through ``backends`` (time limits, breakers) when given."""
         observer = observer or Observer()
@@ -63,6 +75,7 @@ class Sources:
             savings=Savings(backends.billing),
             audit=AuditLog(backends.state),
             cache=cache,
+            throttle=throttle or InProcessThrottle(),
             crm_writer=CrmWriter(backends.crm),
             org_writer=OrgTreeWriter(backends.crm),
             user_writer=UserWriter(backends.crm),
@@ -72,7 +85,9 @@ class Sources:
             idempotency=IdempotencyStore(backends.state),
             bulk=BulkStore(backends.state),
             observer=observer,
+            events=events or InProcessEvents(),
             api_keys=ApiKeyStore(backends.state),
+            persisted_operations=PersistedOperationStore(backends.state),
         )
 
 

@@ -51,6 +51,12 @@ class Observer:
     def bulk_line(self, outcome: str, count: int = 1) -> None:
         pass
 
+    def throttled(self, budget: str) -> None:
+        """An operation refused because ``budget`` ("principal" or "customer") lacked the points."""
+
+    def throttle_fallback(self) -> None:
+        """A cost-budget charge answered in process because Redis did not answer."""
+
 
 def count_statements(engine: AsyncEngine) -> None:
     """Count every statement sent through ``engine`` into the running request's stats (once,

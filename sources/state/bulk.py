@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import orjson
 from sqlalchemy import and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -313,3 +314,23 @@ def _row(row: Any) -> BulkOperationRow:
         if values[name] is not None:
             values[name] = aware(values[name])
     return BulkOperationRow(**values)
+
+
+_MOMENTS = ("created_at", "started_at", "finished_at")
+
+
+def progress_event(row: BulkOperationRow) -> bytes:
+    """The operation as it is now, for its subscribers (``bulk:<id>`` on the event bus)."""
+    return orjson.dumps(asdict(row))
+
+
+def from_progress_event(data: bytes) -> BulkOperationRow:
+    fields = orjson.loads(data)
+    for name in _MOMENTS:
+        if fields[name] is not None:
+            fields[name] = datetime.fromisoformat(fields[name])
+    return BulkOperationRow(**fields)
+
+
+def progress_channel(operation_id: int) -> str:
+    return f"bulk:{operation_id}"

@@ -1,5 +1,5 @@
-"""corpcare's own state: the audit log, idempotency keys, bulk operations with their items, and
-service accounts' API keys."""
+"""corpcare's own state: the audit log, idempotency keys, bulk operations with their items,
+service accounts' API keys, and the registered (persisted) operations."""
 
 from __future__ import annotations
 
@@ -137,3 +137,18 @@ class ApiKeyRecord(StateBase):
         Index("ix_api_keys_key_id", "key_id", unique=True),
         Index("ix_api_keys_customer_user", "customer_id", "user_id", "id"),
     )
+
+
+class PersistedOperationRecord(StateBase):
+    """A registered GraphQL document (``corpcare register-operations``): in safelist mode only
+    these run. Found by the SHA-256 of its exact text, so a row never changes."""
+
+    __tablename__ = "persisted_operations"
+
+    hash: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 of the UTF-8 text, lowercase hex
+    # The document's operation names, comma-separated ("" for one anonymous operation).
+    operation_names: Mapped[str] = mapped_column(String(500))
+    document: Mapped[str] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(String(500))  # the file it was registered from
+    registered_by: Mapped[str] = mapped_column(String(120))
+    registered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -1,7 +1,8 @@
-"""The command line: seed, token and export-schema, as scripts and operators use them."""
+"""The command line: seed, token, export-schema and register-operations, as scripts and operators use them."""
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import jwt
@@ -47,3 +48,46 @@ def test_a_token_before_any_seed_is_a_clear_error_not_a_traceback(tmp_path):
     assert refused.exit_code == 1 and "seed it first" in refused.output
     assert "Traceback" not in refused.output and refused.exception is not None
     assert isinstance(refused.exception, SystemExit)
+
+
+def test_register_operations_stores_each_file_once_and_prints_its_hash(tmp_path):
+    runner = CliRunner()
+    env = {"CORPCARE_DATA_DIR": str(tmp_path / "data"), "CORPCARE_JWT_SECRET": DEV_SECRET}
+    folder = ROOT / "bench" / "operations"
+    files = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*.graphql"))
+
+    dry = runner.invoke(main, ["register-operations", str(folder), "--dry-run"], env=env)
+    assert dry.exit_code == 0, dry.output
+    assert f"Would register {len(files)} new operation(s)" in dry.output
+
+    first = runner.invoke(main, ["register-operations", str(folder)], env=env)
+    assert first.exit_code == 0, first.output
+    lines = [line.split() for line in first.stdout.splitlines()]
+    # One line per file: the hash clients send (of the file's exact bytes), new or known, file, names.
+    assert [line[2] for line in lines] == files and {line[1] for line in lines} == {"new"}
+    for digest, _status, name, _names in lines:
+        assert digest == hashlib.sha256((folder / name).read_bytes()).hexdigest()
+    assert ["Dashboard"] in [line[3].split(",") for line in lines]
+    assert f"Registered {len(files)} new operation(s); 0 already registered." in first.output
+
+    again = runner.invoke(main, ["register-operations", str(folder)], env=env)
+    assert again.exit_code == 0, again.output
+    assert {line.split()[1] for line in again.stdout.splitlines()} == {"known"}
+    assert f"Registered 0 new operation(s); {len(files)} already registered." in again.output
+
+
+def test_register_operations_refuses_a_folder_with_a_broken_document_and_stores_nothing(tmp_path):
+    env = {"CORPCARE_DATA_DIR": str(tmp_path / "data"), "CORPCARE_JWT_SECRET": DEV_SECRET}
+    folder = tmp_path / "operations"
+    (folder / "nested").mkdir(parents=True)
+    (folder / "good.graphql").write_text("query Me { viewer { login } }\n")
+    (folder / "nested" / "unknown_field.graphql").write_text("query Bad { viewer { shoeSize } }\n")
+    (folder / "nested" / "fragments_only.graphql").write_text("fragment F on Viewer { login }\n")
+    refused = CliRunner().invoke(main, ["register-operations", str(folder)], env=env)
+    assert refused.exit_code == 1 and "nothing was registered" in refused.output
+    assert "nested/unknown_field.graphql" in refused.output and "shoeSize" in refused.output
+    assert "nested/fragments_only.graphql" in refused.output and "Traceback" not in refused.output
+    for broken in (folder / "nested").iterdir():
+        broken.unlink()
+    fixed = CliRunner().invoke(main, ["register-operations", str(folder)], env=env)
+    assert fixed.exit_code == 0 and fixed.stdout.split()[1:] == ["new", "good.graphql", "Me"]

@@ -43,14 +43,17 @@ def differences(connection: Connection) -> list:
 
 async def test_the_migrations_build_what_the_models_describe(empty_state):
     await migrate.upgrade(empty_state)
-    assert await migrate.revision(empty_state) == "0003"
+    assert await migrate.revision(empty_state) == "0004"
     async with empty_state.connect() as conn:
         assert await conn.run_sync(differences) == []
         # A presented API key is found by its key id: one row at most.
         indexes = await conn.run_sync(lambda sync: inspect(sync).get_indexes("api_keys"))
+        # A registered operation is found by the hash of its text, its primary key.
+        persisted = await conn.run_sync(lambda sync: inspect(sync).get_pk_constraint("persisted_operations"))
     assert {i["name"] for i in indexes if i["unique"]} == {"ix_api_keys_key_id"}
+    assert persisted["constrained_columns"] == ["hash"]
     await migrate.upgrade(empty_state)  # at the newest revision already: nothing to do
-    assert await migrate.revision(empty_state) == "0003"
+    assert await migrate.revision(empty_state) == "0004"
 
 
 async def test_an_unversioned_database_is_stamped_and_upgraded_keeping_its_rows(empty_state):
@@ -67,10 +70,10 @@ async def test_an_unversioned_database_is_stamped_and_upgraded_keeping_its_rows(
     assert await migrate.revision(empty_state) is None
 
     await migrate.upgrade(empty_state)
-    assert await migrate.revision(empty_state) == "0003"
+    assert await migrate.revision(empty_state) == "0004"
     async with empty_state.connect() as conn:
         tables = await conn.run_sync(lambda sync: set(inspect(sync).get_table_names()))
-        assert {"bulk_operations", "bulk_items", "api_keys", "audit_log"} <= tables
+        assert {"bulk_operations", "bulk_items", "api_keys", "persisted_operations", "audit_log"} <= tables
         assert (await conn.execute(text("select request_id from audit_log"))).scalar_one() == "r1"
         assert await conn.run_sync(differences) == []
 
@@ -85,6 +88,6 @@ async def test_reset_leaves_an_empty_database_at_the_newest_revision(empty_state
             )
         )
     await migrate.reset(empty_state)
-    assert await migrate.revision(empty_state) == "0003"
+    assert await migrate.revision(empty_state) == "0004"
     async with empty_state.connect() as conn:
         assert (await conn.execute(text("select count(*) from idempotency_keys"))).scalar_one() == 0

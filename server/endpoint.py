@@ -1,0 +1,241 @@
+"""/graphql over HTTP and WebSocket: sign-in of sockets, persisted queries, time limits, coded
+refusals, the request log and metrics, and the GraphQL-over-HTTP media type and status codes."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+from cross_web import HTTPException
+from graphql import GraphQLError
+from starlette.authentication import AuthenticationError
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from starlette.types import Message, Receive, Scope, Send
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import BaseGraphQLTransportWSHandler
+from strawberry.subscriptions.protocols.graphql_transport_ws.types import ErrorMessage, SubscribeMessage
+
+from permissions.principal import NOBODY
+from resolvers.context import Context, PageLimits
+from schema import build_schema
+from server import graphiql
+from server.auth import BearerAuth, PrincipalUser
+from server.http_errors import (
+    HTTP_CODES,
+    coded_response,
+    internal_error,
+    refuse_body,
+    request_id_of,
+)
+from server.logs import log_request
+from server.metrics import Metrics
+from server.persisted import PersistedQueries, PersistedQueryError
+from server.settings import Settings
+from sources import Sources, telemetry
+from sources.telemetry import RequestStats
+
+log = logging.getLogger("corpcare.errors")
+GRAPHQL_MEDIA = "application/graphql-response+json"
+# Errors of the request itself (nothing was executed): 400 under the GraphQL response media type.
+REQUEST_ERRORS = {"GRAPHQL_PARSE_FAILED", "GRAPHQL_VALIDATION_FAILED", "QUERY_TOO_COMPLEX", "BAD_USER_INPUT"}
+
+
+class TransportWS(BaseGraphQLTransportWSHandler[Context, None]):
+    """graphql-transport-ws, with each subscribe message put through the persisted-query rules
+    (a hash instead of the text, and the safelist) like an HTTP request."""
+
+    view: GraphQLEndpoint
+
+    async def handle_subscribe(self, message: SubscribeMessage) -> None:
+        payload = message.get("payload") or {}
+        try:
+            query = await self.view.persisted.query_of(self.context.sources, dict(payload))
+        except PersistedQueryError as refused:
+            error = GraphQLError(refused.message, extensions={"code": refused.code}).formatted
+            await self.send_message(ErrorMessage(id=message["id"], type="error", payload=[error]))
+            return
+        await super().handle_subscribe({**message, "payload": {**payload, "query": query}})  # type: ignore[typeddict-item]
+
+
+class GraphQLEndpoint(GraphQL[Context, None]):
+    graphql_transport_ws_handler_class = TransportWS
+
+    def __init__(self, settings: Settings, metrics: Metrics) -> None:
+        self.limits = settings.query_limits
+        self.budgets = settings.cost_budgets_in_force
+        schema = build_schema(self.limits, production=not settings.development)
+        super().__init__(
+            schema,
+            graphql_ide="graphiql" if settings.development else None,
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+            # Each subscription holds a task and a mailbox: a client gets a few, not thousands.
+            max_subscriptions_per_connection=20,
+        )
+        self.auth = BearerAuth(settings)
+        self.pages = PageLimits(settings.default_page_size, settings.max_page_size)
+        self.request_seconds = settings.request_timeout_seconds
+        self.slow_seconds = settings.slow_operation_seconds
+        self.metrics = metrics
+        self.persisted = PersistedQueries(
+            settings.persisted_queries, settings.persisted_query_ttl_seconds, settings.max_query_tokens, metrics
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        user = scope.get("user")
+        # BearerAuth lets only the GraphiQL page through unauthenticated (in development):
+        # the page needs no sign-in, the queries sent from it do.
+        if not isinstance(user, PrincipalUser):
+            await graphiql.page()(scope, receive, send)
+            return
+        stats = RequestStats(request_id_of(scope), principal=str(user.principal.user_id))
+        stats.customer = user.principal.customer_id
+        token = telemetry.current.set(stats)
+        status = 500
+
+        async def sending(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                headers = [*message.get("headers", []), (b"x-request-id", stats.request_id.encode())]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        try:
+            try:
+                request = Request(scope, receive)
+                refusal = await refuse_body(request)
+                if refusal is not None:
+                    raise HTTPException(400, refusal)
+                async with asyncio.timeout(self.request_seconds):
+                    request = await self.persisted.resolve(request)
+                    response = await self.run(request)
+            except PersistedQueryError as error:
+                response = error.response()
+                stats.codes = [error.code]
+            except HTTPException as error:
+                # Strawberry's refusals of the request itself (bad JSON, no query, a batch, a
+                # mutation over GET): the same coded JSON as every other error.
+                status_code = error.status_code
+                if "not allowed when using GET" in error.reason:
+                    status_code = 405  # GraphQL over HTTP: a mutation over GET is 405 Method Not Allowed
+                code = HTTP_CODES.get(status_code, "BAD_REQUEST")
+                response = coded_response(status_code, code, error.reason)
+                if status_code == 405:
+                    response.headers["Allow"] = "POST"
+                stats.codes = [code]
+            except TimeoutError:
+                message = f"The request took longer than {self.request_seconds:g} s and was stopped."
+                response = coded_response(503, "TIMEOUT", message, retry_after=1)
+                stats.codes = ["TIMEOUT"]
+            except Exception:
+                log.exception("unexpected error in request %s", stats.request_id)
+                response = internal_error(stats.request_id)
+                stats.codes = ["INTERNAL_SERVER_ERROR"]
+            await response(scope, receive, sending)
+        finally:
+            telemetry.current.reset(token)
+            self._record(stats, status)
+
+    def _record(self, stats: RequestStats, status: int) -> None:
+        kind = stats.operation_type or "none"
+        outcome = "failed" if status >= 500 else "refused" if status >= 400 else "errors" if stats.codes else "ok"
+        self.metrics.requests.labels(kind, outcome).inc()
+        self.metrics.latency.labels(kind).observe(stats.seconds())
+        for code in stats.codes:
+            self.metrics.errors.labels(code).inc()
+        if log_request(stats, outcome, stats.codes, status, self.slow_seconds, stats.query):
+            self.metrics.slow.inc()
+
+    async def render_graphql_ide(self, request: Request) -> HTMLResponse:
+        return graphiql.page()
+
+    async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
+        sources: Sources = request.app.state.sources
+        today = datetime.now(UTC).date()
+        if isinstance(request, WebSocket):
+            # Signed in by its connection_init message (on_ws_connect), not by a header.
+            context = Context.of(NOBODY, sources, request_id=uuid.uuid4().hex, pages=self.pages,
+                                 limits=self.limits, budgets=self.budgets, today=today)  # fmt: skip
+            context.connection = request
+            return context
+        user = request.user
+        assert isinstance(user, PrincipalUser), "authentication runs before GraphQL"
+        stats = telemetry.current.get()
+        request_id = stats.request_id if stats is not None else uuid.uuid4().hex
+        if isinstance(response, Response):
+            # GraphQL over HTTP: a client that accepts the GraphQL response media type gets it,
+            # and request errors with it are 4xx rather than 200.
+            response.graphql_media = GRAPHQL_MEDIA in request.headers.get("accept", "")  # type: ignore[attr-defined]
+        return Context.of(
+            user.principal,
+            sources,
+            request_id=request_id,
+            pages=self.pages,
+            limits=self.limits,
+            budgets=self.budgets,
+            today=today,
+        )
+
+    async def on_ws_connect(self, context: Context) -> dict[str, object] | None:
+        """graphql-transport-ws: the token comes in connection_init's payload, as
+        ``{"Authorization": "Bearer <token or API key>"}``; without a valid one the socket closes (4403)."""
+        params = context.connection_params or {}
+        given = params.get("Authorization") or params.get("authorization") or ""
+        scheme, _, token = str(given).partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise ConnectionRejectionError({"code": "UNAUTHENTICATED", "message": "Send connection_init "
+                                            "with {\"Authorization\": \"Bearer <token>\"}."})  # fmt: skip
+        try:
+            principal = await self.auth.principal_of(context.connection, token.strip())
+        except AuthenticationError as error:
+            raise ConnectionRejectionError({"code": "UNAUTHENTICATED", "message": str(error)}) from None
+        context.sign_in(principal)
+        return None
+
+    def create_response(self, response_data: Any, sub_response: Response) -> Response:
+        response = super().create_response(response_data, sub_response)
+        if not isinstance(response_data, dict):
+            return response
+        extensions = [e.get("extensions") or {} for e in response_data.get("errors") or ()]
+        codes = [str(x.get("code")) for x in extensions]
+        stats = telemetry.current.get()
+        if stats is not None:
+            stats.codes = codes
+        if any(x.get("reason") == "BUSY" for x in extensions):
+            # No connection came free in time: say so at once rather than queue the caller.
+            response.status_code = 503
+            response.headers["Retry-After"] = "1"
+        elif response_data.get("data") is None and (waits := _budget_refusals(extensions)):
+            # Refused before anything ran: over a cost budget (429), or a mutation while the shared
+            # budgets cannot be checked (503); either way, when to try again.
+            response.status_code = 429 if "RATE_LIMITED" in codes else 503
+            response.headers["Retry-After"] = str(max(1, math.ceil(max(waits))))
+        elif getattr(sub_response, "graphql_media", False):
+            response.headers["content-type"] = f"{GRAPHQL_MEDIA}; charset=utf-8"
+            if response_data.get("data") is None and codes and set(codes) <= REQUEST_ERRORS:
+                response.status_code = 400
+        return response
+
+    def encode_json(self, data: object) -> bytes:
+        return orjson.dumps(data)
+
+
+def _budget_refusals(extensions: list[dict[str, Any]]) -> list[float]:
+    """Seconds to wait of each cost-budget refusal among an answer's errors."""
+    return [
+        float(x.get("retryAfterSeconds") or 1)
+        for x in extensions
+        if x.get("code") == "RATE_LIMITED" or x.get("backend") == "budgets"
+    ]

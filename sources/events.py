@@ -1,0 +1,160 @@
+"""The event bus between instances: Redis pub/sub when configured, otherwise in-process.
+
+A message goes at once to this process's own listeners, and through Redis to the other
+instances' (each instance skips the echo of its own messages). Every process holds one Redis
+subscription per channel however many listeners it has, and fans out locally.
+
+A listener's mailbox is bounded: a slow consumer loses the oldest messages it has not read,
+never grows memory (progress and balances only need the newest). A Redis that fails never
+fails the publisher: the message still reaches this process's listeners, and the failure is
+logged once per outage.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import uuid
+from collections import deque
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import orjson
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+log = logging.getLogger("corpcare.events")
+
+
+class Mailbox:
+    """The newest ``size`` messages of one listener."""
+
+    def __init__(self, size: int) -> None:
+        self._messages: deque[bytes] = deque(maxlen=size)
+        self._ready = asyncio.Event()
+        self.dropped = 0
+
+    def put(self, message: bytes) -> None:
+        if len(self._messages) == self._messages.maxlen:
+            self.dropped += 1
+        self._messages.append(message)
+        self._ready.set()
+
+    async def get(self) -> bytes:
+        while not self._messages:
+            self._ready.clear()
+            await self._ready.wait()
+        return self._messages.popleft()
+
+
+class InProcessEvents:
+    def __init__(self) -> None:
+        self._listeners: dict[str, set[Mailbox]] = {}
+
+    async def publish(self, channel: str, message: bytes) -> None:
+        self._deliver(channel, message)
+
+    @asynccontextmanager
+    async def listen(self, channel: str, size: int = 1) -> AsyncIterator[Mailbox]:
+        mailbox = Mailbox(size)
+        listeners = self._listeners.setdefault(channel, set())
+        first = not listeners
+        listeners.add(mailbox)
+        try:
+            if first:
+                await self._opened(channel)
+            yield mailbox
+        finally:
+            listeners.discard(mailbox)
+            if not listeners:
+                del self._listeners[channel]
+                await self._closed(channel)
+
+    def listeners(self, channel: str) -> int:
+        return len(self._listeners.get(channel, ()))
+
+    def _deliver(self, channel: str, message: bytes) -> None:
+        for mailbox in self._listeners.get(channel, ()):
+            mailbox.put(message)
+
+    async def _opened(self, channel: str) -> None:
+        pass
+
+    async def _closed(self, channel: str) -> None:
+        pass
+
+    async def close(self) -> None:
+        self._listeners.clear()
+
+
+class RedisEvents(InProcessEvents):
+    def __init__(self, url: str, prefix: str = "corpcare:events:") -> None:
+        super().__init__()
+        self._redis = Redis.from_url(url, socket_connect_timeout=0.5)
+        self._pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
+        self._prefix = prefix
+        self._origin = uuid.uuid4().hex.encode()
+        self._reader: asyncio.Task[None] | None = None
+        self._healthy = True
+
+    async def publish(self, channel: str, message: bytes) -> None:
+        self._deliver(channel, message)
+        try:
+            await self._redis.publish(self._prefix + channel, self._origin + b" " + message)
+        except (RedisError, OSError) as error:
+            self._failed("publish", error)
+        else:
+            self._healthy = True
+
+    async def _opened(self, channel: str) -> None:
+        try:
+            await self._pubsub.subscribe(self._prefix + channel)
+        except (RedisError, OSError) as error:
+            self._failed("subscribe", error)
+            return
+        if self._reader is None or self._reader.done():
+            self._reader = asyncio.create_task(self._read(), name="corpcare events")
+
+    async def _closed(self, channel: str) -> None:
+        with contextlib.suppress(RedisError, OSError):
+            await self._pubsub.unsubscribe(self._prefix + channel)
+
+    async def _read(self) -> None:
+        while self._listeners:
+            try:
+                received = await self._pubsub.get_message(timeout=1.0)
+            except (RedisError, OSError) as error:
+                self._failed("subscription", error)
+                await asyncio.sleep(1.0)
+                continue
+            if received is None:
+                continue
+            origin, _, message = bytes(received["data"]).partition(b" ")
+            if origin != self._origin:  # this process's own messages were delivered at once
+                self._deliver(received["channel"].decode().removeprefix(self._prefix), message)
+
+    def _failed(self, what: str, error: Exception) -> None:
+        if self._healthy:
+            log.warning("Redis %s failed (%s: %s); events reach this instance only", what, type(error).__name__, error)
+        self._healthy = False
+
+    async def close(self) -> None:
+        if self._reader is not None:
+            self._reader.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._reader
+        await self._pubsub.aclose()
+        await self._redis.aclose()
+        await super().close()
+
+
+Events = InProcessEvents
+
+
+def create_events(redis_url: str | None) -> InProcessEvents:
+    return RedisEvents(redis_url) if redis_url else InProcessEvents()
+
+
+def encode(payload: object) -> bytes:
+    return orjson.dumps(payload)

@@ -1,0 +1,226 @@
+"""Cost-budget buckets in process and in Redis: the same arithmetic on both, all-or-nothing charges
+to two buckets, refunds capped at the maximum, atomic charges from several instances, buckets
+that vanish when full, and a Redis that stops (charged in process, logged once, counted)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import pytest
+from redis.asyncio import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
+
+from sources.backend import Breaker
+from sources.errors import BackendUnavailable
+from sources.redis_throttle import RedisThrottle
+from sources.telemetry import Observer
+from sources.throttle import Bucket, Charge, InProcessThrottle, Throttle
+from tests.server.faults import PrivateRedis, free_port
+from tests.support import REDIS_URL, service_missing
+
+SLOW = 0.001  # a restore rate that nothing in a test's lifetime notices
+
+
+async def redis_or_skip() -> Redis:
+    probe = Redis.from_url(REDIS_URL)
+    try:
+        await probe.ping()
+    except (OSError, RedisConnectionError) as error:
+        await probe.aclose()
+        service_missing("Redis", error)
+    return probe
+
+
+@asynccontextmanager
+async def on_test_redis() -> AsyncIterator[RedisThrottle]:
+    """A throttle on the test Redis under a prefix of its own, whose keys are removed afterwards."""
+    probe = await redis_or_skip()
+    throttle = RedisThrottle(REDIS_URL, prefix=f"corpcare-test-{uuid.uuid4().hex}:")
+    try:
+        yield throttle
+    finally:
+        keys = [key async for key in probe.scan_iter(match=throttle.prefix + "*")]
+        if keys:
+            await probe.delete(*keys)
+        await probe.aclose()
+        await throttle.close()
+
+
+@pytest.fixture
+async def redis_throttle() -> AsyncIterator[RedisThrottle]:
+    async with on_test_redis() as throttle:
+        yield throttle
+
+
+@pytest.fixture(params=["in-process", "redis"])
+async def throttle(request: pytest.FixtureRequest) -> AsyncIterator[Throttle]:
+    if request.param == "in-process":
+        yield InProcessThrottle()
+        return
+    async with on_test_redis() as throttle:
+        yield throttle
+
+
+def near(value: float, expected: float, within: float = 0.05) -> bool:
+    return abs(value - expected) <= within
+
+
+async def test_a_charge_takes_from_every_bucket_and_says_what_is_left(throttle):
+    own, company = Bucket("{c1}:user:1", 10, SLOW), Bucket("{c1}", 100, SLOW)
+    charge = await throttle.charge([own, company], 4)
+    assert charge.allowed and charge.retry_after == 0 and charge.short is None
+    assert near(charge.available[0], 6) and near(charge.available[1], 96)
+    again = await throttle.charge([own, company], 4)
+    assert again.allowed and near(again.available[0], 2) and near(again.available[1], 92)
+
+
+async def test_a_charge_that_one_bucket_cannot_pay_is_refused_and_charges_neither(throttle):
+    own, company = Bucket("{c2}:user:1", 10, SLOW), Bucket("{c2}", 5, 1.0)
+    assert (await throttle.charge([own, company], 4)).allowed  # 6 and 1 left
+    refused = await throttle.charge([own, company], 4)
+    assert not refused.allowed and refused.short == 1
+    assert 2.9 < refused.retry_after <= 3.0  # 3 points short at 1 a second
+    assert near(refused.available[0], 6) and near(refused.available[1], 1)
+    # The refused charge took nothing from the bucket that had the points.
+    small = await throttle.charge([own, company], 1)
+    assert small.allowed and near(small.available[0], 5) and near(small.available[1], 0)
+
+
+async def test_buckets_refill_at_their_restore_rate_up_to_their_maximum(throttle):
+    bucket = Bucket("{c3}:user:1", 10, 20.0)
+    assert near((await throttle.charge([bucket], 10)).available[0], 0)
+    await asyncio.sleep(0.25)  # five points back
+    charge = await throttle.charge([bucket], 4)
+    assert charge.allowed and near(charge.available[0], 1, within=0.5)
+    refused = await throttle.charge([bucket], 4)
+    assert not refused.allowed and 0.1 < refused.retry_after < 0.2
+    await asyncio.sleep(1.0)  # twenty points' worth: full, and no more
+    assert (await throttle.charge([bucket], 0)).available == (10,)
+
+
+async def test_a_settlement_refunds_up_to_the_maximum_and_takes_an_overrun_down_to_zero(throttle):
+    bucket = Bucket("{c4}:user:1", 10, SLOW)
+    charge = await throttle.charge([bucket], 8)
+    refunded = await throttle.settle(charge, 3)
+    assert near(refunded.available[0], 7)  # 2 left, and the 5 not used given back
+    overrun = await throttle.settle(await throttle.charge([bucket], 5), 20)  # 2 left, then 5 more taken
+    assert overrun.available == (0,)
+    unchanged = await throttle.settle(charge, 8)
+    assert unchanged is charge
+
+    quick = Bucket("{c4}:user:2", 10, 100.0)
+    spent = await throttle.charge([quick], 8)
+    await asyncio.sleep(0.1)  # full again by itself
+    assert (await throttle.settle(spent, 0)).available == (10,)
+
+
+async def test_an_operation_costlier_than_a_whole_bucket_needs_the_whole_bucket(throttle):
+    bucket = Bucket("{c5}:user:1", 10, SLOW)
+    charge = await throttle.charge([bucket], 50)
+    assert charge.allowed and near(charge.available[0], 0)
+    assert not (await throttle.charge([bucket], 1)).allowed
+
+
+async def test_the_in_process_bucket_follows_its_clock_and_forgets_full_buckets():
+    now = [100.0]
+    throttle = InProcessThrottle(clock=lambda: now[0], max_keys=2)
+    bucket = Bucket("a", 10, 2.0)
+    assert (await throttle.charge([bucket], 10)).available == (0,)
+    now[0] += 2.5
+    assert (await throttle.charge([bucket], 0)).available == (5,)
+    refused = await throttle.charge([bucket], 8)
+    assert not refused.allowed and refused.retry_after == 1.5
+    now[0] += 10
+    await throttle.charge([Bucket("b", 10, 2.0)], 1)
+    await throttle.charge([Bucket("c", 10, 2.0)], 1)  # "a" is full by now and makes room
+    assert set(throttle._levels) == {"b", "c"}
+
+
+async def test_instances_sharing_redis_never_overspend_a_bucket_between_them(redis_throttle):
+    other = RedisThrottle(REDIS_URL, prefix=redis_throttle.prefix)
+    try:
+        bucket = Bucket("{c6}:user:1", 10, SLOW)
+        charges = await asyncio.gather(*(t.charge([bucket], 1) for t in (redis_throttle, other) for _ in range(15)))
+    finally:
+        await other.close()
+    assert sum(c.allowed for c in charges) == 10
+    assert {c.limiter for c in charges} == {"redis"}
+
+
+async def test_a_bucket_in_redis_refills_by_the_servers_clock_and_expires_when_it_would_be_full(redis_throttle):
+    redis = await redis_or_skip()
+    try:
+        bucket = Bucket("{c7}:user:1", 10, 2.0)
+        key = redis_throttle.prefix + bucket.key
+        seconds, micros = await redis.time()
+        server_ms = seconds * 1000 + micros // 1000
+        # Empty a second ago by the server's clock: two points back since.
+        await redis.hset(key, mapping={"level": "0", "at": str(server_ms - 1000)})
+        charge = await redis_throttle.charge([bucket], 1)
+        assert charge.allowed and near(charge.available[0], 1, within=0.1)
+        stored = await redis.hgetall(key)
+        assert abs(int(stored[b"at"]) - server_ms) < 1000
+        # Nine points short at two a second: gone in 4.5 s, plus a second's margin.
+        assert 5000 < await redis.pttl(key) <= 5500
+        # A refund that fills it: nothing is left behind.
+        spent = Charge((bucket,), cost=10, allowed=True, available=(0,), limiter="redis")
+        assert (await redis_throttle.settle(spent, 0)).available == (10,)
+        assert not await redis.exists(key)
+    finally:
+        await redis.aclose()
+
+
+class Counting(Observer):
+    def __init__(self) -> None:
+        self.fallbacks = 0
+
+    def throttle_fallback(self) -> None:
+        self.fallbacks += 1
+
+
+async def test_with_redis_unreachable_reads_are_charged_in_process_and_writes_refused(caplog):
+    caplog.set_level(logging.WARNING, logger="corpcare.throttle")
+    observer = Counting()
+    throttle = RedisThrottle(f"redis://127.0.0.1:{free_port()}/0", observer=observer)  # nothing listens
+    bucket = Bucket("{c8}:user:1", 10, SLOW)
+    try:
+        charges = [await throttle.charge([bucket], 3) for _ in range(3)]
+        assert [c.allowed for c in charges] == [True, True, True]
+        assert {c.limiter for c in charges} == {"fallback"} and near(charges[-1].available[0], 1)
+        assert near((await throttle.settle(charges[-1], 0)).available[0], 4)  # settled where charged
+        with pytest.raises(BackendUnavailable) as refused:
+            await throttle.charge([bucket], 1, fail_open=False)
+        assert refused.value.extensions["backend"] == "budgets" and refused.value.extensions["retryAfterSeconds"] > 0
+    finally:
+        await throttle.close()
+    assert observer.fallbacks == 3
+    assert len([r for r in caplog.records if r.name == "corpcare.throttle"]) == 1
+
+
+async def test_budgets_are_shared_again_once_redis_is_back(tmp_path, caplog):
+    caplog.set_level(logging.WARNING, logger="corpcare.throttle")
+    redis = PrivateRedis(tmp_path / "redis")
+    redis.start()
+    throttle = RedisThrottle(redis.url, breaker=Breaker(failures=1, reset_seconds=0.1))
+    bucket = Bucket("{c9}:user:1", 10, SLOW)
+    try:
+        assert (await throttle.charge([bucket], 2)).limiter == "redis"
+        redis.stop()
+        assert [(await throttle.charge([bucket], 2)).limiter for _ in range(3)] == ["fallback"] * 3
+        redis.start()  # empty: no scripts loaded, no buckets
+        limiter = "fallback"
+        async with asyncio.timeout(5):
+            while limiter == "fallback":
+                await asyncio.sleep(0.1)
+                charge = await throttle.charge([bucket], 2)
+                limiter = charge.limiter
+        assert limiter == "redis" and near(charge.available[0], 8)
+    finally:
+        await throttle.close()
+        redis.stop()
+    messages = [r.getMessage() for r in caplog.records if r.name == "corpcare.throttle"]
+    assert len(messages) == 2 and "kept in this process" in messages[0] and "again" in messages[1]
