@@ -27,6 +27,7 @@ from loaders.org import (
     SubscriberCountByCustomerIdLoader,
     SubscriberCountByOrgUnitIdLoader,
 )
+from loaders.shared import OrgGeneration
 from loaders.spending import (
     PolicyByOrgUnitLoader,
     PolicyBySubscriberLoader,
@@ -54,6 +55,10 @@ class Loaders:
         self.ctx = ctx
 
     @cached_property
+    def org_generation(self) -> OrgGeneration:
+        return OrgGeneration(self.ctx.sources.cache)
+
+    @cached_property
     def api_key(self) -> ApiKeyByIdLoader:
         return ApiKeyByIdLoader(self.ctx)
 
@@ -71,15 +76,15 @@ class Loaders:
 
     @cached_property
     def org_unit(self) -> OrgUnitByIdLoader:
-        return OrgUnitByIdLoader(self.ctx)
+        return OrgUnitByIdLoader(self.ctx, self.org_generation)
 
     @cached_property
     def org_root(self) -> OrgRootByCustomerIdLoader:
-        return OrgRootByCustomerIdLoader(self.ctx)
+        return OrgRootByCustomerIdLoader(self.ctx, self.org_generation)
 
     @cached_property
     def org_children(self) -> OrgUnitsByParentIdLoader:
-        return OrgUnitsByParentIdLoader(self.ctx)
+        return OrgUnitsByParentIdLoader(self.ctx, self.org_generation)
 
     @cached_property
     def org_descendants(self) -> OrgUnitsUnderPathLoader:

@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
-from loaders.base import SourceLoader, grouped, in_key_order
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from loaders.base import LoadContext, SourceLoader, grouped, in_key_order
+from loaders.shared import ORG_SECONDS, OrgGeneration, maybe_org_unit, org_unit, org_units, through
 from sources.crm.records import CustomerRecord, OrgUnitRecord, PortalUserRecord, path_ids
+
+K = TypeVar("K")
+V = TypeVar("V")
 
 
 class CustomerByIdLoader(SourceLoader[int, CustomerRecord | None]):
@@ -12,22 +19,54 @@ class CustomerByIdLoader(SourceLoader[int, CustomerRecord | None]):
         return in_key_order(keys, {row.id: row for row in rows})
 
 
-class OrgUnitByIdLoader(SourceLoader[int, OrgUnitRecord | None]):
+class OrgTreeLoader(SourceLoader[K, V]):
+    """Reads of the org tree in the caller's scope, kept in the shared cache (``loaders/shared.py``)."""
+
+    kind: str
+
+    def __init__(self, ctx: LoadContext, generation: OrgGeneration) -> None:
+        super().__init__(ctx)
+        self.generation = generation
+
+    async def shared(
+        self, keys: list[K], load: Callable[[list[K]], Awaitable[dict[K, V]]], decode: Callable[[Any], V]
+    ) -> list[V]:
+        prefix = f"org:{await self.generation.value()}:{self.scope.fingerprint()}:{self.kind}:"
+        found = await through(self.ctx.sources.cache, prefix, keys, load, decode, ORG_SECONDS)
+        return [found.get(key) for key in keys]  # type: ignore[misc]
+
+
+class OrgUnitByIdLoader(OrgTreeLoader[int, OrgUnitRecord | None]):
+    kind = "unit"
+
     async def batch_load_fn(self, keys: list[int]) -> list[OrgUnitRecord | None]:
-        rows = await self.crm.org_units_by_ids(keys, self.scope)
-        return in_key_order(keys, {row.id: row for row in rows})
+        return await self.shared(keys, self._load, org_unit)
+
+    async def _load(self, keys: list[int]) -> dict[int, OrgUnitRecord | None]:
+        return {row.id: row for row in await self.crm.org_units_by_ids(keys, self.scope)}
 
 
-class OrgRootByCustomerIdLoader(SourceLoader[int, OrgUnitRecord | None]):
+class OrgRootByCustomerIdLoader(OrgTreeLoader[int, OrgUnitRecord | None]):
+    kind = "root"
+
     async def batch_load_fn(self, keys: list[int]) -> list[OrgUnitRecord | None]:
-        rows = await self.crm.org_roots(keys, self.scope)
-        return in_key_order(keys, {row.customer_id: row for row in rows})
+        return await self.shared(keys, self._load, maybe_org_unit)
+
+    async def _load(self, keys: list[int]) -> dict[int, OrgUnitRecord | None]:
+        # A root outside the scope (a unit admin's) is kept as absent too: asked on every dashboard.
+        found = {row.customer_id: row for row in await self.crm.org_roots(keys, self.scope)}
+        return {key: found.get(key) for key in keys}
 
 
-class OrgUnitsByParentIdLoader(SourceLoader[int, list[OrgUnitRecord]]):
+class OrgUnitsByParentIdLoader(OrgTreeLoader[int, list[OrgUnitRecord]]):
+    kind = "children"
+
     async def batch_load_fn(self, keys: list[int]) -> list[list[OrgUnitRecord]]:
+        return await self.shared(keys, self._load, org_units)
+
+    async def _load(self, keys: list[int]) -> dict[int, list[OrgUnitRecord]]:
         rows = await self.crm.org_units_by_parent_ids(keys, self.scope)
-        return grouped(keys, ((row.parent_id, row) for row in rows))
+        return dict(zip(keys, grouped(keys, ((row.parent_id, row) for row in rows)), strict=True))
 
 
 class OrgUnitsUnderPathLoader(SourceLoader[str, list[OrgUnitRecord]]):

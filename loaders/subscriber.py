@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from loaders.base import SourceLoader, grouped, in_key_order
+from loaders.shared import CATALOGUE_SECONDS, bundle, bundles, service, tariff_plan, through
 from sources.billing.records import (
     BundleBalanceRecord,
     BundleRecord,
@@ -45,21 +46,45 @@ class BundleBalancesBySubscriberIdLoader(SourceLoader[int, list[BundleBalanceRec
         return grouped(keys, ((row.subscriber_id, row) for row in rows))
 
 
+# The catalogue is the same for every caller and changes only with a release of the operator's
+# offers: these four are kept in the shared cache (loaders/shared.py).
+
+
 class TariffPlanByIdLoader(SourceLoader[int, TariffPlanRecord | None]):
     async def batch_load_fn(self, keys: list[int]) -> list[TariffPlanRecord | None]:
-        return in_key_order(keys, {row.id: row for row in await self.billing.plans(keys)})
+        found = await through(self.ctx.sources.cache, "catalogue:plan:", keys, self._load, tariff_plan,
+                              CATALOGUE_SECONDS)  # fmt: skip
+        return [found.get(key) for key in keys]
+
+    async def _load(self, keys: list[int]) -> dict[int, TariffPlanRecord]:
+        return {row.id: row for row in await self.billing.plans(keys)}
 
 
 class ServiceByIdLoader(SourceLoader[int, ServiceRecord | None]):
     async def batch_load_fn(self, keys: list[int]) -> list[ServiceRecord | None]:
-        return in_key_order(keys, {row.id: row for row in await self.billing.services(keys)})
+        found = await through(self.ctx.sources.cache, "catalogue:service:", keys, self._load, service,
+                              CATALOGUE_SECONDS)  # fmt: skip
+        return [found.get(key) for key in keys]
+
+    async def _load(self, keys: list[int]) -> dict[int, ServiceRecord]:
+        return {row.id: row for row in await self.billing.services(keys)}
 
 
 class BundleByIdLoader(SourceLoader[int, BundleRecord | None]):
     async def batch_load_fn(self, keys: list[int]) -> list[BundleRecord | None]:
-        return in_key_order(keys, {row.id: row for row in await self.billing.bundles_by_ids(keys)})
+        found = await through(self.ctx.sources.cache, "catalogue:bundle:", keys, self._load, bundle,
+                              CATALOGUE_SECONDS)  # fmt: skip
+        return [found.get(key) for key in keys]
+
+    async def _load(self, keys: list[int]) -> dict[int, BundleRecord]:
+        return {row.id: row for row in await self.billing.bundles_by_ids(keys)}
 
 
 class BundlesByPlanIdLoader(SourceLoader[int, list[BundleRecord]]):
     async def batch_load_fn(self, keys: list[int]) -> list[list[BundleRecord]]:
-        return grouped(keys, await self.billing.bundles_by_plan_ids(keys))
+        found = await through(self.ctx.sources.cache, "catalogue:plan-bundles:", keys, self._load, bundles,
+                              CATALOGUE_SECONDS)  # fmt: skip
+        return in_key_order(keys, found, default=[])
+
+    async def _load(self, keys: list[int]) -> dict[int, list[BundleRecord]]:
+        return dict(zip(keys, grouped(keys, await self.billing.bundles_by_plan_ids(keys)), strict=True))

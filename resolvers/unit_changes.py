@@ -46,7 +46,9 @@ async def change_unit(
             targets: tuple[tuple[str, int], ...] = (("OrgUnit", unit.id),) if unit else ()
             await audit_change(context, operation, allowed=False, detail={"input": echo, **answer}, targets=targets)
             return answer
-        context.loaders.org_unit.clear(unit.id)  # the answer shows the unit as it is now
+        # A new generation of the org tree on every instance; the answer shows the unit as it is now.
+        await context.loaders.org_generation.bump()
+        context.loaders.org_unit.clear(unit.id)
         detail = {"input": echo, "before": before, "after": after}
         touched = tuple(("OrgUnit", i) for i in sorted({unit.id, shown} - {None}))
         await audit_change(context, operation, allowed=True, detail=detail, targets=touched)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Mapping, Sequence
 from typing import Protocol
 
 from redis.asyncio import Redis
@@ -23,7 +24,9 @@ log = logging.getLogger("corpcare.cache")
 
 class Cache(Protocol):
     async def get(self, key: str) -> bytes | None: ...
+    async def get_many(self, keys: Sequence[str]) -> list[bytes | None]: ...
     async def set(self, key: str, value: bytes, ttl_seconds: float) -> None: ...
+    async def set_many(self, values: Mapping[str, bytes], ttl_seconds: float) -> None: ...
     async def delete(self, *keys: str) -> None: ...
     async def ping(self) -> bool: ...
     async def close(self) -> None: ...
@@ -42,6 +45,13 @@ class InProcessCache:
             entry = None
         self.observer.cache("miss" if entry is None else "hit")
         return None if entry is None else entry[1]
+
+    async def get_many(self, keys: Sequence[str]) -> list[bytes | None]:
+        return [await self.get(key) for key in keys]
+
+    async def set_many(self, values: Mapping[str, bytes], ttl_seconds: float) -> None:
+        for key, value in values.items():
+            await self.set(key, value, ttl_seconds)
 
     async def set(self, key: str, value: bytes, ttl_seconds: float) -> None:
         if len(self._entries) >= self._max_entries:
@@ -83,6 +93,37 @@ class RedisCache:
         self.breaker.succeeded()
         self.observer.cache("miss" if value is None else "hit")
         return value.encode() if isinstance(value, str) else value
+
+    async def get_many(self, keys: Sequence[str]) -> list[bytes | None]:
+        if not keys:
+            return []
+        if not self.breaker.allow():
+            for _ in keys:
+                self.observer.cache("unavailable")
+            return [None] * len(keys)
+        try:
+            values = await self._redis.mget([self._prefix + key for key in keys])
+        except (RedisError, OSError) as error:
+            for _ in keys:
+                self.observer.cache("unavailable")
+            self._failed("read", error)
+            return [None] * len(keys)
+        self.breaker.succeeded()
+        for value in values:
+            self.observer.cache("miss" if value is None else "hit")
+        return [value.encode() if isinstance(value, str) else value for value in values]
+
+    async def set_many(self, values: Mapping[str, bytes], ttl_seconds: float) -> None:
+        if values and self.breaker.allow():
+            try:
+                async with self._redis.pipeline(transaction=False) as pipe:
+                    for key, value in values.items():
+                        pipe.set(self._prefix + key, value, px=max(int(ttl_seconds * 1000), 1))
+                    await pipe.execute()
+            except (RedisError, OSError) as error:
+                self._failed("write", error)
+            else:
+                self.breaker.succeeded()
 
     async def set(self, key: str, value: bytes, ttl_seconds: float) -> None:
         if self.breaker.allow():

@@ -7,6 +7,7 @@ Sources never see principals or permissions, only this.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +22,15 @@ class RowScope:
     org_paths: tuple[str, ...] | None = None
     # Set for an employee: the lines they may see, and no org units at all.
     subscriber_ids: frozenset[int] | None = None
+
+    def fingerprint(self) -> str:
+        """A short name for exactly this scope: keys of cached scoped data carry it."""
+        parts = (
+            "*" if self.customer_ids is None else ",".join(map(str, sorted(self.customer_ids))),
+            "*" if self.org_paths is None else ",".join(sorted(self.org_paths)),
+            "*" if self.subscriber_ids is None else ",".join(map(str, sorted(self.subscriber_ids))),
+        )
+        return hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
 
     @classmethod
     def everything(cls) -> RowScope:

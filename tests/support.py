@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -97,6 +97,10 @@ class World:
         result = await self.run(login, query, variables)
         assert result.errors is None, [e.formatted for e in result.errors]
         return result.data
+
+    def with_empty_cache(self) -> World:
+        """The same databases, with nothing in the shared cache yet."""
+        return replace(self, sources=replace(self.sources, cache=InProcessCache()))
 
     async def scalar(self, engine: str, sql: str, **params: Any) -> Any:
         async with getattr(self.engines, engine).connect() as conn:
