@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, TypeVar
+
 from loaders.base import SourceLoader, grouped, in_key_order
 from loaders.shared import CATALOGUE_SECONDS, bundle, bundles, service, tariff_plan, through
 from sources.billing.records import (
@@ -13,6 +16,8 @@ from sources.billing.records import (
     TariffPlanRecord,
 )
 from sources.crm.records import SubscriberRecord
+
+V = TypeVar("V")
 
 
 class SubscriberByIdLoader(SourceLoader[int, SubscriberRecord | None]):
@@ -46,45 +51,46 @@ class BundleBalancesBySubscriberIdLoader(SourceLoader[int, list[BundleBalanceRec
         return grouped(keys, ((row.subscriber_id, row) for row in rows))
 
 
-# The catalogue is the same for every caller and changes only with a release of the operator's
-# offers: these four are kept in the shared cache (loaders/shared.py).
+class CatalogueLoader(SourceLoader[int, V]):
+    """The catalogue is the same for every caller and changes only with a release of the
+    operator's offers: these loaders read it through the shared cache (loaders/shared.py)."""
+
+    kind: str
+    decoder: Callable[[Any], V]
+    absent: Any = None
+
+    async def batch_load_fn(self, keys: list[int]) -> list[V]:
+        prefix = f"catalogue:{self.kind}:"
+        found = await through(self.ctx.sources.cache, prefix, keys, self._load, self.decoder, CATALOGUE_SECONDS)
+        return [found.get(key, self.absent) for key in keys]
+
+    async def _load(self, keys: list[int]) -> dict[int, V]:
+        raise NotImplementedError
 
 
-class TariffPlanByIdLoader(SourceLoader[int, TariffPlanRecord | None]):
-    async def batch_load_fn(self, keys: list[int]) -> list[TariffPlanRecord | None]:
-        found = await through(self.ctx.sources.cache, "catalogue:plan:", keys, self._load, tariff_plan,
-                              CATALOGUE_SECONDS)  # fmt: skip
-        return [found.get(key) for key in keys]
+class TariffPlanByIdLoader(CatalogueLoader[TariffPlanRecord | None]):
+    kind, decoder = "plan", staticmethod(tariff_plan)
 
-    async def _load(self, keys: list[int]) -> dict[int, TariffPlanRecord]:
+    async def _load(self, keys: list[int]) -> dict[int, TariffPlanRecord | None]:
         return {row.id: row for row in await self.billing.plans(keys)}
 
 
-class ServiceByIdLoader(SourceLoader[int, ServiceRecord | None]):
-    async def batch_load_fn(self, keys: list[int]) -> list[ServiceRecord | None]:
-        found = await through(self.ctx.sources.cache, "catalogue:service:", keys, self._load, service,
-                              CATALOGUE_SECONDS)  # fmt: skip
-        return [found.get(key) for key in keys]
+class ServiceByIdLoader(CatalogueLoader[ServiceRecord | None]):
+    kind, decoder = "service", staticmethod(service)
 
-    async def _load(self, keys: list[int]) -> dict[int, ServiceRecord]:
+    async def _load(self, keys: list[int]) -> dict[int, ServiceRecord | None]:
         return {row.id: row for row in await self.billing.services(keys)}
 
 
-class BundleByIdLoader(SourceLoader[int, BundleRecord | None]):
-    async def batch_load_fn(self, keys: list[int]) -> list[BundleRecord | None]:
-        found = await through(self.ctx.sources.cache, "catalogue:bundle:", keys, self._load, bundle,
-                              CATALOGUE_SECONDS)  # fmt: skip
-        return [found.get(key) for key in keys]
+class BundleByIdLoader(CatalogueLoader[BundleRecord | None]):
+    kind, decoder = "bundle", staticmethod(bundle)
 
-    async def _load(self, keys: list[int]) -> dict[int, BundleRecord]:
+    async def _load(self, keys: list[int]) -> dict[int, BundleRecord | None]:
         return {row.id: row for row in await self.billing.bundles_by_ids(keys)}
 
 
-class BundlesByPlanIdLoader(SourceLoader[int, list[BundleRecord]]):
-    async def batch_load_fn(self, keys: list[int]) -> list[list[BundleRecord]]:
-        found = await through(self.ctx.sources.cache, "catalogue:plan-bundles:", keys, self._load, bundles,
-                              CATALOGUE_SECONDS)  # fmt: skip
-        return in_key_order(keys, found, default=[])
+class BundlesByPlanIdLoader(CatalogueLoader[list[BundleRecord]]):
+    kind, decoder, absent = "plan-bundles", staticmethod(bundles), ()
 
     async def _load(self, keys: list[int]) -> dict[int, list[BundleRecord]]:
         return dict(zip(keys, grouped(keys, await self.billing.bundles_by_plan_ids(keys)), strict=True))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from permissions.roles import AUDITED_READS, ROLE_PERMISSIONS, Permission, Role
@@ -31,6 +32,11 @@ class Principal:
     def may_give(self, role: Role) -> bool:
         """No privilege escalation: a role may be given only if it holds no more than this principal."""
         return ROLE_PERMISSIONS[role] <= self.permissions
+
+    def may_give_units(self, role: Role, unit_ids: Collection[int]) -> bool:
+        """A user given no subtrees covers the whole company (an employee, its line): only a
+        principal that covers the whole company may make one."""
+        return role is Role.EMPLOYEE or bool(unit_ids) or self.scope.org_paths is None
 
     @property
     def bulk_scope(self) -> BulkScope:

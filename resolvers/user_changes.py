@@ -7,7 +7,7 @@ idempotent per key and audited, allowed or denied; the target's cached grants ar
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Collection
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -68,12 +68,6 @@ def _grantable(context: Context, role: Role) -> None:
         raise Escalation(f"You cannot give the {role.value} role: it holds more than you do.", field=["role"])
 
 
-def _within_scope(context: Context, role: Role, units_after: Collection[int], field: str) -> None:
-    """A user left without subtrees covers the whole company: only a caller who covers it may do that."""
-    if role is not Role.EMPLOYEE and not units_after and context.principal.scope.org_paths is not None:
-        raise Escalation("Name the subtrees: you cannot give more than your own scope.", field=[field])
-
-
 async def _units(info: Info, ids: list[str]) -> list[int]:
     units = []
     for global_id in ids:
@@ -118,7 +112,8 @@ def invite(
         if not login.strip() or not name.strip():
             raise BadUserInput("A user needs a login and a name.", field=["login"])
         units = await _units(info, unit_ids)
-        _within_scope(context, role, units, "units")
+        if not context.principal.may_give_units(role, units):
+            raise Escalation("Name the subtrees: you cannot give more than your own scope.", field=["units"])
         line = None
         if role is Role.EMPLOYEE:
             if line_id is None or units:

@@ -127,14 +127,10 @@ class Principals:
             log.warning("could not record the use of API key %s", key.prefix, exc_info=True)
         return principal
 
-    # The cache only spares the CRM a query: when it fails, the CRM answers instead.
+    # The cache only spares the CRM a query; it never fails a request (sources/cache.py).
 
     async def _cached(self, key: str) -> PortalUserRecord | None:
-        try:
-            cached = await self.sources.cache.get(key)
-        except Exception:
-            log.warning("principal cache unavailable; reading the CRM", exc_info=True)
-            return None
+        cached = await self.sources.cache.get(key)
         if cached is None:
             return None
         data = orjson.loads(cached)
@@ -143,10 +139,7 @@ class Principals:
         return PortalUserRecord(**data)
 
     async def _remember(self, key: str, user: PortalUserRecord) -> None:
-        try:
-            await self.sources.cache.set(key, orjson.dumps(asdict(user)), self.ttl_seconds)
-        except Exception:
-            log.warning("principal cache unavailable; not caching", exc_info=True)
+        await self.sources.cache.set(key, orjson.dumps(asdict(user)), self.ttl_seconds)
 
 
 class BearerAuth(AuthenticationBackend):

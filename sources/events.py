@@ -20,7 +20,6 @@ from collections import deque
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-import orjson
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
@@ -33,12 +32,9 @@ class Mailbox:
     def __init__(self, size: int) -> None:
         self._messages: deque[bytes] = deque(maxlen=size)
         self._ready = asyncio.Event()
-        self.dropped = 0
 
     def put(self, message: bytes) -> None:
-        if len(self._messages) == self._messages.maxlen:
-            self.dropped += 1
-        self._messages.append(message)
+        self._messages.append(message)  # past the bound, the oldest goes
         self._ready.set()
 
     async def get(self) -> bytes:
@@ -70,9 +66,6 @@ class InProcessEvents:
             if not listeners:
                 del self._listeners[channel]
                 await self._closed(channel)
-
-    def listeners(self, channel: str) -> int:
-        return len(self._listeners.get(channel, ()))
 
     def _deliver(self, channel: str, message: bytes) -> None:
         for mailbox in self._listeners.get(channel, ()):
@@ -149,12 +142,5 @@ class RedisEvents(InProcessEvents):
         await super().close()
 
 
-Events = InProcessEvents
-
-
 def create_events(redis_url: str | None) -> InProcessEvents:
     return RedisEvents(redis_url) if redis_url else InProcessEvents()
-
-
-def encode(payload: object) -> bytes:
-    return orjson.dumps(payload)
