@@ -72,7 +72,12 @@ class Context:
     def sign_in(self, principal: Principal) -> None:
         """A WebSocket's context is made before the client says who it is: from now on, ``principal``."""
         self.principal = principal
-        self.loaders = Loaders(LoadContext(self.sources, principal.scope, self.today, principal.bulk_scope))
+        self.renew_loaders()
+
+    def renew_loaders(self) -> None:
+        """Empty loader caches: a subscription's context lives on, so each event starts afresh
+        (nothing stale is shown, and memory does not grow with every line an event names)."""
+        self.loaders = Loaders(LoadContext(self.sources, self.principal.scope, self.today, self.principal.bulk_scope))
 
     @property
     def current_period(self) -> date:

@@ -7,13 +7,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from functools import cache
 
 from permissions.principal import require_lines
 from resolvers.context import Context
 from resolvers.report_base import Split, check_months, report_customer, visible_lines
-from sources.billing.policies import DEFAULTS
-from sources.billing.records import PolicyRecord
+from sources.billing.policies import line_policies
 from sources.billing.reports import LineSum
 from sources.crm.records import path_ids
 from sources.errors import BadUserInput
@@ -116,24 +114,12 @@ class Anomalies:
         """Each line's monthly limit in force (units down to the line), where it has one."""
         unit_ids = sorted({unit for path in set(self.lines.values()) for unit in path_ids(path)})
         records = await self.context.sources.billing.policies(unit_ids, sorted(self.lines))
-        by_unit = {r.org_unit_id: r for r in records if r.org_unit_id is not None}
-        by_line = {r.subscriber_id: r for r in records if r.subscriber_id is not None}
-
-        @cache
-        def levels(path: str) -> tuple[PolicyRecord, ...]:
-            """The path's policies, nearest first."""
-            return tuple(r for unit in reversed(path_ids(path)) if (r := by_unit.get(unit)) is not None)
-
         limits: dict[int, int] = {}
         actions: dict[int, str] = {}
-        for line, path in self.lines.items():
-            chain = (by_line[line], *levels(path)) if line in by_line else levels(path)
-            limit = next((r.monthly_limit_minor for r in chain if r.monthly_limit_minor is not None), None)
-            if limit is not None:
-                limits[line] = limit
-                actions[line] = next(
-                    (r.limit_action for r in chain if r.limit_action), DEFAULTS.limit_action or "notify"
-                )
+        for line, policy in line_policies(records, self.lines).items():
+            if policy.monthly_limit_minor is not None:
+                limits[line] = policy.monthly_limit_minor
+                actions[line] = policy.limit_action or "notify"
         return limits, actions
 
 

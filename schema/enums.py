@@ -88,3 +88,9 @@ class InvoiceStatus(Enum):
 class OrderDirection(Enum):
     ASC = "asc"
     DESC = "desc"
+
+
+@strawberry.enum(description="What a spending alert is about.")
+class SpendingAlertSubject(Enum):
+    LINE = "line"  # a line against its monthly limit
+    UNIT = "unit"  # an org unit's lines, summed, against the unit's monthly budget

@@ -8,9 +8,11 @@ from collections.abc import AsyncGenerator
 import strawberry
 
 from permissions.rules import PUBLIC
-from resolvers import bulk_operations
+from resolvers import bulk_operations, live_usage
 from resolvers.context import Info
 from schema.bulk import BulkOperation
+from schema.live_usage import SpendingAlert
+from schema.subscriber import BundleBalance
 
 
 @strawberry.type
@@ -23,3 +25,25 @@ class Subscription:
     async def bulk_operation_progress(self, info: Info, id: strawberry.ID) -> AsyncGenerator[BulkOperation, None]:
         async for row in bulk_operations.progress(info, id):
             yield row  # type: ignore[misc]
+
+    @strawberry.subscription(
+        directives=[PUBLIC],
+        description="The line's bundle balances in the current billing month now, then again each time usage "
+        "arrives. Needs product:read; only lines in your view (NOT_FOUND otherwise).",
+    )
+    async def bundle_updates(self, info: Info, subscriber: strawberry.ID) -> AsyncGenerator[list[BundleBalance], None]:
+        async for balances in live_usage.bundle_updates(info, subscriber):
+            yield balances  # type: ignore[misc]
+
+    @strawberry.subscription(
+        directives=[PUBLIC],
+        description="Each time a line's month charges reach 80 % or 100 % of its monthly limit, or a unit's "
+        "lines' charges reach 80 % or 100 % of its monthly budget. Needs spending:read (unit alerts also "
+        "budget:read); only lines and units in your view, within `orgUnit` when given. Operator staff name "
+        "the `customer`. Each threshold is reported once, as it is crossed.",
+    )
+    async def spending_alerts(
+        self, info: Info, org_unit: strawberry.ID | None = None, customer: strawberry.ID | None = None
+    ) -> AsyncGenerator[SpendingAlert, None]:
+        async for alert in live_usage.spending_alerts(info, org_unit, customer):
+            yield alert  # type: ignore[misc]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import gc
 import hmac
 from collections.abc import AsyncIterator
@@ -34,6 +36,7 @@ from server.worker import BulkWorker
 from sources import Sources, telemetry
 from sources.cache import create_cache
 from sources.db import Engines, create_engine
+from sources.demo.feed import UsageFeed
 from sources.events import create_events
 from sources.redis_throttle import create_throttle
 
@@ -73,10 +76,18 @@ def create_app(settings: Settings, sources: Sources | None = None) -> Starlette:
             worker = BulkWorker(opened, lease=settings.bulk_lease, concurrency=settings.bulk_concurrency)
         if worker is not None:
             worker.start()
+        feed = None
+        if settings.usage_feed_per_second:
+            running = UsageFeed(engines, events).run(settings.usage_feed_per_second)
+            feed = asyncio.create_task(running, name="usage feed")
         tune_garbage_collector()
         try:
             yield
         finally:
+            if feed is not None:
+                feed.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await feed
             if worker is not None:
                 await worker.stop()
             await events.close()

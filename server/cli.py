@@ -1,4 +1,5 @@
-"""The ``corpcare`` command line: serve, migrate, seed, token, export-schema, register-operations."""
+"""The ``corpcare`` command line: serve, migrate, seed, token, export-schema, register-operations,
+simulate-usage."""
 
 from __future__ import annotations
 
@@ -200,6 +201,55 @@ def register_operations(folder: Path, dry_run: bool) -> None:
     new = sum(result.new for result in results)
     verb = "Would register" if dry_run else "Registered"
     console.print(f"{verb} {new} new operation(s); {len(results) - new} already registered.")
+
+
+@main.command("simulate-usage")
+@click.option("--per-second", default=20.0, show_default=True, type=float, help="Usage events a second.")
+@click.option("--seconds", default=None, type=float, help="How long; until interrupted when not given.")
+@click.option("--customer", "customers", multiple=True, type=int, help="Only this customer's lines (repeatable).")
+@click.option("--line", "lines", multiple=True, type=int, help="Only this line (repeatable).")
+@click.option("--seed", "random_seed", default=None, type=int, help="Same seed, same events.")
+def simulate_usage(
+    per_second: float,
+    seconds: float | None,
+    customers: tuple[int, ...],
+    lines: tuple[int, ...],
+    random_seed: int | None,
+) -> None:
+    """Play the billing system: write usage records, charges and bundle balances into the billing
+    database at a steady rate, and publish each line's new balances and every spending alert (a
+    line or a unit crossing 80 % or 100 % of its limit or budget) on the event bus. With Redis
+    configured, every server's subscribers hear of them; without, no other process does."""
+    from sources.demo.feed import Round, UsageFeed
+    from sources.events import create_events
+
+    settings = Settings()
+    if not settings.redis_url:
+        console.print("No CORPCARE_REDIS_URL: the events reach no server (set CORPCARE_USAGE_FEED_PER_SECOND "
+                      "to run the feed inside the server instead).", style="yellow")  # fmt: skip
+
+    def report(batch: Round) -> None:
+        for alert in batch.alerts:
+            subject = f"line {alert.line_id}" if alert.subject == "line" else f"unit {alert.org_unit_id}"
+            console.print(f"{subject} reached {alert.threshold} % ({alert.spent_minor / 100:.2f} of "
+                          f"{alert.limit_minor / 100:.2f} {alert.currency})", highlight=False)  # fmt: skip
+
+    async def run() -> Round:
+        engines = _engines(settings)
+        events = create_events(settings.redis_url)
+        try:
+            feed = UsageFeed(engines, events, seed=random_seed, customer_ids=customers or None, line_ids=lines or None)
+            return await feed.run(per_second, seconds, report)
+        finally:
+            await events.close()
+            await engines.dispose()
+
+    try:
+        total = asyncio.run(run())
+    except KeyboardInterrupt:
+        return
+    console.print(f"Wrote {total.usage_records:,} usage records, charged "
+                  f"{total.charged_minor / 100:,.2f}; {len(total.alerts)} spending alert(s).")  # fmt: skip
 
 
 @main.command("export-schema")

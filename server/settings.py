@@ -32,6 +32,10 @@ class Settings(BaseSettings):
     )
     persisted_query_ttl_seconds: float = Field(30 * 86400, description="How long an automatic persisted query is kept.")
 
+    usage_feed_per_second: float = Field(
+        0.0, ge=0, description="Run the demo's usage feed inside the server, this many events a second (0: off)."
+    )
+
     jwt_secret: str = DEV_SECRET
     jwt_algorithms: list[str] = ["HS256"]
     jwt_issuer: str | None = None

@@ -67,6 +67,10 @@ class InProcessEvents:
                 del self._listeners[channel]
                 await self._closed(channel)
 
+    def listeners(self, channel: str) -> int:
+        """How many listen to ``channel`` in this process."""
+        return len(self._listeners.get(channel, ()))
+
     def _deliver(self, channel: str, message: bytes) -> None:
         for mailbox in self._listeners.get(channel, ()):
             mailbox.put(message)

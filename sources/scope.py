@@ -1,4 +1,4 @@
-"""Row scope as plain data, and the one helper that turns it into SQL.
+"""Row scope as plain data, the one helper that turns it into SQL, and its mirror for a row in hand.
 
 A principal's scope reaches the sources as a ``RowScope``: the customers it may see, the
 org subtrees (materialised-path prefixes) inside them, or the single line of an employee.
@@ -42,6 +42,14 @@ class RowScope:
     def covers_customer(self, customer_id: int) -> bool:
         """True when the whole company is in scope: company-level figures are allowed."""
         return self.sees_customer(customer_id) and self.org_paths is None and self.subscriber_ids is None
+
+    def admits(self, customer_id: int, path: str, subscriber_id: int | None = None) -> bool:
+        """``scope_predicate`` for one row already in hand (an event): the same rule, in Python."""
+        if not self.sees_customer(customer_id):
+            return False
+        if self.subscriber_ids is not None and subscriber_id not in self.subscriber_ids:
+            return False
+        return self.org_paths is None or any(path.startswith(prefix) for prefix in self.org_paths)
 
 
 def scope_predicate(

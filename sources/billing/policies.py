@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import cache
 
 from sources.billing.records import PolicyRecord
+from sources.crm.records import path_ids
 from sources.values import Money
 
 # What applies where nobody has set anything.
@@ -32,21 +34,45 @@ class EffectivePolicy:
     overrides: bool
 
 
-def effective_policy(levels: Iterable[PolicyRecord | None], currency: str) -> EffectivePolicy:
-    """Merge levels ordered from the root down to the object itself (missing levels are None)."""
-    chain = [level for level in levels]
+def in_force(levels: Iterable[PolicyRecord | None]) -> PolicyRecord:
+    """Levels ordered from the root down to the object itself (missing levels are None), merged:
+    every attribute set, from the nearest level that sets it or from the defaults."""
     merged = {name: getattr(DEFAULTS, name) for name in ATTRIBUTES}
-    for level in chain:
+    for level in levels:
         if level is None:
             continue
         for name in ATTRIBUTES:
             value = getattr(level, name)
             if value is not None:
                 merged[name] = value
+    return PolicyRecord(org_unit_id=None, subscriber_id=None, **merged)
+
+
+def effective_policy(levels: Iterable[PolicyRecord | None], currency: str) -> EffectivePolicy:
+    """The policy in force for the object at the end of ``levels`` (root first), as shown."""
+    chain = list(levels)
+    merged = in_force(chain)
     own = chain[-1] if chain else None
-    limit = merged.pop("monthly_limit_minor")
+    limit = merged.monthly_limit_minor
     return EffectivePolicy(
         monthly_limit=None if limit is None else Money.from_minor(limit, currency),
+        limit_action=merged.limit_action or "notify",
+        company_share_percent=merged.company_share_percent if merged.company_share_percent is not None else 100,
+        content_filter=merged.content_filter or "off",
+        roaming_allowed=merged.roaming_allowed is not False,
         overrides=own is not None and any(getattr(own, name) is not None for name in ATTRIBUTES),
-        **merged,
     )
+
+
+def line_policies(records: Iterable[PolicyRecord], lines: Mapping[int, str]) -> dict[int, PolicyRecord]:
+    """Each line's policy in force (line id -> org path given), from ``records``: the policies
+    set on the lines' units and on the lines themselves."""
+    records = list(records)
+    by_unit = {r.org_unit_id: r for r in records if r.org_unit_id is not None}
+    by_line = {r.subscriber_id: r for r in records if r.subscriber_id is not None}
+
+    @cache
+    def units(path: str) -> tuple[PolicyRecord | None, ...]:
+        return tuple(by_unit.get(unit) for unit in path_ids(path))
+
+    return {line: in_force((*units(path), by_line.get(line))) for line, path in lines.items()}

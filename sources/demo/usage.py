@@ -20,7 +20,7 @@ CATEGORY = {"voice": "voice", "sms": "sms", "data": "data", "roaming_data": "roa
 # Calls and sessions cluster in working hours; the nights are quiet.
 _HOUR_WEIGHTS = (1, 1, 1, 1, 1, 2, 4, 8, 12, 14, 14, 13, 11, 12, 13, 13, 12, 11, 9, 8, 7, 5, 3, 2)
 _HOURS = list(accumulate(_HOUR_WEIGHTS))
-_KIND_CUTS = {False: (0.5, 0.7, 1.0), True: (0.42, 0.59, 0.85)}  # voice | sms | data | roaming
+KIND_CUTS = {False: (0.5, 0.7, 1.0), True: (0.42, 0.59, 0.85)}  # voice | sms | data | roaming
 _ROAMING_EU = tuple(f"{country} (roaming)" for country in ROAMING_EU)
 _ROAMING_WORLD = tuple(f"{country} (roaming)" for country in ROAMING_WORLD)
 _HUNDRED_MB = 100 * 1024
@@ -40,29 +40,13 @@ def itemise(
 ) -> tuple[list[tuple], dict[tuple[int, str], int], dict[str, int]]:
     """Usage rows (ids from ``next_id``), charged cents per (day offset, category) and the
     quantity used per kind."""
-    cuts = _KIND_CUTS[traveller]
+    cuts = KIND_CUTS[traveller]
     heavy = rng.lognormvariate(0.0, 0.8)  # how much this person uses the phone this month
     drafts = []
     for _ in range(events):
         seconds = rng.randrange(days) * 86400 + bisect(_HOURS, rng.random() * _HOURS[-1]) * 3600
         seconds += rng.randrange(3600)
-        pick = rng.random()
-        if pick < cuts[0]:
-            quantity = 5 + int(rng.expovariate(1 / 240) * heavy)
-            kind, abroad = "voice", rng.random() < 0.1
-            destination = rng.choice(INTERNATIONAL) if abroad else NATIONAL
-            quantity = min(quantity, 4 * 3600)
-        elif pick < cuts[1]:
-            kind, quantity, abroad = "sms", rng.randint(1, 3), rng.random() < 0.1
-            destination = rng.choice(INTERNATIONAL) if abroad else NATIONAL
-        elif pick < cuts[2]:
-            kind, abroad, destination = "data", False, NATIONAL
-            quantity = 1 + int(rng.lognormvariate(12.4, 1.0) * heavy)  # median ≈ 240 MB
-        else:
-            kind, abroad = "roaming_data", rng.random() < 0.25
-            destination = rng.choice(_ROAMING_WORLD if abroad else _ROAMING_EU)
-            quantity = 1 + int(rng.lognormvariate(10.6, 1.0))  # median ≈ 40 MB
-        drafts.append((seconds, kind, quantity, destination, abroad))
+        drafts.append((seconds, *draft_event(rng, cuts, heavy)))
     drafts.sort()
 
     left = dict(allowances)
@@ -75,7 +59,7 @@ def itemise(
         over = quantity - remaining if quantity > remaining else 0
         left[kind] = remaining - quantity + over
         used[kind] += quantity
-        amount = _price(kind, quantity, over, abroad)
+        amount = price(kind, quantity, over, abroad)
         if amount:
             sums[seconds // 86400, CATEGORY[kind]] += amount
         rows.append(
@@ -96,7 +80,29 @@ def itemise(
     return rows, sums, used
 
 
-def _price(kind: str, quantity: int, over: int, abroad: bool) -> int:
+def draft_event(rng: random.Random, cuts: tuple[float, float, float], heavy: float) -> tuple[str, int, str, bool]:
+    """One event's kind, quantity, destination and whether it was made abroad; ``cuts`` split the
+    kinds (see ``KIND_CUTS``), ``heavy`` scales how much the person uses the phone."""
+    pick = rng.random()
+    if pick < cuts[0]:
+        quantity = 5 + int(rng.expovariate(1 / 240) * heavy)
+        kind, abroad = "voice", rng.random() < 0.1
+        destination = rng.choice(INTERNATIONAL) if abroad else NATIONAL
+        quantity = min(quantity, 4 * 3600)
+    elif pick < cuts[1]:
+        kind, quantity, abroad = "sms", rng.randint(1, 3), rng.random() < 0.1
+        destination = rng.choice(INTERNATIONAL) if abroad else NATIONAL
+    elif pick < cuts[2]:
+        kind, abroad, destination = "data", False, NATIONAL
+        quantity = 1 + int(rng.lognormvariate(12.4, 1.0) * heavy)  # median ≈ 240 MB
+    else:
+        kind, abroad = "roaming_data", rng.random() < 0.25
+        destination = rng.choice(_ROAMING_WORLD if abroad else _ROAMING_EU)
+        quantity = 1 + int(rng.lognormvariate(10.6, 1.0))  # median ≈ 40 MB
+    return kind, quantity, destination, abroad
+
+
+def price(kind: str, quantity: int, over: int, abroad: bool) -> int:
     """Cents for one event: overage beyond the bundles plus surcharges, rounded up."""
     if kind == "voice":
         # 9 ct/min beyond the bundle, per second; calls abroad 29 ct per started minute.

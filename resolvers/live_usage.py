@@ -1,0 +1,56 @@
+"""Usage as it arrives: a line's bundle balances, and spending alerts, followed over the event bus.
+
+The subscriber's view is settled when the subscription starts (the line, the customer, the
+unit), then every event is held against the caller's scope and permissions in hand: no read
+per event, so a thousand followers of one customer cost one Redis subscription and no SQL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+from permissions.principal import require
+from permissions.roles import Permission
+from resolvers.context import Info
+from resolvers.node import load_node
+from resolvers.report_base import report_customer
+from sources.billing.live import SpendingAlert, alerts_channel, balances_channel, from_balances_event
+from sources.billing.records import BundleBalanceRecord
+
+# Alerts are few and each one matters: a follower may fall this far behind before the oldest
+# are dropped (balances keep only the newest: each one replaces the last).
+ALERTS_MAILBOX = 100
+
+
+async def bundle_updates(info: Info, subscriber_id: str) -> AsyncIterator[list[BundleBalanceRecord]]:
+    """The line's balances in the current billing month now, then again each time usage arrives."""
+    context = info.context
+    require(context.principal, Permission.PRODUCT_READ, "Bundle balances need the product:read permission.")
+    line = await load_node(context, subscriber_id, expect="Subscriber")
+    async with context.sources.events.listen(balances_channel(line.id), size=1) as mailbox:
+        yield await context.sources.billing.bundle_balances([line.id], context.current_period)
+        while True:
+            balances = from_balances_event(await mailbox.get())
+            context.renew_loaders()
+            yield balances
+
+
+async def spending_alerts(info: Info, org_unit_id: str | None, customer_id: str | None) -> AsyncIterator[SpendingAlert]:
+    """Each line in view (or in ``org_unit_id``'s subtree) whose month charges cross 80 % or 100 %
+    of its limit, and each unit whose lines' charges cross 80 % or 100 % of its budget."""
+    context = info.context
+    principal = context.principal
+    require(principal, Permission.SPENDING_READ, "Spending alerts need the spending:read permission.")
+    customer = await report_customer(context, customer_id)
+    within = (await load_node(context, org_unit_id, expect="OrgUnit")).path if org_unit_id else ""
+    budgets = principal.can(Permission.BUDGET_READ)
+    async with context.sources.events.listen(alerts_channel(customer), size=ALERTS_MAILBOX) as mailbox:
+        while True:
+            alert = SpendingAlert.decode(await mailbox.get())
+            if alert.subject == "unit" and not budgets:
+                continue
+            if alert.org_path.startswith(within) and principal.scope.admits(
+                alert.customer_id, alert.org_path, alert.line_id
+            ):
+                context.renew_loaders()
+                yield alert

@@ -1,0 +1,33 @@
+"""What a portal hears as usage arrives: spending alerts (a line's balances reuse BundleBalance)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+
+from permissions.roles import Permission as P
+from permissions.rules import requires
+from schema.common import Money
+from schema.enums import SpendingAlertSubject
+from schema.fields import field, related
+from schema.org_unit import OrgUnit
+from schema.scalars import Month
+from schema.subscriber import Subscriber
+
+SPENDING = requires(P.SPENDING_READ)
+
+
+@strawberry.type(
+    description="A line's month charges reached 80 % or 100 % of its monthly limit, or the charges of a "
+    "unit's lines reached 80 % or 100 % of the unit's monthly budget."
+)
+class SpendingAlert:
+    subject: SpendingAlertSubject = field(SPENDING)
+    threshold: int = field(SPENDING, description="The percentage of the limit or budget reached: 80 or 100.")
+    line: Subscriber | None = related("subscriber", "line_id", SPENDING, description="For a line's alert.")
+    org_unit: OrgUnit | None = related("org_unit", "org_unit_id", SPENDING, description="For a unit's alert.")
+    month: Month = field(SPENDING)  # type: ignore[valid-type]
+    spent: Money = field(SPENDING, description="Charges this month when the threshold was reached.")
+    limit: Money = field(SPENDING, description="The line's monthly limit, or the unit's monthly budget.")
+    at: datetime = field(SPENDING)

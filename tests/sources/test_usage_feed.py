@@ -1,0 +1,180 @@
+"""The demo's live billing: what a round writes adds up, and exactly the thresholds crossed are
+announced, each once. Checked against the databases themselves, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter, defaultdict
+from datetime import date
+from fractions import Fraction
+from typing import Any
+
+from sqlalchemy import func, insert, select, update
+
+from sources.billing.live import THRESHOLDS, SpendingAlert, alerts_channel, balances_channel, from_balances_event
+from sources.billing.models import Bundle, BundleBalance, DailyCharge, SpendingPolicy, UsageRecord
+from sources.crm.models import OrgUnit, Subscriber
+from sources.demo.feed import UsageFeed
+from sources.events import Mailbox
+from sources.values import month_start
+from tests.support import World, today
+
+
+async def rows(world: World, engine: str, statement: Any) -> list[Any]:
+    async with getattr(world.engines, engine).connect() as conn:
+        return list((await conn.execute(statement)).all())
+
+
+async def month_totals(world: World, period: date) -> dict[int, int]:
+    statement = (
+        select(DailyCharge.subscriber_id, func.sum(DailyCharge.amount_minor))
+        .where(DailyCharge.period == period)
+        .group_by(DailyCharge.subscriber_id)
+    )
+    return {line: int(total) for line, total in await rows(world, "billing", statement)}
+
+
+async def used_by_kind(world: World, period: date) -> dict[tuple[int, str], int]:
+    statement = (
+        select(BundleBalance.subscriber_id, Bundle.kind, func.sum(BundleBalance.used))
+        .join(Bundle, Bundle.id == BundleBalance.bundle_id)
+        .where(BundleBalance.period == period)
+        .group_by(BundleBalance.subscriber_id, Bundle.kind)
+    )
+    return {(line, kind): int(used) for line, kind, used in await rows(world, "billing", statement)}
+
+
+async def take_all(mailbox: Mailbox) -> list[bytes]:
+    messages: list[bytes] = []
+    while True:
+        try:
+            messages.append(await asyncio.wait_for(mailbox.get(), 0.05))
+        except TimeoutError:
+            return messages
+
+
+async def test_a_round_writes_its_usage_charges_and_balances_and_they_add_up(writable_world):
+    world = writable_world
+    period = month_start(today())
+    last_record = (await rows(world, "billing", select(func.max(UsageRecord.id))))[0][0]
+    charges, used = await month_totals(world, period), await used_by_kind(world, period)
+
+    events = world.sources.events
+    line = (await rows(world, "crm", select(Subscriber.id).where(Subscriber.status == "active").limit(1)))[0][0]
+    async with events.listen(balances_channel(line), size=1) as mailbox:
+        done = await UsageFeed(world.engines, events, seed=3).round(400)
+        announced = await take_all(mailbox)
+
+    record = UsageRecord
+    new = await rows(world, "billing", select(record.subscriber_id, record.kind, record.quantity, record.amount_minor)
+                     .where(record.id > last_record))  # fmt: skip
+    assert len(new) == done.usage_records == 400
+    charged: dict[int, int] = Counter()
+    quantities: dict[tuple[int, str], int] = Counter()
+    for subscriber, kind, quantity, amount in new:
+        charged[subscriber] += amount
+        quantities[subscriber, kind] += quantity
+    assert sum(charged.values()) == done.charged_minor > 0
+    charges_after = await month_totals(world, period)
+    assert {line: charges_after.get(line, 0) - charges.get(line, 0) for line in charges_after} == {
+        line: charged.get(line, 0) for line in charges_after
+    }
+    # Usage of a kind is drawn from the line's bundles of that kind: used grows by the quantity.
+    used_after = await used_by_kind(world, period)
+    grown = {key: used_after[key] - used[key] for key in used_after if used_after[key] != used[key]}
+    assert grown == {key: quantity for key, quantity in quantities.items() if key in used}
+    assert grown, "some usage fell inside bundles"
+    # The line's subscribers heard its balances as they now are (if usage arrived on it).
+    if any(subscriber == line for subscriber, _ in quantities):
+        balances = from_balances_event(announced[-1])
+        assert {b.kind for b in balances} and all(b.subscriber_id == line for b in balances)
+        for kind in {b.kind for b in balances}:
+            assert sum(b.used for b in balances if b.kind == kind) == used_after[line, kind]
+    else:
+        assert announced == []
+
+
+async def set_thresholds_just_below_80_percent(world: World, customer: int, period: date) -> tuple[dict, dict]:
+    """Every line's own limit and every unit's budget set just above 125 % of what it has spent
+    (below 80 % of it): the next charge of any size may cross a threshold."""
+    spent = await month_totals(world, period)
+    lines = dict(await rows(world, "crm", select(Subscriber.id, Subscriber.org_path)
+                            .where(Subscriber.customer_id == customer)))  # fmt: skip
+    units = dict(await rows(world, "crm", select(OrgUnit.id, OrgUnit.path).where(OrgUnit.customer_id == customer)))
+    limits = {line: spent.get(line, 0) * 100 // 80 + 1 for line in lines}
+    budgets = {unit: sum(spent.get(line, 0) for line, p in lines.items() if p.startswith(path)) * 100 // 80 + 1
+               for unit, path in units.items()}  # fmt: skip
+    owned = {line for (line,) in await rows(world, "billing", select(SpendingPolicy.subscriber_id)
+                                            .where(SpendingPolicy.subscriber_id.is_not(None)))}  # fmt: skip
+    async with world.engines.billing.begin() as conn:
+        for line, limit in limits.items():
+            if line in owned:
+                await conn.execute(update(SpendingPolicy).where(SpendingPolicy.subscriber_id == line)
+                                   .values(monthly_limit_minor=limit))  # fmt: skip
+            else:
+                await conn.execute(insert(SpendingPolicy).values(customer_id=customer, subscriber_id=line,
+                                   monthly_limit_minor=limit, updated_at=func.now()))  # fmt: skip
+    async with world.engines.crm.begin() as conn:
+        for unit, budget in budgets.items():
+            await conn.execute(update(OrgUnit).where(OrgUnit.id == unit).values(monthly_budget_minor=budget))
+    return {line: (lines[line], limit) for line, limit in limits.items()}, {
+        u: (units[u], b) for u, b in budgets.items()
+    }
+
+
+def expected(before: dict[int, int], after: dict[int, int], subjects: dict[int, tuple[str, int]], members: Any) -> set:
+    """(id, threshold) for each subject whose spending went past threshold % of its limit."""
+    found = set()
+    for subject, (_, limit) in subjects.items():
+        was, now = members(subject, before), members(subject, after)
+        found |= {(subject, t) for t in THRESHOLDS if Fraction(was, limit) < Fraction(t, 100) <= Fraction(now, limit)}
+    return found
+
+
+async def test_every_line_and_unit_that_crosses_80_or_100_percent_is_announced_once(writable_world):
+    world = writable_world
+    period = month_start(today())
+    customer = (await rows(world, "crm", select(func.min(Subscriber.customer_id))))[0][0]
+    lines, units = await set_thresholds_just_below_80_percent(world, customer, period)
+    feed = UsageFeed(world.engines, world.sources.events, seed=11, customer_ids=[customer])
+
+    def line_spend(line: int, totals: dict[int, int]) -> int:
+        return totals.get(line, 0)
+
+    def unit_spend(unit: int, totals: dict[int, int]) -> int:
+        return sum(totals.get(line, 0) for line, (path, _) in lines.items() if path.startswith(units[unit][0]))
+
+    announced: list[SpendingAlert] = []
+    by_round: list[tuple[set, set]] = []
+    async with world.sources.events.listen(alerts_channel(customer), size=10_000) as mailbox:
+        for _ in range(3):
+            before = await month_totals(world, period)
+            done = await feed.round(60)
+            after = await month_totals(world, period)
+            heard = [SpendingAlert.decode(message) for message in await take_all(mailbox)]
+            assert sorted(heard, key=repr) == sorted(done.alerts, key=repr)
+            announced += heard
+            by_round.append((expected(before, after, lines, line_spend), expected(before, after, units, unit_spend)))
+            assert {(a.line_id, a.threshold) for a in heard if a.subject == "line"} == by_round[-1][0]
+            assert {(a.org_unit_id, a.threshold) for a in heard if a.subject == "unit"} == by_round[-1][1]
+
+    assert all(lines_ and units_ for lines_, units_ in by_round[:1]), "the first round crosses thresholds"
+    subjects = Counter((a.subject, a.line_id or a.org_unit_id, a.threshold) for a in announced)
+    assert max(subjects.values()) == 1, "each threshold once"
+    for alert in announced:
+        assert alert.customer_id == customer and alert.period == period
+        assert alert.spent_minor * 100 >= alert.threshold * alert.limit_minor
+        path, limit = lines[alert.line_id] if alert.subject == "line" else units[alert.org_unit_id]  # type: ignore[index]
+        assert (alert.org_path, alert.limit_minor) == (path, limit)
+
+
+async def test_a_feed_for_named_lines_puts_usage_on_those_lines_only(writable_world):
+    world = writable_world
+    chosen = [line for (line,) in await rows(world, "crm", select(Subscriber.id)
+                                             .where(Subscriber.status == "active").limit(3))]  # fmt: skip
+    last_record = (await rows(world, "billing", select(func.max(UsageRecord.id))))[0][0]
+    await UsageFeed(world.engines, world.sources.events, seed=5, line_ids=chosen).round(50)
+    touched = defaultdict(int)
+    for (line,) in await rows(world, "billing", select(UsageRecord.subscriber_id).where(UsageRecord.id > last_record)):
+        touched[line] += 1
+    assert set(touched) <= set(chosen) and sum(touched.values()) == 50
