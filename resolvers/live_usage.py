@@ -37,17 +37,19 @@ async def bundle_updates(info: Info, subscriber_id: str) -> AsyncIterator[list[B
 
 async def spending_alerts(info: Info, org_unit_id: str | None, customer_id: str | None) -> AsyncIterator[SpendingAlert]:
     """Each line in view (or in ``org_unit_id``'s subtree) whose month charges cross 80 % or 100 %
-    of its limit, and each unit whose lines' charges cross 80 % or 100 % of its budget."""
+    of its limit, and each unit whose lines' charges cross 80 % or 100 % of its budget. Nothing is
+    heard until something crosses."""
     context = info.context
     principal = context.principal
     require(principal, Permission.SPENDING_READ, "Spending alerts need the spending:read permission.")
     customer = await report_customer(context, customer_id)
     within = (await load_node(context, org_unit_id, expect="OrgUnit")).path if org_unit_id else ""
-    budgets = principal.can(Permission.BUDGET_READ)
+    # Like the reports: single lines need line:read, units' budgets budget:read.
+    hears = {"line": principal.can(Permission.LINE_READ), "unit": principal.can(Permission.BUDGET_READ)}
     async with context.sources.events.listen(alerts_channel(customer), size=ALERTS_MAILBOX) as mailbox:
         while True:
             alert = SpendingAlert.decode(await mailbox.get())
-            if alert.subject == "unit" and not budgets:
+            if not hears[alert.subject]:
                 continue
             if alert.org_path.startswith(within) and principal.scope.admits(
                 alert.customer_id, alert.org_path, alert.line_id

@@ -38,9 +38,9 @@ class Subscription:
     @strawberry.subscription(
         directives=[PUBLIC],
         description="Each time a line's month charges reach 80 % or 100 % of its monthly limit, or a unit's "
-        "lines' charges reach 80 % or 100 % of its monthly budget. Needs spending:read (unit alerts also "
-        "budget:read); only lines and units in your view, within `orgUnit` when given. Operator staff name "
-        "the `customer`. Each threshold is reported once, as it is crossed.",
+        "lines' charges reach 80 % or 100 % of its monthly budget. Needs spending:read (line alerts also "
+        "line:read, unit alerts budget:read); only lines and units in your view, within `orgUnit` when given. "
+        "Operator staff name the `customer`. Each threshold is reported once, as it is crossed.",
     )
     async def spending_alerts(
         self, info: Info, org_unit: strawberry.ID | None = None, customer: strawberry.ID | None = None

@@ -1,6 +1,7 @@
 """Persisted queries over HTTP through the real app: Apollo's automatic persisted queries (on
-the in-process cache and on Redis, shared by two instances), safelist mode with operations
-registered as ``corpcare register-operations`` does, and the protocol's refusals."""
+the in-process cache and on Redis), safelist mode with operations registered as ``corpcare
+register-operations`` does, and the protocol's refusals. Two real instances sharing Redis:
+``test_two_instances.py``."""
 
 from __future__ import annotations
 
@@ -295,32 +296,6 @@ async def redis() -> AsyncIterator[tuple[Redis, list[str]]]:
         if keys:
             await client.delete(*keys)
         await client.aclose()
-
-
-async def test_a_query_persisted_through_one_instance_runs_on_another_sharing_redis(world, redis):
-    client, hashes = redis
-    query = unique("query Me { viewer { login role } }")
-    hashes.append(sha(query))
-    async with instance(world, redis_url=REDIS_URL) as first, instance(world, redis_url=REDIS_URL) as second:
-        refused(await second.post("/graphql", json=persisted(sha(query))), 200, "PERSISTED_QUERY_NOT_FOUND")
-        stored = await first.post("/graphql", json=persisted(sha(query), query))
-        elsewhere = await second.post("/graphql", json=persisted(sha(query)))
-    assert answered(stored) == answered(elsewhere) == {"viewer": {"login": "acme.admin", "role": "CUSTOMER_ADMIN"}}
-    # Kept for the configured time (30 days by default), so a miss stays rare.
-    assert 29 * 86400 < await client.ttl(f"corpcare:pq:apq:{sha(query)}") <= 30 * 86400
-
-
-async def test_an_operation_registered_once_runs_in_safelist_mode_on_every_instance(world, redis, registered, tmp_path):
-    _client, hashes = redis
-    hashes.extend(sha(text) for text in registered.values())
-    await register_folder(world, tmp_path / "operations")
-    async with (
-        instance(world, redis_url=REDIS_URL, persisted_queries="safelist") as first,
-        instance(world, redis_url=REDIS_URL, persisted_queries="safelist") as second,
-    ):
-        for http in (first, second, first):
-            answered(await http.post("/graphql", json=persisted(sha(registered["me"]))))
-        refused(await second.post("/graphql", json={"query": unique()}), 403, "PERSISTED_QUERY_NOT_ALLOWED")
 
 
 async def test_a_cache_entry_that_does_not_match_its_hash_is_ignored(world, redis, registered, tmp_path):

@@ -1,6 +1,6 @@
-"""Subscriptions over a real WebSocket (graphql-transport-ws) to real server processes: signed
-in by connection_init, scoped like every read, and fed by the event bus — across instances
-when they share Redis."""
+"""Subscriptions over a real WebSocket (graphql-transport-ws) to a real server process: signed
+in by connection_init, scoped like every read, and fed by the event bus (across instances
+sharing Redis in ``test_two_instances.py``, which uses the helpers here)."""
 
 from __future__ import annotations
 
@@ -19,7 +19,6 @@ from server.auth import issue_token
 from tests.schema.test_bulk_operations import SERVICES, acme_lines, service_id
 from tests.server.test_bulk_restart import SECRET, servers, serving  # noqa: F401 (fixture)
 from tests.server.test_http import bearer
-from tests.support import REDIS_URL, service_missing
 
 PROGRESS = """subscription($id: ID!) { bulkOperationProgress(id: $id) {
   id status total done applied skipped failed } }"""
@@ -134,22 +133,3 @@ async def test_a_signed_in_portal_follows_a_bulk_operation_to_its_end(bulk_world
     [refused] = await follow(outsider, operation)
     await outsider.close()
     assert refused["errors"][0]["extensions"]["code"] == "NOT_FOUND"
-
-
-async def test_progress_made_on_one_instance_reaches_a_subscriber_on_another(bulk_world, servers, tmp_path):  # noqa: F811
-    try:
-        from redis.asyncio import Redis
-
-        async with Redis.from_url(REDIS_URL) as redis:
-            await redis.ping()
-    except Exception as error:
-        service_missing("Redis", error)
-    world = bulk_world
-    shared = {**urls_of(world), "redis_url": REDIS_URL}
-    worker, worker_base = await serving(shared, tmp_path)
-    servers.append(worker)
-    # The subscriber's instance works on no bulk operation: every report comes from the other one.
-    watcher, watcher_base = await serving({**shared, "bulk_worker": "false"}, tmp_path)
-    servers.append(watcher)
-
-    await watched_bulk_run(world, watcher_base, worker_base, offset=500)
