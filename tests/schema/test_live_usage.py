@@ -66,9 +66,7 @@ async def test_an_employee_follows_the_balances_of_their_own_line_as_usage_arriv
     assert all(b["bundle"]["code"] for b in after)
 
 
-async def test_a_line_outside_the_callers_view_is_not_found(
-    world, employee, unit_admin, other_admin, aggregate_viewer
-):
+async def test_a_line_outside_the_callers_view_is_not_found(world, employee, unit_admin, other_admin, aggregate_viewer):
     outside = await world.scalar("crm", "select min(id) from subscribers where customer_id <> "
                                  "(select customer_id from subscribers where id = :line)",
                                  line=await line_of(world, employee))  # fmt: skip
