@@ -94,16 +94,8 @@ async def test_a_round_writes_its_usage_charges_and_balances_and_they_add_up(wri
         assert announced == []
 
 
-async def set_thresholds_just_below_80_percent(world: World, customer: int, period: date) -> tuple[dict, dict]:
-    """Every line's own limit and every unit's budget set just above 125 % of what it has spent
-    (below 80 % of it): the next charge of any size may cross a threshold."""
-    spent = await month_totals(world, period)
-    lines = dict(await rows(world, "crm", select(Subscriber.id, Subscriber.org_path)
-                            .where(Subscriber.customer_id == customer)))  # fmt: skip
-    units = dict(await rows(world, "crm", select(OrgUnit.id, OrgUnit.path).where(OrgUnit.customer_id == customer)))
-    limits = {line: spent.get(line, 0) * 100 // 80 + 1 for line in lines}
-    budgets = {unit: sum(spent.get(line, 0) for line, p in lines.items() if p.startswith(path)) * 100 // 80 + 1
-               for unit, path in units.items()}  # fmt: skip
+async def set_line_limits(world: World, customer: int, limits: dict[int, int]) -> None:
+    """Each line's own monthly limit (its own policy, made where it has none)."""
     owned = {line for (line,) in await rows(world, "billing", select(SpendingPolicy.subscriber_id)
                                             .where(SpendingPolicy.subscriber_id.is_not(None)))}  # fmt: skip
     async with world.engines.billing.begin() as conn:
@@ -114,6 +106,19 @@ async def set_thresholds_just_below_80_percent(world: World, customer: int, peri
             else:
                 await conn.execute(insert(SpendingPolicy).values(customer_id=customer, subscriber_id=line,
                                    monthly_limit_minor=limit, updated_at=func.now()))  # fmt: skip
+
+
+async def set_thresholds_just_below_80_percent(world: World, customer: int, period: date) -> tuple[dict, dict]:
+    """Every line's own limit and every unit's budget set just above 125 % of what it has spent
+    (below 80 % of it): the next charge of any size may cross a threshold."""
+    spent = await month_totals(world, period)
+    lines = dict(await rows(world, "crm", select(Subscriber.id, Subscriber.org_path)
+                            .where(Subscriber.customer_id == customer)))  # fmt: skip
+    units = dict(await rows(world, "crm", select(OrgUnit.id, OrgUnit.path).where(OrgUnit.customer_id == customer)))
+    limits = {line: spent.get(line, 0) * 100 // 80 + 1 for line in lines}
+    budgets = {unit: sum(spent.get(line, 0) for line, p in lines.items() if p.startswith(path)) * 100 // 80 + 1
+               for unit, path in units.items()}  # fmt: skip
+    await set_line_limits(world, customer, limits)
     async with world.engines.crm.begin() as conn:
         for unit, budget in budgets.items():
             await conn.execute(update(OrgUnit).where(OrgUnit.id == unit).values(monthly_budget_minor=budget))

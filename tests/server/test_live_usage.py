@@ -1,0 +1,120 @@
+"""Usage in real time, end to end: ``corpcare simulate-usage`` in its own process writes usage
+and publishes through Redis, and a portal on a real server process hears its line's balances
+and the spending alert over a real WebSocket; on the embedded default, the feed runs inside the
+server and its subscribers hear it without Redis."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+from typing import Any
+
+import pytest
+from sqlalchemy import update
+from websockets.asyncio.client import ClientConnection
+
+from resolvers.ids import to_global_id
+from sources.billing.models import BundleBalance
+from sources.values import month_start
+from tests.server.test_bulk_restart import servers, serving  # noqa: F401 (fixture)
+from tests.server.test_subscriptions import signed_in, urls_of
+from tests.sources.test_usage_feed import month_totals, set_line_limits
+from tests.support import REDIS_URL, World, today
+
+BALANCES = "subscription($line: ID!) { bundleUpdates(subscriber: $line) { kind used remaining } }"
+ALERTS = "subscription { spendingAlerts { subject threshold spent { amount } limit { amount } line { id } } }"
+
+
+async def subscribe(socket: ClientConnection, id: str, query: str, **variables: Any) -> None:
+    await socket.send(json.dumps({"id": id, "type": "subscribe", "payload": {"query": query, "variables": variables}}))
+
+
+async def next_messages(
+    socket: ClientConnection, wanted: dict[str, int], seconds: float, got: dict[str, list[Any]] | None = None
+) -> dict[str, list[Any]]:
+    """The 'next' payloads of each subscription id (added to ``got``), until there are
+    ``wanted[id]`` of each; an empty ``wanted``: all that come within ``seconds``."""
+    got = got if got is not None else {}
+    try:
+        async with asyncio.timeout(seconds):
+            while not wanted or any(len(got.get(id, ())) < count for id, count in wanted.items()):
+                message = json.loads(await socket.recv())
+                assert message["type"] == "next", message
+                assert "errors" not in message["payload"], message
+                got.setdefault(message["id"], []).append(message["payload"]["data"])
+    except TimeoutError:
+        if wanted:
+            raise
+    return got
+
+
+async def line_of(world: World, login: str) -> int:
+    return next(iter((await world.principal(login)).scope.subscriber_ids or ()))
+
+
+@pytest.mark.parametrize("backend", ["postgres"], indirect=True)
+async def test_usage_fed_by_another_process_reaches_a_portal_through_redis(writable_world, servers, tmp_path):  # noqa: F811
+    world = writable_world
+    line = await line_of(world, "acme.employee")
+    customer = await world.scalar("crm", "select customer_id from subscribers where id = :line", line=line)
+    # Its bundles used up and its limit just out of reach of 80 %: the first charge crosses it.
+    async with world.engines.billing.begin() as conn:
+        await conn.execute(update(BundleBalance).where(BundleBalance.subscriber_id == line)
+                           .values(used=BundleBalance.allowance))  # fmt: skip
+    spent = (await month_totals(world, month_start(today()))).get(line, 0)
+    await set_line_limits(world, customer, {line: spent * 100 // 80 + 1})
+    shared = {**urls_of(world), "redis_url": REDIS_URL}
+    server, base = await serving(shared, tmp_path)
+    servers.append(server)
+
+    socket = await signed_in(base, "acme.employee")
+    assert json.loads(await socket.recv())["type"] == "connection_ack"
+    await subscribe(socket, "balances", BALANCES, line=to_global_id("Subscriber", line))
+    await subscribe(socket, "alerts", ALERTS)
+    now = (await next_messages(socket, {"balances": 1}, 30))["balances"][0]["bundleUpdates"]
+
+    env = {**os.environ, **{f"CORPCARE_{name.upper()}": value for name, value in shared.items()}}
+    command = [sys.executable, "-c", "from server.cli import main; main()", "simulate-usage",
+               "--line", str(line), "--per-second", "3", "--seconds", "2", "--seed", "4"]  # fmt: skip
+    feed = await asyncio.create_subprocess_exec(*command, env=env, stderr=subprocess.PIPE)
+    heard = await next_messages(socket, {"balances": 1, "alerts": 1}, 30)
+    _, errors = await feed.communicate()
+    await next_messages(socket, {}, 1.0, heard)  # what the feed sent last
+    await socket.close()
+
+    assert feed.returncode == 0, errors.decode()
+    after = heard["balances"][-1]["bundleUpdates"]
+    written = await world.sources.billing.bundle_balances([line], month_start(today()))
+    assert [(b["kind"], b["used"]) for b in after] == [(b.kind.upper(), b.used) for b in written]
+    assert sum(b["used"] for b in after) > sum(b["used"] for b in now) and all(b["remaining"] == 0 for b in after)
+    alert = heard["alerts"][0]["spendingAlerts"]
+    assert (alert["subject"], alert["threshold"], alert["line"]) == (
+        "LINE",
+        80,
+        {"id": to_global_id("Subscriber", line)},
+    )
+    assert float(alert["spent"]["amount"]) * 100 >= 80 * float(alert["limit"]["amount"])
+    assert f"line {line} reached 80 %" in errors.decode()
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+async def test_on_the_embedded_default_the_feed_runs_inside_the_server_and_its_portals_hear_it(
+    writable_world,
+    servers,  # noqa: F811
+    tmp_path,
+):
+    world = writable_world
+    line = await line_of(world, "acme.employee")
+    server, base = await serving({**urls_of(world), "usage_feed_per_second": "100"}, tmp_path)
+    servers.append(server)
+    socket = await signed_in(base, "acme.employee")
+    assert json.loads(await socket.recv())["type"] == "connection_ack"
+    await subscribe(socket, "balances", BALANCES, line=to_global_id("Subscriber", line))
+    # About one event in a hundred lands on this line: a few a second.
+    updates = (await next_messages(socket, {"balances": 3}, 60))["balances"]
+    await socket.close()
+    used = [sum(b["used"] for b in update["bundleUpdates"]) for update in updates]
+    assert used == sorted(used) and used[0] < used[-1]
