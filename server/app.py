@@ -65,9 +65,9 @@ def create_app(settings: Settings, sources: Sources | None = None) -> Starlette:
                           statement_seconds=settings.backend_call_seconds)
             for url in settings.urls
         ))  # fmt: skip
-        cache = create_cache(settings.redis_url, observer=metrics)
-        events = create_events(settings.redis_url)
-        throttle = create_throttle(settings.redis_url, observer=metrics)
+        cache = create_cache(settings.redis_url, metrics, settings.redis_prefix)
+        events = create_events(settings.redis_url, settings.redis_prefix)
+        throttle = create_throttle(settings.redis_url, metrics, settings.redis_prefix)
         backends = engines.backends(settings.backend_limits, metrics)
         opened = Sources.over(engines, cache, backends, metrics, events, throttle=throttle)
         _attach(app, opened, settings, metrics)

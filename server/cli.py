@@ -236,7 +236,7 @@ def simulate_usage(
 
     async def run() -> Round:
         engines = _engines(settings)
-        events = create_events(settings.redis_url)
+        events = create_events(settings.redis_url, settings.redis_prefix)
         try:
             feed = UsageFeed(engines, events, seed=random_seed, customer_ids=customers or None, line_ids=lines or None)
             return await feed.run(per_second, seconds, report)

@@ -26,7 +26,12 @@ class Settings(BaseSettings):
     crm_url: str | None = Field(None, description="CRM database; default: SQLite in the data directory.")
     billing_url: str | None = None
     state_url: str | None = None
-    redis_url: str | None = Field(None, description="Redis for the shared cache; default: in-process.")
+    redis_url: str | None = Field(
+        None, description="Redis for the shared cache, budgets and events; default: in-process (one instance)."
+    )
+    redis_prefix: str = Field(
+        "corpcare:", description="Start of every Redis key and channel: deployments sharing a Redis keep apart."
+    )
     persisted_queries: Literal["off", "automatic", "safelist"] = Field(
         "automatic", description="Automatic persisted queries, only registered operations (safelist), or neither."
     )

@@ -160,5 +160,7 @@ class RedisCache:
             log.warning("Redis %s failed (%s: %s); serving without the shared cache", what, type(error).__name__, error)
 
 
-def create_cache(redis_url: str | None, observer: Observer | None = None) -> Cache:
-    return RedisCache(redis_url, observer=observer) if redis_url else InProcessCache(observer=observer)
+def create_cache(redis_url: str | None, observer: Observer | None = None, prefix: str = "corpcare:") -> Cache:
+    if redis_url:
+        return RedisCache(redis_url, prefix=prefix, observer=observer)
+    return InProcessCache(observer=observer)

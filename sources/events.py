@@ -146,5 +146,5 @@ class RedisEvents(InProcessEvents):
         await super().close()
 
 
-def create_events(redis_url: str | None) -> InProcessEvents:
-    return RedisEvents(redis_url) if redis_url else InProcessEvents()
+def create_events(redis_url: str | None, prefix: str = "corpcare:") -> InProcessEvents:
+    return RedisEvents(redis_url, prefix + "events:") if redis_url else InProcessEvents()

@@ -185,9 +185,11 @@ class RedisThrottle:
             log.warning("Redis answers again; cost budgets are shared by every instance again")
 
 
-def create_throttle(redis_url: str | None, observer: Observer | None = None) -> Throttle:
+def create_throttle(redis_url: str | None, observer: Observer | None = None, prefix: str = "corpcare:") -> Throttle:
     """Budgets in Redis when it is configured; otherwise in this process (a single instance)."""
-    return RedisThrottle(redis_url, observer=observer) if redis_url else InProcessThrottle()
+    if redis_url:
+        return RedisThrottle(redis_url, prefix=prefix + "budget:", observer=observer)
+    return InProcessThrottle()
 
 
 __all__ = ["RedisThrottle", "create_throttle"]

@@ -324,3 +324,21 @@ async def test_with_redis_unreachable_registered_operations_and_texts_still_run(
             answered(await automatic.post("/graphql", json=persisted(sha(query), query)))
     finally:
         await dead.close()
+
+
+async def test_deployments_sharing_one_redis_keep_apart_by_their_prefix(world, redis):
+    client, hashes = redis
+    query = unique()
+    hashes.append(sha(query))
+    staging = f"staging-{uuid.uuid4().hex}:"
+    async with (
+        instance(world, redis_url=REDIS_URL) as production,
+        instance(world, redis_url=REDIS_URL, redis_prefix=staging) as other,
+    ):
+        answered(await production.post("/graphql", json=persisted(sha(query), query)))
+        elsewhere = await other.post("/graphql", json=persisted(sha(query)))
+        stored_there = [key async for key in client.scan_iter(match=f"{staging}*")]
+    refused(elsewhere, 200, "PERSISTED_QUERY_NOT_FOUND")
+    # The other deployment's own keys (its sign-in, the org tree's generation) carry its prefix.
+    assert stored_there and all(key.decode().startswith(staging) for key in stored_there)
+    await client.delete(*stored_there)

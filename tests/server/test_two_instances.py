@@ -1,11 +1,13 @@
 """Two real ``corpcare serve`` processes sharing PostgreSQL and Redis: what is done on one
 instance holds on the other — bulk progress reaches a subscriber, a spent cost budget is spent,
 a change to the org tree is read at once, and a persisted query (automatic, or registered for
-safelist mode) runs by its hash. Real processes, real sockets, the shared Redis database."""
+safelist mode) runs by its hash. Without Redis, bulk progress still crosses, by polling.
+Real processes, real sockets, the shared Redis database."""
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import subprocess
 import sys
@@ -21,11 +23,20 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from permissions.cost_budgets import CostBudgets
+from tests.schema.test_bulk_operations import acme_lines
 from tests.server import test_bulk_restart
 from tests.server.test_bulk_restart import serving
 from tests.server.test_faults import metric
 from tests.server.test_http import bearer
-from tests.server.test_subscriptions import token, urls_of, watched_bulk_run
+from tests.server.test_subscriptions import (
+    assert_progress,
+    follow,
+    signed_in,
+    start_bulk,
+    token,
+    urls_of,
+    watched_bulk_run,
+)
 from tests.support import REDIS_URL, service_missing
 
 servers = test_bulk_restart.servers  # the fixture: every process a test starts is killed after it
@@ -133,6 +144,24 @@ async def test_progress_made_on_one_instance_reaches_a_subscriber_on_another(bul
     servers.append(watcher)
 
     await watched_bulk_run(bulk_world, watcher_base, worker_base, offset=500)
+
+
+async def test_without_redis_progress_on_one_instance_reaches_a_subscriber_on_another_by_polling(
+    bulk_world, servers, tmp_path
+):
+    worker, worker_base = await serving(urls_of(bulk_world), tmp_path)
+    servers.append(worker)
+    watcher, watcher_base = await serving({**urls_of(bulk_world), "bulk_worker": "false"}, tmp_path)
+    servers.append(watcher)
+    lines = await acme_lines(bulk_world, 1500, offset=2000)
+    socket = await signed_in(watcher_base, "acme.admin")
+    assert json.loads(await socket.recv())["type"] == "connection_ack"
+    operation = await start_bulk(bulk_world, worker_base, lines, "MULTISIM")
+    updates = await follow(socket, operation)
+    await socket.close()
+    # No report crosses between the instances: the watcher reads the state database every 5 s,
+    # and still follows the operation to its end.
+    assert_progress(updates, 1500)
 
 
 async def test_a_cost_budget_spent_on_one_instance_is_spent_on_the_other(world, redis, servers, tmp_path):
