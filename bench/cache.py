@@ -1,10 +1,11 @@
 """The shared cache's effect: the workload's operations with the cache empty before every run
 (cold) and kept between runs (warm), alternating on the same data, in process.
 
-    .venv/bin/python -m bench.cache [--size M] [--backend postgres] [--rounds 5] [--repeat 10]
+    .venv/bin/python -m bench.cache [--size M] [--backend postgres] [--rounds 5] [--repeat 10] [--redis URL]
 
-A Redis adds a round trip per cache read that the in-process cache does not have; this measures
-what the cache spares the backends, not Redis itself.
+With ``--redis`` the cache is Redis, as several instances share it in production (each cold
+run gets keys of its own, so it starts empty); otherwise the in-process cache, which measures
+what the cache spares the backends without Redis's round trips.
 """
 
 from __future__ import annotations
@@ -26,14 +27,22 @@ from resolvers.context import Context
 from schema import build_schema
 from server.app import tune_garbage_collector
 from sources import Sources
-from sources.cache import InProcessCache
+from sources.cache import Cache, InProcessCache, RedisCache
 
 
-async def run(size: str, backend: str, rounds: int, repeat: int) -> dict[str, tuple[float, float]]:
+def _empty_cache(redis_url: str | None) -> Cache:
+    if redis_url is None:
+        return InProcessCache()
+    return RedisCache(redis_url, prefix=f"corpcare-bench:{uuid.uuid4().hex}:")
+
+
+async def run(
+    size: str, backend: str, rounds: int, repeat: int, redis_url: str | None
+) -> dict[str, tuple[float, float]]:
     dataset = await prepare(backend, size)
     targets = await _targets(dataset)
     engines = dataset.engines()
-    warm = Sources.over(engines, InProcessCache())
+    warm = Sources.over(engines, _empty_cache(redis_url))
     schema = build_schema()
     samples: dict[str, dict[str, list[float]]] = {op.name: {"cold": [], "warm": []} for op in WORKLOAD}
     for op in WORKLOAD:
@@ -46,13 +55,15 @@ async def run(size: str, backend: str, rounds: int, repeat: int) -> dict[str, tu
         await _once(schema, principal, warm, document, variables, dataset.as_of)
         for _ in range(rounds):
             for _ in range(repeat):
-                cold = dataclasses.replace(warm, cache=InProcessCache())
+                cold = dataclasses.replace(warm, cache=_empty_cache(redis_url))
                 samples[op.name]["cold"].append(
                     await _once(schema, principal, cold, document, variables, dataset.as_of)
                 )
+                await cold.cache.close()
                 samples[op.name]["warm"].append(
                     await _once(schema, principal, warm, document, variables, dataset.as_of)
                 )
+    await warm.cache.close()
     await engines.dispose()
     return {name: (statistics.median(s["cold"]), statistics.median(s["warm"])) for name, s in samples.items()}
 
@@ -73,10 +84,12 @@ def main() -> None:
     parser.add_argument("--backend", default="postgres", choices=["sqlite", "postgres"])
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--repeat", type=int, default=10)
+    parser.add_argument("--redis", default=None, help="Redis URL: the shared cache as in production.")
     args = parser.parse_args()
     tune_garbage_collector()  # as the server does
-    figures = asyncio.run(run(args.size, args.backend, args.rounds, args.repeat))
-    print(f"\nin-process p50 (ms), {args.size}, {args.backend}, cold and warm alternating, "
+    figures = asyncio.run(run(args.size, args.backend, args.rounds, args.repeat, args.redis))
+    cache = "Redis cache" if args.redis else "in-process cache"
+    print(f"\nin-process p50 (ms), {args.size}, {args.backend}, {cache}, cold and warm alternating, "
           f"{args.rounds} rounds of {args.repeat}")  # fmt: skip
     print("| operation | cold | warm | warm / cold |\n|---|---|---|---|")
     for name, (cold, warm) in figures.items():
