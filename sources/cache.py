@@ -13,10 +13,10 @@ import time
 from collections.abc import Mapping, Sequence
 from typing import Protocol
 
-from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from sources.backend import Breaker
+from sources.redis_client import redis_client
 from sources.telemetry import Observer
 
 log = logging.getLogger("corpcare.cache")
@@ -75,7 +75,7 @@ class RedisCache:
     def __init__(
         self, url: str, prefix: str = "corpcare:", timeout_seconds: float = 0.5, observer: Observer | None = None
     ) -> None:
-        self._redis = Redis.from_url(url, socket_timeout=timeout_seconds, socket_connect_timeout=timeout_seconds)
+        self._redis = redis_client(url, timeout_seconds)
         self._prefix = prefix
         self.breaker = Breaker(failures=3, reset_seconds=5.0)
         self.observer = observer or Observer()

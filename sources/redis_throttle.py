@@ -20,11 +20,11 @@ from collections.abc import Sequence
 from dataclasses import replace
 from itertools import chain
 
-from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from sources.backend import Breaker, BreakerState
 from sources.errors import BackendUnavailable
+from sources.redis_client import redis_client
 from sources.telemetry import Observer
 from sources.throttle import Bucket, Charge, InProcessThrottle, Throttle
 
@@ -105,7 +105,7 @@ class RedisThrottle:
         breaker: Breaker | None = None,
         observer: Observer | None = None,
     ) -> None:
-        self._redis = Redis.from_url(url, socket_timeout=timeout_seconds, socket_connect_timeout=timeout_seconds)
+        self._redis = redis_client(url, timeout_seconds)
         self._charge = self._redis.register_script(CHARGE)
         self._settle = self._redis.register_script(SETTLE)
         self.prefix = prefix

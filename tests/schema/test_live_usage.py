@@ -165,7 +165,10 @@ async def test_each_caller_hears_the_alerts_of_its_own_view_only(
     # Operator staff name the customer; within a unit, only that subtree.
     assert codes(await heard(world, support, everything, last(own_line))) == ["BAD_USER_INPUT"]
     acme_id = to_global_id("Customer", acme)
+    audited = "select count(*) from audit_log where login = 'operator.support' and action = 'graphql.read'"
+    before = await world.scalar("state", audited)
     assert len(await heard(world, support, everything, last(own_line), customer=acme_id)) == 6
+    assert await world.scalar("state", audited) == before + 1  # every read of operator staff is audited
     unit_id = to_global_id("OrgUnit", inside_unit.org_unit_id)
     within = await heard(world, customer_admin, everything, last(inside_unit), unit=unit_id)
     assert within == [named(a) for a in everything if a.org_path.startswith(inside_unit.org_path)] + [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from collections.abc import AsyncIterator
 from dataclasses import replace
 
@@ -64,3 +65,14 @@ async def test_principals_are_cached_and_survive_a_cache_that_refuses(world):
     again = await cached.for_login("acme.finance")
     assert again == first and world.counter.count == 0
     assert await cached.for_login("nobody") is None
+
+
+async def test_a_burst_of_readers_waits_for_redis_connections_rather_than_going_without(cache):
+    """Many more requests at once than the pool has connections (a crowd of subscriptions
+    opening): each one waits its turn briefly, and none is told the cache is unavailable."""
+    results: Counter[str] = Counter()
+    cache.observer.cache = lambda result: results.update([result])  # type: ignore[method-assign]
+    await cache.set("burst", b"1", ttl_seconds=30)
+    found = await asyncio.gather(*(cache.get("burst") for _ in range(1000)))
+    assert found == [b"1"] * 1000
+    assert results == {"hit": 1000}

@@ -224,3 +224,10 @@ async def test_budgets_are_shared_again_once_redis_is_back(tmp_path, caplog):
         redis.stop()
     messages = [r.getMessage() for r in caplog.records if r.name == "corpcare.throttle"]
     assert len(messages) == 2 and "kept in this process" in messages[0] and "again" in messages[1]
+
+
+async def test_a_burst_of_charges_is_kept_in_redis_not_sent_to_the_fallback(redis_throttle):
+    bucket = Bucket("{c9}:user:1", 10_000, SLOW)
+    charges = await asyncio.gather(*(redis_throttle.charge([bucket], 1) for _ in range(1000)))
+    assert {charge.limiter for charge in charges} == {"redis"}
+    assert sorted(charge.available[0] for charge in charges) == pytest.approx(range(9000, 10_000), abs=0.5)
