@@ -45,17 +45,19 @@ class OrgGeneration:
         if self._value is None:
             stored = await self.cache.get(_GENERATION_KEY)
             if stored is None:
-                # Unknown (never set, expired, or the cache is down): a fresh generation, so no
-                # entry written before a change can be read after it.
-                await self.bump()
+                # Unknown (never set, renewed, expired, or the cache is down): a fresh generation,
+                # so no entry written before a change can be read after it.
+                self._value = uuid.uuid4().hex
+                await self.cache.set(_GENERATION_KEY, self._value.encode(), _GENERATION_SECONDS)
             else:
                 self._value = stored.decode()
-        assert self._value is not None
         return self._value
 
-    async def bump(self) -> None:
-        self._value = uuid.uuid4().hex
-        await self.cache.set(_GENERATION_KEY, self._value.encode(), _GENERATION_SECONDS)
+    async def renew(self) -> None:
+        """After a change to the tree: every instance's next read starts a new generation. An
+        invalidation, so a Redis that is down takes it when it answers again."""
+        self._value = None
+        await self.cache.delete(_GENERATION_KEY)
 
 
 async def through(

@@ -47,7 +47,7 @@ async def change_unit(
             await audit_change(context, operation, allowed=False, detail={"input": echo, **answer}, targets=targets)
             return answer
         # A new generation of the org tree on every instance; the answer shows the unit as it is now.
-        await context.loaders.org_generation.bump()
+        await context.loaders.org_generation.renew()
         context.loaders.org_unit.clear(unit.id)
         detail = {"input": echo, "before": before, "after": after}
         touched = tuple(("OrgUnit", i) for i in sorted({unit.id, shown} - {None}))

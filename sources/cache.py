@@ -2,8 +2,9 @@
 
 Values are bytes with a time to live. Keys that hold scoped data must carry the scope.
 A cache only spares a backend a read, so a Redis that fails or hangs never fails a request:
-reads miss, writes are dropped (and logged), and after a few failures in a row Redis is left
-alone for a while (a circuit breaker) so requests do not each wait out its timeout.
+reads miss, writes are dropped (and logged), invalidations wait until Redis answers again, and
+after a few failures in a row Redis is left alone for a while (a circuit breaker) so requests
+do not each wait out its timeout.
 """
 
 from __future__ import annotations
@@ -79,25 +80,18 @@ class RedisCache:
         self._prefix = prefix
         self.breaker = Breaker(failures=3, reset_seconds=5.0)
         self.observer = observer or Observer()
+        # Invalidations Redis did not take: made before anything else once it answers again, so
+        # an entry a change outdated is not read after an outage (it may until then, or until
+        # its time to live runs out).
+        self._missed: set[str] = set()
 
     async def get(self, key: str) -> bytes | None:
-        if not self.breaker.allow():
-            self.observer.cache("unavailable")
-            return None
-        try:
-            value = await self._redis.get(self._prefix + key)
-        except (RedisError, OSError) as error:
-            self.observer.cache("unavailable")
-            self._failed("read", error)
-            return None
-        self.breaker.succeeded()
-        self.observer.cache("miss" if value is None else "hit")
-        return value.encode() if isinstance(value, str) else value
+        return (await self.get_many([key]))[0]
 
     async def get_many(self, keys: Sequence[str]) -> list[bytes | None]:
         if not keys:
             return []
-        if not self.breaker.allow():
+        if not await self._ready():
             for _ in keys:
                 self.observer.cache("unavailable")
             return [None] * len(keys)
@@ -114,7 +108,7 @@ class RedisCache:
         return [value.encode() if isinstance(value, str) else value for value in values]
 
     async def set_many(self, values: Mapping[str, bytes], ttl_seconds: float) -> None:
-        if values and self.breaker.allow():
+        if values and await self._ready():
             try:
                 async with self._redis.pipeline(transaction=False) as pipe:
                     for key, value in values.items():
@@ -126,23 +120,11 @@ class RedisCache:
                 self.breaker.succeeded()
 
     async def set(self, key: str, value: bytes, ttl_seconds: float) -> None:
-        if self.breaker.allow():
-            try:
-                await self._redis.set(self._prefix + key, value, px=max(int(ttl_seconds * 1000), 1))
-            except (RedisError, OSError) as error:
-                self._failed("write", error)
-            else:
-                self.breaker.succeeded()
+        await self.set_many({key: value}, ttl_seconds)
 
     async def delete(self, *keys: str) -> None:
-        # An invalidation that cannot reach Redis leaves the entry to its time to live.
-        if keys and self.breaker.allow():
-            try:
-                await self._redis.delete(*(self._prefix + key for key in keys))
-            except (RedisError, OSError) as error:
-                self._failed("invalidation", error)
-            else:
-                self.breaker.succeeded()
+        self._missed.update(keys)
+        await self._ready()
 
     async def ping(self) -> bool:
         try:
@@ -152,6 +134,22 @@ class RedisCache:
 
     async def close(self) -> None:
         await self._redis.aclose()
+
+    async def _ready(self) -> bool:
+        """Whether Redis may be asked now, with every invalidation it missed made first."""
+        if not self.breaker.allow():
+            return False
+        if not self._missed:
+            return True
+        keys = list(self._missed)
+        try:
+            await self._redis.delete(*(self._prefix + key for key in keys))
+        except (RedisError, OSError) as error:
+            self._failed("invalidation", error)
+            return False
+        self._missed.difference_update(keys)
+        self.breaker.succeeded()
+        return True
 
     def _failed(self, what: str, error: Exception) -> None:
         first = self.breaker.healthy

@@ -13,6 +13,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 
 from server.auth import Principals
 from sources.cache import Cache, InProcessCache, RedisCache
+from tests.server.faults import PrivateRedis
 from tests.support import REDIS_URL, service_missing
 
 
@@ -76,3 +77,31 @@ async def test_a_burst_of_readers_waits_for_redis_connections_rather_than_going_
     found = await asyncio.gather(*(cache.get("burst") for _ in range(1000)))
     assert found == [b"1"] * 1000
     assert results == {"hit": 1000}
+
+
+async def test_an_invalidation_redis_missed_is_made_as_soon_as_it_answers_again(tmp_path):
+    """A change made while Redis was down (a user's grants, the org tree) must not be hidden by
+    the entry it outdated once Redis is back: the instance that made it deletes it first."""
+    redis = PrivateRedis(tmp_path / "redis")
+    redis.start()
+    first, second = RedisCache(redis.url), RedisCache(redis.url)  # two instances
+    results: Counter[str] = Counter()
+    first.observer.cache = lambda result: results.update([result])  # type: ignore[method-assign]
+    try:
+        await first.set("principal:acme.admin", b"before the change", ttl_seconds=60)
+        client = Redis.from_url(redis.url)
+        await client.save()  # the entry outlives the restart, as with a persistent Redis
+        await client.aclose()
+        redis.stop()
+        await second.delete("principal:acme.admin")  # the change, on the other instance
+        assert await second.get("principal:acme.admin") is None  # Redis is down: nothing to read
+        redis.start()
+        for cache in (second, first):  # each one's first call after the outage finds its connections gone
+            await cache.get("anything")
+        results.clear()
+        assert await first.get("principal:acme.admin") is None
+        assert results == {"miss": 1}  # Redis answered, and the entry was gone
+    finally:
+        await first.close()
+        await second.close()
+        redis.stop()
