@@ -204,8 +204,10 @@ def register_operations(folder: Path, dry_run: bool) -> None:
 
 
 @main.command("simulate-usage")
-@click.option("--per-second", default=20.0, show_default=True, type=float, help="Usage events a second.")
-@click.option("--seconds", default=None, type=float, help="How long; until interrupted when not given.")
+@click.option("--per-second", default=20.0, show_default=True, type=click.FloatRange(min=0, min_open=True),
+              help="Usage events a second.")  # fmt: skip
+@click.option("--seconds", default=None, type=click.FloatRange(min=0, min_open=True),
+              help="How long; until interrupted when not given.")  # fmt: skip
 @click.option("--customer", "customers", multiple=True, type=int, help="Only this customer's lines (repeatable).")
 @click.option("--line", "lines", multiple=True, type=int, help="Only this line (repeatable).")
 @click.option("--seed", "random_seed", default=None, type=int, help="Same seed, same events.")
@@ -239,6 +241,8 @@ def simulate_usage(
         events = create_events(settings.redis_url, settings.redis_prefix)
         try:
             feed = UsageFeed(engines, events, seed=random_seed, customer_ids=customers or None, line_ids=lines or None)
+            if not await feed.lines():
+                raise click.ClickException("No active line to put usage on (check --customer and --line).")
             return await feed.run(per_second, seconds, report)
         finally:
             await events.close()
@@ -248,6 +252,10 @@ def simulate_usage(
         total = asyncio.run(run())
     except KeyboardInterrupt:
         return
+    except DBAPIError as error:  # no tables yet: nothing was seeded where the settings point
+        raise click.ClickException(
+            f"The databases hold no demo ({type(error.orig).__name__}); seed them first: corpcare seed."
+        ) from None
     console.print(f"Wrote {total.usage_records:,} usage records, charged "
                   f"{total.charged_minor / 100:,.2f}; {len(total.alerts)} spending alert(s).")  # fmt: skip
 

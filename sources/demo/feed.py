@@ -86,7 +86,7 @@ class UsageFeed:
     async def round(self, count: int, now: datetime | None = None) -> Round:
         """``count`` usage events on random active lines, written and announced."""
         now = now or datetime.now(UTC)
-        active = await self._lines()
+        active = await self.lines()
         if not active or count <= 0:
             return Round()
         events = [self._event(self._rng.choice(active), now) for _ in range(count)]
@@ -138,7 +138,7 @@ class UsageFeed:
         heavy = self._rng.lognormvariate(0.0, 0.8)
         return Event(line, at, *draft_event(self._rng, KIND_CUTS[False], heavy))
 
-    async def _lines(self) -> list[FeedLine]:
+    async def lines(self) -> list[FeedLine]:
         """The active lines usage arrives on (and every line's place, for the units' sums)."""
         if time.monotonic() - self._loaded_at < LINES_REFRESH_SECONDS:
             return self._active

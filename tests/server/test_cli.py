@@ -1,8 +1,11 @@
-"""The command line: seed, token, export-schema and register-operations, as scripts and operators use them."""
+"""The command line: seed, token, export-schema, register-operations and simulate-usage, as scripts and
+operators use them."""
 
 from __future__ import annotations
 
 import hashlib
+import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import jwt
@@ -91,3 +94,27 @@ def test_register_operations_refuses_a_folder_with_a_broken_document_and_stores_
         broken.unlink()
     fixed = CliRunner().invoke(main, ["register-operations", str(folder)], env=env)
     assert fixed.exit_code == 0 and fixed.stdout.split()[1:] == ["new", "good.graphql", "Me"]
+
+
+def usage_records(database: Path) -> int:
+    with closing(sqlite3.connect(database)) as conn:
+        return int(conn.execute("select count(*) from usage_records").fetchone()[0])
+
+
+def test_simulate_usage_writes_usage_and_refuses_clearly_where_there_is_nothing_to_use(tmp_path):
+    runner = CliRunner()
+    env = {"CORPCARE_DATA_DIR": str(tmp_path / "data"), "CORPCARE_JWT_SECRET": DEV_SECRET}
+    (tmp_path / "data").mkdir()
+    unseeded = runner.invoke(main, ["simulate-usage", "--seconds", "1"], env=env)
+    assert unseeded.exit_code == 1 and "seed them first" in unseeded.output and "Traceback" not in unseeded.output
+
+    assert runner.invoke(main, ["seed", "--subscribers", "40", "--months", "1"], env=env).exit_code == 0
+    before = usage_records(tmp_path / "data" / "billing.db")
+    fed = runner.invoke(main, ["simulate-usage", "--per-second", "30", "--seconds", "0.5", "--seed", "2"], env=env)
+    assert fed.exit_code == 0, fed.output
+    assert "Wrote 30 usage records" in fed.output  # one round: the run ends before the next second
+    assert usage_records(tmp_path / "data" / "billing.db") == before + 30
+    nowhere = runner.invoke(main, ["simulate-usage", "--seconds", "1", "--line", "999999"], env=env)
+    assert nowhere.exit_code == 1 and "No active line" in nowhere.output
+    negative = runner.invoke(main, ["simulate-usage", "--per-second", "-5"], env=env)
+    assert negative.exit_code == 2 and "--per-second" in negative.output
