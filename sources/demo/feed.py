@@ -21,14 +21,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from sources.backend import Backend
 from sources.billing.live import SpendingAlert, alerts_channel, balances_channel, balances_event, crossed
-from sources.billing.models import BillingAccount, LineProduct
+from sources.billing.models import BillingAccount, BundleBalance, LineProduct
 from sources.billing.policies import line_policies
-from sources.billing.records import BundleBalanceRecord, PolicyRecord
+from sources.billing.records import BundleBalanceRecord, BundleRecord, PolicyRecord
 from sources.billing.source import BillingSource
 from sources.crm.models import OrgUnit, Subscriber
 from sources.crm.records import path_ids
@@ -96,10 +96,17 @@ class UsageFeed:
         balances: dict[int, list[BundleBalanceRecord]] = defaultdict(list)
         for balance in await self._billing.bundle_balances(sorted(lines), period):
             balances[balance.subscriber_id].append(balance)
+        opened = await self._new_month(sorted(set(lines) - set(balances)), period)
+        balances.update(opened)
         policies = await self._policies({line.id: line.org_path for line in lines.values()})
         before = await self._spent(customers, period)
         taken = rate(events, balances)
         async with self._engines.billing.begin() as conn:
+            if opened:
+                await conn.execute(insert(BundleBalance), [
+                    {"subscriber_id": b.subscriber_id, "bundle_id": b.bundle_id, "period": period,
+                     "allowance": b.allowance, "used": 0} for rows in opened.values() for b in rows
+                ])  # fmt: skip
             shares = {line: policy.company_share_percent or 0 for line, policy in policies.items()}
             charged = await write(conn, events, taken, shares, period)
         limits = {line: policy.monthly_limit_minor for line, policy in policies.items()}
@@ -162,6 +169,26 @@ class UsageFeed:
                         for sid, account, currency in products if sid in active]  # fmt: skip
         self._loaded_at = time.monotonic()
         return self._active
+
+    async def _new_month(self, line_ids: list[int], period: date) -> dict[int, list[BundleBalanceRecord]]:
+        """Balances of a month the lines have none of yet (billing opens them as the month starts):
+        their plan's bundles and their services', in the order usage fills them, nothing used."""
+        if not line_ids:
+            return {}
+        plans = dict(await self._billing.plans_by_subscriber_ids(line_ids))
+        of_plan: dict[int, list[BundleRecord]] = defaultdict(list)
+        for plan_id, bundle in await self._billing.bundles_by_plan_ids(sorted({plan.id for plan in plans.values()})):
+            of_plan[plan_id].append(bundle)
+        services = await self._billing.services_by_subscriber_ids(line_ids)
+        packs = {b.id: b for b in await self._billing.bundles_by_ids(sorted({s.service.bundle_id for s in services
+                                                                            if s.service.bundle_id}))}  # fmt: skip
+        bundles = {line: list(of_plan[plan.id]) for line, plan in plans.items()}
+        for service in services:
+            if service.service.bundle_id in packs:
+                bundles[service.subscriber_id].append(packs[service.service.bundle_id])
+        return {line: [BundleBalanceRecord(line, b.id, period, b.kind, b.allowance, 0)
+                       for b in sorted(found, key=lambda b: (b.kind, b.id))]
+                for line, found in bundles.items()}  # fmt: skip
 
     async def _policies(self, lines: dict[int, str]) -> dict[int, PolicyRecord]:
         units = sorted({unit for path in lines.values() for unit in path_ids(path)})

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter, defaultdict
-from datetime import date
+from datetime import UTC, date, datetime
 from fractions import Fraction
 from typing import Any
 
@@ -16,7 +16,7 @@ from sources.billing.models import Bundle, BundleBalance, DailyCharge, SpendingP
 from sources.crm.models import OrgUnit, Subscriber
 from sources.demo.feed import UsageFeed
 from sources.events import Mailbox
-from sources.values import month_start
+from sources.values import add_months, month_start
 from tests.support import World, today
 
 
@@ -183,3 +183,25 @@ async def test_a_feed_for_named_lines_puts_usage_on_those_lines_only(writable_wo
     for (line,) in await rows(world, "billing", select(UsageRecord.subscriber_id).where(UsageRecord.id > last_record)):
         touched[line] += 1
     assert set(touched) <= set(chosen) and sum(touched.values()) == 50
+
+
+async def test_in_a_month_without_balances_yet_the_feed_opens_them_from_the_lines_products(writable_world):
+    world = writable_world
+    period = month_start(today())
+    later = add_months(period, 1)
+    line = (await rows(world, "crm", select(Subscriber.id).where(Subscriber.status == "active").limit(1)))[0][0]
+    last_record = (await rows(world, "billing", select(func.max(UsageRecord.id))))[0][0]
+    now = datetime(later.year, later.month, 1, 9, 30, tzinfo=UTC)
+    await UsageFeed(world.engines, world.sources.events, seed=9, line_ids=[line]).round(40, now=now)
+
+    this_month = await world.sources.billing.bundle_balances([line], period)
+    opened = await world.sources.billing.bundle_balances([line], later)
+    assert [(b.bundle_id, b.allowance) for b in opened] == [(b.bundle_id, b.allowance) for b in this_month] != []
+    quantities: dict[str, int] = Counter()
+    for kind, quantity in await rows(world, "billing", select(UsageRecord.kind, UsageRecord.quantity)
+                                     .where(UsageRecord.id > last_record)):  # fmt: skip
+        quantities[kind] += quantity
+    used: dict[str, int] = Counter()
+    for balance in opened:
+        used[balance.kind] += balance.used
+    assert used == {kind: quantity for kind, quantity in quantities.items() if kind in used}
