@@ -9,6 +9,8 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
 from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -148,3 +150,14 @@ def sources_over(engines: Engines) -> Sources:
 def nothing(result: Any) -> bool:
     """Nothing came back: no data at all, or every root field null (root fields fail on their own)."""
     return result.data is None or all(value is None for value in result.data.values())
+
+
+async def reachable_redis(url: str = REDIS_URL) -> Redis:
+    """A client of the tests' Redis; when it is not there, the test fails in CI and is skipped elsewhere."""
+    client = Redis.from_url(url)
+    try:
+        await client.ping()
+    except (RedisError, OSError) as error:
+        await client.aclose()
+        service_missing("Redis", error)
+    return client

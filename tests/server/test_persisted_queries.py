@@ -17,7 +17,6 @@ import httpx
 import orjson
 import pytest
 from redis.asyncio import Redis
-from redis.exceptions import RedisError
 
 from server.app import create_app
 from server.auth import issue_token
@@ -25,7 +24,7 @@ from server.safelist import read_operations, register
 from sources.cache import InProcessCache, RedisCache
 from tests.server.faults import free_port
 from tests.server.test_http import bearer, make_settings
-from tests.support import REDIS_URL, service_missing
+from tests.support import REDIS_URL, reachable_redis
 
 TOKEN = bearer(issue_token(make_settings(), "acme.admin"))
 
@@ -282,12 +281,7 @@ async def test_without_redis_each_instance_keeps_its_own_automatic_queries_but_s
 @pytest.fixture
 async def redis() -> AsyncIterator[tuple[Redis, list[str]]]:
     """Redis db 15 and the hashes a test used: only their keys are removed afterwards."""
-    client = Redis.from_url(REDIS_URL)
-    try:
-        await client.ping()
-    except (RedisError, OSError) as error:
-        await client.aclose()
-        service_missing("Redis", error)
+    client = await reachable_redis()
     hashes: list[str] = []
     try:
         yield client, hashes

@@ -7,7 +7,6 @@ Real processes, real sockets, the shared Redis database."""
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import subprocess
 import sys
@@ -20,24 +19,18 @@ from typing import Any
 import httpx
 import pytest
 from redis.asyncio import Redis
-from redis.exceptions import RedisError
 
 from permissions.cost_budgets import CostBudgets
-from tests.schema.test_bulk_operations import acme_lines
 from tests.server import test_bulk_restart
 from tests.server.test_bulk_restart import serving
 from tests.server.test_faults import metric
 from tests.server.test_http import bearer
 from tests.server.test_subscriptions import (
-    assert_progress,
-    follow,
-    signed_in,
-    start_bulk,
     token,
     urls_of,
     watched_bulk_run,
 )
-from tests.support import REDIS_URL, service_missing
+from tests.support import REDIS_URL, reachable_redis
 
 servers = test_bulk_restart.servers  # the fixture: every process a test starts is killed after it
 
@@ -71,18 +64,12 @@ class SharedRedis:
 
 @pytest.fixture
 async def redis() -> AsyncIterator[SharedRedis]:
-    client = Redis.from_url(REDIS_URL)
-    try:
-        await client.ping()
-    except (RedisError, OSError) as error:
-        await client.aclose()
-        service_missing("Redis", error)
-    shared = SharedRedis(client)
+    shared = SharedRedis(await reachable_redis())
     try:
         yield shared
     finally:
         await shared.forget(shared.patterns)
-        await client.aclose()
+        await shared.client.aclose()
 
 
 @asynccontextmanager
@@ -153,15 +140,9 @@ async def test_without_redis_progress_on_one_instance_reaches_a_subscriber_on_an
     servers.append(worker)
     watcher, watcher_base = await serving({**urls_of(bulk_world), "bulk_worker": "false"}, tmp_path)
     servers.append(watcher)
-    lines = await acme_lines(bulk_world, 1500, offset=2000)
-    socket = await signed_in(watcher_base, "acme.admin")
-    assert json.loads(await socket.recv())["type"] == "connection_ack"
-    operation = await start_bulk(bulk_world, worker_base, lines, "MULTISIM")
-    updates = await follow(socket, operation)
-    await socket.close()
     # No report crosses between the instances: the watcher reads the state database every 5 s,
     # and still follows the operation to its end.
-    assert_progress(updates, 1500)
+    await watched_bulk_run(bulk_world, watcher_base, worker_base, offset=2000, reports=False)
 
 
 async def test_a_cost_budget_spent_on_one_instance_is_spent_on_the_other(world, redis, servers, tmp_path):

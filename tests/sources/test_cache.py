@@ -9,12 +9,11 @@ from dataclasses import replace
 
 import pytest
 from redis.asyncio import Redis
-from redis.exceptions import ConnectionError as RedisConnectionError
 
 from server.auth import Principals
 from sources.cache import Cache, InProcessCache, RedisCache
 from tests.server.faults import PrivateRedis
-from tests.support import REDIS_URL, service_missing
+from tests.support import REDIS_URL, reachable_redis
 
 
 @pytest.fixture(params=["in-process", "redis"])
@@ -22,13 +21,7 @@ async def cache(request: pytest.FixtureRequest) -> AsyncIterator[Cache]:
     if request.param == "in-process":
         yield InProcessCache()
         return
-    probe = Redis.from_url(REDIS_URL)
-    try:
-        await probe.ping()
-    except (OSError, RedisConnectionError) as error:
-        service_missing("Redis", error)
-    finally:
-        await probe.aclose()
+    await (await reachable_redis()).aclose()
     redis_cache = RedisCache(REDIS_URL, prefix=f"corpcare-test-{id(request)}:")
     yield redis_cache
     await redis_cache.close()

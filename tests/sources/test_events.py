@@ -10,23 +10,15 @@ import uuid
 from collections.abc import AsyncIterator
 
 import pytest
-from redis.asyncio import Redis
-from redis.exceptions import RedisError
 
 from sources.events import InProcessEvents, Mailbox, RedisEvents
 from tests.server.faults import PrivateRedis
-from tests.support import REDIS_URL, service_missing
+from tests.support import REDIS_URL, reachable_redis
 
 
 @pytest.fixture
 async def two_instances() -> AsyncIterator[tuple[RedisEvents, RedisEvents]]:
-    client = Redis.from_url(REDIS_URL)
-    try:
-        await client.ping()
-    except (RedisError, OSError) as error:
-        service_missing("Redis", error)
-    finally:
-        await client.aclose()
+    await (await reachable_redis()).aclose()
     prefix = f"test:{uuid.uuid4().hex}:"
     first, second = RedisEvents(REDIS_URL, prefix), RedisEvents(REDIS_URL, prefix)
     yield first, second

@@ -11,8 +11,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import pytest
-from redis.asyncio import Redis
-from redis.exceptions import ConnectionError as RedisConnectionError
 
 from sources.backend import Breaker
 from sources.errors import BackendUnavailable
@@ -20,25 +18,15 @@ from sources.redis_throttle import RedisThrottle
 from sources.telemetry import Observer
 from sources.throttle import Bucket, Charge, InProcessThrottle, Throttle
 from tests.server.faults import PrivateRedis, free_port
-from tests.support import REDIS_URL, service_missing
+from tests.support import REDIS_URL, reachable_redis
 
 SLOW = 0.001  # a restore rate that nothing in a test's lifetime notices
-
-
-async def redis_or_skip() -> Redis:
-    probe = Redis.from_url(REDIS_URL)
-    try:
-        await probe.ping()
-    except (OSError, RedisConnectionError) as error:
-        await probe.aclose()
-        service_missing("Redis", error)
-    return probe
 
 
 @asynccontextmanager
 async def on_test_redis() -> AsyncIterator[RedisThrottle]:
     """A throttle on the test Redis under a prefix of its own, whose keys are removed afterwards."""
-    probe = await redis_or_skip()
+    probe = await reachable_redis()
     throttle = RedisThrottle(REDIS_URL, prefix=f"corpcare-test-{uuid.uuid4().hex}:")
     try:
         yield throttle
@@ -152,7 +140,7 @@ async def test_instances_sharing_redis_never_overspend_a_bucket_between_them(red
 
 
 async def test_a_bucket_in_redis_refills_by_the_servers_clock_and_expires_when_it_would_be_full(redis_throttle):
-    redis = await redis_or_skip()
+    redis = await reachable_redis()
     try:
         bucket = Bucket("{c7}:user:1", 10, 2.0)
         key = redis_throttle.prefix + bucket.key
