@@ -107,7 +107,8 @@ class UsageFeed:
                     {"subscriber_id": b.subscriber_id, "bundle_id": b.bundle_id, "period": period,
                      "allowance": b.allowance, "used": 0} for rows in opened.values() for b in rows
                 ])  # fmt: skip
-            shares = {line: policy.company_share_percent or 0 for line, policy in policies.items()}
+            shares = {line: p.company_share_percent if p.company_share_percent is not None else 100
+                      for line, p in policies.items()}  # fmt: skip
             charged = await write(conn, events, taken, shares, period)
         limits = {line: policy.monthly_limit_minor for line, policy in policies.items()}
         alerts = self._line_alerts(lines, before, charged, limits, period, now)
