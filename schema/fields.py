@@ -1,7 +1,8 @@
 """How schema fields are declared: every field names its rule; relations name their loader.
 
 ``field(rule)`` is a plain attribute read off the parent record (no per-object coroutine);
-``global_id(type, rule)`` a Node's opaque id.
+``global_id(type, rule)`` a Node's opaque id; ``resolved(rule, function)`` a value computed
+from the parent record alone.
 ``related(loader, key, rule)`` is a relation: the helper builds the resolver that asks the
 request's loader for ``key`` — an attribute of the parent, or a function of the parent
 and the field's arguments — so every relation is batched and none is hand-written.
@@ -23,6 +24,7 @@ from resolvers.ids import to_global_id
 
 RELATION = "corpcare.relation"
 GLOBAL_ID = "corpcare.global_id"
+COMPUTED = "corpcare.computed"
 
 
 def global_id(type_name: str, rule: Rule) -> Any:
@@ -38,9 +40,11 @@ def field(rule: Rule, *, description: str | None = None, name: str | None = None
     return strawberry.field(directives=[rule], description=description, name=name)
 
 
-def resolved(rule: Rule, resolver: Callable[..., Any], *, description: str | None = None) -> Any:
-    """A field computed by a resolver function (not a relation)."""
-    return strawberry.field(resolver=resolver, directives=[rule], description=description)
+def resolved(rule: Rule, resolver: Callable[[Any], Any], *, description: str | None = None) -> Any:
+    """A field computed from the parent record alone by ``resolver`` (not a relation)."""
+    return strawberry.field(
+        resolver=resolver, directives=[rule], description=description, metadata={COMPUTED: resolver}
+    )
 
 
 def related(
@@ -82,8 +86,9 @@ def related(
 def fast_resolvers(schema: GraphQLSchema) -> None:
     """Resolve the hot fields straight from graphql-core, without strawberry's wrapper.
 
-    Plain attributes become one ``getattr``; global ids one call; argument-free relations
-    only ask their loader. None of them needs argument conversion or an Info object.
+    Plain attributes become one ``getattr``; global ids and computed fields one call;
+    argument-free relations only ask their loader. None of them needs argument conversion or
+    an Info object.
     """
     for type_ in schema.type_map.values():
         if not isinstance(type_, GraphQLObjectType) or type_.name.startswith("__"):
@@ -98,8 +103,17 @@ def fast_resolvers(schema: GraphQLSchema) -> None:
                 graphql_field.extensions = {**graphql_field.extensions, RELATION: relation}
             elif (node_type := metadata.get(GLOBAL_ID)) is not None:
                 graphql_field.resolve = _global_id_resolver(node_type)
+            elif (compute := metadata.get(COMPUTED)) is not None:
+                graphql_field.resolve = _computed_resolver(compute)
             elif getattr(graphql_field.resolve, "_is_default", False):
                 graphql_field.resolve = _attribute_resolver(definition.python_name)
+
+
+def _computed_resolver(compute: Callable[[Any], Any]) -> Callable[[Any, Any], Any]:
+    def resolve(root: Any, _info: Any) -> Any:
+        return compute(root)
+
+    return resolve
 
 
 def _attribute_resolver(name: str) -> Callable[[Any, Any], Any]:
