@@ -14,6 +14,7 @@ from resolvers.ids import from_global_id, to_global_id
 from resolvers.line_operations import permission_for
 from resolvers.mutation import UserErrorRecord, audit_change, once
 from resolvers.node import load_node
+from resolvers.shared_events import EVENTS
 from resolvers.unit_changes import Conflict
 from sources.errors import CorpcareError, NotFound
 from sources.state.bulk import OPEN_STATUSES, BulkOperationRow, from_progress_event, progress_channel
@@ -101,7 +102,9 @@ async def progress(info: Info, operation_id: str) -> AsyncIterator[BulkOperation
         yield row
         while row.status in OPEN_STATUSES:
             try:
-                fresh = from_progress_event(await asyncio.wait_for(mailbox.get(), PROGRESS_POLL_SECONDS))
+                fresh = EVENTS.decoded(
+                    await asyncio.wait_for(mailbox.get(), PROGRESS_POLL_SECONDS), from_progress_event
+                )
             except TimeoutError:
                 fresh = await _in_view(info, key)
             if (fresh.status, fresh.done, fresh.cancel_requested) != (row.status, row.done, row.cancel_requested):

@@ -14,6 +14,7 @@ from permissions.roles import Permission
 from resolvers.context import Info
 from resolvers.node import load_node
 from resolvers.report_base import report_customer
+from resolvers.shared_events import EVENTS
 from sources.billing.live import SpendingAlert, alerts_channel, balances_channel, from_balances_event
 from sources.billing.records import BundleBalanceRecord
 
@@ -30,7 +31,7 @@ async def bundle_updates(info: Info, subscriber_id: str) -> AsyncIterator[list[B
     async with context.sources.events.listen(balances_channel(line.id), size=1) as mailbox:
         yield await context.sources.billing.bundle_balances([line.id], context.current_period)
         while True:
-            balances = from_balances_event(await mailbox.get())
+            balances = EVENTS.decoded(await mailbox.get(), from_balances_event)
             context.renew_loaders()
             yield balances
 
@@ -48,7 +49,7 @@ async def spending_alerts(info: Info, org_unit_id: str | None, customer_id: str 
     hears = {"line": principal.can(Permission.LINE_READ), "unit": principal.can(Permission.BUDGET_READ)}
     async with context.sources.events.listen(alerts_channel(customer), size=ALERTS_MAILBOX) as mailbox:
         while True:
-            alert = SpendingAlert.decode(await mailbox.get())
+            alert = EVENTS.decoded(await mailbox.get(), SpendingAlert.decode)
             if not hears[alert.subject]:
                 continue
             if alert.org_path.startswith(within) and principal.scope.admits(

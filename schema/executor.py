@@ -20,10 +20,15 @@ from graphql.execution.collect_fields import FieldDetailsList
 from graphql.pyutils import Path
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
+from schema.event_results import RESULTS
 from schema.fields import RELATION
 
 
 class LevelExecutor(StrawberryGraphQLCoreExecutionContext):
+    def execute_operation(self, serially: bool | None = None) -> Any:
+        # A subscription event shared by many subscribers is answered once per view.
+        return RESULTS.execute(self, lambda: super(LevelExecutor, self).execute_operation(serially))
+
     def complete_iterable_value(  # type: ignore[override]
         self,
         item_type: GraphQLOutputType,

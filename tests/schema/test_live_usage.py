@@ -174,3 +174,35 @@ async def test_each_caller_hears_the_alerts_of_its_own_view_only(
     assert within == [named(a) for a in everything if a.org_path.startswith(inside_unit.org_path)] + [
         named(inside_unit)
     ]
+
+
+SHAPED = """subscription { spendingAlerts { threshold line { id orgUnit { name ancestors { name } } } } }"""
+
+
+async def test_an_event_is_answered_once_for_callers_who_see_alike_and_apart_for_the_others(
+    world, customer_admin, unit_admin
+):
+    """Two portals of the same admin share one answer to each event; the unit admin, whose
+    scope stops at its subtree, gets an answer of its own, without the units above it."""
+    prefix = (await world.principal(unit_admin)).scope.org_paths[0]  # type: ignore[index]
+    alert = await alert_about(world, "line", Subscriber.org_path.startswith(prefix), threshold=100)
+    channel = alerts_channel(alert.customer_id)
+    listening = world.sources.events.listeners(channel)
+    async with (
+        following(world, customer_admin, SHAPED) as first,
+        following(world, customer_admin, SHAPED) as second,
+        following(world, unit_admin, SHAPED) as scoped,
+    ):
+        pending = [asyncio.ensure_future(anext(stream)) for stream in (first, second, scoped)]
+        for _ in range(500):
+            if world.sources.events.listeners(channel) == listening + 3:
+                break
+            await asyncio.sleep(0.01)
+        await world.sources.events.publish(channel, alert.encode())
+        mine, again, theirs = [await asyncio.wait_for(answer, 5) for answer in pending]
+
+    assert mine.errors is None and mine.data is again.data  # executed once, for both
+    above = [unit["name"] for unit in mine.data["spendingAlerts"]["line"]["orgUnit"]["ancestors"]]
+    in_view = [unit["name"] for unit in theirs.data["spendingAlerts"]["line"]["orgUnit"]["ancestors"]]
+    assert theirs.errors is None and theirs.data is not mine.data
+    assert len(in_view) < len(above) and in_view == above[len(above) - len(in_view) :]
