@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import gc
 import hmac
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -37,7 +38,7 @@ from sources import Sources, telemetry
 from sources.cache import create_cache
 from sources.db import Engines, create_engine
 from sources.demo.feed import UsageFeed
-from sources.events import create_events
+from sources.events import InProcessEvents, create_events
 from sources.redis_throttle import create_throttle
 
 
@@ -49,6 +50,17 @@ def metrics_endpoint(metrics: Metrics, token: str | None) -> Any:
         return await metrics.endpoint(request)
 
     return endpoint
+
+
+async def usage_feed(engines: Engines, events: InProcessEvents, per_second: float) -> None:
+    """The demo's usage, fed from inside the server until it stops; on PostgreSQL one process at
+    a time feeds a billing database, the others wait their turn."""
+    while True:
+        try:
+            await UsageFeed(engines, events).run(per_second, wait_turn=True)
+        except Exception as error:  # the billing database away as the feed starts: try again
+            logging.getLogger("corpcare.feed").warning("Usage feed stopped (%s: %s)", type(error).__name__, error)
+            await asyncio.sleep(10)
 
 
 def create_app(settings: Settings, sources: Sources | None = None) -> Starlette:
@@ -78,8 +90,7 @@ def create_app(settings: Settings, sources: Sources | None = None) -> Starlette:
             worker.start()
         feed = None
         if settings.usage_feed_per_second:
-            running = UsageFeed(engines, events).run(settings.usage_feed_per_second)
-            feed = asyncio.create_task(running, name="usage feed")
+            feed = asyncio.create_task(usage_feed(engines, events, settings.usage_feed_per_second), name="usage feed")
         tune_garbage_collector()
         try:
             yield

@@ -222,7 +222,7 @@ def simulate_usage(
     database at a steady rate, and publish each line's new balances and every spending alert (a
     line or a unit crossing 80 % or 100 % of its limit or budget) on the event bus. With Redis
     configured, every server's subscribers hear of them; without, no other process does."""
-    from sources.demo.feed import Round, UsageFeed
+    from sources.demo.feed import FeedBusy, Round, Totals, UsageFeed
     from sources.events import create_events
 
     settings = Settings()
@@ -236,7 +236,7 @@ def simulate_usage(
             console.print(f"{subject} reached {alert.threshold} % ({alert.spent_minor / 100:.2f} of "
                           f"{alert.limit_minor / 100:.2f} {alert.currency})", highlight=False)  # fmt: skip
 
-    async def run() -> Round:
+    async def run() -> Totals:
         engines = _engines(settings)
         events = create_events(settings.redis_url, settings.redis_prefix)
         try:
@@ -252,12 +252,14 @@ def simulate_usage(
         total = asyncio.run(run())
     except KeyboardInterrupt:
         return
+    except FeedBusy as busy:
+        raise click.ClickException(f"{busy} Stop it first, or let it run.") from None
     except DBAPIError as error:  # no tables yet: nothing was seeded where the settings point
         raise click.ClickException(
             f"The databases hold no demo ({type(error.orig).__name__}); seed them first: corpcare seed."
         ) from None
     console.print(f"Wrote {total.usage_records:,} usage records, charged "
-                  f"{total.charged_minor / 100:,.2f}; {len(total.alerts)} spending alert(s).")  # fmt: skip
+                  f"{total.charged_minor / 100:,.2f}; {total.alerts} spending alert(s).")  # fmt: skip
 
 
 @main.command("export-schema")

@@ -46,15 +46,18 @@ class Breaker:
         self._failed_in_a_row = 0
         self._opened_at = 0.0
         self._trial_running = False
+        self._trial_started_at = 0.0
 
     def allow(self) -> bool:
         if self.state is BreakerState.OPEN and self.clock() - self._opened_at >= self.reset_seconds:
             self.state = BreakerState.HALF_OPEN
             self._trial_running = False
         if self.state is BreakerState.HALF_OPEN:
-            if self._trial_running:
+            # A trial whose caller was cancelled never reports: after a reset period, another may try.
+            if self._trial_running and self.clock() - self._trial_started_at < self.reset_seconds:
                 return False
             self._trial_running = True
+            self._trial_started_at = self.clock()
             return True
         return self.state is BreakerState.CLOSED
 

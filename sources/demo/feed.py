@@ -17,15 +17,15 @@ import logging
 import random
 import time
 from collections import defaultdict
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import insert, select
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy import insert, select, text
 
 from sources.backend import Backend
-from sources.billing.live import SpendingAlert, alerts_channel, balances_channel, balances_event, crossed
+from sources.billing.live import SpendingAlert, alerts_channel, balances_channel, balances_event
 from sources.billing.models import BillingAccount, BundleBalance, LineProduct
 from sources.billing.policies import line_policies
 from sources.billing.records import BundleBalanceRecord, BundleRecord, PolicyRecord
@@ -34,6 +34,7 @@ from sources.crm.models import OrgUnit, Subscriber
 from sources.crm.records import path_ids
 from sources.db import Engines
 from sources.demo.rating import Event, FeedLine, rate, write
+from sources.demo.thresholds import Budget, line_alerts, unit_alerts
 from sources.demo.usage import KIND_CUTS, draft_event
 from sources.events import InProcessEvents
 from sources.values import month_start
@@ -41,8 +42,14 @@ from sources.values import month_start
 log = logging.getLogger("corpcare.feed")
 
 LINES_REFRESH_SECONDS = 60.0  # lines that moved or ended are picked up this late
+TRAVELLING = 0.12  # the share of usage made by people on the road, as in the seeded months
+# One feed per billing database: on PostgreSQL it holds this advisory lock while it runs.
+LOCK = 0x636F7270_66656564 & 0x7FFFFFFFFFFFFFFF
+LOCK_RETRY_SECONDS = 10.0
 
-Budget = tuple[int, int, str, int]  # unit id, customer id, org path, monthly budget (minor units)
+
+class FeedBusy(Exception):
+    """Another feed runs on this billing database."""
 
 
 @dataclass(slots=True)
@@ -54,11 +61,20 @@ class Round:
     charged_minor: int = 0
     alerts: list[SpendingAlert] = field(default_factory=list)
 
-    def add(self, other: Round) -> None:
-        self.usage_records += other.usage_records
-        self.lines += other.lines
-        self.charged_minor += other.charged_minor
-        self.alerts += other.alerts
+
+@dataclass(slots=True)
+class Totals:
+    """What a run wrote and announced, counted."""
+
+    usage_records: int = 0
+    charged_minor: int = 0
+    alerts: int = 0
+    failed_rounds: int = 0
+
+    def add(self, done: Round) -> None:
+        self.usage_records += done.usage_records
+        self.charged_minor += done.charged_minor
+        self.alerts += len(done.alerts)
 
 
 class UsageFeed:
@@ -90,7 +106,9 @@ class UsageFeed:
         if not active or count <= 0:
             return Round()
         events = [self._event(self._rng.choice(active), now) for _ in range(count)]
-        lines = {e.line.id: e.line for e in events}
+        lines = await self._where_now({e.line for e in events})
+        for event in events:
+            event.line = lines[event.line.id]
         customers = sorted({line.customer_id for line in lines.values()})
         period = month_start(now.date())
         balances: dict[int, list[BundleBalanceRecord]] = defaultdict(list)
@@ -102,17 +120,16 @@ class UsageFeed:
         before = await self._spent(customers, period)
         taken = rate(events, balances)
         async with self._engines.billing.begin() as conn:
-            if opened:
-                await conn.execute(insert(BundleBalance), [
-                    {"subscriber_id": b.subscriber_id, "bundle_id": b.bundle_id, "period": period,
-                     "allowance": b.allowance, "used": 0} for rows in opened.values() for b in rows
-                ])  # fmt: skip
+            if rows := [{"subscriber_id": b.subscriber_id, "bundle_id": b.bundle_id, "period": period,
+                         "allowance": b.allowance, "used": 0} for found in opened.values() for b in found]:  # fmt: skip
+                await conn.execute(insert(BundleBalance), rows)
             shares = {line: p.company_share_percent if p.company_share_percent is not None else 100
                       for line, p in policies.items()}  # fmt: skip
             charged = await write(conn, events, taken, shares, period)
         limits = {line: policy.monthly_limit_minor for line, policy in policies.items()}
-        alerts = self._line_alerts(lines, before, charged, limits, period, now)
-        alerts += self._unit_alerts(await self._budgets(customers), before, charged, period, now)
+        alerts = line_alerts(lines, before, charged, limits, period, now)
+        currencies = {line.customer_id: line.currency for line in self._active}
+        alerts += unit_alerts(await self._budgets(customers), self._paths, currencies, before, charged, period, now)
         for line_id in lines:
             await self._events.publish(balances_channel(line_id), balances_event(line_id, period, balances[line_id]))
         for alert in alerts:
@@ -120,20 +137,38 @@ class UsageFeed:
         return Round(len(events), len(lines), sum(charged.values()), alerts)
 
     async def run(
-        self, per_second: float, seconds: float | None = None, report: Callable[[Round], None] | None = None
-    ) -> Round:
+        self,
+        per_second: float,
+        seconds: float | None = None,
+        report: Callable[[Round], None] | None = None,
+        *,
+        wait_turn: bool = False,
+    ) -> Totals:
         """A round each second of ``per_second`` events (fractions carried over) for ``seconds``, or
-        until cancelled; the totals."""
-        total, owed = Round(), 0.0
+        until cancelled; the totals. ``FeedBusy`` if another feed runs on this billing database,
+        unless ``wait_turn``: then it waits until that one stops."""
+        async with self._exclusive(wait_turn):
+            return await self._rounds(per_second, seconds, report)
+
+    async def _rounds(self, per_second: float, seconds: float | None, report: Callable[[Round], None] | None) -> Totals:
+        total, owed = Totals(), 0.0
         started = time.monotonic()
         while seconds is None or time.monotonic() - started < seconds:
             tick = time.monotonic()
             owed += per_second
             try:
                 this = await self.round(int(owed))
-            except (SQLAlchemyError, OSError) as error:  # a backend away: try again next second
-                log.warning("Usage feed round failed (%s: %s)", type(error).__name__, error)
+            except Exception as error:  # a backend away, a lock, a bad row: the next second tries again
+                if not total.failed_rounds:
+                    log.warning(
+                        "Usage feed round failed (%s: %s); trying again each second", type(error).__name__, error
+                    )
+                total.failed_rounds += 1
                 this = Round()
+            else:
+                if total.failed_rounds:
+                    log.warning("Usage feed rounds succeed again after %d failed", total.failed_rounds)
+                total.failed_rounds = 0
             owed -= int(owed)
             total.add(this)
             if report is not None:
@@ -141,10 +176,29 @@ class UsageFeed:
             await asyncio.sleep(max(0.0, 1.0 - (time.monotonic() - tick)))
         return total
 
+    @asynccontextmanager
+    async def _exclusive(self, wait_turn: bool) -> AsyncIterator[None]:
+        """Hold the feed's lock on a PostgreSQL billing database (SQLite runs one writer at a time)."""
+        if self._engines.billing.dialect.name != "postgresql":
+            yield
+            return
+        async with self._engines.billing.connect() as conn:
+            while not (await conn.execute(text("select pg_try_advisory_lock(:key)"), {"key": LOCK})).scalar():
+                if not wait_turn:
+                    raise FeedBusy("Another usage feed runs on this billing database.")
+                await conn.rollback()
+                await asyncio.sleep(LOCK_RETRY_SECONDS)
+            await conn.commit()
+            try:
+                yield
+            finally:
+                await conn.execute(text("select pg_advisory_unlock(:key)"), {"key": LOCK})
+                await conn.commit()
+
     def _event(self, line: FeedLine, now: datetime) -> Event:
         at = now - timedelta(seconds=self._rng.random())
         heavy = self._rng.lognormvariate(0.0, 0.8)
-        return Event(line, at, *draft_event(self._rng, KIND_CUTS[False], heavy))
+        return Event(line, at, *draft_event(self._rng, KIND_CUTS[self._rng.random() < TRAVELLING], heavy))
 
     async def lines(self) -> list[FeedLine]:
         """The active lines usage arrives on (and every line's place, for the units' sums)."""
@@ -170,6 +224,18 @@ class UsageFeed:
                         for sid, account, currency in products if sid in active]  # fmt: skip
         self._loaded_at = time.monotonic()
         return self._active
+
+    async def _where_now(self, lines: set[FeedLine]) -> dict[int, FeedLine]:
+        """The lines as they sit in the org tree now: an alert must reach the line's unit of the
+        moment, whatever moved since the lines were listed."""
+        statement = select(Subscriber.id, Subscriber.org_path).where(
+            Subscriber.id.in_(sorted(line.id for line in lines))
+        )
+        async with self._engines.crm.connect() as conn:
+            now = dict((await conn.execute(statement)).all())
+        for line_id, path in now.items():
+            self._paths[line_id] = (self._paths[line_id][0], path)
+        return {line.id: replace(line, org_path=now.get(line.id, line.org_path)) for line in lines}
 
     async def _new_month(self, line_ids: list[int], period: date) -> dict[int, list[BundleBalanceRecord]]:
         """Balances of a month the lines have none of yet (billing opens them as the month starts):
@@ -207,42 +273,3 @@ class UsageFeed:
         )
         async with self._engines.crm.connect() as conn:
             return [tuple(row) for row in await conn.execute(statement)]  # type: ignore[misc]
-
-    @staticmethod
-    def _line_alerts(
-        lines: dict[int, FeedLine],
-        before: dict[int, int],
-        charged: dict[int, int],
-        limits: dict[int, int | None],
-        period: date,
-        now: datetime,
-    ) -> list[SpendingAlert]:
-        alerts = []
-        for line_id, amount in sorted(charged.items()):
-            line, limit, was = lines[line_id], limits[line_id], before.get(line_id, 0)
-            for threshold in crossed(was, was + amount, limit or 0):
-                alerts.append(SpendingAlert("line", line.customer_id, line.org_path, line.id, None, threshold,
-                                            period, was + amount, limit or 0, line.currency, now))  # fmt: skip
-        return alerts
-
-    def _unit_alerts(
-        self, budgets: list[Budget], before: dict[int, int], charged: dict[int, int], period: date, now: datetime
-    ) -> list[SpendingAlert]:
-        """Units whose lines' month charges, summed over the subtree, crossed a budget threshold."""
-        was: dict[str, int] = defaultdict(int)  # per org path (of the customers touched)
-        added: dict[str, int] = defaultdict(int)
-        for line_id, amount in before.items():
-            was[self._paths[line_id][1]] += amount
-        for line_id, amount in charged.items():
-            added[self._paths[line_id][1]] += amount
-        currencies = {line.customer_id: line.currency for line in self._active}
-        alerts = []
-        for unit_id, customer_id, path, budget in budgets:
-            if not any(p.startswith(path) for p in added):
-                continue
-            spent = sum(amount for p, amount in was.items() if p.startswith(path))
-            spent_now = spent + sum(amount for p, amount in added.items() if p.startswith(path))
-            for threshold in crossed(spent, spent_now, budget):
-                alerts.append(SpendingAlert("unit", customer_id, path, None, unit_id, threshold, period, spent_now,
-                                            budget, currencies[customer_id], now))  # fmt: skip
-        return alerts

@@ -4,17 +4,21 @@ announced, each once. Checked against the databases themselves, on SQLite and Po
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections import Counter, defaultdict
 from datetime import UTC, date, datetime
 from fractions import Fraction
 from typing import Any
 
+import pytest
 from sqlalchemy import func, insert, select, update
 
 from sources.billing.live import THRESHOLDS, SpendingAlert, alerts_channel, balances_channel, from_balances_event
 from sources.billing.models import Bundle, BundleBalance, DailyCharge, SpendingPolicy, UsageRecord
 from sources.crm.models import OrgUnit, Subscriber
-from sources.demo.feed import UsageFeed
+from sources.demo import feed as feed_module
+from sources.demo.feed import FeedBusy, UsageFeed
+from sources.errors import BackendBusy
 from sources.events import Mailbox
 from sources.values import add_months, month_start
 from tests.support import World, today
@@ -69,6 +73,7 @@ async def test_a_round_writes_its_usage_charges_and_balances_and_they_add_up(wri
     new = await rows(world, "billing", select(record.subscriber_id, record.kind, record.quantity, record.amount_minor)
                      .where(record.id > last_record))  # fmt: skip
     assert len(new) == done.usage_records == 400
+    assert {kind for _, kind, _, _ in new} == {"voice", "sms", "data", "roaming_data"}  # some of it on the road
     charged: dict[int, int] = Counter()
     quantities: dict[tuple[int, str], int] = Counter()
     for subscriber, kind, quantity, amount in new:
@@ -205,3 +210,58 @@ async def test_in_a_month_without_balances_yet_the_feed_opens_them_from_the_line
     for balance in opened:
         used[balance.kind] += balance.used
     assert used == {kind: quantity for kind, quantity in quantities.items() if kind in used}
+
+
+async def test_an_alert_names_the_unit_the_line_sits_in_now_though_it_moved_since_the_feed_listed_it(writable_world):
+    world = writable_world
+    period = month_start(today())
+    line, customer = (await rows(world, "crm", select(Subscriber.id, Subscriber.customer_id)
+                                 .where(Subscriber.status == "active").limit(1)))[0]  # fmt: skip
+    feed = UsageFeed(world.engines, world.sources.events, seed=3, line_ids=[line])
+    await feed.lines()  # listed where it was
+    elsewhere = (await rows(world, "crm", select(OrgUnit.id, OrgUnit.path).where(OrgUnit.customer_id == customer)
+                            .order_by(OrgUnit.path.desc()).limit(1)))[0]  # fmt: skip
+    async with world.engines.crm.begin() as conn:
+        await conn.execute(update(Subscriber).where(Subscriber.id == line)
+                           .values(org_unit_id=elsewhere[0], org_path=elsewhere[1]))  # fmt: skip
+    # Its bundles used up and its limit just out of reach of 80 %: the first charge crosses it.
+    async with world.engines.billing.begin() as conn:
+        await conn.execute(update(BundleBalance).where(BundleBalance.subscriber_id == line)
+                           .values(used=BundleBalance.allowance))  # fmt: skip
+    await set_line_limits(world, customer, {line: (await month_totals(world, period)).get(line, 0) * 100 // 80 + 1})
+    done = await feed.round(5)
+    [alert, *_] = [a for a in done.alerts if a.subject == "line"]
+    assert (alert.line_id, alert.org_path) == (line, elsewhere[1])
+
+
+async def test_a_failed_round_is_logged_once_and_the_next_seconds_go_on(writable_world, caplog):
+    world = writable_world
+    feed = UsageFeed(world.engines, world.sources.events, seed=4)
+    real_round, calls = feed.round, []
+
+    async def flaky(count: int, now: datetime | None = None) -> Any:
+        calls.append(count)
+        if len(calls) <= 2:  # a backend away for two seconds
+            raise BackendBusy("Every connection to billing is in use.")
+        return await real_round(count, now)
+
+    feed.round = flaky  # type: ignore[method-assign]
+    with caplog.at_level(logging.WARNING, logger="corpcare.feed"):
+        totals = await feed.run(per_second=20, seconds=3.5)
+    assert len(calls) == 4 and totals.usage_records == 40 and totals.failed_rounds == 0
+    warnings = [record.getMessage() for record in caplog.records]
+    assert len(warnings) == 2 and "BackendBusy" in warnings[0] and "after 2 failed" in warnings[1]
+
+
+@pytest.mark.parametrize("backend", ["postgres"], indirect=True)
+async def test_one_feed_at_a_time_writes_to_a_postgresql_billing_database(writable_world, monkeypatch):
+    world = writable_world
+    monkeypatch.setattr(feed_module, "LOCK_RETRY_SECONDS", 0.1)
+    first = asyncio.create_task(UsageFeed(world.engines, world.sources.events, seed=5).run(5, seconds=2))
+    await asyncio.sleep(0.5)
+    with pytest.raises(FeedBusy):
+        await UsageFeed(world.engines, world.sources.events, seed=6).run(5, seconds=1)
+    second = UsageFeed(world.engines, world.sources.events, seed=6)
+    waiting = asyncio.create_task(second.run(5, seconds=1, wait_turn=True))
+    assert (await first).usage_records == 10
+    assert (await asyncio.wait_for(waiting, 10)).usage_records == 5  # its turn came when the first stopped
