@@ -5,9 +5,10 @@ instances' (each instance skips the echo of its own messages). Every process hol
 subscription per channel however many listeners it has, and fans out locally.
 
 A listener's mailbox is bounded: a slow consumer loses the oldest messages it has not read,
-never grows memory (progress and balances only need the newest). A Redis that fails never
-fails the publisher: the message still reaches this process's listeners, and the failure is
-logged once per outage.
+never grows memory (progress and balances only need the newest). A Redis that fails or hangs
+never fails the publisher: the message still reaches this process's listeners, a call waits
+half a second at most, and the failure is logged once per outage. Channels Redis could not
+take are subscribed again, by the reader, as soon as it answers.
 """
 
 from __future__ import annotations
@@ -20,8 +21,10 @@ from collections import deque
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from redis.asyncio import Redis
 from redis.exceptions import RedisError
+
+from sources.backend import Breaker
+from sources.redis_client import redis_client
 
 log = logging.getLogger("corpcare.events")
 
@@ -86,40 +89,62 @@ class InProcessEvents:
 
 
 class RedisEvents(InProcessEvents):
-    def __init__(self, url: str, prefix: str = "corpcare:events:") -> None:
+    def __init__(self, url: str, prefix: str = "corpcare:events:", timeout_seconds: float = 0.5) -> None:
         super().__init__()
-        self._redis = Redis.from_url(url, socket_connect_timeout=0.5)
+        self._redis = redis_client(url, timeout_seconds)
         self._pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
         self._prefix = prefix
         self._origin = uuid.uuid4().hex.encode()
         self._reader: asyncio.Task[None] | None = None
+        # Channels this process listens to; the reader subscribes any that Redis has not taken.
+        self._wanted: set[str] = set()
+        # Publishing waits half a second at most, and after three failures in a row Redis is
+        # left alone for five seconds: a publisher (a bulk worker, the usage feed) never hangs.
+        self.breaker = Breaker(failures=3, reset_seconds=5.0)
         self._healthy = True
 
     async def publish(self, channel: str, message: bytes) -> None:
         self._deliver(channel, message)
+        if not self.breaker.allow():
+            return
         try:
             await self._redis.publish(self._prefix + channel, self._origin + b" " + message)
         except (RedisError, OSError) as error:
+            self.breaker.failed()
             self._failed("publish", error)
         else:
-            self._healthy = True
+            self.breaker.succeeded()
+            self._recovered()
 
     async def _opened(self, channel: str) -> None:
-        try:
-            await self._pubsub.subscribe(self._prefix + channel)
-        except (RedisError, OSError) as error:
-            self._failed("subscribe", error)
-            return
+        self._wanted.add(self._prefix + channel)
+        with contextlib.suppress(RedisError, OSError):  # the reader tries again
+            await self._subscribe_missing()
         if self._reader is None or self._reader.done():
             self._reader = asyncio.create_task(self._read(), name="corpcare events")
 
     async def _closed(self, channel: str) -> None:
+        self._wanted.discard(self._prefix + channel)
         with contextlib.suppress(RedisError, OSError):
             await self._pubsub.unsubscribe(self._prefix + channel)
+
+    async def _subscribe_missing(self) -> None:
+        taken = {c.decode() if isinstance(c, bytes) else c for c in self._pubsub.channels}
+        if missing := sorted(self._wanted - taken):
+            try:
+                await self._pubsub.subscribe(*missing)
+            except (RedisError, OSError) as error:
+                self._failed("subscribe", error)
+                raise
+            self._recovered()
 
     async def _read(self) -> None:
         while self._listeners:
             try:
+                await self._subscribe_missing()
+                if not self._pubsub.subscribed:
+                    await asyncio.sleep(0.5)
+                    continue
                 received = await self._pubsub.get_message(timeout=1.0)
             except (RedisError, OSError) as error:
                 self._failed("subscription", error)
@@ -127,6 +152,7 @@ class RedisEvents(InProcessEvents):
                 continue
             if received is None:
                 continue
+            self._recovered()
             origin, _, message = bytes(received["data"]).partition(b" ")
             if origin != self._origin:  # this process's own messages were delivered at once
                 self._deliver(received["channel"].decode().removeprefix(self._prefix), message)
@@ -135,6 +161,11 @@ class RedisEvents(InProcessEvents):
         if self._healthy:
             log.warning("Redis %s failed (%s: %s); events reach this instance only", what, type(error).__name__, error)
         self._healthy = False
+
+    def _recovered(self) -> None:
+        if not self._healthy:
+            log.warning("Redis answers again; events reach every instance again")
+        self._healthy = True
 
     async def close(self) -> None:
         if self._reader is not None:

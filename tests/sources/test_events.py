@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 import uuid
 from collections.abc import AsyncIterator
 
 import pytest
 
 from sources.events import InProcessEvents, Mailbox, RedisEvents
-from tests.server.faults import PrivateRedis
+from tests.server.faults import Blackhole, PrivateRedis
 from tests.support import REDIS_URL, reachable_redis
 
 
@@ -107,3 +108,37 @@ async def test_with_redis_stopped_local_listeners_still_hear_and_the_bus_recover
         await first.close()
         await second.close()
         redis.stop()
+
+
+async def test_a_listener_that_started_while_redis_was_down_hears_other_instances_once_it_is_back(tmp_path):
+    redis = PrivateRedis(tmp_path / "redis")
+    first, second = RedisEvents(redis.url), RedisEvents(redis.url)
+    try:
+        async with second.listen("alerts", size=100) as there:  # Redis is not there yet
+            redis.start()
+            await subscribed(second, "alerts", first)
+            await waiting(there, 0.1)
+            await first.publish("alerts", b"after the outage")
+            assert await waiting(there) == [b"after the outage"]
+    finally:
+        await first.close()
+        await second.close()
+        redis.stop()
+
+
+async def test_a_redis_that_hangs_holds_neither_a_publisher_nor_a_new_listener_for_long():
+    async with Blackhole() as hole:
+        events = RedisEvents(f"redis://127.0.0.1:{hole.port}/0")
+        try:
+            started = time.monotonic()
+            async with events.listen("progress", size=10) as here:
+                for n in range(10):
+                    await events.publish("progress", str(n).encode())
+                heard = await waiting(here, 0.05)
+            took = time.monotonic() - started
+        finally:
+            await events.close()
+    assert heard == [str(n).encode() for n in range(10)]  # this instance's listeners still hear
+    # Half a second for the subscription and for each of the first publishes until the breaker
+    # opens (three failures); the rest are not sent to Redis at all.
+    assert took < 3.0, took
