@@ -96,6 +96,7 @@ async def progress(info: Info, operation_id: str) -> AsyncIterator[BulkOperation
     without the shared event bus), the state database is read every ``PROGRESS_POLL_SECONDS``.
     """
     context = info.context
+    principal = context.principal
     key = from_global_id(operation_id, expect="BulkOperation")[1]
     async with context.sources.events.listen(progress_channel(key), size=1) as mailbox:
         row = await _in_view(info, key)
@@ -108,6 +109,8 @@ async def progress(info: Info, operation_id: str) -> AsyncIterator[BulkOperation
             except TimeoutError:
                 fresh = await _in_view(info, key)
             if (fresh.status, fresh.done, fresh.cancel_requested) != (row.status, row.done, row.cancel_requested):
+                if not await context.next_event(principal):
+                    return  # the caller signed out, or its access changed
                 row = fresh
                 yield row
 

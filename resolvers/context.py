@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -13,6 +15,9 @@ from permissions.cost_budgets import CostBudgets
 from permissions.principal import Principal
 from sources import Sources
 from sources.values import month_start
+
+# How often a long-lived subscription asks again who its socket's token names.
+RECHECK_SECONDS = 5.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +56,9 @@ class Context:
     # The cost budgets operations are charged to (sources.throttle); None: not charged (in-process
     # execution by tests, benchmarks and tools; the server always sets them).
     budgets: CostBudgets | None = None
+    # A WebSocket's: who its token names now (None: the token expired or the user is gone).
+    reauthorize: Callable[[], Awaitable[Principal | None]] | None = None
+    _checked: tuple[float, Principal | None] | None = None
 
     @classmethod
     def of(
@@ -69,10 +77,34 @@ class Context:
         loaders = Loaders(LoadContext(sources, principal.scope, today, principal.bulk_scope))
         return cls(principal, loaders, sources, today, request_id, pages, limits, budgets=budgets)
 
-    def sign_in(self, principal: Principal) -> None:
-        """A WebSocket's context is made before the client says who it is: from now on, ``principal``."""
+    def sign_in(
+        self, principal: Principal, reauthorize: Callable[[], Awaitable[Principal | None]] | None = None
+    ) -> None:
+        """A WebSocket's context is made before the client says who it is: from now on, ``principal``
+        (and ``reauthorize`` says who the token names as time goes by)."""
         self.principal = principal
+        self.reauthorize = reauthorize or self.reauthorize
+        self._checked = (time.monotonic(), principal)
         self.renew_loaders()
+
+    async def signed_in_now(self) -> Principal | None:
+        """Who the socket's token names now, asked again every ``RECHECK_SECONDS`` at most: None
+        once it expired or its user was disabled."""
+        if self.reauthorize is None:
+            return self.principal
+        if self._checked is None or time.monotonic() - self._checked[0] >= RECHECK_SECONDS:
+            self._checked = (time.monotonic(), await self.reauthorize())
+        return self._checked[1]
+
+    async def next_event(self, principal: Principal) -> bool:
+        """Before a subscription's next event: False when the caller is no longer ``principal`` (the
+        one it subscribed as: signed out, disabled, or its role or scope changed), and the
+        subscription must end; otherwise fresh loaders and today's date."""
+        if await self.signed_in_now() != principal:
+            return False
+        self.today = datetime.now(UTC).date()
+        self.renew_loaders()
+        return True
 
     def renew_loaders(self) -> None:
         """Empty loader caches: a subscription's context lives on, so each event starts afresh

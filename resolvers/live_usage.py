@@ -1,17 +1,19 @@
 """Usage as it arrives: a line's bundle balances, and spending alerts, followed over the event bus.
 
 The subscriber's view is settled when the subscription starts (the line, the customer, the
-unit), then every event is held against the caller's scope and permissions in hand: no read
-per event, so a thousand followers of one customer cost one Redis subscription and no SQL.
+unit), then every event is held against the caller's scope and permissions in hand. A
+subscription ends when its caller is no longer who subscribed: signed out, disabled, or given
+another role or scope (checked every few seconds), or when the followed line leaves its view.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
 
 from permissions.principal import require
 from permissions.roles import Permission
-from resolvers.context import Info
+from resolvers.context import RECHECK_SECONDS, Info
 from resolvers.node import load_node
 from resolvers.report_base import report_customer
 from resolvers.shared_events import EVENTS
@@ -26,13 +28,20 @@ ALERTS_MAILBOX = 100
 async def bundle_updates(info: Info, subscriber_id: str) -> AsyncIterator[list[BundleBalanceRecord]]:
     """The line's balances in the current billing month now, then again each time usage arrives."""
     context = info.context
-    require(context.principal, Permission.PRODUCT_READ, "Bundle balances need the product:read permission.")
+    principal = context.principal
+    require(principal, Permission.PRODUCT_READ, "Bundle balances need the product:read permission.")
     line = await load_node(context, subscriber_id, expect="Subscriber")
     async with context.sources.events.listen(balances_channel(line.id), size=1) as mailbox:
         yield await context.sources.billing.bundle_balances([line.id], context.current_period)
+        looked = time.monotonic()
         while True:
             balances = EVENTS.decoded(await mailbox.get(), from_balances_event)
-            context.renew_loaders()
+            if not await context.next_event(principal):
+                return
+            if time.monotonic() - looked >= RECHECK_SECONDS:  # the line may have moved out of view
+                looked = time.monotonic()
+                if await context.loaders.subscriber.load(line.id) is None:
+                    return
             yield balances
 
 
@@ -55,5 +64,6 @@ async def spending_alerts(info: Info, org_unit_id: str | None, customer_id: str 
             if alert.org_path.startswith(within) and principal.scope.admits(
                 alert.customer_id, alert.org_path, alert.line_id
             ):
-                context.renew_loaders()
+                if not await context.next_event(principal):
+                    return
                 yield alert

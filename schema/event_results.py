@@ -27,9 +27,9 @@ KEPT = 1024  # answers of recent events; an older one is simply run again
 class EventResults:
     def __init__(self, kept: int = KEPT) -> None:
         self._kept = kept
-        # key -> (the event, its answer or the task computing it); holding the event keeps
-        # its id, part of the key, from being reused while the answer is kept
-        self._answers: OrderedDict[Hashable, tuple[Any, Any]] = OrderedDict()
+        # key -> (the event, the operation, its answer or the task computing it); holding the event
+        # and the operation keeps their ids, part of the key, from being reused while it is kept
+        self._answers: OrderedDict[Hashable, tuple[Any, Any, Any]] = OrderedDict()
 
     def execute(self, executor: Any, run: Callable[[], Any]) -> Any:
         key = self._key(executor)
@@ -38,11 +38,12 @@ class EventResults:
         kept = self._answers.get(key)
         if kept is None:
             answer = run()
-            kept = (executor.root_value, asyncio.ensure_future(answer) if is_awaitable(answer) else answer)
+            running = asyncio.ensure_future(answer) if is_awaitable(answer) else answer
+            kept = (executor.root_value, executor.operation, running)
             self._answers[key] = kept
             if len(self._answers) > self._kept:
                 self._answers.popitem(last=False)
-        answer = kept[1]
+        answer = kept[2]
         return _own_copy_of(answer) if isinstance(answer, asyncio.Future) else _copy(answer)
 
     @staticmethod
@@ -59,7 +60,7 @@ class EventResults:
 
 def _copy(answer: ExecutionResult) -> ExecutionResult:
     """The answer with a list of errors of its own (error handling may add to it)."""
-    return ExecutionResult(answer.data, list(answer.errors) if answer.errors else None)
+    return ExecutionResult(answer.data, list(answer.errors) if answer.errors else None, answer.extensions)
 
 
 async def _own_copy_of(running: asyncio.Future[ExecutionResult]) -> ExecutionResult:

@@ -24,11 +24,11 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import BaseGraphQLTransportWSHandler
 from strawberry.subscriptions.protocols.graphql_transport_ws.types import ErrorMessage, SubscribeMessage
 
-from permissions.principal import NOBODY
+from permissions.principal import NOBODY, Principal
 from resolvers.context import Context, PageLimits
 from schema import build_schema
 from server import graphiql
-from server.auth import BearerAuth, PrincipalUser
+from server.auth import BearerAuth, PrincipalUser, SignInUnavailable
 from server.http_errors import (
     HTTP_CODES,
     coded_response,
@@ -56,6 +56,13 @@ class TransportWS(BaseGraphQLTransportWSHandler[Context, None]):
     view: GraphQLEndpoint
 
     async def handle_subscribe(self, message: SubscribeMessage) -> None:
+        # A long-lived socket: the caller may have been signed out or given other access since.
+        if self.connection_acknowledged:
+            now = await self.context.signed_in_now()
+            if now is None:
+                return  # the socket is being closed
+            if now != self.context.principal:
+                self.context.sign_in(now)
         payload = message.get("payload") or {}
         try:
             query = await self.view.persisted.query_of(self.context.sources, dict(payload))
@@ -201,7 +208,19 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             principal = await self.auth.principal_of(context.connection, token.strip())
         except AuthenticationError as error:
             raise ConnectionRejectionError({"code": "UNAUTHENTICATED", "message": str(error)}) from None
-        context.sign_in(principal)
+
+        async def reauthorize() -> Principal | None:
+            """Who the token names now; once it names nobody (expired, user disabled) the socket
+            is closed as at a refused sign-in. If nobody can be asked, the caller stays who it was."""
+            try:
+                return await self.auth.principal_of(context.connection, token.strip())
+            except SignInUnavailable:
+                return context.principal
+            except AuthenticationError:
+                await context.connection.close(code=4403, reason="Signed out")
+                return None
+
+        context.sign_in(principal, reauthorize)
         return None
 
     def create_response(self, response_data: Any, sub_response: Response) -> Response:

@@ -7,11 +7,14 @@ import asyncio
 import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
+from resolvers import context as context_module
 from resolvers.ids import to_global_id
 from schema import build_schema
 from sources.billing.live import SpendingAlert, alerts_channel
@@ -206,3 +209,32 @@ async def test_an_event_is_answered_once_for_callers_who_see_alike_and_apart_for
     in_view = [unit["name"] for unit in theirs.data["spendingAlerts"]["line"]["orgUnit"]["ancestors"]]
     assert theirs.errors is None and theirs.data is not mine.data
     assert len(in_view) < len(above) and in_view == above[len(above) - len(in_view) :]
+
+
+async def test_a_subscription_ends_when_its_caller_is_no_longer_who_subscribed(writable_world, employee, monkeypatch):
+    """Signed out, disabled, or given another scope: the next event ends the subscription rather
+    than being shown with the access the caller had when it subscribed."""
+    monkeypatch.setattr(context_module, "RECHECK_SECONDS", 0)  # ask at every event
+    world = writable_world
+    line = await line_of(world, employee)
+    principal = await world.principal(employee)
+    now_named = [principal, replace(principal, scope=replace(principal.scope, subscriber_ids=frozenset()))]
+
+    async def reauthorize() -> Any:
+        return now_named.pop(0)
+
+    context = world.context(principal)
+    context.sign_in(principal, reauthorize)
+    feed = UsageFeed(world.engines, world.sources.events, seed=8, line_ids=[line])
+    stream = await build_schema().subscribe(BALANCES, variable_values={"line": to_global_id("Subscriber", line)},
+                                            context_value=context)  # fmt: skip
+    try:
+        assert (await next_of(stream)).errors is None  # the balances now
+        await feed.round(3)
+        assert (await next_of(stream)).errors is None  # still the same caller
+        await feed.round(3)
+        with pytest.raises(StopAsyncIteration):
+            await next_of(stream)  # another scope now: the subscription ended
+    finally:
+        await stream.aclose()
+    assert now_named == []

@@ -14,12 +14,15 @@ from typing import Any
 
 import pytest
 from sqlalchemy import update
-from websockets.asyncio.client import ClientConnection
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed
 
 from resolvers.ids import to_global_id
+from server.auth import issue_token
+from server.settings import Settings
 from sources.billing.models import BundleBalance
 from sources.values import month_start
-from tests.server.test_bulk_restart import servers, serving  # noqa: F401 (fixture)
+from tests.server.test_bulk_restart import SECRET, servers, serving  # noqa: F401 (fixture)
 from tests.server.test_subscriptions import signed_in, urls_of
 from tests.sources.test_usage_feed import month_totals, set_line_limits
 from tests.support import REDIS_URL, World, today
@@ -118,3 +121,23 @@ async def test_on_the_embedded_default_the_feed_runs_inside_the_server_and_its_p
     await socket.close()
     used = [sum(b["used"] for b in update["bundleUpdates"]) for update in updates]
     assert used == sorted(used) and used[0] < used[-1]
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+async def test_a_socket_whose_token_expires_is_closed_and_its_subscriptions_end(
+    writable_world,
+    servers,  # noqa: F811
+    tmp_path,
+):
+    world = writable_world
+    line = await line_of(world, "acme.employee")
+    server, base = await serving({**urls_of(world), "usage_feed_per_second": "100"}, tmp_path)
+    servers.append(server)
+    short = issue_token(Settings(_env_file=None, jwt_secret=SECRET), "acme.employee", ttl_seconds=2)  # type: ignore[call-arg]
+    socket = await connect(base.replace("http://", "ws://") + "/graphql", subprotocols=["graphql-transport-ws"])
+    await socket.send(json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {short}"}}))
+    assert json.loads(await socket.recv())["type"] == "connection_ack"
+    await subscribe(socket, "balances", BALANCES, line=to_global_id("Subscriber", line))
+    with pytest.raises(ConnectionClosed) as closed:
+        await next_messages(socket, {"balances": 10_000}, 30)  # updates, until the token runs out
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == 4403
