@@ -109,35 +109,23 @@ async def test_on_the_embedded_default_the_feed_runs_inside_the_server_and_its_p
     servers,  # noqa: F811
     tmp_path,
 ):
+    """And a socket whose token runs out is closed, its subscriptions with it."""
     world = writable_world
-    line = await line_of(world, "acme.employee")
+    line = to_global_id("Subscriber", await line_of(world, "acme.employee"))
     server, base = await serving({**urls_of(world), "usage_feed_per_second": "100"}, tmp_path)
     servers.append(server)
     socket = await signed_in(base, "acme.employee")
-    assert json.loads(await socket.recv())["type"] == "connection_ack"
-    await subscribe(socket, "balances", BALANCES, line=to_global_id("Subscriber", line))
+    short = issue_token(Settings(_env_file=None, jwt_secret=SECRET), "acme.employee", ttl_seconds=2)  # type: ignore[call-arg]
+    expiring = await connect(base.replace("http://", "ws://") + "/graphql", subprotocols=["graphql-transport-ws"])
+    await expiring.send(json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {short}"}}))
+    for each in (socket, expiring):
+        assert json.loads(await each.recv())["type"] == "connection_ack"
+        await subscribe(each, "balances", BALANCES, line=line)
     # About one event in a hundred lands on this line: a few a second.
     updates = (await next_messages(socket, {"balances": 3}, 60))["balances"]
     await socket.close()
     used = [sum(b["used"] for b in update["bundleUpdates"]) for update in updates]
     assert used == sorted(used) and used[0] < used[-1]
-
-
-@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
-async def test_a_socket_whose_token_expires_is_closed_and_its_subscriptions_end(
-    writable_world,
-    servers,  # noqa: F811
-    tmp_path,
-):
-    world = writable_world
-    line = await line_of(world, "acme.employee")
-    server, base = await serving({**urls_of(world), "usage_feed_per_second": "100"}, tmp_path)
-    servers.append(server)
-    short = issue_token(Settings(_env_file=None, jwt_secret=SECRET), "acme.employee", ttl_seconds=2)  # type: ignore[call-arg]
-    socket = await connect(base.replace("http://", "ws://") + "/graphql", subprotocols=["graphql-transport-ws"])
-    await socket.send(json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {short}"}}))
-    assert json.loads(await socket.recv())["type"] == "connection_ack"
-    await subscribe(socket, "balances", BALANCES, line=to_global_id("Subscriber", line))
     with pytest.raises(ConnectionClosed) as closed:
-        await next_messages(socket, {"balances": 10_000}, 30)  # updates, until the token runs out
+        await next_messages(expiring, {"balances": 10_000}, 30)  # updates, until the token runs out
     assert closed.value.rcvd is not None and closed.value.rcvd.code == 4403

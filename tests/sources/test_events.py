@@ -50,6 +50,16 @@ async def subscribed(events: RedisEvents, channel: str, sender: RedisEvents) -> 
     raise AssertionError("the subscription never started")
 
 
+async def heard_once_back(redis: PrivateRedis, first: RedisEvents, second: RedisEvents, there: Mailbox) -> list[bytes]:
+    """Redis started (again, on its port): what ``there``, on the second instance, hears of a
+    message the first publishes."""
+    redis.start()
+    await subscribed(second, "alerts", first)
+    await waiting(there, 0.1)
+    await first.publish("alerts", b"back")
+    return await waiting(there)
+
+
 async def test_a_message_reaches_every_listener_on_every_instance_once(two_instances):
     first, second = two_instances
     async with (
@@ -99,11 +109,7 @@ async def test_with_redis_stopped_local_listeners_still_hear_and_the_bus_recover
             # Once per outage, not once per message.
             assert sum("publish failed" in record.getMessage() for record in caplog.records) == 1
 
-            redis.start()  # the same port
-            await subscribed(second, "alerts", first)
-            await waiting(there, 0.1)
-            await first.publish("alerts", b"back")
-            assert await waiting(there) == [b"back"]
+            assert await heard_once_back(redis, first, second, there) == [b"back"]
     finally:
         await first.close()
         await second.close()
@@ -115,11 +121,7 @@ async def test_a_listener_that_started_while_redis_was_down_hears_other_instance
     first, second = RedisEvents(redis.url), RedisEvents(redis.url)
     try:
         async with second.listen("alerts", size=100) as there:  # Redis is not there yet
-            redis.start()
-            await subscribed(second, "alerts", first)
-            await waiting(there, 0.1)
-            await first.publish("alerts", b"after the outage")
-            assert await waiting(there) == [b"after the outage"]
+            assert await heard_once_back(redis, first, second, there) == [b"back"]
     finally:
         await first.close()
         await second.close()
