@@ -60,6 +60,17 @@ def require_lines(principal: Principal, what: str) -> None:
     require(principal, Permission.LINE_READ, f"{what} shows single lines: it needs the line:read permission.")
 
 
+# What a spending alert is about, and the permission that lets a caller hear of it: a single
+# line needs line:read (an aggregate-only caller sees groups, never a line), a unit's budget
+# budget:read.
+ALERT_PERMISSIONS = {"line": Permission.LINE_READ, "unit": Permission.BUDGET_READ}
+
+
+def hears_alerts_on(principal: Principal) -> frozenset[str]:
+    """The subjects of spending alerts (``line``, ``unit``) the principal may hear of."""
+    return frozenset(subject for subject, needed in ALERT_PERMISSIONS.items() if principal.can(needed))
+
+
 def principal_cache_key(login: str) -> str:
     """Where a portal user's role and grants are cached; forgotten when they change."""
     return f"principal:{login}"

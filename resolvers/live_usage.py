@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import AsyncIterator
 
-from permissions.principal import require
+from permissions.principal import hears_alerts_on, require
 from permissions.roles import Permission
 from resolvers.context import RECHECK_SECONDS, Info
 from resolvers.node import load_node
@@ -32,7 +32,7 @@ async def bundle_updates(info: Info, subscriber_id: str) -> AsyncIterator[list[B
     require(principal, Permission.PRODUCT_READ, "Bundle balances need the product:read permission.")
     line = await load_node(context, subscriber_id, expect="Subscriber")
     async with context.sources.events.listen(balances_channel(line.id), size=1) as mailbox:
-        yield await context.sources.billing.bundle_balances([line.id], context.current_period)
+        yield await context.loaders.bundle_balances.load(line.id)
         looked = time.monotonic()
         while True:
             balances = EVENTS.decoded(await mailbox.get(), from_balances_event)
@@ -54,12 +54,11 @@ async def spending_alerts(info: Info, org_unit_id: str | None, customer_id: str 
     require(principal, Permission.SPENDING_READ, "Spending alerts need the spending:read permission.")
     customer = await report_customer(context, customer_id)
     within = (await load_node(context, org_unit_id, expect="OrgUnit")).path if org_unit_id else ""
-    # Like the reports: single lines need line:read, units' budgets budget:read.
-    hears = {"line": principal.can(Permission.LINE_READ), "unit": principal.can(Permission.BUDGET_READ)}
+    hears = hears_alerts_on(principal)
     async with context.sources.events.listen(alerts_channel(customer), size=ALERTS_MAILBOX) as mailbox:
         while True:
             alert = EVENTS.decoded(await mailbox.get(), SpendingAlert.decode)
-            if not hears[alert.subject]:
+            if alert.subject not in hears:
                 continue
             if alert.org_path.startswith(within) and principal.scope.admits(
                 alert.customer_id, alert.org_path, alert.line_id

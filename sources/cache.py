@@ -17,7 +17,7 @@ from typing import Protocol
 from redis.exceptions import RedisError
 
 from sources.backend import Breaker
-from sources.redis_client import redis_client
+from sources.redis_client import answers, redis_client
 from sources.telemetry import Observer
 
 log = logging.getLogger("corpcare.cache")
@@ -127,10 +127,7 @@ class RedisCache:
         await self._ready()
 
     async def ping(self) -> bool:
-        try:
-            return bool(await self._redis.ping())
-        except (RedisError, OSError):
-            return False
+        return await answers(self._redis)
 
     async def close(self) -> None:
         await self._redis.aclose()

@@ -4,10 +4,19 @@ a burst of callers waits its turn (as long as one call may take) instead of bein
 from __future__ import annotations
 
 from redis.asyncio import BlockingConnectionPool, Redis
+from redis.exceptions import RedisError
 
 # Connections per client (cache, cost budgets) and process; a command takes well under a
 # millisecond, so 50 serve thousands of requests a second.
 POOL_SIZE = 50
+
+
+async def answers(redis: Redis) -> bool:
+    """Whether Redis answers a PING (for the readiness check)."""
+    try:
+        return bool(await redis.ping())
+    except (RedisError, OSError):
+        return False
 
 
 def redis_client(url: str, timeout_seconds: float) -> Redis:

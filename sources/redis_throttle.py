@@ -24,7 +24,7 @@ from redis.exceptions import RedisError
 
 from sources.backend import Breaker, BreakerState
 from sources.errors import BackendUnavailable
-from sources.redis_client import redis_client
+from sources.redis_client import answers, redis_client
 from sources.telemetry import Observer
 from sources.throttle import Bucket, Charge, InProcessThrottle, Throttle
 
@@ -155,10 +155,7 @@ class RedisThrottle:
         return replace(charge, available=tuple(float(level) for level in reply))
 
     async def ping(self) -> bool:
-        try:
-            return bool(await self._redis.ping())
-        except (RedisError, OSError):
-            return False
+        return await answers(self._redis)
 
     async def close(self) -> None:
         await self._redis.aclose()

@@ -30,13 +30,15 @@ from sources.billing.models import BillingAccount, BundleBalance, LineProduct
 from sources.billing.policies import line_policies
 from sources.billing.records import BundleBalanceRecord, BundleRecord, PolicyRecord
 from sources.billing.source import BillingSource
-from sources.crm.models import OrgUnit, Subscriber
+from sources.crm.models import Subscriber
 from sources.crm.records import path_ids
+from sources.crm.source import CrmSource
 from sources.db import Engines
 from sources.demo.rating import Event, FeedLine, rate, write
 from sources.demo.thresholds import Budget, line_alerts, unit_alerts
 from sources.demo.usage import KIND_CUTS, draft_event
 from sources.events import InProcessEvents
+from sources.scope import RowScope
 from sources.values import month_start
 
 log = logging.getLogger("corpcare.feed")
@@ -91,6 +93,7 @@ class UsageFeed:
         ``line_ids`` when given."""
         self._engines = engines
         self._billing = BillingSource(Backend("billing", engines.billing))
+        self._crm = CrmSource(Backend("crm", engines.crm))
         self._events = events
         self._rng = random.Random(seed)
         self._customer_ids = customer_ids
@@ -228,11 +231,8 @@ class UsageFeed:
     async def _where_now(self, lines: set[FeedLine]) -> dict[int, FeedLine]:
         """The lines as they sit in the org tree now: an alert must reach the line's unit of the
         moment, whatever moved since the lines were listed."""
-        statement = select(Subscriber.id, Subscriber.org_path).where(
-            Subscriber.id.in_(sorted(line.id for line in lines))
-        )
-        async with self._engines.crm.connect() as conn:
-            now = dict((await conn.execute(statement)).all())
+        found = await self._crm.subscribers_by_ids(sorted(line.id for line in lines), RowScope.everything())
+        now = {record.id: record.org_path for record in found}
         for line_id, path in now.items():
             self._paths[line_id] = (self._paths[line_id][0], path)
         return {line.id: replace(line, org_path=now.get(line.id, line.org_path)) for line in lines}
@@ -268,8 +268,5 @@ class UsageFeed:
         return {int(group): int(total) for group, _, _, total, _, _ in rows}
 
     async def _budgets(self, customers: list[int]) -> list[Budget]:
-        statement = select(OrgUnit.id, OrgUnit.customer_id, OrgUnit.path, OrgUnit.monthly_budget_minor).where(
-            OrgUnit.customer_id.in_(customers), OrgUnit.monthly_budget_minor.is_not(None)
-        )
-        async with self._engines.crm.connect() as conn:
-            return [tuple(row) for row in await conn.execute(statement)]  # type: ignore[misc]
+        units = await self._crm.budgeted_units(customers, RowScope.everything())
+        return [(u.id, u.customer_id, u.path, u.monthly_budget.minor) for u in units if u.monthly_budget is not None]

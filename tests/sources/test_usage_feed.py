@@ -19,8 +19,8 @@ from sources.crm.models import OrgUnit, Subscriber
 from sources.demo import feed as feed_module
 from sources.demo.feed import FeedBusy, UsageFeed
 from sources.errors import BackendBusy
-from sources.events import Mailbox
 from sources.values import add_months, month_start
+from tests.sources.test_events import waiting
 from tests.support import World, today
 
 
@@ -48,15 +48,6 @@ async def used_by_kind(world: World, period: date) -> dict[tuple[int, str], int]
     return {(line, kind): int(used) for line, kind, used in await rows(world, "billing", statement)}
 
 
-async def take_all(mailbox: Mailbox) -> list[bytes]:
-    messages: list[bytes] = []
-    while True:
-        try:
-            messages.append(await asyncio.wait_for(mailbox.get(), 0.05))
-        except TimeoutError:
-            return messages
-
-
 async def test_a_round_writes_its_usage_charges_and_balances_and_they_add_up(writable_world):
     world = writable_world
     period = month_start(today())
@@ -67,7 +58,7 @@ async def test_a_round_writes_its_usage_charges_and_balances_and_they_add_up(wri
     line = (await rows(world, "crm", select(Subscriber.id).where(Subscriber.status == "active").limit(1)))[0][0]
     async with events.listen(balances_channel(line), size=1) as mailbox:
         done = await UsageFeed(world.engines, events, seed=3).round(400)
-        announced = await take_all(mailbox)
+        announced = await waiting(mailbox, 0.05)
 
     record = UsageRecord
     new = await rows(world, "billing", select(record.subscriber_id, record.kind, record.quantity, record.amount_minor)
@@ -161,7 +152,7 @@ async def test_every_line_and_unit_that_crosses_80_or_100_percent_is_announced_o
             before = await month_totals(world, period)
             done = await feed.round(60)
             after = await month_totals(world, period)
-            heard = [SpendingAlert.decode(message) for message in await take_all(mailbox)]
+            heard = [SpendingAlert.decode(message) for message in await waiting(mailbox, 0.05)]
             assert sorted(heard, key=repr) == sorted(done.alerts, key=repr)
             announced += heard
             by_round.append((expected(before, after, lines, line_spend), expected(before, after, units, unit_spend)))
