@@ -8,6 +8,7 @@ from datetime import date
 from resolvers.context import Context
 from resolvers.ids import from_global_id
 from resolvers.line_changes import Change, Verdict
+from resolvers.service_policy import conflicting_request, refuse_adding, refuse_removing
 from sources.billing.policies import EffectivePolicy
 from sources.billing.records import LineServiceRecord, ServiceRecord, TariffPlanRecord
 from sources.crm.records import SubscriberRecord
@@ -50,21 +51,31 @@ class ServicesChange:
     services: dict[int, ServiceRecord] = field(default_factory=dict)
     current: dict[int, dict[int, LineServiceRecord]] = field(default_factory=dict)
     policies: dict[int, EffectivePolicy] = field(default_factory=dict)
+    plan_fees: dict[int, int] = field(default_factory=dict)  # line -> its plan's monthly fee, in minor units
 
     async def prepare(self, context: Context, lines: list[SubscriberRecord]) -> None:
         wanted = list(dict.fromkeys(from_global_id(i, expect="Service")[1] for i in self.service_ids))
         if not wanted:
             raise BadUserInput("Name at least one service.", field=["services"])
-        self.services = {s.id: s for s in await context.sources.billing.services(wanted)}
+        billing = context.sources.billing
+        self.services = {s.id: s for s in await billing.services(wanted)}
         if len(self.services) != len(wanted):
             raise BadUserInput("A service in the list does not exist.", field=["services"])
+        if self.adding and (pair := conflicting_request(list(self.services.values()))):
+            raise BadUserInput(f"{pair[0].name} and {pair[1].name} exclude each other.", field=["services"])
         ids = [line.id for line in lines]
-        for record in await context.sources.billing.services_by_subscriber_ids(ids) if ids else []:
+        for record in await billing.services_by_subscriber_ids(ids) if ids else []:
             self.current.setdefault(record.subscriber_id, {})[record.service.id] = record
-        if self.adding and lines:
+        # Policies matter to every addition, and to a removal only when it takes a content filter off.
+        if lines and (self.adding or any(s.kind == "content_filter" for s in self.services.values())):
             keys = [(line.id, line.org_path, line.currency) for line in lines]
             policies = await context.loaders.line_policy.load_many(keys)
             self.policies = {line.id: policy for line, policy in zip(lines, policies, strict=True)}
+        limited = [line_id for line_id, policy in self.policies.items() if policy.monthly_limit is not None]
+        if self.adding and limited:
+            self.plan_fees = {
+                line_id: plan.monthly_fee.minor for line_id, plan in await billing.plans_by_subscriber_ids(limited)
+            }
 
     def _affected(self, line: SubscriberRecord) -> list[int]:
         present = self.current.get(line.id, {})
@@ -79,10 +90,12 @@ class ServicesChange:
         if not affected:
             state = "already has" if self.adding else "has none of"
             return Verdict("skipped", "ALREADY_IN_STATE", f"The line {state} these services.")
-        roaming = [self.services[sid] for sid in affected if self.services[sid].kind == "roaming"]
-        if roaming and not self.policies[line.id].roaming_allowed:
-            return Verdict("failed", "POLICY_FORBIDS", "The spending policy in force does not allow roaming.")
-        return None
+        present = list(self.current.get(line.id, {}).values())
+        services = [self.services[sid] for sid in affected]
+        if self.adding:
+            return refuse_adding(services, present, self.policies[line.id], self.plan_fees.get(line.id))
+        policy = self.policies.get(line.id)
+        return refuse_removing(services, present, policy) if policy is not None else None
 
     def describe(self, line: SubscriberRecord) -> Change:
         present = self.current.get(line.id, {})

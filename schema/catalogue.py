@@ -9,7 +9,7 @@ import strawberry
 from permissions.roles import Permission as P
 from permissions.rules import PUBLIC, requires
 from schema.common import Money, Node
-from schema.enums import UNIT_OF_KIND, QuantityUnit, ServiceKind, UsageKind
+from schema.enums import UNIT_OF_KIND, ContentFilter, QuantityUnit, ServiceKind, UsageKind
 from schema.fields import field, global_id, related, resolved
 from sources.billing.records import ServiceRecord, TariffPlanRecord
 
@@ -50,6 +50,15 @@ class Service(Node):
     kind: ServiceKind = field(CATALOGUE)
     monthly_fee: Money = field(CATALOGUE, description="List price; a line may pay less (see ActiveService).")
     bundle: Bundle | None = related("bundle", "bundle_id", CATALOGUE)
+    exclusion_group: str | None = field(
+        CATALOGUE,
+        description="A line holds at most one service of a group (two content filters or two roaming passes "
+        "contradict each other): adding a second is refused with `SERVICE_CONFLICT` until the first is removed.",
+    )
+    filter_level: ContentFilter | None = field(
+        CATALOGUE,
+        description="For a content filter, how strict it is; a policy's `contentFilter` is the least a line keeps.",
+    )
 
     @classmethod
     def is_type_of(cls, obj: Any, _info: Any) -> bool:

@@ -7,9 +7,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, String, any_, bindparam, event, func, literal_column, select
+from sqlalchemy import ColumnElement, MetaData, String, any_, bindparam, event, func, inspect, literal_column, select
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.sql.expression import Executable
@@ -94,6 +94,11 @@ class Engines:
         for engine, base in ((self.crm, CrmBase), (self.billing, BillingBase)):
             async with engine.begin() as conn:
                 await conn.run_sync(base.metadata.create_all)
+                if missing := await conn.run_sync(_missing_columns, base.metadata):
+                    raise OutdatedSchema(
+                        f"The database at {engine.url.render_as_string()} was made by an older corpcare and lacks "
+                        f"{', '.join(missing)}: generate the demo data again with `corpcare seed`."
+                    )
         await migrate.upgrade(self.state)
 
     def backends(self, limits: BackendLimits | None = None, observer: Observer | None = None) -> Backends:
@@ -105,6 +110,20 @@ class Engines:
     async def dispose(self) -> None:
         for engine, _ in self.pairs():
             await engine.dispose()
+
+
+class OutdatedSchema(RuntimeError):
+    """A reference backend's existing tables lack columns that this version reads."""
+
+
+def _missing_columns(conn: Connection, metadata: MetaData) -> list[str]:
+    """Columns of the reference schema that an existing table lacks (create_all adds only tables)."""
+    inspector = inspect(conn)
+    missing = []
+    for table in metadata.sorted_tables:
+        present = {column["name"] for column in inspector.get_columns(table.name)}
+        missing += [f"{table.name}.{column.name}" for column in table.columns if column.name not in present]
+    return missing
 
 
 def key_in(col: Any, keys: Iterable[Any], dialect: str, type_: TypeEngine[Any] | None = None) -> ColumnElement[bool]:

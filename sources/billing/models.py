@@ -69,6 +69,10 @@ class Service(BillingBase):
     monthly_fee_minor: Mapped[int] = mapped_column(BigInteger)
     currency: Mapped[str] = mapped_column(String(3))
     bundle_id: Mapped[int | None] = mapped_column(ForeignKey("bundles.id"))
+    # A line holds at most one service of a group (two content filters or two roaming passes
+    # contradict each other).
+    exclusion_group: Mapped[str | None] = mapped_column(String(32))
+    filter_level: Mapped[str | None] = mapped_column(String(16))  # content filters: moderate, strict
 
 
 class LineProduct(BillingBase):

@@ -50,6 +50,8 @@ class ServiceRecord:
     kind: str
     monthly_fee: Money
     bundle_id: int | None
+    exclusion_group: str | None = None
+    filter_level: str | None = None  # a content filter's level: moderate, strict
 
 
 @dataclass(slots=True)

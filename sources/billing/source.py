@@ -68,6 +68,8 @@ SERVICE_COLUMNS = (
     Service.monthly_fee_minor,
     Service.currency,
     Service.bundle_id,
+    Service.exclusion_group,
+    Service.filter_level,
 )
 POLICY_COLUMNS = (
     SpendingPolicy.org_unit_id,
@@ -98,7 +100,9 @@ def _plan(row: Any) -> TariffPlanRecord:
 
 def _service(row: Any) -> ServiceRecord:
     fee = Money.from_minor(row.monthly_fee_minor, row.currency)
-    return ServiceRecord(row.id, row.code, row.name, row.kind, fee, row.bundle_id)
+    return ServiceRecord(
+        row.id, row.code, row.name, row.kind, fee, row.bundle_id, row.exclusion_group, row.filter_level
+    )
 
 
 def _invoice(row: Any) -> InvoiceRecord:

@@ -35,6 +35,8 @@ class Service:
     kind: str  # option, data_pack, roaming, content_filter
     fee_minor: int
     bundle: Bundle | None
+    group: str | None = None  # a line holds at most one service of a group
+    filter_level: str | None = None
 
 
 _b = [
@@ -68,14 +70,14 @@ PLANS: tuple[Plan, ...] = (
 SERVICES: tuple[Service, ...] = (
     Service(1, "DATA-PACK-5", "Data pack 5 GB", "data_pack", 500, _b[12]),
     Service(2, "DATA-PACK-20", "Data pack 20 GB", "data_pack", 1200, _b[13]),
-    Service(3, "ROAM-EU", "Roaming EU pass", "roaming", 900, _b[14]),
-    Service(4, "ROAM-WORLD", "Roaming World pass", "roaming", 2500, _b[15]),
+    Service(3, "ROAM-EU", "Roaming EU pass", "roaming", 900, _b[14], "roaming_pass"),
+    Service(4, "ROAM-WORLD", "Roaming World pass", "roaming", 2500, _b[15], "roaming_pass"),
     Service(5, "VISUAL-VM", "Visual voicemail", "option", 199, None),
     Service(6, "MULTISIM", "MultiSIM (second SIM)", "option", 499, None),
     Service(7, "CONF-CALL", "Conference calling", "option", 299, None),
     Service(8, "WATCH-ESIM", "eSIM for smartwatch", "option", 499, None),
-    Service(9, "CF-MODERATE", "Content filter (moderate)", "content_filter", 99, None),
-    Service(10, "CF-STRICT", "Content filter (strict)", "content_filter", 199, None),
+    Service(9, "CF-MODERATE", "Content filter (moderate)", "content_filter", 99, None, "content_filter", "moderate"),
+    Service(10, "CF-STRICT", "Content filter (strict)", "content_filter", 199, None, "content_filter", "strict"),
 )
 
 # How often a line that has services picks each one: data packs and voicemail are common.
@@ -88,7 +90,10 @@ def catalogue_rows() -> dict[str, list[tuple]]:
         "bundles": [(b.id, b.code, b.name, b.kind, b.allowance) for b in BUNDLES],
         "tariff_plans": [(p.id, p.code, p.name, p.fee_minor, CURRENCY) for p in PLANS],
         "plan_bundles": [(p.id, b.id) for p in PLANS for b in p.bundles],
-        "services": [
-            (s.id, s.code, s.name, s.kind, s.fee_minor, CURRENCY, s.bundle.id if s.bundle else None) for s in SERVICES
-        ],
+        "services": [_service_row(s) for s in SERVICES],
     }
+
+
+def _service_row(s: Service) -> tuple:
+    bundle = s.bundle.id if s.bundle else None
+    return (s.id, s.code, s.name, s.kind, s.fee_minor, CURRENCY, bundle, s.group, s.filter_level)
