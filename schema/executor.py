@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable
+from functools import partial
 from typing import Any
 
 from graphql import GraphQLList, GraphQLNonNull, GraphQLObjectType, GraphQLOutputType, GraphQLResolveInfo
@@ -20,6 +21,7 @@ from graphql.execution.collect_fields import FieldDetailsList
 from graphql.pyutils import Path
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
+from schema.chunked import CHUNK, complete_in_chunks
 from schema.event_results import RESULTS
 from schema.fields import RELATION
 
@@ -39,6 +41,8 @@ class LevelExecutor(StrawberryGraphQLCoreExecutionContext):
         position_context: Any,
     ) -> Any:
         complete = super().complete_iterable_value
+        if self._long(items, field_details_list, path):
+            complete = partial(complete_in_chunks, self)  # the loop gets a turn between chunks
         named = item_type.of_type if isinstance(item_type, GraphQLNonNull) else item_type
         if not (isinstance(named, GraphQLObjectType) and isinstance(items, list) and len(items) > 1):
             return complete(item_type, field_details_list, info, path, items, position_context)
@@ -54,6 +58,15 @@ class LevelExecutor(StrawberryGraphQLCoreExecutionContext):
             return await completed if self.is_awaitable(completed) else completed
 
         return complete_after_prefetch()
+
+    def _long(self, items: Iterable[Any], details: FieldDetailsList, path: Path) -> bool:
+        """A list too long to complete in one go (and not streamed, and not waiting on anything)."""
+        return (
+            isinstance(items, list)
+            and len(items) > CHUNK
+            and self.get_stream_usage(details, path) is None
+            and not any(self.is_awaitable(item) for item in items)
+        )
 
     def _prefetch(
         self, type_: GraphQLObjectType, details: FieldDetailsList, objects: list[Any], context: Any

@@ -3,10 +3,17 @@
 Every source reaches its database through a ``Backend``. A call that cannot reach the
 database — refused, timed out, the pool exhausted, the server shutting down — raises
 ``BackendUnavailable`` naming the backend, so the fields that depend on another backend still
-resolve. After ``failures`` such calls in a row the breaker opens: calls fail at once, without
-waiting on a dead server, until ``reset_seconds`` have passed; then one trial call is let
-through, and its outcome closes or reopens the breaker. Errors of the statement itself (a
-constraint, a bug) are not the backend's fault and leave the breaker alone.
+resolve. After ``failures`` failures of the database itself in a row (refused or dropped
+connections, the server's "cannot serve now" errors, a call cut at its time limit while the
+database had it) the breaker opens: calls fail at once, without waiting on a dead server, until
+``reset_seconds`` have passed; then one trial call is let through, and its outcome closes or
+reopens the breaker.
+
+Waiting for a connection that our own requests hold (the pool exhausted, SQLite's write lock) is
+``BackendBusy``: answered 503 with ``Retry-After``, but it says nothing about the database's
+health and never counts towards opening the breaker — otherwise one company's heavy operations,
+by filling the pool, would shut every other company out for a whole reset period. Errors of the
+statement itself (a constraint, a bug) are not the backend's fault and leave the breaker alone.
 """
 
 from __future__ import annotations
@@ -22,6 +29,7 @@ from typing import Any
 from sqlalchemy import exc
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.pool import QueuePool
 
 from sources.errors import BackendBusy, BackendUnavailable
 from sources.telemetry import Observer
@@ -72,6 +80,10 @@ class Breaker:
     def succeeded(self) -> None:
         self.state = BreakerState.CLOSED
         self._failed_in_a_row = 0
+        self._trial_running = False
+
+    def released(self) -> None:
+        """A call that learned nothing about the backend (it waited on our own pool): a trial may go again."""
         self._trial_running = False
 
     def failed(self) -> None:
@@ -133,12 +145,26 @@ class Backend:
             )
         limit = self.limits.call_seconds if timeout is _DEFAULT else timeout
         started = time.perf_counter()
+        opened = False
         try:
             async with asyncio.timeout(limit), opening() as conn:
+                opened = True
                 yield conn
         except BaseException as error:
             seconds = time.perf_counter() - started
+            if isinstance(error, BackendUnavailable):
+                # Raised by another guarded call inside this one, which has judged it already.
+                self.breaker.released()
+                self.observer.backend_call(self.name, "error", seconds)
+                raise
             unavailable = translate(self.name, error)
+            if not opened and isinstance(error, TimeoutError) and self._pool_exhausted():
+                # The call's time ran out while it queued behind our own requests for a connection.
+                unavailable = BackendBusy(f"The {self.name} backend is busy; try again shortly.", backend=self.name)
+            if isinstance(unavailable, BackendBusy):
+                self.breaker.released()
+                self.observer.backend_call(self.name, "busy", seconds)
+                raise unavailable from error
             if unavailable is None:
                 # The backend answered; the statement (or the caller) failed.
                 if not isinstance(error, asyncio.CancelledError):
@@ -150,6 +176,14 @@ class Backend:
             raise unavailable from error
         self.breaker.succeeded()
         self.observer.backend_call(self.name, "ok", time.perf_counter() - started)
+
+    def _pool_exhausted(self) -> bool:
+        """Every connection the pool may open is checked out (or being opened) by our own callers."""
+        pool = self.engine.pool
+        if not isinstance(pool, QueuePool):
+            return False
+        overflow = pool._max_overflow  # QueuePool has no public accessor; -1 means no limit
+        return overflow >= 0 and pool.checkedout() >= pool.size() + overflow
 
 
 def translate(backend: str, error: BaseException) -> BackendUnavailable | None:
