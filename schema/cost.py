@@ -7,12 +7,19 @@ list multiplies everything below it by how many items it may return: a connectio
 ``ids`` argument, or ``LIST_GUESS`` for small lists whose length no argument says (a unit's
 children, a line's services). Fragments count once per place used; variables are read, so
 ``first: $n`` costs what ``$n`` says.
+
+Work the objects do not show is priced too: a report root field adds what it will compute over
+the lines in the caller's scope (``schema/work.py``; the sizes are looked up before the second,
+priced walk, see ``report_scopes``), and a list under it holds at most the groups it computes.
+Every item of an input list costs ``INPUT_ITEM_POINTS``: it is coerced, and names a line or an
+object that is loaded and checked.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from graphql import (
@@ -33,7 +40,15 @@ from graphql import (
     value_from_ast_untyped,
 )
 
+from resolvers.report_size import NOTHING, ScopeSize
+from schema.work import REPORTS, Work, report_work, scope_of
+
 LIST_GUESS = 10
+INPUT_ITEM_POINTS = 1 / 2
+# `nodes(ids:)` is for refetching what a screen shows (GitHub allows 100); a long list of lines
+# is a bulk selection or a filtered page.
+MAX_NODE_IDS = 100
+ScopeKey = tuple[str | None, str | None]  # (customer, orgUnit) a report reads
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +58,18 @@ class Shape:
     aliases: int
     directives: int = 0
     longest_list: int = 0
+    most_ids: int = 0  # the most ids one `nodes` field asks for
+    work: int = 0  # of `cost`: what report fields compute and input lists name, beyond the objects
+    # The scopes the document's reports read, when they were not given (priced as empty).
+    report_scopes: frozenset[ScopeKey] = field(default_factory=frozenset)
+    # Each report root field's work, by its key in the response (a report that failed did none).
+    reports: tuple[tuple[str, int], ...] = ()
+
+    def work_done(self, data: Any) -> int:
+        """The work behind an answer: the input's, and each report's that answered."""
+        answered = data if isinstance(data, dict) else {}
+        reports = sum(points for key, points in self.reports if answered.get(key) is not None)
+        return self.work - sum(points for _, points in self.reports) + reports
 
 
 def measure(
@@ -51,24 +78,38 @@ def measure(
     fragments: Mapping[str, FragmentDefinitionNode],
     variables: Mapping[str, Any] | None,
     default_page: int,
+    sizes: Mapping[ScopeKey, ScopeSize] | None = None,
 ) -> Shape:
-    walker = _Walker(schema, fragments, dict(variables or {}), default_page)
+    """The operation's shape; reports priced over ``sizes`` (without them, as if their scopes
+    were empty, and the scopes to look up are in ``report_scopes``)."""
+    walker = _Walker(schema, fragments, dict(variables or {}), default_page, sizes)
     root = schema.get_root_type(operation.operation)
     cost, depth = walker.selections(root, operation.selection_set, 0) if root else (0, 0)
     walker.directives += len(operation.directives or ())
     longest = max(walker.longest_list, _longest_list(variables or {}))
-    return Shape(cost, depth, walker.aliases, walker.directives, longest)
+    work = walker.work + math.ceil(walker.input_items * INPUT_ITEM_POINTS)
+    return Shape(
+        cost + work, depth, walker.aliases, walker.directives, longest, walker.most_ids, work,
+        frozenset(walker.scopes) if sizes is None else frozenset(), tuple(walker.reports),
+    )  # fmt: skip
 
 
 class _Walker:
     def __init__(
         self, schema: GraphQLSchema, fragments: Mapping[str, FragmentDefinitionNode], variables: dict[str, Any],
-        default_page: int,
+        default_page: int, sizes: Mapping[ScopeKey, ScopeSize] | None,
     ) -> None:  # fmt: skip
         self.schema, self.fragments, self.variables, self.default_page = schema, fragments, variables, default_page
+        self.sizes = sizes
         self.aliases = 0
         self.directives = 0
         self.longest_list = 0
+        self.most_ids = 0
+        self.input_items = 0
+        self.work = 0
+        self.scopes: set[ScopeKey] = set()
+        self.reports: list[tuple[str, int]] = []
+        self.report: tuple[Any, Work] | None = None  # the report type being walked, and its work
 
     def selections(self, parent: Any, selection_set: SelectionSetNode | None, depth: int) -> tuple[int, int]:
         """(cost, deepest field level) of a selection set at ``depth``."""
@@ -102,6 +143,11 @@ class _Walker:
         named = get_named_type(field.type)
         arguments = {arg.name.value: self.value(arg.value) for arg in node.arguments or ()}
         self.longest_list = max(self.longest_list, _longest_list(arguments))
+        self.input_items += _items(arguments)
+        if node.name.value == "nodes" and parent is self.schema.query_type and isinstance(arguments.get("ids"), list):
+            self.most_ids = max(self.most_ids, len(arguments["ids"]))
+        if parent is self.schema.query_type and node.name.value in REPORTS:
+            return self.report_field(field, node, arguments, depth)
         inner, deepest = self.selections(named, node.selection_set, depth)
         if isinstance(named, GraphQLObjectType) and named.name.endswith("Connection"):
             # The connection itself, then its page: its nodes and edges hold up to `first` items.
@@ -109,8 +155,32 @@ class _Walker:
         if _is_list(field.type):
             # Inside a connection the page size is already counted.
             length = 1 if getattr(parent, "name", "").endswith("Connection") else _length(arguments)
+            if self.report is not None and parent is self.report[0] and node.name.value != "totals":
+                # A report's rows (its totals are one per currency): no more than the groups it
+                # computes, nor than its `first`.
+                work = self.report[1]
+                first = arguments.get("first")
+                length = min(work.rows, first) if isinstance(first, int) and _is_count(first) else work.listed
             return length * (1 + inner), deepest
         return 1 + inner, deepest
+
+    def report_field(
+        self, field: GraphQLField, node: FieldNode, arguments: dict[str, Any], depth: int
+    ) -> tuple[int, int]:
+        """A report root field: its objects, with its lists sized by its groups, and its work."""
+        named = get_named_type(field.type)
+        key = scope_of(arguments)
+        if self.sizes is None:
+            self.scopes.add(key)
+        work = report_work(node.name.value, arguments, (self.sizes or {}).get(key, NOTHING))
+        self.work += work.points
+        self.reports.append(((node.alias or node.name).value, work.points))
+        outer, self.report = self.report, (named, work)
+        try:
+            inner, deepest = self.selections(named, node.selection_set, depth)
+        finally:
+            self.report = outer
+        return (work.listed if _is_list(field.type) else 1) * (1 + inner), deepest
 
     def value(self, node: Any) -> Any:
         if isinstance(node, VariableNode):
@@ -129,6 +199,23 @@ def _length(arguments: dict[str, Any]) -> int:
     if isinstance(arguments.get("first"), int):
         return max(arguments["first"], 0)
     return LIST_GUESS
+
+
+def _is_count(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _items(value: Any) -> int:
+    """Items of every list anywhere in an input value (walked without recursion)."""
+    items, pending = 0, [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, list):
+            items += len(item)
+            pending.extend(x for x in item if isinstance(x, list | Mapping))
+        elif isinstance(item, Mapping):
+            pending.extend(x for x in item.values() if isinstance(x, list | Mapping))
+    return items
 
 
 def _longest_list(value: Any) -> int:

@@ -87,7 +87,9 @@ class Query:
     async def node(self, info: Info, id: strawberry.ID) -> Node | None:
         return await load_node(info.context, id)
 
-    @strawberry.field(directives=[PUBLIC], description="Several objects by id, in order; missing ones are null.")
+    @strawberry.field(
+        directives=[PUBLIC], description="Several objects by id (at most 100), in order; missing ones are null."
+    )
     def nodes(self, info: Info, ids: list[strawberry.ID]) -> list[Node | None]:
         return [load_node(info.context, global_id) for global_id in ids]  # type: ignore[misc]
 

@@ -161,6 +161,24 @@ class CrmSource(SqlSource):
         )
         return {customer_id: count for customer_id, count in await self._rows(statement)}
 
+    async def scope_size(self, customer_id: int, scope: RowScope, unit_id: int | None = None) -> tuple[int, int]:
+        """(lines, units holding them) of a customer in scope, within ``unit_id``'s subtree when
+        given: how much a report will read, counted by the database before it runs."""
+        statement = (
+            select(func.count(Subscriber.id), func.count(Subscriber.org_unit_id.distinct()))
+            .select_from(Subscriber)
+            .where(Subscriber.customer_id == customer_id, self._subscriber_scope(scope))
+        )
+        if unit_id is not None:
+            statement = statement.join(
+                OrgUnit,
+                (OrgUnit.id == unit_id)
+                & (OrgUnit.customer_id == Subscriber.customer_id)
+                & under(Subscriber.org_path, OrgUnit.path),
+            )
+        lines, units = (await self._rows(statement))[0]
+        return int(lines), int(units)
+
     async def memberships(
         self, customer_ids: Sequence[int], scope: RowScope, subtree: str | None = None
     ) -> Sequence[Any]:

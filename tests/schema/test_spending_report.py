@@ -206,7 +206,9 @@ async def test_the_report_sends_the_same_statements_at_any_size(world, large_wor
     for seeded in (world.with_empty_cache(), large_world.with_empty_cache()):  # the org tree read, not cached
         await report(seeded, finance, **{"from": last, "to": last, "groupBy": ["ORG_UNIT", "MONTH"], "unitDepth": 2})
         counts.append(seeded.counter.count)
-    assert counts[0] == counts[1] <= 4, counts
+    # One more than the report's own with the cache empty: the count of lines in scope that prices
+    # it before it runs (schema/work.py), kept in the shared cache afterwards.
+    assert counts[0] == counts[1] <= 5, counts
 
 
 async def test_a_policy_change_that_moves_cost_to_employees_keeps_every_closed_month_reconciled(
