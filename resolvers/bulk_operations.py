@@ -9,6 +9,7 @@ from typing import Any
 
 from loaders.page import Page, decode_keyset, encode_cursor, page_size, text
 from permissions.principal import require
+from resolvers import stored_answers
 from resolvers.context import Info
 from resolvers.ids import from_global_id, to_global_id
 from resolvers.line_operations import permission_for
@@ -17,7 +18,7 @@ from resolvers.node import load_node
 from resolvers.shared_events import EVENTS
 from resolvers.unit_changes import Conflict
 from sources.errors import CorpcareError, NotFound
-from sources.state.bulk import OPEN_STATUSES, BulkOperationRow, from_progress_event, progress_channel
+from sources.state.bulk import OPEN_STATUSES, BulkOperationRow, ItemResult, from_progress_event, progress_channel
 from sources.values import KEY_32, KEY_64
 
 RESULTS_PAGE_MAX = 1000
@@ -43,10 +44,23 @@ async def bulk_operations(info: Info, statuses: list[str], first: int | None, af
 async def bulk_results(
     info: Info, operation: BulkOperationRow, outcomes: list[str], first: int | None, after: str | None
 ) -> Page:
-    """Finished lines of one operation, in line order."""
-    limit = page_size(first, info.context.pages.default_size, RESULTS_PAGE_MAX)
-    rows = await info.context.sources.bulk.results(operation.id, outcomes, _after(after, KEY_32), limit + 1)
-    return Page(rows, limit, lambda row: _id_cursor(row.line_id))
+    """Finished lines of one operation, in line order, as the caller may see them now: a line
+    that has left its view reads as not found (``resolvers.stored_answers``)."""
+    context = info.context
+    limit = page_size(first, context.pages.default_size, RESULTS_PAGE_MAX)
+    # A line out of view reads as FAILED whatever it was kept as: when FAILED is asked for, any
+    # kept outcome may turn into one, so all are read; otherwise such lines drop out.
+    read = [] if "failed" in outcomes else outcomes
+    shown: list[ItemResult] = []
+    cursor = _after(after, KEY_32)
+    while len(shown) <= limit:
+        rows = await context.sources.bulk.results(operation.id, read, cursor, limit + 1)
+        judged = await stored_answers.as_seen_now(context, rows)
+        shown += [row for row in judged if not outcomes or row.outcome in outcomes]
+        if len(rows) <= limit:
+            break
+        cursor = rows[-1].line_id
+    return Page(shown[: limit + 1], limit, lambda row: _id_cursor(row.line_id))
 
 
 @dataclass(slots=True)

@@ -44,27 +44,45 @@ async def once(
     key: str | None,
     echo: dict[str, Any],
     work: Callable[[], Awaitable[dict[str, Any]]],
+    rejudge: Callable[[dict[str, Any]], Awaitable[dict[str, Any]]] | None = None,
 ) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
     """(answer, user error): the answer is None when the key was reused with another input, or
-    cannot be kept (checked before any work, so that a key refused never leaves a change behind)."""
+    cannot be kept (checked before any work, so that a key refused never leaves a change behind).
+
+    A kept answer is handed back through ``rejudge``, which shows it as the caller may see it
+    now (``resolvers.stored_answers``): the caller's scope may have shrunk since."""
+    answer, replayed, error = await _once(info, operation, key, echo, work)
+    if answer is not None and replayed and rejudge is not None:
+        answer = await rejudge(answer)
+    return answer, error
+
+
+async def _once(
+    info: Info,
+    operation: str,
+    key: str | None,
+    echo: dict[str, Any],
+    work: Callable[[], Awaitable[dict[str, Any]]],
+) -> tuple[dict[str, Any] | None, bool, dict[str, Any] | None]:
+    """(answer, whether it was kept from before, user error)."""
     if key is None:
-        return await work(), None
+        return await work(), False, None
     try:
         checked(key, field="idempotencyKey", longest=IDEMPOTENCY_KEY)
     except BadUserInput as error:
-        return None, {"field": ["idempotencyKey"], "code": error.code, "message": error.message}
+        return None, False, {"field": ["idempotencyKey"], "code": error.code, "message": error.message}
     store, user_id = info.context.sources.idempotency, info.context.principal.user_id
     print_ = fingerprint(operation, echo)
     stored = await store.find(user_id, key)
     if stored is not None:
-        return (stored.response, None) if stored.fingerprint == print_ else (None, KEY_REUSED)
+        return (stored.response, True, None) if stored.fingerprint == print_ else (None, False, KEY_REUSED)
     answer = await work()
     if not await store.remember(user_id, key, operation, print_, answer):
         # Another request with the same key finished first: its answer stands.
         stored = await store.find(user_id, key)
         if stored is not None:
-            return stored.response, None
-    return answer, None
+            return stored.response, True, None
+    return answer, False, None
 
 
 def plain(value: Any) -> Any:

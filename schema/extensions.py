@@ -9,14 +9,17 @@ from typing import Any
 from graphql import ExecutionResult as GraphQLExecutionResult
 from graphql import FragmentDefinitionNode, GraphQLError, OperationDefinitionNode, OperationType
 from strawberry.extensions import SchemaExtension
+from strawberry.schema.schema import validate_document
+from strawberry.types.graphql import OperationType as StrawberryOperation
 
 from permissions.authorize import denied_fields, rule_table
 from resolvers.context import Context
 from resolvers.mutation import audit_change
+from resolvers.report_size import NOTHING, ScopeSize, scope_size
 from schema import budget
-from schema.cost import Shape, measure
+from schema.cost import MAX_NODE_IDS, Shape, measure
 from sources import telemetry
-from sources.errors import CorpcareError
+from sources.errors import BackendUnavailable, CorpcareError
 from sources.throttle import Charge
 
 log = logging.getLogger("corpcare.errors")
@@ -50,6 +53,11 @@ class LimitShape(SchemaExtension):
         if isinstance(context, Context) and chosen is not None:
             limits = context.limits
             shape = measure(ctx.schema._schema, chosen, fragments, ctx.variables, context.pages.default_size)
+            if shape.report_scopes and shape.cost <= limits.max_cost:
+                # Reports are priced by the lines they will read: count them, then measure again.
+                sizes = {key: await self._scope_size(context, key) for key in shape.report_scopes}
+                shape = measure(ctx.schema._schema, chosen, fragments, ctx.variables, context.pages.default_size,
+                                sizes)  # fmt: skip
             self.shape = shape
             stats = telemetry.current.get()
             if stats is not None:
@@ -72,6 +80,9 @@ class LimitShape(SchemaExtension):
                 (shape.longest_list > limits.max_input_list, "BAD_USER_INPUT",
                  f"An input list has {shape.longest_list} items; the maximum is {limits.max_input_list}.",
                  {"listLength": shape.longest_list, "maximum": limits.max_input_list}),
+                (shape.most_ids > MAX_NODE_IDS, "BAD_USER_INPUT",
+                 f"nodes takes at most {MAX_NODE_IDS} ids; this asks for {shape.most_ids}.",
+                 {"ids": shape.most_ids, "maximum": MAX_NODE_IDS}),
             ]  # fmt: skip
             errors = [
                 GraphQLError(message, extensions={"code": code, **extra})
@@ -88,7 +99,8 @@ class LimitShape(SchemaExtension):
         yield
         result = ctx.result
         if self.shape is not None and isinstance(result, GraphQLExecutionResult) and isinstance(context, Context):
-            self.actual = budget.objects_in(result.data)
+            # The objects returned, and the work done that they do not show (the reports that ran).
+            self.actual = budget.objects_in(result.data) + self.shape.work_done(result.data)
             if self.charge is not None and self.charge.allowed:
                 self.charge = await budget.settle(context, self.charge, self.actual)
 
@@ -98,32 +110,73 @@ class LimitShape(SchemaExtension):
             return {}
         return {"cost": budget.report(self.shape.cost, context.limits.max_cost, self.charge, self.actual)}
 
+    @staticmethod
+    async def _scope_size(context: Context, key: tuple[str | None, str | None]) -> ScopeSize:
+        """What a report over ``key`` (customer, org unit) will read. When the CRM cannot say, the
+        report cannot run either (it reads the same database): it is priced as reading nothing."""
+        try:
+            return await scope_size(context, *key)
+        except BackendUnavailable:
+            return NOTHING
+
 
 class AuthorizeFields(SchemaExtension):
-    """Refuse the whole operation, before any resolver runs, if it selects a field the
-    caller's role may not read. Reads by audited roles are written to the audit log first."""
+    """The one authoriser of every operation type: a query, mutation or subscription that selects
+    a field the caller's role may not read is refused whole, with one FORBIDDEN error per field.
 
-    async def on_execute(self) -> AsyncIterator[None]:
+    It judges the document right after validation, so the refusal is a pre-execution error:
+    nothing runs, and a subscription never starts (over graphql-transport-ws the client gets an
+    ``error`` message, not an event). Reads by audited roles are written to the audit log first.
+    """
+
+    async def on_validate(self) -> AsyncIterator[None]:
         ctx = self.execution_context
         context = ctx.context
-        if isinstance(context, Context) and ctx.graphql_document is not None and ctx.result is None:
+        if isinstance(context, Context) and ctx.graphql_document is not None:
             schema = ctx.schema._schema
-            rules = schema.extensions.get("corpcare.rules")
-            if rules is None:
-                rules = schema.extensions["corpcare.rules"] = rule_table(schema)
-            chosen, fragments = _chosen(ctx)
-            denials = []
-            if chosen is not None:
-                denials = denied_fields(schema, rules, chosen, fragments, context.principal.permissions)
-            writes = chosen is not None and chosen.operation is OperationType.MUTATION
-            # Denied writes are always recorded; reads only for the audited roles. Allowed
-            # writes are recorded by the mutations themselves, with their targets.
-            if (writes and denials) or (not writes and context.principal.reads_are_audited):
-                action = "graphql.mutation" if writes else "graphql.read"
-                await _audit(context, action, ctx.query, ctx.variables, denied=bool(denials))
-            if denials:
-                ctx.result = GraphQLExecutionResult(data=None, errors=[d.error() for d in denials])
+            if ctx.pre_execution_errors is None:
+                # No validation cache ran before: validate now, so that only a valid document is
+                # judged (Strawberry then takes these errors as the validation's).
+                ctx.pre_execution_errors = validate_document(schema, ctx.graphql_document, ctx.validation_rules)
+            if not ctx.pre_execution_errors:
+                errors = await self._judge(ctx, context)
+                if errors:
+                    ctx.pre_execution_errors = errors  # a new list: the validation cache's stays as it is
         yield
+
+    @staticmethod
+    async def _judge(ctx: Any, context: Context) -> list[GraphQLError]:
+        schema = ctx.schema._schema
+        rules = schema.extensions.get("corpcare.rules")
+        if rules is None:
+            rules = schema.extensions["corpcare.rules"] = rule_table(schema)
+        chosen, fragments = _chosen(ctx)
+        if chosen is None:
+            return []
+        stats = telemetry.current.get()
+        if stats is not None:  # a refused operation never reaches LimitShape, which sets these otherwise
+            stats.operation_name = chosen.name.value if chosen.name else None
+            stats.operation_type = chosen.operation.value
+        if chosen.operation is OperationType.SUBSCRIPTION and _not_streamed(ctx, context):
+            return [GraphQLError(SUBSCRIBE_OVER_WS, extensions={"code": "BAD_REQUEST"})]
+        denials = denied_fields(schema, rules, chosen, fragments, context.principal.permissions)
+        writes = chosen.operation is OperationType.MUTATION
+        # Denied writes are always recorded; reads only for the audited roles. Allowed
+        # writes are recorded by the mutations themselves, with their targets.
+        if (writes and denials) or (not writes and context.principal.reads_are_audited):
+            action = "graphql.mutation" if writes else "graphql.read"
+            await _audit(context, action, ctx.query, ctx.variables, denied=bool(denials))
+        return [d.error() for d in denials]
+
+
+SUBSCRIBE_OVER_WS = "Subscriptions are served over WebSocket (graphql-transport-ws) at /graphql, not over HTTP."
+
+
+def _not_streamed(ctx: Any, context: Context) -> bool:
+    """A subscription sent as a plain HTTP request (which may also carry queries or mutations):
+    it has no stream to answer on. A socket's context holds its connection; an in-process
+    ``schema.subscribe`` allows subscriptions only."""
+    return context.connection is None and set(ctx.allowed_operations) != {StrawberryOperation.SUBSCRIPTION}
 
 
 async def _audit(

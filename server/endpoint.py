@@ -22,7 +22,11 @@ from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import BaseGraphQLTransportWSHandler
-from strawberry.subscriptions.protocols.graphql_transport_ws.types import ErrorMessage, SubscribeMessage
+from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
+    CompleteMessage,
+    ErrorMessage,
+    SubscribeMessage,
+)
 
 from permissions.principal import NOBODY, Principal
 from resolvers.context import Context, PageLimits
@@ -41,6 +45,7 @@ from server.metrics import Metrics
 from server.persisted import PersistedQueries, PersistedQueryError
 from server.settings import Settings
 from sources import Sources, telemetry
+from sources.fair_share import FairShare
 from sources.telemetry import RequestStats
 
 log = logging.getLogger("corpcare.errors")
@@ -62,7 +67,8 @@ class TransportWS(BaseGraphQLTransportWSHandler[Context, None]):
             if now is None:
                 return  # the socket is being closed
             if now != self.context.principal:
-                self.context.sign_in(now)
+                await self._end_operations()
+                self.context.sign_in(now)  # the authoriser judges what comes next for the new role
         payload = message.get("payload") or {}
         try:
             query = await self.view.persisted.query_of(self.context.sources, dict(payload))
@@ -71,6 +77,14 @@ class TransportWS(BaseGraphQLTransportWSHandler[Context, None]):
             await self.send_message(ErrorMessage(id=message["id"], type="error", payload=[error]))
             return
         await super().handle_subscribe({**message, "payload": {**payload, "query": query}})  # type: ignore[typeddict-item]
+
+    async def _end_operations(self) -> None:
+        """Complete every operation of the socket: each was judged for the role it started under,
+        and the socket's context (its principal and loaders) is about to become the new one's."""
+        for operation in list(self.operations.values()):
+            await operation.send_operation_message(CompleteMessage(id=operation.id, type="complete"))
+            if operation.task is not None:
+                operation.task.cancel()
 
 
 class GraphQLEndpoint(GraphQL[Context, None]):
@@ -89,12 +103,16 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         )
         self.auth = BearerAuth(settings)
         self.pages = PageLimits(settings.default_page_size, settings.max_page_size)
+        self.min_group_size = settings.min_group_size
+        # Each customer's share of this process (counted per process: each worker bounds its own).
+        self.fair_share = FairShare(settings.share_limits)
         self.request_seconds = settings.request_timeout_seconds
         self.slow_seconds = settings.slow_operation_seconds
         self.metrics = metrics
         self.persisted = PersistedQueries(
-            settings.persisted_queries, settings.persisted_query_ttl_seconds, settings.max_query_tokens, metrics
-        )
+            settings.persisted_queries, settings.persisted_query_ttl_seconds, settings.max_query_tokens, metrics,
+            settings.max_query_chars,
+        )  # fmt: skip
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -174,7 +192,8 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         if isinstance(request, WebSocket):
             # Signed in by its connection_init message (on_ws_connect), not by a header.
             context = Context.of(NOBODY, sources, request_id=uuid.uuid4().hex, pages=self.pages,
-                                 limits=self.limits, budgets=self.budgets, today=today)  # fmt: skip
+                                 limits=self.limits, budgets=self.budgets, today=today,
+                                 min_group_size=self.min_group_size)  # fmt: skip
             context.connection = request
             return context
         user = request.user
@@ -185,7 +204,7 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             # GraphQL over HTTP: a client that accepts the GraphQL response media type gets it,
             # and request errors with it are 4xx rather than 200.
             response.graphql_media = GRAPHQL_MEDIA in request.headers.get("accept", "")  # type: ignore[attr-defined]
-        return Context.of(
+        context = Context.of(
             user.principal,
             sources,
             request_id=request_id,
@@ -193,7 +212,10 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             limits=self.limits,
             budgets=self.budgets,
             today=today,
+            min_group_size=self.min_group_size,
         )
+        context.fair_share = self.fair_share
+        return context
 
     async def on_ws_connect(self, context: Context) -> dict[str, object] | None:
         """graphql-transport-ws: the token comes in connection_init's payload, as
