@@ -27,6 +27,9 @@ class LoadContext:
     scope: RowScope
     today: date
     bulk_scope: BulkScope
+    # The fewest lines a figure may stand for (0: none): roll-ups take whole atoms only
+    # (permissions/disclosure.py).
+    group_floor: int = 0
 
     @property
     def current_period(self) -> date:

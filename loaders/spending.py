@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
 from loaders.base import LoadContext, Shared, SourceLoader
 from sources.billing.policies import EffectivePolicy, effective_policy
 from sources.billing.records import PolicyRecord, SpendingRecord
+from sources.blocks import disclosure_blocks
 from sources.crm.records import path_ids
 from sources.values import Money
 
@@ -30,8 +32,11 @@ class SpendingBySubscriberMonthLoader(SourceLoader[LineMonth, SpendingRecord]):
         return [found.get((sid, period)) or _zero(period, currency) for sid, period, currency in wanted]
 
 
-class SpendingByOrgUnitMonthLoader(SourceLoader[UnitMonth, SpendingRecord]):
+class SpendingByOrgUnitMonthLoader(SourceLoader[UnitMonth, SpendingRecord | None]):
     """A unit's spending summed over the lines in its subtree that the caller may see.
+
+    For a caller who may not read lines (a floor on group sizes), billing sums whole atoms per
+    block of lines instead (``permissions/disclosure.py``), and a unit too small to show has none.
 
     The CRM says where each visible line sits (one read); billing sums the charges of those
     lines per org path (one GROUP BY, the line-to-path map passed in as data); the roll-up
@@ -43,12 +48,16 @@ class SpendingByOrgUnitMonthLoader(SourceLoader[UnitMonth, SpendingRecord]):
         super().__init__(ctx)
         self._line_paths: Shared[int, dict[int, str]] = Shared()
         self._sums: Shared[tuple[int, date], dict[str, list[int]]] = Shared()
+        self._block_cache: dict[int, dict[int, str]] = {}
 
-    async def batch_load_fn(self, keys: list[UnitMonth]) -> list[SpendingRecord]:
+    async def batch_load_fn(self, keys: list[UnitMonth]) -> list[SpendingRecord | None]:
         now = self.ctx.current_period
         wanted = [(customer, path, period or now, currency) for customer, path, period, currency in keys]
         sums = await self._sums.get(((c, period) for c, _, period, _ in wanted), self._sums_by_path)
-        return [self._roll_up(sums[(c, period)], path, period, currency) for c, path, period, currency in wanted]
+        return [
+            self._roll_up(sums[(c, period)], path, period, currency) if await self._shown(c, path) else None
+            for c, path, period, currency in wanted
+        ]
 
     async def _load_line_paths(self, customers: list[int]) -> dict[int, dict[int, str]]:
         """customer -> line id -> org path, for the lines in scope."""
@@ -67,9 +76,12 @@ class SpendingByOrgUnitMonthLoader(SourceLoader[UnitMonth, SpendingRecord]):
             return result  # nothing in scope
         customer_of = {path: customer for customer, by_line in paths.items() for path in by_line.values()}
         periods = sorted({period for _, period in keys})
-        for path, period, _currency, total, employee, lines in await self.billing.spending_by_group(
-            customers, periods, groups
-        ):
+        found: Sequence[Any]
+        if self.ctx.group_floor:
+            found = await self._by_block(customers, periods, paths, customer_of)
+        else:
+            found = await self.billing.spending_by_group(customers, periods, groups)
+        for path, period, _currency, total, employee, lines in found:
             by_path = result.get((customer_of[path], period))
             if by_path is not None:
                 sums = by_path.setdefault(path, [0, 0, 0])
@@ -77,6 +89,34 @@ class SpendingByOrgUnitMonthLoader(SourceLoader[UnitMonth, SpendingRecord]):
                 sums[1] += int(employee)
                 sums[2] += int(lines)
         return result
+
+    async def _by_block(
+        self, customers: list[int], periods: list[date], paths: dict[int, dict[int, str]], customer_of: dict[str, int]
+    ) -> list[tuple[Any, ...]]:
+        """For a caller who may not read lines: sums per block of lines (a released unit's path),
+        whole atoms of at least the floor's lines only (``sources/billing/disclosure.py``)."""
+        blocks: dict[int, str] = {}
+        for customer, by_line in paths.items():
+            found = self._blocks(customer, by_line)
+            blocks.update(found)
+            customer_of.update((block, customer) for block in found.values())
+        floor = self.ctx.group_floor
+        sums = await self.ctx.sources.billing_reports.by_block(customers, periods, blocks, floor)
+        return [(s.group, s.period, s.currency, s.total_minor, s.employee_minor, s.lines) for s in sums]
+
+    def _blocks(self, customer: int, by_line: dict[int, str]) -> dict[int, str]:
+        if customer not in self._block_cache:
+            self._block_cache[customer] = disclosure_blocks(by_line, self.ctx.group_floor)
+        return self._block_cache[customer]
+
+    async def _shown(self, customer: int, path: str) -> bool:
+        """Without a floor, always. With one, when the unit's lines are whole blocks (its figure
+        is a sum of atoms): a unit too small to show on its own has no figure (null)."""
+        if not self.ctx.group_floor:
+            return True
+        by_line = (await self._line_paths.get([customer], self._load_line_paths))[customer]
+        blocks = self._blocks(customer, by_line)
+        return all(blocks[line].startswith(path) for line, at in by_line.items() if at.startswith(path))
 
     @staticmethod
     def _roll_up(by_path: dict[str, list[int]], path: str, period: date, currency: str) -> SpendingRecord:

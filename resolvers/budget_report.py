@@ -16,7 +16,9 @@ from decimal import Decimal
 from resolvers.context import Context
 from resolvers.node import load_node
 from resolvers.report_base import check_months, report_customer, visible_lines
+from resolvers.report_disclosure import floor_of, whole_blocks
 from sources.billing.reports import SpendingQuery
+from sources.blocks import disclosure_blocks
 from sources.values import Money, add_months
 
 RECURRING = "subscription"
@@ -80,10 +82,19 @@ async def budget_report(context: Context, args: BudgetReportArgs) -> BudgetRepor
     if args.org_unit_id is not None:
         subtree = (await load_node(context, args.org_unit_id, expect="OrgUnit")).path
         units = [unit for unit in units if unit.path.startswith(subtree)]
-    query = SpendingQuery((customer,), args.first, args.last, lines, by_month=True, by_category=True)
-    # (path, month) -> [recurring, usage]: per org path, not per line; rolled up per unit below.
+    reports = context.sources.billing_reports
+    if floor := floor_of(context):
+        # Without line:read: whole atoms per block of lines, and only units made of whole blocks.
+        blocks = disclosure_blocks(lines, floor)
+        units = [unit for unit in units if whole_blocks(lines, blocks, unit.path)]
+        found_sums = await reports.by_block((customer,), months(args.first, args.last), blocks, floor, by_category=True)
+    else:
+        found_sums = await reports.spending(
+            SpendingQuery((customer,), args.first, args.last, lines, by_month=True, by_category=True)
+        )
+    # (path, month) -> [recurring, usage]: per org path (or block), not per line; rolled up per unit below.
     sums: dict[tuple[str, date], list[int]] = {}
-    for found in await context.sources.billing_reports.spending(query):
+    for found in found_sums:
         assert found.period is not None
         cell = sums.setdefault((found.group, found.period), [0, 0])
         cell[0 if found.category == RECURRING else 1] += found.total_minor
@@ -105,6 +116,13 @@ async def budget_report(context: Context, args: BudgetReportArgs) -> BudgetRepor
         period = add_months(period, 1)
     report.rows.sort(key=lambda row: (not row.over_budget, -(row.forecast_percent or row.percent_used or 0)))
     return report
+
+
+def months(first: date, last: date) -> list[date]:
+    found = [first]
+    while found[-1] < last:
+        found.append(add_months(found[-1], 1))
+    return found
 
 
 def _extrapolated(usage_minor: int, today: date) -> int:

@@ -12,8 +12,10 @@ import strawberry
 
 from loaders import LoadContext, Loaders
 from permissions.cost_budgets import CostBudgets
+from permissions.disclosure import MIN_GROUP_SIZE, group_floor
 from permissions.principal import Principal
 from sources import Sources
+from sources.fair_share import FairShare
 from sources.values import month_start
 
 # How often a long-lived subscription asks again who its socket's token names.
@@ -31,7 +33,8 @@ class QueryLimits:
     """What one operation may ask, checked on the document before anything runs."""
 
     # The heaviest benchmark operations are estimated at about 68,000 (big_list: 2,000 lines
-    # with unit, plan and services) and 50,000 (a 10,000-row spending report): they pass.
+    # with unit, plan and services) and, priced by its work, a 12-month spending report by
+    # department over 75,000 lines at about 43,000 (schema/work.py): they pass.
     max_cost: int = 100_000
     max_depth: int = 15
     max_aliases: int = 30
@@ -59,6 +62,12 @@ class Context:
     # A WebSocket's: who its token names now (None: the token expired or the user is gone).
     reauthorize: Callable[[], Awaitable[Principal | None]] | None = None
     _checked: tuple[float, Principal | None] | None = None
+    # CORPCARE_MIN_GROUP_SIZE: the fewest lines a figure may stand for, for callers without
+    # line:read (permissions/disclosure.py).
+    min_group_size: int = MIN_GROUP_SIZE
+    # This process's fair share of workers per customer (sources/fair_share.py); None: not
+    # gated (in-process execution by tests, benchmarks and tools; the HTTP server sets it).
+    fair_share: FairShare | None = None
 
     @classmethod
     def of(
@@ -71,11 +80,14 @@ class Context:
         limits: QueryLimits = QueryLimits(),
         budgets: CostBudgets | None = None,
         today: date | None = None,
+        min_group_size: int = MIN_GROUP_SIZE,
     ) -> Context:
         """A context with fresh loaders for ``principal``, dated today unless told otherwise."""
         today = today or datetime.now(UTC).date()
-        loaders = Loaders(LoadContext(sources, principal.scope, today, principal.bulk_scope))
-        return cls(principal, loaders, sources, today, request_id, pages, limits, budgets=budgets)
+        floor = group_floor(principal, min_group_size)
+        loaders = Loaders(LoadContext(sources, principal.scope, today, principal.bulk_scope, floor))
+        return cls(principal, loaders, sources, today, request_id, pages, limits, budgets=budgets,
+                   min_group_size=min_group_size)  # fmt: skip
 
     def sign_in(
         self, principal: Principal, reauthorize: Callable[[], Awaitable[Principal | None]] | None = None
@@ -109,7 +121,10 @@ class Context:
     def renew_loaders(self) -> None:
         """Empty loader caches: a subscription's context lives on, so each event starts afresh
         (nothing stale is shown, and memory does not grow with every line an event names)."""
-        self.loaders = Loaders(LoadContext(self.sources, self.principal.scope, self.today, self.principal.bulk_scope))
+        floor = group_floor(self.principal, self.min_group_size)
+        self.loaders = Loaders(
+            LoadContext(self.sources, self.principal.scope, self.today, self.principal.bulk_scope, floor)
+        )
 
     @property
     def current_period(self) -> date:

@@ -17,6 +17,8 @@ from resolvers.savings import savings
 from resolvers.usage_report import usage_report
 
 Table = tuple[list[str], list[list[str]]]
+# The remainder row's name: groups too small to show on their own (permissions/disclosure.py).
+REMAINDER_NAME = "(smaller groups)"
 
 
 async def budget_csv(context: Context, first: date, last: date, org_unit_id: str | None, customer: str | None) -> Table:
@@ -25,7 +27,7 @@ async def budget_csv(context: Context, first: date, last: date, org_unit_id: str
     header = ["Org unit", "Org unit id", "Month", "Currency", "Budget", "Actual", "Percent used", "Forecast",
               "Forecast percent", "Over budget"]  # fmt: skip
     rows = [
-        [units.get(r.org_unit_id, ""), to_global_id("OrgUnit", r.org_unit_id), f"{r.month:%Y-%m}", r.currency,
+        [*unit_cells(units, r.org_unit_id), f"{r.month:%Y-%m}", r.currency,
          str(r.budget.amount), str(r.actual.amount), _text(r.percent_used), _text(r.forecast and r.forecast.amount),
          _text(r.forecast_percent), "yes" if r.over_budget else "no"]
         for r in report.rows
@@ -51,11 +53,11 @@ async def usage_csv(
     context: Context, first: date, last: date, depth: int, org_unit_id: str | None, customer: str | None
 ) -> Table:
     report = await usage_report(context, first, last, depth, org_unit_id, customer)
-    units = await unit_names(context, [row.org_unit_id for row in report.rows])
+    units = await unit_names(context, [row.org_unit_id for row in report.rows if row.org_unit_id is not None])
     header = ["Org unit", "Org unit id", "Month", "Kind", "Quantity", "Unit", "Currency", "Amount", "Lines", "Billed"]
     unit_of = {"voice": "seconds", "sms": "messages"}
     rows = [
-        [units.get(r.org_unit_id, ""), to_global_id("OrgUnit", r.org_unit_id), f"{r.month:%Y-%m}", r.kind,
+        [*([REMAINDER_NAME, ""] if r.suppressed else unit_cells(units, r.org_unit_id)), f"{r.month:%Y-%m}", r.kind,
          str(r.quantity), unit_of.get(r.kind, "kilobytes"), r.amount.currency, str(r.amount.amount), str(r.lines),
          "yes" if r.billed else "no"]
         for r in report.rows
@@ -89,6 +91,14 @@ async def people_of(context: Context, line_ids: Sequence[int]) -> dict[int, tupl
         return {}
     lines = await context.sources.crm.subscribers_by_ids(sorted(set(line_ids)), context.principal.scope)
     return {line.id: (line.msisdn, line.employee_name) for line in lines}
+
+
+def unit_cells(units: dict[int, str], unit_id: int | None) -> list[str]:
+    """A unit's name and id, as GraphQL's ``orgUnit { name id }`` would give them: blank for a
+    unit out of the caller's view (an employee's own unit, say), whose id is not the caller's."""
+    if unit_id is None or unit_id not in units:
+        return ["", ""]
+    return [units[unit_id], to_global_id("OrgUnit", unit_id)]
 
 
 async def unit_names(context: Context, unit_ids: Sequence[int]) -> dict[int, str]:

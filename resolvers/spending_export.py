@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 from permissions.roles import Permission
 from resolvers.context import Context
 from resolvers.ids import to_global_id
-from resolvers.report_exports import people_of, unit_names
+from resolvers.report_exports import REMAINDER_NAME, people_of, unit_cells, unit_names
 from resolvers.spending_report import SpendingReportArgs, SpendingRow, spending_query, spending_row
 
 _TITLES = {
@@ -39,7 +39,7 @@ async def spending_csv(context: Context, args: SpendingReportArgs) -> tuple[list
 
     async def rows() -> AsyncIterator[list[str]]:
         async for batch in context.sources.billing_reports.spending_stream(query):
-            found = [spending_row(item, args) for item in batch]
+            found = [spending_row(item, args, query) for item in batch]
             unit_ids = [r.org_unit_id for r in found if r.org_unit_id is not None]
             units = await unit_names(context, unit_ids) if unit_ids else {}
             people = await people_of(context, [r.line_id for r in found if r.line_id is not None]) if personal else {}
@@ -62,12 +62,16 @@ def _cells(
     people: dict[int, tuple[str, ...]] | None,
 ) -> list[str]:
     cells: list[str] = []
+    named = False
     for name in _order(args):
-        if name == "month":
+        if row.suppressed and name != "month":
+            # The remainder: the groups too small to show on their own, with no group keys.
+            cells += [REMAINDER_NAME if not named else "", *([""] if name == "org_unit" else [])]
+            named = True
+        elif name == "month":
             cells.append(row.month.strftime("%Y-%m") if row.month else "")
         elif name == "org_unit":
-            unit = row.org_unit_id or 0
-            cells += [units.get(unit, ""), to_global_id("OrgUnit", unit)]
+            cells += unit_cells(units, row.org_unit_id)
         elif name == "cost_centre":
             cells.append(row.cost_centre or "")
         elif name == "line":

@@ -8,19 +8,30 @@ and its own dimensions in one GROUP BY. Only what the caller may see is counted.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 
 from permissions.principal import require_lines
 from resolvers.context import Context
+from resolvers.node import load_node
 from resolvers.report_base import Split, check_depth, check_months, report_customer, unit_at_depth, visible_lines
+from resolvers.report_disclosure import (
+    blocked_lines,
+    cost_centre_of,
+    covers,
+    floor_of,
+    refuse_fine_dimensions,
+    unit_row,
+)
+from sources.billing.disclosure import REMAINDER
 from sources.billing.reports import SpendingQuery, SpendingSum
-from sources.crm.records import path_ids
 from sources.errors import BadUserInput
 
 ORG_DIMENSIONS = ("org_unit", "cost_centre", "line")
 DIMENSIONS = (*ORG_DIMENSIONS, "month", "category", "tariff_plan", "service")
 WHOLE = "*"  # the group of every line when no organisation dimension is asked for
+CostCentreOf = Callable[[str, Mapping[int, str]], str | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +58,8 @@ class SpendingRow(Split):
     category: str | None = None
     tariff_plan_id: int | None = None
     service_id: int | None = None
+    # The remainder: every group too small to show on its own (its group keys are null).
+    suppressed: bool = False
 
 
 @dataclass(slots=True)
@@ -66,10 +79,14 @@ async def spending_report(context: Context, args: SpendingReportArgs) -> Spendin
     query = await spending_query(context, args)
     reports = context.sources.billing_reports
     report = SpendingReport(args.first, args.last, datetime.now(UTC))
-    report.rows = sorted((spending_row(s, args) for s in await reports.spending(query)), key=_order)
+    report.rows = sorted((spending_row(s, args, query) for s in await reports.spending(query)), key=_order)
+    totals = SpendingReportArgs(args.first, args.last)
+    if query.blocks is not None:
+        report.totals = [spending_row(s, totals) for s in await reports.spending(query, rows=False)]
+        return report
     whole = replace(query, groups=dict.fromkeys(query.groups, WHOLE), by_month=False, by_category=False,
                     by_plan=False, by_service=False)  # fmt: skip
-    report.totals = [spending_row(s, SpendingReportArgs(args.first, args.last)) for s in await reports.spending(whole)]
+    report.totals = [spending_row(s, totals) for s in await reports.spending(whole)]
     return report
 
 
@@ -78,14 +95,46 @@ async def spending_query(context: Context, args: SpendingReportArgs) -> Spending
     _validate(args)
     if "line" in args.group_by:
         require_lines(context.principal, "Grouping by line")
+    floor = floor_of(context)
+    refuse_fine_dimensions(floor, args.group_by)
     customer = await report_customer(context, args.customer_id)
+    if floor:
+        return await _suppressed_query(context, args, customer, floor)
     lines = await visible_lines(context, customer, args.org_unit_id)
     cost_centres = await context.sources.crm.cost_centres([customer]) if "cost_centre" in args.group_by else {}
+    centre = cost_centre_of(context)
     return SpendingQuery(
         customer_ids=(customer,), first_period=args.first, last_period=args.last,
-        groups={sid: _label(sid, path, args, cost_centres) for sid, path in lines.items()},
+        groups={sid: _label(sid, path, args, cost_centres, centre) for sid, path in lines.items()},
         by_month="month" in args.group_by, by_category="category" in args.group_by,
         by_plan="tariff_plan" in args.group_by, by_service="service" in args.group_by, categories=args.categories,
+    )  # fmt: skip
+
+
+async def _suppressed_query(context: Context, args: SpendingReportArgs, customer: int, floor: int) -> SpendingQuery:
+    """For a caller without line:read: every line it may see, blocked (the blocks never depend on
+    the question), and each block's row for this question."""
+    subtree = None if args.org_unit_id is None else (await load_node(context, args.org_unit_id, expect="OrgUnit")).path
+    lines = await visible_lines(context, customer)
+    cost_centres = await context.sources.crm.cost_centres([customer])
+    whole = covers(lines, subtree)
+
+    def row_of(unit: str, paths: list[str], cost_centre: str | None) -> str:
+        parts = []
+        if "org_unit" in args.group_by:
+            found = unit_row(unit, paths, args.unit_depth)
+            if found is None:
+                return REMAINDER
+            parts.append(str(found))
+        if "cost_centre" in args.group_by:
+            parts.append(cost_centre or "")
+        return "|".join(parts) if parts else WHOLE
+
+    return SpendingQuery(
+        customer_ids=(customer,), first_period=args.first, last_period=args.last, groups={},
+        by_month="month" in args.group_by, by_category="category" in args.group_by, categories=args.categories,
+        floor=floor, blocks=blocked_lines(context, lines, floor, cost_centres, None if whole else subtree, row_of),
+        pools=whole and not args.categories,
     )  # fmt: skip
 
 
@@ -96,21 +145,24 @@ def _validate(args: SpendingReportArgs) -> None:
         raise BadUserInput("Name each dimension once.", field=["groupBy"])
 
 
-def _label(line: int, path: str, args: SpendingReportArgs, cost_centres: dict[int, str]) -> str:
+def _label(line: int, path: str, args: SpendingReportArgs, cost_centres: dict[int, str], centre: CostCentreOf) -> str:
     """The line's group on the organisation's side: ``unit|cost centre|line``, parts as asked."""
     parts = []
     if "org_unit" in args.group_by:
         parts.append(str(unit_at_depth(path, args.unit_depth)))
     if "cost_centre" in args.group_by:
-        parts.append(next((cost_centres[i] for i in reversed(path_ids(path)) if i in cost_centres), ""))
+        parts.append(centre(path, cost_centres) or "")
     if "line" in args.group_by:
         parts.append(str(line))
     return "|".join(parts) if parts else WHOLE
 
 
-def spending_row(found: SpendingSum, args: SpendingReportArgs) -> SpendingRow:
+def spending_row(found: SpendingSum, args: SpendingReportArgs, query: SpendingQuery | None = None) -> SpendingRow:
     row = SpendingRow(found.currency, found.total_minor, found.employee_minor, found.lines, month=found.period,
                       category=found.category, tariff_plan_id=found.plan_id, service_id=found.service_id)  # fmt: skip
+    if query is not None and query.blocks is not None and found.group == REMAINDER:
+        row.suppressed = True
+        return row
     parts = iter(found.group.split("|")) if found.group != WHOLE else iter(())
     if "org_unit" in args.group_by:
         row.org_unit_id = int(next(parts))
@@ -122,5 +174,5 @@ def spending_row(found: SpendingSum, args: SpendingReportArgs) -> SpendingRow:
 
 
 def _order(row: SpendingRow) -> tuple[object, ...]:
-    return (row.month or date.min, row.org_unit_id or 0, row.cost_centre or "", row.line_id or 0,
+    return (row.month or date.min, row.suppressed, row.org_unit_id or 0, row.cost_centre or "", row.line_id or 0,
             row.category or "", row.tariff_plan_id or 0, row.service_id or 0, row.currency)  # fmt: skip

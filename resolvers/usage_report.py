@@ -9,19 +9,25 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from resolvers.context import Context
+from resolvers.node import load_node
 from resolvers.report_base import check_depth, check_months, report_customer, unit_at_depth, visible_lines
+from resolvers.report_disclosure import blocked_lines, covers, floor_of, unit_row
+from sources.billing.disclosure import OUTSIDE, REMAINDER
+from sources.billing.usage_reports import UsageSum
 from sources.values import Money
 
 
 @dataclass(slots=True)
 class UsageRow:
-    org_unit_id: int
+    org_unit_id: int | None  # None: the remainder
     month: date
     kind: str
     quantity: int
     amount: Money
     lines: int
     billed: bool
+    # The remainder of a month and kind: every unit too small to show on its own.
+    suppressed: bool = False
 
 
 @dataclass(slots=True)
@@ -53,22 +59,52 @@ async def usage_report(
     check_months(first, last)
     check_depth(unit_depth)
     customer = await report_customer(context, customer_id)
-    lines = await visible_lines(context, customer, org_unit_id)
-    groups = {line: str(unit_at_depth(path, unit_depth)) for line, path in lines.items()}
-    found = await context.sources.usage_figures.volumes(customer, first, last, groups)
+    floor = floor_of(context)
+    if floor:
+        found = await _volumes_in_atoms(context, customer, first, last, unit_depth, org_unit_id, floor)
+    else:
+        lines = await visible_lines(context, customer, org_unit_id)
+        groups = {line: str(unit_at_depth(path, unit_depth)) for line, path in lines.items()}
+        found = await context.sources.usage_figures.volumes(customer, first, last, groups)
     report = UsageReport(first, last, datetime.now(UTC))
     report.rows = [
-        UsageRow(int(s.group), s.period, s.kind, s.quantity, Money.from_minor(s.amount_minor, s.currency), s.lines,
-                 billed=s.period < context.current_period)
+        UsageRow(None if s.group == REMAINDER else int(s.group), s.period, s.kind, s.quantity,
+                 Money.from_minor(s.amount_minor, s.currency), s.lines, billed=s.period < context.current_period,
+                 suppressed=floor > 0 and s.group == REMAINDER)
         for s in found
     ]  # fmt: skip
     return report
+
+
+async def _volumes_in_atoms(
+    context: Context, customer: int, first: date, last: date, depth: int, org_unit_id: str | None, floor: int
+) -> list[UsageSum]:
+    """For a caller without line:read: every line it may see, blocked, and whole atoms only."""
+    subtree = None if org_unit_id is None else (await load_node(context, org_unit_id, expect="OrgUnit")).path
+    lines = await visible_lines(context, customer)
+    whole = covers(lines, subtree)
+
+    def row_of(unit: str, paths: list[str], _cost_centre: str | None) -> str:
+        found = unit_row(unit, paths, depth)
+        return REMAINDER if found is None else str(found)
+
+    blocks = blocked_lines(context, lines, floor, {}, None if whole else subtree, row_of)  # no cost centres here
+    return await context.sources.usage_figures.volumes_in_atoms(customer, first, last, blocks, floor, pools=whole)
 
 
 async def bundle_use(
     context: Context, month: date, org_unit_id: str | None, customer_id: str | None
 ) -> list[BundleUseRow]:
     customer = await report_customer(context, customer_id)
-    lines = await visible_lines(context, customer, org_unit_id)
-    found = await context.sources.usage_figures.bundle_use(month, sorted(lines))
+    if floor := floor_of(context):
+        # Without line:read: whole atoms of at least `floor` lines, an atom being all the caller's
+        # lines on one plan and bundle (cut by org blocks, they would mostly be too small); so a
+        # question on part of the caller's lines gets none.
+        subtree = None if org_unit_id is None else (await load_node(context, org_unit_id, expect="OrgUnit")).path
+        every = await visible_lines(context, customer)
+        row = REMAINDER if covers(every, subtree) else OUTSIDE
+        found = await context.sources.usage_figures.bundle_use_in_atoms(month, dict.fromkeys(every, ("*", row)), floor)
+    else:
+        lines = await visible_lines(context, customer, org_unit_id)
+        found = await context.sources.usage_figures.bundle_use(month, sorted(lines))
     return [BundleUseRow(u.plan_id, u.bundle_id, u.lines, u.allowance, u.used) for u in found]

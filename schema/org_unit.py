@@ -53,7 +53,9 @@ class OrgUnit(Node):
         "unit_spending",
         _spending_key,
         requires(P.SPENDING_READ),
-        description="Charges of the subtree's lines that you may see; the current month by default.",
+        description="Charges of the subtree's lines that you may see; the current month by default. Without "
+        "line:read, only parts of at least the minimum group size of lines count, and a unit too small to show "
+        "on its own has null.",
     )
     effective_policy: EffectivePolicy | None = related("unit_policy", _policy_key, requires(P.POLICY_READ))
 

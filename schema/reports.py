@@ -60,10 +60,21 @@ class SpendingReportInput:
         )  # fmt: skip
 
 
-@strawberry.type(description="One group's figures; the dimensions not grouped by are null.")
+@strawberry.type(
+    description="One group's figures; the dimensions not grouped by are null. For a caller without line:read, "
+    "no figure stands for fewer than the minimum group size of lines (CORPCARE_MIN_GROUP_SIZE, 5 by default): "
+    "the smaller groups are summed into a remainder row per month and currency (`suppressed: true`, every "
+    "other dimension null), so rows and remainder add up to the totals; grouping by LINE, TARIFF_PLAN or "
+    "SERVICE is refused."
+)
 class SpendingReportRow:
     org_unit: OrgUnit | None = related("org_unit", "org_unit_id", SPENDING)
-    cost_centre: str | None = field(SPENDING, description="The nearest cost centre above the lines; null: none.")
+    cost_centre: str | None = field(
+        SPENDING,
+        description="The nearest cost centre above the lines within your grant (a centre above your granted "
+        "subtree is never named); null: none. Without line:read, the nearest of the units large enough to "
+        "show: lines of a smaller centre count for the centre above it.",
+    )
     line: Subscriber | None = related("subscriber", "line_id", SPENDING)
     month: Month | None = field(SPENDING)  # type: ignore[valid-type]
     category: ChargeCategory | None = field(SPENDING)
@@ -75,6 +86,9 @@ class SpendingReportRow:
     company_share: Money = field(SPENDING)
     employee_share: Money = field(SPENDING)
     lines: int = field(SPENDING, description="Lines with charges.")
+    suppressed: bool = field(
+        SPENDING, description="The remainder row: groups too small to show on their own, summed (keys null)."
+    )
 
 
 @strawberry.type(description="Rated charges of the lines you may see, summed by the billing database.")
@@ -104,7 +118,11 @@ class BudgetReportInput:
         return BudgetReportArgs(self.from_, self.to, self.org_unit, self.customer)
 
 
-@strawberry.type(description="A unit's budget against what the lines you may see in its subtree spent.")
+@strawberry.type(
+    description="A unit's budget against what the lines you may see in its subtree spent. Without line:read, "
+    "only units large enough to show on their own are listed, and their actuals count only parts of at least "
+    "the minimum group size of lines."
+)
 class BudgetReportRow:
     org_unit: OrgUnit | None = related("org_unit", "org_unit_id", BUDGET)
     month: Month = field(BUDGET)  # type: ignore[valid-type]

@@ -41,6 +41,12 @@ class UsageReportRow:
     billed: bool = field(
         PRODUCT, description="The month has closed and been invoiced; otherwise rated, not yet billed."
     )
+    suppressed: bool = field(
+        PRODUCT,
+        description="For a caller without line:read, no row stands for fewer than the minimum group size of "
+        "lines (CORPCARE_MIN_GROUP_SIZE, 5 by default): the smaller units of a month and kind are summed into "
+        "this remainder row (orgUnit null).",
+    )
 
 
 @strawberry.type(description="Usage volumes by kind per unit and month; units at the chosen depth, rolled up.")
@@ -59,7 +65,11 @@ def _used(root: Any) -> Decimal:
     return Decimal(root.used)
 
 
-@strawberry.type(description="A tariff plan's lines and one of their bundles in a month: allowance against use.")
+@strawberry.type(
+    description="A tariff plan's lines and one of their bundles in a month: allowance against use. For a caller "
+    "without line:read, only plans held by at least the minimum group size of its lines, and only over all of "
+    "them (asked for a part of its lines, such a caller gets no rows)."
+)
 class BundleUtilisation:
     tariff_plan: TariffPlan | None = related("tariff_plan", "tariff_plan_id", PRODUCT)
     bundle: Bundle | None = related("bundle", "bundle_id", PRODUCT)

@@ -14,7 +14,9 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import BigInteger, Select, case, cast, func, select
+from sqlalchemy.types import NullType
 
+from sources.billing.disclosure import Facts, Question, suppressed_sums
 from sources.billing.models import DailyCharge, LineProduct, LineService
 from sources.billing.source import line_groups
 from sources.db import SqlSource, key_in
@@ -32,6 +34,11 @@ class SpendingQuery:
     # A line counts once for each service it holds (and once under "none" without any).
     by_service: bool = False
     categories: tuple[str, ...] = ()  # empty: every category
+    # For a caller who may not read single lines: whole atoms of at least `floor` lines only
+    # (sources/billing/disclosure.py); line id -> (block, row) replaces `groups` then.
+    floor: int = 0
+    blocks: Mapping[int, tuple[str, str]] | None = None
+    pools: bool = True  # the question covers the caller's whole scope and every category
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,27 +55,79 @@ class SpendingSum:
 
 
 class BillingReports(SqlSource):
-    async def spending(self, query: SpendingQuery) -> list[SpendingSum]:
+    async def spending(self, query: SpendingQuery, *, rows: bool = True) -> list[SpendingSum]:
+        """The sums per group (``rows``), or (not ``rows``) one per currency over the whole query."""
+        if query.blocks is not None:
+            if not query.blocks:
+                return []
+            statement = self._suppressed(query, rows=rows)
+            return [_suppressed_sum(row) for row in await self._rows(statement)]
         if not query.groups:
             return []
         statement, dimensions = self._spending(query)
         return [_sum(row, dimensions) for row in await self._rows(statement)]
 
+    async def by_block(
+        self,
+        customer_ids: Sequence[int],
+        periods: Sequence[date],
+        blocks: Mapping[int, str],
+        floor: int,
+        *,
+        by_category: bool = False,
+    ) -> list[SpendingSum]:
+        """Per block (line id → block) and month (and category): the whole atoms of at least
+        ``floor`` lines only, for roll-ups over the org tree by callers who may not read lines.
+        Lines with no block (``""``) and the pools of small cells are left out."""
+        if not blocks or not periods:
+            return []
+        charge = DailyCharge
+        facts = Facts(
+            charge.__table__, charge.subscriber_id, charge.period, charge.category, charge.currency,
+            [charge.amount_minor, charge.employee_share_minor],
+            [key_in(charge.customer_id, customer_ids, self.dialect), key_in(charge.period, periods, self.dialect)],
+        )  # fmt: skip
+        question = Question(by_month=True, by_kind=by_category, pools=False)
+        rows = {line: (block, block) for line, block in blocks.items()}
+        statement = suppressed_sums(facts, rows, question, floor, self.dialect, rows=True)
+        return [found for found in map(_suppressed_sum, await self._rows(statement)) if found.group]
+
+    def _suppressed(self, query: SpendingQuery, *, rows: bool) -> Select[Any]:
+        assert query.blocks is not None and not (query.by_plan or query.by_service), "atoms cut no plan or service"
+        charge = DailyCharge
+        facts = Facts(
+            charge.__table__, charge.subscriber_id, charge.period, charge.category, charge.currency,
+            [charge.amount_minor, charge.employee_share_minor],
+            [key_in(charge.customer_id, query.customer_ids, self.dialect), charge.period >= query.first_period,
+             charge.period <= query.last_period],
+        )  # fmt: skip
+        question = Question(query.by_month, query.by_category, query.categories, query.pools)
+        return suppressed_sums(facts, query.blocks, question, query.floor, self.dialect, rows=rows)  # type: ignore[no-any-return]
+
     async def spending_stream(self, query: SpendingQuery, batch: int = 2000) -> AsyncIterator[list[SpendingSum]]:
         """The same sums in group order, read in batches on a server-side cursor: memory stays
         flat however many rows the report has."""
-        if not query.groups:
-            return
-        statement, dimensions = self._spending(query)
-        grouped = statement.selected_columns[: len(statement.selected_columns) - 3]
-        # Months (and billing's other dimensions) first, then the organisation's group.
-        ordered = statement.order_by(*grouped[1:], grouped[0]).execution_options(yield_per=batch)
+        if query.blocks is not None:
+            if not query.blocks:
+                return
+            statement, convert = self._suppressed(query, rows=True), _suppressed_sum
+            grouped = statement.selected_columns[:4]
+        else:
+            if not query.groups:
+                return
+            statement, dimensions = self._spending(query)
+            grouped = statement.selected_columns[: len(statement.selected_columns) - 3]
+            convert = lambda row: _sum(row, dimensions)  # noqa: E731
+        # Months (and billing's other dimensions) first, then the organisation's group; PostgreSQL
+        # does not order by a constant (a dimension not asked for).
+        keys = [key for key in (*grouped[1:], grouped[0]) if not isinstance(key.type, NullType)]
+        ordered = statement.order_by(*keys).execution_options(yield_per=batch)
         # A server-side cursor lives in a transaction (PostgreSQL): not the AUTOCOMMIT reader.
         # An export runs as long as it has rows: no time limit on the whole stream.
         async with self.backend.connect(timeout=None) as conn:
             result = await conn.stream(ordered)
             async for rows in result.partitions(batch):
-                yield [_sum(row, dimensions) for row in rows]
+                yield [convert(row) for row in rows]
 
     def _spending(self, query: SpendingQuery) -> tuple[Select[Any], list[Any]]:
         members, line_id, group = line_groups(query.groups, self.dialect)
@@ -111,6 +170,19 @@ def _sum(row: Any, dimensions: list[Any]) -> SpendingSum:
     period, category, plan, service = (next(values) if d is not None else None for d in dimensions)
     currency, total, employee, lines = values
     return SpendingSum(label, period, category, plan, service, currency, int(total), int(employee), int(lines))
+
+
+def _suppressed_sum(row: Any) -> SpendingSum:
+    """A row of ``suppressed_sums``: (row, month, category, currency, total, employee, lines); one
+    over the whole query has the currency first and no row."""
+    if len(row) == 4:
+        currency, total, employee, lines = row
+        return SpendingSum(WHOLE, None, None, None, None, currency, int(total), int(employee), int(lines))
+    group, period, category, currency, total, employee, lines = row
+    return SpendingSum(group, period, category, None, None, currency, int(total), int(employee), int(lines))
+
+
+WHOLE = "*"
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import and_, case, func, select
 
+from sources.billing.disclosure import OUTSIDE, Facts, Question, line_blocks, suppressed_sums
 from sources.billing.models import BundleBalance, LineProduct, TariffPlan, UsageRecord
 from sources.billing.source import line_groups
 from sources.db import SqlSource, key_in
@@ -59,6 +60,25 @@ class UsageFigures(SqlSource):
             for row in await self._rows(statement)
         ]
 
+    async def volumes_in_atoms(
+        self, customer: int, first: date, last: date, blocks: Mapping[int, tuple[str, str]], floor: int, *, pools: bool
+    ) -> list[UsageSum]:
+        """``volumes`` for a caller who may not read single lines: whole atoms of at least ``floor``
+        lines (``sources/billing/disclosure.py``), blocks' rows as given; the group of the
+        remainder of a month and kind is ``REMAINDER``."""
+        if not blocks:
+            return []
+        usage = UsageRecord
+        facts = Facts(usage.__table__, usage.subscriber_id, usage.period, usage.kind, usage.currency,
+                      [usage.quantity, usage.amount_minor],
+                      [usage.customer_id == customer, usage.period >= first, usage.period <= last])  # fmt: skip
+        question = Question(by_month=True, by_kind=True, pools=pools, pool_by_kind=True)
+        statement = suppressed_sums(facts, blocks, question, floor, self.dialect, rows=True)
+        return [
+            UsageSum(row[0], row[1], row[2], int(row[4]), int(row[5]), row[3], int(row[6]))
+            for row in await self._rows(statement.order_by(*statement.selected_columns[:4]))
+        ]
+
     async def bundle_use(self, period: date, lines: Sequence[int]) -> list[BundleUse]:
         """Per tariff plan and bundle: lines, total allowance and total use in ``period``."""
         if not lines:
@@ -73,6 +93,37 @@ class UsageFigures(SqlSource):
             .order_by(LineProduct.plan_id, balance.bundle_id)
         )  # fmt: skip
         return [BundleUse(*(int(value) for value in row)) for row in await self._rows(statement)]
+
+    async def bundle_use_in_atoms(
+        self, period: date, blocks: Mapping[int, tuple[str, str]], floor: int
+    ) -> list[BundleUse]:
+        """``bundle_use`` for a caller who may not read single lines: summed over whole atoms — a
+        block's lines on one plan and bundle, at least ``floor`` of them — whose row is not
+        ``OUTSIDE`` the question. Smaller atoms are left out (bundles of different plans do not add)."""
+        if not blocks:
+            return []
+        members, line_id, block, row = line_blocks(blocks, self.dialect)
+        balance = BundleBalance
+        keys = [block.label("block"), row.label("grp"), LineProduct.plan_id.label("plan"),
+                balance.bundle_id.label("bundle")]  # fmt: skip
+        cells = (
+            select(*keys, func.count(balance.subscriber_id.distinct()).label("n"),
+                   func.sum(balance.allowance).label("allowance"), func.sum(balance.used).label("used"))
+            .select_from(members)
+            .join(balance, balance.subscriber_id == line_id)
+            .join(LineProduct, LineProduct.subscriber_id == balance.subscriber_id)
+            .where(balance.period == period)
+            .group_by(*keys)
+            .cte("cells")
+        )  # fmt: skip
+        statement = (
+            select(cells.c.plan, cells.c.bundle, func.sum(cells.c.n), func.sum(cells.c.allowance),
+                   func.sum(cells.c.used))
+            .where(cells.c.n >= floor, cells.c.grp != OUTSIDE)
+            .group_by(cells.c.plan, cells.c.bundle)
+            .order_by(cells.c.plan, cells.c.bundle)
+        )  # fmt: skip
+        return [BundleUse(*(int(value) for value in found)) for found in await self._rows(statement)]
 
 
 USAGE_KINDS = ("voice", "sms", "data", "roaming_data")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from sources.values import add_months, month_start
 from tests.schema.test_access import codes, line_ids_under, unit_id
 from tests.support import nothing, today
@@ -17,14 +19,28 @@ def month(offset: int) -> str:
     return add_months(month_start(today()), offset).strftime("%Y-%m")
 
 
-async def test_the_assistant_sees_the_same_rolled_up_figures_as_the_units_admin(world, aggregate_viewer, unit_admin):
+async def test_the_assistant_sees_the_units_admins_figures_rolled_up_over_groups_of_five_lines(
+    world, aggregate_viewer, unit_admin
+):
     sales = await unit_id(world, "Sales")
     variables = {"u": sales, "m": month(-1)}
-    theirs = await world.data(aggregate_viewer, UNIT, variables)
-    assert theirs == await world.data(unit_admin, UNIT, variables)
-    assert theirs["node"]["spending"]["lineCount"] > 0
+    theirs = (await world.data(aggregate_viewer, UNIT, variables))["node"]
+    admins = (await world.data(unit_admin, UNIT, variables))["node"]
+    assert {k: theirs[k] for k in ("name", "subscriberCount", "monthlyBudget")} == {
+        k: admins[k] for k in ("name", "subscriberCount", "monthlyBudget")
+    }
+    # Issue 13, finding 3: figures count only parts of five lines or more (the smaller ones are
+    # left out of roll-ups); a unit too small to show on its own has none.
+    assert theirs["spending"]["lineCount"] >= 5
+    assert 0 < Decimal(theirs["spending"]["total"]["amount"]) <= Decimal(admins["spending"]["total"]["amount"])
+    assert [child["name"] for child in theirs["children"]] == [child["name"] for child in admins["children"]]
     report = {"input": {"from": month(-3), "to": month(-1), "groupBy": ["ORG_UNIT"], "unitDepth": 2}}
-    assert await world.data(aggregate_viewer, REPORT, report) == await world.data(unit_admin, REPORT, report)
+    theirs_report = (await world.data(aggregate_viewer, REPORT, report))["spendingReport"]
+    admins_report = (await world.data(unit_admin, REPORT, report))["spendingReport"]
+    assert theirs_report["totals"] == admins_report["totals"]
+    assert sum(Decimal(r["total"]["amount"]) for r in theirs_report["rows"]) == Decimal(
+        admins_report["totals"][0]["total"]["amount"]
+    )
 
 
 async def test_the_assistant_gets_no_single_line_anywhere(world, aggregate_viewer):
