@@ -9,16 +9,21 @@ another role or scope (checked every few seconds), or when the followed line lea
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
 
 from permissions.principal import hears_alerts_on, require
 from permissions.roles import Permission
-from resolvers.context import RECHECK_SECONDS, Info
+from resolvers.context import RECHECK_SECONDS, Context, Info
 from resolvers.node import load_node
-from resolvers.report_base import report_customer
+from resolvers.report_base import report_customer, visible_lines
+from resolvers.report_disclosure import floor_of, whole_blocks
 from resolvers.shared_events import EVENTS
 from sources.billing.live import SpendingAlert, alerts_channel, balances_channel, from_balances_event
 from sources.billing.records import BundleBalanceRecord
+from sources.blocks import disclosure_blocks, unit_paths
 
 # Alerts are few and each one matters: a follower may fall this far behind before the oldest
 # are dropped (balances keep only the newest: each one replaces the last).
@@ -45,7 +50,20 @@ async def bundle_updates(info: Info, subscriber_id: str) -> AsyncIterator[list[B
             yield balances
 
 
-async def spending_alerts(info: Info, org_unit_id: str | None, customer_id: str | None) -> AsyncIterator[SpendingAlert]:
+@dataclass(frozen=True, slots=True)
+class GroupAlert:
+    """A unit's alert as a caller who sees only groups of lines hears it: without the exact charges."""
+
+    alert: SpendingAlert
+    spent = None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.alert, name)
+
+
+async def spending_alerts(
+    info: Info, org_unit_id: str | None, customer_id: str | None
+) -> AsyncIterator[SpendingAlert | GroupAlert]:
     """Each line in view (or in ``org_unit_id``'s subtree) whose month charges cross 80 % or 100 %
     of its limit, and each unit whose lines' charges cross 80 % or 100 % of its budget. Nothing is
     heard until something crosses."""
@@ -55,6 +73,8 @@ async def spending_alerts(info: Info, org_unit_id: str | None, customer_id: str 
     customer = await report_customer(context, customer_id)
     within = (await load_node(context, org_unit_id, expect="OrgUnit")).path if org_unit_id else ""
     hears = hears_alerts_on(principal)
+    floor = floor_of(context)
+    shown, looked = (await units_shown(context, customer, floor) if floor else None), time.monotonic()
     async with context.sources.events.listen(alerts_channel(customer), size=ALERTS_MAILBOX) as mailbox:
         while True:
             alert = EVENTS.decoded(await mailbox.get(), SpendingAlert.decode)
@@ -65,4 +85,22 @@ async def spending_alerts(info: Info, org_unit_id: str | None, customer_id: str 
             ):
                 if not await context.next_event(principal):
                     return
+                if floor and time.monotonic() - looked >= RECHECK_SECONDS:  # the org tree may have changed
+                    shown, looked = await units_shown(context, customer, floor), time.monotonic()
+                if shown is not None:
+                    # Seen in groups only: units whose figure is made of whole blocks, without the exact
+                    # charges (those differ from the block sums the caller's reports show).
+                    if alert.org_path not in shown:
+                        continue
+                    yield GroupAlert(alert)
+                    continue
                 yield alert
+
+
+async def units_shown(context: Context, customer: int, floor: int) -> set[str]:
+    """The units whose figures a caller under a group floor may see: at least ``floor`` of its
+    lines, all in blocks inside the unit (``permissions/disclosure.py``)."""
+    lines = await visible_lines(context, customer)
+    blocks = disclosure_blocks(lines, floor)
+    sizes = Counter(unit for path in lines.values() for unit in unit_paths(path))
+    return {unit for unit, size in sizes.items() if size >= floor and whole_blocks(lines, blocks, unit)}

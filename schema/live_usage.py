@@ -28,6 +28,10 @@ class SpendingAlert:
     line: Subscriber | None = related("subscriber", "line_id", SPENDING, description="For a line's alert.")
     org_unit: OrgUnit | None = related("org_unit", "org_unit_id", SPENDING, description="For a unit's alert.")
     month: Month = field(SPENDING)  # type: ignore[valid-type]
-    spent: Money = field(SPENDING, description="Charges this month when the threshold was reached.")
+    spent: Money | None = field(
+        SPENDING,
+        description="Charges this month when the threshold was reached; null for callers who see only groups "
+        "of lines (without line:read), whose figures are sums of whole groups (see spendingReport).",
+    )
     limit: Money = field(SPENDING, description="The line's monthly limit, or the unit's monthly budget.")
     at: datetime = field(SPENDING)
