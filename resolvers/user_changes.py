@@ -111,6 +111,8 @@ def invite(
         optional(email, field="email", longest=EMAIL)
         if not login.strip() or not name.strip():
             raise BadUserInput("A user needs a login and a name.", field=["login"])
+        if not service:
+            await _in_company_namespace(context, customer_id, login.strip())
         units = await _units(info, unit_ids)
         if not context.principal.may_give_units(role, units):
             raise Escalation("Name the subtrees: you cannot give more than your own scope.", field=["units"])
@@ -126,6 +128,19 @@ def invite(
         return user_id, login.strip(), None, {"role": role.value, "units": units, "line": line}
 
     return change
+
+
+async def _in_company_namespace(context: Context, customer_id: int, login: str) -> None:
+    """Logins are unique across companies (a token names a login), so a company may only invite
+    logins under its own code, ``acme.<name>``, as service accounts live under ``svc:acme:``.
+    "That login is taken" can then only be about the caller's own company, whose users it sees
+    anyway; a login of another company gets the same refusal as any login outside the
+    namespace, whether it exists or not."""
+    customer = await context.loaders.customer.load(customer_id)
+    prefix = f"{customer.code.lower()}." if customer is not None else None
+    if prefix is None or not login.startswith(prefix) or len(login) == len(prefix):
+        example = f"{prefix}jane.doe" if prefix else "your company's code, a dot, and a name"
+        raise BadUserInput(f"Your company's logins start with its code: {example}.", field=["login"])
 
 
 def set_role(info: Info, user: str, role: Role) -> UserChange:

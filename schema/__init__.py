@@ -20,6 +20,7 @@ from schema.catalogue import Service, TariffPlan
 from schema.customer import Customer
 from schema.executor import LevelExecutor
 from schema.extensions import AuthorizeFields, LimitShape, code_errors
+from schema.fair_share import ShareWorkers
 from schema.fields import fast_resolvers
 from schema.invoice import BillingAccount, Invoice
 from schema.line_changes import LineMutation
@@ -45,7 +46,9 @@ class CorpcareSchema(strawberry.Schema):
                 error.message = _SUGGESTION.sub("", error.message)
 
 
-_SUGGESTION = re.compile(r" Did you mean .*\?$")
+# graphql-core's suggestions (fields, arguments, types, input fields, enum values), wherever
+# in the message they stand: names cannot hold a question mark, so the first one ends them.
+_SUGGESTION = re.compile(r" ?Did you mean [^?]*\?")
 
 
 DEFAULT_LIMITS = QueryLimits()
@@ -80,6 +83,7 @@ def build_schema(limits: QueryLimits = DEFAULT_LIMITS, *, production: bool = Fal
             lambda: MaxTokensLimiter(limits.max_tokens),
             *closed,
             LimitShape,
+            ShareWorkers,  # after LimitShape: it needs the operation's estimated cost
             AuthorizeFields,
         ],
         schema_directives=[Requires, Public],

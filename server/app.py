@@ -42,8 +42,12 @@ from sources.events import InProcessEvents, create_events
 from sources.redis_throttle import create_throttle
 
 
-def metrics_endpoint(metrics: Metrics, token: str | None) -> Any:
+def metrics_endpoint(metrics: Metrics, token: str | None, *, production: bool = False) -> Any:
     async def endpoint(request: Request) -> Response:
+        if production and token is None:
+            # Request counts, error codes and backend health are for the operator, not for anyone
+            # who finds the address: production shows them only to a scraper with the token.
+            return coded_response(403, "FORBIDDEN", "/metrics is closed: set CORPCARE_METRICS_TOKEN to open it.")
         given = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
         if token is not None and not hmac.compare_digest(given.encode(), token.encode()):
             return coded_response(401, "UNAUTHENTICATED", "Send 'Authorization: Bearer <metrics token>'.")
@@ -114,11 +118,16 @@ def create_app(settings: Settings, sources: Sources | None = None) -> Starlette:
             Route("/reports/{report}.csv", report_export),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
-            Route("/metrics", metrics_endpoint(metrics, settings.metrics_token)),
+            Route("/metrics", metrics_endpoint(metrics, settings.metrics_token, production=not settings.development)),
             *graphiql.routes(settings.development),
         ],
         middleware=[
-            Middleware(HttpGuard, max_body_bytes=settings.max_body_bytes, hsts_seconds=settings.hsts_seconds),
+            Middleware(
+                HttpGuard,
+                max_body_bytes=settings.max_body_bytes,
+                hsts_seconds=settings.hsts_seconds,
+                body_timeout_seconds=settings.body_read_timeout_seconds,
+            ),
             # Only the listed origins get CORS headers; with none listed, browsers of other sites are refused.
             Middleware(
                 CORSMiddleware,
@@ -153,3 +162,5 @@ def _attach(app: Starlette, sources: Sources, settings: Settings, metrics: Metri
         telemetry.count_statements(backend.engine)
     app.state.sources = sources
     app.state.principals = Principals(sources, settings.principal_cache_seconds)
+    app.state.min_group_size = settings.min_group_size  # for CSV exports (GraphQL: the endpoint)
+    app.state.cost_budgets = settings.cost_budgets_in_force  # CSV exports are charged too

@@ -21,6 +21,7 @@ from starlette.responses import JSONResponse
 
 from permissions.principal import Principal, principal_cache_key, principal_for
 from permissions.service_accounts import is_service_account
+from resolvers.text import LOGIN
 from server.settings import Settings
 from sources import Sources
 from sources.crm.records import PortalUserRecord
@@ -86,7 +87,17 @@ class TokenVerifier:
             raise AuthenticationError("The token has expired.") from None
         except (jwt.PyJWTError, ValueError):
             raise AuthenticationError("The token is not valid.") from None
+        if not storable_login(claims["sub"]):
+            # Validly signed, but naming no login the CRM could hold (a NUL, a lone surrogate,
+            # too long, not a string): nobody, said as for any bad token, before a database sees it.
+            raise AuthenticationError("The token is not valid.")
         return str(claims["sub"])
+
+
+def storable_login(sub: object) -> bool:
+    """Whether a token's subject could be a portal user's login: a string of printable
+    characters (no NUL, control character or lone surrogate) that fits the login column."""
+    return isinstance(sub, str) and 0 < len(sub) <= LOGIN and sub.isprintable()
 
 
 class Principals:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import getpass
+import ipaddress
 import logging
 import sys
 from pathlib import Path
@@ -15,10 +16,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 from sqlalchemy import func, select
 from sqlalchemy.exc import DBAPIError
 
-from server.settings import Settings
+from server.settings import DEV_SECRET, Settings
 from sources.backend import Backend
 from sources.crm.models import Customer
-from sources.db import Engines, create_engine
+from sources.db import Engines, OutdatedSchema, create_engine
 
 console = Console(stderr=True)
 
@@ -58,7 +59,10 @@ async def _seed(settings: Settings, **options: object) -> None:
 async def _is_empty(settings: Settings) -> bool:
     engines = _engines(settings)
     try:
-        await engines.create_schemas()
+        try:
+            await engines.create_schemas()
+        except OutdatedSchema as error:
+            raise click.ClickException(str(error)) from None
         async with engines.crm.connect() as conn:
             return (await conn.execute(select(func.count()).select_from(Customer))).scalar_one() == 0
     finally:
@@ -91,7 +95,10 @@ def serve(host: str, port: int, workers: int) -> None:
     database is migrated to the newest revision."""
     import uvicorn
 
+    from server.http_protocol import PROTOCOL
+
     settings = Settings()
+    refuse_open_dev_secret(settings, host)
     if settings.embedded and asyncio.run(_is_empty(settings)):
         console.print(f"First start: seeding {settings.seed_subscribers:,} demo lines into {settings.data_dir}/")
         asyncio.run(_seed(settings, subscribers=settings.seed_subscribers, seed=settings.seed))
@@ -106,7 +113,35 @@ def serve(host: str, port: int, workers: int) -> None:
         access_log=not settings.json_logs,
         # On SIGTERM, requests in flight may finish within their own time limit.
         timeout_graceful_shutdown=int(settings.request_timeout_seconds) + 5,
+        # Headers must arrive within CORPCARE_HEADER_READ_TIMEOUT_SECONDS (uvicorn has no such limit).
+        http=PROTOCOL,
     )  # fmt: skip
+
+
+def on_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:  # a host name: it may resolve to anything
+        return False
+
+
+def refuse_open_dev_secret(settings: Settings, host: str) -> None:
+    """The development secret is public (it is in the source): a server reachable from the
+    network that accepts it lets anyone sign in as anyone. Production refuses it outright
+    (Settings); development refuses it beyond loopback unless told that is meant."""
+    if settings.jwt_secret != DEV_SECRET or settings.jwks_url or on_loopback(host):
+        return
+    if settings.dev_secret_off_loopback:
+        console.print(f"Warning: listening on {host} with the public development secret: anyone who can reach "
+                      "this server can sign in as anyone.", style="yellow")  # fmt: skip
+        return
+    raise click.ClickException(
+        f"Refusing to listen on {host} with the public development secret: anyone who can reach the server could "
+        "sign in as anyone. Set CORPCARE_JWT_SECRET (or CORPCARE_JWKS_URL), listen on 127.0.0.1, or set "
+        "CORPCARE_DEV_SECRET_OFF_LOOPBACK=true on a network you trust."
+    )
 
 
 @main.command()

@@ -8,10 +8,11 @@ token, permissions and row scope as the GraphQL API; input problems get the same
 
 from __future__ import annotations
 
-import csv
+import asyncio
 import io
+import math
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection
 from datetime import date
 
 from starlette.datastructures import QueryParams
@@ -28,7 +29,11 @@ from resolvers.spending_report import DIMENSIONS, SpendingReportArgs
 from schema.enums import ChargeCategory
 from schema.scalars import parse_month
 from server.auth import PrincipalUser
-from sources.errors import BadUserInput, CorpcareError, Forbidden, NotFound
+from server.csv_cells import safe_row
+from server.csv_cells import writer as csv_writer
+from server.export_columns import Shown
+from server.export_cost import charge_export
+from sources.errors import BackendUnavailable, BadUserInput, CorpcareError, Forbidden, NotFound, RateLimited
 
 ROWS_PER_CHUNK = 500
 
@@ -44,17 +49,26 @@ async def report_export(request: Request) -> Response:
             raise NotFound(f"No report {name!r}; there are {', '.join(sorted(REPORTS))}.")
         permission, build = REPORTS[name]
         require(principal, permission, f"This report needs the {permission.value} permission.")
-        context = Context.of(principal, sources, request_id=request_id)
+        floor = request.app.state.min_group_size
+        context = Context.of(principal, sources, request_id=request_id, min_group_size=floor)
+        # Paid for before anything is read, like the report it writes (server/export_cost.py).
+        await charge_export(context, name, request.query_params, getattr(request.app.state, "cost_budgets", None))
         header, rows, filename = await build(context, request.query_params)
     except CorpcareError as error:
-        status = {Forbidden: 403, NotFound: 404}.get(type(error), 400)
+        status = {Forbidden: 403, NotFound: 404, RateLimited: 429, BackendUnavailable: 503}.get(type(error), 400)
         body = {"errors": [{"message": error.message, "extensions": {"code": error.code, **error.extensions}}]}
-        return JSONResponse(body, status_code=status, headers={"X-Request-Id": request_id})
+        headers = {"X-Request-Id": request_id}
+        if status in (429, 503):
+            headers["Retry-After"] = str(max(1, math.ceil(float(error.extensions.get("retryAfterSeconds") or 1))))
+        return JSONResponse(body, status_code=status, headers=headers)
     if principal.reads_are_audited:
         await audit_change(context, f"export.{name}", allowed=True, detail={"query": dict(request.query_params)},
                            targets=())  # fmt: skip
     headers = {"Content-Disposition": f'attachment; filename="{filename}"', "X-Request-Id": request_id}
-    return StreamingResponse(csv_chunks(header, rows), media_type="text/csv; charset=utf-8", headers=headers)
+    # Only the columns the caller could select in GraphQL (server/export_columns.py).
+    shown = Shown.of(name, header, principal)
+    chunks = csv_chunks(shown.row(header), shown.rows(rows), shown.text)
+    return StreamingResponse(chunks, media_type="text/csv; charset=utf-8", headers=headers)
 
 
 Built = tuple[list[str], AsyncIterator[list[str]], str]
@@ -144,17 +158,22 @@ def _names(given: str, allowed: tuple[str, ...], field: str) -> tuple[str, ...]:
     return names
 
 
-async def csv_chunks(header: list[str], rows: AsyncIterator[list[str]]) -> AsyncIterator[str]:
+async def csv_chunks(
+    header: list[str], rows: AsyncIterator[list[str]], text_columns: Collection[int] = ()
+) -> AsyncIterator[str]:
+    """The file in chunks; every cell made safe to open in a spreadsheet (server/csv_cells.py)."""
     buffer = io.StringIO()
     # A byte-order mark first, so that spreadsheets read the file as UTF-8.
     buffer.write("\ufeff")
-    writer = csv.writer(buffer)
-    writer.writerow(header)
+    writer = csv_writer(buffer)
+    writer.writerow(safe_row(header))
     count = 0
     async for row in rows:
-        writer.writerow(row)
+        writer.writerow(safe_row(row, text_columns))
         count += 1
         if count % ROWS_PER_CHUNK == 0:
+            # Sending a chunk need not wait (the socket takes it): give other requests a turn anyway.
+            await asyncio.sleep(0)
             yield _drain(buffer)
     yield _drain(buffer)
 

@@ -6,11 +6,16 @@
 - CSRF: a POST a browser could send cross-site without a preflight (a form, or text/plain) is
   refused unless it carries a preflight header (``X-Corpcare-Preflight`` or
   ``Apollo-Require-Preflight``); JSON bodies always need a preflight in browsers.
-- Request bodies above the limit are refused with 413, whether or not they declare their length.
+- The body is read here, whole, before any route sees it: above the limit it is refused with
+  413 however it is sent (declared, chunked, or more than its ``Content-Length`` said), and a
+  client that takes longer than the body time-out to send it gets 408. Routes then read the
+  body from memory, so no route can hold a worker waiting on a slow client, and no route's own
+  error handling can turn a refusal into something else.
 """
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import orjson
@@ -20,14 +25,28 @@ _SIMPLE_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data", "te
 _PREFLIGHT_HEADERS = (b"x-corpcare-preflight", b"apollo-require-preflight")
 
 
-class TooLarge(Exception):
+class _Refused(Exception):
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+class _ClientGone(Exception):
     pass
 
 
 class HttpGuard:
-    def __init__(self, app: ASGIApp, *, max_body_bytes: int, hsts_seconds: int | None = None) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        max_body_bytes: int,
+        body_timeout_seconds: float = 30.0,
+        hsts_seconds: int | None = None,
+    ) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
+        self.body_timeout_seconds = body_timeout_seconds
         self.headers = [
             (b"x-content-type-options", b"nosniff"),
             (b"x-frame-options", b"DENY"),
@@ -42,24 +61,58 @@ class HttpGuard:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        headers = dict(scope.get("headers") or ())
+        raw_headers = scope.get("headers") or ()
+        headers = dict(raw_headers)
         secured = self._secured(send)
         if scope["method"] == "POST" and _is_simple(headers) and not any(h in headers for h in _PREFLIGHT_HEADERS):
             message = "A form or text/plain request needs the X-Corpcare-Preflight header (CSRF protection)."
             await _refuse(secured, 400, "BAD_REQUEST", message)
             return
-        declared = headers.get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_body_bytes:
-            await _refuse(
-                secured, 413, "PAYLOAD_TOO_LARGE", f"Request bodies are limited to {self.max_body_bytes} bytes."
-            )
-            return
         try:
-            await self.app(scope, self._counted(receive), secured)
-        except TooLarge:
-            await _refuse(
-                secured, 413, "PAYLOAD_TOO_LARGE", f"Request bodies are limited to {self.max_body_bytes} bytes."
-            )
+            declared = self._declared_length(raw_headers)
+            async with asyncio.timeout(self.body_timeout_seconds):
+                body = await self._read_body(receive, declared)
+        except _Refused as refused:
+            await _refuse(secured, refused.status, refused.code, refused.message, close=True)
+            return
+        except TimeoutError:
+            message = f"The request body did not arrive within {self.body_timeout_seconds:g} s."
+            await _refuse(secured, 408, "REQUEST_TIMEOUT", message, close=True)
+            return
+        except _ClientGone:
+            return
+        await self.app(scope, _replay(body, receive), secured)
+
+    def _declared_length(self, raw_headers: Any) -> int | None:
+        values = {value.strip() for name, value in raw_headers if name.lower() == b"content-length"}
+        if not values:
+            return None
+        if len(values) > 1 or not all(value.isdigit() for value in values):
+            raise _Refused(400, "BAD_REQUEST", "The Content-Length header is not one whole number.")
+        declared = int(values.pop())
+        if declared > self.max_body_bytes:
+            raise self._too_large()
+        return declared
+
+    async def _read_body(self, receive: Receive, declared: int | None) -> bytes:
+        chunks: list[bytes] = []
+        seen = 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                raise _ClientGone
+            chunk = message.get("body", b"")
+            seen += len(chunk)
+            if seen > self.max_body_bytes:
+                raise self._too_large()
+            if declared is not None and seen > declared:
+                raise _Refused(400, "BAD_REQUEST", "The body is longer than its Content-Length.")
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                return b"".join(chunks)
+
+    def _too_large(self) -> _Refused:
+        return _Refused(413, "PAYLOAD_TOO_LARGE", f"Request bodies are limited to {self.max_body_bytes} bytes.")
 
     def _secured(self, send: Send) -> Send:
         async def secured(message: Message) -> None:
@@ -71,19 +124,20 @@ class HttpGuard:
 
         return secured
 
-    def _counted(self, receive: Receive) -> Receive:
-        seen = 0
 
-        async def counted() -> Message:
-            nonlocal seen
-            message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > self.max_body_bytes:
-                    raise TooLarge
-            return message
+def _replay(body: bytes, receive: Receive) -> Receive:
+    """The body read by the guard as one message; after it, the server's own messages (a
+    streaming response listens for the client going away)."""
+    given = False
 
-        return counted
+    async def replay() -> Message:
+        nonlocal given
+        if given:
+            return await receive()
+        given = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return replay
 
 
 def _is_simple(headers: dict[Any, Any]) -> bool:
@@ -91,8 +145,10 @@ def _is_simple(headers: dict[Any, Any]) -> bool:
     return content_type in _SIMPLE_TYPES
 
 
-async def _refuse(send: Send, status: int, code: str, message: str) -> None:
+async def _refuse(send: Send, status: int, code: str, message: str, *, close: bool = False) -> None:
     body = orjson.dumps({"data": None, "errors": [{"message": message, "extensions": {"code": code}}]})
     headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    if close:  # the rest of the body may still be on its way: the connection cannot be reused
+        headers.append((b"connection", b"close"))
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})

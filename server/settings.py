@@ -14,6 +14,7 @@ from permissions.cost_budgets import CUSTOMER_COST_BUDGET, ROLE_COST_BUDGETS, Co
 from permissions.roles import Role
 from resolvers.context import QueryLimits
 from sources.backend import BackendLimits
+from sources.fair_share import ShareLimits
 
 DEV_SECRET = "corpcare-development-secret-change-me"
 
@@ -42,6 +43,9 @@ class Settings(BaseSettings):
     )
 
     jwt_secret: str = DEV_SECRET
+    dev_secret_off_loopback: bool = Field(
+        False, description="Let 'corpcare serve' listen beyond loopback with the public development secret."
+    )
     jwt_algorithms: list[str] = ["HS256"]
     jwt_issuer: str | None = None
     jwt_audience: str | None = None
@@ -51,10 +55,18 @@ class Settings(BaseSettings):
 
     default_page_size: int = 50
     max_page_size: int = 2000
+    min_group_size: int = Field(
+        5, ge=2, description="Fewest lines a report figure may stand for, for callers without line:read."
+    )
     max_query_cost: int = Field(100_000, description="Estimated objects an operation may ask for.")
     max_query_depth: int = 15
     max_query_aliases: int = 30
     max_query_tokens: int = 10_000
+    max_query_chars: int = Field(
+        100_000,
+        gt=0,
+        description="Characters in a document sent as text, checked before it is parsed (registered ones exempt).",
+    )
     max_query_directives: int = 50
     max_input_list: int = Field(100_000, description="Items in any one list of an operation's input.")
     cost_budgets: dict[Role, CostBudget] = Field(
@@ -65,6 +77,12 @@ class Settings(BaseSettings):
     # A bulk selection of 100,000 ids is about 2.4 MB of JSON.
     max_body_bytes: int = Field(4_000_000, description="Largest request body accepted.")
     hsts_seconds: int | None = Field(None, description="Send HSTS for this long (only behind TLS).")
+    body_read_timeout_seconds: float = Field(
+        30.0, gt=0, description="Longest a client may take to send a request body (408 after)."
+    )
+    header_read_timeout_seconds: float = Field(
+        10.0, gt=0, description="Longest a client may take to send a request's headers (408 and closed after)."
+    )
     cors_origins: list[str] = Field(default_factory=list, description="Browser origins allowed to call the API.")
 
     request_timeout_seconds: float = Field(30.0, description="Longest a GraphQL request may run (503 after).")
@@ -73,10 +91,25 @@ class Settings(BaseSettings):
     backend_breaker_reset_seconds: float = Field(10.0, description="How long an open breaker refuses calls.")
     pool_size: int = Field(10, description="Connections kept per PostgreSQL backend (as many again on demand).")
     pool_timeout_seconds: float = Field(2.0, description="Wait for a free connection before answering 503.")
+    # Fair share of each process between customers (sources/fair_share.py); counted per process.
+    heavy_operation_cost: int = Field(
+        10_000, ge=0, description="Estimated cost above which an operation is heavy (a large page or report)."
+    )
+    max_heavy_operations_per_customer: int = Field(
+        2, ge=1, description="Heavy operations one customer may run at once per process (429 beyond)."
+    )
+    max_operations_per_customer: int = Field(
+        16, ge=1, description="Operations one customer may run at once per process (429 beyond)."
+    )
+    fair_share_window_seconds: float = Field(
+        10.0, gt=0, description="Window over which a customer's share of worker time is measured."
+    )
 
     log_json: bool = Field(False, description="Structured JSON logs (on by default in production).")
     slow_operation_seconds: float = Field(1.0, description="Operations slower than this go to the slow log.")
-    metrics_token: str | None = Field(None, description="When set, /metrics needs 'Authorization: Bearer <it>'.")
+    metrics_token: str | None = Field(
+        None, description="When set, /metrics needs 'Authorization: Bearer <it>'; production serves /metrics only then."
+    )
 
     bulk_worker: bool = Field(True, description="Work on bulk operations in this process.")
     bulk_lease_seconds: float = Field(30.0, description="How long a silent worker keeps an operation.")
@@ -130,6 +163,13 @@ class Settings(BaseSettings):
         return BackendLimits(
             self.backend_call_seconds, self.backend_breaker_failures, self.backend_breaker_reset_seconds
         )
+
+    @property
+    def share_limits(self) -> ShareLimits:
+        return ShareLimits(
+            self.heavy_operation_cost, self.max_heavy_operations_per_customer, self.max_operations_per_customer,
+            self.fair_share_window_seconds,
+        )  # fmt: skip
 
     @property
     def json_logs(self) -> bool:
