@@ -24,6 +24,14 @@ from sources.throttle import Charge
 
 log = logging.getLogger("corpcare.errors")
 
+# The operation's estimated cost, left on strawberry's execution context by LimitShape for the
+# extensions after it (over HTTP and over a WebSocket alike).
+ESTIMATE = "corpcare_estimated_cost"
+
+
+def estimated_cost(execution_context: Any) -> int:
+    return int(getattr(execution_context, ESTIMATE, 0))
+
 
 def _chosen(ctx: Any) -> tuple[OperationDefinitionNode | None, dict[str, FragmentDefinitionNode]]:
     """The operation that will run, and the document's fragments."""
@@ -60,6 +68,7 @@ class LimitShape(SchemaExtension):
                                 sizes)  # fmt: skip
             self.shape = shape
             stats = telemetry.current.get()
+            setattr(ctx, ESTIMATE, shape.cost)
             if stats is not None:
                 stats.operation_name = chosen.name.value if chosen.name else None
                 stats.operation_type = chosen.operation.value

@@ -11,7 +11,7 @@ from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType
 
 from resolvers.context import Context
-from sources import telemetry
+from schema.extensions import estimated_cost
 from sources.errors import RateLimited
 
 
@@ -27,10 +27,8 @@ class ShareWorkers(SchemaExtension):
         share = getattr(context, "fair_share", None) if isinstance(context, Context) else None
         ticket = None
         if share is not None and ctx.result is None and ctx.operation_type is not OperationType.SUBSCRIPTION:
-            stats = telemetry.current.get()
-            cost = int(getattr(stats, "cost", 0) or 0)
             try:
-                ticket = share.admit(_customer_key(context), cost)
+                ticket = share.admit(_customer_key(context), estimated_cost(ctx))
             except RateLimited as refused:
                 error = GraphQLError(refused.message, extensions={"code": refused.code, **refused.extensions})
                 ctx.result = GraphQLExecutionResult(data=None, errors=[error])

@@ -195,6 +195,7 @@ class GraphQLEndpoint(GraphQL[Context, None]):
                                  limits=self.limits, budgets=self.budgets, today=today,
                                  min_group_size=self.min_group_size)  # fmt: skip
             context.connection = request
+            context.fair_share = self.fair_share  # queries and mutations sent over the socket are gated too
             return context
         user = request.user
         assert isinstance(user, PrincipalUser), "authentication runs before GraphQL"

@@ -4,8 +4,6 @@ registered operations are known documents and run whatever their length."""
 
 from __future__ import annotations
 
-import asyncio
-import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -16,6 +14,7 @@ from graphql.language import parser as graphql_parser
 from server.app import create_app
 from server.auth import issue_token
 from server.safelist import read_operations, register
+from tests.server.in_process_socket import socket_exchange
 from tests.server.test_http import make_settings
 from tests.server.test_persisted_queries import app_client, persisted, refused, sha, unique, write_operations
 
@@ -105,37 +104,6 @@ async def test_a_registered_operation_longer_than_the_limit_still_runs(world, tm
         assert response.json()["data"] == {"viewer": {"login": "acme.admin"}}
 
 
-async def _socket(app: Any, messages: list[dict[str, Any]], until: str) -> list[dict[str, Any]]:
-    """Drive ``app``'s WebSocket endpoint in process: send ``messages`` after connecting and
-    return what it sends until a message of type ``until`` (then the client leaves)."""
-    inbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
-    outbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
-    scope = {
-        "type": "websocket", "asgi": {"version": "3.0"}, "http_version": "1.1", "scheme": "ws", "path": "/graphql",
-        "raw_path": b"/graphql", "root_path": "", "query_string": b"", "server": ("corpcare.test", 80),
-        "client": ("127.0.0.1", 50000), "subprotocols": ["graphql-transport-ws"],
-        "headers": [(b"host", b"corpcare.test"), (b"sec-websocket-protocol", b"graphql-transport-ws")],
-    }  # fmt: skip
-    await inbox.put({"type": "websocket.connect"})
-    served = asyncio.create_task(app(scope, inbox.get, outbox.put))
-    received: list[dict[str, Any]] = []
-    try:
-        for message in messages:
-            await inbox.put({"type": "websocket.receive", "text": json.dumps(message)})
-        while True:
-            # A bound for a broken server, not a timing assumption: the answer comes at once.
-            sent = await asyncio.wait_for(outbox.get(), timeout=60)
-            if sent["type"] == "websocket.close":
-                raise AssertionError(f"closed: {sent}; after {received}")
-            if sent["type"] == "websocket.send":
-                received.append(json.loads(sent.get("text") or sent["bytes"]))
-                if received[-1]["type"] == until:
-                    return received
-    finally:
-        await inbox.put({"type": "websocket.disconnect", "code": 1000})
-        await asyncio.wait_for(served, timeout=60)
-
-
 async def test_over_a_websocket_a_long_subscribe_is_refused_before_it_is_parsed(world):
     app = create_app(make_settings(), sources=world.sources)
     token = issue_token(make_settings(), "acme.employee")
@@ -145,7 +113,7 @@ async def test_over_a_websocket_a_long_subscribe_is_refused_before_it_is_parsed(
         "payload": {"query": COMMENT + "subscription { spendingAlerts { id } }"},
     }
     with parses() as started:
-        received = await _socket(
+        received = await socket_exchange(
             app, [{"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}}, subscribe], "error"
         )
     assert received[0]["type"] == "connection_ack"

@@ -19,6 +19,7 @@ from server.auth import issue_token
 from sources import telemetry
 from sources.backend import Backend
 from sources.fair_share import FairShare
+from tests.server.in_process_socket import socket_exchange
 from tests.server.test_http import bearer, make_settings
 
 HEAVY = {"query": "query Lines { subscribers(first: 10) { nodes { id orgUnit { id } } } }"}
@@ -169,3 +170,25 @@ async def test_a_company_that_took_more_than_its_share_of_worker_time_waits_for_
 
         clock.now += 10  # its share recovered: heavy work goes again
         assert (await acme.post("/graphql", json=HEAVY)).status_code == 200
+
+
+async def test_a_query_sent_over_a_websocket_is_gated_like_one_sent_over_http(world, monkeypatch):
+    async with two_companies(world, **SHARE) as (acme, _, app):
+        held = HeldCrm(world.sources.crm.backend, await customer_of(world, "acme.admin"), holding=True)
+        held.install(monkeypatch)
+        running = [asyncio.create_task(acme.post("/graphql", json=HEAVY)) for _ in range(2)]
+        for _ in running:
+            await held.entered.get()
+
+        token = issue_token(make_settings(), "acme.admin")
+        init = {"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}}
+        over_socket = asyncio.create_task(
+            socket_exchange(app, [init, {"id": "1", "type": "subscribe", "payload": HEAVY}], "complete")
+        )
+        received = await refused_before_it_runs(held, over_socket)  # type: ignore[arg-type]
+        [answer] = [m for m in received if m["type"] == "next"]
+        assert answer["payload"]["data"] is None
+        [error] = answer["payload"]["errors"]
+        assert (error["extensions"]["code"], error["extensions"]["reason"]) == ("RATE_LIMITED", "HEAVY_CONCURRENCY")
+        held.release.set()
+        assert all(r.status_code == 200 for r in await asyncio.gather(*running))

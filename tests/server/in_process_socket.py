@@ -1,0 +1,38 @@
+"""A graphql-transport-ws client that drives the app's WebSocket endpoint in process (no server)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+
+async def socket_exchange(app: Any, messages: list[dict[str, Any]], until: str) -> list[dict[str, Any]]:
+    """Drive ``app``'s WebSocket endpoint in process: send ``messages`` after connecting and
+    return what it sends until a message of type ``until`` (then the client leaves)."""
+    inbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+    outbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+    scope = {
+        "type": "websocket", "asgi": {"version": "3.0"}, "http_version": "1.1", "scheme": "ws", "path": "/graphql",
+        "raw_path": b"/graphql", "root_path": "", "query_string": b"", "server": ("corpcare.test", 80),
+        "client": ("127.0.0.1", 50000), "subprotocols": ["graphql-transport-ws"],
+        "headers": [(b"host", b"corpcare.test"), (b"sec-websocket-protocol", b"graphql-transport-ws")],
+    }  # fmt: skip
+    await inbox.put({"type": "websocket.connect"})
+    served = asyncio.create_task(app(scope, inbox.get, outbox.put))
+    received: list[dict[str, Any]] = []
+    try:
+        for message in messages:
+            await inbox.put({"type": "websocket.receive", "text": json.dumps(message)})
+        while True:
+            # A bound for a broken server, not a timing assumption: the answer comes at once.
+            sent = await asyncio.wait_for(outbox.get(), timeout=60)
+            if sent["type"] == "websocket.close":
+                raise AssertionError(f"closed: {sent}; after {received}")
+            if sent["type"] == "websocket.send":
+                received.append(json.loads(sent.get("text") or sent["bytes"]))
+                if received[-1]["type"] == until:
+                    return received
+    finally:
+        await inbox.put({"type": "websocket.disconnect", "code": 1000})
+        await asyncio.wait_for(served, timeout=60)
