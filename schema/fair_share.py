@@ -13,6 +13,7 @@ from strawberry.types.graphql import OperationType
 from resolvers.context import Context
 from schema.extensions import estimated_cost
 from sources.errors import RateLimited
+from sources.fair_share import customer_key
 
 
 class ShareWorkers(SchemaExtension):
@@ -28,7 +29,7 @@ class ShareWorkers(SchemaExtension):
         ticket = None
         if share is not None and ctx.result is None and ctx.operation_type is not OperationType.SUBSCRIPTION:
             try:
-                ticket = share.admit(_customer_key(context), estimated_cost(ctx))
+                ticket = share.admit(customer_key(context.principal.customer_id), estimated_cost(ctx))
             except RateLimited as refused:
                 error = GraphQLError(refused.message, extensions={"code": refused.code, **refused.extensions})
                 ctx.result = GraphQLExecutionResult(data=None, errors=[error])
@@ -37,9 +38,3 @@ class ShareWorkers(SchemaExtension):
         finally:
             if ticket is not None:
                 ticket.release()
-
-
-def _customer_key(context: Context) -> str:
-    """The company whose share the caller spends; the operator's own staff share one."""
-    customer = context.principal.customer_id
-    return "operator" if customer is None else str(customer)

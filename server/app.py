@@ -142,6 +142,7 @@ def create_app(settings: Settings, sources: Sources | None = None) -> Starlette:
         exception_handlers={StarletteHTTPException: http_error, Exception: server_error},
         lifespan=lifespan,
     )
+    app.state.fair_share = graphql.fair_share  # CSV exports take their company's places too
     if sources is not None:
         _attach(app, sources, settings, metrics)
     return app

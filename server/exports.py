@@ -34,6 +34,7 @@ from server.csv_cells import writer as csv_writer
 from server.export_columns import Shown
 from server.export_cost import charge_export
 from sources.errors import BackendUnavailable, BadUserInput, CorpcareError, Forbidden, NotFound, RateLimited
+from sources.fair_share import FairShare, Ticket, customer_key
 
 ROWS_PER_CHUNK = 500
 
@@ -52,8 +53,18 @@ async def report_export(request: Request) -> Response:
         floor = request.app.state.min_group_size
         context = Context.of(principal, sources, request_id=request_id, min_group_size=floor)
         # Paid for before anything is read, like the report it writes (server/export_cost.py).
-        await charge_export(context, name, request.query_params, getattr(request.app.state, "cost_budgets", None))
-        header, rows, filename = await build(context, request.query_params)
+        cost = await charge_export(
+            context, name, request.query_params, getattr(request.app.state, "cost_budgets", None)
+        )
+        # One of the company's places on this server, held until the file is written.
+        share: FairShare | None = getattr(request.app.state, "fair_share", None)
+        ticket = share.admit(customer_key(principal.customer_id), cost) if share is not None else None
+        try:
+            header, rows, filename = await build(context, request.query_params)
+        except BaseException:
+            if ticket is not None:
+                ticket.release()
+            raise
     except CorpcareError as error:
         status = {Forbidden: 403, NotFound: 404, RateLimited: 429, BackendUnavailable: 503}.get(type(error), 400)
         body = {"errors": [{"message": error.message, "extensions": {"code": error.code, **error.extensions}}]}
@@ -68,7 +79,17 @@ async def report_export(request: Request) -> Response:
     # Only the columns the caller could select in GraphQL (server/export_columns.py).
     shown = Shown.of(name, header, principal)
     chunks = csv_chunks(shown.row(header), shown.rows(rows), shown.text)
-    return StreamingResponse(chunks, media_type="text/csv; charset=utf-8", headers=headers)
+    return StreamingResponse(_holding(ticket, chunks), media_type="text/csv; charset=utf-8", headers=headers)
+
+
+async def _holding(ticket: Ticket | None, chunks: AsyncIterator[str]) -> AsyncIterator[str]:
+    """``chunks``, with the company's place on the server given back once they are sent (or the client left)."""
+    try:
+        async for chunk in chunks:
+            yield chunk
+    finally:
+        if ticket is not None:
+            ticket.release()
 
 
 Built = tuple[list[str], AsyncIterator[list[str]], str]

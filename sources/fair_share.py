@@ -50,6 +50,11 @@ class _Customer:
         return sum(1 for _, heavy in self.running.values() if heavy)
 
 
+def customer_key(customer_id: int | None) -> str:
+    """The share a caller spends: its company's; the operator's own staff share one."""
+    return "operator" if customer_id is None else str(customer_id)
+
+
 class Ticket:
     """An admitted operation; ``release`` it (once) when it ends, however it ends."""
 

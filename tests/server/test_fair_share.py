@@ -192,3 +192,23 @@ async def test_a_query_sent_over_a_websocket_is_gated_like_one_sent_over_http(wo
         assert (error["extensions"]["code"], error["extensions"]["reason"]) == ("RATE_LIMITED", "HEAVY_CONCURRENCY")
         held.release.set()
         assert all(r.status_code == 200 for r in await asyncio.gather(*running))
+
+
+async def test_a_csv_export_takes_one_of_its_companys_places_and_gives_it_back(world, monkeypatch):
+    export = "/reports/spending.csv?from=2026-01&to=2026-03&groupBy=ORG_UNIT,MONTH"
+    async with two_companies(world, **SHARE) as (acme, borealis, _):
+        held = HeldCrm(world.sources.crm.backend, await customer_of(world, "acme.admin"), holding=True)
+        held.install(monkeypatch)
+        running = [asyncio.create_task(acme.post("/graphql", json=HEAVY)) for _ in range(2)]
+        for _ in running:
+            await held.entered.get()
+        refused = await acme.get(export)
+        assert refused.status_code == 429 and int(refused.headers["retry-after"]) >= 1
+        assert refused.json()["errors"][0]["extensions"]["reason"] == "HEAVY_CONCURRENCY"
+        assert (await borealis.get(export)).status_code == 200
+        held.release.set()
+        assert all(r.status_code == 200 for r in await asyncio.gather(*running))
+        held.holding = False
+        # Each finished export gave its place back: more than the limit of them, one after another.
+        for _ in range(SHARE["max_heavy_operations_per_customer"] + 1):
+            assert (await acme.get(export)).status_code == 200
