@@ -14,8 +14,9 @@ import asyncio
 import logging
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import asdict, replace
+from dataclasses import replace
 from datetime import timedelta
+from typing import Any
 
 from permissions.principal import Principal, principal_for
 from resolvers.context import Context
@@ -34,6 +35,7 @@ from sources.state.bulk import (
 )
 
 CHUNK = 100
+DRY_RUN_CHUNK = 1000
 
 log = logging.getLogger("corpcare.bulk")
 
@@ -54,9 +56,12 @@ async def work_through(
     """
     store = sources.bulk
     action = line_action(operation.operation, operation.input)
+    # A dry run writes no line: larger chunks, fewer round trips, each still a few milliseconds of work.
+    size = max(chunk, DRY_RUN_CHUNK) if operation.dry_run else chunk
+    after: int | None = None
     while not stopping():
         current = await store.renew(operation.id, worker, lease)
-        items = await store.open_items(operation.id, chunk)
+        items = await store.open_items(operation.id, size, after)
         if not items:
             status = "cancelled" if current.cancel_requested else "completed"
             await store.finish(operation.id, worker, status)
@@ -74,6 +79,7 @@ async def work_through(
                 cancelled=current.cancel_requested, concurrency=concurrency,
             )  # fmt: skip
         await store.record(operation.id, worker, results, _audit(operation, results))
+        after = items[-1].line_id
         await _announce(sources, operation.id)
         for outcome, count in Counter(result.outcome for result in results).items():
             sources.observer.bulk_line(outcome, count)
@@ -149,6 +155,14 @@ async def _chunk(
     return [results[line_id] for line_id in ids]
 
 
+_RESULT_FIELDS = tuple(ItemResult.__dataclass_fields__)
+
+
+def _plain(result: ItemResult) -> dict[str, Any]:
+    """``asdict`` without its deep copy: every field is a plain value (a tenth of the time per line)."""
+    return {name: getattr(result, name) for name in _RESULT_FIELDS}
+
+
 def _audit(operation: BulkOperationRow, results: list[ItemResult]) -> AuditEntry:
     return AuditEntry(
         request_id=operation.request_id,
@@ -159,6 +173,6 @@ def _audit(operation: BulkOperationRow, results: list[ItemResult]) -> AuditEntry
         action=operation.operation,
         outcome="allowed",
         detail={"bulk_operation_id": operation.id, "dry_run": operation.dry_run,
-                "results": [asdict(result) for result in results]},
+                "results": [_plain(result) for result in results]},
         targets=(("BulkOperation", operation.id), *(("Subscriber", result.line_id) for result in results)),
     )  # fmt: skip

@@ -11,8 +11,10 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol
 
+from resolvers import stored_answers
 from resolvers.context import Context, Info
-from resolvers.ids import from_global_id, to_global_id
+from resolvers.ids import to_global_id
+from resolvers.line_selection import decode_line_ids
 from resolvers.mutation import UserErrorRecord, audit_change, once
 from resolvers.subscriber import SubscriberListArgs, line_query
 from sources.crm.records import SubscriberRecord
@@ -104,7 +106,12 @@ async def change_lines(
     async def work() -> dict[str, Any]:
         return asdict(await _run(info, action, selection, dry_run, all_or_nothing, echo))
 
-    answer, key_error = await once(info, action.operation, idempotency_key, echo, work)
+    async def as_seen_now(answer: dict[str, Any]) -> dict[str, Any]:
+        kept = LineChangeOutcome.from_stored(answer)
+        kept.results = await stored_answers.as_seen_now(info.context, kept.results)
+        return asdict(kept)
+
+    answer, key_error = await once(info, action.operation, idempotency_key, echo, work, as_seen_now)
     if answer is None:
         return LineChangeOutcome(dry_run, user_errors=[UserErrorRecord(**key_error)])  # type: ignore[arg-type]
     return LineChangeOutcome.from_stored(answer)
@@ -151,7 +158,7 @@ async def _selected(info: Info, selection: LineSelectionArgs) -> list[int]:
     if len(given) != 1:
         raise BadUserInput("Select lines by exactly one of ids, orgUnit or filter.")
     if selection.ids is not None:
-        ids = list(dict.fromkeys(from_global_id(i, expect="Subscriber")[1] for i in selection.ids))
+        ids = await decode_line_ids(selection.ids)
     else:
         args = selection.filter or SubscriberListArgs(org_unit_id=selection.org_unit_id)
         query = await line_query(info, args)
@@ -187,8 +194,7 @@ async def _start_bulk(
 def judge(action: LineAction, line_id: int, line: SubscriberRecord | None) -> ItemResult:
     """What the action does to one line: left as it is (skipped, failed), or would_apply."""
     if line is None:
-        # Outside the scope or missing: the same answer, so existence is not revealed.
-        return ItemResult(line_id, "failed", "NOT_FOUND", "No such line in your scope.")
+        return stored_answers.not_in_view(line_id)
     verdict = action.check(line)
     change = action.describe(line)
     if verdict is not None:

@@ -44,7 +44,11 @@ def _percent(root: BulkOperationRow) -> float:
 class BulkOperation(Node):
     id: strawberry.ID = global_id("BulkOperation", PUBLIC)
     operation: str = field(PUBLIC, description="The mutation, for example subscriberServicesAdd.")
-    input: JSON = field(PUBLIC, description="The mutation's input as it was sent.")
+    input: JSON = field(
+        PUBLIC,
+        description="The mutation's input as it was sent; a selection of more than 200 ids shows as their "
+        "`count` and `sha256` (the lines are the `results`).",
+    )
     status: BulkOperationStatus = field(PUBLIC)
     dry_run: bool = field(PUBLIC)
     login: str = field(PUBLIC, name="startedBy", description="The login of the portal user who started it.")

@@ -11,6 +11,7 @@ from permissions.rules import PUBLIC, requires
 from resolvers.context import Info
 from resolvers.line_changes import MAX_SELECTION, LineChangeOutcome, LineSelectionArgs, change_lines
 from resolvers.line_operations import line_action, permission_for
+from resolvers.line_selection import ids_echo
 from resolvers.mutation import plain
 from schema.bulk import BulkOperation
 from schema.common import Money, UserError
@@ -203,9 +204,12 @@ async def _lines(info: Info, operation: str, input: Any, **rest: Any) -> LineCha
     """Every line mutation's input has a selection, dryRun, allOrNothing and idempotencyKey; the
     rest is the action's own. The action is built from the plain input, as a resumed bulk
     operation builds it."""
+    selection = input.selection
+    # A long id list is kept as its size and digest (``resolvers/line_selection.py``), never copied.
+    kept = {"ids": await ids_echo(selection.ids), "org_unit": selection.org_unit,
+            "filter": strawberry.asdict(selection.filter) if selection.filter is not None else None}  # fmt: skip
     echo = plain(
-        {"selection": strawberry.asdict(input.selection), "dry_run": input.dry_run,
-         "all_or_nothing": input.all_or_nothing, **rest}
+        {"selection": kept, "dry_run": input.dry_run, "all_or_nothing": input.all_or_nothing, **rest}
     )  # fmt: skip
     return await change_lines(
         info, line_action(operation, echo), _selection(input.selection), dry_run=input.dry_run,

@@ -16,7 +16,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import orjson
-from sqlalchemy import and_, bindparam, func, insert, or_, select, update
+from sqlalchemy import Integer, String, and_, bindparam, func, insert, literal, literal_column, or_, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from sources.backend import Backend
@@ -26,6 +27,8 @@ from sources.state.models import BulkItemRecord, BulkOperationRecord
 from sources.values import aware
 
 OPEN_STATUSES = ("queued", "running")
+# Lines of a new operation written by one statement.
+ITEM_BATCH = 10_000
 
 
 @dataclass(slots=True)
@@ -126,8 +129,12 @@ class BulkStore:
             )  # fmt: skip
             key = inserted.inserted_primary_key
             assert key is not None
-            rows = [{"operation_id": key[0], "line_id": line, "state": "pending"} for line in line_ids]
-            await conn.execute(insert(_ITEM), rows)
+            # One set-based statement per batch (ids as one array / JSON parameter), never one
+            # executemany of every line: 100,000 lines are ten short statements, and the loop
+            # gets a turn between them.
+            for first in range(0, len(line_ids), ITEM_BATCH):
+                batch = list(line_ids[first : first + ITEM_BATCH])
+                await conn.execute(_pending_items(int(key[0]), batch, self.backend.dialect.name))
         self.arrived.set()
         return int(key[0])
 
@@ -157,13 +164,18 @@ class BulkStore:
             await self._extend(conn, operation_id, worker, lease)
             return await self._one(conn, operation_id)
 
-    async def open_items(self, operation_id: int, limit: int) -> list[OpenItem]:
+    async def open_items(self, operation_id: int, limit: int, after_line: int | None = None) -> list[OpenItem]:
+        """The next items not done, in line order. A worker passes the last line of its previous
+        chunk, so each chunk walks the primary key from there instead of past every done item
+        again (quadratic over 100,000 lines)."""
         statement = (
             select(_ITEM.state, *_RESULT_COLUMNS)
             .where(_ITEM.operation_id == operation_id, _ITEM.state != "done")
             .order_by(_ITEM.line_id)
             .limit(limit)
         )
+        if after_line is not None:
+            statement = statement.where(_ITEM.line_id > after_line)
         async with self.backend.connect() as conn:
             rows = (await conn.execute(statement)).all()
         return [OpenItem(row.line_id, ItemResult(*row[1:]) if row.state == "claimed" else None) for row in rows]
@@ -296,6 +308,19 @@ def _visible(scope: BulkScope) -> list[Any]:
     if scope.user_id is not None:
         conditions.append(_OP.user_id == scope.user_id)
     return conditions
+
+
+def _pending_items(operation_id: int, line_ids: list[int], dialect: str) -> Any:
+    """``INSERT … SELECT`` of one batch of pending items from a single bound parameter."""
+    if dialect == "postgresql":
+        lines: Any = func.unnest(bindparam("b_lines", line_ids, type_=ARRAY(Integer)))
+        source = select(literal(operation_id, Integer), lines, literal("pending", String))
+    else:
+        as_json = bindparam("b_lines", orjson.dumps(line_ids).decode(), type_=String())
+        source = select(
+            literal(operation_id, Integer), literal_column("value"), literal("pending", String)
+        ).select_from(func.json_each(as_json))
+    return insert(_ITEM).from_select(["operation_id", "line_id", "state"], source)
 
 
 def _result_params() -> dict[str, Any]:

@@ -23,6 +23,7 @@ from sources.demo.feed import UsageFeed
 from sources.values import month_start
 from tests.schema.test_access import codes
 from tests.support import World, today
+from tests.waiting import eventually, within
 
 BALANCES = """subscription($line: ID!) { bundleUpdates(subscriber: $line) {
   kind allowance used remaining bundle { code } } }"""
@@ -44,8 +45,8 @@ async def following(world: World, login: str, query: str, **variables: Any) -> A
         await asyncio.sleep(0.01)
 
 
-async def next_of(stream: Any, seconds: float = 5) -> Any:
-    return await asyncio.wait_for(anext(stream), seconds)
+async def next_of(stream: Any) -> Any:
+    return await within(anext(stream))
 
 
 async def line_of(world: World, login: str) -> int:
@@ -118,15 +119,13 @@ async def heard(world: World, login: str, alerts: list[SpendingAlert], last: Spe
     listening = events.listeners(alerts_channel(last.customer_id))
     async with following(world, login, ALERTS, **variables) as stream:
         first = asyncio.ensure_future(anext(stream))
-        for _ in range(500):
-            if events.listeners(alerts_channel(last.customer_id)) > listening or first.done():
-                break
-            await asyncio.sleep(0.01)
+        channel = alerts_channel(last.customer_id)
+        await eventually(lambda: events.listeners(channel) > listening or first.done(), "the caller to listen")
         if first.done():
             return first.result()
         for alert in [*alerts, last]:
             await events.publish(alerts_channel(alert.customer_id), alert.encode())
-        received = [await asyncio.wait_for(first, 5)]
+        received = [await within(first)]
         while received[-1].errors is None and received[-1].data["spendingAlerts"]["threshold"] != 100:
             received.append(await next_of(stream))
     assert all(result.errors is None for result in received), [result.errors for result in received]
@@ -197,12 +196,9 @@ async def test_an_event_is_answered_once_for_callers_who_see_alike_and_apart_for
         following(world, unit_admin, SHAPED) as scoped,
     ):
         pending = [asyncio.ensure_future(anext(stream)) for stream in (first, second, scoped)]
-        for _ in range(500):
-            if world.sources.events.listeners(channel) == listening + 3:
-                break
-            await asyncio.sleep(0.01)
+        await eventually(lambda: world.sources.events.listeners(channel) == listening + 3, "all three to listen")
         await world.sources.events.publish(channel, alert.encode())
-        mine, again, theirs = [await asyncio.wait_for(answer, 5) for answer in pending]
+        mine, again, theirs = [await within(answer) for answer in pending]
 
     assert mine.errors is None and mine.data is again.data  # executed once, for both
     above = [unit["name"] for unit in mine.data["spendingAlerts"]["line"]["orgUnit"]["ancestors"]]

@@ -3,7 +3,6 @@ and every line is changed exactly once. Real processes, real sockets, real datab
 
 from __future__ import annotations
 
-import asyncio
 import os
 import signal
 import subprocess
@@ -29,6 +28,7 @@ from tests.schema.test_bulk_operations import (
 )
 from tests.server.faults import free_port
 from tests.server.test_http import bearer, make_settings
+from tests.waiting import PATIENCE, eventually
 
 SECRET = make_settings().jwt_secret
 
@@ -54,18 +54,24 @@ async def serving(settings: dict[str, str], data_dir: Any) -> tuple[subprocess.P
     with log.open("wb") as output:
         process = subprocess.Popen(command, env=env, stdout=output, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
+
+    async def healthy() -> bool:
+        if process.poll() is not None:
+            raise AssertionError(f"the server exited: {log.read_text()}")
+        try:
+            return (await http.get("/healthz")).status_code == 200
+        except httpx.TransportError:
+            return False
+
     async with httpx.AsyncClient(base_url=base) as http:
-        for _ in range(300):
-            if process.poll() is not None:
-                raise AssertionError(f"the server exited: {log.read_text()}")
-            try:
-                if (await http.get("/healthz")).status_code == 200:
-                    return process, base
-            except httpx.TransportError:
-                pass
-            await asyncio.sleep(0.05)
-    process.kill()
-    raise AssertionError("the server did not start")
+        try:
+            # Imports and migrations can take over a minute on a loaded machine.
+            await eventually(healthy, "the server to start", seconds=3 * PATIENCE, every=0.05)
+        except AssertionError:
+            process.kill()
+            process.wait()  # reaped here: not a stray process warned about in a later test
+            raise
+    return process, base
 
 
 @pytest.fixture
@@ -79,14 +85,15 @@ async def servers() -> AsyncIterator[list[subprocess.Popen[bytes]]]:
 
 
 async def until(check: Callable[[dict[str, Any]], bool], http: httpx.AsyncClient, operation: str, token: str) -> Any:
-    for _ in range(1200):
+    """The operation as first seen passing ``check`` (a whole operation may take minutes on a busy machine)."""
+
+    async def seen() -> Any:
         response = await http.post("/graphql", json={"query": OPERATION, "variables": {"id": operation}},
                                    headers=bearer(token))  # fmt: skip
         node = response.json()["data"]["node"]
-        if check(node):
-            return node
-        await asyncio.sleep(0.025)
-    raise AssertionError(f"gave up waiting; last seen {node}")
+        return node if check(node) else None
+
+    return await eventually(seen, "the bulk operation", seconds=5 * PATIENCE, every=0.025)
 
 
 @pytest.mark.parametrize("stop", [signal.SIGKILL, signal.SIGTERM], ids=["killed", "terminated"])

@@ -28,6 +28,7 @@ from tests.server.faults import Blackhole, PrivatePostgres, PrivateRedis, free_p
 from tests.server.test_bulk_restart import serving
 from tests.server.test_http import bearer, make_settings
 from tests.support import today
+from tests.waiting import PATIENCE, eventually
 
 QUERY = """{
   viewer { login }
@@ -104,6 +105,9 @@ def metric(text_: str, name: str) -> float:
 async def test_with_billing_stopped_crm_fields_resolve_and_billing_fields_are_null(running_billing):
     world = running_billing
     async with served(**world.urls, backend_breaker_failures=3, backend_breaker_reset_seconds=1.0) as http:
+        # The breaker's clock in the test's hands: open is open, however slow the machine.
+        now = [0.0]
+        http.app.state.sources.billing.backend.breaker.clock = lambda: now[0]  # type: ignore[attr-defined]
         response, body = await ask(http)
         assert response.status_code == 200 and "errors" not in body
         assert body["data"]["customer"]["orgRoot"]["spending"]["total"]["amount"]
@@ -132,7 +136,7 @@ async def test_with_billing_stopped_crm_fields_resolve_and_billing_fields_are_nu
 
         # Once the breaker's pause is over, one trial call (the others of that request are still
         # refused) finds billing back and closes it: the next request is whole.
-        await asyncio.sleep(1.1)
+        now[0] += 1.1
         await ask(http)
         assert metric((await http.get("/metrics")).text, 'corpcare_backend_breaker_open{backend="billing"}') == 0.0
         response, body = await ask(http)
@@ -165,9 +169,20 @@ async def billing_locked(world: SplitWorld) -> AsyncIterator[None]:
         await engine.dispose()
 
 
+async def waiting_on_a_lock(world: SplitWorld) -> bool:
+    """Whether a session of billing's waits for a lock (the request, on the tables held)."""
+    engine = create_async_engine(world.urls["billing_url"])
+    try:
+        async with engine.connect() as conn:
+            return bool((await conn.execute(text("select count(*) from pg_locks where not granted"))).scalar())
+    finally:
+        await engine.dispose()
+
+
 async def test_a_slow_billing_is_cut_at_the_call_limit(running_billing):
     world = running_billing
-    async with served(**world.urls, backend_call_seconds=0.5) as http:
+    # A limit the locked billing reaches, and the CRM's calls keep to on a busy machine.
+    async with served(**world.urls, backend_call_seconds=5) as http:
         async with billing_locked(world):
             response, body = await ask(http)
         assert response.status_code == 200
@@ -180,7 +195,8 @@ async def test_a_slow_billing_is_cut_at_the_call_limit(running_billing):
 
 async def test_a_request_past_its_time_limit_gets_a_coded_503(running_billing):
     world = running_billing
-    async with served(**world.urls, backend_call_seconds=30, request_timeout_seconds=0.5) as http:
+    # A limit the locked request reaches, and the next one, whole, keeps to on a busy machine.
+    async with served(**world.urls, backend_call_seconds=60, request_timeout_seconds=5) as http:
         async with billing_locked(world):
             response = await http.post("/graphql", json={"query": QUERY})
         assert response.status_code == 503 and response.headers["retry-after"] == "1"
@@ -192,7 +208,8 @@ async def test_a_request_past_its_time_limit_gets_a_coded_503(running_billing):
 
 async def test_an_exhausted_pool_gets_a_fast_503_with_retry_after(running_billing):
     world = running_billing
-    async with served(**world.urls, pool_size=1, pool_timeout_seconds=0.2) as http:
+    # A wait for a connection that the next request, whole, keeps to on a busy machine.
+    async with served(**world.urls, pool_size=1, pool_timeout_seconds=2) as http:
         engine = http.app.state.sources.billing.backend.engine  # type: ignore[attr-defined]
         async with engine.connect() as first, engine.connect() as second:  # pool of 1, overflow of 1
             assert first is not second
@@ -241,19 +258,27 @@ async def test_sign_in_with_the_crm_unreachable_is_a_coded_503_not_a_crash(split
 
 async def test_sigterm_lets_the_request_in_flight_finish_then_stops(running_billing, tmp_path):
     world = running_billing
-    process, base = await serving(world.urls, tmp_path)
+    # The request waits on billing for as long as the test takes, however busy the machine.
+    process, base = await serving({**world.urls, "backend_call_seconds": "300"}, tmp_path)
+
+    async def refused() -> bool:
+        try:
+            async with httpx.AsyncClient(base_url=base, timeout=PATIENCE) as fresh:
+                await fresh.get("/healthz")
+        except httpx.TransportError:
+            return True
+        return False
+
     try:
         token = issue_token(make_settings(), "acme.admin")
-        async with httpx.AsyncClient(base_url=base, timeout=30, headers=bearer(token)) as http:
+        async with httpx.AsyncClient(base_url=base, timeout=5 * PATIENCE, headers=bearer(token)) as http:
             async with billing_locked(world):
                 in_flight = asyncio.create_task(http.post("/graphql", json={"query": QUERY}))
-                await asyncio.sleep(0.5)  # the request now waits on billing
+                await eventually(lambda: waiting_on_a_lock(world), "the request to wait on billing")
                 process.send_signal(signal.SIGTERM)
-                await asyncio.sleep(0.5)
+                await eventually(refused, "the server to take no new requests")
                 assert process.poll() is None, "the server must wait for the request in flight"
-                with pytest.raises(httpx.TransportError):  # but it takes no new ones
-                    async with httpx.AsyncClient(base_url=base, timeout=2) as fresh:
-                        await fresh.get("/healthz")
+                assert not in_flight.done()
             response = await in_flight
         assert response.status_code == 200 and "errors" not in response.json()
         assert response.json()["data"]["customer"]["orgRoot"]["spending"] is not None

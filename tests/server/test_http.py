@@ -15,6 +15,7 @@ from server.app import create_app
 from server.auth import issue_token
 from server.settings import Settings
 from sources.crm.source import CrmSource
+from tests.waiting import eventually
 
 QUERY = {"query": "{ viewer { login role } customer { name } }"}
 
@@ -115,8 +116,7 @@ async def test_the_server_answers_over_a_real_socket(world):
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="off"))
     task = asyncio.create_task(server.serve())
     try:
-        while not server.started:
-            await asyncio.sleep(0.01)
+        await eventually(lambda: server.started, "the server to start")
         port = server.servers[0].sockets[0].getsockname()[1]
         token = issue_token(make_settings(), "acme.finance")
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:

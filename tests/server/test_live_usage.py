@@ -20,12 +20,14 @@ from websockets.exceptions import ConnectionClosed
 from resolvers.ids import to_global_id
 from server.auth import issue_token
 from server.settings import Settings
+from sources.billing.live import alerts_channel, balances_channel
 from sources.billing.models import BundleBalance
 from sources.values import month_start
 from tests.server.test_bulk_restart import SECRET, servers, serving  # noqa: F401 (fixture)
 from tests.server.test_subscriptions import signed_in, urls_of
 from tests.sources.test_usage_feed import month_totals, set_line_limits
-from tests.support import REDIS_URL, World, today
+from tests.support import REDIS_URL, World, reachable_redis, today
+from tests.waiting import PATIENCE, eventually
 
 BALANCES = "subscription($line: ID!) { bundleUpdates(subscriber: $line) { kind used remaining } }"
 ALERTS = "subscription { spendingAlerts { subject threshold spent { amount } limit { amount } line { id } } }"
@@ -54,6 +56,21 @@ async def next_messages(
     return got
 
 
+async def listened_to_through_redis(*channels: str) -> None:
+    """Until the server's Redis subscriptions to these channels are in place (a subscription
+    answers its first message before it may have subscribed to the others)."""
+    redis = await reachable_redis()
+    try:
+        names = [f"corpcare:events:{channel}" for channel in channels]
+
+        async def subscribed() -> bool:
+            return all(count > 0 for _, count in await redis.pubsub_numsub(*names))
+
+        await eventually(subscribed, f"the server to subscribe to {channels}")
+    finally:
+        await redis.aclose()
+
+
 async def line_of(world: World, login: str) -> int:
     return next(iter((await world.principal(login)).scope.subscriber_ids or ()))
 
@@ -77,21 +94,25 @@ async def test_usage_fed_by_another_process_reaches_a_portal_through_redis(writa
     assert json.loads(await socket.recv())["type"] == "connection_ack"
     await subscribe(socket, "balances", BALANCES, line=to_global_id("Subscriber", line))
     await subscribe(socket, "alerts", ALERTS)
-    now = (await next_messages(socket, {"balances": 1}, 30))["balances"][0]["bundleUpdates"]
+    now = (await next_messages(socket, {"balances": 1}, PATIENCE))["balances"][0]["bundleUpdates"]
+    await listened_to_through_redis(balances_channel(line), alerts_channel(customer))
 
     env = {**os.environ, **{f"CORPCARE_{name.upper()}": value for name, value in shared.items()}}
     command = [sys.executable, "-c", "from server.cli import main; main()", "simulate-usage",
                "--line", str(line), "--per-second", "3", "--seconds", "2", "--seed", "4"]  # fmt: skip
     feed = await asyncio.create_subprocess_exec(*command, env=env, stderr=subprocess.PIPE)
-    heard = await next_messages(socket, {"balances": 1, "alerts": 1}, 30)
+    heard = await next_messages(socket, {"balances": 1, "alerts": 1}, PATIENCE)
     _, errors = await feed.communicate()
-    await next_messages(socket, {}, 1.0, heard)  # what the feed sent last
+    assert feed.returncode == 0, errors.decode()
+    # Updates until the one of the feed's last write: it must come, however late.
+    written = await world.sources.billing.bundle_balances([line], month_start(today()))
+    last = [(b.kind.upper(), b.used) for b in written]
+    while [(b["kind"], b["used"]) for b in heard["balances"][-1]["bundleUpdates"]] != last:
+        await next_messages(socket, {"balances": len(heard["balances"]) + 1}, PATIENCE, heard)
     await socket.close()
 
-    assert feed.returncode == 0, errors.decode()
     after = heard["balances"][-1]["bundleUpdates"]
-    written = await world.sources.billing.bundle_balances([line], month_start(today()))
-    assert [(b["kind"], b["used"]) for b in after] == [(b.kind.upper(), b.used) for b in written]
+    assert [(b["kind"], b["used"]) for b in after] == last
     assert sum(b["used"] for b in after) > sum(b["used"] for b in now) and all(b["remaining"] == 0 for b in after)
     alert = heard["alerts"][0]["spendingAlerts"]
     assert (alert["subject"], alert["threshold"], alert["line"]) == (
@@ -115,17 +136,18 @@ async def test_on_the_embedded_default_the_feed_runs_inside_the_server_and_its_p
     server, base = await serving({**urls_of(world), "usage_feed_per_second": "100"}, tmp_path)
     servers.append(server)
     socket = await signed_in(base, "acme.employee")
-    short = issue_token(Settings(_env_file=None, jwt_secret=SECRET), "acme.employee", ttl_seconds=2)  # type: ignore[call-arg]
+    # Long enough to be signed in with on a busy machine, short enough to run out in the test.
+    short = issue_token(Settings(_env_file=None, jwt_secret=SECRET), "acme.employee", ttl_seconds=10)  # type: ignore[call-arg]
     expiring = await connect(base.replace("http://", "ws://") + "/graphql", subprotocols=["graphql-transport-ws"])
     await expiring.send(json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {short}"}}))
     for each in (socket, expiring):
         assert json.loads(await each.recv())["type"] == "connection_ack"
         await subscribe(each, "balances", BALANCES, line=line)
     # About one event in a hundred lands on this line: a few a second.
-    updates = (await next_messages(socket, {"balances": 3}, 60))["balances"]
+    updates = (await next_messages(socket, {"balances": 3}, PATIENCE))["balances"]
     await socket.close()
     used = [sum(b["used"] for b in update["bundleUpdates"]) for update in updates]
     assert used == sorted(used) and used[0] < used[-1]
     with pytest.raises(ConnectionClosed) as closed:
-        await next_messages(expiring, {"balances": 10_000}, 30)  # updates, until the token runs out
+        await next_messages(expiring, {"balances": 10_000}, PATIENCE)  # updates, until the token runs out
     assert closed.value.rcvd is not None and closed.value.rcvd.code == 4403

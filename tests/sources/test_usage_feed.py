@@ -20,8 +20,9 @@ from sources.demo import feed as feed_module
 from sources.demo.feed import FeedBusy, UsageFeed
 from sources.errors import BackendBusy
 from sources.values import add_months, month_start
-from tests.sources.test_events import waiting
+from tests.sources.test_events import held
 from tests.support import World, today
+from tests.waiting import within
 
 
 async def rows(world: World, engine: str, statement: Any) -> list[Any]:
@@ -58,7 +59,7 @@ async def test_a_round_writes_its_usage_charges_and_balances_and_they_add_up(wri
     line = (await rows(world, "crm", select(Subscriber.id).where(Subscriber.status == "active").limit(1)))[0][0]
     async with events.listen(balances_channel(line), size=1) as mailbox:
         done = await UsageFeed(world.engines, events, seed=3).round(400)
-        announced = await waiting(mailbox, 0.05)
+        announced = await held(mailbox)
 
     record = UsageRecord
     new = await rows(world, "billing", select(record.subscriber_id, record.kind, record.quantity, record.amount_minor)
@@ -152,7 +153,7 @@ async def test_every_line_and_unit_that_crosses_80_or_100_percent_is_announced_o
             before = await month_totals(world, period)
             done = await feed.round(60)
             after = await month_totals(world, period)
-            heard = [SpendingAlert.decode(message) for message in await waiting(mailbox, 0.05)]
+            heard = [SpendingAlert.decode(message) for message in await held(mailbox)]
             assert sorted(heard, key=repr) == sorted(done.alerts, key=repr)
             announced += heard
             by_round.append((expected(before, after, lines, line_spend), expected(before, after, units, unit_spend)))
@@ -225,15 +226,43 @@ async def test_an_alert_names_the_unit_the_line_sits_in_now_though_it_moved_sinc
     assert (alert.line_id, alert.org_path) == (line, elsewhere[1])
 
 
-async def test_a_failed_round_is_logged_once_and_the_next_seconds_go_on(writable_world, caplog):
+class FeedClock:
+    """The feed's clock, in the test's hands: each round of a feed takes exactly one second of
+    it, however long the round takes on a busy machine."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def ticking(self, feed: UsageFeed) -> None:
+        real_round = feed.round
+
+        async def round_of_a_second(count: int, now: datetime | None = None) -> Any:
+            try:
+                return await real_round(count, now)
+            finally:
+                self.now += 1.0
+
+        feed.round = round_of_a_second  # type: ignore[method-assign]
+
+
+async def test_a_failed_round_is_logged_once_and_the_next_seconds_go_on(writable_world, caplog, monkeypatch):
     world = writable_world
+    clock = FeedClock()
+    monkeypatch.setattr(feed_module, "time", clock)
     feed = UsageFeed(world.engines, world.sources.events, seed=4)
+    clock.ticking(feed)
     real_round, calls = feed.round, []
 
     async def flaky(count: int, now: datetime | None = None) -> Any:
         calls.append(count)
         if len(calls) <= 2:  # a backend away for two seconds
-            raise BackendBusy("Every connection to billing is in use.")
+            try:
+                raise BackendBusy("Every connection to billing is in use.")
+            finally:
+                clock.now += 1.0
         return await real_round(count, now)
 
     feed.round = flaky  # type: ignore[method-assign]
@@ -248,11 +277,31 @@ async def test_a_failed_round_is_logged_once_and_the_next_seconds_go_on(writable
 async def test_one_feed_at_a_time_writes_to_a_postgresql_billing_database(writable_world, monkeypatch):
     world = writable_world
     monkeypatch.setattr(feed_module, "LOCK_RETRY_SECONDS", 0.1)
-    first = asyncio.create_task(UsageFeed(world.engines, world.sources.events, seed=5).run(5, seconds=2))
-    await asyncio.sleep(0.5)
+    clock = FeedClock()
+    monkeypatch.setattr(feed_module, "time", clock)
+    first_feed = UsageFeed(world.engines, world.sources.events, seed=5)
+    clock.ticking(first_feed)
+    # The first feed holds its first round open (and the lock with it) until the others have tried.
+    in_round, tried = asyncio.Event(), asyncio.Event()
+    counted_round = first_feed.round
+
+    async def held_open(count: int, now: datetime | None = None) -> Any:
+        done = await counted_round(count, now)
+        if not in_round.is_set():
+            in_round.set()
+            await tried.wait()
+        return done
+
+    first_feed.round = held_open  # type: ignore[method-assign]
+    first = asyncio.create_task(first_feed.run(5, seconds=2))
+    await within(in_round.wait())
     with pytest.raises(FeedBusy):
         await UsageFeed(world.engines, world.sources.events, seed=6).run(5, seconds=1)
     second = UsageFeed(world.engines, world.sources.events, seed=6)
+    clock.ticking(second)
     waiting = asyncio.create_task(second.run(5, seconds=1, wait_turn=True))
-    assert (await first).usage_records == 10
-    assert (await asyncio.wait_for(waiting, 10)).usage_records == 5  # its turn came when the first stopped
+    await asyncio.sleep(0.3)  # a few of its tries for the lock, which the first still holds
+    assert not waiting.done()
+    tried.set()
+    assert (await within(first)).usage_records == 10
+    assert (await within(waiting)).usage_records == 5  # its turn came when the first stopped
