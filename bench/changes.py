@@ -34,7 +34,7 @@ SINGLE_REPEAT = 30
 LOGIN = "acme.admin"
 
 ADD = """mutation($input: SubscriberServicesInput!) { subscriberServicesAdd(input: $input) {
-  applied results { outcome } bulkOperation { id } userErrors { code message } } }"""
+  applied results { outcome code } bulkOperation { id } userErrors { code message } } }"""
 REMOVE = ADD.replace("subscriberServicesAdd", "subscriberServicesRemove")
 STATUS = """query($id: ID!) { node(id: $id) { ... on BulkOperation { status total applied skipped failed } } }"""
 RESULTS = """query($id: ID!, $after: String) { node(id: $id) { ... on BulkOperation {

@@ -51,7 +51,6 @@ class ServicesChange:
     services: dict[int, ServiceRecord] = field(default_factory=dict)
     current: dict[int, dict[int, LineServiceRecord]] = field(default_factory=dict)
     policies: dict[int, EffectivePolicy] = field(default_factory=dict)
-    plan_fees: dict[int, int] = field(default_factory=dict)  # line -> its plan's monthly fee, in minor units
 
     async def prepare(self, context: Context, lines: list[SubscriberRecord]) -> None:
         wanted = list(dict.fromkeys(from_global_id(i, expect="Service")[1] for i in self.service_ids))
@@ -71,11 +70,6 @@ class ServicesChange:
             keys = [(line.id, line.org_path, line.currency) for line in lines]
             policies = await context.loaders.line_policy.load_many(keys)
             self.policies = {line.id: policy for line, policy in zip(lines, policies, strict=True)}
-        limited = [line_id for line_id, policy in self.policies.items() if policy.monthly_limit is not None]
-        if self.adding and limited:
-            self.plan_fees = {
-                line_id: plan.monthly_fee.minor for line_id, plan in await billing.plans_by_subscriber_ids(limited)
-            }
 
     def _affected(self, line: SubscriberRecord) -> list[int]:
         present = self.current.get(line.id, {})
@@ -93,7 +87,7 @@ class ServicesChange:
         present = list(self.current.get(line.id, {}).values())
         services = [self.services[sid] for sid in affected]
         if self.adding:
-            return refuse_adding(services, present, self.policies[line.id], self.plan_fees.get(line.id))
+            return refuse_adding(services, present, self.policies[line.id])
         policy = self.policies.get(line.id)
         return refuse_removing(services, present, policy) if policy is not None else None
 

@@ -1,6 +1,6 @@
 """What the policy in force and the catalogue allow when services are added to a line or
-taken off it: roaming, the content filter the policy asks for, the monthly limit, and services
-that exclude each other. Pure checks over records already loaded; the first refusal wins."""
+taken off it: roaming, the content filter the policy asks for, and services that exclude
+each other. Pure checks over records already loaded; the first refusal wins."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from collections.abc import Sequence
 from resolvers.line_changes import Verdict
 from sources.billing.policies import EffectivePolicy
 from sources.billing.records import LineServiceRecord, ServiceRecord
-from sources.values import Money
 
 # How strict a content filter is; the policy's level is the least a line must keep.
 FILTER_LEVELS = {"off": 0, "moderate": 1, "strict": 2}
@@ -36,7 +35,6 @@ def refuse_adding(
     adding: Sequence[ServiceRecord],
     present: Sequence[LineServiceRecord],
     policy: EffectivePolicy,
-    plan_fee_minor: int | None,
 ) -> Verdict | None:
     """Why ``adding`` may not join the line's ``present`` services under ``policy``, or None."""
     if any(s.kind == "roaming" for s in adding) and not policy.roaming_allowed:
@@ -56,16 +54,6 @@ def refuse_adding(
             "POLICY_FORBIDS",
             f"The spending policy in force asks for a {policy.content_filter} content filter.",
         )
-    limit = policy.monthly_limit
-    if limit is not None and plan_fee_minor is not None:
-        fixed = plan_fee_minor + sum(r.monthly_fee.minor for r in present) + sum(s.monthly_fee.minor for s in adding)
-        if fixed > limit.minor:
-            return Verdict(
-                "failed",
-                "POLICY_FORBIDS",
-                f"The line's fixed monthly fees would be {Money.from_minor(fixed, limit.currency).amount}, "
-                f"above its monthly limit of {limit.amount}.",
-            )
     return None
 
 

@@ -3,8 +3,6 @@ monthly limit) is checked, and services the catalogue says exclude each other ar
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from tests.schema.test_line_changes import CATALOGUE, REMOVE, SERVICES, db_id, line_services
 
 POLICY = """mutation($input: SubscriberPolicySetInput!) { subscriberPolicySet(input: $input) {
@@ -110,36 +108,3 @@ async def test_services_that_exclude_each_other_are_not_stacked(writable_world, 
     asked = (await world.data(customer_admin, SERVICES, both))["subscriberServicesAdd"]
     assert [(e["field"], e["code"]) for e in asked["userErrors"]] == [(["services"], "BAD_USER_INPUT")]
     assert asked["results"] == [] and await line_services(world, line) == before
-
-
-async def test_adding_services_that_would_take_fixed_fees_above_the_monthly_limit_is_refused(
-    writable_world, customer_admin, employee
-):
-    world = writable_world
-    line = await own_line(world, employee)
-    services = await catalogue(world, employee)
-    fees = await world.data(
-        customer_admin,
-        "query($id: ID!) { node(id: $id) { ... on Subscriber { tariffPlan { monthlyFee { amount } } "
-        "services { monthlyFee { amount } } } } }",
-        {"id": line},
-    )
-    node = fees["node"]
-    fixed = Decimal(node["tariffPlan"]["monthlyFee"]["amount"]) + sum(
-        Decimal(s["monthlyFee"]["amount"]) for s in node["services"]
-    )
-    held = await line_services(world, line)
-    option = next(s for s in services.values() if s["kind"] == "OPTION" and db_id(s["id"]) not in held)
-    request = {"input": {"selection": {"ids": [line]}, "services": [option["id"]]}}
-    fee = Decimal(option["monthlyFee"]["amount"])
-
-    # A limit that covers today's fees but not the option's.
-    await set_policy(world, customer_admin, line, monthlyLimit=str(fixed + fee - Decimal("0.01")))
-    refused = (await world.data(employee, SERVICES, request))["subscriberServicesAdd"]
-    assert outcomes(refused) == [("FAILED", "POLICY_FORBIDS")]
-    assert await line_services(world, line) == held
-
-    await set_policy(world, customer_admin, line, monthlyLimit=str(fixed + fee))
-    added = (await world.data(employee, SERVICES, request))["subscriberServicesAdd"]
-    assert outcomes(added) == [("APPLIED", None)]
-    assert await line_services(world, line) == held | {db_id(option["id"])}
