@@ -59,7 +59,9 @@ async def test_the_change_figures_apply_and_then_undo_every_change(bulk_world):
         context = Context.of(await world.principal(login), world.sources, request_id=uuid.uuid4().hex)
         return await build_schema().execute(document, variable_values=variables, context_value=context)
 
-    holders = "select count(*) from line_services where service_id = (select id from services where code = 'DATA-PACK-20')"
+    holders = (
+        "select count(*) from line_services where service_id = (select id from services where code = 'DATA-PACK-20')"
+    )
     before = await world.scalar("billing", holders)
     figures = await measure_changes(dataset, world.sources, StatementLog(world.engines), corpcare,
                                     service_code="DATA-PACK-20", bulk_lines=300)  # fmt: skip
