@@ -56,8 +56,9 @@ async def work_through(
     """
     store = sources.bulk
     action = line_action(operation.operation, operation.input)
-    # A dry run writes no line: larger chunks, fewer round trips, each still a few milliseconds of work.
-    size = max(chunk, DRY_RUN_CHUNK) if operation.dry_run else chunk
+    # A dry run writes no line: a long one goes in larger chunks, fewer round trips, each still a
+    # few milliseconds of work; a short one keeps reporting every ``chunk`` lines to its watchers.
+    size = max(chunk, DRY_RUN_CHUNK) if operation.dry_run and operation.total > 10 * DRY_RUN_CHUNK else chunk
     after: int | None = None
     while not stopping():
         current = await store.renew(operation.id, worker, lease)

@@ -104,7 +104,7 @@ async def test_a_stopped_server_leaves_its_bulk_operation_to_the_next_one_which_
     terminated, the server finishes the chunk in hand, records it and hands the lease back."""
     world = bulk_world
     lines = await acme_lines(world, 3000, offset=0)
-    service = await service_id(world, "CF-MODERATE")
+    service = await service_id(world, "DATA-PACK-5")
     expected = await expected_outcomes(world, lines, service)
     before = await copies_of(world, service)
     token = issue_token(make_settings(), "acme.admin")
