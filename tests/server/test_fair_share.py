@@ -82,6 +82,18 @@ async def customer_of(world: Any, login: str) -> int:
     return int(await world.scalar("crm", f"select customer_id from portal_users where login = '{login}'"))
 
 
+async def acme_held(
+    world: Any, monkeypatch: pytest.MonkeyPatch, acme: httpx.AsyncClient, count: int
+) -> tuple[HeldCrm, list[asyncio.Task[httpx.Response]]]:
+    """``count`` of acme's heavy operations, each running and held inside the CRM until released."""
+    held = HeldCrm(world.sources.crm.backend, await customer_of(world, "acme.admin"), holding=True)
+    held.install(monkeypatch)
+    running = [asyncio.create_task(acme.post("/graphql", json=HEAVY)) for _ in range(count)]
+    for _ in running:
+        await held.entered.get()
+    return held, running
+
+
 async def refused_before_it_runs(held: HeldCrm, request: asyncio.Task[httpx.Response]) -> httpx.Response:
     """The answer to ``request``; the test fails if the request got as far as the held CRM."""
     entering = asyncio.ensure_future(held.entered.get())
@@ -106,11 +118,7 @@ def rate_limited(response: httpx.Response, reason: str) -> dict[str, Any]:
 
 async def test_a_company_at_its_heavy_limit_gets_429_while_another_company_is_served(world, monkeypatch):
     async with two_companies(world, **SHARE) as (acme, borealis, _):
-        held = HeldCrm(world.sources.crm.backend, await customer_of(world, "acme.admin"), holding=True)
-        held.install(monkeypatch)
-        running = [asyncio.create_task(acme.post("/graphql", json=HEAVY)) for _ in range(2)]
-        for _ in running:
-            await held.entered.get()
+        held, running = await acme_held(world, monkeypatch, acme, 2)
 
         extra = asyncio.create_task(acme.post("/graphql", json=HEAVY))
         rate_limited(await refused_before_it_runs(held, extra), "HEAVY_CONCURRENCY")
@@ -125,11 +133,7 @@ async def test_a_company_at_its_heavy_limit_gets_429_while_another_company_is_se
 
 async def test_a_company_at_its_operation_limit_gets_429_for_any_further_operation(world, monkeypatch):
     async with two_companies(world, **{**SHARE, "heavy_operation_cost": 100_000}) as (acme, borealis, _):
-        held = HeldCrm(world.sources.crm.backend, await customer_of(world, "acme.admin"), holding=True)
-        held.install(monkeypatch)
-        running = [asyncio.create_task(acme.post("/graphql", json=HEAVY)) for _ in range(3)]
-        for _ in running:
-            await held.entered.get()
+        held, running = await acme_held(world, monkeypatch, acme, 3)
         extra = asyncio.create_task(acme.post("/graphql", json=HEAVY))
         rate_limited(await refused_before_it_runs(held, extra), "CONCURRENCY")
         assert (await borealis.post("/graphql", json=HEAVY)).status_code == 200
@@ -174,11 +178,7 @@ async def test_a_company_that_took_more_than_its_share_of_worker_time_waits_for_
 
 async def test_a_query_sent_over_a_websocket_is_gated_like_one_sent_over_http(world, monkeypatch):
     async with two_companies(world, **SHARE) as (acme, _, app):
-        held = HeldCrm(world.sources.crm.backend, await customer_of(world, "acme.admin"), holding=True)
-        held.install(monkeypatch)
-        running = [asyncio.create_task(acme.post("/graphql", json=HEAVY)) for _ in range(2)]
-        for _ in running:
-            await held.entered.get()
+        held, running = await acme_held(world, monkeypatch, acme, 2)
 
         token = issue_token(make_settings(), "acme.admin")
         init = {"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}}
@@ -197,11 +197,7 @@ async def test_a_query_sent_over_a_websocket_is_gated_like_one_sent_over_http(wo
 async def test_a_csv_export_takes_one_of_its_companys_places_and_gives_it_back(world, monkeypatch):
     export = "/reports/spending.csv?from=2026-01&to=2026-03&groupBy=ORG_UNIT,MONTH"
     async with two_companies(world, **SHARE) as (acme, borealis, _):
-        held = HeldCrm(world.sources.crm.backend, await customer_of(world, "acme.admin"), holding=True)
-        held.install(monkeypatch)
-        running = [asyncio.create_task(acme.post("/graphql", json=HEAVY)) for _ in range(2)]
-        for _ in running:
-            await held.entered.get()
+        held, running = await acme_held(world, monkeypatch, acme, 2)
         refused = await acme.get(export)
         assert refused.status_code == 429 and int(refused.headers["retry-after"]) >= 1
         assert refused.json()["errors"][0]["extensions"]["reason"] == "HEAVY_CONCURRENCY"
