@@ -30,8 +30,17 @@ from permissions.principal import Principal
 from permissions.roles import Permission
 from sources.blocks import NO_BLOCK, disclosure_blocks, released_units, unit_paths
 from sources.crm.records import path_ids
+from sources.errors import Forbidden
 
-__all__ = ["MIN_GROUP_SIZE", "NO_BLOCK", "disclosure_blocks", "group_floor", "released_units", "scoped_cost_centre"]
+__all__ = [
+    "MIN_GROUP_SIZE",
+    "NO_BLOCK",
+    "disclosure_blocks",
+    "group_floor",
+    "refuse_fine_dimensions",
+    "released_units",
+    "scoped_cost_centre",
+]
 
 # The default of CORPCARE_MIN_GROUP_SIZE.
 MIN_GROUP_SIZE = 5
@@ -55,3 +64,17 @@ def scoped_cost_centre(path: str, cost_centres: Mapping[int, str], grants: tuple
         if code is not None:
             return code
     return None
+
+
+# Dimensions that cut across the org blocks: a caller under a floor may not group by them.
+FINE_DIMENSIONS = {"line": "line", "tariff_plan": "tariff plan", "service": "service"}
+
+
+def refuse_fine_dimensions(floor: int, group_by: tuple[str, ...]) -> None:
+    for name in group_by:
+        if floor and name in FINE_DIMENSIONS:
+            raise Forbidden(
+                f"Grouping by {FINE_DIMENSIONS[name]} cuts groups finer than {floor} lines: "
+                "it needs the line:read permission.",
+                field=["groupBy"],
+            )

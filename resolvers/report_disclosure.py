@@ -14,25 +14,11 @@ from permissions.disclosure import NO_BLOCK, disclosure_blocks, group_floor, sco
 from resolvers.context import Context
 from sources.billing.disclosure import OUTSIDE, REMAINDER
 from sources.crm.records import path_ids
-from sources.errors import Forbidden
-
-# Dimensions that cut across the org blocks: a caller under a floor may not group by them.
-FINE_DIMENSIONS = {"line": "line", "tariff_plan": "tariff plan", "service": "service"}
 
 
 def floor_of(context: Context) -> int:
     """The fewest lines any figure shown to this caller may stand for (0: no floor)."""
     return group_floor(context.principal, context.min_group_size)
-
-
-def refuse_fine_dimensions(floor: int, group_by: tuple[str, ...]) -> None:
-    for name in group_by:
-        if floor and name in FINE_DIMENSIONS:
-            raise Forbidden(
-                f"Grouping by {FINE_DIMENSIONS[name]} cuts groups finer than {floor} lines: "
-                "it needs the line:read permission.",
-                field=["groupBy"],
-            )
 
 
 def cost_centre_of(context: Context) -> Callable[[str, Mapping[int, str]], str | None]:

@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 
+from permissions.disclosure import refuse_fine_dimensions
 from permissions.principal import require_lines
 from resolvers.context import Context
 from resolvers.node import load_node
@@ -21,7 +22,6 @@ from resolvers.report_disclosure import (
     cost_centre_of,
     covers,
     floor_of,
-    refuse_fine_dimensions,
     unit_row,
 )
 from sources.billing.disclosure import REMAINDER
