@@ -8,7 +8,7 @@ from functools import cache
 import strawberry
 from graphql import GraphQLError
 from graphql.validation import NoSchemaIntrospectionCustomRule
-from strawberry.extensions import AddValidationRules, MaxTokensLimiter, ParserCache, ValidationCache
+from strawberry.extensions import AddValidationRules, ParserCache, ValidationCache
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
@@ -19,7 +19,7 @@ from schema.bulk import BulkMutation, BulkOperation
 from schema.catalogue import Service, TariffPlan
 from schema.customer import Customer
 from schema.executor import LevelExecutor
-from schema.extensions import AuthorizeFields, LimitShape, code_errors
+from schema.extensions import AuthorizeFields, LimitShape, TokenLimit, code_errors
 from schema.fair_share import ShareWorkers
 from schema.fields import fast_resolvers
 from schema.invoice import BillingAccount, Invoice
@@ -80,7 +80,7 @@ def build_schema(limits: QueryLimits = DEFAULT_LIMITS, *, production: bool = Fal
         extensions=[
             lambda: ParserCache(maxsize=1024),
             lambda: ValidationCache(maxsize=1024),
-            lambda: MaxTokensLimiter(limits.max_tokens),
+            lambda: TokenLimit(limits.max_tokens),
             *closed,
             LimitShape,
             ShareWorkers,  # after LimitShape: it needs the operation's estimated cost

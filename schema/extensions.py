@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from contextvars import ContextVar
 from typing import Any
 
 from graphql import ExecutionResult as GraphQLExecutionResult
 from graphql import FragmentDefinitionNode, GraphQLError, OperationDefinitionNode, OperationType
-from strawberry.extensions import SchemaExtension
+from strawberry.extensions import MaxTokensLimiter, SchemaExtension
 from strawberry.schema.schema import validate_document
 from strawberry.types.graphql import OperationType as StrawberryOperation
 
@@ -31,6 +32,24 @@ ESTIMATE = "corpcare_estimated_cost"
 
 def estimated_cost(execution_context: Any) -> int:
     return int(getattr(execution_context, ESTIMATE, 0))
+
+
+# The text of the registered operation this request runs, set by the persisted-query rules once
+# they have found it registered (``server/persisted.py``); the same text sent by anyone else is
+# compared, not trusted.
+registered_document: ContextVar[str | None] = ContextVar("corpcare_registered_document", default=None)
+
+
+class TokenLimit(MaxTokensLimiter):
+    """graphql-core's token limit on parsing, except for a registered operation: the operator
+    shipped it, and it may be as long as its portal needs."""
+
+    def on_operation(self) -> Iterator[None]:
+        query = self.execution_context.query
+        if query is not None and query == registered_document.get():
+            yield
+            return
+        yield from super().on_operation()
 
 
 def _chosen(ctx: Any) -> tuple[OperationDefinitionNode | None, dict[str, FragmentDefinitionNode]]:

@@ -30,8 +30,9 @@ from server.http_errors import (
     http_error,
     server_error,
 )
-from server.http_guard import HttpGuard
+from server.http_guard import BodyGuard, HttpGuard
 from server.metrics import Metrics
+from server.refusals import RefusalBudget, RefusalGate
 from server.settings import Settings
 from server.worker import BulkWorker
 from sources import Sources, telemetry
@@ -111,6 +112,7 @@ def create_app(settings: Settings, sources: Sources | None = None) -> Starlette:
             await engines.dispose()
 
     graphql = GraphQLEndpoint(settings, metrics)
+    refusals = RefusalBudget(settings.refusal_burst, settings.refusal_rate)
     app = Starlette(
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
@@ -122,12 +124,7 @@ def create_app(settings: Settings, sources: Sources | None = None) -> Starlette:
             *graphiql.routes(settings.development),
         ],
         middleware=[
-            Middleware(
-                HttpGuard,
-                max_body_bytes=settings.max_body_bytes,
-                hsts_seconds=settings.hsts_seconds,
-                body_timeout_seconds=settings.body_read_timeout_seconds,
-            ),
+            Middleware(HttpGuard, hsts_seconds=settings.hsts_seconds),
             # Only the listed origins get CORS headers; with none listed, browsers of other sites are refused.
             Middleware(
                 CORSMiddleware,
@@ -138,10 +135,18 @@ def create_app(settings: Settings, sources: Sources | None = None) -> Starlette:
                 max_age=600,
             ),
             Middleware(AuthenticationMiddleware, backend=BearerAuth(settings), on_error=unauthenticated),
+            Middleware(RefusalGate, budget=refusals),
+            Middleware(
+                BodyGuard,
+                max_body_bytes=settings.max_body_bytes,
+                reader_body_bytes=settings.reader_body_bytes,
+                body_timeout_seconds=settings.body_read_timeout_seconds,
+            ),
         ],
         exception_handlers={StarletteHTTPException: http_error, Exception: server_error},
         lifespan=lifespan,
     )
+    app.state.refusals = refusals
     app.state.fair_share = graphql.fair_share  # CSV exports take their company's places too
     if sources is not None:
         _attach(app, sources, settings, metrics)

@@ -43,6 +43,8 @@ from server.http_errors import (
 from server.logs import log_request
 from server.metrics import Metrics
 from server.persisted import PersistedQueries, PersistedQueryError
+from server.refusals import REFUSED
+from server.request_body import json_of
 from server.settings import Settings
 from sources import Sources, telemetry
 from sources.fair_share import FairShare
@@ -172,6 +174,8 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         finally:
             telemetry.current.reset(token)
             self._record(stats, status)
+            if REQUEST_ERRORS.intersection(stats.codes):
+                scope[REFUSED] = True  # counted against the caller's refusals (server/refusals.py)
 
     def _record(self, stats: RequestStats, status: int) -> None:
         kind = stats.operation_type or "none"
@@ -182,6 +186,10 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             self.metrics.errors.labels(code).inc()
         if log_request(stats, outcome, stats.codes, status, self.slow_seconds, stats.query):
             self.metrics.slow.inc()
+
+    def decode_json(self, data: str | bytes) -> object:
+        # The body the guard and the persisted-query rules have decoded already.
+        return json_of(data) if isinstance(data, bytes) else orjson.loads(data)
 
     async def render_graphql_ide(self, request: Request) -> HTMLResponse:
         return graphiql.page()

@@ -14,6 +14,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Scope
 
+from server.request_body import json_of
+
 log = logging.getLogger("corpcare.errors")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
@@ -33,7 +35,7 @@ async def refuse_body(request: Request) -> str | None:
     if request.method != "POST" or "json" not in request.headers.get("content-type", ""):
         return None
     try:
-        body = orjson.loads(await request.body())
+        body = json_of(await request.body())
     except orjson.JSONDecodeError:
         return "The request body is not JSON (UTF-8, nested at most 1,024 levels)."
     if not isinstance(body, dict | list):

@@ -6,11 +6,15 @@
 - CSRF: a POST a browser could send cross-site without a preflight (a form, or text/plain) is
   refused unless it carries a preflight header (``X-Corpcare-Preflight`` or
   ``Apollo-Require-Preflight``); JSON bodies always need a preflight in browsers.
-- The body is read here, whole, before any route sees it: above the limit it is refused with
-  413 however it is sent (declared, chunked, or more than its ``Content-Length`` said), and a
-  client that takes longer than the body time-out to send it gets 408. Routes then read the
-  body from memory, so no route can hold a worker waiting on a slow client, and no route's own
-  error handling can turn a refusal into something else.
+
+``BodyGuard`` comes after sign-in: the body is read there, whole, before any route sees it. Above
+the caller's limit it is refused with 413 however it is sent (declared, chunked, or more than
+its ``Content-Length`` said), and a client that takes longer than the body time-out to send it
+gets 408. The limit is the caller's: only a caller who may change lines (``line:write``) has a
+selection of thousands of lines to send; anyone else's body is refused before it is read, so a
+reader cannot make every company's event loop decode megabytes of ids it may not use. Routes
+then read the body from memory, so no route can hold a worker waiting on a slow client, and no
+route's own error handling can turn a refusal into something else.
 """
 
 from __future__ import annotations
@@ -20,6 +24,9 @@ from typing import Any
 
 import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from permissions.principal import Principal
+from permissions.roles import Permission
 
 _SIMPLE_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data", "text/plain")
 _PREFLIGHT_HEADERS = (b"x-corpcare-preflight", b"apollo-require-preflight")
@@ -36,17 +43,8 @@ class _ClientGone(Exception):
 
 
 class HttpGuard:
-    def __init__(
-        self,
-        app: ASGIApp,
-        *,
-        max_body_bytes: int,
-        body_timeout_seconds: float = 30.0,
-        hsts_seconds: int | None = None,
-    ) -> None:
+    def __init__(self, app: ASGIApp, *, hsts_seconds: int | None = None) -> None:
         self.app = app
-        self.max_body_bytes = max_body_bytes
-        self.body_timeout_seconds = body_timeout_seconds
         self.headers = [
             (b"x-content-type-options", b"nosniff"),
             (b"x-frame-options", b"DENY"),
@@ -61,58 +59,13 @@ class HttpGuard:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        raw_headers = scope.get("headers") or ()
-        headers = dict(raw_headers)
+        headers = dict(scope.get("headers") or ())
         secured = self._secured(send)
         if scope["method"] == "POST" and _is_simple(headers) and not any(h in headers for h in _PREFLIGHT_HEADERS):
             message = "A form or text/plain request needs the X-Corpcare-Preflight header (CSRF protection)."
             await _refuse(secured, 400, "BAD_REQUEST", message)
             return
-        try:
-            declared = self._declared_length(raw_headers)
-            async with asyncio.timeout(self.body_timeout_seconds):
-                body = await self._read_body(receive, declared)
-        except _Refused as refused:
-            await _refuse(secured, refused.status, refused.code, refused.message, close=True)
-            return
-        except TimeoutError:
-            message = f"The request body did not arrive within {self.body_timeout_seconds:g} s."
-            await _refuse(secured, 408, "REQUEST_TIMEOUT", message, close=True)
-            return
-        except _ClientGone:
-            return
-        await self.app(scope, _replay(body, receive), secured)
-
-    def _declared_length(self, raw_headers: Any) -> int | None:
-        values = {value.strip() for name, value in raw_headers if name.lower() == b"content-length"}
-        if not values:
-            return None
-        if len(values) > 1 or not all(value.isdigit() for value in values):
-            raise _Refused(400, "BAD_REQUEST", "The Content-Length header is not one whole number.")
-        declared = int(values.pop())
-        if declared > self.max_body_bytes:
-            raise self._too_large()
-        return declared
-
-    async def _read_body(self, receive: Receive, declared: int | None) -> bytes:
-        chunks: list[bytes] = []
-        seen = 0
-        while True:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                raise _ClientGone
-            chunk = message.get("body", b"")
-            seen += len(chunk)
-            if seen > self.max_body_bytes:
-                raise self._too_large()
-            if declared is not None and seen > declared:
-                raise _Refused(400, "BAD_REQUEST", "The body is longer than its Content-Length.")
-            chunks.append(chunk)
-            if not message.get("more_body", False):
-                return b"".join(chunks)
-
-    def _too_large(self) -> _Refused:
-        return _Refused(413, "PAYLOAD_TOO_LARGE", f"Request bodies are limited to {self.max_body_bytes} bytes.")
+        await self.app(scope, receive, secured)
 
     def _secured(self, send: Send) -> Send:
         async def secured(message: Message) -> None:
@@ -123,6 +76,78 @@ class HttpGuard:
             await send(message)
 
         return secured
+
+
+class BodyGuard:
+    """Reads the body, whole, within the caller's limit and the body time-out (after sign-in)."""
+
+    def __init__(
+        self, app: ASGIApp, *, max_body_bytes: int, reader_body_bytes: int, body_timeout_seconds: float = 30.0
+    ) -> None:
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+        self.reader_body_bytes = min(reader_body_bytes, max_body_bytes)
+        self.body_timeout_seconds = body_timeout_seconds
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit = self._limit_of(scope)
+        try:
+            declared = _declared_length(scope.get("headers") or ())
+            if declared is not None and declared > limit:
+                raise _too_large(limit)
+            async with asyncio.timeout(self.body_timeout_seconds):
+                body = await _read_body(receive, declared, limit)
+        except _Refused as refused:
+            await _refuse(send, refused.status, refused.code, refused.message, close=True)
+            return
+        except TimeoutError:
+            message = f"The request body did not arrive within {self.body_timeout_seconds:g} s."
+            await _refuse(send, 408, "REQUEST_TIMEOUT", message, close=True)
+            return
+        except _ClientGone:
+            return
+        await self.app(scope, _replay(body, receive), send)
+
+    def _limit_of(self, scope: Scope) -> int:
+        user = scope.get("user")
+        principal = getattr(user, "principal", None)
+        if isinstance(principal, Principal) and principal.can(Permission.LINE_WRITE):
+            return self.max_body_bytes
+        return self.reader_body_bytes
+
+
+def _declared_length(raw_headers: Any) -> int | None:
+    values = {value.strip() for name, value in raw_headers if name.lower() == b"content-length"}
+    if not values:
+        return None
+    if len(values) > 1 or not all(value.isdigit() for value in values):
+        raise _Refused(400, "BAD_REQUEST", "The Content-Length header is not one whole number.")
+    return int(values.pop())
+
+
+async def _read_body(receive: Receive, declared: int | None, limit: int) -> bytes:
+    chunks: list[bytes] = []
+    seen = 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise _ClientGone
+        chunk = message.get("body", b"")
+        seen += len(chunk)
+        if seen > limit:
+            raise _too_large(limit)
+        if declared is not None and seen > declared:
+            raise _Refused(400, "BAD_REQUEST", "The body is longer than its Content-Length.")
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            return b"".join(chunks)
+
+
+def _too_large(limit: int) -> _Refused:
+    return _Refused(413, "PAYLOAD_TOO_LARGE", f"Request bodies are limited to {limit} bytes for this caller.")
 
 
 def _replay(body: bytes, receive: Receive) -> Receive:

@@ -28,8 +28,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Message
 
+from schema.extensions import registered_document
 from server.http_errors import coded_response
 from server.metrics import Metrics
+from server.request_body import json_of
 from sources import Sources
 from sources.errors import BackendUnavailable
 from sources.state.persisted import digest, is_hash
@@ -109,8 +111,8 @@ class PersistedQueries:
                 raise _bad_request("provided sha does not match query")
             if self.mode == "safelist":
                 await self._registered_or_refused(sources, sha)
-            else:
-                if self._too_long(query) and await self._registered(sources, sha) is None:
+            elif await self._registered(sources, sha) is None:
+                if self._too_long(query):
                     self._count("refused")
                     self._check_length(query)  # a new text to store is not exempt
                 await self._store(sources, sha, query)
@@ -160,7 +162,7 @@ class PersistedQueries:
             # Each character of a JSON string takes at least a byte: a shorter body holds no longer document.
             if not checking and len(body) <= self.max_chars and b"persistedQuery" not in body:
                 return None
-            data = orjson.loads(body)  # refuse_body has made sure it is JSON
+            data = json_of(body)  # refuse_body has made sure it is JSON
             if isinstance(data, dict):
                 return data
         if checking:
@@ -188,6 +190,14 @@ class PersistedQueries:
         return await self._registered(sources, sha)
 
     async def _registered(self, sources: Sources, sha: str) -> str | None:
+        """The registered operation ``sha`` names, or None; once found, its text is exempt from
+        the token limit for this request (``schema.extensions.TokenLimit``)."""
+        text = await self._registered_text(sources, sha)
+        if text is not None:
+            registered_document.set(text)
+        return text
+
+    async def _registered_text(self, sources: Sources, sha: str) -> str | None:
         # Checked against the hash even from the cache: what runs in safelist mode never
         # depends on Redis holding what corpcare put there.
         text = _verified(await sources.cache.get(_REGISTERED + sha), sha)

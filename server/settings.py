@@ -76,6 +76,12 @@ class Settings(BaseSettings):
     customer_cost_budget: CostBudget = Field(CUSTOMER_COST_BUDGET, description="The budget a customer's people share.")
     # A bulk selection of 100,000 ids is about 2.4 MB of JSON.
     max_body_bytes: int = Field(4_000_000, description="Largest request body accepted.")
+    reader_body_bytes: int = Field(
+        512_000,
+        description="Largest request body of a caller who may not change lines (line:write): it has no bulk selection.",
+    )
+    refusal_burst: int = Field(20, ge=1, description="Refused requests a caller may send at once before it must wait.")
+    refusal_rate: float = Field(2.0, gt=0, description="Refused requests a caller may send per second, sustained.")
     hsts_seconds: int | None = Field(None, description="Send HSTS for this long (only behind TLS).")
     body_read_timeout_seconds: float = Field(
         30.0, gt=0, description="Longest a client may take to send a request body (408 after)."

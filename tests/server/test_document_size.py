@@ -4,6 +4,7 @@ registered operations are known documents and run whatever their length."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -49,7 +50,8 @@ def too_long(response: Any, limit: int = LIMIT) -> str:
 @pytest.mark.parametrize("document", [COMMENT, SPACES], ids=["one comment", "blanks"])
 async def test_a_document_of_four_megabytes_is_refused_before_it_is_parsed(world, document):
     async with app_client(world) as http:
-        http.headers["Authorization"] = f"Bearer {issue_token(make_settings(), 'acme.employee')}"
+        # A caller who may change lines may send bodies this large (a reader's is refused unread).
+        http.headers["Authorization"] = f"Bearer {issue_token(make_settings(), 'acme.admin')}"
         with parses() as started:
             response = await http.post("/graphql", json={"query": document})
     assert "3900" in too_long(response).replace(",", "")
@@ -120,3 +122,24 @@ async def test_over_a_websocket_a_long_subscribe_is_refused_before_it_is_parsed(
     [error] = received[-1]["payload"]
     assert received[-1]["id"] == "1" and error["extensions"]["code"] == "QUERY_TOO_COMPLEX"
     assert started == []
+
+
+async def test_a_registered_operation_of_more_tokens_than_the_limit_runs_where_its_text_sent_ad_hoc_does_not(
+    world, tmp_path
+):
+    text = unique("query Many { viewer { " + "login " * 600 + "} }")  # 600 tokens and more
+    await register(world.sources.persisted_operations, read_operations(write_operations(tmp_path, many=text)), "test",
+                   dry_run=False)  # fmt: skip
+    other = unique("query Many { viewer { " + "login " * 600 + "} }")  # as many tokens, not registered
+    async with app_client(world, max_query_tokens=500) as http:
+        # Each request in a task of its own, as a server runs them (the app runs in the caller's task).
+        with_text = await asyncio.create_task(http.post("/graphql", json=persisted(sha(text), text)))
+        by_hash = await asyncio.create_task(http.post("/graphql", json=persisted(sha(text))))
+        ad_hoc = await asyncio.create_task(http.post("/graphql", json={"query": other}))
+    async with app_client(world, persisted_queries="safelist", max_query_tokens=500) as http:
+        as_text = await asyncio.create_task(http.post("/graphql", json={"query": text}))
+    for response in (by_hash, with_text, as_text):
+        assert response.status_code == 200, response.text
+        assert response.json()["data"] == {"viewer": {"login": "acme.admin"}}, response.text
+    [error] = ad_hoc.json()["errors"]
+    assert error["extensions"]["code"] == "QUERY_TOO_COMPLEX" and "more than 500 tokens" in error["message"], error

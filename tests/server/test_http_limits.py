@@ -159,3 +159,54 @@ async def test_a_connection_that_sends_nothing_is_closed_after_the_header_time_o
         answer = await within(closed_by_the_server(reader), PATIENCE / 2)
         writer.close()
     assert answer.startswith(b"HTTP/1.1 408 "), answer[:200]
+
+
+async def _sent_with_length(app: Any, login: str, body: bytes) -> tuple[int, dict[str, Any], int]:
+    """``body`` sent whole with its Content-Length by ``login``: (status, JSON answer, body reads)."""
+    reads = 0
+
+    async def receive() -> dict[str, Any]:
+        nonlocal reads
+        reads += 1
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    sent: list[dict[str, Any]] = []
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    headers = [(b"authorization", b"Bearer " + issue_token(make_settings(), login).encode()),
+               (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]  # fmt: skip
+    scope = {"type": "http", "method": "POST", "path": "/graphql", "raw_path": b"/graphql", "query_string": b"",
+             "headers": headers, "http_version": "1.1", "scheme": "http", "server": ("t", 80),
+             "client": ("127.0.0.1", 1), "root_path": "", "app": app}  # fmt: skip
+    await within(app(scope, receive, send))
+    answer = orjson.loads(b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body"))
+    return sent[0]["status"], answer, reads
+
+
+async def test_a_caller_who_cannot_change_lines_has_its_large_body_refused_unread(world):
+    """Readers have no selection of thousands of lines to send: their 2.4 MB body of ids is refused
+    from its Content-Length, before a byte of it is read; an admin sends the same body."""
+    app = create_app(make_settings(), sources=world.sources)
+    variables = b'{"ids": [' + b",".join(b'"U3Vic2NyaWJlcjox"' for _ in range(100_000)) + b"]}"
+    body = b'{"query": "query($ids: [ID!]!) { nodes(ids: $ids) { id } }", "variables": ' + variables + b"}"
+    for login in ("acme.analyst", "acme.employee", "acme.finance"):
+        status, answer, reads = await _sent_with_length(app, login, body)
+        assert (status, answer["errors"][0]["extensions"]["code"]) == (413, "PAYLOAD_TOO_LARGE"), login
+        assert "512000 bytes" in answer["errors"][0]["message"]
+        assert reads == 0, f"{login}'s body was read before it was refused"
+    status, answer, reads = await _sent_with_length(app, "acme.admin", body)
+    assert status == 200 and answer["errors"][0]["extensions"]["code"] == "QUERY_TOO_COMPLEX", answer
+    assert reads == 1
+
+
+async def test_a_readers_chunked_body_is_refused_once_it_passes_the_readers_limit(world):
+    app = create_app(make_settings(reader_body_bytes=10_000), sources=world.sources)
+    token = issue_token(make_settings(), "acme.analyst").encode()
+    headers = [(b"authorization", b"Bearer " + token), (b"content-type", b"application/json")]
+    padding = b" " * 6_000
+    status, answer = await _call(app, headers, [QUERY[:10], padding, padding, QUERY[10:]])
+    assert (status, answer["errors"][0]["extensions"]["code"]) == (413, "PAYLOAD_TOO_LARGE"), answer
+    status, answer = await _call(app, headers, [QUERY[:10], padding, QUERY[10:]])
+    assert status == 200 and answer["data"] == {"viewer": {"login": "acme.analyst"}}, answer
