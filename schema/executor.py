@@ -16,7 +16,15 @@ from collections.abc import Iterable
 from functools import partial
 from typing import Any
 
-from graphql import GraphQLList, GraphQLNonNull, GraphQLObjectType, GraphQLOutputType, GraphQLResolveInfo
+from graphql import (
+    DocumentNode,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLOutputType,
+    GraphQLResolveInfo,
+    GraphQLSchema,
+)
 from graphql.execution.collect_fields import FieldDetailsList
 from graphql.pyutils import Path
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
@@ -24,9 +32,34 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from schema.chunked import CHUNK, complete_in_chunks
 from schema.event_results import RESULTS
 from schema.fields import RELATION
+from schema.leaf_lists import StandIns
 
 
 class LevelExecutor(StrawberryGraphQLCoreExecutionContext):
+    @classmethod
+    def build(  # type: ignore[override]
+        cls,
+        schema: GraphQLSchema,
+        document: DocumentNode,
+        root_value: Any = None,
+        context_value: Any = None,
+        raw_variable_values: dict[str, Any] | None = None,
+        operation_name: str | None = None,
+        *args: Any,
+        **kwargs: Any,
+    ) -> Any:
+        # Long lists of ids are coerced without visiting each item (schema/leaf_lists.py).
+        stand_ins = StandIns()
+        if raw_variable_values:
+            raw_variable_values = stand_ins.replace(schema, document, operation_name, raw_variable_values)
+        built = super().build(
+            schema, document, root_value, context_value, raw_variable_values, operation_name, *args, **kwargs
+        )
+        if stand_ins.lists and isinstance(built, LevelExecutor):
+            values = built.variable_values
+            built.variable_values = values._replace(coerced=stand_ins.put_back(values.coerced))
+        return built
+
     def execute_operation(self, serially: bool | None = None) -> Any:
         # A subscription event shared by many subscribers is answered once per view.
         return RESULTS.execute(self, lambda: super(LevelExecutor, self).execute_operation(serially))

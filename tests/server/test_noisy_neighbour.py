@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
-from typing import Any
 
 import pytest
 
@@ -49,21 +48,7 @@ async def servers(stack: Stack) -> AsyncIterator[Servers]:
 
 # The slow clients stay in the benchmark: they hold connections, not the servers' time (B keeps
 # its pace beside them even before issue 13); the read time-outs are the HTTP layer's tests.
-# Not yet held: callers who keep re-sending 100,000 ids slow the other company even though each
-# request is refused, because its 2.4 MB body is read and decoded on the event loop first. Marked
-# (not strict: it passes on some runs) so that the gap stays visible in every run's summary.
-NOT_YET_HELD = {
-    "nodes_100k_ids": "refused 2.4 MB bodies are still read and decoded on the event loop before the refusal"
-}
-
-
-def _case(attack: Attack) -> Any:
-    reason = NOT_YET_HELD.get(attack.name)
-    marks = [pytest.mark.xfail(reason=reason, strict=False)] if reason else []
-    return pytest.param(attack, id=attack.name, marks=marks)
-
-
-PROVEN = [_case(attack) for attack in ATTACKS if not attack.slow_clients]
+PROVEN = [pytest.param(attack, id=attack.name) for attack in ATTACKS if not attack.slow_clients]
 
 
 @pytest.mark.parametrize("attack", PROVEN)
