@@ -18,6 +18,7 @@ from typing import Any
 
 from graphql import (
     DocumentNode,
+    GraphQLError,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
@@ -55,9 +56,12 @@ class LevelExecutor(StrawberryGraphQLCoreExecutionContext):
         built = super().build(
             schema, document, root_value, context_value, raw_variable_values, operation_name, *args, **kwargs
         )
-        if stand_ins.lists and isinstance(built, LevelExecutor):
-            values = built.variable_values
-            built.variable_values = values._replace(coerced=stand_ins.put_back(values.coerced))
+        if not stand_ins.lists:
+            return built
+        if isinstance(built, list):
+            return [_shown(error, stand_ins) for error in built]
+        values = built.variable_values
+        built.variable_values = values._replace(coerced=stand_ins.put_back(values.coerced))
         return built
 
     def execute_operation(self, serially: bool | None = None) -> Any:
@@ -169,3 +173,9 @@ def _flatten(values: Iterable[Any]) -> list[Any]:
         elif value is not None:
             flat.append(value)
     return flat
+
+
+def _shown(error: GraphQLError, stand_ins: StandIns) -> GraphQLError:
+    """A variable's coercion error as graphql-core would word it for the value sent."""
+    return GraphQLError(stand_ins.shown(error.message), error.nodes, error.source, error.positions, error.path,
+                        error.original_error, error.extensions)  # fmt: skip

@@ -7,6 +7,10 @@ all strings coerces to itself, so such a list (of at least ``LONG`` items) is ha
 graphql-core as one stand-in string — a list type takes a single value as a list of one — and
 put back in place of that list of one once the variables are coerced. Every other value,
 including a long list with anything but strings in it, is coerced by graphql-core as sent.
+
+A stand-in is random for each request, so nobody can name one in advance (in another variable
+or a default) to pass one id for a list the cost and the ``nodes`` limit never saw; and where
+graphql-core quotes a value in a coercion error, the stand-in is shown as the list it stands for.
 """
 
 from __future__ import annotations
@@ -25,13 +29,12 @@ from graphql import (
     OperationDefinitionNode,
     type_from_ast,
 )
+from graphql.pyutils import inspect
 
 LONG = 1_000
 _SCALARS = frozenset({"ID", "String"})
 _STRINGS = frozenset({str})
 _DEEPEST = 32  # input types nest a few levels; graphql-core refuses hostile nesting itself
-# Unique to this process and not sent to anyone: a caller's own string cannot pass for a stand-in.
-_PREFIX = f"\x00corpcare-list-{secrets.token_hex(8)}-"
 
 
 class StandIns:
@@ -39,6 +42,7 @@ class StandIns:
 
     def __init__(self) -> None:
         self.lists: dict[str, list[str]] = {}
+        self._prefix = f"list-{secrets.token_hex(16)}-"
 
     def replace(
         self, schema: GraphQLSchema, document: DocumentNode, operation_name: str | None, raw: dict[str, Any]
@@ -59,6 +63,12 @@ class StandIns:
         """The coerced variables with each stand-in's list of one replaced by the list it stood for."""
         return {name: self._put_back(value, 0) for name, value in coerced.items()}
 
+    def shown(self, message: str) -> str:
+        """A coercion error's message with each stand-in shown as (the start of) its list."""
+        for key, values in self.lists.items():
+            message = message.replace(repr(key), inspect(values))
+        return message
+
     def _replace(self, value: Any, type_: GraphQLInputType, depth: int) -> Any:
         if depth > _DEEPEST:
             return value
@@ -74,7 +84,7 @@ class StandIns:
                 and named.name in _SCALARS
                 and _STRINGS.issuperset(map(type, value))
             ):
-                key = f"{_PREFIX}{len(self.lists)}"
+                key = f"{self._prefix}{len(self.lists)}"
                 self.lists[key] = value
                 return key
             return value

@@ -32,7 +32,7 @@ from server.http_errors import (
 )
 from server.http_guard import BodyGuard, HttpGuard
 from server.metrics import Metrics
-from server.refusals import RefusalBudget, RefusalGate
+from server.refusals import RefusalGate
 from server.settings import Settings
 from server.worker import BulkWorker
 from sources import Sources, telemetry
@@ -90,7 +90,9 @@ def create_app(settings: Settings, sources: Sources | None = None) -> Starlette:
         _attach(app, opened, settings, metrics)
         worker = None
         if settings.bulk_worker:
-            worker = BulkWorker(opened, lease=settings.bulk_lease, concurrency=settings.bulk_concurrency)
+            worker = BulkWorker(
+                opened, lease=settings.bulk_lease, concurrency=settings.bulk_concurrency, share=graphql.fair_share
+            )
         if worker is not None:
             worker.start()
         feed = None
@@ -112,7 +114,6 @@ def create_app(settings: Settings, sources: Sources | None = None) -> Starlette:
             await engines.dispose()
 
     graphql = GraphQLEndpoint(settings, metrics)
-    refusals = RefusalBudget(settings.refusal_burst, settings.refusal_rate)
     app = Starlette(
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
@@ -135,18 +136,18 @@ def create_app(settings: Settings, sources: Sources | None = None) -> Starlette:
                 max_age=600,
             ),
             Middleware(AuthenticationMiddleware, backend=BearerAuth(settings), on_error=unauthenticated),
-            Middleware(RefusalGate, budget=refusals),
             Middleware(
                 BodyGuard,
                 max_body_bytes=settings.max_body_bytes,
                 reader_body_bytes=settings.reader_body_bytes,
                 body_timeout_seconds=settings.body_read_timeout_seconds,
             ),
+            Middleware(RefusalGate, budget=graphql.refusals),
         ],
         exception_handlers={StarletteHTTPException: http_error, Exception: server_error},
         lifespan=lifespan,
     )
-    app.state.refusals = refusals
+    app.state.refusals = graphql.refusals
     app.state.fair_share = graphql.fair_share  # CSV exports take their company's places too
     if sources is not None:
         _attach(app, sources, settings, metrics)

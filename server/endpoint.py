@@ -12,7 +12,7 @@ from typing import Any
 
 import orjson
 from cross_web import HTTPException
-from graphql import GraphQLError
+from graphql import GraphQLError, GraphQLSyntaxError, parse
 from starlette.authentication import AuthenticationError
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
@@ -31,6 +31,7 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
 from permissions.principal import NOBODY, Principal
 from resolvers.context import Context, PageLimits
 from schema import build_schema
+from schema.extensions import code_errors, registered_document
 from server import graphiql
 from server.auth import BearerAuth, PrincipalUser, SignInUnavailable
 from server.http_errors import (
@@ -43,7 +44,7 @@ from server.http_errors import (
 from server.logs import log_request
 from server.metrics import Metrics
 from server.persisted import PersistedQueries, PersistedQueryError
-from server.refusals import REFUSED
+from server.refusals import REFUSED, RefusalBudget
 from server.request_body import json_of
 from server.settings import Settings
 from sources import Sources, telemetry
@@ -54,6 +55,26 @@ log = logging.getLogger("corpcare.errors")
 GRAPHQL_MEDIA = "application/graphql-response+json"
 # Errors of the request itself (nothing was executed): 400 under the GraphQL response media type.
 REQUEST_ERRORS = {"GRAPHQL_PARSE_FAILED", "GRAPHQL_VALIDATION_FAILED", "QUERY_TOO_COMPLEX", "BAD_USER_INPUT"}
+# A subscribe refused as HTTP would refuse the request (there, the persisted-query ones are 4xx).
+SOCKET_REFUSALS = REQUEST_ERRORS | {"BAD_REQUEST", "PERSISTED_QUERY_NOT_IN_LIST", "PERSISTED_QUERY_NOT_ALLOWED"}
+
+
+def _refused(message: Any) -> bool:
+    """Whether a graphql-transport-ws message answers a subscribe with a refusal of the request
+    itself, as HTTP counts them: an ``error``, or a ``next`` with no data, carrying a request
+    error (not a field's ``FORBIDDEN``, nor our own ``RATE_LIMITED``, which is the wait)."""
+    kind = message.get("type")
+    payload = message.get("payload")
+    if kind == "error":
+        errors = payload
+    elif kind == "next" and isinstance(payload, dict) and payload.get("data") is None:
+        errors = payload.get("errors")
+    else:
+        return False
+    if not isinstance(errors, list):
+        return False
+    codes = {str((e.get("extensions") or {}).get("code")) for e in errors if isinstance(e, dict)}
+    return not SOCKET_REFUSALS.isdisjoint(codes)
 
 
 class TransportWS(BaseGraphQLTransportWSHandler[Context, None]):
@@ -71,6 +92,15 @@ class TransportWS(BaseGraphQLTransportWSHandler[Context, None]):
             if now != self.context.principal:
                 await self._end_operations()
                 self.context.sign_in(now)  # the authoriser judges what comes next for the new role
+        wait = self.view.refusals.wait_seconds(self.context.principal.user_id)
+        if wait > 0:
+            retry = math.ceil(wait)
+            waiting = GraphQLError(
+                f"Too many of your recent requests were refused; wait {retry} s before the next.",
+                extensions={"code": "RATE_LIMITED", "reason": "REFUSALS", "retryAfterSeconds": retry},
+            )
+            await self.send_message(ErrorMessage(id=message["id"], type="error", payload=[waiting.formatted]))
+            return
         payload = message.get("payload") or {}
         try:
             query = await self.view.persisted.query_of(self.context.sources, dict(payload))
@@ -78,7 +108,30 @@ class TransportWS(BaseGraphQLTransportWSHandler[Context, None]):
             error = GraphQLError(refused.message, extensions={"code": refused.code}).formatted
             await self.send_message(ErrorMessage(id=message["id"], type="error", payload=[error]))
             return
+        if (syntax := self._syntax_error(query)) is not None:
+            await self.send_message(ErrorMessage(id=message["id"], type="error", payload=[syntax.formatted]))
+            return
         await super().handle_subscribe({**message, "payload": {**payload, "query": query}})  # type: ignore[typeddict-item]
+
+    def _syntax_error(self, query: object) -> GraphQLError | None:
+        """A document that does not parse, as an ``error`` message's error. Strawberry's socket
+        handler lets the parser's exception escape and answers only ``complete``: a client
+        would never learn why."""
+        if not isinstance(query, str):
+            return None
+        registered = query == registered_document.get()
+        try:
+            parse(query, no_location=True, max_tokens=None if registered else self.view.limits.max_tokens)
+        except GraphQLSyntaxError as error:
+            errors: list[GraphQLError] = [error]
+            code_errors(errors, None)
+            return errors[0]
+        return None
+
+    async def send_message(self, message: Any) -> None:
+        if _refused(message):
+            self.view.refusals.spend(self.context.principal.user_id)
+        await super().send_message(message)
 
     async def _end_operations(self) -> None:
         """Complete every operation of the socket: each was judged for the role it started under,
@@ -104,6 +157,8 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             max_subscriptions_per_connection=20,
         )
         self.auth = BearerAuth(settings)
+        # Each caller's refused requests, over HTTP (server/refusals.py) and over its sockets.
+        self.refusals = RefusalBudget(settings.refusal_burst, settings.refusal_rate)
         self.pages = PageLimits(settings.default_page_size, settings.max_page_size)
         self.min_group_size = settings.min_group_size
         # Each customer's share of this process (counted per process: each worker bounds its own).
@@ -174,7 +229,7 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         finally:
             telemetry.current.reset(token)
             self._record(stats, status)
-            if REQUEST_ERRORS.intersection(stats.codes):
+            if stats.refused:
                 scope[REFUSED] = True  # counted against the caller's refusals (server/refusals.py)
 
     def _record(self, stats: RequestStats, status: int) -> None:
@@ -263,6 +318,7 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         stats = telemetry.current.get()
         if stats is not None:
             stats.codes = codes
+            stats.refused = response_data.get("data") is None and not REQUEST_ERRORS.isdisjoint(codes)
         if any(x.get("reason") == "BUSY" for x in extensions):
             # No connection came free in time: say so at once rather than queue the caller.
             response.status_code = 503

@@ -11,10 +11,13 @@
 the caller's limit it is refused with 413 however it is sent (declared, chunked, or more than
 its ``Content-Length`` said), and a client that takes longer than the body time-out to send it
 gets 408. The limit is the caller's: only a caller who may change lines (``line:write``) has a
-selection of thousands of lines to send; anyone else's body is refused before it is read, so a
-reader cannot make every company's event loop decode megabytes of ids it may not use. Routes
-then read the body from memory, so no route can hold a worker waiting on a slow client, and no
-route's own error handling can turn a refusal into something else.
+selection of thousands of lines to send; anyone else's body over its limit is refused before
+anything decodes it, so a reader cannot make every company's event loop decode megabytes of
+ids it may not use. Such a body, up to the largest any caller may send, is read to its end and
+dropped first, so the client can read the 413 on a connection that stays usable; beyond that
+(declared or counted), the connection is closed. Routes then read the body from memory, so no
+route can hold a worker waiting on a slow client, and no route's own error handling can turn a
+refusal into something else.
 """
 
 from __future__ import annotations
@@ -96,10 +99,16 @@ class BodyGuard:
         limit = self._limit_of(scope)
         try:
             declared = _declared_length(scope.get("headers") or ())
-            if declared is not None and declared > limit:
+            if declared is not None and declared > self.max_body_bytes:
                 raise _too_large(limit)
             async with asyncio.timeout(self.body_timeout_seconds):
-                body = await _read_body(receive, declared, limit)
+                body = await _read_body(receive, declared, self.max_body_bytes)
+            if len(body) > limit:
+                # Read to the end (never decoded) so that the client, still sending, can read the
+                # answer: closing on a client mid-upload makes many clients (Node's fetch among
+                # them) report a connection reset instead of the 413.
+                await _refuse(send, 413, "PAYLOAD_TOO_LARGE", _too_large(limit).message)
+                return
         except _Refused as refused:
             await _refuse(send, refused.status, refused.code, refused.message, close=True)
             return

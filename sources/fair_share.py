@@ -128,6 +128,10 @@ class FairShare:
         finished = sum(seconds for bucket, seconds in state.spent.items() if bucket >= oldest)
         return finished + sum(now - max(started, since) for started, _ in state.running.values())
 
+    def running(self) -> int:
+        """Operations running in this process now, of every customer."""
+        return sum(len(state.running) for state in self._customers.values())
+
     def share(self) -> float:
         """The worker seconds of the window each active customer may take: all of it when alone."""
         self._forget(self.clock())

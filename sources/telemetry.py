@@ -29,6 +29,7 @@ class RequestStats:
     customer: int | None = None
     query: str | None = None
     codes: list[str] = field(default_factory=list)
+    refused: bool = False  # a request error: nothing ran (no data)
 
     def seconds(self) -> float:
         return time.perf_counter() - self.started

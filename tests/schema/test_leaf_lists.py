@@ -15,7 +15,7 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext as It
 
 from schema import build_schema
 from schema.executor import LevelExecutor
-from schema.leaf_lists import LONG
+from schema.leaf_lists import LONG, StandIns
 
 SCHEMA = build_schema()._schema
 # The module (graphql.utilities exports a function of the same name).
@@ -82,7 +82,28 @@ def test_whatever_is_sent_the_answer_is_graphql_cores_own(many, odd, as_nodes):
     assert coerced(LevelExecutor, document, variables) == coerced(ItemByItem, document, variables)
 
 
-def test_a_string_that_looks_like_a_stand_in_is_only_a_string():
-    forged = ["\x00corpcare-list-0000000000000000-0"] * 3
-    values = coerced(LevelExecutor, NODES, {"ids": forged})
-    assert values == {"ids": forged}
+FILTERED = graphql.parse("query($f: SubscriberFilter, $ids: [ID!]!) { subscribers(filter: $f) { totalCount } "
+                         "nodes(ids: $ids) { id } }")  # fmt: skip
+
+
+def test_an_error_quotes_the_list_not_its_stand_in():
+    """A coercion error quotes the value sent: it shows the list, as graphql-core does, and
+    never the stand-in (which would let a caller name it)."""
+    long = [f"U2VydmljZTo{n}" for n in range(LONG)]
+    for variables in ({"f": {"services": long, "bogus": 1}, "ids": []}, {"f": {"services": long}, "ids": None}):
+        errors = coerced(LevelExecutor, FILTERED, variables)
+        assert errors == coerced(ItemByItem, FILTERED, variables)
+        assert isinstance(errors, list) and not any("list-" in message for message in errors), errors
+
+
+def test_a_stand_in_cannot_be_named_in_advance():
+    """Stand-ins are drawn for each request: one seen in an answer names nothing in the next."""
+    long = [f"U2VydmljZTo{n}" for n in range(LONG)]
+    first, second = StandIns(), StandIns()
+    key = first.replace(SCHEMA, FILTERED, None, {"f": {"services": long}, "ids": []})["f"]["services"]
+    assert isinstance(key, str) and key in first.lists
+    named = {"f": {"services": long}, "ids": [key]}
+    stood_in = second.replace(SCHEMA, FILTERED, None, named)
+    assert stood_in["ids"] == [key] and key not in second.lists
+    values = coerced(LevelExecutor, FILTERED, named)
+    assert values["ids"] == [key] and values["f"]["services"] == long  # one id, as sent

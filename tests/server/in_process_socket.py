@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Callable
 from typing import Any
 
 
-async def socket_exchange(app: Any, messages: list[dict[str, Any]], until: str) -> list[dict[str, Any]]:
+async def socket_exchange(
+    app: Any, messages: list[dict[str, Any]], until: str, stop: Callable[[dict[str, Any]], bool] | None = None
+) -> list[dict[str, Any]]:
     """Drive ``app``'s WebSocket endpoint in process: send ``messages`` after connecting and
-    return what it sends until a message of type ``until`` (then the client leaves)."""
+    return what it sends until a message of type ``until``, or one ``stop`` picks (then the
+    client leaves)."""
     inbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
     outbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
     scope = {
@@ -31,7 +35,7 @@ async def socket_exchange(app: Any, messages: list[dict[str, Any]], until: str) 
                 raise AssertionError(f"closed: {sent}; after {received}")
             if sent["type"] == "websocket.send":
                 received.append(json.loads(sent.get("text") or sent["bytes"]))
-                if received[-1]["type"] == until:
+                if received[-1]["type"] == until or (stop is not None and stop(received[-1])):
                     return received
     finally:
         await inbox.put({"type": "websocket.disconnect", "code": 1000})

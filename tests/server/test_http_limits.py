@@ -12,6 +12,7 @@ import httpx
 import orjson
 import uvicorn
 
+from server import request_body
 from server.app import create_app
 from server.auth import issue_token
 from server.http_protocol import HeaderTimeoutProtocol
@@ -161,14 +162,14 @@ async def test_a_connection_that_sends_nothing_is_closed_after_the_header_time_o
     assert answer.startswith(b"HTTP/1.1 408 "), answer[:200]
 
 
-async def _sent_with_length(app: Any, login: str, body: bytes) -> tuple[int, dict[str, Any], int]:
-    """``body`` sent whole with its Content-Length by ``login``: (status, JSON answer, body reads)."""
-    reads = 0
+async def _sent_with_length(app: Any, login: str, body: bytes) -> tuple[int, dict[str, Any], list[Any]]:
+    """``body`` sent by ``login`` with its Content-Length, in 64 kB pieces as uvicorn hands it
+    over: (status, JSON answer, response headers)."""
+    pieces = [body[at : at + 65536] for at in range(0, len(body), 65536)]
+    pending = [{"type": "http.request", "body": p, "more_body": i < len(pieces) - 1} for i, p in enumerate(pieces)]
 
     async def receive() -> dict[str, Any]:
-        nonlocal reads
-        reads += 1
-        return {"type": "http.request", "body": body, "more_body": False}
+        return pending.pop(0)
 
     sent: list[dict[str, Any]] = []
 
@@ -181,24 +182,30 @@ async def _sent_with_length(app: Any, login: str, body: bytes) -> tuple[int, dic
              "headers": headers, "http_version": "1.1", "scheme": "http", "server": ("t", 80),
              "client": ("127.0.0.1", 1), "root_path": "", "app": app}  # fmt: skip
     await within(app(scope, receive, send))
+    assert pending == [], "the body was not read to its end: the client would see the connection reset"
     answer = orjson.loads(b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body"))
-    return sent[0]["status"], answer, reads
+    return sent[0]["status"], answer, sent[0]["headers"]
 
 
-async def test_a_caller_who_cannot_change_lines_has_its_large_body_refused_unread(world):
-    """Readers have no selection of thousands of lines to send: their 2.4 MB body of ids is refused
-    from its Content-Length, before a byte of it is read; an admin sends the same body."""
+async def test_a_caller_who_cannot_change_lines_has_its_large_body_refused_undecoded(world, monkeypatch):
+    """Readers have no selection of thousands of lines to send: their 2.4 MB body of ids is
+    refused before anything decodes it, and read to its end first, so that the client (still
+    sending) reads the 413 and keeps its connection; an admin sends the same body."""
     app = create_app(make_settings(), sources=world.sources)
     variables = b'{"ids": [' + b",".join(b'"U3Vic2NyaWJlcjox"' for _ in range(100_000)) + b"]}"
     body = b'{"query": "query($ids: [ID!]!) { nodes(ids: $ids) { id } }", "variables": ' + variables + b"}"
+    decoded: list[int] = []
+    original = request_body.orjson.loads
+    monkeypatch.setattr(request_body.orjson, "loads", lambda data: decoded.append(len(data)) or original(data))
     for login in ("acme.analyst", "acme.employee", "acme.finance"):
-        status, answer, reads = await _sent_with_length(app, login, body)
+        status, answer, headers = await _sent_with_length(app, login, body)
         assert (status, answer["errors"][0]["extensions"]["code"]) == (413, "PAYLOAD_TOO_LARGE"), login
         assert "512000 bytes" in answer["errors"][0]["message"]
-        assert reads == 0, f"{login}'s body was read before it was refused"
-    status, answer, reads = await _sent_with_length(app, "acme.admin", body)
+        assert (b"connection", b"close") not in headers
+    assert len(body) not in decoded, "a reader's body was decoded before it was refused"
+    status, answer, _ = await _sent_with_length(app, "acme.admin", body)
     assert status == 200 and answer["errors"][0]["extensions"]["code"] == "QUERY_TOO_COMPLEX", answer
-    assert reads == 1
+    assert decoded.count(len(body)) == 1
 
 
 async def test_a_readers_chunked_body_is_refused_once_it_passes_the_readers_limit(world):

@@ -8,6 +8,7 @@ import httpx
 from server.app import create_app
 from server.auth import issue_token
 from server.refusals import RefusalBudget
+from tests.server.in_process_socket import socket_exchange
 from tests.server.test_http import bearer, make_settings
 
 NOT_GRAPHQL = {"query": "{ viewer { login "}
@@ -63,7 +64,8 @@ async def test_a_caller_out_of_refusals_gets_429_before_its_body_is_read_and_oth
         assert waited.status_code == 429, waited.text
         error = waited.json()["errors"][0]
         assert error["extensions"] == {"code": "RATE_LIMITED", "reason": "REFUSALS", "retryAfterSeconds": 2}
-        assert waited.headers["retry-after"] == "2" and waited.headers["connection"] == "close"
+        assert waited.headers["retry-after"] == "2"
+        assert "connection" not in waited.headers  # the body was read: the connection goes on
         # The 429 is not another refusal: the wait does not grow while the caller waits.
         assert (await http.post("/graphql", json=FINE, headers=analyst)).status_code == 429
         for other in (colleague, other_company):
@@ -91,3 +93,54 @@ async def test_what_counts_is_a_refused_request_not_an_answer_with_a_field_refus
             bad = await http.post("/graphql", content=b"{not json", headers=employee | json_type)
             assert bad.status_code == 400, bad.text
         assert (await http.post("/graphql", json=FINE, headers=employee)).status_code == 429
+
+
+async def test_a_field_refused_for_its_argument_beside_answered_fields_is_not_a_refusal(world):
+    """Only a request error with nothing answered counts: a portal polling with one stale id
+    among answered fields is answered, not locked out."""
+    app, _ = _app(world)
+    finance = bearer(issue_token(make_settings(), "acme.finance"))
+    stale = {"query": '{ viewer { login } node(id: "stale!") { id } }'}
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://corpcare.test") as http:
+        for _ in range(5):
+            answer = await http.post("/graphql", json=stale, headers=finance)
+            body = answer.json()
+            assert answer.status_code == 200 and body["data"]["viewer"] == {"login": "acme.finance"}, answer.text
+            assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+async def test_over_a_socket_refused_subscribes_count_and_a_caller_out_of_refusals_waits(world):
+    app, clock = _app(world)
+    analyst = issue_token(make_settings(), "acme.analyst")
+    init = {"type": "connection_init", "payload": {"Authorization": f"Bearer {analyst}"}}
+    refused = [
+        {"id": "1", "type": "subscribe", "payload": {"query": "{ viewer { login "}},  # does not parse
+        {"id": "2", "type": "subscribe", "payload": {"query": "{ viewer { nope } }"}},  # not valid
+        {"id": "3", "type": "subscribe", "payload": {"query": "subscription { spendingAlerts { nope } }"}},
+    ]
+    received = await _until_id(app, [init, *refused], "3")
+    errors = {m["id"]: m["payload"][0]["extensions"]["code"] for m in received if m["type"] == "error"}
+    # The parse failure is an error message a client can read, not a bare complete.
+    assert errors == {"1": "GRAPHQL_PARSE_FAILED", "2": "GRAPHQL_VALIDATION_FAILED", "3": "GRAPHQL_VALIDATION_FAILED"}
+    fine = {"id": "4", "type": "subscribe", "payload": {"query": "{ viewer { login } }"}}
+    [*_, waited] = await _until_id(app, [init, fine], "4")
+    assert waited["type"] == "error" and waited["payload"][0]["extensions"] == {
+        "code": "RATE_LIMITED", "reason": "REFUSALS", "retryAfterSeconds": 2,
+    }  # fmt: skip
+    # HTTP shares the caller's budget; another user's socket goes on.
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://corpcare.test") as http:
+        assert (await http.post("/graphql", json=FINE, headers=bearer(analyst))).status_code == 429
+    other = {
+        "type": "connection_init",
+        "payload": {"Authorization": f"Bearer {issue_token(make_settings(), 'acme.finance')}"},
+    }
+    [*_, answered] = await _until_id(app, [other, fine], "4")
+    assert answered["type"] == "next" and answered["payload"]["data"] == {"viewer": {"login": "acme.finance"}}
+    clock.now += 2
+    [*_, back] = await _until_id(app, [init, fine], "4")
+    assert back["type"] == "next" and back["payload"]["data"] == {"viewer": {"login": "acme.analyst"}}
+
+
+async def _until_id(app, messages, last_id):
+    """What a new socket sends until its first message about operation ``last_id``."""
+    return await socket_exchange(app, messages, "never", stop=lambda m: m.get("id") == last_id)
