@@ -35,7 +35,7 @@ from sources.state.bulk import (
 )
 
 CHUNK = 100
-DRY_RUN_CHUNK = 250
+DRY_RUN_CHUNK = 1000
 
 log = logging.getLogger("corpcare.bulk")
 
@@ -62,11 +62,11 @@ async def work_through(
     """
     store = sources.bulk
     action = line_action(operation.operation, operation.input)
-    # A dry run writes no line: a long one goes in larger chunks, fewer round trips. Not much
-    # larger: each chunk's results are bound and written in pieces that hold the event loop in
-    # proportion, and 1,000-line chunks held it up to 0.4 s (five 100,000-line dry runs at once,
-    # tests/schema/test_bulk_neighbours.py), 250-line ones 0.2 s. A short one keeps reporting
-    # every ``chunk`` lines to its watchers.
+    # A dry run writes no line: a long one goes in larger chunks, fewer round trips. Binding and
+    # writing a chunk's results holds the event loop in proportion (up to 0.4 s at 1,000 lines
+    # with five 100,000-line dry runs at once on 2 cores, 0.2 s at 250; 250 made the test suite's
+    # dry runs take twice as long and the other company's p95 in bench/noisy.py did not move beyond
+    # its noise). A short one keeps reporting every ``chunk`` lines to its watchers.
     size = max(chunk, DRY_RUN_CHUNK) if operation.dry_run and operation.total > 10 * DRY_RUN_CHUNK else chunk
     after: int | None = None
     while not stopping():

@@ -193,7 +193,7 @@ class BulkStore:
         )
         async with self.backend.begin() as conn:
             await self._extend(conn, operation_id, worker, lease)
-            await _execute_in_batches(conn, statement, [_result_row(operation_id, result) for result in planned])
+            await conn.execute(statement, [_result_row(operation_id, result) for result in planned])
 
     async def record(
         self, operation_id: int, worker: str, results: Sequence[ItemResult], audit: AuditEntry | None
@@ -219,7 +219,8 @@ class BulkStore:
             )
             if moved.rowcount != 1:
                 raise LeaseLost(operation_id)
-            await _execute_in_batches(conn, items, [_result_row(operation_id, result) for result in results])
+            if results:
+                await conn.execute(items, [_result_row(operation_id, result) for result in results])
             if audit is not None:
                 await write_entry(conn, audit)
 
@@ -358,14 +359,3 @@ def from_progress_event(data: bytes) -> BulkOperationRow:
 
 def progress_channel(operation_id: int) -> str:
     return f"bulk:{operation_id}"
-
-
-# Rows per statement when many are written at once: binding a few hundred rows' parameters is
-# one piece of work on the event loop (tens of milliseconds); in batches, other requests run
-# between them.
-RESULT_BATCH = 50
-
-
-async def _execute_in_batches(conn: Any, statement: Any, rows: list[dict[str, Any]]) -> None:
-    for start in range(0, len(rows), RESULT_BATCH):
-        await conn.execute(statement, rows[start : start + RESULT_BATCH])
