@@ -136,13 +136,14 @@ def create_app(settings: Settings, sources: Sources | None = None) -> Starlette:
                 max_age=600,
             ),
             Middleware(AuthenticationMiddleware, backend=BearerAuth(settings), on_error=unauthenticated),
+            # Outside the body guard: its 413s and 408s count as refusals too.
+            Middleware(RefusalGate, budget=graphql.refusals),
             Middleware(
                 BodyGuard,
                 max_body_bytes=settings.max_body_bytes,
                 reader_body_bytes=settings.reader_body_bytes,
                 body_timeout_seconds=settings.body_read_timeout_seconds,
             ),
-            Middleware(RefusalGate, budget=graphql.refusals),
         ],
         exception_handlers={StarletteHTTPException: http_error, Exception: server_error},
         lifespan=lifespan,

@@ -6,10 +6,8 @@ that sends what is refused in a loop (too costly, too long, too large, not Graph
 that loop from other companies at no cost to itself. So each caller (each signed-in user or API
 key) has a budget of refusals per process: ``capacity`` at once, coming back at ``per_second``.
 While it is spent, the caller's requests get 429 ``RATE_LIMITED`` (reason ``REFUSALS``) with
-``Retry-After`` once their body is in (read, within the caller's body limit, never decoded) and
-before anything looks at it: reading is cheap, and a client that gets its answer after sending
-its whole body reads it on a connection it can go on using. Answers that ran (even with a field
-refused by the caller's role) do not count.
+``Retry-After`` right after sign-in, before the body is read (the connection is then closed).
+Answers that ran (even with a field refused by the caller's role) do not count.
 
 The refusals counted are the request's own: HTTP 4xx from the edge (413, 408, 400, …) and the
 GraphQL request errors (parse, validation, cost, input) with nothing answered (``data`` null),
@@ -75,7 +73,7 @@ class RefusalBudget:
 
 
 class RefusalGate:
-    """After sign-in and the body guard, before any route: a caller out of refusals gets 429."""
+    """After sign-in, before the body is read: a caller out of refusals gets 429."""
 
     def __init__(self, app: ASGIApp, *, budget: RefusalBudget) -> None:
         self.app = app
@@ -117,6 +115,7 @@ async def _too_many(send: Send, retry_after: int) -> None:
         (b"content-type", b"application/json"),
         (b"content-length", str(len(body)).encode()),
         (b"retry-after", str(retry_after).encode()),
+        (b"connection", b"close"),  # the body, unread, may still be on its way
     ]
     await send({"type": "http.response.start", "status": 429, "headers": headers})
     await send({"type": "http.response.body", "body": body})

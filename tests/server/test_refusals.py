@@ -64,8 +64,7 @@ async def test_a_caller_out_of_refusals_gets_429_before_its_body_is_read_and_oth
         assert waited.status_code == 429, waited.text
         error = waited.json()["errors"][0]
         assert error["extensions"] == {"code": "RATE_LIMITED", "reason": "REFUSALS", "retryAfterSeconds": 2}
-        assert waited.headers["retry-after"] == "2"
-        assert "connection" not in waited.headers  # the body was read: the connection goes on
+        assert waited.headers["retry-after"] == "2" and waited.headers["connection"] == "close"
         # The 429 is not another refusal: the wait does not grow while the caller waits.
         assert (await http.post("/graphql", json=FINE, headers=analyst)).status_code == 429
         for other in (colleague, other_company):
@@ -144,3 +143,14 @@ async def test_over_a_socket_refused_subscribes_count_and_a_caller_out_of_refusa
 async def _until_id(app, messages, last_id):
     """What a new socket sends until its first message about operation ``last_id``."""
     return await socket_exchange(app, messages, "never", stop=lambda m: m.get("id") == last_id)
+
+
+async def test_bodies_refused_as_too_large_count_as_refusals(world):
+    app = create_app(make_settings(refusal_burst=3, refusal_rate=0.5, reader_body_bytes=1_000), sources=world.sources)
+    analyst = bearer(issue_token(make_settings(), "acme.analyst"))
+    large = {"query": "{ viewer { login } }", "variables": {"padding": "x" * 2_000}}
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://corpcare.test") as http:
+        for _ in range(3):
+            assert (await http.post("/graphql", json=large, headers=analyst)).status_code == 413
+        waited = await http.post("/graphql", json=FINE, headers=analyst)
+        assert waited.status_code == 429 and waited.json()["errors"][0]["extensions"]["reason"] == "REFUSALS"
