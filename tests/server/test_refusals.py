@@ -10,17 +10,10 @@ from server.auth import issue_token
 from server.refusals import RefusalBudget
 from tests.server.in_process_socket import socket_exchange
 from tests.server.test_http import bearer, make_settings
+from tests.sources.test_breaker import Clock
 
 NOT_GRAPHQL = {"query": "{ viewer { login "}
 FINE = {"query": "{ viewer { login } }"}
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def test_the_budget_holds_a_burst_then_comes_back_at_its_rate():
