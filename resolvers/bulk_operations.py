@@ -100,7 +100,7 @@ async def cancel(info: Info, global_id: str, key: str | None) -> CancelOutcome:
     answer, key_error = await once(info, "bulkOperationCancel", key, echo, work)
     if answer is None:
         answer = {"operation_id": None, "user_errors": [key_error]}
-    return CancelOutcome(answer["operation_id"], [UserErrorRecord(**error) for error in answer["user_errors"]])
+    return CancelOutcome(answer.get("operation_id"), [UserErrorRecord(**error) for error in answer["user_errors"]])
 
 
 async def progress(info: Info, operation_id: str) -> AsyncIterator[BulkOperationRow]:

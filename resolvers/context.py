@@ -45,6 +45,16 @@ class QueryLimits:
 
 
 @dataclass(slots=True)
+class Intent:
+    """The change under way: its intent's audit record, settled when the change ends
+    (``resolvers/mutation.py``)."""
+
+    operation: str
+    audit_id: int
+    detail: dict[str, Any]
+
+
+@dataclass(slots=True)
 class Context:
     principal: Principal
     loaders: Loaders
@@ -68,6 +78,12 @@ class Context:
     # This process's fair share of workers per customer (sources/fair_share.py); None: not
     # gated (in-process execution by tests, benchmarks and tools; the HTTP server sets it).
     fair_share: FairShare | None = None
+    # The change under way in this operation (mutations run one after another).
+    intent: Intent | None = None
+    # How long a request holds an idempotency key it reserved (longer than it may run: past it,
+    # its process is taken to have stopped), and how long a copy waits for the first answer.
+    hold_seconds: float = 120.0
+    key_wait_seconds: float = 20.0
 
     @classmethod
     def of(

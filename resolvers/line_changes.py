@@ -1,7 +1,8 @@
 """Changes to lines over a selection: one code path for one line or many.
 
-load the targets (in scope) → check each → dry run, or apply each in its own transaction →
-audit → remember the answer under the idempotency key. A line that fails never rolls back
+reserve the idempotency key → record the intent → load the targets (in scope) → check each →
+dry run, or add the plan to the intent and apply each line in its own transaction → settle the
+intent with the outcome → keep the answer under the key. A line that fails never rolls back
 the ones that succeeded. A selection above ``MAX_SELECTION`` lines becomes a bulk operation
 (``resolvers/bulk.py``): the same checks and writes, line by line, in the background.
 """
@@ -15,7 +16,7 @@ from resolvers import stored_answers
 from resolvers.context import Context, Info
 from resolvers.ids import to_global_id
 from resolvers.line_selection import decode_line_ids
-from resolvers.mutation import UserErrorRecord, audit_change, once
+from resolvers.mutation import UserErrorRecord, audit_change, once, plan_change
 from resolvers.subscriber import SubscriberListArgs, line_query
 from sources.crm.records import SubscriberRecord
 from sources.errors import BadUserInput, CorpcareError
@@ -236,6 +237,11 @@ async def _change(
                 result.after = result.before
         outcome.results = judged
         return outcome
+    if not dry_run and any(result.outcome == "would_apply" for result in judged):
+        # Before the first write, the plan joins the change's intent: were the process to stop
+        # midway, the recovery pass (resolvers/recovery.py) tells written lines from the others.
+        planned = {"planned": [asdict(result) for result in judged]}
+        await plan_change(context, action.operation, planned, tuple(("Subscriber", r.line_id) for r in judged))
     for result in judged:
         line = lines.get(result.line_id)
         if result.outcome == "would_apply" and not dry_run and line is not None:

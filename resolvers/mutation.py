@@ -9,17 +9,28 @@ user error. ``echo`` is the mutation's input as plain data.
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from resolvers.context import Context, Info
+from resolvers.context import Context, Info, Intent
 from resolvers.text import IDEMPOTENCY_KEY, checked
-from sources.errors import BadUserInput
+from sources.errors import BadUserInput, KeyInUse
 from sources.state.audit import AuditEntry
-from sources.state.idempotency import fingerprint
+from sources.state.idempotency import KeyState, fingerprint
+
+log = logging.getLogger("corpcare.mutation")
+
+# A copy of a request whose first is at work asks again after these pauses (doubling).
+FIRST_PAUSE = 0.05
+LONGEST_PAUSE = 0.5
+# What a copy that waited in vain is told: when to try again.
+RETRY_AFTER = 1
 
 
 @dataclass(slots=True)
@@ -49,40 +60,82 @@ async def once(
     """(answer, user error): the answer is None when the key was reused with another input, or
     cannot be kept (checked before any work, so that a key refused never leaves a change behind).
 
+    The key is reserved before ``work`` runs; a copy sent while the first runs waits for its
+    answer (``KeyInUse`` when that takes too long) and never runs ``work`` itself. Whatever the
+    key, the change's intent is in the audit log before ``work`` touches anything.
+
     A kept answer is handed back through ``rejudge``, which shows it as the caller may see it
     now (``resolvers.stored_answers``): the caller's scope may have shrunk since."""
-    answer, replayed, error = await _once(info, operation, key, echo, work)
-    if answer is not None and replayed and rejudge is not None:
-        answer = await rejudge(answer)
-    return answer, error
-
-
-async def _once(
-    info: Info,
-    operation: str,
-    key: str | None,
-    echo: dict[str, Any],
-    work: Callable[[], Awaitable[dict[str, Any]]],
-) -> tuple[dict[str, Any] | None, bool, dict[str, Any] | None]:
-    """(answer, whether it was kept from before, user error)."""
+    context = info.context
     if key is None:
-        return await work(), False, None
+        return await _intended(context, operation, echo, work), None
     try:
         checked(key, field="idempotencyKey", longest=IDEMPOTENCY_KEY)
     except BadUserInput as error:
-        return None, False, {"field": ["idempotencyKey"], "code": error.code, "message": error.message}
-    store, user_id = info.context.sources.idempotency, info.context.principal.user_id
+        return None, {"field": ["idempotencyKey"], "code": error.code, "message": error.message}
+    store, user_id = context.sources.idempotency, context.principal.user_id
     print_ = fingerprint(operation, echo)
-    stored = await store.find(user_id, key)
-    if stored is not None:
-        return (stored.response, True, None) if stored.fingerprint == print_ else (None, False, KEY_REUSED)
-    answer = await work()
-    if not await store.remember(user_id, key, operation, print_, answer):
-        # Another request with the same key finished first: its answer stands.
-        stored = await store.find(user_id, key)
-        if stored is not None:
-            return stored.response, True, None
-    return answer, False, None
+    found = await _reserved(context, user_id, key, operation, print_)
+    if found is not None:
+        if found.fingerprint != print_:
+            return None, KEY_REUSED
+        answer = found.response
+        return (await rejudge(answer) if rejudge is not None else answer), None
+    try:
+        answer = await _intended(context, operation, echo, work, key=key)
+    except BaseException:
+        # Nothing written without an intent: the key is free again. With one, the key stays
+        # pending until the recovery pass settles the intent (resolvers/recovery.py).
+        await asyncio.shield(store.release(user_id, key))
+        raise
+    await store.keep(user_id, key, answer)
+    return answer, None
+
+
+async def _reserved(context: Context, user_id: int, key: str, operation: str, print_: str) -> KeyState | None:
+    """None once this request holds the key; otherwise the key as another request left it
+    (done, or with another input), waiting while a copy of this request holds it."""
+    store = context.sources.idempotency
+    hold = timedelta(seconds=context.hold_seconds)
+    waited, pause = 0.0, FIRST_PAUSE
+    while True:
+        found = await store.reserve(user_id, key, operation, print_, hold)
+        if found is None or found.done or found.fingerprint != print_:
+            return found
+        if found.abandoned(datetime.now(UTC)) and found.audit_id is not None:
+            # Its holder stopped after recording its intent: settle that now and give its answer.
+            from resolvers.recovery import settle  # the recovery knows every change: imported late
+
+            await settle(context.sources, found.audit_id)
+            continue
+        if waited >= context.key_wait_seconds:
+            raise KeyInUse(
+                "A request with this idempotency key is still at work; its answer will be given to this key.",
+                retryAfterSeconds=RETRY_AFTER,
+            )
+        await asyncio.sleep(pause)
+        waited, pause = waited + pause, min(pause * 2, LONGEST_PAUSE)
+
+
+async def _intended(
+    context: Context,
+    operation: str,
+    echo: dict[str, Any],
+    work: Callable[[], Awaitable[dict[str, Any]]],
+    *,
+    key: str | None = None,
+) -> dict[str, Any]:
+    """Run ``work`` with its intent recorded first; ``audit_change`` settles it."""
+    principal = context.principal
+    detail = {"input": echo, "idempotency_key": key}
+    audit_id = await context.sources.audit.begin(_entry(context, operation, "pending", detail, ()))
+    if key is not None:
+        await context.sources.idempotency.intend(principal.user_id, key, audit_id)
+    outer, context.intent = context.intent, Intent(operation, audit_id, detail)
+    try:
+        return await work()
+    finally:
+        context.intent = outer
 
 
 def plain(value: Any) -> Any:
@@ -107,17 +160,40 @@ async def audit_change(
     detail: dict[str, Any],
     targets: tuple[tuple[str, int], ...],
 ) -> None:
+    """The outcome of ``operation``: it settles the change's intent when one is pending (the key
+    goes with it), and is a record of its own otherwise (reads, exports)."""
+    outcome = "allowed" if allowed else "denied"
+    intent = context.intent
+    if intent is not None and intent.operation == operation:
+        full = {**detail, "idempotency_key": intent.detail["idempotency_key"]}
+        if await context.sources.audit.settle(intent.audit_id, outcome, full, targets):
+            return
+        # Settled already by the recovery pass (this request outlived its hold): the trail keeps both.
+        log.warning("change %s (audit %s) settled by recovery before it ended", operation, intent.audit_id)
+    await context.sources.audit.record(_entry(context, operation, outcome, detail, targets))
+
+
+async def plan_change(
+    context: Context, operation: str, detail: dict[str, Any], targets: tuple[tuple[str, int], ...]
+) -> None:
+    """What the running change is about to write, added to its intent before it writes it."""
+    intent = context.intent
+    if intent is not None and intent.operation == operation:
+        await context.sources.audit.plan(intent.audit_id, {**intent.detail, **detail}, targets)
+
+
+def _entry(
+    context: Context, operation: str, outcome: str, detail: dict[str, Any], targets: tuple[tuple[str, int], ...]
+) -> AuditEntry:
     principal = context.principal
-    await context.sources.audit.record(
-        AuditEntry(
-            request_id=context.request_id,
-            user_id=principal.user_id,
-            login=principal.login,
-            role=principal.role.value,
-            customer_id=principal.customer_id,
-            action=operation,
-            outcome="allowed" if allowed else "denied",
-            detail=detail,
-            targets=targets,
-        )
+    return AuditEntry(
+        request_id=context.request_id,
+        user_id=principal.user_id,
+        login=principal.login,
+        role=principal.role.value,
+        customer_id=principal.customer_id,
+        action=operation,
+        outcome=outcome,
+        detail=detail,
+        targets=targets,
     )

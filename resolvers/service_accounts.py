@@ -3,7 +3,8 @@
 A service account is created like an invited user (the same no-escalation checks, audit
 and idempotency), under a login of the reserved service form. Its keys are made here and
 their secret is handed back once, in the answer of ``apiKeyCreate``: it is not audited,
-not kept with an idempotency key, and only its hash is stored.
+not kept with an idempotency key (a retry with the key names the key made, without its
+secret), and only its hash is stored.
 """
 
 from __future__ import annotations
@@ -25,6 +26,10 @@ from sources.state.api_keys import ApiKeyRow, NewApiKey
 from sources.values import aware
 
 LONGEST_NAME = 120
+SECRET_SHOWN_ONCE = (
+    "This key was made by an earlier request with the same idempotency key; its secret was shown in that "
+    "answer only. If it was lost, revoke the key and make another."
+)
 
 
 @dataclass(slots=True)
@@ -63,27 +68,45 @@ def _new_account(info: Info, name: str, role: Role, unit_ids: list[str]) -> User
     return change
 
 
-async def create_api_key(info: Info, account: str, name: str, expires_at: datetime | None) -> ApiKeyOutcome:
-    context = info.context
+async def create_api_key(
+    info: Info, account: str, name: str, expires_at: datetime | None, idempotency_key: str | None
+) -> ApiKeyOutcome:
+    """Sent again with the same idempotency key, the answer names the key made the first time, and
+    says its secret is not shown again (it was never kept)."""
     echo = {"serviceAccount": account, "name": name, "expiresAt": expires_at.isoformat() if expires_at else None}
-    try:
-        target = await _service_account(context, account)
-        name = name.strip()
-        if not checked(name, field="name", longest=LONGEST_NAME):
-            raise BadUserInput(f"Name the key (at most {LONGEST_NAME} characters).", field=["name"])
-        expires_at = aware(expires_at) if expires_at is not None else None
-        if expires_at is not None and expires_at <= datetime.now(UTC):
-            raise BadUserInput("A key cannot expire in the past.", field=["expiresAt"])
-        new = NewApiKey(target.id, target.login, target.customer_id, name, context.principal.login, expires_at)
-        key, secret = await context.sources.api_keys.create(new)
-    except CorpcareError as failure:
-        error = _user_error(failure, "serviceAccount")
-        await audit_change(context, "apiKeyCreate", allowed=False, detail={"input": echo, "error": error}, targets=())
-        return ApiKeyOutcome(None, [UserErrorRecord(**error)])
-    detail = {"input": echo, "after": {"apiKey": key.id, "prefix": key.prefix}}
-    targets = (("PortalUser", target.id), ("ApiKey", key.id))
-    await audit_change(context, "apiKeyCreate", allowed=True, detail=detail, targets=targets)
-    return ApiKeyOutcome(key.id, [], secret)
+    made: list[str] = []
+
+    async def work() -> dict[str, Any]:
+        context = info.context
+        try:
+            target = await _service_account(context, account)
+            label = name.strip()
+            if not checked(label, field="name", longest=LONGEST_NAME):
+                raise BadUserInput(f"Name the key (at most {LONGEST_NAME} characters).", field=["name"])
+            until = aware(expires_at) if expires_at is not None else None
+            if until is not None and until <= datetime.now(UTC):
+                raise BadUserInput("A key cannot expire in the past.", field=["expiresAt"])
+            new = NewApiKey(target.id, target.login, target.customer_id, label, context.principal.login, until)
+            key, secret = await context.sources.api_keys.create(new)
+        except CorpcareError as failure:
+            error = _user_error(failure, "serviceAccount")
+            await audit_change(
+                context, "apiKeyCreate", allowed=False, detail={"input": echo, "error": error}, targets=()
+            )
+            return {"api_key_id": None, "user_errors": [error]}
+        made.append(secret)
+        detail = {"input": echo, "after": {"apiKey": key.id, "prefix": key.prefix}}
+        targets = (("PortalUser", target.id), ("ApiKey", key.id))
+        await audit_change(context, "apiKeyCreate", allowed=True, detail=detail, targets=targets)
+        return {"api_key_id": key.id, "user_errors": []}
+
+    answer, key_error = await once(info, "apiKeyCreate", idempotency_key, echo, work)
+    if answer is None:
+        answer = {"api_key_id": None, "user_errors": [key_error]}
+    errors = [UserErrorRecord(**error) for error in answer["user_errors"]]
+    if answer.get("api_key_id") is not None and not made:
+        errors.append(UserErrorRecord(["idempotencyKey"], "SECRET_SHOWN_ONCE", SECRET_SHOWN_ONCE))
+    return ApiKeyOutcome(answer.get("api_key_id"), errors, made[0] if made else None)
 
 
 async def revoke_api_key(info: Info, api_key: str, idempotency_key: str | None) -> ApiKeyOutcome:
@@ -114,7 +137,7 @@ async def revoke_api_key(info: Info, api_key: str, idempotency_key: str | None) 
     answer, key_error = await once(info, "apiKeyRevoke", idempotency_key, echo, work)
     if answer is None:
         answer = {"api_key_id": None, "user_errors": [key_error]}
-    return ApiKeyOutcome(answer["api_key_id"], [UserErrorRecord(**error) for error in answer["user_errors"]])
+    return ApiKeyOutcome(answer.get("api_key_id"), [UserErrorRecord(**error) for error in answer["user_errors"]])
 
 
 async def _service_account(context: Context, global_id: str) -> PortalUserRecord:

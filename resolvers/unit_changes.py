@@ -57,7 +57,7 @@ async def change_unit(
     answer, key_error = await once(info, operation, key, echo, work)
     if answer is None:
         answer = {"unit_id": None, "user_errors": [key_error]}
-    return UnitOutcome(answer["unit_id"], [UserErrorRecord(**error) for error in answer["user_errors"]])
+    return UnitOutcome(answer.get("unit_id"), [UserErrorRecord(**error) for error in answer["user_errors"]])
 
 
 def _error(field: list[str], failure: CorpcareError) -> dict[str, Any]:

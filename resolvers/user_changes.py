@@ -60,7 +60,7 @@ async def change_user(
     answer, key_error = await once(info, operation, key, echo, work)
     if answer is None:
         answer = {"user_id": None, "user_errors": [key_error]}
-    return UserOutcome(answer["user_id"], [UserErrorRecord(**error) for error in answer["user_errors"]])
+    return UserOutcome(answer.get("user_id"), [UserErrorRecord(**error) for error in answer["user_errors"]])
 
 
 def _grantable(context: Context, role: Role) -> None:

@@ -24,7 +24,11 @@ class AuditRecord:
     role: str = field(AUDIT)
     customer: Customer | None = related("customer", "customer_id", AUDIT)
     action: str = field(AUDIT, description="The mutation, or graphql.read / graphql.mutation.")
-    outcome: str = field(AUDIT, description="allowed or denied.")
+    outcome: str = field(
+        AUDIT,
+        description="allowed or denied; pending while a change is under way (its intent, recorded before it "
+        "touches anything); interrupted when it stopped midway — detail then says, per line, what was written.",
+    )
     detail: JSON = field(AUDIT, description="Input, per-target results with before and after values.")
 
 

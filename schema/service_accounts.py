@@ -63,6 +63,10 @@ class ApiKeyCreateInput:
     service_account: strawberry.ID
     name: str = strawberry.field(description="Where the key is used, for example 'nightly export'.")
     expires_at: datetime | None = strawberry.field(default=None, description="Null: the key does not expire.")
+    idempotency_key: str | None = strawberry.field(
+        default=None,
+        description="Sent again with the same key, the answer names the key made the first time, without its secret.",
+    )
 
 
 @strawberry.type
@@ -105,7 +109,9 @@ class ServiceAccountMutation:
         description="Issue an API key for a service account. The answer holds the secret; nothing else ever will.",
     )
     async def api_key_create(self, info: Info, input: ApiKeyCreateInput) -> ApiKeyCreatePayload:
-        outcome = await service_accounts.create_api_key(info, input.service_account, input.name, input.expires_at)
+        outcome = await service_accounts.create_api_key(
+            info, input.service_account, input.name, input.expires_at, input.idempotency_key
+        )
         return outcome  # type: ignore[return-value]
 
     @strawberry.mutation(

@@ -32,6 +32,7 @@ from server.http_errors import (
 )
 from server.http_guard import BodyGuard, HttpGuard
 from server.metrics import Metrics
+from server.recovery_pass import recover_forever
 from server.refusals import RefusalGate
 from server.settings import Settings
 from server.worker import BulkWorker
@@ -95,6 +96,7 @@ def create_app(settings: Settings, sources: Sources | None = None) -> Starlette:
             )
         if worker is not None:
             worker.start()
+        recovery = asyncio.create_task(recover_forever(opened, settings.key_hold), name="recovery pass")
         feed = None
         if settings.usage_feed_per_second:
             feed = asyncio.create_task(usage_feed(engines, events, settings.usage_feed_per_second), name="usage feed")
@@ -102,6 +104,9 @@ def create_app(settings: Settings, sources: Sources | None = None) -> Starlette:
         try:
             yield
         finally:
+            recovery.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await recovery
             if feed is not None:
                 feed.cancel()
                 with contextlib.suppress(asyncio.CancelledError):

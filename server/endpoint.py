@@ -164,6 +164,7 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         # Each customer's share of this process (counted per process: each worker bounds its own).
         self.fair_share = FairShare(settings.share_limits)
         self.request_seconds = settings.request_timeout_seconds
+        self.key_hold_seconds = settings.key_hold.total_seconds()
         self.slow_seconds = settings.slow_operation_seconds
         self.metrics = metrics
         self.persisted = PersistedQueries(
@@ -259,7 +260,7 @@ class GraphQLEndpoint(GraphQL[Context, None]):
                                  min_group_size=self.min_group_size)  # fmt: skip
             context.connection = request
             context.fair_share = self.fair_share  # queries and mutations sent over the socket are gated too
-            return context
+            return self._timed(context)
         user = request.user
         assert isinstance(user, PrincipalUser), "authentication runs before GraphQL"
         stats = telemetry.current.get()
@@ -279,6 +280,13 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             min_group_size=self.min_group_size,
         )
         context.fair_share = self.fair_share
+        return self._timed(context)
+
+    def _timed(self, context: Context) -> Context:
+        """An idempotency key is held past the longest a request runs, and a copy waits for the
+        first answer for half of the request's time."""
+        context.hold_seconds = self.key_hold_seconds
+        context.key_wait_seconds = self.request_seconds / 2
         return context
 
     async def on_ws_connect(self, context: Context) -> dict[str, object] | None:
@@ -332,10 +340,17 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             response.headers["content-type"] = f"{GRAPHQL_MEDIA}; charset=utf-8"
             if response_data.get("data") is None and codes and set(codes) <= REQUEST_ERRORS:
                 response.status_code = 400
+        if in_use := _waits(extensions, "IDEMPOTENCY_KEY_IN_USE"):
+            # Another request with the key is at work: its answer will be this one's, a little later.
+            response.headers["Retry-After"] = str(max(1, math.ceil(max(in_use))))
         return response
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
+
+
+def _waits(extensions: list[dict[str, Any]], code: str) -> list[float]:
+    return [float(x.get("retryAfterSeconds") or 1) for x in extensions if x.get("code") == code]
 
 
 def _budget_refusals(extensions: list[dict[str, Any]]) -> list[float]:

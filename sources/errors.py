@@ -62,3 +62,9 @@ class RateLimited(CorpcareError):
 
 class QueryTooComplex(CorpcareError):
     code = "QUERY_TOO_COMPLEX"
+
+
+class KeyInUse(CorpcareError):
+    """A request with the same idempotency key is still at work: try again after ``retryAfterSeconds``."""
+
+    code = "IDEMPOTENCY_KEY_IN_USE"

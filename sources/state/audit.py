@@ -1,12 +1,18 @@
-"""The audit log: who did or read what, on behalf of which customer, and whether it was allowed."""
+"""The audit log: who did or read what, on behalf of which customer, and whether it was allowed.
+
+A change records its *intent* before it touches a backend (``begin``: outcome ``pending``, the
+input, and the targets known so far), adds what it plans to write (``plan``), and its outcome
+after (``settle``). An intent still pending after its request's time is one whose process
+stopped: the recovery pass (``resolvers/recovery.py``) settles it against the backends.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import insert, select, tuple_
+from sqlalchemy import insert, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from sources.backend import Backend
@@ -22,7 +28,7 @@ class AuditEntry:
     role: str
     customer_id: int | None
     action: str
-    outcome: str  # allowed, denied
+    outcome: str  # allowed, denied; pending (an intent), interrupted
     detail: dict[str, Any] = field(default_factory=dict)
     # (kind, id) of every object touched, e.g. ("Subscriber", 42).
     targets: tuple[tuple[str, int], ...] = ()
@@ -50,6 +56,52 @@ class AuditLog:
         async with self.backend.begin() as conn:
             await write_entry(conn, entry)
 
+    async def begin(self, entry: AuditEntry) -> int:
+        """Record a change's intent (``entry.outcome`` is ignored): its id, to settle later."""
+        async with self.backend.begin() as conn:
+            return await write_entry(conn, replace(entry, outcome="pending"))
+
+    async def plan(self, audit_id: int, detail: dict[str, Any], targets: tuple[tuple[str, int], ...]) -> None:
+        """What a pending change is about to write, before it writes it."""
+        async with self.backend.begin() as conn:
+            await conn.execute(
+                update(AuditRecord)
+                .where(AuditRecord.id == audit_id, AuditRecord.outcome == "pending")
+                .values(detail=detail)
+            )
+            await _add_targets(conn, audit_id, targets)
+
+    async def settle(
+        self, audit_id: int, outcome: str, detail: dict[str, Any], targets: tuple[tuple[str, int], ...]
+    ) -> bool:
+        """A pending change's outcome; False when it was settled already (by the recovery pass)."""
+        async with self.backend.begin() as conn:
+            settled = await conn.execute(
+                update(AuditRecord)
+                .where(AuditRecord.id == audit_id, AuditRecord.outcome == "pending")
+                .values(outcome=outcome, detail=detail)
+            )
+            if settled.rowcount != 1:
+                return False
+            await _add_targets(conn, audit_id, targets)
+        return True
+
+    async def pending(self, before: datetime, limit: int = 100) -> list[AuditEntry]:
+        """Intents recorded before ``before`` and still pending, oldest first."""
+        statement = (
+            select(*COLUMNS)
+            .where(AuditRecord.outcome == "pending", AuditRecord.at < before)
+            .order_by(AuditRecord.at, AuditRecord.id)
+            .limit(limit)
+        )
+        async with self.backend.connect() as conn:
+            return [_entry(row) for row in (await conn.execute(statement)).all()]
+
+    async def one(self, audit_id: int) -> AuditEntry | None:
+        async with self.backend.connect() as conn:
+            row = (await conn.execute(select(*COLUMNS).where(AuditRecord.id == audit_id))).first()
+        return _entry(row) if row is not None else None
+
     async def recent(self, login: str, limit: int = 50) -> list[AuditEntry]:
         return await self.page(AuditQuery(customer_ids=None, login=login, limit=limit))
 
@@ -74,14 +126,15 @@ class AuditLog:
             statement = statement.where(tuple_(AuditRecord.at, AuditRecord.id) < tuple_(*query.after))
         async with self.backend.connect() as conn:
             rows = (await conn.execute(statement)).all()
-        return [
-            AuditEntry(
-                request_id=row.request_id, user_id=row.user_id, login=row.login, role=row.role,
-                customer_id=row.customer_id, action=row.action, outcome=row.outcome, detail=row.detail,
-                at=aware(row.at), id=row.id,
-            )
-            for row in rows
-        ]  # fmt: skip
+        return [_entry(row) for row in rows]
+
+
+def _entry(row: Any) -> AuditEntry:
+    return AuditEntry(
+        request_id=row.request_id, user_id=row.user_id, login=row.login, role=row.role,
+        customer_id=row.customer_id, action=row.action, outcome=row.outcome, detail=row.detail,
+        at=aware(row.at), id=row.id,
+    )  # fmt: skip
 
 
 COLUMNS = (
@@ -98,8 +151,8 @@ COLUMNS = (
 )
 
 
-async def write_entry(conn: AsyncConnection, entry: AuditEntry) -> None:
-    """Write one record and its targets in the caller's transaction."""
+async def write_entry(conn: AsyncConnection, entry: AuditEntry) -> int:
+    """Write one record and its targets in the caller's transaction; its id."""
     inserted = await conn.execute(
         insert(AuditRecord).values(
             at=datetime.now(UTC),
@@ -113,8 +166,20 @@ async def write_entry(conn: AsyncConnection, entry: AuditEntry) -> None:
             detail=entry.detail,
         )
     )
+    key = inserted.inserted_primary_key
+    assert key is not None
     if entry.targets:
-        key = inserted.inserted_primary_key
-        assert key is not None
         rows = [{"audit_id": key[0], "kind": kind, "target_id": target} for kind, target in set(entry.targets)]
+        await conn.execute(insert(AuditTarget), rows)
+    return int(key[0])
+
+
+async def _add_targets(conn: AsyncConnection, audit_id: int, targets: tuple[tuple[str, int], ...]) -> None:
+    """Targets not yet recorded for the entry (a settled change names those its intent did, and more)."""
+    if not targets:
+        return
+    known = select(AuditTarget.kind, AuditTarget.target_id).where(AuditTarget.audit_id == audit_id)
+    have = {(row.kind, row.target_id) for row in (await conn.execute(known)).all()}
+    rows = [{"audit_id": audit_id, "kind": kind, "target_id": target} for kind, target in set(targets) - have]
+    if rows:
         await conn.execute(insert(AuditTarget), rows)

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, Boolean, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
 class StateBase(DeclarativeBase):
     pass
+
+
+_PENDING = text("outcome = 'pending'")
 
 
 class AuditRecord(StateBase):
@@ -24,10 +27,15 @@ class AuditRecord(StateBase):
     role: Mapped[str] = mapped_column(String(32))
     customer_id: Mapped[int | None] = mapped_column(Integer)
     action: Mapped[str] = mapped_column(String(60))
-    outcome: Mapped[str] = mapped_column(String(16))  # allowed, denied
+    # allowed, denied; a change's intent is pending until its outcome is known, or interrupted
+    # when the process stopped before it was (sources/state/audit.py).
+    outcome: Mapped[str] = mapped_column(String(16))
     detail: Mapped[dict] = mapped_column(JSON)
 
-    __table_args__ = (Index("ix_audit_customer_at", "customer_id", "at", "id"),)
+    __table_args__ = (
+        Index("ix_audit_customer_at", "customer_id", "at", "id"),
+        Index("ix_audit_log_pending", "at", postgresql_where=_PENDING, sqlite_where=_PENDING),
+    )
 
 
 class AuditTarget(StateBase):
@@ -52,6 +60,12 @@ class IdempotencyKey(StateBase):
     operation: Mapped[str] = mapped_column(String(60))
     # sha256 of the operation and its input: the same key with another input is refused.
     fingerprint: Mapped[str] = mapped_column(String(64))
+    # pending: reserved by a request still at work (until held_until), its answer {} so far;
+    # done: the answer is kept.
+    state: Mapped[str] = mapped_column(String(8), server_default="done")
+    held_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The change's intent in the audit log, once recorded: what the recovery pass settles.
+    audit_id: Mapped[int | None] = mapped_column(BigInteger)
     response: Mapped[dict] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 

@@ -43,7 +43,7 @@ def differences(connection: Connection) -> list:
 
 async def test_the_migrations_build_what_the_models_describe(empty_state):
     await migrate.upgrade(empty_state)
-    assert await migrate.revision(empty_state) == "0004"
+    assert await migrate.revision(empty_state) == "0005"
     async with empty_state.connect() as conn:
         assert await conn.run_sync(differences) == []
         # A presented API key is found by its key id: one row at most.
@@ -53,13 +53,24 @@ async def test_the_migrations_build_what_the_models_describe(empty_state):
     assert {i["name"] for i in indexes if i["unique"]} == {"ix_api_keys_key_id"}
     assert persisted["constrained_columns"] == ["hash"]
     await migrate.upgrade(empty_state)  # at the newest revision already: nothing to do
-    assert await migrate.revision(empty_state) == "0004"
+    assert await migrate.revision(empty_state) == "0005"
 
 
 async def test_an_unversioned_database_is_stamped_and_upgraded_keeping_its_rows(empty_state):
     before_migrations = [StateBase.metadata.tables[name] for name in ("audit_log", "audit_targets", "idempotency_keys")]
     async with empty_state.begin() as conn:
         await conn.run_sync(lambda sync: StateBase.metadata.create_all(sync, tables=before_migrations))
+        # As those tables were then: keys kept only once answered, no index of pending intents.
+        await conn.execute(text("drop index ix_audit_log_pending"))
+        await conn.execute(text("drop table idempotency_keys"))
+        moment = "datetime" if empty_state.dialect.name == "sqlite" else "timestamp with time zone"
+        await conn.execute(
+            text(
+                "create table idempotency_keys (user_id integer not null, key varchar(200) not null, "
+                "operation varchar(60) not null, fingerprint varchar(64) not null, response json not null, "
+                f"created_at {moment} not null, primary key (user_id, key))"
+            )
+        )
         await conn.execute(
             text(
                 "insert into audit_log (id, at, request_id, login, role, action, outcome, detail) "
@@ -70,7 +81,7 @@ async def test_an_unversioned_database_is_stamped_and_upgraded_keeping_its_rows(
     assert await migrate.revision(empty_state) is None
 
     await migrate.upgrade(empty_state)
-    assert await migrate.revision(empty_state) == "0004"
+    assert await migrate.revision(empty_state) == "0005"
     async with empty_state.connect() as conn:
         tables = await conn.run_sync(lambda sync: set(inspect(sync).get_table_names()))
         assert {"bulk_operations", "bulk_items", "api_keys", "persisted_operations", "audit_log"} <= tables
@@ -88,6 +99,6 @@ async def test_reset_leaves_an_empty_database_at_the_newest_revision(empty_state
             )
         )
     await migrate.reset(empty_state)
-    assert await migrate.revision(empty_state) == "0004"
+    assert await migrate.revision(empty_state) == "0005"
     async with empty_state.connect() as conn:
         assert (await conn.execute(text("select count(*) from idempotency_keys"))).scalar_one() == 0

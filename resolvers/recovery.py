@@ -1,0 +1,116 @@
+"""Changes whose process stopped midway, settled against the backends.
+
+Every change records its intent before it touches a backend, and a change to lines adds its
+plan (each line's before and after) before the first write (``resolvers/mutation.py``). An
+intent still pending past its request's hold belongs to a process that stopped. Its lines are
+judged as they are now: a planned line that shows its change was written (``applied``), one that
+does not was not (``failed`` ``INTERRUPTED``). Other changes are settled as interrupted without
+a verdict, since whether their one write happened cannot be told from outside; the answer kept
+for their idempotency key says so, and the key is never run a second time.
+
+The settled outcome goes into the audit record (``interrupted``) and becomes the answer kept for
+the change's idempotency key, so the trail and a retry both name every written line. Run by
+each server at start and by the bulk worker every ``PASS_SECONDS``; a copy of the request that
+finds its key abandoned settles that one intent at once.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict, replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from permissions.principal import principal_for
+from resolvers.context import Context
+from resolvers.line_changes import LineChangeOutcome, judge
+from resolvers.line_operations import LINE_OPERATIONS, line_action
+from resolvers.mutation import UserErrorRecord
+from sources import Sources
+from sources.errors import CorpcareError
+from sources.scope import RowScope
+from sources.state.audit import AuditEntry
+from sources.state.bulk import ItemResult
+
+log = logging.getLogger("corpcare.recovery")
+
+PASS_SECONDS = 30.0
+
+NOT_WRITTEN = "The change stopped before this line was written: the line was not changed."
+UNKNOWN = "The change stopped midway; the line could not be read to tell whether it was changed: read it again."
+INTERRUPTED = (
+    "The change was interrupted before its answer was known: read the object again to see whether it was "
+    "made, and send any further change with a new idempotency key."
+)
+
+
+async def settle_abandoned(sources: Sources, hold: timedelta) -> int:
+    """Settle every intent older than ``hold`` that is still pending; how many were."""
+    settled = 0
+    while batch := await sources.audit.pending(datetime.now(UTC) - hold):
+        for entry in batch:
+            assert entry.id is not None
+            settled += await settle(sources, entry.id)
+        if len(batch) < 100:
+            break
+    return settled
+
+
+async def settle(sources: Sources, audit_id: int) -> bool:
+    """Settle one pending intent; False when it was settled already."""
+    entry = await sources.audit.one(audit_id)
+    if entry is None or entry.outcome != "pending":
+        return False
+    if entry.action in LINE_OPERATIONS and "planned" in entry.detail:
+        answer = await _lines(sources, entry)
+        targets = tuple(("Subscriber", result["line_id"]) for result in answer["results"])
+    else:
+        error = UserErrorRecord(["idempotencyKey"], "INTERRUPTED", INTERRUPTED)
+        if entry.action in LINE_OPERATIONS:  # stopped before its plan: shaped as a change to lines
+            answer = asdict(LineChangeOutcome(bool(entry.detail["input"].get("dry_run")), user_errors=[error]))
+        else:
+            answer = {"user_errors": [asdict(error)]}
+        targets = ()
+    detail = {**entry.detail, **answer}
+    if not await sources.audit.settle(audit_id, "interrupted", detail, targets):
+        return False
+    await sources.idempotency.keep_settled(audit_id, answer)
+    log.warning("settled the interrupted change %s (audit %s) of %s", entry.action, audit_id, entry.login)
+    return True
+
+
+async def _lines(sources: Sources, entry: AuditEntry) -> dict[str, Any]:
+    """The planned lines as they are now: each written, or not."""
+    planned = [ItemResult(**item) for item in entry.detail["planned"]]
+    writes = [result for result in planned if result.outcome == "would_apply"]
+    now = await _judged_now(sources, entry, [result.line_id for result in writes])
+    settled = {}
+    for result in writes:
+        verdict = now.get(result.line_id)
+        if verdict is None:
+            settled[result.line_id] = replace(result, outcome="failed", code="INTERRUPTED", message=UNKNOWN,
+                                              after=result.before, cost_delta_minor=0)  # fmt: skip
+        elif verdict.code == "ALREADY_IN_STATE":
+            settled[result.line_id] = replace(result, outcome="applied")
+        else:
+            settled[result.line_id] = replace(result, outcome="failed", code="INTERRUPTED", message=NOT_WRITTEN,
+                                              after=result.before, cost_delta_minor=0)  # fmt: skip
+    results = [settled.get(result.line_id, result) for result in planned]
+    return asdict(LineChangeOutcome(dry_run=False, results=results))
+
+
+async def _judged_now(sources: Sources, entry: AuditEntry, line_ids: list[int]) -> dict[int, ItemResult]:
+    """Each line judged afresh by the change's action, in its company (the starter's own scope
+    may have changed since; the lines were in it when the plan was made)."""
+    user = await sources.crm.portal_user_by_login(entry.login)
+    if user is None or user.id != entry.user_id or entry.customer_id is None or not line_ids:
+        return {}
+    principal = replace(principal_for(user), scope=RowScope(customer_ids=frozenset({entry.customer_id})))
+    context = Context.of(principal, sources, request_id=entry.request_id)
+    action = line_action(entry.action, entry.detail["input"])
+    lines = {line.id: line for line in await sources.crm.subscribers_by_ids(line_ids, principal.scope)}
+    try:
+        await action.prepare(context, list(lines.values()))
+    except CorpcareError:
+        return {}
+    return {line_id: judge(action, line_id, line) for line_id, line in lines.items()}

@@ -1,0 +1,33 @@
+"""Idempotency keys reserved before the work (pending, held until a time, tied to the change's
+intent in the audit log); pending audit entries found quickly by the recovery pass.
+
+Revision ID: 0005
+Revises: 0004
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0005"
+down_revision = "0004"
+branch_labels = None
+depends_on = None
+
+PENDING = sa.text("outcome = 'pending'")
+
+
+def upgrade() -> None:
+    op.add_column("idempotency_keys", sa.Column("state", sa.String(length=8), nullable=False, server_default="done"))
+    op.add_column("idempotency_keys", sa.Column("held_until", sa.DateTime(timezone=True), nullable=True))
+    op.add_column("idempotency_keys", sa.Column("audit_id", sa.BigInteger(), nullable=True))
+    op.create_index(
+        "ix_audit_log_pending", "audit_log", ["at"], postgresql_where=PENDING, sqlite_where=PENDING, unique=False
+    )
+
+
+def downgrade() -> None:
+    op.drop_index("ix_audit_log_pending", table_name="audit_log")
+    with op.batch_alter_table("idempotency_keys") as batch:
+        batch.drop_column("audit_id")
+        batch.drop_column("held_until")
+        batch.drop_column("state")
