@@ -97,16 +97,19 @@ async def _reserved(context: Context, user_id: int, key: str, operation: str, pr
     (done, or with another input), waiting while a copy of this request holds it."""
     store = context.sources.idempotency
     hold = timedelta(seconds=context.hold_seconds)
-    waited, pause = 0.0, FIRST_PAUSE
+    waited, pause, settling = 0.0, FIRST_PAUSE, False
+    found = await store.reserve(user_id, key, operation, print_, hold)
     while True:
-        found = await store.reserve(user_id, key, operation, print_, hold)
         if found is None or found.done or found.fingerprint != print_:
             return found
-        if found.abandoned(datetime.now(UTC)) and found.audit_id is not None:
-            # Its holder stopped after recording its intent: settle that now and give its answer.
-            from resolvers.recovery import settle  # the recovery knows every change: imported late
+        if found.abandoned(datetime.now(UTC)) and not settling:
+            settling = True  # once: an intent the pass settled without keeping its answer waits for it
+            if found.audit_id is not None:
+                # Its holder stopped after recording its intent: settle that now and give its answer.
+                from resolvers.recovery import settle  # the recovery knows every change: imported late
 
-            await settle(context.sources, found.audit_id)
+                await settle(context.sources, found.audit_id)
+            found = await store.reserve(user_id, key, operation, print_, hold)
             continue
         if waited >= context.key_wait_seconds:
             raise KeyInUse(
@@ -115,6 +118,8 @@ async def _reserved(context: Context, user_id: int, key: str, operation: str, pr
             )
         await asyncio.sleep(pause)
         waited, pause = waited + pause, min(pause * 2, LONGEST_PAUSE)
+        # Read while it stays pending; reserved again only if its holder gave it back.
+        found = await store.find(user_id, key) or await store.reserve(user_id, key, operation, print_, hold)
 
 
 async def _intended(

@@ -4,7 +4,8 @@ Every change records its intent before it touches a backend, and a change to lin
 plan (each line's before and after) before the first write (``resolvers/mutation.py``). An
 intent still pending past its request's hold belongs to a process that stopped. Its lines are
 judged as they are now: a planned line that shows its change was written (``applied``), one that
-does not was not (``failed`` ``INTERRUPTED``). Other changes are settled as interrupted without
+does not was not (``failed`` ``INTERRUPTED``); a large selection that stopped after starting its
+bulk operation is answered with that operation. Other changes are settled as interrupted without
 a verdict, since whether their one write happened cannot be told from outside; the answer kept
 for their idempotency key says so, and the key is never run a second time.
 
@@ -66,15 +67,24 @@ async def settle(sources: Sources, audit_id: int) -> bool:
         targets = tuple(("Subscriber", result["line_id"]) for result in answer["results"])
     else:
         error = UserErrorRecord(["idempotencyKey"], "INTERRUPTED", INTERRUPTED)
+        targets = ()
         if entry.action in LINE_OPERATIONS:  # stopped before its plan: shaped as a change to lines
-            answer = asdict(LineChangeOutcome(bool(entry.detail["input"].get("dry_run")), user_errors=[error]))
+            dry_run = bool(entry.detail["input"].get("dry_run"))
+            started = await sources.bulk.started_by(entry.request_id, entry.action)
+            if started is not None:  # a large selection: its bulk operation goes on
+                answer, targets = (
+                    asdict(LineChangeOutcome(dry_run, bulk_operation_id=started)),
+                    (("BulkOperation", started),),
+                )
+            else:
+                answer = asdict(LineChangeOutcome(dry_run, user_errors=[error]))
         else:
             answer = {"user_errors": [asdict(error)]}
-        targets = ()
-    detail = {**entry.detail, **answer}
-    if not await sources.audit.settle(audit_id, "interrupted", detail, targets):
-        return False
+    # The key first: were this pass to stop in between, the next settles the record again, and a
+    # key is never left pending behind a record that is settled.
     await sources.idempotency.keep_settled(audit_id, answer)
+    if not await sources.audit.settle(audit_id, "interrupted", {**entry.detail, **answer}, targets):
+        return False
     log.warning("settled the interrupted change %s (audit %s) of %s", entry.action, audit_id, entry.login)
     return True
 

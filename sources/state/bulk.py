@@ -294,6 +294,12 @@ class BulkStore:
         async with self.backend.connect() as conn:
             return [ItemResult(*row) for row in (await conn.execute(statement)).all()]
 
+    async def started_by(self, request_id: str, operation: str) -> int | None:
+        """The operation a request started (the recovery pass asks, for a request that stopped)."""
+        statement = select(_OP.id).where(_OP.request_id == request_id, _OP.operation == operation)
+        async with self.backend.connect() as conn:
+            return (await conn.execute(statement.order_by(_OP.id).limit(1))).scalar()
+
     async def _one(self, conn: AsyncConnection, operation_id: int) -> BulkOperationRow:
         return _row((await conn.execute(select(*_COLUMNS).where(_OP.id == operation_id))).one())
 

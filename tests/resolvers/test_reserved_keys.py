@@ -14,11 +14,14 @@ from resolvers.ids import to_global_id
 from resolvers.recovery import settle_abandoned
 from schema import build_schema
 from sources.crm.writes import CrmWriter
-from sources.state.audit import AuditEntry
+from sources.state.audit import AuditEntry, AuditLog
+from tests.schema.test_bulk_operations import acme_lines
 from tests.waiting import within
 
 BUDGET = """mutation($input: OrgUnitSetBudgetInput!) { orgUnitSetBudget(input: $input) {
   orgUnit { monthlyBudget { amount } } userErrors { field code message } } }"""
+SUSPEND = """mutation($input: SubscriberSuspendInput!) { subscriberSuspend(input: $input) {
+  bulkOperation { id } userErrors { field code message } } }"""
 
 
 class HeldWriter(CrmWriter):
@@ -100,3 +103,28 @@ async def test_the_recovery_pass_leaves_intents_younger_than_the_hold(writable_w
     assert (await world.sources.audit.one(audit_id)).outcome == "pending"
     assert await settle_abandoned(world.sources, timedelta(0)) == 1
     assert (await world.sources.audit.one(audit_id)).outcome == "interrupted"
+
+
+class StoppingAudit(AuditLog):
+    """The real audit log, whose process 'stops' when a change would record its outcome."""
+
+    async def settle(self, audit_id: int, outcome: str, detail: dict[str, Any], targets: Any) -> bool:
+        raise RuntimeError("the process stopped here")
+
+
+async def test_a_large_selection_stopped_after_starting_its_bulk_operation_is_answered_with_it(bulk_world):
+    world = bulk_world
+    lines = await acme_lines(world, 250, offset=4000)
+    key = f"dry-{uuid.uuid4().hex}"
+    request = {"selection": {"ids": [to_global_id("Subscriber", line) for line in lines]}, "reason": "LEAVE",
+               "dryRun": True, "idempotencyKey": key}  # fmt: skip
+    stopping = replace(world.sources, audit=StoppingAudit(world.sources.audit.backend))
+    context = replace(world.context(await world.principal("acme.admin")), sources=stopping)
+    stopped = await build_schema().execute(SUSPEND, variable_values={"input": request}, context_value=context)
+    assert stopped.errors is not None
+    started = await world.scalar("state", "select max(id) from bulk_operations")
+
+    assert await settle_abandoned(world.sources, timedelta(0)) >= 1
+    retried = await world.data("acme.admin", SUSPEND, {"input": request})
+    assert retried["subscriberSuspend"]["bulkOperation"] == {"id": to_global_id("BulkOperation", started)}
+    assert retried["subscriberSuspend"]["userErrors"] == []
