@@ -45,7 +45,9 @@ async def instances(world: Any, tmp_path: Any, started: list[Any], count: int = 
     (unless ``count`` says); each admits all the copies it gets, and waits long enough for the
     first answer."""
     count = count or (2 if world.backend == "postgres" else 1)
-    given = {**urls_of(world), "request_timeout_seconds": "120", "max_operations_per_customer": "40", **settings}
+    # Few connections each: the test's own process and the others on the machine share PostgreSQL's 100.
+    given = {**urls_of(world), "request_timeout_seconds": "120", "max_operations_per_customer": "40",
+             "pool_size": "4", **settings}  # fmt: skip
     bases = []
     for _ in range(count):
         process, base = await serving(given, tmp_path)
@@ -54,8 +56,9 @@ async def instances(world: Any, tmp_path: Any, started: list[Any], count: int = 
     return bases
 
 
-async def copies(bases: list[str], query: str, variables: dict[str, Any]) -> list[dict[str, Any]]:
-    """``COPIES`` copies of one request sent at once, spread over the instances."""
+async def copies(bases: list[str], query: str, variables: dict[str, Any], tmp_path: Any) -> list[dict[str, Any]]:
+    """``COPIES`` copies of one request sent at once, spread over the instances (whose logs are
+    in ``tmp_path``)."""
     token = issue_token(make_settings(), "acme.admin")
     clients = [httpx.AsyncClient(base_url=base, timeout=PATIENCE) for base in bases]
     try:
@@ -70,7 +73,8 @@ async def copies(bases: list[str], query: str, variables: dict[str, Any]) -> lis
             await client.aclose()
     assert {response.status_code for response in responses} == {200}, [r.text for r in responses]
     bodies = [response.json() for response in responses]
-    assert not [body["errors"] for body in bodies if "errors" in body]
+    logs = "".join(path.read_text() for path in tmp_path.glob("server-*.log"))
+    assert not [body["errors"] for body in bodies if "errors" in body], logs[-4000:]
     return [body["data"] for body in bodies]  # extensions say what each copy cost: they differ
 
 
@@ -80,7 +84,7 @@ async def test_copies_of_a_unit_creation_sent_at_once_make_one_unit(writable_wor
     parent = await world.scalar("crm", "select id from org_units where name = 'Sales'")
     request = {"parent": to_global_id("OrgUnit", parent), "name": "Field sales", "idempotencyKey": "unit-create-1"}
 
-    answers = await copies(bases, CREATE, {"input": request})
+    answers = await copies(bases, CREATE, {"input": request}, tmp_path)
 
     made = await world.scalar("crm", "select count(*) from org_units where name = 'Field sales'")
     assert made == 1
@@ -102,7 +106,7 @@ async def test_copies_of_a_change_to_lines_sent_at_once_change_each_line_once(bu
     request = {"selection": {"ids": [to_global_id("Subscriber", line) for line in lines]},
                "services": [to_global_id("Service", service)], "idempotencyKey": f"pack-20-{size}"}  # fmt: skip
 
-    answers = await copies(bases, SERVICES, {"input": request})
+    answers = await copies(bases, SERVICES, {"input": request}, tmp_path)
 
     assert all(answer == answers[0] for answer in answers), answers
     answer = answers[0]["subscriberServicesAdd"]
