@@ -1,24 +1,25 @@
 """A backend database behind a time limit per call and a circuit breaker.
 
-Every source reaches its database through a ``Backend``. A call that cannot reach the
-database — refused, timed out, the pool exhausted, the server shutting down — raises
-``BackendUnavailable`` naming the backend, so the fields that depend on another backend still
-resolve. After ``failures`` failures of the database itself in a row (refused or dropped
-connections, the server's "cannot serve now" errors, a call cut at its time limit while the
-database had it) the breaker opens: calls fail at once, without waiting on a dead server, until
+Every source reaches its database through a ``Backend``. A call that cannot reach or use the
+database raises ``BackendUnavailable`` naming the backend, so the fields that depend on another
+backend still resolve. What counts as "cannot" is decided in one place, ``sources/failures.py``,
+by SQLSTATE class for PostgreSQL and by result code for SQLite. After ``failures`` such failures
+in a row the breaker opens: calls fail at once, without waiting on a dead server, until
 ``reset_seconds`` have passed; then one trial call is let through, and its outcome closes or
-reopens the breaker.
+reopens the breaker. A call cut at its time limit while the database had it is a failure too.
 
 Waiting for a connection that our own requests hold (the pool exhausted, SQLite's write lock) is
 ``BackendBusy``: answered 503 with ``Retry-After``, but it says nothing about the database's
 health and never counts towards opening the breaker — otherwise one company's heavy operations,
 by filling the pool, would shut every other company out for a whole reset period. Errors of the
-statement itself (a constraint, a bug) are not the backend's fault and leave the breaker alone.
+statement itself (a constraint, a bug) leave the breaker alone too: they are neither the
+database's failure nor proof that it serves.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -26,17 +27,15 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import exc
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.pool import QueuePool
 
 from sources.errors import BackendBusy, BackendUnavailable
+from sources.failures import Verdict, describe, judge
 from sources.telemetry import Observer
 
-# PostgreSQL error classes that mean "the server cannot serve this now": connection exceptions,
-# insufficient resources, operator intervention (shutdown, statement timeout).
-_UNAVAILABLE_SQLSTATES = ("08", "53", "57")
+log = logging.getLogger("corpcare.backend")
 
 
 class BreakerState(Enum):
@@ -157,23 +156,26 @@ class Backend:
                 self.breaker.released()
                 self.observer.backend_call(self.name, "error", seconds)
                 raise
-            unavailable = translate(self.name, error)
+            verdict = judge(error, opening=not opened)
             if not opened and isinstance(error, TimeoutError) and self._pool_exhausted():
                 # The call's time ran out while it queued behind our own requests for a connection.
-                unavailable = BackendBusy(f"The {self.name} backend is busy; try again shortly.", backend=self.name)
-            if isinstance(unavailable, BackendBusy):
+                verdict = Verdict.BUSY
+            if verdict is Verdict.STATEMENT:
+                # The statement failed (a bug, a conflict) or the caller gave up: nothing was learned
+                # of the database's health, so a run of failures goes on and a trial may go again.
                 self.breaker.released()
-                self.observer.backend_call(self.name, "busy", seconds)
-                raise unavailable from error
-            if unavailable is None:
-                # The backend answered; the statement (or the caller) failed.
-                if not isinstance(error, asyncio.CancelledError):
-                    self.breaker.succeeded()
                 self.observer.backend_call(self.name, "error", seconds)
                 raise
+            if verdict is Verdict.BUSY:
+                self.breaker.released()
+                self.observer.backend_call(self.name, "busy", seconds)
+                raise BackendBusy(f"The {self.name} backend is busy; try again shortly.", backend=self.name) from error
+            if self.breaker.healthy:  # the first of a run: the later ones say the same
+                log.warning("the %s backend is unavailable: %s", self.name, describe(error))
             self.breaker.failed()
             self.observer.backend_call(self.name, "unavailable", seconds)
-            raise unavailable from error
+            what = "did not answer in time" if isinstance(error, TimeoutError) else "is unavailable"
+            raise BackendUnavailable(f"The {self.name} backend {what}.", backend=self.name) from error
         self.breaker.succeeded()
         self.observer.backend_call(self.name, "ok", time.perf_counter() - started)
 
@@ -184,29 +186,3 @@ class Backend:
             return False
         overflow = pool._max_overflow  # QueuePool has no public accessor; -1 means no limit
         return overflow >= 0 and pool.checkedout() >= pool.size() + overflow
-
-
-def translate(backend: str, error: BaseException) -> BackendUnavailable | None:
-    """The coded error for a failure to reach the backend, or None for any other error."""
-    if isinstance(error, BackendUnavailable):
-        return error
-    if isinstance(error, exc.TimeoutError):  # no pooled connection came free in time
-        return BackendBusy(f"The {backend} backend is busy; try again shortly.", backend=backend)
-    if isinstance(error, TimeoutError):
-        return BackendUnavailable(f"The {backend} backend did not answer in time.", backend=backend)
-    if isinstance(error, OSError | exc.InterfaceError) or (
-        isinstance(error, exc.DBAPIError) and (error.connection_invalidated or _sqlstate(error).startswith(
-            _UNAVAILABLE_SQLSTATES))
-    ):  # fmt: skip
-        return BackendUnavailable(f"The {backend} backend is unavailable.", backend=backend)
-    if isinstance(error, exc.OperationalError) and "locked" in str(error.orig):  # SQLite's busy timeout
-        return BackendBusy(f"The {backend} backend is busy; try again shortly.", backend=backend)
-    return None
-
-
-def _sqlstate(error: exc.DBAPIError) -> str:
-    for candidate in (error.orig, getattr(error.orig, "__cause__", None)):
-        code = getattr(candidate, "sqlstate", None) or getattr(candidate, "pgcode", None)
-        if isinstance(code, str):
-            return code
-    return ""

@@ -6,7 +6,8 @@
     ├── NotFound                  NOT_FOUND
     ├── BadUserInput              BAD_USER_INPUT
     ├── BackendUnavailable        BACKEND_UNAVAILABLE
-    │   └── BackendBusy           BACKEND_UNAVAILABLE (no connection free: answered 503 + Retry-After)
+    │   └── BackendBusy           BACKEND_UNAVAILABLE, reason BUSY (we are busy: no pooled connection free,
+    │                             SQLite's lock held by our own writer; 503 + Retry-After, no breaker)
     ├── RateLimited               RATE_LIMITED
     └── QueryTooComplex           QUERY_TOO_COMPLEX
 
@@ -50,7 +51,9 @@ class BackendUnavailable(CorpcareError):
 
 
 class BackendBusy(BackendUnavailable):
-    """Every connection to the backend is in use; the request is refused rather than queued."""
+    """Every connection to the backend is in use by our own requests; the request is refused rather
+    than queued. The same code as an outage, since the client's remedy is the same (retry later; the
+    other backend's fields still resolve); ``reason`` tells them apart."""
 
     def __init__(self, message: str, **extensions: Any) -> None:
         super().__init__(message, reason="BUSY", retryAfterSeconds=1, **extensions)

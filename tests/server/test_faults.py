@@ -144,6 +144,52 @@ async def test_with_billing_stopped_crm_fields_resolve_and_billing_fields_are_nu
         assert (await http.get("/readyz")).json()["status"] == "ok"
 
 
+@asynccontextmanager
+async def billing_refusing_connections(world: SplitWorld) -> AsyncIterator[None]:
+    """Billing's database set ``ALLOW_CONNECTIONS false`` and its sessions ended, as an operator
+    takes it out of service: every new connection fails with SQLSTATE 55000 ("not currently
+    accepting connections") while the server itself runs."""
+    admin = create_async_engine(world.billing.url("postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        async with admin.connect() as conn:
+            await conn.execute(text("ALTER DATABASE billing ALLOW_CONNECTIONS false"))
+            await conn.execute(text("select pg_terminate_backend(pid) from pg_stat_activity where datname = 'billing'"))
+        try:
+            yield
+        finally:
+            async with admin.connect() as conn:
+                await conn.execute(text("ALTER DATABASE billing ALLOW_CONNECTIONS true"))
+    finally:
+        await admin.dispose()
+
+
+async def test_a_billing_database_not_accepting_connections_gives_partial_data_and_opens_the_breaker(running_billing):
+    world = running_billing
+    async with served(**world.urls, backend_breaker_failures=1, backend_breaker_reset_seconds=1.0) as http:
+        now = [0.0]
+        http.app.state.sources.billing.backend.breaker.clock = lambda: now[0]  # type: ignore[attr-defined]
+        async with billing_refusing_connections(world):
+            response, body = await ask(http)
+            assert response.status_code == 200
+            billing_fields_are_null(body)  # every error BACKEND_UNAVAILABLE, none INTERNAL_SERVER_ERROR
+            assert "55000" not in response.text and "accepting" not in response.text
+
+            metrics = (await http.get("/metrics")).text
+            assert metric(metrics, 'corpcare_backend_breaker_open{backend="billing"}') == 1.0
+            assert metric(metrics, 'corpcare_backend_calls_total{backend="billing",outcome="error"}') == 0
+            response, body = await ask(http)
+            billing_fields_are_null(body)
+            assert all(e["extensions"].get("retryAfterSeconds") is not None for e in body["errors"])
+            tried = metric(metrics, 'corpcare_backend_calls_total{backend="billing",outcome="unavailable"}')
+            metrics = (await http.get("/metrics")).text
+            assert metric(metrics, 'corpcare_backend_calls_total{backend="billing",outcome="unavailable"}') == tried
+
+        now[0] += 1.1
+        await ask(http)  # the trial finds billing accepting connections again
+        response, body = await ask(http)
+        assert "errors" not in body and body["data"]["customer"]["orgRoot"]["spending"] is not None
+
+
 async def test_a_billing_that_never_answers_is_given_up_on_at_the_call_limit(split_world, tmp_path):
     async with Blackhole() as hole:
         urls = {**split_world.urls, "billing_url": f"postgresql+asyncpg://postgres@127.0.0.1:{hole.port}/billing"}
