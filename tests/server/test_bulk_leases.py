@@ -1,5 +1,5 @@
-"""Two real ``corpcare serve`` processes work on bulk operations with a one-second lease and the
-default concurrency, while one line's billing write hangs in PostgreSQL for several leases: the
+"""Two real ``corpcare serve`` processes work on bulk operations with a two-second lease and the
+default concurrency, while one line's billing write hangs in PostgreSQL for over two leases: the
 worker holding the operation keeps it, the other never takes it over, and every line is written
 once. Real processes, real databases."""
 
@@ -28,7 +28,7 @@ servers = test_bulk_restart.servers  # the fixture: every process a test starts 
 # The stall is a PostgreSQL advisory lock, and SQLite files are no way to share the databases.
 pytestmark = pytest.mark.parametrize("backend", ["postgres"], indirect=True, scope="session")
 
-LEASE = timedelta(seconds=1)  # what ``serving`` gives each server
+LEASE = timedelta(seconds=2)
 POLL = timedelta(seconds=2)  # how often an idle worker asks for work (``BulkWorker``'s default)
 STALL_KEY = 741_001
 
@@ -80,7 +80,7 @@ async def test_a_line_write_that_hangs_for_several_leases_leaves_the_operation_w
 
     async with stalled_writes(world, stall_at, service):
         for _ in range(2):
-            process, _ = await serving(urls_of(world), tmp_path)
+            process, _ = await serving({**urls_of(world), "bulk_lease_seconds": str(LEASE.total_seconds())}, tmp_path)
             servers.append(process)
         operation = (await start(world, customer_admin, lines, service))["bulkOperation"]["id"]
         key = from_global_id(operation)[1]
@@ -96,6 +96,7 @@ async def test_a_line_write_that_hangs_for_several_leases_leaves_the_operation_w
                 worker, lease_until = (await conn.execute(text(statement))).one()
             return worker != holder or lease_until > stalled_at + LEASE + POLL + timedelta(seconds=0.5)
 
+        # About 4.5 s: under the 10 s a billing call may take before the server gives it up.
         await eventually(held_or_taken_over, "the lease to be renewed or taken over")
 
     async def completed() -> bool:
