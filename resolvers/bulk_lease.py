@@ -11,10 +11,11 @@ left. A renewal that is late (the event loop was held, the state database was sl
 once more on the spot; if that fails too, or the lease was taken over (its fence moved on), the
 worker writes no further line and ``LeaseLost`` stops it before its chunk is recorded.
 
-What this cannot cover: a worker paused longer than the safety margin between its check and its
-write (a stopped VM, a write that hangs past the lease while the heartbeat also cannot reach
-the state database). The billing writes carry no fence; such a line is written twice at worst,
-billing refuses the second copy and the line reports a conflict.
+What this cannot cover: a worker paused for longer than the safety margin between its check and
+its write (a stopped VM), or a write that hangs past the lease while the heartbeat cannot reach
+the state database either. The billing writes carry no fence: the second worker's write of such
+a line finds it changed, billing's own checks keep it from applying twice, and the line reports a
+conflict.
 """
 
 from __future__ import annotations
@@ -35,6 +36,9 @@ SAFETY_SHARE = 1 / 3
 
 
 class Heartbeat:
+    """A worker's hold on one leased operation: renewed in the background (``beat``), asked
+    before every line's write (``check``)."""
+
     def __init__(self, store: BulkStore, lease: Lease, clock: Callable[[], float] = time.monotonic) -> None:
         self.store = store
         self.lease = lease
@@ -94,4 +98,4 @@ async def held(store: BulkStore, lease: Lease) -> AsyncIterator[Heartbeat]:
         yield heartbeat
     finally:
         beating.cancel()
-        await asyncio.wait([beating])  # no renewal lands after the block has ended
+        await asyncio.wait([beating])  # the heartbeat has stopped when the block ends
