@@ -66,17 +66,17 @@ class BulkWorker:
 
     async def run_once(self) -> bool:
         """Take one operation and work on it; False when there was nothing to do."""
-        operation = await self.sources.bulk.claim_next(self.name, self.lease)
-        if operation is None:
+        lease = await self.sources.bulk.claim_next(self.name, self.lease)
+        if lease is None:
             return False
         try:
             await work_through(
-                self.sources, operation, self.name, self.lease,
+                self.sources, lease,
                 stopping=lambda: self._stopping, chunk=self.chunk, concurrency=self.concurrency,
                 give_way=lambda: give_way(self.share),
             )  # fmt: skip
         except LeaseLost:
-            log.warning("bulk operation %s: lease lost to another worker", operation.id)
+            log.warning("bulk operation %s: lease lost, its chunk left to the next holder", lease.operation_id)
         return True
 
     async def drain(self) -> None:

@@ -2,14 +2,19 @@
 
 A worker *leases* an operation (``claim_next``) and keeps the lease while it works
 (``renew``); when a process dies, its lease runs out and another worker takes the
-operation over. Each item goes pending → claimed (its write is about to happen; the
-planned before/after are kept) → done. An item found claimed after a restart may or may not
-have been written: the resumer checks the line again instead of writing blindly.
+operation over. Every claim moves the operation's *fence* on by one, and every later write of
+the holder (renew, claim_items, record, finish, release) names the worker and the fence it was
+given: a holder whose lease was taken over — even by a worker of the same name — is refused
+(``LeaseLost``) instead of overwriting the new holder's progress. Each item goes pending →
+claimed (its write is about to happen; the planned before/after are kept) → done. An item found
+claimed after a restart may or may not have been written: the resumer checks the line again
+instead of writing blindly.
 """
 
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
@@ -100,6 +105,22 @@ class OpenItem:
     claimed: ItemResult | None  # the planned change, when a write may already have happened
 
 
+@dataclass(frozen=True, slots=True)
+class Lease:
+    """One claim of an operation: who holds it, under which fence, for how long a silent holder keeps it."""
+
+    operation: BulkOperationRow  # as it was when claimed
+    worker: str
+    fence: int
+    length: timedelta
+    # ``time.monotonic()`` just before the claim was sent: the lease is counted from no earlier.
+    taken_at: float
+
+    @property
+    def operation_id(self) -> int:
+        return self.operation.id
+
+
 _OP = BulkOperationRecord
 _ITEM = BulkItemRecord
 _COLUMNS = tuple(getattr(_OP, name) for name in BulkOperationRow.__dataclass_fields__)
@@ -140,29 +161,31 @@ class BulkStore:
 
     # the worker's side ------------------------------------------------------------------
 
-    async def claim_next(self, worker: str, lease: timedelta) -> BulkOperationRow | None:
+    async def claim_next(self, worker: str, length: timedelta) -> Lease | None:
         """Lease the oldest operation that is queued, or running under a lease that ran out."""
+        taken_at = time.monotonic()
         now = datetime.now(UTC)
         claimable = or_(_OP.status == "queued", and_(_OP.status == "running", _OP.lease_until < now))
         async with self.backend.connect() as conn:
             candidates = (await conn.execute(select(_OP.id).where(claimable).order_by(_OP.id).limit(10))).scalars()
             for operation_id in list(candidates):
-                taken = await conn.execute(
+                fence = (await conn.execute(
                     update(_OP)
                     .where(_OP.id == operation_id, claimable)
-                    .values(status="running", worker=worker, lease_until=now + lease,
+                    .values(status="running", worker=worker, fence=_OP.fence + 1, lease_until=now + length,
                             started_at=func.coalesce(_OP.started_at, now))
-                )  # fmt: skip
+                    .returning(_OP.fence)
+                )).scalar_one_or_none()  # fmt: skip
                 await conn.commit()
-                if taken.rowcount == 1:
-                    return await self._one(conn, operation_id)
+                if fence is not None:
+                    return Lease(await self._one(conn, operation_id), worker, fence, length, taken_at)
         return None
 
-    async def renew(self, operation_id: int, worker: str, lease: timedelta) -> BulkOperationRow:
+    async def renew(self, lease: Lease) -> BulkOperationRow:
         """Extend the lease; the fresh row tells whether a cancel was asked for."""
         async with self.backend.begin() as conn:
-            await self._extend(conn, operation_id, worker, lease)
-            return await self._one(conn, operation_id)
+            await self._extend(conn, lease)
+            return await self._one(conn, lease.operation_id)
 
     async def open_items(self, operation_id: int, limit: int, after_line: int | None = None) -> list[OpenItem]:
         """The next items not done, in line order. A worker passes the last line of its previous
@@ -180,9 +203,7 @@ class BulkStore:
             rows = (await conn.execute(statement)).all()
         return [OpenItem(row.line_id, ItemResult(*row[1:]) if row.state == "claimed" else None) for row in rows]
 
-    async def claim_items(
-        self, operation_id: int, worker: str, planned: Sequence[ItemResult], lease: timedelta
-    ) -> None:
+    async def claim_items(self, lease: Lease, planned: Sequence[ItemResult]) -> None:
         """Mark lines as about to be written, keeping what the write will change."""
         if not planned:
             return
@@ -192,13 +213,14 @@ class BulkStore:
             .values(state="claimed", **_result_params())
         )
         async with self.backend.begin() as conn:
-            await self._extend(conn, operation_id, worker, lease)
-            await conn.execute(statement, [_result_row(operation_id, result) for result in planned])
+            await self._extend(conn, lease)
+            await conn.execute(statement, [_result_row(lease.operation_id, result) for result in planned])
 
     async def record(
-        self, operation_id: int, worker: str, results: Sequence[ItemResult], audit: AuditEntry | None
+        self, lease: Lease, results: Sequence[ItemResult], audit: AuditEntry | None, unwritten: Sequence[int] = ()
     ) -> None:
-        """Items done, the counters moved and the audit record written, in one transaction."""
+        """Items done, the counters moved and the audit record written, in one transaction.
+        ``unwritten`` lines were claimed but their write never started: pending again."""
         counted = [r for r in results if r.outcome in ("applied", "would_apply")]
         counts = {name: sum(1 for r in results if r.outcome == name) for name in _OUTCOMES}
         items = (
@@ -206,10 +228,11 @@ class BulkStore:
             .where(_ITEM.operation_id == bindparam("b_operation"), _ITEM.line_id == bindparam("b_line"))
             .values(state="done", **_result_params())
         )
+        operation_id = lease.operation_id
         async with self.backend.begin() as conn:
             moved = await conn.execute(
                 update(_OP)
-                .where(_OP.id == operation_id, _OP.worker == worker, _OP.status == "running")
+                .where(*_held(lease))
                 .values(
                     done=_OP.done + len(results),
                     cost_delta_minor=_OP.cost_delta_minor + sum(r.cost_delta_minor for r in counted),
@@ -221,34 +244,39 @@ class BulkStore:
                 raise LeaseLost(operation_id)
             if results:
                 await conn.execute(items, [_result_row(operation_id, result) for result in results])
+            if unwritten:
+                lines = key_in(_ITEM.line_id, unwritten, self.backend.dialect.name)
+                await conn.execute(
+                    update(_ITEM)
+                    .where(_ITEM.operation_id == operation_id, lines)
+                    .values(state="pending", **dict.fromkeys(_PLANNED, None), cost_delta_minor=0)
+                )
             if audit is not None:
                 await write_entry(conn, audit)
 
-    async def finish(self, operation_id: int, worker: str, status: str) -> None:
+    async def finish(self, lease: Lease, status: str) -> None:
         async with self.backend.begin() as conn:
-            await conn.execute(
-                update(_OP)
-                .where(_OP.id == operation_id, _OP.worker == worker)
-                .values(status=status, finished_at=datetime.now(UTC), lease_until=None)
+            finished = await conn.execute(
+                update(_OP).where(*_held(lease)).values(status=status, finished_at=datetime.now(UTC), lease_until=None)
             )
+        if finished.rowcount != 1:
+            raise LeaseLost(lease.operation_id)
 
-    async def release(self, operation_id: int, worker: str) -> None:
+    async def release(self, lease: Lease) -> None:
         """Give the lease back (on shutdown) so another worker can go on at once."""
         async with self.backend.begin() as conn:
-            await conn.execute(
-                update(_OP)
-                .where(_OP.id == operation_id, _OP.worker == worker, _OP.status == "running")
-                .values(lease_until=datetime.now(UTC) - timedelta(seconds=1))
+            released = await conn.execute(
+                update(_OP).where(*_held(lease)).values(lease_until=datetime.now(UTC) - timedelta(seconds=1))
             )
+        if released.rowcount != 1:
+            raise LeaseLost(lease.operation_id)
 
-    async def _extend(self, conn: AsyncConnection, operation_id: int, worker: str, lease: timedelta) -> None:
+    async def _extend(self, conn: AsyncConnection, lease: Lease) -> None:
         extended = await conn.execute(
-            update(_OP)
-            .where(_OP.id == operation_id, _OP.worker == worker, _OP.status == "running")
-            .values(lease_until=datetime.now(UTC) + lease)
+            update(_OP).where(*_held(lease)).values(lease_until=datetime.now(UTC) + lease.length)
         )
         if extended.rowcount != 1:
-            raise LeaseLost(operation_id)
+            raise LeaseLost(lease.operation_id)
 
     # the caller's side ------------------------------------------------------------------
 
@@ -305,6 +333,15 @@ class BulkStore:
 
 
 _OUTCOMES = ("applied", "skipped", "failed", "would_apply")
+# What a claim keeps of the planned change, cleared when the line goes back to pending.
+_PLANNED = ("outcome", "code", "message", "before", "after", "currency")
+
+
+def _held(lease: Lease) -> tuple[Any, ...]:
+    """The operation, still running under this very claim."""
+    return (
+        _OP.id == lease.operation_id, _OP.worker == lease.worker, _OP.fence == lease.fence, _OP.status == "running"
+    )  # fmt: skip
 
 
 def _visible(scope: BulkScope) -> list[Any]:

@@ -101,6 +101,8 @@ class BulkOperationRecord(StateBase):
     # The worker holding the operation, until when; another worker takes over after that.
     worker: Mapped[str | None] = mapped_column(String(64))
     lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Moved on by every claim; the holder's writes name it, so a holder that was taken over is refused.
+    fence: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     __table_args__ = (
         Index("ix_bulk_customer_created", "customer_id", "created_at", "id"),

@@ -89,14 +89,14 @@ async def test_a_bulk_operations_results_do_not_show_a_line_that_has_left_the_ca
                       input={}, dry_run=True)  # fmt: skip
     store = world.sources.bulk
     operation = await store.create(start, [stays, leaves])
-    claimed = await store.claim_next("test-worker", timedelta(minutes=1))
-    assert claimed is not None and claimed.id == operation
+    lease = await store.claim_next("test-worker", timedelta(minutes=1))
+    assert lease is not None and lease.operation_id == operation
     planned = [
         ItemResult(line, "would_apply", None, None, "MULTISIM: no", "MULTISIM: yes", 500, "EUR")
         for line in (stays, leaves)
     ]
-    await store.record(operation, "test-worker", planned, None)
-    await store.finish(operation, "test-worker", "completed")
+    await store.record(lease, planned, None)
+    await store.finish(lease, "completed")
     node = to_global_id("BulkOperation", operation)
     gone, kept = to_global_id("Subscriber", leaves), to_global_id("Subscriber", stays)
 

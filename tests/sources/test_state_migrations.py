@@ -7,7 +7,9 @@ import os
 from collections.abc import AsyncIterator
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
+from alembic.config import Config
 from alembic.migration import MigrationContext
 from sqlalchemy import Connection, inspect, text
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -43,7 +45,7 @@ def differences(connection: Connection) -> list:
 
 async def test_the_migrations_build_what_the_models_describe(empty_state):
     await migrate.upgrade(empty_state)
-    assert await migrate.revision(empty_state) == "0005"
+    assert await migrate.revision(empty_state) == "0006"
     async with empty_state.connect() as conn:
         assert await conn.run_sync(differences) == []
         # A presented API key is found by its key id: one row at most.
@@ -53,7 +55,7 @@ async def test_the_migrations_build_what_the_models_describe(empty_state):
     assert {i["name"] for i in indexes if i["unique"]} == {"ix_api_keys_key_id"}
     assert persisted["constrained_columns"] == ["hash"]
     await migrate.upgrade(empty_state)  # at the newest revision already: nothing to do
-    assert await migrate.revision(empty_state) == "0005"
+    assert await migrate.revision(empty_state) == "0006"
 
 
 async def test_an_unversioned_database_is_stamped_and_upgraded_keeping_its_rows(empty_state):
@@ -81,7 +83,7 @@ async def test_an_unversioned_database_is_stamped_and_upgraded_keeping_its_rows(
     assert await migrate.revision(empty_state) is None
 
     await migrate.upgrade(empty_state)
-    assert await migrate.revision(empty_state) == "0005"
+    assert await migrate.revision(empty_state) == "0006"
     async with empty_state.connect() as conn:
         tables = await conn.run_sync(lambda sync: set(inspect(sync).get_table_names()))
         assert {"bulk_operations", "bulk_items", "api_keys", "persisted_operations", "audit_log"} <= tables
@@ -99,6 +101,30 @@ async def test_reset_leaves_an_empty_database_at_the_newest_revision(empty_state
             )
         )
     await migrate.reset(empty_state)
-    assert await migrate.revision(empty_state) == "0005"
+    assert await migrate.revision(empty_state) == "0006"
     async with empty_state.connect() as conn:
         assert (await conn.execute(text("select count(*) from idempotency_keys"))).scalar_one() == 0
+
+
+async def test_bulk_operations_made_before_the_lease_fence_get_fence_zero(empty_state):
+    def to_0004(connection: Connection) -> None:
+        config = Config()
+        config.set_main_option("script_location", str(migrate.MIGRATIONS))
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0004")
+
+    async with empty_state.begin() as conn:
+        await conn.run_sync(to_0004)
+        await conn.execute(
+            text(
+                "insert into bulk_operations (id, user_id, login, role, request_id, operation, input, dry_run, "
+                "status, cancel_requested, total, done, applied, skipped, failed, would_apply, cost_delta_minor, "
+                "created_at, worker) values (1, 7, 'acme.admin', 'customer_admin', 'r1', 'subscriberServicesAdd', "
+                "'{}', false, 'running', false, 300, 100, 100, 0, 0, 0, 50000, '2026-11-01 10:00:00', 'w1')"
+            )
+        )
+    await migrate.upgrade(empty_state)
+    assert await migrate.revision(empty_state) == "0006"
+    async with empty_state.connect() as conn:
+        row = (await conn.execute(text("select done, worker, fence from bulk_operations"))).one()
+    assert tuple(row) == (100, "w1", 0)
