@@ -242,9 +242,26 @@ async def _change(
         # midway, the recovery pass (resolvers/recovery.py) tells written lines from the others.
         planned = {"planned": [asdict(result) for result in judged]}
         await plan_change(context, action.operation, planned, tuple(("Subscriber", r.line_id) for r in judged))
+    failure: CorpcareError | None = None
     for result in judged:
         line = lines.get(result.line_id)
         if result.outcome == "would_apply" and not dry_run and line is not None:
-            result = await apply(context, action, line, result)
+            if failure is not None:
+                result = _unwritten(
+                    result, failure.code, f"Not written: an earlier line's write failed ({failure.code})."
+                )
+                outcome.results.append(result)
+                continue
+            try:
+                result = await apply(context, action, line, result)
+            except CorpcareError as error:
+                # A backend failed midway: the lines written so far stay in the answer, the trail and
+                # the key; this one may or may not have been written, the rest are not tried.
+                failure = error
+                result = _unwritten(result, error.code, f"{error.message} Whether this line changed is not known.")
         outcome.results.append(result)
     return outcome
+
+
+def _unwritten(planned: ItemResult, code: str, message: str) -> ItemResult:
+    return ItemResult(planned.line_id, "failed", code, message, planned.before, planned.before, 0, planned.currency)

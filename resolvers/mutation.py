@@ -20,7 +20,7 @@ from typing import Any
 
 from resolvers.context import Context, Info, Intent
 from resolvers.text import IDEMPOTENCY_KEY, checked
-from sources.errors import BadUserInput, KeyInUse
+from sources.errors import BadUserInput, CorpcareError, KeyInUse
 from sources.state.audit import AuditEntry
 from sources.state.idempotency import KeyState, fingerprint
 
@@ -88,7 +88,12 @@ async def once(
         # pending until the recovery pass settles the intent (resolvers/recovery.py).
         await asyncio.shield(store.release(user_id, key))
         raise
-    await store.keep(user_id, key, answer)
+    try:
+        await store.keep(user_id, key, answer)
+    except CorpcareError as error:
+        # The change is made and its record settled: the answer is the caller's. The key stays
+        # pending, and is answered from that record once its hold runs out (resolvers/recovery.py).
+        log.warning("the answer of %s could not be kept for its key (%s)", operation, error.message)
     return answer, None
 
 
@@ -130,16 +135,34 @@ async def _intended(
     *,
     key: str | None = None,
 ) -> dict[str, Any]:
-    """Run ``work`` with its intent recorded first; ``audit_change`` settles it."""
-    principal = context.principal
+    """Run ``work`` with its intent recorded first (``audit_change`` settles it), holding the
+    intent and the key for as long as it runs."""
+    sources, user_id = context.sources, context.principal.user_id
+    hold = timedelta(seconds=context.hold_seconds)
     detail = {"input": echo, "idempotency_key": key}
-    audit_id = await context.sources.audit.begin(_entry(context, operation, "pending", detail, ()))
+    audit_id = await sources.audit.begin(_entry(context, operation, "pending", detail, ()), datetime.now(UTC) + hold)
     if key is not None:
-        await context.sources.idempotency.intend(principal.user_id, key, audit_id)
+        await sources.idempotency.intend(user_id, key, audit_id)
+
+    async def holding() -> None:
+        """However long the change runs (a socket's operations have no time limit), nobody takes
+        it for stopped while its process lives."""
+        while True:
+            await asyncio.sleep(hold.total_seconds() / 3)
+            until = datetime.now(UTC) + hold
+            try:
+                await sources.audit.hold(audit_id, until)
+                if key is not None:
+                    await sources.idempotency.hold(user_id, key, until)
+            except CorpcareError as error:  # the state database away: the next beat tries again
+                log.warning("could not renew the hold of change %s (%s)", audit_id, error.message)
+
     outer, context.intent = context.intent, Intent(operation, audit_id, detail)
+    beat = asyncio.create_task(holding(), name=f"hold {operation} {audit_id}")
     try:
         return await work()
     finally:
+        beat.cancel()
         context.intent = outer
 
 

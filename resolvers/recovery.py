@@ -1,8 +1,9 @@
 """Changes whose process stopped midway, settled against the backends.
 
 Every change records its intent before it touches a backend, and a change to lines adds its
-plan (each line's before and after) before the first write (``resolvers/mutation.py``). An
-intent still pending past its request's hold belongs to a process that stopped. Its lines are
+plan (each line's before and after) before the first write (``resolvers/mutation.py``). A
+change renews the hold on its intent and its key while it runs: an intent still pending past
+its hold belongs to a process that stopped. Its lines are
 judged as they are now: a planned line that shows its change was written (``applied``), one that
 does not was not (``failed`` ``INTERRUPTED``); a large selection that stopped after starting its
 bulk operation is answered with that operation. Other changes are settled as interrupted without
@@ -19,7 +20,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import asdict, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from permissions.principal import principal_for
@@ -45,22 +46,29 @@ INTERRUPTED = (
 )
 
 
-async def settle_abandoned(sources: Sources, hold: timedelta) -> int:
-    """Settle every intent older than ``hold`` that is still pending; how many were."""
+async def settle_abandoned(sources: Sources) -> int:
+    """Settle every intent whose change stopped renewing its hold, and keep the answers of keys
+    whose holder stopped after settling; how many intents were settled."""
     settled = 0
-    while batch := await sources.audit.pending(datetime.now(UTC) - hold):
+    while batch := await sources.audit.abandoned(datetime.now(UTC)):
         for entry in batch:
             assert entry.id is not None
             settled += await settle(sources, entry.id)
         if len(batch) < 100:
             break
+    for audit_id in await sources.idempotency.abandoned(datetime.now(UTC)):
+        settled += await settle(sources, audit_id)
     return settled
 
 
 async def settle(sources: Sources, audit_id: int) -> bool:
-    """Settle one pending intent; False when it was settled already."""
+    """Settle one pending intent; False when it was settled already (its answer is then kept for
+    its key if it was not: the change ended but the state database failed as it kept it)."""
     entry = await sources.audit.one(audit_id)
-    if entry is None or entry.outcome != "pending":
+    if entry is None:
+        return False
+    if entry.outcome != "pending":
+        await sources.idempotency.keep_settled(audit_id, _answer_of(entry))
         return False
     if entry.action in LINE_OPERATIONS and "planned" in entry.detail:
         answer = await _lines(sources, entry)
@@ -87,6 +95,17 @@ async def settle(sources: Sources, audit_id: int) -> bool:
         return False
     log.warning("settled the interrupted change %s (audit %s) of %s", entry.action, audit_id, entry.login)
     return True
+
+
+def _answer_of(entry: AuditEntry) -> dict[str, Any]:
+    """A settled change's answer, from its record: in full for a change to lines (its record holds
+    every line's result), as the user errors it had for a refused one, otherwise a pointer to it."""
+    if entry.action in LINE_OPERATIONS and "results" in entry.detail:
+        return {name: entry.detail.get(name) for name in ("dry_run", "results", "user_errors", "bulk_operation_id")}
+    if entry.detail.get("user_errors"):
+        return {"user_errors": entry.detail["user_errors"]}
+    message = f"The change was made (audit record {entry.id}) but its answer was lost: read the object again."
+    return {"user_errors": [asdict(UserErrorRecord(["idempotencyKey"], "ANSWER_LOST", message))]}
 
 
 async def _lines(sources: Sources, entry: AuditEntry) -> dict[str, Any]:

@@ -96,7 +96,7 @@ def create_app(settings: Settings, sources: Sources | None = None) -> Starlette:
             )
         if worker is not None:
             worker.start()
-        recovery = asyncio.create_task(recover_forever(opened, settings.key_hold), name="recovery pass")
+        recovery = asyncio.create_task(recover_forever(opened), name="recovery pass")
         feed = None
         if settings.usage_feed_per_second:
             feed = asyncio.create_task(usage_feed(engines, events, settings.usage_feed_per_second), name="usage feed")

@@ -164,7 +164,7 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         # Each customer's share of this process (counted per process: each worker bounds its own).
         self.fair_share = FairShare(settings.share_limits)
         self.request_seconds = settings.request_timeout_seconds
-        self.key_hold_seconds = settings.key_hold.total_seconds()
+        self.key_hold_seconds = settings.key_hold_seconds
         self.slow_seconds = settings.slow_operation_seconds
         self.metrics = metrics
         self.persisted = PersistedQueries(
@@ -283,8 +283,8 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         return self._timed(context)
 
     def _timed(self, context: Context) -> Context:
-        """An idempotency key is held past the longest a request runs, and a copy waits for the
-        first answer for half of the request's time."""
+        """How long a change's hold on its key lasts between renewals, and how long a copy waits
+        for the first answer: half of the request's time."""
         context.hold_seconds = self.key_hold_seconds
         context.key_wait_seconds = self.request_seconds / 2
         return context

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import timedelta
 
 from resolvers.recovery import PASS_SECONDS, settle_abandoned
 from sources import Sources
@@ -14,10 +13,10 @@ from sources import Sources
 log = logging.getLogger("corpcare.recovery")
 
 
-async def recover_forever(sources: Sources, hold: timedelta, every: float = PASS_SECONDS) -> None:
+async def recover_forever(sources: Sources, every: float = PASS_SECONDS) -> None:
     while True:
         try:
-            settled = await settle_abandoned(sources, hold)
+            settled = await settle_abandoned(sources)
         except Exception as error:  # the state database away: the next pass tries again
             log.warning("recovery pass failed (%s: %s); trying again in %g s", type(error).__name__, error, every)
         else:

@@ -92,11 +92,11 @@ class Settings(BaseSettings):
     cors_origins: list[str] = Field(default_factory=list, description="Browser origins allowed to call the API.")
 
     request_timeout_seconds: float = Field(30.0, description="Longest a GraphQL request may run (503 after).")
-    key_hold_seconds: float | None = Field(
-        None,
+    key_hold_seconds: float = Field(
+        30.0,
         gt=0,
-        description="How long a change holds its idempotency key before it counts as stopped midway and is "
-        "settled by the recovery pass (default: the request time limit and 10 s).",
+        description="A change renews the hold on its idempotency key and intent a third of this often; one "
+        "not renewed for this long is taken to have stopped with its process, and the recovery pass settles it.",
     )
     backend_call_seconds: float = Field(10.0, description="Longest one backend call may take.")
     backend_breaker_failures: int = Field(5, description="Failed backend calls in a row that open its breaker.")
@@ -186,11 +186,6 @@ class Settings(BaseSettings):
     @property
     def json_logs(self) -> bool:
         return self.log_json or self.env == "production"
-
-    @property
-    def key_hold(self) -> timedelta:
-        held = self.key_hold_seconds if self.key_hold_seconds is not None else self.request_timeout_seconds + 10
-        return timedelta(seconds=max(held, self.request_timeout_seconds))
 
     @property
     def bulk_lease(self) -> timedelta:

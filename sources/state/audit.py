@@ -2,8 +2,10 @@
 
 A change records its *intent* before it touches a backend (``begin``: outcome ``pending``, the
 input, and the targets known so far), adds what it plans to write (``plan``), and its outcome
-after (``settle``). An intent still pending after its request's time is one whose process
-stopped: the recovery pass (``resolvers/recovery.py``) settles it against the backends.
+after (``settle``). An intent still pending past its hold is one whose process
+stopped: the recovery pass (``resolvers/recovery.py``) settles it against the backends. A
+pending intent is *held* by its change until a time it renews while it runs (``hold``): past
+that time, the change's process has stopped.
 """
 
 from __future__ import annotations
@@ -56,10 +58,20 @@ class AuditLog:
         async with self.backend.begin() as conn:
             await write_entry(conn, entry)
 
-    async def begin(self, entry: AuditEntry) -> int:
-        """Record a change's intent (``entry.outcome`` is ignored): its id, to settle later."""
+    async def begin(self, entry: AuditEntry, held_until: datetime) -> int:
+        """Record a change's intent (``entry.outcome`` is ignored), held by its change until
+        ``held_until`` (``hold`` renews it): its id, to settle later."""
         async with self.backend.begin() as conn:
-            return await write_entry(conn, replace(entry, outcome="pending"))
+            return await write_entry(conn, replace(entry, outcome="pending"), held_until)
+
+    async def hold(self, audit_id: int, until: datetime) -> None:
+        """The change behind a pending intent is still at work."""
+        async with self.backend.begin() as conn:
+            await conn.execute(
+                update(AuditRecord)
+                .where(AuditRecord.id == audit_id, AuditRecord.outcome == "pending")
+                .values(held_until=until)
+            )
 
     async def plan(self, audit_id: int, detail: dict[str, Any], targets: tuple[tuple[str, int], ...]) -> None:
         """What a pending change is about to write, before it writes it."""
@@ -86,12 +98,12 @@ class AuditLog:
             await _add_targets(conn, audit_id, targets)
         return True
 
-    async def pending(self, before: datetime, limit: int = 100) -> list[AuditEntry]:
-        """Intents recorded before ``before`` and still pending, oldest first."""
+    async def abandoned(self, now: datetime, limit: int = 100) -> list[AuditEntry]:
+        """Intents still pending whose change stopped renewing its hold before ``now``, oldest first."""
         statement = (
             select(*COLUMNS)
-            .where(AuditRecord.outcome == "pending", AuditRecord.at < before)
-            .order_by(AuditRecord.at, AuditRecord.id)
+            .where(AuditRecord.outcome == "pending", AuditRecord.held_until < now)
+            .order_by(AuditRecord.held_until, AuditRecord.id)
             .limit(limit)
         )
         async with self.backend.connect() as conn:
@@ -151,10 +163,11 @@ COLUMNS = (
 )
 
 
-async def write_entry(conn: AsyncConnection, entry: AuditEntry) -> int:
+async def write_entry(conn: AsyncConnection, entry: AuditEntry, held_until: datetime | None = None) -> int:
     """Write one record and its targets in the caller's transaction; its id."""
     inserted = await conn.execute(
         insert(AuditRecord).values(
+            held_until=held_until,
             at=datetime.now(UTC),
             request_id=entry.request_id,
             user_id=entry.user_id,

@@ -2,11 +2,11 @@
 never runs twice — not even when the copies arrive together.
 
 A key is *reserved* before any work (a row per user and key, written in one statement: the
-primary key lets one request win), held by that request until ``held_until``, then *done* with
-the answer kept. A copy that finds the key pending waits for the answer; a copy that finds it
-pending past ``held_until`` knows its holder stopped: when the holder never recorded an intent
-nothing was written and the copy takes the key over, otherwise the intent is settled first
-(``resolvers/recovery.py``) and its answer kept.
+primary key lets one request win), held by that request until ``held_until`` — which it renews
+while it runs (``hold``) — then *done* with the answer kept. A copy that finds the key pending
+waits for the answer; a copy that finds it pending past ``held_until`` knows its holder stopped:
+when the holder never recorded an intent nothing was written and the copy takes the key over,
+otherwise the intent is settled first (``resolvers/recovery.py``) and its answer kept.
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ class KeyState:
     audit_id: int | None = None
 
     def abandoned(self, now: datetime) -> bool:
-        """Pending past its time: the request that held it stopped (the request time limit is shorter)."""
+        """Pending past its time: the request that held it stopped (it renews the time while it runs)."""
         return not self.done and self.held_until is not None and self.held_until < now
 
 
@@ -107,6 +107,26 @@ class IdempotencyStore:
                 .where(_KEY.user_id == user_id, _KEY.key == key, _KEY.state == "pending")
                 .values(audit_id=audit_id)
             )
+
+    async def hold(self, user_id: int, key: str, until: datetime) -> None:
+        """The request that reserved the key is still at work."""
+        async with self.backend.begin() as conn:
+            await conn.execute(
+                update(_KEY)
+                .where(_KEY.user_id == user_id, _KEY.key == key, _KEY.state == "pending")
+                .values(held_until=until)
+            )
+
+    async def abandoned(self, now: datetime, limit: int = 100) -> list[int]:
+        """The intents of keys whose holder stopped renewing them before ``now`` (for the recovery pass)."""
+        statement = (
+            select(_KEY.audit_id)
+            .where(_KEY.state == "pending", _KEY.held_until < now, _KEY.audit_id.is_not(None))
+            .order_by(_KEY.held_until)
+            .limit(limit)
+        )
+        async with self.backend.connect() as conn:
+            return [row.audit_id for row in (await conn.execute(statement)).all()]
 
     async def keep(self, user_id: int, key: str, response: dict[str, Any]) -> None:
         """The answer of the request that holds the key."""

@@ -14,6 +14,7 @@ class StateBase(DeclarativeBase):
 
 
 _PENDING = text("outcome = 'pending'")
+_HELD = text("state = 'pending'")
 
 
 class AuditRecord(StateBase):
@@ -31,10 +32,12 @@ class AuditRecord(StateBase):
     # when the process stopped before it was (sources/state/audit.py).
     outcome: Mapped[str] = mapped_column(String(16))
     detail: Mapped[dict] = mapped_column(JSON)
+    # A pending intent's: renewed while its change runs; past it, the change's process stopped.
+    held_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     __table_args__ = (
         Index("ix_audit_customer_at", "customer_id", "at", "id"),
-        Index("ix_audit_log_pending", "at", postgresql_where=_PENDING, sqlite_where=_PENDING),
+        Index("ix_audit_log_pending", "held_until", postgresql_where=_PENDING, sqlite_where=_PENDING),
     )
 
 
@@ -68,6 +71,8 @@ class IdempotencyKey(StateBase):
     audit_id: Mapped[int | None] = mapped_column(BigInteger)
     response: Mapped[dict] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (Index("ix_idempotency_keys_held", "held_until", postgresql_where=_HELD, sqlite_where=_HELD),)
 
 
 class BulkOperationRecord(StateBase):

@@ -64,6 +64,7 @@ async def test_an_unversioned_database_is_stamped_and_upgraded_keeping_its_rows(
         await conn.run_sync(lambda sync: StateBase.metadata.create_all(sync, tables=before_migrations))
         # As those tables were then: keys kept only once answered, no index of pending intents.
         await conn.execute(text("drop index ix_audit_log_pending"))
+        await conn.execute(text("alter table audit_log drop column held_until"))
         await conn.execute(text("drop table idempotency_keys"))
         moment = "datetime" if empty_state.dialect.name == "sqlite" else "timestamp with time zone"
         await conn.execute(
