@@ -84,6 +84,9 @@ class Context:
     # its process is taken to have stopped), and how long a copy waits for the first answer.
     hold_seconds: float = 120.0
     key_wait_seconds: float = 20.0
+    # Gives the request's turn (server/admission.py) to the next in line while it only waits for
+    # another request's answer; nothing to give outside the HTTP server.
+    step_aside: Callable[[], None] = lambda: None
 
     @classmethod
     def of(

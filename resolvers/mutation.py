@@ -121,6 +121,7 @@ async def _reserved(context: Context, user_id: int, key: str, operation: str, pr
                 "A request with this idempotency key is still at work; its answer will be given to this key.",
                 retryAfterSeconds=RETRY_AFTER,
             )
+        context.step_aside()  # waiting on another request's answer holds no turn of the server's
         await asyncio.sleep(pause)
         waited, pause = waited + pause, min(pause * 2, LONGEST_PAUSE)
         # Read while it stays pending; reserved again only if its holder gave it back.

@@ -21,7 +21,9 @@ from starlette.responses import Response
 from starlette.routing import Route, WebSocketRoute
 
 from server import graphiql
+from server.admission import Admission, AdmissionGate, Arrival
 from server.auth import BearerAuth, Principals, unauthenticated
+from server.disconnects import CancelOnDisconnect
 from server.endpoint import GraphQLEndpoint
 from server.exports import report_export
 from server.health import healthz, readyz
@@ -119,6 +121,7 @@ def create_app(settings: Settings, sources: Sources | None = None) -> Starlette:
             await engines.dispose()
 
     graphql = GraphQLEndpoint(settings, metrics)
+    admission = Admission(settings.admission_limits)
     app = Starlette(
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
@@ -130,6 +133,7 @@ def create_app(settings: Settings, sources: Sources | None = None) -> Starlette:
             *graphiql.routes(settings.development),
         ],
         middleware=[
+            Middleware(Arrival),  # first: every wait counts against the request's time limit
             Middleware(HttpGuard, hsts_seconds=settings.hsts_seconds),
             # Only the listed origins get CORS headers; with none listed, browsers of other sites are refused.
             Middleware(
@@ -149,11 +153,21 @@ def create_app(settings: Settings, sources: Sources | None = None) -> Starlette:
                 reader_body_bytes=settings.reader_body_bytes,
                 body_timeout_seconds=settings.body_read_timeout_seconds,
             ),
+            # With the body in, the connection is watched while the request waits for its turn and runs.
+            Middleware(CancelOnDisconnect, metrics=metrics),
+            # Innermost: a turn is held for execution only, never while a slow client sends its body.
+            Middleware(
+                AdmissionGate,
+                admission=admission,
+                request_seconds=settings.request_timeout_seconds,
+                metrics=metrics,
+            ),
         ],
         exception_handlers={StarletteHTTPException: http_error, Exception: server_error},
         lifespan=lifespan,
     )
     app.state.refusals = graphql.refusals
+    app.state.admission = admission
     app.state.fair_share = graphql.fair_share  # CSV exports take their company's places too
     if sources is not None:
         _attach(app, sources, settings, metrics)

@@ -90,11 +90,17 @@ def main() -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--workers", default=1, show_default=True, type=int)
-def serve(host: str, port: int, workers: int) -> None:
+@click.option(
+    "--worker-healthcheck", type=click.IntRange(min=1), default=None, metavar="SECONDS",
+    help="Seconds a worker may take to answer the supervisor's health check, starting included, before it is "
+    "replaced  [default: CORPCARE_WORKER_HEALTHCHECK, else 60]",
+)  # fmt: skip
+def serve(host: str, port: int, workers: int, worker_healthcheck: int | None) -> None:
     """Run the server; an empty embedded database is seeded with demo data first, and the state
     database is migrated to the newest revision."""
     import uvicorn
 
+    from server import supervisor
     from server.http_protocol import PROTOCOL
 
     settings = Settings()
@@ -105,7 +111,7 @@ def serve(host: str, port: int, workers: int) -> None:
     asyncio.run(_migrate(settings))
     if settings.development:
         console.print(f"GraphiQL: http://{host}:{port}/graphql  (token: corpcare token acme.admin)")
-    uvicorn.run(
+    config = uvicorn.Config(
         "server.asgi:app", factory=True, host=host, port=port, workers=workers, log_level="info",
         # JSON logs: uvicorn's own loggers go through corpcare's handler, and corpcare's request
         # log (which knows the operation and the outcome) replaces the access log.
@@ -115,7 +121,10 @@ def serve(host: str, port: int, workers: int) -> None:
         timeout_graceful_shutdown=int(settings.request_timeout_seconds) + 5,
         # Headers must arrive within CORPCARE_HEADER_READ_TIMEOUT_SECONDS (uvicorn has no such limit).
         http=PROTOCOL,
+        # A worker still importing on a loaded host answers late: uvicorn's 5 s killed workers without end.
+        timeout_worker_healthcheck=worker_healthcheck or settings.worker_healthcheck,
     )  # fmt: skip
+    supervisor.run(config)
 
 
 def on_loopback(host: str) -> bool:

@@ -33,7 +33,9 @@ from resolvers.context import Context, PageLimits
 from schema import build_schema
 from schema.extensions import code_errors, registered_document
 from server import graphiql
+from server.admission import arrived_at, current_turn
 from server.auth import BearerAuth, PrincipalUser, SignInUnavailable
+from server.disconnects import CLIENT_GONE
 from server.http_errors import (
     HTTP_CODES,
     coded_response,
@@ -201,7 +203,7 @@ class GraphQLEndpoint(GraphQL[Context, None]):
                 refusal = await refuse_body(request)
                 if refusal is not None:
                     raise HTTPException(400, refusal)
-                async with asyncio.timeout(self.request_seconds):
+                async with asyncio.timeout_at(arrived_at(scope) + self.request_seconds):
                     request = await self.persisted.resolve(request)
                     response = await self.run(request)
             except PersistedQueryError as error:
@@ -219,7 +221,7 @@ class GraphQLEndpoint(GraphQL[Context, None]):
                     response.headers["Allow"] = "POST"
                 stats.codes = [code]
             except TimeoutError:
-                message = f"The request took longer than {self.request_seconds:g} s and was stopped."
+                message = f"The request took longer than {self.request_seconds:g} s from its arrival and was stopped."
                 response = coded_response(503, "TIMEOUT", message, retry_after=1)
                 stats.codes = ["TIMEOUT"]
             except Exception:
@@ -229,12 +231,15 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             await response(scope, receive, sending)
         finally:
             telemetry.current.reset(token)
-            self._record(stats, status)
+            self._record(stats, status, gone=bool(scope.get(CLIENT_GONE)))
             if stats.refused:
                 scope[REFUSED] = True  # counted against the caller's refusals (server/refusals.py)
 
-    def _record(self, stats: RequestStats, status: int) -> None:
+    def _record(self, stats: RequestStats, status: int, *, gone: bool = False) -> None:
         kind = stats.operation_type or "none"
+        if gone:  # cancelled: nothing was answered, and the disconnect has its own log line
+            self.metrics.requests.labels(kind, "disconnected").inc()
+            return
         outcome = "failed" if status >= 500 else "refused" if status >= 400 else "errors" if stats.codes else "ok"
         self.metrics.requests.labels(kind, outcome).inc()
         self.metrics.latency.labels(kind).observe(stats.seconds())
@@ -287,6 +292,9 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         for the first answer: half of the request's time."""
         context.hold_seconds = self.key_hold_seconds
         context.key_wait_seconds = self.request_seconds / 2
+        turn = current_turn.get()
+        if turn is not None:
+            context.step_aside = turn.step_aside
         return context
 
     async def on_ws_connect(self, context: Context) -> dict[str, object] | None:

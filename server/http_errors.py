@@ -18,14 +18,19 @@ from server.request_body import json_of
 
 log = logging.getLogger("corpcare.errors")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+_REQUEST_ID_KEY = "corpcare.request_id"
 
 
 HTTP_CODES = {400: "BAD_REQUEST", 404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED", 415: "UNSUPPORTED_MEDIA_TYPE"}
 
 
 def request_id_of(scope: Scope) -> str:
+    """The caller's X-Request-Id if it is a sane one, else a new id; the same for every layer."""
+    if (known := scope.get(_REQUEST_ID_KEY)) is not None:
+        return str(known)
     given = dict(scope.get("headers") or ()).get(b"x-request-id", b"").decode("latin-1")
-    return given if _REQUEST_ID.match(given) else uuid.uuid4().hex
+    scope[_REQUEST_ID_KEY] = given if _REQUEST_ID.match(given) else uuid.uuid4().hex
+    return str(scope[_REQUEST_ID_KEY])
 
 
 async def refuse_body(request: Request) -> str | None:

@@ -59,6 +59,17 @@ class Metrics(Observer):
             registry=r,
         )  # fmt: skip
 
+        self.shed = Counter(
+            "corpcare_shed_requests", "Requests shed by admission control (503 OVERLOADED), by reason.", ["reason"],
+            registry=r,
+        )  # fmt: skip
+        self.admission_running = Gauge("corpcare_admission_running", "Requests executing now.", registry=r)
+        self.admission_queued = Gauge("corpcare_admission_queued", "Requests waiting for their turn.", registry=r)
+        self.disconnects = Counter(
+            "corpcare_client_disconnects", "Requests whose client went away before the answer; their work cancelled.",
+            registry=r,
+        )  # fmt: skip
+
     def backend_call(self, backend: str, outcome: str, seconds: float) -> None:
         super().backend_call(backend, outcome, seconds)
         self.backend_calls.labels(backend, outcome).inc()

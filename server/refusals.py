@@ -109,13 +109,24 @@ async def _too_many(send: Send, retry_after: int) -> None:
         "Too many of your recent requests were refused (too large, too costly, not valid GraphQL); "
         f"wait {retry_after} s before the next."
     )
-    extensions = {"code": "RATE_LIMITED", "reason": "REFUSALS", "retryAfterSeconds": retry_after}
+    # The body, unread, may still be on its way: the connection is closed.
+    await send_wait(send, 429, "RATE_LIMITED", "REFUSALS", message, retry_after, close=True)
+
+
+async def send_wait(
+    send: Send, status: int, code: str, reason: str, message: str, retry_after: int, *, close: bool = False
+) -> None:
+    """An edge refusal that tells the caller when to try again: a coded GraphQL error whose
+    extensions say why (``reason``) and how long to wait (``retryAfterSeconds``, also the
+    ``Retry-After`` header)."""
+    extensions = {"code": code, "reason": reason, "retryAfterSeconds": retry_after}
     body = orjson.dumps({"data": None, "errors": [{"message": message, "extensions": extensions}]})
     headers = [
         (b"content-type", b"application/json"),
         (b"content-length", str(len(body)).encode()),
         (b"retry-after", str(retry_after).encode()),
-        (b"connection", b"close"),  # the body, unread, may still be on its way
     ]
-    await send({"type": "http.response.start", "status": 429, "headers": headers})
+    if close:
+        headers.append((b"connection", b"close"))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})

@@ -13,6 +13,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from permissions.cost_budgets import CUSTOMER_COST_BUDGET, ROLE_COST_BUDGETS, CostBudget, CostBudgets
 from permissions.roles import Role
 from resolvers.context import QueryLimits
+from server.admission import AdmissionLimits
 from sources.backend import BackendLimits
 from sources.fair_share import ShareLimits
 
@@ -91,7 +92,20 @@ class Settings(BaseSettings):
     )
     cors_origins: list[str] = Field(default_factory=list, description="Browser origins allowed to call the API.")
 
-    request_timeout_seconds: float = Field(30.0, description="Longest a GraphQL request may run (503 after).")
+    request_timeout_seconds: float = Field(
+        30.0, gt=0, description="Longest a GraphQL request may take from its arrival, queueing included (503 after)."
+    )
+    # Admission control of each process (server/admission.py).
+    max_concurrent_requests: int = Field(
+        8, ge=1, description="Requests executing at once per process; keep it under the pool size."
+    )
+    max_queued_requests: int = Field(32, ge=0, description="Requests waiting for their turn per process (503 beyond).")
+    max_queue_wait_seconds: float = Field(
+        5.0, gt=0, description="Longest a request may wait for its turn, from its arrival (503 as soon as expected)."
+    )
+    worker_healthcheck: int = Field(
+        60, ge=1, description="Seconds a `corpcare serve` worker may take to answer uvicorn's health check (and start)."
+    )
     key_hold_seconds: float = Field(
         30.0,
         gt=0,
@@ -169,6 +183,10 @@ class Settings(BaseSettings):
     def cost_budgets_in_force(self) -> CostBudgets:
         """Every role's budget (the defaults, with the configured ones over them) and the customer's."""
         return CostBudgets({**ROLE_COST_BUDGETS, **self.cost_budgets}, self.customer_cost_budget)
+
+    @property
+    def admission_limits(self) -> AdmissionLimits:
+        return AdmissionLimits(self.max_concurrent_requests, self.max_queued_requests, self.max_queue_wait_seconds)
 
     @property
     def backend_limits(self) -> BackendLimits:

@@ -7,6 +7,7 @@ import hashlib
 import sqlite3
 from contextlib import closing
 from pathlib import Path
+from typing import Any
 
 import jwt
 from click.testing import CliRunner
@@ -118,3 +119,29 @@ def test_simulate_usage_writes_usage_and_refuses_clearly_where_there_is_nothing_
     assert nowhere.exit_code == 1 and "No active line" in nowhere.output
     negative = runner.invoke(main, ["simulate-usage", "--per-second", "-5"], env=env)
     assert negative.exit_code == 2 and "--per-second" in negative.output
+
+
+def test_the_health_check_comes_from_the_option_else_the_environment_else_sixty_seconds(monkeypatch):
+    seen: list[int] = []
+    monkeypatch.setattr("server.supervisor.run", lambda config: seen.append(config.timeout_worker_healthcheck))
+    monkeypatch.setattr("uvicorn.run", _not_here)
+    monkeypatch.setattr("server.cli._migrate", _nothing)  # no database: only the options are looked at
+    nowhere = "postgresql+asyncpg://nobody@127.0.0.1:1/"
+    env = {"CORPCARE_CRM_URL": nowhere + "crm", "CORPCARE_BILLING_URL": nowhere + "billing",
+           "CORPCARE_STATE_URL": nowhere + "state", "CORPCARE_WORKER_HEALTHCHECK": None}  # fmt: skip
+    runner = CliRunner()
+    for options, extra in (([], {}), ([], {"CORPCARE_WORKER_HEALTHCHECK": "45"}),
+                           (["--worker-healthcheck", "90"], {"CORPCARE_WORKER_HEALTHCHECK": "45"})):  # fmt: skip
+        result = runner.invoke(main, ["serve", "--workers", "2", *options], env={**env, **extra})
+        assert result.exit_code == 0, result.output
+    assert seen == [60, 45, 90]
+    refused = runner.invoke(main, ["serve", "--worker-healthcheck", "0"], env=env)
+    assert refused.exit_code == 2 and "--worker-healthcheck" in refused.output
+
+
+async def _nothing(_settings: Any) -> None:
+    return None
+
+
+def _not_here(*_args: object, **_kwargs: object) -> None:
+    raise AssertionError("serve must run its workers under corpcare's supervisor")
