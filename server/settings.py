@@ -140,6 +140,10 @@ class Settings(BaseSettings):
     bulk_worker: bool = Field(True, description="Work on bulk operations in this process.")
     bulk_lease_seconds: float = Field(30.0, description="How long a silent worker keeps an operation.")
     bulk_concurrency: int = Field(4, description="Lines of a bulk operation written at once (one transaction each).")
+    bulk_duty: float = Field(
+        0.5, gt=0, le=1,
+        description="While requests are served, the most of the time bulk work takes (it rests after each chunk).",
+    )  # fmt: skip
 
     seed_subscribers: int = Field(2000, description="Lines generated on the first start of an empty database.")
     seed: int = 42
@@ -198,7 +202,7 @@ class Settings(BaseSettings):
     def share_limits(self) -> ShareLimits:
         return ShareLimits(
             self.heavy_operation_cost, self.max_heavy_operations_per_customer, self.max_operations_per_customer,
-            self.fair_share_window_seconds,
+            self.fair_share_window_seconds, self.bulk_duty,
         )  # fmt: skip
 
     @property

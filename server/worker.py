@@ -5,10 +5,9 @@ It leases one operation at a time from the state database and works through it
 polls, which is also how it picks up operations whose worker died (their lease ran out).
 On shutdown it finishes the chunk in hand and hands the lease back.
 
-Bulk work is background work on the event loop the requests share: before each chunk it
-gives way while requests are running in this process (``give_way``), so a company's 100,000-line
-operation fills the gaps between other companies' requests instead of making them queue. A
-server that is never idle still gets its bulk work done: it waits at most ``GIVE_WAY_SECONDS``.
+Bulk work is background work on the event loop and the cores the requests share: each chunk is
+paced (``sources/pacing.py``), so while requests are being served it takes at most its duty share of
+the time and fills the gaps between other companies' requests instead of making them queue.
 """
 
 from __future__ import annotations
@@ -18,28 +17,16 @@ import contextlib
 import logging
 import os
 import socket
-import time
 import uuid
 from datetime import timedelta
 
 from resolvers.bulk import CHUNK, work_through
 from sources import Sources
 from sources.fair_share import FairShare
+from sources.pacing import Pacer
 from sources.state.bulk import LeaseLost
 
 log = logging.getLogger("corpcare.bulk")
-
-GIVE_WAY_SECONDS = 0.25  # the longest a chunk waits for the requests running to finish
-_LOOK_AGAIN_SECONDS = 0.005
-
-
-async def give_way(share: FairShare | None, most_seconds: float = GIVE_WAY_SECONDS) -> None:
-    """Return once no request is running in this process, or after ``most_seconds``."""
-    if share is None:
-        return
-    deadline = time.monotonic() + most_seconds
-    while share.running() and time.monotonic() < deadline:
-        await asyncio.sleep(_LOOK_AGAIN_SECONDS)
 
 
 class BulkWorker:
@@ -73,7 +60,7 @@ class BulkWorker:
             await work_through(
                 self.sources, lease,
                 stopping=lambda: self._stopping, chunk=self.chunk, concurrency=self.concurrency,
-                give_way=lambda: give_way(self.share),
+                give_way=Pacer(self.share),
             )  # fmt: skip
         except LeaseLost:
             log.warning("bulk operation %s: lease lost, its chunk left to the next holder", lease.operation_id)

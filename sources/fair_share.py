@@ -39,6 +39,8 @@ class ShareLimits:
     heavy: int = 2
     operations: int = 16
     window_seconds: float = 10.0
+    # While others are served, the most of the time that paced bulk work takes (sources/pacing.py).
+    duty: float = 0.5
 
 
 @dataclass(slots=True)
@@ -78,6 +80,7 @@ class FairShare:
         self._customers: dict[str, _Customer] = {}
         self._numbers = itertools.count()
         self._forgotten_before: int | None = None
+        self.last_busy = -math.inf  # when an operation last started or ended here
 
     @property
     def _bucket_seconds(self) -> float:
@@ -115,6 +118,7 @@ class FairShare:
                 )  # fmt: skip
         number = next(self._numbers)
         state.running[number] = (now, heavy)
+        self.last_busy = now
         return Ticket(self, customer, number)
 
     def used(self, customer: str, now: float | None = None) -> float:
@@ -132,6 +136,10 @@ class FairShare:
         """Operations running in this process now, of every customer."""
         return sum(len(state.running) for state in self._customers.values())
 
+    def busy_since(self, moment: float, mine: int = 0) -> bool:
+        """Whether an operation other than the caller's ``mine`` ran here at any time since ``moment``."""
+        return self.running() > mine or self.last_busy >= moment
+
     def share(self) -> float:
         """The worker seconds of the window each active customer may take: all of it when alone."""
         self._forget(self.clock())
@@ -143,6 +151,7 @@ class FairShare:
             return
         started, _ = state.running.pop(number)
         now = self.clock()
+        self.last_busy = now
         # Spread the operation over the buckets it spanned; what lies before the window is forgotten.
         start = max(started, now - self.limits.window_seconds)
         width = self._bucket_seconds

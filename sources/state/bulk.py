@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -33,7 +33,7 @@ from sources.values import aware
 
 OPEN_STATUSES = ("queued", "running")
 # Lines of a new operation written by one statement.
-ITEM_BATCH = 10_000
+ITEM_BATCH = 5_000
 
 
 @dataclass(slots=True)
@@ -137,7 +137,12 @@ class BulkStore:
         # Set when work arrives, so a worker in this process starts without waiting for its poll.
         self.arrived = asyncio.Event()
 
-    async def create(self, start: BulkStart, line_ids: Sequence[int]) -> int:
+    async def create(
+        self, start: BulkStart, line_ids: Sequence[int], pace: Callable[[], Awaitable[None]] | None = None
+    ) -> int:
+        """The operation and its pending items, in one transaction. ``pace`` is awaited before each
+        batch of items on PostgreSQL (on SQLite a rest inside the transaction would hold its one
+        write lock from every other writer, so the batches go at once)."""
         now = datetime.now(UTC)
         async with self.backend.begin() as conn:
             inserted = await conn.execute(
@@ -151,9 +156,12 @@ class BulkStore:
             key = inserted.inserted_primary_key
             assert key is not None
             # One set-based statement per batch (ids as one array / JSON parameter), never one
-            # executemany of every line: 100,000 lines are ten short statements, and the loop
+            # executemany of every line: 100,000 lines are twenty short statements, and the loop
             # gets a turn between them.
+            paced = pace if pace is not None and self.backend.dialect.name == "postgresql" else None
             for first in range(0, len(line_ids), ITEM_BATCH):
+                if paced is not None:
+                    await paced()
                 batch = list(line_ids[first : first + ITEM_BATCH])
                 await conn.execute(_pending_items(int(key[0]), batch, self.backend.dialect.name))
         self.arrived.set()

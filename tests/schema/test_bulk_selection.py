@@ -25,7 +25,7 @@ SELECTED = 100_000
 # The most ids decoded without handing the event loop back (resolvers/line_selection.py).
 DECODE_CHUNK = 2000
 # The most line ids one statement writes to the state database (sources/state/bulk.py).
-ITEM_BATCH = 10_000
+ITEM_BATCH = 5_000
 
 SERVICES = """mutation($input: SubscriberServicesInput!) { subscriberServicesAdd(input: $input) {
   dryRun results { lineId } bulkOperation { id status total input } userErrors { field code message } } }"""

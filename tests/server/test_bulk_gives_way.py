@@ -7,8 +7,9 @@ import asyncio
 
 from resolvers.bulk import work_through
 from resolvers.ids import from_global_id
-from server.worker import BulkWorker, give_way
+from server.worker import BulkWorker
 from sources.fair_share import FairShare
+from sources.pacing import give_way
 from sources.state.bulk import BulkScope
 from tests.schema.test_bulk_selection import SUSPEND, selection
 from tests.waiting import within
