@@ -21,7 +21,21 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import orjson
-from sqlalchemy import Integer, String, and_, bindparam, func, insert, literal, literal_column, or_, select, update
+from sqlalchemy import (
+    Integer,
+    String,
+    TextClause,
+    and_,
+    bindparam,
+    func,
+    insert,
+    literal,
+    literal_column,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -215,14 +229,9 @@ class BulkStore:
         """Mark lines as about to be written, keeping what the write will change."""
         if not planned:
             return
-        statement = (
-            update(_ITEM)
-            .where(_ITEM.operation_id == bindparam("b_operation"), _ITEM.line_id == bindparam("b_line"))
-            .values(state="claimed", **_result_params())
-        )
         async with self.backend.begin() as conn:
             await self._extend(conn, lease)
-            await conn.execute(statement, [_result_row(lease.operation_id, result) for result in planned])
+            await conn.execute(_set_items(lease.operation_id, planned, "claimed", self.backend.dialect.name))
 
     async def record(
         self, lease: Lease, results: Sequence[ItemResult], audit: AuditEntry | None, unwritten: Sequence[int] = ()
@@ -231,11 +240,6 @@ class BulkStore:
         ``unwritten`` lines were claimed but their write never started: pending again."""
         counted = [r for r in results if r.outcome in ("applied", "would_apply")]
         counts = {name: sum(1 for r in results if r.outcome == name) for name in _OUTCOMES}
-        items = (
-            update(_ITEM)
-            .where(_ITEM.operation_id == bindparam("b_operation"), _ITEM.line_id == bindparam("b_line"))
-            .values(state="done", **_result_params())
-        )
         operation_id = lease.operation_id
         async with self.backend.begin() as conn:
             moved = await conn.execute(
@@ -251,7 +255,7 @@ class BulkStore:
             if moved.rowcount != 1:
                 raise LeaseLost(operation_id)
             if results:
-                await conn.execute(items, [_result_row(operation_id, result) for result in results])
+                await conn.execute(_set_items(operation_id, results, "done", self.backend.dialect.name))
             if unwritten:
                 lines = key_in(_ITEM.line_id, unwritten, self.backend.dialect.name)
                 await conn.execute(
@@ -374,14 +378,30 @@ def _pending_items(operation_id: int, line_ids: list[int], dialect: str) -> Any:
     return insert(_ITEM).from_select(["operation_id", "line_id", "state"], source)
 
 
-def _result_params() -> dict[str, Any]:
-    names = [name for name in ItemResult.__dataclass_fields__ if name != "line_id"]
-    return {name: bindparam(f"b_{name}") for name in names}
+_RESULT_FIELDS = tuple(name for name in ItemResult.__dataclass_fields__ if name != "line_id")
+_RESULT_TYPES = {"cost_delta_minor": "bigint"}  # the others are text
 
 
-def _result_row(operation_id: int, result: ItemResult) -> dict[str, Any]:
-    row = {f"b_{name}": getattr(result, name) for name in ItemResult.__dataclass_fields__ if name != "line_id"}
-    return {"b_operation": operation_id, "b_line": result.line_id, **row}
+def _set_items(operation_id: int, results: Sequence[ItemResult], state: str, dialect: str) -> TextClause:
+    """One ``UPDATE … FROM`` setting every result's item, the results bound as one JSON document.
+
+    A chunk's 1,000 results as an executemany cost a parameter set each to bind (half the CPU of
+    a dry run's chunk, all of it holding the event loop); as JSON they are one ``orjson.dumps``,
+    and the database takes them apart."""
+    if dialect == "postgresql":
+        columns = ", ".join(f'"{name}" {_RESULT_TYPES.get(name, "text")}' for name in _RESULT_FIELDS)
+        source = f"jsonb_to_recordset(CAST(:results AS jsonb)) AS v(line_id integer, {columns})"
+    else:
+        picked = ", ".join(f"json_extract(value, '$.{name}') AS \"{name}\"" for name in ("line_id", *_RESULT_FIELDS))
+        # Ordered, the results are read first and each item found by its key; unordered, SQLite's
+        # planner walks the operation's every item against every result (100 s at 100,000 items).
+        source = f"(SELECT {picked} FROM json_each(:results) ORDER BY 1) AS v"
+    sets = ", ".join(f'"{name}" = v."{name}"' for name in _RESULT_FIELDS)
+    statement = text(
+        f"UPDATE bulk_items SET state = :state, {sets} FROM {source} "
+        "WHERE bulk_items.operation_id = :operation AND bulk_items.line_id = v.line_id"
+    )
+    return statement.bindparams(results=orjson.dumps(list(results)).decode(), state=state, operation=operation_id)
 
 
 def _row(row: Any) -> BulkOperationRow:
