@@ -119,6 +119,8 @@ class InvoiceRecord:
     due_on: date
     status: str
     total: Money
+    company_share: Money
+    employee_share: Money  # company + employee = total, by the split rule (sources/billing/split.py)
 
 
 @dataclass(slots=True)
@@ -126,6 +128,8 @@ class InvoiceSubscriberTotal:
     invoice_id: int
     subscriber_id: int
     total: Money
+    company_share: Money
+    employee_share: Money
 
 
 @dataclass(slots=True)
@@ -139,3 +143,7 @@ class PolicyRecord:
     company_share_percent: int | None
     content_filter: str | None
     roaming_allowed: bool | None
+    # In force from valid_from until valid_to (None: still in force). A merged policy (in_force)
+    # is in force since the latest valid_from of its levels.
+    valid_from: datetime | None = None
+    valid_to: datetime | None = None

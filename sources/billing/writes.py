@@ -80,7 +80,13 @@ class PlanWriter:
 
 class PolicyWriter:
     """Spending policy of one line or one org unit: the attributes given are set (None:
-    inherit from above again); the others are left as they are."""
+    inherit from above again); the others are left as they are.
+
+    A change never overwrites: in one transaction it closes the version in force (``valid_to``
+    = now) and opens the next (``valid_from`` = now), so charges already rated keep the policy
+    they were rated under and a month shows its split per policy period."""
+
+    ATTEMPTS = 3  # a concurrent change to the same owner closed our version first: read again
 
     def __init__(self, backend: Backend) -> None:
         self.backend = backend
@@ -93,13 +99,35 @@ class PolicyWriter:
             if org_unit_id is not None
             else SpendingPolicy.subscriber_id == line_id
         )
+        for attempt in range(self.ATTEMPTS):
+            try:
+                if await self._replace(owner, customer_id, changes, org_unit_id, line_id):
+                    return
+            except IntegrityError:  # another change opened its version first
+                if attempt == self.ATTEMPTS - 1:
+                    raise
+        raise PolicyChanged("the policy kept changing under this change")
+
+    async def _replace(
+        self, owner: Any, customer_id: int, changes: dict[str, Any], org_unit_id: int | None, line_id: int | None
+    ) -> bool:
         now = datetime.now(UTC)
+        open_version = owner & SpendingPolicy.valid_to.is_(None)
         async with self.backend.begin() as conn:
-            existing = (await conn.execute(select(SpendingPolicy.id).where(owner))).scalar()
-            if existing is not None:
-                await conn.execute(
-                    update(SpendingPolicy).where(SpendingPolicy.id == existing).values(**changes, updated_at=now)
-                )
-            else:
-                values = {"customer_id": customer_id, "org_unit_id": org_unit_id, "subscriber_id": line_id}
-                await conn.execute(insert(SpendingPolicy).values(**values, **changes, updated_at=now))
+            current = (await conn.execute(select(*_VERSIONED).where(open_version))).first()
+            values = {"customer_id": customer_id, "org_unit_id": org_unit_id, "subscriber_id": line_id}
+            if current is not None:
+                still_open = (SpendingPolicy.id == current.id) & SpendingPolicy.valid_to.is_(None)
+                if (await conn.execute(update(SpendingPolicy).where(still_open).values(valid_to=now))).rowcount != 1:
+                    return False  # closed meanwhile: nothing written, read again
+                values |= {name: getattr(current, name) for name in _ATTRIBUTES}
+            await conn.execute(insert(SpendingPolicy).values(**values | changes, updated_at=now, valid_from=now))
+        return True
+
+
+class PolicyChanged(Exception):
+    """A policy changed concurrently more often than a change tries again."""
+
+
+_ATTRIBUTES = ("monthly_limit_minor", "limit_action", "company_share_percent", "content_filter", "roaming_allowed")
+_VERSIONED = (SpendingPolicy.id, *(getattr(SpendingPolicy, name) for name in _ATTRIBUTES))
