@@ -94,6 +94,24 @@ class SpendingRecord:
     employee_share: Money
     by_category: list[CategoryAmount] = field(default_factory=list)
     line_count: int = 0
+    # A line's month: the line and where it sits (its policy periods are looked up from them).
+    subscriber_id: int | None = None
+    org_path: str | None = None
+
+
+@dataclass(slots=True)
+class PolicyPeriodRecord:
+    """A line's charges of one month rated under one policy, from ``start`` until ``end``."""
+
+    subscriber_id: int
+    period: date
+    start: datetime
+    end: datetime
+    policy: PolicyRecord
+    total: Money
+    company_share: Money
+    employee_share: Money
+    over_limit: Money
 
 
 @dataclass(slots=True)

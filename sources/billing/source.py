@@ -294,6 +294,29 @@ class BillingSource(SqlSource):
             sums[(row[0], row[1])].append(row)
         return {key: _spending(key[1], rows) for key, rows in sums.items()}
 
+    async def spending_by_policy_period(self, keys: Sequence[tuple[int, date]]) -> Sequence[Any]:
+        """(line, month, policy in force since, currency, total, employee share, over the limit) per
+        policy each (line, month)'s charges were rated under."""
+        ids = sorted({sid for sid, _ in keys})
+        periods = sorted({period for _, period in keys})
+        statement = (
+            select(
+                DailyCharge.subscriber_id,
+                DailyCharge.period,
+                DailyCharge.policy_since,
+                DailyCharge.currency,
+                func.sum(DailyCharge.amount_minor),
+                func.sum(DailyCharge.employee_share_minor),
+                func.sum(DailyCharge.over_limit_minor),
+            )
+            .where(
+                key_in(DailyCharge.subscriber_id, ids, self.dialect),
+                key_in(DailyCharge.period, periods, self.dialect),
+            )
+            .group_by(DailyCharge.subscriber_id, DailyCharge.period, DailyCharge.policy_since, DailyCharge.currency)
+        )
+        return await self._rows(statement)
+
     async def spending_by_group(
         self, customer_ids: Sequence[int], periods: Sequence[date], groups: Mapping[int, str]
     ) -> Sequence[Any]:
