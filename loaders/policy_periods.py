@@ -52,8 +52,8 @@ class PolicyPeriodsBySubscriberMonthLoader(SourceLoader[LinePeriodKey, list[Poli
                 PolicyPeriodRecord(
                     subscriber_id=sid,
                     period=period,
-                    start=start,
-                    end=end,
+                    since=start,
+                    until=end,
                     policy=policy,
                     total=Money.from_minor(total, currency),
                     company_share=Money.from_minor(total - employee, currency),

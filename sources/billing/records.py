@@ -101,12 +101,12 @@ class SpendingRecord:
 
 @dataclass(slots=True)
 class PolicyPeriodRecord:
-    """A line's charges of one month rated under one policy, from ``start`` until ``end``."""
+    """A line's charges of one month rated under one policy, from ``since`` until ``until``."""
 
     subscriber_id: int
     period: date
-    start: datetime
-    end: datetime
+    since: datetime
+    until: datetime
     policy: PolicyRecord
     total: Money
     company_share: Money
