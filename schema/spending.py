@@ -99,9 +99,15 @@ class UnitSpending:
 
 @strawberry.type(description="The policy in force: each attribute from the nearest level of the tree that sets it.")
 class EffectivePolicy:
-    monthly_limit: Money | None = field(POLICY)
+    monthly_limit: Money | None = field(
+        POLICY, description="What a line's usage charges may reach in a month; recurring fees never count."
+    )
     limit_action: LimitAction = field(POLICY)
-    company_share_percent: int = field(POLICY, description="Share of usage charges the company pays.")
+    company_share_percent: int = field(
+        POLICY,
+        description="Share of usage charges (within the limit) the company pays; recurring fees are always the "
+        "company's in full.",
+    )
     content_filter: ContentFilter = field(POLICY)
     roaming_allowed: bool = field(POLICY)
     overrides: bool = field(POLICY, description="True when this object sets some attribute itself.")

@@ -14,7 +14,8 @@ from sources.demo.org import Company, Unit
 UNIT_OVERRIDES: dict[tuple[str, str], dict[str, Any]] = {
     ("ACME", "Sales"): {"company_share_percent": 80, "monthly_limit_minor": 15000},
     ("ACME", "Operations"): {"roaming_allowed": False},
-    ("ACME", "Technology"): {"monthly_limit_minor": 20000, "limit_action": "charge_employee"},
+    # Limits count usage charges only (fees never): a few euros of usage a month is the norm.
+    ("ACME", "Technology"): {"monthly_limit_minor": 2000, "limit_action": "charge_employee"},
     ("ACME", "Transport"): {"content_filter": "strict"},
     ("BOREALIS", "Generation"): {"content_filter": "strict", "company_share_percent": 90},
     ("BOREALIS", "Corporate"): {"monthly_limit_minor": 12000},
@@ -23,10 +24,10 @@ UNIT_OVERRIDES: dict[tuple[str, str], dict[str, Any]] = {
 # What a line's own override typically says: a tighter cap, a smaller company share, or an
 # exception to its unit's roaming ban.
 LINE_OVERRIDES = (
-    {"monthly_limit_minor": 5000, "limit_action": "block"},
+    {"monthly_limit_minor": 2500, "limit_action": "block"},
     {"monthly_limit_minor": 3000},
     {"company_share_percent": 50},
-    {"limit_action": "charge_employee"},
+    {"monthly_limit_minor": 1500, "limit_action": "charge_employee"},
     {"roaming_allowed": True},
 )
 
