@@ -75,7 +75,8 @@ async def test_a_round_writes_its_usage_charges_and_balances_and_they_add_up(wri
     record = UsageRecord
     new = await rows(world, "billing", select(record.subscriber_id, record.kind, record.quantity, record.amount_minor)
                      .where(record.id > last_record))  # fmt: skip
-    assert len(new) == done.usage_records == 400
+    # Usage of a line whose blocking limit was reached is refused, not written.
+    assert len(new) == done.usage_records == 400 - done.refused
     assert {kind for _, kind, _, _ in new} == {"voice", "sms", "data", "roaming_data"}  # some of it on the road
     charged: dict[int, int] = Counter()
     quantities: dict[tuple[int, str], int] = Counter()
