@@ -27,6 +27,7 @@ from loaders.org import (
     SubscriberCountByCustomerIdLoader,
     SubscriberCountByOrgUnitIdLoader,
 )
+from loaders.policy_periods import PolicyPeriodsBySubscriberMonthLoader
 from loaders.shared import OrgGeneration
 from loaders.spending import (
     PolicyByOrgUnitLoader,
@@ -145,6 +146,10 @@ class Loaders:
     @cached_property
     def line_spending(self) -> SpendingBySubscriberMonthLoader:
         return SpendingBySubscriberMonthLoader(self.ctx)
+
+    @cached_property
+    def line_policy_periods(self) -> PolicyPeriodsBySubscriberMonthLoader:
+        return PolicyPeriodsBySubscriberMonthLoader(self.ctx)
 
     @cached_property
     def unit_spending(self) -> SpendingByOrgUnitMonthLoader:

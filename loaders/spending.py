@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -13,8 +14,8 @@ from sources.blocks import disclosure_blocks
 from sources.crm.records import path_ids
 from sources.values import Money
 
-# (line id, month, currency); month None = the current month
-LineMonth = tuple[int, date | None, str]
+# (line id, month, currency, the line's unit path); month None = the current month
+LineMonth = tuple[int, date | None, str, str]
 # (customer id, unit path, month, currency); a path of "/" is the whole customer
 UnitMonth = tuple[int, str, date | None, str]
 
@@ -27,9 +28,13 @@ def _zero(period: date, currency: str) -> SpendingRecord:
 class SpendingBySubscriberMonthLoader(SourceLoader[LineMonth, SpendingRecord]):
     async def batch_load_fn(self, keys: list[LineMonth]) -> list[SpendingRecord]:
         now = self.ctx.current_period
-        wanted = [(sid, period or now, currency) for sid, period, currency in keys]
-        found = await self.billing.spending_by_subscriber([(sid, period) for sid, period, _ in wanted])
-        return [found.get((sid, period)) or _zero(period, currency) for sid, period, currency in wanted]
+        wanted = [(sid, period or now, currency, path) for sid, period, currency, path in keys]
+        found = await self.billing.spending_by_subscriber([(sid, period) for sid, period, _, _ in wanted])
+        records = []
+        for sid, period, currency, path in wanted:
+            record = found.get((sid, period)) or _zero(period, currency)
+            records.append(replace(record, subscriber_id=sid, org_path=path))
+        return records
 
 
 class SpendingByOrgUnitMonthLoader(SourceLoader[UnitMonth, SpendingRecord | None]):

@@ -63,11 +63,20 @@ class ServiceKind(Enum):
     CONTENT_FILTER = "content_filter"
 
 
-@strawberry.enum(description="What happens when a line reaches its monthly limit.")
+@strawberry.enum(
+    description="What happens when a line's usage charges reach its monthly limit (recurring fees never count "
+    "towards a limit and are always the company's)."
+)
 class LimitAction(Enum):
-    NOTIFY = "notify"
-    BLOCK = "block"
-    CHARGE_EMPLOYEE = "charge_employee"
+    NOTIFY = strawberry.enum_value("notify", description="Alerts at 80 % and 100 % of the limit; nothing else.")
+    BLOCK = strawberry.enum_value(
+        "block", description="Chargeable usage is refused once the month's usage charges reached the limit."
+    )
+    CHARGE_EMPLOYEE = strawberry.enum_value(
+        "charge_employee",
+        description="The part of each usage charge over the limit is the employee's in full, on top of the "
+        "cost split of the rest.",
+    )
 
 
 @strawberry.enum
@@ -94,3 +103,15 @@ class OrderDirection(Enum):
 class SpendingAlertSubject(Enum):
     LINE = "line"  # a line against its monthly limit
     UNIT = "unit"  # an org unit's lines, summed, against the unit's monthly budget
+
+
+@strawberry.enum(description="What a spending alert says.")
+class SpendingAlertKind(Enum):
+    LIMIT_APPROACHING = strawberry.enum_value("limit_approaching", description="80 % of a limit or budget.")
+    LIMIT_REACHED = strawberry.enum_value("limit_reached", description="100 % of a limit or budget.")
+    USAGE_BLOCKED = strawberry.enum_value(
+        "usage_blocked", description="A line under BLOCK had usage refused: the first time this month."
+    )
+    EXCESS_CHARGED = strawberry.enum_value(
+        "excess_charged", description="A line under CHARGE_EMPLOYEE went over its limit: the excess is the employee's."
+    )

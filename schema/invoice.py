@@ -24,6 +24,12 @@ if TYPE_CHECKING:
 
 INVOICE = requires(P.INVOICE_READ)
 INVOICE_PAGE_MAX = 100
+COMPANY_SHARE = "What the company pays: the total less the employee's share."
+EMPLOYEE_SHARE = (
+    "What the employees pay: usage over a CHARGE_EMPLOYEE limit, plus their cost-split share of the rest, "
+    "computed on each line's month and category (half to even, never a cent lost); the sum of the charges' "
+    "employee shares, as spendingReport shows them."
+)
 
 
 @strawberry.type(description="What one line was charged on an invoice.")
@@ -32,6 +38,8 @@ class InvoiceLineTotal:
         "subscriber", "subscriber_id", INVOICE, description="Null when the line is outside your scope."
     )
     total: Money = field(INVOICE)
+    company_share: Money = field(INVOICE, description=COMPANY_SHARE)
+    employee_share: Money = field(INVOICE, description=EMPLOYEE_SHARE)
 
 
 @strawberry.type
@@ -42,7 +50,9 @@ class Invoice(Node):
     issued_on: date = field(INVOICE)
     due_on: date = field(INVOICE)
     status: InvoiceStatus = field(INVOICE)
-    total: Money = field(INVOICE)
+    total: Money = field(INVOICE, description="companyShare + employeeShare, exactly.")
+    company_share: Money = field(INVOICE, description=COMPANY_SHARE)
+    employee_share: Money = field(INVOICE, description=EMPLOYEE_SHARE)
     billing_account: BillingAccount | None = related("billing_account", "billing_account_id", INVOICE)
     by_subscriber: list[InvoiceLineTotal] = related("invoice_by_subscriber", "id", INVOICE)
     by_category: list[CategoryAmount] = related("invoice_by_category", "id", INVOICE)

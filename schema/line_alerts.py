@@ -39,7 +39,7 @@ class TopSpenders:
 @strawberry.type(description="A line whose month's charges exceed the monthly limit in force.")
 class LineOverLimit:
     line: Subscriber | None = related("subscriber", "line_id", SPENDING)
-    spent: Money = field(SPENDING)
+    spent: Money = field(SPENDING, description="The month's usage charges: what a limit counts (never fees).")
     limit: Money = field(SPENDING)
     limit_action: LimitAction = field(SPENDING, description="What the policy does at the limit.")
 

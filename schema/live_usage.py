@@ -9,7 +9,7 @@ import strawberry
 from permissions.roles import Permission as P
 from permissions.rules import requires
 from schema.common import Money
-from schema.enums import SpendingAlertSubject
+from schema.enums import SpendingAlertKind, SpendingAlertSubject
 from schema.fields import field, related
 from schema.org_unit import OrgUnit
 from schema.scalars import Month
@@ -19,11 +19,13 @@ SPENDING = requires(P.SPENDING_READ)
 
 
 @strawberry.type(
-    description="A line's month charges reached 80 % or 100 % of its monthly limit, or the charges of a "
-    "unit's lines reached 80 % or 100 % of the unit's monthly budget."
+    description="A line's month usage charges reached 80 % or 100 % of its monthly limit, or the charges of a "
+    "unit's lines reached 80 % or 100 % of the unit's monthly budget; or a line's limit action took effect "
+    "(see kind)."
 )
 class SpendingAlert:
     subject: SpendingAlertSubject = field(SPENDING)
+    kind: SpendingAlertKind = field(SPENDING)
     threshold: int = field(SPENDING, description="The percentage of the limit or budget reached: 80 or 100.")
     line: Subscriber | None = related("subscriber", "line_id", SPENDING, description="For a line's alert.")
     org_unit: OrgUnit | None = related("org_unit", "org_unit_id", SPENDING, description="For a unit's alert.")

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
+
 import strawberry
 
 from permissions.roles import Permission as P
 from permissions.rules import PUBLIC, requires
 from schema.common import Money
 from schema.enums import ChargeCategory, ContentFilter, LimitAction
-from schema.fields import field
+from schema.fields import field, related, resolved
 from schema.scalars import Month
+from sources.billing.records import PolicyPeriodRecord, SpendingRecord
+from sources.values import Money as MoneyValue
 
 SPENDING = requires(P.SPENDING_READ)
 POLICY = requires(P.POLICY_READ)
@@ -21,13 +26,66 @@ class CategoryAmount:
     amount: Money = field(PUBLIC)
 
 
+COMPANY_SHARE = "What the company pays: the total less the employee's share."
+EMPLOYEE_SHARE = (
+    "What the employee pays: usage charges over the limit under CHARGE_EMPLOYEE, plus the employee's part of "
+    "the cost split of the rest. The split is computed on the cumulative charges of each line, month, category "
+    "and policy period, rounded half to even, so company + employee = total for every charge and every sum; "
+    "recurring fees are the company's in full."
+)
+
+
+def _limit_action(root: PolicyPeriodRecord) -> LimitAction:
+    return LimitAction(root.policy.limit_action or "notify")
+
+
+def _company_share_percent(root: PolicyPeriodRecord) -> int:
+    percent = root.policy.company_share_percent
+    return 100 if percent is None else percent
+
+
+def _monthly_limit(root: PolicyPeriodRecord) -> MoneyValue | None:
+    limit = root.policy.monthly_limit_minor
+    return None if limit is None else MoneyValue.from_minor(limit, root.total.currency)
+
+
+@strawberry.type(description="A line's charges of one month rated under one policy, and that policy.")
+class PolicyPeriod:
+    since: datetime = field(SPENDING, description="When this policy took effect (or the month began).")
+    until: datetime = field(SPENDING, description="When the next policy took effect (or the month ends).")
+    limit_action: LimitAction = resolved(SPENDING, _limit_action)
+    company_share_percent: int = resolved(SPENDING, _company_share_percent)
+    monthly_limit: Money | None = resolved(SPENDING, _monthly_limit)
+    total: Money = field(SPENDING)
+    company_share: Money = field(SPENDING, description=COMPANY_SHARE)
+    employee_share: Money = field(SPENDING, description=EMPLOYEE_SHARE)
+    over_limit: Money = field(
+        SPENDING, description="Of the employee's share, the usage over the limit under CHARGE_EMPLOYEE."
+    )
+
+    @classmethod
+    def is_type_of(cls, obj: Any, _info: Any) -> bool:
+        return isinstance(obj, PolicyPeriodRecord)
+
+
+def _policy_periods_key(root: SpendingRecord) -> tuple[int, Any, str, str]:
+    return (root.subscriber_id or 0, root.period, root.total.currency, root.org_path or "")
+
+
 @strawberry.type(description="A line's rated charges for one month, split between company and employee.")
 class Spending:
     period: Month = field(SPENDING)
     total: Money = field(SPENDING)
-    company_share: Money = field(SPENDING)
-    employee_share: Money = field(SPENDING)
+    company_share: Money = field(SPENDING, description=COMPANY_SHARE)
+    employee_share: Money = field(SPENDING, description=EMPLOYEE_SHARE)
     by_category: list[CategoryAmount] = field(SPENDING)
+    policy_periods: list[PolicyPeriod] = related(
+        "line_policy_periods",
+        _policy_periods_key,
+        SPENDING,
+        description="The month's charges per policy in force while they were rated, oldest first: one period "
+        "unless the line's policy (or its unit's) changed during the month. They add up to the month.",
+    )
 
 
 @strawberry.type(description="Charges of the lines in a subtree (that the caller may see) for one month.")
@@ -41,9 +99,15 @@ class UnitSpending:
 
 @strawberry.type(description="The policy in force: each attribute from the nearest level of the tree that sets it.")
 class EffectivePolicy:
-    monthly_limit: Money | None = field(POLICY)
+    monthly_limit: Money | None = field(
+        POLICY, description="What a line's usage charges may reach in a month; recurring fees never count."
+    )
     limit_action: LimitAction = field(POLICY)
-    company_share_percent: int = field(POLICY, description="Share of usage charges the company pays.")
+    company_share_percent: int = field(
+        POLICY,
+        description="Share of usage charges (within the limit) the company pays; recurring fees are always the "
+        "company's in full.",
+    )
     content_filter: ContentFilter = field(POLICY)
     roaming_allowed: bool = field(POLICY)
     overrides: bool = field(POLICY, description="True when this object sets some attribute itself.")

@@ -71,7 +71,7 @@ class UsageRecord:
 
 
 def _spending_key(root: SubscriberRecord, month: Month | None = None) -> tuple[Any, ...]:
-    return (root.id, month, root.currency)
+    return (root.id, month, root.currency, root.org_path)
 
 
 def _policy_key(root: SubscriberRecord) -> tuple[int, str, str]:

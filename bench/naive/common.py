@@ -147,10 +147,13 @@ async def policy_in_force(
     with corpcare's own inheritance rule so that both answer the same."""
     levels: list[PolicyRecord | None] = []
     for unit_id in unit_ids:
-        row = await fetch_one(engines.billing, select(*POLICY_COLUMNS).where(SpendingPolicy.org_unit_id == unit_id))
+        in_force = (SpendingPolicy.org_unit_id == unit_id) & SpendingPolicy.valid_to.is_(None)
+        row = await fetch_one(engines.billing, select(*POLICY_COLUMNS).where(in_force))
         levels.append(None if row is None else PolicyRecord(**row._asdict()))
     if subscriber_id is not None:
-        statement = select(*POLICY_COLUMNS).where(SpendingPolicy.subscriber_id == subscriber_id)
+        statement = select(*POLICY_COLUMNS).where(
+            SpendingPolicy.subscriber_id == subscriber_id, SpendingPolicy.valid_to.is_(None)
+        )
         row = await fetch_one(engines.billing, statement)
         levels.append(None if row is None else PolicyRecord(**row._asdict()))
     merged = effective_policy(levels, currency)

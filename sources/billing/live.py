@@ -4,8 +4,9 @@ Two kinds, each on its own channel:
 
 - a line's **balances** after new usage, on ``usage:<line id>`` (``bundleUpdates`` follows one
   line, so only its own subscribers hear of it);
-- a **spending alert** when a line's charges cross 80 % or 100 % of its monthly limit, or a
-  unit's cross its monthly budget, on ``alerts:<customer id>``. An alert carries the org path
+- a **spending alert** when a line's usage charges cross 80 % or 100 % of its monthly limit,
+  or a unit's charges cross its monthly budget, or a line's limit action first takes effect
+  in a month (usage blocked, excess charged to the employee), on ``alerts:<customer id>``. An alert carries the org path
   and the line, so each subscriber's scope can be applied to it without a read.
 
 Events are compact JSON: they cross Redis to every instance and wait in bounded mailboxes.
@@ -22,6 +23,12 @@ from sources.billing.records import BundleBalanceRecord
 from sources.values import Money
 
 THRESHOLDS = (80, 100)  # percent of the limit or budget
+
+# What an alert says (``SpendingAlert.kind``): a threshold crossed, or a limit action acting.
+LIMIT_APPROACHING = "limit_approaching"  # 80 % of a line's limit or a unit's budget
+LIMIT_REACHED = "limit_reached"  # 100 %: all notify does
+USAGE_BLOCKED = "usage_blocked"  # block: chargeable usage refused from now on this month
+EXCESS_CHARGED = "excess_charged"  # charge_employee: usage over the limit charged to the employee
 
 
 def balances_channel(line_id: int) -> str:
@@ -46,7 +53,8 @@ def from_balances_event(message: bytes) -> list[BundleBalanceRecord]:
 
 @dataclass(frozen=True, slots=True)
 class SpendingAlert:
-    """A line's month charges crossed ``threshold`` % of its limit, or a unit's of its budget."""
+    """A line's month usage charges crossed ``threshold`` % of its limit, or a unit's charges of
+    its budget; or (``kind``) a line's limit action took effect, at ``threshold`` 100."""
 
     subject: Literal["line", "unit"]
     customer_id: int
@@ -59,6 +67,11 @@ class SpendingAlert:
     limit_minor: int
     currency: str
     at: datetime
+    kind: str = ""  # empty: from the threshold (LIMIT_APPROACHING or LIMIT_REACHED)
+
+    def __post_init__(self) -> None:
+        if not self.kind:
+            object.__setattr__(self, "kind", LIMIT_REACHED if self.threshold >= 100 else LIMIT_APPROACHING)
 
     @property
     def month(self) -> date:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Date, DateTime, ForeignKey, Index, Integer, String
+from sqlalchemy import BigInteger, Date, DateTime, ForeignKey, Index, Integer, String, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -135,6 +135,11 @@ class DailyCharge(BillingBase):
     amount_minor: Mapped[int] = mapped_column(BigInteger)
     employee_share_minor: Mapped[int] = mapped_column(BigInteger)
     currency: Mapped[str] = mapped_column(String(3))
+    # Of the employee's share, what the line's usage went over its limit under charge_employee.
+    over_limit_minor: Mapped[int] = mapped_column(BigInteger, default=0)
+    # Since when the policy that split these charges was in force (None: the defaults): charges
+    # rated under different policies never share a row, so a month shows its split per policy.
+    policy_since: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     __table_args__ = (
         Index("ix_charges_subscriber_period", "subscriber_id", "period"),
@@ -174,6 +179,9 @@ class Invoice(BillingBase):
     status: Mapped[str] = mapped_column(String(16))  # open, paid, overdue
     total_minor: Mapped[int] = mapped_column(BigInteger)
     currency: Mapped[str] = mapped_column(String(3))
+    # The split of the total (company + employee = total), summed from the charges' own split.
+    company_share_minor: Mapped[int] = mapped_column(BigInteger)
+    employee_share_minor: Mapped[int] = mapped_column(BigInteger)
 
     __table_args__ = (Index("ix_invoices_account_period", "billing_account_id", "period"),)
 
@@ -186,25 +194,43 @@ class InvoiceLine(BillingBase):
     subscriber_id: Mapped[int] = mapped_column(Integer)
     category: Mapped[str] = mapped_column(String(16))
     amount_minor: Mapped[int] = mapped_column(BigInteger)
+    company_share_minor: Mapped[int] = mapped_column(BigInteger)
+    employee_share_minor: Mapped[int] = mapped_column(BigInteger)
 
     __table_args__ = (Index("ix_invoice_lines_invoice", "invoice_id"),)
 
 
+_IN_FORCE = text("valid_to IS NULL")
+
+
 class SpendingPolicy(BillingBase):
-    """Policy set on an org unit or on one line; unset attributes are inherited."""
+    """Policy set on an org unit or on one line; unset attributes are inherited.
+
+    Effective-dated: a row is in force from ``valid_from`` until ``valid_to`` (open: in force
+    now). A change closes the row in force and opens a new one, so at most one row per unit or
+    line is open, and any past moment has the policy it had then."""
 
     __tablename__ = "spending_policies"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     customer_id: Mapped[int] = mapped_column(Integer)
-    org_unit_id: Mapped[int | None] = mapped_column(Integer, unique=True)
-    subscriber_id: Mapped[int | None] = mapped_column(Integer, unique=True)
+    org_unit_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    subscriber_id: Mapped[int | None] = mapped_column(Integer, index=True)
     monthly_limit_minor: Mapped[int | None] = mapped_column(BigInteger)
     limit_action: Mapped[str | None] = mapped_column(String(16))  # notify, block, charge_employee
     company_share_percent: Mapped[int | None] = mapped_column(Integer)
     content_filter: Mapped[str | None] = mapped_column(String(16))  # off, moderate, strict
     roaming_allowed: Mapped[bool | None] = mapped_column()
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    valid_from: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    valid_to: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (
+        Index("ux_policy_unit_in_force", "org_unit_id", unique=True,
+              postgresql_where=_IN_FORCE, sqlite_where=_IN_FORCE),
+        Index("ux_policy_line_in_force", "subscriber_id", unique=True,
+              postgresql_where=_IN_FORCE, sqlite_where=_IN_FORCE),
+    )  # fmt: skip
 
 
 class ScheduledPlanChange(BillingBase):

@@ -1,9 +1,14 @@
-"""Spending policy inheritance: each attribute comes from the nearest level that sets it."""
+"""Spending policy inheritance: each attribute comes from the nearest level that sets it.
+
+Policies are effective-dated (``valid_from``/``valid_to``): what was in force at a moment is
+merged from the levels in force at that moment (``in_force_at``). How a policy's limit action
+and cost split divide a charge between company and employee: ``sources.billing.split``."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cache
 
 from sources.billing.records import PolicyRecord
@@ -38,6 +43,7 @@ def in_force(levels: Iterable[PolicyRecord | None]) -> PolicyRecord:
     """Levels ordered from the root down to the object itself (missing levels are None), merged:
     every attribute set, from the nearest level that sets it or from the defaults."""
     merged = {name: getattr(DEFAULTS, name) for name in ATTRIBUTES}
+    since: datetime | None = None
     for level in levels:
         if level is None:
             continue
@@ -45,7 +51,17 @@ def in_force(levels: Iterable[PolicyRecord | None]) -> PolicyRecord:
             value = getattr(level, name)
             if value is not None:
                 merged[name] = value
-    return PolicyRecord(org_unit_id=None, subscriber_id=None, **merged)
+        if level.valid_from is not None and (since is None or level.valid_from > since):
+            since = level.valid_from
+    return PolicyRecord(org_unit_id=None, subscriber_id=None, **merged, valid_from=since)
+
+
+def in_force_at(records: Iterable[PolicyRecord], at: datetime) -> list[PolicyRecord]:
+    """The versions of ``records`` that were in force at ``at``."""
+    return [
+        r for r in records
+        if (r.valid_from is None or r.valid_from <= at) and (r.valid_to is None or at < r.valid_to)
+    ]  # fmt: skip
 
 
 def effective_policy(levels: Iterable[PolicyRecord | None], currency: str) -> EffectivePolicy:
@@ -64,10 +80,12 @@ def effective_policy(levels: Iterable[PolicyRecord | None], currency: str) -> Ef
     )
 
 
-def line_policies(records: Iterable[PolicyRecord], lines: Mapping[int, str]) -> dict[int, PolicyRecord]:
+def line_policies(
+    records: Iterable[PolicyRecord], lines: Mapping[int, str], at: datetime | None = None
+) -> dict[int, PolicyRecord]:
     """Each line's policy in force (line id -> org path given), from ``records``: the policies
-    set on the lines' units and on the lines themselves."""
-    records = list(records)
+    set on the lines' units and on the lines themselves (at ``at`` when records hold history)."""
+    records = list(records) if at is None else in_force_at(records, at)
     by_unit = {r.org_unit_id: r for r in records if r.org_unit_id is not None}
     by_line = {r.subscriber_id: r for r in records if r.subscriber_id is not None}
 

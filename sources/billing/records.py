@@ -94,6 +94,24 @@ class SpendingRecord:
     employee_share: Money
     by_category: list[CategoryAmount] = field(default_factory=list)
     line_count: int = 0
+    # A line's month: the line and where it sits (its policy periods are looked up from them).
+    subscriber_id: int | None = None
+    org_path: str | None = None
+
+
+@dataclass(slots=True)
+class PolicyPeriodRecord:
+    """A line's charges of one month rated under one policy, from ``since`` until ``until``."""
+
+    subscriber_id: int
+    period: date
+    since: datetime
+    until: datetime
+    policy: PolicyRecord
+    total: Money
+    company_share: Money
+    employee_share: Money
+    over_limit: Money
 
 
 @dataclass(slots=True)
@@ -119,6 +137,8 @@ class InvoiceRecord:
     due_on: date
     status: str
     total: Money
+    company_share: Money
+    employee_share: Money  # company + employee = total, by the split rule (sources/billing/split.py)
 
 
 @dataclass(slots=True)
@@ -126,6 +146,8 @@ class InvoiceSubscriberTotal:
     invoice_id: int
     subscriber_id: int
     total: Money
+    company_share: Money
+    employee_share: Money
 
 
 @dataclass(slots=True)
@@ -139,3 +161,7 @@ class PolicyRecord:
     company_share_percent: int | None
     content_filter: str | None
     roaming_allowed: bool | None
+    # In force from valid_from until valid_to (None: still in force). A merged policy (in_force)
+    # is in force since the latest valid_from of its levels.
+    valid_from: datetime | None = None
+    valid_to: datetime | None = None

@@ -19,6 +19,7 @@ from sqlalchemy.types import NullType
 from sources.billing.disclosure import Facts, Question, suppressed_sums
 from sources.billing.models import DailyCharge, LineProduct, LineService
 from sources.billing.source import line_groups
+from sources.billing.split import RECURRING
 from sources.db import SqlSource, key_in
 
 
@@ -217,7 +218,8 @@ class LineFigures(SqlSource):
         return [LineSum(row[0], row[1], int(row[2]), int(row[3])) for row in await self._rows(statement)]
 
     async def over_limit(self, customer: int, period: date, limits: Mapping[int, int]) -> list[LineSum]:
-        """Lines whose month's charges exceed their own limit (line id → limit in minor units)."""
+        """Lines whose month's usage charges exceed their own limit (line id → limit in minor units):
+        a limit counts usage, never recurring fees (sources/billing/split.py)."""
         if not limits:
             return []
         members, line_id, limit = line_groups({line: str(value) for line, value in limits.items()}, self.dialect)
@@ -227,7 +229,7 @@ class LineFigures(SqlSource):
             select(DailyCharge.subscriber_id, DailyCharge.currency, total, as_number)
             .select_from(DailyCharge)
             .join(members, DailyCharge.subscriber_id == line_id)
-            .where(DailyCharge.customer_id == customer, DailyCharge.period == period)
+            .where(DailyCharge.customer_id == customer, DailyCharge.period == period, DailyCharge.category != RECURRING)
             .group_by(DailyCharge.subscriber_id, DailyCharge.currency, as_number)
             .having(total > as_number)
             .order_by((total - as_number).desc())

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, String, and_, bindparam, cast, func, select, tuple_
+from sqlalchemy import ColumnElement, Integer, String, and_, bindparam, cast, func, or_, select, tuple_
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from sources.billing.models import (
@@ -79,6 +79,8 @@ POLICY_COLUMNS = (
     SpendingPolicy.company_share_percent,
     SpendingPolicy.content_filter,
     SpendingPolicy.roaming_allowed,
+    SpendingPolicy.valid_from,
+    SpendingPolicy.valid_to,
 )
 INVOICE_COLUMNS = (
     Invoice.id,
@@ -91,6 +93,8 @@ INVOICE_COLUMNS = (
     Invoice.status,
     Invoice.total_minor,
     Invoice.currency,
+    Invoice.company_share_minor,
+    Invoice.employee_share_minor,
 )
 
 
@@ -105,6 +109,28 @@ def _service(row: Any) -> ServiceRecord:
     )
 
 
+def _policy(row: Any) -> PolicyRecord:
+    valid_to = None if row.valid_to is None else aware(row.valid_to)
+    return PolicyRecord(
+        org_unit_id=row.org_unit_id,
+        subscriber_id=row.subscriber_id,
+        monthly_limit_minor=row.monthly_limit_minor,
+        limit_action=row.limit_action,
+        company_share_percent=row.company_share_percent,
+        content_filter=row.content_filter,
+        roaming_allowed=row.roaming_allowed,
+        valid_from=aware(row.valid_from),
+        valid_to=valid_to,
+    )
+
+
+def in_force_at(at: datetime | None) -> ColumnElement[bool]:
+    """Policy rows in force at ``at``; None: in force now (the open ones)."""
+    if at is None:
+        return SpendingPolicy.valid_to.is_(None)
+    return and_(SpendingPolicy.valid_from <= at, or_(SpendingPolicy.valid_to.is_(None), SpendingPolicy.valid_to > at))
+
+
 def _invoice(row: Any) -> InvoiceRecord:
     return InvoiceRecord(
         id=row.id,
@@ -116,6 +142,8 @@ def _invoice(row: Any) -> InvoiceRecord:
         due_on=row.due_on,
         status=row.status,
         total=Money.from_minor(row.total_minor, row.currency),
+        company_share=Money.from_minor(row.company_share_minor, row.currency),
+        employee_share=Money.from_minor(row.employee_share_minor, row.currency),
     )
 
 
@@ -266,6 +294,29 @@ class BillingSource(SqlSource):
             sums[(row[0], row[1])].append(row)
         return {key: _spending(key[1], rows) for key, rows in sums.items()}
 
+    async def spending_by_policy_period(self, keys: Sequence[tuple[int, date]]) -> Sequence[Any]:
+        """(line, month, policy in force since, currency, total, employee share, over the limit) per
+        policy each (line, month)'s charges were rated under."""
+        ids = sorted({sid for sid, _ in keys})
+        periods = sorted({period for _, period in keys})
+        statement = (
+            select(
+                DailyCharge.subscriber_id,
+                DailyCharge.period,
+                DailyCharge.policy_since,
+                DailyCharge.currency,
+                func.sum(DailyCharge.amount_minor),
+                func.sum(DailyCharge.employee_share_minor),
+                func.sum(DailyCharge.over_limit_minor),
+            )
+            .where(
+                key_in(DailyCharge.subscriber_id, ids, self.dialect),
+                key_in(DailyCharge.period, periods, self.dialect),
+            )
+            .group_by(DailyCharge.subscriber_id, DailyCharge.period, DailyCharge.policy_since, DailyCharge.currency)
+        )
+        return await self._rows(statement)
+
     async def spending_by_group(
         self, customer_ids: Sequence[int], periods: Sequence[date], groups: Mapping[int, str]
     ) -> Sequence[Any]:
@@ -297,12 +348,28 @@ class BillingSource(SqlSource):
 
     # policies --------------------------------------------------------------------------
 
-    async def policies(self, unit_ids: Sequence[int], subscriber_ids: Sequence[int]) -> list[PolicyRecord]:
-        statement = select(*POLICY_COLUMNS).where(
-            key_in(SpendingPolicy.org_unit_id, unit_ids, self.dialect)
-            | key_in(SpendingPolicy.subscriber_id, subscriber_ids, self.dialect)
+    async def policies(
+        self, unit_ids: Sequence[int], subscriber_ids: Sequence[int], at: datetime | None = None
+    ) -> list[PolicyRecord]:
+        """The policies set on the units and lines, as they are now or as they were ``at``."""
+        owners = key_in(SpendingPolicy.org_unit_id, unit_ids, self.dialect) | key_in(
+            SpendingPolicy.subscriber_id, subscriber_ids, self.dialect
         )
-        return [PolicyRecord(*row) for row in await self._rows(statement)]
+        statement = select(*POLICY_COLUMNS).where(owners, in_force_at(at))
+        return [_policy(row) for row in await self._rows(statement)]
+
+    async def policy_history(
+        self, unit_ids: Sequence[int], subscriber_ids: Sequence[int], since: datetime, until: datetime
+    ) -> list[PolicyRecord]:
+        """Every version of the units' and lines' policies in force at some moment of [since, until)."""
+        owners = key_in(SpendingPolicy.org_unit_id, unit_ids, self.dialect) | key_in(
+            SpendingPolicy.subscriber_id, subscriber_ids, self.dialect
+        )
+        overlaps = and_(
+            SpendingPolicy.valid_from < until, or_(SpendingPolicy.valid_to.is_(None), SpendingPolicy.valid_to > since)
+        )
+        statement = select(*POLICY_COLUMNS).where(owners, overlaps).order_by(SpendingPolicy.valid_from)
+        return [_policy(row) for row in await self._rows(statement)]
 
     # usage -----------------------------------------------------------------------------
 
@@ -400,7 +467,12 @@ class BillingSource(SqlSource):
     async def invoice_totals_by_subscriber(self, invoice_ids: Sequence[int]) -> list[InvoiceSubscriberTotal]:
         statement = (
             select(
-                InvoiceLine.invoice_id, InvoiceLine.subscriber_id, func.sum(InvoiceLine.amount_minor), Invoice.currency
+                InvoiceLine.invoice_id,
+                InvoiceLine.subscriber_id,
+                func.sum(InvoiceLine.amount_minor),
+                Invoice.currency,
+                func.sum(InvoiceLine.company_share_minor),
+                func.sum(InvoiceLine.employee_share_minor),
             )
             .join(Invoice, Invoice.id == InvoiceLine.invoice_id)
             .where(key_in(InvoiceLine.invoice_id, invoice_ids, self.dialect))
@@ -408,7 +480,13 @@ class BillingSource(SqlSource):
             .order_by(InvoiceLine.invoice_id, InvoiceLine.subscriber_id)
         )
         return [
-            InvoiceSubscriberTotal(row[0], row[1], Money.from_minor(row[2], row[3]))
+            InvoiceSubscriberTotal(
+                row[0],
+                row[1],
+                Money.from_minor(row[2], row[3]),
+                Money.from_minor(row[4], row[3]),
+                Money.from_minor(row[5], row[3]),
+            )
             for row in await self._rows(statement)
         ]
 

@@ -6,11 +6,13 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, false, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from sources.backend import Backend
 from sources.billing.models import LineProduct, LineService, ScheduledPlanChange, SpendingPolicy
+from sources.values import aware
 
 
 class BillingWriter:
@@ -80,7 +82,13 @@ class PlanWriter:
 
 class PolicyWriter:
     """Spending policy of one line or one org unit: the attributes given are set (None:
-    inherit from above again); the others are left as they are."""
+    inherit from above again); the others are left as they are.
+
+    A change never overwrites: in one transaction it closes the version in force (``valid_to``
+    = now) and opens the next (``valid_from`` = now), so charges already rated keep the policy
+    they were rated under and a month shows its split per policy period. Changes to one owner
+    take turns (a lock per owner on PostgreSQL, the one writer of SQLite): each starts from the
+    version the previous one opened, and none is lost."""
 
     def __init__(self, backend: Backend) -> None:
         self.backend = backend
@@ -93,13 +101,29 @@ class PolicyWriter:
             if org_unit_id is not None
             else SpendingPolicy.subscriber_id == line_id
         )
-        now = datetime.now(UTC)
+        open_version = owner & SpendingPolicy.valid_to.is_(None)
         async with self.backend.begin() as conn:
-            existing = (await conn.execute(select(SpendingPolicy.id).where(owner))).scalar()
-            if existing is not None:
-                await conn.execute(
-                    update(SpendingPolicy).where(SpendingPolicy.id == existing).values(**changes, updated_at=now)
-                )
-            else:
-                values = {"customer_id": customer_id, "org_unit_id": org_unit_id, "subscriber_id": line_id}
-                await conn.execute(insert(SpendingPolicy).values(**values, **changes, updated_at=now))
+            await self._take_turn(conn, org_unit_id, line_id)
+            current = (await conn.execute(select(*_VERSIONED).where(open_version))).first()
+            now = datetime.now(UTC)
+            values = {"customer_id": customer_id, "org_unit_id": org_unit_id, "subscriber_id": line_id}
+            if current is not None:
+                # Another host's clock may run behind: a version never ends before it began.
+                now = max(now, aware(current.valid_from))
+                await conn.execute(update(SpendingPolicy).where(SpendingPolicy.id == current.id).values(valid_to=now))
+                values |= {name: getattr(current, name) for name in _ATTRIBUTES}
+            await conn.execute(insert(SpendingPolicy).values(**values | changes, updated_at=now, valid_from=now))
+
+    @staticmethod
+    async def _take_turn(conn: AsyncConnection, org_unit_id: int | None, line_id: int | None) -> None:
+        """Wait for earlier changes to the same owner to commit: what is read next is their result."""
+        if conn.dialect.name == "postgresql":
+            key = _POLICY_LOCK + (org_unit_id if org_unit_id is not None else (1 << 32) + (line_id or 0))
+            await conn.execute(text("select pg_advisory_xact_lock(:key)"), {"key": key})
+        else:  # a write takes SQLite's one write lock, and reads from here on see the latest commit
+            await conn.execute(update(SpendingPolicy).where(false()).values(valid_to=None))
+
+
+_POLICY_LOCK = 0x706F6C69 << 31  # "poli": advisory lock keys of policy owners (int64), clear of the feed's
+_ATTRIBUTES = ("monthly_limit_minor", "limit_action", "company_share_percent", "content_filter", "roaming_allowed")
+_VERSIONED = (SpendingPolicy.id, SpendingPolicy.valid_from, *(getattr(SpendingPolicy, name) for name in _ATTRIBUTES))

@@ -1,8 +1,11 @@
 """Daily charges, itemised usage, invoices and bundle balances, built line by line.
 
 The two newest months are itemised and their daily charges are the sums of the rated
-usage; older months get a few plausible charges per line directly. Invoices total the
-daily charges of their account and month exactly.
+usage; older months get a few plausible charges per line directly. Every charge is split
+between company and employee by the rule rating applies (``sources.billing.split``): limits
+count usage only, ``charge_employee`` puts the excess on the employee, ``block`` refuses
+usage past the limit, and the cost split is exact on cumulative sums. Invoices total the daily
+charges of their account and month exactly, and so do their company and employee shares.
 """
 
 from __future__ import annotations
@@ -14,12 +17,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from sources.billing.split import RECURRING, Running, blocked, split
 from sources.demo.catalogue import CURRENCY, Bundle
 from sources.demo.products import PAYMENT_TERMS_DAYS, Product
 from sources.demo.usage import itemise
 from sources.values import add_months
 
 CATEGORY_ORDER = {"subscription": 0, "voice": 1, "sms": 2, "data": 3, "roaming": 4, "content": 5}
+RATED_BY_EVENT = ("voice", "sms", "data", "roaming")  # itemised: rated event by event
 # Older months: (category, weight, lowest, highest cents) of the few charges a line gets.
 _SKETCH = (
     ("voice", 45, 5, 250),
@@ -72,7 +77,7 @@ class ChargeBook:
     next_usage_id: int = 1
     next_charge_id: int = 1
     invoice_ids: dict[tuple[int, date], int] = field(default_factory=dict)
-    totals: dict[int, int] = field(default_factory=lambda: defaultdict(int))
+    totals: dict[int, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))  # amount, employee
     invoice_items: dict[int, list[tuple]] = field(default_factory=lambda: defaultdict(list))
     balances: list[tuple] = field(default_factory=list)
 
@@ -127,7 +132,7 @@ class ChargeBook:
         fee = product.plan.fee_minor + sum(s.fee_minor for s in services)
         items = [((0, "subscription"), fee)]
         items += sorted(sums.items(), key=lambda kv: (kv[0][0], CATEGORY_ORDER[kv[0][1]]))
-        self._book(product, period, first_day, items, charges)
+        self._book(product, period, first_day, items, charges, rated=period in cal.itemised)
         if period == cal.current:
             self._balances(line.id, bundles, used)
 
@@ -147,10 +152,11 @@ class ChargeBook:
         traveller = product.policy.roaming_allowed and rng.random() < (0.6 if roams else 0.12)
         month_days = calendar.monthrange(period.year, period.month)[1]
         events = max(1, round(rng.randint(20, 40) * days / month_days))
-        line = product.line
+        line, policy = product.line, product.policy
+        block_at = policy.monthly_limit_minor if policy.limit_action == "block" else None
         result = itemise(
             rng, line.id, line.customer_id, first_day, days, period, events,
-            allowances, traveller, self.next_usage_id,
+            allowances, traveller, self.next_usage_id, block_at,
         )  # fmt: skip
         self.next_usage_id += len(result[0])
         return result
@@ -162,27 +168,42 @@ class ChargeBook:
         first_day: date,
         items: list[tuple[tuple[int, str], int]],
         charges: list[tuple],
+        rated: bool,
     ) -> None:
-        """Daily charge rows for one line and month, and their share of the month's invoice."""
-        line = product.line
-        employee_part = 100 - product.policy.company_share_percent
-        by_category: dict[str, int] = defaultdict(int)
+        """Daily charge rows for one line and month, and their share of the month's invoice.
+        ``items`` are in the order they were rated; ``rated``: usage was already refused event by
+        event past a blocking limit (itemised months), so only other charges are checked here."""
+        line, policy = product.line, product.policy
+        running: dict[str, Running] = defaultdict(Running)
+        usage = 0  # the month's usage charges so far, what the limit counts
+        by_category: dict[str, list[int]] = defaultdict(lambda: [0, 0])
         for (offset, category), amount in items:
-            share = 0 if category == "subscription" else amount * employee_part // 100
+            usage_charge = category != RECURRING
+            checked = usage_charge and amount and not (rated and category in RATED_BY_EVENT)
+            if checked and blocked(usage, policy.monthly_limit_minor, policy.limit_action):
+                continue
+            share = split(running[category], amount, company_percent=policy.company_share_percent,
+                          category=category, usage_before_minor=usage, limit_minor=policy.monthly_limit_minor,
+                          limit_action=policy.limit_action)  # fmt: skip
+            if usage_charge:
+                usage += amount
             charges.append(
                 (
                     self.next_charge_id, line.id, line.customer_id, product.account_id,
-                    first_day + timedelta(days=offset), period, category, amount, share, CURRENCY,
+                    first_day + timedelta(days=offset), period, category, amount, share.employee_minor, CURRENCY,
+                    share.over_limit_minor, policy.since,
                 )
             )  # fmt: skip
             self.next_charge_id += 1
-            by_category[category] += amount
+            by_category[category][0] += amount
+            by_category[category][1] += share.employee_minor
         if period in self.cal.closed:
             invoice_id = self.invoice_ids[product.account_id, period]
-            self.totals[invoice_id] += sum(by_category.values())
             items_of = self.invoice_items[invoice_id]
-            for category, amount in by_category.items():
-                items_of.append((line.id, category, amount))
+            for category, (amount, employee) in by_category.items():
+                self.totals[invoice_id][0] += amount
+                self.totals[invoice_id][1] += employee
+                items_of.append((line.id, category, amount, amount - employee, employee))
 
     def _balances(self, line_id: int, bundles: list[Bundle], used: dict[str, int]) -> None:
         """Usage of a kind fills the line's bundles of that kind in order (plan first); the
@@ -201,17 +222,18 @@ class ChargeBook:
         invoices = []
         newest = self.cal.closed[-1] if self.cal.closed else None
         for (account_id, period), invoice_id in self.invoice_ids.items():
+            total, employee = self.totals[invoice_id]
             issued = add_months(period, 1).replace(day=3)
             invoices.append(
                 (
                     invoice_id, account_id, self.account_customers[account_id],
                     f"INV-{period.year}-{period.month:02d}-{100000 + invoice_id}", period,
                     issued, issued + timedelta(days=PAYMENT_TERMS_DAYS),
-                    "open" if period == newest else "paid", self.totals[invoice_id], CURRENCY,
+                    "open" if period == newest else "paid", total, CURRENCY, total - employee, employee,
                 )
             )  # fmt: skip
-        lines: list[tuple[int, int, int, str, int]] = []
+        lines: list[tuple[int, int, int, str, int, int, int]] = []
         for invoice_id in sorted(self.invoice_items):
-            for line_id, category, amount in self.invoice_items[invoice_id]:
-                lines.append((len(lines) + 1, invoice_id, line_id, category, amount))
+            for line_id, category, amount, company, employee in self.invoice_items[invoice_id]:
+                lines.append((len(lines) + 1, invoice_id, line_id, category, amount, company, employee))
         return invoices, lines

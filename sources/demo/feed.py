@@ -1,9 +1,12 @@
 """The demo's live billing: usage arriving on the lines as it happens.
 
 Each round draws events for random active lines, rates them against the lines' bundles and
-writes them as billing would, in one transaction (``sources.demo.rating``). Then it announces
-what changed on the event bus: each line's new balances, and a spending alert for every line
-whose month charges crossed 80 % or 100 % of its limit and every unit that crossed its budget.
+the policies in force at their time, and writes them as billing would, in one transaction
+(``sources.demo.rating``; the policies act as ``sources.demo.limits`` says: blocked usage is
+refused, excess over a limit is the employee's). Then it announces what changed on the event
+bus: each line's new balances, and a spending alert for every line whose month usage charges
+crossed 80 % or 100 % of its limit, every unit that crossed its budget, and every line whose
+limit action took effect for the first time this month (also in the audit trail).
 
 It is the demo's real time and a load source for benchmarks; a production billing system would
 publish the same events from its own rating. Run one feed per billing database: the figures an
@@ -27,13 +30,13 @@ from sqlalchemy import insert, select, text
 from sources.backend import Backend
 from sources.billing.live import SpendingAlert, alerts_channel, balances_channel, balances_event
 from sources.billing.models import BillingAccount, BundleBalance, LineProduct
-from sources.billing.policies import line_policies
 from sources.billing.records import BundleBalanceRecord, BundleRecord, PolicyRecord
 from sources.billing.source import BillingSource
 from sources.crm.models import Subscriber
 from sources.crm.records import path_ids
 from sources.crm.source import CrmSource
 from sources.db import Engines
+from sources.demo.limits import Charging, first_time, month_so_far
 from sources.demo.rating import Event, FeedLine, rate, write
 from sources.demo.thresholds import Budget, line_alerts, unit_alerts
 from sources.demo.usage import KIND_CUTS, draft_event
@@ -62,6 +65,7 @@ class Round:
     lines: int = 0
     charged_minor: int = 0
     alerts: list[SpendingAlert] = field(default_factory=list)
+    refused: int = 0  # chargeable events of blocked lines, not written
 
 
 @dataclass(slots=True)
@@ -119,25 +123,29 @@ class UsageFeed:
             balances[balance.subscriber_id].append(balance)
         opened = await self._new_month(sorted(set(lines) - set(balances)), period)
         balances.update(opened)
-        policies = await self._policies({line.id: line.org_path for line in lines.values()})
+        paths = {line.id: line.org_path for line in lines.values()}
+        history = await self._policy_history(paths, min(e.at for e in events), now)
         before = await self._spent(customers, period)
-        taken = rate(events, balances)
         async with self._engines.billing.begin() as conn:
+            usage, running = await month_so_far(conn, sorted(lines), period)
+            charging = Charging(history, paths, dict(usage), running)
+            taken = rate(events, balances, charging.admit)
             if rows := [{"subscriber_id": b.subscriber_id, "bundle_id": b.bundle_id, "period": period,
                          "allowance": b.allowance, "used": 0} for found in opened.values() for b in found]:  # fmt: skip
                 await conn.execute(insert(BundleBalance), rows)
-            shares = {line: p.company_share_percent if p.company_share_percent is not None else 100
-                      for line, p in policies.items()}  # fmt: skip
-            charged = await write(conn, events, taken, shares, period)
-        limits = {line: policy.monthly_limit_minor for line, policy in policies.items()}
-        alerts = line_alerts(lines, before, charged, limits, period, now)
+            charged = await write(conn, events, taken, period)
+        limits = {line: charging.policy(line, now).monthly_limit_minor for line in lines}
+        alerts = line_alerts(lines, usage, charged, limits, period, now)  # limits count usage only
+        async with self._engines.state.begin() as conn:
+            alerts += await first_time(conn, charging.acted(lines, period, now))
         currencies = {line.customer_id: line.currency for line in self._active}
         alerts += unit_alerts(await self._budgets(customers), self._paths, currencies, before, charged, period, now)
         for line_id in lines:
             await self._events.publish(balances_channel(line_id), balances_event(line_id, period, balances[line_id]))
         for alert in alerts:
             await self._events.publish(alerts_channel(alert.customer_id), alert.encode())
-        return Round(len(events), len(lines), sum(charged.values()), alerts)
+        refused = sum(charging.refused.values())
+        return Round(len(events) - refused, len(lines), sum(charged.values()), alerts, refused)
 
     async def run(
         self,
@@ -257,9 +265,11 @@ class UsageFeed:
                        for b in sorted(found, key=lambda b: (b.kind, b.id))]
                 for line, found in bundles.items()}  # fmt: skip
 
-    async def _policies(self, lines: dict[int, str]) -> dict[int, PolicyRecord]:
+    async def _policy_history(self, lines: dict[int, str], since: datetime, now: datetime) -> list[PolicyRecord]:
+        """The lines' and their units' policies in force at any moment of the round: each event is
+        rated under the policy in force at its time."""
         units = sorted({unit for path in lines.values() for unit in path_ids(path)})
-        return line_policies(await self._billing.policies(units, sorted(lines)), lines)
+        return await self._billing.policy_history(units, sorted(lines), since, now + timedelta(microseconds=1))
 
     async def _spent(self, customers: list[int], period: date) -> dict[int, int]:
         """Each line's charges so far this month, for every line of the customers."""

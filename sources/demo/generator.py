@@ -66,7 +66,7 @@ async def seed(
 
     crm = build_crm(rng, subscribers, customers, as_of, report)
     accounts, account_ids = account_rows(crm.companies)
-    policy_rows = build_policies(rng, crm.companies, crm.units, crm.lines, as_of)
+    policy_rows = build_policies(rng, crm.companies, crm.units, crm.lines, as_of, cal.periods[0])
     policies = effective_policies(policy_rows, crm.lines)
     products = build_products(rng, crm.lines, crm.companies, account_ids, policies, cal.periods[0], cal.current)
     billing_rows = {

@@ -12,6 +12,7 @@ from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
 from itertools import accumulate
 
+from sources.billing.split import blocked
 from sources.demo.catalogue import CURRENCY, KB_PER_GB
 from sources.demo.names import INTERNATIONAL, NATIONAL, ROAMING_EU, ROAMING_WORLD
 
@@ -37,9 +38,11 @@ def itemise(
     allowances: dict[str, int],
     traveller: bool,
     next_id: int,
+    block_at: int | None = None,
 ) -> tuple[list[tuple], dict[tuple[int, str], int], dict[str, int]]:
     """Usage rows (ids from ``next_id``), charged cents per (day offset, category) and the
-    quantity used per kind."""
+    quantity used per kind. With ``block_at`` (a limit under the block action), chargeable
+    events once the month's charges reached it are refused: not rated, nothing used."""
     cuts = KIND_CUTS[traveller]
     heavy = rng.lognormvariate(0.0, 0.8)  # how much this person uses the phone this month
     drafts = []
@@ -54,12 +57,16 @@ def itemise(
     sums: dict[tuple[int, str], int] = defaultdict(int)
     start = datetime(first_day.year, first_day.month, first_day.day, tzinfo=UTC)
     rows = []
+    charged = 0
     for seconds, kind, quantity, destination, abroad in drafts:
         remaining = left.get(kind, 0)
         over = quantity - remaining if quantity > remaining else 0
+        amount = price(kind, quantity, over, abroad)
+        if amount and blocked(charged, block_at, "block"):
+            continue
+        charged += amount
         left[kind] = remaining - quantity + over
         used[kind] += quantity
-        amount = price(kind, quantity, over, abroad)
         if amount:
             sums[seconds // 86400, CATEGORY[kind]] += amount
         rows.append(

@@ -15,7 +15,8 @@ from tests.support import World, today
 
 LINES = """query($m: Month!, $p: Month!) { subscribers(first: 2000) { nodes { id
   effectivePolicy { monthlyLimit { amount } }
-  now: spending(month: $m) { total { amount } } before: spending(month: $p) { total { amount } } } } }"""
+  now: spending(month: $m) { total { amount } byCategory { category amount { amount } } }
+  before: spending(month: $p) { total { amount } } } } }"""
 TOP = """query($f: Month!, $t: Month!, $n: Int!) { topSpenders(from: $f, to: $t, first: $n) { asOf lines {
   rank line { id } total { amount } companyShare { amount } employeeShare { amount } } } }"""
 ANOMALIES = """query($m: Month!) { spendingAnomalies(month: $m) {
@@ -88,7 +89,11 @@ async def test_over_limit_and_growth_match_each_lines_policy_and_spending(writab
     for node in lines["subscribers"]["nodes"]:
         now, before = Decimal(node["now"]["total"]["amount"]), Decimal(node["before"]["total"]["amount"])
         limit = node["effectivePolicy"]["monthlyLimit"]
-        if limit is not None and now > Decimal(limit["amount"]):
+        # A limit counts usage charges, never the recurring fees.
+        usage = sum(
+            Decimal(c["amount"]["amount"]) for c in node["now"]["byCategory"] if c["category"] != "SUBSCRIPTION"
+        )
+        if limit is not None and usage > Decimal(limit["amount"]):
             over.add(node["id"])
         if now > 0 and now * 100 > before * 180:
             grown.add(node["id"])

@@ -84,7 +84,7 @@ async def test_usage_fed_by_another_process_reaches_a_portal_through_redis(writa
     async with world.engines.billing.begin() as conn:
         await conn.execute(update(BundleBalance).where(BundleBalance.subscriber_id == line)
                            .values(used=BundleBalance.allowance))  # fmt: skip
-    spent = (await month_totals(world, month_start(today()))).get(line, 0)
+    spent = (await month_totals(world, month_start(today()), usage_only=True)).get(line, 0)  # a limit counts usage
     await set_line_limits(world, customer, {line: spent * 100 // 80 + 1})
     shared = {**urls_of(world), "redis_url": REDIS_URL}
     server, base = await serving(shared, tmp_path)

@@ -13,6 +13,7 @@ from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from sources.billing.models import BillingBase
+from sources.billing.split import employee_part
 from sources.crm.models import CrmBase
 from sources.db import Engines, create_engine
 from sources.demo import DEMO_USERS, SeedSummary, seed
@@ -112,15 +113,22 @@ async def test_every_invoice_totals_its_lines_and_its_accounts_daily_charges(dem
     engines, _ = demo
     invoices = await fetch(
         engines.billing,
-        "select i.id, i.total_minor, i.status, i.period, "
+        "select i.id, i.total_minor, i.status, i.period, i.company_share_minor, i.employee_share_minor, "
         "(select sum(amount_minor) from invoice_lines l where l.invoice_id = i.id) as lines, "
+        "(select sum(employee_share_minor) from invoice_lines l where l.invoice_id = i.id) as lines_employee, "
+        "(select sum(company_share_minor) from invoice_lines l where l.invoice_id = i.id) as lines_company, "
         "(select sum(amount_minor) from daily_charges c where c.billing_account_id = "
-        "i.billing_account_id and c.period = i.period) as charged from invoices i",
+        "i.billing_account_id and c.period = i.period) as charged, "
+        "(select sum(employee_share_minor) from daily_charges c where c.billing_account_id = "
+        "i.billing_account_id and c.period = i.period) as charged_employee from invoices i",
     )
     # Two closed months for ACME's two accounts and Borealis's one.
     assert len(invoices) == 2 * 3
     for invoice in invoices:
         assert invoice.total_minor == invoice.lines == invoice.charged > 0
+        assert invoice.employee_share_minor == invoice.lines_employee == invoice.charged_employee
+        assert invoice.company_share_minor == invoice.lines_company
+        assert invoice.company_share_minor + invoice.employee_share_minor == invoice.total_minor
         assert invoice.status == ("open" if invoice.period == "2026-02-01" else "paid")
 
 
@@ -177,13 +185,16 @@ async def test_employee_share_follows_the_sales_divisions_company_share(demo) ->
     ids = {row[0] for row in sales_lines} - {row[0] for row in overridden}
     charges = await fetch(
         engines.billing,
-        "select subscriber_id, category, amount_minor, employee_share_minor from daily_charges",
+        "select subscriber_id, period, category, sum(amount_minor), sum(employee_share_minor), "
+        "sum(over_limit_minor) from daily_charges group by 1, 2, 3",
     )
-    checked = [c for c in charges if c.subscriber_id in ids]
+    checked = [c for c in charges if c[0] in ids]
     assert checked
-    for charge in checked:
-        expected = 0 if charge.category == "subscription" else charge.amount_minor * 20 // 100
-        assert charge.employee_share_minor == expected
+    for _line, _period, category, amount, employee, over in checked:
+        # The split is exact on each line's month and category (sources/billing/split.py); fees
+        # are the company's, and Sales only notifies: nothing over the limit is the employee's.
+        expected = 0 if category == "subscription" else employee_part(amount, 80)
+        assert (employee, over) == (expected, 0)
 
 
 async def test_the_demo_users_exist_with_their_roles_and_grants(demo) -> None:

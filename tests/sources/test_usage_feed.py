@@ -13,7 +13,15 @@ from typing import Any
 import pytest
 from sqlalchemy import func, insert, select, update
 
-from sources.billing.live import THRESHOLDS, SpendingAlert, alerts_channel, balances_channel, from_balances_event
+from sources.billing.live import (
+    LIMIT_APPROACHING,
+    LIMIT_REACHED,
+    THRESHOLDS,
+    SpendingAlert,
+    alerts_channel,
+    balances_channel,
+    from_balances_event,
+)
 from sources.billing.models import Bundle, BundleBalance, DailyCharge, SpendingPolicy, UsageRecord
 from sources.crm.models import OrgUnit, Subscriber
 from sources.demo import feed as feed_module
@@ -30,12 +38,15 @@ async def rows(world: World, engine: str, statement: Any) -> list[Any]:
         return list((await conn.execute(statement)).all())
 
 
-async def month_totals(world: World, period: date) -> dict[int, int]:
+async def month_totals(world: World, period: date, *, usage_only: bool = False) -> dict[int, int]:
+    """Each line's charges this month; ``usage_only``: what a limit counts (no recurring fees)."""
     statement = (
         select(DailyCharge.subscriber_id, func.sum(DailyCharge.amount_minor))
         .where(DailyCharge.period == period)
         .group_by(DailyCharge.subscriber_id)
     )
+    if usage_only:
+        statement = statement.where(DailyCharge.category != "subscription")
     return {line: int(total) for line, total in await rows(world, "billing", statement)}
 
 
@@ -64,7 +75,8 @@ async def test_a_round_writes_its_usage_charges_and_balances_and_they_add_up(wri
     record = UsageRecord
     new = await rows(world, "billing", select(record.subscriber_id, record.kind, record.quantity, record.amount_minor)
                      .where(record.id > last_record))  # fmt: skip
-    assert len(new) == done.usage_records == 400
+    # Usage of a line whose blocking limit was reached is refused, not written.
+    assert len(new) == done.usage_records == 400 - done.refused
     assert {kind for _, kind, _, _ in new} == {"voice", "sms", "data", "roaming_data"}  # some of it on the road
     charged: dict[int, int] = Counter()
     quantities: dict[tuple[int, str], int] = Counter()
@@ -92,7 +104,9 @@ async def test_a_round_writes_its_usage_charges_and_balances_and_they_add_up(wri
 
 
 async def set_line_limits(world: World, customer: int, limits: dict[int, int]) -> None:
-    """Each line's own monthly limit (its own policy, made where it has none)."""
+    """Each line's own monthly limit (its own policy, made where it has none, in force since the
+    month began): written in place, as if it had always been so."""
+    since = datetime.combine(month_start(today()), datetime.min.time(), UTC)
     owned = {line for (line,) in await rows(world, "billing", select(SpendingPolicy.subscriber_id)
                                             .where(SpendingPolicy.subscriber_id.is_not(None)))}  # fmt: skip
     async with world.engines.billing.begin() as conn:
@@ -102,17 +116,19 @@ async def set_line_limits(world: World, customer: int, limits: dict[int, int]) -
                                    .values(monthly_limit_minor=limit))  # fmt: skip
             else:
                 await conn.execute(insert(SpendingPolicy).values(customer_id=customer, subscriber_id=line,
-                                   monthly_limit_minor=limit, updated_at=func.now()))  # fmt: skip
+                                   monthly_limit_minor=limit, updated_at=func.now(), valid_from=since))  # fmt: skip
 
 
 async def set_thresholds_just_below_80_percent(world: World, customer: int, period: date) -> tuple[dict, dict]:
     """Every line's own limit and every unit's budget set just above 125 % of what it has spent
-    (below 80 % of it): the next charge of any size may cross a threshold."""
+    (below 80 % of it): the next charge of any size may cross a threshold. A line's limit counts
+    its usage charges, a unit's budget all its lines' charges."""
     spent = await month_totals(world, period)
+    used = await month_totals(world, period, usage_only=True)
     lines = dict(await rows(world, "crm", select(Subscriber.id, Subscriber.org_path)
                             .where(Subscriber.customer_id == customer)))  # fmt: skip
     units = dict(await rows(world, "crm", select(OrgUnit.id, OrgUnit.path).where(OrgUnit.customer_id == customer)))
-    limits = {line: spent.get(line, 0) * 100 // 80 + 1 for line in lines}
+    limits = {line: used.get(line, 0) * 100 // 80 + 1 for line in lines}
     budgets = {unit: sum(spent.get(line, 0) for line, p in lines.items() if p.startswith(path)) * 100 // 80 + 1
                for unit, path in units.items()}  # fmt: skip
     await set_line_limits(world, customer, limits)
@@ -150,13 +166,18 @@ async def test_every_line_and_unit_that_crosses_80_or_100_percent_is_announced_o
     by_round: list[tuple[set, set]] = []
     async with world.sources.events.listen(alerts_channel(customer), size=10_000) as mailbox:
         for _ in range(3):
-            before = await month_totals(world, period)
+            before, used_before = await month_totals(world, period), await month_totals(world, period, usage_only=True)
             done = await feed.round(60)
-            after = await month_totals(world, period)
-            heard = [SpendingAlert.decode(message) for message in await held(mailbox)]
-            assert sorted(heard, key=repr) == sorted(done.alerts, key=repr)
+            after, used_after = await month_totals(world, period), await month_totals(world, period, usage_only=True)
+            everything = [SpendingAlert.decode(message) for message in await held(mailbox)]
+            assert sorted(everything, key=repr) == sorted(done.alerts, key=repr)
+            # Limit actions taking effect are announced too (tests below); here the thresholds.
+            heard = [a for a in everything if a.kind in (LIMIT_APPROACHING, LIMIT_REACHED)]
+            assert all(a.threshold == 100 and a.spent_minor >= a.limit_minor for a in everything if a not in heard)
             announced += heard
-            by_round.append((expected(before, after, lines, line_spend), expected(before, after, units, unit_spend)))
+            by_round.append(
+                (expected(used_before, used_after, lines, line_spend), expected(before, after, units, unit_spend))
+            )
             assert {(a.line_id, a.threshold) for a in heard if a.subject == "line"} == by_round[-1][0]
             assert {(a.org_unit_id, a.threshold) for a in heard if a.subject == "unit"} == by_round[-1][1]
 
@@ -220,7 +241,8 @@ async def test_an_alert_names_the_unit_the_line_sits_in_now_though_it_moved_sinc
     async with world.engines.billing.begin() as conn:
         await conn.execute(update(BundleBalance).where(BundleBalance.subscriber_id == line)
                            .values(used=BundleBalance.allowance))  # fmt: skip
-    await set_line_limits(world, customer, {line: (await month_totals(world, period)).get(line, 0) * 100 // 80 + 1})
+    used = await month_totals(world, period, usage_only=True)
+    await set_line_limits(world, customer, {line: used.get(line, 0) * 100 // 80 + 1})
     done = await feed.round(5)
     [alert, *_] = [a for a in done.alerts if a.subject == "line"]
     assert (alert.line_id, alert.org_path) == (line, elsewhere[1])
