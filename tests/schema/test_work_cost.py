@@ -87,11 +87,11 @@ async def test_a_reports_estimate_grows_with_the_months_and_the_lines_in_scope(w
 
 async def test_extensions_cost_shows_the_estimate_and_the_actual_work_of_a_report(large_world, finance):
     query = """query($from: Month!, $to: Month!) { spendingReport(input: {from: $from, to: $to,
-      groupBy: [ORG_UNIT, MONTH], unitDepth: 2}) { rowCount rows(first: 5) { month lines } } }"""
+      groupBy: [ORG_UNIT, MONTH], unitDepth: 2}) { rowCount rows(first: 5) { nodes { month lines } } } }"""
     result = await large_world.run(finance, query, {"from": month(-12), "to": month(-1)})
     assert result.errors is None
     cost = result.extensions["cost"]
-    objects = 1 + len(result.data["spendingReport"]["rows"])  # the report and its rows
+    objects = 1 + len(result.data["spendingReport"]["rows"]["nodes"])  # the report and its rows
     # The actual cost is the objects returned and the groups summed over every line and month.
     assert cost["requestedQueryCost"] >= cost["actualQueryCost"] > objects + 100, cost
 
