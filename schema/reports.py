@@ -17,7 +17,7 @@ from resolvers.spending_report import SpendingReportArgs
 from schema.catalogue import Service, TariffPlan
 from schema.common import Connection, Money
 from schema.enums import ChargeCategory
-from schema.fields import field, related
+from schema.fields import field, related, resolved
 from schema.org_unit import OrgUnit
 from schema.scalars import Month
 from schema.subscriber import Subscriber
@@ -142,20 +142,33 @@ class BudgetReportRow:
     org_unit: OrgUnit | None = related("org_unit", "org_unit_id", BUDGET)
     month: Month = field(BUDGET)  # type: ignore[valid-type]
     budget: Money = field(BUDGET, description="In the company's currency.")
-    actual: Money | None = field(
+    # Computed, not plain attributes: a row whose charges are in another currency than its budget
+    # answers MIXED_CURRENCIES on these fields alone (the executor reads plain attributes of a
+    # whole list at once, where one row's refusal would fail every row).
+    actual: Money | None = resolved(
         BUDGET,
+        lambda root: root.actual,
         description="Charges in the budget's currency. Null with MIXED_CURRENCIES (extensions.currencies) when "
         "the unit's lines were also charged in another currency that month: currencies are never added or "
         "converted; percentUsed, forecast, forecastPercent and overBudget are null with it.",
     )
-    percent_used: Decimal | None = field(BUDGET, description="actual / budget, in percent.")
-    forecast: Money | None = field(
+    percent_used: Decimal | None = resolved(
         BUDGET,
+        lambda root: root.percent_used,
+        description="actual / budget, in percent.",
+    )
+    forecast: Money | None = resolved(
+        BUDGET,
+        lambda root: root.forecast,
         description="The current month only: recurring fees as charged, plus usage so far extrapolated over the "
         "month's days.",
     )
-    forecast_percent: Decimal | None = field(BUDGET)
-    over_budget: bool | None = field(BUDGET, description="Actual, or the forecast, above the budget.")
+    forecast_percent: Decimal | None = resolved(BUDGET, lambda root: root.forecast_percent)
+    over_budget: bool | None = resolved(
+        BUDGET,
+        lambda root: root.over_budget,
+        description="Actual, or the forecast, above the budget.",
+    )
 
 
 @strawberry.type(description="Budgets against actual spending; units over budget first.")
