@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import text
 
 from resolvers.ids import from_global_id
+from sources.demo.feed import UsageFeed
 from sources.values import Money, add_months, month_start
 from tests.schema.test_access import codes
 from tests.support import World, nothing, today
@@ -153,3 +154,28 @@ async def test_an_invoices_line_cursor_is_refused_on_another_invoice(world, fina
 
 async def invoice_lines(world: World, login: str, invoice: str, **page: Any) -> dict[str, Any]:
     return (await world.data(login, LINES, {"i": invoice, **page}))["node"]["bySubscriber"]
+
+
+async def test_pages_read_while_the_feed_rates_usage_hold_every_row_once(writable_world, customer_admin):
+    """The current month grows between pages (new lines and categories get charges): a keyset
+    cursor still starts right after the last row seen, so no row comes twice and no row that was
+    there from the start is skipped."""
+    world = writable_world
+    asked = {"from": month(0), "to": month(0), "groupBy": ["LINE", "CATEGORY"]}
+    _, before, _ = await read_all(world, customer_admin, asked, 10_000)
+    feed = UsageFeed(world.engines, world.sources.events, seed=17, customer_ids=[1])
+    seen: list[dict[str, Any]] = []
+    cursor, rounds = None, 0
+    while True:
+        variables = {"input": asked, "first": 15, "after": cursor}
+        page = (await world.data(customer_admin, PAGE, variables))["spendingReport"]["rows"]
+        seen += page["edges"]
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        cursor = page["pageInfo"]["endCursor"]
+        rounds += (await feed.round(60)).usage_records > 0
+    keys = [key(edge) for edge in seen]
+    assert rounds > 3 and len(set(keys)) == len(keys)
+    assert {key(edge) for edge in before} <= set(keys)
+    _, after, _ = await read_all(world, customer_admin, asked, 10_000)
+    assert len(after) >= len(before) and set(keys) <= {key(edge) for edge in after}
