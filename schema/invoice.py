@@ -25,7 +25,8 @@ if TYPE_CHECKING:
 
 INVOICE = requires(P.INVOICE_READ)
 INVOICE_PAGE_MAX = 100
-LINES_PAGE_DEFAULT, LINES_PAGE_MAX = 100, 1000
+# The default is the server's default page size (CORPCARE_DEFAULT_PAGE_SIZE), as the cost model prices it.
+LINES_PAGE_DEFAULT, LINES_PAGE_MAX = 50, 1000
 
 
 @strawberry.type(description="What one line was charged on an invoice.")
