@@ -149,3 +149,18 @@ async def test_the_products_heaviest_operations_stay_within_the_cost_limit(large
             f"\n{operation.name}: estimated {estimate(result)}, actual {result.extensions['cost']['actualQueryCost']}"
         )
         assert estimate(result) <= 100_000
+
+
+async def test_a_page_of_report_rows_is_priced_by_its_size_whichever_end_it_is_read_from(large_world, finance):
+    def page(size: str) -> str:
+        head = "query($from: Month!, $to: Month!) { spendingReport(input: {from: $from, to: $to, groupBy: [LINE]})"
+        return head + " { rows(" + size + ") { totalCount nodes { month total { amount } } } } }"
+
+    months = {"from": month(-3), "to": month(-1)}
+    estimates = {}
+    for size in ("first: 10", "last: 10", "first: 5000", "last: 5000"):
+        result = await large_world.run(finance, page(size), months)
+        assert result.errors is None, size
+        estimates[size] = result.extensions["cost"]["requestedQueryCost"]
+    assert estimates["first: 10"] == estimates["last: 10"]
+    assert estimates["first: 5000"] == estimates["last: 5000"] > estimates["first: 10"] + 5000
