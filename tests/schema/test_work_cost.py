@@ -153,7 +153,8 @@ async def test_the_products_heaviest_operations_stay_within_the_cost_limit(large
 
 async def test_a_page_of_report_rows_is_priced_by_its_size_whichever_end_it_is_read_from(large_world, finance):
     def page(size: str) -> str:
-        head = "query($from: Month!, $to: Month!) { spendingReport(input: {from: $from, to: $to, groupBy: [LINE]})"
+        head = "query($from: Month!, $to: Month!) { spendingReport(input: {from: $from, to: $to, "
+        head += "groupBy: [LINE, MONTH]})"
         return head + " { rows(" + size + ") { totalCount nodes { month total { amount } } } } }"
 
     months = {"from": month(-3), "to": month(-1)}
