@@ -19,7 +19,7 @@ from resolvers.line_selection import decode_line_ids
 from resolvers.mutation import UserErrorRecord, audit_change, once, plan_change
 from resolvers.subscriber import SubscriberListArgs, line_query
 from sources.crm.records import SubscriberRecord
-from sources.errors import BadUserInput, CorpcareError, one_currency
+from sources.errors import BadUserInput, CorpcareError
 from sources.state.bulk import BulkStart, ItemResult
 
 # Larger selections run in the background as bulk operations.
@@ -49,12 +49,8 @@ class LineChangeOutcome:
 
     def monthly_cost_impact(self) -> tuple[int, str | None]:
         """What the applied (or, in a dry run, the would-be) changes add to the monthly bill."""
-        changed = [r for r in self.results if r.outcome in ("applied", "would_apply") and r.currency is not None]
-        if not changed:
-            return 0, None
-        # Lines billed in two currencies have no one impact (MIXED_CURRENCIES); each line's own stands.
-        currency = one_currency("The change's monthly cost impact", (r.currency or "" for r in changed), "")
-        return sum(r.cost_delta_minor for r in changed), currency
+        changed = [r for r in self.results if r.outcome in ("applied", "would_apply")]
+        return sum(r.cost_delta_minor for r in changed), next((r.currency for r in changed), None)
 
     @classmethod
     def from_stored(cls, stored: dict[str, Any]) -> LineChangeOutcome:
