@@ -12,6 +12,7 @@ from loaders.invoice import (
     BillingAccountsByCustomerIdLoader,
     InvoiceByIdLoader,
     InvoiceCategoryTotalsLoader,
+    InvoiceLinesPageKey,
     InvoicePageKey,
     InvoicesByAccountLoader,
     InvoiceSubscriberTotalsLoader,
@@ -192,4 +193,4 @@ class Loaders:
         return InvoiceCategoryTotalsLoader(self.ctx)
 
 
-__all__ = ["InvoicePageKey", "LoadContext", "Loaders", "UsagePageKey"]
+__all__ = ["InvoiceLinesPageKey", "InvoicePageKey", "LoadContext", "Loaders", "UsagePageKey"]

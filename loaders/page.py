@@ -72,11 +72,19 @@ class Edge:
 
 
 class PageInfo:
-    __slots__ = ("end_cursor", "has_next_page")
+    __slots__ = ("end_cursor", "has_next_page", "has_previous_page", "start_cursor")
 
-    def __init__(self, has_next_page: bool, end_cursor: str | None) -> None:
+    def __init__(
+        self,
+        has_next_page: bool,
+        end_cursor: str | None,
+        has_previous_page: bool = False,
+        start_cursor: str | None = None,
+    ) -> None:
         self.has_next_page = has_next_page
         self.end_cursor = end_cursor
+        self.has_previous_page = has_previous_page
+        self.start_cursor = start_cursor
 
 
 class Page:
@@ -104,7 +112,36 @@ class Page:
     @property
     def page_info(self) -> PageInfo:
         end = self._cursor_of(self.nodes[-1]) if self.nodes else None
-        return PageInfo(self.has_next_page, end)
+        start = self._cursor_of(self.nodes[0]) if self.nodes else None
+        return PageInfo(self.has_next_page, end, False, start)
 
     async def count(self) -> int | None:
         return None if self._count is None else await self._count()
+
+
+class Window:
+    """A page cut from either end (``first``/``after`` or ``last``/``before``): its cursors are
+    known, and whether rows lie before and after it."""
+
+    __slots__ = ("_count", "_cursors", "nodes", "page_info")
+
+    def __init__(
+        self,
+        nodes: list[Any],
+        cursors: list[str],
+        has_previous: bool,
+        has_next: bool,
+        count: Callable[[], Awaitable[int]],
+    ) -> None:
+        self.nodes = nodes
+        self._cursors = cursors
+        self._count = count
+        start, end = (cursors[0], cursors[-1]) if cursors else (None, None)
+        self.page_info = PageInfo(has_next, end, has_previous, start)
+
+    @property
+    def edges(self) -> list[Edge]:
+        return [Edge(cursor, node) for cursor, node in zip(self._cursors, self.nodes, strict=True)]
+
+    async def count(self) -> int:
+        return await self._count()

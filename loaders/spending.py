@@ -12,6 +12,7 @@ from sources.billing.policies import EffectivePolicy, effective_policy
 from sources.billing.records import PolicyRecord, SpendingRecord
 from sources.blocks import disclosure_blocks
 from sources.crm.records import path_ids
+from sources.errors import MixedCurrencies, one_currency
 from sources.values import Money
 
 # (line id, month, currency, the line's unit path); month None = the current month
@@ -25,19 +26,24 @@ def _zero(period: date, currency: str) -> SpendingRecord:
     return SpendingRecord(period=period, total=nothing, company_share=nothing, employee_share=nothing)
 
 
-class SpendingBySubscriberMonthLoader(SourceLoader[LineMonth, SpendingRecord]):
-    async def batch_load_fn(self, keys: list[LineMonth]) -> list[SpendingRecord]:
+class SpendingBySubscriberMonthLoader(SourceLoader[LineMonth, SpendingRecord | MixedCurrencies]):
+    """A line's month in the currency it was charged in (the key's currency only names the zero
+    of a month without charges); charged in two, that line's figure is MIXED_CURRENCIES."""
+
+    async def batch_load_fn(self, keys: list[LineMonth]) -> list[SpendingRecord | MixedCurrencies]:
         now = self.ctx.current_period
         wanted = [(sid, period or now, currency, path) for sid, period, currency, path in keys]
         found = await self.billing.spending_by_subscriber([(sid, period) for sid, period, _, _ in wanted])
         records = []
         for sid, period, currency, path in wanted:
             record = found.get((sid, period)) or _zero(period, currency)
-            records.append(replace(record, subscriber_id=sid, org_path=path))
+            records.append(
+                replace(record, subscriber_id=sid, org_path=path) if isinstance(record, SpendingRecord) else record
+            )
         return records
 
 
-class SpendingByOrgUnitMonthLoader(SourceLoader[UnitMonth, SpendingRecord | None]):
+class SpendingByOrgUnitMonthLoader(SourceLoader[UnitMonth, SpendingRecord | MixedCurrencies | None]):
     """A unit's spending summed over the lines in its subtree that the caller may see.
 
     For a caller who may not read lines (a floor on group sizes), billing sums whole atoms per
@@ -47,15 +53,19 @@ class SpendingByOrgUnitMonthLoader(SourceLoader[UnitMonth, SpendingRecord | None
     lines per org path (one GROUP BY, the line-to-path map passed in as data); the roll-up
     over the tree adds up those per-path sums here. Both reads are kept for the request, so
     every level of a tree reuses them: two statements, however deep the query goes.
+
+    Sums are kept per currency, and the roll-up never adds two: a unit whose lines were charged
+    in two currencies in the month has no one figure, and its key answers MIXED_CURRENCIES (the
+    spending report groups such a unit by currency instead).
     """
 
     def __init__(self, ctx: LoadContext) -> None:
         super().__init__(ctx)
         self._line_paths: Shared[int, dict[int, str]] = Shared()
-        self._sums: Shared[tuple[int, date], dict[str, list[int]]] = Shared()
+        self._sums: Shared[tuple[int, date], dict[tuple[str, str], list[int]]] = Shared()
         self._block_cache: dict[int, dict[int, str]] = {}
 
-    async def batch_load_fn(self, keys: list[UnitMonth]) -> list[SpendingRecord | None]:
+    async def batch_load_fn(self, keys: list[UnitMonth]) -> list[SpendingRecord | MixedCurrencies | None]:
         now = self.ctx.current_period
         wanted = [(customer, path, period or now, currency) for customer, path, period, currency in keys]
         sums = await self._sums.get(((c, period) for c, _, period, _ in wanted), self._sums_by_path)
@@ -71,11 +81,13 @@ class SpendingByOrgUnitMonthLoader(SourceLoader[UnitMonth, SpendingRecord | None
             found[customer][sid] = path
         return found
 
-    async def _sums_by_path(self, keys: list[tuple[int, date]]) -> dict[tuple[int, date], dict[str, list[int]]]:
-        """(customer, month) -> org path -> [total, employee share, lines with charges]."""
+    async def _sums_by_path(
+        self, keys: list[tuple[int, date]]
+    ) -> dict[tuple[int, date], dict[tuple[str, str], list[int]]]:
+        """(customer, month) -> (org path, currency) -> [total, employee share, lines with charges]."""
         customers = sorted({customer for customer, _ in keys})
         paths = await self._line_paths.get(customers, self._load_line_paths)
-        result: dict[tuple[int, date], dict[str, list[int]]] = {key: {} for key in keys}
+        result: dict[tuple[int, date], dict[tuple[str, str], list[int]]] = {key: {} for key in keys}
         groups = {sid: path for by_line in paths.values() for sid, path in by_line.items()}
         if not groups:
             return result  # nothing in scope
@@ -86,10 +98,10 @@ class SpendingByOrgUnitMonthLoader(SourceLoader[UnitMonth, SpendingRecord | None
             found = await self._by_block(customers, periods, paths, customer_of)
         else:
             found = await self.billing.spending_by_group(customers, periods, groups)
-        for path, period, _currency, total, employee, lines in found:
+        for path, period, currency, total, employee, lines in found:
             by_path = result.get((customer_of[path], period))
             if by_path is not None:
-                sums = by_path.setdefault(path, [0, 0, 0])
+                sums = by_path.setdefault((path, currency), [0, 0, 0])
                 sums[0] += int(total)
                 sums[1] += int(employee)
                 sums[2] += int(lines)
@@ -124,13 +136,21 @@ class SpendingByOrgUnitMonthLoader(SourceLoader[UnitMonth, SpendingRecord | None
         return all(blocks[line].startswith(path) for line, at in by_line.items() if at.startswith(path))
 
     @staticmethod
-    def _roll_up(by_path: dict[str, list[int]], path: str, period: date, currency: str) -> SpendingRecord:
+    def _roll_up(
+        by_path: dict[tuple[str, str], list[int]], path: str, period: date, currency: str
+    ) -> SpendingRecord | MixedCurrencies:
+        """The subtree's sums in its one currency (``currency``, the company's, when it has no
+        charges)."""
+        inside = [(charged_in, sums) for (line_path, charged_in), sums in by_path.items() if line_path.startswith(path)]
+        try:
+            currency = one_currency("The unit's spending", (charged_in for charged_in, _ in inside), currency)
+        except MixedCurrencies as refusal:
+            return refusal
         total = employee = lines = 0
-        for line_path, sums in by_path.items():
-            if line_path.startswith(path):
-                total += sums[0]
-                employee += sums[1]
-                lines += sums[2]
+        for _, sums in inside:
+            total += sums[0]
+            employee += sums[1]
+            lines += sums[2]
         return SpendingRecord(
             period=period,
             total=Money.from_minor(total, currency),

@@ -4,6 +4,10 @@ for the current month. Units over budget (or heading there) come first.
 Forecast for the current month: recurring fees are charged in full on the month's first
 day, so they count as they are; usage charges so far are extrapolated linearly over the
 month's days (``usage so far * days in month / days elapsed``, today counting as elapsed).
+
+A budget is stated in the company's currency. Charges of the unit's lines in another currency
+are never added to it nor converted: that row's actual, forecast and verdict answer
+MIXED_CURRENCIES (with the currencies) instead, and the report's other rows stand.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from resolvers.report_base import check_months, report_customer, visible_lines
 from resolvers.report_disclosure import floor_of, whole_blocks
 from sources.billing.reports import SpendingQuery
 from sources.blocks import disclosure_blocks
+from sources.errors import MixedCurrencies
 from sources.values import Money, add_months
 
 RECURRING = "subscription"
@@ -40,6 +45,14 @@ class BudgetRow:
     budget_minor: int
     actual_minor: int = 0
     forecast_minor: int | None = None  # the current month only
+    # Currencies other than the budget's that the unit's lines were charged in that month.
+    foreign: frozenset[str] = frozenset()
+
+    def _comparable(self) -> None:
+        if self.foreign:
+            raise MixedCurrencies(
+                f"The unit's budget ({self.currency}) against charges", {self.currency, *self.foreign}
+            )
 
     @property
     def budget(self) -> Money:
@@ -47,23 +60,34 @@ class BudgetRow:
 
     @property
     def actual(self) -> Money:
+        self._comparable()
         return Money.from_minor(self.actual_minor, self.currency)
 
     @property
     def forecast(self) -> Money | None:
+        self._comparable()
         return None if self.forecast_minor is None else Money.from_minor(self.forecast_minor, self.currency)
 
     @property
     def percent_used(self) -> Decimal | None:
+        self._comparable()
         return _percent(self.actual_minor, self.budget_minor)
 
     @property
     def forecast_percent(self) -> Decimal | None:
+        self._comparable()
         return None if self.forecast_minor is None else _percent(self.forecast_minor, self.budget_minor)
 
     @property
     def over_budget(self) -> bool:
+        self._comparable()
         return max(self.actual_minor, self.forecast_minor or 0) > self.budget_minor
+
+    def rank(self) -> tuple[bool, Decimal]:
+        """Over budget first, then by the share used; rows that cannot be compared last."""
+        if self.foreign:
+            return True, Decimal(0)
+        return not self.over_budget, -(self.forecast_percent or self.percent_used or Decimal(0))
 
 
 @dataclass(slots=True)
@@ -92,11 +116,12 @@ async def budget_report(context: Context, args: BudgetReportArgs) -> BudgetRepor
         found_sums = await reports.spending(
             SpendingQuery((customer,), args.first, args.last, lines, by_month=True, by_category=True)
         )
-    # (path, month) -> [recurring, usage]: per org path (or block), not per line; rolled up per unit below.
-    sums: dict[tuple[str, date], list[int]] = {}
+    # (path, month, currency) -> [recurring, usage]: per org path (or block), not per line; rolled
+    # up per unit below.
+    sums: dict[tuple[str, date, str], list[int]] = {}
     for found in found_sums:
         assert found.period is not None
-        cell = sums.setdefault((found.group, found.period), [0, 0])
+        cell = sums.setdefault((found.group, found.period, found.currency), [0, 0])
         cell[0 if found.category == RECURRING else 1] += found.total_minor
     report = BudgetReport(args.first, args.last, datetime.now(UTC))
     current = context.current_period
@@ -105,16 +130,22 @@ async def budget_report(context: Context, args: BudgetReportArgs) -> BudgetRepor
         for unit in units:
             assert unit.monthly_budget is not None
             recurring = usage = 0
-            for (path, month), (fees, used) in sums.items():
-                if month == period and path.startswith(unit.path):
-                    recurring += fees
-                    usage += used
+            foreign = set()
+            for (path, month, currency), (fees, used) in sums.items():
+                if month != period or not path.startswith(unit.path):
+                    continue
+                if currency != unit.currency:
+                    foreign.add(currency)
+                    continue
+                recurring += fees
+                usage += used
             row = BudgetRow(unit.id, period, unit.currency, unit.monthly_budget.minor, recurring + usage)
+            row.foreign = frozenset(foreign)
             if period == current:
                 row.forecast_minor = recurring + _extrapolated(usage, context.today)
             report.rows.append(row)
         period = add_months(period, 1)
-    report.rows.sort(key=lambda row: (not row.over_budget, -(row.forecast_percent or row.percent_used or 0)))
+    report.rows.sort(key=BudgetRow.rank)
     return report
 
 

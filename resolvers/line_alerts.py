@@ -11,6 +11,7 @@ from decimal import Decimal
 from permissions.principal import require_lines
 from resolvers.context import Context
 from resolvers.report_base import Split, check_months, report_customer, visible_lines
+from resolvers.unit_changes import minor_amount
 from sources.billing.policies import line_policies
 from sources.billing.reports import LineSum
 from sources.crm.records import path_ids
@@ -85,6 +86,7 @@ class Anomalies:
     customer: int
     lines: dict[int, str]  # line id -> org path
     as_of: datetime
+    currency: str  # the company's: amounts given as arguments are stated in it
 
     async def over_limit(self) -> list[LineFigure]:
         limits, actions = await self._limits()
@@ -106,7 +108,8 @@ class Anomalies:
         earlier = [add_months(self.month, -back) for back in (1, 2, 3)]
         found = await self.context.sources.line_figures.grown(
             self.customer, self.month, earlier, sorted(self.lines),
-            percent=(factor - 1) * 100, minimum=int(minimum * 100), category="roaming",
+            percent=(factor - 1) * 100, minimum=minor_amount(minimum, self.currency, ["minimum"]),
+            category="roaming",
         )  # fmt: skip
         return [_figure(line) for line in found]
 
@@ -127,4 +130,6 @@ async def anomalies(context: Context, month: date, org_unit_id: str | None, cust
     require_lines(context.principal, "The anomalies list")
     customer = await report_customer(context, customer_id)
     lines = await visible_lines(context, customer, org_unit_id)
-    return Anomalies(context, month, customer, lines, datetime.now(UTC))
+    company = await context.sources.crm.customers_by_ids([customer], context.principal.scope)
+    currency = company[0].currency if company else "EUR"  # none: no line is in scope, nothing is compared
+    return Anomalies(context, month, customer, lines, datetime.now(UTC), currency)

@@ -17,9 +17,12 @@ from sources.billing.policies import ATTRIBUTES
 from sources.billing.records import PolicyRecord
 from sources.crm.records import OrgUnitRecord, SubscriberRecord
 from sources.errors import BadUserInput
+from sources.values import Money
 
 
-def stored(changes: dict[str, Any]) -> dict[str, Any]:
+def stored(changes: dict[str, Any], currency: str) -> dict[str, Any]:
+    """``currency``: the company's, in which its limits are stated (``monthlyLimit`` is checked
+    against that currency's decimals)."""
     if not changes:
         raise BadUserInput("Give at least one policy attribute.", field=["policy"])
     share = changes.get("company_share_percent")
@@ -30,7 +33,9 @@ def stored(changes: dict[str, Any]) -> dict[str, Any]:
     values = {name: value for name, value in changes.items() if name != "monthly_limit"}
     if "monthly_limit" in changes:
         limit = changes["monthly_limit"]
-        values["monthly_limit_minor"] = None if limit is None else minor_amount(limit, ["policy", "monthlyLimit"])
+        values["monthly_limit_minor"] = (
+            None if limit is None else minor_amount(limit, currency, ["policy", "monthlyLimit"])
+        )
     return values
 
 
@@ -38,14 +43,14 @@ def _own(record: PolicyRecord | None) -> dict[str, Any]:
     return {name: getattr(record, name) for name in ATTRIBUTES} if record else dict.fromkeys(ATTRIBUTES)
 
 
-def _text(values: dict[str, Any]) -> str:
+def _text(values: dict[str, Any], currency: str) -> str:
     """The attributes a level sets itself, e.g. ``monthly_limit=80.00, roaming_allowed=False``."""
     shown = []
     for name, value in values.items():
         if value is None:
             continue
         if name == "monthly_limit_minor":
-            name, value = "monthly_limit", f"{value / 100:.2f}"
+            name, value = "monthly_limit", Money.from_minor(value, currency).amount
         shown.append(f"{name}={value}")
     return ", ".join(shown) or "inherited"
 
@@ -61,7 +66,9 @@ class PolicyChange:
     own: dict[int, PolicyRecord] = field(default_factory=dict)
 
     async def prepare(self, context: Context, lines: list[SubscriberRecord]) -> None:
-        self.values = stored(self.changes)
+        # The lines of one selection belong to one company; with none, nothing is written, and
+        # the limit is checked against the most decimals any currency has.
+        self.values = stored(self.changes, lines[0].currency if lines else "KWD")
         ids = [line.id for line in lines]
         rows = await context.sources.billing.policies([], ids) if ids else []
         self.own = {row.subscriber_id: row for row in rows if row.subscriber_id is not None}
@@ -76,7 +83,7 @@ class PolicyChange:
 
     def describe(self, line: SubscriberRecord) -> Change:
         current = _own(self.own.get(line.id))
-        return Change(_text(current), _text(current | self.values))
+        return Change(_text(current, line.currency), _text(current | self.values, line.currency))
 
     async def apply(self, context: Context, line: SubscriberRecord) -> bool:
         await context.sources.policy_writer.set_policy(line.customer_id, self.values, line_id=line.id)
@@ -85,7 +92,7 @@ class PolicyChange:
 
 def set_unit_policy(changes: dict[str, Any]) -> UnitChange:
     async def change(context: Context, unit: OrgUnitRecord) -> tuple[Any, Any, int | None]:
-        values = stored(changes)
+        values = stored(changes, unit.currency)
         rows = await context.sources.billing.policies([unit.id], [])
         before = _own(next((row for row in rows if row.org_unit_id == unit.id), None))
         await context.sources.policy_writer.set_policy(unit.customer_id, values, org_unit_id=unit.id)

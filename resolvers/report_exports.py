@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from permissions.roles import Permission
-from resolvers.budget_report import BudgetReportArgs, budget_report
+from resolvers.budget_report import BudgetReportArgs, BudgetRow, budget_report
 from resolvers.context import Context
 from resolvers.ids import to_global_id
 from resolvers.line_alerts import top_spenders
@@ -26,13 +26,16 @@ async def budget_csv(context: Context, first: date, last: date, org_unit_id: str
     units = await unit_names(context, [row.org_unit_id for row in report.rows])
     header = ["Org unit", "Org unit id", "Month", "Currency", "Budget", "Actual", "Percent used", "Forecast",
               "Forecast percent", "Over budget"]  # fmt: skip
-    rows = [
-        [*unit_cells(units, r.org_unit_id), f"{r.month:%Y-%m}", r.currency,
-         str(r.budget.amount), str(r.actual.amount), _text(r.percent_used), _text(r.forecast and r.forecast.amount),
-         _text(r.forecast_percent), "yes" if r.over_budget else "no"]
-        for r in report.rows
-    ]  # fmt: skip
+    rows = [[*unit_cells(units, r.org_unit_id), f"{r.month:%Y-%m}", r.currency, *_budget_cells(r)] for r in report.rows]
     return header, rows
+
+
+def _budget_cells(r: BudgetRow) -> list[str]:
+    if r.foreign:  # charges in another currency than the budget's: nothing to compare (no sum of two)
+        mixed = "MIXED_CURRENCIES " + " ".join(sorted({r.currency, *r.foreign}))
+        return [str(r.budget.amount), mixed, "", "", "", ""]
+    return [str(r.budget.amount), str(r.actual.amount), _text(r.percent_used), _text(r.forecast and r.forecast.amount),
+            _text(r.forecast_percent), "yes" if r.over_budget else "no"]  # fmt: skip
 
 
 async def top_spenders_csv(

@@ -10,7 +10,7 @@ from permissions.principal import require_lines
 from resolvers.context import Context
 from resolvers.report_base import report_customer, visible_lines
 from sources.billing.usage_reports import PlanFit
-from sources.errors import BadUserInput
+from sources.errors import BadUserInput, one_currency
 from sources.values import Money, add_months
 
 RULE = (
@@ -42,7 +42,8 @@ class SavingsReport:
     def total_monthly_saving(self) -> Money | None:
         if not self.lines:
             return None
-        currency = self.lines[0].monthly_saving.currency
+        # Plans are priced in the line's billing currency: a company billed in two has no one sum.
+        currency = one_currency("The savings", (line.monthly_saving.currency for line in self.lines), "")
         return Money.from_minor(sum(line.monthly_saving.minor for line in self.lines), currency)
 
 

@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 
+from loaders.page import Window
 from permissions.disclosure import refuse_fine_dimensions
 from permissions.principal import require_lines
 from resolvers.context import Context
@@ -24,6 +25,7 @@ from resolvers.report_disclosure import (
     floor_of,
     unit_row,
 )
+from resolvers.report_pages import page_rows, question_of
 from sources.billing.disclosure import REMAINDER
 from sources.billing.reports import SpendingQuery, SpendingSum
 from sources.errors import BadUserInput
@@ -69,6 +71,10 @@ class SpendingReport:
     as_of: datetime
     rows: list[SpendingRow] = field(default_factory=list)
     totals: list[SpendingRow] = field(default_factory=list)  # one per currency
+    question: str = ""  # the arguments' fingerprint: a page cursor names the question it pages
+
+    def page(self, first: int | None, after: str | None, last: int | None, before: str | None) -> Window:
+        return page_rows(self.rows, row_key, self.question, first=first, after=after, last=last, before=before)
 
     @property
     def row_count(self) -> int:
@@ -78,7 +84,7 @@ class SpendingReport:
 async def spending_report(context: Context, args: SpendingReportArgs) -> SpendingReport:
     query = await spending_query(context, args)
     reports = context.sources.billing_reports
-    report = SpendingReport(args.first, args.last, datetime.now(UTC))
+    report = SpendingReport(args.first, args.last, datetime.now(UTC), question=question_of("spending", args))
     report.rows = sorted((spending_row(s, args, query) for s in await reports.spending(query)), key=_order)
     totals = SpendingReportArgs(args.first, args.last)
     if query.blocks is not None:
@@ -171,6 +177,11 @@ def spending_row(found: SpendingSum, args: SpendingReportArgs, query: SpendingQu
     if "line" in args.group_by:
         row.line_id = int(next(parts))
     return row
+
+
+def row_key(row: SpendingRow) -> tuple[object, ...]:
+    """A row's place in the report: its group, unique per row (page cursors hold it)."""
+    return _order(row)
 
 
 def _order(row: SpendingRow) -> tuple[object, ...]:

@@ -17,6 +17,7 @@ from resolvers.mutation import UserErrorRecord, audit_change, once
 from resolvers.node import load_node
 from sources.crm.records import OrgUnitRecord
 from sources.errors import BadUserInput, CorpcareError
+from sources.values import minor_unit, to_minor
 
 MAX_AMOUNT = Decimal("100000000")
 
@@ -64,18 +65,21 @@ def _error(field: list[str], failure: CorpcareError) -> dict[str, Any]:
     return {"field": field, "code": failure.code, "message": failure.message}
 
 
-def minor_amount(amount: Decimal, field: list[str]) -> int:
-    """An amount of money as minor units; at most two decimals, between 0 and MAX_AMOUNT."""
-    exponent = amount.as_tuple().exponent
-    if not (0 <= amount <= MAX_AMOUNT and isinstance(exponent, int) and exponent >= -2):
-        message = f"An amount between 0 and {MAX_AMOUNT} with at most two decimals."
-        raise BadUserInput(message, field=field)
-    return int(amount.scaleb(2))
+def minor_amount(amount: Decimal, currency: str, field: list[str]) -> int:
+    """An amount of money in ``currency`` as its minor units: between 0 and MAX_AMOUNT, with no
+    more decimals than the currency has (EUR 2, JPY 0, KWD 3); more would be rounded, so refused."""
+    decimals = minor_unit(currency)
+    minor = to_minor(amount, currency) if amount.is_finite() and 0 <= amount <= MAX_AMOUNT else None
+    if minor is None:
+        places = "no decimals" if decimals == 0 else f"at most {decimals} decimals"
+        message = f"An amount in {currency} between 0 and {MAX_AMOUNT} with {places}."
+        raise BadUserInput(message, field=field, currency=currency, decimals=decimals)
+    return minor
 
 
 def set_budget(budget: Decimal | None) -> UnitChange:
     async def change(context: Context, unit: OrgUnitRecord) -> tuple[Any, Any, int | None]:
-        after = None if budget is None else minor_amount(budget, ["monthlyBudget"])
+        after = None if budget is None else minor_amount(budget, unit.currency, ["monthlyBudget"])
         before = None if unit.monthly_budget is None else unit.monthly_budget.minor
         if not await context.sources.crm_writer.set_unit_budget(unit.id, before, after):
             raise Conflict("The budget changed meanwhile; read it again.", field=["orgUnit"])

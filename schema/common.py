@@ -14,9 +14,13 @@ from schema.fields import field
 T = TypeVar("T")
 
 
-@strawberry.type(description="An amount of money in a currency. Amounts are exact decimals.")
+@strawberry.type(
+    description="An amount of money in a currency, as the backend holds it. Amounts are exact decimals with "
+    "the currency's own minor unit (EUR 2 decimals, JPY none, KWD 3). Amounts in two currencies are never "
+    "added: a figure over several is given per currency, or refused with MIXED_CURRENCIES."
+)
 class Money:
-    amount: Decimal = field(PUBLIC)
+    amount: Decimal = field(PUBLIC, description="Exactly as many decimals as the currency's minor unit.")
     currency: str = field(PUBLIC, description="ISO 4217 code, for example EUR.")
 
 
@@ -29,6 +33,14 @@ class Node:
 class PageInfo:
     has_next_page: bool = field(PUBLIC)
     end_cursor: str | None = field(PUBLIC, description="Pass as `after` to read the next page.")
+    has_previous_page: bool = strawberry.field(
+        default=False,
+        directives=[PUBLIC],
+        description="Lists read forward only (no `last`) say false here; a list that takes `last` tells.",
+    )
+    start_cursor: str | None = strawberry.field(
+        default=None, directives=[PUBLIC], description="Pass as `before` (with `last`) to read the page before."
+    )
 
 
 @strawberry.type

@@ -150,8 +150,14 @@ class _Walker:
             return self.report_field(field, node, arguments, depth)
         inner, deepest = self.selections(named, node.selection_set, depth)
         if isinstance(named, GraphQLObjectType) and named.name.endswith("Connection"):
-            # The connection itself, then its page: its nodes and edges hold up to `first` items.
-            return 1 + _page(arguments, self.default_page) * inner, deepest
+            # The connection itself, then its page: its nodes and edges hold up to `first` (or
+            # `last`) items; a report's rows no more than the groups it computes.
+            page = _page(arguments, self.default_page)
+            if self.report is not None and parent is self.report[0]:
+                work = self.report[1]
+                asked = _asked(arguments)
+                page = min(work.rows, asked) if asked is not None else work.listed
+            return 1 + page * inner, deepest
         if _is_list(field.type):
             # Inside a connection the page size is already counted.
             length = 1 if getattr(parent, "name", "").endswith("Connection") else _length(arguments)
@@ -189,8 +195,14 @@ class _Walker:
 
 
 def _page(arguments: dict[str, Any], default_page: int) -> int:
-    first = arguments.get("first")
-    return first if isinstance(first, int) and first >= 0 else default_page
+    asked = _asked(arguments)
+    return default_page if asked is None else asked
+
+
+def _asked(arguments: dict[str, Any]) -> int | None:
+    """The page size an argument asks for: ``first``, else ``last`` (both given: the smaller)."""
+    sizes = [arguments[name] for name in ("first", "last") if _is_count(arguments.get(name))]
+    return min(sizes) if sizes else None
 
 
 def _length(arguments: dict[str, Any]) -> int:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
-from loaders import InvoicePageKey
+from loaders import InvoiceLinesPageKey, InvoicePageKey
 from loaders.page import day, decode_keyset, page_size
 from permissions.roles import Permission as P
 from permissions.rules import PUBLIC, requires
@@ -18,6 +18,7 @@ from schema.scalars import Month
 from schema.spending import CategoryAmount
 from schema.subscriber import Subscriber
 from sources.billing.records import BillingAccountRecord, InvoiceRecord
+from sources.errors import BadUserInput
 
 if TYPE_CHECKING:
     from schema.customer import Customer
@@ -30,6 +31,8 @@ EMPLOYEE_SHARE = (
     "computed on each line's month and category (half to even, never a cent lost); the sum of the charges' "
     "employee shares, as spendingReport shows them."
 )
+# The default is the server's default page size (CORPCARE_DEFAULT_PAGE_SIZE), as the cost model prices it.
+LINES_PAGE_DEFAULT, LINES_PAGE_MAX = 50, 1000
 
 
 @strawberry.type(description="What one line was charged on an invoice.")
@@ -40,6 +43,35 @@ class InvoiceLineTotal:
     total: Money = field(INVOICE)
     company_share: Money = field(INVOICE, description=COMPANY_SHARE)
     employee_share: Money = field(INVOICE, description=EMPLOYEE_SHARE)
+
+
+def _line_id(cursor: str, invoice_id: int, argument: str) -> int:
+    """A cursor of this invoice's line totals (it names the invoice: another's is refused)."""
+    of_invoice, line = decode_keyset(cursor, _invoice_key)
+    if of_invoice != invoice_id:
+        raise BadUserInput("The cursor is not valid for this invoice.", argument=argument)
+    return line
+
+
+def _invoice_key(value: Any) -> int:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise TypeError(value)
+    return value
+
+
+def _lines_key(
+    root: InvoiceRecord,
+    first: int | None = None,
+    after: str | None = None,
+    last: int | None = None,
+    before: str | None = None,
+) -> InvoiceLinesPageKey:
+    after_line = None if after is None else _line_id(after, root.id, "after")
+    before_line = None if before is None else _line_id(before, root.id, "before")
+    if last is not None and first is None:
+        limit = page_size(last, LINES_PAGE_DEFAULT, LINES_PAGE_MAX)
+        return InvoiceLinesPageKey(root.id, after_line, before_line, limit, backward=True)
+    return InvoiceLinesPageKey(root.id, after_line, before_line, page_size(first, LINES_PAGE_DEFAULT, LINES_PAGE_MAX))
 
 
 @strawberry.type
@@ -54,7 +86,14 @@ class Invoice(Node):
     company_share: Money = field(INVOICE, description=COMPANY_SHARE)
     employee_share: Money = field(INVOICE, description=EMPLOYEE_SHARE)
     billing_account: BillingAccount | None = related("billing_account", "billing_account_id", INVOICE)
-    by_subscriber: list[InvoiceLineTotal] = related("invoice_by_subscriber", "id", INVOICE)
+    by_subscriber: Connection[InvoiceLineTotal] = related(
+        "invoice_by_subscriber",
+        _lines_key,
+        INVOICE,
+        description=f"What each line was charged, in line order, paged by the billing database: `first`/`after` "
+        f"or `last`/`before`, at most {LINES_PAGE_MAX} a page ({LINES_PAGE_DEFAULT} by default); `totalCount` is "
+        "every line on the invoice. Amounts are in the invoice's currency.",
+    )
     by_category: list[CategoryAmount] = related("invoice_by_category", "id", INVOICE)
 
     @classmethod

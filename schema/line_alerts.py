@@ -72,8 +72,8 @@ class SpendingAnomalies:
 
     @strawberry.field(
         directives=[SPENDING],
-        description="Roaming charges of at least `minimum` and more than `factor` times the average of the "
-        "three months before.",
+        description="Roaming charges of at least `minimum` (in the company's currency, with its decimals) and "
+        "more than `factor` times the average of the three months before.",
     )
     async def roaming_spikes(
         root: AnomaliesValue,  # type: ignore[misc]

@@ -19,6 +19,7 @@ from schema.fields import field, related, resolved
 from schema.line_results import LineChangeResult
 from schema.policy_input import PolicyInput, policy_changes
 from schema.query import SubscriberFilter, filter_args
+from sources.errors import one_currency
 from sources.values import Money as MoneyValue
 
 
@@ -102,6 +103,9 @@ class SubscriberMoveInput:
 
 
 def _total_cost(root: LineChangeOutcome) -> MoneyValue | None:
+    # Lines billed in two currencies have no one impact (MIXED_CURRENCIES); each line's own stands.
+    changed = [r for r in root.results if r.outcome in ("applied", "would_apply") and r.currency is not None]
+    one_currency("The change's monthly cost impact", (r.currency or "" for r in changed), "")
     total, currency = root.monthly_cost_impact()
     return None if currency is None else MoneyValue.from_minor(total, currency)
 
@@ -137,7 +141,10 @@ class LineChangePayload:
     failed: int = resolved(PUBLIC, _failed)
     would_apply: int = resolved(PUBLIC, _would_apply, description="In a dry run: the lines that would change.")
     monthly_cost_impact: Money | None = resolved(
-        PUBLIC, _total_cost, description="What the changes add to the monthly bill (negative: save)."
+        PUBLIC,
+        _total_cost,
+        description="What the changes add to the monthly bill (negative: save). Null with MIXED_CURRENCIES when "
+        "the lines changed are billed in more than one currency (each line's result has its own).",
     )
     user_errors: list[UserError] = field(PUBLIC)
 

@@ -8,22 +8,21 @@ from enum import Enum
 
 import strawberry
 
-from loaders.page import page_size
 from permissions.roles import Permission as P
 from permissions.rules import requires
 from resolvers.budget_report import BudgetReportArgs
+from resolvers.report_pages import ROW_PAGE_DEFAULT, ROW_PAGE_MAX
 from resolvers.spending_report import SpendingReport as SpendingReportValue
 from resolvers.spending_report import SpendingReportArgs
 from schema.catalogue import Service, TariffPlan
-from schema.common import Money
+from schema.common import Connection, Money
 from schema.enums import ChargeCategory
-from schema.fields import field, related
+from schema.fields import field, related, resolved
 from schema.org_unit import OrgUnit
 from schema.scalars import Month
 from schema.subscriber import Subscriber
 
 SPENDING = requires(P.SPENDING_READ)
-ROWS_MAX = 10_000
 
 
 @strawberry.enum
@@ -96,12 +95,28 @@ class SpendingReport:
     first: Month = field(SPENDING, name="from")  # type: ignore[valid-type]
     last: Month = field(SPENDING, name="to")  # type: ignore[valid-type]
     as_of: datetime = field(SPENDING, description="When the figures were read.")
-    totals: list[SpendingReportRow] = field(SPENDING, description="Every line of the report, one row per currency.")
-    row_count: int = field(SPENDING)
+    totals: list[SpendingReportRow] = field(
+        SPENDING,
+        description="Every line of the report, one row per currency: amounts in two currencies are never added "
+        "(a company billed in EUR and SEK has two totals, and its rows carry their own currency).",
+    )
+    row_count: int = field(SPENDING, description="All rows of the report, as `rows.totalCount`.")
 
-    @strawberry.field(directives=[SPENDING], description=f"Rows in dimension order; at most {ROWS_MAX}.")
-    def rows(root: SpendingReportValue, first: int | None = None) -> list[SpendingReportRow]:  # type: ignore[misc]
-        return root.rows[: page_size(first, 1000, ROWS_MAX)]  # type: ignore[return-value]
+    @strawberry.field(
+        directives=[SPENDING],
+        description=f"Rows in dimension order (months, then the groups, then currency), every one reachable: page "
+        f"with `first`/`after` or `last`/`before` (a page holds at most {ROW_PAGE_MAX} rows, {ROW_PAGE_DEFAULT} "
+        "by default; the report itself has no cap). Cursors name the row's group and this report's question: "
+        "another question's cursor is refused.",
+    )
+    def rows(  # type: ignore[misc]
+        root: SpendingReportValue,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[SpendingReportRow]:
+        return root.page(first, after, last, before)  # type: ignore[return-value]
 
 
 BUDGET = requires(P.BUDGET_READ)
@@ -126,16 +141,34 @@ class BudgetReportInput:
 class BudgetReportRow:
     org_unit: OrgUnit | None = related("org_unit", "org_unit_id", BUDGET)
     month: Month = field(BUDGET)  # type: ignore[valid-type]
-    budget: Money = field(BUDGET)
-    actual: Money = field(BUDGET)
-    percent_used: Decimal | None = field(BUDGET, description="actual / budget, in percent.")
-    forecast: Money | None = field(
+    budget: Money = field(BUDGET, description="In the company's currency.")
+    # Computed, not plain attributes: a row whose charges are in another currency than its budget
+    # answers MIXED_CURRENCIES on these fields alone (the executor reads plain attributes of a
+    # whole list at once, where one row's refusal would fail every row).
+    actual: Money | None = resolved(
         BUDGET,
+        lambda root: root.actual,
+        description="Charges in the budget's currency. Null with MIXED_CURRENCIES (extensions.currencies) when "
+        "the unit's lines were also charged in another currency that month: currencies are never added or "
+        "converted; percentUsed, forecast, forecastPercent and overBudget are null with it.",
+    )
+    percent_used: Decimal | None = resolved(
+        BUDGET,
+        lambda root: root.percent_used,
+        description="actual / budget, in percent.",
+    )
+    forecast: Money | None = resolved(
+        BUDGET,
+        lambda root: root.forecast,
         description="The current month only: recurring fees as charged, plus usage so far extrapolated over the "
         "month's days.",
     )
-    forecast_percent: Decimal | None = field(BUDGET)
-    over_budget: bool = field(BUDGET, description="Actual, or the forecast, above the budget.")
+    forecast_percent: Decimal | None = resolved(BUDGET, lambda root: root.forecast_percent)
+    over_budget: bool | None = resolved(
+        BUDGET,
+        lambda root: root.over_budget,
+        description="Actual, or the forecast, above the budget.",
+    )
 
 
 @strawberry.type(description="Budgets against actual spending; units over budget first.")

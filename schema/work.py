@@ -39,7 +39,7 @@ ROW_POINTS = 1 / 4
 CATEGORIES = 6  # ChargeCategory
 USAGE_KINDS = 4  # voice, SMS, data, roaming
 GUESS = 10  # tariff plans, services: catalogue sizes no argument says
-SPENDING_ROWS_DEFAULT = 1000  # SpendingReport.rows without `first`
+SPENDING_ROWS_DEFAULT = 1000  # a page of SpendingReport.rows without `first` or `last` (ROW_PAGE_DEFAULT)
 
 # Root fields that sum over the lines in scope, and what each reads (see `_work`).
 REPORTS = frozenset(

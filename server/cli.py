@@ -20,6 +20,7 @@ from server.settings import DEV_SECRET, Settings
 from sources.backend import Backend
 from sources.crm.models import Customer
 from sources.db import Engines, OutdatedSchema, create_engine
+from sources.values import Money
 
 console = Console(stderr=True)
 
@@ -277,8 +278,9 @@ def simulate_usage(
     def report(batch: Round) -> None:
         for alert in batch.alerts:
             subject = f"line {alert.line_id}" if alert.subject == "line" else f"unit {alert.org_unit_id}"
-            console.print(f"{subject} reached {alert.threshold} % ({alert.spent_minor / 100:.2f} of "
-                          f"{alert.limit_minor / 100:.2f} {alert.currency})", highlight=False)  # fmt: skip
+            spent, limit = (Money.from_minor(m, alert.currency).amount for m in (alert.spent_minor, alert.limit_minor))
+            console.print(f"{subject} reached {alert.threshold} % ({spent} of {limit} {alert.currency})",
+                          highlight=False)  # fmt: skip
 
     async def run() -> Totals:
         engines = _engines(settings)

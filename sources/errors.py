@@ -8,6 +8,8 @@
     ├── BackendUnavailable        BACKEND_UNAVAILABLE
     │   └── BackendBusy           BACKEND_UNAVAILABLE, reason BUSY (we are busy: no pooled connection free,
     │                             SQLite's lock held by our own writer; 503 + Retry-After, no breaker)
+    ├── MixedCurrencies           MIXED_CURRENCIES (one figure asked of amounts in several currencies;
+    │                             ``currencies`` lists them: corpcare never adds two currencies)
     ├── RateLimited               RATE_LIMITED
     └── QueryTooComplex           QUERY_TOO_COMPLEX
 
@@ -18,6 +20,7 @@ Anything else that escapes a resolver is a bug: it is logged and masked as
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, ClassVar
 
 
@@ -57,6 +60,25 @@ class BackendBusy(BackendUnavailable):
 
     def __init__(self, message: str, **extensions: Any) -> None:
         super().__init__(message, reason="BUSY", retryAfterSeconds=1, **extensions)
+
+
+class MixedCurrencies(CorpcareError):
+    """A field that states one amount was asked to sum amounts in more than one currency."""
+
+    code = "MIXED_CURRENCIES"
+
+    def __init__(self, what: str, currencies: Iterable[str], **extensions: Any) -> None:
+        found = sorted(set(currencies))
+        message = f"{what} is billed in {', '.join(found)}; one figure cannot add currencies."
+        super().__init__(message, currencies=found, **extensions)
+
+
+def one_currency(what: str, currencies: Iterable[str], default: str) -> str:
+    """The one currency of ``currencies`` (``default`` when there is none), or MIXED_CURRENCIES."""
+    found = set(currencies)
+    if len(found) > 1:
+        raise MixedCurrencies(what, found)
+    return next(iter(found), default)
 
 
 class RateLimited(CorpcareError):

@@ -48,6 +48,7 @@ from sources.billing.records import (
     UsageRecordRow,
 )
 from sources.db import SqlSource, key_in
+from sources.errors import MixedCurrencies, one_currency
 from sources.scope import RowScope, company_predicate
 from sources.values import Money, aware
 
@@ -269,8 +270,11 @@ class BillingSource(SqlSource):
 
     # spending --------------------------------------------------------------------------
 
-    async def spending_by_subscriber(self, keys: Sequence[tuple[int, date]]) -> dict[tuple[int, date], SpendingRecord]:
-        """Each (line, month)'s charges by category, summed by the database."""
+    async def spending_by_subscriber(
+        self, keys: Sequence[tuple[int, date]]
+    ) -> dict[tuple[int, date], SpendingRecord | MixedCurrencies]:
+        """Each (line, month)'s charges by category, summed by the database; a month charged in
+        two currencies is that key's refusal, the others are answered."""
         ids = sorted({sid for sid, _ in keys})
         periods = sorted({period for _, period in keys})
         statement = (
@@ -292,7 +296,7 @@ class BillingSource(SqlSource):
         sums: dict[tuple[int, date], list[Any]] = defaultdict(list)
         for row in await self._rows(statement):
             sums[(row[0], row[1])].append(row)
-        return {key: _spending(key[1], rows) for key, rows in sums.items()}
+        return {key: _spending_or_refusal(key[1], rows) for key, rows in sums.items()}
 
     async def spending_by_policy_period(self, keys: Sequence[tuple[int, date]]) -> Sequence[Any]:
         """(line, month, policy in force since, currency, total, employee share, over the limit) per
@@ -464,31 +468,61 @@ class BillingSource(SqlSource):
         )
         return [_invoice(row) for row in await self._rows(statement)]
 
-    async def invoice_totals_by_subscriber(self, invoice_ids: Sequence[int]) -> list[InvoiceSubscriberTotal]:
+    async def invoice_totals_by_subscriber(
+        self, invoice_ids: Sequence[int], *, after: int | None, before: int | None, limit: int, backward: bool
+    ) -> list[InvoiceSubscriberTotal]:
+        """Per invoice, up to ``limit`` lines' totals in line order, after ``after`` and before
+        ``before`` (line ids); ``backward``: the last ``limit`` of them. One statement for every
+        invoice, the page cut by the database (a window per invoice), never all lines read."""
+        line = InvoiceLine
+        conditions = [key_in(line.invoice_id, invoice_ids, self.dialect)]
+        if after is not None:
+            conditions.append(line.subscriber_id > after)
+        if before is not None:
+            conditions.append(line.subscriber_id < before)
+        sums = (
+            select(
+                line.invoice_id,
+                line.subscriber_id,
+                func.sum(line.amount_minor).label("total"),
+                func.sum(line.company_share_minor).label("company"),
+                func.sum(line.employee_share_minor).label("employee"),
+            )
+            .where(*conditions)
+            .group_by(line.invoice_id, line.subscriber_id)
+            .subquery()
+        )
+        order = sums.c.subscriber_id.desc() if backward else sums.c.subscriber_id
+        rank = func.row_number().over(partition_by=sums.c.invoice_id, order_by=order).label("rank")
+        ranked = select(sums, rank).subquery()
         statement = (
             select(
-                InvoiceLine.invoice_id,
-                InvoiceLine.subscriber_id,
-                func.sum(InvoiceLine.amount_minor),
-                Invoice.currency,
-                func.sum(InvoiceLine.company_share_minor),
-                func.sum(InvoiceLine.employee_share_minor),
+                ranked.c.invoice_id, ranked.c.subscriber_id, ranked.c.total, Invoice.currency,
+                ranked.c.company, ranked.c.employee,
             )
-            .join(Invoice, Invoice.id == InvoiceLine.invoice_id)
-            .where(key_in(InvoiceLine.invoice_id, invoice_ids, self.dialect))
-            .group_by(InvoiceLine.invoice_id, InvoiceLine.subscriber_id, Invoice.currency)
-            .order_by(InvoiceLine.invoice_id, InvoiceLine.subscriber_id)
-        )
+            .join(Invoice, Invoice.id == ranked.c.invoice_id)
+            .where(ranked.c.rank <= limit)
+            .order_by(ranked.c.invoice_id, ranked.c.subscriber_id)
+        )  # fmt: skip
         return [
             InvoiceSubscriberTotal(
                 row[0],
                 row[1],
-                Money.from_minor(row[2], row[3]),
-                Money.from_minor(row[4], row[3]),
-                Money.from_minor(row[5], row[3]),
+                Money.from_minor(int(row[2]), row[3]),
+                Money.from_minor(int(row[4]), row[3]),
+                Money.from_minor(int(row[5]), row[3]),
             )
             for row in await self._rows(statement)
         ]
+
+    async def invoice_line_counts(self, invoice_ids: Sequence[int]) -> dict[int, int]:
+        """Lines charged on each invoice."""
+        statement = (
+            select(InvoiceLine.invoice_id, func.count(InvoiceLine.subscriber_id.distinct()))
+            .where(key_in(InvoiceLine.invoice_id, invoice_ids, self.dialect))
+            .group_by(InvoiceLine.invoice_id)
+        )
+        return {row[0]: int(row[1]) for row in await self._rows(statement)}
 
     async def invoice_totals_by_category(self, invoice_ids: Sequence[int]) -> list[tuple[int, CategoryAmount]]:
         statement = (
@@ -503,9 +537,18 @@ class BillingSource(SqlSource):
         ]
 
 
+def _spending_or_refusal(period: date, rows: list[Any]) -> SpendingRecord | MixedCurrencies:
+    try:
+        return _spending(period, rows)
+    except MixedCurrencies as refusal:
+        return refusal
+
+
 def _spending(period: date, rows: list[Any]) -> SpendingRecord:
-    """Fold per-category sums (category, currency, total, employee share) into one record."""
-    currency = rows[0][3]
+    """Fold per-category sums (category, currency, total, employee share) into one record. A
+    line is billed in one currency; charges in two (a line moved between accounts in the month)
+    are refused rather than added."""
+    currency = one_currency("The line's month", (row[3] for row in rows), rows[0][3])
     total = sum(int(row[4]) for row in rows)
     employee = sum(int(row[5]) for row in rows)
     return SpendingRecord(

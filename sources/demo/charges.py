@@ -74,6 +74,7 @@ class ChargeBook:
 
     cal: Calendar
     account_customers: dict[int, int]  # billing account id → customer id
+    account_currencies: dict[int, str] = field(default_factory=dict)  # billing account id → currency (default EUR)
     next_usage_id: int = 1
     next_charge_id: int = 1
     invoice_ids: dict[tuple[int, date], int] = field(default_factory=dict)
@@ -120,7 +121,8 @@ class ChargeBook:
         used: dict[str, int] = {}
         if period in cal.itemised and not barred:
             rows, sums, used = self._itemise(rng, product, period, first_day, days, bundles)
-            usage.extend(rows)
+            currency = self._currency(product.account_id)
+            usage.extend(rows if currency == CURRENCY else [(*row[:-1], currency) for row in rows])
         elif period not in cal.itemised:
             for _ in range(rng.choice(_SKETCH_COUNTS)):
                 category, _w, low, high = rng.choices(_SKETCH, weights=_SKETCH_WEIGHTS)[0]
@@ -190,8 +192,8 @@ class ChargeBook:
             charges.append(
                 (
                     self.next_charge_id, line.id, line.customer_id, product.account_id,
-                    first_day + timedelta(days=offset), period, category, amount, share.employee_minor, CURRENCY,
-                    share.over_limit_minor, policy.since,
+                    first_day + timedelta(days=offset), period, category, amount, share.employee_minor,
+                    self._currency(product.account_id), share.over_limit_minor, policy.since,
                 )
             )  # fmt: skip
             self.next_charge_id += 1
@@ -217,6 +219,10 @@ class ChargeBook:
             left[bundle.kind] = remaining - taken
             self.balances.append((line_id, bundle.id, self.cal.current, bundle.allowance, taken))
 
+    def _currency(self, account_id: int) -> str:
+        """Charges, usage and invoices are in the currency of the account that bills the line."""
+        return self.account_currencies.get(account_id, CURRENCY)
+
     def invoice_rows(self) -> tuple[list[tuple], list[tuple]]:
         """Invoices, then their lines (grouped by invoice, ids in that order)."""
         invoices = []
@@ -229,7 +235,8 @@ class ChargeBook:
                     invoice_id, account_id, self.account_customers[account_id],
                     f"INV-{period.year}-{period.month:02d}-{100000 + invoice_id}", period,
                     issued, issued + timedelta(days=PAYMENT_TERMS_DAYS),
-                    "open" if period == newest else "paid", total, CURRENCY, total - employee, employee,
+                    "open" if period == newest else "paid", total, self._currency(account_id),
+                    total - employee, employee,
                 )
             )  # fmt: skip
         lines: list[tuple[int, int, int, str, int, int, int]] = []

@@ -83,7 +83,7 @@ async def seed(
 
     async with bulk_writer(engines.billing, BillingBase.metadata) as writer:
         await _write_all(writer, BillingBase, billing_rows, report)
-        book = ChargeBook(cal, {row[0]: row[1] for row in accounts})
+        book = ChargeBook(cal, {row[0]: row[1] for row in accounts}, {row[0]: row[4] for row in accounts})
         usage_table = _table(BillingBase, "usage_records")
         charge_table = _table(BillingBase, "daily_charges")
         for usage, charges, done in book.chunks(rng, products, LINES_PER_CHUNK):

@@ -13,7 +13,10 @@ from sources.demo.policies import Effective
 from sources.values import add_months
 
 PAYMENT_TERMS_DAYS = 30
-SPLIT_DIVISION = ("ACME", "Technology")  # the one division billed on an account of its own
+# Divisions billed on an account of their own, and its currency: Borealis's grid division is
+# billed in Swiss francs, so one demo company is billed in two currencies (its catalogue prices
+# keep their numbers; no rate is applied, none is needed to show that currencies are never added).
+SPLIT_DIVISIONS = {"ACME": ("Technology", CURRENCY), "BOREALIS": ("Grid", "CHF")}
 
 _DASH = "\u2013"  # an en dash, as the account names are printed on invoices
 _PLAN_WEIGHTS = [plan.weight for plan in PLANS]
@@ -42,13 +45,14 @@ def account_rows(companies: list[Company]) -> tuple[list[tuple], dict[tuple[int,
     rows: list[tuple] = []
     ids: dict[tuple[int, bool], int] = {}
     for company in companies:
-        names = [(False, f"{company.name} {_DASH} main")]
-        if company.code == SPLIT_DIVISION[0]:
-            names.append((True, f"{company.name} {_DASH} {SPLIT_DIVISION[1]}"))
-        for split, name in names:
+        names = [(False, f"{company.name} {_DASH} main", CURRENCY)]
+        if company.code in SPLIT_DIVISIONS:
+            division, currency = SPLIT_DIVISIONS[company.code]
+            names.append((True, f"{company.name} {_DASH} {division}", currency))
+        for split, name, currency in names:
             account_id = len(rows) + 1
             number = f"BA-{100000 + account_id}"
-            rows.append((account_id, company.id, number, name, CURRENCY, PAYMENT_TERMS_DAYS))
+            rows.append((account_id, company.id, number, name, currency, PAYMENT_TERMS_DAYS))
             ids[company.id, split] = account_id
     for company in companies:
         ids.setdefault((company.id, True), ids[company.id, False])
@@ -64,10 +68,10 @@ def build_products(
     first_period: date,
     current_period: date,
 ) -> list[Product]:
-    split_company = next((c.id for c in companies if c.code == SPLIT_DIVISION[0]), None)
+    split_divisions = {c.id: SPLIT_DIVISIONS[c.code][0] for c in companies if c.code in SPLIT_DIVISIONS}
     products = []
     for line in lines:
-        split = line.customer_id == split_company and line.unit.division == SPLIT_DIVISION[1]
+        split = line.unit.division == split_divisions.get(line.customer_id)
         policy = policies[line.id]
         # Plan changes take effect at a month start, and only before the charged window, so
         # every charged month bills the plan stored here.

@@ -12,7 +12,7 @@ UNIT = """query($u: ID!, $m: Month!) { node(id: $u) { ... on OrgUnit { name subs
   monthlyBudget { amount } spending(month: $m) { total { amount } lineCount }
   children { name spending(month: $m) { total { amount } } } } } }"""
 REPORT = """query($input: SpendingReportInput!) { spendingReport(input: $input) {
-  totals { total { amount } lines } rows { orgUnit { name } total { amount } } } }"""
+  totals { total { amount } lines } rows { nodes { orgUnit { name } total { amount } } } } }"""
 
 
 def month(offset: int) -> str:
@@ -38,7 +38,7 @@ async def test_the_assistant_sees_the_units_admins_figures_rolled_up_over_groups
     theirs_report = (await world.data(aggregate_viewer, REPORT, report))["spendingReport"]
     admins_report = (await world.data(unit_admin, REPORT, report))["spendingReport"]
     assert theirs_report["totals"] == admins_report["totals"]
-    assert sum(Decimal(r["total"]["amount"]) for r in theirs_report["rows"]) == Decimal(
+    assert sum(Decimal(r["total"]["amount"]) for r in theirs_report["rows"]["nodes"]) == Decimal(
         admins_report["totals"][0]["total"]["amount"]
     )
 

@@ -29,7 +29,7 @@ K = 5
 MONTHS = 6  # the closed months the reports range over
 REPORT = """query($input: SpendingReportInput!) { spendingReport(input: $input) {
   totals { total { amount currency } lines }
-  rows(first: 10000) { orgUnit { id } month category suppressed total { amount currency } lines } } }"""
+  rows(first: 10000) { nodes { orgUnit { id } month category suppressed total { amount currency } lines } } } }"""
 CATEGORIES = ["SUBSCRIPTION", "VOICE", "SMS", "DATA", "ROAMING", "CONTENT"]
 
 Fact = tuple[int, str, str]  # line, month (YYYY-MM), category (as the schema spells it)
@@ -128,7 +128,7 @@ def figures(found: dict[str, Any], asked: dict[str, Any], world: Truth) -> list[
     minor = lambda money: int((Decimal(money["amount"]) * 100).to_integral_value())  # noqa: E731
     out = [Figure(f"totals of {asked}", minor(t["total"]), world.region(lines, months, categories))
            for t in found["totals"]]  # fmt: skip
-    for row in found["rows"]:
+    for row in found["rows"]["nodes"]:
         if row["suppressed"]:
             continue
         in_row = lines  # orgUnit null and not the remainder: the company, above the viewer's grant

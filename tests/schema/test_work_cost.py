@@ -87,11 +87,11 @@ async def test_a_reports_estimate_grows_with_the_months_and_the_lines_in_scope(w
 
 async def test_extensions_cost_shows_the_estimate_and_the_actual_work_of_a_report(large_world, finance):
     query = """query($from: Month!, $to: Month!) { spendingReport(input: {from: $from, to: $to,
-      groupBy: [ORG_UNIT, MONTH], unitDepth: 2}) { rowCount rows(first: 5) { month lines } } }"""
+      groupBy: [ORG_UNIT, MONTH], unitDepth: 2}) { rowCount rows(first: 5) { nodes { month lines } } } }"""
     result = await large_world.run(finance, query, {"from": month(-12), "to": month(-1)})
     assert result.errors is None
     cost = result.extensions["cost"]
-    objects = 1 + len(result.data["spendingReport"]["rows"])  # the report and its rows
+    objects = 1 + len(result.data["spendingReport"]["rows"]["nodes"])  # the report and its rows
     # The actual cost is the objects returned and the groups summed over every line and month.
     assert cost["requestedQueryCost"] >= cost["actualQueryCost"] > objects + 100, cost
 
@@ -149,3 +149,19 @@ async def test_the_products_heaviest_operations_stay_within_the_cost_limit(large
             f"\n{operation.name}: estimated {estimate(result)}, actual {result.extensions['cost']['actualQueryCost']}"
         )
         assert estimate(result) <= 100_000
+
+
+async def test_a_page_of_report_rows_is_priced_by_its_size_whichever_end_it_is_read_from(large_world, finance):
+    def page(size: str) -> str:
+        head = "query($from: Month!, $to: Month!) { spendingReport(input: {from: $from, to: $to, "
+        head += "groupBy: [LINE, MONTH]})"
+        return head + " { rows(" + size + ") { totalCount nodes { month total { amount } } } } }"
+
+    months = {"from": month(-3), "to": month(-1)}
+    estimates = {}
+    for size in ("first: 10", "last: 10", "first: 5000", "last: 5000"):
+        result = await large_world.run(finance, page(size), months)
+        assert result.errors is None, size
+        estimates[size] = result.extensions["cost"]["requestedQueryCost"]
+    assert estimates["first: 10"] == estimates["last: 10"]
+    assert estimates["first: 5000"] == estimates["last: 5000"] > estimates["first: 10"] + 5000

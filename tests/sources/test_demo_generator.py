@@ -114,21 +114,27 @@ async def test_every_invoice_totals_its_lines_and_its_accounts_daily_charges(dem
     invoices = await fetch(
         engines.billing,
         "select i.id, i.total_minor, i.status, i.period, i.company_share_minor, i.employee_share_minor, "
+        "i.currency, a.currency as billed_in, "
         "(select sum(amount_minor) from invoice_lines l where l.invoice_id = i.id) as lines, "
         "(select sum(employee_share_minor) from invoice_lines l where l.invoice_id = i.id) as lines_employee, "
         "(select sum(company_share_minor) from invoice_lines l where l.invoice_id = i.id) as lines_company, "
         "(select sum(amount_minor) from daily_charges c where c.billing_account_id = "
         "i.billing_account_id and c.period = i.period) as charged, "
         "(select sum(employee_share_minor) from daily_charges c where c.billing_account_id = "
-        "i.billing_account_id and c.period = i.period) as charged_employee from invoices i",
+        "i.billing_account_id and c.period = i.period) as charged_employee, "
+        "(select count(distinct currency) from daily_charges c where c.billing_account_id = "
+        "i.billing_account_id and c.period = i.period and c.currency <> i.currency) as foreign_charges "
+        "from invoices i join billing_accounts a on a.id = i.billing_account_id",
     )
-    # Two closed months for ACME's two accounts and Borealis's one.
-    assert len(invoices) == 2 * 3
+    # Two closed months for ACME's two accounts (EUR) and Borealis's two (EUR, and CHF for its grid).
+    assert len(invoices) == 2 * 4
+    assert sorted(invoice.currency for invoice in invoices) == ["CHF"] * 2 + ["EUR"] * 6
     for invoice in invoices:
         assert invoice.total_minor == invoice.lines == invoice.charged > 0
         assert invoice.employee_share_minor == invoice.lines_employee == invoice.charged_employee
         assert invoice.company_share_minor == invoice.lines_company
         assert invoice.company_share_minor + invoice.employee_share_minor == invoice.total_minor
+        assert invoice.currency == invoice.billed_in and invoice.foreign_charges == 0
         assert invoice.status == ("open" if invoice.period == "2026-02-01" else "paid")
 
 
