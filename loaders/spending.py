@@ -11,12 +11,14 @@ from sources.billing.policies import EffectivePolicy, effective_policy
 from sources.billing.records import PolicyRecord, SpendingRecord
 from sources.blocks import disclosure_blocks
 from sources.crm.records import path_ids
-from sources.values import Money
+from sources.values import Money, add_months
 
 # (line id, month, currency); month None = the current month
 LineMonth = tuple[int, date | None, str]
-# (customer id, unit path, month, currency); a path of "/" is the whole customer
-UnitMonth = tuple[int, str, date | None, str]
+# (customer id, unit path, month, currency, structure); a path of "/" is the whole customer;
+# structure "as_billed" or "current" (resolvers/report_base.py)
+UnitMonth = tuple[int, str, date | None, str, str]
+AS_BILLED = "as_billed"
 
 
 def _zero(period: date, currency: str) -> SpendingRecord:
@@ -42,22 +44,57 @@ class SpendingByOrgUnitMonthLoader(SourceLoader[UnitMonth, SpendingRecord | None
     lines per org path (one GROUP BY, the line-to-path map passed in as data); the roll-up
     over the tree adds up those per-path sums here. Both reads are kept for the request, so
     every level of a tree reuses them: two statements, however deep the query goes.
+
+    As billed (the default), the CRM says where each line sat on which days instead
+    (``sources/crm/history.py``), billing sums per path *then*, and a unit counts the paths that
+    run through it: the days its lines spent in its subtree, wherever they are now. A caller
+    with a floor on group sizes always gets today's tree (its blocks are today's).
     """
 
     def __init__(self, ctx: LoadContext) -> None:
         super().__init__(ctx)
         self._line_paths: Shared[int, dict[int, str]] = Shared()
-        self._sums: Shared[tuple[int, date], dict[str, list[int]]] = Shared()
+        self._sums: Shared[tuple[int, date, str], dict[str, list[int]]] = Shared()
         self._block_cache: dict[int, dict[int, str]] = {}
 
     async def batch_load_fn(self, keys: list[UnitMonth]) -> list[SpendingRecord | None]:
         now = self.ctx.current_period
-        wanted = [(customer, path, period or now, currency) for customer, path, period, currency in keys]
-        sums = await self._sums.get(((c, period) for c, _, period, _ in wanted), self._sums_by_path)
-        return [
-            self._roll_up(sums[(c, period)], path, period, currency) if await self._shown(c, path) else None
-            for c, path, period, currency in wanted
+        floor = bool(self.ctx.group_floor)
+        wanted = [
+            (c, path, period or now, currency, "current" if floor else how) for c, path, period, currency, how in keys
         ]
+        sums = await self._sums.get(((c, period, how) for c, _, period, _, how in wanted), self._sums_by)
+        return [
+            self._roll_up(sums[(c, period, how)], path, period, currency, how) if await self._shown(c, path) else None
+            for c, path, period, currency, how in wanted
+        ]
+
+    async def _sums_by(self, keys: list[tuple[int, date, str]]) -> dict[tuple[int, date, str], dict[str, list[int]]]:
+        current = [(c, period) for c, period, how in keys if how != AS_BILLED]
+        billed = [(c, period) for c, period, how in keys if how == AS_BILLED]
+        found: dict[tuple[int, date, str], dict[str, list[int]]] = {}
+        if current:
+            found.update(((c, p, "current"), v) for (c, p), v in (await self._sums_by_path(current)).items())
+        if billed:
+            found.update(((c, p, AS_BILLED), v) for (c, p), v in (await self._sums_as_billed(billed)).items())
+        return found
+
+    async def _sums_as_billed(self, keys: list[tuple[int, date]]) -> dict[tuple[int, date], dict[str, list[int]]]:
+        """(customer, month) -> org path then -> [total, employee share, lines with charges]."""
+        customers = sorted({customer for customer, _ in keys})
+        periods = sorted({period for _, period in keys})
+        end = add_months(periods[-1], 1)
+        stays = await self.crm.stays(customers, self.scope, periods[0], end)
+        result: dict[tuple[int, date], dict[str, list[int]]] = {key: {} for key in keys}
+        if not stays:
+            return result
+        customer_of = {stay.path: stay.customer_id for stay in stays}
+        spans = [(stay.line_id, stay.path, stay.valid_from, stay.valid_to) for stay in stays]
+        for path, period, _currency, total, employee, lines in await self.billing.spending_by_group(
+            customers, periods, {}, spans
+        ):
+            _add(result.get((customer_of[path], period)), path, total, employee, lines)
+        return result
 
     async def _load_line_paths(self, customers: list[int]) -> dict[int, dict[int, str]]:
         """customer -> line id -> org path, for the lines in scope."""
@@ -82,12 +119,7 @@ class SpendingByOrgUnitMonthLoader(SourceLoader[UnitMonth, SpendingRecord | None
         else:
             found = await self.billing.spending_by_group(customers, periods, groups)
         for path, period, _currency, total, employee, lines in found:
-            by_path = result.get((customer_of[path], period))
-            if by_path is not None:
-                sums = by_path.setdefault(path, [0, 0, 0])
-                sums[0] += int(total)
-                sums[1] += int(employee)
-                sums[2] += int(lines)
+            _add(result.get((customer_of[path], period)), path, total, employee, lines)
         return result
 
     async def _by_block(
@@ -119,10 +151,13 @@ class SpendingByOrgUnitMonthLoader(SourceLoader[UnitMonth, SpendingRecord | None
         return all(blocks[line].startswith(path) for line, at in by_line.items() if at.startswith(path))
 
     @staticmethod
-    def _roll_up(by_path: dict[str, list[int]], path: str, period: date, currency: str) -> SpendingRecord:
+    def _roll_up(by_path: dict[str, list[int]], path: str, period: date, currency: str, how: str) -> SpendingRecord:
+        """The unit's figure from the per-path sums. Today's tree: the paths below its own. As
+        billed: the paths (as they were) that run through the unit, wherever it sits now."""
         total = employee = lines = 0
+        unit = "/" if path == "/" else f"/{path_ids(path)[-1]}/"
         for line_path, sums in by_path.items():
-            if line_path.startswith(path):
+            if line_path.startswith(path) if how != AS_BILLED else unit in line_path:
                 total += sums[0]
                 employee += sums[1]
                 lines += sums[2]
@@ -133,6 +168,14 @@ class SpendingByOrgUnitMonthLoader(SourceLoader[UnitMonth, SpendingRecord | None
             employee_share=Money.from_minor(employee, currency),
             line_count=lines,
         )
+
+
+def _add(by_path: dict[str, list[int]] | None, path: str, total: Any, employee: Any, lines: Any) -> None:
+    if by_path is not None:
+        sums = by_path.setdefault(path, [0, 0, 0])
+        sums[0] += int(total)
+        sums[1] += int(employee)
+        sums[2] += int(lines)
 
 
 class PolicyByOrgUnitLoader(SourceLoader[tuple[str, str], EffectivePolicy]):
