@@ -38,18 +38,23 @@ def membership_rows(seed: int, lines: list[Line], units: list[Unit], cal: Calend
         recorded = datetime(start.year, start.month, start.day, 9, tzinfo=UTC)
         rows.append((len(rows) + 1, line.customer_id, line.id, unit.id, unit.path, start, end, recorded))
 
+    movable: dict[int, list[tuple[Line, list[Unit], date]]] = defaultdict(list)
     for line in lines:
         siblings = [t for t in teams.get(line.unit.parent_id, []) if t.id != line.unit.id]
         earliest = max(first, line.activated_on + timedelta(days=1))
-        if line.id in keep or line.unit.kind != "team" or not siblings or earliest >= last:
+        if line.id not in keep and line.unit.kind == "team" and siblings and earliest < last:
+            movable[line.customer_id].append((line, siblings, earliest))
+    moved: dict[int, tuple[Unit, date]] = {}
+    for candidates in movable.values():  # a few in every company, at least one
+        for line, siblings, earliest in rng.sample(candidates, max(1, len(candidates) * MOVED_PERCENT // 100)):
+            moved[line.id] = (rng.choice(siblings), earliest + timedelta(days=rng.randrange((last - earliest).days)))
+    for line in lines:
+        if line.id in moved:
+            before, moved_on = moved[line.id]
+            stay(line, before, line.activated_on, moved_on)
+            stay(line, line.unit, moved_on, None)
+        else:
             stay(line, line.unit, line.activated_on, None)
-            continue
-        if rng.randrange(100) >= MOVED_PERCENT:
-            stay(line, line.unit, line.activated_on, None)
-            continue
-        moved_on = earliest + timedelta(days=rng.randrange((last - earliest).days + 1))
-        stay(line, rng.choice(siblings), line.activated_on, moved_on)
-        stay(line, line.unit, moved_on, None)
     return rows
 
 
