@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Date, DateTime, ForeignKey, Index, Integer, String
+from sqlalchemy import BigInteger, Date, DateTime, ForeignKey, Index, Integer, String, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 # Byte order for materialised paths, so that subtree ranges are exact on PostgreSQL whatever
@@ -100,7 +100,16 @@ class LineMembership(CrmBase):
 
     __table_args__ = (
         Index("ix_line_memberships_customer_line", "customer_id", "subscriber_id", "valid_from"),
-        Index("ix_line_memberships_open", "subscriber_id", "valid_to"),
+        # At most one open stay per line: two moves of a line that raced would fail, not fork its history.
+        Index(
+            "ux_line_memberships_open",
+            "subscriber_id",
+            unique=True,
+            sqlite_where=text("valid_to IS NULL"),
+            postgresql_where=text("valid_to IS NULL"),
+        ),
+        # Written with the lines: an older database with lines but no history is refused (sources/db.py).
+        {"info": {"seeded_with": "subscribers"}},
     )
 
 
@@ -115,6 +124,8 @@ class UnitBudget(CrmBase):
     org_unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"), primary_key=True)
     valid_from: Mapped[date] = mapped_column(Date, primary_key=True)  # first day of a month
     amount_minor: Mapped[int | None] = mapped_column(BigInteger)
+
+    __table_args__ = ({"info": {"seeded_with": "org_units"}},)
 
 
 class PortalUser(CrmBase):

@@ -56,10 +56,11 @@ class OrgTreeWriter:
                 update(OrgUnit).where(subtree).values(path=rewrite(OrgUnit.path), depth=OrgUnit.depth + shift)
             )
             lines = under(Subscriber.org_path, unit.path)
-            await end_stays(conn, select(Subscriber.id).where(lines).scalar_subquery(), at.date())
             await conn.execute(update(Subscriber).where(lines).values(org_path=rewrite(Subscriber.org_path)))
-            moved_path = new_parent.path + unit.path[len(old_parent_path) :]
-            await start_stays(conn, under(Subscriber.org_path, moved_path), at.date(), at)
+            # The lines just rewritten (and locked, on PostgreSQL): the moved unit's id is in no other path.
+            moved = under(Subscriber.org_path, new_parent.path + unit.path[len(old_parent_path) :])
+            await end_stays(conn, select(Subscriber.id).where(moved).scalar_subquery(), at.date())
+            await start_stays(conn, moved, at.date(), at)
         return True
 
     async def delete_unit(self, unit: OrgUnitRecord) -> bool:
