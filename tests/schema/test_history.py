@@ -128,8 +128,15 @@ async def test_a_unit_admin_keeps_the_closed_months_of_a_line_that_left_and_does
     assert any(line == joining for line, _ in current) and not any(line == leaving for line, _ in current)
     team_lines = set(await lines_in(world, _moved_path(await units(world), team[0])))
     assert team_lines and not team_lines & {line for line, _ in current}
-    # An employee sees their own line whatever happens to the tree.
-    assert await by_line_and_month(world, employee, first, last) == own_before
+    # An employee sees their own line whatever happens to the tree, their own line moving too.
+    own = await world.scalar("crm", "select subscriber_id from portal_users where login = :l", l=employee)
+    unit = await world.scalar("crm", "select org_unit_id from subscribers where id = :l", l=own)
+    elsewhere = next(uid for uid, _, kind, _, _ in (await units(world))["rows"] if kind == "team" and uid != unit)
+    done = await world.data(customer_admin, LINE_MOVE, {"input": {"selection": {"ids": [gid("Subscriber", own)]},
+                                                                  "orgUnit": gid("OrgUnit", elsewhere)}})  # fmt: skip
+    assert done["subscriberMove"]["applied"] == 1
+    assert own_before and await by_line_and_month(world, employee, first, last) == own_before
+    assert await by_line_and_month(world, employee, first, last, "CURRENT") == own_before
 
 
 def _moved_path(tree: dict[str, Any], unit: int) -> str:

@@ -4,6 +4,7 @@ figures (the open one too) are the charges of the days each line spent in each u
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -90,3 +91,22 @@ async def test_any_moves_keep_closed_months_as_billed_and_every_depth_adds_up_to
     current = await by_unit_and_month(world, ADMIN, first, this_month, 2, "CURRENT")
     totals = {key: amount for key, amount in nonzero(current).items() if key[2] == "total"}
     assert totals == await oracle(world, 2, first, this_month, current=True)
+
+
+async def test_two_moves_of_one_line_at_once_leave_one_open_stay_where_the_line_is(writable_world):
+    world = writable_world
+    crm, writer = world.sources.crm, world.sources.org_writer
+    units, lines = await _tree(world)
+    line, unit = lines[0]
+    targets = await crm.org_units_by_ids([uid for uid, _ in units if uid != unit][:2], EVERYTHING)
+    moved = await asyncio.gather(*(writer.move_line(line, unit, target) for target in targets))
+    assert sorted(moved) == [False, True]
+    async with world.engines.crm.connect() as conn:
+        open_stays = (await conn.execute(
+            text("select org_unit_id, org_path from line_memberships where subscriber_id = :l and valid_to is null"),
+            {"l": line},
+        )).all()  # fmt: skip
+        now = (
+            await conn.execute(text("select org_unit_id, org_path from subscribers where id = :l"), {"l": line})
+        ).one()
+    assert [tuple(row) for row in open_stays] == [tuple(now)]
