@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
@@ -80,7 +81,11 @@ class SpendingByOrgUnitMonthLoader(SourceLoader[UnitMonth, SpendingRecord | None
         return found
 
     async def _sums_as_billed(self, keys: list[tuple[int, date]]) -> dict[tuple[int, date], dict[str, list[int]]]:
-        """(customer, month) -> org path then -> [total, employee share, lines with charges]."""
+        """(customer, month) -> org path then -> [total, employee share, lines with charges].
+
+        A line charged in two places in one month would count twice in a unit holding both: the
+        same statement also sums each such line per place (``path#line``), and an entry of -1 line
+        at the paths' common part (``_recounted``) makes every unit count it once."""
         customers = sorted({customer for customer, _ in keys})
         periods = sorted({period for _, period in keys})
         end = add_months(periods[-1], 1)
@@ -90,10 +95,22 @@ class SpendingByOrgUnitMonthLoader(SourceLoader[UnitMonth, SpendingRecord | None
             return result
         customer_of = {stay.path: stay.customer_id for stay in stays}
         spans = [(stay.line_id, stay.path, stay.valid_from, stay.valid_to) for stay in stays]
-        for path, period, _currency, total, employee, lines in await self.billing.spending_by_group(
+        places = Counter(stay.line_id for stay in stays)
+        spans += [(line, f"{path}#{line}", start, stop) for line, path, start, stop in spans if places[line] > 1]
+        charged: dict[tuple[int, date], dict[str, list[str]]] = {}
+        for group, period, _currency, total, employee, lines in await self.billing.spending_by_group(
             customers, periods, {}, spans
         ):
-            _add(result.get((customer_of[path], period)), path, total, employee, lines)
+            path, _, line = group.partition("#")
+            key = (customer_of[path], period)
+            if line:
+                charged.setdefault(key, {}).setdefault(line, []).append(path)
+            else:
+                _add(result.get(key), path, total, employee, lines)
+        for key, by_line in charged.items():
+            for paths in by_line.values():
+                for shared in _recounted(paths):
+                    _add(result.get(key), shared, 0, 0, -1)
         return result
 
     async def _load_line_paths(self, customers: list[int]) -> dict[int, dict[int, str]]:
@@ -168,6 +185,22 @@ class SpendingByOrgUnitMonthLoader(SourceLoader[UnitMonth, SpendingRecord | None
             employee_share=Money.from_minor(employee, currency),
             line_count=lines,
         )
+
+
+def _recounted(paths: list[str]) -> list[str]:
+    """For a line charged under each of ``paths`` in one month: where to take one line off so that
+    every unit on any of them counts it once. Adding the paths one by one, the units already
+    counting the line are those the new path shares with the paths before it — not only a common
+    prefix, since a unit that moved is on two different paths. The place returned lists those
+    units; the as-billed roll-up counts a unit in any path that has it."""
+    found = []
+    seen: set[int] = set()
+    for path in sorted(paths):
+        ids = path_ids(path)
+        if shared := [unit for unit in ids if unit in seen]:
+            found.append("/" + "".join(f"{unit}/" for unit in shared))
+        seen.update(ids)
+    return found
 
 
 def _add(by_path: dict[str, list[int]] | None, path: str, total: Any, employee: Any, lines: Any) -> None:

@@ -19,8 +19,8 @@ REPORT = """query($input: SpendingReportInput!) { spendingReport(input: $input) 
   totals { total { amount } }
   rows(first: 10000) { orgUnit { id } line { id } month total { amount } employeeShare { amount } } } }"""
 UNITS = """query($m: Month!, $s: OrgStructure!) { customer { orgRoot { id spending(month: $m, structure: $s) {
-  total { amount } employeeShare { amount } } descendants { id spending(month: $m, structure: $s) {
-  total { amount } employeeShare { amount } } } } } }"""
+  total { amount } employeeShare { amount } lineCount } descendants { id spending(month: $m, structure: $s) {
+  total { amount } employeeShare { amount } lineCount } } } } }"""
 BUDGETS = """query($input: BudgetReportInput!) { budgetReport(input: $input) {
   rows { orgUnit { id } month budget { amount } actual { amount } } } }"""
 LINE_MOVE = """mutation($input: SubscriberMoveInput!) { subscriberMove(input: $input) {
@@ -79,6 +79,7 @@ async def unit_spending(world: World, login: str, period: str, structure: str = 
     for unit in [root, *root["descendants"]]:
         found[(key_of(unit["id"]), "total")] = Decimal(unit["spending"]["total"]["amount"])
         found[(key_of(unit["id"]), "employee")] = Decimal(unit["spending"]["employeeShare"]["amount"])
+        found[(key_of(unit["id"]), "lines")] = Decimal(unit["spending"]["lineCount"])
     return found
 
 
@@ -106,9 +107,19 @@ def _day(value: Any) -> date:
     return value if isinstance(value, date) else date.fromisoformat(value)
 
 
-async def oracle(world: World, depth: int, first: str, last: str, *, current: bool, customer: int = 1) -> Figures:
+async def oracle(
+    world: World,
+    depth: int,
+    first: str,
+    last: str,
+    *,
+    current: bool,
+    customer: int = 1,
+    lines: dict[tuple[int, str], int] | None = None,
+) -> Figures:
     """The report grouped by org unit and month computed from raw rows: each charge under the unit
-    at ``depth`` of the line's path on the charge's day (``current``: today's path)."""
+    at ``depth`` of the line's path on the charge's day (``current``: today's path). ``lines``, when
+    given, receives the lines with charges of every unit and month, each line counted once."""
     async with world.engines.crm.connect() as conn:
         stays = (await conn.execute(
             text("select subscriber_id, org_path, valid_from, valid_to from line_memberships where customer_id = :c"),
@@ -124,6 +135,7 @@ async def oracle(world: World, depth: int, first: str, last: str, *, current: bo
             {"c": customer},
         )
         found: dict[tuple[Any, ...], int] = defaultdict(int)
+        charged: dict[tuple[int, str], set[int]] = defaultdict(set)
         for line, day, period, amount in charges:
             period_text = month(_day(period))
             if not first <= period_text <= last:
@@ -136,6 +148,10 @@ async def oracle(world: World, depth: int, first: str, last: str, *, current: bo
                 assert len(held) == 1, (line, day, held)  # stays never overlap and cover every charged day
                 path = held[0]
             found[(unit_at_depth(path, depth), period_text, "total")] += amount
+            for unit in path.strip("/").split("/"):  # every unit on the path counts the line once
+                charged[(int(unit), period_text)].add(line)
+    if lines is not None:
+        lines.update({key: len(found_lines) for key, found_lines in charged.items()})
     return {key: Decimal(minor) / 100 for key, minor in found.items() if minor}
 
 

@@ -15,7 +15,15 @@ from hypothesis import strategies as st
 from sqlalchemy import text
 
 from sources.scope import RowScope
-from tests.schema.org_history import by_unit_and_month, closed_range, invoiced, month, nonzero, oracle
+from tests.schema.org_history import (
+    by_unit_and_month,
+    closed_range,
+    invoiced,
+    month,
+    nonzero,
+    oracle,
+    unit_spending,
+)
 from tests.support import World, today
 
 ADMIN = "acme.admin"
@@ -88,6 +96,12 @@ async def test_any_moves_keep_closed_months_as_billed_and_every_depth_adds_up_to
         assert summed == per_month, depth
         totals = {key: amount for key, amount in nonzero(units).items() if key[2] == "total"}
         assert totals == await oracle(world, depth, first, this_month, current=False), depth
+    # Each unit counts a line once, however many places in its subtree the line was charged in.
+    lines: dict[tuple[int, str], int] = {}
+    await oracle(world, 0, this_month, this_month, current=False, lines=lines)
+    fields = await unit_spending(world, ADMIN, this_month)
+    counted = {unit: int(count) for (unit, measure), count in fields.items() if measure == "lines" and count}
+    assert counted == {unit: count for (unit, _), count in lines.items()}
     current = await by_unit_and_month(world, ADMIN, first, this_month, 2, "CURRENT")
     totals = {key: amount for key, amount in nonzero(current).items() if key[2] == "total"}
     assert totals == await oracle(world, 2, first, this_month, current=True)
