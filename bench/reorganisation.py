@@ -84,11 +84,15 @@ async def measure(data_dir: Path) -> str:
 
     shown = [(1, sales[0]), (1, operations[0]), (2, department[0]), (3, team[0])]
 
+    seconds: dict[str, list[float]] = {"AS_BILLED": [], "CURRENT": []}
+
     async def figures() -> dict[str, dict[tuple[int, str], Decimal]]:
         found = {}
         for structure in ("AS_BILLED", "CURRENT"):
             for depth in (0, 1, 2, 3):
+                started = time.perf_counter()
                 found[f"{structure}/{depth}"] = await reader.by_unit(first, last, depth, structure)
+                seconds[structure].append(time.perf_counter() - started)
         return found
 
     before, invoiced_before = await figures(), (await reader.rows("billing", invoices_sql))[0][0]
@@ -120,7 +124,10 @@ async def measure(data_dir: Path) -> str:
     for structure in ("AS_BILLED", "CURRENT"):
         same = sum(before[f"{structure}/{d}"] == after[f"{structure}/{d}"] for d in range(4))
         cells = sum(len(after[f"{structure}/{d}"]) for d in range(4))
-        out.append(f"\n{structure}: {same} of 4 depths identical per unit and month ({cells} unit-month cells).")
+        timing = sorted(seconds[structure])
+        out.append(f"\n{structure}: {same} of 4 depths identical per unit and month ({cells} unit-month cells); "
+                   f"one report (11 months by unit and month, in-process) took {timing[0] * 1000:.0f} to "
+                   f"{timing[-1] * 1000:.0f} ms, median {timing[len(timing) // 2] * 1000:.0f} ms.")  # fmt: skip
     company = {sum(after[f"{s}/{d}"].values()) for s in ("AS_BILLED", "CURRENT") for d in range(4)}
     invoices = [f"{Decimal(minor) / 100:,.2f}" for minor in (invoiced_before, invoiced_after)]
     out.append(f"Company total over the closed months, every depth and structure: {sorted(company)}; "
