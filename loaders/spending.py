@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
@@ -13,12 +14,16 @@ from sources.billing.records import PolicyRecord, SpendingRecord
 from sources.blocks import disclosure_blocks
 from sources.crm.records import path_ids
 from sources.errors import MixedCurrencies, one_currency
-from sources.values import Money
+from sources.values import Money, add_months
 
 # (line id, month, currency, the line's unit path); month None = the current month
 LineMonth = tuple[int, date | None, str, str]
-# (customer id, unit path, month, currency); a path of "/" is the whole customer
-UnitMonth = tuple[int, str, date | None, str]
+# (customer id, unit path, month, currency, structure); a path of "/" is the whole customer;
+# structure "as_billed" or "current" (resolvers/report_base.py)
+UnitMonth = tuple[int, str, date | None, str, str]
+AS_BILLED = "as_billed"
+# (org path, currency) -> [total, employee share, lines with charges]
+PathSums = dict[tuple[str, str], list[int]]
 
 
 def _zero(period: date, currency: str) -> SpendingRecord:
@@ -57,22 +62,73 @@ class SpendingByOrgUnitMonthLoader(SourceLoader[UnitMonth, SpendingRecord | Mixe
     Sums are kept per currency, and the roll-up never adds two: a unit whose lines were charged
     in two currencies in the month has no one figure, and its key answers MIXED_CURRENCIES (the
     spending report groups such a unit by currency instead).
+
+    As billed (the default), the CRM says where each line sat on which days instead
+    (``sources/crm/history.py``), billing sums per path *then*, and a unit counts the paths that
+    run through it: the days its lines spent in its subtree, wherever they are now. A caller
+    with a floor on group sizes always gets today's tree (its blocks are today's).
     """
 
     def __init__(self, ctx: LoadContext) -> None:
         super().__init__(ctx)
         self._line_paths: Shared[int, dict[int, str]] = Shared()
-        self._sums: Shared[tuple[int, date], dict[tuple[str, str], list[int]]] = Shared()
+        self._sums: Shared[tuple[int, date, str], PathSums] = Shared()
         self._block_cache: dict[int, dict[int, str]] = {}
 
     async def batch_load_fn(self, keys: list[UnitMonth]) -> list[SpendingRecord | MixedCurrencies | None]:
         now = self.ctx.current_period
-        wanted = [(customer, path, period or now, currency) for customer, path, period, currency in keys]
-        sums = await self._sums.get(((c, period) for c, _, period, _ in wanted), self._sums_by_path)
-        return [
-            self._roll_up(sums[(c, period)], path, period, currency) if await self._shown(c, path) else None
-            for c, path, period, currency in wanted
+        floor = bool(self.ctx.group_floor)
+        wanted = [
+            (c, path, period or now, currency, "current" if floor else how) for c, path, period, currency, how in keys
         ]
+        sums = await self._sums.get(((c, period, how) for c, _, period, _, how in wanted), self._sums_by)
+        return [
+            self._roll_up(sums[(c, period, how)], path, period, currency, how) if await self._shown(c, path) else None
+            for c, path, period, currency, how in wanted
+        ]
+
+    async def _sums_by(self, keys: list[tuple[int, date, str]]) -> dict[tuple[int, date, str], PathSums]:
+        current = [(c, period) for c, period, how in keys if how != AS_BILLED]
+        billed = [(c, period) for c, period, how in keys if how == AS_BILLED]
+        found: dict[tuple[int, date, str], PathSums] = {}
+        if current:
+            found.update(((c, p, "current"), v) for (c, p), v in (await self._sums_by_path(current)).items())
+        if billed:
+            found.update(((c, p, AS_BILLED), v) for (c, p), v in (await self._sums_as_billed(billed)).items())
+        return found
+
+    async def _sums_as_billed(self, keys: list[tuple[int, date]]) -> dict[tuple[int, date], PathSums]:
+        """(customer, month) -> org path then -> [total, employee share, lines with charges].
+
+        A line charged in two places in one month would count twice in a unit holding both: the
+        same statement also sums each such line per place (``path#line``), and an entry of -1 line
+        at the paths' common part (``_recounted``) makes every unit count it once."""
+        customers = sorted({customer for customer, _ in keys})
+        periods = sorted({period for _, period in keys})
+        end = add_months(periods[-1], 1)
+        stays = await self.crm.stays(customers, self.scope, periods[0], end)
+        result: dict[tuple[int, date], PathSums] = {key: {} for key in keys}
+        if not stays:
+            return result
+        customer_of = {stay.path: stay.customer_id for stay in stays}
+        spans = [(stay.line_id, stay.path, stay.valid_from, stay.valid_to) for stay in stays]
+        places = Counter(stay.line_id for stay in stays)
+        spans += [(line, f"{path}#{line}", start, stop) for line, path, start, stop in spans if places[line] > 1]
+        charged: dict[tuple[int, date], dict[tuple[str, str], list[str]]] = {}
+        for group, period, currency, total, employee, lines in await self.billing.spending_by_group(
+            customers, periods, {}, spans
+        ):
+            path, _, line = group.partition("#")
+            key = (customer_of[path], period)
+            if line:
+                charged.setdefault(key, {}).setdefault((line, currency), []).append(path)
+            else:
+                _add(result.get(key), path, currency, total, employee, lines)
+        for key, by_line in charged.items():
+            for (_, currency), paths in by_line.items():
+                for shared in _recounted(paths):
+                    _add(result.get(key), shared, currency, 0, 0, -1)
+        return result
 
     async def _load_line_paths(self, customers: list[int]) -> dict[int, dict[int, str]]:
         """customer -> line id -> org path, for the lines in scope."""
@@ -81,13 +137,11 @@ class SpendingByOrgUnitMonthLoader(SourceLoader[UnitMonth, SpendingRecord | Mixe
             found[customer][sid] = path
         return found
 
-    async def _sums_by_path(
-        self, keys: list[tuple[int, date]]
-    ) -> dict[tuple[int, date], dict[tuple[str, str], list[int]]]:
+    async def _sums_by_path(self, keys: list[tuple[int, date]]) -> dict[tuple[int, date], PathSums]:
         """(customer, month) -> (org path, currency) -> [total, employee share, lines with charges]."""
         customers = sorted({customer for customer, _ in keys})
         paths = await self._line_paths.get(customers, self._load_line_paths)
-        result: dict[tuple[int, date], dict[tuple[str, str], list[int]]] = {key: {} for key in keys}
+        result: dict[tuple[int, date], PathSums] = {key: {} for key in keys}
         groups = {sid: path for by_line in paths.values() for sid, path in by_line.items()}
         if not groups:
             return result  # nothing in scope
@@ -99,12 +153,7 @@ class SpendingByOrgUnitMonthLoader(SourceLoader[UnitMonth, SpendingRecord | Mixe
         else:
             found = await self.billing.spending_by_group(customers, periods, groups)
         for path, period, currency, total, employee, lines in found:
-            by_path = result.get((customer_of[path], period))
-            if by_path is not None:
-                sums = by_path.setdefault((path, currency), [0, 0, 0])
-                sums[0] += int(total)
-                sums[1] += int(employee)
-                sums[2] += int(lines)
+            _add(result.get((customer_of[path], period)), path, currency, total, employee, lines)
         return result
 
     async def _by_block(
@@ -137,11 +186,17 @@ class SpendingByOrgUnitMonthLoader(SourceLoader[UnitMonth, SpendingRecord | Mixe
 
     @staticmethod
     def _roll_up(
-        by_path: dict[tuple[str, str], list[int]], path: str, period: date, currency: str
+        by_path: PathSums, path: str, period: date, currency: str, how: str
     ) -> SpendingRecord | MixedCurrencies:
-        """The subtree's sums in its one currency (``currency``, the company's, when it has no
-        charges)."""
-        inside = [(charged_in, sums) for (line_path, charged_in), sums in by_path.items() if line_path.startswith(path)]
+        """The unit's figure from the per-path sums, in its one currency (``currency``, the
+        company's, when it has no charges). Today's tree: the paths below its own. As billed: the
+        paths (as they were) that run through the unit, wherever it sits now."""
+        unit = "/" if path == "/" else f"/{path_ids(path)[-1]}/"
+        inside = [
+            (charged_in, sums)
+            for (line_path, charged_in), sums in by_path.items()
+            if (line_path.startswith(path) if how != AS_BILLED else unit in line_path)
+        ]
         try:
             currency = one_currency("The unit's spending", (charged_in for charged_in, _ in inside), currency)
         except MixedCurrencies as refusal:
@@ -158,6 +213,30 @@ class SpendingByOrgUnitMonthLoader(SourceLoader[UnitMonth, SpendingRecord | Mixe
             employee_share=Money.from_minor(employee, currency),
             line_count=lines,
         )
+
+
+def _recounted(paths: list[str]) -> list[str]:
+    """For a line charged under each of ``paths`` in one month: where to take one line off so that
+    every unit on any of them counts it once. Adding the paths one by one, the units already
+    counting the line are those the new path shares with the paths before it — not only a common
+    prefix, since a unit that moved is on two different paths. The place returned lists those
+    units; the as-billed roll-up counts a unit in any path that has it."""
+    found = []
+    seen: set[int] = set()
+    for path in sorted(paths):
+        ids = path_ids(path)
+        if shared := [unit for unit in ids if unit in seen]:
+            found.append("/" + "".join(f"{unit}/" for unit in shared))
+        seen.update(ids)
+    return found
+
+
+def _add(by_path: PathSums | None, path: str, currency: str, total: Any, employee: Any, lines: Any) -> None:
+    if by_path is not None:
+        sums = by_path.setdefault((path, currency), [0, 0, 0])
+        sums[0] += int(total)
+        sums[1] += int(employee)
+        sums[2] += int(lines)
 
 
 class PolicyByOrgUnitLoader(SourceLoader[tuple[str, str], EffectivePolicy]):

@@ -1,6 +1,10 @@
 """Budget against actual spending, per unit with a budget and month, with a month-end forecast
 for the current month. Units over budget (or heading there) come first.
 
+Each month has the budget in force that month (``unit_budgets``), and, as billed (the default),
+the charges of the days the lines spent in the unit's subtree then: a closed month reads the
+same whatever has been set or moved since. CURRENT counts the lines the unit has today.
+
 Forecast for the current month: recurring fees are charged in full on the month's first
 day, so they count as they are; usage charges so far are extrapolated linearly over the
 month's days (``usage so far * days in month / days elapsed``, today counting as elapsed).
@@ -19,10 +23,11 @@ from decimal import Decimal
 
 from resolvers.context import Context
 from resolvers.node import load_node
-from resolvers.report_base import check_months, report_customer, visible_lines
+from resolvers.report_base import AS_BILLED, check_months, report_customer, unit_on, visible_lines, visible_stays
 from resolvers.report_disclosure import floor_of, whole_blocks
 from sources.billing.reports import SpendingQuery
 from sources.blocks import disclosure_blocks
+from sources.crm.history import budget_of
 from sources.errors import MixedCurrencies
 from sources.values import Money, add_months
 
@@ -35,6 +40,7 @@ class BudgetReportArgs:
     last: date
     org_unit_id: str | None = None  # only the budgeted units in this subtree
     customer_id: str | None = None
+    structure: str = AS_BILLED  # without line:read, today's tree either way
 
 
 @dataclass(slots=True)
@@ -101,18 +107,27 @@ class BudgetReport:
 async def budget_report(context: Context, args: BudgetReportArgs) -> BudgetReport:
     check_months(args.first, args.last)
     customer = await report_customer(context, args.customer_id)
-    lines = await visible_lines(context, customer)
-    units = await context.sources.crm.budgeted_units([customer], context.principal.scope)
+    units = await context.sources.crm.budgeted_units([customer], context.principal.scope, ever=True)
     if args.org_unit_id is not None:
         subtree = (await load_node(context, args.org_unit_id, expect="OrgUnit")).path
         units = [unit for unit in units if unit.path.startswith(subtree)]
+    budgets = await context.sources.crm.budgets_in_force([unit.id for unit in units], args.first, args.last)
     reports = context.sources.billing_reports
+    as_billed = False
     if floor := floor_of(context):
         # Without line:read: whole atoms per block of lines, and only units made of whole blocks.
+        lines = await visible_lines(context, customer)
         blocks = disclosure_blocks(lines, floor)
         units = [unit for unit in units if whole_blocks(lines, blocks, unit.path)]
         found_sums = await reports.by_block((customer,), months(args.first, args.last), blocks, floor, by_category=True)
+    elif args.structure == AS_BILLED:
+        as_billed = True
+        stays = await visible_stays(context, customer, args.first, args.last)
+        spans = tuple((s.line_id, s.path, s.valid_from, s.valid_to) for s in stays)
+        query = SpendingQuery((customer,), args.first, args.last, {}, spans, by_month=True, by_category=True)
+        found_sums = await reports.spending(query)
     else:
+        lines = await visible_lines(context, customer)
         found_sums = await reports.spending(
             SpendingQuery((customer,), args.first, args.last, lines, by_month=True, by_category=True)
         )
@@ -125,26 +140,26 @@ async def budget_report(context: Context, args: BudgetReportArgs) -> BudgetRepor
         cell[0 if found.category == RECURRING else 1] += found.total_minor
     report = BudgetReport(args.first, args.last, datetime.now(UTC))
     current = context.current_period
-    period = args.first
-    while period <= args.last:
+    for period in months(args.first, args.last):
         for unit in units:
-            assert unit.monthly_budget is not None
+            budget = budget_of(budgets.get(unit.id, ()), period)
+            if budget is None:
+                continue  # no budget in force that month
             recurring = usage = 0
             foreign = set()
             for (path, month, currency), (fees, used) in sums.items():
-                if month != period or not path.startswith(unit.path):
+                if month != period or not (unit_on(path, unit.id) if as_billed else path.startswith(unit.path)):
                     continue
                 if currency != unit.currency:
                     foreign.add(currency)
                     continue
                 recurring += fees
                 usage += used
-            row = BudgetRow(unit.id, period, unit.currency, unit.monthly_budget.minor, recurring + usage)
+            row = BudgetRow(unit.id, period, unit.currency, budget, recurring + usage)
             row.foreign = frozenset(foreign)
             if period == current:
                 row.forecast_minor = recurring + _extrapolated(usage, context.today)
             report.rows.append(row)
-        period = add_months(period, 1)
     report.rows.sort(key=BudgetRow.rank)
     return report
 

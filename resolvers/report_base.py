@@ -6,11 +6,14 @@ from datetime import date
 
 from resolvers.context import Context
 from resolvers.node import load_node
+from sources.crm.history import Stay
 from sources.crm.records import path_ids
 from sources.errors import BadUserInput
 from sources.values import Money, add_months
 
 MAX_MONTHS = 36
+AS_BILLED = "as_billed"  # each charge under the unit its line belonged to on the charge's day
+CURRENT = "current"  # every month grouped by today's org tree
 
 
 def check_months(first: date, last: date) -> None:
@@ -46,6 +49,22 @@ async def visible_lines(context: Context, customer: int, org_unit_id: str | None
     subtree = None if org_unit_id is None else (await load_node(context, org_unit_id, expect="OrgUnit")).path
     members = await context.sources.crm.memberships([customer], context.principal.scope, subtree)
     return {line: path for line, _, path in members}
+
+
+async def visible_stays(
+    context: Context, customer: int, first: date, last: date, org_unit_id: str | None = None
+) -> list[Stay]:
+    """Where the lines sat during the months ``first``..``last``, as far as the caller may see
+    (one CRM read): for a unit-scoped caller, the days a line spent inside its subtree
+    (``sources/crm/history.py``); within ``org_unit_id``'s subtree as it was then, when given."""
+    within = None if org_unit_id is None else int((await load_node(context, org_unit_id, expect="OrgUnit")).id)
+    crm = context.sources.crm
+    return await crm.stays([customer], context.principal.scope, first, add_months(last, 1), within)
+
+
+def unit_on(path: str, unit_id: int) -> bool:
+    """``unit_id`` is on ``path``: the line counted in that unit's subtree (paths are unit ids)."""
+    return f"/{unit_id}/" in path
 
 
 class Split:

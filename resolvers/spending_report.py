@@ -17,7 +17,17 @@ from permissions.disclosure import refuse_fine_dimensions
 from permissions.principal import require_lines
 from resolvers.context import Context
 from resolvers.node import load_node
-from resolvers.report_base import Split, check_depth, check_months, report_customer, unit_at_depth, visible_lines
+from resolvers.report_base import (
+    AS_BILLED,
+    CURRENT,
+    Split,
+    check_depth,
+    check_months,
+    report_customer,
+    unit_at_depth,
+    visible_lines,
+    visible_stays,
+)
 from resolvers.report_disclosure import (
     blocked_lines,
     cost_centre_of,
@@ -45,6 +55,10 @@ class SpendingReportArgs:
     org_unit_id: str | None = None  # only the lines in this subtree
     customer_id: str | None = None  # operator staff name the customer
     categories: tuple[str, ...] = ()
+    # AS_BILLED: each charge under the unit (and cost centre) its line belonged to on the charge's
+    # day, so closed months never change with the tree; CURRENT: every month in today's tree.
+    # Callers without line:read always see today's tree (their blocks of lines are today's).
+    structure: str = AS_BILLED
 
 
 @dataclass(slots=True)
@@ -90,8 +104,9 @@ async def spending_report(context: Context, args: SpendingReportArgs) -> Spendin
     if query.blocks is not None:
         report.totals = [spending_row(s, totals) for s in await reports.spending(query, rows=False)]
         return report
-    whole = replace(query, groups=dict.fromkeys(query.groups, WHOLE), by_month=False, by_category=False,
-                    by_plan=False, by_service=False)  # fmt: skip
+    stays = None if query.stays is None else tuple((line, WHOLE, *days) for line, _, *days in query.stays)
+    whole = replace(query, groups=dict.fromkeys(query.groups, WHOLE), stays=stays, by_month=False,  # type: ignore[arg-type]
+                    by_category=False, by_plan=False, by_service=False)  # fmt: skip
     report.totals = [spending_row(s, totals) for s in await reports.spending(whole)]
     return report
 
@@ -106,9 +121,18 @@ async def spending_query(context: Context, args: SpendingReportArgs) -> Spending
     customer = await report_customer(context, args.customer_id)
     if floor:
         return await _suppressed_query(context, args, customer, floor)
-    lines = await visible_lines(context, customer, args.org_unit_id)
     cost_centres = await context.sources.crm.cost_centres([customer]) if "cost_centre" in args.group_by else {}
     centre = cost_centre_of(context)
+    if args.structure == AS_BILLED:
+        stays = await visible_stays(context, customer, args.first, args.last, args.org_unit_id)
+        return SpendingQuery(
+            customer_ids=(customer,), first_period=args.first, last_period=args.last, groups={},
+            stays=tuple((s.line_id, _label(s.line_id, s.path, args, cost_centres, centre), s.valid_from, s.valid_to)
+                        for s in stays),
+            by_month="month" in args.group_by, by_category="category" in args.group_by,
+            by_plan="tariff_plan" in args.group_by, by_service="service" in args.group_by, categories=args.categories,
+        )  # fmt: skip
+    lines = await visible_lines(context, customer, args.org_unit_id)
     return SpendingQuery(
         customer_ids=(customer,), first_period=args.first, last_period=args.last,
         groups={sid: _label(sid, path, args, cost_centres, centre) for sid, path in lines.items()},
@@ -146,6 +170,7 @@ async def _suppressed_query(context: Context, args: SpendingReportArgs, customer
 
 def _validate(args: SpendingReportArgs) -> None:
     check_months(args.first, args.last)
+    assert args.structure in (AS_BILLED, CURRENT), args.structure
     check_depth(args.unit_depth)
     if len(set(args.group_by)) != len(args.group_by):
         raise BadUserInput("Name each dimension once.", field=["groupBy"])

@@ -81,7 +81,7 @@ def set_budget(budget: Decimal | None) -> UnitChange:
     async def change(context: Context, unit: OrgUnitRecord) -> tuple[Any, Any, int | None]:
         after = None if budget is None else minor_amount(budget, unit.currency, ["monthlyBudget"])
         before = None if unit.monthly_budget is None else unit.monthly_budget.minor
-        if not await context.sources.crm_writer.set_unit_budget(unit.id, before, after):
+        if not await context.sources.crm_writer.set_unit_budget(unit.id, before, after, context.current_period):
             raise Conflict("The budget changed meanwhile; read it again.", field=["orgUnit"])
         return before, after, unit.id
 

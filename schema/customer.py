@@ -19,7 +19,7 @@ from sources.crm.records import CustomerRecord
 
 def _spending_key(root: CustomerRecord, month: Month | None = None) -> tuple[Any, ...]:
     # "/" is above every path: the whole company, as far as the caller may see it.
-    return (root.id, "/", month, root.currency)
+    return (root.id, "/", month, root.currency, "as_billed")
 
 
 @strawberry.type(description="A company that buys lines from the operator.")

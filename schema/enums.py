@@ -79,6 +79,15 @@ class LimitAction(Enum):
     )
 
 
+@strawberry.enum(
+    description="Which org tree groups the charges. AS_BILLED: each charge under the unit its line belonged to "
+    "on the charge's day, so closed months never change when the tree does. CURRENT: every month in today's tree."
+)
+class OrgStructure(Enum):
+    AS_BILLED = "as_billed"
+    CURRENT = "current"
+
+
 @strawberry.enum
 class ContentFilter(Enum):
     OFF = "off"

@@ -9,7 +9,7 @@ import strawberry
 from permissions.roles import Permission as P
 from permissions.rules import PUBLIC, requires
 from schema.common import Money, Node
-from schema.enums import OrgUnitKind
+from schema.enums import OrgStructure, OrgUnitKind
 from schema.fields import field, global_id, related
 from schema.scalars import Month
 from schema.spending import EffectivePolicy, UnitSpending
@@ -21,8 +21,10 @@ if TYPE_CHECKING:
 ORG = requires(P.ORG_READ)
 
 
-def _spending_key(root: OrgUnitRecord, month: Month | None = None) -> tuple[Any, ...]:
-    return (root.customer_id, root.path, month, root.currency)
+def _spending_key(
+    root: OrgUnitRecord, month: Month | None = None, structure: OrgStructure = OrgStructure.AS_BILLED
+) -> tuple[Any, ...]:
+    return (root.customer_id, root.path, month, root.currency, structure.value)
 
 
 def _policy_key(root: OrgUnitRecord) -> tuple[str, str]:
@@ -53,9 +55,10 @@ class OrgUnit(Node):
         "unit_spending",
         _spending_key,
         requires(P.SPENDING_READ),
-        description="Charges of the subtree's lines that you may see; the current month by default. Without "
-        "line:read, only parts of at least the minimum group size of lines count, and a unit too small to show "
-        "on its own has null.",
+        description="Charges of the subtree's lines that you may see; the current month by default. AS_BILLED "
+        "(the default): the charges of the days the lines spent in the subtree. Without line:read, today's tree, "
+        "only parts of at least the minimum group size of lines count, and a unit too small to show on its own "
+        "has null.",
     )
     effective_policy: EffectivePolicy | None = related("unit_policy", _policy_key, requires(P.POLICY_READ))
 

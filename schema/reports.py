@@ -16,7 +16,7 @@ from resolvers.spending_report import SpendingReport as SpendingReportValue
 from resolvers.spending_report import SpendingReportArgs
 from schema.catalogue import Service, TariffPlan
 from schema.common import Connection, Money
-from schema.enums import ChargeCategory
+from schema.enums import ChargeCategory, OrgStructure
 from schema.fields import field, related, resolved
 from schema.org_unit import OrgUnit
 from schema.scalars import Month
@@ -50,12 +50,17 @@ class SpendingReportInput:
     org_unit: strawberry.ID | None = strawberry.field(default=None, description="Only the lines in this subtree.")
     customer: strawberry.ID | None = strawberry.field(default=None, description="Operator staff: the customer.")
     categories: list[ChargeCategory] | None = strawberry.field(default=None, description="Only these categories.")
+    structure: OrgStructure = strawberry.field(
+        default=OrgStructure.AS_BILLED,
+        description="The tree that groups ORG_UNIT and COST_CENTRE and decides orgUnit and your subtree. Without "
+        "line:read, today's tree either way.",
+    )
 
     def args(self) -> SpendingReportArgs:
         return SpendingReportArgs(
             first=self.from_, last=self.to, group_by=tuple(d.value for d in self.group_by),
             unit_depth=self.unit_depth, org_unit_id=self.org_unit, customer_id=self.customer,
-            categories=tuple(c.value for c in self.categories or ()),
+            categories=tuple(c.value for c in self.categories or ()), structure=self.structure.value,
         )  # fmt: skip
 
 
@@ -128,9 +133,14 @@ class BudgetReportInput:
     to: Month  # type: ignore[valid-type]
     org_unit: strawberry.ID | None = strawberry.field(default=None, description="Only the units in this subtree.")
     customer: strawberry.ID | None = strawberry.field(default=None, description="Operator staff: the customer.")
+    structure: OrgStructure = strawberry.field(
+        default=OrgStructure.AS_BILLED,
+        description="Which lines count for a unit each month: AS_BILLED those it had then, CURRENT those it has "
+        "now. Each month's budget is the one in force that month either way.",
+    )
 
     def args(self) -> BudgetReportArgs:
-        return BudgetReportArgs(self.from_, self.to, self.org_unit, self.customer)
+        return BudgetReportArgs(self.from_, self.to, self.org_unit, self.customer, self.structure.value)
 
 
 @strawberry.type(

@@ -94,10 +94,7 @@ def create_app(settings: Settings, sources: Sources | None = None) -> Starlette:
         worker = None
         if settings.bulk_worker:
             worker = BulkWorker(
-                opened,
-                lease=settings.bulk_lease,
-                concurrency=settings.bulk_concurrency,
-                share=graphql.fair_share
+                opened, lease=settings.bulk_lease, concurrency=settings.bulk_concurrency, share=graphql.fair_share
             )
         if worker is not None:
             worker.start()

@@ -23,6 +23,7 @@ from permissions.principal import require
 from permissions.roles import Permission
 from resolvers.context import Context
 from resolvers.mutation import audit_change
+from resolvers.report_base import AS_BILLED, CURRENT
 from resolvers.report_exports import Table, budget_csv, savings_csv, top_spenders_csv, usage_csv
 from resolvers.spending_export import spending_csv
 from resolvers.spending_report import DIMENSIONS, SpendingReportArgs
@@ -168,7 +169,16 @@ def _args(params: QueryParams) -> SpendingReportArgs:
         org_unit_id=params.get("orgUnit"),
         customer_id=params.get("customer"),
         categories=_names(params.get("categories", ""), tuple(c.value for c in ChargeCategory), "categories"),
+        structure=_structure(params),
     )
+
+
+def _structure(params: QueryParams) -> str:
+    """``structure=AS_BILLED`` (the default) or ``CURRENT``, as in the GraphQL argument."""
+    found = _names(params.get("structure", "") or AS_BILLED, (AS_BILLED, CURRENT), "structure")
+    if len(found) != 1:
+        raise BadUserInput("Name one structure: AS_BILLED or CURRENT.", field=["structure"])
+    return found[0]
 
 
 def _names(given: str, allowed: tuple[str, ...], field: str) -> tuple[str, ...]:

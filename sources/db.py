@@ -93,8 +93,12 @@ class Engines:
         """The reference backends' tables where missing; the state database migrated to the newest revision."""
         for engine, base in ((self.crm, CrmBase), (self.billing, BillingBase)):
             async with engine.begin() as conn:
-                await conn.run_sync(base.metadata.create_all)
-                if missing := await conn.run_sync(_missing_columns, base.metadata):
+                # Checked before create_all, which would add them empty (SQLite keeps DDL on rollback).
+                missing = await conn.run_sync(_missing_history, base.metadata)
+                if not missing:
+                    await conn.run_sync(base.metadata.create_all)
+                    missing = await conn.run_sync(_missing_columns, base.metadata)
+                if missing:
                     raise OutdatedSchema(
                         f"The database at {engine.url.render_as_string()} was made by an older corpcare and lacks "
                         f"{', '.join(missing)}: generate the demo data again with `corpcare seed`."
@@ -114,6 +118,17 @@ class Engines:
 
 class OutdatedSchema(RuntimeError):
     """A reference backend's existing tables lack columns that this version reads."""
+
+
+def _missing_history(conn: Connection, metadata: MetaData) -> list[str]:
+    """Tables written together with another (``info["seeded_with"]``) that an existing database has
+    without them: created empty, they would silently say the rows have no history."""
+    present = set(inspect(conn).get_table_names())
+    return [
+        table.name
+        for table in metadata.sorted_tables
+        if table.info.get("seeded_with") in present and table.name not in present
+    ]
 
 
 def _missing_columns(conn: Connection, metadata: MetaData) -> list[str]:

@@ -76,6 +76,24 @@ def scope_predicate(
     return and_(true(), *clauses)
 
 
+def held_predicate(scope: RowScope, *, customer_id: Any, path: Any, subscriber_id: Any) -> ColumnElement[bool]:
+    """``scope_predicate`` for where a line sat *then* (``path`` is the path of a past stay).
+
+    A granted subtree is a unit, and paths are unit ids: a stay is inside the grant when the
+    granted unit is on its path as it was, wherever that unit or the line sits today. The
+    customer and an employee's own line are checked as in ``scope_predicate``.
+    """
+    clauses: list[ColumnElement[bool]] = []
+    if scope.customer_ids is not None:
+        clauses.append(customer_id.in_(sorted(scope.customer_ids)))
+    if scope.subscriber_ids is not None:
+        clauses.append(subscriber_id.in_(sorted(scope.subscriber_ids)))
+    if scope.org_paths is not None:
+        units = (prefix.rstrip("/").rsplit("/", 1)[-1] for prefix in scope.org_paths)
+        clauses.append(or_(false(), *(path.contains(f"/{unit}/") for unit in units)))
+    return and_(true(), *clauses)
+
+
 def customer_predicate(scope: RowScope, customer_id: Any) -> ColumnElement[bool]:
     """The customers themselves: every customer the scope reaches into."""
     return true() if scope.customer_ids is None else customer_id.in_(sorted(scope.customer_ids))

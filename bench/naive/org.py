@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 import strawberry
-from sqlalchemy import Select, distinct, func, select
+from sqlalchemy import Select, func, or_, select
 
 from bench.naive.common import EffectivePolicy, Money, Node, UnitSpending, money, policy_in_force
 from bench.naive.context import (
@@ -27,11 +27,13 @@ from schema.scalars import Month
 from schema.viewer import Role
 from sources.billing.models import DailyCharge
 from sources.crm.models import Customer as CustomerRow
+from sources.crm.models import LineMembership
 from sources.crm.models import OrgUnit as OrgUnitRow
 from sources.crm.models import Subscriber as SubscriberRow
 from sources.crm.records import path_ids
 from sources.db import Engines, key_in
-from sources.scope import under
+from sources.scope import held_predicate, under
+from sources.values import add_months
 
 UNIT_COLUMNS = (
     OrgUnitRow.id,
@@ -61,33 +63,45 @@ async def subscriber_count(info: Info, customer_id: int, path: str) -> int:
 
 
 async def spending_under(info: Info, customer_id: int, path: str, month: date | None, currency: str) -> UnitSpending:
-    """The naive roll-up: the ids of the visible lines under ``path`` from the CRM, then one
-    SUM over their charges of the month in billing."""
+    """The naive roll-up, as billed: the visible stays of lines in the unit during the month from
+    the CRM (``sources/crm/history.py``), then every charge row of those lines in the month from
+    billing, kept in Python when its day falls in one of its line's stays."""
     period = month or current_month(info)
     engines: Engines = engines_of(info)
-    lines = select(SubscriberRow.id).where(
-        SubscriberRow.customer_id == customer_id, under(SubscriberRow.org_path, path), line_scope(principal_of(info))
-    )
-    ids = [row.id for row in await fetch_all(engines.crm, lines)]
+    held = LineMembership
+    stays = select(held.subscriber_id, held.valid_from, held.valid_to).where(
+        held.customer_id == customer_id,
+        held_predicate(principal_of(info).scope, customer_id=held.customer_id, path=held.org_path,
+                       subscriber_id=held.subscriber_id),
+        held.valid_from < add_months(period, 1),
+        or_(held.valid_to.is_(None), held.valid_to > period),
+    )  # fmt: skip
+    if path != "/":
+        stays = stays.where(held.org_path.contains(f"/{path_ids(path)[-1]}/"))
+    days: dict[int, list[tuple[date, date | None]]] = {}
+    for line, start, stop in await fetch_all(engines.crm, stays):
+        days.setdefault(line, []).append((start, stop))
     # One bound parameter for the ids (corpcare's helper): a big unit has more lines than
     # SQLite and asyncpg accept parameters.
-    sums = select(
-        func.coalesce(func.sum(DailyCharge.amount_minor), 0).label("total"),
-        func.coalesce(func.sum(DailyCharge.employee_share_minor), 0).label("employee"),
-        func.count(distinct(DailyCharge.subscriber_id)).label("lines"),
+    charges = select(
+        DailyCharge.subscriber_id, DailyCharge.day, DailyCharge.amount_minor, DailyCharge.employee_share_minor
     ).where(
         DailyCharge.customer_id == customer_id,
         DailyCharge.period == period,
-        key_in(DailyCharge.subscriber_id, ids, engines.billing.dialect.name),
+        key_in(DailyCharge.subscriber_id, list(days), engines.billing.dialect.name),
     )
-    row = await fetch_one(engines.billing, sums)
-    total, employee, line_count = (0, 0, 0) if row is None else (int(row.total), int(row.employee), row.lines)
+    total = employee = 0
+    charged = set()
+    for line, day, amount, share in await fetch_all(engines.billing, charges) if days else ():
+        if any(start <= day and (stop is None or day < stop) for start, stop in days[line]):
+            total, employee = total + amount, employee + share
+            charged.add(line)
     return UnitSpending(
         period=Month(period),
         total=money(total, currency),
         company_share=money(total - employee, currency),
         employee_share=money(employee, currency),
-        line_count=line_count,
+        line_count=len(charged),
     )
 
 

@@ -18,7 +18,7 @@ from sqlalchemy.types import NullType
 
 from sources.billing.disclosure import Facts, Question, suppressed_sums
 from sources.billing.models import DailyCharge, LineProduct, LineService
-from sources.billing.source import line_groups
+from sources.billing.source import Stay, line_groups, line_stays
 from sources.billing.split import RECURRING
 from sources.db import SqlSource, key_in
 
@@ -29,6 +29,8 @@ class SpendingQuery:
     first_period: date
     last_period: date
     groups: Mapping[int, str]  # line id -> group label; lines not in it are not counted
+    # Instead of ``groups``, as billed: a line's group per range of days (``line_stays``).
+    stays: tuple[Stay, ...] | None = None
     by_month: bool = False
     by_category: bool = False
     by_plan: bool = False
@@ -63,7 +65,7 @@ class BillingReports(SqlSource):
                 return []
             statement = self._suppressed(query, rows=rows)
             return [_suppressed_sum(row) for row in await self._rows(statement)]
-        if not query.groups:
+        if not (query.groups if query.stays is None else query.stays):
             return []
         statement, dimensions = self._spending(query)
         return [_sum(row, dimensions) for row in await self._rows(statement)]
@@ -114,7 +116,7 @@ class BillingReports(SqlSource):
             statement, convert = self._suppressed(query, rows=True), _suppressed_sum
             grouped = statement.selected_columns[:4]
         else:
-            if not query.groups:
+            if not (query.groups if query.stays is None else query.stays):
                 return
             statement, dimensions = self._spending(query)
             grouped = statement.selected_columns[: len(statement.selected_columns) - 3]
@@ -131,7 +133,11 @@ class BillingReports(SqlSource):
                 yield [convert(row) for row in rows]
 
     def _spending(self, query: SpendingQuery) -> tuple[Select[Any], list[Any]]:
-        members, line_id, group = line_groups(query.groups, self.dialect)
+        if query.stays is not None:
+            members, _, group, on = line_stays(query.stays, self.dialect)
+        else:
+            members, line_id, group = line_groups(query.groups, self.dialect)
+            on = DailyCharge.subscriber_id == line_id
         charge = DailyCharge
         dimensions = [
             charge.period if query.by_month else None,
@@ -148,7 +154,7 @@ class BillingReports(SqlSource):
                 func.count(charge.subscriber_id.distinct()),
             )
             .select_from(charge)
-            .join(members, charge.subscriber_id == line_id)
+            .join(members, on)
             .where(
                 key_in(charge.customer_id, query.customer_ids, self.dialect),
                 charge.period >= query.first_period,

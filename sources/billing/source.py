@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, String, and_, bindparam, cast, func, or_, select, tuple_
+from sqlalchemy import ColumnElement, Date, Integer, String, and_, bindparam, cast, func, or_, select, tuple_
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from sources.billing.models import (
@@ -322,15 +322,24 @@ class BillingSource(SqlSource):
         return await self._rows(statement)
 
     async def spending_by_group(
-        self, customer_ids: Sequence[int], periods: Sequence[date], groups: Mapping[int, str]
+        self,
+        customer_ids: Sequence[int],
+        periods: Sequence[date],
+        groups: Mapping[int, str],
+        stays: Sequence[Stay] | None = None,
     ) -> Sequence[Any]:
         """(group, month, currency, total, employee share, lines charged) per group of lines.
 
         ``groups`` maps line ids to a group (an org path): the CRM's answer, handed over as
         data. Billing joins it to the charges by key and sums per group, so a roll-up over
-        thousands of lines returns one row per group and month.
+        thousands of lines returns one row per group and month. With ``stays`` instead, a charge
+        counts for the group its line had on the charge's day (``line_stays``).
         """
-        members, line_id, group = line_groups(groups, self.dialect)
+        if stays is not None:
+            members, _, group, on = line_stays(stays, self.dialect)
+        else:
+            members, line_id, group = line_groups(groups, self.dialect)
+            on = DailyCharge.subscriber_id == line_id
         statement = (
             select(
                 group,
@@ -341,7 +350,7 @@ class BillingSource(SqlSource):
                 func.count(DailyCharge.subscriber_id.distinct()),
             )
             .select_from(DailyCharge)
-            .join(members, DailyCharge.subscriber_id == line_id)
+            .join(members, on)
             .where(
                 key_in(DailyCharge.customer_id, customer_ids, self.dialect),
                 key_in(DailyCharge.period, periods, self.dialect),
@@ -578,3 +587,46 @@ def line_groups(groups: Mapping[int, str], dialect: str) -> tuple[Any, ColumnEle
     as_json = json.dumps({str(key): value for key, value in groups.items()})
     members = func.json_each(bindparam(None, as_json, type_=String())).table_valued("key", "value").alias("members")
     return members, cast(members.c.key, Integer()), members.c.value
+
+
+# (line id, group, first day, day after the last or None): a line's group for a range of days.
+Stay = tuple[int, str, date, date | None]
+
+
+def line_stays(stays: Sequence[Stay], dialect: str) -> tuple[Any, ColumnElement[Any], ColumnElement[Any], Any]:
+    """``line_groups`` over days: a derived table (line id, group, from, to) handed over as data
+    in one bound parameter, and the join condition that puts a charge in the group its line
+    had on the charge's day. A line may appear in several stays; they never overlap, so each
+    charge counts once. Returns the table, its line and group columns, and that condition."""
+    members: Any
+    if dialect == "postgresql":
+        members = (
+            func.unnest(
+                bindparam(None, [s[0] for s in stays], type_=ARRAY(Integer())),
+                bindparam(None, [s[1] for s in stays], type_=ARRAY(String())),
+                bindparam(None, [s[2] for s in stays], type_=ARRAY(Date())),
+                bindparam(None, [s[3] for s in stays], type_=ARRAY(Date())),
+            )
+            .table_valued("line_id", "grp", "valid_from", "valid_to")
+            .render_derived(name="members")
+        )
+        columns: list[Any] = [members.c.line_id, members.c.grp, members.c.valid_from, members.c.valid_to]
+    else:
+        as_json = json.dumps(
+            [[line, grp, start.isoformat(), end and end.isoformat()] for line, grp, start, end in stays]
+        )
+        members = func.json_each(bindparam(None, as_json, type_=String())).table_valued("value").alias("members")
+        item = members.c.value
+        columns = [
+            cast(func.json_extract(item, "$[0]"), Integer()),
+            func.json_extract(item, "$[1]", type_=String()),
+            func.json_extract(item, "$[2]"),
+            func.json_extract(item, "$[3]"),
+        ]
+    line_id, group, valid_from, valid_to = columns
+    on = and_(
+        DailyCharge.subscriber_id == line_id,
+        DailyCharge.day >= valid_from,
+        or_(valid_to.is_(None), DailyCharge.day < valid_to),
+    )
+    return members, line_id, group, on

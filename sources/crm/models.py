@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Date, DateTime, ForeignKey, Index, Integer, String
+from sqlalchemy import BigInteger, Date, DateTime, ForeignKey, Index, Integer, String, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 # Byte order for materialised paths, so that subtree ranges are exact on PostgreSQL whatever
@@ -76,6 +76,56 @@ class Subscriber(CrmBase):
         Index("ix_subscribers_customer_name", "customer_id", "employee_name", "id"),
         Index("ix_subscribers_customer_activated", "customer_id", "activated_on", "id"),
     )
+
+
+class LineMembership(CrmBase):
+    """Where a line sat, and from when: one row per stay of a line in a unit.
+
+    Days are the grain of charges, so a stay is a range of days: ``valid_from`` included,
+    ``valid_to`` excluded (null: still there). A move on day D ends the old stay and starts the
+    new one on D, so D's charges count where the line went; ``recorded_at`` is when the move
+    was made. A unit move gives each line below it a new stay with the unit's new path.
+    """
+
+    __tablename__ = "line_memberships"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
+    subscriber_id: Mapped[int] = mapped_column(ForeignKey("subscribers.id"))
+    org_unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"))
+    org_path: Mapped[str] = mapped_column(PathString)
+    valid_from: Mapped[date] = mapped_column(Date)
+    valid_to: Mapped[date | None] = mapped_column(Date)
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (
+        Index("ix_line_memberships_customer_line", "customer_id", "subscriber_id", "valid_from"),
+        # At most one open stay per line: two moves of a line that raced would fail, not fork its history.
+        Index(
+            "ux_line_memberships_open",
+            "subscriber_id",
+            unique=True,
+            sqlite_where=text("valid_to IS NULL"),
+            postgresql_where=text("valid_to IS NULL"),
+        ),
+        # Written with the lines: an older database with lines but no history is refused (sources/db.py).
+        {"info": {"seeded_with": "subscribers"}},
+    )
+
+
+class UnitBudget(CrmBase):
+    """A unit's monthly budget from a month on: the budget of month M is the row with the latest
+    ``valid_from`` not after M (``amount_minor`` null: no budget from then). Setting a budget adds
+    (or, within the same month, replaces) the row of the current month, so closed months keep
+    theirs; ``org_units.monthly_budget_minor`` is the budget in force now."""
+
+    __tablename__ = "unit_budgets"
+
+    org_unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"), primary_key=True)
+    valid_from: Mapped[date] = mapped_column(Date, primary_key=True)  # first day of a month
+    amount_minor: Mapped[int | None] = mapped_column(BigInteger)
+
+    __table_args__ = ({"info": {"seeded_with": "org_units"}},)
 
 
 class PortalUser(CrmBase):

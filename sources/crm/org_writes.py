@@ -1,13 +1,16 @@
 """Writes to the org tree. A move rewrites the materialised paths of the whole subtree,
-units and lines alike, in one transaction."""
+units and lines alike, and records from when each moved line sits where it now is
+(``sources/crm/history.py``), in one transaction."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import delete, func, insert, literal, select, update
 
 from sources.backend import Backend
+from sources.crm.history import end_stays, start_stays
 from sources.crm.models import OrgUnit, Subscriber
 from sources.crm.records import OrgUnitRecord
 from sources.scope import under
@@ -30,8 +33,12 @@ class OrgTreeWriter:
         async with self.backend.begin() as conn:
             await conn.execute(update(OrgUnit).where(OrgUnit.id == unit_id).values(**values))
 
-    async def move_unit(self, unit: OrgUnitRecord, old_parent_path: str, new_parent: OrgUnitRecord) -> bool:
-        """Put ``unit`` (and its subtree) under ``new_parent``; False if the tree moved meanwhile."""
+    async def move_unit(
+        self, unit: OrgUnitRecord, old_parent_path: str, new_parent: OrgUnitRecord, at: datetime | None = None
+    ) -> bool:
+        """Put ``unit`` (and its subtree) under ``new_parent``; False if the tree moved meanwhile.
+        Every line below it starts a new stay with its new path on the day of ``at`` (now)."""
+        at = at or datetime.now(UTC)
         shift = new_parent.depth + 1 - unit.depth
         rest = len(old_parent_path) + 1  # SQL strings count from 1
 
@@ -50,6 +57,10 @@ class OrgTreeWriter:
             )
             lines = under(Subscriber.org_path, unit.path)
             await conn.execute(update(Subscriber).where(lines).values(org_path=rewrite(Subscriber.org_path)))
+            # The lines just rewritten (and locked, on PostgreSQL): the moved unit's id is in no other path.
+            moved = under(Subscriber.org_path, new_parent.path + unit.path[len(old_parent_path) :])
+            await end_stays(conn, select(Subscriber.id).where(moved).scalar_subquery(), at.date())
+            await start_stays(conn, moved, at.date(), at)
         return True
 
     async def delete_unit(self, unit: OrgUnitRecord) -> bool:
@@ -62,11 +73,20 @@ class OrgTreeWriter:
             await conn.execute(delete(OrgUnit).where(OrgUnit.id == unit.id))
         return True
 
-    async def move_line(self, line_id: int, expected_unit: int, unit: OrgUnitRecord) -> bool:
+    async def move_line(
+        self, line_id: int, expected_unit: int, unit: OrgUnitRecord, at: datetime | None = None
+    ) -> bool:
+        """Move a line into ``unit`` from ``expected_unit``; False when it was no longer there.
+        Its stay in the old unit ends, and one in ``unit`` starts, on the day of ``at`` (now)."""
+        at = at or datetime.now(UTC)
         statement = (
             update(Subscriber)
             .where(Subscriber.id == line_id, Subscriber.org_unit_id == expected_unit)
             .values(org_unit_id=unit.id, org_path=unit.path)
         )
         async with self.backend.begin() as conn:
-            return (await conn.execute(statement)).rowcount == 1
+            if (await conn.execute(statement)).rowcount != 1:
+                return False
+            await end_stays(conn, [line_id], at.date())
+            await start_stays(conn, Subscriber.id == line_id, at.date(), at)
+        return True

@@ -8,9 +8,10 @@ from typing import Any
 
 from sqlalchemy import Select, func, or_, select, tuple_
 
-from sources.crm.models import Customer, OrgUnit, PortalUser, ScopeGrant, Subscriber
+from sources.crm.history import MembershipHistory
+from sources.crm.models import Customer, OrgUnit, PortalUser, ScopeGrant, Subscriber, UnitBudget
 from sources.crm.records import CustomerRecord, OrgUnitRecord, PortalUserRecord, SubscriberRecord
-from sources.db import SqlSource, key_in
+from sources.db import key_in
 from sources.scope import RowScope, company_predicate, customer_predicate, scope_predicate, under
 from sources.values import Money
 
@@ -57,7 +58,7 @@ class SubscriberQuery:
     limit: int = 50
 
 
-class CrmSource(SqlSource):
+class CrmSource(MembershipHistory):
     # customers -------------------------------------------------------------------------
 
     async def customers_by_ids(self, ids: Sequence[int], scope: RowScope) -> list[CustomerRecord]:
@@ -119,11 +120,17 @@ class CrmSource(SqlSource):
         )
         return [self._unit(row) for row in await self._rows(statement)]
 
-    async def budgeted_units(self, customer_ids: Sequence[int], scope: RowScope) -> list[OrgUnitRecord]:
-        """The units in scope that have a monthly budget, in tree order."""
+    async def budgeted_units(
+        self, customer_ids: Sequence[int], scope: RowScope, *, ever: bool = False
+    ) -> list[OrgUnitRecord]:
+        """The units in scope that have a monthly budget (``ever``: or had one), in tree order."""
+        budgeted: Any = OrgUnit.monthly_budget_minor.is_not(None)
+        if ever:
+            had = select(UnitBudget.org_unit_id).where(UnitBudget.amount_minor.is_not(None))
+            budgeted = or_(budgeted, OrgUnit.id.in_(had))
         statement = (
             self._units(scope)
-            .where(key_in(OrgUnit.customer_id, customer_ids, self.dialect), OrgUnit.monthly_budget_minor.is_not(None))
+            .where(key_in(OrgUnit.customer_id, customer_ids, self.dialect), budgeted)
             .order_by(OrgUnit.path)
         )
         return [self._unit(row) for row in await self._rows(statement)]

@@ -21,6 +21,7 @@ from sources.db import Engines
 from sources.demo.catalogue import catalogue_rows
 from sources.demo.charges import Calendar, ChargeBook
 from sources.demo.crm import build_crm
+from sources.demo.history import budget_rows, membership_rows
 from sources.demo.policies import build_policies, effective_policies
 from sources.demo.products import account_rows, build_products, product_rows
 from sources.demo.writer import BulkWriter, bulk_writer
@@ -65,6 +66,10 @@ async def seed(
     cal = Calendar.ending(as_of, months)
 
     crm = build_crm(rng, subscribers, customers, as_of, report)
+    # The demo employee's line never moved: its own figures read the same in every structure.
+    keep = {user[6] for user in crm.rows["portal_users"] if user[6] is not None}
+    crm.rows["line_memberships"] = membership_rows(seed, crm.lines, crm.units, cal, keep)
+    crm.rows["unit_budgets"] = budget_rows(crm.units, cal)
     accounts, account_ids = account_rows(crm.companies)
     policy_rows = build_policies(rng, crm.companies, crm.units, crm.lines, as_of, cal.periods[0])
     policies = effective_policies(policy_rows, crm.lines)

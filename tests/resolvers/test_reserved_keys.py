@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from resolvers.ids import to_global_id
@@ -34,10 +34,12 @@ class HeldWriter(CrmWriter):
         self.entered = asyncio.Event()
         self.go = asyncio.Event()
 
-    async def set_unit_budget(self, unit_id: int, expected_minor: int | None, budget_minor: int | None) -> bool:
+    async def set_unit_budget(
+        self, unit_id: int, expected_minor: int | None, budget_minor: int | None, month: date
+    ) -> bool:
         self.entered.set()
         await self.go.wait()
-        return await super().set_unit_budget(unit_id, expected_minor, budget_minor)
+        return await super().set_unit_budget(unit_id, expected_minor, budget_minor, month)
 
 
 async def _run(

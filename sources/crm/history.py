@@ -1,0 +1,136 @@
+"""The org structure as it was: where each line sat on each day, and each unit's budget per month.
+
+Closed months are grouped by the units the lines belonged to then (``line_memberships``), so a
+reorganisation never changes them. Moves write the history in the transaction that moves the
+line (``sources/crm/org_writes.py``); reports read it here as stays (line, path then, days) and
+hand them to billing, which joins them to the charges by line and day.
+
+Who sees a stay (``held_predicate`` in ``sources/scope.py``): a company-wide caller every stay of
+the company; a unit-scoped caller the stays whose path *then* runs through one of its granted
+units — the days a line spent inside its subtree, wherever the line is now; an employee every
+stay of their own line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import and_, func, insert, literal, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from sources.crm.models import LineMembership, Subscriber, UnitBudget
+from sources.db import SqlSource, key_in
+from sources.scope import RowScope, held_predicate
+
+
+@dataclass(frozen=True, slots=True)
+class Stay:
+    """A line's days in one place: ``valid_from`` included, ``valid_to`` excluded (None: open)."""
+
+    line_id: int
+    customer_id: int
+    path: str
+    valid_from: date
+    valid_to: date | None
+
+
+class MembershipHistory(SqlSource):
+    async def stays(
+        self,
+        customer_ids: Sequence[int],
+        scope: RowScope,
+        first_day: date,
+        end_day: date,
+        within_unit: int | None = None,
+    ) -> list[Stay]:
+        """The stays in scope that overlap the days ``first_day`` ≤ day < ``end_day``; only those
+        inside ``within_unit``'s subtree as it was then, when given."""
+        held = LineMembership
+        statement = select(held.subscriber_id, held.customer_id, held.org_path, held.valid_from, held.valid_to).where(
+            key_in(held.customer_id, customer_ids, self.dialect),
+            held_predicate(scope, customer_id=held.customer_id, path=held.org_path, subscriber_id=held.subscriber_id),
+            held.valid_from < end_day,
+            or_(held.valid_to.is_(None), held.valid_to > first_day),
+            # A stay that ended the day it began (two moves in a day) holds no charges.
+            or_(held.valid_to.is_(None), held.valid_to > held.valid_from),
+        )
+        if within_unit is not None:
+            statement = statement.where(held.org_path.contains(f"/{within_unit}/"))
+        return [Stay(*row) for row in await self._rows(statement.order_by(held.subscriber_id, held.valid_from))]
+
+    async def budgets_in_force(
+        self, unit_ids: Sequence[int], first: date, last: date
+    ) -> dict[int, list[tuple[date, int | None]]]:
+        """Unit id → its budget rows (month from, amount; None: no budget) that bear on the months
+        ``first``..``last``: the last row set before ``first`` and every row set since, in order."""
+        budget = UnitBudget
+        latest_before = (
+            select(budget.org_unit_id, func.max(budget.valid_from).label("valid_from"))
+            .where(key_in(budget.org_unit_id, unit_ids, self.dialect), budget.valid_from <= first)
+            .group_by(budget.org_unit_id)
+            .subquery()
+        )
+        statement = (
+            select(budget.org_unit_id, budget.valid_from, budget.amount_minor)
+            .outerjoin(
+                latest_before,
+                and_(
+                    latest_before.c.org_unit_id == budget.org_unit_id, latest_before.c.valid_from == budget.valid_from
+                ),
+            )
+            .where(
+                key_in(budget.org_unit_id, unit_ids, self.dialect),
+                or_(
+                    latest_before.c.org_unit_id.is_not(None), and_(budget.valid_from > first, budget.valid_from <= last)
+                ),
+            )
+            .order_by(budget.org_unit_id, budget.valid_from)
+        )
+        found: dict[int, list[tuple[date, int | None]]] = {}
+        for unit_id, valid_from, amount in await self._rows(statement):
+            found.setdefault(unit_id, []).append((valid_from, amount))
+        return found
+
+
+def budget_of(rows: Sequence[tuple[date, int | None]], month: date) -> int | None:
+    """The budget in force in ``month`` from a unit's rows in order (``budgets_in_force``)."""
+    found = None
+    for valid_from, amount in rows:
+        if valid_from > month:
+            break
+        found = amount
+    return found
+
+
+async def end_stays(conn: AsyncConnection, lines: Any, day: date) -> None:
+    """End the open stays of the lines selected by ``lines`` (a subquery of line ids) on ``day``."""
+    held = LineMembership
+    await conn.execute(update(held).where(held.valid_to.is_(None), held.subscriber_id.in_(lines)).values(valid_to=day))
+
+
+async def start_stays(conn: AsyncConnection, where: Any, day: date, at: datetime) -> None:
+    """Open a stay from ``day`` for each line matching ``where``, at its unit and path as they are now."""
+    lines = select(
+        Subscriber.customer_id, Subscriber.id, Subscriber.org_unit_id, Subscriber.org_path,
+        literal(day), literal(None), literal(at),
+    ).where(where)  # fmt: skip
+    columns = ["customer_id", "subscriber_id", "org_unit_id", "org_path", "valid_from", "valid_to", "recorded_at"]
+    await conn.execute(insert(LineMembership).from_select(columns, lines))
+
+
+async def record_budget(conn: AsyncConnection, unit_id: int, month: date, amount_minor: int | None) -> None:
+    """The unit's budget from ``month`` on: the month's row, replaced if set already this month."""
+    budget = UnitBudget
+    current = await conn.execute(
+        update(budget)
+        .where(budget.org_unit_id == unit_id, budget.valid_from == month)
+        .values(amount_minor=amount_minor)
+    )
+    if current.rowcount == 0:
+        await conn.execute(insert(budget).values(org_unit_id=unit_id, valid_from=month, amount_minor=amount_minor))
+
+
+__all__ = ["MembershipHistory", "Stay", "budget_of", "end_stays", "record_budget", "start_stays"]

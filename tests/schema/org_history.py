@@ -1,0 +1,159 @@
+"""Helpers for the tests of history as it was: the figures a reorganisation must leave alone,
+and an oracle that sums the charges by the unit each line sat in on each day, from raw rows."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import text
+
+from resolvers.ids import from_global_id, to_global_id
+from resolvers.report_base import unit_at_depth
+from sources.values import add_months, month_start
+from tests.support import World, today
+
+REPORT = """query($input: SpendingReportInput!) { spendingReport(input: $input) {
+  totals { total { amount } }
+  rows(first: 10000) { orgUnit { id } line { id } month total { amount } employeeShare { amount } } } }"""
+UNITS = """query($m: Month!, $s: OrgStructure!) { customer { orgRoot { id spending(month: $m, structure: $s) {
+  total { amount } employeeShare { amount } lineCount } descendants { id spending(month: $m, structure: $s) {
+  total { amount } employeeShare { amount } lineCount } } } } }"""
+BUDGETS = """query($input: BudgetReportInput!) { budgetReport(input: $input) {
+  rows { orgUnit { id } month budget { amount } actual { amount } } } }"""
+LINE_MOVE = """mutation($input: SubscriberMoveInput!) { subscriberMove(input: $input) {
+  applied userErrors { code } } }"""
+UNIT_MOVE = """mutation($input: OrgUnitMoveInput!) { orgUnitMove(input: $input) { userErrors { code } } }"""
+
+Figures = dict[tuple[Any, ...], Decimal]
+
+
+def month(day: date) -> str:
+    return day.strftime("%Y-%m")
+
+
+def closed_range() -> tuple[str, str]:
+    """The demo's closed months (it has 12 months, the last one open)."""
+    current = month_start(today())
+    return month(add_months(current, -11)), month(add_months(current, -1))
+
+
+def gid(type_name: str, key: int) -> str:
+    return to_global_id(type_name, key)
+
+
+def key_of(global_id: str | None) -> int | None:
+    return None if global_id is None else from_global_id(global_id)[1]
+
+
+async def by_unit_and_month(
+    world: World, login: str, first: str, last: str, depth: int, structure: str = "AS_BILLED"
+) -> Figures:
+    """(unit id, month, measure) → amount of the spending report grouped by org unit and month."""
+    input = {"from": first, "to": last, "groupBy": ["ORG_UNIT", "MONTH"], "unitDepth": depth, "structure": structure}
+    rows = (await world.data(login, REPORT, {"input": input}))["spendingReport"]["rows"]
+    found: Figures = {}
+    for row in rows:
+        unit = key_of(row["orgUnit"]["id"] if row["orgUnit"] else None)
+        found[(unit, row["month"], "total")] = Decimal(row["total"]["amount"])
+        found[(unit, row["month"], "employee")] = Decimal(row["employeeShare"]["amount"])
+    return found
+
+
+async def by_line_and_month(world: World, login: str, first: str, last: str, structure: str = "AS_BILLED") -> Figures:
+    """(line id, month) → total; the lines outside the caller's scope today (no line named) add up under None."""
+    input = {"from": first, "to": last, "groupBy": ["LINE", "MONTH"], "structure": structure}
+    rows = (await world.data(login, REPORT, {"input": input}))["spendingReport"]["rows"]
+    found: Figures = defaultdict(Decimal)
+    for row in rows:
+        found[(key_of(row["line"]["id"] if row["line"] else None), row["month"])] += Decimal(row["total"]["amount"])
+    return dict(found)
+
+
+async def unit_spending(world: World, login: str, period: str, structure: str = "AS_BILLED") -> Figures:
+    """(unit id, measure) → the OrgUnit.spending field of every unit, for one month."""
+    root = (await world.data(login, UNITS, {"m": period, "s": structure}))["customer"]["orgRoot"]
+    found: Figures = {}
+    for unit in [root, *root["descendants"]]:
+        found[(key_of(unit["id"]), "total")] = Decimal(unit["spending"]["total"]["amount"])
+        found[(key_of(unit["id"]), "employee")] = Decimal(unit["spending"]["employeeShare"]["amount"])
+        found[(key_of(unit["id"]), "lines")] = Decimal(unit["spending"]["lineCount"])
+    return found
+
+
+async def budget_rows(world: World, login: str, first: str, last: str, structure: str = "AS_BILLED") -> Figures:
+    input = {"from": first, "to": last, "structure": structure}
+    rows = (await world.data(login, BUDGETS, {"input": input}))["budgetReport"]["rows"]
+    found: Figures = {}
+    for row in rows:
+        unit = key_of(row["orgUnit"]["id"])
+        found[(unit, row["month"], "budget")] = Decimal(row["budget"]["amount"])
+        found[(unit, row["month"], "actual")] = Decimal(row["actual"]["amount"])
+    return found
+
+
+async def invoiced(world: World, customer: int = 1) -> Figures:
+    async with world.engines.billing.connect() as conn:
+        rows = await conn.execute(
+            text("select period, sum(total_minor) from invoices where customer_id = :c group by period"),
+            {"c": customer},
+        )
+        return {(month(_day(period)),): Decimal(minor) / 100 for period, minor in rows}
+
+
+def _day(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(value)
+
+
+async def oracle(
+    world: World,
+    depth: int,
+    first: str,
+    last: str,
+    *,
+    current: bool,
+    customer: int = 1,
+    lines: dict[tuple[int, str], int] | None = None,
+) -> Figures:
+    """The report grouped by org unit and month computed from raw rows: each charge under the unit
+    at ``depth`` of the line's path on the charge's day (``current``: today's path). ``lines``, when
+    given, receives the lines with charges of every unit and month, each line counted once."""
+    async with world.engines.crm.connect() as conn:
+        stays = (await conn.execute(
+            text("select subscriber_id, org_path, valid_from, valid_to from line_memberships where customer_id = :c"),
+            {"c": customer},
+        )).all()  # fmt: skip
+        paths = dict((await conn.execute(text("select id, org_path from subscribers"))).all())
+    by_line: dict[int, list[tuple[date, date | None, str]]] = defaultdict(list)
+    for line, path, start, end in stays:
+        by_line[line].append((_day(start), None if end is None else _day(end), path))
+    async with world.engines.billing.connect() as conn:
+        charges = await conn.execute(
+            text("select subscriber_id, day, period, amount_minor from daily_charges where customer_id = :c"),
+            {"c": customer},
+        )
+        found: dict[tuple[Any, ...], int] = defaultdict(int)
+        charged: dict[tuple[int, str], set[int]] = defaultdict(set)
+        for line, day, period, amount in charges:
+            period_text = month(_day(period))
+            if not first <= period_text <= last:
+                continue
+            if current:
+                path = paths[line]
+            else:
+                day = _day(day)
+                held = [p for start, end, p in by_line[line] if start <= day and (end is None or day < end)]
+                assert len(held) == 1, (line, day, held)  # stays never overlap and cover every charged day
+                path = held[0]
+            found[(unit_at_depth(path, depth), period_text, "total")] += amount
+            for unit in path.strip("/").split("/"):  # every unit on the path counts the line once
+                charged[(int(unit), period_text)].add(line)
+    if lines is not None:
+        lines.update({key: len(found_lines) for key, found_lines in charged.items()})
+    return {key: Decimal(minor) / 100 for key, minor in found.items() if minor}
+
+
+def nonzero(figures: Figures) -> Figures:
+    return {key: value for key, value in figures.items() if value}
