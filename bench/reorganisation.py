@@ -36,7 +36,7 @@ from sources.values import add_months, month_start
 
 ADMIN = "acme.admin"
 REPORT = """query($input: SpendingReportInput!) { spendingReport(input: $input) {
-  rows(first: 10000) { orgUnit { id } month total { amount } } } }"""
+  rows(first: 10000) { totalCount nodes { orgUnit { id } month total { amount } } } } }"""
 UNIT_MOVE = """mutation($input: OrgUnitMoveInput!) { orgUnitMove(input: $input) { userErrors { code } } }"""
 LINE_MOVE = """mutation($input: SubscriberMoveInput!) { subscriberMove(input: $input) { applied } }"""
 
@@ -56,7 +56,7 @@ class Reader:
     async def by_unit(self, first: str, last: str, depth: int, structure: str) -> dict[tuple[int, str], Decimal]:
         input = {"from": first, "to": last, "groupBy": ["ORG_UNIT", "MONTH"], "unitDepth": depth,
                  "structure": structure}  # fmt: skip
-        rows = (await self.run(REPORT, {"input": input}))["spendingReport"]["rows"]
+        rows = _all_rows((await self.run(REPORT, {"input": input}))["spendingReport"]["rows"])
         return {(from_global_id(r["orgUnit"]["id"])[1], r["month"]): Decimal(r["total"]["amount"]) for r in rows}
 
     async def rows(self, engine: str, sql: str) -> list[Any]:
@@ -157,3 +157,9 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+def _all_rows(page: dict[str, Any]) -> list[dict[str, Any]]:
+    """The report's rows, every one on the one page asked for."""
+    assert len(page["nodes"]) == page["totalCount"], "more rows than one page"
+    return page["nodes"]

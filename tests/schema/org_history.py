@@ -17,7 +17,7 @@ from tests.support import World, today
 
 REPORT = """query($input: SpendingReportInput!) { spendingReport(input: $input) {
   totals { total { amount } }
-  rows(first: 10000) { orgUnit { id } line { id } month total { amount } employeeShare { amount } } } }"""
+  rows(first: 10000) { totalCount nodes { orgUnit { id } line { id } month total { amount } employeeShare { amount } } } } }"""
 UNITS = """query($m: Month!, $s: OrgStructure!) { customer { orgRoot { id spending(month: $m, structure: $s) {
   total { amount } employeeShare { amount } lineCount } descendants { id spending(month: $m, structure: $s) {
   total { amount } employeeShare { amount } lineCount } } } } }"""
@@ -53,7 +53,7 @@ async def by_unit_and_month(
 ) -> Figures:
     """(unit id, month, measure) → amount of the spending report grouped by org unit and month."""
     input = {"from": first, "to": last, "groupBy": ["ORG_UNIT", "MONTH"], "unitDepth": depth, "structure": structure}
-    rows = (await world.data(login, REPORT, {"input": input}))["spendingReport"]["rows"]
+    rows = _all_rows((await world.data(login, REPORT, {"input": input}))["spendingReport"]["rows"])
     found: Figures = {}
     for row in rows:
         unit = key_of(row["orgUnit"]["id"] if row["orgUnit"] else None)
@@ -65,7 +65,7 @@ async def by_unit_and_month(
 async def by_line_and_month(world: World, login: str, first: str, last: str, structure: str = "AS_BILLED") -> Figures:
     """(line id, month) → total; the lines outside the caller's scope today (no line named) add up under None."""
     input = {"from": first, "to": last, "groupBy": ["LINE", "MONTH"], "structure": structure}
-    rows = (await world.data(login, REPORT, {"input": input}))["spendingReport"]["rows"]
+    rows = _all_rows((await world.data(login, REPORT, {"input": input}))["spendingReport"]["rows"])
     found: Figures = defaultdict(Decimal)
     for row in rows:
         found[(key_of(row["line"]["id"] if row["line"] else None), row["month"])] += Decimal(row["total"]["amount"])
@@ -157,3 +157,9 @@ async def oracle(
 
 def nonzero(figures: Figures) -> Figures:
     return {key: value for key, value in figures.items() if value}
+
+
+def _all_rows(page: dict[str, Any]) -> list[dict[str, Any]]:
+    """The report's rows, every one on the one page asked for."""
+    assert len(page["nodes"]) == page["totalCount"], "more rows than one page"
+    return page["nodes"]
