@@ -153,14 +153,15 @@ class BillingReports(SqlSource):
             LineService.service_id if query.by_service else None,
         ]
         grouped = [group, *(d for d in dimensions if d is not None), charge.currency]
+        columns: list[Any] = [
+            *([false().label("is_total")] if marked else []),
+            *grouped,
+            func.sum(charge.amount_minor),
+            func.sum(charge.employee_share_minor),
+            func.count(charge.subscriber_id.distinct()),
+        ]
         statement: Select[Any] = (
-            select(
-                *([false().label("is_total")] if marked else []),
-                *grouped,
-                func.sum(charge.amount_minor),
-                func.sum(charge.employee_share_minor),
-                func.count(charge.subscriber_id.distinct()),
-            )
+            select(*columns)
             .select_from(charge)
             .join(members, charge.subscriber_id == line_id)
             .where(
@@ -184,16 +185,17 @@ class BillingReports(SqlSource):
         charge once per service."""
         members, line_id, _ = line_groups(query.groups, self.dialect)
         charge = DailyCharge
+        columns: list[Any] = [
+            true().label("is_total"),
+            literal(WHOLE),
+            *(null() for _ in range(asked)),
+            charge.currency,
+            func.sum(charge.amount_minor),
+            func.sum(charge.employee_share_minor),
+            func.count(charge.subscriber_id.distinct()),
+        ]
         statement: Select[Any] = (
-            select(
-                true().label("is_total"),
-                literal(WHOLE),
-                *(null() for _ in range(asked)),
-                charge.currency,
-                func.sum(charge.amount_minor),
-                func.sum(charge.employee_share_minor),
-                func.count(charge.subscriber_id.distinct()),
-            )
+            select(*columns)
             .select_from(charge)
             .join(members, charge.subscriber_id == line_id)
             .where(
