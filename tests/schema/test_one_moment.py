@@ -1,0 +1,126 @@
+"""One answer is one moment: with usage arriving flat out, every answer's report rows add up to
+its own totals, and its units to its company, to the cent — on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from decimal import Decimal
+from typing import Any
+
+from sources.demo.feed import UsageFeed
+from sources.values import month_start
+from tests.support import World, today
+
+ANSWERS = 600  # per caller; each holds two reports and the unit tree's spending: thousands of figures
+CLIENTS = 4
+
+ANSWER = """query($m: Month!, $groupBy: [SpendingDimension!]!, $depth: Int!) {
+  customer { spending(month: $m) { total { amount } employeeShare { amount } }
+    orgRoot { spending(month: $m) { total { amount } } children { id spending(month: $m) { total { amount } } } } }
+  asked: spendingReport(input: {from: $m, to: $m, groupBy: $groupBy, unitDepth: $depth}) { asOf
+    totals { total { amount currency } employeeShare { amount } }
+    rows(first: 10000) { total { amount currency } employeeShare { amount } } }
+  units: spendingReport(input: {from: $m, to: $m, groupBy: [ORG_UNIT, MONTH, CATEGORY], unitDepth: 1}) {
+    totals { total { amount } }
+    rows(first: 10000) { orgUnit { id } total { amount } } } }"""
+
+# For a caller who sees groups of lines only (the small-group path): no unit tree, no lines.
+GROUPS_ANSWER = """query($m: Month!, $groupBy: [SpendingDimension!]!, $depth: Int!) {
+  asked: spendingReport(input: {from: $m, to: $m, groupBy: $groupBy, unitDepth: $depth}) {
+    totals { total { amount currency } employeeShare { amount } }
+    rows(first: 10000) { total { amount currency } employeeShare { amount } } } }"""
+
+GROUPINGS = [
+    (["ORG_UNIT", "MONTH", "CATEGORY"], 2),
+    (["ORG_UNIT", "MONTH", "CATEGORY"], 3),
+    (["LINE"], 1),
+    (["COST_CENTRE", "CATEGORY"], 1),
+    (["CATEGORY"], 1),
+    (["ORG_UNIT"], 1),
+    (["TARIFF_PLAN", "MONTH"], 1),
+]
+GROUP_GROUPINGS = [(["ORG_UNIT", "MONTH", "CATEGORY"], 1), (["CATEGORY"], 1), (["MONTH"], 1), (["ORG_UNIT"], 2)]
+
+
+def amount(money: dict[str, str] | None) -> Decimal:
+    return Decimal(money["amount"]) if money else Decimal(0)
+
+
+def disagreements(data: dict[str, Any]) -> list[str]:
+    """What in one answer does not add up; empty when it is one moment."""
+    found = []
+    for name in ("asked", "units"):
+        report = data.get(name)
+        if report is None:
+            continue
+        (totals,) = report["totals"]
+        if sum((amount(row["total"]) for row in report["rows"]), Decimal(0)) != amount(totals["total"]):
+            found.append(f"{name}: rows do not add up to the total")
+        if "employeeShare" in totals and sum(
+            (amount(row["employeeShare"]) for row in report["rows"]), Decimal(0)
+        ) != amount(totals["employeeShare"]):
+            found.append(f"{name}: employee shares do not add up")
+    if "customer" in data:
+        customer = data["customer"]
+        company = amount(data["asked"]["totals"][0]["total"])
+        if not amount(customer["spending"]["total"]) == amount(customer["orgRoot"]["spending"]["total"]) == company:
+            found.append("the company's spending differs from the report's total")
+        if amount(customer["spending"]["employeeShare"]) != amount(data["asked"]["totals"][0]["employeeShare"]):
+            found.append("the company's employee share differs from the report's")
+        units = {row["orgUnit"]["id"]: Decimal(0) for row in data["units"]["rows"]}
+        for row in data["units"]["rows"]:
+            units[row["orgUnit"]["id"]] += amount(row["total"])
+        for child in customer["orgRoot"]["children"]:
+            if amount(child["spending"] and child["spending"]["total"]) != units.get(child["id"], Decimal(0)):
+                found.append(f"unit {child['id']}: its spending differs from its report rows")
+    return found
+
+
+async def answers(world: World, login: str, query: str, groupings: list[Any], count: int) -> list[list[str]]:
+    """``count`` answers from ``CLIENTS`` concurrent clients, with the groupings in turn."""
+    period = month_start(today()).strftime("%Y-%m")
+    turns = itertools.cycle(groupings)
+    found: list[list[str]] = []
+
+    async def client() -> None:
+        while len(found) < count:
+            group_by, depth = next(turns)
+            data = await world.data(login, query, {"m": period, "groupBy": group_by, "depth": depth})
+            found.append(disagreements(data))
+
+    await asyncio.gather(*(client() for _ in range(CLIENTS)))
+    return found
+
+
+async def test_every_answer_adds_up_to_its_own_totals_while_usage_arrives_flat_out(
+    writable_world, customer_admin, analyst
+):
+    world = writable_world
+    feed = UsageFeed(world.engines, world.sources.events, seed=11, customer_ids=[1])
+    stop = asyncio.Event()
+    rounds = 0
+
+    async def usage_arrives() -> None:
+        nonlocal rounds
+        while not stop.is_set():
+            await feed.round(20)
+            rounds += 1
+
+    period = month_start(today()).strftime("%Y-%m")
+    before = await world.data(customer_admin, ANSWER, {"m": period, "groupBy": ["CATEGORY"], "depth": 1})
+    feeding = asyncio.create_task(usage_arrives())
+    try:
+        checked = await answers(world, customer_admin, ANSWER, GROUPINGS, ANSWERS)
+        checked += await answers(world, analyst, GROUPS_ANSWER, GROUP_GROUPINGS, ANSWERS // 2)
+    finally:
+        stop.set()
+        await feeding
+    after = await world.data(customer_admin, ANSWER, {"m": period, "groupBy": ["CATEGORY"], "depth": 1})
+    # Usage did arrive all along: the figures moved, many times.
+    assert rounds >= 50, rounds
+    assert amount(after["asked"]["totals"][0]["total"]) > amount(before["asked"]["totals"][0]["total"])
+    assert after["asked"]["asOf"] > before["asked"]["asOf"]
+    wrong = [problems for problems in checked if problems]
+    assert len(checked) >= ANSWERS * 3 // 2
+    assert wrong == [], f"{len(wrong)} of {len(checked)} answers disagree with themselves: {wrong[:5]}"
