@@ -8,9 +8,17 @@ import itertools
 from decimal import Decimal
 from typing import Any
 
+import pytest
+from sqlalchemy import literal, select, text
+
+from resolvers.ids import to_global_id
+from schema import build_schema
+from sources.billing.reports import BillingReports
 from sources.demo.feed import UsageFeed
 from sources.values import month_start
+from tests.schema.test_access import unit_id
 from tests.support import World, today
+from tests.waiting import eventually, within
 
 ANSWERS = 600  # per caller; each holds two reports and the unit tree's spending: thousands of figures
 CLIENTS = 4
@@ -124,3 +132,109 @@ async def test_every_answer_adds_up_to_its_own_totals_while_usage_arrives_flat_o
     wrong = [problems for problems in checked if problems]
     assert len(checked) >= ANSWERS * 3 // 2
     assert wrong == [], f"{len(wrong)} of {len(checked)} answers disagree with themselves: {wrong[:5]}"
+
+
+REPORT = """query($m: Month!) { spendingReport(input: {from: $m, to: $m, groupBy: [CATEGORY]}) {
+  asOf totals { total { amount } } } }"""
+
+
+def held(world: World) -> int:
+    """Billing connections checked out of the pool."""
+    return world.engines.billing.pool.checkedout()  # type: ignore[attr-defined, no-any-return]
+
+
+def this_month() -> dict[str, str]:
+    return {"m": month_start(today()).strftime("%Y-%m")}
+
+
+async def test_an_answer_whose_read_fails_gives_its_connection_back(world, customer_admin, monkeypatch):
+    async def failing(self: BillingReports, query: Any) -> Any:
+        await self._rows(select(literal(1)))  # the answer's transaction is open now
+        await self._rows(text("select * from no_such_table"))
+
+    monkeypatch.setattr(BillingReports, "spending_and_totals", failing)
+    result = await world.run(customer_admin, REPORT, this_month())
+    assert result.data == {"spendingReport": None} and result.errors
+    assert held(world) == 0
+
+
+async def test_an_answer_cancelled_while_it_holds_its_moment_gives_its_connection_back(
+    world, customer_admin, monkeypatch
+):
+    reached, never = asyncio.Event(), asyncio.Event()
+
+    async def stuck(self: BillingReports, query: Any) -> Any:
+        await self._rows(select(literal(1)))
+        reached.set()
+        await never.wait()
+
+    monkeypatch.setattr(BillingReports, "spending_and_totals", stuck)
+    answer = asyncio.create_task(world.run(customer_admin, REPORT, this_month()))
+    await within(reached.wait())
+    assert held(world) == 1  # the answer's one transaction
+    answer.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await answer
+    assert held(world) == 0
+
+
+async def test_an_answer_cancelled_in_the_middle_of_a_statement_gives_its_connection_back(
+    world, customer_admin, monkeypatch
+):
+    if world.backend != "postgres":
+        pytest.skip("a SQLite statement runs to its end in its thread; PostgreSQL's is cancelled")
+
+    async def slow(self: BillingReports, query: Any) -> Any:
+        await self._rows(text("select pg_sleep(60)"))
+
+    monkeypatch.setattr(BillingReports, "spending_and_totals", slow)
+    answer = asyncio.create_task(world.run(customer_admin, REPORT, this_month()))
+    sleeping = "select count(*) from pg_stat_activity where state = 'active' and query = 'select pg_sleep(60)'"
+    await eventually(lambda: world.scalar("billing", sleeping), "the statement to run")
+    answer.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await answer
+    assert held(world) == 0
+    await eventually(lambda: _none(world.scalar("billing", sleeping)), "the statement to stop")
+
+
+async def _none(count: Any) -> bool:
+    return await count == 0
+
+
+async def test_a_subscription_holds_no_transaction_while_it_waits_for_the_next_event(world, employee):
+    line = next(iter((await world.principal(employee)).scope.subscriber_ids or ()))
+    context = world.context(await world.principal(employee))
+    query = "subscription($line: ID!) { bundleUpdates(subscriber: $line) { used } }"
+    stream = await build_schema().subscribe(
+        query, variable_values={"line": to_global_id("Subscriber", line)}, context_value=context
+    )
+    try:
+        first = await within(anext(stream))
+        assert first.errors is None and first.data["bundleUpdates"]
+        assert held(world) == 1  # the event's reads, until it is sent
+        waiting = asyncio.create_task(anext(stream))
+        await eventually(lambda: held(world) == 0, "the event's transaction to end")
+        waiting.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await waiting
+    finally:
+        await stream.aclose()
+    assert held(world) == 0
+
+
+async def test_a_mutation_reads_what_it_has_just_written(writable_world, customer_admin):
+    world = writable_world
+    unit = await unit_id(world, "Operations")
+    shown = await world.data(
+        customer_admin, UNIT_POLICY, {"input": {"orgUnit": unit, "policy": {"companySharePercent": 37}}}
+    )
+    assert shown["orgUnitSetPolicy"]["orgUnit"]["effectivePolicy"]["companySharePercent"] == 37
+    again = await world.data(
+        customer_admin, UNIT_POLICY, {"input": {"orgUnit": unit, "policy": {"companySharePercent": 64}}}
+    )
+    assert again["orgUnitSetPolicy"]["orgUnit"]["effectivePolicy"]["companySharePercent"] == 64
+
+
+UNIT_POLICY = """mutation($input: OrgUnitSetPolicyInput!) { orgUnitSetPolicy(input: $input) {
+  orgUnit { effectivePolicy { companySharePercent } } userErrors { field code } } }"""
