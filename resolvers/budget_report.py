@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from resolvers.context import Context
@@ -98,7 +98,7 @@ async def budget_report(context: Context, args: BudgetReportArgs) -> BudgetRepor
         assert found.period is not None
         cell = sums.setdefault((found.group, found.period), [0, 0])
         cell[0 if found.category == RECURRING else 1] += found.total_minor
-    report = BudgetReport(args.first, args.last, datetime.now(UTC))
+    report = BudgetReport(args.first, args.last, await reports.as_of())  # the answer's moment
     current = context.current_period
     period = args.first
     while period <= args.last:

@@ -238,3 +238,19 @@ async def test_a_mutation_reads_what_it_has_just_written(writable_world, custome
 
 UNIT_POLICY = """mutation($input: OrgUnitSetPolicyInput!) { orgUnitSetPolicy(input: $input) {
   orgUnit { effectivePolicy { companySharePercent } } userErrors { field code } } }"""
+
+
+EVERY_REPORT = """query($m: Month!) {
+  spendingReport(input: {from: $m, to: $m}) { asOf }
+  budgetReport(input: {from: $m, to: $m}) { asOf }
+  topSpenders(from: $m, to: $m) { asOf }
+  usageReport(from: $m, to: $m) { asOf }
+  savingsFinder { asOf } }"""
+
+
+async def test_every_report_of_one_answer_is_as_of_the_same_moment(world, customer_admin):
+    first = await world.data(customer_admin, EVERY_REPORT, this_month())
+    second = await world.data(customer_admin, EVERY_REPORT, this_month())
+    assert len({report["asOf"] for report in first.values()}) == 1, first  # clock readings would differ
+    assert len({report["asOf"] for report in second.values()}) == 1, second
+    assert second["spendingReport"]["asOf"] > first["spendingReport"]["asOf"]
