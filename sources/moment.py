@@ -22,6 +22,7 @@ Work that outlives its operation (a task it started) reads the present as well.
 from __future__ import annotations
 
 import asyncio
+import copy
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -48,24 +49,31 @@ class ReadTransaction:
         self._lock = asyncio.Lock()
         self._conn: AsyncConnection | None = None
         self._began: datetime | None = None
-        self._failed = False
+        self._failure: BackendUnavailable | None = None
 
     @asynccontextmanager
     async def read(self, timeout: float | None = _DEFAULT) -> AsyncIterator[AsyncConnection]:
         async with self._lock:
-            if self._failed:
-                # A later snapshot would mix moments in one answer: its other billing figures fail.
-                raise BackendUnavailable(
-                    f"An earlier read of this answer from the {self.backend.name} backend failed.",
-                    backend=self.backend.name,
-                )
+            if self._failure is not None:
+                # A second transaction would mix moments in one answer: its other billing figures
+                # fail alike (and at once: a backend that did not answer in time is not waited on again).
+                raise copy.copy(self._failure).with_traceback(None)
             try:
                 async with self.backend._guarded(self._opening, timeout) as conn:
                     yield conn
-            except BaseException:
+            except BaseException as error:
+                if self._conn is None:
+                    raise  # no transaction began (the breaker is open, no connection): the next read tries
                 # The statement was cut or failed: the transaction is not to be trusted any more
                 # (PostgreSQL aborts it; a cancelled statement may still run on the connection).
-                self._failed = True
+                self._failure = (
+                    error
+                    if isinstance(error, BackendUnavailable)
+                    else BackendUnavailable(
+                        f"An earlier read of this answer from the {self.backend.name} backend failed.",
+                        backend=self.backend.name,
+                    )
+                )
                 await _shielded(self._discard())
                 raise
 
