@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import asyncio
 import copy
-import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
@@ -99,7 +98,7 @@ class ReadTransaction:
     async def _begun(self) -> AsyncIterator[AsyncConnection]:
         conn = await self.backend._reader.connect()
         try:
-            began = datetime.fromtimestamp(time.time(), UTC)
+            began = datetime.now(UTC)
             await conn.exec_driver_sql(_BEGIN[self.backend.dialect.name])
         except BaseException:
             await _shielded(conn.close())
