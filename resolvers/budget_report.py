@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from resolvers.context import Context
@@ -138,7 +138,7 @@ async def budget_report(context: Context, args: BudgetReportArgs) -> BudgetRepor
         assert found.period is not None
         cell = sums.setdefault((found.group, found.period, found.currency), [0, 0])
         cell[0 if found.category == RECURRING else 1] += found.total_minor
-    report = BudgetReport(args.first, args.last, datetime.now(UTC))
+    report = BudgetReport(args.first, args.last, await reports.as_of())  # the answer's moment
     current = context.current_period
     for period in months(args.first, args.last):
         for unit in units:

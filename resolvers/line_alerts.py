@@ -5,7 +5,7 @@ spending grew sharply month over month, and roaming spikes. Billing returns only
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from permissions.principal import require_lines
@@ -74,7 +74,7 @@ async def top_spenders(
     lines = await visible_lines(context, customer, org_unit_id)
     found = await context.sources.line_figures.top(customer, first, last, sorted(lines), count)
     ranked = [_figure(line, rank) for rank, line in enumerate(found, start=1)]
-    return TopSpenders(first, last, datetime.now(UTC), ranked)
+    return TopSpenders(first, last, await context.sources.line_figures.as_of(), ranked)  # the answer's moment
 
 
 @dataclass(slots=True)
@@ -132,4 +132,4 @@ async def anomalies(context: Context, month: date, org_unit_id: str | None, cust
     lines = await visible_lines(context, customer, org_unit_id)
     company = await context.sources.crm.customers_by_ids([customer], context.principal.scope)
     currency = company[0].currency if company else "EUR"  # none: no line is in scope, nothing is compared
-    return Anomalies(context, month, customer, lines, datetime.now(UTC), currency)
+    return Anomalies(context, month, customer, lines, await context.sources.line_figures.as_of(), currency)

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from permissions.principal import require_lines
 from resolvers.context import Context
@@ -62,7 +62,7 @@ async def savings(context: Context, months: int, org_unit_id: str | None, custom
         allowances[plan_id][bundle.kind] = allowances[plan_id].get(bundle.kind, 0) + bundle.allowance
     fits = [PlanFit(plan.id, plan.monthly_fee.minor, allowances[plan.id]) for plan in plans]
     found = await context.sources.savings.cheaper_plans(customer, first, last, sorted(lines), fits)
-    report = SavingsReport(first, last, datetime.now(UTC))
+    report = SavingsReport(first, last, await context.sources.savings.as_of())  # the answer's moment
     report.lines = [
         LineSaving(
             s.line_id, s.current_plan_id, s.plan_id, Money.from_minor(s.current_fee_minor - s.fee_minor, s.currency)

@@ -9,8 +9,8 @@ and its own dimensions in one GROUP BY. Only what the caller may see is counted.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime
+from dataclasses import dataclass, field
+from datetime import date, datetime
 
 from loaders.page import Window
 from permissions.disclosure import refuse_fine_dimensions
@@ -98,16 +98,12 @@ class SpendingReport:
 async def spending_report(context: Context, args: SpendingReportArgs) -> SpendingReport:
     query = await spending_query(context, args)
     reports = context.sources.billing_reports
-    report = SpendingReport(args.first, args.last, datetime.now(UTC), question=question_of("spending", args))
-    report.rows = sorted((spending_row(s, args, query) for s in await reports.spending(query)), key=_order)
+    # Rows and totals from one statement, as of the answer's moment (sources/moment.py).
+    found, whole = await reports.spending_and_totals(query)
+    report = SpendingReport(args.first, args.last, await reports.as_of(), question=question_of("spending", args))
+    report.rows = sorted((spending_row(s, args, query) for s in found), key=_order)
     totals = SpendingReportArgs(args.first, args.last)
-    if query.blocks is not None:
-        report.totals = [spending_row(s, totals) for s in await reports.spending(query, rows=False)]
-        return report
-    stays = None if query.stays is None else tuple((line, WHOLE, *days) for line, _, *days in query.stays)
-    whole = replace(query, groups=dict.fromkeys(query.groups, WHOLE), stays=stays, by_month=False,  # type: ignore[arg-type]
-                    by_category=False, by_plan=False, by_service=False)  # fmt: skip
-    report.totals = [spending_row(s, totals) for s in await reports.spending(whole)]
+    report.totals = [spending_row(s, totals) for s in whole]
     return report
 
 

@@ -5,7 +5,7 @@ once it has closed (its invoices are issued the month after)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from resolvers.context import Context
@@ -66,7 +66,7 @@ async def usage_report(
         lines = await visible_lines(context, customer, org_unit_id)
         groups = {line: str(unit_at_depth(path, unit_depth)) for line, path in lines.items()}
         found = await context.sources.usage_figures.volumes(customer, first, last, groups)
-    report = UsageReport(first, last, datetime.now(UTC))
+    report = UsageReport(first, last, await context.sources.usage_figures.as_of())  # the answer's moment
     report.rows = [
         UsageRow(None if s.group == REMAINDER else int(s.group), s.period, s.kind, s.quantity,
                  Money.from_minor(s.amount_minor, s.currency), s.lines, billed=s.period < context.current_period,

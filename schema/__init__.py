@@ -24,6 +24,7 @@ from schema.fair_share import ShareWorkers
 from schema.fields import fast_resolvers
 from schema.invoice import BillingAccount, Invoice
 from schema.line_changes import LineMutation
+from schema.moment import OneMoment
 from schema.org_unit import OrgUnit
 from schema.portal_user import PortalUser, UserMutation
 from schema.query import Query
@@ -85,6 +86,7 @@ def build_schema(limits: QueryLimits = DEFAULT_LIMITS, *, production: bool = Fal
             LimitShape,
             ShareWorkers,  # after LimitShape: it needs the operation's estimated cost
             AuthorizeFields,
+            OneMoment,  # every billing read of the operation at one moment
         ],
         schema_directives=[Requires, Public],
         config=StrawberryConfig(scalar_map=SCALARS),

@@ -16,6 +16,7 @@ from sources.crm.user_writes import UserWriter
 from sources.crm.writes import CrmWriter
 from sources.db import Backends, Engines
 from sources.events import InProcessEvents
+from sources.moment import MomentBackend
 from sources.state.api_keys import ApiKeyStore
 from sources.state.audit import AuditLog
 from sources.state.bulk import BulkStore
@@ -51,7 +52,7 @@ class Sources:
 
     def backends(self) -> tuple[Backend, Backend, Backend]:
         """The CRM, billing and state backends these sources read and write."""
-        return (self.crm.backend, self.billing.backend, self.bulk.backend)
+        return (self.crm.backend, self.billing_writer.backend, self.bulk.backend)
 
     @classmethod
     def over(
@@ -66,13 +67,15 @@ class Sources:
         """The sources over ``engines``; through ``backends`` (time limits, breakers) when given."""
         observer = observer or Observer()
         backends = backends or engines.backends(observer=observer)
+        # Billing's reads see one moment per answer (sources/moment.py); its writes the present.
+        billing = MomentBackend(backends.billing)
         return cls(
             crm=CrmSource(backends.crm),
-            billing=BillingSource(backends.billing),
-            billing_reports=BillingReports(backends.billing),
-            line_figures=LineFigures(backends.billing),
-            usage_figures=UsageFigures(backends.billing),
-            savings=Savings(backends.billing),
+            billing=BillingSource(billing),
+            billing_reports=BillingReports(billing),
+            line_figures=LineFigures(billing),
+            usage_figures=UsageFigures(billing),
+            savings=Savings(billing),
             audit=AuditLog(backends.state),
             cache=cache,
             throttle=throttle or InProcessThrottle(),

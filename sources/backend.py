@@ -24,6 +24,7 @@ import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from enum import Enum
 from typing import Any
 
@@ -132,6 +133,15 @@ class Backend:
     def begin(self, *, timeout: float | None = _DEFAULT) -> Any:
         """A connection in a transaction, committed when the block ends without an error."""
         return self._guarded(lambda: self.engine.begin(), timeout)
+
+    def streaming(self) -> Any:
+        """A connection for a server-side cursor (which lives in a transaction), with no time
+        limit: a stream runs as long as it has rows."""
+        return self.connect(timeout=None)
+
+    async def as_of(self) -> datetime:
+        """The moment this backend's reads see: now (``sources/moment.py`` pins one per answer)."""
+        return datetime.now(UTC)
 
     @asynccontextmanager
     async def _guarded(self, opening: Callable[[], Any], timeout: float | None) -> AsyncIterator[AsyncConnection]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, MetaData, String, any_, bindparam, event, func, inspect, literal_column, select
@@ -68,6 +69,10 @@ class SqlSource:
     async def _rows(self, statement: Executable) -> Sequence[Any]:
         async with self.backend.read() as conn:
             return (await conn.execute(statement)).all()
+
+    async def as_of(self) -> datetime:
+        """The moment this source's reads see (the answer's, when it reads in one)."""
+        return await self.backend.as_of()
 
 
 @dataclass(frozen=True, slots=True)

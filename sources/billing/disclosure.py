@@ -25,11 +25,28 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ARRAY, Integer, String, and_, bindparam, case, cast, false, func, null, or_, select, true
+from sqlalchemy import (
+    ARRAY,
+    Integer,
+    String,
+    and_,
+    bindparam,
+    case,
+    cast,
+    false,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    true,
+    union_all,
+)
 from sqlalchemy.sql import ColumnElement
 
 REMAINDER = ""  # a block's row: the remainder
 OUTSIDE = "-"  # a block's row: not part of this question
+WHOLE = "*"  # the row of a total over the whole question
 
 
 def line_blocks(blocks: Mapping[int, tuple[str, str]], dialect: str) -> tuple[Any, Any, Any, Any]:
@@ -79,11 +96,18 @@ class Question:
 
 
 def suppressed_sums(
-    facts: Facts, blocks: Mapping[int, tuple[str, str]], question: Question, floor: int, dialect: str, *, rows: bool
+    facts: Facts,
+    blocks: Mapping[int, tuple[str, str]],
+    question: Question,
+    floor: int,
+    dialect: str,
+    *,
+    rows: bool | None,
 ) -> Any:
     """The statement: per row (``rows``) or for the whole question, the summed measures and the
     distinct lines; columns (row, month, kind, currency, *measures, lines) — the row is
-    ``REMAINDER`` for the remainder, and month and kind are null when not asked for.
+    ``REMAINDER`` for the remainder, and month and kind are null when not asked for. ``rows``
+    None: both in one statement, each row led by whether it is a total (its row ``WHOLE``).
 
     One pass of GROUP BY, then layers of window functions over the same rows (one per line and
     cell): no self-join, which the planners estimate badly on a derived table of lines."""
@@ -139,14 +163,26 @@ def suppressed_sums(
     row_key = case((in_row, c.grp), else_=REMAINDER).label("grp")
     month = c.period if question.by_month else None
     kind = (c.kind if question.pool_by_kind else case((in_row, c.kind), else_=null())) if question.by_kind else None
-    keys_out = [row_key, month, kind, c.currency] if rows else [c.currency]
-    return (
-        select(
-            *(null() if key is None else key for key in keys_out),
-            *(func.sum(c[name]) for name in measures),
-            func.count(c.line.distinct()),
+
+    def summed(per_row: bool) -> Any:
+        keys_out = [row_key, month, kind, c.currency] if per_row else [c.currency]
+        return (
+            select(
+                *(null() if key is None else key for key in keys_out),
+                *(func.sum(c[name]) for name in measures),
+                func.count(c.line.distinct()),
+            )
+            .where(counted)
+            # PostgreSQL does not group by a constant: the dimensions not asked for stay out.
+            .group_by(*(key for key in keys_out if key is not None))
         )
-        .where(counted)
-        # PostgreSQL does not group by a constant: the dimensions not asked for stay out.
-        .group_by(*(key for key in keys_out if key is not None))
+
+    if rows is not None:
+        return summed(rows)
+    # Both, in one statement over the same facts: a first column tells the totals, padded to
+    # the rows' columns (their row is WHOLE, month and kind null).
+    per_row, whole = summed(True), summed(False)
+    return union_all(
+        per_row.with_only_columns(false().label("is_total"), *per_row.selected_columns),
+        whole.with_only_columns(true().label("is_total"), literal(WHOLE), null(), null(), *whole.selected_columns),
     )

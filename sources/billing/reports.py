@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import BigInteger, Select, case, cast, func, select
+from sqlalchemy import BigInteger, Select, case, cast, false, func, literal, null, select, true, union_all
 from sqlalchemy.types import NullType
 
 from sources.billing.disclosure import Facts, Question, suppressed_sums
@@ -70,6 +70,20 @@ class BillingReports(SqlSource):
         statement, dimensions = self._spending(query)
         return [_sum(row, dimensions) for row in await self._rows(statement)]
 
+    async def spending_and_totals(self, query: SpendingQuery) -> tuple[list[SpendingSum], list[SpendingSum]]:
+        """The sums per group and, from the same statement (one snapshot whatever the isolation),
+        one per currency over the whole query: rows that cannot disagree with their totals."""
+        if query.blocks is not None:
+            if not query.blocks:
+                return [], []
+            found = await self._rows(self._suppressed(query, rows=None))
+            return _split(found, lambda row: _suppressed_sum(row[1:]))
+        if not (query.groups if query.stays is None else query.stays):
+            return [], []
+        rows, dimensions = self._spending(query, marked=True)
+        statement = union_all(rows, self._spending_totals(query, sum(d is not None for d in dimensions)))
+        return _split(await self._rows(statement), lambda row: _sum(row[1:], dimensions))
+
     async def by_block(
         self,
         customer_ids: Sequence[int],
@@ -95,7 +109,7 @@ class BillingReports(SqlSource):
         statement = suppressed_sums(facts, rows, question, floor, self.dialect, rows=True)
         return [found for found in map(_suppressed_sum, await self._rows(statement)) if found.group]
 
-    def _suppressed(self, query: SpendingQuery, *, rows: bool) -> Select[Any]:
+    def _suppressed(self, query: SpendingQuery, *, rows: bool | None) -> Select[Any]:
         assert query.blocks is not None and not (query.by_plan or query.by_service), "atoms cut no plan or service"
         charge = DailyCharge
         facts = Facts(
@@ -125,19 +139,15 @@ class BillingReports(SqlSource):
         # does not order by a constant (a dimension not asked for).
         keys = [key for key in (*grouped[1:], grouped[0]) if not isinstance(key.type, NullType)]
         ordered = statement.order_by(*keys).execution_options(yield_per=batch)
-        # A server-side cursor lives in a transaction (PostgreSQL): not the AUTOCOMMIT reader.
-        # An export runs as long as it has rows: no time limit on the whole stream.
-        async with self.backend.connect(timeout=None) as conn:
+        # A server-side cursor lives in a transaction (PostgreSQL): not the AUTOCOMMIT reader; the
+        # answer's own when it reads in one moment. No time limit on the whole stream.
+        async with self.backend.streaming() as conn:
             result = await conn.stream(ordered)
             async for rows in result.partitions(batch):
                 yield [convert(row) for row in rows]
 
-    def _spending(self, query: SpendingQuery) -> tuple[Select[Any], list[Any]]:
-        if query.stays is not None:
-            members, _, group, on = line_stays(query.stays, self.dialect)
-        else:
-            members, line_id, group = line_groups(query.groups, self.dialect)
-            on = DailyCharge.subscriber_id == line_id
+    def _spending(self, query: SpendingQuery, *, marked: bool = False) -> tuple[Select[Any], list[Any]]:
+        members, group, on = self._members(query)
         charge = DailyCharge
         dimensions = [
             charge.period if query.by_month else None,
@@ -146,13 +156,15 @@ class BillingReports(SqlSource):
             LineService.service_id if query.by_service else None,
         ]
         grouped = [group, *(d for d in dimensions if d is not None), charge.currency]
-        statement = (
-            select(
-                *grouped,
-                func.sum(charge.amount_minor),
-                func.sum(charge.employee_share_minor),
-                func.count(charge.subscriber_id.distinct()),
-            )
+        columns: list[Any] = [
+            *([false().label("is_total")] if marked else []),
+            *grouped,
+            func.sum(charge.amount_minor),
+            func.sum(charge.employee_share_minor),
+            func.count(charge.subscriber_id.distinct()),
+        ]
+        statement: Select[Any] = (
+            select(*columns)
             .select_from(charge)
             .join(members, on)
             .where(
@@ -169,6 +181,51 @@ class BillingReports(SqlSource):
         if query.categories:
             statement = statement.where(key_in(charge.category, query.categories, self.dialect))
         return statement, dimensions
+
+    def _members(self, query: SpendingQuery) -> tuple[Any, Any, Any]:
+        """The line → group map as a relation, its group column, and how a charge joins it: by
+        line, or (as billed) by line and the charge's day within the stay."""
+        if query.stays is not None:
+            members, _, group, on = line_stays(query.stays, self.dialect)
+            return members, group, on
+        members, line_id, group = line_groups(query.groups, self.dialect)
+        return members, group, DailyCharge.subscriber_id == line_id
+
+    def _spending_totals(self, query: SpendingQuery, asked: int) -> Select[Any]:
+        """The totals per currency over the query's lines, with the columns of ``_spending``'s
+        rows (``asked`` dimensions, all null): no plan or service join, which would count a
+        charge once per service."""
+        members, _, on = self._members(query)
+        charge = DailyCharge
+        columns: list[Any] = [
+            true().label("is_total"),
+            literal(WHOLE),
+            *(null() for _ in range(asked)),
+            charge.currency,
+            func.sum(charge.amount_minor),
+            func.sum(charge.employee_share_minor),
+            func.count(charge.subscriber_id.distinct()),
+        ]
+        statement: Select[Any] = (
+            select(*columns)
+            .select_from(charge)
+            .join(members, on)
+            .where(
+                key_in(charge.customer_id, query.customer_ids, self.dialect),
+                charge.period >= query.first_period,
+                charge.period <= query.last_period,
+            )
+            .group_by(charge.currency)
+        )
+        if query.categories:
+            statement = statement.where(key_in(charge.category, query.categories, self.dialect))
+        return statement
+
+
+def _split(found: Sequence[Any], convert: Any) -> tuple[list[SpendingSum], list[SpendingSum]]:
+    """Rows and totals of one statement, told apart by its first column."""
+    rows = [convert(row) for row in found if not row[0]]
+    return rows, [convert(row) for row in found if row[0]]
 
 
 def _sum(row: Any, dimensions: list[Any]) -> SpendingSum:

@@ -17,7 +17,8 @@ from tests.support import World, today
 
 REPORT = """query($input: SpendingReportInput!) { spendingReport(input: $input) {
   totals { total { amount } }
-  rows(first: 10000) { totalCount nodes { orgUnit { id } line { id } month total { amount } employeeShare { amount } } } } }"""
+  rows(first: 10000) { totalCount nodes { orgUnit { id } line { id } month total { amount } employeeShare { amount } } }
+} }"""
 UNITS = """query($m: Month!, $s: OrgStructure!) { customer { orgRoot { id spending(month: $m, structure: $s) {
   total { amount } employeeShare { amount } lineCount } descendants { id spending(month: $m, structure: $s) {
   total { amount } employeeShare { amount } lineCount } } } } }"""

@@ -8,11 +8,12 @@ DASHBOARD = (Path(__file__).parents[2] / "bench" / "operations" / "dashboard.gra
 # customer; org units (root, two levels of children, the filter's unit batched with one of
 # them); subscriber counts (two batches: LevelExecutor loads the tree under a list at once);
 # line membership and per-line sums for every level's spending; the page, its total count,
-# plans, services, bundles and line spending.
-DASHBOARD_STATEMENTS = 15
+# plans, services, bundles and line spending; and billing's BEGIN and ROLLBACK around the
+# answer's one moment (sources/moment.py).
+DASHBOARD_STATEMENTS = 17
 # With the org tree in the shared cache: the root, both levels of children and the filter's unit
 # come from it.
-WARM_DASHBOARD_STATEMENTS = 11
+WARM_DASHBOARD_STATEMENTS = 13
 
 
 async def _dashboard_statements(world, login: str) -> tuple[int, int, dict]:

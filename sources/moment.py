@@ -1,0 +1,228 @@
+"""One moment per answer: the billing reads of one operation share one read transaction.
+
+An answer whose figures come from separate statements, each on its own snapshot, can disagree
+with itself while usage arrives (rows that do not add up to their own totals, units that do not
+add up to the company). So an operation opens a ``Moment`` (``schema/moment.py`` does, for every
+query and each event of a subscription; the CSV export does for its file), and a
+``MomentBackend`` sends every read of that operation to the moment's one transaction:
+``REPEATABLE READ, READ ONLY`` on PostgreSQL, an explicit ``BEGIN`` on SQLite (WAL: readers see
+the database as of their first read and never wait on the writer).
+
+The transaction is opened on the first read and rolled back when the operation ends — on an
+error, a cancellation or a client gone too — so no connection is held longer than the answer.
+One connection runs one statement at a time, and the executor gathers loader batches
+concurrently: statements wait their turn on a lock, and each is under its own time limit and
+the breaker (``Backend._guarded``), not the whole answer under one.
+
+Writes never go into a read-only transaction: ``connect()`` and ``begin()`` are the backend's
+own, and a mutation's reads see the present (its payload must show what it has just written).
+Work that outlives its operation (a task it started) reads the present as well.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from contextvars import ContextVar
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from sources.backend import _DEFAULT, Backend
+from sources.errors import BackendUnavailable
+
+_BEGIN = {
+    "postgresql": "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+    "sqlite": "BEGIN",  # deferred: the read snapshot is taken by the first SELECT
+}
+
+
+class ReadTransaction:
+    """One backend's read transaction for one moment: one connection, one statement at a time."""
+
+    def __init__(self, backend: Backend) -> None:
+        self.backend = backend
+        self._lock = asyncio.Lock()
+        self._conn: AsyncConnection | None = None
+        self._began: datetime | None = None
+        self._failure: BackendUnavailable | None = None
+
+    @asynccontextmanager
+    async def read(self, timeout: float | None = _DEFAULT) -> AsyncIterator[AsyncConnection]:
+        async with self._lock:
+            if self._failure is not None:
+                # A second transaction would mix moments in one answer: its other billing figures
+                # fail alike (and at once: a backend that did not answer in time is not waited on again).
+                raise copy.copy(self._failure).with_traceback(None)
+            try:
+                async with self.backend._guarded(self._opening, timeout) as conn:
+                    yield conn
+            except BaseException as error:
+                if self._conn is None:
+                    raise  # no transaction began (the breaker is open, no connection): the next read tries
+                # The statement was cut or failed: the transaction is not to be trusted any more
+                # (PostgreSQL aborts it; a cancelled statement may still run on the connection).
+                self._failure = (
+                    error
+                    if isinstance(error, BackendUnavailable)
+                    else BackendUnavailable(
+                        f"An earlier read of this answer from the {self.backend.name} backend failed.",
+                        backend=self.backend.name,
+                    )
+                )
+                await _shielded(self._discard())
+                raise
+
+    async def began_at(self) -> datetime:
+        """When the transaction began: PostgreSQL's transaction timestamp, or (SQLite) the clock
+        read just before ``BEGIN``."""
+        if self._began is None:
+            async with self.read() as conn:
+                if self._began is None:  # PostgreSQL's (SQLite's was read when it began)
+                    self._began = (await conn.exec_driver_sql("SELECT transaction_timestamp()")).scalar_one()
+        assert self._began is not None
+        return self._began
+
+    def _opening(self) -> Any:
+        return self._lent() if self._conn is not None else self._begun()
+
+    @asynccontextmanager
+    async def _lent(self) -> AsyncIterator[AsyncConnection]:
+        assert self._conn is not None
+        yield self._conn
+
+    @asynccontextmanager
+    async def _begun(self) -> AsyncIterator[AsyncConnection]:
+        conn = await self.backend._reader.connect()
+        try:
+            began = datetime.now(UTC)
+            await conn.exec_driver_sql(_BEGIN[self.backend.dialect.name])
+        except BaseException:
+            await _shielded(conn.close())
+            raise
+        self._conn = conn
+        if self.backend.dialect.name != "postgresql":
+            self._began = began
+        yield conn
+
+    async def close(self) -> None:
+        """Roll back and give the connection back (or drop it when that fails)."""
+        async with self._lock:
+            conn, self._conn = self._conn, None
+            if conn is None:
+                return
+            try:
+                await conn.exec_driver_sql("ROLLBACK")
+                await conn.close()
+            except BaseException:
+                self._conn = conn
+                await self._discard()
+                raise
+
+    async def _discard(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            try:
+                await conn.invalidate()
+            finally:
+                await conn.close()
+
+
+async def _shielded(closing: Any) -> None:
+    """Finish giving a connection back even when the caller is cancelled meanwhile."""
+    task = asyncio.ensure_future(closing)
+    try:
+        await asyncio.shield(task)
+    except asyncio.CancelledError:
+        await asyncio.wait([task])
+        raise
+
+
+class Moment:
+    """The read transactions of one answer, one per backend, each opened on its first read.
+
+    ``present`` says, once the operation is known, that its reads must see the present (a
+    mutation). ``end`` finishes the transactions (a subscription's event is answered; the next
+    event's reads begin a new moment); ``close`` finishes them for good: reads after it (work
+    that outlived the operation) see the present."""
+
+    def __init__(self, present: Callable[[], bool] = lambda: False) -> None:
+        self._present = present
+        self._transactions: dict[int, ReadTransaction] = {}
+        self.closed = False
+
+    def transaction(self, backend: Backend) -> ReadTransaction | None:
+        if self.closed or self._present():
+            return None
+        found = self._transactions.get(id(backend))
+        if found is None:
+            found = self._transactions[id(backend)] = ReadTransaction(backend)
+        return found
+
+    async def end(self) -> None:
+        transactions, self._transactions = list(self._transactions.values()), {}
+        errors = []
+        for transaction in transactions:
+            try:
+                await _shielded(transaction.close())
+            except Exception as error:  # the others are closed all the same
+                errors.append(error)
+        if errors:
+            raise errors[0]
+
+    async def close(self) -> None:
+        self.closed = True
+        await self.end()
+
+
+current_moment: ContextVar[Moment | None] = ContextVar("corpcare_moment", default=None)
+
+
+@asynccontextmanager
+async def one_moment(present: Callable[[], bool] = lambda: False) -> AsyncIterator[Moment]:
+    """Reads in this block (and the tasks it starts) share one moment, closed when it ends."""
+    moment = Moment(present)
+    token = current_moment.set(moment)
+    try:
+        yield moment
+    finally:
+        try:
+            current_moment.reset(token)
+        except ValueError:  # left in another context (an async generator finished elsewhere)
+            current_moment.set(None)
+        await moment.close()
+
+
+class MomentBackend(Backend):
+    """A backend whose reads go to the current moment's transaction when there is one; its
+    writes, breaker and time limits are the backend's own."""
+
+    def __init__(self, backend: Backend) -> None:
+        self.real = backend
+        self.name = backend.name
+        self.engine = backend.engine
+        self.limits = backend.limits
+        self.breaker = backend.breaker
+        self.observer = backend.observer
+        self._reader = backend._reader
+
+    def read(self, *, timeout: float | None = _DEFAULT) -> Any:
+        transaction = self._transaction()
+        return self.real.read(timeout=timeout) if transaction is None else transaction.read(timeout)
+
+    def streaming(self) -> Any:
+        """A connection for a server-side cursor, with no time limit: the moment's, held (its
+        other reads wait) until the stream is done."""
+        transaction = self._transaction()
+        return self.real.streaming() if transaction is None else transaction.read(None)
+
+    async def as_of(self) -> datetime:
+        transaction = self._transaction()
+        return await self.real.as_of() if transaction is None else await transaction.began_at()
+
+    def _transaction(self) -> ReadTransaction | None:
+        moment = current_moment.get()
+        return None if moment is None else moment.transaction(self.real)
