@@ -28,16 +28,16 @@ ANSWER = """query($m: Month!, $groupBy: [SpendingDimension!]!, $depth: Int!) {
     orgRoot { spending(month: $m) { total { amount } } children { id spending(month: $m) { total { amount } } } } }
   asked: spendingReport(input: {from: $m, to: $m, groupBy: $groupBy, unitDepth: $depth}) { asOf
     totals { total { amount currency } employeeShare { amount } }
-    rows(first: 10000) { total { amount currency } employeeShare { amount } } }
+    rows(first: 10000) { totalCount nodes { total { amount currency } employeeShare { amount } } } }
   units: spendingReport(input: {from: $m, to: $m, groupBy: [ORG_UNIT, MONTH, CATEGORY], unitDepth: 1}) {
     totals { total { amount } }
-    rows(first: 10000) { orgUnit { id } total { amount } } } }"""
+    rows(first: 10000) { totalCount nodes { orgUnit { id } total { amount } } } } }"""
 
 # For a caller who sees groups of lines only (the small-group path): no unit tree, no lines.
 GROUPS_ANSWER = """query($m: Month!, $groupBy: [SpendingDimension!]!, $depth: Int!) {
   asked: spendingReport(input: {from: $m, to: $m, groupBy: $groupBy, unitDepth: $depth}) {
     totals { total { amount currency } employeeShare { amount } }
-    rows(first: 10000) { total { amount currency } employeeShare { amount } } } }"""
+    rows(first: 10000) { totalCount nodes { total { amount currency } employeeShare { amount } } } } }"""
 
 GROUPINGS = [
     (["ORG_UNIT", "MONTH", "CATEGORY"], 2),
@@ -62,6 +62,9 @@ def disagreements(data: dict[str, Any]) -> list[str]:
         report = data.get(name)
         if report is None:
             continue
+        if len(report["rows"]["nodes"]) != report["rows"]["totalCount"]:
+            found.append(f"{name}: more rows than one page")
+        report["rows"] = report["rows"]["nodes"]
         (totals,) = report["totals"]
         if sum((amount(row["total"]) for row in report["rows"]), Decimal(0)) != amount(totals["total"]):
             found.append(f"{name}: rows do not add up to the total")
