@@ -21,10 +21,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
+from loaders.page import Window
 from resolvers.context import Context
 from resolvers.node import load_node
 from resolvers.report_base import AS_BILLED, check_months, report_customer, unit_on, visible_lines, visible_stays
 from resolvers.report_disclosure import floor_of, whole_blocks
+from resolvers.report_pages import page_rows, question_of
 from sources.billing.reports import SpendingQuery
 from sources.blocks import disclosure_blocks
 from sources.crm.history import budget_of
@@ -89,11 +91,14 @@ class BudgetRow:
         self._comparable()
         return max(self.actual_minor, self.forecast_minor or 0) > self.budget_minor
 
-    def rank(self) -> tuple[bool, Decimal]:
-        """Over budget first, then by the share used; rows that cannot be compared last."""
+    def key(self) -> tuple[object, ...]:
+        """The row's place in the report, unique per row (page cursors hold it): over budget first,
+        then by the share used (in tenths of a percent), rows that cannot be compared last; then
+        month and unit."""
         if self.foreign:
-            return True, Decimal(0)
-        return not self.over_budget, -(self.forecast_percent or self.percent_used or Decimal(0))
+            return True, 0, self.month, self.org_unit_id
+        share = self.forecast_percent or self.percent_used or Decimal(0)
+        return not self.over_budget, -int(share * 10), self.month, self.org_unit_id
 
 
 @dataclass(slots=True)
@@ -102,6 +107,10 @@ class BudgetReport:
     last: date
     as_of: datetime
     rows: list[BudgetRow] = field(default_factory=list)
+    question: str = ""  # the arguments' fingerprint: a page cursor names the question it pages
+
+    def page(self, first: int | None, after: str | None, last: int | None, before: str | None) -> Window:
+        return page_rows(self.rows, BudgetRow.key, self.question, first=first, after=after, last=last, before=before)
 
 
 async def budget_report(context: Context, args: BudgetReportArgs) -> BudgetReport:
@@ -138,7 +147,8 @@ async def budget_report(context: Context, args: BudgetReportArgs) -> BudgetRepor
         assert found.period is not None
         cell = sums.setdefault((found.group, found.period, found.currency), [0, 0])
         cell[0 if found.category == RECURRING else 1] += found.total_minor
-    report = BudgetReport(args.first, args.last, await reports.as_of())  # the answer's moment
+    as_of = await reports.as_of()  # the answer's moment
+    report = BudgetReport(args.first, args.last, as_of, question=question_of("budget", args))
     current = context.current_period
     for period in months(args.first, args.last):
         for unit in units:
@@ -160,7 +170,7 @@ async def budget_report(context: Context, args: BudgetReportArgs) -> BudgetRepor
             if period == current:
                 row.forecast_minor = recurring + _extrapolated(usage, context.today)
             report.rows.append(row)
-    report.rows.sort(key=BudgetRow.rank)
+    report.rows.sort(key=BudgetRow.key)
     return report
 
 

@@ -1,6 +1,9 @@
 """Usage volumes by kind per unit and month, and bundle use per tariff plan — over the lines in
 scope, summed by billing. Volumes come from itemised usage as rated; a month is ``billed``
-once it has closed (its invoices are issued the month after)."""
+once it has closed (its invoices are issued the month after).
+
+Each line counts in exactly one row of a month and kind (its unit at the depth, or the remainder),
+so the report's totals, per kind and currency, are the sums of its rows."""
 
 from __future__ import annotations
 
@@ -8,10 +11,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
+from loaders.page import Window
 from resolvers.context import Context
 from resolvers.node import load_node
 from resolvers.report_base import check_depth, check_months, report_customer, unit_at_depth, visible_lines
 from resolvers.report_disclosure import blocked_lines, covers, floor_of, unit_row
+from resolvers.report_pages import page_rows, question_of
 from sources.billing.disclosure import OUTSIDE, REMAINDER
 from sources.billing.usage_reports import UsageSum
 from sources.values import Money
@@ -29,6 +34,17 @@ class UsageRow:
     # The remainder of a month and kind: every unit too small to show on its own.
     suppressed: bool = False
 
+    def key(self) -> tuple[object, ...]:
+        """The row's place in the report, unique per row (page cursors hold it)."""
+        return self.month, self.suppressed, self.org_unit_id or 0, self.kind, self.amount.currency
+
+
+@dataclass(frozen=True, slots=True)
+class UsageTotal:
+    kind: str
+    quantity: int
+    amount: Money
+
 
 @dataclass(slots=True)
 class UsageReport:
@@ -36,6 +52,23 @@ class UsageReport:
     last: date
     as_of: datetime
     rows: list[UsageRow] = field(default_factory=list)
+    question: str = ""  # the arguments' fingerprint: a page cursor names the question it pages
+
+    def page(self, first: int | None, after: str | None, last: int | None, before: str | None) -> Window:
+        return page_rows(self.rows, UsageRow.key, self.question, first=first, after=after, last=last, before=before)
+
+    @property
+    def totals(self) -> list[UsageTotal]:
+        """Per kind and currency, over every row (months, units and remainders)."""
+        sums: dict[tuple[str, str], list[int]] = {}
+        for row in self.rows:
+            cell = sums.setdefault((row.kind, row.amount.currency), [0, 0])
+            cell[0] += row.quantity
+            cell[1] += row.amount.minor
+        return [
+            UsageTotal(kind, quantity, Money.from_minor(amount, currency))
+            for (kind, currency), (quantity, amount) in sorted(sums.items())
+        ]
 
 
 @dataclass(slots=True)
@@ -66,13 +99,15 @@ async def usage_report(
         lines = await visible_lines(context, customer, org_unit_id)
         groups = {line: str(unit_at_depth(path, unit_depth)) for line, path in lines.items()}
         found = await context.sources.usage_figures.volumes(customer, first, last, groups)
-    report = UsageReport(first, last, await context.sources.usage_figures.as_of())  # the answer's moment
-    report.rows = [
+    as_of = await context.sources.usage_figures.as_of()  # the answer's moment
+    question = question_of("usage", first, last, unit_depth, org_unit_id, customer_id)
+    report = UsageReport(first, last, as_of, question=question)
+    report.rows = sorted((
         UsageRow(None if s.group == REMAINDER else int(s.group), s.period, s.kind, s.quantity,
                  Money.from_minor(s.amount_minor, s.currency), s.lines, billed=s.period < context.current_period,
                  suppressed=floor > 0 and s.group == REMAINDER)
         for s in found
-    ]  # fmt: skip
+    ), key=UsageRow.key)  # fmt: skip
     return report
 
 

@@ -10,6 +10,7 @@ import strawberry
 
 from permissions.roles import Permission as P
 from permissions.rules import requires
+from resolvers.budget_report import BudgetReport as BudgetReportValue
 from resolvers.budget_report import BudgetReportArgs
 from resolvers.report_pages import ROW_PAGE_DEFAULT, ROW_PAGE_MAX
 from resolvers.spending_report import SpendingReport as SpendingReportValue
@@ -23,6 +24,15 @@ from schema.scalars import Month
 from schema.subscriber import Subscriber
 
 SPENDING = requires(P.SPENDING_READ)
+
+
+def rows_description(order: str) -> str:
+    """What a report's ``rows`` connection says: its order, and how every row is reached."""
+    return (
+        f"Rows {order}, every one reachable: page with `first`/`after` or `last`/`before` (a page holds at most "
+        f"{ROW_PAGE_MAX} rows, {ROW_PAGE_DEFAULT} by default; the report itself has no cap). Cursors name the "
+        "row's group and this report's question: another question's cursor is refused."
+    )
 
 
 @strawberry.enum
@@ -109,10 +119,7 @@ class SpendingReport:
 
     @strawberry.field(
         directives=[SPENDING],
-        description=f"Rows in dimension order (months, then the groups, then currency), every one reachable: page "
-        f"with `first`/`after` or `last`/`before` (a page holds at most {ROW_PAGE_MAX} rows, {ROW_PAGE_DEFAULT} "
-        "by default; the report itself has no cap). Cursors name the row's group and this report's question: "
-        "another question's cursor is refused.",
+        description=rows_description("in dimension order (months, then the groups, then currency)"),
     )
     def rows(  # type: ignore[misc]
         root: SpendingReportValue,
@@ -186,4 +193,19 @@ class BudgetReport:
     first: Month = field(BUDGET, name="from")  # type: ignore[valid-type]
     last: Month = field(BUDGET, name="to")  # type: ignore[valid-type]
     as_of: datetime = field(BUDGET, description="When the figures were read.")
-    rows: list[BudgetReportRow] = field(BUDGET)
+
+    @strawberry.field(
+        directives=[BUDGET],
+        description=rows_description(
+            "over budget (or forecast to be) first, then by the share used, rows in mixed currencies last; then "
+            "by month and unit. A unit's subtree holds its budgeted sub-units, so rows overlap and have no total"
+        ),
+    )
+    def rows(  # type: ignore[misc]
+        root: BudgetReportValue,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[BudgetReportRow]:
+        return root.page(first, after, last, before)  # type: ignore[return-value]

@@ -10,11 +10,13 @@ import strawberry
 
 from permissions.roles import Permission as P
 from permissions.rules import requires
+from resolvers.usage_report import UsageReport as UsageReportValue
 from schema.catalogue import Bundle, TariffPlan
-from schema.common import Money
+from schema.common import Connection, Money
 from schema.enums import UNIT_OF_KIND, QuantityUnit, UsageKind
 from schema.fields import field, related, resolved
 from schema.org_unit import OrgUnit
+from schema.reports import rows_description
 from schema.scalars import Month
 from schema.subscriber import Subscriber
 
@@ -49,12 +51,37 @@ class UsageReportRow:
     )
 
 
+@strawberry.type(description="Usage of one kind over the whole report: every month, unit and remainder row.")
+class UsageReportTotal:
+    kind: UsageKind = field(PRODUCT)
+    quantity: Decimal = resolved(PRODUCT, _quantity, description="In `unit`s.")
+    unit: QuantityUnit = resolved(PRODUCT, _unit)
+    amount: Money = field(PRODUCT, description="As rated.")
+
+
 @strawberry.type(description="Usage volumes by kind per unit and month; units at the chosen depth, rolled up.")
 class UsageReport:
     first: Month = field(PRODUCT, name="from")  # type: ignore[valid-type]
     last: Month = field(PRODUCT, name="to")  # type: ignore[valid-type]
     as_of: datetime = field(PRODUCT)
-    rows: list[UsageReportRow] = field(PRODUCT)
+    totals: list[UsageReportTotal] = field(
+        PRODUCT,
+        description="Per kind and currency, the sums of every row (each line counts in one row of a month and "
+        "kind): amounts in two currencies are never added.",
+    )
+
+    @strawberry.field(
+        directives=[PRODUCT],
+        description=rows_description("by month, then unit (the remainder last), kind and currency"),
+    )
+    def rows(  # type: ignore[misc]
+        root: UsageReportValue,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[UsageReportRow]:
+        return root.page(first, after, last, before)  # type: ignore[return-value]
 
 
 def _allowance(root: Any) -> Decimal:

@@ -39,7 +39,7 @@ ROW_POINTS = 1 / 4
 CATEGORIES = 6  # ChargeCategory
 USAGE_KINDS = 4  # voice, SMS, data, roaming
 GUESS = 10  # tariff plans, services: catalogue sizes no argument says
-SPENDING_ROWS_DEFAULT = 1000  # a page of SpendingReport.rows without `first` or `last` (ROW_PAGE_DEFAULT)
+REPORT_ROWS_DEFAULT = 1000  # a page of a report's rows without `first` or `last` (ROW_PAGE_DEFAULT)
 
 # Root fields that sum over the lines in scope, and what each reads (see `_work`).
 REPORTS = frozenset(
@@ -69,10 +69,11 @@ def report_work(name: str, arguments: Mapping[str, Any], size: ScopeSize) -> Wor
     if name == "spendingReport":
         months = _months(given)
         rows = _spending_groups(given, lines, units, months)
-        return _priced(lines, months, passes=2, rows=rows, listed=min(rows, SPENDING_ROWS_DEFAULT))
+        return _priced(lines, months, passes=2, rows=rows, listed=min(rows, REPORT_ROWS_DEFAULT))
     if name == "budgetReport":
         months = _months(given)
-        return _priced(lines, months, passes=1, rows=units * months)
+        rows = units * months
+        return _priced(lines, months, passes=1, rows=rows, listed=min(rows, REPORT_ROWS_DEFAULT))
     if name == "topSpenders":
         return _priced(lines, _months(given), passes=1, rows=lines, listed=min(lines, _first(given.get("first"), 10)))
     if name == "spendingAnomalies":
@@ -81,7 +82,8 @@ def report_work(name: str, arguments: Mapping[str, Any], size: ScopeSize) -> Wor
         return _priced(lines, 1 + 2 + 4, passes=1, rows=lines, listed=min(lines, GUESS))
     if name == "usageReport":
         months = _months(given)
-        return _priced(lines, months, passes=2, rows=units * months * USAGE_KINDS)
+        rows = units * months * USAGE_KINDS
+        return _priced(lines, months, passes=2, rows=rows, listed=min(rows, REPORT_ROWS_DEFAULT))
     if name == "bundleUtilisation":
         return _priced(lines, 1, passes=2, rows=min(lines, GUESS))
     if name == "savingsFinder":

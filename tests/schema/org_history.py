@@ -23,7 +23,7 @@ UNITS = """query($m: Month!, $s: OrgStructure!) { customer { orgRoot { id spendi
   total { amount } employeeShare { amount } lineCount } descendants { id spending(month: $m, structure: $s) {
   total { amount } employeeShare { amount } lineCount } } } } }"""
 BUDGETS = """query($input: BudgetReportInput!) { budgetReport(input: $input) {
-  rows { orgUnit { id } month budget { amount } actual { amount } } } }"""
+  rows(first: 10000) { totalCount nodes { orgUnit { id } month budget { amount } actual { amount } } } } }"""
 LINE_MOVE = """mutation($input: SubscriberMoveInput!) { subscriberMove(input: $input) {
   applied userErrors { code } } }"""
 UNIT_MOVE = """mutation($input: OrgUnitMoveInput!) { orgUnitMove(input: $input) { userErrors { code } } }"""
@@ -86,7 +86,7 @@ async def unit_spending(world: World, login: str, period: str, structure: str = 
 
 async def budget_rows(world: World, login: str, first: str, last: str, structure: str = "AS_BILLED") -> Figures:
     input = {"from": first, "to": last, "structure": structure}
-    rows = (await world.data(login, BUDGETS, {"input": input}))["budgetReport"]["rows"]
+    rows = _all_rows((await world.data(login, BUDGETS, {"input": input}))["budgetReport"]["rows"])
     found: Figures = {}
     for row in rows:
         unit = key_of(row["orgUnit"]["id"])

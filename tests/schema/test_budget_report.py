@@ -15,8 +15,8 @@ from tests.schema.test_access import unit_id
 from tests.support import World, today
 
 REPORT = """query($input: BudgetReportInput!) { budgetReport(input: $input) { from to asOf
-  rows { orgUnit { id name } month budget { amount currency } actual { amount } percentUsed
-         forecast { amount } forecastPercent overBudget } } }"""
+  rows(first: 10000) { nodes { orgUnit { id name } month budget { amount currency } actual { amount } percentUsed
+         forecast { amount } forecastPercent overBudget } } } }"""
 UNIT = """query($u: ID!, $m: Month!) { node(id: $u) { ... on OrgUnit {
   monthlyBudget { amount } spending(month: $m) { total { amount } } } } }"""
 SET_BUDGET = """mutation($input: OrgUnitSetBudgetInput!) { orgUnitSetBudget(input: $input) { userErrors { code } } }"""
@@ -30,7 +30,7 @@ async def test_actual_is_the_units_rolled_up_spending_and_percent_follows(world,
     last = add_months(month_start(today()), -1)
     rows = (await world.data(customer_admin, REPORT, {"input": {"from": month(last), "to": month(last)}}))[
         "budgetReport"
-    ]["rows"]
+    ]["rows"]["nodes"]
     assert len(rows) >= 3
     for row in rows:
         unit = (await world.data(customer_admin, UNIT, {"u": row["orgUnit"]["id"], "m": month(last)}))["node"]
@@ -68,7 +68,7 @@ async def test_the_current_month_is_forecast_by_the_stated_rule_and_over_budget_
     await world.data(customer_admin, SET_BUDGET, {"input": {"orgUnit": sales, "monthlyBudget": "100.00"}})
     rows = (await world.data(customer_admin, REPORT, {"input": {"from": month(current), "to": month(current)}}))[
         "budgetReport"
-    ]["rows"]
+    ]["rows"]["nodes"]
     assert rows[0]["orgUnit"]["id"] == sales and rows[0]["overBudget"] is True
     flags = [row["overBudget"] for row in rows]
     assert flags == sorted(flags, reverse=True)
@@ -85,8 +85,12 @@ async def test_the_current_month_is_forecast_by_the_stated_rule_and_over_budget_
 
 async def test_a_unit_admin_sees_the_budgets_of_its_subtree_only(world, unit_admin, customer_admin):
     last = month(add_months(month_start(today()), -1))
-    mine = (await world.data(unit_admin, REPORT, {"input": {"from": last, "to": last}}))["budgetReport"]["rows"]
-    everyone = (await world.data(customer_admin, REPORT, {"input": {"from": last, "to": last}}))["budgetReport"]["rows"]
+    mine = (await world.data(unit_admin, REPORT, {"input": {"from": last, "to": last}}))["budgetReport"]["rows"][
+        "nodes"
+    ]
+    everyone = (await world.data(customer_admin, REPORT, {"input": {"from": last, "to": last}}))["budgetReport"][
+        "rows"
+    ]["nodes"]
     assert 0 < len(mine) < len(everyone)
     granted = await world.data(unit_admin, "{ viewer { scope { units { id descendants { id } } } } }")
     in_scope = {u["id"] for g in granted["viewer"]["scope"]["units"] for u in [g, *g["descendants"]]}

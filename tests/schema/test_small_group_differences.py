@@ -189,13 +189,13 @@ async def test_no_figure_or_difference_of_nested_figures_narrows_to_fewer_than_f
 
 ROLL_UPS = """query($ids: [ID!]!, $m: Month!) {
   nodes(ids: $ids) { ... on OrgUnit { id spending(month: $m) { total { amount } } } }
-  budgetReport(input: {from: $m, to: $m}) { rows { orgUnit { id } actual { amount } } } }"""
+  budgetReport(input: {from: $m, to: $m}) { rows(first: 10000) { nodes { orgUnit { id } actual { amount } } } } }"""
 
 
 async def roll_ups(world: World, known: Truth, unit_ids: list[str], at: str) -> list[Figure]:
     data = await world.data(LOGINS["aggregate_viewer"], ROLL_UPS, {"ids": unit_ids, "m": at})
     amounts = [(node["id"], node["spending"]["total"]) for node in data["nodes"] if node and node["spending"]]
-    amounts += [(row["orgUnit"]["id"], row["actual"]) for row in data["budgetReport"]["rows"]]
+    amounts += [(row["orgUnit"]["id"], row["actual"]) for row in data["budgetReport"]["rows"]["nodes"]]
     out = []
     for unit_id, money in amounts:
         unit = from_global_id(unit_id)[1]
@@ -206,7 +206,7 @@ async def roll_ups(world: World, known: Truth, unit_ids: list[str], at: str) -> 
 
 
 USAGE = """query($f: Month!, $t: Month!, $d: Int!, $u: ID) { usageReport(from: $f, to: $t, unitDepth: $d, orgUnit: $u) {
-  rows { orgUnit { id } month kind quantity suppressed } } }"""
+  rows(first: 10000) { nodes { orgUnit { id } month kind quantity suppressed } } } }"""
 KINDS = ["VOICE", "SMS", "DATA", "ROAMING_DATA"]
 
 
@@ -228,7 +228,7 @@ async def test_no_usage_volume_or_difference_of_nested_volumes_narrows_to_fewer_
         depth, unit = data.draw(st.integers(0, 3), label="depth"), data.draw(st.sampled_from(unit_ids), label="unit")
         asked = {"f": month(first), "t": month(last), "d": depth, "u": unit}
         note(str(asked))
-        rows = (await world.data(LOGINS["aggregate_viewer"], USAGE, asked))["usageReport"]["rows"]
+        rows = (await world.data(LOGINS["aggregate_viewer"], USAGE, asked))["usageReport"]["rows"]["nodes"]
         subtree = from_global_id(asked["u"])[1] if asked["u"] else None
         lines = {line for line, ids in known.lines.items() if subtree is None or subtree in ids}
         for row in rows:

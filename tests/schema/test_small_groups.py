@@ -19,7 +19,7 @@ REPORT = """query($input: SpendingReportInput!) { spendingReport(input: $input) 
   rows(first: 10000) { nodes { orgUnit { id } costCentre month category suppressed
     total { amount currency } employeeShare { amount } lines } } } }"""
 USAGE = """query($f: Month!, $t: Month!, $d: Int!) { usageReport(from: $f, to: $t, unitDepth: $d) {
-  rows { orgUnit { id } month kind quantity amount { amount } lines } } }"""
+  rows(first: 10000) { nodes { orgUnit { id } month kind quantity amount { amount } lines } } } }"""
 
 
 def month(offset: int) -> str:
@@ -59,7 +59,9 @@ async def test_grouping_by_tariff_plan_and_service_is_refused_to_the_aggregate_v
 async def test_the_usage_report_shows_the_aggregate_viewer_no_kind_used_by_fewer_than_five_lines(
     world, aggregate_viewer
 ):
-    rows = (await world.data(aggregate_viewer, USAGE, {"f": month(-3), "t": month(-1), "d": 3}))["usageReport"]["rows"]
+    rows = (await world.data(aggregate_viewer, USAGE, {"f": month(-3), "t": month(-1), "d": 3}))["usageReport"]["rows"][
+        "nodes"
+    ]
     assert rows, "the assistant still gets usage figures"
     assert [row for row in rows if row["lines"] < K] == []
     assert not [row for row in rows if row["kind"] == "ROAMING_DATA" and row["lines"] < K]
@@ -127,7 +129,7 @@ async def test_a_cost_centre_above_the_unit_admins_grant_is_never_named(writable
 TEAMS = """query($u: ID!, $m: Month!) { node(id: $u) { ... on OrgUnit { children { children {
   id subscriberCount spending(month: $m) { total { amount } lineCount } } } } } }"""
 BUDGETS = """query($f: Month!, $t: Month!) { budgetReport(input: {from: $f, to: $t}) {
-  rows { orgUnit { id subscriberCount } actual { amount } } } }"""
+  rows(first: 10000) { nodes { orgUnit { id subscriberCount } actual { amount } } } } }"""
 
 
 async def test_unit_roll_ups_and_budgets_show_the_aggregate_viewer_no_unit_of_fewer_than_five_lines(
@@ -141,7 +143,9 @@ async def test_unit_roll_ups_and_budgets_show_the_aggregate_viewer_no_unit_of_fe
     assert [t for t in admins if 0 < t["spending"]["lineCount"] < K], "the demo has small teams"
     assert [t for t in teams if t["spending"] is not None and t["spending"]["lineCount"] < K] == []
     assert [t for t in teams if t["subscriberCount"] < K and t["spending"] is not None] == []
-    budgets = (await world.data(aggregate_viewer, BUDGETS, {"f": month(-2), "t": month(-1)}))["budgetReport"]["rows"]
+    budgets = (await world.data(aggregate_viewer, BUDGETS, {"f": month(-2), "t": month(-1)}))["budgetReport"]["rows"][
+        "nodes"
+    ]
     assert budgets, "large units keep their budget rows"
     assert [row for row in budgets if row["orgUnit"]["subscriberCount"] < K] == []
 

@@ -13,7 +13,7 @@ from sources.values import add_months, month_start
 from tests.support import World, today
 
 USAGE = """query($f: Month!, $t: Month!, $d: Int!) { usageReport(from: $f, to: $t, unitDepth: $d) {
-  rows { orgUnit { id } month kind quantity unit amount { amount } lines billed } } }"""
+  rows(first: 10000) { nodes { orgUnit { id } month kind quantity unit amount { amount } lines billed } } } }"""
 BUNDLES = """{ bundleUtilisation { tariffPlan { code } bundle { code } lines allowance used percentUsed } }"""
 
 
@@ -49,7 +49,7 @@ async def test_each_units_volumes_are_the_sum_of_its_lines_usage(world, customer
     first = add_months(current, -1)
     rows = (await world.data(customer_admin, USAGE, {"f": month(first), "t": month(current), "d": 1}))["usageReport"][
         "rows"
-    ]
+    ]["nodes"]
     units = {row["orgUnit"]["id"] for row in rows}
     assert len(units) > 1 and {row["billed"] for row in rows} == {True, False}
     for unit in units:
@@ -66,13 +66,13 @@ async def test_the_whole_company_equals_its_units_and_a_unit_admin_sees_its_subt
     variables = {"f": month(last), "t": month(last)}
     by_kind: dict[int, dict[str, Decimal]] = {}
     for depth in (0, 2):
-        rows = (await world.data(customer_admin, USAGE, {**variables, "d": depth}))["usageReport"]["rows"]
+        rows = (await world.data(customer_admin, USAGE, {**variables, "d": depth}))["usageReport"]["rows"]["nodes"]
         totals: dict[str, Decimal] = defaultdict(Decimal)
         for row in rows:
             totals[row["kind"]] += Decimal(row["quantity"])
         by_kind[depth] = dict(totals)
     assert by_kind[0] == by_kind[2]
-    mine = (await world.data(unit_admin, USAGE, {**variables, "d": 0}))["usageReport"]["rows"]
+    mine = (await world.data(unit_admin, USAGE, {**variables, "d": 0}))["usageReport"]["rows"]["nodes"]
     expected = await usage_sums(world, await lines_under(world, unit_admin), last, last)
     assert {(row["month"], row["kind"]): int(row["quantity"]) for row in mine} == expected
 

@@ -90,9 +90,9 @@ async def test_an_employees_exports_show_no_unit_graphql_would_not_show(world, e
     token = bearer(issue_token(make_settings(), employee))
     last = month(-1)
     report = f'usageReport(from: "{last}", to: "{last}")'
-    graphql = await world.run(employee, f"{{ {report} {{ rows {{ orgUnit {{ id }} }} }} }}")
-    assert {row["orgUnit"] for row in graphql.data["usageReport"]["rows"]} == {None}
-    named = await world.run(employee, f"{{ {report} {{ rows {{ orgUnit {{ name }} }} }} }}")
+    graphql = await world.run(employee, f"{{ {report} {{ rows {{ nodes {{ orgUnit {{ id }} }} }} }} }}")
+    assert {row["orgUnit"] for row in graphql.data["usageReport"]["rows"]["nodes"]} == {None}
+    named = await world.run(employee, f"{{ {report} {{ rows {{ nodes {{ orgUnit {{ name }} }} }} }} }}")
     assert [e.extensions["code"] for e in named.errors or ()] == ["FORBIDDEN"]
     months = {"from": last, "to": last}
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://corpcare.test") as http:
