@@ -15,7 +15,7 @@ import random
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sources.billing.split import RECURRING, Running, blocked, split
 from sources.demo.catalogue import CURRENCY, Bundle
@@ -175,16 +175,20 @@ class ChargeBook:
         """Daily charge rows for one line and month, and their share of the month's invoice.
         ``items`` are in the order they were rated; ``rated``: usage was already refused event by
         event past a blocking limit (itemised months), so only other charges are checked here."""
-        line, policy = product.line, product.policy
-        running: dict[str, Running] = defaultdict(Running)
+        line = product.line
+        # Split exactly per category and policy period (a policy changed mid-month starts afresh),
+        # as rating does (sources/demo/limits.py).
+        running: dict[tuple[str, datetime | None], Running] = defaultdict(Running)
         usage = 0  # the month's usage charges so far, what the limit counts
         by_category: dict[str, list[int]] = defaultdict(lambda: [0, 0])
         for (offset, category), amount in items:
+            day = first_day + timedelta(days=offset)
+            policy = product.policy.at(datetime(day.year, day.month, day.day, tzinfo=UTC))
             usage_charge = category != RECURRING
             checked = usage_charge and amount and not (rated and category in RATED_BY_EVENT)
             if checked and blocked(usage, policy.monthly_limit_minor, policy.limit_action):
                 continue
-            share = split(running[category], amount, company_percent=policy.company_share_percent,
+            share = split(running[category, policy.since], amount, company_percent=policy.company_share_percent,
                           category=category, usage_before_minor=usage, limit_minor=policy.monthly_limit_minor,
                           limit_action=policy.limit_action)  # fmt: skip
             if usage_charge:
@@ -192,7 +196,7 @@ class ChargeBook:
             charges.append(
                 (
                     self.next_charge_id, line.id, line.customer_id, product.account_id,
-                    first_day + timedelta(days=offset), period, category, amount, share.employee_minor,
+                    day, period, category, amount, share.employee_minor,
                     self._currency(product.account_id), share.over_limit_minor, policy.since,
                 )
             )  # fmt: skip
