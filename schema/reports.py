@@ -5,15 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 from enum import Enum
+from typing import Any
 
 import strawberry
 
 from permissions.roles import Permission as P
 from permissions.rules import requires
-from resolvers.budget_report import BudgetReport as BudgetReportValue
 from resolvers.budget_report import BudgetReportArgs
 from resolvers.report_pages import ROW_PAGE_DEFAULT, ROW_PAGE_MAX
-from resolvers.spending_report import SpendingReport as SpendingReportValue
 from resolvers.spending_report import SpendingReportArgs
 from schema.catalogue import Service, TariffPlan
 from schema.common import Connection, Money
@@ -26,13 +25,23 @@ from schema.subscriber import Subscriber
 SPENDING = requires(P.SPENDING_READ)
 
 
-def rows_description(order: str) -> str:
-    """What a report's ``rows`` connection says: its order, and how every row is reached."""
-    return (
+def report_rows(node: type, permission: Any, order: str) -> Any:
+    """A report's ``rows``: a connection of ``node`` over the report's rows in ``order``, paged by
+    the report value's ``page`` (``resolvers/report_pages.py``), every row reachable."""
+
+    def rows(
+        root: Any, first: int | None = None, after: str | None = None, last: int | None = None,
+        before: str | None = None,
+    ) -> Any:  # fmt: skip
+        return root.page(first, after, last, before)
+
+    rows.__annotations__["return"] = Connection[node]  # type: ignore[valid-type]
+    description = (
         f"Rows {order}, every one reachable: page with `first`/`after` or `last`/`before` (a page holds at most "
         f"{ROW_PAGE_MAX} rows, {ROW_PAGE_DEFAULT} by default; the report itself has no cap). Cursors name the "
         "row's group and this report's question: another question's cursor is refused."
     )
+    return strawberry.field(rows, directives=[permission], description=description)
 
 
 @strawberry.enum
@@ -117,18 +126,7 @@ class SpendingReport:
     )
     row_count: int = field(SPENDING, description="All rows of the report, as `rows.totalCount`.")
 
-    @strawberry.field(
-        directives=[SPENDING],
-        description=rows_description("in dimension order (months, then the groups, then currency)"),
-    )
-    def rows(  # type: ignore[misc]
-        root: SpendingReportValue,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-    ) -> Connection[SpendingReportRow]:
-        return root.page(first, after, last, before)  # type: ignore[return-value]
+    rows = report_rows(SpendingReportRow, SPENDING, "in dimension order (months, then the groups, then currency)")
 
 
 BUDGET = requires(P.BUDGET_READ)
@@ -194,18 +192,9 @@ class BudgetReport:
     last: Month = field(BUDGET, name="to")  # type: ignore[valid-type]
     as_of: datetime = field(BUDGET, description="When the figures were read.")
 
-    @strawberry.field(
-        directives=[BUDGET],
-        description=rows_description(
-            "over budget (or forecast to be) first, then by the share used, rows in mixed currencies last; then "
-            "by month and unit. A unit's subtree holds its budgeted sub-units, so rows overlap and have no total"
-        ),
+    rows = report_rows(
+        BudgetReportRow,
+        BUDGET,
+        "over budget (or forecast to be) first, then by the share used, rows in mixed currencies last; then by "
+        "month and unit. A unit's subtree holds its budgeted sub-units, so rows overlap and have no total",
     )
-    def rows(  # type: ignore[misc]
-        root: BudgetReportValue,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-    ) -> Connection[BudgetReportRow]:
-        return root.page(first, after, last, before)  # type: ignore[return-value]

@@ -10,13 +10,12 @@ import strawberry
 
 from permissions.roles import Permission as P
 from permissions.rules import requires
-from resolvers.usage_report import UsageReport as UsageReportValue
 from schema.catalogue import Bundle, TariffPlan
-from schema.common import Connection, Money
+from schema.common import Money
 from schema.enums import UNIT_OF_KIND, QuantityUnit, UsageKind
 from schema.fields import field, related, resolved
 from schema.org_unit import OrgUnit
-from schema.reports import rows_description
+from schema.reports import report_rows
 from schema.scalars import Month
 from schema.subscriber import Subscriber
 
@@ -70,18 +69,7 @@ class UsageReport:
         "kind): amounts in two currencies are never added.",
     )
 
-    @strawberry.field(
-        directives=[PRODUCT],
-        description=rows_description("by month, then unit (the remainder last), kind and currency"),
-    )
-    def rows(  # type: ignore[misc]
-        root: UsageReportValue,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-    ) -> Connection[UsageReportRow]:
-        return root.page(first, after, last, before)  # type: ignore[return-value]
+    rows = report_rows(UsageReportRow, PRODUCT, "by month, then unit (the remainder last), kind and currency")
 
 
 def _allowance(root: Any) -> Decimal:
