@@ -16,8 +16,8 @@ from schema.enums import ChargeCategory, ContentFilter, LimitAction, QuantityUni
 from schema.scalars import Month
 from sources.billing.models import SpendingPolicy
 from sources.billing.policies import effective_policy
+from sources.billing.policy_reads import POLICY_COLUMNS
 from sources.billing.records import PolicyRecord
-from sources.billing.source import POLICY_COLUMNS
 from sources.db import Engines
 from sources.values import Money as MoneyValue
 

@@ -17,8 +17,8 @@ from sqlalchemy import BigInteger, Select, case, cast, false, func, literal, nul
 from sqlalchemy.types import NullType
 
 from sources.billing.disclosure import Facts, Question, suppressed_sums
+from sources.billing.members import Stay, line_groups, line_stays
 from sources.billing.models import DailyCharge, LineProduct, LineService
-from sources.billing.source import Stay, line_groups, line_stays
 from sources.billing.split import RECURRING
 from sources.db import SqlSource, key_in
 
@@ -156,15 +156,21 @@ class BillingReports(SqlSource):
             LineService.service_id if query.by_service else None,
         ]
         grouped = [group, *(d for d in dimensions if d is not None), charge.currency]
-        columns: list[Any] = [
-            *([false().label("is_total")] if marked else []),
-            *grouped,
-            func.sum(charge.amount_minor),
-            func.sum(charge.employee_share_minor),
-            func.count(charge.subscriber_id.distinct()),
-        ]
+        keys = [*([false().label("is_total")] if marked else []), *grouped]
+        statement = self._sums(query, members, on, keys, grouped)
+        if query.by_plan:
+            statement = statement.join(LineProduct, LineProduct.subscriber_id == charge.subscriber_id)
+        if query.by_service:
+            statement = statement.outerjoin(LineService, LineService.subscriber_id == charge.subscriber_id)
+        return statement, dimensions
+
+    def _sums(self, query: SpendingQuery, members: Any, on: Any, keys: list[Any], grouped: list[Any]) -> Select[Any]:
+        """``keys``, then total, employee share and lines, over the query's charges (its lines as
+        ``members`` joined ``on``, its months and categories), grouped by ``grouped``."""
+        charge = DailyCharge
         statement: Select[Any] = (
-            select(*columns)
+            select(*keys, func.sum(charge.amount_minor), func.sum(charge.employee_share_minor),
+                   func.count(charge.subscriber_id.distinct()))
             .select_from(charge)
             .join(members, on)
             .where(
@@ -173,14 +179,10 @@ class BillingReports(SqlSource):
                 charge.period <= query.last_period,
             )
             .group_by(*grouped)
-        )
-        if query.by_plan:
-            statement = statement.join(LineProduct, LineProduct.subscriber_id == charge.subscriber_id)
-        if query.by_service:
-            statement = statement.outerjoin(LineService, LineService.subscriber_id == charge.subscriber_id)
+        )  # fmt: skip
         if query.categories:
             statement = statement.where(key_in(charge.category, query.categories, self.dialect))
-        return statement, dimensions
+        return statement
 
     def _members(self, query: SpendingQuery) -> tuple[Any, Any, Any]:
         """The line → group map as a relation, its group column, and how a charge joins it: by
@@ -196,30 +198,8 @@ class BillingReports(SqlSource):
         rows (``asked`` dimensions, all null): no plan or service join, which would count a
         charge once per service."""
         members, _, on = self._members(query)
-        charge = DailyCharge
-        columns: list[Any] = [
-            true().label("is_total"),
-            literal(WHOLE),
-            *(null() for _ in range(asked)),
-            charge.currency,
-            func.sum(charge.amount_minor),
-            func.sum(charge.employee_share_minor),
-            func.count(charge.subscriber_id.distinct()),
-        ]
-        statement: Select[Any] = (
-            select(*columns)
-            .select_from(charge)
-            .join(members, on)
-            .where(
-                key_in(charge.customer_id, query.customer_ids, self.dialect),
-                charge.period >= query.first_period,
-                charge.period <= query.last_period,
-            )
-            .group_by(charge.currency)
-        )
-        if query.categories:
-            statement = statement.where(key_in(charge.category, query.categories, self.dialect))
-        return statement
+        keys = [true().label("is_total"), literal(WHOLE), *(null() for _ in range(asked)), DailyCharge.currency]
+        return self._sums(query, members, on, keys, [DailyCharge.currency])
 
 
 def _split(found: Sequence[Any], convert: Any) -> tuple[list[SpendingSum], list[SpendingSum]]:

@@ -11,8 +11,8 @@ from typing import Any
 from sqlalchemy import and_, case, func, select
 
 from sources.billing.disclosure import OUTSIDE, Facts, Question, line_blocks, suppressed_sums
+from sources.billing.members import line_groups
 from sources.billing.models import BundleBalance, LineProduct, TariffPlan, UsageRecord
-from sources.billing.source import line_groups
 from sources.db import SqlSource, key_in
 
 

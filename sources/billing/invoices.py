@@ -1,0 +1,144 @@
+"""Invoices: pages per billing account, and their lines summed per line and per category."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from sqlalchemy import and_, func, select, tuple_
+
+from sources.billing.models import Invoice, InvoiceLine
+from sources.billing.records import CategoryAmount, InvoiceRecord, InvoiceSubscriberTotal
+from sources.db import SqlSource, key_in
+from sources.scope import RowScope, company_predicate
+from sources.values import Money
+
+INVOICE_COLUMNS = (
+    Invoice.id,
+    Invoice.billing_account_id,
+    Invoice.customer_id,
+    Invoice.number,
+    Invoice.period,
+    Invoice.issued_on,
+    Invoice.due_on,
+    Invoice.status,
+    Invoice.total_minor,
+    Invoice.currency,
+    Invoice.company_share_minor,
+    Invoice.employee_share_minor,
+)
+
+
+def _invoice(row: Any) -> InvoiceRecord:
+    return InvoiceRecord(
+        id=row.id,
+        billing_account_id=row.billing_account_id,
+        customer_id=row.customer_id,
+        number=row.number,
+        period=row.period,
+        issued_on=row.issued_on,
+        due_on=row.due_on,
+        status=row.status,
+        total=Money.from_minor(row.total_minor, row.currency),
+        company_share=Money.from_minor(row.company_share_minor, row.currency),
+        employee_share=Money.from_minor(row.employee_share_minor, row.currency),
+    )
+
+
+class InvoiceReads(SqlSource):
+    # invoices --------------------------------------------------------------------------
+
+    async def invoice_pages(
+        self, account_ids: Sequence[int], *, after: tuple[date, int] | None, limit: int
+    ) -> list[InvoiceRecord]:
+        """Newest first, up to ``limit`` invoices per billing account, in one statement."""
+        conditions = [key_in(Invoice.billing_account_id, account_ids, self.dialect)]
+        if after is not None:
+            conditions.append(tuple_(Invoice.period, Invoice.id) < tuple_(*after))
+        rank = (
+            func.row_number()
+            .over(partition_by=Invoice.billing_account_id, order_by=(Invoice.period.desc(), Invoice.id.desc()))
+            .label("rank")
+        )
+        ranked = select(*INVOICE_COLUMNS, rank).where(and_(*conditions)).subquery()
+        statement = (
+            select(ranked)
+            .where(ranked.c.rank <= limit)
+            .order_by(ranked.c.billing_account_id, ranked.c.period.desc(), ranked.c.id.desc())
+        )
+        return [_invoice(row) for row in await self._rows(statement)]
+
+    async def invoices_by_ids(self, ids: Sequence[int], scope: RowScope) -> list[InvoiceRecord]:
+        statement = select(*INVOICE_COLUMNS).where(
+            key_in(Invoice.id, ids, self.dialect), company_predicate(scope, Invoice.customer_id)
+        )
+        return [_invoice(row) for row in await self._rows(statement)]
+
+    async def invoice_totals_by_subscriber(
+        self, invoice_ids: Sequence[int], *, after: int | None, before: int | None, limit: int, backward: bool
+    ) -> list[InvoiceSubscriberTotal]:
+        """Per invoice, up to ``limit`` lines' totals in line order, after ``after`` and before
+        ``before`` (line ids); ``backward``: the last ``limit`` of them. One statement for every
+        invoice, the page cut by the database (a window per invoice), never all lines read."""
+        line = InvoiceLine
+        conditions = [key_in(line.invoice_id, invoice_ids, self.dialect)]
+        if after is not None:
+            conditions.append(line.subscriber_id > after)
+        if before is not None:
+            conditions.append(line.subscriber_id < before)
+        sums = (
+            select(
+                line.invoice_id,
+                line.subscriber_id,
+                func.sum(line.amount_minor).label("total"),
+                func.sum(line.company_share_minor).label("company"),
+                func.sum(line.employee_share_minor).label("employee"),
+            )
+            .where(*conditions)
+            .group_by(line.invoice_id, line.subscriber_id)
+            .subquery()
+        )
+        order = sums.c.subscriber_id.desc() if backward else sums.c.subscriber_id
+        rank = func.row_number().over(partition_by=sums.c.invoice_id, order_by=order).label("rank")
+        ranked = select(sums, rank).subquery()
+        statement = (
+            select(
+                ranked.c.invoice_id, ranked.c.subscriber_id, ranked.c.total, Invoice.currency,
+                ranked.c.company, ranked.c.employee,
+            )
+            .join(Invoice, Invoice.id == ranked.c.invoice_id)
+            .where(ranked.c.rank <= limit)
+            .order_by(ranked.c.invoice_id, ranked.c.subscriber_id)
+        )  # fmt: skip
+        return [
+            InvoiceSubscriberTotal(
+                row[0],
+                row[1],
+                Money.from_minor(int(row[2]), row[3]),
+                Money.from_minor(int(row[4]), row[3]),
+                Money.from_minor(int(row[5]), row[3]),
+            )
+            for row in await self._rows(statement)
+        ]
+
+    async def invoice_line_counts(self, invoice_ids: Sequence[int]) -> dict[int, int]:
+        """Lines charged on each invoice."""
+        statement = (
+            select(InvoiceLine.invoice_id, func.count(InvoiceLine.subscriber_id.distinct()))
+            .where(key_in(InvoiceLine.invoice_id, invoice_ids, self.dialect))
+            .group_by(InvoiceLine.invoice_id)
+        )
+        return {row[0]: int(row[1]) for row in await self._rows(statement)}
+
+    async def invoice_totals_by_category(self, invoice_ids: Sequence[int]) -> list[tuple[int, CategoryAmount]]:
+        statement = (
+            select(InvoiceLine.invoice_id, InvoiceLine.category, func.sum(InvoiceLine.amount_minor), Invoice.currency)
+            .join(Invoice, Invoice.id == InvoiceLine.invoice_id)
+            .where(key_in(InvoiceLine.invoice_id, invoice_ids, self.dialect))
+            .group_by(InvoiceLine.invoice_id, InvoiceLine.category, Invoice.currency)
+            .order_by(InvoiceLine.invoice_id, InvoiceLine.category)
+        )
+        return [
+            (row[0], CategoryAmount(row[1], Money.from_minor(row[2], row[3]))) for row in await self._rows(statement)
+        ]

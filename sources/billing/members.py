@@ -1,0 +1,76 @@
+"""Lines handed to billing as data: a line → group map, or (as billed) a line's group per range
+of days, as a derived table to join the charges to."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from datetime import date
+from typing import Any
+
+from sqlalchemy import ColumnElement, Date, Integer, String, and_, bindparam, cast, func, or_
+from sqlalchemy.dialects.postgresql import ARRAY
+
+from sources.billing.models import DailyCharge
+
+
+def line_groups(groups: Mapping[int, str], dialect: str) -> tuple[Any, ColumnElement[Any], ColumnElement[Any]]:
+    """A derived table (line id, group) from a line → group map handed over as data: one
+    bound parameter whatever its size (two arrays on PostgreSQL, one JSON object on SQLite).
+    Returns the table and its two columns, ready to join to the charges by line."""
+    if dialect == "postgresql":
+        members = (
+            func.unnest(
+                bindparam(None, list(groups), type_=ARRAY(Integer())),
+                bindparam(None, list(groups.values()), type_=ARRAY(String())),
+            )
+            .table_valued("line_id", "grp")
+            .render_derived(name="members")
+        )
+        return members, members.c.line_id, members.c.grp
+    as_json = json.dumps({str(key): value for key, value in groups.items()})
+    members = func.json_each(bindparam(None, as_json, type_=String())).table_valued("key", "value").alias("members")
+    return members, cast(members.c.key, Integer()), members.c.value
+
+
+# (line id, group, first day, day after the last or None): a line's group for a range of days.
+Stay = tuple[int, str, date, date | None]
+
+
+def line_stays(stays: Sequence[Stay], dialect: str) -> tuple[Any, ColumnElement[Any], ColumnElement[Any], Any]:
+    """``line_groups`` over days: a derived table (line id, group, from, to) handed over as data
+    in one bound parameter, and the join condition that puts a charge in the group its line
+    had on the charge's day. A line may appear in several stays; they never overlap, so each
+    charge counts once. Returns the table, its line and group columns, and that condition."""
+    members: Any
+    if dialect == "postgresql":
+        members = (
+            func.unnest(
+                bindparam(None, [s[0] for s in stays], type_=ARRAY(Integer())),
+                bindparam(None, [s[1] for s in stays], type_=ARRAY(String())),
+                bindparam(None, [s[2] for s in stays], type_=ARRAY(Date())),
+                bindparam(None, [s[3] for s in stays], type_=ARRAY(Date())),
+            )
+            .table_valued("line_id", "grp", "valid_from", "valid_to")
+            .render_derived(name="members")
+        )
+        columns: list[Any] = [members.c.line_id, members.c.grp, members.c.valid_from, members.c.valid_to]
+    else:
+        as_json = json.dumps(
+            [[line, grp, start.isoformat(), end and end.isoformat()] for line, grp, start, end in stays]
+        )
+        members = func.json_each(bindparam(None, as_json, type_=String())).table_valued("value").alias("members")
+        item = members.c.value
+        columns = [
+            cast(func.json_extract(item, "$[0]"), Integer()),
+            func.json_extract(item, "$[1]", type_=String()),
+            func.json_extract(item, "$[2]"),
+            func.json_extract(item, "$[3]"),
+        ]
+    line_id, group, valid_from, valid_to = columns
+    on = and_(
+        DailyCharge.subscriber_id == line_id,
+        DailyCharge.day >= valid_from,
+        or_(valid_to.is_(None), DailyCharge.day < valid_to),
+    )
+    return members, line_id, group, on

@@ -1,0 +1,119 @@
+"""A line's month of charges, summed by the database: per category, per policy period, and
+per group of lines."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Select, func, select
+
+from sources.billing.members import Stay, line_groups, line_stays
+from sources.billing.models import DailyCharge
+from sources.billing.records import CategoryAmount, SpendingRecord
+from sources.db import SqlSource, key_in
+from sources.errors import MixedCurrencies, one_currency
+from sources.values import Money
+
+
+class SpendingReads(SqlSource):
+    # spending --------------------------------------------------------------------------
+
+    async def spending_by_subscriber(
+        self, keys: Sequence[tuple[int, date]]
+    ) -> dict[tuple[int, date], SpendingRecord | MixedCurrencies]:
+        """Each (line, month)'s charges by category, summed by the database; a month charged in
+        two currencies is that key's refusal, the others are answered."""
+        statement = self._line_month_sums(
+            keys, DailyCharge.category, DailyCharge.amount_minor, DailyCharge.employee_share_minor
+        ).order_by(DailyCharge.subscriber_id, DailyCharge.category)
+        sums: dict[tuple[int, date], list[Any]] = defaultdict(list)
+        for row in await self._rows(statement):
+            sums[(row[0], row[1])].append(row)
+        return {key: _spending_or_refusal(key[1], rows) for key, rows in sums.items()}
+
+    async def spending_by_policy_period(self, keys: Sequence[tuple[int, date]]) -> Sequence[Any]:
+        """(line, month, policy in force since, currency, total, employee share, over the limit) per
+        policy each (line, month)'s charges were rated under."""
+        charge = DailyCharge
+        measures = (charge.amount_minor, charge.employee_share_minor, charge.over_limit_minor)
+        return await self._rows(self._line_month_sums(keys, charge.policy_since, *measures))
+
+    def _line_month_sums(self, keys: Sequence[tuple[int, date]], by: Any, *measures: Any) -> Select[Any]:
+        """(line, month, ``by``, currency, the sum of each of ``measures``) over the charges of the
+        (line, month) ``keys``."""
+        ids = sorted({sid for sid, _ in keys})
+        periods = sorted({period for _, period in keys})
+        grouped = (DailyCharge.subscriber_id, DailyCharge.period, by, DailyCharge.currency)
+        return (
+            select(*grouped, *(func.sum(measure) for measure in measures))
+            .where(
+                key_in(DailyCharge.subscriber_id, ids, self.dialect),
+                key_in(DailyCharge.period, periods, self.dialect),
+            )
+            .group_by(*grouped)
+        )
+
+    async def spending_by_group(
+        self,
+        customer_ids: Sequence[int],
+        periods: Sequence[date],
+        groups: Mapping[int, str],
+        stays: Sequence[Stay] | None = None,
+    ) -> Sequence[Any]:
+        """(group, month, currency, total, employee share, lines charged) per group of lines.
+
+        ``groups`` maps line ids to a group (an org path): the CRM's answer, handed over as
+        data. Billing joins it to the charges by key and sums per group, so a roll-up over
+        thousands of lines returns one row per group and month. With ``stays`` instead, a charge
+        counts for the group its line had on the charge's day (``line_stays``).
+        """
+        if stays is not None:
+            members, _, group, on = line_stays(stays, self.dialect)
+        else:
+            members, line_id, group = line_groups(groups, self.dialect)
+            on = DailyCharge.subscriber_id == line_id
+        statement = (
+            select(
+                group,
+                DailyCharge.period,
+                DailyCharge.currency,
+                func.sum(DailyCharge.amount_minor),
+                func.sum(DailyCharge.employee_share_minor),
+                func.count(DailyCharge.subscriber_id.distinct()),
+            )
+            .select_from(DailyCharge)
+            .join(members, on)
+            .where(
+                key_in(DailyCharge.customer_id, customer_ids, self.dialect),
+                key_in(DailyCharge.period, periods, self.dialect),
+            )
+            .group_by(group, DailyCharge.period, DailyCharge.currency)
+        )
+        return await self._rows(statement)
+
+
+def _spending_or_refusal(period: date, rows: list[Any]) -> SpendingRecord | MixedCurrencies:
+    try:
+        return _spending(period, rows)
+    except MixedCurrencies as refusal:
+        return refusal
+
+
+def _spending(period: date, rows: list[Any]) -> SpendingRecord:
+    """Fold per-category sums (category, currency, total, employee share) into one record. A
+    line is billed in one currency; charges in two (a line moved between accounts in the month)
+    are refused rather than added."""
+    currency = one_currency("The line's month", (row[3] for row in rows), rows[0][3])
+    total = sum(int(row[4]) for row in rows)
+    employee = sum(int(row[5]) for row in rows)
+    return SpendingRecord(
+        period=period,
+        total=Money.from_minor(total, currency),
+        company_share=Money.from_minor(total - employee, currency),
+        employee_share=Money.from_minor(employee, currency),
+        by_category=[CategoryAmount(row[2], Money.from_minor(int(row[4]), currency)) for row in rows],
+        line_count=1,
+    )
