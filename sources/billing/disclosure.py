@@ -46,6 +46,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql import ColumnElement
 
+from sources.billing.source import json_rows
+
 REMAINDER = ""  # a block's row: the remainder
 OUTSIDE = "-"  # a block's row: not part of this question
 WHOLE = "*"  # the row of a total over the whole question
@@ -104,6 +106,9 @@ def line_blocks(blocks: Mapping[int, tuple[str, str]], dialect: str) -> tuple[An
     return members, cast(members.c.key, Integer()), block, row
 
 
+STAY_COLUMNS = ("line_id", "block", "grp", "valid_from", "valid_to")
+
+
 def stay_blocks(stays: Sequence[BlockStay], dialect: str) -> tuple[Any, list[Any]]:
     """``line_blocks`` as billed: a derived table (line id, block, row, first day, day after the
     last) as one bound parameter, and its columns."""
@@ -112,17 +117,19 @@ def stay_blocks(stays: Sequence[BlockStay], dialect: str) -> tuple[Any, list[Any
         members = (
             func.unnest(*(bindparam(None, [stay[i] for stay in stays], type_=ARRAY(kind))
                           for i, kind in enumerate(kinds)))
-            .table_valued("line_id", "block", "grp", "valid_from", "valid_to")
+            .table_valued(*STAY_COLUMNS)
             .render_derived(name="members")
         )  # fmt: skip
         return members, list(members.c)
     as_json = json.dumps(
         [[line, block, row, start.isoformat(), end.isoformat()] for line, block, row, start, end in stays]
     )
-    members = func.json_each(bindparam(None, as_json, type_=String())).table_valued("value").alias("members")
-    columns: list[Any] = [func.json_extract(members.c.value, f"$[{i}]") for i in range(5)]
-    columns[0] = cast(columns[0], Integer())
-    return members, columns
+    item = func.json_each(bindparam(None, as_json, type_=String())).table_valued("value").c.value
+    members = json_rows(
+        cast(func.json_extract(item, "$[0]"), Integer()).label("line_id"),
+        *(func.json_extract(item, f"$[{i}]").label(name) for i, name in enumerate(STAY_COLUMNS[1:], start=1)),
+    )
+    return members, list(members.c)
 
 
 def _members(blocks: Blocks, facts: Facts, dialect: str) -> tuple[Any, Any, Any, Any]:
