@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from sources.crm.records import path_ids
 from sources.values import add_months
@@ -23,8 +24,19 @@ NO_BLOCK = ""
 
 def unit_paths(path: str) -> list[str]:
     """The paths of the units on ``path``, from the root down: ``/1/4/`` → ``/1/``, ``/1/4/``."""
+    return list(_units_on(path))
+
+
+@lru_cache(maxsize=65536)
+def _units_on(path: str) -> tuple[str, ...]:
+    # Lines share a few hundred paths, walked once per line and month: each is cut up once.
     ids = path_ids(path)
-    return ["/" + "/".join(map(str, ids[: depth + 1])) + "/" for depth in range(len(ids))]
+    return tuple("/" + "/".join(map(str, ids[: depth + 1])) + "/" for depth in range(len(ids)))
+
+
+@lru_cache(maxsize=65536)
+def _depth(path: str) -> int:
+    return 0 if path == NO_BLOCK else len(path_ids(path))
 
 
 def released_units(lines: Mapping[int, str], floor: int) -> set[str]:
@@ -41,7 +53,7 @@ def _released(places: Collection[tuple[int, str]], floor: int) -> set[str]:
     via: defaultdict[str | None, list[tuple[int, str | None]]] = defaultdict(list)
     for line, path in places:
         parent: str | None = None
-        for unit in unit_paths(path):
+        for unit in _units_on(path):
             under[unit].add(line)
             via[parent].append((line, unit))
             parent = unit
@@ -62,7 +74,7 @@ def _released(places: Collection[tuple[int, str]], floor: int) -> set[str]:
 
 
 def _deepest(path: str, released: set[str]) -> str:
-    return next((unit for unit in reversed(unit_paths(path)) if unit in released), NO_BLOCK)
+    return next((unit for unit in reversed(_units_on(path)) if unit in released), NO_BLOCK)
 
 
 def disclosure_blocks(lines: Mapping[int, str], floor: int) -> dict[int, str]:
@@ -91,13 +103,18 @@ def blocks_as_billed(
     lines had that month. A line that moved within a month counts once in each unit it sat in."""
     stays = list(stays)
     pieces: list[Piece] = []
+    known: dict[frozenset[tuple[int, str]], dict[str, str]] = {}  # months alike are blocked alike
     for month in months:
         end = add_months(month, 1)
         cut = [(line, path, max(start, month), end if stop is None else min(stop, end))
                for line, path, start, stop in stays]  # fmt: skip
         cut = [(line, path, start, stop) for line, path, start, stop in cut if start < stop]
-        released = _released({(line, path) for line, path, _, _ in cut}, floor)
-        pieces += (Piece(line, path, _deepest(path, released), month, start, stop) for line, path, start, stop in cut)
+        places = frozenset((line, path) for line, path, _, _ in cut)
+        if places not in known:
+            released = _released(places, floor)
+            known[places] = {path: _deepest(path, released) for _, path in places}
+        block = known[places]
+        pieces += (Piece(line, path, block[path], month, start, stop) for line, path, start, stop in cut)
     return pieces
 
 
@@ -106,8 +123,8 @@ def broken_units(pieces: Iterable[Piece]) -> set[tuple[date, int]]:
     unit's subtree with its block above the unit (or none), so the unit's figure is no sum of atoms."""
     found: set[tuple[date, int]] = set()
     for piece in pieces:
-        depth = 0 if piece.block == NO_BLOCK else len(path_ids(piece.block))
-        found.update((piece.month, unit) for unit in path_ids(piece.path)[depth:])
+        if _depth(piece.path) > _depth(piece.block):
+            found.update((piece.month, unit) for unit in path_ids(piece.path)[_depth(piece.block) :])
     return found
 
 
