@@ -11,7 +11,8 @@ from typing import Any
 from loaders.base import LoadContext, Shared, SourceLoader
 from sources.billing.policies import EffectivePolicy, effective_policy
 from sources.billing.records import PolicyRecord, SpendingRecord
-from sources.blocks import disclosure_blocks
+from sources.blocks import NO_BLOCK, block_stays, blocks_as_billed, broken_units, disclosure_blocks
+from sources.crm.history import Stay
 from sources.crm.records import path_ids
 from sources.errors import MixedCurrencies, one_currency
 from sources.values import Money, add_months
@@ -22,6 +23,7 @@ LineMonth = tuple[int, date | None, str, str]
 # structure "as_billed" or "current" (resolvers/report_base.py)
 UnitMonth = tuple[int, str, date | None, str, str]
 AS_BILLED = "as_billed"
+WHOLE_COMPANY = 0  # the unit id of the whole company (the path "/") among units with no figure
 # (org path, currency) -> [total, employee share, lines with charges]
 PathSums = dict[tuple[str, str], list[int]]
 
@@ -65,8 +67,9 @@ class SpendingByOrgUnitMonthLoader(SourceLoader[UnitMonth, SpendingRecord | Mixe
 
     As billed (the default), the CRM says where each line sat on which days instead
     (``sources/crm/history.py``), billing sums per path *then*, and a unit counts the paths that
-    run through it: the days its lines spent in its subtree, wherever they are now. A caller
-    with a floor on group sizes always gets today's tree (its blocks are today's).
+    run through it: the days its lines spent in its subtree, wherever they are now. With a floor
+    on group sizes, as billed, each month's blocks are those of where its lines sat then, and a
+    unit shows a figure in the months it was made of whole blocks.
     """
 
     def __init__(self, ctx: LoadContext) -> None:
@@ -74,16 +77,17 @@ class SpendingByOrgUnitMonthLoader(SourceLoader[UnitMonth, SpendingRecord | Mixe
         self._line_paths: Shared[int, dict[int, str]] = Shared()
         self._sums: Shared[tuple[int, date, str], PathSums] = Shared()
         self._block_cache: dict[int, dict[int, str]] = {}
+        # (customer, month, unit id): as billed, not whole blocks that month (a floor on group sizes)
+        self._broken: set[tuple[int, date, int]] = set()
 
     async def batch_load_fn(self, keys: list[UnitMonth]) -> list[SpendingRecord | MixedCurrencies | None]:
         now = self.ctx.current_period
-        floor = bool(self.ctx.group_floor)
-        wanted = [
-            (c, path, period or now, currency, "current" if floor else how) for c, path, period, currency, how in keys
-        ]
+        wanted = [(c, path, period or now, currency, how) for c, path, period, currency, how in keys]
         sums = await self._sums.get(((c, period, how) for c, _, period, _, how in wanted), self._sums_by)
         return [
-            self._roll_up(sums[(c, period, how)], path, period, currency, how) if await self._shown(c, path) else None
+            self._roll_up(sums[(c, period, how)], path, period, currency, how)
+            if await self._shown(c, path, period, how)
+            else None
             for c, path, period, currency, how in wanted
         ]
 
@@ -110,6 +114,8 @@ class SpendingByOrgUnitMonthLoader(SourceLoader[UnitMonth, SpendingRecord | Mixe
         result: dict[tuple[int, date], PathSums] = {key: {} for key in keys}
         if not stays:
             return result
+        if self.ctx.group_floor:
+            return await self._blocks_as_billed(customers, periods, stays, result)
         customer_of = {stay.path: stay.customer_id for stay in stays}
         spans = [(stay.line_id, stay.path, stay.valid_from, stay.valid_to) for stay in stays]
         places = Counter(stay.line_id for stay in stays)
@@ -128,6 +134,28 @@ class SpendingByOrgUnitMonthLoader(SourceLoader[UnitMonth, SpendingRecord | Mixe
             for (_, currency), paths in by_line.items():
                 for shared in _recounted(paths):
                     _add(result.get(key), shared, currency, 0, 0, -1)
+        return result
+
+    async def _blocks_as_billed(
+        self, customers: list[int], periods: list[date], stays: Sequence[Stay], result: dict[tuple[int, date], PathSums]
+    ) -> dict[tuple[int, date], PathSums]:
+        """For a caller who may not read lines, as billed: sums per block (the path of a unit as it
+        was), each month blocked over where its lines sat then; whole atoms only."""
+        floor = self.ctx.group_floor
+        customer_of: dict[str, int] = {}  # a block is a unit's path: one customer's
+        blocks: list[tuple[int, str, str, date, date]] = []
+        for customer in customers:
+            mine = [(s.line_id, s.path, s.valid_from, s.valid_to) for s in stays if s.customer_id == customer]
+            pieces = blocks_as_billed(mine, periods, floor)
+            self._broken.update((customer, month, unit) for month, unit in broken_units(pieces))
+            # The whole company, like a unit, only when all its lines are in blocks that month.
+            self._broken.update((customer, piece.month, WHOLE_COMPANY) for piece in pieces if piece.block == NO_BLOCK)
+            customer_of.update((piece.block, customer) for piece in pieces)
+            blocks += block_stays(pieces, lambda piece: piece.block)
+        for found in await self.ctx.sources.billing_reports.by_block(customers, periods, blocks, floor):
+            assert found.period is not None
+            _add(result.get((customer_of[found.group], found.period)), found.group, found.currency,
+                 found.total_minor, found.employee_minor, found.lines)  # fmt: skip
         return result
 
     async def _load_line_paths(self, customers: list[int]) -> dict[int, dict[int, str]]:
@@ -175,11 +203,13 @@ class SpendingByOrgUnitMonthLoader(SourceLoader[UnitMonth, SpendingRecord | Mixe
             self._block_cache[customer] = disclosure_blocks(by_line, self.ctx.group_floor)
         return self._block_cache[customer]
 
-    async def _shown(self, customer: int, path: str) -> bool:
+    async def _shown(self, customer: int, path: str, period: date, how: str) -> bool:
         """Without a floor, always. With one, when the unit's lines are whole blocks (its figure
-        is a sum of atoms): a unit too small to show on its own has no figure (null)."""
+        is a sum of atoms; as billed, in that month): a unit too small to show has no figure (null)."""
         if not self.ctx.group_floor:
             return True
+        if how == AS_BILLED:
+            return (customer, period, WHOLE_COMPANY if path == "/" else path_ids(path)[-1]) not in self._broken
         by_line = (await self._line_paths.get([customer], self._load_line_paths))[customer]
         blocks = self._blocks(customer, by_line)
         return all(blocks[line].startswith(path) for line, at in by_line.items() if at.startswith(path))

@@ -15,7 +15,10 @@ An atom is one *block* of lines in one month and one charge category (or usage k
   released unit's children, if the lines left outside the released ones are fewer than
   ``k`` (but some), the smallest released child is taken back (complementary suppression).
   A line's block is the deepest released unit on its path (grouped by cost centre, a block
-  counts for the nearest centre on its unit's path);
+  counts for the nearest centre on its unit's path). As billed (the reports' default), each
+  month is blocked on its own over the places its lines sat that month (``blocks_as_billed``),
+  so the atoms of a closed month never change with the tree, and the size rule holds for the
+  groups as they were billed;
 - in SQL (``sources/billing/disclosure.py``) a block's month and category is an atom when
   at least ``k`` lines have charges in it; the smaller ones of a month are pooled into that
   month's remainder, which must itself reach ``k`` lines (else the month's smallest atom
@@ -28,13 +31,24 @@ from collections.abc import Mapping
 
 from permissions.principal import Principal
 from permissions.roles import Permission
-from sources.blocks import NO_BLOCK, disclosure_blocks, released_units, unit_paths
+from sources.blocks import (
+    NO_BLOCK,
+    block_stays,
+    blocks_as_billed,
+    broken_units,
+    disclosure_blocks,
+    released_units,
+    unit_paths,
+)
 from sources.crm.records import path_ids
 from sources.errors import Forbidden
 
 __all__ = [
     "MIN_GROUP_SIZE",
     "NO_BLOCK",
+    "block_stays",
+    "blocks_as_billed",
+    "broken_units",
     "disclosure_blocks",
     "group_floor",
     "refuse_fine_dimensions",

@@ -3,7 +3,9 @@ for the current month. Units over budget (or heading there) come first.
 
 Each month has the budget in force that month (``unit_budgets``), and, as billed (the default),
 the charges of the days the lines spent in the unit's subtree then: a closed month reads the
-same whatever has been set or moved since. CURRENT counts the lines the unit has today.
+same whatever has been set or moved since. CURRENT counts the lines the unit has today. A
+caller without line:read gets whole atoms of blocks of lines (``permissions/disclosure.py``), as
+billed or today's, and no row for a unit not made of whole blocks that month.
 
 Forecast for the current month: recurring fees are charged in full on the month's first
 day, so they count as they are; usage charges so far are extrapolated linearly over the
@@ -24,14 +26,22 @@ from decimal import Decimal
 from loaders.page import Window
 from resolvers.context import Context
 from resolvers.node import load_node
-from resolvers.report_base import AS_BILLED, check_months, report_customer, unit_on, visible_lines, visible_stays
+from resolvers.report_base import (
+    AS_BILLED,
+    check_months,
+    months,
+    report_customer,
+    unit_on,
+    visible_lines,
+    visible_stays,
+)
 from resolvers.report_disclosure import floor_of, whole_blocks
 from resolvers.report_pages import page_rows, question_of
 from sources.billing.reports import SpendingQuery
-from sources.blocks import disclosure_blocks
+from sources.blocks import block_stays, blocks_as_billed, broken_units, disclosure_blocks
 from sources.crm.history import budget_of
 from sources.errors import MixedCurrencies
-from sources.values import Money, add_months
+from sources.values import Money
 
 RECURRING = "subscription"
 
@@ -42,7 +52,7 @@ class BudgetReportArgs:
     last: date
     org_unit_id: str | None = None  # only the budgeted units in this subtree
     customer_id: str | None = None
-    structure: str = AS_BILLED  # without line:read, today's tree either way
+    structure: str = AS_BILLED
 
 
 @dataclass(slots=True)
@@ -122,15 +132,24 @@ async def budget_report(context: Context, args: BudgetReportArgs) -> BudgetRepor
         units = [unit for unit in units if unit.path.startswith(subtree)]
     budgets = await context.sources.crm.budgets_in_force([unit.id for unit in units], args.first, args.last)
     reports = context.sources.billing_reports
-    as_billed = False
-    if floor := floor_of(context):
-        # Without line:read: whole atoms per block of lines, and only units made of whole blocks.
+    as_billed = args.structure == AS_BILLED
+    periods = months(args.first, args.last)
+    broken: set[tuple[date, int]] = set()  # (month, unit): not whole blocks that month, no row
+    if (floor := floor_of(context)) and as_billed:
+        # Without line:read: whole atoms per block of lines as billed (each month's as it was),
+        # and only the units made of whole blocks that month.
+        stays = await visible_stays(context, customer, args.first, args.last)
+        pieces = blocks_as_billed(((s.line_id, s.path, s.valid_from, s.valid_to) for s in stays), periods, floor)
+        broken = broken_units(pieces)
+        billed = block_stays(pieces, lambda piece: piece.block)
+        found_sums = await reports.by_block((customer,), periods, billed, floor, by_category=True)
+    elif floor:
+        # The same in today's tree: only units made of whole blocks of the lines they have now.
         lines = await visible_lines(context, customer)
         blocks = disclosure_blocks(lines, floor)
         units = [unit for unit in units if whole_blocks(lines, blocks, unit.path)]
-        found_sums = await reports.by_block((customer,), months(args.first, args.last), blocks, floor, by_category=True)
-    elif args.structure == AS_BILLED:
-        as_billed = True
+        found_sums = await reports.by_block((customer,), periods, blocks, floor, by_category=True)
+    elif as_billed:
         stays = await visible_stays(context, customer, args.first, args.last)
         spans = tuple((s.line_id, s.path, s.valid_from, s.valid_to) for s in stays)
         query = SpendingQuery((customer,), args.first, args.last, {}, spans, by_month=True, by_category=True)
@@ -150,11 +169,11 @@ async def budget_report(context: Context, args: BudgetReportArgs) -> BudgetRepor
     as_of = await reports.as_of()  # the answer's moment
     report = BudgetReport(args.first, args.last, as_of, question=question_of("budget", args))
     current = context.current_period
-    for period in months(args.first, args.last):
+    for period in periods:
         for unit in units:
             budget = budget_of(budgets.get(unit.id, ()), period)
-            if budget is None:
-                continue  # no budget in force that month
+            if budget is None or (period, unit.id) in broken:
+                continue  # no budget in force that month, or no figure to show
             recurring = usage = 0
             foreign = set()
             for (path, month, currency), (fees, used) in sums.items():
@@ -172,13 +191,6 @@ async def budget_report(context: Context, args: BudgetReportArgs) -> BudgetRepor
             report.rows.append(row)
     report.rows.sort(key=BudgetRow.key)
     return report
-
-
-def months(first: date, last: date) -> list[date]:
-    found = [first]
-    while found[-1] < last:
-        found.append(add_months(found[-1], 1))
-    return found
 
 
 def _extrapolated(usage_minor: int, today: date) -> int:

@@ -16,6 +16,14 @@ AS_BILLED = "as_billed"  # each charge under the unit its line belonged to on th
 CURRENT = "current"  # every month grouped by today's org tree
 
 
+def months(first: date, last: date) -> list[date]:
+    """The months ``first``..``last``, in order."""
+    found = [first]
+    while found[-1] < last:
+        found.append(add_months(found[-1], 1))
+    return found
+
+
 def check_months(first: date, last: date) -> None:
     if first > last:
         raise BadUserInput("The report's first month comes after its last.", field=["from"])

@@ -8,11 +8,20 @@ remainder (or is left out), never split.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from datetime import date
 
-from permissions.disclosure import NO_BLOCK, disclosure_blocks, group_floor, scoped_cost_centre
+from permissions.disclosure import (
+    NO_BLOCK,
+    block_stays,
+    blocks_as_billed,
+    disclosure_blocks,
+    group_floor,
+    scoped_cost_centre,
+)
 from resolvers.context import Context
-from sources.billing.disclosure import OUTSIDE, REMAINDER
+from sources.billing.disclosure import OUTSIDE, REMAINDER, BlockStay
+from sources.crm.history import Stay
 from sources.crm.records import path_ids
 
 
@@ -27,36 +36,72 @@ def cost_centre_of(context: Context) -> Callable[[str, Mapping[int, str]], str |
     return lambda path, centres: scoped_cost_centre(path, centres, grants)
 
 
+RowOf = Callable[[str, list[str], str | None], str]
+
+
 def blocked_lines(
     context: Context,
     lines: Mapping[int, str],
     floor: int,
     cost_centres: Mapping[int, str],
     subtree: str | None,
-    row_of: Callable[[str, list[str], str | None], str],
+    row_of: RowOf,
 ) -> dict[int, tuple[str, str]]:
     """Line id → (block, row) over every line the caller may see (``lines``: id → org path).
 
     ``row_of(block unit, the org paths of its lines, its cost centre)`` names the block's row
     (``REMAINDER`` when it fits none); blocks not wholly inside ``subtree`` are ``OUTSIDE``."""
-    centre = cost_centre_of(context)
     units = disclosure_blocks(lines, floor)
     members: dict[str, list[int]] = {}
     for line in lines:
         members.setdefault(units[line], []).append(line)
+    row = _block_row(context, cost_centres, lambda unit: subtree is None or unit.startswith(subtree), subtree, row_of)
     found: dict[int, tuple[str, str]] = {}
     for unit, ids in members.items():
+        found.update((line, (unit, row(unit, [lines[i] for i in ids]))) for line in ids)
+    return found
+
+
+def blocked_stays(
+    context: Context,
+    stays: Sequence[Stay],
+    months: Sequence[date],
+    floor: int,
+    cost_centres: Mapping[int, str],
+    subtree: int | None,
+    row_of: RowOf,
+) -> tuple[BlockStay, ...]:
+    """As billed: the days of every stay the caller may see, each month with the block its line had
+    then (``blocks_as_billed``: each month blocked over where its lines sat that month) and the
+    block's row, as in ``blocked_lines``; blocks not wholly inside the unit ``subtree`` as it was
+    then are ``OUTSIDE``. Days of a line in one block and row are handed over as one range."""
+    pieces = blocks_as_billed(((s.line_id, s.path, s.valid_from, s.valid_to) for s in stays), months, floor)
+    paths: dict[tuple[date, str], list[str]] = {}
+    for piece in pieces:
+        paths.setdefault((piece.month, piece.block), []).append(piece.path)
+    inside = None if subtree is None else f"/{subtree}/"
+    row = _block_row(context, cost_centres, lambda unit: inside is None or inside in unit, inside, row_of)
+    rows = {key: row(key[1], on) for key, on in paths.items()}
+    return tuple(block_stays(pieces, lambda piece: rows[(piece.month, piece.block)]))
+
+
+def _block_row(
+    context: Context, cost_centres: Mapping[int, str], inside: Callable[[str], bool], subtree: str | None, row_of: RowOf
+) -> Callable[[str, list[str]], str]:
+    """A block's row (block unit, the org paths of its lines): the remainder for lines with no
+    block, ``OUTSIDE`` for a block not wholly inside the question's subtree, else ``row_of``'s."""
+    centre = cost_centre_of(context)
+
+    def row(unit: str, paths: list[str]) -> str:
+        if unit == NO_BLOCK:
+            return REMAINDER if subtree is None else OUTSIDE
+        if not inside(unit):
+            return OUTSIDE
         # The block's cost centre: the nearest on the path of its unit (a line in a smaller centre
         # below books on it), so that grouping by cost centre takes whole blocks too.
-        cost_centre = None if unit == NO_BLOCK else centre(unit, cost_centres)
-        if unit == NO_BLOCK:
-            row = REMAINDER if subtree is None else OUTSIDE
-        elif subtree is not None and not unit.startswith(subtree):
-            row = OUTSIDE
-        else:
-            row = row_of(unit, [lines[i] for i in ids], cost_centre)
-        found.update((line, (unit, row)) for line in ids)
-    return found
+        return row_of(unit, paths, centre(unit, cost_centres))
+
+    return row
 
 
 def unit_row(unit: str, paths: list[str], depth: int) -> int | None:
@@ -72,6 +117,11 @@ def unit_row(unit: str, paths: list[str], depth: int) -> int | None:
 def covers(lines: Mapping[int, str], subtree: str | None) -> bool:
     """The question's subtree holds every line the caller may see (or there is none)."""
     return subtree is None or all(path.startswith(subtree) for path in lines.values())
+
+
+def covers_stays(stays: Sequence[Stay], subtree: int | None) -> bool:
+    """As billed: the question's subtree (a unit, as it was) held every stay the caller may see."""
+    return subtree is None or all(f"/{subtree}/" in stay.path for stay in stays)
 
 
 def whole_blocks(lines: Mapping[int, str], blocks: Mapping[int, str], unit: str) -> bool:

@@ -23,6 +23,7 @@ from resolvers.report_base import (
     Split,
     check_depth,
     check_months,
+    months,
     report_customer,
     unit_at_depth,
     visible_lines,
@@ -30,13 +31,15 @@ from resolvers.report_base import (
 )
 from resolvers.report_disclosure import (
     blocked_lines,
+    blocked_stays,
     cost_centre_of,
     covers,
+    covers_stays,
     floor_of,
     unit_row,
 )
 from resolvers.report_pages import page_rows, question_of
-from sources.billing.disclosure import REMAINDER
+from sources.billing.disclosure import REMAINDER, Blocks
 from sources.billing.reports import SpendingQuery, SpendingSum
 from sources.errors import BadUserInput
 
@@ -57,7 +60,7 @@ class SpendingReportArgs:
     categories: tuple[str, ...] = ()
     # AS_BILLED: each charge under the unit (and cost centre) its line belonged to on the charge's
     # day, so closed months never change with the tree; CURRENT: every month in today's tree.
-    # Callers without line:read always see today's tree (their blocks of lines are today's).
+    # Callers without line:read get blocks of lines as billed (each month's as it was) or today's.
     structure: str = AS_BILLED
 
 
@@ -139,11 +142,9 @@ async def spending_query(context: Context, args: SpendingReportArgs) -> Spending
 
 async def _suppressed_query(context: Context, args: SpendingReportArgs, customer: int, floor: int) -> SpendingQuery:
     """For a caller without line:read: every line it may see, blocked (the blocks never depend on
-    the question), and each block's row for this question."""
-    subtree = None if args.org_unit_id is None else (await load_node(context, args.org_unit_id, expect="OrgUnit")).path
-    lines = await visible_lines(context, customer)
+    the question; as billed, each month's are those of where its lines sat then), and each
+    block's row for this question."""
     cost_centres = await context.sources.crm.cost_centres([customer])
-    whole = covers(lines, subtree)
 
     def row_of(unit: str, paths: list[str], cost_centre: str | None) -> str:
         parts = []
@@ -156,11 +157,26 @@ async def _suppressed_query(context: Context, args: SpendingReportArgs, customer
             parts.append(cost_centre or "")
         return "|".join(parts) if parts else WHOLE
 
+    blocks: Blocks
+    if args.structure == AS_BILLED:
+        stays = await visible_stays(context, customer, args.first, args.last)
+        unit = (
+            None if args.org_unit_id is None else int((await load_node(context, args.org_unit_id, expect="OrgUnit")).id)
+        )
+        whole = covers_stays(stays, unit)
+        periods = months(args.first, args.last)
+        blocks = blocked_stays(context, stays, periods, floor, cost_centres, None if whole else unit, row_of)
+    else:
+        subtree = (
+            None if args.org_unit_id is None else (await load_node(context, args.org_unit_id, expect="OrgUnit")).path
+        )
+        lines = await visible_lines(context, customer)
+        whole = covers(lines, subtree)
+        blocks = blocked_lines(context, lines, floor, cost_centres, None if whole else subtree, row_of)
     return SpendingQuery(
         customer_ids=(customer,), first_period=args.first, last_period=args.last, groups={},
         by_month="month" in args.group_by, by_category="category" in args.group_by, categories=args.categories,
-        floor=floor, blocks=blocked_lines(context, lines, floor, cost_centres, None if whole else subtree, row_of),
-        pools=whole and not args.categories,
+        floor=floor, blocks=blocks, pools=whole and not args.categories,
     )  # fmt: skip
 
 

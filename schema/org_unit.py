@@ -56,9 +56,9 @@ class OrgUnit(Node):
         _spending_key,
         requires(P.SPENDING_READ),
         description="Charges of the subtree's lines that you may see; the current month by default. AS_BILLED "
-        "(the default): the charges of the days the lines spent in the subtree. Without line:read, today's tree, "
-        "only parts of at least the minimum group size of lines count, and a unit too small to show on its own "
-        "has null.",
+        "(the default): the charges of the days the lines spent in the subtree. Without line:read, only parts of "
+        "at least the minimum group size of lines count (as billed, cut from each month's tree as it was), and a "
+        "unit too small to show on its own has null.",
     )
     effective_policy: EffectivePolicy | None = related("unit_policy", _policy_key, requires(P.POLICY_READ))
 

@@ -72,7 +72,7 @@ class SpendingReportInput:
     structure: OrgStructure = strawberry.field(
         default=OrgStructure.AS_BILLED,
         description="The tree that groups ORG_UNIT and COST_CENTRE and decides orgUnit and your subtree. Without "
-        "line:read, today's tree either way.",
+        "line:read, the groups large enough to show are cut from that tree too (AS_BILLED: each month's as it was).",
     )
 
     def args(self) -> SpendingReportArgs:
@@ -150,8 +150,8 @@ class BudgetReportInput:
 
 @strawberry.type(
     description="A unit's budget against what the lines you may see in its subtree spent. Without line:read, "
-    "only units large enough to show on their own are listed, and their actuals count only parts of at least "
-    "the minimum group size of lines."
+    "only units large enough to show on their own (as billed: in that month) are listed, and their actuals "
+    "count only parts of at least the minimum group size of lines."
 )
 class BudgetReportRow:
     org_unit: OrgUnit | None = related("org_unit", "org_unit_id", BUDGET)

@@ -23,10 +23,12 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlalchemy import (
     ARRAY,
+    Date,
     Integer,
     String,
     and_,
@@ -44,9 +46,44 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql import ColumnElement
 
+from sources.billing.members import json_rows
+
 REMAINDER = ""  # a block's row: the remainder
 OUTSIDE = "-"  # a block's row: not part of this question
 WHOLE = "*"  # the row of a total over the whole question
+
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """Where the facts are: a table's line, month, kind and currency columns, its measures, and
+    the conditions (customer, months) that pick the rows."""
+
+    table: Any
+    line: Any
+    period: Any
+    kind: Any
+    currency: Any
+    measures: Sequence[Any]
+    where: Sequence[ColumnElement[bool]]
+    day: Any = None  # the day column, to join the stays of blocks as billed
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    """What the rows are: by month or not, by kind or not, which kinds count (empty: all), and
+    whether the pools (which span the whole scope and every kind) are part of it."""
+
+    by_month: bool
+    by_kind: bool
+    kinds: tuple[str, ...] = ()
+    pools: bool = True
+    pool_by_kind: bool = False  # usage: each kind has its own pool
+
+
+# As billed, a line's block and row for a range of days: (line id, block, row, first day, day after the last).
+BlockStay = tuple[int, str, str, date, date]
+# Line id → (block, row) in today's tree, or as billed the stays (ranges of days) of each line's blocks.
+Blocks = Mapping[int, tuple[str, str]] | Sequence[BlockStay]
 
 
 def line_blocks(blocks: Mapping[int, tuple[str, str]], dialect: str) -> tuple[Any, Any, Any, Any]:
@@ -69,35 +106,45 @@ def line_blocks(blocks: Mapping[int, tuple[str, str]], dialect: str) -> tuple[An
     return members, cast(members.c.key, Integer()), block, row
 
 
-@dataclass(frozen=True, slots=True)
-class Facts:
-    """Where the facts are: a table's line, month, kind and currency columns, its measures, and
-    the conditions (customer, months) that pick the rows."""
-
-    table: Any
-    line: Any
-    period: Any
-    kind: Any
-    currency: Any
-    measures: Sequence[Any]
-    where: Sequence[ColumnElement[bool]]
+STAY_COLUMNS = ("line_id", "block", "grp", "valid_from", "valid_to")
 
 
-@dataclass(frozen=True, slots=True)
-class Question:
-    """What the rows are: by month or not, by kind or not, which kinds count (empty: all), and
-    whether the pools (which span the whole scope and every kind) are part of it."""
+def stay_blocks(stays: Sequence[BlockStay], dialect: str) -> tuple[Any, list[Any]]:
+    """``line_blocks`` as billed: a derived table (line id, block, row, first day, day after the
+    last) as one bound parameter, and its columns."""
+    if dialect == "postgresql":
+        kinds: tuple[Any, ...] = (Integer(), String(), String(), Date(), Date())
+        members = (
+            func.unnest(*(bindparam(None, [stay[i] for stay in stays], type_=ARRAY(kind))
+                          for i, kind in enumerate(kinds)))
+            .table_valued(*STAY_COLUMNS)
+            .render_derived(name="members")
+        )  # fmt: skip
+        return members, list(members.c)
+    as_json = json.dumps(
+        [[line, block, row, start.isoformat(), end.isoformat()] for line, block, row, start, end in stays]
+    )
+    item = func.json_each(bindparam(None, as_json, type_=String())).table_valued("value").c.value
+    members = json_rows(
+        cast(func.json_extract(item, "$[0]"), Integer()).label("line_id"),
+        *(func.json_extract(item, f"$[{i}]").label(name) for i, name in enumerate(STAY_COLUMNS[1:], start=1)),
+    )
+    return members, list(members.c)
 
-    by_month: bool
-    by_kind: bool
-    kinds: tuple[str, ...] = ()
-    pools: bool = True
-    pool_by_kind: bool = False  # usage: each kind has its own pool
+
+def _members(blocks: Blocks, facts: Facts, dialect: str) -> tuple[Any, Any, Any, Any]:
+    """The blocks as a relation, its block and row columns, and how a fact joins it: by line
+    (today's tree), or by line and the fact's day within the stay (as billed)."""
+    if isinstance(blocks, Mapping):
+        members, line_id, block, row = line_blocks(blocks, dialect)
+        return members, block, row, facts.line == line_id
+    members, (line_id, block, row, valid_from, valid_to) = stay_blocks(blocks, dialect)
+    return members, block, row, and_(facts.line == line_id, facts.day >= valid_from, facts.day < valid_to)
 
 
 def suppressed_sums(
     facts: Facts,
-    blocks: Mapping[int, tuple[str, str]],
+    blocks: Blocks,
     question: Question,
     floor: int,
     dialect: str,
@@ -111,7 +158,7 @@ def suppressed_sums(
 
     One pass of GROUP BY, then layers of window functions over the same rows (one per line and
     cell): no self-join, which the planners estimate badly on a derived table of lines."""
-    members, line_id, block, row = line_blocks(blocks, dialect)
+    members, block, row, on = _members(blocks, facts, dialect)
     keys = [block.label("block"), row.label("grp"), facts.period.label("period"), facts.kind.label("kind"),
             facts.currency.label("currency")]  # fmt: skip
     measures = [f"m{i}" for i in range(len(facts.measures))]
@@ -119,7 +166,7 @@ def suppressed_sums(
         select(*keys, facts.line.label("line"),
                *(func.sum(m).label(name) for m, name in zip(facts.measures, measures, strict=True)))
         .select_from(members)
-        .join(facts.table, facts.line == line_id)
+        .join(facts.table, on)
         .where(*facts.where)
         .group_by(*keys, facts.line)
         .cte("by_line")

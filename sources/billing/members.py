@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Date, Integer, String, and_, bindparam, cast, func, or_
+from sqlalchemy import ColumnElement, Date, Integer, String, and_, bindparam, cast, func, or_, select
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from sources.billing.models import DailyCharge
@@ -31,6 +31,12 @@ def line_groups(groups: Mapping[int, str], dialect: str) -> tuple[Any, ColumnEle
     as_json = json.dumps({str(key): value for key, value in groups.items()})
     members = func.json_each(bindparam(None, as_json, type_=String())).table_valued("key", "value").alias("members")
     return members, cast(members.c.key, Integer()), members.c.value
+
+
+def json_rows(*columns: Any) -> Any:
+    """SQLite: the columns read out of a JSON parameter's items, once each, into a materialised
+    table: joined as it is, ``json_extract`` would run again for every charge row it meets."""
+    return select(*columns).cte().prefix_with("MATERIALIZED")
 
 
 # (line id, group, first day, day after the last or None): a line's group for a range of days.
@@ -59,14 +65,14 @@ def line_stays(stays: Sequence[Stay], dialect: str) -> tuple[Any, ColumnElement[
         as_json = json.dumps(
             [[line, grp, start.isoformat(), end and end.isoformat()] for line, grp, start, end in stays]
         )
-        members = func.json_each(bindparam(None, as_json, type_=String())).table_valued("value").alias("members")
-        item = members.c.value
-        columns = [
-            cast(func.json_extract(item, "$[0]"), Integer()),
-            func.json_extract(item, "$[1]", type_=String()),
-            func.json_extract(item, "$[2]"),
-            func.json_extract(item, "$[3]"),
-        ]
+        item = func.json_each(bindparam(None, as_json, type_=String())).table_valued("value").c.value
+        members = json_rows(
+            cast(func.json_extract(item, "$[0]"), Integer()).label("line_id"),
+            func.json_extract(item, "$[1]", type_=String()).label("grp"),
+            func.json_extract(item, "$[2]").label("valid_from"),
+            func.json_extract(item, "$[3]").label("valid_to"),
+        )
+        columns = list(members.c)
     line_id, group, valid_from, valid_to = columns
     on = and_(
         DailyCharge.subscriber_id == line_id,

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import BigInteger, Select, case, cast, false, func, literal, null, select, true, union_all
 from sqlalchemy.types import NullType
 
-from sources.billing.disclosure import Facts, Question, suppressed_sums
+from sources.billing.disclosure import Blocks, BlockStay, Facts, Question, suppressed_sums
 from sources.billing.members import Stay, line_groups, line_stays
 from sources.billing.models import DailyCharge, LineProduct, LineService
 from sources.billing.split import RECURRING
@@ -38,9 +38,10 @@ class SpendingQuery:
     by_service: bool = False
     categories: tuple[str, ...] = ()  # empty: every category
     # For a caller who may not read single lines: whole atoms of at least `floor` lines only
-    # (sources/billing/disclosure.py); line id -> (block, row) replaces `groups` then.
+    # (sources/billing/disclosure.py); line id -> (block, row) replaces `groups` then, or as
+    # billed the stays of the lines' blocks (each month blocked as it was).
     floor: int = 0
-    blocks: Mapping[int, tuple[str, str]] | None = None
+    blocks: Blocks | None = None
     pools: bool = True  # the question covers the caller's whole scope and every category
 
 
@@ -88,14 +89,15 @@ class BillingReports(SqlSource):
         self,
         customer_ids: Sequence[int],
         periods: Sequence[date],
-        blocks: Mapping[int, str],
+        blocks: Mapping[int, str] | Sequence[BlockStay],
         floor: int,
         *,
         by_category: bool = False,
     ) -> list[SpendingSum]:
-        """Per block (line id → block) and month (and category): the whole atoms of at least
-        ``floor`` lines only, for roll-ups over the org tree by callers who may not read lines.
-        Lines with no block (``""``) and the pools of small cells are left out."""
+        """Per block (line id → block; as billed, stays whose row is their block) and month (and
+        category): the whole atoms of at least ``floor`` lines only, for roll-ups over the org tree
+        by callers who may not read lines. Lines with no block (``""``) and the pools of small
+        cells are left out."""
         if not blocks or not periods:
             return []
         charge = DailyCharge
@@ -103,9 +105,10 @@ class BillingReports(SqlSource):
             charge.__table__, charge.subscriber_id, charge.period, charge.category, charge.currency,
             [charge.amount_minor, charge.employee_share_minor],
             [key_in(charge.customer_id, customer_ids, self.dialect), key_in(charge.period, periods, self.dialect)],
+            charge.day,
         )  # fmt: skip
         question = Question(by_month=True, by_kind=by_category, pools=False)
-        rows = {line: (block, block) for line, block in blocks.items()}
+        rows = {line: (block, block) for line, block in blocks.items()} if isinstance(blocks, Mapping) else blocks
         statement = suppressed_sums(facts, rows, question, floor, self.dialect, rows=True)
         return [found for found in map(_suppressed_sum, await self._rows(statement)) if found.group]
 
@@ -117,6 +120,7 @@ class BillingReports(SqlSource):
             [charge.amount_minor, charge.employee_share_minor],
             [key_in(charge.customer_id, query.customer_ids, self.dialect), charge.period >= query.first_period,
              charge.period <= query.last_period],
+            charge.day,
         )  # fmt: skip
         question = Question(query.by_month, query.by_category, query.categories, query.pools)
         return suppressed_sums(facts, query.blocks, question, query.floor, self.dialect, rows=rows)  # type: ignore[no-any-return]

@@ -3,7 +3,8 @@ not one row, and not the difference of two nested figures from overlapping repor
 a dimension or not, at another unit depth, over another month range, subtree or categories).
 
 The oracle reads the charges straight from the billing database and the org tree from the CRM
-(``tests/oracle.py``): each figure's *region* — the (line, month, category) facts it claims to
+(``tests/oracle.py``, and for charges where each line sat on their day, as the reports group them
+by default): each figure's *region* — the (line, month, category, place) facts it claims to
 cover — comes from the report's own keys, never from corpcare's suppression code. A leak is
 a figure, or the difference of two nested figures, that equals the true sum of a region holding
 between one and four lines.
@@ -11,6 +12,8 @@ between one and four lines.
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -32,7 +35,10 @@ REPORT = """query($input: SpendingReportInput!) { spendingReport(input: $input) 
   rows(first: 10000) { nodes { orgUnit { id } month category suppressed total { amount currency } lines } } } }"""
 CATEGORIES = ["SUBSCRIPTION", "VOICE", "SMS", "DATA", "ROAMING", "CONTENT"]
 
-Fact = tuple[int, str, str]  # line, month (YYYY-MM), category (as the schema spells it)
+# line, month (YYYY-MM), category (as the schema spells it), the units on the line's path where
+# the facts count: as billed for charges (the reports' default), today's for usage (no structure)
+Fact = tuple[int, str, str, tuple[int, ...]]
+Where = Callable[[tuple[int, ...]], bool]  # which paths a figure's region takes
 
 
 @dataclass
@@ -40,48 +46,63 @@ class Truth:
     """The aggregate viewer's world as the databases hold it."""
 
     facts: dict[Fact, int]  # minor units
-    lines: dict[int, list[int]]  # line id -> unit ids on its path, root first
     units: dict[int, str]  # unit id -> path, the units the viewer may see
 
-    def region(self, lines: set[int], months: set[str], categories: set[str]) -> frozenset[Fact]:
-        return frozenset(f for f in self.facts if f[0] in lines and f[1] in months and f[2] in categories)
+    def region(self, where: Where, months: set[str], categories: set[str]) -> frozenset[Fact]:
+        return frozenset(f for f in self.facts if where(f[3]) and f[1] in months and f[2] in categories)
 
     def total(self, region: frozenset[Fact]) -> int:
         return sum(self.facts[f] for f in region)
 
 
 _TRUTH: dict[tuple[str, str], Truth] = {}
-# What the figures sum: the charges (minor units) per category, or the usage (quantities) per kind.
+# What the figures sum: the charges (minor units) per category and day, or the usage (quantities) per kind.
 SUMS = {
-    "charges": "select subscriber_id, period, category, sum(amount_minor) from daily_charges "
-    "where customer_id = :c group by subscriber_id, period, category",
-    "usage": "select subscriber_id, period, kind, sum(quantity) from usage_records "
+    "charges": "select subscriber_id, day, period, category, sum(amount_minor) from daily_charges "
+    "where customer_id = :c group by subscriber_id, day, period, category",
+    "usage": "select subscriber_id, null, period, kind, sum(quantity) from usage_records "
     "where customer_id = :c group by subscriber_id, period, kind",
 }
+
+
+def _ids(path: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in path.strip("/").split("/"))
 
 
 async def truth(world: World, what: str = "charges") -> Truth:
     if (world.backend, what) not in _TRUTH:
         rows = await read_rows(world)
         scope = Scope.of(rows, "aggregate_viewer")
-        visible = {
-            line: [int(part) for part in path.strip("/").split("/")]
-            for line, (customer, path) in rows.lines.items()
-            if customer == scope.customer_id and any(path.startswith(p) for p in scope.paths or ())
-        }
+        granted = {_ids(path)[-1] for path in scope.paths or ()}
         units = {
             unit: path for unit, (customer, path) in rows.units.items()
             if customer == scope.customer_id and any(path.startswith(p) for p in scope.paths or ())
         }  # fmt: skip
+        async with world.engines.crm.connect() as conn:
+            statement = (
+                "select subscriber_id, org_path, valid_from, valid_to from line_memberships where customer_id = :c"
+            )
+            stays: dict[int, list[tuple[str, str, str | None, tuple[int, ...]]]] = {}
+            for line, path, start, end in await conn.execute(text(statement), {"c": scope.customer_id}):
+                stays.setdefault(line, []).append((path, str(start), end and str(end), _ids(path)))
+
+        def at(line: int, day: Any) -> tuple[int, ...]:
+            """Where the line's facts of ``day`` count: its path then (charges), or today (usage)."""
+            if day is None:
+                return _ids(rows.lines[line][1])
+            return next(
+                ids for _, start, end, ids in stays[line] if start <= str(day) and (end is None or str(day) < end)
+            )
+
         first = add_months(month_start(today()), -MONTHS)
+        facts: dict[Fact, int] = defaultdict(int)
         async with world.engines.billing.connect() as conn:
-            result = await conn.execute(text(SUMS[what]), {"c": scope.customer_id})
-            facts = {}
-            for line, period, kind, amount in result.all():
+            for line, day, period, kind, amount in await conn.execute(text(SUMS[what]), {"c": scope.customer_id}):
                 month = str(period)[:7]
-                if line in visible and month >= f"{first:%Y-%m}":
-                    facts[(line, month, kind.upper())] = int(amount)
-        _TRUTH[(world.backend, what)] = Truth(facts, visible, units)
+                where = at(line, day)
+                if granted & set(where) and month >= f"{first:%Y-%m}":
+                    facts[(line, month, kind.upper(), where)] += int(amount)
+        _TRUTH[(world.backend, what)] = Truth(dict(facts), units)
     return _TRUTH[(world.backend, what)]
 
 
@@ -122,24 +143,32 @@ def figures(found: dict[str, Any], asked: dict[str, Any], world: Truth) -> list[
     """The report's totals and rows with the regions their keys claim (remainders claim none)."""
     depth = asked["unitDepth"]
     subtree = from_global_id(asked["orgUnit"])[1] if "orgUnit" in asked else None
-    lines = {line for line, ids in world.lines.items() if subtree is None or subtree in ids}
     months = months_between(asked["from"], asked["to"])
     categories = set(asked.get("categories") or CATEGORIES)
     minor = lambda money: int((Decimal(money["amount"]) * 100).to_integral_value())  # noqa: E731
-    out = [Figure(f"totals of {asked}", minor(t["total"]), world.region(lines, months, categories))
+    out = [Figure(f"totals of {asked}", minor(t["total"]), world.region(_under(subtree), months, categories))
            for t in found["totals"]]  # fmt: skip
     for row in found["rows"]["nodes"]:
         if row["suppressed"]:
             continue
-        in_row = lines  # orgUnit null and not the remainder: the company, above the viewer's grant
+        # orgUnit null and not the remainder: the company, above the viewer's grant
+        in_row = _under(subtree)
         if row["orgUnit"] is not None:
-            unit = from_global_id(row["orgUnit"]["id"])[1]
-            in_row = {line for line in lines if world.lines[line][min(depth, len(world.lines[line]) - 1)] == unit}
+            in_row = _at_depth(subtree, depth, from_global_id(row["orgUnit"]["id"])[1])
         region = world.region(
             in_row, {row["month"]} if row["month"] else months, {row["category"]} if row["category"] else categories
         )
         out.append(Figure(f"row {row} of {asked}", minor(row["total"]), region))
     return out
+
+
+def _under(subtree: int | None) -> Where:
+    return lambda at: subtree is None or subtree in at
+
+
+def _at_depth(subtree: int | None, depth: int, unit: int) -> Where:
+    """The paths in ``subtree`` whose unit at ``depth`` is ``unit`` (a path above it: its own unit)."""
+    return lambda at: (subtree is None or subtree in at) and at[min(depth, len(at) - 1)] == unit
 
 
 def leaks(found: list[Figure], world: Truth) -> list[str]:
@@ -149,7 +178,7 @@ def leaks(found: list[Figure], world: Truth) -> list[str]:
     assert nested, "no two figures nest: nothing was tried"
 
     def small(region: frozenset[Fact]) -> bool:
-        return 0 < len({line for line, _, _ in region}) < K
+        return 0 < len({fact[0] for fact in region}) < K
 
     for figure in found:
         if small(figure.region) and figure.total == world.total(figure.region):
@@ -199,7 +228,7 @@ async def roll_ups(world: World, known: Truth, unit_ids: list[str], at: str) -> 
     out = []
     for unit_id, money in amounts:
         unit = from_global_id(unit_id)[1]
-        region = known.region({line for line, ids in known.lines.items() if unit in ids}, {at}, set(CATEGORIES))
+        region = known.region(_under(unit), {at}, set(CATEGORIES))
         minor = int((Decimal(money["amount"]) * 100).to_integral_value())
         out.append(Figure(f"{unit_id} in {at}", minor, region))
     return out
@@ -230,17 +259,15 @@ async def test_no_usage_volume_or_difference_of_nested_volumes_narrows_to_fewer_
         note(str(asked))
         rows = (await world.data(LOGINS["aggregate_viewer"], USAGE, asked))["usageReport"]["rows"]["nodes"]
         subtree = from_global_id(asked["u"])[1] if asked["u"] else None
-        lines = {line for line, ids in known.lines.items() if subtree is None or subtree in ids}
         for row in rows:
             if row["suppressed"]:
                 continue
-            at = lines  # orgUnit null: the company, above the viewer's grant (depth 0)
+            where = _under(subtree)  # orgUnit null: the company, above the viewer's grant (depth 0)
             if row["orgUnit"] is not None:
-                unit = from_global_id(row["orgUnit"]["id"])[1]
-                at = {line for line in lines if known.lines[line][min(asked["d"], len(known.lines[line]) - 1)] == unit}
-            region = known.region(at, {row["month"]}, {row["kind"]})
+                where = _at_depth(subtree, asked["d"], from_global_id(row["orgUnit"]["id"])[1])
+            region = known.region(where, {row["month"]}, {row["kind"]})
             found.append(Figure(f"{row} of {asked}", int(Decimal(row["quantity"])), region))
     if sum(1 for outer in found for inner in found if inner.region < outer.region):
         assert leaks(found, known) == []
     else:
-        assert [f for f in found if 0 < len({line for line, _, _ in f.region}) < K] == []
+        assert [f for f in found if 0 < len({fact[0] for fact in f.region}) < K] == []
