@@ -13,7 +13,7 @@ from sources.billing.policies import EffectivePolicy, effective_policy
 from sources.billing.records import PolicyRecord, SpendingRecord
 from sources.blocks import disclosure_blocks
 from sources.crm.records import path_ids
-from sources.errors import MixedCurrencies, one_currency
+from sources.errors import MixedCurrencies
 from sources.values import Money, add_months
 
 # (line id, month, currency, the line's unit path); month None = the current month
@@ -49,7 +49,30 @@ class SpendingBySubscriberMonthLoader(SourceLoader[LineMonth, SpendingRecord | M
 
 
 class SpendingByOrgUnitMonthLoader(SourceLoader[UnitMonth, SpendingRecord | MixedCurrencies | None]):
-    """A unit's spending summed over the lines in its subtree that the caller may see.
+    """A unit's one figure: its spending in the one currency its lines were charged in (the
+    company's, at zero, when none); charged in two, MIXED_CURRENCIES. Read from the unit's
+    spending per currency, so asking both costs no statement more."""
+
+    def __init__(self, ctx: LoadContext, per_currency: SpendingPerCurrencyByOrgUnitMonthLoader) -> None:
+        super().__init__(ctx)
+        self._per_currency = per_currency
+
+    async def batch_load_fn(self, keys: list[UnitMonth]) -> list[SpendingRecord | MixedCurrencies | None]:
+        found = await self._per_currency.load_many(keys)
+        return [self._one(records, key) for records, key in zip(found, keys, strict=True)]
+
+    def _one(self, records: list[SpendingRecord] | None, key: UnitMonth) -> SpendingRecord | MixedCurrencies | None:
+        if records is None:
+            return None  # too small to show (a floor on group sizes)
+        if len(records) > 1:
+            return MixedCurrencies("The unit's spending", (record.total.currency for record in records))
+        _, _, period, currency, _ = key
+        return records[0] if records else _zero(period or self.ctx.current_period, currency)
+
+
+class SpendingPerCurrencyByOrgUnitMonthLoader(SourceLoader[UnitMonth, list[SpendingRecord] | None]):
+    """A unit's spending summed over the lines in its subtree that the caller may see, one record
+    per currency they were charged in (in currency order; none when nothing was charged).
 
     For a caller who may not read lines (a floor on group sizes), billing sums whole atoms per
     block of lines instead (``permissions/disclosure.py``), and a unit too small to show has none.
@@ -60,8 +83,8 @@ class SpendingByOrgUnitMonthLoader(SourceLoader[UnitMonth, SpendingRecord | Mixe
     every level of a tree reuses them: two statements, however deep the query goes.
 
     Sums are kept per currency, and the roll-up never adds two: a unit whose lines were charged
-    in two currencies in the month has no one figure, and its key answers MIXED_CURRENCIES (the
-    spending report groups such a unit by currency instead).
+    in two currencies in the month has two records (the spending report groups such a unit by
+    currency too).
 
     As billed (the default), the CRM says where each line sat on which days instead
     (``sources/crm/history.py``), billing sums per path *then*, and a unit counts the paths that
@@ -75,7 +98,7 @@ class SpendingByOrgUnitMonthLoader(SourceLoader[UnitMonth, SpendingRecord | Mixe
         self._sums: Shared[tuple[int, date, str], PathSums] = Shared()
         self._block_cache: dict[int, dict[int, str]] = {}
 
-    async def batch_load_fn(self, keys: list[UnitMonth]) -> list[SpendingRecord | MixedCurrencies | None]:
+    async def batch_load_fn(self, keys: list[UnitMonth]) -> list[list[SpendingRecord] | None]:
         now = self.ctx.current_period
         floor = bool(self.ctx.group_floor)
         wanted = [
@@ -83,8 +106,8 @@ class SpendingByOrgUnitMonthLoader(SourceLoader[UnitMonth, SpendingRecord | Mixe
         ]
         sums = await self._sums.get(((c, period, how) for c, _, period, _, how in wanted), self._sums_by)
         return [
-            self._roll_up(sums[(c, period, how)], path, period, currency, how) if await self._shown(c, path) else None
-            for c, path, period, currency, how in wanted
+            self._roll_up(sums[(c, period, how)], path, period, how) if await self._shown(c, path) else None
+            for c, path, period, _, how in wanted
         ]
 
     async def _sums_by(self, keys: list[tuple[int, date, str]]) -> dict[tuple[int, date, str], PathSums]:
@@ -185,34 +208,27 @@ class SpendingByOrgUnitMonthLoader(SourceLoader[UnitMonth, SpendingRecord | Mixe
         return all(blocks[line].startswith(path) for line, at in by_line.items() if at.startswith(path))
 
     @staticmethod
-    def _roll_up(
-        by_path: PathSums, path: str, period: date, currency: str, how: str
-    ) -> SpendingRecord | MixedCurrencies:
-        """The unit's figure from the per-path sums, in its one currency (``currency``, the
-        company's, when it has no charges). Today's tree: the paths below its own. As billed: the
-        paths (as they were) that run through the unit, wherever it sits now."""
+    def _roll_up(by_path: PathSums, path: str, period: date, how: str) -> list[SpendingRecord]:
+        """The unit's figures from the per-path sums, one per currency. Today's tree: the paths
+        below its own. As billed: the paths (as they were) that run through the unit, wherever it
+        sits now."""
         unit = "/" if path == "/" else f"/{path_ids(path)[-1]}/"
-        inside = [
-            (charged_in, sums)
-            for (line_path, charged_in), sums in by_path.items()
-            if (line_path.startswith(path) if how != AS_BILLED else unit in line_path)
+        per_currency: dict[str, list[int]] = {}
+        for (line_path, currency), sums in by_path.items():
+            if line_path.startswith(path) if how != AS_BILLED else unit in line_path:
+                found = per_currency.setdefault(currency, [0, 0, 0])
+                for at, value in enumerate(sums):
+                    found[at] += value
+        return [
+            SpendingRecord(
+                period=period,
+                total=Money.from_minor(total, currency),
+                company_share=Money.from_minor(total - employee, currency),
+                employee_share=Money.from_minor(employee, currency),
+                line_count=lines,
+            )
+            for currency, (total, employee, lines) in sorted(per_currency.items())
         ]
-        try:
-            currency = one_currency("The unit's spending", (charged_in for charged_in, _ in inside), currency)
-        except MixedCurrencies as refusal:
-            return refusal
-        total = employee = lines = 0
-        for _, sums in inside:
-            total += sums[0]
-            employee += sums[1]
-            lines += sums[2]
-        return SpendingRecord(
-            period=period,
-            total=Money.from_minor(total, currency),
-            company_share=Money.from_minor(total - employee, currency),
-            employee_share=Money.from_minor(employee, currency),
-            line_count=lines,
-        )
 
 
 def _recounted(paths: list[str]) -> list[str]:

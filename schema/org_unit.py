@@ -12,7 +12,7 @@ from schema.common import Money, Node
 from schema.enums import OrgStructure, OrgUnitKind
 from schema.fields import field, global_id, related
 from schema.scalars import Month
-from schema.spending import EffectivePolicy, UnitSpending
+from schema.spending import PER_CURRENCY, EffectivePolicy, UnitSpending
 from sources.crm.records import OrgUnitRecord
 
 if TYPE_CHECKING:
@@ -58,7 +58,14 @@ class OrgUnit(Node):
         description="Charges of the subtree's lines that you may see; the current month by default. AS_BILLED "
         "(the default): the charges of the days the lines spent in the subtree. Without line:read, today's tree, "
         "only parts of at least the minimum group size of lines count, and a unit too small to show on its own "
-        "has null.",
+        "has null. Null with MIXED_CURRENCIES when the lines were charged in more than one currency: ask "
+        "spendingByCurrency.",
+    )
+    spending_by_currency: list[UnitSpending] | None = related(
+        "unit_spending_per_currency",
+        _spending_key,
+        requires(P.SPENDING_READ),
+        description=PER_CURRENCY,
     )
     effective_policy: EffectivePolicy | None = related("unit_policy", _policy_key, requires(P.POLICY_READ))
 

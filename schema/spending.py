@@ -88,13 +88,20 @@ class Spending:
     )
 
 
+PER_CURRENCY = (
+    "The same charges as `spending` (same arguments and rules), one entry per currency the lines were charged "
+    "in, in currency order; empty when nothing was charged. Amounts in two currencies are never added, so this "
+    "answers for a company billed in several currencies, where `spending` is refused."
+)
+
+
 @strawberry.type(description="Charges of the lines in a subtree (that the caller may see) for one month.")
 class UnitSpending:
     period: Month = field(SPENDING)
     total: Money = field(SPENDING)
     company_share: Money = field(SPENDING)
     employee_share: Money = field(SPENDING)
-    line_count: int = field(SPENDING, description="Lines with charges in the month.")
+    line_count: int = field(SPENDING, description="Lines with charges in the month (in this currency).")
 
 
 @strawberry.type(description="The policy in force: each attribute from the nearest level of the tree that sets it.")
