@@ -255,24 +255,47 @@ def _add(by_path: PathSums | None, path: str, currency: str, total: Any, employe
         sums[2] += int(lines)
 
 
-class PolicyByOrgUnitLoader(SourceLoader[tuple[str, str], EffectivePolicy]):
-    """Effective policy of a unit, keyed by (path, currency)."""
+class PolicyByOrgUnitLoader(SourceLoader[tuple[int, str, str], EffectivePolicy]):
+    """Effective policy of a unit, keyed by (customer id, path, the company's currency). A limit is
+    in the billing currency of the lines it limits (``resolvers/policy_changes.py``): it is shown in
+    the one currency the unit's lines are billed in, or in the company's when they are billed in
+    several (each line then reads it in its own)."""
 
-    async def batch_load_fn(self, keys: list[tuple[str, str]]) -> list[EffectivePolicy]:
-        unit_ids = sorted({i for path, _ in keys for i in path_ids(path)})
+    async def batch_load_fn(self, keys: list[tuple[int, str, str]]) -> list[EffectivePolicy]:
+        unit_ids = sorted({i for _, path, _ in keys for i in path_ids(path)})
         by_unit = {p.org_unit_id: p for p in await self.billing.policies(unit_ids, [])}
-        return [effective_policy((by_unit.get(i) for i in path_ids(path)), currency) for path, currency in keys]
+        billed = await self._billed_in(sorted({customer for customer, _, _ in keys}))
+        policies = []
+        for _, path, currency in keys:
+            below = {found for at, currencies in billed.items() if at.startswith(path) for found in currencies}
+            shown = next(iter(below)) if len(below) == 1 else currency
+            policies.append(effective_policy((by_unit.get(i) for i in path_ids(path)), shown))
+        return policies
+
+    async def _billed_in(self, customers: list[int]) -> dict[str, set[str]]:
+        """Org path -> the billing currencies of the lines in scope there."""
+        lines = await self.crm.memberships(customers, self.scope)
+        currencies = await self.billing.billing_currencies([sid for sid, _, _ in lines]) if lines else {}
+        found: dict[str, set[str]] = {}
+        for sid, _, path in lines:
+            if sid in currencies:
+                found.setdefault(path, set()).add(currencies[sid])
+        return found
 
 
 class PolicyBySubscriberLoader(SourceLoader[tuple[int, str, str], EffectivePolicy]):
-    """Effective policy of a line, keyed by (line id, its unit's path, currency)."""
+    """Effective policy of a line, keyed by (line id, its unit's path, the company's currency). Its
+    limit is in the line's billing account's currency (``resolvers/policy_changes.py``)."""
 
     async def batch_load_fn(self, keys: list[tuple[int, str, str]]) -> list[EffectivePolicy]:
         unit_ids = sorted({i for _, path, _ in keys for i in path_ids(path)})
         rows = await self.billing.policies(unit_ids, [sid for sid, _, _ in keys])
+        billed_in = await self.billing.billing_currencies([sid for sid, _, _ in keys])
         by_unit: dict[Any, PolicyRecord] = {p.org_unit_id: p for p in rows if p.org_unit_id is not None}
         by_line: dict[Any, PolicyRecord] = {p.subscriber_id: p for p in rows if p.subscriber_id is not None}
         return [
-            effective_policy([*(by_unit.get(i) for i in path_ids(path)), by_line.get(sid)], currency)
+            effective_policy(
+                [*(by_unit.get(i) for i in path_ids(path)), by_line.get(sid)], billed_in.get(sid, currency)
+            )
             for sid, path, currency in keys
         ]

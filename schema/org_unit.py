@@ -27,8 +27,8 @@ def _spending_key(
     return (root.customer_id, root.path, month, root.currency, structure.value)
 
 
-def _policy_key(root: OrgUnitRecord) -> tuple[str, str]:
-    return (root.path, root.currency)
+def _policy_key(root: OrgUnitRecord) -> tuple[int, str, str]:
+    return (root.customer_id, root.path, root.currency)
 
 
 @strawberry.type(description="A unit of a company's org tree; it may be a cost centre.")

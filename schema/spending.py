@@ -107,7 +107,10 @@ class UnitSpending:
 @strawberry.type(description="The policy in force: each attribute from the nearest level of the tree that sets it.")
 class EffectivePolicy:
     monthly_limit: Money | None = field(
-        POLICY, description="What a line's usage charges may reach in a month; recurring fees never count."
+        POLICY,
+        description="What a line's usage charges may reach in a month; recurring fees never count. In the "
+        "currency of the line's billing account: only its charges in that currency count. On a unit whose lines "
+        "are billed in several currencies, shown in the company's (each line reads it in its own).",
     )
     limit_action: LimitAction = field(POLICY)
     company_share_percent: int = field(

@@ -21,6 +21,11 @@ SET_LINE_POLICY = """mutation($input: SubscriberPolicySetInput!) { subscriberPol
   applied failed results { lineId outcome code message after } } }"""
 UNITS = "{ customer { orgRoot { id children { id name } } } }"
 LINES = """query($u: ID!) { subscribers(first: 2000, filter: {orgUnit: $u, statuses: [ACTIVE]}) { nodes { id } } }"""
+SHOWN = """query($g: ID!, $e: ID!) { customer { orgRoot { effectivePolicy { monthlyLimit { amount currency } } } }
+  grid: node(id: $g) { ... on OrgUnit { effectivePolicy { monthlyLimit { amount currency } } } }
+  generation: node(id: $e) { ... on OrgUnit { effectivePolicy { monthlyLimit { amount currency } } } } }"""
+LINE_LIMITS = """query($ids: [ID!]!) { nodes(ids: $ids) { ... on Subscriber {
+  effectivePolicy { monthlyLimit { amount currency } } } } }"""
 OVER_LIMIT = """query($m: Month!) { spendingAnomalies(month: $m) {
   overLimit { line { id } spent { amount currency } limit { amount currency } } } }"""
 
@@ -64,8 +69,20 @@ async def test_a_unit_limit_in_a_currency_its_lines_are_not_billed_in_is_refused
     )
     assert await set_unit_limit(world, other_admin, unit["Generation"], {"monthlyLimit": "50.00"}) == []
     assert await versions(world) == written + 2
-    # Clearing a limit, or setting what has no currency, is not refused anywhere.
+    # Setting what has no currency is not refused anywhere.
     assert await set_unit_limit(world, other_admin, unit["root"], {"roamingAllowed": True}) == []
+    # Each limit is shown in the currency of the lines it limits; the company's where they are billed
+    # in two (each line reads it in its own).
+    shown = await world.data(other_admin, SHOWN, {"g": unit["Grid"], "e": unit["Generation"]})
+    limits = {key: node["effectivePolicy"]["monthlyLimit"] for key, node in shown.items() if key != "customer"}
+    assert limits == {
+        "grid": {"amount": "50.00", "currency": "CHF"},
+        "generation": {"amount": "50.00", "currency": "EUR"},
+    }
+    assert shown["customer"]["orgRoot"]["effectivePolicy"]["monthlyLimit"]["currency"] == "EUR"
+    lines = {key: await lines_of(world, other_admin, unit[name]) for key, name in (("g", "Grid"), ("e", "Generation"))}
+    policies = (await world.data(other_admin, LINE_LIMITS, {"ids": lines["g"][:3] + lines["e"][:3]}))["nodes"]
+    assert [node["effectivePolicy"]["monthlyLimit"]["currency"] for node in policies] == ["CHF"] * 3 + ["EUR"] * 3
 
 
 async def test_a_selection_over_two_currencies_sets_the_limit_only_on_the_lines_billed_in_it(
