@@ -116,7 +116,7 @@ def render(options: argparse.Namespace, started: datetime, tallies: dict[str, Ta
         f"the usage feed at {options.rate:g} events/s for {options.seconds:g} s, {options.clients} clients "
         f"(command: {' '.join(['python -m bench.consistency', *sys.argv[1:]])})",
         "",
-        f"Feed: {totals.usage_records:,} usage events written, {totals.charged_minor / 100:,.2f} charged, "
+        f"Feed: {totals.usage_records:,} usage events written, {totals.charged_text()} charged, "
         f"{totals.alerts} alerts, {totals.failed_rounds} failed rounds.",
         "",
         "| caller | answers checked | reports in them | answers that did not add up | refused | p50 ms | p95 ms |",

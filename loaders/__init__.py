@@ -35,6 +35,7 @@ from loaders.spending import (
     PolicyBySubscriberLoader,
     SpendingByOrgUnitMonthLoader,
     SpendingBySubscriberMonthLoader,
+    SpendingPerCurrencyByOrgUnitMonthLoader,
 )
 from loaders.subscriber import (
     BundleBalancesBySubscriberIdLoader,
@@ -154,7 +155,11 @@ class Loaders:
 
     @cached_property
     def unit_spending(self) -> SpendingByOrgUnitMonthLoader:
-        return SpendingByOrgUnitMonthLoader(self.ctx)
+        return SpendingByOrgUnitMonthLoader(self.ctx, self.unit_spending_per_currency)
+
+    @cached_property
+    def unit_spending_per_currency(self) -> SpendingPerCurrencyByOrgUnitMonthLoader:
+        return SpendingPerCurrencyByOrgUnitMonthLoader(self.ctx)
 
     @cached_property
     def unit_policy(self) -> PolicyByOrgUnitLoader:

@@ -14,7 +14,7 @@ from sources.billing.records import PolicyRecord, SpendingRecord
 from sources.blocks import NO_BLOCK, block_stays, blocks_as_billed, broken_units, disclosure_blocks
 from sources.crm.history import Stay
 from sources.crm.records import path_ids
-from sources.errors import MixedCurrencies, one_currency
+from sources.errors import MixedCurrencies
 from sources.values import Money, add_months
 
 # (line id, month, currency, the line's unit path); month None = the current month
@@ -51,7 +51,30 @@ class SpendingBySubscriberMonthLoader(SourceLoader[LineMonth, SpendingRecord | M
 
 
 class SpendingByOrgUnitMonthLoader(SourceLoader[UnitMonth, SpendingRecord | MixedCurrencies | None]):
-    """A unit's spending summed over the lines in its subtree that the caller may see.
+    """A unit's one figure: its spending in the one currency its lines were charged in (the
+    company's, at zero, when none); charged in two, MIXED_CURRENCIES. Read from the unit's
+    spending per currency, so asking both costs no statement more."""
+
+    def __init__(self, ctx: LoadContext, per_currency: SpendingPerCurrencyByOrgUnitMonthLoader) -> None:
+        super().__init__(ctx)
+        self._per_currency = per_currency
+
+    async def batch_load_fn(self, keys: list[UnitMonth]) -> list[SpendingRecord | MixedCurrencies | None]:
+        found = await self._per_currency.load_many(keys)
+        return [self._one(records, key) for records, key in zip(found, keys, strict=True)]
+
+    def _one(self, records: list[SpendingRecord] | None, key: UnitMonth) -> SpendingRecord | MixedCurrencies | None:
+        if records is None:
+            return None  # too small to show (a floor on group sizes)
+        if len(records) > 1:
+            return MixedCurrencies("The unit's spending", (record.total.currency for record in records))
+        _, _, period, currency, _ = key
+        return records[0] if records else _zero(period or self.ctx.current_period, currency)
+
+
+class SpendingPerCurrencyByOrgUnitMonthLoader(SourceLoader[UnitMonth, list[SpendingRecord] | None]):
+    """A unit's spending summed over the lines in its subtree that the caller may see, one record
+    per currency they were charged in (in currency order; none when nothing was charged).
 
     For a caller who may not read lines (a floor on group sizes), billing sums whole atoms per
     block of lines instead (``permissions/disclosure.py``), and a unit too small to show has none.
@@ -62,8 +85,8 @@ class SpendingByOrgUnitMonthLoader(SourceLoader[UnitMonth, SpendingRecord | Mixe
     every level of a tree reuses them: two statements, however deep the query goes.
 
     Sums are kept per currency, and the roll-up never adds two: a unit whose lines were charged
-    in two currencies in the month has no one figure, and its key answers MIXED_CURRENCIES (the
-    spending report groups such a unit by currency instead).
+    in two currencies in the month has two records (the spending report groups such a unit by
+    currency too).
 
     As billed (the default), the CRM says where each line sat on which days instead
     (``sources/crm/history.py``), billing sums per path *then*, and a unit counts the paths that
@@ -80,15 +103,15 @@ class SpendingByOrgUnitMonthLoader(SourceLoader[UnitMonth, SpendingRecord | Mixe
         # (customer, month, unit id): as billed, not whole blocks that month (a floor on group sizes)
         self._broken: set[tuple[int, date, int]] = set()
 
-    async def batch_load_fn(self, keys: list[UnitMonth]) -> list[SpendingRecord | MixedCurrencies | None]:
+    async def batch_load_fn(self, keys: list[UnitMonth]) -> list[list[SpendingRecord] | None]:
         now = self.ctx.current_period
         wanted = [(c, path, period or now, currency, how) for c, path, period, currency, how in keys]
         sums = await self._sums.get(((c, period, how) for c, _, period, _, how in wanted), self._sums_by)
         return [
-            self._roll_up(sums[(c, period, how)], path, period, currency, how)
+            self._roll_up(sums[(c, period, how)], path, period, how)
             if await self._shown(c, path, period, how)
             else None
-            for c, path, period, currency, how in wanted
+            for c, path, period, _, how in wanted
         ]
 
     async def _sums_by(self, keys: list[tuple[int, date, str]]) -> dict[tuple[int, date, str], PathSums]:
@@ -215,34 +238,27 @@ class SpendingByOrgUnitMonthLoader(SourceLoader[UnitMonth, SpendingRecord | Mixe
         return all(blocks[line].startswith(path) for line, at in by_line.items() if at.startswith(path))
 
     @staticmethod
-    def _roll_up(
-        by_path: PathSums, path: str, period: date, currency: str, how: str
-    ) -> SpendingRecord | MixedCurrencies:
-        """The unit's figure from the per-path sums, in its one currency (``currency``, the
-        company's, when it has no charges). Today's tree: the paths below its own. As billed: the
-        paths (as they were) that run through the unit, wherever it sits now."""
+    def _roll_up(by_path: PathSums, path: str, period: date, how: str) -> list[SpendingRecord]:
+        """The unit's figures from the per-path sums, one per currency. Today's tree: the paths
+        below its own. As billed: the paths (as they were) that run through the unit, wherever it
+        sits now."""
         unit = "/" if path == "/" else f"/{path_ids(path)[-1]}/"
-        inside = [
-            (charged_in, sums)
-            for (line_path, charged_in), sums in by_path.items()
-            if (line_path.startswith(path) if how != AS_BILLED else unit in line_path)
+        per_currency: dict[str, list[int]] = {}
+        for (line_path, currency), sums in by_path.items():
+            if line_path.startswith(path) if how != AS_BILLED else unit in line_path:
+                found = per_currency.setdefault(currency, [0, 0, 0])
+                for at, value in enumerate(sums):
+                    found[at] += value
+        return [
+            SpendingRecord(
+                period=period,
+                total=Money.from_minor(total, currency),
+                company_share=Money.from_minor(total - employee, currency),
+                employee_share=Money.from_minor(employee, currency),
+                line_count=lines,
+            )
+            for currency, (total, employee, lines) in sorted(per_currency.items())
         ]
-        try:
-            currency = one_currency("The unit's spending", (charged_in for charged_in, _ in inside), currency)
-        except MixedCurrencies as refusal:
-            return refusal
-        total = employee = lines = 0
-        for _, sums in inside:
-            total += sums[0]
-            employee += sums[1]
-            lines += sums[2]
-        return SpendingRecord(
-            period=period,
-            total=Money.from_minor(total, currency),
-            company_share=Money.from_minor(total - employee, currency),
-            employee_share=Money.from_minor(employee, currency),
-            line_count=lines,
-        )
 
 
 def _recounted(paths: list[str]) -> list[str]:
@@ -269,24 +285,47 @@ def _add(by_path: PathSums | None, path: str, currency: str, total: Any, employe
         sums[2] += int(lines)
 
 
-class PolicyByOrgUnitLoader(SourceLoader[tuple[str, str], EffectivePolicy]):
-    """Effective policy of a unit, keyed by (path, currency)."""
+class PolicyByOrgUnitLoader(SourceLoader[tuple[int, str, str], EffectivePolicy]):
+    """Effective policy of a unit, keyed by (customer id, path, the company's currency). A limit is
+    in the billing currency of the lines it limits (``resolvers/policy_changes.py``): it is shown in
+    the one currency the unit's lines are billed in, or in the company's when they are billed in
+    several (each line then reads it in its own)."""
 
-    async def batch_load_fn(self, keys: list[tuple[str, str]]) -> list[EffectivePolicy]:
-        unit_ids = sorted({i for path, _ in keys for i in path_ids(path)})
+    async def batch_load_fn(self, keys: list[tuple[int, str, str]]) -> list[EffectivePolicy]:
+        unit_ids = sorted({i for _, path, _ in keys for i in path_ids(path)})
         by_unit = {p.org_unit_id: p for p in await self.billing.policies(unit_ids, [])}
-        return [effective_policy((by_unit.get(i) for i in path_ids(path)), currency) for path, currency in keys]
+        billed = await self._billed_in(sorted({customer for customer, _, _ in keys}))
+        policies = []
+        for _, path, currency in keys:
+            below = {found for at, currencies in billed.items() if at.startswith(path) for found in currencies}
+            shown = next(iter(below)) if len(below) == 1 else currency
+            policies.append(effective_policy((by_unit.get(i) for i in path_ids(path)), shown))
+        return policies
+
+    async def _billed_in(self, customers: list[int]) -> dict[str, set[str]]:
+        """Org path -> the billing currencies of the lines in scope there."""
+        lines = await self.crm.memberships(customers, self.scope)
+        currencies = await self.billing.billing_currencies([sid for sid, _, _ in lines]) if lines else {}
+        found: dict[str, set[str]] = {}
+        for sid, _, path in lines:
+            if sid in currencies:
+                found.setdefault(path, set()).add(currencies[sid])
+        return found
 
 
 class PolicyBySubscriberLoader(SourceLoader[tuple[int, str, str], EffectivePolicy]):
-    """Effective policy of a line, keyed by (line id, its unit's path, currency)."""
+    """Effective policy of a line, keyed by (line id, its unit's path, the company's currency). Its
+    limit is in the line's billing account's currency (``resolvers/policy_changes.py``)."""
 
     async def batch_load_fn(self, keys: list[tuple[int, str, str]]) -> list[EffectivePolicy]:
         unit_ids = sorted({i for _, path, _ in keys for i in path_ids(path)})
         rows = await self.billing.policies(unit_ids, [sid for sid, _, _ in keys])
+        billed_in = await self.billing.billing_currencies([sid for sid, _, _ in keys])
         by_unit: dict[Any, PolicyRecord] = {p.org_unit_id: p for p in rows if p.org_unit_id is not None}
         by_line: dict[Any, PolicyRecord] = {p.subscriber_id: p for p in rows if p.subscriber_id is not None}
         return [
-            effective_policy([*(by_unit.get(i) for i in path_ids(path)), by_line.get(sid)], currency)
+            effective_policy(
+                [*(by_unit.get(i) for i in path_ids(path)), by_line.get(sid)], billed_in.get(sid, currency)
+            )
             for sid, path, currency in keys
         ]

@@ -7,7 +7,7 @@ operator's staff share one "operator" bucket of a customer's size instead.
 
 Defaults: a bucket holds at least the costliest operation the cost limit lets through (100,000),
 so anything allowed can run from a full bucket, and refills in 20 seconds. An admin's bucket
-holds two such operations, or about seventy dashboards (≈ 2,900 each); analysts, who page
+holds two such operations, or about forty dashboards (≈ 4,900 each); analysts, who page
 through whole companies, get three; employees and aggregate viewers, whose rows are few, one.
 A customer's bucket is ten admins' worth.
 """

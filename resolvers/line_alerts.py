@@ -89,10 +89,16 @@ class Anomalies:
     currency: str  # the company's: amounts given as arguments are stated in it
 
     async def over_limit(self) -> list[LineFigure]:
+        """A line's limit is in its billing account's currency (``resolvers/policy_changes.py``): only
+        its charges in that currency are compared with it, never a sum in another."""
         limits, actions = await self._limits()
         found = await self.context.sources.line_figures.over_limit(self.customer, self.month, limits)
+        billed_in = (
+            await self.context.sources.billing.billing_currencies(sorted({f.line_id for f in found})) if found else {}
+        )
         return [LineFigure(f.line_id, f.currency, f.total_minor, compared_minor=f.compared_minor,
-                           limit_action=actions[f.line_id]) for f in found]  # fmt: skip
+                           limit_action=actions[f.line_id])
+                for f in found if billed_in.get(f.line_id) == f.currency]  # fmt: skip
 
     async def grown(self, percent: int) -> list[LineFigure]:
         if percent < 0:

@@ -13,7 +13,7 @@ from schema.fields import field, global_id, related
 from schema.invoice import BillingAccount
 from schema.org_unit import OrgUnit
 from schema.scalars import Month
-from schema.spending import UnitSpending
+from schema.spending import PER_CURRENCY, UnitSpending
 from sources.crm.records import CustomerRecord
 
 
@@ -41,7 +41,11 @@ class Customer(Node):
         "unit_spending",
         _spending_key,
         requires(P.SPENDING_READ),
-        description="Charges of the lines you may see; the current month by default.",
+        description="Charges of the lines you may see; the current month by default. Null with MIXED_CURRENCIES "
+        "when they were charged in more than one currency: ask spendingByCurrency.",
+    )
+    spending_by_currency: list[UnitSpending] | None = related(
+        "unit_spending_per_currency", _spending_key, requires(P.SPENDING_READ), description=PER_CURRENCY
     )
 
     @classmethod

@@ -12,7 +12,7 @@ from schema.common import Money, Node
 from schema.enums import OrgStructure, OrgUnitKind
 from schema.fields import field, global_id, related
 from schema.scalars import Month
-from schema.spending import EffectivePolicy, UnitSpending
+from schema.spending import PER_CURRENCY, EffectivePolicy, UnitSpending
 from sources.crm.records import OrgUnitRecord
 
 if TYPE_CHECKING:
@@ -27,8 +27,8 @@ def _spending_key(
     return (root.customer_id, root.path, month, root.currency, structure.value)
 
 
-def _policy_key(root: OrgUnitRecord) -> tuple[str, str]:
-    return (root.path, root.currency)
+def _policy_key(root: OrgUnitRecord) -> tuple[int, str, str]:
+    return (root.customer_id, root.path, root.currency)
 
 
 @strawberry.type(description="A unit of a company's org tree; it may be a cost centre.")
@@ -58,7 +58,14 @@ class OrgUnit(Node):
         description="Charges of the subtree's lines that you may see; the current month by default. AS_BILLED "
         "(the default): the charges of the days the lines spent in the subtree. Without line:read, only parts of "
         "at least the minimum group size of lines count (as billed, cut from each month's tree as it was), and a "
-        "unit too small to show on its own has null.",
+        "unit too small to show on its own has null. Null with MIXED_CURRENCIES when the lines were charged in "
+        "more than one currency: ask spendingByCurrency.",
+    )
+    spending_by_currency: list[UnitSpending] | None = related(
+        "unit_spending_per_currency",
+        _spending_key,
+        requires(P.SPENDING_READ),
+        description=PER_CURRENCY,
     )
     effective_policy: EffectivePolicy | None = related("unit_policy", _policy_key, requires(P.POLICY_READ))
 

@@ -88,19 +88,29 @@ class Spending:
     )
 
 
+PER_CURRENCY = (
+    "The same charges as `spending` (same arguments and rules), one entry per currency the lines were charged "
+    "in, in currency order; empty when nothing was charged. Amounts in two currencies are never added, so this "
+    "answers for a company billed in several currencies, where `spending` is refused."
+)
+
+
 @strawberry.type(description="Charges of the lines in a subtree (that the caller may see) for one month.")
 class UnitSpending:
     period: Month = field(SPENDING)
     total: Money = field(SPENDING)
     company_share: Money = field(SPENDING)
     employee_share: Money = field(SPENDING)
-    line_count: int = field(SPENDING, description="Lines with charges in the month.")
+    line_count: int = field(SPENDING, description="Lines with charges in the month (in this currency).")
 
 
 @strawberry.type(description="The policy in force: each attribute from the nearest level of the tree that sets it.")
 class EffectivePolicy:
     monthly_limit: Money | None = field(
-        POLICY, description="What a line's usage charges may reach in a month; recurring fees never count."
+        POLICY,
+        description="What a line's usage charges may reach in a month; recurring fees never count. In the "
+        "currency of the line's billing account: only its charges in that currency count. On a unit whose lines "
+        "are billed in several currencies, shown in the company's (each line reads it in its own).",
     )
     limit_action: LimitAction = field(POLICY)
     company_share_percent: int = field(

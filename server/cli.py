@@ -304,8 +304,8 @@ def simulate_usage(
         raise click.ClickException(
             f"The databases hold no demo ({type(error.orig).__name__}); seed them first: corpcare seed."
         ) from None
-    console.print(f"Wrote {total.usage_records:,} usage records, charged "
-                  f"{total.charged_minor / 100:,.2f}; {total.alerts} spending alert(s).")  # fmt: skip
+    console.print(f"Wrote {total.usage_records:,} usage records, charged {total.charged_text()}; "
+                  f"{total.alerts} spending alert(s).")  # fmt: skip
 
 
 @main.command("export-schema")

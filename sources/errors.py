@@ -10,6 +10,8 @@
     │                             SQLite's lock held by our own writer; 503 + Retry-After, no breaker)
     ├── MixedCurrencies           MIXED_CURRENCIES (one figure asked of amounts in several currencies;
     │                             ``currencies`` lists them: corpcare never adds two currencies)
+    ├── CurrencyMismatch          CURRENCY_MISMATCH (an amount stated in one currency set where the money is
+    │                             in another, e.g. a limit in EUR over lines billed in CHF; never converted)
     ├── RateLimited               RATE_LIMITED
     └── QueryTooComplex           QUERY_TOO_COMPLEX
 
@@ -71,6 +73,12 @@ class MixedCurrencies(CorpcareError):
         found = sorted(set(currencies))
         message = f"{what} is billed in {', '.join(found)}; one figure cannot add currencies."
         super().__init__(message, currencies=found, **extensions)
+
+
+class CurrencyMismatch(CorpcareError):
+    """An amount stated in one currency was set where the money it governs is in another."""
+
+    code = "CURRENCY_MISMATCH"
 
 
 def one_currency(what: str, currencies: Iterable[str], default: str) -> str:

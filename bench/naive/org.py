@@ -63,9 +63,23 @@ async def subscriber_count(info: Info, customer_id: int, path: str) -> int:
 
 
 async def spending_under(info: Info, customer_id: int, path: str, month: date | None, currency: str) -> UnitSpending:
+    """The one figure: the roll-up below in its one currency (``currency`` at zero without charges)."""
+    figures = await spending_per_currency_under(info, customer_id, path, month)
+    if len(figures) > 1:
+        raise ValueError("Charged in more than one currency: no one figure (the baseline has no MIXED_CURRENCIES).")
+    if figures:
+        return figures[0]
+    nothing = money(0, currency)
+    period = Month(month or current_month(info))
+    return UnitSpending(period=period, total=nothing, company_share=nothing, employee_share=nothing, line_count=0)
+
+
+async def spending_per_currency_under(
+    info: Info, customer_id: int, path: str, month: date | None
+) -> list[UnitSpending]:
     """The naive roll-up, as billed: the visible stays of lines in the unit during the month from
     the CRM (``sources/crm/history.py``), then every charge row of those lines in the month from
-    billing, kept in Python when its day falls in one of its line's stays."""
+    billing, kept in Python when its day falls in one of its line's stays; one figure per currency."""
     period = month or current_month(info)
     engines: Engines = engines_of(info)
     held = LineMembership
@@ -84,25 +98,33 @@ async def spending_under(info: Info, customer_id: int, path: str, month: date | 
     # One bound parameter for the ids (corpcare's helper): a big unit has more lines than
     # SQLite and asyncpg accept parameters.
     charges = select(
-        DailyCharge.subscriber_id, DailyCharge.day, DailyCharge.amount_minor, DailyCharge.employee_share_minor
+        DailyCharge.subscriber_id,
+        DailyCharge.day,
+        DailyCharge.amount_minor,
+        DailyCharge.employee_share_minor,
+        DailyCharge.currency,
     ).where(
         DailyCharge.customer_id == customer_id,
         DailyCharge.period == period,
         key_in(DailyCharge.subscriber_id, list(days), engines.billing.dialect.name),
     )
-    total = employee = 0
-    charged = set()
-    for line, day, amount, share in await fetch_all(engines.billing, charges) if days else ():
+    sums: dict[str, list[int]] = {}
+    charged: dict[str, set[int]] = {}
+    for line, day, amount, share, currency in await fetch_all(engines.billing, charges) if days else ():
         if any(start <= day and (stop is None or day < stop) for start, stop in days[line]):
-            total, employee = total + amount, employee + share
-            charged.add(line)
-    return UnitSpending(
-        period=Month(period),
-        total=money(total, currency),
-        company_share=money(total - employee, currency),
-        employee_share=money(employee, currency),
-        line_count=len(charged),
-    )
+            found = sums.setdefault(currency, [0, 0])
+            found[0], found[1] = found[0] + amount, found[1] + share
+            charged.setdefault(currency, set()).add(line)
+    return [
+        UnitSpending(
+            period=Month(period),
+            total=money(total, currency),
+            company_share=money(total - employee, currency),
+            employee_share=money(employee, currency),
+            line_count=len(charged[currency]),
+        )
+        for currency, (total, employee) in sorted(sums.items())
+    ]
 
 
 @strawberry.type
@@ -158,6 +180,10 @@ class OrgUnit(Node):
         return await spending_under(info, self.customer_id, self.path, month, self.currency)
 
     @strawberry.field
+    async def spending_by_currency(self, info: Info, month: Month | None = None) -> list[UnitSpending]:
+        return await spending_per_currency_under(info, self.customer_id, self.path, month)
+
+    @strawberry.field
     async def effective_policy(self, info: Info) -> EffectivePolicy:
         return await policy_in_force(engines_of(info), path_ids(self.path), None, self.currency)
 
@@ -191,6 +217,10 @@ class Customer(Node):
     @strawberry.field
     async def spending(self, info: Info, month: Month | None = None) -> UnitSpending:
         return await spending_under(info, self.db_id, "/", month, self.currency)
+
+    @strawberry.field
+    async def spending_by_currency(self, info: Info, month: Month | None = None) -> list[UnitSpending]:
+        return await spending_per_currency_under(info, self.db_id, "/", month)
 
 
 async def customer_by_id(info: Info, customer_id: int) -> Customer | None:

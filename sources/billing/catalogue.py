@@ -125,6 +125,15 @@ class CatalogueReads(SqlSource):
         )
         return [(row[0], _plan(row)) for row in await self._rows(statement)]
 
+    async def billing_currencies(self, subscriber_ids: Sequence[int]) -> dict[int, str]:
+        """Each line's billing account's currency: what its charges, and its limit, are stated in."""
+        statement = (
+            select(LineProduct.subscriber_id, BillingAccount.currency)
+            .join(BillingAccount, BillingAccount.id == LineProduct.billing_account_id)
+            .where(key_in(LineProduct.subscriber_id, subscriber_ids, self.dialect))
+        )
+        return {sid: currency for sid, currency in await self._rows(statement)}
+
     async def services_by_subscriber_ids(self, subscriber_ids: Sequence[int]) -> list[LineServiceRecord]:
         statement = (
             select(

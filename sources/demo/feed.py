@@ -42,7 +42,7 @@ from sources.demo.thresholds import Budget, line_alerts, unit_alerts
 from sources.demo.usage import KIND_CUTS, draft_event
 from sources.events import InProcessEvents
 from sources.scope import RowScope
-from sources.values import month_start
+from sources.values import Money, month_start
 
 log = logging.getLogger("corpcare.feed")
 
@@ -63,7 +63,7 @@ class Round:
 
     usage_records: int = 0
     lines: int = 0
-    charged_minor: int = 0
+    charged: dict[str, int] = field(default_factory=dict)  # currency -> minor units (never added across)
     alerts: list[SpendingAlert] = field(default_factory=list)
     refused: int = 0  # chargeable events of blocked lines, not written
 
@@ -73,14 +73,20 @@ class Totals:
     """What a run wrote and announced, counted."""
 
     usage_records: int = 0
-    charged_minor: int = 0
+    charged: dict[str, int] = field(default_factory=lambda: defaultdict(int))  # currency -> minor units
     alerts: int = 0
     failed_rounds: int = 0
 
     def add(self, done: Round) -> None:
         self.usage_records += done.usage_records
-        self.charged_minor += done.charged_minor
+        for currency, amount in done.charged.items():
+            self.charged[currency] += amount
         self.alerts += len(done.alerts)
+
+    def charged_text(self) -> str:
+        """What was charged, one amount per currency (e.g. ``1,234.50 CHF, 98,765.43 EUR``)."""
+        amounts = (Money.from_minor(minor, currency) for currency, minor in sorted(self.charged.items()))
+        return ", ".join(f"{money.amount:,} {money.currency}" for money in amounts) or "nothing"
 
 
 class UsageFeed:
@@ -124,10 +130,11 @@ class UsageFeed:
         opened = await self._new_month(sorted(set(lines) - set(balances)), period)
         balances.update(opened)
         paths = {line.id: line.org_path for line in lines.values()}
+        currencies = {line.id: line.currency for line in lines.values()}
         history = await self._policy_history(paths, min(e.at for e in events), now)
         before = await self._spent(customers, period)
         async with self._engines.billing.begin() as conn:
-            usage, running = await month_so_far(conn, sorted(lines), period)
+            usage, running = await month_so_far(conn, currencies, period)
             charging = Charging(history, paths, dict(usage), running)
             taken = rate(events, balances, charging.admit)
             if rows := [{"subscriber_id": b.subscriber_id, "bundle_id": b.bundle_id, "period": period,
@@ -138,14 +145,17 @@ class UsageFeed:
         alerts = line_alerts(lines, usage, charged, limits, period, now)  # limits count usage only
         async with self._engines.state.begin() as conn:
             alerts += await first_time(conn, charging.acted(lines, period, now))
-        currencies = {line.customer_id: line.currency for line in self._active}
-        alerts += unit_alerts(await self._budgets(customers), self._paths, currencies, before, charged, period, now)
+        charged_in = {(line, currencies[line]): amount for line, amount in charged.items()}
+        alerts += unit_alerts(await self._budgets(customers), self._paths, before, charged_in, period, now)
         for line_id in lines:
             await self._events.publish(balances_channel(line_id), balances_event(line_id, period, balances[line_id]))
         for alert in alerts:
             await self._events.publish(alerts_channel(alert.customer_id), alert.encode())
         refused = sum(charging.refused.values())
-        return Round(len(events) - refused, len(lines), sum(charged.values()), alerts, refused)
+        per_currency: dict[str, int] = defaultdict(int)
+        for (_, currency), amount in charged_in.items():
+            per_currency[currency] += amount
+        return Round(len(events) - refused, len(lines), dict(per_currency), alerts, refused)
 
     async def run(
         self,
@@ -271,12 +281,13 @@ class UsageFeed:
         units = sorted({unit for path in lines.values() for unit in path_ids(path)})
         return await self._billing.policy_history(units, sorted(lines), since, now + timedelta(microseconds=1))
 
-    async def _spent(self, customers: list[int], period: date) -> dict[int, int]:
-        """Each line's charges so far this month, for every line of the customers."""
+    async def _spent(self, customers: list[int], period: date) -> dict[tuple[int, str], int]:
+        """Each line's charges so far this month per currency, for every line of the customers."""
         groups = {sid: str(sid) for sid, (customer, _) in self._paths.items() if customer in customers}
         rows = await self._billing.spending_by_group(customers, [period], groups)
-        return {int(group): int(total) for group, _, _, total, _, _ in rows}
+        return {(int(group), currency): int(total) for group, _, currency, total, _, _ in rows}
 
     async def _budgets(self, customers: list[int]) -> list[Budget]:
         units = await self._crm.budgeted_units(customers, RowScope.everything())
-        return [(u.id, u.customer_id, u.path, u.monthly_budget.minor) for u in units if u.monthly_budget is not None]
+        return [(u.id, u.customer_id, u.path, u.monthly_budget.minor, u.monthly_budget.currency)
+                for u in units if u.monthly_budget is not None]  # fmt: skip

@@ -11,7 +11,7 @@ the audit trail (each once per line and month: ``first_time``).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
@@ -80,17 +80,21 @@ class Charging:
         return found
 
 
-async def month_so_far(conn: AsyncConnection, line_ids: Sequence[int], period: date) -> tuple[dict, dict]:
-    """Each line's usage charges this month, and its running sums per category and policy period."""
+async def month_so_far(conn: AsyncConnection, currencies: Mapping[int, str], period: date) -> tuple[dict, dict]:
+    """Each line's usage charges this month, and its running sums per category and policy period,
+    in the currency the line bills in now (``currencies``: line -> its account's currency);
+    charges in another currency are not added to them."""
     statement = (
-        select(DailyCharge.subscriber_id, DailyCharge.category, DailyCharge.policy_since,
+        select(DailyCharge.subscriber_id, DailyCharge.currency, DailyCharge.category, DailyCharge.policy_since,
                func.sum(DailyCharge.amount_minor), func.sum(DailyCharge.over_limit_minor))
-        .where(DailyCharge.period == period, DailyCharge.subscriber_id.in_(list(line_ids)))
-        .group_by(DailyCharge.subscriber_id, DailyCharge.category, DailyCharge.policy_since)
+        .where(DailyCharge.period == period, DailyCharge.subscriber_id.in_(sorted(currencies)))
+        .group_by(DailyCharge.subscriber_id, DailyCharge.currency, DailyCharge.category, DailyCharge.policy_since)
     )  # fmt: skip
     usage: dict[int, int] = defaultdict(int)
     running: dict[RunningKey, Running] = {}
-    for line, category, since, amount, over in (await conn.execute(statement)).all():
+    for line, currency, category, since, amount, over in (await conn.execute(statement)).all():
+        if currency != currencies[line]:
+            continue
         if category != RECURRING:
             usage[line] += int(amount)
         key = (line, category, None if since is None else aware(since))

@@ -102,7 +102,7 @@ async def write(
         added = await conn.execute(
             update(DailyCharge)
             .where(DailyCharge.subscriber_id == line.id, DailyCharge.day == day, DailyCharge.category == category,
-                   same_policy)
+                   DailyCharge.currency == line.currency, same_policy)
             .values(amount_minor=DailyCharge.amount_minor + amount,
                     employee_share_minor=DailyCharge.employee_share_minor + share,
                     over_limit_minor=DailyCharge.over_limit_minor + over)

@@ -8,7 +8,9 @@ from datetime import date, datetime
 from sources.billing.live import SpendingAlert, crossed
 from sources.demo.rating import FeedLine
 
-Budget = tuple[int, int, str, int]  # unit id, customer id, org path, monthly budget (minor units)
+# unit id, customer id, org path, monthly budget (minor units), its currency
+Budget = tuple[int, int, str, int, str]
+LineCurrency = tuple[int, str]  # line id, currency: charges in two currencies are never added
 
 
 def line_alerts(
@@ -32,28 +34,28 @@ def line_alerts(
 def unit_alerts(
     budgets: list[Budget],
     paths: dict[int, tuple[int, str]],
-    currencies: dict[int, str],
-    before: dict[int, int],
-    charged: dict[int, int],
+    before: dict[LineCurrency, int],
+    charged: dict[LineCurrency, int],
     period: date,
     now: datetime,
 ) -> list[SpendingAlert]:
-    """Units whose lines' month charges, summed over the subtree, crossed a threshold of the
-    unit's budget (``paths``: every line's customer and org path)."""
-    was: dict[str, int] = defaultdict(int)  # per org path (of the customers touched)
-    added: dict[str, int] = defaultdict(int)
-    for line_id, amount in before.items():
+    """Units whose lines' month charges in the budget's currency, summed over the subtree, crossed
+    a threshold of the unit's budget (``paths``: every line's customer and org path). Charges in
+    another currency are not compared with it: there is no rate to convert them by."""
+    was: dict[tuple[str, str], int] = defaultdict(int)  # per org path (of the customers touched) and currency
+    added: dict[tuple[str, str], int] = defaultdict(int)
+    for (line_id, currency), amount in before.items():
         if line_id in paths:
-            was[paths[line_id][1]] += amount
-    for line_id, amount in charged.items():
-        added[paths[line_id][1]] += amount
+            was[paths[line_id][1], currency] += amount
+    for (line_id, currency), amount in charged.items():
+        added[paths[line_id][1], currency] += amount
     alerts = []
-    for unit_id, customer_id, path, budget in budgets:
-        if not any(p.startswith(path) for p in added):
+    for unit_id, customer_id, path, budget, currency in budgets:
+        if not any(p.startswith(path) and c == currency for p, c in added):
             continue
-        spent = sum(amount for p, amount in was.items() if p.startswith(path))
-        spent_now = spent + sum(amount for p, amount in added.items() if p.startswith(path))
+        spent = sum(amount for (p, c), amount in was.items() if p.startswith(path) and c == currency)
+        spent_now = spent + sum(amount for (p, c), amount in added.items() if p.startswith(path) and c == currency)
         for threshold in crossed(spent, spent_now, budget):
             alerts.append(SpendingAlert("unit", customer_id, path, None, unit_id, threshold, period, spent_now,
-                                        budget, currencies[customer_id], now))  # fmt: skip
+                                        budget, currency, now))  # fmt: skip
     return alerts

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import text
@@ -23,6 +24,12 @@ TREE = """query($m: Month) { customer { currency spending(month: $m) { total { a
 INVOICES = """query { customer { billingAccounts { currency invoices(first: 24) { nodes {
   period total { amount currency }
   bySubscriber(first: 200) { totalCount nodes { total { amount currency } } } } } } } }"""
+FIGURES = "total { amount currency } companyShare { amount currency } employeeShare { amount currency } lineCount"
+PER_CURRENCY = f"""query($m: Month) {{ customer {{ spendingByCurrency(month: $m) {{ {FIGURES} }}
+  orgRoot {{ spendingByCurrency(month: $m) {{ {FIGURES} }}
+    children {{ name spendingByCurrency(month: $m) {{ {FIGURES} }}
+      children {{ spendingByCurrency(month: $m) {{ {FIGURES} }} }} }} }} }} }}"""
+DASHBOARD = (Path(__file__).parents[2] / "bench" / "operations" / "dashboard.graphql").read_text()
 BUDGETS = """query($m: Month!) { budgetReport(input: {from: $m, to: $m}) { rows(first: 10000) { nodes {
   orgUnit { name } budget { currency } actual { amount currency } overBudget } } } }"""
 
@@ -124,3 +131,71 @@ async def test_a_budget_in_one_currency_is_not_compared_with_charges_in_another(
     assert all(e.extensions["currencies"] == ["CHF", "EUR"] for e in mixed)
     generation = rows["Generation"]
     assert generation["actual"]["currency"] == "EUR" and generation["overBudget"] is not None
+
+
+def per_currency(figures: list[dict[str, Any]]) -> dict[str, Decimal]:
+    """One entry per currency, each adding up (company + employee = total, some line charged)."""
+    currencies = [figure["total"]["currency"] for figure in figures]
+    assert currencies == sorted(set(currencies)), "one entry per currency, in currency order"
+    for figure in figures:
+        assert figure["companyShare"]["currency"] == figure["employeeShare"]["currency"] == figure["total"]["currency"]
+        shares = Decimal(figure["companyShare"]["amount"]) + Decimal(figure["employeeShare"]["amount"])
+        assert shares == Decimal(figure["total"]["amount"]) and figure["lineCount"] > 0
+    return by_currency([figure["total"] for figure in figures])
+
+
+async def test_a_two_currency_company_and_its_units_give_their_spending_per_currency(world, other_admin):
+    customer = (await world.data(other_admin, PER_CURRENCY, {"m": month(-1)}))["customer"]
+    expected = await charged(world, period(-1), period(-1))
+    assert set(expected) == {"EUR", "CHF"}
+    assert per_currency(customer["spendingByCurrency"]) == expected
+    assert per_currency(customer["orgRoot"]["spendingByCurrency"]) == expected
+    divisions = customer["orgRoot"]["children"]
+    units: dict[str, Decimal] = defaultdict(Decimal)
+    for division in divisions:
+        for currency, amount in per_currency(division["spendingByCurrency"]).items():
+            units[currency] += amount
+        below = by_currency([f["total"] for unit in division["children"] for f in unit["spendingByCurrency"]])
+        assert below == per_currency(division["spendingByCurrency"]), division["name"]
+    assert units == expected
+    grid = next(division for division in divisions if division["name"] == "Grid")
+    assert [figure["total"]["currency"] for figure in grid["spendingByCurrency"]] == ["CHF"]
+
+
+async def test_a_single_currency_company_has_one_entry_equal_to_its_one_figure(world, customer_admin):
+    figures = f"(month: $m) {{ {FIGURES} }}"
+    query = f"query($m: Month) {{ customer {{ spending{figures} spendingByCurrency{figures} }} }}"
+    customer = (await world.data(customer_admin, query, {"m": month(-1)}))["customer"]
+    assert customer["spendingByCurrency"] == [customer["spending"]]
+
+
+async def test_a_month_without_charges_has_no_entry(world, other_admin):
+    empty = month(-60)  # before the demo's first month
+    customer = (await world.data(other_admin, PER_CURRENCY, {"m": empty}))["customer"]
+    assert customer["spendingByCurrency"] == [] and customer["orgRoot"]["spendingByCurrency"] == []
+
+
+async def test_spending_per_currency_reads_the_same_statements_as_the_one_figure(world, large_world, other_admin):
+    """Both fields at every level of the tree cost what one of them costs, whatever the data."""
+    one_figure = PER_CURRENCY.replace("spendingByCurrency", "spending")
+    both = PER_CURRENCY.replace(
+        "spendingByCurrency(month: $m)", "spending(month: $m) { lineCount } spendingByCurrency(month: $m)"
+    )
+
+    async def statements(seeded: World, query: str) -> int:
+        cold = seeded.with_empty_cache()
+        await cold.run(other_admin, query, {"m": month(-1)})
+        return cold.counter.count
+
+    alone = await statements(world, one_figure)
+    assert await statements(world, PER_CURRENCY) == await statements(large_world, PER_CURRENCY) == alone
+    assert await statements(world, both) == alone
+
+
+async def test_the_shipped_dashboard_answers_a_two_currency_company_without_error(world, other_admin):
+    root = await world.data(other_admin, "{ customer { orgRoot { children { id name } } } }")
+    grid = next(unit for unit in root["customer"]["orgRoot"]["children"] if unit["name"] == "Grid")
+    result = await world.run(other_admin, DASHBOARD, {"unit": grid["id"], "month": month(-1)})
+    assert result.errors is None, [error.formatted for error in result.errors]
+    top = result.data["customer"]["orgRoot"]["spendingByCurrency"]
+    assert by_currency([figure["total"] for figure in top]) == await charged(world, period(-1), period(-1))

@@ -4,6 +4,7 @@ operators use them."""
 from __future__ import annotations
 
 import hashlib
+import re
 import sqlite3
 from contextlib import closing
 from pathlib import Path
@@ -114,6 +115,11 @@ def test_simulate_usage_writes_usage_and_refuses_clearly_where_there_is_nothing_
     fed = runner.invoke(main, ["simulate-usage", "--per-second", "30", "--seconds", "0.5", "--seed", "2"], env=env)
     assert fed.exit_code == 0, fed.output
     assert "Wrote 30 usage records" in fed.output  # one round: the run ends before the next second
+    # What was charged, per currency (amounts in two currencies are never added).
+    amounts = re.search(r"charged ((?:[\d,]+\.\d\d [A-Z]{3}(?:, )?)+);", fed.output)
+    assert amounts is not None, fed.output
+    currencies = [amount.split()[1] for amount in amounts.group(1).split(", ")]
+    assert currencies == sorted(set(currencies)) and set(currencies) <= {"CHF", "EUR"}
     assert usage_records(tmp_path / "data" / "billing.db") == before + 30
     nowhere = runner.invoke(main, ["simulate-usage", "--seconds", "1", "--line", "999999"], env=env)
     assert nowhere.exit_code == 1 and "No active line" in nowhere.output

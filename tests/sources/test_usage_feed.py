@@ -73,17 +73,20 @@ async def test_a_round_writes_its_usage_charges_and_balances_and_they_add_up(wri
         announced = await held(mailbox)
 
     record = UsageRecord
-    new = await rows(world, "billing", select(record.subscriber_id, record.kind, record.quantity, record.amount_minor)
-                     .where(record.id > last_record))  # fmt: skip
+    new = await rows(world, "billing", select(record.subscriber_id, record.kind, record.quantity, record.amount_minor,
+                                              record.currency).where(record.id > last_record))  # fmt: skip
     # Usage of a line whose blocking limit was reached is refused, not written.
     assert len(new) == done.usage_records == 400 - done.refused
-    assert {kind for _, kind, _, _ in new} == {"voice", "sms", "data", "roaming_data"}  # some of it on the road
+    assert {kind for _, kind, _, _, _ in new} == {"voice", "sms", "data", "roaming_data"}  # some of it on the road
     charged: dict[int, int] = Counter()
+    per_currency: dict[str, int] = Counter()
     quantities: dict[tuple[int, str], int] = Counter()
-    for subscriber, kind, quantity, amount in new:
+    for subscriber, kind, quantity, amount, currency in new:
         charged[subscriber] += amount
+        per_currency[currency] += amount
         quantities[subscriber, kind] += quantity
-    assert sum(charged.values()) == done.charged_minor > 0
+    assert done.charged == {currency: amount for currency, amount in per_currency.items() if amount}
+    assert sum(done.charged.values()) > 0
     charges_after = await month_totals(world, period)
     assert {line: charges_after.get(line, 0) - charges.get(line, 0) for line in charges_after} == {
         line: charged.get(line, 0) for line in charges_after
