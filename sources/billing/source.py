@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Date, Integer, String, and_, bindparam, cast, func, or_, select, tuple_
+from sqlalchemy import ColumnElement, Date, Integer, String, and_, bindparam, cast, func, or_, select
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from sources.billing.models import (
@@ -49,6 +49,7 @@ from sources.billing.records import (
 )
 from sources.db import SqlSource, key_in
 from sources.errors import MixedCurrencies, one_currency
+from sources.keyset import Span, bounds, reading_order
 from sources.scope import RowScope, company_predicate
 from sources.values import Money, aware
 
@@ -393,27 +394,16 @@ class BillingSource(SqlSource):
         since: datetime | None,
         until: datetime | None,
         kinds: Sequence[str],
-        after: tuple[datetime, int] | None,
-        limit: int,
+        span: Span,
     ) -> list[UsageRecordRow]:
-        """Newest first, up to ``limit`` records per line, for many lines in one statement."""
-        conditions = [key_in(UsageRecord.subscriber_id, subscriber_ids, self.dialect)]
-        if since is not None:
-            conditions.append(UsageRecord.started_at >= since)
-        if until is not None:
-            conditions.append(UsageRecord.started_at < until)
-        if kinds:
-            conditions.append(UsageRecord.kind.in_(kinds))
-        if after is not None:
-            conditions.append(tuple_(UsageRecord.started_at, UsageRecord.id) < tuple_(*after))
-        rank = (
-            func.row_number()
-            .over(
-                partition_by=UsageRecord.subscriber_id,
-                order_by=(UsageRecord.started_at.desc(), UsageRecord.id.desc()),
-            )
-            .label("rank")
-        )
+        """Per line, the records of ``span`` (newest first, keyset on time and id) in reading
+        order, for many lines in one statement."""
+        conditions = [
+            *_usage_of(subscriber_ids, since, until, kinds, self.dialect),
+            *bounds(_USAGE_KEY, span, descending=True),
+        ]
+        order = reading_order(_USAGE_KEY, span, descending=True)
+        rank = func.row_number().over(partition_by=UsageRecord.subscriber_id, order_by=order).label("rank")
         ranked = (
             select(
                 UsageRecord.id,
@@ -430,11 +420,7 @@ class BillingSource(SqlSource):
             .where(and_(*conditions))
             .subquery()
         )
-        statement = (
-            select(ranked)
-            .where(ranked.c.rank <= limit)
-            .order_by(ranked.c.subscriber_id, ranked.c.started_at.desc(), ranked.c.id.desc())
-        )
+        statement = select(ranked).where(ranked.c.rank <= span.fetch).order_by(ranked.c.subscriber_id, ranked.c.rank)
         return [
             UsageRecordRow(
                 id=row.id,
@@ -449,27 +435,42 @@ class BillingSource(SqlSource):
             for row in await self._rows(statement)
         ]
 
+    async def usage_counts(
+        self, subscriber_ids: Sequence[int], *, since: datetime | None, until: datetime | None, kinds: Sequence[str]
+    ) -> dict[int, int]:
+        """Per line, how many records the filters keep."""
+        statement = (
+            select(UsageRecord.subscriber_id, func.count(UsageRecord.id))
+            .where(*_usage_of(subscriber_ids, since, until, kinds, self.dialect))
+            .group_by(UsageRecord.subscriber_id)
+        )
+        return {row[0]: int(row[1]) for row in await self._rows(statement)}
+
     # invoices --------------------------------------------------------------------------
 
-    async def invoice_pages(
-        self, account_ids: Sequence[int], *, after: tuple[date, int] | None, limit: int
-    ) -> list[InvoiceRecord]:
-        """Newest first, up to ``limit`` invoices per billing account, in one statement."""
-        conditions = [key_in(Invoice.billing_account_id, account_ids, self.dialect)]
-        if after is not None:
-            conditions.append(tuple_(Invoice.period, Invoice.id) < tuple_(*after))
-        rank = (
-            func.row_number()
-            .over(partition_by=Invoice.billing_account_id, order_by=(Invoice.period.desc(), Invoice.id.desc()))
-            .label("rank")
-        )
+    async def invoice_pages(self, account_ids: Sequence[int], span: Span) -> list[InvoiceRecord]:
+        """Per billing account, the invoices of ``span`` (newest first, keyset on period and id)
+        in reading order, in one statement."""
+        conditions = [
+            key_in(Invoice.billing_account_id, account_ids, self.dialect),
+            *bounds(_INVOICE_KEY, span, descending=True),
+        ]
+        order = reading_order(_INVOICE_KEY, span, descending=True)
+        rank = func.row_number().over(partition_by=Invoice.billing_account_id, order_by=order).label("rank")
         ranked = select(*INVOICE_COLUMNS, rank).where(and_(*conditions)).subquery()
         statement = (
-            select(ranked)
-            .where(ranked.c.rank <= limit)
-            .order_by(ranked.c.billing_account_id, ranked.c.period.desc(), ranked.c.id.desc())
+            select(ranked).where(ranked.c.rank <= span.fetch).order_by(ranked.c.billing_account_id, ranked.c.rank)
         )
         return [_invoice(row) for row in await self._rows(statement)]
+
+    async def invoice_counts(self, account_ids: Sequence[int]) -> dict[int, int]:
+        """Invoices issued on each billing account."""
+        statement = (
+            select(Invoice.billing_account_id, func.count(Invoice.id))
+            .where(key_in(Invoice.billing_account_id, account_ids, self.dialect))
+            .group_by(Invoice.billing_account_id)
+        )
+        return {row[0]: int(row[1]) for row in await self._rows(statement)}
 
     async def invoices_by_ids(self, ids: Sequence[int], scope: RowScope) -> list[InvoiceRecord]:
         statement = select(*INVOICE_COLUMNS).where(
@@ -478,17 +479,13 @@ class BillingSource(SqlSource):
         return [_invoice(row) for row in await self._rows(statement)]
 
     async def invoice_totals_by_subscriber(
-        self, invoice_ids: Sequence[int], *, after: int | None, before: int | None, limit: int, backward: bool
+        self, invoice_ids: Sequence[int], span: Span
     ) -> list[InvoiceSubscriberTotal]:
-        """Per invoice, up to ``limit`` lines' totals in line order, after ``after`` and before
-        ``before`` (line ids); ``backward``: the last ``limit`` of them. One statement for every
-        invoice, the page cut by the database (a window per invoice), never all lines read."""
+        """Per invoice, the lines' totals of ``span`` (line order, keyset on the line id) in reading
+        order. One statement for every invoice, the page cut by the database (a window per
+        invoice), never all lines read."""
         line = InvoiceLine
-        conditions = [key_in(line.invoice_id, invoice_ids, self.dialect)]
-        if after is not None:
-            conditions.append(line.subscriber_id > after)
-        if before is not None:
-            conditions.append(line.subscriber_id < before)
+        conditions = [key_in(line.invoice_id, invoice_ids, self.dialect), *bounds((line.subscriber_id,), span)]
         sums = (
             select(
                 line.invoice_id,
@@ -501,7 +498,7 @@ class BillingSource(SqlSource):
             .group_by(line.invoice_id, line.subscriber_id)
             .subquery()
         )
-        order = sums.c.subscriber_id.desc() if backward else sums.c.subscriber_id
+        order = reading_order((sums.c.subscriber_id,), span)
         rank = func.row_number().over(partition_by=sums.c.invoice_id, order_by=order).label("rank")
         ranked = select(sums, rank).subquery()
         statement = (
@@ -510,8 +507,8 @@ class BillingSource(SqlSource):
                 ranked.c.company, ranked.c.employee,
             )
             .join(Invoice, Invoice.id == ranked.c.invoice_id)
-            .where(ranked.c.rank <= limit)
-            .order_by(ranked.c.invoice_id, ranked.c.subscriber_id)
+            .where(ranked.c.rank <= span.fetch)
+            .order_by(ranked.c.invoice_id, ranked.c.rank)
         )  # fmt: skip
         return [
             InvoiceSubscriberTotal(
@@ -630,3 +627,21 @@ def line_stays(stays: Sequence[Stay], dialect: str) -> tuple[Any, ColumnElement[
         or_(valid_to.is_(None), DailyCharge.day < valid_to),
     )
     return members, line_id, group, on
+
+
+_USAGE_KEY = (UsageRecord.started_at, UsageRecord.id)
+_INVOICE_KEY = (Invoice.period, Invoice.id)
+
+
+def _usage_of(
+    subscriber_ids: Sequence[int], since: datetime | None, until: datetime | None, kinds: Sequence[str], dialect: str
+) -> list[ColumnElement[bool]]:
+    """The usage records of these lines that the filters keep."""
+    conditions = [key_in(UsageRecord.subscriber_id, subscriber_ids, dialect)]
+    if since is not None:
+        conditions.append(UsageRecord.started_at >= since)
+    if until is not None:
+        conditions.append(UsageRecord.started_at < until)
+    if kinds:
+        conditions.append(UsageRecord.kind.in_(kinds))
+    return conditions
