@@ -48,7 +48,7 @@ from loaders.subscriber import (
     TariffPlanByIdLoader,
     TariffPlanBySubscriberIdLoader,
 )
-from loaders.usage import UsageBySubscriberLoader, UsagePageKey
+from loaders.usage import UsageBySubscriberLoader, UsageFilter, UsagePageKey
 
 
 class Loaders:
@@ -198,4 +198,4 @@ class Loaders:
         return InvoiceCategoryTotalsLoader(self.ctx)
 
 
-__all__ = ["InvoiceLinesPageKey", "InvoicePageKey", "LoadContext", "Loaders", "UsagePageKey"]
+__all__ = ["InvoiceLinesPageKey", "InvoicePageKey", "LoadContext", "Loaders", "UsageFilter", "UsagePageKey"]

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import date
 from functools import cached_property
 
 from loaders.base import SourceLoader, grouped, in_key_order
-from loaders.page import Page, Window, encode_cursor
+from loaders.page import Keyset, Window, day, key32, window_of
 from sources.billing.records import (
     BillingAccountRecord,
     CategoryAmount,
     InvoiceRecord,
     InvoiceSubscriberTotal,
 )
+from sources.keyset import Span
 
 
 class BillingAccountsByCustomerIdLoader(SourceLoader[int, list[BillingAccountRecord]]):
@@ -25,29 +25,51 @@ class BillingAccountsByCustomerIdLoader(SourceLoader[int, list[BillingAccountRec
         return grouped(keys, ((row.customer_id, row) for row in rows))
 
 
+INVOICES = Keyset("invoices", (day, key32))
+
+
 @dataclass(frozen=True, slots=True)
 class InvoicePageKey:
     account_id: int
-    after: tuple[date, int] | None
-    limit: int
+    span: Span
 
 
 def invoice_cursor(row: InvoiceRecord) -> str:
-    return encode_cursor(row.period.isoformat(), row.id)
+    return INVOICES.cursor(row.period, row.id)
 
 
-class InvoicesByAccountLoader(SourceLoader[InvoicePageKey, Page]):
-    async def batch_load_fn(self, keys: list[InvoicePageKey]) -> list[Page]:
-        pages: dict[InvoicePageKey, Page] = {}
-        shapes: dict[tuple[tuple[date, int] | None, int], list[InvoicePageKey]] = {}
+class InvoicesByAccountLoader(SourceLoader[InvoicePageKey, Window]):
+    """Pages of invoices for many accounts: one statement per page shape."""
+
+    async def batch_load_fn(self, keys: list[InvoicePageKey]) -> list[Window]:
+        pages: dict[InvoicePageKey, Window] = {}
+        shapes: dict[Span, list[InvoicePageKey]] = {}
         for key in keys:
-            shapes.setdefault((key.after, key.limit), []).append(key)
-        for (after, limit), group in shapes.items():
-            rows = await self.billing.invoice_pages([k.account_id for k in group], after=after, limit=limit + 1)
+            shapes.setdefault(key.span, []).append(key)
+        for span, group in shapes.items():
+            rows = await self.billing.invoice_pages([k.account_id for k in group], span)
             for key in group:
                 mine = [row for row in rows if row.billing_account_id == key.account_id]
-                pages[key] = Page(mine, limit, invoice_cursor)
+                pages[key] = window_of(mine, span, invoice_cursor, self._counter(key.account_id))
         return [pages[key] for key in keys]
+
+    def _counter(self, account_id: int) -> Callable[[], Awaitable[int]]:
+        async def count() -> int:
+            return await self._counts.load(account_id)
+
+        return count
+
+    @cached_property
+    def _counts(self) -> InvoiceCountByAccountLoader:
+        return InvoiceCountByAccountLoader(self.ctx)
+
+
+class InvoiceCountByAccountLoader(SourceLoader[int, int]):
+    """How many invoices each account has (``totalCount`` of its pages), one statement for all."""
+
+    async def batch_load_fn(self, keys: list[int]) -> list[int]:
+        counts = await self.billing.invoice_counts(keys)
+        return [counts.get(key, 0) for key in keys]
 
 
 class BillingAccountByIdLoader(SourceLoader[int, BillingAccountRecord | None]):
@@ -64,18 +86,17 @@ class InvoiceByIdLoader(SourceLoader[int, InvoiceRecord | None]):
 
 @dataclass(frozen=True, slots=True)
 class InvoiceLinesPageKey:
-    """A page of an invoice's per-line totals, in line order: ``limit`` after ``after`` or
-    (``backward``) the last ``limit`` before ``before`` (line ids)."""
+    """A page of an invoice's per-line totals, in line order (keyset on the line id)."""
 
     invoice_id: int
-    after: int | None
-    before: int | None
-    limit: int
-    backward: bool = False
+    span: Span
+
+
+INVOICE_LINES = Keyset("invoiceLines", (key32, key32))
 
 
 def invoice_line_cursor(row: InvoiceSubscriberTotal) -> str:
-    return encode_cursor(row.invoice_id, row.subscriber_id)
+    return INVOICE_LINES.cursor(row.invoice_id, row.subscriber_id)
 
 
 class InvoiceSubscriberTotalsLoader(SourceLoader[InvoiceLinesPageKey, Window]):
@@ -83,24 +104,16 @@ class InvoiceSubscriberTotalsLoader(SourceLoader[InvoiceLinesPageKey, Window]):
     page is read with one row more than asked, to learn whether more lie beyond it."""
 
     async def batch_load_fn(self, keys: list[InvoiceLinesPageKey]) -> list[Window]:
-        shapes: dict[tuple[int | None, int | None, int, bool], list[InvoiceLinesPageKey]] = {}
+        shapes: dict[Span, list[InvoiceLinesPageKey]] = {}
         for key in keys:
-            shapes.setdefault((key.after, key.before, key.limit, key.backward), []).append(key)
+            shapes.setdefault(key.span, []).append(key)
         pages: dict[InvoiceLinesPageKey, Window] = {}
-        for (after, before, limit, backward), group in shapes.items():
-            invoices = sorted({key.invoice_id for key in group})
-            rows = await self.billing.invoice_totals_by_subscriber(
-                invoices, after=after, before=before, limit=limit + 1, backward=backward
-            )
+        for span, group in shapes.items():
+            rows = await self.billing.invoice_totals_by_subscriber(sorted({key.invoice_id for key in group}), span)
             for key in group:
-                pages[key] = self._window(key, [row for row in rows if row.invoice_id == key.invoice_id])
+                mine = [row for row in rows if row.invoice_id == key.invoice_id]
+                pages[key] = window_of(mine, span, invoice_line_cursor, self._counter(key))
         return [pages[key] for key in keys]
-
-    def _window(self, key: InvoiceLinesPageKey, rows: list[InvoiceSubscriberTotal]) -> Window:
-        more = len(rows) > key.limit
-        shown = (rows[len(rows) - key.limit :] if key.limit else []) if key.backward else rows[: key.limit]
-        has_previous, has_next = (more, key.before is not None) if key.backward else (key.after is not None, more)
-        return Window(shown, [invoice_line_cursor(row) for row in shown], has_previous, has_next, self._counter(key))
 
     def _counter(self, key: InvoiceLinesPageKey) -> Callable[[], Awaitable[int]]:
         async def count() -> int:

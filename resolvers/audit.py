@@ -5,12 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from loaders.page import Page, decode_keyset, encode_cursor, moment, page_size
+from loaders.page import Keyset, PageArgs, Window, key64, moment, span_of, window_of
 from resolvers.context import Info
 from resolvers.ids import from_global_id
 from resolvers.text import FILTER, optional
 from sources.state.audit import AuditEntry, AuditQuery
-from sources.values import KEY_32, KEY_64, aware
+from sources.values import KEY_32, aware
+
+AUDIT_PAGE_MAX = 500
+KEYSET = Keyset("auditLog", (moment, key64))
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,16 +26,19 @@ class AuditFilterArgs:
 
 
 def _cursor(entry: AuditEntry) -> str:
-    assert entry.at is not None
-    return encode_cursor(entry.at.isoformat(), entry.id)
+    return KEYSET.cursor(entry.at, entry.id)
 
 
-async def audit_log(info: Info, args: AuditFilterArgs, first: int | None, after: str | None) -> Page:
+async def _none() -> int:
+    return 0
+
+
+async def audit_log(info: Info, args: AuditFilterArgs, page: PageArgs) -> Window:
     context = info.context
-    limit = page_size(first, context.pages.default_size, 500)
+    span = span_of(KEYSET, page, default=context.pages.default_size, maximum=AUDIT_PAGE_MAX)
     target = from_global_id(args.target) if args.target else None
     if target is not None and target[1] > KEY_32:
-        return Page([], limit, _cursor)  # records keep 32-bit target keys: none names this object
+        return window_of([], span, _cursor, _none)  # records keep 32-bit target keys: none names this object
     query = AuditQuery(
         customer_ids=context.principal.scope.customer_ids,
         since=args.since and aware(args.since),
@@ -40,7 +46,7 @@ async def audit_log(info: Info, args: AuditFilterArgs, first: int | None, after:
         login=optional(args.actor, field="actor", longest=FILTER),
         action=optional(args.action, field="action", longest=FILTER),
         target=target,
-        after=None if after is None else decode_keyset(after, moment, largest=KEY_64),
-        limit=limit + 1,
+        span=span,
     )
-    return Page(await context.sources.audit.page(query), limit, _cursor)
+    audit = context.sources.audit
+    return window_of(await audit.page(query), span, _cursor, lambda: audit.count(query))

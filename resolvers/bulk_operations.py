@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
-from loaders.page import Page, decode_keyset, encode_cursor, page_size, text
+from loaders.page import Keyset, PageArgs, Window, key32, key64, span_of, window_of
 from permissions.principal import require
 from resolvers import stored_answers
 from resolvers.context import Info
@@ -19,48 +19,49 @@ from resolvers.shared_events import EVENTS
 from resolvers.unit_changes import Conflict
 from sources.errors import CorpcareError, NotFound
 from sources.state.bulk import OPEN_STATUSES, BulkOperationRow, ItemResult, from_progress_event, progress_channel
-from sources.values import KEY_32, KEY_64
 
 RESULTS_PAGE_MAX = 1000
 PROGRESS_POLL_SECONDS = 5.0
 
 
-def _id_cursor(key: int) -> str:
-    return encode_cursor("", key)
+OPERATIONS = Keyset("bulkOperations", (key64,))
+RESULTS = Keyset("bulkOperationResults", (key32,))
 
 
-def _after(cursor: str | None, largest: int) -> int | None:
-    return None if cursor is None else decode_keyset(cursor, text, largest=largest)[1]
-
-
-async def bulk_operations(info: Info, statuses: list[str], first: int | None, after: str | None) -> Page:
+async def bulk_operations(info: Info, statuses: list[str], page: PageArgs) -> Window:
     """The operations in the caller's view, newest first."""
     context = info.context
-    limit = page_size(first, context.pages.default_size, context.pages.max_size)
-    rows = await context.sources.bulk.page(context.principal.bulk_scope, statuses, _after(after, KEY_64), limit + 1)
-    return Page(rows, limit, lambda row: _id_cursor(row.id))
+    span = span_of(OPERATIONS, page, default=context.pages.default_size, maximum=context.pages.max_size)
+    bulk, scope = context.sources.bulk, context.principal.bulk_scope
+    rows = await bulk.page(scope, statuses, span)
+    return window_of(rows, span, lambda row: OPERATIONS.cursor(row.id), lambda: bulk.count(scope, statuses))
 
 
-async def bulk_results(
-    info: Info, operation: BulkOperationRow, outcomes: list[str], first: int | None, after: str | None
-) -> Page:
+async def bulk_results(info: Info, operation: BulkOperationRow, outcomes: list[str], page: PageArgs) -> Window:
     """Finished lines of one operation, in line order, as the caller may see them now: a line
     that has left its view reads as not found (``resolvers.stored_answers``)."""
     context = info.context
-    limit = page_size(first, context.pages.default_size, RESULTS_PAGE_MAX)
+    span = span_of(RESULTS, page, default=context.pages.default_size, maximum=RESULTS_PAGE_MAX)
     # A line out of view reads as FAILED whatever it was kept as: when FAILED is asked for, any
     # kept outcome may turn into one, so all are read; otherwise such lines drop out.
     read = [] if "failed" in outcomes else outcomes
+    bulk = context.sources.bulk
     shown: list[ItemResult] = []
-    cursor = _after(after, KEY_32)
-    while len(shown) <= limit:
-        rows = await context.sources.bulk.results(operation.id, read, cursor, limit + 1)
+    reading = span
+    while len(shown) <= span.limit:
+        rows = await bulk.results(operation.id, read, reading)
         judged = await stored_answers.as_seen_now(context, rows)
         shown += [row for row in judged if not outcomes or row.outcome in outcomes]
-        if len(rows) <= limit:
+        if len(rows) <= span.limit:
             break
-        cursor = rows[-1].line_id
-    return Page(shown[: limit + 1], limit, lambda row: _id_cursor(row.line_id))
+        passed = (rows[-1].line_id,)
+        reading = replace(reading, before=passed) if span.backward else replace(reading, after=passed)
+    return window_of(
+        shown[: span.fetch],
+        span,
+        lambda row: RESULTS.cursor(row.line_id),
+        lambda: bulk.count_results(operation.id, outcomes),
+    )
 
 
 @dataclass(slots=True)

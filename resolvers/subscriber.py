@@ -4,17 +4,16 @@ product filters), keyset pagination, and a total count on demand."""
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date
 from enum import Enum
 
-from loaders.page import Page, day, decode_keyset, encode_cursor, page_size, text
+from loaders.page import Keyset, PageArgs, Window, day, key32, span_of, text, window_of
 from permissions.roles import Permission as P
 from resolvers.context import Info
 from resolvers.ids import from_global_id
 from resolvers.node import load_node
 from resolvers.text import FILTER, checked
 from sources.crm.records import SubscriberRecord
-from sources.crm.source import SubscriberQuery
+from sources.crm.source import SUBSCRIBER_ORDER, SubscriberQuery
 from sources.errors import Forbidden
 
 # Orders that reveal personal data need the permission to read it.
@@ -36,8 +35,7 @@ class SubscriberListArgs:
 
 
 def _sort_value(record: SubscriberRecord, order_by: str) -> object:
-    value = getattr(record, "employee_name" if order_by == "name" else order_by)
-    return value.isoformat() if isinstance(value, date) else value
+    return getattr(record, "employee_name" if order_by == "name" else order_by)
 
 
 async def line_query(info: Info, args: SubscriberListArgs) -> SubscriberQuery:
@@ -70,25 +68,30 @@ async def line_query(info: Info, args: SubscriberListArgs) -> SubscriberQuery:
     )
 
 
-async def subscribers(info: Info, args: SubscriberListArgs, first: int | None, after: str | None) -> Page:
+# One keyset per order: a cursor of one order names no place in another.
+KEYSETS = {
+    order: Keyset(f"subscribers.{order}", (day if order == "activated_on" else text, key32))
+    for order in SUBSCRIBER_ORDER
+}
+
+
+async def subscribers(info: Info, args: SubscriberListArgs, page: PageArgs) -> Window:
     context = info.context
     principal = context.principal
     personal = principal.can(P.PERSONAL_READ)
     order_by = args.order_by or ("name" if personal else "activated_on")
     if not personal and order_by in PERSONAL_ORDERS:
         raise Forbidden("Ordering by name or number needs the personal:read permission.")
-    limit = page_size(first, context.pages.default_size, context.pages.max_size)
-    cursor = None if after is None else decode_keyset(after, day if order_by == "activated_on" else text)
-    query = replace(
-        await line_query(info, args), order_by=order_by, descending=args.descending, after=cursor, limit=limit + 1
-    )
+    keyset = KEYSETS[order_by]
+    span = span_of(keyset, page, default=context.pages.default_size, maximum=context.pages.max_size)
+    query = replace(await line_query(info, args), order_by=order_by, descending=args.descending, span=span)
     crm, scope = context.sources.crm, principal.scope
     rows = await crm.subscriber_page(query, scope)
-    return Page(
+    return window_of(
         rows,
-        limit,
-        lambda record: encode_cursor(_sort_value(record, order_by), record.id),
-        count=lambda: crm.subscriber_total(query, scope),
+        span,
+        lambda record: keyset.cursor(_sort_value(record, order_by), record.id),
+        lambda: crm.subscriber_total(query, scope),
     )
 
 

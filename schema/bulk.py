@@ -9,7 +9,7 @@ from typing import Any
 import strawberry
 from strawberry.scalars import JSON
 
-from loaders.page import Page
+from loaders.page import PageArgs, Window
 from permissions.roles import Permission as P
 from permissions.rules import PUBLIC, requires
 from resolvers import bulk_operations
@@ -67,16 +67,22 @@ class BulkOperation(Node):
         PUBLIC, _cost, description="What the finished lines' changes add to the monthly bill."
     )
 
-    @strawberry.field(directives=[PUBLIC], description="Finished lines, in line order.")
+    @strawberry.field(
+        directives=[PUBLIC],
+        description="Finished lines, in line order. `totalCount` counts them by the outcome each was kept "
+        "with, as `applied`, `skipped` and `failed` do.",
+    )
     async def results(
         root: BulkOperationRow,  # type: ignore[misc]
         info: Info,
         first: int | None = None,
         after: str | None = None,
         outcome: list[LineOutcome] | None = None,
+        last: int | None = None,
+        before: str | None = None,
     ) -> Connection[LineChangeResult]:
         outcomes = [value.value for value in outcome or ()]
-        page: Page = await bulk_operations.bulk_results(info, root, outcomes, first, after)
+        page: Window = await bulk_operations.bulk_results(info, root, outcomes, PageArgs(first, after, last, before))
         return page  # type: ignore[return-value]
 
     @classmethod

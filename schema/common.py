@@ -7,7 +7,7 @@ from typing import Generic, TypeVar
 
 import strawberry
 
-from loaders.page import Page
+from loaders.page import Window
 from permissions.rules import PUBLIC
 from schema.fields import field
 
@@ -29,18 +29,16 @@ class Node:
     id: strawberry.ID = field(PUBLIC)
 
 
-@strawberry.type
+@strawberry.type(
+    description="Where a page lies in its list (the Relay cursor connections specification). Reading forward "
+    "after a cursor, `hasPreviousPage` is true (the row the cursor names comes before); reading backward before "
+    "a cursor, `hasNextPage` is."
+)
 class PageInfo:
     has_next_page: bool = field(PUBLIC)
-    end_cursor: str | None = field(PUBLIC, description="Pass as `after` to read the next page.")
-    has_previous_page: bool = strawberry.field(
-        default=False,
-        directives=[PUBLIC],
-        description="Lists read forward only (no `last`) say false here; a list that takes `last` tells.",
-    )
-    start_cursor: str | None = strawberry.field(
-        default=None, directives=[PUBLIC], description="Pass as `before` (with `last`) to read the page before."
-    )
+    has_previous_page: bool = field(PUBLIC)
+    start_cursor: str | None = field(PUBLIC, description="Pass as `before` (with `last`) to read the page before.")
+    end_cursor: str | None = field(PUBLIC, description="Pass as `after` (with `first`) to read the next page.")
 
 
 @strawberry.type
@@ -49,16 +47,19 @@ class Edge(Generic[T]):
     node: T = field(PUBLIC)
 
 
-@strawberry.type(description="A page of a list. `first` is capped; follow `pageInfo.endCursor`.")
+@strawberry.type(
+    description="A page of a list: `first` rows after `after`, or the `last` rows before `before` (not both sizes; "
+    "each is capped). Cursors are keyset positions: rows added between two reads shift no other row."
+)
 class Connection(Generic[T]):
     edges: list[Edge[T]] = field(PUBLIC)
     nodes: list[T] = field(PUBLIC, description="The page's objects, without cursors.")
     page_info: PageInfo = field(PUBLIC)
 
     @strawberry.field(
-        directives=[PUBLIC], description="Items in the whole list (one more query); null where not counted."
+        directives=[PUBLIC], description="Items in the whole list, counted by one more statement when asked for."
     )
-    async def total_count(root: Page) -> int | None:  # type: ignore[misc]
+    async def total_count(root: Window) -> int | None:  # type: ignore[misc]
         return await root.count()
 
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
 from loaders import InvoiceLinesPageKey, InvoicePageKey
-from loaders.page import day, decode_keyset, page_size
+from loaders.invoice import INVOICE_LINES, INVOICES
+from loaders.page import PageArgs, span_of
 from permissions.roles import Permission as P
 from permissions.rules import PUBLIC, requires
 from schema.common import Connection, Money, Node
@@ -19,6 +21,7 @@ from schema.spending import CategoryAmount
 from schema.subscriber import Subscriber
 from sources.billing.records import BillingAccountRecord, InvoiceRecord
 from sources.errors import BadUserInput
+from sources.keyset import Key
 
 if TYPE_CHECKING:
     from schema.customer import Customer
@@ -45,20 +48,6 @@ class InvoiceLineTotal:
     employee_share: Money = field(INVOICE, description=EMPLOYEE_SHARE)
 
 
-def _line_id(cursor: str, invoice_id: int, argument: str) -> int:
-    """A cursor of this invoice's line totals (it names the invoice: another's is refused)."""
-    of_invoice, line = decode_keyset(cursor, _invoice_key)
-    if of_invoice != invoice_id:
-        raise BadUserInput("The cursor is not valid for this invoice.", argument=argument)
-    return line
-
-
-def _invoice_key(value: Any) -> int:
-    if not isinstance(value, int) or isinstance(value, bool):
-        raise TypeError(value)
-    return value
-
-
 def _lines_key(
     root: InvoiceRecord,
     first: int | None = None,
@@ -66,12 +55,20 @@ def _lines_key(
     last: int | None = None,
     before: str | None = None,
 ) -> InvoiceLinesPageKey:
-    after_line = None if after is None else _line_id(after, root.id, "after")
-    before_line = None if before is None else _line_id(before, root.id, "before")
-    if last is not None and first is None:
-        limit = page_size(last, LINES_PAGE_DEFAULT, LINES_PAGE_MAX)
-        return InvoiceLinesPageKey(root.id, after_line, before_line, limit, backward=True)
-    return InvoiceLinesPageKey(root.id, after_line, before_line, page_size(first, LINES_PAGE_DEFAULT, LINES_PAGE_MAX))
+    page = PageArgs(first, after, last, before)
+    span = span_of(INVOICE_LINES, page, default=LINES_PAGE_DEFAULT, maximum=LINES_PAGE_MAX)
+    after_line, before_line = _line_of(span.after, root.id, "after"), _line_of(span.before, root.id, "before")
+    return InvoiceLinesPageKey(root.id, replace(span, after=after_line, before=before_line))
+
+
+def _line_of(key: Key | None, invoice_id: int, argument: str) -> Key | None:
+    """The line a cursor of this invoice's line totals names (it names the invoice: another's is refused)."""
+    if key is None:
+        return None
+    of_invoice, line = key
+    if of_invoice != invoice_id:
+        raise BadUserInput("The cursor is not valid for this invoice.", argument=argument)
+    return (line,)
 
 
 @strawberry.type
@@ -101,9 +98,15 @@ class Invoice(Node):
         return isinstance(obj, InvoiceRecord)
 
 
-def _invoices_key(root: BillingAccountRecord, first: int | None = None, after: str | None = None) -> InvoicePageKey:
-    cursor = None if after is None else decode_keyset(after, day)
-    return InvoicePageKey(account_id=root.id, after=cursor, limit=page_size(first, 12, INVOICE_PAGE_MAX))
+def _invoices_key(
+    root: BillingAccountRecord,
+    first: int | None = None,
+    after: str | None = None,
+    last: int | None = None,
+    before: str | None = None,
+) -> InvoicePageKey:
+    span = span_of(INVOICES, PageArgs(first, after, last, before), default=12, maximum=INVOICE_PAGE_MAX)
+    return InvoicePageKey(root.id, span)
 
 
 @strawberry.type(description="A billing account of the company; invoices are issued per account.")
@@ -115,7 +118,10 @@ class BillingAccount(Node):
     payment_terms_days: int = field(INVOICE)
     customer: Annotated[Customer, strawberry.lazy("schema.customer")] = related("customer", "customer_id", INVOICE)
     invoices: Connection[Invoice] = related(
-        "invoices", _invoices_key, INVOICE, description=f"Newest first; `first` at most {INVOICE_PAGE_MAX}."
+        "invoices",
+        _invoices_key,
+        INVOICE,
+        description=f"Newest first: `first`/`after` or `last`/`before`, at most {INVOICE_PAGE_MAX} a page.",
     )
 
     @classmethod

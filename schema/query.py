@@ -8,7 +8,7 @@ from typing import Annotated
 
 import strawberry
 
-from loaders.page import Page
+from loaders.page import PageArgs, Window
 from permissions.principal import Principal
 from permissions.roles import Permission as P
 from permissions.rules import PUBLIC, requires
@@ -105,20 +105,28 @@ class Query:
         after: str | None = None,
         filter: SubscriberFilter | None = None,
         order_by: SubscriberOrder | None = None,
+        last: int | None = None,
+        before: str | None = None,
     ) -> Connection[Subscriber] | None:
         args = replace(
             filter_args(filter),
             order_by=order_by.field.value if order_by else None,
             descending=bool(order_by and order_by.direction is OrderDirection.DESC),
         )
-        page: Page = await subscribers(info, args, first, after)
+        page: Window = await subscribers(info, args, PageArgs(first, after, last, before))
         return page  # type: ignore[return-value]
 
     @strawberry.field(directives=[requires(P.AUDIT_READ)], description="Audit records of your company, newest first.")
     async def audit_log(
-        self, info: Info, first: int | None = None, after: str | None = None, filter: AuditFilter | None = None
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        filter: AuditFilter | None = None,
+        last: int | None = None,
+        before: str | None = None,
     ) -> Connection[AuditRecord] | None:
-        page: Page = await audit.audit_log(info, audit_filter_args(filter), first, after)
+        page: Window = await audit.audit_log(info, audit_filter_args(filter), PageArgs(first, after, last, before))
         return page  # type: ignore[return-value]
 
     @strawberry.field(
@@ -131,9 +139,11 @@ class Query:
         first: int | None = None,
         after: str | None = None,
         status: list[BulkOperationStatus] | None = None,
+        last: int | None = None,
+        before: str | None = None,
     ) -> Connection[BulkOperation] | None:
         statuses = [value.value for value in status or ()]
-        page: Page = await bulk_operations.bulk_operations(info, statuses, first, after)
+        page: Window = await bulk_operations.bulk_operations(info, statuses, PageArgs(first, after, last, before))
         return page  # type: ignore[return-value]
 
     @strawberry.field(

@@ -7,8 +7,9 @@ from typing import Annotated, Any
 
 import strawberry
 
-from loaders import UsagePageKey
-from loaders.page import decode_keyset, moment, page_size
+from loaders import UsageFilter, UsagePageKey
+from loaders.page import PageArgs, span_of
+from loaders.usage import KEYSET
 from permissions.roles import Permission as P
 from permissions.rules import PUBLIC, requires
 from schema.catalogue import Bundle, Service, TariffPlan
@@ -19,7 +20,7 @@ from schema.org_unit import OrgUnit
 from schema.scalars import Month
 from schema.spending import EffectivePolicy, Spending
 from sources.crm.records import SubscriberRecord
-from sources.values import KEY_64, add_months, aware
+from sources.values import add_months, aware
 
 LINE = requires(P.LINE_READ)
 PERSONAL = requires(P.PERSONAL_READ)
@@ -82,26 +83,22 @@ def _usage_key(
     root: SubscriberRecord,
     first: int | None = None,
     after: str | None = None,
+    last: int | None = None,
+    before: str | None = None,
     month: Annotated[Month | None, strawberry.argument(description="Only this billing month.")] = None,
     since: Annotated[datetime | None, strawberry.argument(description="Started at or after.")] = None,
     until: Annotated[datetime | None, strawberry.argument(description="Started before.")] = None,
     kinds: list[UsageKind] | None = None,
 ) -> UsagePageKey:
-    cursor = None if after is None else decode_keyset(after, moment, largest=KEY_64)
+    span = span_of(KEYSET, PageArgs(first, after, last, before), default=50, maximum=USAGE_PAGE_MAX)
     since, until = since and aware(since), until and aware(until)
     if month is not None:
         start = datetime.combine(month, time(), UTC)
         since = max(since, start) if since else start
         end = datetime.combine(add_months(month, 1), time(), UTC)
         until = min(until, end) if until else end
-    return UsagePageKey(
-        subscriber_id=root.id,
-        since=since,
-        until=until,
-        kinds=tuple(sorted(kind.value for kind in kinds or ())),
-        after=cursor,
-        limit=page_size(first, 50, USAGE_PAGE_MAX),
-    )
+    kept = tuple(sorted(kind.value for kind in kinds or ()))
+    return UsagePageKey(UsageFilter(root.id, since, until, kept), span)
 
 
 @strawberry.type(description="An employee's mobile line.")
@@ -129,7 +126,8 @@ class Subscriber(Node):
         "usage",
         _usage_key,
         requires(P.USAGE_READ),
-        description=f"Itemised usage, newest first; `first` at most {USAGE_PAGE_MAX}.",
+        description=f"Itemised usage, newest first: `first`/`after` or `last`/`before`, at most {USAGE_PAGE_MAX} "
+        "a page.",
     )
 
     @classmethod

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, func, select, tuple_
+from sqlalchemy import and_, func, select
 
 from sources.billing.models import Invoice, InvoiceLine
 from sources.billing.records import CategoryAmount, InvoiceRecord, InvoiceSubscriberTotal
 from sources.db import SqlSource, key_in
+from sources.keyset import Span, bounds, reading_order
 from sources.scope import RowScope, company_predicate
 from sources.values import Money
 
@@ -49,25 +49,29 @@ def _invoice(row: Any) -> InvoiceRecord:
 class InvoiceReads(SqlSource):
     # invoices --------------------------------------------------------------------------
 
-    async def invoice_pages(
-        self, account_ids: Sequence[int], *, after: tuple[date, int] | None, limit: int
-    ) -> list[InvoiceRecord]:
-        """Newest first, up to ``limit`` invoices per billing account, in one statement."""
-        conditions = [key_in(Invoice.billing_account_id, account_ids, self.dialect)]
-        if after is not None:
-            conditions.append(tuple_(Invoice.period, Invoice.id) < tuple_(*after))
-        rank = (
-            func.row_number()
-            .over(partition_by=Invoice.billing_account_id, order_by=(Invoice.period.desc(), Invoice.id.desc()))
-            .label("rank")
-        )
+    async def invoice_pages(self, account_ids: Sequence[int], span: Span) -> list[InvoiceRecord]:
+        """Per billing account, the invoices of ``span`` (newest first, keyset on period and id)
+        in reading order, in one statement."""
+        conditions = [
+            key_in(Invoice.billing_account_id, account_ids, self.dialect),
+            *bounds(_INVOICE_KEY, span, descending=True),
+        ]
+        order = reading_order(_INVOICE_KEY, span, descending=True)
+        rank = func.row_number().over(partition_by=Invoice.billing_account_id, order_by=order).label("rank")
         ranked = select(*INVOICE_COLUMNS, rank).where(and_(*conditions)).subquery()
         statement = (
-            select(ranked)
-            .where(ranked.c.rank <= limit)
-            .order_by(ranked.c.billing_account_id, ranked.c.period.desc(), ranked.c.id.desc())
+            select(ranked).where(ranked.c.rank <= span.fetch).order_by(ranked.c.billing_account_id, ranked.c.rank)
         )
         return [_invoice(row) for row in await self._rows(statement)]
+
+    async def invoice_counts(self, account_ids: Sequence[int]) -> dict[int, int]:
+        """Invoices issued on each billing account."""
+        statement = (
+            select(Invoice.billing_account_id, func.count(Invoice.id))
+            .where(key_in(Invoice.billing_account_id, account_ids, self.dialect))
+            .group_by(Invoice.billing_account_id)
+        )
+        return {row[0]: int(row[1]) for row in await self._rows(statement)}
 
     async def invoices_by_ids(self, ids: Sequence[int], scope: RowScope) -> list[InvoiceRecord]:
         statement = select(*INVOICE_COLUMNS).where(
@@ -76,17 +80,13 @@ class InvoiceReads(SqlSource):
         return [_invoice(row) for row in await self._rows(statement)]
 
     async def invoice_totals_by_subscriber(
-        self, invoice_ids: Sequence[int], *, after: int | None, before: int | None, limit: int, backward: bool
+        self, invoice_ids: Sequence[int], span: Span
     ) -> list[InvoiceSubscriberTotal]:
-        """Per invoice, up to ``limit`` lines' totals in line order, after ``after`` and before
-        ``before`` (line ids); ``backward``: the last ``limit`` of them. One statement for every
-        invoice, the page cut by the database (a window per invoice), never all lines read."""
+        """Per invoice, the lines' totals of ``span`` (line order, keyset on the line id) in reading
+        order. One statement for every invoice, the page cut by the database (a window per
+        invoice), never all lines read."""
         line = InvoiceLine
-        conditions = [key_in(line.invoice_id, invoice_ids, self.dialect)]
-        if after is not None:
-            conditions.append(line.subscriber_id > after)
-        if before is not None:
-            conditions.append(line.subscriber_id < before)
+        conditions = [key_in(line.invoice_id, invoice_ids, self.dialect), *bounds((line.subscriber_id,), span)]
         sums = (
             select(
                 line.invoice_id,
@@ -99,7 +99,7 @@ class InvoiceReads(SqlSource):
             .group_by(line.invoice_id, line.subscriber_id)
             .subquery()
         )
-        order = sums.c.subscriber_id.desc() if backward else sums.c.subscriber_id
+        order = reading_order((sums.c.subscriber_id,), span)
         rank = func.row_number().over(partition_by=sums.c.invoice_id, order_by=order).label("rank")
         ranked = select(sums, rank).subquery()
         statement = (
@@ -108,8 +108,8 @@ class InvoiceReads(SqlSource):
                 ranked.c.company, ranked.c.employee,
             )
             .join(Invoice, Invoice.id == ranked.c.invoice_id)
-            .where(ranked.c.rank <= limit)
-            .order_by(ranked.c.invoice_id, ranked.c.subscriber_id)
+            .where(ranked.c.rank <= span.fetch)
+            .order_by(ranked.c.invoice_id, ranked.c.rank)
         )  # fmt: skip
         return [
             InvoiceSubscriberTotal(
@@ -142,3 +142,6 @@ class InvoiceReads(SqlSource):
         return [
             (row[0], CategoryAmount(row[1], Money.from_minor(row[2], row[3]))) for row in await self._rows(statement)
         ]
+
+
+_INVOICE_KEY = (Invoice.period, Invoice.id)

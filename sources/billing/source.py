@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import and_, func, select, tuple_
+from sqlalchemy import ColumnElement, and_, func, select
 
 from sources.billing.catalogue import CatalogueReads
 from sources.billing.invoices import InvoiceReads
@@ -20,6 +20,7 @@ from sources.billing.policy_reads import POLICY_COLUMNS, PolicyReads
 from sources.billing.records import UsageRecordRow
 from sources.billing.spending import SpendingReads
 from sources.db import key_in
+from sources.keyset import Span, bounds, reading_order
 from sources.values import Money, aware
 
 # The reads by billing domain live in their modules; these names are also importable from here.
@@ -38,27 +39,16 @@ class BillingSource(CatalogueReads, SpendingReads, PolicyReads, InvoiceReads):
         since: datetime | None,
         until: datetime | None,
         kinds: Sequence[str],
-        after: tuple[datetime, int] | None,
-        limit: int,
+        span: Span,
     ) -> list[UsageRecordRow]:
-        """Newest first, up to ``limit`` records per line, for many lines in one statement."""
-        conditions = [key_in(UsageRecord.subscriber_id, subscriber_ids, self.dialect)]
-        if since is not None:
-            conditions.append(UsageRecord.started_at >= since)
-        if until is not None:
-            conditions.append(UsageRecord.started_at < until)
-        if kinds:
-            conditions.append(UsageRecord.kind.in_(kinds))
-        if after is not None:
-            conditions.append(tuple_(UsageRecord.started_at, UsageRecord.id) < tuple_(*after))
-        rank = (
-            func.row_number()
-            .over(
-                partition_by=UsageRecord.subscriber_id,
-                order_by=(UsageRecord.started_at.desc(), UsageRecord.id.desc()),
-            )
-            .label("rank")
-        )
+        """Per line, the records of ``span`` (newest first, keyset on time and id) in reading
+        order, for many lines in one statement."""
+        conditions = [
+            *_usage_of(subscriber_ids, since, until, kinds, self.dialect),
+            *bounds(_USAGE_KEY, span, descending=True),
+        ]
+        order = reading_order(_USAGE_KEY, span, descending=True)
+        rank = func.row_number().over(partition_by=UsageRecord.subscriber_id, order_by=order).label("rank")
         ranked = (
             select(
                 UsageRecord.id,
@@ -75,11 +65,7 @@ class BillingSource(CatalogueReads, SpendingReads, PolicyReads, InvoiceReads):
             .where(and_(*conditions))
             .subquery()
         )
-        statement = (
-            select(ranked)
-            .where(ranked.c.rank <= limit)
-            .order_by(ranked.c.subscriber_id, ranked.c.started_at.desc(), ranked.c.id.desc())
-        )
+        statement = select(ranked).where(ranked.c.rank <= span.fetch).order_by(ranked.c.subscriber_id, ranked.c.rank)
         return [
             UsageRecordRow(
                 id=row.id,
@@ -93,3 +79,31 @@ class BillingSource(CatalogueReads, SpendingReads, PolicyReads, InvoiceReads):
             )
             for row in await self._rows(statement)
         ]
+
+    async def usage_counts(
+        self, subscriber_ids: Sequence[int], *, since: datetime | None, until: datetime | None, kinds: Sequence[str]
+    ) -> dict[int, int]:
+        """Per line, how many records the filters keep."""
+        statement = (
+            select(UsageRecord.subscriber_id, func.count(UsageRecord.id))
+            .where(*_usage_of(subscriber_ids, since, until, kinds, self.dialect))
+            .group_by(UsageRecord.subscriber_id)
+        )
+        return {row[0]: int(row[1]) for row in await self._rows(statement)}
+
+
+_USAGE_KEY = (UsageRecord.started_at, UsageRecord.id)
+
+
+def _usage_of(
+    subscriber_ids: Sequence[int], since: datetime | None, until: datetime | None, kinds: Sequence[str], dialect: str
+) -> list[ColumnElement[bool]]:
+    """The usage records of these lines that the filters keep."""
+    conditions = [key_in(UsageRecord.subscriber_id, subscriber_ids, dialect)]
+    if since is not None:
+        conditions.append(UsageRecord.started_at >= since)
+    if until is not None:
+        conditions.append(UsageRecord.started_at < until)
+    if kinds:
+        conditions.append(UsageRecord.kind.in_(kinds))
+    return conditions

@@ -6,12 +6,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select, tuple_
+from sqlalchemy import Select, func, or_, select
 
 from sources.crm.history import MembershipHistory
 from sources.crm.models import Customer, OrgUnit, PortalUser, ScopeGrant, Subscriber, UnitBudget
 from sources.crm.records import CustomerRecord, OrgUnitRecord, PortalUserRecord, SubscriberRecord
 from sources.db import key_in
+from sources.keyset import FIRST_PAGE, Span, bounds, reading_order
 from sources.scope import RowScope, company_predicate, customer_predicate, scope_predicate, under
 from sources.values import Money
 
@@ -44,7 +45,7 @@ _LIKE_LITERAL = str.maketrans({"\\": "\\\\", "%": "\\%", "_": "\\_"})
 
 @dataclass(frozen=True, slots=True)
 class SubscriberQuery:
-    """A filtered, ordered page of lines. ``after`` is the (sort value, id) of the last row seen."""
+    """A filtered, ordered page of lines, keyset-paged on (sort value, id)."""
 
     customer_ids: frozenset[int] | None = None
     statuses: tuple[str, ...] = ()
@@ -54,8 +55,7 @@ class SubscriberQuery:
     search: str | None = None
     order_by: str = "name"
     descending: bool = False
-    after: tuple[Any, int] | None = None
-    limit: int = 50
+    span: Span = FIRST_PAGE
 
 
 class CrmSource(MembershipHistory):
@@ -238,19 +238,16 @@ class CrmSource(MembershipHistory):
         return statement
 
     async def subscriber_page(self, query: SubscriberQuery, scope: RowScope) -> list[SubscriberRecord]:
-        """Up to ``query.limit`` lines after the cursor, keyset-paginated on (sort value, id)."""
-        sort = SUBSCRIBER_ORDER[query.order_by]
-        statement = self._filtered(query, scope, *SUBSCRIBER_COLUMNS).join(
-            Customer, Customer.id == Subscriber.customer_id
+        """The lines of ``query.span``, in reading order (``sources.keyset``)."""
+        key = (SUBSCRIBER_ORDER[query.order_by], Subscriber.id)
+        statement = (
+            self._filtered(query, scope, *SUBSCRIBER_COLUMNS)
+            .join(Customer, Customer.id == Subscriber.customer_id)
+            .where(*bounds(key, query.span, descending=query.descending))
+            .order_by(*reading_order(key, query.span, descending=query.descending))
+            .limit(query.span.fetch)
         )
-        if query.after is not None:
-            key, after = tuple_(sort, Subscriber.id), tuple_(*query.after)
-            statement = statement.where(key < after if query.descending else key > after)
-        if query.descending:
-            statement = statement.order_by(sort.desc(), Subscriber.id.desc())
-        else:
-            statement = statement.order_by(sort, Subscriber.id)
-        return [SubscriberRecord(*row) for row in await self._rows(statement.limit(query.limit))]
+        return [SubscriberRecord(*row) for row in await self._rows(statement)]
 
     async def subscriber_ids(self, query: SubscriberQuery, scope: RowScope, limit: int) -> list[int]:
         """Ids of the lines matching ``query`` (filters only), at most ``limit``."""

@@ -15,10 +15,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import TextClause, insert, select, text, tuple_, update
+from sqlalchemy import Select, TextClause, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from sources.backend import Backend
+from sources.keyset import FIRST_PAGE, Span, bounds, reading_order
 from sources.state.models import AuditRecord, AuditTarget
 from sources.values import aware
 
@@ -47,8 +48,7 @@ class AuditQuery:
     login: str | None = None
     action: str | None = None
     target: tuple[str, int] | None = None
-    after: tuple[datetime, int] | None = None  # (at, id) of the last record seen
-    limit: int = 50
+    span: Span = FIRST_PAGE  # newest first, keyset on (time, id)
 
 
 class AuditLog:
@@ -116,11 +116,29 @@ class AuditLog:
         return _entry(row) if row is not None else None
 
     async def recent(self, login: str, limit: int = 50) -> list[AuditEntry]:
-        return await self.page(AuditQuery(customer_ids=None, login=login, limit=limit))
+        return (await self.page(AuditQuery(customer_ids=None, login=login, span=Span(limit))))[:limit]
 
     async def page(self, query: AuditQuery) -> list[AuditEntry]:
-        """Newest first; keyset pagination on (time, id)."""
-        statement = select(*COLUMNS).order_by(AuditRecord.at.desc(), AuditRecord.id.desc()).limit(query.limit)
+        """The records of ``query.span``, in reading order (``sources.keyset``)."""
+        span = query.span
+        statement = (
+            self._matching(query, *COLUMNS)
+            .where(*bounds(_KEY, span, descending=True))
+            .order_by(*reading_order(_KEY, span, descending=True))
+            .limit(span.fetch)
+        )
+        async with self.backend.connect() as conn:
+            rows = (await conn.execute(statement)).all()
+        return [_entry(row) for row in rows]
+
+    async def count(self, query: AuditQuery) -> int:
+        """How many records match ``query``'s filters (its span aside)."""
+        async with self.backend.connect() as conn:
+            return int((await conn.execute(self._matching(query, func.count(AuditRecord.id)))).scalar_one())
+
+    @staticmethod
+    def _matching(query: AuditQuery, *columns: Any) -> Select[Any]:
+        statement = select(*columns)
         if query.customer_ids is not None:
             statement = statement.where(AuditRecord.customer_id.in_(sorted(query.customer_ids)))
         if query.since is not None:
@@ -135,11 +153,10 @@ class AuditLog:
             kind, target_id = query.target
             touched = select(AuditTarget.audit_id).where(AuditTarget.kind == kind, AuditTarget.target_id == target_id)
             statement = statement.where(AuditRecord.id.in_(touched))
-        if query.after is not None:
-            statement = statement.where(tuple_(AuditRecord.at, AuditRecord.id) < tuple_(*query.after))
-        async with self.backend.connect() as conn:
-            rows = (await conn.execute(statement)).all()
-        return [_entry(row) for row in rows]
+        return statement
+
+
+_KEY = (AuditRecord.at, AuditRecord.id)
 
 
 def _entry(row: Any) -> AuditEntry:

@@ -41,6 +41,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from sources.backend import Backend
 from sources.db import key_in
+from sources.keyset import Span, bounds, reading_order
 from sources.state.audit import AuditEntry, write_entry
 from sources.state.models import BulkItemRecord, BulkOperationRecord
 from sources.values import aware
@@ -137,6 +138,8 @@ class Lease:
 
 _OP = BulkOperationRecord
 _ITEM = BulkItemRecord
+_OP_KEY = (_OP.id,)
+_ITEM_KEY = (_ITEM.line_id,)
 _COLUMNS = tuple(getattr(_OP, name) for name in BulkOperationRow.__dataclass_fields__)
 _RESULT_COLUMNS = tuple(getattr(_ITEM, name) for name in ItemResult.__dataclass_fields__)
 
@@ -305,34 +308,38 @@ class BulkStore:
         async with self.backend.connect() as conn:
             return [_row(row) for row in (await conn.execute(statement)).all()]
 
-    async def page(
-        self, scope: BulkScope, statuses: Sequence[str], before_id: int | None, limit: int
-    ) -> list[BulkOperationRow]:
-        """Newest first; keyset pages on the id."""
-        statement = select(*_COLUMNS).where(*_visible(scope)).order_by(_OP.id.desc()).limit(limit)
-        if statuses:
-            statement = statement.where(_OP.status.in_(list(statuses)))
-        if before_id is not None:
-            statement = statement.where(_OP.id < before_id)
+    async def page(self, scope: BulkScope, statuses: Sequence[str], span: Span) -> list[BulkOperationRow]:
+        """The operations of ``span`` (newest first, keyset on the id), in reading order."""
+        statement = (
+            select(*_COLUMNS)
+            .where(*_listed(scope, statuses), *bounds(_OP_KEY, span, descending=True))
+            .order_by(*reading_order(_OP_KEY, span, descending=True))
+            .limit(span.fetch)
+        )
         async with self.backend.connect() as conn:
             return [_row(row) for row in (await conn.execute(statement)).all()]
 
-    async def results(
-        self, operation_id: int, outcomes: Sequence[str], after_line: int | None, limit: int
-    ) -> list[ItemResult]:
-        """Finished items in line order."""
+    async def count(self, scope: BulkScope, statuses: Sequence[str]) -> int:
+        statement = select(func.count(_OP.id)).where(*_listed(scope, statuses))
+        async with self.backend.connect() as conn:
+            return int((await conn.execute(statement)).scalar_one())
+
+    async def results(self, operation_id: int, outcomes: Sequence[str], span: Span) -> list[ItemResult]:
+        """Finished items of ``span`` (line order, keyset on the line id), in reading order."""
         statement = (
             select(*_RESULT_COLUMNS)
-            .where(_ITEM.operation_id == operation_id, _ITEM.state == "done")
-            .order_by(_ITEM.line_id)
-            .limit(limit)
+            .where(*_finished(operation_id, outcomes), *bounds(_ITEM_KEY, span))
+            .order_by(*reading_order(_ITEM_KEY, span))
+            .limit(span.fetch)
         )
-        if outcomes:
-            statement = statement.where(_ITEM.outcome.in_(list(outcomes)))
-        if after_line is not None:
-            statement = statement.where(_ITEM.line_id > after_line)
         async with self.backend.connect() as conn:
             return [ItemResult(*row) for row in (await conn.execute(statement)).all()]
+
+    async def count_results(self, operation_id: int, outcomes: Sequence[str]) -> int:
+        """Finished items with one of ``outcomes`` (any, when none) as they were kept."""
+        statement = select(func.count(_ITEM.line_id)).where(*_finished(operation_id, outcomes))
+        async with self.backend.connect() as conn:
+            return int((await conn.execute(statement)).scalar_one())
 
     async def started_by(self, request_id: str, operation: str) -> int | None:
         """The operation a request started (the recovery pass asks, for a request that stopped)."""
@@ -354,6 +361,15 @@ def _held(lease: Lease) -> tuple[Any, ...]:
     return (
         _OP.id == lease.operation_id, _OP.worker == lease.worker, _OP.fence == lease.fence, _OP.status == "running"
     )  # fmt: skip
+
+
+def _listed(scope: BulkScope, statuses: Sequence[str]) -> list[Any]:
+    return [*_visible(scope), *([_OP.status.in_(list(statuses))] if statuses else [])]
+
+
+def _finished(operation_id: int, outcomes: Sequence[str]) -> list[Any]:
+    conditions = [_ITEM.operation_id == operation_id, _ITEM.state == "done"]
+    return [*conditions, _ITEM.outcome.in_(list(outcomes))] if outcomes else conditions
 
 
 def _visible(scope: BulkScope) -> list[Any]:

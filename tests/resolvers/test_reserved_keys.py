@@ -15,6 +15,7 @@ from resolvers.recovery import settle_abandoned
 from schema import build_schema
 from sources.crm.writes import CrmWriter
 from sources.errors import BackendUnavailable
+from sources.keyset import Span
 from sources.state.audit import AuditEntry, AuditLog, AuditQuery
 from sources.state.idempotency import IdempotencyStore
 from tests.schema.test_bulk_operations import acme_lines
@@ -187,7 +188,7 @@ async def test_a_backend_failing_midway_leaves_the_written_lines_in_the_answer_t
     suspended = {i for i in ids if await world.scalar("crm", "select status from subscribers where id = :i", i=i)
                  == "suspended"}  # fmt: skip
     assert suspended == set(ids[:2])
-    record = await world.sources.audit.page(AuditQuery(customer_ids=None, action="subscriberSuspend", limit=1))
+    record = await world.sources.audit.page(AuditQuery(customer_ids=None, action="subscriberSuspend", span=Span(1)))
     assert [r["outcome"] for r in record[0].detail["results"]] == ["applied", "applied", "failed", "failed", "failed"]
     replayed = await _run(world, world.sources, {"input": request}, query=LINES)
     assert replayed.data == answer.data

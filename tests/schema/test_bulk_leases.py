@@ -15,6 +15,7 @@ import pytest
 
 from resolvers.ids import from_global_id
 from server.worker import BulkWorker
+from sources.keyset import Span
 from sources.state.audit import AuditQuery
 from sources.state.bulk import BulkScope, BulkStart, BulkStore, ItemResult, Lease, LeaseLost
 from tests.schema.test_bulk_operations import (
@@ -164,7 +165,7 @@ async def test_a_chunk_slower_than_the_lease_keeps_its_one_writer_and_reports_ex
 
 async def audit_details(world: World, operation: str) -> list[dict[str, Any]]:
     """The details of the audit records the workers wrote for ``operation``, one per chunk."""
-    query = AuditQuery(customer_ids=None, target=("BulkOperation", from_global_id(operation)[1]), limit=1000)
+    query = AuditQuery(customer_ids=None, target=("BulkOperation", from_global_id(operation)[1]), span=Span(1000))
     return [record.detail for record in await world.sources.audit.page(query) if "results" in record.detail]
 
 

@@ -14,6 +14,7 @@ from sqlalchemy import text
 
 from resolvers.ids import from_global_id, to_global_id
 from server.worker import BulkWorker
+from sources.keyset import Span
 from sources.state.audit import AuditQuery
 from tests.schema.test_access import codes
 from tests.support import World
@@ -137,7 +138,7 @@ async def start(world: World, login: str, lines: list[int], service: int, **extr
 async def audited_results(world: World, operation: str) -> list[dict[str, Any]]:
     """Per-line results in the audit records the worker wrote for ``operation``."""
     operation_id = from_global_id(operation)[1]
-    query = AuditQuery(customer_ids=None, target=("BulkOperation", operation_id), limit=1000)
+    query = AuditQuery(customer_ids=None, target=("BulkOperation", operation_id), span=Span(1000))
     records = await world.sources.audit.page(query)
     return [result for record in records if "results" in record.detail for result in record.detail["results"]]
 

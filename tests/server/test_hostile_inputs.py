@@ -168,12 +168,12 @@ IDS = [
          expect={"node": None}),
     case("an id of 100,000 characters", NODE, {"id": "A" * 100_000}, codes={"BAD_USER_INPUT"},
          expect={"node": None}),
-    case("a cursor with a key past 32 bits", AFTER, {"c": cursor("a", 2**40)}, codes={"BAD_USER_INPUT"},
-         expect={"subscribers": None}),
-    case("a cursor holding a NUL", AFTER, {"c": cursor("a\x00", 1)}, codes={"BAD_USER_INPUT"},
-         expect={"subscribers": None}),
+    case("a cursor with a key past 32 bits", AFTER, {"c": cursor("subscribers.name", "a", 2**40)},
+         codes={"BAD_USER_INPUT"}, expect={"subscribers": None}),
+    case("a cursor holding a NUL", AFTER, {"c": cursor("subscribers.name", "a\x00", 1)},
+         codes={"BAD_USER_INPUT"}, expect={"subscribers": None}),
     case("a usage cursor in year 1", "query($c: String) { subscribers(first: 1) { nodes { usage(after: $c) { "
-         "totalCount } } } }", {"c": cursor("0001-01-01T00:00:00+14:00", 1)}, codes={"BAD_USER_INPUT"}),
+         "totalCount } } } }", {"c": cursor("usage", "0001-01-01T00:00:00+14:00", 1)}, codes={"BAD_USER_INPUT"}),
 ]  # fmt: skip
 
 VALUES = [
