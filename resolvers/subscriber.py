@@ -11,9 +11,11 @@ from loaders.page import Page, day, decode_keyset, encode_cursor, page_size, tex
 from permissions.roles import Permission as P
 from resolvers.context import Info
 from resolvers.ids import from_global_id
+from resolvers.line_search import line_search
 from resolvers.node import load_node
 from resolvers.text import FILTER, checked
 from sources.crm.records import SubscriberRecord
+from sources.crm.search import LineSearch
 from sources.crm.source import SubscriberQuery
 from sources.errors import Forbidden
 
@@ -66,8 +68,13 @@ async def line_query(info: Info, args: SubscriberListArgs) -> SubscriberQuery:
         statuses=args.statuses,
         subtree_path=subtree,
         among_ids=among,
-        search=checked(args.search, field="search", longest=FILTER).strip() if args.search else None,
+        search=await _search(info, args.search, customer_ids),
     )
+
+
+async def _search(info: Info, given: str | None, customer_ids: frozenset[int] | None) -> LineSearch | None:
+    text = checked(given, field="search", longest=FILTER).strip() if given else ""
+    return await line_search(info.context, text, customer_ids) if text else None
 
 
 async def subscribers(info: Info, args: SubscriberListArgs, first: int | None, after: str | None) -> Page:
