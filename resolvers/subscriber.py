@@ -10,9 +10,11 @@ from loaders.page import Keyset, PageArgs, Window, day, key32, span_of, text, wi
 from permissions.roles import Permission as P
 from resolvers.context import Info
 from resolvers.ids import from_global_id
+from resolvers.line_search import line_search
 from resolvers.node import load_node
 from resolvers.text import FILTER, checked
 from sources.crm.records import SubscriberRecord
+from sources.crm.search import LineSearch
 from sources.crm.source import SUBSCRIBER_ORDER, SubscriberQuery
 from sources.errors import Forbidden
 
@@ -64,7 +66,7 @@ async def line_query(info: Info, args: SubscriberListArgs) -> SubscriberQuery:
         statuses=args.statuses,
         subtree_path=subtree,
         among_ids=among,
-        search=checked(args.search, field="search", longest=FILTER).strip() if args.search else None,
+        search=await _search(info, args.search, customer_ids),
     )
 
 
@@ -73,6 +75,11 @@ KEYSETS = {
     order: Keyset(f"subscribers.{order}", (day if order == "activated_on" else text, key32))
     for order in SUBSCRIBER_ORDER
 }
+
+
+async def _search(info: Info, given: str | None, customer_ids: frozenset[int] | None) -> LineSearch | None:
+    typed = checked(given, field="search", longest=FILTER).strip() if given else ""
+    return await line_search(info.context, typed, customer_ids) if typed else None
 
 
 async def subscribers(info: Info, args: SubscriberListArgs, page: PageArgs) -> Window:

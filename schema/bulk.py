@@ -16,6 +16,7 @@ from resolvers import bulk_operations
 from resolvers.context import Info
 from schema.common import Connection, Money, Node, UserError
 from schema.fields import field, global_id, related, resolved
+from schema.inputs_as_sent import input_as_sent
 from schema.line_results import LineChangeResult, LineOutcome
 from sources.state.bulk import BulkOperationRow
 from sources.values import Money as MoneyValue
@@ -44,11 +45,16 @@ def _percent(root: BulkOperationRow) -> float:
 class BulkOperation(Node):
     id: strawberry.ID = global_id("BulkOperation", PUBLIC)
     operation: str = field(PUBLIC, description="The mutation, for example subscriberServicesAdd.")
-    input: JSON = field(
-        PUBLIC,
-        description="The mutation's input as it was sent; a selection of more than 200 ids shows as their "
-        "`count` and `sha256` (the lines are the `results`).",
+
+    @strawberry.field(
+        directives=[PUBLIC],
+        description="The mutation's input as it was sent (GraphQL names and enum values, fit to send again "
+        "as the mutation's `input`); a selection of more than 200 ids shows as their `count` and `sha256` "
+        "(the lines are the `results`).",
     )
+    def input(root: BulkOperationRow, info: Info) -> JSON:  # type: ignore[misc]
+        return input_as_sent(info.schema._schema, root.operation, root.input)  # type: ignore[return-value]
+
     status: BulkOperationStatus = field(PUBLIC)
     dry_run: bool = field(PUBLIC)
     login: str = field(PUBLIC, name="startedBy", description="The login of the portal user who started it.")

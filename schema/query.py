@@ -41,7 +41,10 @@ class SubscriberFilter:
     tariff_plans: list[strawberry.ID] | None = strawberry.field(default=None, description="On any of these plans.")
     services: list[strawberry.ID] | None = strawberry.field(default=None, description="With all of these services.")
     search: str | None = strawberry.field(
-        default=None, description="Part of the employee's name or of the number (needs personal:read)."
+        default=None,
+        description="Part of the employee's name, in any case, with or without accents; or of the number as "
+        "people type it: national or international form, with spaces, dashes or brackets, read by the "
+        "company's country; digits without a prefix are found anywhere in the number (needs personal:read).",
     )
     customer: strawberry.ID | None = strawberry.field(default=None, description="For operator staff.")
 

@@ -19,6 +19,7 @@ from sqlalchemy.types import TypeEngine
 from sources.backend import Backend, BackendLimits
 from sources.billing.models import BillingBase
 from sources.crm.models import CrmBase
+from sources.crm.upgrade import upgrade_crm
 from sources.state import migrate
 from sources.state.models import StateBase
 from sources.telemetry import Observer
@@ -102,6 +103,8 @@ class Engines:
                 missing = await conn.run_sync(_missing_history, base.metadata)
                 if not missing:
                     await conn.run_sync(base.metadata.create_all)
+                    if base is CrmBase:
+                        await conn.run_sync(upgrade_crm)
                     missing = await conn.run_sync(_missing_columns, base.metadata)
                 if missing:
                     raise OutdatedSchema(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Date, DateTime, ForeignKey, Index, Integer, String, text
+from sqlalchemy import BigInteger, Date, DateTime, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 # Byte order for materialised paths, so that subtree ranges are exact on PostgreSQL whatever
@@ -29,6 +29,8 @@ class Customer(CrmBase):
     name: Mapped[str] = mapped_column(String(200))
     currency: Mapped[str] = mapped_column(String(3))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # ISO 3166 code: numbers its people type in national form are read by this country's plan.
+    country: Mapped[str] = mapped_column(String(2))
 
 
 class OrgUnit(CrmBase):
@@ -69,6 +71,9 @@ class Subscriber(CrmBase):
     device: Mapped[str | None] = mapped_column(String(120))
     status: Mapped[str] = mapped_column(String(16))  # active, suspended, terminated
     activated_on: Mapped[date] = mapped_column(Date)
+    # The name in lower case without accents (sources/crm/search.py's ``fold``), kept with the
+    # name wherever it is written: both backends search it alike (SQLite has no unaccent).
+    employee_name_folded: Mapped[str] = mapped_column(Text)
 
     __table_args__ = (
         Index("ix_subscribers_customer_path", "customer_id", "org_path"),

@@ -11,6 +11,7 @@ from sqlalchemy import Select, func, or_, select
 from sources.crm.history import MembershipHistory
 from sources.crm.models import Customer, OrgUnit, PortalUser, ScopeGrant, Subscriber, UnitBudget
 from sources.crm.records import CustomerRecord, OrgUnitRecord, PortalUserRecord, SubscriberRecord
+from sources.crm.search import LineSearch, search_predicate
 from sources.db import key_in
 from sources.keyset import FIRST_PAGE, Span, bounds, reading_order
 from sources.scope import RowScope, company_predicate, customer_predicate, scope_predicate, under
@@ -40,8 +41,6 @@ SUBSCRIBER_ORDER = {
     "activated_on": Subscriber.activated_on,
 }
 
-_LIKE_LITERAL = str.maketrans({"\\": "\\\\", "%": "\\%", "_": "\\_"})
-
 
 @dataclass(frozen=True, slots=True)
 class SubscriberQuery:
@@ -52,7 +51,7 @@ class SubscriberQuery:
     subtree_path: str | None = None
     # Lines preselected by another backend (plan or service filters); None = no restriction.
     among_ids: frozenset[int] | None = None
-    search: str | None = None
+    search: LineSearch | None = None
     order_by: str = "name"
     descending: bool = False
     span: Span = FIRST_PAGE
@@ -66,6 +65,13 @@ class CrmSource(MembershipHistory):
             key_in(Customer.id, ids, self.dialect), customer_predicate(scope, Customer.id)
         )
         return [CustomerRecord(*row) for row in await self._rows(statement)]
+
+    async def countries(self, customer_ids: frozenset[int] | None) -> list[str]:
+        """The countries these customers are in (None: every customer), each once."""
+        statement = select(Customer.country).distinct().order_by(Customer.country)
+        if customer_ids is not None:
+            statement = statement.where(key_in(Customer.id, customer_ids, self.dialect))
+        return [row[0] for row in await self._rows(statement)]
 
     # org units -------------------------------------------------------------------------
 
@@ -226,15 +232,8 @@ class CrmSource(MembershipHistory):
             statement = statement.where(under(Subscriber.org_path, query.subtree_path))
         if query.among_ids is not None:
             statement = statement.where(key_in(Subscriber.id, query.among_ids, self.dialect))
-        if query.search:
-            # The text as written: % and _ in it are characters to find, not wildcards.
-            needle = "%" + query.search.lower().translate(_LIKE_LITERAL) + "%"
-            statement = statement.where(
-                or_(
-                    func.lower(Subscriber.employee_name).like(needle, escape="\\"),
-                    Subscriber.msisdn.like(needle, escape="\\"),
-                )
-            )
+        if query.search is not None:
+            statement = statement.where(search_predicate(query.search))
         return statement
 
     async def subscriber_page(self, query: SubscriberQuery, scope: RowScope) -> list[SubscriberRecord]:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from sources.demo.catalogue import CURRENCY
-from sources.demo.lines import Line, assign_statuses, build_lines, msisdns, place_lines
+from sources.demo.lines import COUNTRY, Line, assign_statuses, build_lines, msisdns, place_lines
 from sources.demo.org import Company, Unit, build_tree, companies, line_counts, set_budgets
 from sources.demo.users import EMPLOYEE_DIVISION, user_rows
 
@@ -50,7 +50,8 @@ def build_crm(
     assert employee_line is not None  # the first company always has the division
     users, grants = user_rows(all_companies, units, employee_line)
     customer_rows = [
-        (c.id, c.code, c.name, CURRENCY, midnight - timedelta(days=rng.randrange(1500, 3000))) for c in all_companies
+        (c.id, c.code, c.name, CURRENCY, midnight - timedelta(days=rng.randrange(1500, 3000)), COUNTRY)
+        for c in all_companies
     ]
     rows = {
         "customers": customer_rows,

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from sources.crm.search import fold
 from sources.demo.names import (
     DEVICES,
     DIVISION_JOBS,
@@ -17,6 +18,8 @@ from sources.demo.names import (
 )
 from sources.demo.org import Company, Unit
 
+# German mobile numbers: every demo company is in Germany (``COUNTRY``).
+COUNTRY = "DE"
 MSISDN_PREFIXES = ("+49151", "+49160", "+49170", "+49171")
 _DEVICE_NAMES = [name for name, _ in DEVICES]
 _DEVICE_WEIGHTS = [weight for _, weight in DEVICES]
@@ -52,6 +55,7 @@ class Line:
             self.device,
             self.status,
             self.activated_on,
+            fold(self.employee_name),
         )
 
 

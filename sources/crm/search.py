@@ -1,0 +1,47 @@
+"""Finding lines by what people type: part of a name without case or accents, part of a number.
+
+Names are compared folded (lower case, accents and compatibility forms taken apart): the folded
+name is a column kept with the name, so both backends compare it in SQL alike. A number is found
+by the patterns the request's text makes of it (``resolvers/line_search.py``) over the stored
+E.164 form.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, false, or_
+
+from sources.crm.models import Subscriber
+
+_LIKE_LITERAL = str.maketrans({"\\": "\\\\", "%": "\\%", "_": "\\_"})
+
+
+def fold(text: str) -> str:
+    """``text`` as it is compared: "Müller", "MÜLLER" and "Muller" all read "muller"."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(character for character in decomposed if not unicodedata.combining(character))
+
+
+@dataclass(frozen=True, slots=True)
+class LineSearch:
+    """Lines whose name holds ``name`` (folded), or whose number matches one of ``numbers``:
+    LIKE patterns of digits and ``+`` (``+49170%`` a number's start, ``%1706%`` any part)."""
+
+    name: str
+    numbers: tuple[str, ...] = ()
+
+    @classmethod
+    def of_name(cls, text: str) -> LineSearch:
+        return cls(fold(text))
+
+
+def search_predicate(search: LineSearch) -> ColumnElement[bool]:
+    # The text as written: % and _ in it are characters to find, not wildcards.
+    needle = "%" + search.name.translate(_LIKE_LITERAL) + "%"
+    # Text that folds to nothing (a lone accent) names nobody, rather than everybody.
+    matches: list[Any] = [Subscriber.employee_name_folded.like(needle, escape="\\") if search.name else false()]
+    matches += [Subscriber.msisdn.like(pattern) for pattern in search.numbers]
+    return or_(*matches)
