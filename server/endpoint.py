@@ -49,6 +49,7 @@ from server.persisted import PersistedQueries, PersistedQueryError
 from server.refusals import REFUSED, RefusalBudget
 from server.request_body import json_of
 from server.settings import Settings
+from server.text_frames import TextFrames
 from sources import Sources, telemetry
 from sources.fair_share import FairShare
 from sources.telemetry import RequestStats
@@ -146,6 +147,7 @@ class TransportWS(BaseGraphQLTransportWSHandler[Context, None]):
 
 class GraphQLEndpoint(GraphQL[Context, None]):
     graphql_transport_ws_handler_class = TransportWS
+    websocket_adapter_class = TextFrames  # type: ignore[assignment]
 
     def __init__(self, settings: Settings, metrics: Metrics) -> None:
         self.limits = settings.query_limits
