@@ -157,6 +157,8 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             schema,
             graphql_ide="graphiql" if settings.development else None,
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+            # Pages of the origins CORS lets call the API may open sockets too (same origin always can).
+            allowed_origins=settings.cors_origins,
             # Each subscription holds a task and a mailbox: a client gets a few, not thousands.
             max_subscriptions_per_connection=20,
         )

@@ -6,6 +6,7 @@ for a missing, expired or running-out token (4403 Forbidden, as at a refused sig
 from __future__ import annotations
 
 import asyncio
+import json
 from typing import Any
 
 from resolvers.ids import to_global_id
@@ -35,10 +36,16 @@ def codes_of(result: dict[str, Any]) -> list[str]:
     return [e["extensions"]["code"] for e in errors]
 
 
-async def feeding_server(world: World, tmp_path: Any) -> tuple[Any, str, str]:
+async def feeding_server(
+    world: World, tmp_path: Any, *, development: bool = False, origins: list[str] | None = None
+) -> tuple[Any, str, str]:
     """A server whose demo feed writes usage all the time (a few events a second for each line):
-    its process, base URL and WebSocket URL."""
-    process, base = await serving({**urls_of(world), "usage_feed_per_second": "100"}, tmp_path)
+    its process, base URL and WebSocket URL. In development it serves GraphiQL; pages of
+    ``origins`` may call it."""
+    settings = {**urls_of(world), "usage_feed_per_second": "100", "cors_origins": json.dumps(origins or [])}
+    if development:
+        settings["env"] = "development"
+    process, base = await serving(settings, tmp_path)
     return process, base, base.replace("http://", "ws://") + "/graphql"
 
 
