@@ -115,6 +115,8 @@ async def test_a_page_subscribes_with_graphql_ws_in_chromium_and_graphiql_runs_a
     refused, served = outcomes
     # Browsers send the page's origin with the handshake: one CORS does not list is refused (403).
     assert refused["values"] == [] and refused["failure"] in {"socket error", "closed 1006"}, refused
+    log = "".join(path.read_text() for path in tmp_path.glob("server-*.log"))
+    assert f"Rejected WebSocket connection from origin {unlisted!r}" in log
     assert served["failure"] is None and len(served["values"]) == 2, served
     assert all("errors" not in value for value in served["values"]), served
     used = [sum(b["used"] for b in value["data"]["bundleUpdates"]) for value in served["values"]]
