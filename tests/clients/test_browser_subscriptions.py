@@ -120,7 +120,8 @@ async def test_a_page_subscribes_with_graphql_ws_in_chromium_and_graphiql_runs_a
     assert served["failure"] is None and len(served["values"]) == 2, served
     assert all("errors" not in value for value in served["values"]), served
     used = [sum(b["used"] for b in value["data"]["bundleUpdates"]) for value in served["values"]]
-    assert used[0] < used[1]
+    # The second is sent when usage arrives on the line; usage no bundle counts leaves `used` as it was.
+    assert used[0] <= used[1]
     # Every frame the browser got was text: a binary one reaches the page as a Blob.
     assert frames and all(isinstance(frame, str) for frame in frames), [f for f in frames if not isinstance(f, str)]
     assert '"bundleUpdates"' in shown and '"kind"' in shown and '"used"' in shown, shown
