@@ -49,6 +49,7 @@ from server.persisted import PersistedQueries, PersistedQueryError
 from server.refusals import REFUSED, RefusalBudget
 from server.request_body import json_of
 from server.settings import Settings
+from server.text_frames import TextFrames
 from sources import Sources, telemetry
 from sources.fair_share import FairShare
 from sources.telemetry import RequestStats
@@ -146,6 +147,7 @@ class TransportWS(BaseGraphQLTransportWSHandler[Context, None]):
 
 class GraphQLEndpoint(GraphQL[Context, None]):
     graphql_transport_ws_handler_class = TransportWS
+    websocket_adapter_class = TextFrames  # type: ignore[assignment]
 
     def __init__(self, settings: Settings, metrics: Metrics) -> None:
         self.limits = settings.query_limits
@@ -155,6 +157,8 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             schema,
             graphql_ide="graphiql" if settings.development else None,
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+            # Pages of the origins CORS lets call the API may open sockets too (same origin always can).
+            allowed_origins=settings.cors_origins,
             # Each subscription holds a task and a mailbox: a client gets a few, not thousands.
             max_subscriptions_per_connection=20,
         )
@@ -326,11 +330,17 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         return None
 
     def create_response(self, response_data: Any, sub_response: Response) -> Response:
-        response = super().create_response(response_data, sub_response)
         if not isinstance(response_data, dict):
-            return response
+            return super().create_response(response_data, sub_response)
         extensions = [e.get("extensions") or {} for e in response_data.get("errors") or ()]
         codes = [str(x.get("code")) for x in extensions]
+        request_error = response_data.get("data") is None and bool(codes) and set(codes) <= REQUEST_ERRORS
+        graphql_media = getattr(sub_response, "graphql_media", False)
+        if graphql_media and request_error:
+            # GraphQL over HTTP: a request error (nothing was executed) has no `data` entry at all
+            # under the GraphQL response media type, where `data: null` would mean execution failed.
+            response_data = {key: value for key, value in response_data.items() if key != "data"}
+        response = super().create_response(response_data, sub_response)
         stats = telemetry.current.get()
         if stats is not None:
             stats.codes = codes
@@ -344,9 +354,9 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             # budgets cannot be checked (503); either way, when to try again.
             response.status_code = 429 if "RATE_LIMITED" in codes else 503
             response.headers["Retry-After"] = str(max(1, math.ceil(max(waits))))
-        elif getattr(sub_response, "graphql_media", False):
+        elif graphql_media:
             response.headers["content-type"] = f"{GRAPHQL_MEDIA}; charset=utf-8"
-            if response_data.get("data") is None and codes and set(codes) <= REQUEST_ERRORS:
+            if request_error:
                 response.status_code = 400
         if in_use := _waits(extensions, "IDEMPOTENCY_KEY_IN_USE"):
             # Another request with the key is at work: its answer will be this one's, a little later.

@@ -34,7 +34,9 @@ async def socket_exchange(
             if sent["type"] == "websocket.close":
                 raise AssertionError(f"closed: {sent}; after {received}")
             if sent["type"] == "websocket.send":
-                received.append(json.loads(sent.get("text") or sent["bytes"]))
+                # Text frames only: a browser hands a binary frame to the page as a Blob.
+                assert sent.get("bytes") is None and isinstance(sent.get("text"), str), f"a binary frame: {sent}"
+                received.append(json.loads(sent["text"]))
                 if received[-1]["type"] == until or (stop is not None and stop(received[-1])):
                     return received
     finally:

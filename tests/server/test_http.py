@@ -222,8 +222,14 @@ async def test_the_graphql_response_media_type_and_its_status_codes(client):
     )
     bad = await client.post("/graphql", json={"query": "{ viewr { login } }"}, headers=wants)
     assert bad.status_code == 400 and bad.json()["errors"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+    # Nothing was executed: no `data` entry with this media type (`data: null` would say execution failed).
+    assert "data" not in bad.json()
+    unparsed = await client.post("/graphql", json={"query": "{"}, headers=wants)
+    assert unparsed.status_code == 400 and "data" not in unparsed.json()
+    assert unparsed.json()["errors"][0]["extensions"]["code"] == "GRAPHQL_PARSE_FAILED"
     legacy = await client.post("/graphql", json={"query": "{ viewr { login } }"}, headers=token)
     assert legacy.status_code == 200 and legacy.headers["content-type"] == "application/json"
+    assert legacy.json()["data"] is None  # plain JSON keeps the entry, as clients of it expect
 
 
 async def test_only_allowed_origins_get_cors_headers(world):

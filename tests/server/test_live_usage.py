@@ -23,6 +23,7 @@ from server.settings import Settings
 from sources.billing.live import alerts_channel, balances_channel
 from sources.billing.models import BundleBalance
 from sources.values import month_start
+from tests.server.frames import received
 from tests.server.test_bulk_restart import SECRET, servers, serving  # noqa: F401 (fixture)
 from tests.server.test_subscriptions import signed_in, urls_of
 from tests.sources.test_usage_feed import month_totals, set_line_limits
@@ -46,7 +47,7 @@ async def next_messages(
     try:
         async with asyncio.timeout(seconds):
             while not wanted or any(len(got.get(id, ())) < count for id, count in wanted.items()):
-                message = json.loads(await socket.recv())
+                message = await received(socket)
                 assert message["type"] == "next", message
                 assert "errors" not in message["payload"], message
                 got.setdefault(message["id"], []).append(message["payload"]["data"])
@@ -91,7 +92,7 @@ async def test_usage_fed_by_another_process_reaches_a_portal_through_redis(writa
     servers.append(server)
 
     socket = await signed_in(base, "acme.employee")
-    assert json.loads(await socket.recv())["type"] == "connection_ack"
+    assert (await received(socket))["type"] == "connection_ack"
     await subscribe(socket, "balances", BALANCES, line=to_global_id("Subscriber", line))
     await subscribe(socket, "alerts", ALERTS)
     now = (await next_messages(socket, {"balances": 1}, PATIENCE))["balances"][0]["bundleUpdates"]
@@ -141,7 +142,7 @@ async def test_on_the_embedded_default_the_feed_runs_inside_the_server_and_its_p
     expiring = await connect(base.replace("http://", "ws://") + "/graphql", subprotocols=["graphql-transport-ws"])
     await expiring.send(json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {short}"}}))
     for each in (socket, expiring):
-        assert json.loads(await each.recv())["type"] == "connection_ack"
+        assert (await received(each))["type"] == "connection_ack"
         await subscribe(each, "balances", BALANCES, line=line)
     # About one event in a hundred lands on this line: a few a second.
     updates = (await next_messages(socket, {"balances": 3}, PATIENCE))["balances"]

@@ -32,6 +32,7 @@ from sources.events import RedisEvents
 from sources.state.bulk import BulkStart
 from sources.values import month_start
 from tests.schema.test_service_accounts import CREATE_ACCOUNT, CREATE_KEY
+from tests.server.frames import received
 from tests.server.test_bulk_restart import servers, serving  # noqa: F401 (fixture)
 from tests.server.test_subscriptions import token, urls_of
 from tests.support import LOGINS, REDIS_URL, World, reachable_redis, today
@@ -173,7 +174,7 @@ async def open_socket(base: str, credential: str) -> ClientConnection:
         base.replace("http://", "ws://") + "/graphql", subprotocols=[Subprotocol("graphql-transport-ws")]
     )
     await socket.send(json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {credential}"}}))
-    assert json.loads(await socket.recv())["type"] == "connection_ack"
+    assert (await received(socket))["type"] == "connection_ack"
     return socket
 
 
@@ -185,7 +186,7 @@ async def first_message(socket: ClientConnection, id: str, inbox: dict[str, list
     """The first message of subscription ``id`` (others that come first are kept in ``inbox``)."""
     async with asyncio.timeout(SECONDS):
         while not inbox.get(id):
-            message = json.loads(await socket.recv())
+            message = await received(socket)
             inbox.setdefault(message.get("id", ""), []).append(message)
     return inbox[id][0]
 
@@ -219,7 +220,7 @@ async def heard_alert(
             await events.publish(alerts_channel(alert.customer_id), alert.encode())
             try:
                 async with asyncio.timeout(0.5):
-                    message = json.loads(await socket.recv())
+                    message = await received(socket)
                     inbox.setdefault(message.get("id", ""), []).append(message)
             except TimeoutError:
                 continue

@@ -17,6 +17,7 @@ from websockets.exceptions import ConnectionClosed
 from resolvers.ids import to_global_id
 from server.auth import issue_token
 from tests.schema.test_bulk_operations import SERVICES, acme_lines, service_id
+from tests.server.frames import received
 from tests.server.test_bulk_restart import SECRET, servers, serving  # noqa: F401 (fixture)
 from tests.server.test_http import bearer
 
@@ -61,7 +62,7 @@ async def follow(
     updates: list[dict[str, Any]] = []
     async with asyncio.timeout(limit):
         while True:
-            message = json.loads(await socket.recv())
+            message = await received(socket)
             if message["type"] == "next" and "errors" in message["payload"]:
                 return [{"errors": message["payload"]["errors"]}]
             if message["type"] == "next":
@@ -89,7 +90,7 @@ async def watched_bulk_run(
     hears its worker's reports (or, with ``reports`` False, polls for them)."""
     lines = await acme_lines(world, 1500, offset=offset)
     socket = await signed_in(watcher, "acme.admin")
-    assert json.loads(await socket.recv())["type"] == "connection_ack"
+    assert (await received(socket))["type"] == "connection_ack"
     operation = await start_bulk(world, starter, lines, "MULTISIM")
     updates = await follow(socket, operation)
     await socket.close()
@@ -124,7 +125,7 @@ async def test_a_signed_in_portal_follows_a_bulk_operation_to_its_end(bulk_world
     # Persisted queries work over the socket as over HTTP.
     sha = hashlib.sha256(PROGRESS.encode()).hexdigest()
     socket = await signed_in(base, "acme.admin")
-    assert json.loads(await socket.recv())["type"] == "connection_ack"
+    assert (await received(socket))["type"] == "connection_ack"
     [unknown] = await follow(socket, operation, id="2", query=None, sha=sha)
     assert unknown["errors"][0]["extensions"]["code"] == "PERSISTED_QUERY_NOT_FOUND"
     stored = await follow(socket, operation, id="3", sha=sha)
@@ -133,7 +134,7 @@ async def test_a_signed_in_portal_follows_a_bulk_operation_to_its_end(bulk_world
     assert stored == by_hash == [updates[-1]]
 
     outsider = await signed_in(base, "borealis.admin")
-    assert json.loads(await outsider.recv())["type"] == "connection_ack"
+    assert (await received(outsider))["type"] == "connection_ack"
     [refused] = await follow(outsider, operation)
     await outsider.close()
     assert refused["errors"][0]["extensions"]["code"] == "NOT_FOUND"

@@ -2,13 +2,16 @@
  * Starts GraphiQL on corpcare's /graphql page. It is a file, not an inline script, so the page
  * runs under a CSP that allows scripts from corpcare itself only.
  *
- * Queries go to the page's own URL as JSON POSTs. The headers pane starts with an empty bearer
- * token; once a token is there, the schema is fetched again so docs and completion work.
+ * Queries go to the page's own URL as JSON POSTs; subscriptions to the same URL over WebSocket
+ * (graphql-transport-ws), signed in by connection_init with the headers pane's Authorization.
+ * The headers pane starts with an empty bearer token; once a token is there, the schema is
+ * fetched again so docs and completion work.
  */
 (function () {
   "use strict";
 
   var url = window.location.origin + window.location.pathname;
+  var subscriptionUrl = url.replace(/^http/, "ws"); // https: → wss:
   var defaultHeaders = JSON.stringify({ Authorization: "Bearer " }, null, 2);
   var defaultQuery = [
     '# Paste a token after "Bearer " in the headers pane below',
@@ -34,7 +37,12 @@
 
   function newFetcher() {
     // X-Corpcare-Preflight: the server's CSRF guard accepts it on any POST.
-    return GraphiQL.createFetcher({ url: url, headers: { "X-Corpcare-Preflight": "1" } });
+    // GraphiQL sends the headers pane as connection_init's payload: {"Authorization": "Bearer …"}.
+    return GraphiQL.createFetcher({
+      url: url,
+      subscriptionUrl: subscriptionUrl,
+      headers: { "X-Corpcare-Preflight": "1" },
+    });
   }
 
   function CorpcareGraphiQL() {
