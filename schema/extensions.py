@@ -152,10 +152,11 @@ class LimitShape(SchemaExtension):
 
 
 class AuthorizeFields(SchemaExtension):
-    """The one authoriser of every operation type. A mutation or a subscription that selects a
-    field the caller's role may not read is refused whole (no partial writes; no stream that
-    carries refusals), with one FORBIDDEN error per field. In a query, each denied field is
-    answered null with its FORBIDDEN error, by the executor, and the rest is served.
+    """The one authoriser of every operation type. A mutation that selects a field the caller's
+    role may not read is refused whole (no partial writes), with one FORBIDDEN error per field;
+    so is a subscription whose root field is denied (there would be nothing to stream). In a
+    read — a query, or each event of a subscription — every other denied field is answered null
+    with its FORBIDDEN error by the executor, and the rest is served.
 
     It judges the document right after validation, so a refusal is a pre-execution error:
     nothing runs, and a subscription never starts (over graphql-transport-ws the client gets an
@@ -196,7 +197,10 @@ class AuthorizeFields(SchemaExtension):
         if (writes and denials) or (not writes and context.principal.reads_are_audited):
             action = "graphql.mutation" if writes else "graphql.read"
             await _audit(context, action, ctx.query, ctx.variables, denied=bool(denials))
-        if chosen.operation is OperationType.QUERY:
+        if chosen.operation is OperationType.SUBSCRIPTION:
+            root = schema.get_root_type(chosen.operation)
+            denials = tuple(d for d in denials if root is not None and d.type_name == root.name)
+        elif not writes:
             return []  # the executor answers each denied field with its error
         return [d.error() for d in denials]
 

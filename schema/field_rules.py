@@ -3,9 +3,10 @@
 - Every gated field's description ends with the permission it needs and the roles holding it,
   so introspection, GraphiQL's docs and code generators show it (applied directives such as
   ``@requires`` are printed in the SDL but are not introspectable).
-- A field that a query may answer null with FORBIDDEN (some role lacks its permission, and a
-  query can reach it) is nullable. Mutations and subscriptions are refused whole, so the types
-  only they reach keep theirs.
+- A field that a read may answer null with FORBIDDEN (some role lacks its permission, and a
+  query or a subscription's event can reach it) is nullable. Mutations are refused whole, and
+  so is a subscription whose root field is denied: the types only mutations reach, and the
+  root fields, keep their types.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ def rule_sentence(permission: Permission) -> str:
 
 def show_rules(schema: GraphQLSchema) -> None:
     """Describe every gated field's rule, and make the fields a read may deny nullable."""
-    readable = _query_types(schema)
+    readable = _read_types(schema)
     for (type_name, field_name), permission in rules_of(schema).items():
         if permission is None:
             continue
@@ -49,9 +50,12 @@ def show_rules(schema: GraphQLSchema) -> None:
             field.type = field.type.of_type
 
 
-def _query_types(schema: GraphQLSchema) -> set[str]:
-    """The types whose fields a query executes: everything reachable from Query."""
+def _read_types(schema: GraphQLSchema) -> set[str]:
+    """The types whose fields a read executes: everything reachable from Query, and from what the
+    subscriptions' root fields return."""
     start: list[GraphQLNamedType] = [schema.query_type] if schema.query_type else []
+    if schema.subscription_type is not None:
+        start += [get_named_type(f.type) for f in schema.subscription_type.fields.values()]
     seen: set[str] = set()
     while start:
         type_ = start.pop()

@@ -23,6 +23,7 @@ from graphql import (
 
 from permissions.authorize import RuleTable, rules_of
 from permissions.roles import Permission
+from resolvers.context import Context, QueryLimits
 from schema import build_schema
 from tests.schema.test_access import line_ids_under, unit_id
 from tests.support import LOGINS, World, today
@@ -66,7 +67,7 @@ def forbidden_paths(schema: GraphQLSchema, document: str, data: Any, held: froze
                         if item is not None:
                             walk(inner, selection.selection_set, item, at)
 
-    walk(schema.query_type, operation.selection_set, data, ())
+    walk(schema.get_root_type(operation.operation), operation.selection_set, data, ())
     return found
 
 
@@ -165,3 +166,19 @@ async def test_a_mutation_selecting_a_denied_field_is_still_refused_whole_and_wr
         ("FORBIDDEN", "BillingAccount.number"),
     ]
     assert await world.data(unit_admin, status, {"id": line}) == before
+
+
+async def test_cost_limits_still_measure_everything_that_runs(world):
+    """Denied fields cannot smuggle work past the limits: what is served is priced as before."""
+    principal = await world.principal(LOGINS["analyst"])
+
+    def tight() -> Context:
+        return Context.of(principal, world.sources, request_id="tight", limits=QueryLimits(max_cost=150))
+
+    world.counter.reset()
+    result = await build_schema().execute("{ subscribers(first: 200) { nodes { id msisdn } } }", context_value=tight())
+    assert result.data is None and [e.extensions["code"] for e in result.errors] == ["QUERY_TOO_COMPLEX"]
+    assert result.errors[0].extensions["cost"] == 201 and world.counter.count == 0
+    served = await build_schema().execute("{ subscribers(first: 100) { nodes { id msisdn } } }", context_value=tight())
+    assert served.data["subscribers"]["nodes"] and {e.extensions["code"] for e in served.errors} == {"FORBIDDEN"}
+    assert served.extensions["cost"]["requestedQueryCost"] == 101
