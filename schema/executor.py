@@ -30,7 +30,7 @@ from graphql import (
     GraphQLSchema,
 )
 from graphql.execution.collect_fields import FieldDetailsList
-from graphql.pyutils import Path, Undefined
+from graphql.pyutils import Path
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from permissions.authorize import Denial, denials_of
@@ -89,10 +89,8 @@ class LevelExecutor(StrawberryGraphQLCoreExecutionContext):
         position_context: Any,
     ) -> Any:
         if self.denied is not None and (denial := self._denial(field_details_list)) is not None:
-            field_def = parent_type.fields.get(field_details_list[0].node.name.value)
-            if field_def is None:
-                return Undefined
-            self.handle_field_error(denial.refusal(), field_def.type, field_details_list, path)
+            return_type = parent_type.fields[field_details_list[0].node.name.value].type  # never __typename
+            self.handle_field_error(denial.refusal(), return_type, field_details_list, path)
             return None
         return super().execute_field(parent_type, source, field_details_list, path, position_context)
 
