@@ -1,13 +1,16 @@
 """Field rules are checked once per operation, on the document, before anything executes.
 
 Rules depend on the caller's role only (rows are scoped in SQL), so checking the selected
-fields against the principal's permissions up front costs nothing per resolved object, and
-a denied operation runs no SQL at all. Each denied field is reported as a FORBIDDEN error.
+fields against the principal's permissions up front costs nothing per resolved object. A
+mutation selecting a denied field is refused whole and runs no SQL; in a read, each denied
+field is null with a FORBIDDEN error at its path, and nothing runs for it
+(``schema/executor.py``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections import OrderedDict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from graphql import (
@@ -27,10 +30,22 @@ from graphql import (
 
 from permissions.roles import Permission
 from permissions.rules import Public, Requires, rule_permission
+from sources.errors import Forbidden
 
 # (type name, field name) -> the permission the field needs, or None when it is public.
 RuleTable = dict[tuple[str, str], Permission | None]
 Composite = GraphQLObjectType | GraphQLInterfaceType | GraphQLUnionType
+
+
+RULES = "corpcare.rules"  # where the schema keeps its rule table
+
+
+def rules_of(schema: GraphQLSchema) -> RuleTable:
+    """The schema's rule table, read once."""
+    rules = schema.extensions.get(RULES)
+    if rules is None:
+        rules = schema.extensions[RULES] = rule_table(schema)
+    return rules
 
 
 def rule_table(schema: GraphQLSchema) -> RuleTable:
@@ -55,16 +70,42 @@ class Denial:
     node: FieldNode
 
     def error(self) -> GraphQLError:
+        """The refusal of a whole operation, at the field in the document."""
+        refusal = self.refusal()
+        return GraphQLError(refusal.message, nodes=[self.node], extensions={"code": refusal.code, **refusal.extensions})
+
+    def refusal(self) -> Forbidden:
+        """The field's own error in a read: graphql-core puts it at the field's path."""
         needs = f"needs the {self.permission} permission" if self.permission else "has no access rule"
-        return GraphQLError(
+        return Forbidden(
             f"Not allowed to read {self.type_name}.{self.field_name}: it {needs}.",
-            nodes=[self.node],
-            extensions={
-                "code": "FORBIDDEN",
-                "field": f"{self.type_name}.{self.field_name}",
-                "permission": self.permission.value if self.permission else None,
-            },
+            field=f"{self.type_name}.{self.field_name}",
+            permission=self.permission.value if self.permission else None,
         )
+
+
+# (operation, permissions) -> its denials; the operation is held so that its id is not reused.
+_KEPT = 1024
+_denials: OrderedDict[tuple[int, frozenset[Permission]], tuple[OperationDefinitionNode, tuple[Denial, ...]]]
+_denials = OrderedDict()
+
+
+def denials_of(
+    schema: GraphQLSchema,
+    operation: OperationDefinitionNode,
+    fragments: Mapping[str, FragmentDefinitionNode],
+    permissions: frozenset[Permission],
+) -> tuple[Denial, ...]:
+    """The operation's denied fields for these permissions, judged once per parsed document (the
+    authoriser, the cost measure and the executor all ask)."""
+    key = (id(operation), permissions)
+    kept = _denials.get(key)
+    if kept is None:
+        kept = (operation, tuple(denied_fields(schema, rules_of(schema), operation, dict(fragments), permissions)))
+        _denials[key] = kept
+        if len(_denials) > _KEPT:
+            _denials.popitem(last=False)
+    return kept[1]
 
 
 def denied_fields(

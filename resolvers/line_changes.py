@@ -156,9 +156,7 @@ async def _run(
 
 
 async def _selected(info: Info, selection: LineSelectionArgs) -> list[int]:
-    given = [part for part in (selection.ids, selection.org_unit_id, selection.filter) if part is not None]
-    if len(given) != 1:
-        raise BadUserInput("Select lines by exactly one of ids, orgUnit or filter.")
+    # LineSelection is @oneOf: validation has made sure exactly one of them is given.
     if selection.ids is not None:
         ids = await decode_line_ids(selection.ids)
     else:

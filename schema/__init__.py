@@ -21,6 +21,7 @@ from schema.customer import Customer
 from schema.executor import LevelExecutor
 from schema.extensions import AuthorizeFields, LimitShape, TokenLimit, code_errors
 from schema.fair_share import ShareWorkers
+from schema.field_rules import show_rules
 from schema.fields import fast_resolvers
 from schema.invoice import BillingAccount, Invoice
 from schema.line_changes import LineMutation
@@ -93,6 +94,7 @@ def build_schema(limits: QueryLimits = DEFAULT_LIMITS, *, production: bool = Fal
         execution_context_class=LevelExecutor,
     )
     fast_resolvers(schema._schema)
+    show_rules(schema._schema)
     schema.hide_suggestions = production
     return schema
 

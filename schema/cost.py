@@ -79,10 +79,13 @@ def measure(
     variables: Mapping[str, Any] | None,
     default_page: int,
     sizes: Mapping[ScopeKey, ScopeSize] | None = None,
+    denied: frozenset[int] = frozenset(),
 ) -> Shape:
     """The operation's shape; reports priced over ``sizes`` (without them, as if their scopes
-    were empty, and the scopes to look up are in ``report_scopes``)."""
-    walker = _Walker(schema, fragments, dict(variables or {}), default_page, sizes)
+    were empty, and the scopes to look up are in ``report_scopes``). The fields in ``denied``
+    (their nodes' ids) are answered null without running: they cost nothing, and their reports'
+    scopes are not looked up."""
+    walker = _Walker(schema, fragments, dict(variables or {}), default_page, sizes, denied)
     root = schema.get_root_type(operation.operation)
     cost, depth = walker.selections(root, operation.selection_set, 0) if root else (0, 0)
     walker.directives += len(operation.directives or ())
@@ -97,10 +100,10 @@ def measure(
 class _Walker:
     def __init__(
         self, schema: GraphQLSchema, fragments: Mapping[str, FragmentDefinitionNode], variables: dict[str, Any],
-        default_page: int, sizes: Mapping[ScopeKey, ScopeSize] | None,
+        default_page: int, sizes: Mapping[ScopeKey, ScopeSize] | None, denied: frozenset[int],
     ) -> None:  # fmt: skip
         self.schema, self.fragments, self.variables, self.default_page = schema, fragments, variables, default_page
-        self.sizes = sizes
+        self.sizes, self.denied = sizes, denied
         self.aliases = 0
         self.directives = 0
         self.longest_list = 0
@@ -136,6 +139,8 @@ class _Walker:
     def field(self, parent: Any, node: FieldNode, depth: int) -> tuple[int, int]:
         if node.alias is not None:
             self.aliases += 1
+        if id(node) in self.denied:
+            return 0, depth
         fields = getattr(parent, "fields", None)
         field: GraphQLField | None = fields.get(node.name.value) if fields else None
         if field is None or not is_composite_type(get_named_type(field.type)):

@@ -7,6 +7,9 @@ so before completing a list of objects this executor walks the selection under i
 each relation's loader for the keys of all items at once, follows plain object attributes
 and the loaded values down the tree, and awaits once per level. The items are then
 completed synchronously: their relation resolvers find their futures already done.
+
+A read's fields the caller's role lacks (``permissions/authorize.py``) are answered null with
+their FORBIDDEN error, at their paths: their resolvers never run, and nothing is loaded for them.
 """
 
 from __future__ import annotations
@@ -30,6 +33,8 @@ from graphql.execution.collect_fields import FieldDetailsList
 from graphql.pyutils import Path
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
+from permissions.authorize import Denial, denials_of
+from resolvers.context import Context
 from schema.chunked import CHUNK, complete_in_chunks
 from schema.event_results import RESULTS
 from schema.fields import RELATION
@@ -37,6 +42,9 @@ from schema.leaf_lists import StandIns
 
 
 class LevelExecutor(StrawberryGraphQLCoreExecutionContext):
+    # The operation's denied fields, by their nodes' ids (each event of a subscription copies them).
+    denied: dict[int, Denial] | None = None
+
     @classmethod
     def build(  # type: ignore[override]
         cls,
@@ -56,6 +64,10 @@ class LevelExecutor(StrawberryGraphQLCoreExecutionContext):
         built = super().build(
             schema, document, root_value, context_value, raw_variable_values, operation_name, *args, **kwargs
         )
+        if isinstance(built, LevelExecutor) and isinstance(context_value, Context):
+            permissions = context_value.principal.permissions
+            denials = denials_of(schema, built.operation, built.fragment_definitions, permissions)
+            built.denied = {id(denial.node): denial for denial in denials} or None
         if not stand_ins.lists:
             return built
         if isinstance(built, list):
@@ -67,6 +79,24 @@ class LevelExecutor(StrawberryGraphQLCoreExecutionContext):
     def execute_operation(self, serially: bool | None = None) -> Any:
         # A subscription event shared by many subscribers is answered once per view.
         return RESULTS.execute(self, lambda: super(LevelExecutor, self).execute_operation(serially))
+
+    def execute_field(  # type: ignore[override]
+        self,
+        parent_type: GraphQLObjectType,
+        source: Any,
+        field_details_list: FieldDetailsList,
+        path: Path,
+        position_context: Any,
+    ) -> Any:
+        if self.denied is not None and (denial := self._denial(field_details_list)) is not None:
+            return_type = parent_type.fields[field_details_list[0].node.name.value].type  # never __typename
+            self.handle_field_error(denial.refusal(), return_type, field_details_list, path)
+            return None
+        return super().execute_field(parent_type, source, field_details_list, path, position_context)
+
+    def _denial(self, details: FieldDetailsList) -> Denial | None:
+        assert self.denied is not None
+        return next((d for detail in details if (d := self.denied.get(id(detail.node))) is not None), None)
 
     def complete_iterable_value(  # type: ignore[override]
         self,
@@ -115,6 +145,8 @@ class LevelExecutor(StrawberryGraphQLCoreExecutionContext):
             field_def = type_.fields.get(name)
             if field_def is None or sub_details[0].node.selection_set is None:
                 continue  # __typename, or a leaf: nothing below it to load
+            if self.denied is not None and self._denial(sub_details) is not None:
+                continue  # answered null: nothing is loaded for it
             sub_type = _object_type(field_def.type)
             relation = (field_def.extensions or {}).get(RELATION)
             if relation is not None:

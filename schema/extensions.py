@@ -9,11 +9,12 @@ from typing import Any
 
 from graphql import ExecutionResult as GraphQLExecutionResult
 from graphql import FragmentDefinitionNode, GraphQLError, OperationDefinitionNode, OperationType
+from strawberry.exceptions import StrawberryInputCoercionError
 from strawberry.extensions import MaxTokensLimiter, SchemaExtension
 from strawberry.schema.schema import validate_document
 from strawberry.types.graphql import OperationType as StrawberryOperation
 
-from permissions.authorize import denied_fields, rule_table
+from permissions.authorize import denials_of
 from resolvers.context import Context
 from resolvers.mutation import audit_change
 from resolvers.report_size import NOTHING, ScopeSize, scope_size
@@ -78,13 +79,15 @@ class LimitShape(SchemaExtension):
         context = ctx.context
         chosen, fragments = _chosen(ctx)
         if isinstance(context, Context) and chosen is not None:
-            limits = context.limits
-            shape = measure(ctx.schema._schema, chosen, fragments, ctx.variables, context.pages.default_size)
+            limits, schema = context.limits, ctx.schema._schema
+            # A read's denied fields run nothing (a mutation with any is refused before this).
+            denied = frozenset(id(d.node) for d in denials_of(schema, chosen, fragments, context.principal.permissions))
+            page = context.pages.default_size
+            shape = measure(schema, chosen, fragments, ctx.variables, page, denied=denied)
             if shape.report_scopes and shape.cost <= limits.max_cost:
                 # Reports are priced by the lines they will read: count them, then measure again.
                 sizes = {key: await self._scope_size(context, key) for key in shape.report_scopes}
-                shape = measure(ctx.schema._schema, chosen, fragments, ctx.variables, context.pages.default_size,
-                                sizes)  # fmt: skip
+                shape = measure(schema, chosen, fragments, ctx.variables, page, sizes, denied)
             self.shape = shape
             stats = telemetry.current.get()
             setattr(ctx, ESTIMATE, shape.cost)
@@ -149,10 +152,13 @@ class LimitShape(SchemaExtension):
 
 
 class AuthorizeFields(SchemaExtension):
-    """The one authoriser of every operation type: a query, mutation or subscription that selects
-    a field the caller's role may not read is refused whole, with one FORBIDDEN error per field.
+    """The one authoriser of every operation type. A mutation that selects a field the caller's
+    role may not read is refused whole (no partial writes), with one FORBIDDEN error per field;
+    so is a subscription whose root field is denied (there would be nothing to stream). In a
+    read — a query, or each event of a subscription — every other denied field is answered null
+    with its FORBIDDEN error by the executor, and the rest is served.
 
-    It judges the document right after validation, so the refusal is a pre-execution error:
+    It judges the document right after validation, so a refusal is a pre-execution error:
     nothing runs, and a subscription never starts (over graphql-transport-ws the client gets an
     ``error`` message, not an event). Reads by audited roles are written to the audit log first.
     """
@@ -175,9 +181,6 @@ class AuthorizeFields(SchemaExtension):
     @staticmethod
     async def _judge(ctx: Any, context: Context) -> list[GraphQLError]:
         schema = ctx.schema._schema
-        rules = schema.extensions.get("corpcare.rules")
-        if rules is None:
-            rules = schema.extensions["corpcare.rules"] = rule_table(schema)
         chosen, fragments = _chosen(ctx)
         if chosen is None:
             return []
@@ -187,13 +190,18 @@ class AuthorizeFields(SchemaExtension):
             stats.operation_type = chosen.operation.value
         if chosen.operation is OperationType.SUBSCRIPTION and _not_streamed(ctx, context):
             return [GraphQLError(SUBSCRIBE_OVER_WS, extensions={"code": "BAD_REQUEST"})]
-        denials = denied_fields(schema, rules, chosen, fragments, context.principal.permissions)
+        denials = denials_of(schema, chosen, fragments, context.principal.permissions)
         writes = chosen.operation is OperationType.MUTATION
         # Denied writes are always recorded; reads only for the audited roles. Allowed
         # writes are recorded by the mutations themselves, with their targets.
         if (writes and denials) or (not writes and context.principal.reads_are_audited):
             action = "graphql.mutation" if writes else "graphql.read"
             await _audit(context, action, ctx.query, ctx.variables, denied=bool(denials))
+        if chosen.operation is OperationType.SUBSCRIPTION:
+            root = schema.get_root_type(chosen.operation)
+            denials = tuple(d for d in denials if root is not None and d.type_name == root.name)
+        elif not writes:
+            return []  # the executor answers each denied field with its error
         return [d.error() for d in denials]
 
 
@@ -233,6 +241,8 @@ def _coded(error: GraphQLError, request_id: str | None) -> GraphQLError:
     if original is None:
         if not (error.extensions or {}).get("code"):
             code = "GRAPHQL_PARSE_FAILED" if error.message.startswith("Syntax Error") else "GRAPHQL_VALIDATION_FAILED"
+            if isinstance(error, StrawberryInputCoercionError):  # a variable's value, e.g. a @oneOf input's
+                code = "BAD_USER_INPUT"
             if "Document contains more than" in error.message:  # the token limit, met while parsing
                 code = "QUERY_TOO_COMPLEX"
             error.extensions = {**(error.extensions or {}), "code": code}

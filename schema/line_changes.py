@@ -25,12 +25,21 @@ from sources.values import Money as MoneyValue
 
 @strawberry.input(
     description=f"Exactly one of: line ids, an org subtree, or a filter. Above {MAX_SELECTION} lines the change "
-    "runs in the background as a bulk operation."
+    "runs in the background as a bulk operation.",
+    one_of=True,
 )
 class LineSelection:
-    ids: list[strawberry.ID] | None = None
-    org_unit: strawberry.ID | None = strawberry.field(default=None, description="Every line in this unit's subtree.")
-    filter: SubscriberFilter | None = None
+    # @oneOf: validation insists on exactly one member, given and not null; the others are read as None.
+    ids: list[strawberry.ID] | None = strawberry.UNSET
+    org_unit: strawberry.ID | None = strawberry.field(
+        default=strawberry.UNSET, description="Every line in this unit's subtree."
+    )
+    filter: SubscriberFilter | None = strawberry.UNSET
+
+    def __post_init__(self) -> None:
+        for name in ("ids", "org_unit", "filter"):
+            if getattr(self, name) is strawberry.UNSET:
+                setattr(self, name, None)
 
 
 @strawberry.enum

@@ -18,7 +18,8 @@ async def test_the_audit_log_is_read_by_customer_admins_and_support_only(writabl
     for target in (line, other):
         await world.data(unit_admin, SUSPEND, {"input": {"selection": {"ids": [target]}, "reason": "LEAVE"}})
     denied = await world.run(unit_admin, AUDIT, {})
-    assert set(codes(denied)) == {"FORBIDDEN"} and denied.data is None
+    assert set(codes(denied)) == {"FORBIDDEN"} and denied.data == {"auditLog": None}
+    assert [error.path for error in denied.errors] == [["auditLog"]]
 
     by_target = (await world.data(customer_admin, AUDIT, {"filter": {"target": line}}))["auditLog"]["nodes"]
     assert [(n["login"], n["action"], n["outcome"], n["customer"]) for n in by_target] == [

@@ -135,9 +135,11 @@ async def test_a_bad_selection_is_a_user_error_and_changes_nothing(writable_worl
     before = await statuses(world)
     operations = await unit_id(world, "Operations")
     line = (await line_ids_under(world, await unit_id(world, "Sales")))[0]
+    # None or two of LineSelection's members: refused before anything runs (it is @oneOf).
+    for selection in ({}, {"ids": [line], "orgUnit": operations}, {"ids": None, "orgUnit": operations}):
+        refused = await world.run(unit_admin, SUSPEND, {"input": {"selection": selection, "reason": "OTHER"}})
+        assert refused.data is None and [e.extensions["code"] for e in refused.errors] == ["BAD_USER_INPUT"]
     cases = [
-        ({}, "BAD_USER_INPUT"),
-        ({"ids": [line], "orgUnit": operations}, "BAD_USER_INPUT"),
         ({"ids": ["not-an-id"]}, "BAD_USER_INPUT"),
         ({"orgUnit": operations}, "NOT_FOUND"),
     ]

@@ -285,7 +285,7 @@ async def test_a_hostile_request_gets_a_coded_answer_below_500(app, world, hosti
 
 # (id, login, mutation, variables, codes of the errors, the input field its user error names)
 SUSPEND = (
-    "mutation($ids: [ID!], $k: String) { subscriberSuspend(input: {selection: {ids: $ids}, reason: OTHER, "
+    "mutation($ids: [ID!]!, $k: String) { subscriberSuspend(input: {selection: {ids: $ids}, reason: OTHER, "
     "idempotencyKey: $k}) { failed results { outcome code } userErrors { field code } } }"
 )
 SEARCHED = (

@@ -1,9 +1,9 @@
 """Field rules hold for subscriptions, over a real WebSocket to a real server process: for every
 field of the root Subscription and every kind of caller (API keys included), a document that
-selects a field the caller's role may not read is refused with an ``error`` message before any
-event; the same document without those fields is served. The documents and the expected
-refusals are computed from the schema and the roles, so a new subscription field is covered
-without touching this file."""
+selects fields the caller's role may not read is served with those fields null and a FORBIDDEN
+error at each path the event reaches them; the same document without them is served with no
+refusal. The documents and the expected refusals are computed from the schema, the roles and
+each event, so a new subscription field is covered without touching this file."""
 
 from __future__ import annotations
 
@@ -24,13 +24,14 @@ from websockets.typing import Subprotocol
 
 from permissions.authorize import RuleTable, rule_table
 from permissions.principal import Principal
-from permissions.roles import Permission
+from permissions.roles import ROLE_PERMISSIONS, Permission, Role
 from resolvers.ids import to_global_id
 from schema import build_schema
 from sources.billing.live import SpendingAlert, alerts_channel
 from sources.events import RedisEvents
 from sources.state.bulk import BulkStart
 from sources.values import month_start
+from tests.schema.test_partial_data import forbidden_paths, value_at
 from tests.schema.test_service_accounts import CREATE_ACCOUNT, CREATE_KEY
 from tests.server.frames import received
 from tests.server.test_bulk_restart import servers, serving  # noqa: F401 (fixture)
@@ -159,6 +160,8 @@ async def callers(world: World) -> list[Caller]:
         await conn.execute(
             text("update bulk_operations set status = 'completed', finished_at = :now"), {"now": datetime.now(UTC)}
         )
+        # Each with its line's result, so that an event reaches the line's fields.
+        await conn.execute(text("update bulk_items set state = 'done', outcome = 'would_apply'"))
     return found
 
 
@@ -191,10 +194,25 @@ async def first_message(socket: ClientConnection, id: str, inbox: dict[str, list
     return inbox[id][0]
 
 
-def refused_fields(message: dict[str, Any]) -> set[str]:
-    assert message["type"] == "error", message  # before any event: graphql-transport-ws's error message
-    assert {e["extensions"]["code"] for e in message["payload"]} == {"FORBIDDEN"}, message
-    return {e["extensions"]["field"] for e in message["payload"]}
+def forbidden_fields(message: dict[str, Any], document: str, held: frozenset[Permission]) -> set[str]:
+    """The fields an event answered null with FORBIDDEN: exactly at the paths where the event
+    reaches a field the role lacks (none under a null or an empty list); the rest is served."""
+    assert message["type"] == "next", message
+    data = message["payload"]["data"]
+    assert data is not None, message
+    errors = [e for e in message["payload"].get("errors") or () if e["extensions"]["code"] == "FORBIDDEN"]
+    assert {tuple(e["path"]) for e in errors} == forbidden_paths(build_schema()._schema, document, data, held)
+    assert all(value_at(data, e["path"]) is None for e in errors)
+    return {e["extensions"]["field"] for e in errors}
+
+
+async def event_of(
+    socket: ClientConnection, id: str, caller: Caller, field: str, events: RedisEvents, inbox: dict[str, Any]
+) -> dict[str, Any]:
+    """The first message of subscription ``id``: alerts come when one is published."""
+    if field == "spendingAlerts":
+        return await heard_alert(socket, id, alert_for(caller), events, inbox)
+    return await first_message(socket, id, inbox)
 
 
 def alert_for(caller: Caller) -> SpendingAlert:
@@ -243,16 +261,16 @@ async def test_every_subscription_field_refuses_what_each_callers_role_may_not_r
             inbox: dict[str, list[dict[str, Any]]] = {}
             for probe in probes(caller.principal.permissions):
                 variables = variables_of(probe, caller)
+                held = caller.principal.permissions
                 if probe.denied:
                     await subscribe(socket, f"all-{probe.field}", probe.everything, variables)
-                    refused = refused_fields(await first_message(socket, f"all-{probe.field}", inbox))
-                    assert refused == set(probe.denied), (caller.name, probe.field)
-                    checked.setdefault(caller.name, set()).add(probe.field)
+                    event = await event_of(socket, f"all-{probe.field}", caller, probe.field, events, inbox)
+                    refused = forbidden_fields(event, probe.everything, held)
+                    assert refused <= set(probe.denied), (caller.name, probe.field)
+                    if refused:
+                        checked.setdefault(caller.name, set()).add(probe.field)
                 await subscribe(socket, f"ok-{probe.field}", probe.allowed, variables)
-                if probe.field == "spendingAlerts":
-                    message = await heard_alert(socket, f"ok-{probe.field}", alert_for(caller), events, inbox)
-                else:
-                    message = await first_message(socket, f"ok-{probe.field}", inbox)
+                message = await event_of(socket, f"ok-{probe.field}", caller, probe.field, events, inbox)
                 # Served: an event, or the resolver's own answer (NOT_FOUND: a line out of view), never a refusal.
                 assert message["type"] == "next", (caller.name, probe.field, message)
                 errors = message["payload"].get("errors") or []
@@ -265,9 +283,13 @@ async def test_every_subscription_field_refuses_what_each_callers_role_may_not_r
                     assert message["payload"]["data"][probe.field] is not None
             if not caller.principal.can(Permission.PERSONAL_READ):
                 await subscribe(socket, "issue", ANALYST_ALERTS, {})
-                refused = refused_fields(await first_message(socket, "issue", inbox))
-                assert {"Subscriber.msisdn", "Subscriber.employeeName", "Subscriber.email"} <= refused
-                assert {"Subscriber.iccid", "Subscriber.imsi"} <= refused
+                event = await event_of(socket, "issue", caller, "spendingAlerts", events, inbox)
+                refused = forbidden_fields(event, ANALYST_ALERTS, caller.principal.permissions)
+                if caller.principal.can(Permission.LINE_READ):  # its alert names a line: none of its personal data
+                    assert {"Subscriber.msisdn", "Subscriber.employeeName", "Subscriber.email"} <= refused
+                    assert {"Subscriber.iccid", "Subscriber.imsi"} <= refused
+                else:  # a unit's alert: no line at all
+                    assert event["payload"]["data"]["spendingAlerts"]["line"] is None
             await socket.close()
     finally:
         await events.close()
@@ -317,9 +339,14 @@ async def test_a_socket_whose_caller_is_made_an_analyst_is_judged_as_an_analyst(
     """The socket asks again who its token names; once the answer is another role, what runs
     under the old one is completed, and new subscriptions are judged for the new role."""
     world = writable_world
-    server, base = await serving(urls_of(world), tmp_path)
+    await (await reachable_redis()).aclose()
+    prefix = f"corpcare-test-{uuid.uuid4().hex[:8]}:"
+    server, base = await serving({**urls_of(world), "redis_url": REDIS_URL, "redis_prefix": prefix}, tmp_path)
     servers.append(server)
+    events = RedisEvents(REDIS_URL, prefix + "events:")
     unit_admin = await world.principal(LOGINS["unit_admin"])
+    lines, _ = await lines_and_units(world)
+    line = next((i, path) for i, customer, path in lines if unit_admin.scope.admits(customer, path, i))
     socket = await open_socket(base, token(unit_admin.login))
     inbox: dict[str, list[dict[str, Any]]] = {}
     await subscribe(socket, "before", PERSONAL_ALERTS, {})  # allowed to a unit admin: no event yet
@@ -339,5 +366,11 @@ async def test_a_socket_whose_caller_is_made_an_analyst_is_judged_as_an_analyst(
             await asyncio.sleep(0.2)  # pacing the questions only; the loop waits on the answer
     assert [message["type"] for message in inbox["before"]] == ["complete"]
     await subscribe(socket, "after", PERSONAL_ALERTS, {})
-    assert refused_fields(await first_message(socket, "after", inbox)) == {"Subscriber.msisdn"}
+    # Served as an analyst's: its line's number is null and FORBIDDEN.
+    alert = alert_for(Caller("unit_admin", "", unit_admin, line, None, 0))
+    try:
+        event = await heard_alert(socket, "after", alert, events, inbox)
+    finally:
+        await events.close()
+    assert forbidden_fields(event, PERSONAL_ALERTS, ROLE_PERMISSIONS[Role.ANALYST]) == {"Subscriber.msisdn"}
     await socket.close()
