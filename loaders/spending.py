@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
@@ -9,12 +10,13 @@ from datetime import date
 from typing import Any
 
 from loaders.base import LoadContext, Shared, SourceLoader
+from permissions.disclosure import as_billed_only
 from sources.billing.policies import EffectivePolicy, effective_policy
 from sources.billing.records import PolicyRecord, SpendingRecord
-from sources.blocks import NO_BLOCK, block_stays, blocks_as_billed, broken_units, disclosure_blocks
+from sources.blocks import NO_BLOCK, block_stays, blocks_as_billed, broken_units
 from sources.crm.history import Stay
 from sources.crm.records import path_ids
-from sources.errors import MixedCurrencies
+from sources.errors import CorpcareError, Forbidden, MixedCurrencies
 from sources.values import Money, add_months
 
 # (line id, month, currency, the line's unit path); month None = the current month
@@ -50,7 +52,7 @@ class SpendingBySubscriberMonthLoader(SourceLoader[LineMonth, SpendingRecord | M
         return records
 
 
-class SpendingByOrgUnitMonthLoader(SourceLoader[UnitMonth, SpendingRecord | MixedCurrencies | None]):
+class SpendingByOrgUnitMonthLoader(SourceLoader[UnitMonth, SpendingRecord | CorpcareError | None]):
     """A unit's one figure: its spending in the one currency its lines were charged in (the
     company's, at zero, when none); charged in two, MIXED_CURRENCIES. Read from the unit's
     spending per currency, so asking both costs no statement more."""
@@ -59,20 +61,25 @@ class SpendingByOrgUnitMonthLoader(SourceLoader[UnitMonth, SpendingRecord | Mixe
         super().__init__(ctx)
         self._per_currency = per_currency
 
-    async def batch_load_fn(self, keys: list[UnitMonth]) -> list[SpendingRecord | MixedCurrencies | None]:
-        found = await self._per_currency.load_many(keys)
+    async def batch_load_fn(self, keys: list[UnitMonth]) -> list[SpendingRecord | CorpcareError | None]:
+        # A refused key fails its own load only (load_many would fail them all).
+        found = await asyncio.gather(*map(self._per_currency.load, keys), return_exceptions=True)
         return [self._one(records, key) for records, key in zip(found, keys, strict=True)]
 
-    def _one(self, records: list[SpendingRecord] | None, key: UnitMonth) -> SpendingRecord | MixedCurrencies | None:
-        if records is None:
-            return None  # too small to show (a floor on group sizes)
+    def _one(
+        self, records: list[SpendingRecord] | BaseException | None, key: UnitMonth
+    ) -> SpendingRecord | CorpcareError | None:
+        if isinstance(records, BaseException) and not isinstance(records, CorpcareError):
+            raise records
+        if records is None or isinstance(records, CorpcareError):
+            return records  # too small to show (a floor on group sizes), or not as billed under one
         if len(records) > 1:
             return MixedCurrencies("The unit's spending", (record.total.currency for record in records))
         _, _, period, currency, _ = key
         return records[0] if records else _zero(period or self.ctx.current_period, currency)
 
 
-class SpendingPerCurrencyByOrgUnitMonthLoader(SourceLoader[UnitMonth, list[SpendingRecord] | None]):
+class SpendingPerCurrencyByOrgUnitMonthLoader(SourceLoader[UnitMonth, list[SpendingRecord] | Forbidden | None]):
     """A unit's spending summed over the lines in its subtree that the caller may see, one record
     per currency they were charged in (in currency order; none when nothing was charged).
 
@@ -99,19 +106,20 @@ class SpendingPerCurrencyByOrgUnitMonthLoader(SourceLoader[UnitMonth, list[Spend
         super().__init__(ctx)
         self._line_paths: Shared[int, dict[int, str]] = Shared()
         self._sums: Shared[tuple[int, date, str], PathSums] = Shared()
-        self._block_cache: dict[int, dict[int, str]] = {}
         # (customer, month, unit id): as billed, not whole blocks that month (a floor on group sizes)
         self._broken: set[tuple[int, date, int]] = set()
 
-    async def batch_load_fn(self, keys: list[UnitMonth]) -> list[list[SpendingRecord] | None]:
+    async def batch_load_fn(self, keys: list[UnitMonth]) -> list[list[SpendingRecord] | Forbidden | None]:
         now = self.ctx.current_period
         wanted = [(c, path, period or now, currency, how) for c, path, period, currency, how in keys]
-        sums = await self._sums.get(((c, period, how) for c, _, period, _, how in wanted), self._sums_by)
+        # A caller under a floor sees as billed only: a unit's figure in today's tree is refused.
+        refusals = [as_billed_only(self.ctx.group_floor, how) for *_, how in wanted]
+        asked = [key for key, refusal in zip(wanted, refusals, strict=True) if refusal is None]
+        sums = await self._sums.get(((c, period, how) for c, _, period, _, how in asked), self._sums_by)
         return [
-            self._roll_up(sums[(c, period, how)], path, period, how)
-            if await self._shown(c, path, period, how)
-            else None
-            for c, path, period, _, how in wanted
+            refusal
+            or (self._roll_up(sums[(c, period, how)], path, period, how) if self._shown(c, path, period) else None)
+            for (c, path, period, _, how), refusal in zip(wanted, refusals, strict=True)
         ]
 
     async def _sums_by(self, keys: list[tuple[int, date, str]]) -> dict[tuple[int, date, str], PathSums]:
@@ -198,44 +206,16 @@ class SpendingPerCurrencyByOrgUnitMonthLoader(SourceLoader[UnitMonth, list[Spend
             return result  # nothing in scope
         customer_of = {path: customer for customer, by_line in paths.items() for path in by_line.values()}
         periods = sorted({period for _, period in keys})
-        found: Sequence[Any]
-        if self.ctx.group_floor:
-            found = await self._by_block(customers, periods, paths, customer_of)
-        else:
-            found = await self.billing.spending_by_group(customers, periods, groups)
+        found = await self.billing.spending_by_group(customers, periods, groups)
         for path, period, currency, total, employee, lines in found:
             _add(result.get((customer_of[path], period)), path, currency, total, employee, lines)
         return result
 
-    async def _by_block(
-        self, customers: list[int], periods: list[date], paths: dict[int, dict[int, str]], customer_of: dict[str, int]
-    ) -> list[tuple[Any, ...]]:
-        """For a caller who may not read lines: sums per block of lines (a released unit's path),
-        whole atoms of at least the floor's lines only (``sources/billing/disclosure.py``)."""
-        blocks: dict[int, str] = {}
-        for customer, by_line in paths.items():
-            found = self._blocks(customer, by_line)
-            blocks.update(found)
-            customer_of.update((block, customer) for block in found.values())
-        floor = self.ctx.group_floor
-        sums = await self.ctx.sources.billing_reports.by_block(customers, periods, blocks, floor)
-        return [(s.group, s.period, s.currency, s.total_minor, s.employee_minor, s.lines) for s in sums]
-
-    def _blocks(self, customer: int, by_line: dict[int, str]) -> dict[int, str]:
-        if customer not in self._block_cache:
-            self._block_cache[customer] = disclosure_blocks(by_line, self.ctx.group_floor)
-        return self._block_cache[customer]
-
-    async def _shown(self, customer: int, path: str, period: date, how: str) -> bool:
-        """Without a floor, always. With one, when the unit's lines are whole blocks (its figure
-        is a sum of atoms; as billed, in that month): a unit too small to show has no figure (null)."""
-        if not self.ctx.group_floor:
-            return True
-        if how == AS_BILLED:
-            return (customer, period, WHOLE_COMPANY if path == "/" else path_ids(path)[-1]) not in self._broken
-        by_line = (await self._line_paths.get([customer], self._load_line_paths))[customer]
-        blocks = self._blocks(customer, by_line)
-        return all(blocks[line].startswith(path) for line, at in by_line.items() if at.startswith(path))
+    def _shown(self, customer: int, path: str, period: date) -> bool:
+        """Without a floor, always. With one (as billed), when the unit was made of whole blocks
+        that month (its figure is a sum of atoms): a unit too small to show has no figure (null)."""
+        unit = WHOLE_COMPANY if path == "/" else path_ids(path)[-1]
+        return not self.ctx.group_floor or (customer, period, unit) not in self._broken
 
     @staticmethod
     def _roll_up(by_path: PathSums, path: str, period: date, how: str) -> list[SpendingRecord]:

@@ -51,6 +51,7 @@ __all__ = [
     "broken_units",
     "disclosure_blocks",
     "group_floor",
+    "refuse_current_tree",
     "refuse_fine_dimensions",
     "released_units",
     "scoped_cost_centre",
@@ -92,3 +93,21 @@ def refuse_fine_dimensions(floor: int, group_by: tuple[str, ...]) -> None:
                 "it needs the line:read permission.",
                 field=["groupBy"],
             )
+
+
+def as_billed_only(floor: int, structure: str) -> Forbidden | None:
+    """The refusal of today's tree (``structure`` "current") to a caller under a floor, else None.
+    Its months as billed never change, but the same month in today's tree does after a move:
+    the difference of the two would isolate the few lines that moved, under the floor."""
+    if floor and structure == "current":
+        return Forbidden(
+            f"Figures in today's tree (CURRENT) differ from those as billed by the lines that moved, which may "
+            f"be fewer than {floor}: without the line:read permission, ask AS_BILLED.",
+            field=["structure"],
+        )
+    return None
+
+
+def refuse_current_tree(floor: int, structure: str) -> None:
+    if refusal := as_billed_only(floor, structure):
+        raise refusal

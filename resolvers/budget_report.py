@@ -24,6 +24,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from loaders.page import Window
+from permissions.disclosure import refuse_current_tree
 from resolvers.context import Context
 from resolvers.node import load_node
 from resolvers.report_base import (
@@ -35,10 +36,10 @@ from resolvers.report_base import (
     visible_lines,
     visible_stays,
 )
-from resolvers.report_disclosure import floor_of, whole_blocks
+from resolvers.report_disclosure import floor_of
 from resolvers.report_pages import page_rows, question_of
 from sources.billing.reports import SpendingQuery
-from sources.blocks import block_stays, blocks_as_billed, broken_units, disclosure_blocks
+from sources.blocks import block_stays, blocks_as_billed, broken_units
 from sources.crm.history import budget_of
 from sources.errors import MixedCurrencies
 from sources.values import Money
@@ -125,6 +126,8 @@ class BudgetReport:
 
 async def budget_report(context: Context, args: BudgetReportArgs) -> BudgetReport:
     check_months(args.first, args.last)
+    floor = floor_of(context)
+    refuse_current_tree(floor, args.structure)
     customer = await report_customer(context, args.customer_id)
     units = await context.sources.crm.budgeted_units([customer], context.principal.scope, ever=True)
     if args.org_unit_id is not None:
@@ -135,7 +138,7 @@ async def budget_report(context: Context, args: BudgetReportArgs) -> BudgetRepor
     as_billed = args.structure == AS_BILLED
     periods = months(args.first, args.last)
     broken: set[tuple[date, int]] = set()  # (month, unit): not whole blocks that month, no row
-    if (floor := floor_of(context)) and as_billed:
+    if floor and as_billed:
         # Without line:read: whole atoms per block of lines as billed (each month's as it was),
         # and only the units made of whole blocks that month.
         stays = await visible_stays(context, customer, args.first, args.last)
@@ -143,12 +146,6 @@ async def budget_report(context: Context, args: BudgetReportArgs) -> BudgetRepor
         broken = broken_units(pieces)
         billed = block_stays(pieces, lambda piece: piece.block)
         found_sums = await reports.by_block((customer,), periods, billed, floor, by_category=True)
-    elif floor:
-        # The same in today's tree: only units made of whole blocks of the lines they have now.
-        lines = await visible_lines(context, customer)
-        blocks = disclosure_blocks(lines, floor)
-        units = [unit for unit in units if whole_blocks(lines, blocks, unit.path)]
-        found_sums = await reports.by_block((customer,), periods, blocks, floor, by_category=True)
     elif as_billed:
         stays = await visible_stays(context, customer, args.first, args.last)
         spans = tuple((s.line_id, s.path, s.valid_from, s.valid_to) for s in stays)

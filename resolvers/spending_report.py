@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from loaders.page import Window
-from permissions.disclosure import refuse_fine_dimensions
+from permissions.disclosure import refuse_current_tree, refuse_fine_dimensions
 from permissions.principal import require_lines
 from resolvers.context import Context
 from resolvers.node import load_node
@@ -30,16 +30,14 @@ from resolvers.report_base import (
     visible_stays,
 )
 from resolvers.report_disclosure import (
-    blocked_lines,
     blocked_stays,
     cost_centre_of,
-    covers,
     covers_stays,
     floor_of,
     unit_row,
 )
 from resolvers.report_pages import page_rows, question_of
-from sources.billing.disclosure import REMAINDER, Blocks
+from sources.billing.disclosure import REMAINDER
 from sources.billing.reports import SpendingQuery, SpendingSum
 from sources.errors import BadUserInput
 
@@ -117,6 +115,7 @@ async def spending_query(context: Context, args: SpendingReportArgs) -> Spending
         require_lines(context.principal, "Grouping by line")
     floor = floor_of(context)
     refuse_fine_dimensions(floor, args.group_by)
+    refuse_current_tree(floor, args.structure)
     customer = await report_customer(context, args.customer_id)
     if floor:
         return await _suppressed_query(context, args, customer, floor)
@@ -141,8 +140,8 @@ async def spending_query(context: Context, args: SpendingReportArgs) -> Spending
 
 
 async def _suppressed_query(context: Context, args: SpendingReportArgs, customer: int, floor: int) -> SpendingQuery:
-    """For a caller without line:read: every line it may see, blocked (the blocks never depend on
-    the question; as billed, each month's are those of where its lines sat then), and each
+    """For a caller without line:read (as billed only): every line it may see, blocked (the blocks
+    never depend on the question; each month's are those of where its lines sat then), and each
     block's row for this question."""
     cost_centres = await context.sources.crm.cost_centres([customer])
 
@@ -157,22 +156,11 @@ async def _suppressed_query(context: Context, args: SpendingReportArgs, customer
             parts.append(cost_centre or "")
         return "|".join(parts) if parts else WHOLE
 
-    blocks: Blocks
-    if args.structure == AS_BILLED:
-        stays = await visible_stays(context, customer, args.first, args.last)
-        unit = (
-            None if args.org_unit_id is None else int((await load_node(context, args.org_unit_id, expect="OrgUnit")).id)
-        )
-        whole = covers_stays(stays, unit)
-        periods = months(args.first, args.last)
-        blocks = blocked_stays(context, stays, periods, floor, cost_centres, None if whole else unit, row_of)
-    else:
-        subtree = (
-            None if args.org_unit_id is None else (await load_node(context, args.org_unit_id, expect="OrgUnit")).path
-        )
-        lines = await visible_lines(context, customer)
-        whole = covers(lines, subtree)
-        blocks = blocked_lines(context, lines, floor, cost_centres, None if whole else subtree, row_of)
+    stays = await visible_stays(context, customer, args.first, args.last)
+    unit = None if args.org_unit_id is None else int((await load_node(context, args.org_unit_id, expect="OrgUnit")).id)
+    whole = covers_stays(stays, unit)
+    periods = months(args.first, args.last)
+    blocks = blocked_stays(context, stays, periods, floor, cost_centres, None if whole else unit, row_of)
     return SpendingQuery(
         customer_ids=(customer,), first_period=args.first, last_period=args.last, groups={},
         by_month="month" in args.group_by, by_category="category" in args.group_by, categories=args.categories,

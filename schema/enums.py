@@ -81,7 +81,8 @@ class LimitAction(Enum):
 
 @strawberry.enum(
     description="Which org tree groups the charges. AS_BILLED: each charge under the unit its line belonged to "
-    "on the charge's day, so closed months never change when the tree does. CURRENT: every month in today's tree."
+    "on the charge's day, so closed months never change when the tree does. CURRENT: every month in today's tree; "
+    "FORBIDDEN without line:read (set against AS_BILLED it would single out the lines that moved)."
 )
 class OrgStructure(Enum):
     AS_BILLED = "as_billed"

@@ -6,7 +6,8 @@ A change keeps its input as plain data with the Python names and stored enum val
 worker resumes it, and is what the idempotency key fingerprints. It is converted here when it is
 shown, so every row reads the same way whenever it was stored. A null that equals a field's
 default is left out, as a client leaves it out; an explicit null where the field has no default
-(a policy attribute made inherited again) stays. A value whose shape the type does not describe
+(a policy attribute made inherited again) stays, except in a ``@oneOf`` input, whose members
+other than the one sent are never sent (a null there is refused). A value whose shape the type does not describe
 (a long id selection kept as its ``count`` and ``sha256``) is shown as kept.
 """
 
@@ -53,12 +54,13 @@ def _object(type_: GraphQLInputObjectType, value: dict[str, Any]) -> dict[str, A
         getattr((field.extensions or {}).get(_DEFINITION), "python_name", name): (name, field)
         for name, field in type_.fields.items()
     }
+    one_of = getattr((type_.extensions or {}).get(_DEFINITION), "is_one_of", False)  # strawberry's own mark
     sent: dict[str, Any] = {}
     for key, item in value.items():
         name, field = by_python_name.get(key, (key, None))
         if field is None:
             sent[name] = item
-        elif item is not None or field.default_value is not None:
+        elif item is not None or (field.default_value is not None and not one_of):
             # graphql-core marks "no default" with Undefined, which is not None: the null stays.
             sent[name] = _as_sent(field.type, item)
     return sent

@@ -2,7 +2,8 @@
 figures are whole atoms of blocks of lines as billed, so moving a team and a line leaves every
 closed month alone — every grouping and subtree of the spending report, every unit's spending
 field, the company's, the budget rows — while each figure still stands for at least five lines
-as billed; the analyst (who may read lines) keeps them too; CURRENT follows today's tree."""
+as billed; the analyst (who may read lines) keeps them too; CURRENT follows today's tree, and is
+refused to the aggregate viewer (set against AS_BILLED it would single out the lines that moved)."""
 
 from __future__ import annotations
 
@@ -105,7 +106,7 @@ async def _closed_months_as_billed_stay_put_and_current_moves(
     before = await reports(world, login, "AS_BILLED", subtrees)
     fields_before = await fields(world, login, "AS_BILLED")
     budgets_before = await budget_rows(world, login, first, last)
-    current_before = await reports(world, login, "CURRENT", [])
+    current_before = None if floored else await reports(world, login, "CURRENT", [])
     # Without line:read, every figure stands for at least five lines, and no row names a unit whose
     # lines as billed (with charges that month) were fewer: the small groups are in the remainder.
     charged: dict[tuple[int, str], int] = {}
@@ -128,7 +129,29 @@ async def _closed_months_as_billed_stay_put_and_current_moves(
     budgets_after = await budget_rows(world, login, first, last)
     assert budgets_after == _only(budgets_before, {key[0] for key in budgets_after})
     assert {key[0] for key in budgets_before} - {key[0] for key in budgets_after} <= {moved["team"][0]}
-    assert await reports(world, login, "CURRENT", []) != current_before
+    if floored:
+        await _current_is_refused(world, login)
+    else:
+        assert await reports(world, login, "CURRENT", []) != current_before
+
+
+async def _current_is_refused(world: World, login: str) -> None:
+    """Today's tree is refused, report and field alike, and nothing else in the answer is."""
+    first, last = closed_range()
+    asked = {"from": first, "to": last, "groupBy": ["ORG_UNIT", "MONTH"], "unitDepth": 1, "structure": "CURRENT"}
+    report = await world.run(login, REPORT, {"input": asked})
+    assert report.data == {"spendingReport": None}
+    assert [(e.path, e.extensions) for e in report.errors or ()] == [
+        (["spendingReport"], {"code": "FORBIDDEN", "field": ["structure"]})
+    ]
+    ids = [gid("OrgUnit", uid) for uid, _ in await _units(world)]
+    unit = await world.run(login, FIELDS, {"ids": ids, "m": first, "s": "CURRENT"})
+    assert all(e.path[0] == "nodes" for e in unit.errors or ()), [(e.path, e.message) for e in unit.errors or () if e.path[0] != "nodes"]  # the company's figure (as billed) is not refused
+    shown = [node for node in unit.data["nodes"] if node]
+    assert shown and all(node["spending"] is None for node in shown)
+    # Units outside the caller's scope are NOT_FOUND as ever; every one it sees is refused its figure.
+    coded = sorted((e.path[1], e.extensions["code"]) for e in unit.errors or ())
+    assert coded == [(at, "FORBIDDEN" if node else "NOT_FOUND") for at, node in enumerate(unit.data["nodes"])]
 
 
 @pytest.mark.parametrize("role", ["analyst", "aggregate_viewer"])
