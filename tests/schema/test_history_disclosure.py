@@ -146,7 +146,8 @@ async def _current_is_refused(world: World, login: str) -> None:
     ]
     ids = [gid("OrgUnit", uid) for uid, _ in await _units(world)]
     unit = await world.run(login, FIELDS, {"ids": ids, "m": first, "s": "CURRENT"})
-    assert all(e.path[0] == "nodes" for e in unit.errors or ()), [(e.path, e.message) for e in unit.errors or () if e.path[0] != "nodes"]  # the company's figure (as billed) is not refused
+    # The company's figure (as billed) is not refused.
+    assert all(e.path[0] == "nodes" for e in unit.errors or ()), [e.path for e in unit.errors or ()]
     shown = [node for node in unit.data["nodes"] if node]
     assert shown and all(node["spending"] is None for node in shown)
     # Units outside the caller's scope are NOT_FOUND as ever; every one it sees is refused its figure.
