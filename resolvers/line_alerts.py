@@ -16,7 +16,7 @@ from sources.billing.policies import line_policies
 from sources.billing.reports import LineSum
 from sources.crm.records import path_ids
 from sources.errors import BadUserInput
-from sources.values import Money, add_months
+from sources.values import MINOR_UNITS, Money, add_months
 
 TOP_MAX = 1000
 
@@ -108,14 +108,19 @@ class Anomalies:
         )
         return [_figure(line) for line in found]
 
-    async def roaming_spikes(self, factor: int, minimum: Decimal) -> list[LineFigure]:
+    async def roaming_spikes(self, factor: int, minimum: Decimal, currency: str | None) -> list[LineFigure]:
+        """Only charges in ``currency`` (the company's by default), the one ``minimum`` is stated
+        in: a minimum in one currency is never compared with amounts in another."""
         if factor < 1 or minimum < 0:
             raise BadUserInput("The factor is at least 1 and the minimum at least 0.", field=["factor"])
+        currency = currency or self.currency
+        if currency not in MINOR_UNITS:
+            raise BadUserInput(f"Unknown currency {currency!r}.", field=["currency"])
         earlier = [add_months(self.month, -back) for back in (1, 2, 3)]
         found = await self.context.sources.line_figures.grown(
             self.customer, self.month, earlier, sorted(self.lines),
-            percent=(factor - 1) * 100, minimum=minor_amount(minimum, self.currency, ["minimum"]),
-            category="roaming",
+            percent=(factor - 1) * 100, minimum=minor_amount(minimum, currency, ["minimum"]),
+            category="roaming", currency=currency,
         )  # fmt: skip
         return [_figure(line) for line in found]
 

@@ -72,12 +72,14 @@ class SpendingAnomalies:
 
     @strawberry.field(
         directives=[SPENDING],
-        description="Roaming charges of at least `minimum` (in the company's currency, with its decimals) and "
-        "more than `factor` times the average of the three months before.",
+        description="Roaming charges in `currency` (the company's when not given) of at least `minimum` (stated "
+        "in that currency, with its decimals) and more than `factor` times the average of the three months "
+        "before. Lines billed in another currency are left out: amounts are never converted.",
     )
     async def roaming_spikes(
         root: AnomaliesValue,  # type: ignore[misc]
         factor: int = 3,
         minimum: Decimal = Decimal("20.00"),
+        currency: str | None = None,
     ) -> list[LineGrowth]:
-        return await root.roaming_spikes(factor, minimum)  # type: ignore[return-value]
+        return await root.roaming_spikes(factor, minimum, currency)  # type: ignore[return-value]

@@ -293,10 +293,12 @@ class LineFigures(SqlSource):
         percent: int,
         minimum: int,
         category: str | None = None,
+        currency: str | None = None,
     ) -> list[LineSum]:
         """Lines whose charges in ``now`` reach ``minimum`` and exceed the average of the
         ``earlier`` months by more than ``percent`` (no earlier charges: any amount past the
-        minimum). ``compared_minor`` is that average."""
+        minimum). ``compared_minor`` is that average. With ``currency``, only charges in it
+        (``minimum`` is stated in it)."""
         if not lines:
             return []
         amount = DailyCharge.amount_minor
@@ -317,6 +319,8 @@ class LineFigures(SqlSource):
         )
         if category is not None:
             statement = statement.where(DailyCharge.category == category)
+        if currency is not None:
+            statement = statement.where(DailyCharge.currency == currency)
         return [
             LineSum(row[0], row[1], int(row[2]), compared_minor=int(row[3]) // months)
             for row in await self._rows(statement)

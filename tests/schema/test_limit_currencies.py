@@ -162,7 +162,7 @@ async def usage(world: World, line: int, period: date, currency: str) -> int:
         return int((await conn.execute(statement)).scalar_one())
 
 
-async def charge(world: World, line: int, period: date, currency: str, amount: int) -> None:
+async def charge(world: World, line: int, period: date, currency: str, amount: int, category: str = "voice") -> None:
     async with world.engines.billing.begin() as conn:
         known = (
             await conn.execute(select(DailyCharge.customer_id, DailyCharge.billing_account_id).where(
@@ -170,5 +170,51 @@ async def charge(world: World, line: int, period: date, currency: str, amount: i
         ).one()  # fmt: skip
         await conn.execute(insert(DailyCharge).values(
             subscriber_id=line, customer_id=known.customer_id, billing_account_id=known.billing_account_id,
-            day=period, period=period, category="voice", amount_minor=amount, employee_share_minor=0,
+            day=period, period=period, category=category, amount_minor=amount, employee_share_minor=0,
             currency=currency, over_limit_minor=0, policy_since=None))  # fmt: skip
+
+
+SPIKES_IN = """query($m: Month!, $c: String) { spendingAnomalies(month: $m) {
+  roamingSpikes(factor: 2, minimum: "5.00", currency: $c) { line { id } current { amount currency } } } }"""
+
+
+async def roaming_spikes(world: World, lines: set[int], last: date) -> dict[str, set[int]]:
+    """Per currency, the lines whose roaming charges in it last month reach 5.00 and double the
+    average of the three months before, in that currency: from the raw charges."""
+    async with world.engines.billing.connect() as conn:
+        total = func.sum(DailyCharge.amount_minor)
+        rows = await conn.execute(
+            select(DailyCharge.subscriber_id, DailyCharge.currency, DailyCharge.period, total)
+            .where(DailyCharge.category == "roaming", DailyCharge.period.between(add_months(last, -3), last))
+            .group_by(DailyCharge.subscriber_id, DailyCharge.currency, DailyCharge.period)
+        )
+        roaming = {(line, currency, period): int(total) for line, currency, period, total in rows}
+    found: dict[str, set[int]] = {"EUR": set(), "CHF": set()}
+    for line, currency in {(line, currency) for line, currency, _ in roaming if line in lines}:
+        now = roaming.get((line, currency, last), 0)
+        before = sum(roaming.get((line, currency, add_months(last, -back)), 0) for back in (1, 2, 3))
+        if now >= 500 and now * 100 * 3 > before * 200:
+            found.setdefault(currency, set()).add(line)
+    return found
+
+
+async def test_roaming_spikes_compare_a_minimum_only_with_charges_in_its_currency(writable_world, other_admin):
+    """A minimum stated in EUR (the company's currency by default) never meets a CHF charge; asked
+    in CHF, the spikes are Grid's, compared in CHF."""
+    world = writable_world
+    last = add_months(month_start(today()), -1)
+    unit = await units(world, other_admin)
+    grid = from_global_id((await lines_of(world, other_admin, unit["Grid"]))[0])[1]
+    await charge(world, grid, last, "CHF", 40_00, category="roaming")
+    data = await world.data(other_admin, "{ subscribers(first: 2000) { nodes { id } } }")
+    mine = {from_global_id(node["id"])[1] for node in data["subscribers"]["nodes"]}
+    expected = await roaming_spikes(world, mine, last)
+    assert grid in expected["CHF"] and expected["EUR"]
+    for asked, currency in ((None, "EUR"), ("EUR", "EUR"), ("CHF", "CHF")):
+        got = await world.data(other_admin, SPIKES_IN, {"m": last.strftime("%Y-%m"), "c": asked})
+        spikes = got["spendingAnomalies"]["roamingSpikes"]
+        assert {from_global_id(row["line"]["id"])[1] for row in spikes} == expected[currency], asked
+        assert {row["current"]["currency"] for row in spikes} == {currency}
+    refused = await world.run(other_admin, SPIKES_IN, {"m": last.strftime("%Y-%m"), "c": "XYZ"})
+    assert [(e.extensions or {}).get("code") for e in refused.errors or ()] == ["BAD_USER_INPUT"]
+    assert refused.errors and refused.errors[0].extensions == {**refused.errors[0].extensions, "field": ["currency"]}
