@@ -47,7 +47,7 @@ class PolicyPeriodsBySubscriberMonthLoader(SourceLoader[LinePeriodKey, list[Poli
         for index, (start, row) in enumerate(starts):
             end = starts[index + 1][0] if index + 1 < len(starts) else month_end
             total, employee, over = int(row[4]), int(row[5]), int(row[6] or 0)
-            policy = line_policies(history, {sid: path}, start)[sid]
+            policy = line_policies(history, {sid: path}, {sid: currency}, start)[sid]
             found.append(
                 PolicyPeriodRecord(
                     subscriber_id=sid,

@@ -91,11 +91,9 @@ class Anomalies:
     async def over_limit(self) -> list[LineFigure]:
         """A line's limit is in its billing account's currency (``resolvers/policy_changes.py``): only
         its charges in that currency are compared with it, never a sum in another."""
-        limits, actions = await self._limits()
+        billed_in = await self.context.sources.billing.billing_currencies(sorted(self.lines)) if self.lines else {}
+        limits, actions = await self._limits(billed_in)
         found = await self.context.sources.line_figures.over_limit(self.customer, self.month, limits)
-        billed_in = (
-            await self.context.sources.billing.billing_currencies(sorted({f.line_id for f in found})) if found else {}
-        )
         return [LineFigure(f.line_id, f.currency, f.total_minor, compared_minor=f.compared_minor,
                            limit_action=actions[f.line_id])
                 for f in found if billed_in.get(f.line_id) == f.currency]  # fmt: skip
@@ -124,13 +122,14 @@ class Anomalies:
         )  # fmt: skip
         return [_figure(line) for line in found]
 
-    async def _limits(self) -> tuple[dict[int, int], dict[int, str]]:
-        """Each line's monthly limit in force (units down to the line), where it has one."""
+    async def _limits(self, billed_in: dict[int, str]) -> tuple[dict[int, int], dict[int, str]]:
+        """Each line's monthly limit in force (units down to the line) in the currency it is billed
+        in (``billed_in``), where it has one."""
         unit_ids = sorted({unit for path in set(self.lines.values()) for unit in path_ids(path)})
         records = await self.context.sources.billing.policies(unit_ids, sorted(self.lines))
         limits: dict[int, int] = {}
         actions: dict[int, str] = {}
-        for line, policy in line_policies(records, self.lines).items():
+        for line, policy in line_policies(records, self.lines, billed_in).items():
             if policy.monthly_limit_minor is not None:
                 limits[line] = policy.monthly_limit_minor
                 actions[line] = policy.limit_action or "notify"

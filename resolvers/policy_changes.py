@@ -67,21 +67,23 @@ def stored(changes: dict[str, Any], currency: str) -> dict[str, Any]:
         values["monthly_limit_minor"] = (
             None if limit is None else minor_amount(limit, currency, ["policy", "monthlyLimit"])
         )
+        values["limit_currency"] = None if limit is None else currency  # kept with the limit
     return values
 
 
 def _own(record: PolicyRecord | None) -> dict[str, Any]:
-    return {name: getattr(record, name) for name in ATTRIBUTES} if record else dict.fromkeys(ATTRIBUTES)
+    names = (*ATTRIBUTES, "limit_currency")
+    return {name: getattr(record, name) for name in names} if record else dict.fromkeys(names)
 
 
 def _text(values: dict[str, Any], currency: str) -> str:
     """The attributes a level sets itself, e.g. ``monthly_limit=80.00, roaming_allowed=False``."""
     shown = []
     for name, value in values.items():
-        if value is None:
+        if value is None or name == "limit_currency":
             continue
         if name == "monthly_limit_minor":
-            name, value = "monthly_limit", Money.from_minor(value, currency).amount
+            name, value = "monthly_limit", Money.from_minor(value, values.get("limit_currency") or currency).amount
         shown.append(f"{name}={value}")
     return ", ".join(shown) or "inherited"
 

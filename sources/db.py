@@ -8,7 +8,19 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, MetaData, String, any_, bindparam, event, func, inspect, literal_column, select
+from sqlalchemy import (
+    ColumnElement,
+    MetaData,
+    String,
+    any_,
+    bindparam,
+    event,
+    func,
+    inspect,
+    literal_column,
+    select,
+    text,
+)
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
@@ -18,6 +30,7 @@ from sqlalchemy.types import TypeEngine
 
 from sources.backend import Backend, BackendLimits
 from sources.billing.models import BillingBase
+from sources.billing.upgrade import upgrade_billing
 from sources.crm.models import CrmBase
 from sources.crm.upgrade import upgrade_crm
 from sources.state import migrate
@@ -96,7 +109,10 @@ class Engines:
         return [(self.crm, CrmBase), (self.billing, BillingBase), (self.state, StateBase)]
 
     async def create_schemas(self) -> None:
-        """The reference backends' tables where missing; the state database migrated to the newest revision."""
+        """The reference backends' tables where missing, and the columns they gained added in place
+        (``sources/crm/upgrade.py``, ``sources/billing/upgrade.py``); the state database migrated to the
+        newest revision."""
+        companies: dict[int, str] = {}
         for engine, base in ((self.crm, CrmBase), (self.billing, BillingBase)):
             async with engine.begin() as conn:
                 # Checked before create_all, which would add them empty (SQLite keeps DDL on rollback).
@@ -105,6 +121,10 @@ class Engines:
                     await conn.run_sync(base.metadata.create_all)
                     if base is CrmBase:
                         await conn.run_sync(upgrade_crm)
+                        rows = await conn.execute(text("select id, currency from customers"))
+                        companies = {int(key): str(currency) for key, currency in rows}
+                    else:
+                        await conn.run_sync(upgrade_billing, companies)
                     missing = await conn.run_sync(_missing_columns, base.metadata)
                 if missing:
                     raise OutdatedSchema(

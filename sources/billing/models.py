@@ -224,6 +224,8 @@ class SpendingPolicy(BillingBase):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     valid_from: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     valid_to: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # What monthly_limit_minor is stated in: it governs only lines billed in that currency.
+    limit_currency: Mapped[str | None] = mapped_column(String(3))
 
     __table_args__ = (
         Index("ux_policy_unit_in_force", "org_unit_id", unique=True,

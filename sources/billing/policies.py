@@ -39,21 +39,35 @@ class EffectivePolicy:
     overrides: bool
 
 
-def in_force(levels: Iterable[PolicyRecord | None]) -> PolicyRecord:
+def in_force(levels: Iterable[PolicyRecord | None], currency: str | None = None) -> PolicyRecord:
     """Levels ordered from the root down to the object itself (missing levels are None), merged:
-    every attribute set, from the nearest level that sets it or from the defaults."""
+    every attribute set, from the nearest level that sets it or from the defaults. With
+    ``currency`` (what the object is billed in), the limit comes from the nearest level whose
+    limit is stated in that currency: a limit never governs amounts in another (nor is converted)."""
     merged = {name: getattr(DEFAULTS, name) for name in ATTRIBUTES}
+    limit_currency: str | None = None
     since: datetime | None = None
     for level in levels:
         if level is None:
             continue
         for name in ATTRIBUTES:
             value = getattr(level, name)
-            if value is not None:
-                merged[name] = value
+            if value is None:
+                continue
+            if name == "monthly_limit_minor":
+                if not governs(level, currency):
+                    continue
+                limit_currency = level.limit_currency or currency
+            merged[name] = value
         if level.valid_from is not None and (since is None or level.valid_from > since):
             since = level.valid_from
-    return PolicyRecord(org_unit_id=None, subscriber_id=None, **merged, valid_from=since)
+    return PolicyRecord(org_unit_id=None, subscriber_id=None, **merged, valid_from=since, limit_currency=limit_currency)
+
+
+def governs(level: PolicyRecord, currency: str | None) -> bool:
+    """Whether ``level``'s limit governs what is billed in ``currency`` (None: whatever it is
+    billed in). A limit kept without its currency (set before currencies were kept) governs any."""
+    return currency is None or level.limit_currency is None or level.limit_currency == currency
 
 
 def in_force_at(records: Iterable[PolicyRecord], at: datetime) -> list[PolicyRecord]:
@@ -65,9 +79,10 @@ def in_force_at(records: Iterable[PolicyRecord], at: datetime) -> list[PolicyRec
 
 
 def effective_policy(levels: Iterable[PolicyRecord | None], currency: str) -> EffectivePolicy:
-    """The policy in force for the object at the end of ``levels`` (root first), as shown."""
+    """The policy in force for the object at the end of ``levels`` (root first), as shown, for
+    what is billed in ``currency``."""
     chain = list(levels)
-    merged = in_force(chain)
+    merged = in_force(chain, currency)
     own = chain[-1] if chain else None
     limit = merged.monthly_limit_minor
     return EffectivePolicy(
@@ -81,10 +96,15 @@ def effective_policy(levels: Iterable[PolicyRecord | None], currency: str) -> Ef
 
 
 def line_policies(
-    records: Iterable[PolicyRecord], lines: Mapping[int, str], at: datetime | None = None
+    records: Iterable[PolicyRecord],
+    lines: Mapping[int, str],
+    billed_in: Mapping[int, str],
+    at: datetime | None = None,
 ) -> dict[int, PolicyRecord]:
     """Each line's policy in force (line id -> org path given), from ``records``: the policies
-    set on the lines' units and on the lines themselves (at ``at`` when records hold history)."""
+    set on the lines' units and on the lines themselves (at ``at`` when records hold history),
+    with the limit stated in the currency each line is billed in (``billed_in``; a line missing
+    from it: any)."""
     records = list(records) if at is None else in_force_at(records, at)
     by_unit = {r.org_unit_id: r for r in records if r.org_unit_id is not None}
     by_line = {r.subscriber_id: r for r in records if r.subscriber_id is not None}
@@ -93,4 +113,4 @@ def line_policies(
     def units(path: str) -> tuple[PolicyRecord | None, ...]:
         return tuple(by_unit.get(unit) for unit in path_ids(path))
 
-    return {line: in_force((*units(path), by_line.get(line))) for line, path in lines.items()}
+    return {line: in_force((*units(path), by_line.get(line)), billed_in.get(line)) for line, path in lines.items()}

@@ -24,6 +24,7 @@ POLICY_COLUMNS = (
     SpendingPolicy.roaming_allowed,
     SpendingPolicy.valid_from,
     SpendingPolicy.valid_to,
+    SpendingPolicy.limit_currency,
 )
 
 
@@ -39,6 +40,7 @@ def _policy(row: Any) -> PolicyRecord:
         roaming_allowed=row.roaming_allowed,
         valid_from=aware(row.valid_from),
         valid_to=valid_to,
+        limit_currency=row.limit_currency,
     )
 
 

@@ -165,3 +165,6 @@ class PolicyRecord:
     # is in force since the latest valid_from of its levels.
     valid_from: datetime | None = None
     valid_to: datetime | None = None
+    # The currency monthly_limit_minor is stated in (None: stated before currencies were kept,
+    # read in the currency of the lines it limits). A limit governs only lines billed in it.
+    limit_currency: str | None = None

@@ -125,5 +125,6 @@ class PolicyWriter:
 
 
 _POLICY_LOCK = 0x706F6C69 << 31  # "poli": advisory lock keys of policy owners (int64), clear of the feed's
-_ATTRIBUTES = ("monthly_limit_minor", "limit_action", "company_share_percent", "content_filter", "roaming_allowed")
+_ATTRIBUTES = ("monthly_limit_minor", "limit_currency", "limit_action", "company_share_percent", "content_filter",
+               "roaming_allowed")  # fmt: skip
 _VERSIONED = (SpendingPolicy.id, SpendingPolicy.valid_from, *(getattr(SpendingPolicy, name) for name in _ATTRIBUTES))

@@ -135,7 +135,7 @@ class UsageFeed:
         before = await self._spent(customers, period)
         async with self._engines.billing.begin() as conn:
             usage, running = await month_so_far(conn, currencies, period)
-            charging = Charging(history, paths, dict(usage), running)
+            charging = Charging(history, paths, currencies, dict(usage), running)
             taken = rate(events, balances, charging.admit)
             if rows := [{"subscriber_id": b.subscriber_id, "bundle_id": b.bundle_id, "period": period,
                          "allowance": b.allowance, "used": 0} for found in opened.values() for b in found]:  # fmt: skip

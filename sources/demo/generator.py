@@ -23,7 +23,7 @@ from sources.demo.charges import Calendar, ChargeBook
 from sources.demo.crm import build_crm
 from sources.demo.history import budget_rows, membership_rows
 from sources.demo.policies import build_policies, effective_policies
-from sources.demo.products import account_rows, build_products, product_rows
+from sources.demo.products import account_rows, build_products, line_currencies, product_rows
 from sources.demo.writer import BulkWriter, bulk_writer
 from sources.state import migrate
 from sources.state.models import StateBase
@@ -71,8 +71,9 @@ async def seed(
     crm.rows["line_memberships"] = membership_rows(seed, crm.lines, crm.units, cal, keep)
     crm.rows["unit_budgets"] = budget_rows(crm.units, cal)
     accounts, account_ids = account_rows(crm.companies)
-    policy_rows = build_policies(rng, crm.companies, crm.units, crm.lines, as_of, cal.periods[0])
-    policies = effective_policies(policy_rows, crm.lines)
+    currencies = line_currencies(crm.lines, crm.companies)
+    policy_rows = build_policies(rng, crm.companies, crm.units, crm.lines, as_of, cal.periods[0], currencies)
+    policies = effective_policies(policy_rows, crm.lines, currencies)
     products = build_products(rng, crm.lines, crm.companies, account_ids, policies, cal.periods[0], cal.current)
     billing_rows = {
         "billing_accounts": accounts,

@@ -40,13 +40,14 @@ class Charging:
 
     history: list[PolicyRecord]  # every version in force during the round, of the lines and their units
     paths: Mapping[int, str]  # line -> org path
+    currencies: Mapping[int, str]  # line -> what it is billed in (a limit in another does not govern it)
     usage: dict[int, int]  # line -> the month's usage charges so far
     running: dict[RunningKey, Running]
     refused: dict[int, int] = field(default_factory=lambda: defaultdict(int))  # line -> events refused
     over: dict[int, int] = field(default_factory=lambda: defaultdict(int))  # line -> charged over the limit
 
     def policy(self, line: int, at: datetime) -> PolicyRecord:
-        return line_policies(self.history, {line: self.paths[line]}, at)[line]
+        return line_policies(self.history, {line: self.paths[line]}, self.currencies, at)[line]
 
     def admit(self, event: Event) -> bool:
         """False: the event is refused (not written, no allowance used). Otherwise its split is set."""

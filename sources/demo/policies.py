@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from sources.demo.catalogue import CURRENCY
 from sources.demo.lines import Line
 from sources.demo.org import Company, Unit
 from sources.values import add_months
@@ -76,11 +77,13 @@ def build_policies(
     lines: list[Line],
     as_of: date,
     since: date,
+    currencies: dict[int, str],
 ) -> list[tuple]:
     """Rows of spending_policies: company roots and unit overrides first, then lines; each in
     force from ``since`` (the demo's first month) on, and still in force; then the new versions of
     ``MID_MONTH_CHANGES``, in force from the 15th of last month (when the demo has that month),
-    the versions they replace ending there."""
+    the versions they replace ending there. A limit is stated in the company's currency on a unit,
+    in the line's (``currencies``: line -> what it is billed in) on a line."""
     midnight = datetime(as_of.year, as_of.month, as_of.day, tzinfo=UTC)
     valid_from = datetime(since.year, since.month, since.day, tzinfo=UTC)
     last_month = add_months(as_of.replace(day=1), -1)
@@ -92,7 +95,8 @@ def build_policies(
     def add(customer_id: int, unit_id: int | None, line_id: int | None, attrs: dict[str, Any]) -> None:
         updated_at = midnight - timedelta(seconds=rng.randrange(3600, 180 * 86400))
         values = tuple(attrs.get(name) for name in ATTRIBUTES)
-        rows.append((len(rows) + 1, customer_id, unit_id, line_id, *values, updated_at, valid_from, None))
+        stated = None if attrs.get("monthly_limit_minor") is None else currencies.get(line_id or 0, CURRENCY)
+        rows.append((len(rows) + 1, customer_id, unit_id, line_id, *values, updated_at, valid_from, None, stated))
 
     for unit in units:
         if unit.depth == 0:
@@ -109,16 +113,17 @@ def build_policies(
     for index, change in changes:
         assert set(change) <= {"company_share_percent"}, "a change of the cost split only"
         old = rows[index]
-        rows[index] = (*old[:-1], changed_at)
-        new = tuple(change.get(name, value) for name, value in zip(ATTRIBUTES, old[4:-3], strict=True))
-        rows.append((len(rows) + 1, *old[1:4], *new, changed_at, changed_at, None))
+        rows[index] = (*old[:UNTIL_AT], changed_at, old[CURRENCY_AT])
+        new = tuple(change.get(name, value) for name, value in zip(ATTRIBUTES, old[4 : SINCE_AT - 1], strict=True))
+        rows.append((len(rows) + 1, *old[1:4], *new, changed_at, changed_at, None, old[CURRENCY_AT]))
     return rows
 
 
-def effective_policies(policy_rows: list[tuple], lines: list[Line]) -> dict[int, Effective]:
+def effective_policies(policy_rows: list[tuple], lines: list[Line], currencies: dict[int, str]) -> dict[int, Effective]:
     """Per line, the attributes the charges depend on, resolved attribute by attribute: the
-    line's own policy, else the nearest unit up the path that sets it; as in force from the demo's
-    first month, each later version of a level in the line's chain following as ``then``."""
+    line's own policy, else the nearest unit up the path that sets it (a limit: the nearest stated
+    in the currency the line is billed in); as in force from the demo's first month, each later
+    version of a level in the line's chain following as ``then``."""
     by_unit: dict[int, list[tuple]] = defaultdict(list)
     by_line: dict[int, list[tuple]] = defaultdict(list)
     for row in policy_rows:
@@ -135,7 +140,7 @@ def effective_policies(policy_rows: list[tuple], lines: list[Line]) -> dict[int,
             in_force = [
                 row for row in chain if row[SINCE_AT] <= since and (row[UNTIL_AT] is None or since < row[UNTIL_AT])
             ]
-            policy = _resolved(in_force, policy)
+            policy = _resolved(in_force, policy, currencies.get(line.id, CURRENCY))
         assert policy is not None
         result[line.id] = policy
     return result
@@ -143,13 +148,14 @@ def effective_policies(policy_rows: list[tuple], lines: list[Line]) -> dict[int,
 
 SHARE_AT, ROAMING_AT, LIMIT_AT, ACTION_AT = (ATTRIBUTES.index(name) + 4 for name in (
     "company_share_percent", "roaming_allowed", "monthly_limit_minor", "limit_action"))  # fmt: skip
-SINCE_AT, UNTIL_AT = len(ATTRIBUTES) + 5, len(ATTRIBUTES) + 6
+SINCE_AT, UNTIL_AT, CURRENCY_AT = len(ATTRIBUTES) + 5, len(ATTRIBUTES) + 6, len(ATTRIBUTES) + 7
 
 
-def _resolved(chain: list[tuple], then: Effective | None) -> Effective:
-    """The policy of the levels in ``chain`` (nearest first, the versions in force at one moment)."""
+def _resolved(chain: list[tuple], then: Effective | None, currency: str) -> Effective:
+    """The policy of the levels in ``chain`` (nearest first, the versions in force at one moment)
+    for a line billed in ``currency``."""
     share = next(row[SHARE_AT] for row in chain if row[SHARE_AT] is not None)
     roaming = next(row[ROAMING_AT] for row in chain if row[ROAMING_AT] is not None)
-    limit = next((row[LIMIT_AT] for row in chain if row[LIMIT_AT] is not None), None)
+    limit = next((row[LIMIT_AT] for row in chain if row[LIMIT_AT] is not None and row[CURRENCY_AT] == currency), None)
     action = next((row[ACTION_AT] for row in chain if row[ACTION_AT] is not None), "notify")
     return Effective(share, roaming, limit, action, max(row[SINCE_AT] for row in chain), then)

@@ -59,6 +59,17 @@ def account_rows(companies: list[Company]) -> tuple[list[tuple], dict[tuple[int,
     return rows, ids
 
 
+def line_currencies(lines: list[Line], companies: list[Company]) -> dict[int, str]:
+    """What each line is billed in: its split division's currency, else its company's."""
+    split = {c.id: SPLIT_DIVISIONS[c.code] for c in companies if c.code in SPLIT_DIVISIONS}
+    return {
+        line.id: split[line.customer_id][1]
+        if line.customer_id in split and line.unit.division == split[line.customer_id][0]
+        else CURRENCY
+        for line in lines
+    }
+
+
 def build_products(
     rng: random.Random,
     lines: list[Line],

@@ -218,3 +218,58 @@ async def test_roaming_spikes_compare_a_minimum_only_with_charges_in_its_currenc
     refused = await world.run(other_admin, SPIKES_IN, {"m": last.strftime("%Y-%m"), "c": "XYZ"})
     assert [(e.extensions or {}).get("code") for e in refused.errors or ()] == ["BAD_USER_INPUT"]
     assert refused.errors and refused.errors[0].extensions == {**refused.errors[0].extensions, "field": ["currency"]}
+
+
+LINE_MOVE = """mutation($input: SubscriberMoveInput!) { subscriberMove(input: $input) { applied } }"""
+
+
+async def test_a_limit_governs_only_the_lines_billed_in_its_currency_even_after_a_move(writable_world, other_admin):
+    """The demo's Borealis states its company-wide limit in EUR: it limits the EUR lines and not
+    Grid's CHF lines. A EUR line moved into Grid, which has a CHF limit, keeps the nearest limit
+    in EUR; the CHF lines take Grid's."""
+    world = writable_world
+    unit = await units(world, other_admin)
+    root_limit = {"amount": "100.00", "currency": "EUR"}
+    grid_lines = await lines_of(world, other_admin, unit["Grid"])
+    shown = await world.data(other_admin, SHOWN, {"g": unit["Grid"], "e": unit["Generation"]})
+    assert shown["customer"]["orgRoot"]["effectivePolicy"]["monthlyLimit"] == root_limit
+    assert shown["grid"]["effectivePolicy"]["monthlyLimit"] is None
+    assert shown["generation"]["effectivePolicy"]["monthlyLimit"] == root_limit
+    own = await own_limits(world, [from_global_id(line)[1] for line in grid_lines])
+    governed = (await world.data(other_admin, LINE_LIMITS, {"ids": grid_lines}))["nodes"]
+    assert [node["effectivePolicy"]["monthlyLimit"] for node in governed] == [
+        None
+        if own.get(from_global_id(line)[1]) is None
+        else {"amount": own[from_global_id(line)[1]], "currency": "CHF"}
+        for line in grid_lines
+    ]
+
+    assert (
+        await set_unit_limit(world, other_admin, unit["Grid"], {"monthlyLimit": "40.00", "limitCurrency": "CHF"}) == []
+    )
+    generation = await lines_of(world, other_admin, unit["Generation"])
+    limited = await own_limits(world, [from_global_id(line)[1] for line in generation])
+    mover = next(line for line in generation if from_global_id(line)[1] not in limited)
+    moved = await world.data(
+        other_admin, LINE_MOVE, {"input": {"selection": {"ids": [mover]}, "orgUnit": unit["Grid"]}}
+    )
+    assert moved["subscriberMove"]["applied"] == 1
+    plain_grid = next(line for line in grid_lines if from_global_id(line)[1] not in own)
+    after = (await world.data(other_admin, LINE_LIMITS, {"ids": [mover, plain_grid]}))["nodes"]
+    assert [node["effectivePolicy"]["monthlyLimit"] for node in after] == [
+        root_limit,
+        {"amount": "40.00", "currency": "CHF"},
+    ]
+
+
+async def own_limits(world: World, lines: list[int]) -> dict[int, str]:
+    """The lines that set a limit of their own (in force now), as amounts."""
+    async with world.engines.billing.connect() as conn:
+        rows = await conn.execute(
+            select(SpendingPolicy.subscriber_id, SpendingPolicy.monthly_limit_minor).where(
+                SpendingPolicy.valid_to.is_(None),
+                SpendingPolicy.subscriber_id.in_(lines),
+                SpendingPolicy.monthly_limit_minor.is_not(None),
+            )
+        )
+        return {line: f"{Decimal(limit) / 100:.2f}" for line, limit in rows}

@@ -1,0 +1,37 @@
+"""Columns the reference billing schema gained after databases were made with it, added in place.
+
+An older billing database gets ``spending_policies.limit_currency`` before the server reads it,
+filled in for every version that sets a limit with the currency it was set in: a line's limit in
+its billing account's currency (what it was checked against when set), a unit's in its company's
+(what ``limitCurrency`` defaults to; ``companies``: customer id -> currency, from the CRM). Any
+other column it lacks still refuses the start (``sources/db.py``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from sqlalchemy import Connection, inspect, text
+
+
+def upgrade_billing(conn: Connection, companies: Mapping[int, str]) -> None:
+    inspector = inspect(conn)
+    if "spending_policies" not in inspector.get_table_names():
+        return
+    if "limit_currency" in {found["name"] for found in inspector.get_columns("spending_policies")}:
+        return
+    conn.execute(text("alter table spending_policies add column limit_currency varchar(3)"))
+    conn.execute(
+        text(
+            "update spending_policies set limit_currency = (select a.currency from line_products p "
+            "join billing_accounts a on a.id = p.billing_account_id "
+            "where p.subscriber_id = spending_policies.subscriber_id) "
+            "where subscriber_id is not null and monthly_limit_minor is not null"
+        )
+    )
+    unit_limits = text(
+        "update spending_policies set limit_currency = :currency "
+        "where customer_id = :customer and org_unit_id is not null and monthly_limit_minor is not null"
+    )
+    for customer, currency in sorted(companies.items()):
+        conn.execute(unit_limits, {"customer": customer, "currency": currency})
