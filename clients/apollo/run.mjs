@@ -10,7 +10,8 @@
 // - mutations: a unit rename refused with userErrors, then one that succeeds; the cached unit
 //   and lines after each, and how many requests were sent;
 // - subscription: bundleUpdates through GraphQLWsLink until "take" values came;
-// - persisted: a query through PersistedQueryLink twice; every request the link sent.
+// - persisted: a query through PersistedQueryLink twice, and another with useGETForHashedQueries;
+//   every request the link sent.
 import { createHash } from "node:crypto";
 
 import { ApolloClient, ApolloLink, HttpLink, InMemoryCache, gql } from "@apollo/client";
@@ -49,6 +50,9 @@ const BALANCES = gql`
 `;
 const VIEWER = gql`
   query Viewer { viewer { login role } }
+`;
+const CUSTOMER = gql`
+  query Customer { viewer { customer { id name } } }
 `;
 
 // Every request the client sends, as the server received it, and what came back.
@@ -182,18 +186,18 @@ function subscription(client) {
   });
 }
 
-async function persisted() {
+async function persisted(query, useGETForHashedQueries) {
   const sha256 = (text) => createHash("sha256").update(text).digest("hex");
-  const client = newClient(new PersistedQueryLink({ sha256 }).concat(http()));
+  const client = newClient(new PersistedQueryLink({ sha256, useGETForHashedQueries }).concat(http()));
   const before = requests.length;
-  const first = await client.query({ query: VIEWER, fetchPolicy: "network-only" });
-  const second = await client.query({ query: VIEWER, fetchPolicy: "network-only" });
+  const first = await client.query({ query, fetchPolicy: "network-only" });
+  const second = await client.query({ query, fetchPolicy: "network-only" });
   return { data: [first.data, second.data], requests: requests.slice(before) };
 }
 
 const { client, forward, backward } = await paging();
 const changed = await mutations(client);
 const subscribed = await subscription(client);
-const apq = await persisted();
+const apq = { post: await persisted(VIEWER, false), get: await persisted(CUSTOMER, true) };
 await sockets.dispose();
 process.stdout.write(JSON.stringify({ paging: { forward, backward }, mutations: changed, subscription: subscribed, persisted: apq }) + "\n");

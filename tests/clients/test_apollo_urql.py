@@ -23,7 +23,8 @@ from tests.server.test_subscriptions import token
 
 PAGE_SIZE = 10
 RENAMED = "Field Operations North"
-LINES = "{ subscribers(first: 1000) { edges { node { id employeeName orgUnit { id name } } } pageInfo { hasNextPage } } }"
+LINES = """{ subscribers(first: 1000) {
+  edges { node { id employeeName orgUnit { id name } } } pageInfo { hasNextPage } } }"""
 UNIT = "query($id: ID!) { node(id: $id) { ... on OrgUnit { name } } }"
 PERSISTED = re.compile(r'^corpcare_persisted_queries_total\{result="(\w+)"\} ([0-9.]+)$', re.MULTILINE)
 
@@ -43,11 +44,11 @@ def lines_of(edges: list[dict[str, Any]]) -> list[dict[str, str]]:
     return [{"id": edge["node"]["id"], "employeeName": edge["node"]["employeeName"]} for edge in edges]
 
 
-def assert_a_persisted_round_trip(persisted: dict[str, Any], method: str) -> None:
+def assert_a_persisted_round_trip(persisted: dict[str, Any], methods: list[str]) -> None:
     """The hash alone (not found), then the hash with the text (run and stored), then the hash
     alone again (found): three requests, each answered as the protocol says."""
     miss, stored, hit = persisted["requests"]
-    assert [each["method"] for each in (miss, stored, hit)] == [method] * 3
+    assert [each["method"] for each in (miss, stored, hit)] == methods
     assert miss["query"] is None and miss["codes"] == ["PERSISTED_QUERY_NOT_FOUND"] and miss["data"] is None
     assert isinstance(stored["query"], str) and stored["codes"] == [] and stored["data"]
     assert hit["query"] is None and hit["codes"] == [] and hit["data"] == stored["data"]
@@ -126,11 +127,13 @@ async def test_apollo_client_and_urql_page_both_ways_change_subscribe_and_persis
         kinds = [[each["kind"] for each in value["bundleUpdates"]] for value in seen["values"]]
         assert kinds[0] and kinds[0] == kinds[1]
 
-    # Automatic persisted queries: Apollo's link posts, urql's exchange uses GET.
-    assert_a_persisted_round_trip(apollo["persisted"], "POST")
-    assert_a_persisted_round_trip(urql["persisted"], "GET")
-    assert apollo["persisted"]["data"] == [apollo["persisted"]["requests"][1]["data"]] * 2
-    assert urql["persisted"]["data"] == [urql["persisted"]["requests"][1]["data"]] * 2
-    # The server saw it the same way: per client one miss, one text stored, one hit by hash.
+    # Automatic persisted queries: Apollo's link posts (or, told to, sends the hash alone by GET
+    # and the text by POST); urql's exchange uses GET.
+    assert_a_persisted_round_trip(apollo["persisted"]["post"], ["POST"] * 3)
+    assert_a_persisted_round_trip(apollo["persisted"]["get"], ["GET", "POST", "GET"])
+    assert_a_persisted_round_trip(urql["persisted"], ["GET"] * 3)
+    for persisted in (apollo["persisted"]["post"], apollo["persisted"]["get"], urql["persisted"]):
+        assert persisted["data"] == [persisted["requests"][1]["data"]] * 2
+    # The server saw it the same way: per round trip one miss, one text stored, one hit by hash.
     counted = {result: after.get(result, 0) - before.get(result, 0) for result in ("miss", "registered", "hit")}
-    assert counted == {"miss": 2, "registered": 2, "hit": 2}
+    assert counted == {"miss": 3, "registered": 3, "hit": 3}
