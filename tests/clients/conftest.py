@@ -26,6 +26,22 @@ def _missing(message: str) -> None:
     pytest.skip(message)
 
 
+def _installed() -> bool:
+    """Whether ``node_modules`` holds every package of the lock file at its locked version (after
+    a pull that changed the lock file, an older install does not)."""
+    # npm writes node_modules/.package-lock.json last: without it the install never finished.
+    hidden = CLIENTS / "node_modules" / ".package-lock.json"
+    if not hidden.is_file():
+        return False
+    have = json.loads(hidden.read_text())["packages"]
+    wanted = json.loads((CLIENTS / "package-lock.json").read_text())["packages"]
+    return all(
+        have.get(path, {}).get("version") == package.get("version")
+        for path, package in wanted.items()
+        if path and not package.get("optional")
+    )
+
+
 @pytest.fixture(scope="session")
 def node() -> str:
     """Node with the packages of ``clients/package-lock.json``; ``npm ci`` when they are not there."""
@@ -33,8 +49,7 @@ def node() -> str:
     if node is None or npm is None:
         _missing("node and npm are missing (Node 20 or later: apt-get install nodejs npm)")
     assert node is not None and npm is not None
-    # npm writes node_modules/.package-lock.json last: without it the install never finished.
-    if not (CLIENTS / "node_modules" / ".package-lock.json").is_file():
+    if not _installed():
         installed = subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=CLIENTS, capture_output=True,
                                    text=True, timeout=10 * PATIENCE, check=False)  # fmt: skip
         assert installed.returncode == 0, f"npm ci failed:\n{installed.stdout}\n{installed.stderr}"
