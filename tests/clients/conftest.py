@@ -1,5 +1,6 @@
 """The JavaScript clients in ``clients/``, installed once per session with ``npm ci`` from the
-committed lock file, and run under Node against a real ``corpcare serve``."""
+committed lock file, and run under Node against a real ``corpcare serve``; and the pinned
+``ariadne-codegen`` that generates the typed Python client, in an environment of its own."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import asyncio
 import json
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -33,8 +35,11 @@ def node() -> str:
     if node is None or npm is None:
         _missing("node and npm are missing (Node 20 or later: apt-get install nodejs npm)")
     assert node is not None and npm is not None
-    # npm writes node_modules/.package-lock.json last: without it the install never finished.
-    if not (CLIENTS / "node_modules" / ".package-lock.json").is_file():
+    # npm writes node_modules/.package-lock.json last: without it the install never finished, and
+    # older than package-lock.json it is an install from before the lock file changed (npm's own test).
+    installed_lock = CLIENTS / "node_modules" / ".package-lock.json"
+    lock = CLIENTS / "package-lock.json"
+    if not installed_lock.is_file() or installed_lock.stat().st_mtime < lock.stat().st_mtime:
         installed = subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=CLIENTS, capture_output=True,
                                    text=True, timeout=10 * PATIENCE, check=False)  # fmt: skip
         assert installed.returncode == 0, f"npm ci failed:\n{installed.stdout}\n{installed.stderr}"
@@ -53,3 +58,19 @@ async def run_node(node: str, script: str, plan: dict[str, Any], seconds: float 
         raise AssertionError(f"{script} did not finish within {seconds:g} s") from None
     assert process.returncode == 0, f"{script} failed:\n{err.decode()}"
     return json.loads(out)
+
+
+CODEGEN_TOOL = CLIENTS / "python" / "requirements.txt"
+
+
+@pytest.fixture(scope="session")
+def ariadne_codegen(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The ``ariadne-codegen`` command, installed from ``clients/python/requirements.txt`` into an
+    environment of its own: it needs graphql-core 3.2, and corpcare's Strawberry needs 3.3."""
+    tool = tmp_path_factory.mktemp("ariadne-codegen")
+    subprocess.run([sys.executable, "-m", "venv", str(tool)], check=True, capture_output=True, timeout=PATIENCE)
+    pip = [tool / "bin" / "pip", "install", "--disable-pip-version-check", "-q", "-r", CODEGEN_TOOL]
+    installed = subprocess.run(pip, capture_output=True, text=True, timeout=10 * PATIENCE, check=False)
+    if installed.returncode != 0:
+        _missing(f"ariadne-codegen did not install:\n{installed.stderr}")
+    return tool / "bin" / "ariadne-codegen"
