@@ -64,13 +64,21 @@ CODEGEN_TOOL = CLIENTS / "python" / "requirements.txt"
 
 
 @pytest.fixture(scope="session")
-def ariadne_codegen(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def ariadne_codegen() -> Path:
     """The ``ariadne-codegen`` command, installed from ``clients/python/requirements.txt`` into an
-    environment of its own: it needs graphql-core 3.2, and corpcare's Strawberry needs 3.3."""
-    tool = tmp_path_factory.mktemp("ariadne-codegen")
-    subprocess.run([sys.executable, "-m", "venv", str(tool)], check=True, capture_output=True, timeout=PATIENCE)
-    pip = [tool / "bin" / "pip", "install", "--disable-pip-version-check", "-q", "-r", CODEGEN_TOOL]
-    installed = subprocess.run(pip, capture_output=True, text=True, timeout=10 * PATIENCE, check=False)
-    if installed.returncode != 0:
-        _missing(f"ariadne-codegen did not install:\n{installed.stderr}")
-    return tool / "bin" / "ariadne-codegen"
+    environment of its own (it needs graphql-core 3.2, and corpcare's Strawberry 3.3): kept in
+    ``clients/python/.ariadne-codegen/`` and installed again when the requirements change."""
+    tool = CLIENTS / "python" / ".ariadne-codegen"
+    command, stamp = tool / "bin" / "ariadne-codegen", tool / "installed-requirements.txt"
+    wanted = CODEGEN_TOOL.read_text()
+    # The stamp is written last: without it, or with other requirements, the install is not this one.
+    if not command.is_file() or not stamp.is_file() or stamp.read_text() != wanted:
+        shutil.rmtree(tool, ignore_errors=True)
+        subprocess.run([sys.executable, "-m", "venv", "--without-pip", tool], check=True, timeout=PATIENCE)
+        pip = [sys.executable, "-m", "pip", "--python", tool / "bin" / "python", "install",
+               "--disable-pip-version-check", "-q", "-r", CODEGEN_TOOL]  # fmt: skip
+        installed = subprocess.run(pip, capture_output=True, text=True, timeout=10 * PATIENCE, check=False)
+        if installed.returncode != 0:
+            _missing(f"ariadne-codegen did not install:\n{installed.stderr}")
+        stamp.write_text(wanted)
+    return command
