@@ -1,5 +1,6 @@
 """The JavaScript clients in ``clients/``, installed once per session with ``npm ci`` from the
-committed lock file, and run under Node against a real ``corpcare serve``."""
+committed lock file, and run under Node against a real ``corpcare serve``; and the pinned
+``ariadne-codegen`` that generates the typed Python client, in an environment of its own."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import asyncio
 import json
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -68,3 +70,27 @@ async def run_node(node: str, script: str, plan: dict[str, Any], seconds: float 
         raise AssertionError(f"{script} did not finish within {seconds:g} s") from None
     assert process.returncode == 0, f"{script} failed:\n{err.decode()}"
     return json.loads(out)
+
+
+CODEGEN_TOOL = CLIENTS / "python" / "requirements.txt"
+
+
+@pytest.fixture(scope="session")
+def ariadne_codegen() -> Path:
+    """The ``ariadne-codegen`` command, installed from ``clients/python/requirements.txt`` into an
+    environment of its own (it needs graphql-core 3.2, and corpcare's Strawberry 3.3): kept in
+    ``clients/python/.ariadne-codegen/`` and installed again when the requirements change."""
+    tool = CLIENTS / "python" / ".ariadne-codegen"
+    command, stamp = tool / "bin" / "ariadne-codegen", tool / "installed-requirements.txt"
+    wanted = CODEGEN_TOOL.read_text()
+    # The stamp is written last: without it, or with other requirements, the install is not this one.
+    if not command.is_file() or not stamp.is_file() or stamp.read_text() != wanted:
+        shutil.rmtree(tool, ignore_errors=True)
+        subprocess.run([sys.executable, "-m", "venv", "--without-pip", tool], check=True, timeout=PATIENCE)
+        pip = [sys.executable, "-m", "pip", "--python", tool / "bin" / "python", "install",
+               "--disable-pip-version-check", "-q", "-r", CODEGEN_TOOL]  # fmt: skip
+        installed = subprocess.run(pip, capture_output=True, text=True, timeout=10 * PATIENCE, check=False)
+        if installed.returncode != 0:
+            _missing(f"ariadne-codegen did not install:\n{installed.stderr}")
+        stamp.write_text(wanted)
+    return command
