@@ -36,6 +36,7 @@ from loaders.spending import (
     SpendingByOrgUnitMonthLoader,
     SpendingBySubscriberMonthLoader,
     SpendingPerCurrencyByOrgUnitMonthLoader,
+    SpendingPerCurrencyBySubscriberMonthLoader,
 )
 from loaders.subscriber import (
     BundleBalancesBySubscriberIdLoader,
@@ -147,7 +148,11 @@ class Loaders:
 
     @cached_property
     def line_spending(self) -> SpendingBySubscriberMonthLoader:
-        return SpendingBySubscriberMonthLoader(self.ctx)
+        return SpendingBySubscriberMonthLoader(self.ctx, self.line_spending_per_currency)
+
+    @cached_property
+    def line_spending_per_currency(self) -> SpendingPerCurrencyBySubscriberMonthLoader:
+        return SpendingPerCurrencyBySubscriberMonthLoader(self.ctx)
 
     @cached_property
     def line_policy_periods(self) -> PolicyPeriodsBySubscriberMonthLoader:

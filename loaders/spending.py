@@ -35,21 +35,39 @@ def _zero(period: date, currency: str) -> SpendingRecord:
     return SpendingRecord(period=period, total=nothing, company_share=nothing, employee_share=nothing)
 
 
+class SpendingPerCurrencyBySubscriberMonthLoader(SourceLoader[LineMonth, list[SpendingRecord]]):
+    """A line's month, one record per currency it was charged in (a line moved between billing
+    accounts in the month has two), in currency order; none when nothing was charged."""
+
+    async def batch_load_fn(self, keys: list[LineMonth]) -> list[list[SpendingRecord]]:
+        now = self.ctx.current_period
+        wanted = [(sid, period or now, path) for sid, period, _, path in keys]
+        found = await self.billing.spending_by_subscriber([(sid, period) for sid, period, _ in wanted])
+        return [
+            [replace(record, subscriber_id=sid, org_path=path) for record in found.get((sid, period), ())]
+            for sid, period, path in wanted
+        ]
+
+
 class SpendingBySubscriberMonthLoader(SourceLoader[LineMonth, SpendingRecord | MixedCurrencies]):
-    """A line's month in the currency it was charged in (the key's currency only names the zero
-    of a month without charges); charged in two, that line's figure is MIXED_CURRENCIES."""
+    """A line's one figure: its month in the currency it was charged in (the key's currency only
+    names the zero of a month without charges); charged in two, MIXED_CURRENCIES. Read from the
+    line's spending per currency, so asking both costs no statement more."""
+
+    def __init__(self, ctx: LoadContext, per_currency: SpendingPerCurrencyBySubscriberMonthLoader) -> None:
+        super().__init__(ctx)
+        self._per_currency = per_currency
 
     async def batch_load_fn(self, keys: list[LineMonth]) -> list[SpendingRecord | MixedCurrencies]:
-        now = self.ctx.current_period
-        wanted = [(sid, period or now, currency, path) for sid, period, currency, path in keys]
-        found = await self.billing.spending_by_subscriber([(sid, period) for sid, period, _, _ in wanted])
-        records = []
-        for sid, period, currency, path in wanted:
-            record = found.get((sid, period)) or _zero(period, currency)
-            records.append(
-                replace(record, subscriber_id=sid, org_path=path) if isinstance(record, SpendingRecord) else record
-            )
-        return records
+        found = await self._per_currency.load_many(keys)
+        figures: list[SpendingRecord | MixedCurrencies] = []
+        for (sid, period, currency, path), records in zip(keys, found, strict=True):
+            if len(records) > 1:
+                figures.append(MixedCurrencies("The line's month", (record.total.currency for record in records)))
+            else:
+                zero = replace(_zero(period or self.ctx.current_period, currency), subscriber_id=sid, org_path=path)
+                figures.append(records[0] if records else zero)
+        return figures
 
 
 class SpendingByOrgUnitMonthLoader(SourceLoader[UnitMonth, SpendingRecord | CorpcareError | None]):

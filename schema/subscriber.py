@@ -119,7 +119,18 @@ class Subscriber(Node):
     services: list[ActiveService] | None = related("line_services", "id", PRODUCT)
     bundles: list[BundleBalance] | None = related("bundle_balances", "id", PRODUCT)
     spending: Spending | None = related(
-        "line_spending", _spending_key, requires(P.SPENDING_READ), description="The current month by default."
+        "line_spending",
+        _spending_key,
+        requires(P.SPENDING_READ),
+        description="The current month by default. Null with MIXED_CURRENCIES when the line was charged in more "
+        "than one currency in the month (it moved between billing accounts): ask spendingByCurrency.",
+    )
+    spending_by_currency: list[Spending] | None = related(
+        "line_spending_per_currency",
+        _spending_key,
+        requires(P.SPENDING_READ),
+        description="The same charges as `spending`, one entry per currency the line was charged in, in currency "
+        "order; empty when nothing was charged. Amounts in two currencies are never added.",
     )
     effective_policy: EffectivePolicy | None = related("line_policy", _policy_key, requires(P.POLICY_READ))
     usage: Connection[UsageRecord] | None = related(

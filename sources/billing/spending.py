@@ -14,7 +14,6 @@ from sources.billing.members import Stay, line_groups, line_stays
 from sources.billing.models import DailyCharge
 from sources.billing.records import CategoryAmount, SpendingRecord
 from sources.db import SqlSource, key_in
-from sources.errors import MixedCurrencies, one_currency
 from sources.values import Money
 
 
@@ -23,16 +22,17 @@ class SpendingReads(SqlSource):
 
     async def spending_by_subscriber(
         self, keys: Sequence[tuple[int, date]]
-    ) -> dict[tuple[int, date], SpendingRecord | MixedCurrencies]:
-        """Each (line, month)'s charges by category, summed by the database; a month charged in
-        two currencies is that key's refusal, the others are answered."""
+    ) -> dict[tuple[int, date], list[SpendingRecord]]:
+        """Each (line, month)'s charges by category, summed by the database: one record per
+        currency it was charged in (a line is billed in one; two when it moved between accounts
+        in the month), in currency order. A key without charges is missing."""
         statement = self._line_month_sums(
             keys, DailyCharge.category, DailyCharge.amount_minor, DailyCharge.employee_share_minor
-        ).order_by(DailyCharge.subscriber_id, DailyCharge.category)
-        sums: dict[tuple[int, date], list[Any]] = defaultdict(list)
+        ).order_by(DailyCharge.subscriber_id, DailyCharge.currency, DailyCharge.category)
+        sums: dict[tuple[int, date], dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
         for row in await self._rows(statement):
-            sums[(row[0], row[1])].append(row)
-        return {key: _spending_or_refusal(key[1], rows) for key, rows in sums.items()}
+            sums[(row[0], row[1])][row[3]].append(row)
+        return {key: [_spending(key[1], rows) for rows in by_currency.values()] for key, by_currency in sums.items()}
 
     async def spending_by_policy_period(self, keys: Sequence[tuple[int, date]]) -> Sequence[Any]:
         """(line, month, policy in force since, currency, total, employee share, over the limit) per
@@ -95,18 +95,10 @@ class SpendingReads(SqlSource):
         return await self._rows(statement)
 
 
-def _spending_or_refusal(period: date, rows: list[Any]) -> SpendingRecord | MixedCurrencies:
-    try:
-        return _spending(period, rows)
-    except MixedCurrencies as refusal:
-        return refusal
-
-
 def _spending(period: date, rows: list[Any]) -> SpendingRecord:
-    """Fold per-category sums (category, currency, total, employee share) into one record. A
-    line is billed in one currency; charges in two (a line moved between accounts in the month)
-    are refused rather than added."""
-    currency = one_currency("The line's month", (row[3] for row in rows), rows[0][3])
+    """Fold per-category sums (category, currency, total, employee share) in one currency into
+    one record."""
+    currency = rows[0][3]
     total = sum(int(row[4]) for row in rows)
     employee = sum(int(row[5]) for row in rows)
     return SpendingRecord(

@@ -273,3 +273,49 @@ async def own_limits(world: World, lines: list[int]) -> dict[int, str]:
             )
         )
         return {line: f"{Decimal(limit) / 100:.2f}" for line, limit in rows}
+
+
+LINE_MONTH = """query($id: ID!, $m: Month!) { node(id: $id) { ... on Subscriber {
+  spending(month: $m) { total { amount currency } }
+  spendingByCurrency(month: $m) { total { amount currency } companyShare { amount } employeeShare { amount }
+    byCategory { category amount { amount currency } } policyPeriods { total { amount currency } } } } } }"""
+
+
+async def test_a_line_charged_in_two_currencies_in_a_month_has_a_figure_per_currency(writable_world, other_admin):
+    """A line that moved between billing accounts in the month: its one figure is refused (two
+    currencies are never added), and spendingByCurrency gives each currency's charges, split and
+    policy periods, as the raw charges say."""
+    world = writable_world
+    last = add_months(month_start(today()), -1)
+    unit = await units(world, other_admin)
+    line = (await lines_of(world, other_admin, unit["Generation"]))[0]
+    await charge(world, from_global_id(line)[1], last, "CHF", 12_34, category="roaming")
+    result = await world.run(other_admin, LINE_MONTH, {"id": line, "m": last.strftime("%Y-%m")})
+    assert [(e.path, (e.extensions or {}).get("code")) for e in result.errors or ()] == [
+        (["node", "spending"], "MIXED_CURRENCIES")
+    ]
+    assert result.data is not None and result.data["node"]["spending"] is None
+    figures = result.data["node"]["spendingByCurrency"]
+    async with world.engines.billing.connect() as conn:
+        rows = await conn.execute(
+            select(DailyCharge.currency, DailyCharge.category, func.sum(DailyCharge.amount_minor),
+                   func.sum(DailyCharge.employee_share_minor))
+            .where(DailyCharge.subscriber_id == from_global_id(line)[1], DailyCharge.period == last)
+            .group_by(DailyCharge.currency, DailyCharge.category)
+        )  # fmt: skip
+        raw = [(currency, category, int(total), int(employee)) for currency, category, total, employee in rows]
+    assert [figure["total"]["currency"] for figure in figures] == ["CHF", "EUR"]
+    for figure in figures:
+        currency = figure["total"]["currency"]
+        mine = [row for row in raw if row[0] == currency]
+        total, employee = sum(row[2] for row in mine), sum(row[3] for row in mine)
+        assert Decimal(figure["total"]["amount"]) * 100 == total
+        assert Decimal(figure["employeeShare"]["amount"]) * 100 == employee
+        assert Decimal(figure["companyShare"]["amount"]) * 100 == total - employee
+        assert {
+            (c["category"], Decimal(c["amount"]["amount"]) * 100, c["amount"]["currency"]) for c in figure["byCategory"]
+        } == {(category.upper(), amount, currency) for _, category, amount, _ in mine}
+        periods = figure["policyPeriods"]
+        assert {p["total"]["currency"] for p in periods} == {currency}
+        assert sum(Decimal(p["total"]["amount"]) for p in periods) * 100 == total
+    assert figures[0]["total"]["amount"] == "12.34"
