@@ -91,18 +91,22 @@ def main() -> None:
     args = parser.parse_args()
     dataset = asyncio.run(prepare(args.backend, args.size))
     targets = asyncio.run(_targets(dataset))
-    operations = [
-        {"name": op.name, "login": op.login, "document": op.document, "variables": op.variables(targets),
-         "repeat": args.repeat}
-        for op in WORKLOAD
-    ]  # fmt: skip
-    spec = json.dumps({"urls": dataset.urls, "today": dataset.as_of.isoformat(), "operations": operations})
     trees = {"A": worktree(args.a), "B": worktree(args.b)}
+    # Each revision runs its own version of an operation (the schema changes under them).
+    specs = {
+        side: json.dumps({"urls": dataset.urls, "today": dataset.as_of.isoformat(), "operations": [
+            {"name": op.name, "login": op.login, "document": _document(tree, op.name, op.document),
+             "variables": op.variables(targets), "repeat": args.repeat}
+            for op in WORKLOAD
+        ]})
+        for side, tree in trees.items()
+    }  # fmt: skip
     samples: dict[str, dict[str, list[float]]] = {"A": {}, "B": {}}
     for _ in range(args.rounds):
         for side, tree in trees.items():
             env = os.environ | {"PYTHONPATH": str(tree)}
-            out = subprocess.run([sys.executable, "-c", PROBE, spec], cwd=tree, env=env, capture_output=True, text=True)
+            probe = [sys.executable, "-c", PROBE, specs[side]]
+            out = subprocess.run(probe, cwd=tree, env=env, capture_output=True, text=True)
             if out.returncode != 0:
                 raise SystemExit(f"{side} failed:\n{out.stderr[-2000:]}")
             for name, times in json.loads(out.stdout).items():
@@ -112,6 +116,12 @@ def main() -> None:
     for op in WORKLOAD:
         a, b = statistics.median(samples["A"][op.name]), statistics.median(samples["B"][op.name])
         print(f"| {op.name} | {a:.1f} | {b:.1f} | {b / a:.2f} |")
+
+
+def _document(tree: Path, name: str, current: str) -> str:
+    """The operation as the revision in ``tree`` has it (``current`` where it has none)."""
+    path = tree / "bench" / "operations" / f"{name}.graphql"
+    return path.read_text() if path.exists() else current
 
 
 async def _targets(dataset):  # type: ignore[no-untyped-def]
