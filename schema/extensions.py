@@ -205,7 +205,10 @@ class AuthorizeFields(SchemaExtension):
         return [d.error() for d in denials]
 
 
-SUBSCRIBE_OVER_WS = "Subscriptions are served over WebSocket (graphql-transport-ws) at /graphql, not over HTTP."
+SUBSCRIBE_OVER_WS = (
+    "Subscriptions are served over WebSocket (graphql-transport-ws) at /graphql, or over Server-Sent Events "
+    "(graphql-sse) at /graphql/stream, not as a plain HTTP request."
+)
 
 
 def _not_streamed(ctx: Any, context: Context) -> bool:
