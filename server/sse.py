@@ -24,101 +24,33 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-import time
 from collections import Counter
-from collections.abc import AsyncGenerator, AsyncIterator, Callable
+from collections.abc import AsyncGenerator
 from contextlib import aclosing
-from dataclasses import dataclass
 from typing import Any
 
 import orjson
 from graphql import GraphQLError, GraphQLSyntaxError, get_operation_ast, parse
 from starlette.authentication import AuthenticationError
 from starlette.requests import Request
-from starlette.responses import Response, StreamingResponse
+from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 from strawberry.types.graphql import OperationType
 
 from permissions.principal import Principal
-from resolvers.context import Context
 from schema.extensions import code_errors, registered_document
 from server.admission import current_turn
 from server.auth import PrincipalUser, SignInUnavailable
 from server.endpoint import SOCKET_REFUSALS, GraphQLEndpoint, is_refusal
+from server.event_stream import EventResponse, EventStream, Operation
 from server.http_errors import coded_response
 from server.persisted import PersistedQueryError
 from server.request_body import json_of
 
 TOKEN_HEADER = "x-graphql-event-stream-token"
 MAX_OPEN = 20  # a caller's operations (and, apart, reservations) at once, as a socket's subscriptions
-PING_SECONDS = 12.0  # graphql-sse's own keep-alive; each ping also asks who the tokens name
-RESERVATION_SECONDS = 60.0  # a reservation not opened by then is dropped
-_STREAM_HEADERS = {"Cache-Control": "no-cache", "Connection": "keep-alive", "X-Accel-Buffering": "no"}
+RESERVATION_SECONDS = 60.0  # a reservation not opened by then is dropped, with what it runs
 _ALLOWED = (OperationType.QUERY, OperationType.MUTATION, OperationType.SUBSCRIPTION)
-
-
-def frame(event: str, data: object) -> bytes:
-    """One event as graphql-sse prints it (``data:`` stays, empty, when there is none)."""
-    return b"event: " + event.encode() + b"\ndata:" + (b" " + orjson.dumps(data) if data is not None else b"") + b"\n\n"
-
-
-@dataclass(slots=True)
-class Operation:
-    id: str | None  # None: the only one of a distinct connection
-    context: Context
-    task: asyncio.Task[None] | None = None
-    signed_out: str | None = None  # why the token names nobody now
-
-
-class EventStream:
-    """One text/event-stream response: its events in order, and the operations that feed it."""
-
-    def __init__(self, owner: int, *, single: bool) -> None:
-        self.owner = owner
-        self.single = single
-        self.opened = False
-        self.closed = False
-        self.created = time.monotonic()
-        self.operations: dict[str, Operation] = {}
-        self._events: asyncio.Queue[bytes | None] = asyncio.Queue()
-
-    def send(self, event: str, op_id: str | None, payload: dict[str, Any] | None = None) -> None:
-        if self.closed:
-            return
-        data: object = payload if op_id is None else {"id": op_id, **({"payload": payload} if payload else {})}
-        self._events.put_nowait(frame(event, data))
-
-    def close(self) -> None:
-        """No more events: those sent are flushed, then the response ends."""
-        if not self.closed:
-            self.closed = True
-            self._events.put_nowait(None)
-
-    def stop(self) -> None:
-        self.close()
-        for operation in list(self.operations.values()):
-            if operation.task is not None:
-                operation.task.cancel()
-
-    async def body(self) -> AsyncIterator[bytes]:
-        yield b":\n\n"  # some browsers show nothing until a first chunk
-        while True:
-            try:
-                async with asyncio.timeout(PING_SECONDS):
-                    event = await self._events.get()
-            except TimeoutError:
-                await self._recheck()
-                yield b":\n\n"
-                continue
-            if event is None:
-                return
-            yield event
-
-    async def _recheck(self) -> None:
-        """Between events too: an operation whose token names nobody now ends (its task says why)."""
-        for operation in list(self.operations.values()):
-            if await operation.context.signed_in_now() is None and operation.task is not None:
-                operation.task.cancel()
 
 
 class EventStreams:
@@ -181,15 +113,18 @@ class EventStreams:
     def _streaming(self, stream: EventStream) -> Response:
         return EventResponse(stream, self._drop)
 
+    def _expire(self, token: str) -> None:
+        stream = self.reserved.get(token)
+        if stream is not None and not stream.opened:
+            del self.reserved[token]
+            stream.stop()
+
     def _reserve(self, principal: Principal) -> Response:
-        now = time.monotonic()
-        for token, stream in list(self.reserved.items()):
-            if not stream.opened and now - stream.created > RESERVATION_SECONDS:
-                del self.reserved[token]
         if sum(s.owner == principal.user_id for s in self.reserved.values()) >= MAX_OPEN:
             return _too_many(f"You hold {MAX_OPEN} stream reservations already; close one first.")
         token = secrets.token_urlsafe(24)
         self.reserved[token] = EventStream(principal.user_id, single=True)
+        asyncio.get_running_loop().call_later(RESERVATION_SECONDS, self._expire, token)
         return Response(token, status_code=201, media_type="text/plain")
 
     def _delete(self, stream: EventStream, op_id: str | None) -> Response:
@@ -222,12 +157,12 @@ class EventStreams:
         try:
             query = await graphql.persisted.query_of(request.app.state.sources, params)
         except PersistedQueryError as error:
-            return self._refuse(stream, op_id, error.status, error.code, error.message)
+            return await self._refuse(stream, op_id, error.status, error.code, error.message)
         if not isinstance(query, str):
-            return self._refuse(stream, op_id, 400, "BAD_REQUEST", "Send the operation's document as 'query'.")
+            return await self._refuse(stream, op_id, 400, "BAD_REQUEST", "Send the operation's document as 'query'.")
         kind = _kind(query, params.get("operationName"), graphql.limits.max_tokens)
         if isinstance(kind, GraphQLError):
-            return self._refuse(stream, op_id, 400, str((kind.extensions or {})["code"]), kind.message)
+            return await self._refuse(stream, op_id, 400, str((kind.extensions or {})["code"]), kind.message)
         if self.running[principal.user_id] >= MAX_OPEN:
             return _too_many(f"You run {MAX_OPEN} operations over Server-Sent Events already; stop one first.")
         context = graphql.context_for(principal, request.app.state.sources, connection=request)
@@ -258,15 +193,17 @@ class EventStreams:
             await self._run(stream, operation, results)  # a query holds its turn while it runs
         return None
 
-    def _refuse(self, stream: EventStream, op_id: str | None, status: int, code: str, message: str) -> Response | None:
+    async def _refuse(
+        self, stream: EventStream, op_id: str | None, status: int, code: str, message: str
+    ) -> Response | None:
         """A request refused before it runs: over a stream of its own, as the stream's one event
         (a client reading a stream could not read a JSON error); otherwise as coded JSON."""
         if stream.single:
             return coded_response(status, code, message)
         if code in SOCKET_REFUSALS:
             self.graphql.refusals.spend(stream.owner)
-        stream.send("next", op_id, {"errors": [{"message": message, "extensions": {"code": code}}]})
-        stream.send("complete", op_id)
+        await stream.send("next", op_id, {"errors": [{"message": message, "extensions": {"code": code}}]})
+        await stream.send("complete", op_id)
         stream.close()
         return None
 
@@ -279,55 +216,39 @@ class EventStreams:
                     if first and is_refusal(payload):
                         self.graphql.refusals.spend(stream.owner)
                     first = False
-                    stream.send("next", operation.id, payload)
+                    await stream.send("next", operation.id, payload)
         except asyncio.CancelledError:
             if operation.task is None:
                 raise  # a query run by its request, whose client went away
             # Its own task, stopped by DELETE, by the end of its stream, or as its token ran out.
         finally:
-            self._ended(stream, operation)
+            await self._ended(stream, operation)
 
-    def _ended(self, stream: EventStream, operation: Operation) -> None:
+    async def _ended(self, stream: EventStream, operation: Operation) -> None:
         if stream.operations.pop(operation.id or "", None) is None:
             return
         self.running[stream.owner] -= 1
         if not self.running[stream.owner]:
             del self.running[stream.owner]
-        if operation.signed_out is not None:
-            error = {"message": f"Signed out: {operation.signed_out}", "extensions": {"code": "UNAUTHENTICATED"}}
-            stream.send("next", operation.id, {"errors": [error]})
-        stream.send("complete", operation.id)
-        if not stream.single:
-            stream.close()
-        elif operation.signed_out is not None:
-            # The stream is the caller's sign-in, as a socket is: every operation on it ends.
+        if operation.signed_out is not None and stream.single and stream.signed_out is None:
+            # The stream is the caller's sign-in, as a socket is: every operation on it ends, and it closes.
+            stream.signed_out = operation.signed_out
+            self._drop(stream)
             for other in list(stream.operations.values()):
                 other.signed_out = operation.signed_out
                 if other.task is not None:
                     other.task.cancel()
-            self._drop(stream)
+        if operation.signed_out is not None:
+            error = {"message": f"Signed out: {operation.signed_out}", "extensions": {"code": "UNAUTHENTICATED"}}
+            await stream.send("next", operation.id, {"errors": [error]})
+        await stream.send("complete", operation.id)
+        if not stream.single or (stream.signed_out is not None and not stream.operations):
             stream.close()
 
     def _drop(self, stream: EventStream) -> None:
         for token, reserved in list(self.reserved.items()):
             if reserved is stream:
                 del self.reserved[token]
-
-
-class EventResponse(StreamingResponse):
-    """The stream's events; once it ends, or its client goes away, nothing more runs for it."""
-
-    def __init__(self, stream: EventStream, dropped: Callable[[EventStream], None]) -> None:
-        super().__init__(stream.body(), media_type="text/event-stream", headers=_STREAM_HEADERS)
-        self.stream = stream
-        self.dropped = dropped
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        try:
-            await super().__call__(scope, receive, send)
-        finally:
-            self.dropped(self.stream)
-            self.stream.stop()
 
 
 def _step_aside() -> None:

@@ -222,6 +222,38 @@ async def test_a_stream_whose_token_runs_out_ends_with_unauthenticated_then_comp
     assert "expired" in error["errors"][0]["message"]
 
 
+async def test_in_single_connection_mode_a_token_that_runs_out_ends_every_operation_and_the_stream(world, monkeypatch):
+    monkeypatch.setattr(context_module, "RECHECK_SECONDS", 0)  # ask at every event
+    alert = await alert_about(world, "line", Subscriber.id == await line_of(world, "acme.employee"))
+    short = bearer(issue_token(make_settings(), "acme.finance", ttl_seconds=3))
+    bus = world.sources.events
+    channel = alerts_channel(alert.customer_id)
+    before = bus.listeners(channel)
+    seen: list[tuple[str, Any]] = []
+    async with served(world) as http:
+        ticket = {sse.TOKEN_HEADER: (await http.put(STREAM, headers=short)).text}
+        async with http.stream("GET", STREAM, headers=short | ticket | EVENTS) as response:
+            events = Events(response)
+            accepted = [(await http.post(STREAM, json=operation(ALERTS, id), headers=short | ticket)).status_code
+                        for id in ("a", "b")]  # fmt: skip
+            await eventually(lambda: bus.listeners(channel) == before + 2, "both operations to listen")
+            while not seen or seen[-1][0] != "end":
+                await bus.publish(channel, alert.encode())  # events, until the token has run out
+                seen.append(await within(events.next()))
+        await eventually(lambda: bus.listeners(channel) == before and running(http) == 0, "the listeners to go")
+        streams = http.app.state.event_streams  # type: ignore[attr-defined]
+        assert not streams.reserved  # the reservation went with its stream
+    assert accepted == [202, 202]
+    told = [(kind, data["id"], codes(data.get("payload") or {})) for kind, data in seen[:-1]]
+    heard = [each for each in told if each[2] == ["FORBIDDEN"]]
+    ends = [each for each in told if each[2] != ["FORBIDDEN"]]
+    assert heard and all(kind == "next" for kind, _, _ in heard)
+    for id in ("a", "b"):
+        assert [(kind, got) for kind, each, got in ends if each == id] == [
+            ("next", ["UNAUTHENTICATED"]), ("complete", [])]  # fmt: skip
+    assert told[-len(ends) :] == ends  # nothing after them: the stream then ended
+
+
 async def test_past_its_limit_a_caller_is_refused_at_once_with_429(world, monkeypatch):
     monkeypatch.setattr(sse, "MAX_OPEN", 1)
     async with served(world) as http, streamed(http, "acme.finance", ALERTS):
