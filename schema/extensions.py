@@ -213,8 +213,8 @@ SUBSCRIBE_OVER_WS = (
 
 def _not_streamed(ctx: Any, context: Context) -> bool:
     """A subscription sent as a plain HTTP request (which may also carry queries or mutations):
-    it has no stream to answer on. A socket's context holds its connection; an in-process
-    ``schema.subscribe`` allows subscriptions only."""
+    it has no stream to answer on. A socket's or an event stream's context holds its connection;
+    an in-process ``schema.subscribe`` allows subscriptions only."""
     return context.connection is None and set(ctx.allowed_operations) != {StrawberryOperation.SUBSCRIPTION}
 
 
