@@ -14,7 +14,7 @@ import pytest
 
 from resolvers import context as context_module
 from resolvers.ids import to_global_id
-from server import sse
+from server import event_stream, sse
 from server.app import create_app
 from server.auth import issue_token
 from sources.billing.live import alerts_channel
@@ -220,6 +220,18 @@ async def test_a_stream_whose_token_runs_out_ends_with_unauthenticated_then_comp
     assert heard and all(kind == "next" and codes(payload) == ["FORBIDDEN"] for kind, payload in heard)
     assert (signed_out, codes(error), complete, nothing) == ("next", ["UNAUTHENTICATED"], "complete", None)
     assert "expired" in error["errors"][0]["message"]
+
+
+async def test_with_no_events_a_token_that_runs_out_is_found_at_a_keep_alive_and_ends_the_stream(world, monkeypatch):
+    monkeypatch.setattr(context_module, "RECHECK_SECONDS", 0)
+    monkeypatch.setattr(event_stream, "PING_SECONDS", 0.05)  # keep-alives come often; no alert ever does
+    short = bearer(issue_token(make_settings(), "acme.finance", ttl_seconds=3))
+    async with served(world) as http:
+        async with http.stream("POST", STREAM, json=operation(ALERTS), headers=short | EVENTS) as response:
+            seen = await Events(response).until_end()
+        await eventually(lambda: running(http) == 0, "the operation to end")
+    [(signed_out, error), (complete, nothing)] = seen
+    assert (signed_out, codes(error), complete, nothing) == ("next", ["UNAUTHENTICATED"], "complete", None)
 
 
 async def test_in_single_connection_mode_a_token_that_runs_out_ends_every_operation_and_the_stream(world, monkeypatch):
