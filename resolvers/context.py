@@ -63,13 +63,15 @@ class Context:
     request_id: str
     pages: PageLimits
     limits: QueryLimits = QueryLimits()
-    # A WebSocket's: what its connection_init sent (the token), and the connection itself.
+    # A WebSocket's: what its connection_init sent (the token); a WebSocket's or an event stream's
+    # (server/sse.py) connection itself.
     connection_params: dict[str, Any] | None = None
     connection: Any = None
     # The cost budgets operations are charged to (sources.throttle); None: not charged (in-process
     # execution by tests, benchmarks and tools; the server always sets them).
     budgets: CostBudgets | None = None
-    # A WebSocket's: who its token names now (None: the token expired or the user is gone).
+    # A WebSocket's or an event stream's: who its token names now (None: the token expired or the
+    # user is gone).
     reauthorize: Callable[[], Awaitable[Principal | None]] | None = None
     _checked: tuple[float, Principal | None] | None = None
     # CORPCARE_MIN_GROUP_SIZE: the fewest lines a figure may stand for, for callers without

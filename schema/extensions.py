@@ -205,13 +205,16 @@ class AuthorizeFields(SchemaExtension):
         return [d.error() for d in denials]
 
 
-SUBSCRIBE_OVER_WS = "Subscriptions are served over WebSocket (graphql-transport-ws) at /graphql, not over HTTP."
+SUBSCRIBE_OVER_WS = (
+    "Subscriptions are served over WebSocket (graphql-transport-ws) at /graphql, or over Server-Sent Events "
+    "(graphql-sse) at /graphql/stream, not as a plain HTTP request."
+)
 
 
 def _not_streamed(ctx: Any, context: Context) -> bool:
     """A subscription sent as a plain HTTP request (which may also carry queries or mutations):
-    it has no stream to answer on. A socket's context holds its connection; an in-process
-    ``schema.subscribe`` allows subscriptions only."""
+    it has no stream to answer on. A socket's or an event stream's context holds its connection;
+    an in-process ``schema.subscribe`` allows subscriptions only."""
     return context.connection is None and set(ctx.allowed_operations) != {StrawberryOperation.SUBSCRIPTION}
 
 

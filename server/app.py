@@ -37,6 +37,7 @@ from server.metrics import Metrics
 from server.recovery_pass import recover_forever
 from server.refusals import RefusalGate
 from server.settings import Settings
+from server.sse import EventStreams
 from server.worker import BulkWorker
 from sources import Sources, telemetry
 from sources.cache import create_cache
@@ -121,10 +122,13 @@ def create_app(settings: Settings, sources: Sources | None = None) -> Starlette:
             await engines.dispose()
 
     graphql = GraphQLEndpoint(settings, metrics)
+    streams = EventStreams(graphql)
     admission = Admission(settings.admission_limits)
     app = Starlette(
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
+            # GraphQL over Server-Sent Events (graphql-sse), both of its modes.
+            Route("/graphql/stream", streams, methods=["GET", "POST", "PUT", "DELETE"]),
             WebSocketRoute("/graphql", graphql),
             Route("/reports/{report}.csv", report_export),
             Route("/healthz", healthz),
@@ -139,8 +143,14 @@ def create_app(settings: Settings, sources: Sources | None = None) -> Starlette:
             Middleware(
                 CORSMiddleware,
                 allow_origins=settings.cors_origins,
-                allow_methods=["GET", "POST"],
-                allow_headers=["Authorization", "Content-Type", "X-Corpcare-Preflight", "X-Request-Id"],
+                allow_methods=["GET", "POST", "PUT", "DELETE"],  # PUT and DELETE: graphql-sse's single connection
+                allow_headers=[
+                    "Authorization",
+                    "Content-Type",
+                    "X-Corpcare-Preflight",
+                    "X-Request-Id",
+                    "X-GraphQL-Event-Stream-Token",
+                ],
                 expose_headers=["X-Request-Id"],
                 max_age=600,
             ),
@@ -168,6 +178,7 @@ def create_app(settings: Settings, sources: Sources | None = None) -> Starlette:
     )
     app.state.refusals = graphql.refusals
     app.state.admission = admission
+    app.state.event_streams = streams
     app.state.fair_share = graphql.fair_share  # CSV exports take their company's places too
     if sources is not None:
         _attach(app, sources, settings, metrics)

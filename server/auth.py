@@ -165,7 +165,7 @@ class BearerAuth(AuthenticationBackend):
         if path == "/graphql":
             if self._is_ide_page(conn):
                 return None
-        elif not path.startswith("/reports/"):
+        elif path != "/graphql/stream" and not path.startswith("/reports/"):
             return None
         scheme, _, token = conn.headers.get("authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not token:

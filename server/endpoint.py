@@ -64,16 +64,20 @@ SOCKET_REFUSALS = REQUEST_ERRORS | {"BAD_REQUEST", "PERSISTED_QUERY_NOT_IN_LIST"
 
 def _refused(message: Any) -> bool:
     """Whether a graphql-transport-ws message answers a subscribe with a refusal of the request
-    itself, as HTTP counts them: an ``error``, or a ``next`` with no data, carrying a request
-    error (not a field's ``FORBIDDEN``, nor our own ``RATE_LIMITED``, which is the wait)."""
+    itself: an ``error``, or a ``next`` that is one (``is_refusal``)."""
     kind = message.get("type")
     payload = message.get("payload")
     if kind == "error":
-        errors = payload
-    elif kind == "next" and isinstance(payload, dict) and payload.get("data") is None:
-        errors = payload.get("errors")
-    else:
+        return is_refusal({"data": None, "errors": payload})
+    return kind == "next" and isinstance(payload, dict) and is_refusal(payload)
+
+
+def is_refusal(payload: Any) -> bool:
+    """Whether a GraphQL response refuses the request itself, as HTTP counts them: no data, and
+    a request error (not a field's ``FORBIDDEN``, nor our own ``RATE_LIMITED``, which is the wait)."""
+    if not isinstance(payload, dict) or payload.get("data") is not None:
         return False
+    errors = payload.get("errors")
     if not isinstance(errors, list):
         return False
     codes = {str((e.get("extensions") or {}).get("code")) for e in errors if isinstance(e, dict)}
@@ -278,16 +282,23 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             # GraphQL over HTTP: a client that accepts the GraphQL response media type gets it,
             # and request errors with it are 4xx rather than 200.
             response.graphql_media = GRAPHQL_MEDIA in request.headers.get("accept", "")  # type: ignore[attr-defined]
+        return self.context_for(user.principal, sources, request_id=request_id)
+
+    def context_for(
+        self, principal: Principal, sources: Sources, *, request_id: str | None = None, connection: Any = None
+    ) -> Context:
+        """A request's context, signed in as ``principal`` (an event stream's holds its ``connection``)."""
         context = Context.of(
-            user.principal,
+            principal,
             sources,
-            request_id=request_id,
+            request_id=request_id or uuid.uuid4().hex,
             pages=self.pages,
             limits=self.limits,
             budgets=self.budgets,
-            today=today,
+            today=datetime.now(UTC).date(),
             min_group_size=self.min_group_size,
         )
+        context.connection = connection
         context.fair_share = self.fair_share
         return self._timed(context)
 

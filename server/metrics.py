@@ -65,6 +65,10 @@ class Metrics(Observer):
         )  # fmt: skip
         self.admission_running = Gauge("corpcare_admission_running", "Requests executing now.", registry=r)
         self.admission_queued = Gauge("corpcare_admission_queued", "Requests waiting for their turn.", registry=r)
+        self.sse_operations = Gauge(
+            "corpcare_sse_operations", "GraphQL operations running over Server-Sent Events (/graphql/stream).",
+            registry=r,
+        )  # fmt: skip
         self.disconnects = Counter(
             "corpcare_client_disconnects", "Requests whose client went away before the answer; their work cancelled.",
             registry=r,
