@@ -39,7 +39,7 @@ from strawberry.types.graphql import OperationType
 
 from permissions.principal import Principal
 from schema.extensions import code_errors, registered_document
-from server.admission import current_turn
+from server.admission import arrived_at, current_turn
 from server.auth import PrincipalUser, SignInUnavailable
 from server.endpoint import SOCKET_REFUSALS, GraphQLEndpoint, is_refusal
 from server.event_stream import EventResponse, EventStream, Operation
@@ -189,8 +189,8 @@ class EventStreams:
         if kind is OperationType.SUBSCRIPTION:
             _step_aside()  # it waits on events from now on, not on a worker
             operation.task = asyncio.create_task(self._run(stream, operation, results))  # outlives this request
-        else:
-            await self._run(stream, operation, results)  # a query holds its turn while it runs
+        else:  # a query holds its turn while it runs, within the request time limit
+            await self._run(stream, operation, results, arrived_at(request.scope) + graphql.request_seconds)
         return None
 
     async def _refuse(
@@ -207,16 +207,30 @@ class EventStreams:
         stream.close()
         return None
 
-    async def _run(self, stream: EventStream, operation: Operation, results: AsyncGenerator[Any, None]) -> None:
+    async def _run(
+        self,
+        stream: EventStream,
+        operation: Operation,
+        results: AsyncGenerator[Any, None],
+        deadline: float | None = None,
+    ) -> None:
+        """``deadline`` (a query's: the request time limit, on the loop's clock): past it the
+        operation stops with TIMEOUT, as over HTTP."""
         first = True
         try:
-            async with aclosing(results):
+            async with asyncio.timeout_at(deadline), aclosing(results):
                 async for result in results:
                     payload = _payload(result)
                     if first and is_refusal(payload):
                         self.graphql.refusals.spend(stream.owner)
                     first = False
                     await stream.send("next", operation.id, payload)
+        except TimeoutError:
+            seconds = self.graphql.request_seconds
+            message = f"The request took longer than {seconds:g} s from its arrival and was stopped."
+            await stream.send(
+                "next", operation.id, {"errors": [{"message": message, "extensions": {"code": "TIMEOUT"}}]}
+            )
         except asyncio.CancelledError:
             if operation.task is None:
                 raise  # a query run by its request, whose client went away

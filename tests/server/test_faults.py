@@ -16,6 +16,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
+import orjson
 import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
@@ -248,6 +249,23 @@ async def test_a_request_past_its_time_limit_gets_a_coded_503(running_billing):
         assert response.status_code == 503 and response.headers["retry-after"] == "1"
         assert response.json()["errors"][0]["extensions"]["code"] == "TIMEOUT"
         assert response.headers["x-request-id"]
+        response, body = await ask(http)
+        assert response.status_code == 200 and "errors" not in body
+
+
+async def test_a_query_over_server_sent_events_past_its_time_limit_ends_with_timeout(running_billing):
+    """The same time limit as over HTTP: the stream's one event is the coded TIMEOUT, then complete."""
+    world = running_billing
+    async with served(**world.urls, backend_call_seconds=60, request_timeout_seconds=5) as http:
+        async with billing_locked(world):
+            response = await http.post(
+                "/graphql/stream", json={"query": QUERY}, headers={"Accept": "text/event-stream"}
+            )
+        assert response.status_code == 200 and response.headers["content-type"].startswith("text/event-stream")
+        events = [block for block in response.text.split("\n\n") if block.strip() and not block.startswith(":")]
+        assert [block.splitlines()[0] for block in events] == ["event: next", "event: complete"]
+        payload = orjson.loads(events[0].splitlines()[1].removeprefix("data:"))
+        assert [e["extensions"]["code"] for e in payload["errors"]] == ["TIMEOUT"] and "data" not in payload
         response, body = await ask(http)
         assert response.status_code == 200 and "errors" not in body
 
