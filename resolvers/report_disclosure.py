@@ -1,5 +1,6 @@
 """The organisation's half of reports that cannot be narrowed to a line (``permissions/disclosure.py``):
-each visible line's block, and the row its block falls in for the question asked.
+each visible stay's block (each month's, as billed), and the row its block falls in for the
+question asked.
 
 A block's row must depend on the block alone — the same block is one atom whatever is asked —
 so a block that straddles two rows of the question (or the edge of its subtree) goes to the
@@ -15,7 +16,6 @@ from permissions.disclosure import (
     NO_BLOCK,
     block_stays,
     blocks_as_billed,
-    disclosure_blocks,
     group_floor,
     scoped_cost_centre,
 )
@@ -39,29 +39,6 @@ def cost_centre_of(context: Context) -> Callable[[str, Mapping[int, str]], str |
 RowOf = Callable[[str, list[str], str | None], str]
 
 
-def blocked_lines(
-    context: Context,
-    lines: Mapping[int, str],
-    floor: int,
-    cost_centres: Mapping[int, str],
-    subtree: str | None,
-    row_of: RowOf,
-) -> dict[int, tuple[str, str]]:
-    """Line id → (block, row) over every line the caller may see (``lines``: id → org path).
-
-    ``row_of(block unit, the org paths of its lines, its cost centre)`` names the block's row
-    (``REMAINDER`` when it fits none); blocks not wholly inside ``subtree`` are ``OUTSIDE``."""
-    units = disclosure_blocks(lines, floor)
-    members: dict[str, list[int]] = {}
-    for line in lines:
-        members.setdefault(units[line], []).append(line)
-    row = _block_row(context, cost_centres, lambda unit: subtree is None or unit.startswith(subtree), subtree, row_of)
-    found: dict[int, tuple[str, str]] = {}
-    for unit, ids in members.items():
-        found.update((line, (unit, row(unit, [lines[i] for i in ids]))) for line in ids)
-    return found
-
-
 def blocked_stays(
     context: Context,
     stays: Sequence[Stay],
@@ -73,8 +50,9 @@ def blocked_stays(
 ) -> tuple[BlockStay, ...]:
     """As billed: the days of every stay the caller may see, each month with the block its line had
     then (``blocks_as_billed``: each month blocked over where its lines sat that month) and the
-    block's row, as in ``blocked_lines``; blocks not wholly inside the unit ``subtree`` as it was
-    then are ``OUTSIDE``. Days of a line in one block and row are handed over as one range."""
+    block's row (``row_of(block unit, the org paths of its lines, its cost centre)``, ``REMAINDER``
+    when it fits none); blocks not wholly inside the unit ``subtree`` as it was then are
+    ``OUTSIDE``. Days of a line in one block and row are handed over as one range."""
     pieces = blocks_as_billed(((s.line_id, s.path, s.valid_from, s.valid_to) for s in stays), months, floor)
     paths: dict[tuple[date, str], list[str]] = {}
     for piece in pieces:

@@ -13,6 +13,7 @@ from resolvers.budget_report import BudgetReportArgs, BudgetRow, budget_report
 from resolvers.context import Context
 from resolvers.ids import to_global_id
 from resolvers.line_alerts import top_spenders
+from resolvers.report_base import AS_BILLED
 from resolvers.savings import savings
 from resolvers.usage_report import usage_report
 
@@ -53,9 +54,15 @@ async def top_spenders_csv(
 
 
 async def usage_csv(
-    context: Context, first: date, last: date, depth: int, org_unit_id: str | None, customer: str | None
+    context: Context,
+    first: date,
+    last: date,
+    depth: int,
+    org_unit_id: str | None,
+    customer: str | None,
+    structure: str = AS_BILLED,
 ) -> Table:
-    report = await usage_report(context, first, last, depth, org_unit_id, customer)
+    report = await usage_report(context, first, last, depth, org_unit_id, customer, structure)
     units = await unit_names(context, [row.org_unit_id for row in report.rows if row.org_unit_id is not None])
     header = ["Org unit", "Org unit id", "Month", "Kind", "Quantity", "Unit", "Currency", "Amount", "Lines", "Billed"]
     unit_of = {"voice": "seconds", "sms": "messages"}

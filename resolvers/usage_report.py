@@ -2,7 +2,10 @@
 scope, summed by billing. Volumes come from itemised usage as rated; a month is ``billed``
 once it has closed (its invoices are issued the month after).
 
-Each line counts in exactly one row of a month and kind (its unit at the depth, or the remainder),
+Grouped as billed (the default), each record counts under the unit its line sat in on the
+record's day, as the spending report groups charges, so a closed month's volumes never move with
+the tree; ``current`` groups every month by today's tree (refused without line:read). Each
+record counts in exactly one row of a month and kind (its unit at the depth, or the remainder),
 so the report's totals, per kind and currency, are the sums of its rows."""
 
 from __future__ import annotations
@@ -12,10 +15,21 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from loaders.page import Window
+from permissions.disclosure import refuse_current_tree
 from resolvers.context import Context
 from resolvers.node import load_node
-from resolvers.report_base import check_depth, check_months, report_customer, unit_at_depth, visible_lines
-from resolvers.report_disclosure import blocked_lines, covers, floor_of, unit_row
+from resolvers.report_base import (
+    AS_BILLED,
+    CURRENT,
+    check_depth,
+    check_months,
+    months,
+    report_customer,
+    unit_at_depth,
+    visible_lines,
+    visible_stays,
+)
+from resolvers.report_disclosure import blocked_stays, covers, covers_stays, floor_of, unit_row
 from resolvers.report_pages import page_rows, question_of
 from sources.billing.disclosure import OUTSIDE, REMAINDER
 from sources.billing.usage_reports import UsageSum
@@ -87,20 +101,34 @@ class BundleUseRow:
 
 
 async def usage_report(
-    context: Context, first: date, last: date, unit_depth: int, org_unit_id: str | None, customer_id: str | None
+    context: Context,
+    first: date,
+    last: date,
+    unit_depth: int,
+    org_unit_id: str | None,
+    customer_id: str | None,
+    structure: str = AS_BILLED,
 ) -> UsageReport:
     check_months(first, last)
     check_depth(unit_depth)
-    customer = await report_customer(context, customer_id)
+    assert structure in (AS_BILLED, CURRENT), structure
     floor = floor_of(context)
+    refuse_current_tree(floor, structure)
+    customer = await report_customer(context, customer_id)
+    usage = context.sources.usage_figures
     if floor:
         found = await _volumes_in_atoms(context, customer, first, last, unit_depth, org_unit_id, floor)
+    elif structure == AS_BILLED:
+        stays = await visible_stays(context, customer, first, last, org_unit_id)
+        found = await usage.volumes(customer, first, last, [
+            (s.line_id, str(unit_at_depth(s.path, unit_depth)), s.valid_from, s.valid_to) for s in stays
+        ])  # fmt: skip
     else:
         lines = await visible_lines(context, customer, org_unit_id)
         groups = {line: str(unit_at_depth(path, unit_depth)) for line, path in lines.items()}
-        found = await context.sources.usage_figures.volumes(customer, first, last, groups)
-    as_of = await context.sources.usage_figures.as_of()  # the answer's moment
-    question = question_of("usage", first, last, unit_depth, org_unit_id, customer_id)
+        found = await usage.volumes(customer, first, last, groups)
+    as_of = await usage.as_of()  # the answer's moment
+    question = question_of("usage", first, last, unit_depth, org_unit_id, customer_id, structure)
     report = UsageReport(first, last, as_of, question=question)
     report.rows = sorted((
         UsageRow(None if s.group == REMAINDER else int(s.group), s.period, s.kind, s.quantity,
@@ -114,16 +142,19 @@ async def usage_report(
 async def _volumes_in_atoms(
     context: Context, customer: int, first: date, last: date, depth: int, org_unit_id: str | None, floor: int
 ) -> list[UsageSum]:
-    """For a caller without line:read: every line it may see, blocked, and whole atoms only."""
-    subtree = None if org_unit_id is None else (await load_node(context, org_unit_id, expect="OrgUnit")).path
-    lines = await visible_lines(context, customer)
-    whole = covers(lines, subtree)
+    """For a caller without line:read (as billed only): every stay it may see, blocked as the
+    spending report blocks them (each month over where its lines sat that month), and whole atoms
+    only; a unit asked for is its subtree as it was then."""
 
     def row_of(unit: str, paths: list[str], _cost_centre: str | None) -> str:
         found = unit_row(unit, paths, depth)
         return REMAINDER if found is None else str(found)
 
-    blocks = blocked_lines(context, lines, floor, {}, None if whole else subtree, row_of)  # no cost centres here
+    stays = await visible_stays(context, customer, first, last)
+    unit = None if org_unit_id is None else int((await load_node(context, org_unit_id, expect="OrgUnit")).id)
+    whole = covers_stays(stays, unit)
+    # No cost centres here: the rows are units.
+    blocks = blocked_stays(context, stays, months(first, last), floor, {}, None if whole else unit, row_of)
     return await context.sources.usage_figures.volumes_in_atoms(customer, first, last, blocks, floor, pools=whole)
 
 

@@ -24,7 +24,7 @@ from schema.bulk import BulkOperation, BulkOperationStatus
 from schema.catalogue import Service, TariffPlan
 from schema.common import Connection, Node
 from schema.customer import Customer
-from schema.enums import LineStatus, OrderDirection
+from schema.enums import LineStatus, OrderDirection, OrgStructure
 from schema.line_alerts import SpendingAnomalies, TopSpenders
 from schema.portal_user import PortalUser
 from schema.reports import BudgetReport, BudgetReportInput, SpendingReport, SpendingReportInput
@@ -197,8 +197,19 @@ class Query:
         unit_depth: int = 1,
         org_unit: strawberry.ID | None = None,
         customer: strawberry.ID | None = None,
+        structure: Annotated[
+            OrgStructure,
+            strawberry.argument(
+                description="The tree that groups the units and decides `orgUnit`'s subtree: AS_BILLED (the "
+                "default) the unit each line sat in on the usage's day, so closed months never change when lines "
+                "or units move; CURRENT today's tree. Without line:read, AS_BILLED only (CURRENT is FORBIDDEN), "
+                "the groups large enough to show cut from each month's tree as it was."
+            ),
+        ] = OrgStructure.AS_BILLED,
     ) -> UsageReport | None:
-        return await usage_report.usage_report(info.context, from_, to, unit_depth, org_unit, customer)  # type: ignore[return-value]
+        return await usage_report.usage_report(  # type: ignore[return-value]
+            info.context, from_, to, unit_depth, org_unit, customer, structure.value
+        )
 
     @strawberry.field(
         directives=[requires(P.PRODUCT_READ)],

@@ -1,9 +1,11 @@
 """Reports as CSV files for spreadsheets: ``GET /reports/<report>.csv?from=2026-01&to=2026-10&…``.
 
 ``spending`` (streamed as billing returns the rows; ``groupBy=ORG_UNIT,MONTH``, ``unitDepth``,
-``categories``), ``budget``, ``top-spenders`` (``first``), ``usage`` (``unitDepth``) and
-``savings`` (``months``); every one takes ``orgUnit`` and ``customer``. The same bearer
-token, permissions and row scope as the GraphQL API; input problems get the same coded errors.
+``categories``, ``structure``), ``budget``, ``top-spenders`` (``first``), ``usage``
+(``unitDepth``, ``structure``) and ``savings`` (``months``); every one takes ``orgUnit`` and
+``customer``; ``structure=CURRENT`` groups by today's tree (``AS_BILLED`` by default, as in
+GraphQL). The same bearer token, permissions and row scope as the GraphQL API; input problems
+get the same coded errors.
 """
 
 from __future__ import annotations
@@ -137,7 +139,8 @@ async def _top_spenders(context: Context, params: QueryParams) -> Built:
 async def _usage(context: Context, params: QueryParams) -> Built:
     first, last = _months(params)
     depth = _number(params, "unitDepth", 1)
-    table = await usage_csv(context, first, last, depth, params.get("orgUnit"), params.get("customer"))
+    structure = _structure(params)
+    table = await usage_csv(context, first, last, depth, params.get("orgUnit"), params.get("customer"), structure)
     return await _listed(table, f"usage-{first:%Y-%m}-to-{last:%Y-%m}.csv")
 
 

@@ -1,5 +1,5 @@
 """Lines handed to billing as data: a line → group map, or (as billed) a line's group per range
-of days, as a derived table to join the charges to."""
+of days, as a derived table to join the charges (or the usage records, by their day) to."""
 
 from __future__ import annotations
 
@@ -10,8 +10,6 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Date, Integer, String, and_, bindparam, cast, func, or_, select
 from sqlalchemy.dialects.postgresql import ARRAY
-
-from sources.billing.models import DailyCharge
 
 
 def line_groups(groups: Mapping[int, str], dialect: str) -> tuple[Any, ColumnElement[Any], ColumnElement[Any]]:
@@ -43,11 +41,23 @@ def json_rows(*columns: Any) -> Any:
 Stay = tuple[int, str, date, date | None]
 
 
-def line_stays(stays: Sequence[Stay], dialect: str) -> tuple[Any, ColumnElement[Any], ColumnElement[Any], Any]:
+def utc_day(moment: Any, dialect: str) -> ColumnElement[Any]:
+    """The day of a timestamp column in UTC, as a ``Date`` column compares: the day a usage record
+    is charged on (rating dates a charge by its usage's day in UTC, ``sources/demo/rating.py``),
+    whatever the session's time zone (PostgreSQL) or the stored offset (SQLite)."""
+    if dialect == "postgresql":
+        return cast(func.timezone("UTC", moment), Date())
+    return func.date(moment)  # SQLite: ISO text, compared with ISO days as text
+
+
+def line_stays(
+    stays: Sequence[Stay], dialect: str, line: Any, day: Any
+) -> tuple[Any, ColumnElement[Any], ColumnElement[Any], Any]:
     """``line_groups`` over days: a derived table (line id, group, from, to) handed over as data
-    in one bound parameter, and the join condition that puts a charge in the group its line
-    had on the charge's day. A line may appear in several stays; they never overlap, so each
-    charge counts once. Returns the table, its line and group columns, and that condition."""
+    in one bound parameter, and the join condition that puts a fact (its ``line`` and ``day``
+    columns: a charge's, or a usage record's line and ``utc_day``) in the group its line had on
+    that day. A line may appear in several stays; they never overlap, so each fact counts once.
+    Returns the table, its line and group columns, and that condition."""
     members: Any
     if dialect == "postgresql":
         members = (
@@ -74,9 +84,5 @@ def line_stays(stays: Sequence[Stay], dialect: str) -> tuple[Any, ColumnElement[
         )
         columns = list(members.c)
     line_id, group, valid_from, valid_to = columns
-    on = and_(
-        DailyCharge.subscriber_id == line_id,
-        DailyCharge.day >= valid_from,
-        or_(valid_to.is_(None), DailyCharge.day < valid_to),
-    )
+    on = and_(line == line_id, day >= valid_from, or_(valid_to.is_(None), day < valid_to))
     return members, line_id, group, on

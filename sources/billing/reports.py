@@ -192,7 +192,7 @@ class BillingReports(SqlSource):
         """The line → group map as a relation, its group column, and how a charge joins it: by
         line, or (as billed) by line and the charge's day within the stay."""
         if query.stays is not None:
-            members, _, group, on = line_stays(query.stays, self.dialect)
+            members, _, group, on = line_stays(query.stays, self.dialect, DailyCharge.subscriber_id, DailyCharge.day)
             return members, group, on
         members, line_id, group = line_groups(query.groups, self.dialect)
         return members, group, DailyCharge.subscriber_id == line_id

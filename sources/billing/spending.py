@@ -71,7 +71,7 @@ class SpendingReads(SqlSource):
         counts for the group its line had on the charge's day (``line_stays``).
         """
         if stays is not None:
-            members, _, group, on = line_stays(stays, self.dialect)
+            members, _, group, on = line_stays(stays, self.dialect, DailyCharge.subscriber_id, DailyCharge.day)
         else:
             members, line_id, group = line_groups(groups, self.dialect)
             on = DailyCharge.subscriber_id == line_id

@@ -10,8 +10,8 @@ from typing import Any
 
 from sqlalchemy import and_, case, func, select
 
-from sources.billing.disclosure import OUTSIDE, Facts, Question, line_blocks, suppressed_sums
-from sources.billing.members import line_groups
+from sources.billing.disclosure import OUTSIDE, Blocks, Facts, Question, line_blocks, suppressed_sums
+from sources.billing.members import Stay, line_groups, line_stays, utc_day
 from sources.billing.models import BundleBalance, LineProduct, TariffPlan, UsageRecord
 from sources.db import SqlSource, key_in
 
@@ -39,18 +39,28 @@ class BundleUse:
 class UsageFigures(SqlSource):
     """Usage volumes and bundle use, summed by billing for the lines corpcare names."""
 
-    async def volumes(self, customer: int, first: date, last: date, groups: Mapping[int, str]) -> list[UsageSum]:
-        """Per group, month and kind: quantity, rated amount and lines, over itemised usage."""
+    async def volumes(
+        self, customer: int, first: date, last: date, groups: Mapping[int, str] | Sequence[Stay]
+    ) -> list[UsageSum]:
+        """Per group, month and kind: quantity, rated amount and lines, over itemised usage. ``groups``
+        maps a line to its group (today's tree), or as billed gives a line's group per range of days
+        (``line_stays``): a record counts for the group its line had on the record's day (in UTC,
+        the day it is charged on), so a line that moved within a month counts in both groups."""
         if not groups:
             return []
-        members, line_id, group = line_groups(groups, self.dialect)
         usage = UsageRecord
+        if isinstance(groups, Mapping):
+            members, line_id, group = line_groups(groups, self.dialect)
+            on = usage.subscriber_id == line_id
+        else:
+            members, _, group, on = line_stays(groups, self.dialect, usage.subscriber_id,
+                                               utc_day(usage.started_at, self.dialect))  # fmt: skip
         grouped = [group, usage.period, usage.kind, usage.currency]
         statement = (
             select(*grouped, func.sum(usage.quantity), func.sum(usage.amount_minor),
                    func.count(usage.subscriber_id.distinct()))
             .select_from(usage)
-            .join(members, usage.subscriber_id == line_id)
+            .join(members, on)
             .where(usage.customer_id == customer, usage.period >= first, usage.period <= last)
             .group_by(*grouped)
             .order_by(*grouped)
@@ -61,17 +71,19 @@ class UsageFigures(SqlSource):
         ]
 
     async def volumes_in_atoms(
-        self, customer: int, first: date, last: date, blocks: Mapping[int, tuple[str, str]], floor: int, *, pools: bool
+        self, customer: int, first: date, last: date, blocks: Blocks, floor: int, *, pools: bool
     ) -> list[UsageSum]:
         """``volumes`` for a caller who may not read single lines: whole atoms of at least ``floor``
-        lines (``sources/billing/disclosure.py``), blocks' rows as given; the group of the
+        lines (``sources/billing/disclosure.py``), blocks' rows as given — as billed, the stays of
+        each line's blocks, a record joined by its day as in ``volumes``; the group of the
         remainder of a month and kind is ``REMAINDER``."""
         if not blocks:
             return []
         usage = UsageRecord
         facts = Facts(usage.__table__, usage.subscriber_id, usage.period, usage.kind, usage.currency,
                       [usage.quantity, usage.amount_minor],
-                      [usage.customer_id == customer, usage.period >= first, usage.period <= last])  # fmt: skip
+                      [usage.customer_id == customer, usage.period >= first, usage.period <= last],
+                      utc_day(usage.started_at, self.dialect))  # fmt: skip
         question = Question(by_month=True, by_kind=True, pools=pools, pool_by_kind=True)
         statement = suppressed_sums(facts, blocks, question, floor, self.dialect, rows=True)
         return [

@@ -1,9 +1,10 @@
 """History as it was for reporting callers: for the aggregate viewer, who may not read lines, the
 figures are whole atoms of blocks of lines as billed, so moving a team and a line leaves every
-closed month alone — every grouping and subtree of the spending report, every unit's spending
-field, the company's, the budget rows — while each figure still stands for at least five lines
-as billed; the analyst (who may read lines) keeps them too; CURRENT follows today's tree, and is
-refused to the aggregate viewer (set against AS_BILLED it would single out the lines that moved)."""
+closed month alone — every grouping and subtree of the spending report, the usage report at every
+depth and subtree, every unit's spending field, the company's, the budget rows — while each
+figure still stands for at least five lines as billed; the analyst (who may read lines) keeps them
+too; CURRENT follows today's tree, and is refused to the aggregate viewer (set against AS_BILLED it
+would single out the lines that moved)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import pytest
 from sqlalchemy import text
 
 from permissions.roles import Permission
-from tests.schema.org_history import budget_rows, closed_range, gid, key_of, oracle
+from tests.schema.org_history import USAGE, budget_rows, closed_range, gid, key_of, oracle, usage_oracle
 from tests.schema.test_history import reorganise
 from tests.support import LOGINS, World
 
@@ -72,7 +73,20 @@ async def reports(world: World, login: str, structure: str, subtrees: list[str])
     voice = {"from": first, "to": last, "groupBy": ["ORG_UNIT"], "unitDepth": 2, "categories": ["VOICE", "DATA"],
              "structure": structure}  # fmt: skip
     found["voice and data"] = await _report(world, login, voice)
+    for depth in range(4):
+        for unit in [None, *subtrees]:
+            found[("usage", depth, unit)] = await _usage(world, login, first, last, depth, unit, structure)
     return found
+
+
+async def _usage(
+    world: World, login: str, first: str, last: str, depth: int, unit: str | None, structure: str
+) -> tuple[Any, ...]:
+    asked = {"f": first, "t": last, "d": depth, "u": unit, "s": structure}
+    found = (await world.data(login, USAGE, asked))["usageReport"]
+    rows = found["rows"]
+    assert len(rows["nodes"]) == rows["totalCount"]
+    return (sorted(map(_text, found["totals"])), sorted(map(_text, rows["nodes"])))
 
 
 async def fields(world: World, login: str, structure: str) -> Snapshot:
@@ -111,10 +125,16 @@ async def _closed_months_as_billed_stay_put_and_current_moves(
     # lines as billed (with charges that month) were fewer: the small groups are in the remainder.
     charged: dict[tuple[int, str], int] = {}
     await oracle(world, 0, first, last, current=False, lines=charged)
+    used: dict[tuple[int, str, str], int] = {}
+    await usage_oracle(world, 0, first, last, current=False, lines=used)
+    assert any(question[0] == "usage" and rows for question, (_, rows) in before.items())
     for question, (totals, rows) in before.items() if floored else ():
-        for row in map(json.loads, [*totals, *rows]):
+        usage = question[0] == "usage"
+        for row in map(json.loads, rows if usage else [*totals, *rows]):
             assert row["lines"] >= K, (question, row)
-            if row.get("orgUnit") and row.get("month"):
+            if usage and row["orgUnit"]:
+                assert used[(key_of(row["orgUnit"]["id"]), row["month"], row["kind"])] >= K, row
+            elif row.get("orgUnit") and row.get("month"):
                 assert charged[(key_of(row["orgUnit"]["id"]), row["month"])] >= K, row
     assert any(key[0] != "company" and value != "null" for key, value in fields_before.items())
 
@@ -143,6 +163,11 @@ async def _current_is_refused(world: World, login: str) -> None:
     assert report.data == {"spendingReport": None}
     assert [(e.path, e.extensions) for e in report.errors or ()] == [
         (["spendingReport"], {"code": "FORBIDDEN", "field": ["structure"]})
+    ]
+    usage = await world.run(login, USAGE, {"f": first, "t": last, "d": 1, "s": "CURRENT"})
+    assert usage.data == {"usageReport": None}
+    assert [(e.path, e.extensions) for e in usage.errors or ()] == [
+        (["usageReport"], {"code": "FORBIDDEN", "field": ["structure"]})
     ]
     ids = [gid("OrgUnit", uid) for uid, _ in await _units(world)]
     unit = await world.run(login, FIELDS, {"ids": ids, "m": first, "s": "CURRENT"})

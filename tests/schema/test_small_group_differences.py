@@ -2,12 +2,12 @@
 not one row, and not the difference of two nested figures from overlapping reports (grouped by
 a dimension or not, at another unit depth, over another month range, subtree or categories).
 
-The oracle reads the charges straight from the billing database and the org tree from the CRM
-(``tests/oracle.py``, and for charges where each line sat on their day, as the reports group them
-by default): each figure's *region* — the (line, month, category, place) facts it claims to
-cover — comes from the report's own keys, never from corpcare's suppression code. A leak is
-a figure, or the difference of two nested figures, that equals the true sum of a region holding
-between one and four lines.
+The oracle reads the charges and usage records straight from the billing database and the org
+tree from the CRM (``tests/oracle.py``, and for each charge or usage record where its line sat on
+its day, as the reports group them by default): each figure's *region* — the (line, month,
+category or kind, place) facts it claims to cover — comes from the report's own keys, never from
+corpcare's suppression code. A leak is a figure, or the difference of two nested figures, that
+equals the true sum of a region holding between one and four lines.
 """
 
 from __future__ import annotations
@@ -26,6 +26,8 @@ from sqlalchemy import text
 from resolvers.ids import from_global_id
 from sources.values import add_months, month_start
 from tests.oracle import Scope, global_id, read_rows
+from tests.schema.org_history import utc_day
+from tests.schema.test_access import codes
 from tests.support import LOGINS, World, today
 
 K = 5
@@ -35,8 +37,9 @@ REPORT = """query($input: SpendingReportInput!) { spendingReport(input: $input) 
   rows(first: 10000) { nodes { orgUnit { id } month category suppressed total { amount currency } lines } } } }"""
 CATEGORIES = ["SUBSCRIPTION", "VOICE", "SMS", "DATA", "ROAMING", "CONTENT"]
 
-# line, month (YYYY-MM), category (as the schema spells it), the units on the line's path where
-# the facts count: as billed for charges (the reports' default), today's for usage (no structure)
+# line, month (YYYY-MM), category or usage kind (as the schema spells it), the units on the line's
+# path where the facts count: as billed (the reports' default, the only tree a caller without
+# line:read may ask for)
 Fact = tuple[int, str, str, tuple[int, ...]]
 Where = Callable[[tuple[int, ...]], bool]  # which paths a figure's region takes
 
@@ -56,12 +59,12 @@ class Truth:
 
 
 _TRUTH: dict[tuple[str, str], Truth] = {}
-# What the figures sum: the charges (minor units) per category and day, or the usage (quantities) per kind.
+# What the figures sum: the charges (minor units) per category and day, or the usage records
+# (quantities) with their kind and start (their day is its day in UTC, the day they are charged on).
 SUMS = {
     "charges": "select subscriber_id, day, period, category, sum(amount_minor) from daily_charges "
     "where customer_id = :c group by subscriber_id, day, period, category",
-    "usage": "select subscriber_id, null, period, kind, sum(quantity) from usage_records "
-    "where customer_id = :c group by subscriber_id, period, kind",
+    "usage": "select subscriber_id, started_at, period, kind, quantity from usage_records where customer_id = :c",
 }
 
 
@@ -86,10 +89,8 @@ async def truth(world: World, what: str = "charges") -> Truth:
             for line, path, start, end in await conn.execute(text(statement), {"c": scope.customer_id}):
                 stays.setdefault(line, []).append((path, str(start), end and str(end), _ids(path)))
 
-        def at(line: int, day: Any) -> tuple[int, ...]:
-            """Where the line's facts of ``day`` count: its path then (charges), or today (usage)."""
-            if day is None:
-                return _ids(rows.lines[line][1])
+        def at(line: int, day: str) -> tuple[int, ...]:
+            """Where the line's facts of ``day`` (ISO) count: its path then."""
             return next(
                 ids for _, start, end, ids in stays[line] if start <= str(day) and (end is None or str(day) < end)
             )
@@ -99,7 +100,7 @@ async def truth(world: World, what: str = "charges") -> Truth:
         async with world.engines.billing.connect() as conn:
             for line, day, period, kind, amount in await conn.execute(text(SUMS[what]), {"c": scope.customer_id}):
                 month = str(period)[:7]
-                where = at(line, day)
+                where = at(line, str(day) if what == "charges" else utc_day(day).isoformat())
                 if granted & set(where) and month >= f"{first:%Y-%m}":
                     facts[(line, month, kind.upper(), where)] += int(amount)
         _TRUTH[(world.backend, what)] = Truth(dict(facts), units)
@@ -234,7 +235,8 @@ async def roll_ups(world: World, known: Truth, unit_ids: list[str], at: str) -> 
     return out
 
 
-USAGE = """query($f: Month!, $t: Month!, $d: Int!, $u: ID) { usageReport(from: $f, to: $t, unitDepth: $d, orgUnit: $u) {
+USAGE = """query($f: Month!, $t: Month!, $d: Int!, $u: ID, $s: OrgStructure! = AS_BILLED) {
+  usageReport(from: $f, to: $t, unitDepth: $d, orgUnit: $u, structure: $s) {
   rows(first: 10000) { nodes { orgUnit { id } month kind quantity suppressed } } } }"""
 KINDS = ["VOICE", "SMS", "DATA", "ROAMING_DATA"]
 
@@ -258,6 +260,11 @@ async def test_no_usage_volume_or_difference_of_nested_volumes_narrows_to_fewer_
         asked = {"f": month(first), "t": month(last), "d": depth, "u": unit}
         note(str(asked))
         rows = (await world.data(LOGINS["aggregate_viewer"], USAGE, asked))["usageReport"]["rows"]["nodes"]
+        # The same question in today's tree is refused: set against the figures as billed it would
+        # single out the lines that moved.
+        current = await world.run(LOGINS["aggregate_viewer"], USAGE, {**asked, "s": "CURRENT"})
+        assert current.data == {"usageReport": None} and codes(current) == ["FORBIDDEN"]
+        assert current.errors[0].extensions["field"] == ["structure"]
         subtree = from_global_id(asked["u"])[1] if asked["u"] else None
         for row in rows:
             if row["suppressed"]:

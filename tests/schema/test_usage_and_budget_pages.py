@@ -15,8 +15,9 @@ from tests.schema.test_access import codes
 from tests.support import World, today
 
 CONNECTION = """totalCount pageInfo { hasNextPage endCursor hasPreviousPage startCursor } edges { cursor node {"""
-USAGE = f"""query($f: Month!, $t: Month!, $d: Int!, $first: Int, $after: String, $last: Int, $before: String) {{
-  report: usageReport(from: $f, to: $t, unitDepth: $d) {{
+USAGE = f"""query($f: Month!, $t: Month!, $d: Int!, $first: Int, $after: String, $last: Int, $before: String,
+  $s: OrgStructure! = AS_BILLED) {{
+  report: usageReport(from: $f, to: $t, unitDepth: $d, structure: $s) {{
     totals {{ kind quantity amount {{ amount currency }} }}
     rows(first: $first, after: $after, last: $last, before: $before) {{ {CONNECTION}
       orgUnit {{ id }} month kind quantity amount {{ amount currency }} suppressed }} }} }} }} }}"""
@@ -95,6 +96,14 @@ async def test_a_usage_report_is_read_to_its_last_row_both_ways_and_adds_up_to_i
 
     _, backward, _ = await read_all(world, customer_admin, USAGE, asked, 11, backward=True)
     assert [edge["cursor"] for edge in backward] == [edge["cursor"] for edge in edges]
+    # In today's tree too: every row read to the last one, and the same totals (no tree moves a record).
+    current, in_today, _ = await read_all(world, customer_admin, USAGE, {**asked, "s": "CURRENT"}, 7)
+    assert len({usage_key(edge) for edge in in_today}) == len(in_today) == current["rows"]["totalCount"]
+    assert usage_sums(in_today) == totals
+    assert {
+        (t["kind"], t["amount"]["currency"]): (Decimal(t["quantity"]), Decimal(t["amount"]["amount"]))
+        for t in current["totals"]
+    } == totals
 
 
 async def test_the_aggregate_viewers_usage_pages_with_remainders_add_up_to_its_totals(world, aggregate_viewer):
@@ -137,6 +146,7 @@ async def test_a_usage_or_budget_cursor_of_another_question_is_refused(world, cu
     budget = (await world.data(customer_admin, BUDGET, {**months, "first": 2}))["report"]["rows"]
     refusals = [
         (USAGE, {**months, "d": 2}, usage["pageInfo"]["endCursor"]),  # another depth: another question
+        (USAGE, {**months, "d": 1, "s": "CURRENT"}, usage["pageInfo"]["endCursor"]),  # another tree
         (USAGE, {**months, "d": 1}, budget["pageInfo"]["endCursor"]),  # a budget cursor on usage
         (BUDGET, {**months, "f": month(-3)}, budget["pageInfo"]["endCursor"]),  # other months
         (BUDGET, months, usage["pageInfo"]["endCursor"]),

@@ -1,4 +1,6 @@
-"""Usage volumes and bundle use add up to the usage records and balances of the lines in scope."""
+"""Usage volumes and bundle use add up to the usage records and balances of the lines in scope: in
+today's tree (CURRENT) over the lines each unit holds now, as billed (the default) over the unit
+each line sat in on each record's day."""
 
 from __future__ import annotations
 
@@ -10,9 +12,11 @@ from sqlalchemy import text
 
 from resolvers.ids import from_global_id
 from sources.values import add_months, month_start
+from tests.schema.org_history import quantities, usage_by_unit, usage_oracle
 from tests.support import World, today
 
-USAGE = """query($f: Month!, $t: Month!, $d: Int!) { usageReport(from: $f, to: $t, unitDepth: $d) {
+USAGE = """query($f: Month!, $t: Month!, $d: Int!, $s: OrgStructure! = AS_BILLED) {
+  usageReport(from: $f, to: $t, unitDepth: $d, structure: $s) {
   rows(first: 10000) { nodes { orgUnit { id } month kind quantity unit amount { amount } lines billed } } } }"""
 BUNDLES = """{ bundleUtilisation { tariffPlan { code } bundle { code } lines allowance used percentUsed } }"""
 
@@ -47,9 +51,8 @@ async def usage_sums(world: World, lines: set[int], first: date, last: date) -> 
 async def test_each_units_volumes_are_the_sum_of_its_lines_usage(world, customer_admin):
     current = month_start(today())
     first = add_months(current, -1)
-    rows = (await world.data(customer_admin, USAGE, {"f": month(first), "t": month(current), "d": 1}))["usageReport"][
-        "rows"
-    ]["nodes"]
+    asked = {"f": month(first), "t": month(current), "d": 1}
+    rows = (await world.data(customer_admin, USAGE, {**asked, "s": "CURRENT"}))["usageReport"]["rows"]["nodes"]
     units = {row["orgUnit"]["id"] for row in rows}
     assert len(units) > 1 and {row["billed"] for row in rows} == {True, False}
     for unit in units:
@@ -59,6 +62,9 @@ async def test_each_units_volumes_are_the_sum_of_its_lines_usage(world, customer
     for row in rows:
         assert row["billed"] == (row["month"] < month(current))
         assert row["unit"] == {"VOICE": "SECONDS", "SMS": "MESSAGES"}.get(row["kind"], "KILOBYTES")
+    for depth in range(4):
+        as_billed = await usage_by_unit(world, customer_admin, month(first), month(current), depth)
+        assert quantities(as_billed) == await usage_oracle(world, depth, month(first), month(current), current=False)
 
 
 async def test_the_whole_company_equals_its_units_and_a_unit_admin_sees_its_subtree(world, customer_admin, unit_admin):
@@ -72,9 +78,14 @@ async def test_the_whole_company_equals_its_units_and_a_unit_admin_sees_its_subt
             totals[row["kind"]] += Decimal(row["quantity"])
         by_kind[depth] = dict(totals)
     assert by_kind[0] == by_kind[2]
-    mine = (await world.data(unit_admin, USAGE, {**variables, "d": 0}))["usageReport"]["rows"]["nodes"]
+    mine = (await world.data(unit_admin, USAGE, {**variables, "d": 0, "s": "CURRENT"}))["usageReport"]["rows"]["nodes"]
     expected = await usage_sums(world, await lines_under(world, unit_admin), last, last)
     assert {(row["month"], row["kind"]): int(row["quantity"]) for row in mine} == expected
+    # As billed, the unit admin's division holds the usage of the days lines spent in it: the
+    # division's rows of the company's report.
+    division = await usage_by_unit(world, unit_admin, month(last), month(last), 1)
+    company = await usage_by_unit(world, customer_admin, month(last), month(last), 1)
+    assert division and division == {key: value for key, value in company.items() if key[0] in {k[0] for k in division}}
 
 
 async def test_bundle_use_per_plan_adds_up_the_balances_of_the_visible_lines(world, customer_admin, unit_admin):
