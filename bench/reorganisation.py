@@ -37,6 +37,9 @@ from sources.values import add_months, month_start
 ADMIN = "acme.admin"
 REPORT = """query($input: SpendingReportInput!) { spendingReport(input: $input) {
   rows(first: 10000) { totalCount nodes { orgUnit { id } month total { amount } } } } }"""
+USAGE = """query($from: Month!, $to: Month!, $depth: Int!, $structure: OrgStructure!) {
+  usageReport(from: $from, to: $to, unitDepth: $depth, structure: $structure) {
+    rows(first: 10000) { totalCount nodes { orgUnit { id } month kind quantity amount { amount } } } } }"""
 UNIT_MOVE = """mutation($input: OrgUnitMoveInput!) { orgUnitMove(input: $input) { userErrors { code } } }"""
 LINE_MOVE = """mutation($input: SubscriberMoveInput!) { subscriberMove(input: $input) { applied } }"""
 
@@ -58,6 +61,16 @@ class Reader:
                  "structure": structure}  # fmt: skip
         rows = _all_rows((await self.run(REPORT, {"input": input}))["spendingReport"]["rows"])
         return {(from_global_id(r["orgUnit"]["id"])[1], r["month"]): Decimal(r["total"]["amount"]) for r in rows}
+
+    async def usage_by_unit(self, month: str, depth: int, structure: str) -> dict[tuple[int, str], Decimal]:
+        """Each unit's usage of ``month`` per kind, as quantities (and the rated amount, kind "amount")."""
+        variables = {"from": month, "to": month, "depth": depth, "structure": structure}
+        found: dict[tuple[int, str], Decimal] = {}
+        for row in _all_rows((await self.run(USAGE, variables))["usageReport"]["rows"]):
+            unit = from_global_id(row["orgUnit"]["id"])[1]
+            found[(unit, row["kind"])] = found.get((unit, row["kind"]), Decimal(0)) + Decimal(row["quantity"])
+            found[(unit, "amount")] = found.get((unit, "amount"), Decimal(0)) + Decimal(row["amount"]["amount"])
+        return found
 
     async def rows(self, engine: str, sql: str) -> list[Any]:
         async with getattr(self.engines, engine).connect() as conn:
@@ -93,6 +106,8 @@ async def measure(data_dir: Path) -> str:
                 started = time.perf_counter()
                 found[f"{structure}/{depth}"] = await reader.by_unit(first, last, depth, structure)
                 seconds[structure].append(time.perf_counter() - started)
+                # Usage is itemised for the last closed month (and this one) only.
+                found[f"usage/{structure}/{depth}"] = await reader.usage_by_unit(last, depth, structure)
         return found
 
     before, invoiced_before = await figures(), (await reader.rows("billing", invoices_sql))[0][0]
@@ -128,11 +143,36 @@ async def measure(data_dir: Path) -> str:
         out.append(f"\n{structure}: {same} of 4 depths identical per unit and month ({cells} unit-month cells); "
                    f"one report (11 months by unit and month, in-process) took {timing[0] * 1000:.0f} to "
                    f"{timing[-1] * 1000:.0f} ms, median {timing[len(timing) // 2] * 1000:.0f} ms.")  # fmt: skip
+    out += [
+        "",
+        f"Usage of the last closed month ({last}), per unit: quantities by kind and the rated amount.",
+        "",
+        "| unit | depth | structure | kind | before | after | equal |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for depth, unit in shown:
+        for structure in ("AS_BILLED", "CURRENT"):
+            b_usage, a_usage = before[f"usage/{structure}/{depth}"], after[f"usage/{structure}/{depth}"]
+            for kind in sorted({k for (uid, k) in b_usage.keys() | a_usage.keys() if uid == unit}):
+                b, a = b_usage.get((unit, kind), Decimal(0)), a_usage.get((unit, kind), Decimal(0))
+                out.append(
+                    f"| {name[unit]} | {depth} | {structure} | {kind} | {b:,} | {a:,} | {'yes' if a == b else 'no'} |"
+                )
+    for structure in ("AS_BILLED", "CURRENT"):
+        same = sum(before[f"usage/{structure}/{d}"] == after[f"usage/{structure}/{d}"] for d in range(4))
+        cells = sum(len(after[f"usage/{structure}/{d}"]) for d in range(4))
+        out.append(f"\nUsage, {structure}: {same} of 4 depths identical per unit and kind ({cells} cells).")
     company = {sum(after[f"{s}/{d}"].values()) for s in ("AS_BILLED", "CURRENT") for d in range(4)}
     invoices = [f"{Decimal(minor) / 100:,.2f}" for minor in (invoiced_before, invoiced_after)]
     out.append(f"Company total over the closed months, every depth and structure: {sorted(company)}; "
                f"invoices (all months) before {invoices[0]}, after {invoices[1]}.")  # fmt: skip
     return "\n".join(out)
+
+
+def _all_rows(page: dict[str, Any]) -> list[dict[str, Any]]:
+    """The report's rows, every one on the one page asked for."""
+    assert len(page["nodes"]) == page["totalCount"], "more rows than one page"
+    return page["nodes"]
 
 
 def main() -> None:
@@ -157,9 +197,3 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
-
-
-def _all_rows(page: dict[str, Any]) -> list[dict[str, Any]]:
-    """The report's rows, every one on the one page asked for."""
-    assert len(page["nodes"]) == page["totalCount"], "more rows than one page"
-    return page["nodes"]
