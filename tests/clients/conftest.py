@@ -4,16 +4,18 @@ committed lock file, and run under Node against a real ``corpcare serve``."""
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.server.test_bulk_restart import servers  # noqa: F401 (fixture)
-from tests.support import IN_CI
+from tests.support import IN_CI, exclusive
 from tests.waiting import PATIENCE
 
 CLIENTS = Path(__file__).parents[2] / "clients"
@@ -33,11 +35,13 @@ def node() -> str:
     if node is None or npm is None:
         _missing("node and npm are missing (Node 20 or later: apt-get install nodejs npm)")
     assert node is not None and npm is not None
-    # npm writes node_modules/.package-lock.json last: without it the install never finished.
-    if not (CLIENTS / "node_modules" / ".package-lock.json").is_file():
-        installed = subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=CLIENTS, capture_output=True,
-                                   text=True, timeout=10 * PATIENCE, check=False)  # fmt: skip
-        assert installed.returncode == 0, f"npm ci failed:\n{installed.stdout}\n{installed.stderr}"
+    # One install at a time (the workers of a parallel run all ask): the others wait, then find it done.
+    with exclusive(Path(tempfile.gettempdir()) / f"corpcare-npm-ci-{hashlib.sha256(bytes(CLIENTS)).hexdigest()[:16]}"):
+        # npm writes node_modules/.package-lock.json last: without it the install never finished.
+        if not (CLIENTS / "node_modules" / ".package-lock.json").is_file():
+            installed = subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=CLIENTS, capture_output=True,
+                                       text=True, timeout=10 * PATIENCE, check=False)  # fmt: skip
+            assert installed.returncode == 0, f"npm ci failed:\n{installed.stdout}\n{installed.stderr}"
     return node
 
 
