@@ -32,6 +32,10 @@ BULK = 7000  # the first company gets 75 %: 5,250 lines
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    if config.pluginmanager.hasplugin("xdist"):
+        from tests.parallel import Plugin
+
+        config.pluginmanager.register(Plugin(), "corpcare-parallel")
     run_id()  # named before any worker of a parallel run starts: they inherit it
     # Servers the tests start (in process or not) keep their Redis keys and channels under this
     # process's prefix: neither another worker's servers nor another run on the same Redis see them.
