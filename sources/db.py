@@ -39,10 +39,17 @@ from sources.telemetry import Observer
 
 
 def create_engine(
-    url: str, *, pool_size: int = 10, pool_timeout: float = 30.0, statement_seconds: float | None = None
+    url: str,
+    *,
+    pool_size: int = 10,
+    pool_timeout: float = 30.0,
+    statement_seconds: float | None = None,
+    kept_idle: int | None = None,
 ) -> AsyncEngine:
     """An engine; ``statement_seconds`` has PostgreSQL cancel a statement that runs longer,
-    ``pool_timeout`` is how long a caller waits for a pooled connection before giving up."""
+    ``pool_timeout`` is how long a caller waits for a pooled connection before giving up.
+    PostgreSQL connections number up to twice ``pool_size``, of which ``pool_size`` (or
+    ``kept_idle``, when given) stay open when idle."""
     if url.startswith("sqlite"):
         engine = create_async_engine(url, connect_args={"timeout": 30})
         _tune_sqlite(engine.sync_engine)
@@ -55,8 +62,8 @@ def create_engine(
         }
     return create_async_engine(
         url,
-        pool_size=pool_size,
-        max_overflow=pool_size,
+        pool_size=pool_size if kept_idle is None else kept_idle,
+        max_overflow=pool_size if kept_idle is None else 2 * pool_size - kept_idle,
         pool_timeout=pool_timeout,
         pool_pre_ping=True,
         connect_args=connect_args,

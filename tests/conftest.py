@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import os
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
+from redis import Redis
+from redis.exceptions import RedisError
 
-from sources.demo import seed
+from tests.seeded import drop_templates, postgres_copy, run_id, sqlite_copy, template
 from tests.support import (
     LOGINS,
+    REDIS_PREFIX,
+    REDIS_URL,
     StatementCounter,
     World,
     drop_postgres,
     open_engines,
-    postgres_urls,
     service_missing,
     sources_over,
-    sqlite_urls,
     today,
 )
 
@@ -26,19 +31,48 @@ LARGE = 2000
 BULK = 7000  # the first company gets 75 %: 5,250 lines
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    if config.pluginmanager.hasplugin("xdist"):
+        from tests.parallel import Plugin
+
+        config.pluginmanager.register(Plugin(), "corpcare-parallel")
+    run_id()  # named before any worker of a parallel run starts: they inherit it
+    # Servers the tests start (in process or not) keep their Redis keys and channels under this
+    # process's prefix: neither another worker's servers nor another run on the same Redis see them.
+    os.environ["CORPCARE_REDIS_PREFIX"] = REDIS_PREFIX
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    with contextlib.suppress(RedisError, OSError), Redis.from_url(REDIS_URL) as redis:
+        keys = list(redis.scan_iter(match=f"{REDIS_PREFIX}*"))
+        if keys:
+            redis.delete(*keys)
+    if not hasattr(session.config, "workerinput"):  # the run's last process: every worker has finished
+        with contextlib.suppress(OSError, ConnectionError):
+            asyncio.run(drop_templates())
+
+
+def _shared(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The run's temporary folder, which the workers of a parallel run share (each has its own below it)."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
 async def _world(
     backend: str, lines: int, tmp_path_factory: pytest.TempPathFactory, label: str = "read"
 ) -> AsyncIterator[World]:
     name = f"corpcare_test_{os.getpid()}_{label}_{lines}"
-    if backend == "postgres":
-        try:
-            urls = await postgres_urls(name)
-        except (OSError, ConnectionError) as error:
-            service_missing("PostgreSQL", error)
-    else:
-        urls = sqlite_urls(tmp_path_factory.mktemp(f"sqlite_{label}_{lines}"))
+    try:
+        seeded = await template(backend, lines, today(), _shared(tmp_path_factory))
+        if backend == "postgres":
+            urls = await postgres_copy(name, seeded)
+        else:
+            urls = sqlite_copy(tmp_path_factory.mktemp(f"sqlite_{label}_{lines}"), seeded)
+    except (OSError, ConnectionError) as error:
+        if backend != "postgres":
+            raise
+        service_missing("PostgreSQL", error)
     engines = open_engines(urls)
-    await seed(engines, subscribers=lines, seed=7, as_of=today())
     counter = StatementCounter()
     counter.watch(engines)
     world = World(backend, engines, sources_over(engines), counter)

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,6 +28,9 @@ from sources.db import Engines, create_engine
 PG_ADMIN_URL = os.environ.get("CORPCARE_TEST_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("CORPCARE_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+# This process's start of every Redis key and channel (set as the servers' default by conftest):
+# the workers of a parallel run, and other runs on the same Redis, keep apart.
+REDIS_PREFIX = f"corpcare-test-{uuid.uuid4().hex[:12]}:"
 
 LOGINS = {
     "customer_admin": "acme.admin",
@@ -140,7 +147,9 @@ def sqlite_urls(directory: Any) -> tuple[str, str, str]:
 
 
 def open_engines(urls: tuple[str, str, str]) -> Engines:
-    return Engines(*(create_engine(url) for url in urls))
+    """Engines as the server makes them, except that each keeps one PostgreSQL connection open
+    between uses, not ten: the worlds of every worker stay well inside PostgreSQL's limit."""
+    return Engines(*(create_engine(url, kept_idle=1) for url in urls))
 
 
 def sources_over(engines: Engines) -> Sources:
@@ -161,3 +170,14 @@ async def reachable_redis(url: str = REDIS_URL) -> Redis:
         await client.aclose()
         service_missing("Redis", error)
     return client
+
+
+@contextlib.contextmanager
+def exclusive(lock: Path) -> Iterator[None]:
+    """Held by one process at a time: the workers of a parallel run, or runs side by side."""
+    with lock.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)

@@ -5,17 +5,19 @@ committed lock file, and run under Node against a real ``corpcare serve``; and t
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.server.test_bulk_restart import servers  # noqa: F401 (fixture)
-from tests.support import IN_CI
+from tests.support import IN_CI, exclusive
 from tests.waiting import PATIENCE
 
 CLIENTS = Path(__file__).parents[2] / "clients"
@@ -51,10 +53,12 @@ def node() -> str:
     if node is None or npm is None:
         _missing("node and npm are missing (Node 20 or later: apt-get install nodejs npm)")
     assert node is not None and npm is not None
-    if not _installed():
-        installed = subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=CLIENTS, capture_output=True,
-                                   text=True, timeout=10 * PATIENCE, check=False)  # fmt: skip
-        assert installed.returncode == 0, f"npm ci failed:\n{installed.stdout}\n{installed.stderr}"
+    # One install at a time (the workers of a parallel run all ask): the others wait, then find it done.
+    with exclusive(_lock_path("npm-ci")):
+        if not _installed():
+            installed = subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=CLIENTS, capture_output=True,
+                                       text=True, timeout=10 * PATIENCE, check=False)  # fmt: skip
+            assert installed.returncode == 0, f"npm ci failed:\n{installed.stdout}\n{installed.stderr}"
     return node
 
 
@@ -83,14 +87,21 @@ def ariadne_codegen() -> Path:
     tool = CLIENTS / "python" / ".ariadne-codegen"
     command, stamp = tool / "bin" / "ariadne-codegen", tool / "installed-requirements.txt"
     wanted = CODEGEN_TOOL.read_text()
-    # The stamp is written last: without it, or with other requirements, the install is not this one.
-    if not command.is_file() or not stamp.is_file() or stamp.read_text() != wanted:
-        shutil.rmtree(tool, ignore_errors=True)
-        subprocess.run([sys.executable, "-m", "venv", "--without-pip", tool], check=True, timeout=PATIENCE)
-        pip = [sys.executable, "-m", "pip", "--python", tool / "bin" / "python", "install",
-               "--disable-pip-version-check", "-q", "-r", CODEGEN_TOOL]  # fmt: skip
-        installed = subprocess.run(pip, capture_output=True, text=True, timeout=10 * PATIENCE, check=False)
-        if installed.returncode != 0:
-            _missing(f"ariadne-codegen did not install:\n{installed.stderr}")
-        stamp.write_text(wanted)
+    # One install at a time (the workers of a parallel run all ask): the others wait, then find it done.
+    with exclusive(_lock_path("ariadne-codegen")):
+        # The stamp is written last: without it, or with other requirements, the install is not this one.
+        if not command.is_file() or not stamp.is_file() or stamp.read_text() != wanted:
+            shutil.rmtree(tool, ignore_errors=True)
+            subprocess.run([sys.executable, "-m", "venv", "--without-pip", tool], check=True, timeout=PATIENCE)
+            pip = [sys.executable, "-m", "pip", "--python", tool / "bin" / "python", "install",
+                   "--disable-pip-version-check", "-q", "-r", CODEGEN_TOOL]  # fmt: skip
+            installed = subprocess.run(pip, capture_output=True, text=True, timeout=10 * PATIENCE, check=False)
+            if installed.returncode != 0:
+                _missing(f"ariadne-codegen did not install:\n{installed.stderr}")
+            stamp.write_text(wanted)
     return command
+
+
+def _lock_path(what: str) -> Path:
+    """A lock file for ``what`` of this checkout's clients, shared by every worker of a run."""
+    return Path(tempfile.gettempdir()) / f"corpcare-{what}-{hashlib.sha256(bytes(CLIENTS)).hexdigest()[:16]}"

@@ -27,7 +27,7 @@ from tests.server.frames import received
 from tests.server.test_bulk_restart import SECRET, servers, serving  # noqa: F401 (fixture)
 from tests.server.test_subscriptions import signed_in, urls_of
 from tests.sources.test_usage_feed import month_totals, set_line_limits
-from tests.support import REDIS_URL, World, reachable_redis, today
+from tests.support import REDIS_PREFIX, REDIS_URL, World, reachable_redis, today
 from tests.waiting import PATIENCE, eventually
 
 BALANCES = "subscription($line: ID!) { bundleUpdates(subscriber: $line) { kind used remaining } }"
@@ -62,7 +62,7 @@ async def listened_to_through_redis(*channels: str) -> None:
     answers its first message before it may have subscribed to the others)."""
     redis = await reachable_redis()
     try:
-        names = [f"corpcare:events:{channel}" for channel in channels]
+        names = [f"{REDIS_PREFIX}events:{channel}" for channel in channels]
 
         async def subscribed() -> bool:
             return all(count > 0 for _, count in await redis.pubsub_numsub(*names))

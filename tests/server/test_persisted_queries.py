@@ -24,7 +24,7 @@ from server.safelist import read_operations, register
 from sources.cache import InProcessCache, RedisCache
 from tests.server.faults import free_port
 from tests.server.test_http import bearer, make_settings
-from tests.support import REDIS_URL, reachable_redis
+from tests.support import REDIS_PREFIX, REDIS_URL, reachable_redis
 
 TOKEN = bearer(issue_token(make_settings(), "acme.admin"))
 
@@ -286,7 +286,7 @@ async def redis() -> AsyncIterator[tuple[Redis, list[str]]]:
     try:
         yield client, hashes
     finally:
-        keys = [f"corpcare:pq:{kind}:{h}" for h in hashes for kind in ("apq", "op")]
+        keys = [f"{REDIS_PREFIX}pq:{kind}:{h}" for h in hashes for kind in ("apq", "op")]
         if keys:
             await client.delete(*keys)
         await client.aclose()
@@ -297,7 +297,7 @@ async def test_a_cache_entry_that_does_not_match_its_hash_is_ignored(world, redi
     me = registered["me"]
     hashes.append(sha(me))
     forged = unique("{ subscribers(first: 1) { nodes { msisdn } } }")
-    await client.set(f"corpcare:pq:op:{sha(me)}", forged.encode())
+    await client.set(f"{REDIS_PREFIX}pq:op:{sha(me)}", forged.encode())
     async with instance(world, redis_url=REDIS_URL, persisted_queries="safelist") as http:
         # Not registered: the forged entry does not make it so.
         refused(await http.post("/graphql", json=persisted(sha(me))), 404, "PERSISTED_QUERY_NOT_IN_LIST")

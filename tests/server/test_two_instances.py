@@ -31,7 +31,7 @@ from tests.server.test_subscriptions import (
     urls_of,
     watched_bulk_run,
 )
-from tests.support import REDIS_URL, reachable_redis
+from tests.support import REDIS_PREFIX, REDIS_URL, reachable_redis
 
 servers = test_bulk_restart.servers  # the fixture: every process a test starts is killed after it
 
@@ -51,7 +51,7 @@ class SharedRedis:
 
     def __init__(self, client: Redis) -> None:
         self.client = client
-        self.patterns: list[str] = ["corpcare:principal:*"]
+        self.patterns: list[str] = [f"{REDIS_PREFIX}principal:*"]
 
     async def claim(self, *patterns: str) -> None:
         self.patterns += patterns
@@ -149,7 +149,7 @@ async def test_without_redis_progress_on_one_instance_reaches_a_subscriber_on_an
 async def test_a_cost_budget_spent_on_one_instance_is_spent_on_the_other(world, redis, servers, tmp_path):
     # Finance's own budget, which no other test spends through this Redis.
     own, company = CostBudgets().buckets(await world.principal("acme.finance"))
-    await redis.claim(f"corpcare:budget:{own.key}", f"corpcare:budget:{company.key}")
+    await redis.claim(f"{REDIS_PREFIX}budget:{own.key}", f"{REDIS_PREFIX}budget:{company.key}")
     budgets = '{"FINANCE": {"maximum": 50, "restore_rate": 0.01}}'  # a point back each 100 s
     async with two_instances(world, servers, tmp_path, "acme.finance", cost_budgets=budgets) as (first, second):
         spent = [await first.post("/graphql", json=LINES) for _ in range(2)]
@@ -173,13 +173,13 @@ async def test_a_cost_budget_spent_on_one_instance_is_spent_on_the_other(world, 
 
 async def test_a_unit_renamed_on_one_instance_is_read_at_once_on_the_other(writable_world, redis, servers, tmp_path):
     # No entry cached from another test's world under an old generation can be read here.
-    await redis.claim("corpcare:org:*")
+    await redis.claim(f"{REDIS_PREFIX}org:*")
     async with two_instances(writable_world, servers, tmp_path) as (first, second):
         tree = answered(await second.post("/graphql", json=TREE))
         before = (await second.get("/metrics")).text
         warm = answered(await second.post("/graphql", json=TREE))
         after = (await second.get("/metrics")).text
-        generation = await redis.client.get("corpcare:org:generation")
+        generation = await redis.client.get(f"{REDIS_PREFIX}org:generation")
         sales = next(c["id"] for c in tree["customer"]["orgRoot"]["children"] if c["name"] == "Sales")
         variables = {"input": {"orgUnit": sales, "name": "Field Sales"}}
         changed = answered(await first.post("/graphql", json={"query": RENAME, "variables": variables}))
@@ -192,15 +192,15 @@ async def test_a_unit_renamed_on_one_instance_is_read_at_once_on_the_other(writa
     assert "Field Sales" in unit_names(seen) and "Sales" not in unit_names(seen)
     # The other instance did not wait out the 60-second time to live: the old entries are still
     # there, under a generation no instance reads any more.
-    assert generation is not None and await redis.client.get("corpcare:org:generation") != generation
-    assert [key async for key in redis.client.scan_iter(match=f"corpcare:org:{generation.decode()}:*")]
+    assert generation is not None and await redis.client.get(f"{REDIS_PREFIX}org:generation") != generation
+    assert [key async for key in redis.client.scan_iter(match=f"{REDIS_PREFIX}org:{generation.decode()}:*")]
 
 
 async def test_a_query_persisted_through_one_instance_runs_by_its_hash_alone_on_the_other(
     world, redis, servers, tmp_path
 ):
     query = f"# {uuid.uuid4().hex}\nquery Me {{ viewer {{ login role }} }}"
-    await redis.claim(f"corpcare:pq:*:{sha(query)}")
+    await redis.claim(f"{REDIS_PREFIX}pq:*:{sha(query)}")
     async with two_instances(world, servers, tmp_path) as (first, second):
         unknown = await second.post("/graphql", json=by_hash(query))
         stored = await first.post("/graphql", json=by_hash(query, with_text=True))
@@ -209,14 +209,14 @@ async def test_a_query_persisted_through_one_instance_runs_by_its_hash_alone_on_
     assert refused(unknown, 200)["code"] == "PERSISTED_QUERY_NOT_FOUND"
     assert answered(stored) == answered(elsewhere) == {"viewer": {"login": "acme.admin", "role": "CUSTOMER_ADMIN"}}
     # Kept for the configured time (30 days by default), so a miss stays rare.
-    assert 29 * 86400 < await redis.client.ttl(f"corpcare:pq:apq:{sha(query)}") <= 30 * 86400
+    assert 29 * 86400 < await redis.client.ttl(f"{REDIS_PREFIX}pq:apq:{sha(query)}") <= 30 * 86400
 
 
 async def test_an_operation_registered_once_runs_by_its_hash_on_both_instances_in_safelist_mode(
     writable_world, redis, servers, tmp_path
 ):
     me, unregistered = (f"# {uuid.uuid4().hex}\nquery Me {{ viewer {{ login }} }}" for _ in range(2))
-    await redis.claim(f"corpcare:pq:*:{sha(me)}", f"corpcare:pq:*:{sha(unregistered)}")
+    await redis.claim(f"{REDIS_PREFIX}pq:*:{sha(me)}", f"{REDIS_PREFIX}pq:*:{sha(unregistered)}")
     (tmp_path / "operations").mkdir()
     (tmp_path / "operations" / "me.graphql").write_text(me)
     urls = {f"CORPCARE_{name.upper()}": url for name, url in urls_of(writable_world).items()}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+import uuid
 from collections import Counter
 from collections.abc import AsyncIterator
 from dataclasses import replace
@@ -14,7 +15,7 @@ from redis.asyncio import Redis
 from server.auth import Principals
 from sources.cache import Cache, InProcessCache, RedisCache
 from tests.server.faults import PrivateRedis
-from tests.support import REDIS_URL, reachable_redis
+from tests.support import REDIS_PREFIX, REDIS_URL, reachable_redis
 from tests.waiting import eventually
 
 
@@ -24,7 +25,7 @@ async def cache(request: pytest.FixtureRequest) -> AsyncIterator[Cache]:
         yield InProcessCache()
         return
     await (await reachable_redis()).aclose()
-    redis_cache = RedisCache(REDIS_URL, prefix=f"corpcare-test-{id(request)}:")
+    redis_cache = RedisCache(REDIS_URL, prefix=f"{REDIS_PREFIX}{uuid.uuid4().hex}:")
     yield redis_cache
     await redis_cache.close()
 
