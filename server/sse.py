@@ -167,6 +167,9 @@ class EventStreams:
             return _too_many(f"You run {MAX_OPEN} operations over Server-Sent Events already; stop one first.")
         context = graphql.context_for(principal, request.app.state.sources, connection=request)
         operation = Operation(op_id, context)
+        # Its place is taken before anything waits: requests at once cannot all pass the check above.
+        stream.operations[op_id or ""] = operation
+        self.running[principal.user_id] += 1
         bearer = request.headers.get("authorization", "").partition(" ")[2].strip()
 
         async def reauthorize() -> Principal | None:
@@ -180,12 +183,14 @@ class EventStreams:
 
         context.sign_in(principal, reauthorize)
         allowed = tuple(t for t in _ALLOWED if request.method != "GET" or t is not OperationType.MUTATION)
-        results = await graphql.schema.stream(
-            query, params.get("variables"), context, operation_name=params.get("operationName"),
-            operation_extensions=params.get("extensions"), allowed_operation_types=allowed,
-        )  # fmt: skip
-        stream.operations[op_id or ""] = operation
-        self.running[principal.user_id] += 1
+        try:
+            results = await graphql.schema.stream(
+                query, params.get("variables"), context, operation_name=params.get("operationName"),
+                operation_extensions=params.get("extensions"), allowed_operation_types=allowed,
+            )  # fmt: skip
+        except BaseException:
+            self._release(stream, operation)
+            raise
         if kind is OperationType.SUBSCRIPTION:
             _step_aside()  # it waits on events from now on, not on a worker
             operation.task = asyncio.create_task(self._run(stream, operation, results))  # outlives this request
@@ -238,12 +243,18 @@ class EventStreams:
         finally:
             await self._ended(stream, operation)
 
-    async def _ended(self, stream: EventStream, operation: Operation) -> None:
+    def _release(self, stream: EventStream, operation: Operation) -> bool:
+        """Give back the operation's place; False when it had none any more."""
         if stream.operations.pop(operation.id or "", None) is None:
-            return
+            return False
         self.running[stream.owner] -= 1
         if not self.running[stream.owner]:
             del self.running[stream.owner]
+        return True
+
+    async def _ended(self, stream: EventStream, operation: Operation) -> None:
+        if not self._release(stream, operation):
+            return
         if operation.signed_out is not None and stream.single and stream.signed_out is None:
             # The stream is the caller's sign-in, as a socket is: every operation on it ends, and it closes.
             stream.signed_out = operation.signed_out
