@@ -19,7 +19,7 @@ from bench.noisy_attacks import ATTACKS, Attack
 from bench.noisy_servers import Servers, Stack, private_database
 from tests.support import reachable_redis, service_missing
 
-pytestmark = [pytest.mark.postgres, pytest.mark.redis]
+pytestmark = [pytest.mark.alone, pytest.mark.postgres, pytest.mark.redis]
 
 LINES = 2000  # Acme gets 1,500: enough for a report over every line and month to be real work
 QUIET = 30  # B's dashboards one after another: a p95 that one hiccup of a busy machine does not set
