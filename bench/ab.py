@@ -29,10 +29,10 @@ import asyncio, json, sys, time, uuid
 from datetime import date
 from loaders import LoadContext, Loaders
 from permissions.principal import principal_for
-from resolvers.context import Context, PageLimits
-from schema import build_schema
+from request.context import Context, PageLimits
+from engine.build import build_schema
 from sources import Sources
-from sources.cache import InProcessCache
+from infra.cache import InProcessCache
 from sources.db import Engines, create_engine
 
 spec = json.loads(sys.argv[1])

@@ -31,15 +31,15 @@ from typing import Any
 
 from sqlalchemy import text
 
+from core.ids import from_global_id, to_global_id
+from engine.build import build_schema
+from infra.cache import InProcessCache
+from jobs.worker import BulkWorker
 from permissions.principal import principal_for
-from resolvers.context import Context, PageLimits
-from resolvers.ids import from_global_id, to_global_id
-from schema import build_schema
-from server.worker import BulkWorker
+from request.context import Context, PageLimits
 from sources import Sources
-from sources.cache import InProcessCache
 from sources.db import Engines, create_engine
-from sources.state.bulk import BulkScope
+from sources.state.bulk_operations import BulkScope
 
 PG = os.environ.get("CORPCARE_BENCH_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres").rsplit("/", 1)[0]
 DRY_RUN = """mutation($ids: [ID!]!) { subscriberSuspend(input: {selection: {ids: $ids}, reason: LEAVE, dryRun: true}) {

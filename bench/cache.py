@@ -22,12 +22,12 @@ from typing import Any
 from bench.ab import _targets
 from bench.datasets import prepare
 from bench.workload import WORKLOAD
+from engine.build import build_schema
+from infra.cache import Cache, InProcessCache, RedisCache
 from permissions.principal import Principal, principal_for
-from resolvers.context import Context
-from schema import build_schema
+from request.context import Context
 from server.app import tune_garbage_collector
 from sources import Sources
-from sources.cache import Cache, InProcessCache, RedisCache
 
 
 def _empty_cache(redis_url: str | None) -> Cache:

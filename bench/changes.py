@@ -24,8 +24,8 @@ from sqlalchemy import text
 
 from bench.datasets import Dataset
 from bench.inprocess import StatementLog, percentile
-from resolvers.ids import from_global_id, to_global_id
-from server.worker import BulkWorker
+from core.ids import from_global_id, to_global_id
+from jobs.worker import BulkWorker
 from sources import Sources
 from sources.state import migrate
 

@@ -3,7 +3,7 @@
     .venv/bin/python -m bench.consistency [--lines 10000] [--rate 100] [--seconds 60] [--clients 4]
 
 The demo in a PostgreSQL database of its own, two ``corpcare serve`` processes (this checkout's
-code, production mode) sharing it, and the usage feed (``sources/demo/feed.py``) writing
+code, production mode) sharing it, and the usage feed (``demo/feed.py``) writing
 ``--rate`` events a second for ``--seconds``. Meanwhile ``--clients`` clients send, as fast as
 they are answered, one of two answers in turn: Acme's admin asks two spending reports (the
 groupings of ``tests/schema/test_one_moment.py`` in turn, and units by months by categories) with
@@ -35,8 +35,8 @@ import httpx
 from bench.inprocess import percentile
 from bench.noisy import _revision
 from bench.noisy_servers import Stack, private_database, server_pair
-from sources.demo.feed import Totals, UsageFeed
-from sources.events import InProcessEvents
+from demo.feed import Totals, UsageFeed
+from infra.events import InProcessEvents
 from tests.schema.test_one_moment import ANSWER, GROUP_GROUPINGS, GROUPINGS, GROUPS_ANSWER, disagreements
 from tests.support import open_engines
 

@@ -17,8 +17,8 @@ from pathlib import Path
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from demo import seed
 from sources.db import Engines, create_engine
-from sources.demo import seed
 
 SIZES = {"S": 1_000, "M": 10_000, "L": 100_000}
 SEED = 42

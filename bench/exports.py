@@ -11,13 +11,13 @@ import uuid
 from dataclasses import dataclass
 
 from bench.datasets import Dataset
+from core.values import add_months, month_start
 from permissions.principal import Principal
-from resolvers.context import Context
-from resolvers.spending_export import spending_csv
+from request.context import Context
 from resolvers.spending_report import SpendingReportArgs
-from server.exports import csv_chunks
+from server.exports.routes import csv_chunks
+from server.exports.spending_rows import spending_csv
 from sources import Sources
-from sources.values import add_months, month_start
 
 TARGET_ROWS = 100_000
 

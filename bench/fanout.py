@@ -27,8 +27,8 @@ from websockets.asyncio.client import ClientConnection, connect
 from bench.datasets import prepare
 from bench.inprocess import percentile
 from bench.server import ServerProcess, token
-from resolvers.ids import from_global_id
-from sources.state.bulk import BulkOperationRow, progress_channel
+from core.ids import from_global_id
+from sources.state.bulk_operations import BulkOperationRow, progress_channel
 from tests.support import REDIS_URL
 
 START = """mutation($input: SubscriberServicesInput!) { subscriberServicesAdd(input: $input) {

@@ -22,8 +22,8 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from resolvers.ids import to_global_id
-from sources.values import add_months, month_start
+from core.ids import to_global_id
+from core.values import add_months, month_start
 
 ANALYST, EMPLOYEE, UNIT_ADMIN = "acme.analyst", "acme.employee", "acme.sales.admin"
 BODY_LIMIT = 4_000_000  # the default CORPCARE_MAX_BODY_BYTES before issue 13

@@ -20,9 +20,9 @@ from pathlib import Path
 import httpx
 from redis.asyncio import Redis
 
+from demo import seed
 from server.auth import issue_token
 from server.settings import Settings
-from sources.demo import seed
 from tests.support import REDIS_URL, drop_postgres, open_engines, postgres_urls
 
 ROOT = Path(__file__).resolve().parents[1]

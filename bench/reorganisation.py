@@ -25,14 +25,14 @@ from typing import Any
 
 from sqlalchemy import text
 
+from core.ids import from_global_id, to_global_id
+from core.values import add_months, month_start
+from engine.build import build_schema
+from infra.cache import InProcessCache
 from permissions.principal import principal_for
-from resolvers.context import Context, PageLimits
-from resolvers.ids import from_global_id, to_global_id
-from schema import build_schema
+from request.context import Context, PageLimits
 from sources import Sources
-from sources.cache import InProcessCache
 from sources.db import Engines, create_engine
-from sources.values import add_months, month_start
 
 ADMIN = "acme.admin"
 REPORT = """query($input: SpendingReportInput!) { spendingReport(input: $input) {

@@ -16,13 +16,13 @@ from bench.exports import ExportFigures, measure_export
 from bench.inprocess import Sample, StatementLog, measure
 from bench.server import ServerProcess, summary
 from bench.workload import LINE_QUERY, TARGETS_QUERY, WORKLOAD, Operation, Targets
+from engine.build import build_schema
+from infra.cache import InProcessCache
 from permissions.principal import Principal, principal_for
-from resolvers.context import Context
-from schema import build_schema
+from request.context import Context
 from server.app import tune_garbage_collector
 from server.settings import Settings
 from sources import Sources
-from sources.cache import InProcessCache
 
 CONCURRENCY = (1, 4, 16)
 

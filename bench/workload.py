@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sources.values import add_months, month_start
+from core.values import add_months, month_start
 
 OPERATIONS = Path(__file__).parent / "operations"
 

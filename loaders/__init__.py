@@ -6,7 +6,7 @@ from functools import cached_property
 
 from loaders.api_keys import ApiKeyByIdLoader, ApiKeysByUserIdLoader
 from loaders.base import LoadContext
-from loaders.bulk import BulkOperationByIdLoader
+from loaders.bulk_operations import BulkOperationByIdLoader
 from loaders.invoice import (
     BillingAccountByIdLoader,
     BillingAccountsByCustomerIdLoader,

@@ -10,10 +10,10 @@ from typing import Any, Generic, TypeVar
 
 from aiodataloader import DataLoader
 
+from core.values import month_start
 from sources import Sources
 from sources.scope import RowScope
-from sources.state.bulk import BulkScope
-from sources.values import month_start
+from sources.state.bulk_operations import BulkScope
 
 K = TypeVar("K")
 V = TypeVar("V")

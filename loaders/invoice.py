@@ -6,14 +6,14 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from functools import cached_property
 
-from loaders.base import SourceLoader, grouped, in_key_order
-from loaders.page import Keyset, Window, day, key32, window_of
-from sources.billing.records import (
+from core.billing_records import (
     BillingAccountRecord,
     CategoryAmount,
     InvoiceRecord,
     InvoiceSubscriberTotal,
 )
+from loaders.base import SourceLoader, grouped, in_key_order
+from loaders.cursors import Keyset, Window, day, key32, window_of
 from sources.keyset import Span
 
 

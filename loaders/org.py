@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
+from core.crm_records import CustomerRecord, OrgUnitRecord, PortalUserRecord, path_ids
 from loaders.base import LoadContext, SourceLoader, grouped, in_key_order
 from loaders.shared import ORG_SECONDS, OrgGeneration, maybe_org_unit, org_unit, org_units, through
-from sources.crm.records import CustomerRecord, OrgUnitRecord, PortalUserRecord, path_ids
 
 K = TypeVar("K")
 V = TypeVar("V")

@@ -6,11 +6,11 @@ from collections import defaultdict
 from datetime import UTC, date, datetime
 from typing import Any
 
+from core.billing_records import PolicyPeriodRecord
+from core.crm_records import path_ids
+from core.values import Money, add_months, aware
 from loaders.base import SourceLoader
 from sources.billing.policies import line_policies
-from sources.billing.records import PolicyPeriodRecord
-from sources.crm.records import path_ids
-from sources.values import Money, add_months, aware
 
 # (line id, month, currency, the line's unit path)
 LinePeriodKey = tuple[int, date, str, str]

@@ -20,10 +20,10 @@ from typing import Any, TypeVar
 
 import orjson
 
-from sources.billing.records import BundleRecord, ServiceRecord, TariffPlanRecord
-from sources.cache import Cache
-from sources.crm.records import OrgUnitRecord
-from sources.values import Money
+from core.billing_records import BundleRecord, ServiceRecord, TariffPlanRecord
+from core.crm_records import OrgUnitRecord
+from core.values import Money
+from infra.cache import Cache
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")

@@ -9,15 +9,15 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
+from core.billing_records import PolicyRecord, SpendingRecord
+from core.blocks import NO_BLOCK, block_stays, blocks_as_billed, broken_units
+from core.crm_records import path_ids
+from core.errors import CorpcareError, Forbidden, MixedCurrencies
+from core.values import Money, add_months
 from loaders.base import LoadContext, Shared, SourceLoader
 from permissions.disclosure import as_billed_only
 from sources.billing.policies import EffectivePolicy, effective_policy
-from sources.billing.records import PolicyRecord, SpendingRecord
-from sources.blocks import NO_BLOCK, block_stays, blocks_as_billed, broken_units
 from sources.crm.history import Stay
-from sources.crm.records import path_ids
-from sources.errors import CorpcareError, Forbidden, MixedCurrencies
-from sources.values import Money, add_months
 
 # (line id, month, currency, the line's unit path); month None = the current month
 LineMonth = tuple[int, date | None, str, str]

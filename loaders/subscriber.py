@@ -5,9 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from loaders.base import SourceLoader, grouped, in_key_order
-from loaders.shared import CATALOGUE_SECONDS, bundle, bundles, service, tariff_plan, through
-from sources.billing.records import (
+from core.billing_records import (
     BundleBalanceRecord,
     BundleRecord,
     LineServiceRecord,
@@ -15,7 +13,9 @@ from sources.billing.records import (
     ServiceRecord,
     TariffPlanRecord,
 )
-from sources.crm.records import SubscriberRecord
+from core.crm_records import SubscriberRecord
+from loaders.base import SourceLoader, grouped, in_key_order
+from loaders.shared import CATALOGUE_SECONDS, bundle, bundles, service, tariff_plan, through
 
 V = TypeVar("V")
 

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
 
+from core.billing_records import UsageRecordRow
 from loaders.base import SourceLoader
-from loaders.page import Keyset, Window, key64, moment, window_of
-from sources.billing.records import UsageRecordRow
+from loaders.cursors import Keyset, Window, key64, moment, window_of
 from sources.keyset import Span
 
 KEYSET = Keyset("usage", (moment, key64))

@@ -4,7 +4,7 @@ Rules depend on the caller's role only (rows are scoped in SQL), so checking the
 fields against the principal's permissions up front costs nothing per resolved object. A
 mutation selecting a denied field is refused whole and runs no SQL; in a read, each denied
 field is null with a FORBIDDEN error at its path, and nothing runs for it
-(``schema/executor.py``).
+(``engine/executor.py``).
 """
 
 from __future__ import annotations
@@ -28,9 +28,9 @@ from graphql import (
     get_named_type,
 )
 
+from core.errors import Forbidden
 from permissions.roles import Permission
 from permissions.rules import Public, Requires, rule_permission
-from sources.errors import Forbidden
 
 # (type name, field name) -> the permission the field needs, or None when it is public.
 RuleTable = dict[tuple[str, str], Permission | None]

@@ -17,9 +17,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from infra.throttle import Bucket
 from permissions.principal import Principal
 from permissions.roles import Role
-from sources.throttle import Bucket
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,7 @@ two nested figures is then a union of atoms too, and holds ``k`` lines or none.
 
 An atom is one *block* of lines in one month and one charge category (or usage kind):
 
-- the blocks come from the org tree (``disclosure_blocks``, in ``sources/blocks.py``): a unit
+- the blocks come from the org tree (``disclosure_blocks``, in ``core/blocks.py``): a unit
   is *released* when its subtree holds at least ``k`` of the caller's lines and its parent is
   released (or it is a root); among a
   released unit's children, if the lines left outside the released ones are fewer than
@@ -29,9 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from permissions.principal import Principal
-from permissions.roles import Permission
-from sources.blocks import (
+from core.blocks import (
     NO_BLOCK,
     block_stays,
     blocks_as_billed,
@@ -40,8 +38,10 @@ from sources.blocks import (
     released_units,
     unit_paths,
 )
-from sources.crm.records import path_ids
-from sources.errors import Forbidden
+from core.crm_records import path_ids
+from core.errors import Forbidden
+from permissions.principal import Principal
+from permissions.roles import Permission
 
 __all__ = [
     "MIN_GROUP_SIZE",

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 
+from core.crm_records import PortalUserRecord
+from core.errors import Forbidden
 from permissions.roles import AUDITED_READS, ROLE_PERMISSIONS, Permission, Role
-from sources.crm.records import PortalUserRecord
-from sources.errors import Forbidden
 from sources.scope import RowScope
-from sources.state.bulk import BulkScope
+from sources.state.bulk_operations import BulkScope
 
 
 @dataclass(frozen=True, slots=True)

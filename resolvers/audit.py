@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from loaders.page import Keyset, PageArgs, Window, key64, moment, span_of, window_of
-from resolvers.context import Info
-from resolvers.ids import from_global_id
-from resolvers.text import FILTER, optional
+from core.ids import from_global_id
+from core.text import FILTER, optional
+from core.values import KEY_32, aware
+from loaders.cursors import Keyset, PageArgs, Window, key64, moment, span_of, window_of
+from request.context import Info
 from sources.state.audit import AuditEntry, AuditQuery
-from sources.values import KEY_32, aware
 
 AUDIT_PAGE_MAX = 500
 KEYSET = Keyset("auditLog", (moment, key64))

@@ -23,9 +23,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
-from loaders.page import Window
+from core.blocks import block_stays, blocks_as_billed, broken_units
+from core.errors import MixedCurrencies
+from core.values import Money
+from loaders.cursors import Window
 from permissions.disclosure import refuse_current_tree
-from resolvers.context import Context
+from request.context import Context
 from resolvers.node import load_node
 from resolvers.report_base import (
     AS_BILLED,
@@ -39,10 +42,7 @@ from resolvers.report_base import (
 from resolvers.report_disclosure import floor_of
 from resolvers.report_pages import page_rows, question_of
 from sources.billing.reports import SpendingQuery
-from sources.blocks import block_stays, blocks_as_billed, broken_units
 from sources.crm.history import budget_of
-from sources.errors import MixedCurrencies
-from sources.values import Money
 
 RECURRING = "subscription"
 

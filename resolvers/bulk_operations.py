@@ -7,18 +7,24 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
 from typing import Any
 
-from loaders.page import Keyset, PageArgs, Window, key32, key64, span_of, window_of
+from core.errors import CorpcareError, NotFound
+from core.ids import from_global_id, to_global_id
+from loaders.cursors import Keyset, PageArgs, Window, key32, key64, span_of, window_of
 from permissions.principal import require
+from request.context import Info
 from resolvers import stored_answers
-from resolvers.context import Info
-from resolvers.ids import from_global_id, to_global_id
 from resolvers.line_operations import permission_for
 from resolvers.mutation import UserErrorRecord, audit_change, once
 from resolvers.node import load_node
 from resolvers.shared_events import EVENTS
 from resolvers.unit_changes import Conflict
-from sources.errors import CorpcareError, NotFound
-from sources.state.bulk import OPEN_STATUSES, BulkOperationRow, ItemResult, from_progress_event, progress_channel
+from sources.state.bulk_operations import (
+    OPEN_STATUSES,
+    BulkOperationRow,
+    ItemResult,
+    from_progress_event,
+    progress_channel,
+)
 
 RESULTS_PAGE_MAX = 1000
 PROGRESS_POLL_SECONDS = 5.0

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from resolvers.context import Info
-from sources.billing.records import ServiceRecord, TariffPlanRecord
+from core.billing_records import ServiceRecord, TariffPlanRecord
+from request.context import Info
 
 
 async def tariff_plans(info: Info) -> list[TariffPlanRecord]:

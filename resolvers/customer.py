@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from resolvers.context import Info
+from core.errors import BadUserInput, NotFound
+from request.context import Info
 from resolvers.node import load_node
-from sources.errors import BadUserInput, NotFound
 
 
 async def customer(info: Info, global_id: str | None) -> Any:

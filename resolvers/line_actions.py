@@ -5,15 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from resolvers.context import Context
-from resolvers.ids import from_global_id
+from core.billing_records import LineServiceRecord, ServiceRecord, TariffPlanRecord
+from core.crm_records import SubscriberRecord
+from core.errors import BadUserInput
+from core.ids import from_global_id
+from core.values import add_months
+from request.context import Context
 from resolvers.line_changes import Change, Verdict
 from resolvers.service_policy import conflicting_request, refuse_adding, refuse_removing
 from sources.billing.policies import EffectivePolicy
-from sources.billing.records import LineServiceRecord, ServiceRecord, TariffPlanRecord
-from sources.crm.records import SubscriberRecord
-from sources.errors import BadUserInput
-from sources.values import add_months
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,15 +8,15 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
+from core.crm_records import path_ids
+from core.errors import BadUserInput
+from core.values import MINOR_UNITS, Money, add_months
 from permissions.principal import require_lines
-from resolvers.context import Context
+from request.context import Context
 from resolvers.report_base import Split, check_months, report_customer, visible_lines
 from resolvers.unit_changes import minor_amount
 from sources.billing.policies import line_policies
 from sources.billing.reports import LineSum
-from sources.crm.records import path_ids
-from sources.errors import BadUserInput
-from sources.values import MINOR_UNITS, Money, add_months
 
 TOP_MAX = 1000
 

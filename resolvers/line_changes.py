@@ -4,7 +4,7 @@ reserve the idempotency key → record the intent → load the targets (in scope
 dry run, or add the plan to the intent and apply each line in its own transaction → settle the
 intent with the outcome → keep the answer under the key. A line that fails never rolls back
 the ones that succeeded. A selection above ``MAX_SELECTION`` lines becomes a bulk operation
-(``resolvers/bulk.py``): the same checks and writes, line by line, in the background.
+(``jobs/bulk_work.py``): the same checks and writes, line by line, in the background.
 """
 
 from __future__ import annotations
@@ -12,16 +12,16 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol
 
+from core.crm_records import SubscriberRecord
+from core.errors import BadUserInput, CorpcareError
+from core.ids import to_global_id
+from infra.pacing import Pacer
+from request.context import Context, Info
 from resolvers import stored_answers
-from resolvers.context import Context, Info
-from resolvers.ids import to_global_id
 from resolvers.line_selection import decode_line_ids
 from resolvers.mutation import UserErrorRecord, audit_change, once, plan_change
 from resolvers.subscriber import SubscriberListArgs, line_query
-from sources.crm.records import SubscriberRecord
-from sources.errors import BadUserInput, CorpcareError
-from sources.pacing import Pacer
-from sources.state.bulk import BulkStart, ItemResult
+from sources.state.bulk_operations import BulkStart, ItemResult
 
 # Larger selections run in the background as bulk operations.
 MAX_SELECTION = 200
@@ -239,7 +239,7 @@ async def _change(
         return outcome
     if not dry_run and any(result.outcome == "would_apply" for result in judged):
         # Before the first write, the plan joins the change's intent: were the process to stop
-        # midway, the recovery pass (resolvers/recovery.py) tells written lines from the others.
+        # midway, the recovery pass (jobs/recovery.py) tells written lines from the others.
         planned = {"planned": [asdict(result) for result in judged]}
         await plan_change(context, action.operation, planned, tuple(("Subscriber", r.line_id) for r in judged))
     failure: CorpcareError | None = None

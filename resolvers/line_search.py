@@ -15,7 +15,7 @@ import re
 import phonenumbers
 from phonenumbers import NumberParseException, PhoneMetadata, PhoneNumberFormat
 
-from resolvers.context import Context
+from request.context import Context
 from sources.crm.search import LineSearch
 
 _PHONE = re.compile(r"\+?[\d\s\-./()]*\d[\d\s\-./()]*", re.ASCII)

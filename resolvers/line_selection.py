@@ -18,7 +18,7 @@ import hashlib
 from collections.abc import Sequence
 from typing import Any
 
-from resolvers.ids import from_global_id
+from core.ids import from_global_id
 
 # Ids decoded (or hashed) between two hand-backs of the event loop: a few milliseconds' work.
 DECODE_CHUNK = 2000

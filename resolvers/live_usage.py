@@ -14,16 +14,16 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
+from core.billing_records import BundleBalanceRecord
+from core.blocks import disclosure_blocks, unit_paths
 from permissions.principal import hears_alerts_on, require
 from permissions.roles import Permission
-from resolvers.context import RECHECK_SECONDS, Context, Info
+from request.context import RECHECK_SECONDS, Context, Info
 from resolvers.node import load_node
 from resolvers.report_base import report_customer, visible_lines
 from resolvers.report_disclosure import floor_of, whole_blocks
 from resolvers.shared_events import EVENTS
 from sources.billing.live import SpendingAlert, alerts_channel, balances_channel, from_balances_event
-from sources.billing.records import BundleBalanceRecord
-from sources.blocks import disclosure_blocks, unit_paths
 
 # Alerts are few and each one matters: a follower may fall this far behind before the oldest
 # are dropped (balances keep only the newest: each one replaces the last).

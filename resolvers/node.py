@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from core.errors import NotFound
+from core.ids import from_global_id
 from permissions.rules import TYPE_READ
-from resolvers.context import Context
-from resolvers.ids import from_global_id
-from sources.errors import NotFound
+from request.context import Context
 
 # Node type -> the request loader that fetches it by key
 NODE_LOADERS = {

@@ -5,14 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from core.crm_records import OrgUnitRecord, SubscriberRecord
+from core.errors import BadUserInput, CorpcareError
+from core.text import COST_CENTRE_CODE, UNIT_NAME, checked, optional
 from permissions.principal import principal_cache_key
-from resolvers.context import Context
+from request.context import Context
 from resolvers.line_changes import Change, Verdict
 from resolvers.node import load_node
-from resolvers.text import COST_CENTRE_CODE, UNIT_NAME, checked, optional
 from resolvers.unit_changes import Conflict, UnitChange
-from sources.crm.records import OrgUnitRecord, SubscriberRecord
-from sources.errors import BadUserInput, CorpcareError
 
 KINDS = ("company", "division", "department", "team")
 

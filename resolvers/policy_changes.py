@@ -16,14 +16,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from resolvers.context import Context
+from core.billing_records import PolicyRecord
+from core.crm_records import OrgUnitRecord, SubscriberRecord
+from core.errors import BadUserInput, CurrencyMismatch
+from core.values import MINOR_UNITS, Money
+from request.context import Context
 from resolvers.line_changes import Change, Verdict
 from resolvers.unit_changes import UnitChange, minor_amount
 from sources.billing.policies import ATTRIBUTES
-from sources.billing.records import PolicyRecord
-from sources.crm.records import OrgUnitRecord, SubscriberRecord
-from sources.errors import BadUserInput, CurrencyMismatch
-from sources.values import MINOR_UNITS, Money
 
 
 def limit_currency(changes: dict[str, Any], company: str) -> str | None:

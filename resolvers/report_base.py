@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from resolvers.context import Context
+from core.crm_records import path_ids
+from core.errors import BadUserInput
+from core.values import Money, add_months
+from request.context import Context
 from resolvers.node import load_node
 from sources.crm.history import Stay
-from sources.crm.records import path_ids
-from sources.errors import BadUserInput
-from sources.values import Money, add_months
 
 MAX_MONTHS = 36
 AS_BILLED = "as_billed"  # each charge under the unit its line belonged to on the charge's day

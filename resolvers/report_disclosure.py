@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 
+from core.crm_records import path_ids
 from permissions.disclosure import (
     NO_BLOCK,
     block_stays,
@@ -19,10 +20,9 @@ from permissions.disclosure import (
     group_floor,
     scoped_cost_centre,
 )
-from resolvers.context import Context
+from request.context import Context
 from sources.billing.disclosure import OUTSIDE, REMAINDER, BlockStay
 from sources.crm.history import Stay
-from sources.crm.records import path_ids
 
 
 def floor_of(context: Context) -> int:

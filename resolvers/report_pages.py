@@ -22,8 +22,8 @@ from typing import Any, TypeVar
 
 import orjson
 
-from loaders.page import Window, encode_cursor, page_size
-from sources.errors import BadUserInput
+from core.errors import BadUserInput
+from loaders.cursors import Window, encode_cursor, page_size
 
 T = TypeVar("T")
 ROW_PAGE_DEFAULT = 1000

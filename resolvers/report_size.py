@@ -1,7 +1,7 @@
 """How much a report will read, known before it runs: the lines in the caller's scope (within a
 unit's subtree when one is named) and the units holding them.
 
-The cost limit prices reports by this (``schema/work.py``). It is one COUNT statement per
+The cost limit prices reports by this (``engine/work.py``). It is one COUNT statement per
 customer, subtree and scope, kept in the shared cache for a few minutes: it is an estimate, so a
 line added or moved meanwhile only makes it a little off, and nothing needs invalidating.
 """
@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from resolvers.context import Context
-from resolvers.ids import from_global_id
-from sources.errors import BadUserInput
+from core.errors import BadUserInput
+from core.ids import from_global_id
+from request.context import Context
 
 CACHE_SECONDS = 300.0
 

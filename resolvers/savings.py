@@ -6,12 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from core.errors import BadUserInput, one_currency
+from core.values import Money, add_months
 from permissions.principal import require_lines
-from resolvers.context import Context
+from request.context import Context
 from resolvers.report_base import report_customer, visible_lines
 from sources.billing.usage_reports import PlanFit
-from sources.errors import BadUserInput, one_currency
-from sources.values import Money, add_months
 
 RULE = (
     "Over the chosen closed months, each line's heaviest month per kind of usage (voice, SMS, data, roaming "

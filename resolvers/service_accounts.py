@@ -13,17 +13,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from core.crm_records import PortalUserRecord
+from core.errors import BadUserInput, CorpcareError
+from core.text import checked
+from core.values import aware
 from permissions.roles import Role
 from permissions.service_accounts import is_service_account, service_login
-from resolvers.context import Context, Info
+from request.context import Context, Info
 from resolvers.mutation import UserErrorRecord, audit_change, once
 from resolvers.node import load_node
-from resolvers.text import checked
 from resolvers.user_changes import Escalation, UserChange, UserOutcome, change_user, invite
-from sources.crm.records import PortalUserRecord
-from sources.errors import BadUserInput, CorpcareError
 from sources.state.api_keys import ApiKeyRow, NewApiKey
-from sources.values import aware
 
 LONGEST_NAME = 120
 SECRET_SHOWN_ONCE = (

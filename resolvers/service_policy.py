@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from core.billing_records import LineServiceRecord, ServiceRecord
 from resolvers.line_changes import Verdict
 from sources.billing.policies import EffectivePolicy
-from sources.billing.records import LineServiceRecord, ServiceRecord
 
 # How strict a content filter is; the policy's level is the least a line must keep.
 FILTER_LEVELS = {"off": 0, "moderate": 1, "strict": 2}

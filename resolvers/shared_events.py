@@ -2,7 +2,7 @@
 
 The event bus hands the same message to every subscriber on this instance. Decoded here,
 they all receive the very same object, and that lets the executor answer a subscription's
-selection once per event for all the subscribers who see it alike (``schema.event_results``):
+selection once per event for all the subscribers who see it alike (``engine.event_results``):
 a thousand portals following one operation cost one execution per report, not a thousand.
 """
 

@@ -12,10 +12,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from loaders.page import Window
+from core.errors import BadUserInput
+from loaders.cursors import Window
 from permissions.disclosure import refuse_current_tree, refuse_fine_dimensions
 from permissions.principal import require_lines
-from resolvers.context import Context
+from request.context import Context
 from resolvers.node import load_node
 from resolvers.report_base import (
     AS_BILLED,
@@ -39,7 +40,6 @@ from resolvers.report_disclosure import (
 from resolvers.report_pages import page_rows, question_of
 from sources.billing.disclosure import REMAINDER
 from sources.billing.reports import SpendingQuery, SpendingSum
-from sources.errors import BadUserInput
 
 ORG_DIMENSIONS = ("org_unit", "cost_centre", "line")
 DIMENSIONS = (*ORG_DIMENSIONS, "month", "category", "tariff_plan", "service")

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from resolvers.context import Context
-from sources.state.bulk import ItemResult
+from request.context import Context
+from sources.state.bulk_operations import ItemResult
 
 NOT_IN_VIEW = "No such line in your scope."
 

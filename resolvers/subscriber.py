@@ -6,17 +6,17 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from enum import Enum
 
-from loaders.page import Keyset, PageArgs, Window, day, key32, span_of, text, window_of
+from core.crm_records import SubscriberRecord
+from core.errors import Forbidden
+from core.ids import from_global_id
+from core.text import FILTER, checked
+from loaders.cursors import Keyset, PageArgs, Window, day, key32, span_of, text, window_of
 from permissions.roles import Permission as P
-from resolvers.context import Info
-from resolvers.ids import from_global_id
+from request.context import Info
 from resolvers.line_search import line_search
 from resolvers.node import load_node
-from resolvers.text import FILTER, checked
-from sources.crm.records import SubscriberRecord
 from sources.crm.search import LineSearch
 from sources.crm.source import SUBSCRIBER_ORDER, SubscriberQuery
-from sources.errors import Forbidden
 
 # Orders that reveal personal data need the permission to read it.
 PERSONAL_ORDERS = frozenset({"name", "msisdn"})

@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from resolvers.context import Context, Info
+from core.crm_records import OrgUnitRecord
+from core.errors import BadUserInput, CorpcareError
+from core.values import minor_unit, to_minor
+from request.context import Context, Info
 from resolvers.mutation import UserErrorRecord, audit_change, once
 from resolvers.node import load_node
-from sources.crm.records import OrgUnitRecord
-from sources.errors import BadUserInput, CorpcareError
-from sources.values import minor_unit, to_minor
 
 MAX_AMOUNT = Decimal("100000000")
 

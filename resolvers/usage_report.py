@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
-from loaders.page import Window
+from core.values import Money
+from loaders.cursors import Window
 from permissions.disclosure import refuse_current_tree
-from resolvers.context import Context
+from request.context import Context
 from resolvers.node import load_node
 from resolvers.report_base import (
     AS_BILLED,
@@ -33,7 +34,6 @@ from resolvers.report_disclosure import blocked_stays, covers, covers_stays, flo
 from resolvers.report_pages import page_rows, question_of
 from sources.billing.disclosure import OUTSIDE, REMAINDER
 from sources.billing.usage_reports import UsageSum
-from sources.values import Money
 
 
 @dataclass(slots=True)

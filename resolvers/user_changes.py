@@ -11,15 +11,15 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
+from core.crm_records import PortalUserRecord
+from core.errors import BadUserInput, CorpcareError, Forbidden
+from core.text import EMAIL, LOGIN, PERSON_NAME, checked, optional
 from permissions.principal import principal_cache_key
 from permissions.roles import Role
 from permissions.service_accounts import is_service_account
-from resolvers.context import Context, Info
+from request.context import Context, Info
 from resolvers.mutation import UserErrorRecord, audit_change, once
 from resolvers.node import load_node
-from resolvers.text import EMAIL, LOGIN, PERSON_NAME, checked, optional
-from sources.crm.records import PortalUserRecord
-from sources.errors import BadUserInput, CorpcareError, Forbidden
 
 # (context) -> (user id to show, target user for audit and cache, before, after)
 UserChange = Callable[[Context], Awaitable[tuple[int, str, Any, Any]]]

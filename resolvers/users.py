@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from resolvers.context import Info
-from sources.crm.records import PortalUserRecord
+from core.crm_records import PortalUserRecord
+from request.context import Info
 
 
 async def portal_users(info: Info) -> list[PortalUserRecord]:

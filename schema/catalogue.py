@@ -6,12 +6,12 @@ from typing import Any
 
 import strawberry
 
+from core.billing_records import ServiceRecord, TariffPlanRecord
 from permissions.roles import Permission as P
 from permissions.rules import PUBLIC, requires
 from schema.common import Money, Node
 from schema.enums import UNIT_OF_KIND, ContentFilter, QuantityUnit, ServiceKind, UsageKind
 from schema.fields import field, global_id, related, resolved
-from sources.billing.records import ServiceRecord, TariffPlanRecord
 
 CATALOGUE = requires(P.CATALOGUE_READ)
 

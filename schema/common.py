@@ -7,7 +7,7 @@ from typing import Generic, TypeVar
 
 import strawberry
 
-from loaders.page import Window
+from loaders.cursors import Window
 from permissions.rules import PUBLIC
 from schema.fields import field
 

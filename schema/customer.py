@@ -6,6 +6,7 @@ from typing import Any
 
 import strawberry
 
+from core.crm_records import CustomerRecord
 from permissions.roles import Permission as P
 from permissions.rules import PUBLIC, requires
 from schema.common import Node
@@ -14,7 +15,6 @@ from schema.invoice import BillingAccount
 from schema.org_unit import OrgUnit
 from schema.scalars import Month
 from schema.spending import PER_CURRENCY, UnitSpending
-from sources.crm.records import CustomerRecord
 
 
 def _spending_key(root: CustomerRecord, month: Month | None = None) -> tuple[Any, ...]:

@@ -18,9 +18,9 @@ from typing import Any
 import strawberry
 from graphql import GraphQLObjectType, GraphQLSchema
 
+from core.ids import to_global_id
 from permissions.rules import Rule
-from resolvers.context import Info
-from resolvers.ids import to_global_id
+from request.context import Info
 
 RELATION = "corpcare.relation"
 GLOBAL_ID = "corpcare.global_id"

@@ -8,9 +8,11 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
+from core.billing_records import BillingAccountRecord, InvoiceRecord
+from core.errors import BadUserInput
 from loaders import InvoiceLinesPageKey, InvoicePageKey
+from loaders.cursors import PageArgs, span_of
 from loaders.invoice import INVOICE_LINES, INVOICES
-from loaders.page import PageArgs, span_of
 from permissions.roles import Permission as P
 from permissions.rules import PUBLIC, requires
 from schema.common import Connection, Money, Node
@@ -19,8 +21,6 @@ from schema.fields import field, global_id, related
 from schema.scalars import Month
 from schema.spending import CategoryAmount
 from schema.subscriber import Subscriber
-from sources.billing.records import BillingAccountRecord, InvoiceRecord
-from sources.errors import BadUserInput
 from sources.keyset import Key
 
 if TYPE_CHECKING:

@@ -7,20 +7,20 @@ from typing import Any
 
 import strawberry
 
+from core.errors import one_currency
+from core.values import Money as MoneyValue
 from permissions.rules import PUBLIC, requires
-from resolvers.context import Info
+from request.context import Info
 from resolvers.line_changes import MAX_SELECTION, LineChangeOutcome, LineSelectionArgs, change_lines
 from resolvers.line_operations import line_action, permission_for
 from resolvers.line_selection import ids_echo
 from resolvers.mutation import plain
-from schema.bulk import BulkOperation
+from schema.bulk_operations import BulkOperation
 from schema.common import Money, UserError
 from schema.fields import field, related, resolved
 from schema.line_results import LineChangeResult
 from schema.policy_input import PolicyInput, policy_changes
 from schema.query import SubscriberFilter, filter_args
-from sources.errors import one_currency
-from sources.values import Money as MoneyValue
 
 
 @strawberry.input(

@@ -7,13 +7,13 @@ from typing import Any
 
 import strawberry
 
+from core.ids import to_global_id
+from core.values import Money as MoneyValue
 from permissions.rules import PUBLIC
-from resolvers.ids import to_global_id
 from schema.common import Money
 from schema.fields import field, related, resolved
 from schema.subscriber import Subscriber
-from sources.state.bulk import ItemResult
-from sources.values import Money as MoneyValue
+from sources.state.bulk_operations import ItemResult
 
 
 @strawberry.enum

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
+from core.crm_records import OrgUnitRecord
 from permissions.roles import Permission as P
 from permissions.rules import PUBLIC, requires
 from schema.common import Money, Node
@@ -13,7 +14,6 @@ from schema.enums import OrgStructure, OrgUnitKind
 from schema.fields import field, global_id, related
 from schema.scalars import Month
 from schema.spending import PER_CURRENCY, EffectivePolicy, UnitSpending
-from sources.crm.records import OrgUnitRecord
 
 if TYPE_CHECKING:
     from schema.customer import Customer

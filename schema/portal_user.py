@@ -6,18 +6,18 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
+from core.crm_records import PortalUserRecord
 from permissions.roles import Permission as P
 from permissions.roles import Role as RoleValue
 from permissions.rules import PUBLIC, requires
 from permissions.service_accounts import is_service_account
-from resolvers.context import Info
+from request.context import Info
 from resolvers.user_changes import UserOutcome, change_user, grant, invite, set_role
 from schema.common import Node, UserError
 from schema.fields import field, global_id, related, resolved
 from schema.org_unit import OrgUnit
 from schema.subscriber import Subscriber
 from schema.viewer import Role
-from sources.crm.records import PortalUserRecord
 
 if TYPE_CHECKING:
     from schema.service_accounts import ApiKey

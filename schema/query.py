@@ -8,19 +8,19 @@ from typing import Annotated
 
 import strawberry
 
-from loaders.page import PageArgs, Window
+from loaders.cursors import PageArgs, Window
 from permissions.principal import Principal
 from permissions.roles import Permission as P
 from permissions.rules import PUBLIC, requires
+from request.context import Info
 from resolvers import audit, bulk_operations, catalogue, customer, line_alerts, savings, usage_report, users
 from resolvers.budget_report import budget_report
-from resolvers.context import Info
 from resolvers.node import load_node
 from resolvers.spending_report import spending_report
 from resolvers.subscriber import SubscriberListArgs, enum_values, subscribers
 from schema.audit import AuditFilter, AuditRecord
 from schema.audit import filter_args as audit_filter_args
-from schema.bulk import BulkOperation, BulkOperationStatus
+from schema.bulk_operations import BulkOperation, BulkOperationStatus
 from schema.catalogue import Service, TariffPlan
 from schema.common import Connection, Node
 from schema.customer import Customer

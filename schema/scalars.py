@@ -15,8 +15,8 @@ import strawberry
 from strawberry.schema.types.base_scalars import DateTimeDefinition, DecimalDefinition
 from strawberry.types.scalar import ScalarDefinition
 
-from sources.errors import BadUserInput
-from sources.values import FIRST_YEAR, LAST_YEAR
+from core.errors import BadUserInput
+from core.values import FIRST_YEAR, LAST_YEAR
 
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 # Amounts are money (and percentages): sixteen digits before the point are more than any bill.

@@ -10,8 +10,8 @@ import strawberry
 from permissions.roles import Permission as P
 from permissions.roles import Role as RoleValue
 from permissions.rules import PUBLIC, requires
+from request.context import Info
 from resolvers import service_accounts
-from resolvers.context import Info
 from schema.common import Node, UserError
 from schema.fields import field, global_id, related
 from schema.portal_user import PortalUser

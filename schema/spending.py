@@ -7,14 +7,14 @@ from typing import Any
 
 import strawberry
 
+from core.billing_records import PolicyPeriodRecord, SpendingRecord
+from core.values import Money as MoneyValue
 from permissions.roles import Permission as P
 from permissions.rules import PUBLIC, requires
 from schema.common import Money
 from schema.enums import ChargeCategory, ContentFilter, LimitAction
 from schema.fields import field, related, resolved
 from schema.scalars import Month
-from sources.billing.records import PolicyPeriodRecord, SpendingRecord
-from sources.values import Money as MoneyValue
 
 SPENDING = requires(P.SPENDING_READ)
 POLICY = requires(P.POLICY_READ)

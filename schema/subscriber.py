@@ -7,8 +7,10 @@ from typing import Annotated, Any
 
 import strawberry
 
+from core.crm_records import SubscriberRecord
+from core.values import add_months, aware
 from loaders import UsageFilter, UsagePageKey
-from loaders.page import PageArgs, span_of
+from loaders.cursors import PageArgs, span_of
 from loaders.usage import KEYSET
 from permissions.roles import Permission as P
 from permissions.rules import PUBLIC, requires
@@ -19,8 +21,6 @@ from schema.fields import field, global_id, related, resolved
 from schema.org_unit import OrgUnit
 from schema.scalars import Month
 from schema.spending import EffectivePolicy, Spending
-from sources.crm.records import SubscriberRecord
-from sources.values import add_months, aware
 
 LINE = requires(P.LINE_READ)
 PERSONAL = requires(P.PERSONAL_READ)

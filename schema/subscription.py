@@ -8,9 +8,9 @@ from collections.abc import AsyncGenerator
 import strawberry
 
 from permissions.rules import PUBLIC
+from request.context import Info
 from resolvers import bulk_operations, live_usage
-from resolvers.context import Info
-from schema.bulk import BulkOperation
+from schema.bulk_operations import BulkOperation
 from schema.live_usage import SpendingAlert
 from schema.subscriber import BundleBalance
 

@@ -8,7 +8,7 @@ import strawberry
 
 from permissions.roles import Permission as P
 from permissions.rules import PUBLIC, requires
-from resolvers.context import Info
+from request.context import Info
 from resolvers.mutation import plain
 from resolvers.org_changes import create_child, delete_empty, move_under, update_unit
 from resolvers.policy_changes import set_unit_policy

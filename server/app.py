@@ -20,12 +20,19 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route, WebSocketRoute
 
+from demo.feed import UsageFeed
+from infra import telemetry
+from infra.cache import create_cache
+from infra.events import InProcessEvents, create_events
+from infra.redis_throttle import create_throttle
+from jobs.recovery_pass import recover_forever
+from jobs.worker import BulkWorker
 from server import graphiql
 from server.admission import Admission, AdmissionGate, Arrival
 from server.auth import BearerAuth, Principals, unauthenticated
 from server.disconnects import CancelOnDisconnect
 from server.endpoint import GraphQLEndpoint
-from server.exports import report_export
+from server.exports.routes import report_export
 from server.health import healthz, readyz
 from server.http_errors import (
     coded_response,
@@ -34,17 +41,11 @@ from server.http_errors import (
 )
 from server.http_guard import BodyGuard, HttpGuard
 from server.metrics import Metrics
-from server.recovery_pass import recover_forever
 from server.refusals import RefusalGate
 from server.settings import Settings
 from server.sse import EventStreams
-from server.worker import BulkWorker
-from sources import Sources, telemetry
-from sources.cache import create_cache
+from sources import Sources
 from sources.db import Engines, create_engine
-from sources.demo.feed import UsageFeed
-from sources.events import InProcessEvents, create_events
-from sources.redis_throttle import create_throttle
 
 
 def metrics_endpoint(metrics: Metrics, token: str | None, *, production: bool = False) -> Any:

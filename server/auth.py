@@ -19,13 +19,13 @@ from starlette.authentication import AuthCredentials, AuthenticationBackend, Aut
 from starlette.requests import HTTPConnection
 from starlette.responses import JSONResponse
 
+from core.crm_records import PortalUserRecord
+from core.errors import BackendUnavailable
+from core.text import LOGIN
 from permissions.principal import Principal, principal_cache_key, principal_for
 from permissions.service_accounts import is_service_account
-from resolvers.text import LOGIN
 from server.settings import Settings
 from sources import Sources
-from sources.crm.records import PortalUserRecord
-from sources.errors import BackendUnavailable
 from sources.state.api_keys import looks_like_api_key
 
 log = logging.getLogger("corpcare.auth")
@@ -138,7 +138,7 @@ class Principals:
             log.warning("could not record the use of API key %s", key.prefix, exc_info=True)
         return principal
 
-    # The cache only spares the CRM a query; it never fails a request (sources/cache.py).
+    # The cache only spares the CRM a query; it never fails a request (infra/cache.py).
 
     async def _cached(self, key: str) -> PortalUserRecord | None:
         cached = await self.sources.cache.get(key)

@@ -16,11 +16,11 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 from sqlalchemy import func, select
 from sqlalchemy.exc import DBAPIError
 
+from core.values import Money
 from server.settings import DEV_SECRET, Settings
 from sources.backend import Backend
 from sources.crm.models import Customer
 from sources.db import Engines, OutdatedSchema, create_engine
-from sources.values import Money
 
 console = Console(stderr=True)
 
@@ -32,7 +32,7 @@ def _engines(settings: Settings) -> Engines:
 
 
 async def _seed(settings: Settings, **options: object) -> None:
-    from sources.demo import seed
+    from demo import seed
 
     engines = _engines(settings)
     try:
@@ -267,8 +267,8 @@ def simulate_usage(
     database at a steady rate, and publish each line's new balances and every spending alert (a
     line or a unit crossing 80 % or 100 % of its limit or budget) on the event bus. With Redis
     configured, every server's subscribers hear of them; without, no other process does."""
-    from sources.demo.feed import FeedBusy, Round, Totals, UsageFeed
-    from sources.events import create_events
+    from demo.feed import FeedBusy, Round, Totals, UsageFeed
+    from infra.events import create_events
 
     settings = Settings()
     if not settings.redis_url:
@@ -312,7 +312,7 @@ def simulate_usage(
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None)
 def export_schema(output: Path | None) -> None:
     """Write the schema's SDL to stdout, or to --output."""
-    from schema import build_schema
+    from engine.build import build_schema
 
     sdl = build_schema().as_str() + "\n"
     if output is None:

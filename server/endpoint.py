@@ -28,10 +28,13 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
     SubscribeMessage,
 )
 
+from engine.build import build_schema
+from engine.extensions import code_errors, registered_document
+from infra import telemetry
+from infra.fair_share import FairShare
+from infra.telemetry import RequestStats
 from permissions.principal import NOBODY, Principal
-from resolvers.context import Context, PageLimits
-from schema import build_schema
-from schema.extensions import code_errors, registered_document
+from request.context import Context, PageLimits
 from server import graphiql
 from server.admission import arrived_at, current_turn
 from server.auth import BearerAuth, PrincipalUser, SignInUnavailable
@@ -50,9 +53,7 @@ from server.refusals import REFUSED, RefusalBudget
 from server.request_body import json_of
 from server.settings import Settings
 from server.text_frames import TextFrames
-from sources import Sources, telemetry
-from sources.fair_share import FairShare
-from sources.telemetry import RequestStats
+from sources import Sources
 
 log = logging.getLogger("corpcare.errors")
 GRAPHQL_MEDIA = "application/graphql-response+json"

@@ -17,7 +17,7 @@ import orjson
 from starlette.responses import StreamingResponse
 from starlette.types import Receive, Scope, Send
 
-from resolvers.context import Context
+from request.context import Context
 
 PING_SECONDS = 12.0  # graphql-sse's own keep-alive; each ping also asks who the tokens name
 WAITING = 16  # events a slow client may have waiting before its operations wait to send

@@ -16,7 +16,7 @@ from typing import Any
 import orjson
 from graphql import GraphQLError, StringValueNode, Visitor, parse, print_ast, visit
 
-from sources.telemetry import RequestStats
+from infra.telemetry import RequestStats
 
 requests_log = logging.getLogger("corpcare.requests")
 slow_log = logging.getLogger("corpcare.slow")

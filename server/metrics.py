@@ -11,8 +11,9 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from starlette.requests import Request
 from starlette.responses import Response
 
-from sources.backend import Backend, BreakerState
-from sources.telemetry import Observer
+from infra.breaker import BreakerState
+from infra.telemetry import Observer
+from sources.backend import Backend
 
 _LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
 

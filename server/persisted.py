@@ -28,12 +28,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Message
 
-from schema.extensions import registered_document
+from core.errors import BackendUnavailable
+from engine.extensions import registered_document
 from server.http_errors import coded_response
 from server.metrics import Metrics
 from server.request_body import json_of
 from sources import Sources
-from sources.errors import BackendUnavailable
 from sources.state.persisted import digest, is_hash
 
 Mode = Literal["off", "automatic", "safelist"]
@@ -191,7 +191,7 @@ class PersistedQueries:
 
     async def _registered(self, sources: Sources, sha: str) -> str | None:
         """The registered operation ``sha`` names, or None; once found, its text is exempt from
-        the token limit for this request (``schema.extensions.TokenLimit``)."""
+        the token limit for this request (``engine.extensions.TokenLimit``)."""
         text = await self._registered_text(sources, sha)
         if text is not None:
             registered_document.set(text)

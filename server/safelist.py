@@ -15,7 +15,7 @@ from pathlib import Path
 
 from graphql import GraphQLError, OperationDefinitionNode, parse, validate
 
-from schema import build_schema
+from engine.build import build_schema
 from sources.state.persisted import PersistedOperation, PersistedOperationStore
 
 

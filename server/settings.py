@@ -10,12 +10,12 @@ from typing import Any, Literal
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from infra.fair_share import ShareLimits
 from permissions.cost_budgets import CUSTOMER_COST_BUDGET, ROLE_COST_BUDGETS, CostBudget, CostBudgets
 from permissions.roles import Role
-from resolvers.context import QueryLimits
+from request.context import QueryLimits
 from server.admission import AdmissionLimits
 from sources.backend import BackendLimits
-from sources.fair_share import ShareLimits
 
 DEV_SECRET = "corpcare-development-secret-change-me"
 
@@ -117,7 +117,7 @@ class Settings(BaseSettings):
     backend_breaker_reset_seconds: float = Field(10.0, description="How long an open breaker refuses calls.")
     pool_size: int = Field(10, description="Connections kept per PostgreSQL backend (as many again on demand).")
     pool_timeout_seconds: float = Field(2.0, description="Wait for a free connection before answering 503.")
-    # Fair share of each process between customers (sources/fair_share.py); counted per process.
+    # Fair share of each process between customers (infra/fair_share.py); counted per process.
     heavy_operation_cost: int = Field(
         10_000, ge=0, description="Estimated cost above which an operation is heavy (a large page or report)."
     )

@@ -37,8 +37,8 @@ from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 from strawberry.types.graphql import OperationType
 
+from engine.extensions import code_errors, registered_document
 from permissions.principal import Principal
-from schema.extensions import code_errors, registered_document
 from server.admission import arrived_at, current_turn
 from server.auth import PrincipalUser, SignInUnavailable
 from server.endpoint import SOCKET_REFUSALS, GraphQLEndpoint, is_refusal

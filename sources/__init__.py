@@ -4,26 +4,26 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from infra.cache import Cache
+from infra.events import InProcessEvents
+from infra.telemetry import Observer
+from infra.throttle import InProcessThrottle, Throttle
 from sources.backend import Backend
 from sources.billing.reports import BillingReports, LineFigures
 from sources.billing.source import BillingSource
 from sources.billing.usage_reports import Savings, UsageFigures
 from sources.billing.writes import BillingWriter, PlanWriter, PolicyWriter
-from sources.cache import Cache
 from sources.crm.org_writes import OrgTreeWriter
 from sources.crm.source import CrmSource
 from sources.crm.user_writes import UserWriter
 from sources.crm.writes import CrmWriter
 from sources.db import Backends, Engines
-from sources.events import InProcessEvents
 from sources.moment import MomentBackend
 from sources.state.api_keys import ApiKeyStore
 from sources.state.audit import AuditLog
-from sources.state.bulk import BulkStore
+from sources.state.bulk_operations import BulkStore
 from sources.state.idempotency import IdempotencyStore
 from sources.state.persisted import PersistedOperationStore
-from sources.telemetry import Observer
-from sources.throttle import InProcessThrottle, Throttle
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,6 +28,7 @@ from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.sql.expression import Executable
 from sqlalchemy.types import TypeEngine
 
+from infra.telemetry import Observer
 from sources.backend import Backend, BackendLimits
 from sources.billing.models import BillingBase
 from sources.billing.upgrade import upgrade_billing
@@ -35,7 +36,6 @@ from sources.crm.models import CrmBase
 from sources.crm.upgrade import upgrade_crm
 from sources.state import migrate
 from sources.state.models import StateBase
-from sources.telemetry import Observer
 
 
 def create_engine(

@@ -2,7 +2,7 @@
 
 An answer whose figures come from separate statements, each on its own snapshot, can disagree
 with itself while usage arrives (rows that do not add up to their own totals, units that do not
-add up to the company). So an operation opens a ``Moment`` (``schema/moment.py`` does, for every
+add up to the company). So an operation opens a ``Moment`` (``engine/moment.py`` does, for every
 query and each event of a subscription; the CSV export does for its file), and a
 ``MomentBackend`` sends every read of that operation to the moment's one transaction:
 ``REPEATABLE READ, READ ONLY`` on PostgreSQL, an explicit ``BEGIN`` on SQLite (WAL: readers see
@@ -31,8 +31,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from core.errors import BackendUnavailable
 from sources.backend import _DEFAULT, Backend
-from sources.errors import BackendUnavailable
 
 _BEGIN = {
     "postgresql": "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",

@@ -13,8 +13,8 @@ from typing import Any
 
 from sqlalchemy import inspect
 
+from core.ids import NODE_TYPES
 from permissions.roles import ROLE_PERMISSIONS, Role
-from resolvers.ids import NODE_TYPES
 from tests.support import LOGINS, World
 
 # JSON values echo what a caller sent (a bulk operation's input, an audit record's detail), not objects read.
@@ -26,7 +26,7 @@ def global_id(type_name: str, key: int | str) -> str:
 
 
 def decode(value: str) -> tuple[str, int] | None:
-    """The (type, key) of a global id, or None for any other string. Independent of resolvers/ids.py."""
+    """The (type, key) of a global id, or None for any other string. Independent of core/ids.py."""
     try:
         text = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)).decode("utf-8")
     except (ValueError, UnicodeError, binascii.Error):

@@ -23,7 +23,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
-from sources.demo import seed
+from demo import seed
 from tests.support import PG_ADMIN_URL, exclusive, open_engines, sqlite_urls
 
 PARTS = ("crm", "billing", "state")

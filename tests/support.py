@@ -18,11 +18,11 @@ from redis.exceptions import RedisError
 from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from engine.build import build_schema
+from infra.cache import InProcessCache
 from permissions.principal import Principal, principal_for
-from resolvers.context import Context, PageLimits
-from schema import build_schema
+from request.context import Context, PageLimits
 from sources import Sources
-from sources.cache import InProcessCache
 from sources.db import Engines, create_engine
 
 PG_ADMIN_URL = os.environ.get("CORPCARE_TEST_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")

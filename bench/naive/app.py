@@ -19,10 +19,10 @@ from strawberry.asgi import GraphQL
 
 from bench.naive.context import naive_context
 from bench.naive.schema import naive_schema
+from infra.cache import InProcessCache
 from server.auth import BearerAuth, Principals, PrincipalUser, unauthenticated
 from server.settings import Settings
 from sources import Sources
-from sources.cache import InProcessCache
 from sources.db import Engines
 
 

@@ -11,15 +11,15 @@ import strawberry
 from sqlalchemy import select
 
 from bench.naive.context import fetch_one
-from resolvers.ids import to_global_id
+from core.billing_records import PolicyRecord
+from core.ids import to_global_id
+from core.values import Money as MoneyValue
 from schema.enums import ChargeCategory, ContentFilter, LimitAction, QuantityUnit, ServiceKind, UsageKind
 from schema.scalars import Month
 from sources.billing.models import SpendingPolicy
 from sources.billing.policies import effective_policy
 from sources.billing.policy_reads import POLICY_COLUMNS
-from sources.billing.records import PolicyRecord
 from sources.db import Engines
-from sources.values import Money as MoneyValue
 
 
 @strawberry.type

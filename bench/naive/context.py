@@ -18,12 +18,12 @@ from sqlalchemy import ColumnElement, Row
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.sql.expression import Executable
 
+from core.values import month_start
 from permissions.principal import Principal
 from sources.crm.models import OrgUnit as OrgUnitRow
 from sources.crm.models import Subscriber as SubscriberRow
 from sources.db import Engines
 from sources.scope import scope_predicate
-from sources.values import month_start
 
 Info = strawberry.Info[dict[str, Any], None]
 

@@ -36,7 +36,9 @@ from bench.naive.context import (
     principal_of,
 )
 from bench.naive.org import OrgUnit, unit_by_id
-from resolvers.ids import to_global_id
+from core.crm_records import path_ids
+from core.ids import to_global_id
+from core.values import add_months, aware
 from schema.enums import UNIT_OF_KIND, ChargeCategory, LineStatus, UsageKind
 from schema.scalars import Month
 from sources.billing.models import Bundle as BundleRow
@@ -47,8 +49,6 @@ from sources.billing.models import TariffPlan as TariffPlanRow
 from sources.billing.models import UsageRecord as UsageRow
 from sources.crm.models import Customer as CustomerRow
 from sources.crm.models import Subscriber as SubscriberRow
-from sources.crm.records import path_ids
-from sources.values import add_months, aware
 
 USAGE_PAGE_MAX = 500
 

@@ -20,8 +20,10 @@ from bench.naive.context import (
     principal_of,
     unit_scope,
 )
+from core.crm_records import path_ids
+from core.ids import to_global_id
+from core.values import add_months
 from permissions.principal import Principal
-from resolvers.ids import to_global_id
 from schema.enums import OrgUnitKind
 from schema.scalars import Month
 from schema.viewer import Role
@@ -30,10 +32,8 @@ from sources.crm.models import Customer as CustomerRow
 from sources.crm.models import LineMembership
 from sources.crm.models import OrgUnit as OrgUnitRow
 from sources.crm.models import Subscriber as SubscriberRow
-from sources.crm.records import path_ids
 from sources.db import Engines, key_in
 from sources.scope import held_predicate, under
-from sources.values import add_months
 
 UNIT_COLUMNS = (
     OrgUnitRow.id,

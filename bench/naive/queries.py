@@ -27,8 +27,8 @@ from bench.naive.lines import (
     subscriber_by_id,
 )
 from bench.naive.org import Customer, OrgUnit, Viewer, customer_by_id, unit_by_id
+from core.ids import from_global_id
 from permissions.roles import Permission
-from resolvers.ids import from_global_id
 from sources.crm.models import Customer as CustomerRow
 from sources.crm.models import Subscriber as SubscriberRow
 from sources.scope import under

@@ -9,6 +9,16 @@ from typing import Any
 
 from sqlalchemy import select
 
+from core.billing_records import (
+    BillingAccountRecord,
+    BundleBalanceRecord,
+    BundleRecord,
+    LineServiceRecord,
+    ScheduledPlanRecord,
+    ServiceRecord,
+    TariffPlanRecord,
+)
+from core.values import Money
 from sources.billing.models import (
     BillingAccount,
     Bundle,
@@ -20,18 +30,8 @@ from sources.billing.models import (
     Service,
     TariffPlan,
 )
-from sources.billing.records import (
-    BillingAccountRecord,
-    BundleBalanceRecord,
-    BundleRecord,
-    LineServiceRecord,
-    ScheduledPlanRecord,
-    ServiceRecord,
-    TariffPlanRecord,
-)
 from sources.db import SqlSource, key_in
 from sources.scope import RowScope, company_predicate
-from sources.values import Money
 
 ACCOUNT_COLUMNS = (
     BillingAccount.id,

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Literal
 
-from sources.billing.records import BundleBalanceRecord
-from sources.values import Money
+from core.billing_records import BundleBalanceRecord
+from core.values import Money
 
 THRESHOLDS = (80, 100)  # percent of the limit or budget
 

@@ -43,7 +43,7 @@ Stay = tuple[int, str, date, date | None]
 
 def utc_day(moment: Any, dialect: str) -> ColumnElement[Any]:
     """The day of a timestamp column in UTC, as a ``Date`` column compares: the day a usage record
-    is charged on (rating dates a charge by its usage's day in UTC, ``sources/demo/rating.py``),
+    is charged on (rating dates a charge by its usage's day in UTC, ``demo/rating.py``),
     whatever the session's time zone (PostgreSQL) or the stored offset (SQLite)."""
     if dialect == "postgresql":
         return cast(func.timezone("UTC", moment), Date())

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 
-from sources.billing.records import PolicyRecord
-from sources.crm.records import path_ids
-from sources.values import Money
+from core.billing_records import PolicyRecord
+from core.crm_records import path_ids
+from core.values import Money
 
 # What applies where nobody has set anything.
 DEFAULTS = PolicyRecord(

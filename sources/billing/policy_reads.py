@@ -9,10 +9,10 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, and_, or_, select
 
+from core.billing_records import PolicyRecord
+from core.values import aware
 from sources.billing.models import SpendingPolicy
-from sources.billing.records import PolicyRecord
 from sources.db import SqlSource, key_in
-from sources.values import aware
 
 POLICY_COLUMNS = (
     SpendingPolicy.org_unit_id,

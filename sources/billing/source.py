@@ -12,16 +12,16 @@ from datetime import datetime
 
 from sqlalchemy import ColumnElement, and_, func, select
 
+from core.billing_records import UsageRecordRow
+from core.values import Money, aware
 from sources.billing.catalogue import CatalogueReads
 from sources.billing.invoices import InvoiceReads
 from sources.billing.members import Stay, line_groups, line_stays
 from sources.billing.models import UsageRecord
 from sources.billing.policy_reads import POLICY_COLUMNS, PolicyReads
-from sources.billing.records import UsageRecordRow
 from sources.billing.spending import SpendingReads
 from sources.db import key_in
 from sources.keyset import Span, bounds, reading_order
-from sources.values import Money, aware
 
 # The reads by billing domain live in their modules; these names are also importable from here.
 __all__ = ["POLICY_COLUMNS", "BillingSource", "Stay", "line_groups", "line_stays"]

@@ -10,11 +10,11 @@ from typing import Any
 
 from sqlalchemy import Select, func, select
 
+from core.billing_records import CategoryAmount, SpendingRecord
+from core.values import Money
 from sources.billing.members import Stay, line_groups, line_stays
 from sources.billing.models import DailyCharge
-from sources.billing.records import CategoryAmount, SpendingRecord
 from sources.db import SqlSource, key_in
-from sources.values import Money
 
 
 class SpendingReads(SqlSource):

@@ -10,9 +10,9 @@ from sqlalchemy import delete, false, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from core.values import aware
 from sources.backend import Backend
 from sources.billing.models import LineProduct, LineService, ScheduledPlanChange, SpendingPolicy
-from sources.values import aware
 
 
 class BillingWriter:

@@ -9,10 +9,10 @@ from typing import Any
 
 from sqlalchemy import delete, func, insert, literal, select, update
 
+from core.crm_records import OrgUnitRecord
 from sources.backend import Backend
 from sources.crm.history import end_stays, start_stays
 from sources.crm.models import OrgUnit, Subscriber
-from sources.crm.records import OrgUnitRecord
 from sources.scope import under
 
 

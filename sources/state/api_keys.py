@@ -22,10 +22,10 @@ from typing import Any
 from sqlalchemy import insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from core.values import aware
 from sources.db import SqlSource, key_in
 from sources.scope import RowScope, company_predicate
 from sources.state.models import ApiKeyRecord
-from sources.values import aware
 
 PREFIX = "cck_"
 _KEY_ID = re.compile(r"^[0-9a-f]{12}$")

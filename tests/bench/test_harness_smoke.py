@@ -13,8 +13,8 @@ from bench.naive import naive_context, naive_schema
 from bench.report import render
 from bench.suite import Run, _without_cursors
 from bench.workload import WORKLOAD, Targets
-from resolvers.context import Context
-from schema import build_schema
+from engine.build import build_schema
+from request.context import Context
 from tests.schema.test_access import line_ids_under, unit_id
 from tests.support import today
 

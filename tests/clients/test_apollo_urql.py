@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 
-from resolvers.ids import to_global_id
+from core.ids import to_global_id
 from tests.clients.conftest import run_node
 from tests.clients.test_graphql_ws import feeding_server
 from tests.server.test_http import bearer

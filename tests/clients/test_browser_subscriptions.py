@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from playwright.async_api import Page, WebSocket, async_playwright, expect
 
-from resolvers.ids import to_global_id
+from core.ids import to_global_id
 from tests.clients.conftest import CLIENTS
 from tests.clients.test_graphql_ws import feeding_server
 from tests.server.test_graphiql_browser import CHROMIUM_ARGS, chromium  # noqa: F401 (fixture)

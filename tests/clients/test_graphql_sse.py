@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 
-from resolvers.ids import to_global_id
+from core.ids import to_global_id
+from core.values import month_start
 from server.auth import issue_token
 from server.settings import Settings
-from sources.values import month_start
 from tests.clients.conftest import run_node
 from tests.clients.test_graphql_ws import feeding_server
 from tests.conftest import _world

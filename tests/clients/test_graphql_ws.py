@@ -9,10 +9,10 @@ import asyncio
 import json
 from typing import Any
 
-from resolvers.ids import to_global_id
+from core.ids import to_global_id
+from core.values import month_start
 from server.auth import issue_token
 from server.settings import Settings
-from sources.values import month_start
 from tests.clients.conftest import run_node
 from tests.schema.test_bulk_operations import acme_lines
 from tests.server.test_bulk_restart import SECRET, serving

@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 import pytest
 
-from sources.values import add_months, month_start
+from core.values import add_months, month_start
 from tests.clients.conftest import CLIENTS
 from tests.server.test_bulk_restart import serving
 from tests.server.test_http import bearer

@@ -6,9 +6,9 @@ from pathlib import Path
 
 from graphql import GraphQLInterfaceType, GraphQLObjectType
 
+from engine.build import build_schema
 from permissions.authorize import rule_table
 from permissions.roles import ROLE_PERMISSIONS, Permission, Role
-from schema import build_schema
 
 SDL_FILE = Path(__file__).parents[2] / "schema.graphql"
 

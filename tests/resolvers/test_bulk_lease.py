@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 from sqlalchemy import update
 
-from resolvers.bulk_lease import Heartbeat
-from sources.errors import BackendUnavailable
-from sources.state.bulk import BulkStart, BulkStore, Lease, LeaseLost
+from core.errors import BackendUnavailable
+from jobs.bulk_lease import Heartbeat
+from sources.state.bulk_operations import BulkStart, BulkStore, Lease, LeaseLost
 from sources.state.models import BulkOperationRecord
 from tests.schema.test_bulk_operations import acme_lines
 from tests.support import LOGINS, World

@@ -10,11 +10,11 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from resolvers.ids import to_global_id
-from resolvers.recovery import settle_abandoned
-from schema import build_schema
+from core.errors import BackendUnavailable
+from core.ids import to_global_id
+from engine.build import build_schema
+from jobs.recovery import settle_abandoned
 from sources.crm.writes import CrmWriter
-from sources.errors import BackendUnavailable
 from sources.keyset import Span
 from sources.state.audit import AuditEntry, AuditLog, AuditQuery
 from sources.state.idempotency import IdempotencyStore

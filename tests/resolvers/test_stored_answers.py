@@ -11,8 +11,8 @@ from typing import Any
 
 from sqlalchemy import text
 
-from resolvers.ids import to_global_id
-from sources.state.bulk import BulkStart, ItemResult
+from core.ids import to_global_id
+from sources.state.bulk_operations import BulkStart, ItemResult
 from tests.support import LOGINS, World
 
 DRY_RUN = """mutation($input: SubscriberServicesInput!) { subscriberServicesAdd(input: $input) {

@@ -11,9 +11,9 @@ import hypothesis_graphql as hg
 from hypothesis import strategies as st
 from hypothesis_graphql import nodes
 
+from core.values import add_months, month_start
+from engine.build import build_schema
 from permissions.roles import ROLE_PERMISSIONS, Role
-from schema import build_schema
-from sources.values import add_months, month_start
 from tests.oracle import Rows, global_id
 from tests.support import today
 

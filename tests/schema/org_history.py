@@ -10,9 +10,9 @@ from typing import Any
 
 from sqlalchemy import text
 
-from resolvers.ids import from_global_id, to_global_id
+from core.ids import from_global_id, to_global_id
+from core.values import add_months, month_start
 from resolvers.report_base import unit_at_depth
-from sources.values import add_months, month_start
 from tests.support import World, today
 
 REPORT = """query($input: SpendingReportInput!) { spendingReport(input: $input) {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sources.values import add_months, month_start
+from core.values import add_months, month_start
 from tests.schema.test_access import codes, line_ids_under, unit_id
 from tests.support import nothing, today
 

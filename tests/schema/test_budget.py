@@ -9,13 +9,13 @@ import uuid
 from dataclasses import replace
 from typing import Any
 
+from engine.build import build_schema
+from engine.charging import objects_in
+from infra.redis_throttle import RedisThrottle
+from infra.throttle import InProcessThrottle, Throttle
 from permissions.cost_budgets import CostBudget, CostBudgets
 from permissions.roles import Role
-from resolvers.context import Context
-from schema import build_schema
-from schema.budget import objects_in
-from sources.redis_throttle import RedisThrottle
-from sources.throttle import InProcessThrottle, Throttle
+from request.context import Context
 from tests.schema.test_access import codes
 from tests.server.faults import free_port
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from server.worker import BulkWorker
+from jobs.worker import BulkWorker
 from tests.schema.test_bulk_operations import OPERATION, all_results
 from tests.support import World
 

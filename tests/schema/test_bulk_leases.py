@@ -13,11 +13,11 @@ from typing import Any
 
 import pytest
 
-from resolvers.ids import from_global_id
-from server.worker import BulkWorker
+from core.ids import from_global_id
+from jobs.worker import BulkWorker
 from sources.keyset import Span
 from sources.state.audit import AuditQuery
-from sources.state.bulk import BulkScope, BulkStart, BulkStore, ItemResult, Lease, LeaseLost
+from sources.state.bulk_operations import BulkScope, BulkStart, BulkStore, ItemResult, Lease, LeaseLost
 from tests.schema.test_bulk_operations import (
     OPERATION,
     CountingWriter,

@@ -9,9 +9,9 @@ from collections import Counter
 
 from sqlalchemy import text
 
-from resolvers.ids import from_global_id
-from server.worker import BulkWorker
-from sources.state.bulk import BulkScope
+from core.ids import from_global_id
+from jobs.worker import BulkWorker
+from sources.state.bulk_operations import BulkScope
 from tests.schema.test_bulk_selection import SELECTED, STATUSES, SUSPEND, selection
 from tests.support import World
 from tests.waiting import eventually

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from sqlalchemy import text, update
 
-from resolvers.ids import from_global_id, to_global_id
-from server.worker import BulkWorker
+from core.ids import from_global_id, to_global_id
+from jobs.worker import BulkWorker
 from sources.keyset import Span
 from sources.state.audit import AuditQuery
 from sources.state.models import BulkOperationRecord

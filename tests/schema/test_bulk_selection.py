@@ -14,17 +14,17 @@ from typing import Any
 
 from sqlalchemy import event, text
 
-from resolvers import ids as ids_module
-from resolvers.bulk import DRY_RUN_CHUNK
-from resolvers.ids import from_global_id, to_global_id
-from server.worker import BulkWorker
+from core import ids as ids_module
+from core.ids import from_global_id, to_global_id
+from jobs.bulk_work import DRY_RUN_CHUNK
+from jobs.worker import BulkWorker
 from tests.schema.test_bulk_operations import OPERATION, service_id
 from tests.support import World
 
 SELECTED = 100_000
 # The most ids decoded without handing the event loop back (resolvers/line_selection.py).
 DECODE_CHUNK = 2000
-# The most line ids one statement writes to the state database (sources/state/bulk.py).
+# The most line ids one statement writes to the state database (sources/state/bulk_operations.py).
 ITEM_BATCH = 5_000
 
 SERVICES = """mutation($input: SubscriberServicesInput!) { subscriberServicesAdd(input: $input) {

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from schema.chunked import CHUNK
-from schema.executor import LevelExecutor
+from engine.chunked import CHUNK
+from engine.executor import LevelExecutor
 
 PAGE = "{ subscribers(first: 2000) { nodes { id msisdn status } } }"
 

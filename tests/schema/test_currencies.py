@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import text
 
-from sources.values import Money, add_months, month_start
+from core.values import Money, add_months, month_start
 from tests.schema.test_access import codes
 from tests.support import World, today
 

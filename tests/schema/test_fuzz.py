@@ -22,8 +22,8 @@ import pytest
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
+from engine.build import build_schema
 from permissions.roles import Role
-from schema import build_schema
 from tests.oracle import Rows, Scope, fingerprint, object_ids, read_rows
 from tests.schema.fuzzing import CODES, LEAKY, id_pools, operations
 from tests.support import LOGINS, World

@@ -3,7 +3,7 @@ them, read back in the form a client sends."""
 
 from __future__ import annotations
 
-from schema import build_schema
+from engine.build import build_schema
 from schema.inputs_as_sent import input_as_sent
 
 

@@ -1,4 +1,4 @@
-"""Long lists of ids in variables are coerced without visiting each item (schema/leaf_lists.py),
+"""Long lists of ids in variables are coerced without visiting each item (engine/leaf_lists.py),
 and to exactly what graphql-core makes of them item by item."""
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext as ItemByItem
 
-from schema import build_schema
-from schema.executor import LevelExecutor
-from schema.leaf_lists import LONG, StandIns
+from engine.build import build_schema
+from engine.executor import LevelExecutor
+from engine.leaf_lists import LONG, StandIns
 
 SCHEMA = build_schema()._schema
 # The module (graphql.utilities exports a function of the same name).

@@ -10,9 +10,9 @@ from typing import Any
 
 from sqlalchemy import func, insert, select
 
-from resolvers.ids import from_global_id
+from core.ids import from_global_id
+from core.values import add_months, month_start
 from sources.billing.models import DailyCharge, SpendingPolicy
-from sources.values import add_months, month_start
 from tests.support import World, today
 
 SET_UNIT_POLICY = """mutation($input: OrgUnitSetPolicyInput!) { orgUnitSetPolicy(input: $input) {

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import uuid
 
-from resolvers.context import Context, QueryLimits
-from schema import build_schema
+from engine.build import build_schema
+from request.context import Context, QueryLimits
 from tests.schema.test_access import codes
 
 LINES = "query($n: Int!) { subscribers(first: $n) { nodes { id orgUnit { id } } } }"

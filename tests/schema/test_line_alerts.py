@@ -8,8 +8,8 @@ from decimal import Decimal
 
 from sqlalchemy import text
 
-from resolvers.ids import from_global_id
-from sources.values import add_months, month_start
+from core.ids import from_global_id
+from core.values import add_months, month_start
 from tests.schema.test_access import line_ids_under, unit_id
 from tests.support import World, today
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
-from resolvers.ids import from_global_id, to_global_id
+from core.ids import from_global_id, to_global_id
 from tests.schema.test_access import codes, line_ids_under, unit_id
 
 SUSPEND = """mutation($input: SubscriberSuspendInput!) { subscriberSuspend(input: $input) {

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from resolvers.ids import from_global_id
+from core.ids import from_global_id
 from tests.schema.test_access import codes
 from tests.support import World
 

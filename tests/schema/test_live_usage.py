@@ -14,13 +14,13 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from resolvers import context as context_module
-from resolvers.ids import to_global_id
-from schema import build_schema
+from core.ids import to_global_id
+from core.values import month_start
+from demo.feed import UsageFeed
+from engine.build import build_schema
+from request import context as context_module
 from sources.billing.live import SpendingAlert, alerts_channel
 from sources.crm.models import OrgUnit, Subscriber
-from sources.demo.feed import UsageFeed
-from sources.values import month_start
 from tests.schema.test_access import codes
 from tests.support import World, today
 from tests.waiting import eventually, within

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sources.values import add_months, month_start
+from core.values import add_months, month_start
 from tests.schema.test_access import line_ids_under, unit_id
 from tests.support import today
 
@@ -86,7 +86,7 @@ async def test_bundles_and_usage_pages(world, customer_admin):
         if not node["usage"]["pageInfo"]["hasNextPage"]:
             break
         after = node["usage"]["pageInfo"]["endCursor"]
-    from resolvers.ids import from_global_id
+    from core.ids import from_global_id
 
     expected = await world.scalar(
         "billing", "select count(*) from usage_records where subscriber_id = :s", s=from_global_id(line)[1]

@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 from sqlalchemy import literal, select, text
 
-from resolvers.ids import to_global_id
-from schema import build_schema
+from core.ids import to_global_id
+from core.values import month_start
+from demo.feed import UsageFeed
+from engine.build import build_schema
 from sources.billing.reports import BillingReports
-from sources.demo.feed import UsageFeed
-from sources.values import month_start
 from tests.schema.test_access import unit_id
 from tests.support import World, today
 from tests.waiting import eventually, within

@@ -21,10 +21,10 @@ from graphql import (
     parse,
 )
 
+from engine.build import build_schema
 from permissions.authorize import RuleTable, rules_of
 from permissions.roles import Permission
-from resolvers.context import Context, QueryLimits
-from schema import build_schema
+from request.context import Context, QueryLimits
 from tests.schema.test_access import line_ids_under, unit_id
 from tests.support import LOGINS, World, today
 

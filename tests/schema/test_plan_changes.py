@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from sqlalchemy import text
 
-from sources.values import add_months, month_start
+from core.values import add_months, month_start
 from tests.schema.test_line_changes import active_line, db_id
 from tests.support import today
 

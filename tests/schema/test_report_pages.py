@@ -9,9 +9,9 @@ from typing import Any
 
 from sqlalchemy import text
 
-from resolvers.ids import from_global_id
-from sources.demo.feed import UsageFeed
-from sources.values import Money, add_months, month_start
+from core.ids import from_global_id
+from core.values import Money, add_months, month_start
+from demo.feed import UsageFeed
 from tests.schema.test_access import codes
 from tests.support import World, nothing, today
 

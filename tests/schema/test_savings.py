@@ -8,8 +8,8 @@ from decimal import Decimal
 
 from sqlalchemy import text
 
-from resolvers.ids import from_global_id
-from sources.values import add_months, month_start
+from core.ids import from_global_id
+from core.values import add_months, month_start
 from tests.schema.test_access import codes
 from tests.support import World, nothing, today
 

@@ -23,8 +23,8 @@ from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 from sqlalchemy import text
 
-from resolvers.ids import from_global_id
-from sources.values import add_months, month_start
+from core.ids import from_global_id
+from core.values import add_months, month_start
 from tests.oracle import Scope, global_id, read_rows
 from tests.schema.org_history import utc_day
 from tests.schema.test_access import codes

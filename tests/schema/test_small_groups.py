@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import text
 
-from sources.values import add_months, month_start
+from core.values import add_months, month_start
 from tests.schema.test_access import codes, unit_id
 from tests.support import nothing, today
 

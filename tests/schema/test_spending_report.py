@@ -12,8 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import text
 
-from resolvers.ids import from_global_id, to_global_id
-from sources.values import add_months, month_start
+from core.ids import from_global_id, to_global_id
+from core.values import add_months, month_start
 from tests.schema.test_access import codes
 from tests.support import World, nothing, today
 
@@ -214,7 +214,7 @@ async def test_the_report_sends_the_same_statements_at_any_size(world, large_wor
         await report(seeded, finance, **{"from": last, "to": last, "groupBy": ["ORG_UNIT", "MONTH"], "unitDepth": 2})
         counts.append(seeded.counter.count)
     # One more than the report's own with the cache empty: the count of lines in scope that prices
-    # it before it runs (schema/work.py), kept in the shared cache afterwards. Rows and totals are
+    # it before it runs (engine/work.py), kept in the shared cache afterwards. Rows and totals are
     # one statement; billing's BEGIN and ROLLBACK of the answer's moment are two more, and on
     # PostgreSQL the moment's timestamp (asOf) one more again.
     assert counts[0] == counts[1] <= (6 if world.backend == "postgres" else 5) + 1, counts

@@ -8,9 +8,9 @@ from typing import Any
 
 from graphql import get_introspection_query
 
+from engine.build import build_schema
 from permissions.authorize import rule_table
 from permissions.roles import ROLE_PERMISSIONS, Permission, Role
-from schema import build_schema
 from tests.schema.test_access import line_ids_under, unit_id
 from tests.support import LOGINS
 

@@ -10,8 +10,8 @@ from typing import Any
 
 from sqlalchemy import select, text, update
 
+from core.values import add_months, month_start
 from sources.crm.models import LineMembership
-from sources.values import add_months, month_start
 from tests.schema.org_history import (
     LINE_MOVE,
     gid,

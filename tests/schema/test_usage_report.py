@@ -10,8 +10,8 @@ from decimal import Decimal
 
 from sqlalchemy import text
 
-from resolvers.ids import from_global_id
-from sources.values import add_months, month_start
+from core.ids import from_global_id
+from core.values import add_months, month_start
 from tests.schema.org_history import quantities, usage_by_unit, usage_oracle
 from tests.support import World, today
 

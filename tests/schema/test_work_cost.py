@@ -9,10 +9,10 @@ import uuid
 import pytest
 
 from bench.workload import LINE_QUERY, TARGETS_QUERY, WORKLOAD, Targets
-from resolvers.context import Context, QueryLimits
-from resolvers.ids import to_global_id
-from schema import build_schema
-from sources.values import add_months, month_start
+from core.ids import to_global_id
+from core.values import add_months, month_start
+from engine.build import build_schema
+from request.context import Context, QueryLimits
 from tests.schema.test_access import codes
 from tests.support import LOGINS, World, today
 

@@ -21,7 +21,7 @@ import pytest
 import uvicorn
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from resolvers.ids import to_global_id
+from core.ids import to_global_id
 from server.admission import ARRIVED, Admission, AdmissionLimits, Shed
 from server.app import create_app
 from server.auth import issue_token

@@ -1,16 +1,16 @@
-"""Bulk work gives way to the requests running in its process before each chunk (server/worker.py),
+"""Bulk work gives way to the requests running in its process before each chunk (jobs/worker.py),
 and still gets done on a server that is never idle."""
 
 from __future__ import annotations
 
 import asyncio
 
-from resolvers.bulk import work_through
-from resolvers.ids import from_global_id
-from server.worker import BulkWorker
-from sources.fair_share import FairShare
-from sources.pacing import give_way
-from sources.state.bulk import BulkScope
+from core.ids import from_global_id
+from infra.fair_share import FairShare
+from infra.pacing import give_way
+from jobs.bulk_work import work_through
+from jobs.worker import BulkWorker
+from sources.state.bulk_operations import BulkScope
 from tests.schema.test_bulk_selection import SUSPEND, selection
 from tests.waiting import within
 
@@ -58,7 +58,7 @@ async def test_the_worker_gives_way_before_every_chunk(bulk_world, customer_admi
     async def counting(*args, **kwargs):
         return await work_through(*args, **{**kwargs, "give_way": counted(kwargs["give_way"])})
 
-    monkeypatch.setattr("server.worker.work_through", counting)
+    monkeypatch.setattr("jobs.worker.work_through", counting)
     await BulkWorker(bulk_world.sources, chunk=1000, share=FairShare()).drain()
     [row] = await bulk_world.sources.bulk.operations([key], BulkScope(customer_ids=None, user_id=None))
     assert row.status == "completed" and row.done == lines

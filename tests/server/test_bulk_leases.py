@@ -13,8 +13,8 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from resolvers.ids import from_global_id
-from server.worker import BulkWorker
+from core.ids import from_global_id
+from jobs.worker import BulkWorker
 from tests.schema.test_bulk_leases import assert_changed_exactly_once, fence_of
 from tests.schema.test_bulk_operations import acme_lines, copies_of, expected_outcomes, service_id, start
 from tests.server import test_bulk_restart

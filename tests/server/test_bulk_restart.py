@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
-from resolvers.ids import from_global_id, to_global_id
+from core.ids import from_global_id, to_global_id
 from server.auth import issue_token
 from tests.schema.test_bulk_operations import (
     OPERATION,

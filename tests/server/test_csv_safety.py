@@ -11,11 +11,11 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
+from core.values import add_months, month_start
 from server.app import create_app
 from server.auth import issue_token
-from server.csv_cells import safe_cell
-from server.export_columns import COLUMNS
-from sources.values import add_months, month_start
+from server.exports.cells import safe_cell
+from server.exports.columns import COLUMNS
 from tests.schema.test_access import unit_id
 from tests.server.test_http import bearer, make_settings
 from tests.support import World, today

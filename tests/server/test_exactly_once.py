@@ -14,7 +14,7 @@ import httpx
 import pytest
 from sqlalchemy import text
 
-from resolvers.ids import to_global_id
+from core.ids import to_global_id
 from server.auth import issue_token
 from tests.schema.test_bulk_operations import acme_lines, copies_of, service_id
 from tests.server import test_bulk_restart

@@ -1,6 +1,6 @@
 """Issue 13, finding 6, by the other door: a CSV export computes what its report computes, so it
 is charged to the caller's cost budgets by that work and the rows it writes, before anything is
-read (server/export_cost.py)."""
+read (server/exports/cost.py)."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ from dataclasses import replace
 
 import httpx
 
+from core.values import add_months, month_start
+from infra.cache import InProcessCache
+from infra.throttle import InProcessThrottle
 from server.app import create_app
 from server.auth import issue_token
-from sources.cache import InProcessCache
-from sources.throttle import InProcessThrottle
-from sources.values import add_months, month_start
 from tests.server.test_http import bearer, make_settings
 from tests.support import today
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 
-from server.exports import ROWS_PER_CHUNK, csv_chunks
+from server.exports.routes import ROWS_PER_CHUNK, csv_chunks
 
 
 async def rows(count: int) -> AsyncIterator[list[str]]:

@@ -12,13 +12,13 @@ from decimal import Decimal
 import httpx
 import pytest
 
-from resolvers.context import Context
-from resolvers.spending_export import spending_csv
+from core.values import add_months, month_start
+from request.context import Context
 from resolvers.spending_report import SpendingReportArgs
 from server.app import create_app
 from server.auth import issue_token
-from server.exports import csv_chunks
-from sources.values import add_months, month_start
+from server.exports.routes import csv_chunks
+from server.exports.spending_rows import spending_csv
 from tests.server.test_http import bearer, make_settings
 from tests.support import today
 
@@ -68,7 +68,7 @@ async def test_personal_columns_only_for_callers_who_may_read_personal_data(clie
     params = {"from": month(-1), "to": month(-1), "groupBy": "LINE"}
     admin = parsed(await client.get("/reports/spending.csv", params=params,
                                     headers=bearer(issue_token(make_settings(), customer_admin))))  # fmt: skip
-    # Kept as text for spreadsheets: an apostrophe before the E.164 number (server/csv_cells.py).
+    # Kept as text for spreadsheets: an apostrophe before the E.164 number (server/exports/cells.py).
     assert "Phone number" in admin[0] and admin[0]["Phone number"].startswith("'+")
     other = parsed(await client.get("/reports/spending.csv", params=params,
                                     headers=bearer(issue_token(make_settings(), analyst))))  # fmt: skip

@@ -14,11 +14,11 @@ from typing import Any
 import httpx
 import pytest
 
+from infra import telemetry
+from infra.fair_share import FairShare
 from server.app import create_app
 from server.auth import issue_token
-from sources import telemetry
 from sources.backend import Backend
-from sources.fair_share import FairShare
 from tests.server.in_process_socket import socket_exchange
 from tests.server.test_http import bearer, make_settings
 

@@ -21,10 +21,10 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from demo import seed
 from server.app import create_app
 from server.auth import issue_token
 from sources.db import Engines, create_engine
-from sources.demo import seed
 from tests.server.faults import Blackhole, PrivatePostgres, PrivateRedis, free_port
 from tests.server.test_bulk_restart import serving
 from tests.server.test_http import bearer, make_settings

@@ -17,12 +17,12 @@ from sqlalchemy import update
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
-from resolvers.ids import to_global_id
+from core.ids import to_global_id
+from core.values import month_start
 from server.auth import issue_token
 from server.settings import Settings
 from sources.billing.live import alerts_channel, balances_channel
 from sources.billing.models import BundleBalance
-from sources.values import month_start
 from tests.server.frames import received
 from tests.server.test_bulk_restart import SECRET, servers, serving  # noqa: F401 (fixture)
 from tests.server.test_subscriptions import signed_in, urls_of

@@ -11,11 +11,11 @@ from typing import Any
 
 from strawberry.extensions import SchemaExtension
 
-from schema import build_schema
+from engine.build import build_schema
+from jobs.worker import BulkWorker
 from server.auth import issue_token
 from server.logs import JsonFormatter
 from server.metrics import Metrics
-from server.worker import BulkWorker
 from tests.schema.test_bulk_operations import OPERATION, acme_lines, service_id, start
 from tests.server.test_faults import metric, served
 from tests.server.test_http import bearer, make_settings

@@ -18,10 +18,10 @@ import orjson
 import pytest
 from redis.asyncio import Redis
 
+from infra.cache import InProcessCache, RedisCache
 from server.app import create_app
 from server.auth import issue_token
 from server.safelist import read_operations, register
-from sources.cache import InProcessCache, RedisCache
 from tests.server.faults import free_port
 from tests.server.test_http import bearer, make_settings
 from tests.support import REDIS_PREFIX, REDIS_URL, reachable_redis

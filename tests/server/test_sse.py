@@ -12,8 +12,8 @@ import httpx
 import orjson
 import pytest
 
-from resolvers import context as context_module
-from resolvers.ids import to_global_id
+from core.ids import to_global_id
+from request import context as context_module
 from server import event_stream, sse
 from server.app import create_app
 from server.auth import issue_token

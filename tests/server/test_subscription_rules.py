@@ -22,15 +22,15 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake
 from websockets.typing import Subprotocol
 
+from core.ids import to_global_id
+from core.values import month_start
+from engine.build import build_schema
+from infra.events import RedisEvents
 from permissions.authorize import RuleTable, rule_table
 from permissions.principal import Principal
 from permissions.roles import ROLE_PERMISSIONS, Permission, Role
-from resolvers.ids import to_global_id
-from schema import build_schema
 from sources.billing.live import SpendingAlert, alerts_channel
-from sources.events import RedisEvents
-from sources.state.bulk import BulkStart
-from sources.values import month_start
+from sources.state.bulk_operations import BulkStart
 from tests.schema.test_partial_data import forbidden_paths, value_at
 from tests.schema.test_service_accounts import CREATE_ACCOUNT, CREATE_KEY
 from tests.server.frames import received

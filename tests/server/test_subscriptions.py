@@ -14,7 +14,7 @@ import pytest
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
-from resolvers.ids import to_global_id
+from core.ids import to_global_id
 from server.auth import issue_token
 from tests.schema.test_bulk_operations import SERVICES, acme_lines, service_id
 from tests.server.frames import received

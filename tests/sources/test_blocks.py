@@ -13,8 +13,8 @@ from datetime import date, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sources.blocks import NO_BLOCK, blocks_as_billed, disclosure_blocks, released_units, unit_paths
-from sources.values import add_months
+from core.blocks import NO_BLOCK, blocks_as_billed, disclosure_blocks, released_units, unit_paths
+from core.values import add_months
 
 
 @st.composite

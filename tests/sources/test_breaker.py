@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sources.backend import Breaker
+from infra.breaker import Breaker
 
 
 class Clock:

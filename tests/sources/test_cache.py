@@ -12,8 +12,8 @@ from dataclasses import replace
 import pytest
 from redis.asyncio import Redis
 
+from infra.cache import Cache, InProcessCache, RedisCache
 from server.auth import Principals
-from sources.cache import Cache, InProcessCache, RedisCache
 from tests.server.faults import PrivateRedis
 from tests.support import REDIS_PREFIX, REDIS_URL, reachable_redis
 from tests.waiting import eventually

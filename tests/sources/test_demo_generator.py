@@ -12,11 +12,11 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from demo import DEMO_USERS, SeedSummary, seed
 from sources.billing.models import BillingBase
 from sources.billing.split import employee_part
 from sources.crm.models import CrmBase
 from sources.db import Engines, create_engine
-from sources.demo import DEMO_USERS, SeedSummary, seed
 
 AS_OF = date(2026, 3, 17)
 SIZE = {"subscribers": 120, "months": 3, "as_of": AS_OF}

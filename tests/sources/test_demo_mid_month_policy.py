@@ -10,11 +10,11 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from resolvers.ids import to_global_id
+from core.ids import to_global_id
+from core.values import Money, add_months, aware, month_start
 from sources.billing.models import DailyCharge, SpendingPolicy
 from sources.billing.split import RECURRING, employee_part
 from sources.crm.models import OrgUnit, Subscriber
-from sources.values import Money, add_months, aware, month_start
 from tests.support import World, today
 
 LAST = add_months(month_start(today()), -1)

@@ -11,8 +11,8 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from sources.backend import BreakerState
-from sources.events import InProcessEvents, Mailbox, RedisEvents
+from infra.breaker import BreakerState
+from infra.events import InProcessEvents, Mailbox, RedisEvents
 from tests.server.faults import Blackhole, PrivateRedis
 from tests.support import REDIS_URL, reachable_redis
 from tests.waiting import PATIENCE, within

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from sources.errors import RateLimited
-from sources.fair_share import FairShare, ShareLimits
+from core.errors import RateLimited
+from infra.fair_share import FairShare, ShareLimits
 
 HEAVY, LIGHT = 1_000, 10
 LIMITS = ShareLimits(heavy_cost=100, heavy=2, operations=4, window_seconds=10)

@@ -9,11 +9,11 @@ from datetime import date
 
 from sqlalchemy import func, select, update
 
+from core.values import month_start
+from demo.feed import UsageFeed
 from sources.billing.live import alerts_channel
 from sources.billing.models import DailyCharge, UsageRecord
 from sources.crm.models import OrgUnit
-from sources.demo.feed import UsageFeed
-from sources.values import month_start
 from tests.sources.test_events import held
 from tests.sources.test_usage_feed import rows
 from tests.support import World, today

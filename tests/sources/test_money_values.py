@@ -6,9 +6,9 @@ from decimal import Decimal
 
 import pytest
 
+from core.errors import BadUserInput, MixedCurrencies, one_currency
+from core.values import Money, UnknownCurrency, minor_unit, to_minor
 from resolvers.unit_changes import minor_amount
-from sources.errors import BadUserInput, MixedCurrencies, one_currency
-from sources.values import Money, UnknownCurrency, minor_unit, to_minor
 
 
 @pytest.mark.parametrize(

@@ -1,5 +1,5 @@
 """Paced bulk work rests in proportion to what it just did while others are served here, and
-not at all on a quiet process (sources/pacing.py). The clock and the rest are injected: no test
+not at all on a quiet process (infra/pacing.py). The clock and the rest are injected: no test
 here waits on time."""
 
 from __future__ import annotations
@@ -8,9 +8,9 @@ from collections import Counter
 
 import pytest
 
-from sources.fair_share import FairShare, ShareLimits
-from sources.pacing import MOST_REST_SECONDS, Pacer
-from sources.state.bulk import ITEM_BATCH, BulkStart
+from infra.fair_share import FairShare, ShareLimits
+from infra.pacing import MOST_REST_SECONDS, Pacer
+from sources.state.bulk_operations import ITEM_BATCH, BulkStart
 
 
 class Clock:

@@ -12,14 +12,14 @@ from typing import Any
 
 from sqlalchemy import func, select, update
 
-from resolvers.ids import to_global_id
+from core.ids import to_global_id
+from core.values import aware, month_start
+from demo.feed import UsageFeed
 from sources.billing.live import EXCESS_CHARGED, LIMIT_REACHED, USAGE_BLOCKED, SpendingAlert, alerts_channel
 from sources.billing.models import BundleBalance, DailyCharge, SpendingPolicy, UsageRecord
 from sources.billing.split import employee_part
 from sources.crm.models import Subscriber
-from sources.demo.feed import UsageFeed
 from sources.state.models import AuditRecord, AuditTarget
-from sources.values import aware, month_start
 from tests.sources.test_events import held
 from tests.sources.test_usage_feed import month_totals, rows
 from tests.support import World

@@ -10,8 +10,8 @@ from itertools import pairwise
 
 from sqlalchemy import select
 
+from core.values import aware
 from sources.billing.models import SpendingPolicy
-from sources.values import aware
 from tests.sources.test_policy_actions import active_lines
 from tests.sources.test_usage_feed import rows
 

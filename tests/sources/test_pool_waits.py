@@ -10,9 +10,10 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from sources.backend import Backend, BackendLimits, BreakerState
+from core.errors import BackendBusy, BackendUnavailable
+from infra.breaker import BreakerState
+from sources.backend import Backend, BackendLimits
 from sources.db import create_engine
-from sources.errors import BackendBusy, BackendUnavailable
 from tests.server.faults import free_port
 from tests.support import PG_ADMIN_URL, service_missing
 

@@ -14,11 +14,11 @@ from contextlib import asynccontextmanager
 
 import pytest
 
-from sources.backend import Breaker
-from sources.errors import BackendUnavailable
-from sources.redis_throttle import RedisThrottle
-from sources.telemetry import Observer
-from sources.throttle import Bucket, Charge, InProcessThrottle, Throttle
+from core.errors import BackendUnavailable
+from infra.breaker import Breaker
+from infra.redis_throttle import RedisThrottle
+from infra.telemetry import Observer
+from infra.throttle import Bucket, Charge, InProcessThrottle, Throttle
 from tests.server.faults import PrivateRedis, free_port
 from tests.support import REDIS_URL, reachable_redis
 from tests.waiting import PATIENCE, eventually

@@ -22,9 +22,10 @@ from sqlalchemy import exc, make_url, text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import NullPool
 
-from sources.backend import Backend, BackendLimits, BreakerState
+from core.errors import BackendBusy, BackendUnavailable
+from infra.breaker import BreakerState
+from sources.backend import Backend, BackendLimits
 from sources.db import create_engine
-from sources.errors import BackendBusy, BackendUnavailable
 from tests.support import PG_ADMIN_URL, service_missing
 from tests.waiting import eventually, within
 

@@ -13,6 +13,10 @@ from typing import Any
 import pytest
 from sqlalchemy import func, insert, select, update
 
+from core.errors import BackendBusy
+from core.values import add_months, month_start
+from demo import feed as feed_module
+from demo.feed import FeedBusy, UsageFeed
 from sources.billing.live import (
     LIMIT_APPROACHING,
     LIMIT_REACHED,
@@ -24,10 +28,6 @@ from sources.billing.live import (
 )
 from sources.billing.models import Bundle, BundleBalance, DailyCharge, SpendingPolicy, UsageRecord
 from sources.crm.models import OrgUnit, Subscriber
-from sources.demo import feed as feed_module
-from sources.demo.feed import FeedBusy, UsageFeed
-from sources.errors import BackendBusy
-from sources.values import add_months, month_start
 from tests.sources.test_events import held
 from tests.support import World, today
 from tests.waiting import within

@@ -1,0 +1,102 @@
+"""The corpcare GraphQL schema, assembled from the per-domain modules."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+import strawberry
+from graphql import GraphQLError
+from graphql.validation import NoSchemaIntrospectionCustomRule
+from strawberry.extensions import AddValidationRules, ParserCache, ValidationCache
+from strawberry.schema.config import StrawberryConfig
+from strawberry.tools import merge_types
+from strawberry.types import ExecutionContext
+
+from engine.executor import LevelExecutor
+from engine.extensions import AuthorizeFields, LimitShape, TokenLimit, code_errors
+from engine.fair_share import ShareWorkers
+from engine.field_rules import show_rules
+from engine.moment import OneMoment
+from permissions.rules import Public, Requires
+from request.context import QueryLimits
+from schema.bulk_operations import BulkMutation, BulkOperation
+from schema.catalogue import Service, TariffPlan
+from schema.customer import Customer
+from schema.fields import fast_resolvers
+from schema.invoice import BillingAccount, Invoice
+from schema.line_changes import LineMutation
+from schema.org_unit import OrgUnit
+from schema.portal_user import PortalUser, UserMutation
+from schema.query import Query
+from schema.scalars import SCALARS
+from schema.service_accounts import ApiKey, ServiceAccountMutation
+from schema.subscriber import Subscriber
+from schema.subscription import Subscription
+from schema.unit_changes import UnitMutation
+
+
+class CorpcareSchema(strawberry.Schema):
+    # In production, validation errors do not suggest field names ("Did you mean …?").
+    hide_suggestions = False
+
+    def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
+        # Coded errors are answers, not faults; unexpected ones are logged and masked.
+        code_errors(errors, getattr(getattr(execution_context, "context", None), "request_id", None))
+        if self.hide_suggestions:
+            for error in errors:
+                error.message = _SUGGESTION.sub("", error.message)
+
+
+# graphql-core's suggestions (fields, arguments, types, input fields, enum values), wherever
+# in the message they stand: names cannot hold a question mark, so the first one ends them.
+_SUGGESTION = re.compile(r" ?Did you mean [^?]*\?")
+
+
+DEFAULT_LIMITS = QueryLimits()
+
+
+@cache
+def build_schema(limits: QueryLimits = DEFAULT_LIMITS, *, production: bool = False) -> CorpcareSchema:
+    """The schema; ``production`` turns introspection and field suggestions off."""
+    closed = [lambda: AddValidationRules([NoSchemaIntrospectionCustomRule])] if production else []
+    schema = CorpcareSchema(
+        query=Query,
+        mutation=merge_types(
+            "Mutation", (LineMutation, BulkMutation, UnitMutation, UserMutation, ServiceAccountMutation)
+        ),
+        subscription=Subscription,
+        types=[
+            Customer,
+            OrgUnit,
+            Subscriber,
+            TariffPlan,
+            Service,
+            BillingAccount,
+            Invoice,
+            PortalUser,
+            BulkOperation,
+            ApiKey,
+        ],
+        # Portals send the same few documents over and over: parse and validate each once.
+        extensions=[
+            lambda: ParserCache(maxsize=1024),
+            lambda: ValidationCache(maxsize=1024),
+            lambda: TokenLimit(limits.max_tokens),
+            *closed,
+            LimitShape,
+            ShareWorkers,  # after LimitShape: it needs the operation's estimated cost
+            AuthorizeFields,
+            OneMoment,  # every billing read of the operation at one moment
+        ],
+        schema_directives=[Requires, Public],
+        config=StrawberryConfig(scalar_map=SCALARS),
+        execution_context_class=LevelExecutor,
+    )
+    fast_resolvers(schema._schema)
+    show_rules(schema._schema)
+    schema.hide_suggestions = production
+    return schema
+
+
+__all__ = ["build_schema"]

@@ -1,0 +1,104 @@
+"""An operation's cost, charged to the caller's cost budgets (``permissions/cost_budgets.py``).
+
+Before the operation runs, its estimate is charged to the caller's bucket and its customer's;
+if either lacks the points nothing runs and the answer is ``RATE_LIMITED`` with when to retry.
+Once it has run, the charge is settled to its actual cost: the objects in the response's data
+(the estimate's unit — every object a field returns costs 1), counted by one walk over the
+result rather than a hook on every field. ``extensions.cost`` reports both and the budget's
+state (field names as in Shopify's ``throttleStatus``).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from graphql import GraphQLError, OperationType
+
+from core.errors import BackendUnavailable, RateLimited
+from infra.throttle import Charge
+from request.context import Context
+
+BUDGETS = ("principal", "customer")  # in the order CostBudgets.buckets gives them
+
+
+async def charge(context: Context, cost: int, operation: OperationType) -> tuple[Charge | None, GraphQLError | None]:
+    """Charge ``cost`` to the caller's budgets: the charge, and the error refusing the operation, if any.
+
+    When the shared budgets cannot be reached, reads are charged in this process instead; a
+    mutation is refused, so that nobody changes data beyond a budget the instances cannot share.
+    """
+    if context.budgets is None:
+        return None, None
+    buckets = context.budgets.buckets(context.principal)
+    writes = operation is OperationType.MUTATION
+    try:
+        done = await context.sources.throttle.charge(buckets, cost, fail_open=not writes)
+    except BackendUnavailable as error:
+        return None, GraphQLError(error.message, original_error=error)
+    if done.allowed:
+        return done, None
+    short = done.short or 0
+    budget = BUDGETS[short]
+    context.sources.observer.throttled(budget)
+    whose = "your" if budget == "principal" else "your company's"
+    wait = math.ceil(done.retry_after * 10) / 10
+    message = (
+        f"The operation's estimated cost of {cost} is more than {whose} cost budget has left "
+        f"({math.floor(done.available[short])} of {done.buckets[short].maximum}); try again in {wait:g} s."
+    )
+    refusal = RateLimited(
+        message, budget=budget, cost=cost, retryAfterSeconds=wait, throttleStatus=throttle_status(done, short)
+    )
+    return done, GraphQLError(message, original_error=refusal)
+
+
+async def settle(context: Context, done: Charge, actual: int) -> Charge:
+    """Give back what the operation did not use (or take what it used beyond its estimate)."""
+    return await context.sources.throttle.settle(done, actual)
+
+
+def objects_in(data: Any) -> int:
+    """The objects in a response's data, below its root. About 6 ms for 2,000 lines of 13 objects
+    each: scalars are looked at once and never stacked, and there is no recursion."""
+    if type(data) is not dict:
+        return 0
+    count, pending = 0, [data]
+    push, pop = pending.append, pending.pop
+    while pending:
+        container = pop()
+        for value in container.values() if type(container) is dict else container:
+            kind = type(value)
+            if kind is dict:
+                count += 1
+                push(value)
+            elif kind is list:
+                push(value)
+    return count
+
+
+def report(estimate: int, maximum: int, done: Charge | None, actual: int | None) -> dict[str, Any]:
+    """``extensions.cost``: the estimate, the actual cost once known, the operation cost limit and,
+    when budgets are charged, the caller's budget (with its customer's inside)."""
+    cost: dict[str, Any] = {"requestedQueryCost": estimate}
+    if actual is not None:
+        cost["actualQueryCost"] = actual
+    cost["maximum"] = maximum
+    if done is not None:
+        status = throttle_status(done, 0)
+        if len(done.buckets) > 1:
+            status["customer"] = throttle_status(done, 1)
+            del status["customer"]["limiter"]
+        cost["throttleStatus"] = status
+    return cost
+
+
+def throttle_status(done: Charge, index: int) -> dict[str, Any]:
+    bucket = done.buckets[index]
+    rate = bucket.restore_rate
+    return {
+        "maximumAvailable": bucket.maximum,
+        "currentlyAvailable": math.floor(done.available[index]),
+        "restoreRate": int(rate) if float(rate).is_integer() else rate,
+        "limiter": done.limiter,
+    }

@@ -1,0 +1,213 @@
+"""An executor that resolves the relations of a whole list level at once.
+
+graphql-core completes a list item by item; a relation field on each item returns a loader
+future, and every future costs a task and a trip through the event loop — about 100 µs
+per object, far more than the database. Relations are declared (``schema.fields.related``),
+so before completing a list of objects this executor walks the selection under it, asks
+each relation's loader for the keys of all items at once, follows plain object attributes
+and the loaded values down the tree, and awaits once per level. The items are then
+completed synchronously: their relation resolvers find their futures already done.
+
+A read's fields the caller's role lacks (``permissions/authorize.py``) are answered null with
+their FORBIDDEN error, at their paths: their resolvers never run, and nothing is loaded for them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable
+from functools import partial
+from typing import Any
+
+from graphql import (
+    DocumentNode,
+    GraphQLError,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLOutputType,
+    GraphQLResolveInfo,
+    GraphQLSchema,
+)
+from graphql.execution.collect_fields import FieldDetailsList
+from graphql.pyutils import Path
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+from engine.chunked import CHUNK, complete_in_chunks
+from engine.event_results import RESULTS
+from engine.leaf_lists import StandIns
+from permissions.authorize import Denial, denials_of
+from request.context import Context
+from schema.fields import RELATION
+
+
+class LevelExecutor(StrawberryGraphQLCoreExecutionContext):
+    # The operation's denied fields, by their nodes' ids (each event of a subscription copies them).
+    denied: dict[int, Denial] | None = None
+
+    @classmethod
+    def build(  # type: ignore[override]
+        cls,
+        schema: GraphQLSchema,
+        document: DocumentNode,
+        root_value: Any = None,
+        context_value: Any = None,
+        raw_variable_values: dict[str, Any] | None = None,
+        operation_name: str | None = None,
+        *args: Any,
+        **kwargs: Any,
+    ) -> Any:
+        # Long lists of ids are coerced without visiting each item (engine/leaf_lists.py).
+        stand_ins = StandIns()
+        if raw_variable_values:
+            raw_variable_values = stand_ins.replace(schema, document, operation_name, raw_variable_values)
+        built = super().build(
+            schema, document, root_value, context_value, raw_variable_values, operation_name, *args, **kwargs
+        )
+        if isinstance(built, LevelExecutor) and isinstance(context_value, Context):
+            permissions = context_value.principal.permissions
+            denials = denials_of(schema, built.operation, built.fragment_definitions, permissions)
+            built.denied = {id(denial.node): denial for denial in denials} or None
+        if not stand_ins.lists:
+            return built
+        if isinstance(built, list):
+            return [_shown(error, stand_ins) for error in built]
+        values = built.variable_values
+        built.variable_values = values._replace(coerced=stand_ins.put_back(values.coerced))
+        return built
+
+    def execute_operation(self, serially: bool | None = None) -> Any:
+        # A subscription event shared by many subscribers is answered once per view.
+        return RESULTS.execute(self, lambda: super(LevelExecutor, self).execute_operation(serially))
+
+    def execute_field(  # type: ignore[override]
+        self,
+        parent_type: GraphQLObjectType,
+        source: Any,
+        field_details_list: FieldDetailsList,
+        path: Path,
+        position_context: Any,
+    ) -> Any:
+        if self.denied is not None and (denial := self._denial(field_details_list)) is not None:
+            return_type = parent_type.fields[field_details_list[0].node.name.value].type  # never __typename
+            self.handle_field_error(denial.refusal(), return_type, field_details_list, path)
+            return None
+        return super().execute_field(parent_type, source, field_details_list, path, position_context)
+
+    def _denial(self, details: FieldDetailsList) -> Denial | None:
+        assert self.denied is not None
+        return next((d for detail in details if (d := self.denied.get(id(detail.node))) is not None), None)
+
+    def complete_iterable_value(  # type: ignore[override]
+        self,
+        item_type: GraphQLOutputType,
+        field_details_list: FieldDetailsList,
+        info: GraphQLResolveInfo,
+        path: Path,
+        items: Iterable[Any],
+        position_context: Any,
+    ) -> Any:
+        complete = super().complete_iterable_value
+        if self._long(items, field_details_list, path):
+            complete = partial(complete_in_chunks, self)  # the loop gets a turn between chunks
+        named = item_type.of_type if isinstance(item_type, GraphQLNonNull) else item_type
+        if not (isinstance(named, GraphQLObjectType) and isinstance(items, list) and len(items) > 1):
+            return complete(item_type, field_details_list, info, path, items, position_context)
+        if self.is_awaitable(items[0]):
+            return complete(item_type, field_details_list, info, path, items, position_context)
+        pending = self._prefetch(named, field_details_list, items, info.context)
+        if pending is None:
+            return complete(item_type, field_details_list, info, path, items, position_context)
+
+        async def complete_after_prefetch() -> Any:
+            await pending
+            completed = complete(item_type, field_details_list, info, path, items, position_context)
+            return await completed if self.is_awaitable(completed) else completed
+
+        return complete_after_prefetch()
+
+    def _long(self, items: Iterable[Any], details: FieldDetailsList, path: Path) -> bool:
+        """A list too long to complete in one go (and not streamed, and not waiting on anything)."""
+        return (
+            isinstance(items, list)
+            and len(items) > CHUNK
+            and self.get_stream_usage(details, path) is None
+            and not any(self.is_awaitable(item) for item in items)
+        )
+
+    def _prefetch(
+        self, type_: GraphQLObjectType, details: FieldDetailsList, objects: list[Any], context: Any
+    ) -> asyncio.Future[Any] | None:
+        """Issue every load the selection under ``objects`` will need; None when nothing waits."""
+        waits: list[Any] = []
+        for sub_details in self.collect_subfields(type_, details).grouped_field_set.values():
+            name = sub_details[0].node.name.value
+            field_def = type_.fields.get(name)
+            if field_def is None or sub_details[0].node.selection_set is None:
+                continue  # __typename, or a leaf: nothing below it to load
+            if self.denied is not None and self._denial(sub_details) is not None:
+                continue  # answered null: nothing is loaded for it
+            sub_type = _object_type(field_def.type)
+            relation = (field_def.extensions or {}).get(RELATION)
+            if relation is not None:
+                loader_name, attribute, many = relation
+                keys = _keys(objects, attribute, many)
+                if not keys:
+                    continue
+                loader = getattr(context.loaders, loader_name)
+                futures = [loader.load(key) for key in keys]
+                waits.append(self._follow(futures, sub_type, sub_details, context))
+            elif sub_type is not None and getattr(field_def.resolve, "_is_default", False):
+                attribute = field_def.extensions["strawberry-definition"].python_name
+                children = _flatten(getattr(obj, attribute) for obj in objects)
+                if children and (nested := self._prefetch(sub_type, sub_details, children, context)) is not None:
+                    waits.append(nested)
+        return asyncio.ensure_future(_all(waits)) if waits else None
+
+    async def _follow(
+        self,
+        futures: list[asyncio.Future[Any]],
+        sub_type: GraphQLObjectType | None,
+        details: FieldDetailsList,
+        context: Any,
+    ) -> None:
+        if pending := [future for future in futures if not future.done()]:
+            await asyncio.gather(*pending, return_exceptions=True)
+        if sub_type is None:
+            return
+        # A failed load is left for the field's own resolver to report.
+        values = _flatten(f.result() for f in futures if not f.cancelled() and f.exception() is None)
+        if values and (nested := self._prefetch(sub_type, details, values, context)) is not None:
+            await nested
+
+
+async def _all(waits: list[Any]) -> None:
+    await asyncio.gather(*waits, return_exceptions=True)
+
+
+def _object_type(type_: Any) -> GraphQLObjectType | None:
+    while isinstance(type_, GraphQLNonNull | GraphQLList):
+        type_ = type_.of_type
+    return type_ if isinstance(type_, GraphQLObjectType) else None
+
+
+def _keys(objects: list[Any], attribute: str, many: bool) -> list[Any]:
+    if many:
+        return list(dict.fromkeys(key for obj in objects for key in getattr(obj, attribute) or ()))
+    return list(dict.fromkeys(key for obj in objects if (key := getattr(obj, attribute)) is not None))
+
+
+def _flatten(values: Iterable[Any]) -> list[Any]:
+    flat: list[Any] = []
+    for value in values:
+        if isinstance(value, list):
+            flat.extend(item for item in value if item is not None)
+        elif value is not None:
+            flat.append(value)
+    return flat
+
+
+def _shown(error: GraphQLError, stand_ins: StandIns) -> GraphQLError:
+    """A variable's coercion error as graphql-core would word it for the value sent."""
+    return GraphQLError(stand_ins.shown(error.message), error.nodes, error.source, error.positions, error.path,
+                        error.original_error, error.extensions)  # fmt: skip

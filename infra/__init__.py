@@ -1,0 +1,1 @@
+"""Infrastructure: the Redis client, shared cache, event bus, throttles, fair share, pacing, telemetry."""

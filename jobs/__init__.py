@@ -1,0 +1,1 @@
+"""Background work: the bulk-operation worker and the recovery pass."""

@@ -1,0 +1,1 @@
+"""The per-request context every resolver receives."""

@@ -1,0 +1,228 @@
+"""Reports as CSV files for spreadsheets: ``GET /reports/<report>.csv?from=2026-01&to=2026-10&…``.
+
+``spending`` (streamed as billing returns the rows; ``groupBy=ORG_UNIT,MONTH``, ``unitDepth``,
+``categories``, ``structure``), ``budget``, ``top-spenders`` (``first``), ``usage``
+(``unitDepth``, ``structure``) and ``savings`` (``months``); every one takes ``orgUnit`` and
+``customer``; ``structure=CURRENT`` groups by today's tree (``AS_BILLED`` by default, as in
+GraphQL). The same bearer token, permissions and row scope as the GraphQL API; input problems
+get the same coded errors.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import math
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection
+from datetime import date
+
+from starlette.datastructures import QueryParams
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response, StreamingResponse
+
+from core.errors import BackendUnavailable, BadUserInput, CorpcareError, Forbidden, NotFound, RateLimited
+from infra.fair_share import FairShare, Ticket, customer_key
+from permissions.principal import require
+from permissions.roles import Permission
+from request.context import Context
+from resolvers.mutation import audit_change
+from resolvers.report_base import AS_BILLED, CURRENT
+from resolvers.spending_report import DIMENSIONS, SpendingReportArgs
+from schema.enums import ChargeCategory
+from schema.scalars import parse_month
+from server.auth import PrincipalUser
+from server.exports.cells import safe_row
+from server.exports.cells import writer as csv_writer
+from server.exports.columns import Shown
+from server.exports.cost import charge_export
+from server.exports.report_rows import Table, budget_csv, savings_csv, top_spenders_csv, usage_csv
+from server.exports.spending_rows import spending_csv
+from sources.moment import one_moment
+
+ROWS_PER_CHUNK = 500
+
+
+async def report_export(request: Request) -> Response:
+    """The file. The reads that make it, before it streams, share one moment (sources/moment.py),
+    given back before the file is sent; the spending rows are one statement on a server-side
+    cursor, one snapshot of their own however long the file takes to send."""
+    async with one_moment():
+        return await _export(request)
+
+
+async def _export(request: Request) -> Response:
+    user = request.user
+    assert isinstance(user, PrincipalUser), "authentication runs first"
+    principal, sources = user.principal, request.app.state.sources
+    name = request.path_params["report"]
+    request_id = uuid.uuid4().hex
+    try:
+        if name not in REPORTS:
+            raise NotFound(f"No report {name!r}; there are {', '.join(sorted(REPORTS))}.")
+        permission, build = REPORTS[name]
+        require(principal, permission, f"This report needs the {permission.value} permission.")
+        floor = request.app.state.min_group_size
+        context = Context.of(principal, sources, request_id=request_id, min_group_size=floor)
+        # Paid for before anything is read, like the report it writes (server/exports/cost.py).
+        cost = await charge_export(
+            context, name, request.query_params, getattr(request.app.state, "cost_budgets", None)
+        )
+        # One of the company's places on this server, held until the file is written.
+        share: FairShare | None = getattr(request.app.state, "fair_share", None)
+        ticket = share.admit(customer_key(principal.customer_id), cost) if share is not None else None
+        try:
+            header, rows, filename = await build(context, request.query_params)
+        except BaseException:
+            if ticket is not None:
+                ticket.release()
+            raise
+    except CorpcareError as error:
+        status = {Forbidden: 403, NotFound: 404, RateLimited: 429, BackendUnavailable: 503}.get(type(error), 400)
+        body = {"errors": [{"message": error.message, "extensions": {"code": error.code, **error.extensions}}]}
+        headers = {"X-Request-Id": request_id}
+        if status in (429, 503):
+            headers["Retry-After"] = str(max(1, math.ceil(float(error.extensions.get("retryAfterSeconds") or 1))))
+        return JSONResponse(body, status_code=status, headers=headers)
+    if principal.reads_are_audited:
+        await audit_change(context, f"export.{name}", allowed=True, detail={"query": dict(request.query_params)},
+                           targets=())  # fmt: skip
+    headers = {"Content-Disposition": f'attachment; filename="{filename}"', "X-Request-Id": request_id}
+    # Only the columns the caller could select in GraphQL (server/exports/columns.py).
+    shown = Shown.of(name, header, principal)
+    chunks = csv_chunks(shown.row(header), shown.rows(rows), shown.text)
+    return StreamingResponse(_holding(ticket, chunks), media_type="text/csv; charset=utf-8", headers=headers)
+
+
+async def _holding(ticket: Ticket | None, chunks: AsyncIterator[str]) -> AsyncIterator[str]:
+    """``chunks``, with the company's place on the server given back once they are sent (or the client left)."""
+    try:
+        async for chunk in chunks:
+            yield chunk
+    finally:
+        if ticket is not None:
+            ticket.release()
+
+
+Built = tuple[list[str], AsyncIterator[list[str]], str]
+
+
+async def _spending(context: Context, params: QueryParams) -> Built:
+    args = _args(params)
+    header, rows = await spending_csv(context, args)
+    return header, rows, f"spending-{args.first:%Y-%m}-to-{args.last:%Y-%m}.csv"
+
+
+async def _listed(table: Table, filename: str) -> Built:
+    header, rows = table
+
+    async def each() -> AsyncIterator[list[str]]:
+        for row in rows:
+            yield row
+
+    return header, each(), filename
+
+
+async def _budget(context: Context, params: QueryParams) -> Built:
+    first, last = _months(params)
+    table = await budget_csv(context, first, last, params.get("orgUnit"), params.get("customer"))
+    return await _listed(table, f"budget-{first:%Y-%m}-to-{last:%Y-%m}.csv")
+
+
+async def _top_spenders(context: Context, params: QueryParams) -> Built:
+    first, last = _months(params)
+    count = _number(params, "first", 10)
+    table = await top_spenders_csv(context, first, last, count, params.get("orgUnit"), params.get("customer"))
+    return await _listed(table, f"top-spenders-{first:%Y-%m}-to-{last:%Y-%m}.csv")
+
+
+async def _usage(context: Context, params: QueryParams) -> Built:
+    first, last = _months(params)
+    depth = _number(params, "unitDepth", 1)
+    structure = _structure(params)
+    table = await usage_csv(context, first, last, depth, params.get("orgUnit"), params.get("customer"), structure)
+    return await _listed(table, f"usage-{first:%Y-%m}-to-{last:%Y-%m}.csv")
+
+
+async def _savings(context: Context, params: QueryParams) -> Built:
+    table = await savings_csv(context, _number(params, "months", 3), params.get("orgUnit"), params.get("customer"))
+    return await _listed(table, "savings.csv")
+
+
+REPORTS: dict[str, tuple[Permission, Callable[[Context, QueryParams], Awaitable[Built]]]] = {
+    "spending": (Permission.SPENDING_READ, _spending),
+    "budget": (Permission.BUDGET_READ, _budget),
+    "top-spenders": (Permission.SPENDING_READ, _top_spenders),
+    "usage": (Permission.PRODUCT_READ, _usage),
+    "savings": (Permission.PRODUCT_READ, _savings),
+}
+
+
+def _months(params: QueryParams) -> tuple[date, date]:
+    if "from" not in params or "to" not in params:
+        raise BadUserInput("Give the report's months: from=YYYY-MM&to=YYYY-MM.", field=["from"])
+    return parse_month(params["from"]), parse_month(params["to"])
+
+
+def _number(params: QueryParams, name: str, default: int) -> int:
+    try:
+        return int(params.get(name, str(default)))
+    except ValueError:
+        raise BadUserInput(f"{name} is a whole number.", field=[name]) from None
+
+
+def _args(params: QueryParams) -> SpendingReportArgs:
+    first, last = _months(params)
+    return SpendingReportArgs(
+        first=first,
+        last=last,
+        group_by=_names(params.get("groupBy", ""), DIMENSIONS, "groupBy"),
+        unit_depth=_number(params, "unitDepth", 1),
+        org_unit_id=params.get("orgUnit"),
+        customer_id=params.get("customer"),
+        categories=_names(params.get("categories", ""), tuple(c.value for c in ChargeCategory), "categories"),
+        structure=_structure(params),
+    )
+
+
+def _structure(params: QueryParams) -> str:
+    """``structure=AS_BILLED`` (the default) or ``CURRENT``, as in the GraphQL argument."""
+    found = _names(params.get("structure", "") or AS_BILLED, (AS_BILLED, CURRENT), "structure")
+    if len(found) != 1:
+        raise BadUserInput("Name one structure: AS_BILLED or CURRENT.", field=["structure"])
+    return found[0]
+
+
+def _names(given: str, allowed: tuple[str, ...], field: str) -> tuple[str, ...]:
+    names = tuple(part.strip().lower() for part in given.split(",") if part.strip())
+    if unknown := [name for name in names if name not in allowed]:
+        choices = ", ".join(name.upper() for name in allowed)
+        raise BadUserInput(f"Unknown {field}: {', '.join(unknown).upper()}; choose from {choices}.", field=[field])
+    return names
+
+
+async def csv_chunks(
+    header: list[str], rows: AsyncIterator[list[str]], text_columns: Collection[int] = ()
+) -> AsyncIterator[str]:
+    """The file in chunks; every cell made safe to open in a spreadsheet (server/exports/cells.py)."""
+    buffer = io.StringIO()
+    # A byte-order mark first, so that spreadsheets read the file as UTF-8.
+    buffer.write("\ufeff")
+    writer = csv_writer(buffer)
+    writer.writerow(safe_row(header))
+    count = 0
+    async for row in rows:
+        writer.writerow(safe_row(row, text_columns))
+        count += 1
+        if count % ROWS_PER_CHUNK == 0:
+            # Sending a chunk need not wait (the socket takes it): give other requests a turn anyway.
+            await asyncio.sleep(0)
+            yield _drain(buffer)
+    yield _drain(buffer)
+
+
+def _drain(buffer: io.StringIO) -> str:
+    text = buffer.getvalue()
+    buffer.seek(0)
+    buffer.truncate()
+    return text

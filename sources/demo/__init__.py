@@ -1,6 +1,0 @@
-"""Deterministic demo data for the CRM, billing and state databases."""
-
-from sources.demo.generator import SeedSummary, seed
-from sources.demo.users import DEMO_USERS
-
-__all__ = ["DEMO_USERS", "SeedSummary", "seed"]
