@@ -176,7 +176,7 @@ async def _floor(dataset: Dataset, lines: list[int], service: int) -> float:
 
 
 async def _service_id(sources: Sources, code: str) -> int:
-    async with sources.billing.backend.engine.connect() as conn:
+    async with sources.catalogue.backend.engine.connect() as conn:
         return int((await conn.execute(text("select id from services where code = :c"), {"c": code})).scalar_one())
 
 
@@ -186,7 +186,7 @@ async def _lines_without(sources: Sources, service: int) -> list[int]:
         active = [row[0] for row in await conn.execute(text(
             "select s.id from subscribers s join customers c on c.id = s.customer_id "
             "where c.code = 'ACME' and s.status = 'active' order by s.id"))]  # fmt: skip
-    async with sources.billing.backend.engine.connect() as conn:
+    async with sources.products.backend.engine.connect() as conn:
         having = {row[0] for row in await conn.execute(
             text("select subscriber_id from line_services where service_id = :s"), {"s": service})}  # fmt: skip
     return [line for line in active if line not in having]

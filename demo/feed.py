@@ -36,9 +36,13 @@ from demo.thresholds import Budget, line_alerts, unit_alerts
 from demo.usage import KIND_CUTS, draft_event
 from infra.events import InProcessEvents
 from sources.backend import Backend
+from sources.billing.balances import BalanceSource
+from sources.billing.catalogue import CatalogueSource
 from sources.billing.live import SpendingAlert, alerts_channel, balances_channel, balances_event
 from sources.billing.models import BillingAccount, BundleBalance, LineProduct
-from sources.billing.source import BillingSource
+from sources.billing.policy_reads import PolicySource
+from sources.billing.products import ProductSource
+from sources.billing.spending import SpendingSource
 from sources.crm.models import Subscriber
 from sources.crm.source import CrmSource
 from sources.db import Engines
@@ -102,7 +106,12 @@ class UsageFeed:
         """Usage arrives on the active lines of ``customer_ids`` (or every customer), or only on
         ``line_ids`` when given."""
         self._engines = engines
-        self._billing = BillingSource(Backend("billing", engines.billing))
+        billing = Backend("billing", engines.billing)
+        self._catalogue = CatalogueSource(billing)
+        self._products = ProductSource(billing)
+        self._balances = BalanceSource(billing)
+        self._policies = PolicySource(billing)
+        self._spending = SpendingSource(billing)
         self._crm = CrmSource(Backend("crm", engines.crm))
         self._events = events
         self._rng = random.Random(seed)
@@ -125,7 +134,7 @@ class UsageFeed:
         customers = sorted({line.customer_id for line in lines.values()})
         period = month_start(now.date())
         balances: dict[int, list[BundleBalanceRecord]] = defaultdict(list)
-        for balance in await self._billing.bundle_balances(sorted(lines), period):
+        for balance in await self._balances.bundle_balances(sorted(lines), period):
             balances[balance.subscriber_id].append(balance)
         opened = await self._new_month(sorted(set(lines) - set(balances)), period)
         balances.update(opened)
@@ -260,12 +269,12 @@ class UsageFeed:
         their plan's bundles and their services', in the order usage fills them, nothing used."""
         if not line_ids:
             return {}
-        plans = dict(await self._billing.plans_by_subscriber_ids(line_ids))
+        plans = dict(await self._products.plans_by_subscriber_ids(line_ids))
         of_plan: dict[int, list[BundleRecord]] = defaultdict(list)
-        for plan_id, bundle in await self._billing.bundles_by_plan_ids(sorted({plan.id for plan in plans.values()})):
+        for plan_id, bundle in await self._catalogue.bundles_by_plan_ids(sorted({plan.id for plan in plans.values()})):
             of_plan[plan_id].append(bundle)
-        services = await self._billing.services_by_subscriber_ids(line_ids)
-        packs = {b.id: b for b in await self._billing.bundles_by_ids(sorted({s.service.bundle_id for s in services
+        services = await self._products.services_by_subscriber_ids(line_ids)
+        packs = {b.id: b for b in await self._catalogue.bundles_by_ids(sorted({s.service.bundle_id for s in services
                                                                             if s.service.bundle_id}))}  # fmt: skip
         bundles = {line: list(of_plan[plan.id]) for line, plan in plans.items()}
         for service in services:
@@ -279,12 +288,12 @@ class UsageFeed:
         """The lines' and their units' policies in force at any moment of the round: each event is
         rated under the policy in force at its time."""
         units = sorted({unit for path in lines.values() for unit in path_ids(path)})
-        return await self._billing.policy_history(units, sorted(lines), since, now + timedelta(microseconds=1))
+        return await self._policies.policy_history(units, sorted(lines), since, now + timedelta(microseconds=1))
 
     async def _spent(self, customers: list[int], period: date) -> dict[tuple[int, str], int]:
         """Each line's charges so far this month per currency, for every line of the customers."""
         groups = {sid: str(sid) for sid, (customer, _) in self._paths.items() if customer in customers}
-        rows = await self._billing.spending_by_group(customers, [period], groups)
+        rows = await self._spending.spending_by_group(customers, [period], groups)
         return {(int(group), currency): int(total) for group, _, currency, total, _, _ in rows}
 
     async def _budgets(self, customers: list[int]) -> list[Budget]:

@@ -41,7 +41,7 @@ class SourceLoader(DataLoader[K, V], Generic[K, V]):
         super().__init__()
         self.ctx = ctx
         self.crm = ctx.sources.crm
-        self.billing = ctx.sources.billing
+        self.sources = ctx.sources
         self.scope = ctx.scope
 
 

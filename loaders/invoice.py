@@ -21,7 +21,7 @@ class BillingAccountsByCustomerIdLoader(SourceLoader[int, list[BillingAccountRec
     """Accounts are company-level documents: only a caller who sees the whole company gets them."""
 
     async def batch_load_fn(self, keys: list[int]) -> list[list[BillingAccountRecord]]:
-        rows = await self.billing.accounts_by_customer_ids(keys, self.scope)
+        rows = await self.sources.invoices.accounts_by_customer_ids(keys, self.scope)
         return grouped(keys, ((row.customer_id, row) for row in rows))
 
 
@@ -47,7 +47,7 @@ class InvoicesByAccountLoader(SourceLoader[InvoicePageKey, Window]):
         for key in keys:
             shapes.setdefault(key.span, []).append(key)
         for span, group in shapes.items():
-            rows = await self.billing.invoice_pages([k.account_id for k in group], span)
+            rows = await self.sources.invoices.invoice_pages([k.account_id for k in group], span)
             for key in group:
                 mine = [row for row in rows if row.billing_account_id == key.account_id]
                 pages[key] = window_of(mine, span, invoice_cursor, self._counter(key.account_id))
@@ -68,19 +68,19 @@ class InvoiceCountByAccountLoader(SourceLoader[int, int]):
     """How many invoices each account has (``totalCount`` of its pages), one statement for all."""
 
     async def batch_load_fn(self, keys: list[int]) -> list[int]:
-        counts = await self.billing.invoice_counts(keys)
+        counts = await self.sources.invoices.invoice_counts(keys)
         return [counts.get(key, 0) for key in keys]
 
 
 class BillingAccountByIdLoader(SourceLoader[int, BillingAccountRecord | None]):
     async def batch_load_fn(self, keys: list[int]) -> list[BillingAccountRecord | None]:
-        rows = await self.billing.accounts_by_ids(keys, self.scope)
+        rows = await self.sources.invoices.accounts_by_ids(keys, self.scope)
         return in_key_order(keys, {row.id: row for row in rows})
 
 
 class InvoiceByIdLoader(SourceLoader[int, InvoiceRecord | None]):
     async def batch_load_fn(self, keys: list[int]) -> list[InvoiceRecord | None]:
-        rows = await self.billing.invoices_by_ids(keys, self.scope)
+        rows = await self.sources.invoices.invoices_by_ids(keys, self.scope)
         return in_key_order(keys, {row.id: row for row in rows})
 
 
@@ -109,7 +109,9 @@ class InvoiceSubscriberTotalsLoader(SourceLoader[InvoiceLinesPageKey, Window]):
             shapes.setdefault(key.span, []).append(key)
         pages: dict[InvoiceLinesPageKey, Window] = {}
         for span, group in shapes.items():
-            rows = await self.billing.invoice_totals_by_subscriber(sorted({key.invoice_id for key in group}), span)
+            rows = await self.sources.invoices.invoice_totals_by_subscriber(
+                sorted({key.invoice_id for key in group}), span
+            )
             for key in group:
                 mine = [row for row in rows if row.invoice_id == key.invoice_id]
                 pages[key] = window_of(mine, span, invoice_line_cursor, self._counter(key))
@@ -130,10 +132,10 @@ class InvoiceLineCountLoader(SourceLoader[int, int]):
     """How many lines an invoice charges (``totalCount`` of its pages), one statement for all."""
 
     async def batch_load_fn(self, keys: list[int]) -> list[int]:
-        counts = await self.billing.invoice_line_counts(keys)
+        counts = await self.sources.invoices.invoice_line_counts(keys)
         return [counts.get(key, 0) for key in keys]
 
 
 class InvoiceCategoryTotalsLoader(SourceLoader[int, list[CategoryAmount]]):
     async def batch_load_fn(self, keys: list[int]) -> list[list[CategoryAmount]]:
-        return grouped(keys, await self.billing.invoice_totals_by_category(keys))
+        return grouped(keys, await self.sources.invoices.invoice_totals_by_category(keys))

@@ -28,14 +28,16 @@ class PolicyPeriodsBySubscriberMonthLoader(SourceLoader[LinePeriodKey, list[Poli
         # Per currency: a month charged in two (the line moved between accounts) has two spendings,
         # each with the periods of its own charges.
         sums: dict[tuple[int, date, str], list[Any]] = defaultdict(list)
-        for row in await self.billing.spending_by_policy_period([(sid, period) for sid, period, _, _ in keys]):
+        for row in await self.sources.spending.spending_by_policy_period([(sid, period) for sid, period, _, _ in keys]):
             sums[row[0], row[1], row[3]].append(row)
         if not sums:
             return [[] for _ in keys]
         units = sorted({unit for _, _, _, path in keys for unit in path_ids(path)})
         since = _moment(min(period for _, period, _, _ in keys))
         until = _moment(add_months(max(period for _, period, _, _ in keys), 1))
-        history = await self.billing.policy_history(units, sorted({sid for sid, _, _, _ in keys}), since, until)
+        history = await self.sources.policies.policy_history(
+            units, sorted({sid for sid, _, _, _ in keys}), since, until
+        )
         return [self._periods(sid, period, currency, path, sums[sid, period, currency], history)
                 for sid, period, currency, path in keys]  # fmt: skip
 

@@ -42,7 +42,7 @@ class SpendingPerCurrencyBySubscriberMonthLoader(SourceLoader[LineMonth, list[Sp
     async def batch_load_fn(self, keys: list[LineMonth]) -> list[list[SpendingRecord]]:
         now = self.ctx.current_period
         wanted = [(sid, period or now, path) for sid, period, _, path in keys]
-        found = await self.billing.spending_by_subscriber([(sid, period) for sid, period, _ in wanted])
+        found = await self.sources.spending.spending_by_subscriber([(sid, period) for sid, period, _ in wanted])
         return [
             [replace(record, subscriber_id=sid, org_path=path) for record in found.get((sid, period), ())]
             for sid, period, path in wanted
@@ -170,7 +170,7 @@ class SpendingPerCurrencyByOrgUnitMonthLoader(SourceLoader[UnitMonth, list[Spend
         places = Counter(stay.line_id for stay in stays)
         spans += [(line, f"{path}#{line}", start, stop) for line, path, start, stop in spans if places[line] > 1]
         charged: dict[tuple[int, date], dict[tuple[str, str], list[str]]] = {}
-        for group, period, currency, total, employee, lines in await self.billing.spending_by_group(
+        for group, period, currency, total, employee, lines in await self.sources.spending.spending_by_group(
             customers, periods, {}, spans
         ):
             path, _, line = group.partition("#")
@@ -224,7 +224,7 @@ class SpendingPerCurrencyByOrgUnitMonthLoader(SourceLoader[UnitMonth, list[Spend
             return result  # nothing in scope
         customer_of = {path: customer for customer, by_line in paths.items() for path in by_line.values()}
         periods = sorted({period for _, period in keys})
-        found = await self.billing.spending_by_group(customers, periods, groups)
+        found = await self.sources.spending.spending_by_group(customers, periods, groups)
         for path, period, currency, total, employee, lines in found:
             _add(result.get((customer_of[path], period)), path, currency, total, employee, lines)
         return result
@@ -291,7 +291,7 @@ class PolicyByOrgUnitLoader(SourceLoader[tuple[int, str, str], EffectivePolicy])
 
     async def batch_load_fn(self, keys: list[tuple[int, str, str]]) -> list[EffectivePolicy]:
         unit_ids = sorted({i for _, path, _ in keys for i in path_ids(path)})
-        by_unit = {p.org_unit_id: p for p in await self.billing.policies(unit_ids, [])}
+        by_unit = {p.org_unit_id: p for p in await self.sources.policies.policies(unit_ids, [])}
         billed = await self._billed_in(sorted({customer for customer, _, _ in keys}))
         policies = []
         for _, path, currency in keys:
@@ -303,7 +303,7 @@ class PolicyByOrgUnitLoader(SourceLoader[tuple[int, str, str], EffectivePolicy])
     async def _billed_in(self, customers: list[int]) -> dict[str, set[str]]:
         """Org path -> the billing currencies of the lines in scope there."""
         lines = await self.crm.memberships(customers, self.scope)
-        currencies = await self.billing.billing_currencies([sid for sid, _, _ in lines]) if lines else {}
+        currencies = await self.sources.products.billing_currencies([sid for sid, _, _ in lines]) if lines else {}
         found: dict[str, set[str]] = {}
         for sid, _, path in lines:
             if sid in currencies:
@@ -317,8 +317,8 @@ class PolicyBySubscriberLoader(SourceLoader[tuple[int, str, str], EffectivePolic
 
     async def batch_load_fn(self, keys: list[tuple[int, str, str]]) -> list[EffectivePolicy]:
         unit_ids = sorted({i for _, path, _ in keys for i in path_ids(path)})
-        rows = await self.billing.policies(unit_ids, [sid for sid, _, _ in keys])
-        billed_in = await self.billing.billing_currencies([sid for sid, _, _ in keys])
+        rows = await self.sources.policies.policies(unit_ids, [sid for sid, _, _ in keys])
+        billed_in = await self.sources.products.billing_currencies([sid for sid, _, _ in keys])
         by_unit: dict[Any, PolicyRecord] = {p.org_unit_id: p for p in rows if p.org_unit_id is not None}
         by_line: dict[Any, PolicyRecord] = {p.subscriber_id: p for p in rows if p.subscriber_id is not None}
         return [

@@ -28,18 +28,18 @@ class SubscriberByIdLoader(SourceLoader[int, SubscriberRecord | None]):
 
 class TariffPlanBySubscriberIdLoader(SourceLoader[int, TariffPlanRecord | None]):
     async def batch_load_fn(self, keys: list[int]) -> list[TariffPlanRecord | None]:
-        return in_key_order(keys, dict(await self.billing.plans_by_subscriber_ids(keys)))
+        return in_key_order(keys, dict(await self.sources.products.plans_by_subscriber_ids(keys)))
 
 
 class ScheduledPlanBySubscriberIdLoader(SourceLoader[int, ScheduledPlanRecord | None]):
     async def batch_load_fn(self, keys: list[int]) -> list[ScheduledPlanRecord | None]:
-        rows = await self.billing.scheduled_plans(keys)
+        rows = await self.sources.products.scheduled_plans(keys)
         return in_key_order(keys, {row.subscriber_id: row for row in rows})
 
 
 class ServicesBySubscriberIdLoader(SourceLoader[int, list[LineServiceRecord]]):
     async def batch_load_fn(self, keys: list[int]) -> list[list[LineServiceRecord]]:
-        rows = await self.billing.services_by_subscriber_ids(keys)
+        rows = await self.sources.products.services_by_subscriber_ids(keys)
         return grouped(keys, ((row.subscriber_id, row) for row in rows))
 
 
@@ -47,7 +47,7 @@ class BundleBalancesBySubscriberIdLoader(SourceLoader[int, list[BundleBalanceRec
     """Balances of the current billing month."""
 
     async def batch_load_fn(self, keys: list[int]) -> list[list[BundleBalanceRecord]]:
-        rows = await self.billing.bundle_balances(keys, self.ctx.current_period)
+        rows = await self.sources.balances.bundle_balances(keys, self.ctx.current_period)
         return grouped(keys, ((row.subscriber_id, row) for row in rows))
 
 
@@ -72,25 +72,25 @@ class TariffPlanByIdLoader(CatalogueLoader[TariffPlanRecord | None]):
     kind, decoder = "plan", staticmethod(tariff_plan)
 
     async def _load(self, keys: list[int]) -> dict[int, TariffPlanRecord | None]:
-        return {row.id: row for row in await self.billing.plans(keys)}
+        return {row.id: row for row in await self.sources.catalogue.plans(keys)}
 
 
 class ServiceByIdLoader(CatalogueLoader[ServiceRecord | None]):
     kind, decoder = "service", staticmethod(service)
 
     async def _load(self, keys: list[int]) -> dict[int, ServiceRecord | None]:
-        return {row.id: row for row in await self.billing.services(keys)}
+        return {row.id: row for row in await self.sources.catalogue.services(keys)}
 
 
 class BundleByIdLoader(CatalogueLoader[BundleRecord | None]):
     kind, decoder = "bundle", staticmethod(bundle)
 
     async def _load(self, keys: list[int]) -> dict[int, BundleRecord | None]:
-        return {row.id: row for row in await self.billing.bundles_by_ids(keys)}
+        return {row.id: row for row in await self.sources.catalogue.bundles_by_ids(keys)}
 
 
 class BundlesByPlanIdLoader(CatalogueLoader[list[BundleRecord]]):
     kind, decoder, absent = "plan-bundles", staticmethod(bundles), ()
 
     async def _load(self, keys: list[int]) -> dict[int, list[BundleRecord]]:
-        return dict(zip(keys, grouped(keys, await self.billing.bundles_by_plan_ids(keys)), strict=True))
+        return dict(zip(keys, grouped(keys, await self.sources.catalogue.bundles_by_plan_ids(keys)), strict=True))

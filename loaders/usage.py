@@ -44,7 +44,7 @@ class UsageBySubscriberLoader(SourceLoader[UsagePageKey, Window]):
         for key in keys:
             shapes.setdefault((key.of.since, key.of.until, key.of.kinds, key.span), []).append(key)
         for (since, until, kinds, span), group in shapes.items():
-            rows = await self.billing.usage_pages(
+            rows = await self.sources.usage.usage_pages(
                 [k.of.subscriber_id for k in group], since=since, until=until, kinds=kinds, span=span
             )
             for key in group:
@@ -72,7 +72,7 @@ class UsageCountBySubscriberLoader(SourceLoader[UsageFilter, int]):
             shapes.setdefault((key.since, key.until, key.kinds), []).append(key)
         counts: dict[UsageFilter, int] = {}
         for (since, until, kinds), group in shapes.items():
-            found = await self.billing.usage_counts(
+            found = await self.sources.usage.usage_counts(
                 [key.subscriber_id for key in group], since=since, until=until, kinds=kinds
             )
             counts.update((key, found.get(key.subscriber_id, 0)) for key in group)

@@ -7,8 +7,8 @@ from request.context import Info
 
 
 async def tariff_plans(info: Info) -> list[TariffPlanRecord]:
-    return await info.context.sources.billing.plans()
+    return await info.context.sources.catalogue.plans()
 
 
 async def services(info: Info) -> list[ServiceRecord]:
-    return await info.context.sources.billing.services()
+    return await info.context.sources.catalogue.services()

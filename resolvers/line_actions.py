@@ -56,14 +56,13 @@ class ServicesChange:
         wanted = list(dict.fromkeys(from_global_id(i, expect="Service")[1] for i in self.service_ids))
         if not wanted:
             raise BadUserInput("Name at least one service.", field=["services"])
-        billing = context.sources.billing
-        self.services = {s.id: s for s in await billing.services(wanted)}
+        self.services = {s.id: s for s in await context.sources.catalogue.services(wanted)}
         if len(self.services) != len(wanted):
             raise BadUserInput("A service in the list does not exist.", field=["services"])
         if self.adding and (pair := conflicting_request(list(self.services.values()))):
             raise BadUserInput(f"{pair[0].name} and {pair[1].name} exclude each other.", field=["services"])
         ids = [line.id for line in lines]
-        for record in await billing.services_by_subscriber_ids(ids) if ids else []:
+        for record in await context.sources.products.services_by_subscriber_ids(ids) if ids else []:
             self.current.setdefault(record.subscriber_id, {})[record.service.id] = record
         # Policies matter to every addition, and to a removal only when it takes a content filter off.
         if lines and (self.adding or any(s.kind == "content_filter" for s in self.services.values())):
@@ -129,16 +128,16 @@ class PlanChange:
     effective_from: date | None = None
 
     async def prepare(self, context: Context, lines: list[SubscriberRecord]) -> None:
-        billing = context.sources.billing
-        found = await billing.plans([from_global_id(self.plan_id, expect="TariffPlan")[1]])
+        found = await context.sources.catalogue.plans([from_global_id(self.plan_id, expect="TariffPlan")[1]])
         if not found:
             raise BadUserInput("No such tariff plan.", field=["plan"])
         self.plan = found[0]
         self.effective_from = add_months(context.current_period, 1) if self.next_period else context.today
         ids = [line.id for line in lines]
         if ids:
-            self.current = dict(await billing.plans_by_subscriber_ids(ids))
-            self.scheduled = {row.subscriber_id: row.plan.id for row in await billing.scheduled_plans(ids)}
+            products = context.sources.products
+            self.current = dict(await products.plans_by_subscriber_ids(ids))
+            self.scheduled = {row.subscriber_id: row.plan.id for row in await products.scheduled_plans(ids)}
 
     def check(self, line: SubscriberRecord) -> Verdict | None:
         assert self.plan is not None

@@ -91,7 +91,7 @@ class Anomalies:
     async def over_limit(self) -> list[LineFigure]:
         """A line's limit is in its billing account's currency (``resolvers/policy_changes.py``): only
         its charges in that currency are compared with it, never a sum in another."""
-        billed_in = await self.context.sources.billing.billing_currencies(sorted(self.lines)) if self.lines else {}
+        billed_in = await self.context.sources.products.billing_currencies(sorted(self.lines)) if self.lines else {}
         limits, actions = await self._limits(billed_in)
         found = await self.context.sources.line_figures.over_limit(self.customer, self.month, limits)
         return [LineFigure(f.line_id, f.currency, f.total_minor, compared_minor=f.compared_minor,
@@ -126,7 +126,7 @@ class Anomalies:
         """Each line's monthly limit in force (units down to the line) in the currency it is billed
         in (``billed_in``), where it has one."""
         unit_ids = sorted({unit for path in set(self.lines.values()) for unit in path_ids(path)})
-        records = await self.context.sources.billing.policies(unit_ids, sorted(self.lines))
+        records = await self.context.sources.policies.policies(unit_ids, sorted(self.lines))
         limits: dict[int, int] = {}
         actions: dict[int, str] = {}
         for line, policy in line_policies(records, self.lines, billed_in).items():

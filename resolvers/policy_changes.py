@@ -106,9 +106,9 @@ class PolicyChange:
         self.stated = limit_currency(self.changes, lines[0].currency if lines else "KWD")
         self.values = stored(self.changes, self.stated or (lines[0].currency if lines else "KWD"))
         ids = [line.id for line in lines]
-        rows = await context.sources.billing.policies([], ids) if ids else []
+        rows = await context.sources.policies.policies([], ids) if ids else []
         self.own = {row.subscriber_id: row for row in rows if row.subscriber_id is not None}
-        self.billed_in = await context.sources.billing.billing_currencies(ids) if ids else {}
+        self.billed_in = await context.sources.products.billing_currencies(ids) if ids else {}
 
     def check(self, line: SubscriberRecord) -> Verdict | None:
         if line.status == "terminated":
@@ -140,13 +140,13 @@ def set_unit_policy(changes: dict[str, Any]) -> UnitChange:
         if stated is not None:
             below = await context.sources.crm.memberships([unit.customer_id], context.principal.scope, unit.path)
             billed_in = (
-                await context.sources.billing.billing_currencies([line for line, _, _ in below]) if below else {}
+                await context.sources.products.billing_currencies([line for line, _, _ in below]) if below else {}
             )
             if why := mismatch(stated, billed_in.values()):
                 raise CurrencyMismatch(
                     why, field=["policy", "limitCurrency"], currencies=sorted(set(billed_in.values()))
                 )
-        rows = await context.sources.billing.policies([unit.id], [])
+        rows = await context.sources.policies.policies([unit.id], [])
         before = _own(next((row for row in rows if row.org_unit_id == unit.id), None))
         await context.sources.policy_writer.set_policy(unit.customer_id, values, org_unit_id=unit.id)
         return before, before | values, unit.id

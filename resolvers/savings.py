@@ -55,10 +55,10 @@ async def savings(context: Context, months: int, org_unit_id: str | None, custom
     lines = await visible_lines(context, customer, org_unit_id)
     last = add_months(context.current_period, -1)
     first = add_months(last, -(months - 1))
-    billing = context.sources.billing
-    plans = await billing.plans()
+    catalogue = context.sources.catalogue
+    plans = await catalogue.plans()
     allowances: dict[int, dict[str, int]] = {plan.id: {} for plan in plans}
-    for plan_id, bundle in await billing.bundles_by_plan_ids([plan.id for plan in plans]):
+    for plan_id, bundle in await catalogue.bundles_by_plan_ids([plan.id for plan in plans]):
         allowances[plan_id][bundle.kind] = allowances[plan_id].get(bundle.kind, 0) + bundle.allowance
     fits = [PlanFit(plan.id, plan.monthly_fee.minor, allowances[plan.id]) for plan in plans]
     found = await context.sources.savings.cheaper_plans(customer, first, last, sorted(lines), fits)

@@ -57,7 +57,7 @@ async def line_query(info: Info, args: SubscriberListArgs) -> SubscriberQuery:
         plans = [from_global_id(i, expect="TariffPlan")[1] for i in args.tariff_plan_ids]
         services = [from_global_id(i, expect="Service")[1] for i in args.service_ids]
         among = frozenset(
-            await context.sources.billing.subscriber_ids_with_products(
+            await context.sources.products.subscriber_ids_with_products(
                 customer_ids or principal.scope.customer_ids, plans, services
             )
         )

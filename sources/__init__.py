@@ -9,8 +9,14 @@ from infra.events import InProcessEvents
 from infra.telemetry import Observer
 from infra.throttle import InProcessThrottle, Throttle
 from sources.backend import Backend
+from sources.billing.balances import BalanceSource
+from sources.billing.catalogue import CatalogueSource
+from sources.billing.invoices import InvoiceSource
+from sources.billing.policy_reads import PolicySource
+from sources.billing.products import ProductSource
 from sources.billing.reports import BillingReports, LineFigures
-from sources.billing.source import BillingSource
+from sources.billing.spending import SpendingSource
+from sources.billing.usage import UsageSource
 from sources.billing.usage_reports import Savings, UsageFigures
 from sources.billing.writes import BillingWriter, PlanWriter, PolicyWriter
 from sources.crm.org_writes import OrgTreeWriter
@@ -29,7 +35,13 @@ from sources.state.persisted import PersistedOperationStore
 @dataclass(frozen=True, slots=True)
 class Sources:
     crm: CrmSource
-    billing: BillingSource
+    catalogue: CatalogueSource
+    products: ProductSource
+    balances: BalanceSource
+    usage: UsageSource
+    spending: SpendingSource
+    policies: PolicySource
+    invoices: InvoiceSource
     billing_reports: BillingReports
     line_figures: LineFigures
     usage_figures: UsageFigures
@@ -71,7 +83,13 @@ class Sources:
         billing = MomentBackend(backends.billing)
         return cls(
             crm=CrmSource(backends.crm),
-            billing=BillingSource(billing),
+            catalogue=CatalogueSource(billing),
+            products=ProductSource(billing),
+            balances=BalanceSource(billing),
+            usage=UsageSource(billing),
+            spending=SpendingSource(billing),
+            policies=PolicySource(billing),
+            invoices=InvoiceSource(billing),
             billing_reports=BillingReports(billing),
             line_figures=LineFigures(billing),
             usage_figures=UsageFigures(billing),

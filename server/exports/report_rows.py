@@ -77,7 +77,7 @@ async def usage_csv(
 
 async def savings_csv(context: Context, months: int, org_unit_id: str | None, customer: str | None) -> Table:
     report = await savings(context, months, org_unit_id, customer)
-    plans = {plan.id: plan.name for plan in await context.sources.billing.plans()}
+    plans = {plan.id: plan.name for plan in await context.sources.catalogue.plans()}
     people = await people_of(context, [row.line_id for row in report.lines])
     header = ["Line id", *_personal_titles(context), "Current plan", "Suggested plan", "Currency", "Monthly saving"]
     rows = [

@@ -33,9 +33,11 @@ async def spending_csv(context: Context, args: SpendingReportArgs) -> tuple[list
     if personal:
         header += _PERSONAL
     header += _MEASURES
-    billing = context.sources.billing
-    plans = {plan.id: plan.name for plan in await billing.plans()} if "tariff_plan" in args.group_by else {}
-    services = {service.id: service.name for service in await billing.services()} if "service" in args.group_by else {}
+    catalogue = context.sources.catalogue
+    plans = {plan.id: plan.name for plan in await catalogue.plans()} if "tariff_plan" in args.group_by else {}
+    services = (
+        {service.id: service.name for service in await catalogue.services()} if "service" in args.group_by else {}
+    )
 
     async def rows() -> AsyncIterator[list[str]]:
         async for batch in context.sources.billing_reports.spending_stream(query):

@@ -1,4 +1,6 @@
-"""Invoices: pages per billing account, and their lines summed per line and per category."""
+"""Billing accounts and their invoices: pages per account, and the invoices' lines summed per
+line and per category. Accounts and invoices are company documents: the caller's scope itself
+narrows them (``company_predicate``)."""
 
 from __future__ import annotations
 
@@ -7,13 +9,21 @@ from typing import Any
 
 from sqlalchemy import and_, func, select
 
-from core.billing_records import CategoryAmount, InvoiceRecord, InvoiceSubscriberTotal
+from core.billing_records import BillingAccountRecord, CategoryAmount, InvoiceRecord, InvoiceSubscriberTotal
 from core.values import Money
-from sources.billing.models import Invoice, InvoiceLine
+from sources.billing.models import BillingAccount, Invoice, InvoiceLine
 from sources.db import SqlSource, key_in
 from sources.keyset import Span, bounds, reading_order
 from sources.scope import RowScope, company_predicate
 
+ACCOUNT_COLUMNS = (
+    BillingAccount.id,
+    BillingAccount.customer_id,
+    BillingAccount.number,
+    BillingAccount.name,
+    BillingAccount.currency,
+    BillingAccount.payment_terms_days,
+)
 INVOICE_COLUMNS = (
     Invoice.id,
     Invoice.billing_account_id,
@@ -46,8 +56,27 @@ def _invoice(row: Any) -> InvoiceRecord:
     )
 
 
-class InvoiceReads(SqlSource):
-    # invoices --------------------------------------------------------------------------
+class InvoiceSource(SqlSource):
+    """A company's billing accounts, the invoices issued on them, and the invoices' lines."""
+
+    async def accounts_by_customer_ids(
+        self, customer_ids: Sequence[int], scope: RowScope
+    ) -> list[BillingAccountRecord]:
+        statement = (
+            select(*ACCOUNT_COLUMNS)
+            .where(
+                key_in(BillingAccount.customer_id, customer_ids, self.dialect),
+                company_predicate(scope, BillingAccount.customer_id),
+            )
+            .order_by(BillingAccount.number)
+        )
+        return [BillingAccountRecord(*row) for row in await self._rows(statement)]
+
+    async def accounts_by_ids(self, ids: Sequence[int], scope: RowScope) -> list[BillingAccountRecord]:
+        statement = select(*ACCOUNT_COLUMNS).where(
+            key_in(BillingAccount.id, ids, self.dialect), company_predicate(scope, BillingAccount.customer_id)
+        )
+        return [BillingAccountRecord(*row) for row in await self._rows(statement)]
 
     async def invoice_pages(self, account_ids: Sequence[int], span: Span) -> list[InvoiceRecord]:
         """Per billing account, the invoices of ``span`` (newest first, keyset on period and id)

@@ -51,8 +51,8 @@ def in_force_at(at: datetime | None) -> ColumnElement[bool]:
     return and_(SpendingPolicy.valid_from <= at, or_(SpendingPolicy.valid_to.is_(None), SpendingPolicy.valid_to > at))
 
 
-class PolicyReads(SqlSource):
-    # policies --------------------------------------------------------------------------
+class PolicySource(SqlSource):
+    """The policy versions set on org units and lines."""
 
     async def policies(
         self, unit_ids: Sequence[int], subscriber_ids: Sequence[int], at: datetime | None = None

@@ -17,8 +17,8 @@ from sources.billing.models import DailyCharge
 from sources.db import SqlSource, key_in
 
 
-class SpendingReads(SqlSource):
-    # spending --------------------------------------------------------------------------
+class SpendingSource(SqlSource):
+    """Lines' daily charges summed by the database, per line and month or per group of lines."""
 
     async def spending_by_subscriber(
         self, keys: Sequence[tuple[int, date]]

@@ -58,11 +58,11 @@ async def test_an_employee_follows_the_balances_of_their_own_line_as_usage_arriv
     line = await line_of(world, employee)
     async with following(world, employee, BALANCES, line=to_global_id("Subscriber", line)) as stream:
         now = (await next_of(stream)).data["bundleUpdates"]
-        balances = await world.sources.billing.bundle_balances([line], month_start(today()))
+        balances = await world.sources.balances.bundle_balances([line], month_start(today()))
         assert [(b["kind"].lower(), b["used"]) for b in now] == [(b.kind, b.used) for b in balances] != []
         await UsageFeed(world.engines, world.sources.events, seed=2, line_ids=[line]).round(20)
         after = (await next_of(stream)).data["bundleUpdates"]
-    written = await world.sources.billing.bundle_balances([line], month_start(today()))
+    written = await world.sources.balances.bundle_balances([line], month_start(today()))
     assert [(b["kind"].lower(), b["used"], b["remaining"]) for b in after] == [
         (b.kind, b.used, b.remaining) for b in written
     ]

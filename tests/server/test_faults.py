@@ -108,7 +108,7 @@ async def test_with_billing_stopped_crm_fields_resolve_and_billing_fields_are_nu
     async with served(**world.urls, backend_breaker_failures=3, backend_breaker_reset_seconds=1.0) as http:
         # The breaker's clock in the test's hands: open is open, however slow the machine.
         now = [0.0]
-        http.app.state.sources.billing.backend.breaker.clock = lambda: now[0]  # type: ignore[attr-defined]
+        http.app.state.sources.spending.backend.breaker.clock = lambda: now[0]  # type: ignore[attr-defined]
         response, body = await ask(http)
         assert response.status_code == 200 and "errors" not in body
         assert body["data"]["customer"]["orgRoot"]["spending"]["total"]["amount"]
@@ -168,7 +168,7 @@ async def test_a_billing_database_not_accepting_connections_gives_partial_data_a
     world = running_billing
     async with served(**world.urls, backend_breaker_failures=1, backend_breaker_reset_seconds=1.0) as http:
         now = [0.0]
-        http.app.state.sources.billing.backend.breaker.clock = lambda: now[0]  # type: ignore[attr-defined]
+        http.app.state.sources.spending.backend.breaker.clock = lambda: now[0]  # type: ignore[attr-defined]
         async with billing_refusing_connections(world):
             response, body = await ask(http)
             assert response.status_code == 200
@@ -274,7 +274,7 @@ async def test_an_exhausted_pool_gets_a_fast_503_with_retry_after(running_billin
     world = running_billing
     # A wait for a connection that the next request, whole, keeps to on a busy machine.
     async with served(**world.urls, pool_size=1, pool_timeout_seconds=2) as http:
-        engine = http.app.state.sources.billing.backend.engine  # type: ignore[attr-defined]
+        engine = http.app.state.sources.spending.backend.engine  # type: ignore[attr-defined]
         async with engine.connect() as first, engine.connect() as second:  # pool of 1, overflow of 1
             assert first is not second
             response = await http.post("/graphql", json={"query": QUERY})

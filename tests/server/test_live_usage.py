@@ -106,7 +106,7 @@ async def test_usage_fed_by_another_process_reaches_a_portal_through_redis(writa
     _, errors = await feed.communicate()
     assert feed.returncode == 0, errors.decode()
     # Updates until the one of the feed's last write: it must come, however late.
-    written = await world.sources.billing.bundle_balances([line], month_start(today()))
+    written = await world.sources.balances.bundle_balances([line], month_start(today()))
     last = [(b.kind.upper(), b.used) for b in written]
     while [(b["kind"], b["used"]) for b in heard["balances"][-1]["bundleUpdates"]] != last:
         await next_messages(socket, {"balances": len(heard["balances"]) + 1}, PATIENCE, heard)

@@ -37,15 +37,15 @@ async def test_concurrent_changes_to_one_line_each_keep_a_version_and_one_is_in_
 async def test_a_past_moment_reads_the_policy_in_force_then(writable_world):
     world = writable_world
     line = (await active_lines(world, 1, 6))[-1]
-    writer, billing = world.sources.policy_writer, world.sources.billing
+    writer, policies = world.sources.policy_writer, world.sources.policies
     await writer.set_policy(1, {"monthly_limit_minor": 1234, "limit_action": "block"}, line_id=line)
-    (first,) = await billing.policies([], [line])
+    (first,) = await policies.policies([], [line])
     await writer.set_policy(1, {"limit_action": "charge_employee"}, line_id=line)
-    (second,) = await billing.policies([], [line])
+    (second,) = await policies.policies([], [line])
     assert first.valid_from is not None and second.valid_from is not None and first.valid_from <= second.valid_from
     assert (second.monthly_limit_minor, second.limit_action) == (1234, "charge_employee")  # the rest kept
-    (then,) = await billing.policies([], [line], at=second.valid_from - timedelta(microseconds=1))
+    (then,) = await policies.policies([], [line], at=second.valid_from - timedelta(microseconds=1))
     assert (then.limit_action, then.valid_to) == ("block", second.valid_from)
-    (now,) = await billing.policies([], [line], at=second.valid_from)
+    (now,) = await policies.policies([], [line], at=second.valid_from)
     assert now.limit_action == "charge_employee" and now.valid_to is None
-    assert await billing.policies([], [line], at=first.valid_from - timedelta(microseconds=1)) == []
+    assert await policies.policies([], [line], at=first.valid_from - timedelta(microseconds=1)) == []

@@ -215,8 +215,8 @@ async def test_in_a_month_without_balances_yet_the_feed_opens_them_from_the_line
     now = datetime(later.year, later.month, 1, 9, 30, tzinfo=UTC)
     await UsageFeed(world.engines, world.sources.events, seed=9, line_ids=[line]).round(40, now=now)
 
-    this_month = await world.sources.billing.bundle_balances([line], period)
-    opened = await world.sources.billing.bundle_balances([line], later)
+    this_month = await world.sources.balances.bundle_balances([line], period)
+    opened = await world.sources.balances.bundle_balances([line], later)
     assert [(b.bundle_id, b.allowance) for b in opened] == [(b.bundle_id, b.allowance) for b in this_month] != []
     quantities: dict[str, int] = Counter()
     for kind, quantity in await rows(world, "billing", select(UsageRecord.kind, UsageRecord.quantity)

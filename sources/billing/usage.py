@@ -1,9 +1,4 @@
-"""Batched reads from billing: one statement per call, sums computed by the database.
-
-Billing knows lines only by id. Row scope reaches it as the ids of lines the CRM already
-returned within scope, or, for company-level documents (accounts, invoices), as the scope
-itself, applied by ``company_predicate``.
-"""
+"""A line's itemised usage records: pages of them (newest first) and how many there are."""
 
 from __future__ import annotations
 
@@ -14,23 +9,13 @@ from sqlalchemy import ColumnElement, and_, func, select
 
 from core.billing_records import UsageRecordRow
 from core.values import Money, aware
-from sources.billing.catalogue import CatalogueReads
-from sources.billing.invoices import InvoiceReads
-from sources.billing.members import Stay, line_groups, line_stays
 from sources.billing.models import UsageRecord
-from sources.billing.policy_reads import POLICY_COLUMNS, PolicyReads
-from sources.billing.spending import SpendingReads
-from sources.db import key_in
+from sources.db import SqlSource, key_in
 from sources.keyset import Span, bounds, reading_order
 
-# The reads by billing domain live in their modules; these names are also importable from here.
-__all__ = ["POLICY_COLUMNS", "BillingSource", "Stay", "line_groups", "line_stays"]
 
-
-class BillingSource(CatalogueReads, SpendingReads, PolicyReads, InvoiceReads):
-    """Every batched read of billing: the domains' reads, and a line's usage records."""
-
-    # usage -----------------------------------------------------------------------------
+class UsageSource(SqlSource):
+    """Usage records of many lines, each read one statement for every line."""
 
     async def usage_pages(
         self,
