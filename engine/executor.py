@@ -150,11 +150,10 @@ class LevelExecutor(StrawberryGraphQLCoreExecutionContext):
             sub_type = _object_type(field_def.type)
             relation = (field_def.extensions or {}).get(RELATION)
             if relation is not None:
-                loader_name, attribute, many = relation
-                keys = _keys(objects, attribute, many)
+                keys = _keys(objects, relation.key, relation.many)
                 if not keys:
                     continue
-                loader = getattr(context.loaders, loader_name)
+                loader = context.loader(relation.loader)
                 futures = [loader.load(key) for key in keys]
                 waits.append(self._follow(futures, sub_type, sub_details, context))
             elif sub_type is not None and getattr(field_def.resolve, "_is_default", False):

@@ -1,4 +1,9 @@
-"""The one shape every loader has: batch keys, one source call, values in key order."""
+"""The one shape every loader has: batch keys, one source call, values in key order.
+
+A request's loaders are found by their class (``Loaders.get``): one per class per request,
+made on first use. A loader that builds on another one (a figure read from the per-currency
+figures, a count beside its pages) asks the same set for it, so both share one cache.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +11,12 @@ import asyncio
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Generic, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 from aiodataloader import DataLoader
 
 from core.values import month_start
+from loaders.shared import OrgGeneration
 from sources import Sources
 from sources.scope import RowScope
 from sources.state.bulk_operations import BulkScope
@@ -37,12 +43,36 @@ class LoadContext:
 
 
 class SourceLoader(DataLoader[K, V], Generic[K, V]):
-    def __init__(self, ctx: LoadContext) -> None:
+    """A batched read. ``reads`` names the source methods its batches call (its own, and those of
+    the loaders it builds on), for ``docs/fields.md``; a test holds it to the code."""
+
+    reads: ClassVar[tuple[Callable[..., Any], ...]] = ()
+
+    def __init__(self, loaders: Loaders) -> None:
         super().__init__()
-        self.ctx = ctx
+        self.ctx = ctx = loaders.ctx
         self.crm = ctx.sources.crm
         self.sources = ctx.sources
         self.scope = ctx.scope
+
+
+L = TypeVar("L", bound=SourceLoader[Any, Any])
+
+
+class Loaders:
+    """One request's loaders: one per class, made on first use, found by the class."""
+
+    def __init__(self, ctx: LoadContext) -> None:
+        self.ctx = ctx
+        # The org tree's generation, read once per request by every loader of the tree.
+        self.org_generation = OrgGeneration(ctx.sources.cache)
+        self._made: dict[type[Any], Any] = {}
+
+    def get(self, kind: type[L]) -> L:
+        made = self._made.get(kind)
+        if made is None:
+            made = self._made[kind] = kind(self)
+        return made
 
 
 class Shared(Generic[K, V]):

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from loaders.base import SourceLoader, in_key_order
-from sources.state.bulk_operations import BulkOperationRow
+from sources.state.bulk_operations import BulkOperationRow, BulkStore
 
 
 class BulkOperationByIdLoader(SourceLoader[int, BulkOperationRow | None]):
+    reads = (BulkStore.operations,)
+
     async def batch_load_fn(self, keys: list[int]) -> list[BulkOperationRow | None]:
         rows = await self.ctx.sources.bulk.operations(keys, self.ctx.bulk_scope)
         return in_key_order(keys, {row.id: row for row in rows})

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from functools import cached_property
 
 from core.billing_records import (
     BillingAccountRecord,
@@ -12,12 +11,15 @@ from core.billing_records import (
     InvoiceRecord,
     InvoiceSubscriberTotal,
 )
-from loaders.base import SourceLoader, grouped, in_key_order
+from loaders.base import Loaders, SourceLoader, grouped, in_key_order
 from loaders.cursors import Keyset, Window, day, key32, window_of
+from sources.billing.source import BillingSource
 from sources.keyset import Span
 
 
 class BillingAccountsByCustomerIdLoader(SourceLoader[int, list[BillingAccountRecord]]):
+    reads = (BillingSource.accounts_by_customer_ids,)
+
     """Accounts are company-level documents: only a caller who sees the whole company gets them."""
 
     async def batch_load_fn(self, keys: list[int]) -> list[list[BillingAccountRecord]]:
@@ -41,6 +43,12 @@ def invoice_cursor(row: InvoiceRecord) -> str:
 class InvoicesByAccountLoader(SourceLoader[InvoicePageKey, Window]):
     """Pages of invoices for many accounts: one statement per page shape."""
 
+    reads = (BillingSource.invoice_pages, BillingSource.invoice_counts)
+
+    def __init__(self, loaders: Loaders) -> None:
+        super().__init__(loaders)
+        self._counts = loaders.get(InvoiceCountByAccountLoader)
+
     async def batch_load_fn(self, keys: list[InvoicePageKey]) -> list[Window]:
         pages: dict[InvoicePageKey, Window] = {}
         shapes: dict[Span, list[InvoicePageKey]] = {}
@@ -59,13 +67,11 @@ class InvoicesByAccountLoader(SourceLoader[InvoicePageKey, Window]):
 
         return count
 
-    @cached_property
-    def _counts(self) -> InvoiceCountByAccountLoader:
-        return InvoiceCountByAccountLoader(self.ctx)
-
 
 class InvoiceCountByAccountLoader(SourceLoader[int, int]):
     """How many invoices each account has (``totalCount`` of its pages), one statement for all."""
+
+    reads = (BillingSource.invoice_counts,)
 
     async def batch_load_fn(self, keys: list[int]) -> list[int]:
         counts = await self.sources.invoices.invoice_counts(keys)
@@ -73,12 +79,16 @@ class InvoiceCountByAccountLoader(SourceLoader[int, int]):
 
 
 class BillingAccountByIdLoader(SourceLoader[int, BillingAccountRecord | None]):
+    reads = (BillingSource.accounts_by_ids,)
+
     async def batch_load_fn(self, keys: list[int]) -> list[BillingAccountRecord | None]:
         rows = await self.sources.invoices.accounts_by_ids(keys, self.scope)
         return in_key_order(keys, {row.id: row for row in rows})
 
 
 class InvoiceByIdLoader(SourceLoader[int, InvoiceRecord | None]):
+    reads = (BillingSource.invoices_by_ids,)
+
     async def batch_load_fn(self, keys: list[int]) -> list[InvoiceRecord | None]:
         rows = await self.sources.invoices.invoices_by_ids(keys, self.scope)
         return in_key_order(keys, {row.id: row for row in rows})
@@ -103,6 +113,12 @@ class InvoiceSubscriberTotalsLoader(SourceLoader[InvoiceLinesPageKey, Window]):
     """Pages of lines' totals: one statement per page shape, for every invoice asked with it; each
     page is read with one row more than asked, to learn whether more lie beyond it."""
 
+    reads = (BillingSource.invoice_totals_by_subscriber, BillingSource.invoice_line_counts)
+
+    def __init__(self, loaders: Loaders) -> None:
+        super().__init__(loaders)
+        self._counts = loaders.get(InvoiceLineCountLoader)
+
     async def batch_load_fn(self, keys: list[InvoiceLinesPageKey]) -> list[Window]:
         shapes: dict[Span, list[InvoiceLinesPageKey]] = {}
         for key in keys:
@@ -123,13 +139,11 @@ class InvoiceSubscriberTotalsLoader(SourceLoader[InvoiceLinesPageKey, Window]):
 
         return count
 
-    @cached_property
-    def _counts(self) -> InvoiceLineCountLoader:
-        return InvoiceLineCountLoader(self.ctx)
-
 
 class InvoiceLineCountLoader(SourceLoader[int, int]):
     """How many lines an invoice charges (``totalCount`` of its pages), one statement for all."""
+
+    reads = (BillingSource.invoice_line_counts,)
 
     async def batch_load_fn(self, keys: list[int]) -> list[int]:
         counts = await self.sources.invoices.invoice_line_counts(keys)
@@ -137,5 +151,7 @@ class InvoiceLineCountLoader(SourceLoader[int, int]):
 
 
 class InvoiceCategoryTotalsLoader(SourceLoader[int, list[CategoryAmount]]):
+    reads = (BillingSource.invoice_totals_by_category,)
+
     async def batch_load_fn(self, keys: list[int]) -> list[list[CategoryAmount]]:
         return grouped(keys, await self.sources.invoices.invoice_totals_by_category(keys))

@@ -6,14 +6,17 @@ from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 from core.crm_records import CustomerRecord, OrgUnitRecord, PortalUserRecord, path_ids
-from loaders.base import LoadContext, SourceLoader, grouped, in_key_order
-from loaders.shared import ORG_SECONDS, OrgGeneration, maybe_org_unit, org_unit, org_units, through
+from loaders.base import Loaders, SourceLoader, grouped, in_key_order
+from loaders.shared import ORG_SECONDS, maybe_org_unit, org_unit, org_units, through
+from sources.crm.source import CrmSource
 
 K = TypeVar("K")
 V = TypeVar("V")
 
 
 class CustomerByIdLoader(SourceLoader[int, CustomerRecord | None]):
+    reads = (CrmSource.customers_by_ids,)
+
     async def batch_load_fn(self, keys: list[int]) -> list[CustomerRecord | None]:
         rows = await self.crm.customers_by_ids(keys, self.scope)
         return in_key_order(keys, {row.id: row for row in rows})
@@ -24,9 +27,9 @@ class OrgTreeLoader(SourceLoader[K, V]):
 
     kind: str
 
-    def __init__(self, ctx: LoadContext, generation: OrgGeneration) -> None:
-        super().__init__(ctx)
-        self.generation = generation
+    def __init__(self, loaders: Loaders) -> None:
+        super().__init__(loaders)
+        self.generation = loaders.org_generation
 
     async def shared(
         self, keys: list[K], load: Callable[[list[K]], Awaitable[dict[K, V]]], decode: Callable[[Any], V]
@@ -37,7 +40,7 @@ class OrgTreeLoader(SourceLoader[K, V]):
 
 
 class OrgUnitByIdLoader(OrgTreeLoader[int, OrgUnitRecord | None]):
-    kind = "unit"
+    kind, reads = "unit", (CrmSource.org_units_by_ids,)
 
     async def batch_load_fn(self, keys: list[int]) -> list[OrgUnitRecord | None]:
         return await self.shared(keys, self._load, org_unit)
@@ -47,7 +50,7 @@ class OrgUnitByIdLoader(OrgTreeLoader[int, OrgUnitRecord | None]):
 
 
 class OrgRootByCustomerIdLoader(OrgTreeLoader[int, OrgUnitRecord | None]):
-    kind = "root"
+    kind, reads = "root", (CrmSource.org_roots,)
 
     async def batch_load_fn(self, keys: list[int]) -> list[OrgUnitRecord | None]:
         return await self.shared(keys, self._load, maybe_org_unit)
@@ -59,7 +62,7 @@ class OrgRootByCustomerIdLoader(OrgTreeLoader[int, OrgUnitRecord | None]):
 
 
 class OrgUnitsByParentIdLoader(OrgTreeLoader[int, list[OrgUnitRecord]]):
-    kind = "children"
+    kind, reads = "children", (CrmSource.org_units_by_parent_ids,)
 
     async def batch_load_fn(self, keys: list[int]) -> list[list[OrgUnitRecord]]:
         return await self.shared(keys, self._load, org_units)
@@ -72,6 +75,8 @@ class OrgUnitsByParentIdLoader(OrgTreeLoader[int, list[OrgUnitRecord]]):
 class OrgUnitsUnderPathLoader(SourceLoader[str, list[OrgUnitRecord]]):
     """Descendants of each unit (by its path), in tree order."""
 
+    reads = (CrmSource.org_units_under,)
+
     async def batch_load_fn(self, keys: list[str]) -> list[list[OrgUnitRecord]]:
         rows = await self.crm.org_units_under(keys, self.scope)
         return [[row for row in rows if row.path.startswith(key) and row.path != key] for key in keys]
@@ -79,6 +84,8 @@ class OrgUnitsUnderPathLoader(SourceLoader[str, list[OrgUnitRecord]]):
 
 class AncestorsByPathLoader(SourceLoader[str, list[OrgUnitRecord]]):
     """Ancestors of each unit (root first) that the caller may see, read off the path."""
+
+    reads = (CrmSource.org_units_by_ids,)
 
     async def batch_load_fn(self, keys: list[str]) -> list[list[OrgUnitRecord]]:
         wanted = {key: path_ids(key)[:-1] for key in keys}
@@ -90,15 +97,21 @@ class AncestorsByPathLoader(SourceLoader[str, list[OrgUnitRecord]]):
 class PortalUserByIdLoader(SourceLoader[int, PortalUserRecord | None]):
     """Users are company-level: only a caller who sees whole companies gets them (in SQL)."""
 
+    reads = (CrmSource.portal_users,)
+
     async def batch_load_fn(self, keys: list[int]) -> list[PortalUserRecord | None]:
         return in_key_order(keys, {row.id: row for row in await self.crm.portal_users(self.scope, keys)})
 
 
 class SubscriberCountByCustomerIdLoader(SourceLoader[int, int]):
+    reads = (CrmSource.subscriber_counts_by_customer,)
+
     async def batch_load_fn(self, keys: list[int]) -> list[int]:
         return in_key_order(keys, await self.crm.subscriber_counts_by_customer(keys, self.scope), default=0)
 
 
 class SubscriberCountByOrgUnitIdLoader(SourceLoader[int, int]):
+    reads = (CrmSource.subscriber_counts,)
+
     async def batch_load_fn(self, keys: list[int]) -> list[int]:
         return in_key_order(keys, await self.crm.subscriber_counts(keys, self.scope), default=0)

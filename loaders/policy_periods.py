@@ -11,6 +11,7 @@ from core.crm_records import path_ids
 from core.values import Money, add_months, aware
 from loaders.base import SourceLoader
 from sources.billing.policies import line_policies
+from sources.billing.source import BillingSource
 
 # (line id, month, currency, the line's unit path)
 LinePeriodKey = tuple[int, date, str, str]
@@ -23,6 +24,8 @@ def _moment(day: date) -> datetime:
 class PolicyPeriodsBySubscriberMonthLoader(SourceLoader[LinePeriodKey, list[PolicyPeriodRecord]]):
     """Two statements per batch: the charges per policy they were rated under, and the versions
     of the lines' and units' policies in force during the months (to say what each policy was)."""
+
+    reads = (BillingSource.spending_by_policy_period, BillingSource.policy_history)
 
     async def batch_load_fn(self, keys: list[LinePeriodKey]) -> list[list[PolicyPeriodRecord]]:
         # Per currency: a month charged in two (the line moved between accounts) has two spendings,

@@ -14,10 +14,13 @@ from core.blocks import NO_BLOCK, block_stays, blocks_as_billed, broken_units
 from core.crm_records import path_ids
 from core.errors import CorpcareError, Forbidden, MixedCurrencies
 from core.values import Money, add_months
-from loaders.base import LoadContext, Shared, SourceLoader
+from loaders.base import Loaders, Shared, SourceLoader
 from permissions.disclosure import as_billed_only
 from sources.billing.policies import EffectivePolicy, effective_policy
+from sources.billing.reports import BillingReports
+from sources.billing.source import BillingSource
 from sources.crm.history import Stay
+from sources.crm.source import CrmSource
 
 # (line id, month, currency, the line's unit path); month None = the current month
 LineMonth = tuple[int, date | None, str, str]
@@ -39,6 +42,8 @@ class SpendingPerCurrencyBySubscriberMonthLoader(SourceLoader[LineMonth, list[Sp
     """A line's month, one record per currency it was charged in (a line moved between billing
     accounts in the month has two), in currency order; none when nothing was charged."""
 
+    reads = (BillingSource.spending_by_subscriber,)
+
     async def batch_load_fn(self, keys: list[LineMonth]) -> list[list[SpendingRecord]]:
         now = self.ctx.current_period
         wanted = [(sid, period or now, path) for sid, period, _, path in keys]
@@ -54,9 +59,11 @@ class SpendingBySubscriberMonthLoader(SourceLoader[LineMonth, SpendingRecord | M
     names the zero of a month without charges); charged in two, MIXED_CURRENCIES. Read from the
     line's spending per currency, so asking both costs no statement more."""
 
-    def __init__(self, ctx: LoadContext, per_currency: SpendingPerCurrencyBySubscriberMonthLoader) -> None:
-        super().__init__(ctx)
-        self._per_currency = per_currency
+    reads = SpendingPerCurrencyBySubscriberMonthLoader.reads
+
+    def __init__(self, loaders: Loaders) -> None:
+        super().__init__(loaders)
+        self._per_currency = loaders.get(SpendingPerCurrencyBySubscriberMonthLoader)
 
     async def batch_load_fn(self, keys: list[LineMonth]) -> list[SpendingRecord | MixedCurrencies]:
         found = await self._per_currency.load_many(keys)
@@ -68,33 +75,6 @@ class SpendingBySubscriberMonthLoader(SourceLoader[LineMonth, SpendingRecord | M
                 zero = replace(_zero(period or self.ctx.current_period, currency), subscriber_id=sid, org_path=path)
                 figures.append(records[0] if records else zero)
         return figures
-
-
-class SpendingByOrgUnitMonthLoader(SourceLoader[UnitMonth, SpendingRecord | CorpcareError | None]):
-    """A unit's one figure: its spending in the one currency its lines were charged in (the
-    company's, at zero, when none); charged in two, MIXED_CURRENCIES. Read from the unit's
-    spending per currency, so asking both costs no statement more."""
-
-    def __init__(self, ctx: LoadContext, per_currency: SpendingPerCurrencyByOrgUnitMonthLoader) -> None:
-        super().__init__(ctx)
-        self._per_currency = per_currency
-
-    async def batch_load_fn(self, keys: list[UnitMonth]) -> list[SpendingRecord | CorpcareError | None]:
-        # A refused key fails its own load only (load_many would fail them all).
-        found = await asyncio.gather(*map(self._per_currency.load, keys), return_exceptions=True)
-        return [self._one(records, key) for records, key in zip(found, keys, strict=True)]
-
-    def _one(
-        self, records: list[SpendingRecord] | BaseException | None, key: UnitMonth
-    ) -> SpendingRecord | CorpcareError | None:
-        if isinstance(records, BaseException) and not isinstance(records, CorpcareError):
-            raise records
-        if records is None or isinstance(records, CorpcareError):
-            return records  # too small to show (a floor on group sizes), or not as billed under one
-        if len(records) > 1:
-            return MixedCurrencies("The unit's spending", (record.total.currency for record in records))
-        _, _, period, currency, _ = key
-        return records[0] if records else _zero(period or self.ctx.current_period, currency)
 
 
 class SpendingPerCurrencyByOrgUnitMonthLoader(SourceLoader[UnitMonth, list[SpendingRecord] | Forbidden | None]):
@@ -120,8 +100,10 @@ class SpendingPerCurrencyByOrgUnitMonthLoader(SourceLoader[UnitMonth, list[Spend
     unit shows a figure in the months it was made of whole blocks.
     """
 
-    def __init__(self, ctx: LoadContext) -> None:
-        super().__init__(ctx)
+    reads = (CrmSource.stays, CrmSource.memberships, BillingSource.spending_by_group, BillingReports.by_block)
+
+    def __init__(self, loaders: Loaders) -> None:
+        super().__init__(loaders)
         self._line_paths: Shared[int, dict[int, str]] = Shared()
         self._sums: Shared[tuple[int, date, str], PathSums] = Shared()
         # (customer, month, unit id): as billed, not whole blocks that month (a floor on group sizes)
@@ -259,6 +241,35 @@ class SpendingPerCurrencyByOrgUnitMonthLoader(SourceLoader[UnitMonth, list[Spend
         ]
 
 
+class SpendingByOrgUnitMonthLoader(SourceLoader[UnitMonth, SpendingRecord | CorpcareError | None]):
+    """A unit's one figure: its spending in the one currency its lines were charged in (the
+    company's, at zero, when none); charged in two, MIXED_CURRENCIES. Read from the unit's
+    spending per currency, so asking both costs no statement more."""
+
+    reads = SpendingPerCurrencyByOrgUnitMonthLoader.reads
+
+    def __init__(self, loaders: Loaders) -> None:
+        super().__init__(loaders)
+        self._per_currency = loaders.get(SpendingPerCurrencyByOrgUnitMonthLoader)
+
+    async def batch_load_fn(self, keys: list[UnitMonth]) -> list[SpendingRecord | CorpcareError | None]:
+        # A refused key fails its own load only (load_many would fail them all).
+        found = await asyncio.gather(*map(self._per_currency.load, keys), return_exceptions=True)
+        return [self._one(records, key) for records, key in zip(found, keys, strict=True)]
+
+    def _one(
+        self, records: list[SpendingRecord] | BaseException | None, key: UnitMonth
+    ) -> SpendingRecord | CorpcareError | None:
+        if isinstance(records, BaseException) and not isinstance(records, CorpcareError):
+            raise records
+        if records is None or isinstance(records, CorpcareError):
+            return records  # too small to show (a floor on group sizes), or not as billed under one
+        if len(records) > 1:
+            return MixedCurrencies("The unit's spending", (record.total.currency for record in records))
+        _, _, period, currency, _ = key
+        return records[0] if records else _zero(period or self.ctx.current_period, currency)
+
+
 def _recounted(paths: list[str]) -> list[str]:
     """For a line charged under each of ``paths`` in one month: where to take one line off so that
     every unit on any of them counts it once. Adding the paths one by one, the units already
@@ -289,6 +300,8 @@ class PolicyByOrgUnitLoader(SourceLoader[tuple[int, str, str], EffectivePolicy])
     the one currency the unit's lines are billed in, or in the company's when they are billed in
     several (each line then reads it in its own)."""
 
+    reads = (BillingSource.policies, CrmSource.memberships, BillingSource.billing_currencies)
+
     async def batch_load_fn(self, keys: list[tuple[int, str, str]]) -> list[EffectivePolicy]:
         unit_ids = sorted({i for _, path, _ in keys for i in path_ids(path)})
         by_unit = {p.org_unit_id: p for p in await self.sources.policies.policies(unit_ids, [])}
@@ -314,6 +327,8 @@ class PolicyByOrgUnitLoader(SourceLoader[tuple[int, str, str], EffectivePolicy])
 class PolicyBySubscriberLoader(SourceLoader[tuple[int, str, str], EffectivePolicy]):
     """Effective policy of a line, keyed by (line id, its unit's path, the company's currency). Its
     limit is in the line's billing account's currency (``resolvers/policy_changes.py``)."""
+
+    reads = (BillingSource.policies, BillingSource.billing_currencies)
 
     async def batch_load_fn(self, keys: list[tuple[int, str, str]]) -> list[EffectivePolicy]:
         unit_ids = sorted({i for _, path, _ in keys for i in path_ids(path)})

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cached_property
 
 from core.billing_records import UsageRecordRow
-from loaders.base import SourceLoader
+from loaders.base import Loaders, SourceLoader
 from loaders.cursors import Keyset, Window, key64, moment, window_of
+from sources.billing.source import BillingSource
 from sources.keyset import Span
 
 KEYSET = Keyset("usage", (moment, key64))
@@ -38,6 +38,12 @@ def usage_cursor(row: UsageRecordRow) -> str:
 class UsageBySubscriberLoader(SourceLoader[UsagePageKey, Window]):
     """Pages of itemised usage for many lines: one statement per distinct page shape."""
 
+    reads = (BillingSource.usage_pages, BillingSource.usage_counts)
+
+    def __init__(self, loaders: Loaders) -> None:
+        super().__init__(loaders)
+        self._counts = loaders.get(UsageCountBySubscriberLoader)
+
     async def batch_load_fn(self, keys: list[UsagePageKey]) -> list[Window]:
         pages: dict[UsagePageKey, Window] = {}
         shapes: dict[tuple[datetime | None, datetime | None, tuple[str, ...], Span], list[UsagePageKey]] = {}
@@ -58,13 +64,11 @@ class UsageBySubscriberLoader(SourceLoader[UsagePageKey, Window]):
 
         return count
 
-    @cached_property
-    def _counts(self) -> UsageCountBySubscriberLoader:
-        return UsageCountBySubscriberLoader(self.ctx)
-
 
 class UsageCountBySubscriberLoader(SourceLoader[UsageFilter, int]):
     """How many records each line's list holds (``totalCount``): one statement per filter shape."""
+
+    reads = (BillingSource.usage_counts,)
 
     async def batch_load_fn(self, keys: list[UsageFilter]) -> list[int]:
         shapes: dict[tuple[datetime | None, datetime | None, tuple[str, ...]], list[UsageFilter]] = {}

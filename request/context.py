@@ -1,4 +1,8 @@
-"""The typed request context every resolver receives as ``info.context``."""
+"""The typed request context every resolver receives as ``info.context``.
+
+It holds the request's loaders, one per class, each made on first use: ``context.loader(
+SubscriberByIdLoader)`` is the request's ``SubscriberByIdLoader``.
+"""
 
 from __future__ import annotations
 
@@ -6,17 +10,19 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import strawberry
 
 from core.values import month_start
 from infra.fair_share import FairShare
-from loaders import LoadContext, Loaders
+from loaders import LoadContext, Loaders, SourceLoader
 from permissions.cost_budgets import CostBudgets
 from permissions.disclosure import MIN_GROUP_SIZE, group_floor
 from permissions.principal import Principal
 from sources import Sources
+
+L = TypeVar("L", bound=SourceLoader[Any, Any])
 
 # How often a long-lived subscription asks again who its socket's token names.
 RECHECK_SECONDS = 5.0
@@ -138,6 +144,10 @@ class Context:
         self.today = datetime.now(UTC).date()
         self.renew_loaders()
         return True
+
+    def loader(self, kind: type[L]) -> L:
+        """The request's loader of class ``kind``."""
+        return self.loaders.get(kind)
 
     def renew_loaders(self) -> None:
         """Empty loader caches: a subscription's context lives on, so each event starts afresh

@@ -9,6 +9,7 @@ from typing import Any
 
 from core.errors import CorpcareError, NotFound
 from core.ids import from_global_id, to_global_id
+from loaders.bulk_operations import BulkOperationByIdLoader
 from loaders.cursors import Keyset, PageArgs, Window, key32, key64, span_of, window_of
 from permissions.principal import require
 from request.context import Info
@@ -101,7 +102,7 @@ async def cancel(info: Info, global_id: str, key: str | None) -> CancelOutcome:
             answer, allowed = {"operation_id": operation.id, "user_errors": []}, True
         targets = (("BulkOperation", operation.id),) if operation else ()
         await audit_change(context, "bulkOperationCancel", allowed=allowed, detail={"input": echo}, targets=targets)
-        context.loaders.bulk_operation.clear_all()
+        context.loader(BulkOperationByIdLoader).clear_all()
         return answer
 
     answer, key_error = await once(info, "bulkOperationCancel", key, echo, work)

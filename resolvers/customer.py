@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from core.errors import BadUserInput, NotFound
+from loaders.org import CustomerByIdLoader
 from request.context import Info
 from resolvers.node import load_node
 
@@ -15,7 +16,7 @@ async def customer(info: Info, global_id: str | None) -> Any:
     own = info.context.principal.customer_id
     if own is None:
         raise BadUserInput("Operator staff must name the customer: pass `id`.", argument="id")
-    record = await info.context.loaders.customer.load(own)
+    record = await info.context.loader(CustomerByIdLoader).load(own)
     if record is None:
         raise NotFound("Your company was not found.")
     return record

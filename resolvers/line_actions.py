@@ -10,6 +10,7 @@ from core.crm_records import SubscriberRecord
 from core.errors import BadUserInput
 from core.ids import from_global_id
 from core.values import add_months
+from loaders.spending import PolicyBySubscriberLoader
 from request.context import Context
 from resolvers.line_changes import Change, Verdict
 from resolvers.service_policy import conflicting_request, refuse_adding, refuse_removing
@@ -67,7 +68,7 @@ class ServicesChange:
         # Policies matter to every addition, and to a removal only when it takes a content filter off.
         if lines and (self.adding or any(s.kind == "content_filter" for s in self.services.values())):
             keys = [(line.id, line.org_path, line.currency) for line in lines]
-            policies = await context.loaders.line_policy.load_many(keys)
+            policies = await context.loader(PolicyBySubscriberLoader).load_many(keys)
             self.policies = {line.id: policy for line, policy in zip(lines, policies, strict=True)}
 
     def _affected(self, line: SubscriberRecord) -> list[int]:

@@ -16,6 +16,7 @@ from typing import Any
 
 from core.billing_records import BundleBalanceRecord
 from core.blocks import disclosure_blocks, unit_paths
+from loaders.subscriber import BundleBalancesBySubscriberIdLoader, SubscriberByIdLoader
 from permissions.principal import hears_alerts_on, require
 from permissions.roles import Permission
 from request.context import RECHECK_SECONDS, Context, Info
@@ -37,7 +38,7 @@ async def bundle_updates(info: Info, subscriber_id: str) -> AsyncIterator[list[B
     require(principal, Permission.PRODUCT_READ, "Bundle balances need the product:read permission.")
     line = await load_node(context, subscriber_id, expect="Subscriber")
     async with context.sources.events.listen(balances_channel(line.id), size=1) as mailbox:
-        yield await context.loaders.bundle_balances.load(line.id)
+        yield await context.loader(BundleBalancesBySubscriberIdLoader).load(line.id)
         looked = time.monotonic()
         while True:
             balances = EVENTS.decoded(await mailbox.get(), from_balances_event)
@@ -45,7 +46,7 @@ async def bundle_updates(info: Info, subscriber_id: str) -> AsyncIterator[list[B
                 return
             if time.monotonic() - looked >= RECHECK_SECONDS:  # the line may have moved out of view
                 looked = time.monotonic()
-                if await context.loaders.subscriber.load(line.id) is None:
+                if await context.loader(SubscriberByIdLoader).load(line.id) is None:
                     return
             yield balances
 

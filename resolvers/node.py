@@ -6,21 +6,27 @@ from typing import Any
 
 from core.errors import NotFound
 from core.ids import from_global_id
+from loaders import SourceLoader
+from loaders.api_keys import ApiKeyByIdLoader
+from loaders.bulk_operations import BulkOperationByIdLoader
+from loaders.invoice import BillingAccountByIdLoader, InvoiceByIdLoader
+from loaders.org import CustomerByIdLoader, OrgUnitByIdLoader, PortalUserByIdLoader
+from loaders.subscriber import ServiceByIdLoader, SubscriberByIdLoader, TariffPlanByIdLoader
 from permissions.rules import TYPE_READ
 from request.context import Context
 
-# Node type -> the request loader that fetches it by key
-NODE_LOADERS = {
-    "Customer": "customer",
-    "OrgUnit": "org_unit",
-    "Subscriber": "subscriber",
-    "TariffPlan": "tariff_plan",
-    "Service": "service",
-    "BillingAccount": "billing_account",
-    "Invoice": "invoice",
-    "PortalUser": "portal_user",
-    "BulkOperation": "bulk_operation",
-    "ApiKey": "api_key",
+# Node type -> the class of the request's loader that fetches it by key
+NODE_LOADERS: dict[str, type[SourceLoader[Any, Any]]] = {
+    "Customer": CustomerByIdLoader,
+    "OrgUnit": OrgUnitByIdLoader,
+    "Subscriber": SubscriberByIdLoader,
+    "TariffPlan": TariffPlanByIdLoader,
+    "Service": ServiceByIdLoader,
+    "BillingAccount": BillingAccountByIdLoader,
+    "Invoice": InvoiceByIdLoader,
+    "PortalUser": PortalUserByIdLoader,
+    "BulkOperation": BulkOperationByIdLoader,
+    "ApiKey": ApiKeyByIdLoader,
 }
 
 
@@ -30,7 +36,7 @@ async def load_node(context: Context, global_id: str, *, expect: str | None = No
     loader, permission = NODE_LOADERS[type_name], TYPE_READ[type_name]
     record = None
     if permission is None or context.principal.can(permission):
-        record = await getattr(context.loaders, loader).load(key)
+        record = await context.loader(loader).load(key)
     if record is None:
         raise NotFound(f"No {type_name} with id {global_id}.", id=global_id)
     return record

@@ -8,6 +8,7 @@ from typing import Any
 from core.crm_records import OrgUnitRecord, SubscriberRecord
 from core.errors import BadUserInput, CorpcareError
 from core.text import COST_CENTRE_CODE, UNIT_NAME, checked, optional
+from loaders.org import OrgUnitByIdLoader
 from permissions.principal import principal_cache_key
 from request.context import Context
 from resolvers.line_changes import Change, Verdict
@@ -104,7 +105,7 @@ class LineMove:
 
     async def prepare(self, context: Context, lines: list[SubscriberRecord]) -> None:
         self.target = await _unit(context, self.unit_id, "orgUnit")
-        units = await context.loaders.org_unit.load_many(sorted({line.org_unit_id for line in lines}))
+        units = await context.loader(OrgUnitByIdLoader).load_many(sorted({line.org_unit_id for line in lines}))
         self.unit_names = {unit.id: unit.name for unit in units if unit is not None}
 
     def check(self, line: SubscriberRecord) -> Verdict | None:

@@ -17,6 +17,8 @@ from core.crm_records import PortalUserRecord
 from core.errors import BadUserInput, CorpcareError
 from core.text import checked
 from core.values import aware
+from loaders.api_keys import ApiKeyByIdLoader, ApiKeysByUserIdLoader
+from loaders.org import CustomerByIdLoader
 from permissions.roles import Role
 from permissions.service_accounts import is_service_account, service_login
 from request.context import Context, Info
@@ -54,7 +56,7 @@ def _new_account(info: Info, name: str, role: Role, unit_ids: list[str]) -> User
             raise BadUserInput("A service account is not an employee: give it another role.", field=["role"])
         if principal.customer_id is None:
             raise BadUserInput("Operator staff create service accounts through the operator's tools.", field=["role"])
-        customer = await context.loaders.customer.load(principal.customer_id)
+        customer = await context.loader(CustomerByIdLoader).load(principal.customer_id)
         login = service_login(customer.code, name) if customer is not None else None
         if login is None or len(name.strip()) > LONGEST_NAME:
             raise BadUserInput(f"Name it with letters or digits, at most {LONGEST_NAME} characters.", field=["name"])
@@ -130,8 +132,8 @@ async def revoke_api_key(info: Info, api_key: str, idempotency_key: str | None) 
         detail = {"input": echo, "prefix": key.prefix if key else None}
         await audit_change(context, "apiKeyRevoke", allowed=allowed, detail=detail, targets=targets)
         if key is not None:  # the answer shows the key as it is now
-            context.loaders.api_key.clear(key.id)
-            context.loaders.api_keys.clear(key.user_id)
+            context.loader(ApiKeyByIdLoader).clear(key.id)
+            context.loader(ApiKeysByUserIdLoader).clear(key.user_id)
         return answer
 
     answer, key_error = await once(info, "apiKeyRevoke", idempotency_key, echo, work)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from loaders.subscriber import SubscriberByIdLoader
 from request.context import Context
 from sources.state.bulk_operations import ItemResult
 
@@ -24,7 +25,7 @@ def not_in_view(line_id: int) -> ItemResult:
 
 
 async def lines_in_view(context: Context, line_ids: Sequence[int]) -> set[int]:
-    lines = await context.loaders.subscriber.load_many(list(dict.fromkeys(line_ids)))
+    lines = await context.loader(SubscriberByIdLoader).load_many(list(dict.fromkeys(line_ids)))
     return {line.id for line in lines if line is not None}
 
 

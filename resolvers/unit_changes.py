@@ -15,6 +15,7 @@ from typing import Any
 from core.crm_records import OrgUnitRecord
 from core.errors import BadUserInput, CorpcareError
 from core.values import minor_unit, to_minor
+from loaders.org import OrgUnitByIdLoader
 from request.context import Context, Info
 from resolvers.mutation import UserErrorRecord, audit_change, once
 from resolvers.node import load_node
@@ -49,7 +50,7 @@ async def change_unit(
             return answer
         # A new generation of the org tree on every instance; the answer shows the unit as it is now.
         await context.loaders.org_generation.renew()
-        context.loaders.org_unit.clear(unit.id)
+        context.loader(OrgUnitByIdLoader).clear(unit.id)
         detail = {"input": echo, "before": before, "after": after}
         touched = tuple(("OrgUnit", i) for i in sorted({unit.id, shown} - {None}))
         await audit_change(context, operation, allowed=True, detail=detail, targets=touched)

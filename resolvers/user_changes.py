@@ -14,6 +14,7 @@ from typing import Any
 from core.crm_records import PortalUserRecord
 from core.errors import BadUserInput, CorpcareError, Forbidden
 from core.text import EMAIL, LOGIN, PERSON_NAME, checked, optional
+from loaders.org import CustomerByIdLoader, PortalUserByIdLoader
 from permissions.principal import principal_cache_key
 from permissions.roles import Role
 from permissions.service_accounts import is_service_account
@@ -52,7 +53,7 @@ async def change_user(
             await audit_change(context, operation, allowed=False, detail={"input": echo, **answer}, targets=())
             return answer
         await context.sources.cache.delete(principal_cache_key(login))
-        context.loaders.portal_user.clear(user_id)  # the answer shows the user as it is now
+        context.loader(PortalUserByIdLoader).clear(user_id)  # the answer shows the user as it is now
         detail = {"input": echo, "before": before, "after": after}
         await audit_change(context, operation, allowed=True, detail=detail, targets=(("PortalUser", user_id),))
         return {"user_id": user_id, "user_errors": []}
@@ -136,7 +137,7 @@ async def _in_company_namespace(context: Context, customer_id: int, login: str) 
     "That login is taken" can then only be about the caller's own company, whose users it sees
     anyway; a login of another company gets the same refusal as any login outside the
     namespace, whether it exists or not."""
-    customer = await context.loaders.customer.load(customer_id)
+    customer = await context.loader(CustomerByIdLoader).load(customer_id)
     prefix = f"{customer.code.lower()}." if customer is not None else None
     if prefix is None or not login.startswith(prefix) or len(login) == len(prefix):
         example = f"{prefix}jane.doe" if prefix else "your company's code, a dot, and a name"

@@ -7,6 +7,7 @@ from datetime import datetime
 import strawberry
 from strawberry.scalars import JSON
 
+from loaders.org import CustomerByIdLoader
 from permissions.roles import Permission as P
 from permissions.rules import requires
 from resolvers.audit import AuditFilterArgs
@@ -22,7 +23,7 @@ class AuditRecord:
     request_id: str = field(AUDIT)
     login: str = field(AUDIT, description="The acting portal user.")
     role: str = field(AUDIT)
-    customer: Customer | None = related("customer", "customer_id", AUDIT)
+    customer: Customer | None = related(CustomerByIdLoader, "customer_id", AUDIT)
     action: str = field(AUDIT, description="The mutation, or graphql.read / graphql.mutation.")
     outcome: str = field(
         AUDIT,

@@ -10,6 +10,7 @@ import strawberry
 from strawberry.scalars import JSON
 
 from core.values import Money as MoneyValue
+from loaders.bulk_operations import BulkOperationByIdLoader
 from loaders.cursors import PageArgs, Window
 from permissions.roles import Permission as P
 from permissions.rules import PUBLIC, requires
@@ -104,7 +105,7 @@ class BulkOperationCancelInput:
 
 @strawberry.type
 class BulkOperationCancelPayload:
-    bulk_operation: BulkOperation | None = related("bulk_operation", "operation_id", PUBLIC)
+    bulk_operation: BulkOperation | None = related(BulkOperationByIdLoader, "operation_id", PUBLIC)
     user_errors: list[UserError] = field(PUBLIC)
 
 

@@ -7,6 +7,7 @@ from typing import Any
 import strawberry
 
 from core.billing_records import ServiceRecord, TariffPlanRecord
+from loaders.subscriber import BundleByIdLoader, BundlesByPlanIdLoader
 from permissions.roles import Permission as P
 from permissions.rules import PUBLIC, requires
 from schema.common import Money, Node
@@ -35,7 +36,7 @@ class TariffPlan(Node):
     code: str = field(CATALOGUE)
     name: str = field(CATALOGUE)
     monthly_fee: Money = field(CATALOGUE)
-    included_bundles: list[Bundle] = related("plan_bundles", "id", CATALOGUE)
+    included_bundles: list[Bundle] = related(BundlesByPlanIdLoader, "id", CATALOGUE)
 
     @classmethod
     def is_type_of(cls, obj: Any, _info: Any) -> bool:
@@ -49,7 +50,7 @@ class Service(Node):
     name: str = field(CATALOGUE)
     kind: ServiceKind = field(CATALOGUE)
     monthly_fee: Money = field(CATALOGUE, description="List price; a line may pay less (see ActiveService).")
-    bundle: Bundle | None = related("bundle", "bundle_id", CATALOGUE)
+    bundle: Bundle | None = related(BundleByIdLoader, "bundle_id", CATALOGUE)
     exclusion_group: str | None = field(
         CATALOGUE,
         description="A line holds at most one service of a group (two content filters or two roaming passes "

@@ -7,6 +7,9 @@ from typing import Any
 import strawberry
 
 from core.crm_records import CustomerRecord
+from loaders.invoice import BillingAccountsByCustomerIdLoader
+from loaders.org import OrgRootByCustomerIdLoader, SubscriberCountByCustomerIdLoader
+from loaders.spending import SpendingByOrgUnitMonthLoader, SpendingPerCurrencyByOrgUnitMonthLoader
 from permissions.roles import Permission as P
 from permissions.rules import PUBLIC, requires
 from schema.common import Node
@@ -29,23 +32,32 @@ class Customer(Node):
     name: str = field(PUBLIC)
     currency: str = field(PUBLIC)
     org_root: OrgUnit | None = related(
-        "org_root", "id", requires(P.ORG_READ), description="Null unless your scope is the whole company."
+        OrgRootByCustomerIdLoader,
+        "id",
+        requires(P.ORG_READ),
+        description="Null unless your scope is the whole company.",
     )
     billing_accounts: list[BillingAccount] | None = related(
-        "billing_accounts", "id", requires(P.INVOICE_READ), description="Empty unless your scope is the whole company."
+        BillingAccountsByCustomerIdLoader,
+        "id",
+        requires(P.INVOICE_READ),
+        description="Empty unless your scope is the whole company.",
     )
     subscriber_count: int = related(
-        "customer_subscriber_count", "id", requires(P.LINE_READ), description="Lines of the company that you may see."
+        SubscriberCountByCustomerIdLoader,
+        "id",
+        requires(P.LINE_READ),
+        description="Lines of the company that you may see.",
     )
     spending: UnitSpending | None = related(
-        "unit_spending",
+        SpendingByOrgUnitMonthLoader,
         _spending_key,
         requires(P.SPENDING_READ),
         description="Charges of the lines you may see; the current month by default. Null with MIXED_CURRENCIES "
         "when they were charged in more than one currency: ask spendingByCurrency.",
     )
     spending_by_currency: list[UnitSpending] | None = related(
-        "unit_spending_per_currency", _spending_key, requires(P.SPENDING_READ), description=PER_CURRENCY
+        SpendingPerCurrencyByOrgUnitMonthLoader, _spending_key, requires(P.SPENDING_READ), description=PER_CURRENCY
     )
 
     @classmethod

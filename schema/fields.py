@@ -3,9 +3,10 @@
 ``field(rule)`` is a plain attribute read off the parent record (no per-object coroutine);
 ``global_id(type, rule)`` a Node's opaque id; ``resolved(rule, function)`` a value computed
 from the parent record alone.
-``related(loader, key, rule)`` is a relation: the helper builds the resolver that asks the
-request's loader for ``key`` — an attribute of the parent, or a function of the parent
-and the field's arguments — so every relation is batched and none is hand-written.
+``related(SomeLoader, key, rule)`` is a relation: the helper builds the resolver that asks the
+request's loader of that class for ``key`` — an attribute of the parent, or a function of the
+parent and the field's arguments — so every relation is batched and none is hand-written.
+Every relation keeps its ``Relation`` in the field's metadata (``engine/field_docs.py`` lists them).
 """
 
 from __future__ import annotations
@@ -13,18 +14,30 @@ from __future__ import annotations
 import asyncio
 import inspect
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import strawberry
 from graphql import GraphQLObjectType, GraphQLSchema
 
 from core.ids import to_global_id
+from loaders import SourceLoader
 from permissions.rules import Rule
 from request.context import Info
 
 RELATION = "corpcare.relation"
 GLOBAL_ID = "corpcare.global_id"
 COMPUTED = "corpcare.computed"
+
+
+@dataclass(frozen=True, slots=True)
+class Relation:
+    """A relation field: the loader it asks, and the parent's attribute holding the key (or keys,
+    with ``many``) or a function ``(parent, **arguments) -> key``."""
+
+    loader: type[SourceLoader[Any, Any]]
+    key: str | Callable[..., Any]
+    many: bool = False
 
 
 def global_id(type_name: str, rule: Rule) -> Any:
@@ -48,27 +61,30 @@ def resolved(rule: Rule, resolver: Callable[[Any], Any], *, description: str | N
 
 
 def related(
-    loader: str, key: str | Callable[..., Any], rule: Rule, *, many: bool = False, description: str | None = None
+    loader: type[SourceLoader[Any, Any]],
+    key: str | Callable[..., Any],
+    rule: Rule,
+    *,
+    many: bool = False,
+    description: str | None = None,
 ) -> Any:
     """A relation: ``key`` is the parent's attribute holding the key (or keys, with ``many``),
     or a function ``(parent, **arguments) -> key``."""
+    relation = Relation(loader, key, many)
     if isinstance(key, str):
-        resolve = _loader_resolver(loader, key, many)
+        resolve = _loader_resolver(relation)
 
         def resolve_by_attribute(root: Any, info: Info) -> Any:
             return resolve(root, info)
 
         return strawberry.field(
-            resolver=resolve_by_attribute,
-            directives=[rule],
-            description=description,
-            metadata={RELATION: (loader, key, many)},
+            resolver=resolve_by_attribute, directives=[rule], description=description, metadata={RELATION: relation}
         )
 
     make_key = key
 
     def resolve_by_key(root: Any, info: Info, **arguments: Any) -> Any:
-        return getattr(info.context.loaders, loader).load(make_key(root, **arguments))
+        return info.context.loader(loader).load(make_key(root, **arguments))
 
     # GraphQL arguments are the key function's own parameters (after the parent record);
     # their annotations resolve in the key function's module.
@@ -80,15 +96,17 @@ def related(
     )
     resolve_by_key.__module__ = make_key.__module__
     resolve_by_key.__annotations__ = {p.name: p.annotation for p in arguments} | {"info": Info}
-    return strawberry.field(resolver=resolve_by_key, directives=[rule], description=description)
+    return strawberry.field(
+        resolver=resolve_by_key, directives=[rule], description=description, metadata={RELATION: relation}
+    )
 
 
 def fast_resolvers(schema: GraphQLSchema) -> None:
     """Resolve the hot fields straight from graphql-core, without strawberry's wrapper.
 
     Plain attributes become one ``getattr``; global ids and computed fields one call;
-    argument-free relations only ask their loader. None of them needs argument conversion or
-    an Info object.
+    argument-free relations only ask their loader (and carry their ``Relation`` for
+    ``LevelExecutor``). None of them needs argument conversion or an Info object.
     """
     for type_ in schema.type_map.values():
         if not isinstance(type_, GraphQLObjectType) or type_.name.startswith("__"):
@@ -99,8 +117,9 @@ def fast_resolvers(schema: GraphQLSchema) -> None:
                 continue
             metadata = definition.metadata or {}
             if (relation := metadata.get(RELATION)) is not None:
-                graphql_field.resolve = _loader_resolver(*relation)
-                graphql_field.extensions = {**graphql_field.extensions, RELATION: relation}
+                if isinstance(relation.key, str):
+                    graphql_field.resolve = _loader_resolver(relation)
+                    graphql_field.extensions = {**graphql_field.extensions, RELATION: relation}
             elif (node_type := metadata.get(GLOBAL_ID)) is not None:
                 graphql_field.resolve = _global_id_resolver(node_type)
             elif (compute := metadata.get(COMPUTED)) is not None:
@@ -131,14 +150,16 @@ def _global_id_resolver(type_name: str) -> Callable[[Any, Any], str]:
     return resolve
 
 
-def _loader_resolver(loader: str, attribute: str, many: bool) -> Callable[[Any, Any], Any]:
+def _loader_resolver(relation: Relation) -> Callable[[Any, Any], Any]:
     """Works with a strawberry Info or a graphql-core info: both carry ``context``."""
+    loader, attribute = relation.loader, relation.key
+    assert isinstance(attribute, str)
     # A value already loaded (by LevelExecutor, or earlier in the request) is returned as
     # it is: no future for graphql-core to wrap in a task.
-    if many:
+    if relation.many:
 
         def resolve_many(root: Any, info: Any) -> Any:
-            source = getattr(info.context.loaders, loader)
+            source = info.context.loader(loader)
             futures = [source.load(key) for key in getattr(root, attribute)]
             if all(future.done() for future in futures):
                 return [future.result() for future in futures]
@@ -150,7 +171,7 @@ def _loader_resolver(loader: str, attribute: str, many: bool) -> Callable[[Any, 
         key = getattr(root, attribute)
         if key is None:
             return None
-        future = getattr(info.context.loaders, loader).load(key)
+        future = info.context.loader(loader).load(key)
         return future.result() if future.done() else future
 
     return resolve

@@ -12,7 +12,16 @@ from core.billing_records import BillingAccountRecord, InvoiceRecord
 from core.errors import BadUserInput
 from loaders import InvoiceLinesPageKey, InvoicePageKey
 from loaders.cursors import PageArgs, span_of
-from loaders.invoice import INVOICE_LINES, INVOICES
+from loaders.invoice import (
+    INVOICE_LINES,
+    INVOICES,
+    BillingAccountByIdLoader,
+    InvoiceCategoryTotalsLoader,
+    InvoicesByAccountLoader,
+    InvoiceSubscriberTotalsLoader,
+)
+from loaders.org import CustomerByIdLoader
+from loaders.subscriber import SubscriberByIdLoader
 from permissions.roles import Permission as P
 from permissions.rules import PUBLIC, requires
 from schema.common import Connection, Money, Node
@@ -41,7 +50,7 @@ LINES_PAGE_DEFAULT, LINES_PAGE_MAX = 50, 1000
 @strawberry.type(description="What one line was charged on an invoice.")
 class InvoiceLineTotal:
     subscriber: Subscriber | None = related(
-        "subscriber", "subscriber_id", INVOICE, description="Null when the line is outside your scope."
+        SubscriberByIdLoader, "subscriber_id", INVOICE, description="Null when the line is outside your scope."
     )
     total: Money = field(INVOICE)
     company_share: Money = field(INVOICE, description=COMPANY_SHARE)
@@ -82,16 +91,16 @@ class Invoice(Node):
     total: Money = field(INVOICE, description="companyShare + employeeShare, exactly.")
     company_share: Money = field(INVOICE, description=COMPANY_SHARE)
     employee_share: Money = field(INVOICE, description=EMPLOYEE_SHARE)
-    billing_account: BillingAccount | None = related("billing_account", "billing_account_id", INVOICE)
+    billing_account: BillingAccount | None = related(BillingAccountByIdLoader, "billing_account_id", INVOICE)
     by_subscriber: Connection[InvoiceLineTotal] = related(
-        "invoice_by_subscriber",
+        InvoiceSubscriberTotalsLoader,
         _lines_key,
         INVOICE,
         description=f"What each line was charged, in line order, paged by the billing database: `first`/`after` "
         f"or `last`/`before`, at most {LINES_PAGE_MAX} a page ({LINES_PAGE_DEFAULT} by default); `totalCount` is "
         "every line on the invoice. Amounts are in the invoice's currency.",
     )
-    by_category: list[CategoryAmount] = related("invoice_by_category", "id", INVOICE)
+    by_category: list[CategoryAmount] = related(InvoiceCategoryTotalsLoader, "id", INVOICE)
 
     @classmethod
     def is_type_of(cls, obj: Any, _info: Any) -> bool:
@@ -116,9 +125,11 @@ class BillingAccount(Node):
     name: str = field(INVOICE)
     currency: str = field(INVOICE)
     payment_terms_days: int = field(INVOICE)
-    customer: Annotated[Customer, strawberry.lazy("schema.customer")] = related("customer", "customer_id", INVOICE)
+    customer: Annotated[Customer, strawberry.lazy("schema.customer")] = related(
+        CustomerByIdLoader, "customer_id", INVOICE
+    )
     invoices: Connection[Invoice] = related(
-        "invoices",
+        InvoicesByAccountLoader,
         _invoices_key,
         INVOICE,
         description=f"Newest first: `first`/`after` or `last`/`before`, at most {INVOICE_PAGE_MAX} a page.",

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import strawberry
 
+from loaders.subscriber import SubscriberByIdLoader
 from permissions.roles import Permission as P
 from permissions.rules import requires
 from resolvers.line_alerts import Anomalies as AnomaliesValue
@@ -22,7 +23,7 @@ SPENDING = requires(P.SPENDING_READ)
 @strawberry.type(description="A line's spending in the period, ranked.")
 class TopSpender:
     rank: int = field(SPENDING)
-    line: Subscriber | None = related("subscriber", "line_id", SPENDING)
+    line: Subscriber | None = related(SubscriberByIdLoader, "line_id", SPENDING)
     total: Money = field(SPENDING)
     company_share: Money = field(SPENDING)
     employee_share: Money = field(SPENDING)
@@ -38,7 +39,7 @@ class TopSpenders:
 
 @strawberry.type(description="A line whose month's charges exceed the monthly limit in force.")
 class LineOverLimit:
-    line: Subscriber | None = related("subscriber", "line_id", SPENDING)
+    line: Subscriber | None = related(SubscriberByIdLoader, "line_id", SPENDING)
     spent: Money = field(SPENDING, description="The month's usage charges: what a limit counts (never fees).")
     limit: Money = field(SPENDING)
     limit_action: LimitAction = field(SPENDING, description="What the policy does at the limit.")
@@ -46,7 +47,7 @@ class LineOverLimit:
 
 @strawberry.type(description="A line whose charges grew past the threshold against earlier months.")
 class LineGrowth:
-    line: Subscriber | None = related("subscriber", "line_id", SPENDING)
+    line: Subscriber | None = related(SubscriberByIdLoader, "line_id", SPENDING)
     current: Money = field(SPENDING, description="This month.")
     earlier: Money = field(SPENDING, description="The earlier months' average.")
     growth_percent: Decimal | None = field(SPENDING, description="Null when there was nothing earlier.")

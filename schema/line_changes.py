@@ -9,6 +9,7 @@ import strawberry
 
 from core.errors import one_currency
 from core.values import Money as MoneyValue
+from loaders.bulk_operations import BulkOperationByIdLoader
 from permissions.rules import PUBLIC, requires
 from request.context import Info
 from resolvers.line_changes import MAX_SELECTION, LineChangeOutcome, LineSelectionArgs, change_lines
@@ -143,7 +144,10 @@ class LineChangePayload:
     dry_run: bool = field(PUBLIC)
     results: list[LineChangeResult] = field(PUBLIC)
     bulk_operation: BulkOperation | None = related(
-        "bulk_operation", "bulk_operation_id", PUBLIC, description="Set when the selection runs in the background."
+        BulkOperationByIdLoader,
+        "bulk_operation_id",
+        PUBLIC,
+        description="Set when the selection runs in the background.",
     )
     applied: int = resolved(PUBLIC, _applied)
     skipped: int = resolved(PUBLIC, _skipped)

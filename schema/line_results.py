@@ -9,6 +9,7 @@ import strawberry
 
 from core.ids import to_global_id
 from core.values import Money as MoneyValue
+from loaders.subscriber import SubscriberByIdLoader
 from permissions.rules import PUBLIC
 from schema.common import Money
 from schema.fields import field, related, resolved
@@ -37,7 +38,9 @@ def _line_id(root: Any) -> strawberry.ID:
 @strawberry.type(description="What happened to one line.")
 class LineChangeResult:
     line_id: strawberry.ID = resolved(PUBLIC, _line_id)
-    line: Subscriber | None = related("subscriber", "line_id", PUBLIC, description="Null when not in your scope.")
+    line: Subscriber | None = related(
+        SubscriberByIdLoader, "line_id", PUBLIC, description="Null when not in your scope."
+    )
     outcome: LineOutcome = field(PUBLIC)
     code: str | None = field(PUBLIC, description="Why the line was skipped or failed.")
     message: str | None = field(PUBLIC)

@@ -6,6 +6,8 @@ from datetime import datetime
 
 import strawberry
 
+from loaders.org import OrgUnitByIdLoader
+from loaders.subscriber import SubscriberByIdLoader
 from permissions.roles import Permission as P
 from permissions.rules import requires
 from schema.common import Money
@@ -27,8 +29,8 @@ class SpendingAlert:
     subject: SpendingAlertSubject = field(SPENDING)
     kind: SpendingAlertKind = field(SPENDING)
     threshold: int = field(SPENDING, description="The percentage of the limit or budget reached: 80 or 100.")
-    line: Subscriber | None = related("subscriber", "line_id", SPENDING, description="For a line's alert.")
-    org_unit: OrgUnit | None = related("org_unit", "org_unit_id", SPENDING, description="For a unit's alert.")
+    line: Subscriber | None = related(SubscriberByIdLoader, "line_id", SPENDING, description="For a line's alert.")
+    org_unit: OrgUnit | None = related(OrgUnitByIdLoader, "org_unit_id", SPENDING, description="For a unit's alert.")
     month: Month = field(SPENDING)  # type: ignore[valid-type]
     spent: Money | None = field(
         SPENDING,

@@ -7,6 +7,19 @@ from typing import TYPE_CHECKING, Annotated, Any
 import strawberry
 
 from core.crm_records import OrgUnitRecord
+from loaders.org import (
+    AncestorsByPathLoader,
+    CustomerByIdLoader,
+    OrgUnitByIdLoader,
+    OrgUnitsByParentIdLoader,
+    OrgUnitsUnderPathLoader,
+    SubscriberCountByOrgUnitIdLoader,
+)
+from loaders.spending import (
+    PolicyByOrgUnitLoader,
+    SpendingByOrgUnitMonthLoader,
+    SpendingPerCurrencyByOrgUnitMonthLoader,
+)
 from permissions.roles import Permission as P
 from permissions.rules import PUBLIC, requires
 from schema.common import Money, Node
@@ -38,21 +51,23 @@ class OrgUnit(Node):
     kind: OrgUnitKind = field(ORG)
     depth: int = field(ORG, description="0 for the company itself.")
     cost_centre_code: str | None = field(ORG)
-    customer: Annotated[Customer, strawberry.lazy("schema.customer")] = related("customer", "customer_id", ORG)
+    customer: Annotated[Customer, strawberry.lazy("schema.customer")] = related(CustomerByIdLoader, "customer_id", ORG)
     parent: OrgUnit | None = related(
-        "org_unit", "parent_id", ORG, description="Null at the top, or when the parent is outside your scope."
+        OrgUnitByIdLoader, "parent_id", ORG, description="Null at the top, or when the parent is outside your scope."
     )
-    children: list[OrgUnit] = related("org_children", "id", ORG)
+    children: list[OrgUnit] = related(OrgUnitsByParentIdLoader, "id", ORG)
     ancestors: list[OrgUnit] = related(
-        "org_ancestors", "path", ORG, description="From the top down to the parent, within your scope."
+        AncestorsByPathLoader, "path", ORG, description="From the top down to the parent, within your scope."
     )
     descendants: list[OrgUnit] = related(
-        "org_descendants", "path", ORG, description="The whole subtree, in tree order."
+        OrgUnitsUnderPathLoader, "path", ORG, description="The whole subtree, in tree order."
     )
-    subscriber_count: int = related("subscriber_count", "id", ORG, description="Lines in the subtree that you may see.")
+    subscriber_count: int = related(
+        SubscriberCountByOrgUnitIdLoader, "id", ORG, description="Lines in the subtree that you may see."
+    )
     monthly_budget: Money | None = field(requires(P.BUDGET_READ))
     spending: UnitSpending | None = related(
-        "unit_spending",
+        SpendingByOrgUnitMonthLoader,
         _spending_key,
         requires(P.SPENDING_READ),
         description="Charges of the subtree's lines that you may see; the current month by default. AS_BILLED "
@@ -62,12 +77,12 @@ class OrgUnit(Node):
         "more than one currency: ask spendingByCurrency.",
     )
     spending_by_currency: list[UnitSpending] | None = related(
-        "unit_spending_per_currency",
+        SpendingPerCurrencyByOrgUnitMonthLoader,
         _spending_key,
         requires(P.SPENDING_READ),
         description=PER_CURRENCY,
     )
-    effective_policy: EffectivePolicy | None = related("unit_policy", _policy_key, requires(P.POLICY_READ))
+    effective_policy: EffectivePolicy | None = related(PolicyByOrgUnitLoader, _policy_key, requires(P.POLICY_READ))
 
     @classmethod
     def is_type_of(cls, obj: Any, _info: Any) -> bool:

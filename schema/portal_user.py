@@ -7,6 +7,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 import strawberry
 
 from core.crm_records import PortalUserRecord
+from loaders.api_keys import ApiKeysByUserIdLoader
+from loaders.org import OrgUnitByIdLoader, PortalUserByIdLoader
+from loaders.subscriber import SubscriberByIdLoader
 from permissions.roles import Permission as P
 from permissions.roles import Role as RoleValue
 from permissions.rules import PUBLIC, requires
@@ -37,13 +40,13 @@ class PortalUser(Node):
     email: str | None = field(USERS)
     role: Role = field(USERS)  # type: ignore[valid-type]
     active: bool = field(USERS)
-    scope_units: list[OrgUnit] = related("org_unit", "granted_unit_ids", USERS, many=True)
-    line: Subscriber | None = related("subscriber", "subscriber_id", USERS, description="An employee's line.")
+    scope_units: list[OrgUnit] = related(OrgUnitByIdLoader, "granted_unit_ids", USERS, many=True)
+    line: Subscriber | None = related(SubscriberByIdLoader, "subscriber_id", USERS, description="An employee's line.")
     service_account: bool = resolved(
         USERS, _service_account, description="A tool's account: it calls with API keys and never signs in."
     )
     api_keys: list[Annotated[ApiKey, strawberry.lazy("schema.service_accounts")]] = related(
-        "api_keys", "id", USERS, description="A service account's keys, oldest first (never their secrets)."
+        ApiKeysByUserIdLoader, "id", USERS, description="A service account's keys, oldest first (never their secrets)."
     )
 
     @classmethod
@@ -78,7 +81,7 @@ class PortalUserScopeInput:
 
 @strawberry.type
 class PortalUserPayload:
-    user: PortalUser | None = related("portal_user", "user_id", PUBLIC)
+    user: PortalUser | None = related(PortalUserByIdLoader, "user_id", PUBLIC)
     user_errors: list[UserError] = field(PUBLIC)
 
 

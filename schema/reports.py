@@ -9,6 +9,8 @@ from typing import Any
 
 import strawberry
 
+from loaders.org import OrgUnitByIdLoader
+from loaders.subscriber import ServiceByIdLoader, SubscriberByIdLoader, TariffPlanByIdLoader
 from permissions.roles import Permission as P
 from permissions.rules import requires
 from resolvers.budget_report import BudgetReportArgs
@@ -91,19 +93,22 @@ class SpendingReportInput:
     "SERVICE is refused."
 )
 class SpendingReportRow:
-    org_unit: OrgUnit | None = related("org_unit", "org_unit_id", SPENDING)
+    org_unit: OrgUnit | None = related(OrgUnitByIdLoader, "org_unit_id", SPENDING)
     cost_centre: str | None = field(
         SPENDING,
         description="The nearest cost centre above the lines within your grant (a centre above your granted "
         "subtree is never named); null: none. Without line:read, the nearest of the units large enough to "
         "show: lines of a smaller centre count for the centre above it.",
     )
-    line: Subscriber | None = related("subscriber", "line_id", SPENDING)
+    line: Subscriber | None = related(SubscriberByIdLoader, "line_id", SPENDING)
     month: Month | None = field(SPENDING)  # type: ignore[valid-type]
     category: ChargeCategory | None = field(SPENDING)
-    tariff_plan: TariffPlan | None = related("tariff_plan", "tariff_plan_id", SPENDING)
+    tariff_plan: TariffPlan | None = related(TariffPlanByIdLoader, "tariff_plan_id", SPENDING)
     service: Service | None = related(
-        "service", "service_id", SPENDING, description="By SERVICE: the lines holding it; null: lines with none."
+        ServiceByIdLoader,
+        "service_id",
+        SPENDING,
+        description="By SERVICE: the lines holding it; null: lines with none.",
     )
     total: Money = field(SPENDING)
     company_share: Money = field(SPENDING)
@@ -154,7 +159,7 @@ class BudgetReportInput:
     "count only parts of at least the minimum group size of lines."
 )
 class BudgetReportRow:
-    org_unit: OrgUnit | None = related("org_unit", "org_unit_id", BUDGET)
+    org_unit: OrgUnit | None = related(OrgUnitByIdLoader, "org_unit_id", BUDGET)
     month: Month = field(BUDGET)  # type: ignore[valid-type]
     budget: Money = field(BUDGET, description="In the company's currency.")
     # Computed, not plain attributes: a row whose charges are in another currency than its budget

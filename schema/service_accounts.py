@@ -7,6 +7,8 @@ from typing import Any
 
 import strawberry
 
+from loaders.api_keys import ApiKeyByIdLoader
+from loaders.org import PortalUserByIdLoader
 from permissions.roles import Permission as P
 from permissions.roles import Role as RoleValue
 from permissions.rules import PUBLIC, requires
@@ -29,7 +31,7 @@ class ApiKey(Node):
     id: strawberry.ID = global_id("ApiKey", PUBLIC)
     name: str = field(USERS)
     prefix: str = field(USERS, description="The public start of the key, `cck_<key id>`, to tell keys apart.")
-    service_account: PortalUser | None = related("portal_user", "user_id", USERS)
+    service_account: PortalUser | None = related(PortalUserByIdLoader, "user_id", USERS)
     created_by: str = field(USERS, description="The login of whoever created the key.")
     created_at: datetime = field(USERS)
     expires_at: datetime | None = field(USERS, description="Null: the key does not expire.")
@@ -54,7 +56,7 @@ class ServiceAccountCreateInput:
 
 @strawberry.type
 class ServiceAccountCreatePayload:
-    service_account: PortalUser | None = related("portal_user", "user_id", PUBLIC)
+    service_account: PortalUser | None = related(PortalUserByIdLoader, "user_id", PUBLIC)
     user_errors: list[UserError] = field(PUBLIC)
 
 
@@ -71,7 +73,7 @@ class ApiKeyCreateInput:
 
 @strawberry.type
 class ApiKeyCreatePayload:
-    api_key: ApiKey | None = related("api_key", "api_key_id", PUBLIC)
+    api_key: ApiKey | None = related(ApiKeyByIdLoader, "api_key_id", PUBLIC)
     secret: str | None = field(
         PUBLIC, description="The key itself. Shown in this answer only and never again: keep it in a secret store."
     )
@@ -86,7 +88,7 @@ class ApiKeyRevokeInput:
 
 @strawberry.type
 class ApiKeyRevokePayload:
-    api_key: ApiKey | None = related("api_key", "api_key_id", PUBLIC)
+    api_key: ApiKey | None = related(ApiKeyByIdLoader, "api_key_id", PUBLIC)
     user_errors: list[UserError] = field(PUBLIC)
 
 

@@ -9,6 +9,7 @@ import strawberry
 
 from core.billing_records import PolicyPeriodRecord, SpendingRecord
 from core.values import Money as MoneyValue
+from loaders.policy_periods import PolicyPeriodsBySubscriberMonthLoader
 from permissions.roles import Permission as P
 from permissions.rules import PUBLIC, requires
 from schema.common import Money
@@ -80,7 +81,7 @@ class Spending:
     employee_share: Money = field(SPENDING, description=EMPLOYEE_SHARE)
     by_category: list[CategoryAmount] = field(SPENDING)
     policy_periods: list[PolicyPeriod] = related(
-        "line_policy_periods",
+        PolicyPeriodsBySubscriberMonthLoader,
         _policy_periods_key,
         SPENDING,
         description="The month's charges per policy in force while they were rated, oldest first: one period "

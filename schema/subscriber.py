@@ -11,7 +11,20 @@ from core.crm_records import SubscriberRecord
 from core.values import add_months, aware
 from loaders import UsageFilter, UsagePageKey
 from loaders.cursors import PageArgs, span_of
-from loaders.usage import KEYSET
+from loaders.org import OrgUnitByIdLoader
+from loaders.spending import (
+    PolicyBySubscriberLoader,
+    SpendingBySubscriberMonthLoader,
+    SpendingPerCurrencyBySubscriberMonthLoader,
+)
+from loaders.subscriber import (
+    BundleBalancesBySubscriberIdLoader,
+    BundleByIdLoader,
+    ScheduledPlanBySubscriberIdLoader,
+    ServicesBySubscriberIdLoader,
+    TariffPlanBySubscriberIdLoader,
+)
+from loaders.usage import KEYSET, UsageBySubscriberLoader
 from permissions.roles import Permission as P
 from permissions.rules import PUBLIC, requires
 from schema.catalogue import Bundle, Service, TariffPlan
@@ -57,7 +70,7 @@ class BundleBalance:
     allowance: int = field(PRODUCT)
     used: int = field(PRODUCT)
     remaining: int = resolved(PRODUCT, _remaining)
-    bundle: Bundle = related("bundle", "bundle_id", PRODUCT)
+    bundle: Bundle = related(BundleByIdLoader, "bundle_id", PRODUCT)
 
 
 @strawberry.type(description="One rated event: a call, messages or a data session.")
@@ -113,28 +126,28 @@ class Subscriber(Node):
     device: str | None = field(LINE)
     status: LineStatus = field(LINE)
     activated_on: date = field(LINE)
-    org_unit: OrgUnit | None = related("org_unit", "org_unit_id", requires(P.ORG_READ))
-    tariff_plan: TariffPlan | None = related("line_plan", "id", PRODUCT)
-    scheduled_plan_change: ScheduledPlanChange | None = related("scheduled_plan", "id", PRODUCT)
-    services: list[ActiveService] | None = related("line_services", "id", PRODUCT)
-    bundles: list[BundleBalance] | None = related("bundle_balances", "id", PRODUCT)
+    org_unit: OrgUnit | None = related(OrgUnitByIdLoader, "org_unit_id", requires(P.ORG_READ))
+    tariff_plan: TariffPlan | None = related(TariffPlanBySubscriberIdLoader, "id", PRODUCT)
+    scheduled_plan_change: ScheduledPlanChange | None = related(ScheduledPlanBySubscriberIdLoader, "id", PRODUCT)
+    services: list[ActiveService] | None = related(ServicesBySubscriberIdLoader, "id", PRODUCT)
+    bundles: list[BundleBalance] | None = related(BundleBalancesBySubscriberIdLoader, "id", PRODUCT)
     spending: Spending | None = related(
-        "line_spending",
+        SpendingBySubscriberMonthLoader,
         _spending_key,
         requires(P.SPENDING_READ),
         description="The current month by default. Null with MIXED_CURRENCIES when the line was charged in more "
         "than one currency in the month (it moved between billing accounts): ask spendingByCurrency.",
     )
     spending_by_currency: list[Spending] | None = related(
-        "line_spending_per_currency",
+        SpendingPerCurrencyBySubscriberMonthLoader,
         _spending_key,
         requires(P.SPENDING_READ),
         description="The same charges as `spending`, one entry per currency the line was charged in, in currency "
         "order; empty when nothing was charged. Amounts in two currencies are never added.",
     )
-    effective_policy: EffectivePolicy | None = related("line_policy", _policy_key, requires(P.POLICY_READ))
+    effective_policy: EffectivePolicy | None = related(PolicyBySubscriberLoader, _policy_key, requires(P.POLICY_READ))
     usage: Connection[UsageRecord] | None = related(
-        "usage",
+        UsageBySubscriberLoader,
         _usage_key,
         requires(P.USAGE_READ),
         description=f"Itemised usage, newest first: `first`/`after` or `last`/`before`, at most {USAGE_PAGE_MAX} "

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import strawberry
 
+from loaders.org import OrgUnitByIdLoader
 from permissions.roles import Permission as P
 from permissions.rules import PUBLIC, requires
 from request.context import Info
@@ -66,7 +67,7 @@ class OrgUnitDeleteInput:
 
 @strawberry.type
 class OrgUnitPayload:
-    org_unit: OrgUnit | None = related("org_unit", "unit_id", PUBLIC, description="The unit, as it is now.")
+    org_unit: OrgUnit | None = related(OrgUnitByIdLoader, "unit_id", PUBLIC, description="The unit, as it is now.")
     user_errors: list[UserError] = field(PUBLIC)
 
 

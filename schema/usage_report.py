@@ -8,6 +8,8 @@ from typing import Any
 
 import strawberry
 
+from loaders.org import OrgUnitByIdLoader
+from loaders.subscriber import BundleByIdLoader, SubscriberByIdLoader, TariffPlanByIdLoader
 from permissions.roles import Permission as P
 from permissions.rules import requires
 from schema.catalogue import Bundle, TariffPlan
@@ -32,7 +34,7 @@ def _quantity(root: Any) -> Decimal:
 
 @strawberry.type(description="Itemised usage of the lines you may see in a unit's subtree, for one month and kind.")
 class UsageReportRow:
-    org_unit: OrgUnit | None = related("org_unit", "org_unit_id", PRODUCT)
+    org_unit: OrgUnit | None = related(OrgUnitByIdLoader, "org_unit_id", PRODUCT)
     month: Month = field(PRODUCT)  # type: ignore[valid-type]
     kind: UsageKind = field(PRODUCT)
     quantity: Decimal = resolved(PRODUCT, _quantity, description="In `unit`s (a decimal: sums outgrow 32 bits).")
@@ -86,8 +88,8 @@ def _used(root: Any) -> Decimal:
     "them (asked for a part of its lines, such a caller gets no rows)."
 )
 class BundleUtilisation:
-    tariff_plan: TariffPlan | None = related("tariff_plan", "tariff_plan_id", PRODUCT)
-    bundle: Bundle | None = related("bundle", "bundle_id", PRODUCT)
+    tariff_plan: TariffPlan | None = related(TariffPlanByIdLoader, "tariff_plan_id", PRODUCT)
+    bundle: Bundle | None = related(BundleByIdLoader, "bundle_id", PRODUCT)
     lines: int = field(PRODUCT)
     allowance: Decimal = resolved(PRODUCT, _allowance, description="Summed over the lines, in the bundle's unit.")
     used: Decimal = resolved(PRODUCT, _used)
@@ -96,9 +98,9 @@ class BundleUtilisation:
 
 @strawberry.type(description="A line whose usage fits a cheaper plan.")
 class LineSaving:
-    line: Subscriber | None = related("subscriber", "line_id", PRODUCT)
-    current_plan: TariffPlan | None = related("tariff_plan", "current_plan_id", PRODUCT)
-    suggested_plan: TariffPlan | None = related("tariff_plan", "suggested_plan_id", PRODUCT)
+    line: Subscriber | None = related(SubscriberByIdLoader, "line_id", PRODUCT)
+    current_plan: TariffPlan | None = related(TariffPlanByIdLoader, "current_plan_id", PRODUCT)
+    suggested_plan: TariffPlan | None = related(TariffPlanByIdLoader, "suggested_plan_id", PRODUCT)
     monthly_saving: Money = field(PRODUCT)
 
 

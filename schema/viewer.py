@@ -6,6 +6,8 @@ from typing import Any
 
 import strawberry
 
+from loaders.org import CustomerByIdLoader, OrgUnitByIdLoader
+from loaders.subscriber import SubscriberByIdLoader
 from permissions.principal import Principal
 from permissions.roles import Permission as P
 from permissions.roles import Role as RoleValue
@@ -39,9 +41,11 @@ class ViewerScope:
     all_customers: bool = resolved(PUBLIC, _all_customers, description="Operator staff: every customer.")
     whole_company: bool = resolved(PUBLIC, _whole_company)
     units: list[OrgUnit] = related(
-        "org_unit", "scope_unit_ids", requires(P.ORG_READ), many=True, description="Granted subtrees, if any."
+        OrgUnitByIdLoader, "scope_unit_ids", requires(P.ORG_READ), many=True, description="Granted subtrees, if any."
     )
-    line: Subscriber | None = related("subscriber", "subscriber_id", PUBLIC, description="An employee's own line.")
+    line: Subscriber | None = related(
+        SubscriberByIdLoader, "subscriber_id", PUBLIC, description="An employee's own line."
+    )
 
 
 @strawberry.type(description="The signed-in portal user or service account.")
@@ -50,7 +54,7 @@ class Viewer:
     name: str = field(PUBLIC)
     role: Role = field(PUBLIC)  # type: ignore[valid-type]
     permissions: list[str] = resolved(PUBLIC, _permissions)
-    customer: Customer | None = related("customer", "customer_id", PUBLIC)
+    customer: Customer | None = related(CustomerByIdLoader, "customer_id", PUBLIC)
     scope: ViewerScope = resolved(PUBLIC, _scope)
 
     @classmethod

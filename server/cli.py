@@ -1,5 +1,5 @@
-"""The ``corpcare`` command line: serve, migrate, seed, token, export-schema, register-operations,
-simulate-usage."""
+"""The ``corpcare`` command line: serve, migrate, seed, token, export-schema, export-fields,
+register-operations, simulate-usage."""
 
 from __future__ import annotations
 
@@ -319,6 +319,20 @@ def export_schema(output: Path | None) -> None:
         sys.stdout.write(sdl)
     else:
         output.write_text(sdl)
+
+
+@main.command("export-fields")
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None)
+def export_fields(output: Path | None) -> None:
+    """Write docs/fields.md (every field's rule, loader and source reads) to stdout, or to --output."""
+    from engine.build import build_schema
+    from engine.field_docs import fields_markdown
+
+    text = fields_markdown(build_schema()._schema)
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        output.write_text(text)
 
 
 __all__ = ["main"]

@@ -1,0 +1,92 @@
+"""A request's loaders are found by their class, and each says which source methods it reads."""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import inspect
+import pkgutil
+import textwrap
+from datetime import date
+
+import loaders
+from loaders import LoadContext, Loaders, SourceLoader
+from loaders.org import OrgUnitByIdLoader, OrgUnitsByParentIdLoader
+from loaders.spending import SpendingBySubscriberMonthLoader, SpendingPerCurrencyBySubscriberMonthLoader
+from loaders.usage import UsageBySubscriberLoader, UsageCountBySubscriberLoader
+from sources.scope import RowScope
+from sources.state.bulk_operations import BulkScope
+from tests.support import open_engines, sources_over, sqlite_urls
+
+SOURCE_OBJECTS = {"crm", "billing"}  # self.crm.<read>, self.billing.<read>; else self.ctx.sources.<store>.<read>
+
+
+def _loader_classes() -> list[type[SourceLoader]]:
+    for module in pkgutil.iter_modules(loaders.__path__):
+        importlib.import_module(f"loaders.{module.name}")
+    found, todo = [], [SourceLoader]
+    while todo:
+        for sub in todo.pop().__subclasses__():
+            found.append(sub)
+            todo.append(sub)
+    return found
+
+
+def _reads_in_code(kind: type[SourceLoader]) -> set[str]:
+    """The source methods the class's own code calls, and those of the loaders it names."""
+    names: set[str] = set()
+    for cls in kind.__mro__:
+        if cls is SourceLoader or not issubclass(cls, SourceLoader):
+            continue
+        tree = ast.parse(textwrap.dedent(inspect.getsource(cls)))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Attribute):
+                chain = _chain(node)
+                if chain[:1] == ["self"] and len(chain) == 3 and chain[1] in SOURCE_OBJECTS:
+                    names.add(chain[2])
+                if chain[:3] == ["self", "ctx", "sources"] and len(chain) == 5 and chain[3] != "cache":
+                    names.add(chain[4])
+            elif isinstance(node, ast.Name) and node.id != cls.__name__:
+                named = getattr(inspect.getmodule(cls), node.id, None)
+                if isinstance(named, type) and issubclass(named, SourceLoader) and named is not SourceLoader:
+                    names |= _reads_in_code(named)
+    return names
+
+
+def _chain(node: ast.Attribute) -> list[str]:
+    parts: list[str] = []
+    current: ast.expr = node
+    while isinstance(current, ast.Attribute):
+        parts.append(current.attr)
+        current = current.value
+    if isinstance(current, ast.Name):
+        parts.append(current.id)
+    return parts[::-1]
+
+
+def test_every_loader_declares_exactly_the_source_methods_its_code_reads():
+    classes = _loader_classes()
+    assert len(classes) > 30
+    wrong = {
+        kind.__name__: (sorted(declared), sorted(in_code))
+        for kind in classes
+        if (declared := {read.__name__ for read in kind.reads}) != (in_code := _reads_in_code(kind))
+    }
+    assert wrong == {}
+
+
+async def test_a_request_holds_one_loader_per_class_made_on_first_use(tmp_path):
+    engines = open_engines(sqlite_urls(tmp_path))
+    sources = sources_over(engines)
+    request = Loaders(LoadContext(sources, RowScope.everything(), date(2026, 3, 15), BulkScope(None, None)))
+    units = request.get(OrgUnitByIdLoader)
+    assert isinstance(units, OrgUnitByIdLoader) and request.get(OrgUnitByIdLoader) is units
+    # A figure and its per-currency figures share one cache; so do pages and their counts.
+    figures = request.get(SpendingBySubscriberMonthLoader)
+    assert figures._per_currency is request.get(SpendingPerCurrencyBySubscriberMonthLoader)
+    assert request.get(UsageBySubscriberLoader)._counts is request.get(UsageCountBySubscriberLoader)
+    # The org tree's loaders read its generation once per request.
+    assert request.get(OrgUnitsByParentIdLoader).generation is units.generation is request.org_generation
+    other = Loaders(request.ctx)
+    assert other.get(OrgUnitByIdLoader) is not units
+    await engines.dispose()
