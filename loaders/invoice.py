@@ -13,12 +13,12 @@ from core.billing_records import (
 )
 from loaders.base import Loaders, SourceLoader, grouped, in_key_order
 from loaders.cursors import Keyset, Window, day, key32, window_of
-from sources.billing.source import BillingSource
+from sources.billing.invoices import InvoiceSource
 from sources.keyset import Span
 
 
 class BillingAccountsByCustomerIdLoader(SourceLoader[int, list[BillingAccountRecord]]):
-    reads = (BillingSource.accounts_by_customer_ids,)
+    reads = (InvoiceSource.accounts_by_customer_ids,)
 
     """Accounts are company-level documents: only a caller who sees the whole company gets them."""
 
@@ -43,7 +43,7 @@ def invoice_cursor(row: InvoiceRecord) -> str:
 class InvoicesByAccountLoader(SourceLoader[InvoicePageKey, Window]):
     """Pages of invoices for many accounts: one statement per page shape."""
 
-    reads = (BillingSource.invoice_pages, BillingSource.invoice_counts)
+    reads = (InvoiceSource.invoice_pages, InvoiceSource.invoice_counts)
 
     def __init__(self, loaders: Loaders) -> None:
         super().__init__(loaders)
@@ -71,7 +71,7 @@ class InvoicesByAccountLoader(SourceLoader[InvoicePageKey, Window]):
 class InvoiceCountByAccountLoader(SourceLoader[int, int]):
     """How many invoices each account has (``totalCount`` of its pages), one statement for all."""
 
-    reads = (BillingSource.invoice_counts,)
+    reads = (InvoiceSource.invoice_counts,)
 
     async def batch_load_fn(self, keys: list[int]) -> list[int]:
         counts = await self.sources.invoices.invoice_counts(keys)
@@ -79,7 +79,7 @@ class InvoiceCountByAccountLoader(SourceLoader[int, int]):
 
 
 class BillingAccountByIdLoader(SourceLoader[int, BillingAccountRecord | None]):
-    reads = (BillingSource.accounts_by_ids,)
+    reads = (InvoiceSource.accounts_by_ids,)
 
     async def batch_load_fn(self, keys: list[int]) -> list[BillingAccountRecord | None]:
         rows = await self.sources.invoices.accounts_by_ids(keys, self.scope)
@@ -87,7 +87,7 @@ class BillingAccountByIdLoader(SourceLoader[int, BillingAccountRecord | None]):
 
 
 class InvoiceByIdLoader(SourceLoader[int, InvoiceRecord | None]):
-    reads = (BillingSource.invoices_by_ids,)
+    reads = (InvoiceSource.invoices_by_ids,)
 
     async def batch_load_fn(self, keys: list[int]) -> list[InvoiceRecord | None]:
         rows = await self.sources.invoices.invoices_by_ids(keys, self.scope)
@@ -113,7 +113,7 @@ class InvoiceSubscriberTotalsLoader(SourceLoader[InvoiceLinesPageKey, Window]):
     """Pages of lines' totals: one statement per page shape, for every invoice asked with it; each
     page is read with one row more than asked, to learn whether more lie beyond it."""
 
-    reads = (BillingSource.invoice_totals_by_subscriber, BillingSource.invoice_line_counts)
+    reads = (InvoiceSource.invoice_totals_by_subscriber, InvoiceSource.invoice_line_counts)
 
     def __init__(self, loaders: Loaders) -> None:
         super().__init__(loaders)
@@ -143,7 +143,7 @@ class InvoiceSubscriberTotalsLoader(SourceLoader[InvoiceLinesPageKey, Window]):
 class InvoiceLineCountLoader(SourceLoader[int, int]):
     """How many lines an invoice charges (``totalCount`` of its pages), one statement for all."""
 
-    reads = (BillingSource.invoice_line_counts,)
+    reads = (InvoiceSource.invoice_line_counts,)
 
     async def batch_load_fn(self, keys: list[int]) -> list[int]:
         counts = await self.sources.invoices.invoice_line_counts(keys)
@@ -151,7 +151,7 @@ class InvoiceLineCountLoader(SourceLoader[int, int]):
 
 
 class InvoiceCategoryTotalsLoader(SourceLoader[int, list[CategoryAmount]]):
-    reads = (BillingSource.invoice_totals_by_category,)
+    reads = (InvoiceSource.invoice_totals_by_category,)
 
     async def batch_load_fn(self, keys: list[int]) -> list[list[CategoryAmount]]:
         return grouped(keys, await self.sources.invoices.invoice_totals_by_category(keys))

@@ -11,7 +11,8 @@ from core.crm_records import path_ids
 from core.values import Money, add_months, aware
 from loaders.base import SourceLoader
 from sources.billing.policies import line_policies
-from sources.billing.source import BillingSource
+from sources.billing.policy_reads import PolicySource
+from sources.billing.spending import SpendingSource
 
 # (line id, month, currency, the line's unit path)
 LinePeriodKey = tuple[int, date, str, str]
@@ -25,7 +26,7 @@ class PolicyPeriodsBySubscriberMonthLoader(SourceLoader[LinePeriodKey, list[Poli
     """Two statements per batch: the charges per policy they were rated under, and the versions
     of the lines' and units' policies in force during the months (to say what each policy was)."""
 
-    reads = (BillingSource.spending_by_policy_period, BillingSource.policy_history)
+    reads = (SpendingSource.spending_by_policy_period, PolicySource.policy_history)
 
     async def batch_load_fn(self, keys: list[LinePeriodKey]) -> list[list[PolicyPeriodRecord]]:
         # Per currency: a month charged in two (the line moved between accounts) has two spendings,

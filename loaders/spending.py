@@ -17,8 +17,10 @@ from core.values import Money, add_months
 from loaders.base import Loaders, Shared, SourceLoader
 from permissions.disclosure import as_billed_only
 from sources.billing.policies import EffectivePolicy, effective_policy
+from sources.billing.policy_reads import PolicySource
+from sources.billing.products import ProductSource
 from sources.billing.reports import BillingReports
-from sources.billing.source import BillingSource
+from sources.billing.spending import SpendingSource
 from sources.crm.history import Stay
 from sources.crm.source import CrmSource
 
@@ -42,7 +44,7 @@ class SpendingPerCurrencyBySubscriberMonthLoader(SourceLoader[LineMonth, list[Sp
     """A line's month, one record per currency it was charged in (a line moved between billing
     accounts in the month has two), in currency order; none when nothing was charged."""
 
-    reads = (BillingSource.spending_by_subscriber,)
+    reads = (SpendingSource.spending_by_subscriber,)
 
     async def batch_load_fn(self, keys: list[LineMonth]) -> list[list[SpendingRecord]]:
         now = self.ctx.current_period
@@ -100,7 +102,7 @@ class SpendingPerCurrencyByOrgUnitMonthLoader(SourceLoader[UnitMonth, list[Spend
     unit shows a figure in the months it was made of whole blocks.
     """
 
-    reads = (CrmSource.stays, CrmSource.memberships, BillingSource.spending_by_group, BillingReports.by_block)
+    reads = (CrmSource.stays, CrmSource.memberships, SpendingSource.spending_by_group, BillingReports.by_block)
 
     def __init__(self, loaders: Loaders) -> None:
         super().__init__(loaders)
@@ -300,7 +302,7 @@ class PolicyByOrgUnitLoader(SourceLoader[tuple[int, str, str], EffectivePolicy])
     the one currency the unit's lines are billed in, or in the company's when they are billed in
     several (each line then reads it in its own)."""
 
-    reads = (BillingSource.policies, CrmSource.memberships, BillingSource.billing_currencies)
+    reads = (PolicySource.policies, CrmSource.memberships, ProductSource.billing_currencies)
 
     async def batch_load_fn(self, keys: list[tuple[int, str, str]]) -> list[EffectivePolicy]:
         unit_ids = sorted({i for _, path, _ in keys for i in path_ids(path)})
@@ -328,7 +330,7 @@ class PolicyBySubscriberLoader(SourceLoader[tuple[int, str, str], EffectivePolic
     """Effective policy of a line, keyed by (line id, its unit's path, the company's currency). Its
     limit is in the line's billing account's currency (``resolvers/policy_changes.py``)."""
 
-    reads = (BillingSource.policies, BillingSource.billing_currencies)
+    reads = (PolicySource.policies, ProductSource.billing_currencies)
 
     async def batch_load_fn(self, keys: list[tuple[int, str, str]]) -> list[EffectivePolicy]:
         unit_ids = sorted({i for _, path, _ in keys for i in path_ids(path)})

@@ -16,7 +16,9 @@ from core.billing_records import (
 from core.crm_records import SubscriberRecord
 from loaders.base import SourceLoader, grouped, in_key_order
 from loaders.shared import CATALOGUE_SECONDS, bundle, bundles, service, tariff_plan, through
-from sources.billing.source import BillingSource
+from sources.billing.balances import BalanceSource
+from sources.billing.catalogue import CatalogueSource
+from sources.billing.products import ProductSource
 from sources.crm.source import CrmSource
 
 V = TypeVar("V")
@@ -31,14 +33,14 @@ class SubscriberByIdLoader(SourceLoader[int, SubscriberRecord | None]):
 
 
 class TariffPlanBySubscriberIdLoader(SourceLoader[int, TariffPlanRecord | None]):
-    reads = (BillingSource.plans_by_subscriber_ids,)
+    reads = (ProductSource.plans_by_subscriber_ids,)
 
     async def batch_load_fn(self, keys: list[int]) -> list[TariffPlanRecord | None]:
         return in_key_order(keys, dict(await self.sources.products.plans_by_subscriber_ids(keys)))
 
 
 class ScheduledPlanBySubscriberIdLoader(SourceLoader[int, ScheduledPlanRecord | None]):
-    reads = (BillingSource.scheduled_plans,)
+    reads = (ProductSource.scheduled_plans,)
 
     async def batch_load_fn(self, keys: list[int]) -> list[ScheduledPlanRecord | None]:
         rows = await self.sources.products.scheduled_plans(keys)
@@ -46,7 +48,7 @@ class ScheduledPlanBySubscriberIdLoader(SourceLoader[int, ScheduledPlanRecord | 
 
 
 class ServicesBySubscriberIdLoader(SourceLoader[int, list[LineServiceRecord]]):
-    reads = (BillingSource.services_by_subscriber_ids,)
+    reads = (ProductSource.services_by_subscriber_ids,)
 
     async def batch_load_fn(self, keys: list[int]) -> list[list[LineServiceRecord]]:
         rows = await self.sources.products.services_by_subscriber_ids(keys)
@@ -56,7 +58,7 @@ class ServicesBySubscriberIdLoader(SourceLoader[int, list[LineServiceRecord]]):
 class BundleBalancesBySubscriberIdLoader(SourceLoader[int, list[BundleBalanceRecord]]):
     """Balances of the current billing month."""
 
-    reads = (BillingSource.bundle_balances,)
+    reads = (BalanceSource.bundle_balances,)
 
     async def batch_load_fn(self, keys: list[int]) -> list[list[BundleBalanceRecord]]:
         rows = await self.sources.balances.bundle_balances(keys, self.ctx.current_period)
@@ -82,7 +84,7 @@ class CatalogueLoader(SourceLoader[int, V]):
 
 class TariffPlanByIdLoader(CatalogueLoader[TariffPlanRecord | None]):
     kind, decoder = "plan", staticmethod(tariff_plan)
-    reads = (BillingSource.plans,)
+    reads = (CatalogueSource.plans,)
 
     async def _load(self, keys: list[int]) -> dict[int, TariffPlanRecord | None]:
         return {row.id: row for row in await self.sources.catalogue.plans(keys)}
@@ -90,7 +92,7 @@ class TariffPlanByIdLoader(CatalogueLoader[TariffPlanRecord | None]):
 
 class ServiceByIdLoader(CatalogueLoader[ServiceRecord | None]):
     kind, decoder = "service", staticmethod(service)
-    reads = (BillingSource.services,)
+    reads = (CatalogueSource.services,)
 
     async def _load(self, keys: list[int]) -> dict[int, ServiceRecord | None]:
         return {row.id: row for row in await self.sources.catalogue.services(keys)}
@@ -98,7 +100,7 @@ class ServiceByIdLoader(CatalogueLoader[ServiceRecord | None]):
 
 class BundleByIdLoader(CatalogueLoader[BundleRecord | None]):
     kind, decoder = "bundle", staticmethod(bundle)
-    reads = (BillingSource.bundles_by_ids,)
+    reads = (CatalogueSource.bundles_by_ids,)
 
     async def _load(self, keys: list[int]) -> dict[int, BundleRecord | None]:
         return {row.id: row for row in await self.sources.catalogue.bundles_by_ids(keys)}
@@ -106,7 +108,7 @@ class BundleByIdLoader(CatalogueLoader[BundleRecord | None]):
 
 class BundlesByPlanIdLoader(CatalogueLoader[list[BundleRecord]]):
     kind, decoder, absent = "plan-bundles", staticmethod(bundles), ()
-    reads = (BillingSource.bundles_by_plan_ids,)
+    reads = (CatalogueSource.bundles_by_plan_ids,)
 
     async def _load(self, keys: list[int]) -> dict[int, list[BundleRecord]]:
         return dict(zip(keys, grouped(keys, await self.sources.catalogue.bundles_by_plan_ids(keys)), strict=True))

@@ -9,7 +9,7 @@ from datetime import datetime
 from core.billing_records import UsageRecordRow
 from loaders.base import Loaders, SourceLoader
 from loaders.cursors import Keyset, Window, key64, moment, window_of
-from sources.billing.source import BillingSource
+from sources.billing.usage import UsageSource
 from sources.keyset import Span
 
 KEYSET = Keyset("usage", (moment, key64))
@@ -38,7 +38,7 @@ def usage_cursor(row: UsageRecordRow) -> str:
 class UsageBySubscriberLoader(SourceLoader[UsagePageKey, Window]):
     """Pages of itemised usage for many lines: one statement per distinct page shape."""
 
-    reads = (BillingSource.usage_pages, BillingSource.usage_counts)
+    reads = (UsageSource.usage_pages, UsageSource.usage_counts)
 
     def __init__(self, loaders: Loaders) -> None:
         super().__init__(loaders)
@@ -68,7 +68,7 @@ class UsageBySubscriberLoader(SourceLoader[UsagePageKey, Window]):
 class UsageCountBySubscriberLoader(SourceLoader[UsageFilter, int]):
     """How many records each line's list holds (``totalCount``): one statement per filter shape."""
 
-    reads = (BillingSource.usage_counts,)
+    reads = (UsageSource.usage_counts,)
 
     async def batch_load_fn(self, keys: list[UsageFilter]) -> list[int]:
         shapes: dict[tuple[datetime | None, datetime | None, tuple[str, ...]], list[UsageFilter]] = {}

@@ -26,11 +26,11 @@ def test_a_relation_names_its_rule_loader_class_and_source_read():
     subscriber = text.split("## Subscriber\n", 1)[1].split("\n## ", 1)[0]
     assert (
         "| `tariffPlan` | `product:read` | [`TariffPlanBySubscriberIdLoader`](../loaders/subscriber.py) "
-        "| [`CatalogueReads.plans_by_subscriber_ids`](../sources/billing/catalogue.py) |"
+        "| [`ProductSource.plans_by_subscriber_ids`](../sources/billing/products.py) |"
     ) in subscriber
     # A figure read from its per-currency figures reads what they read.
     assert "| `spending` | `spending:read` | [`SpendingBySubscriberMonthLoader`](../loaders/spending.py) " in subscriber
-    assert "[`SpendingReads.spending_by_subscriber`](../sources/billing/spending.py)" in subscriber
+    assert "[`SpendingSource.spending_by_subscriber`](../sources/billing/spending.py)" in subscriber
     assert "| `msisdn` | `personal:read` |  |  |" in subscriber  # a plain attribute: no loader
 
 

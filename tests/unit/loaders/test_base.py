@@ -18,7 +18,7 @@ from sources.scope import RowScope
 from sources.state.bulk_operations import BulkScope
 from tests.support import open_engines, sources_over, sqlite_urls
 
-SOURCE_OBJECTS = {"crm", "billing"}  # self.crm.<read>, self.billing.<read>; else self.ctx.sources.<store>.<read>
+# self.crm.<read>, self.sources.<domain>.<read> (billing by domain), self.ctx.sources.<store>.<read>
 
 
 def _loader_classes() -> list[type[SourceLoader]]:
@@ -42,8 +42,10 @@ def _reads_in_code(kind: type[SourceLoader]) -> set[str]:
         for node in ast.walk(tree):
             if isinstance(node, ast.Attribute):
                 chain = _chain(node)
-                if chain[:1] == ["self"] and len(chain) == 3 and chain[1] in SOURCE_OBJECTS:
+                if chain[:2] == ["self", "crm"] and len(chain) == 3:
                     names.add(chain[2])
+                if chain[:2] == ["self", "sources"] and len(chain) == 4 and chain[2] != "cache":
+                    names.add(chain[3])
                 if chain[:3] == ["self", "ctx", "sources"] and len(chain) == 5 and chain[3] != "cache":
                     names.add(chain[4])
             elif isinstance(node, ast.Name) and node.id != cls.__name__:
