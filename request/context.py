@@ -12,6 +12,7 @@ import strawberry
 
 from core.values import month_start
 from infra.fair_share import FairShare
+from infra.pacing import Pacer
 from loaders import LoadContext, Loaders
 from permissions.cost_budgets import CostBudgets
 from permissions.disclosure import MIN_GROUP_SIZE, group_floor
@@ -146,6 +147,11 @@ class Context:
         self.loaders = Loaders(
             LoadContext(self.sources, self.principal.scope, self.today, self.principal.bulk_scope, floor)
         )
+
+    def pacer(self) -> Pacer:
+        """Paces work this request does in many steps (a bulk start's inserts): while others' requests
+        are served here, they go first (``infra/pacing.py``)."""
+        return Pacer(self.fair_share, mine=1)
 
     @property
     def current_period(self) -> date:
