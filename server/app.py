@@ -195,4 +195,4 @@ def _attach(app: Starlette, sources: Sources, settings: Settings, metrics: Metri
     app.state.sources = sources
     app.state.principals = Principals(sources, settings.principal_cache_seconds)
     app.state.min_group_size = settings.min_group_size  # for CSV exports (GraphQL: the endpoint)
-    app.state.cost_budgets = settings.cost_budgets_in_force  # CSV exports are charged too
+    app.state.cost_allowances = settings.cost_allowances_in_force  # CSV exports are charged too
