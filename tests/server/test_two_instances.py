@@ -146,7 +146,7 @@ async def test_without_redis_progress_on_one_instance_reaches_a_subscriber_on_an
     await watched_bulk_run(bulk_world, watcher_base, worker_base, offset=2000, reports=False)
 
 
-async def test_a_cost_budget_spent_on_one_instance_is_spent_on_the_other(world, redis, servers, tmp_path):
+async def test_a_cost_allowance_spent_on_one_instance_is_spent_on_the_other(world, redis, servers, tmp_path):
     # Finance's own allowance, which no other test spends through this Redis.
     own, company = CostAllowances().buckets(await world.principal("acme.finance"))
     await redis.claim(f"{REDIS_PREFIX}budget:{own.key}", f"{REDIS_PREFIX}budget:{company.key}")
