@@ -5,7 +5,7 @@ limits, does company B's dashboard keep its p95 and get no error?
 
 A private PostgreSQL database with the demo (Acme is A, Borealis is B), Redis under a private
 key prefix, and two ``corpcare serve`` processes in production mode (default limits and cost
-budgets, a generated JWT secret). B's admin sends the dashboard
+allowances, a generated JWT secret). B's admin sends the dashboard
 (``bench/operations/dashboard.graphql``) at a fixed rate, alternating between the two servers:
 first with nothing else running (quiet), then while the attack (run from a process of its own,
 ``bench/noisy_process.py``) is in flight (attacked). An attack that leaves work behind (or a

@@ -96,7 +96,7 @@ async def server_pair(stack: Stack, prefix: str) -> AsyncIterator[list[str]]:
 
 
 async def forget(redis_url: str, prefix: str) -> None:
-    """Every key under ``prefix``: spent budgets, cached sign-ins."""
+    """Every key under ``prefix``: spent cost allowances, cached sign-ins."""
     async with Redis.from_url(redis_url) as redis:
         if keys := [key async for key in redis.scan_iter(match=prefix + "*")]:
             await redis.delete(*keys)
@@ -105,7 +105,7 @@ async def forget(redis_url: str, prefix: str) -> None:
 class Servers:
     """The pair of servers an attack runs against: reused until ``retire`` (after an attack that
     left work on it or saw it fail), then a new one. Each attack starts with nothing in Redis
-    (full budgets for everyone)."""
+    (full cost allowances for everyone)."""
 
     def __init__(self, stack: Stack) -> None:
         self.stack = stack

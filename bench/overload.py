@@ -12,8 +12,8 @@ for ``--capacity-seconds``: the answers a second are the capacity. Then it is se
 answers take), each given up on after 40 s as a browser would. Per phase: goodput (answers
 with data and no error, a second of the phase), latency of those answers, requests shed
 (503 ``OVERLOADED``, or 429 ``QUEUE_SHARE`` for a company's own excess), everything else by
-status and code, and backend calls refused by an open breaker. The servers' cost budgets are
-out of reach (as in ``bench/server.py``): the benchmark measures the servers, not the budgets.
+status and code, and backend calls refused by an open breaker. The servers' cost allowances are
+out of reach (as in ``bench/server.py``): the benchmark measures the servers, not the allowances.
 The load comes from this process and shares the machine's cores with the servers.
 """
 
@@ -36,7 +36,7 @@ import httpx
 from bench.inprocess import percentile
 from bench.noisy import _revision
 from bench.noisy_servers import Stack, private_database, server_pair
-from bench.server import BUDGETS
+from bench.server import ALLOWANCES
 from bench.workload import LINE_QUERY, TARGETS_QUERY, WORKLOAD, Targets
 
 MIX = ("dashboard", "subscriber_page", "subscriber_detail")
@@ -168,7 +168,7 @@ async def breakers_opened(bases: list[str]) -> int:
 async def run(options: argparse.Namespace) -> str:
     started = datetime.now(UTC)
     os.environ["CORPCARE_METRICS_TOKEN"] = "overload"  # production serves /metrics only with a token
-    os.environ.update(BUDGETS)
+    os.environ.update(ALLOWANCES)
     phases: list[Phase] = []
     with tempfile.TemporaryDirectory(prefix="corpcare-overload-") as data_dir:
         async with private_database(options.lines) as urls:
@@ -188,7 +188,7 @@ async def run(options: argparse.Namespace) -> str:
     machine = f"{socket.gethostname()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     lines = [
         f"Overload, {started:%Y-%m-%d %H:%M} UTC, code {_revision()}, on {machine}: {options.lines:,} demo lines, "
-        f"two `corpcare serve` processes (production, default settings, cost budgets out of reach), the dashboard "
+        f"two `corpcare serve` processes (production, default settings, cost allowances out of reach), the dashboard "
         f"mix ({', '.join(MIX)}) as {' and '.join(LOGINS)} in turn, given up on after {GIVE_UP_SECONDS:g} s "
         f"(command: python -m bench.overload --lines {options.lines} --seconds {options.seconds:g} "
         f"--capacity-seconds {options.capacity_seconds:g})",

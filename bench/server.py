@@ -22,12 +22,12 @@ from server.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 SECRET = "benchmark-secret-of-at-least-thirty-two-bytes"
-# The benchmark measures the server, not the cost budgets: each operation is still charged and
+# The benchmark measures the server, not the cost allowances: each operation is still charged and
 # settled, but no caller ever waits.
 _PLENTY = {"maximum": 10**12, "restore_rate": 10**12}
-BUDGETS = {
-    "CORPCARE_COST_BUDGETS": json.dumps({role.name: _PLENTY for role in Role}),
-    "CORPCARE_CUSTOMER_COST_BUDGET": json.dumps(_PLENTY),
+ALLOWANCES = {
+    "CORPCARE_COST_ALLOWANCES": json.dumps({role.name: _PLENTY for role in Role}),
+    "CORPCARE_CUSTOMER_COST_ALLOWANCE": json.dumps(_PLENTY),
 }
 APPS = {"corpcare": "server.asgi:app", "naive": "bench.naive.asgi:app"}
 
@@ -48,7 +48,7 @@ class ServerProcess:
     def __enter__(self) -> ServerProcess:
         command = [sys.executable, "-m", "uvicorn", APPS[self.app], "--factory", "--port", str(self.port)]
         command += ["--workers", str(self.workers), "--log-level", "warning", "--no-access-log"]
-        env = os.environ | self.env | BUDGETS | {"CORPCARE_JWT_SECRET": SECRET, "CORPCARE_ENV": "production"}
+        env = os.environ | self.env | ALLOWANCES | {"CORPCARE_JWT_SECRET": SECRET, "CORPCARE_ENV": "production"}
         self.process = subprocess.Popen(command, cwd=ROOT, env=env)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:

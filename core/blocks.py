@@ -1,6 +1,7 @@
 """Blocks of lines for figures that cannot be narrowed to a line: the org tree cut where its
 units hold enough lines. The rule and why it holds are in ``permissions/disclosure.py``; this is
-the tree walk, plain data in and out, so that sources and loaders can block lines too.
+the tree walk, plain data in and out, so that sources and loaders can block lines too, and the
+refusal of today's tree to a caller under a floor (``as_billed_only``), which loaders apply per key.
 
 Today's tree blocks each line where it sits now (``disclosure_blocks``). As billed, each month is
 blocked on its own, over the places its lines sat that month (``blocks_as_billed``): a month's
@@ -16,6 +17,7 @@ from datetime import date
 from functools import lru_cache
 
 from core.crm_records import path_ids
+from core.errors import Forbidden
 from core.values import add_months
 
 # A line's block when no unit on its path is released (and so it only counts in remainders).
@@ -139,3 +141,16 @@ def block_stays(pieces: Iterable[Piece], row_of: Callable[[Piece], str]) -> list
         else:
             found.append((*key, piece.valid_from, piece.valid_to))
     return found
+
+
+def as_billed_only(floor: int, structure: str) -> Forbidden | None:
+    """The refusal of today's tree (``structure`` "current") to a caller under a floor, else None.
+    Its months as billed never change, but the same month in today's tree does after a move:
+    the difference of the two would isolate the few lines that moved, under the floor."""
+    if floor and structure == "current":
+        return Forbidden(
+            f"Figures in today's tree (CURRENT) differ from those as billed by the lines that moved, which may "
+            f"be fewer than {floor}: without the line:read permission, ask AS_BILLED.",
+            field=["structure"],
+        )
+    return None

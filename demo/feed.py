@@ -34,11 +34,10 @@ from demo.limits import Charging, first_time, month_so_far
 from demo.rating import Event, FeedLine, rate, write
 from demo.thresholds import Budget, line_alerts, unit_alerts
 from demo.usage import KIND_CUTS, draft_event
-from infra.events import InProcessEvents
 from sources.backend import Backend
 from sources.billing.balances import BalanceSource
 from sources.billing.catalogue import CatalogueSource
-from sources.billing.live import SpendingAlert, alerts_channel, balances_channel, balances_event
+from sources.billing.live import Publisher, SpendingAlert, alerts_channel, balances_channel, balances_event
 from sources.billing.models import BillingAccount, BundleBalance, LineProduct
 from sources.billing.policy_reads import PolicySource
 from sources.billing.products import ProductSource
@@ -97,7 +96,7 @@ class UsageFeed:
     def __init__(
         self,
         engines: Engines,
-        events: InProcessEvents,
+        events: Publisher,
         *,
         seed: int | None = None,
         customer_ids: Sequence[int] | None = None,
@@ -300,3 +299,15 @@ class UsageFeed:
         units = await self._crm.budgeted_units(customers, RowScope.everything())
         return [(u.id, u.customer_id, u.path, u.monthly_budget.minor, u.monthly_budget.currency)
                 for u in units if u.monthly_budget is not None]  # fmt: skip
+
+
+async def feed_forever(engines: Engines, events: Publisher, per_second: float) -> None:
+    """The usage fed from inside a server process until it is cancelled (``server/asgi.py``, with
+    CORPCARE_USAGE_FEED_PER_SECOND set); on PostgreSQL one process at a time feeds a billing
+    database, the others wait their turn."""
+    while True:
+        try:
+            await UsageFeed(engines, events).run(per_second, wait_turn=True)
+        except Exception as error:  # the billing database away as the feed starts: try again
+            log.warning("Usage feed stopped (%s: %s)", type(error).__name__, error)
+            await asyncio.sleep(10)

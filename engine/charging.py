@@ -1,10 +1,10 @@
-"""An operation's cost, charged to the caller's cost budgets (``permissions/cost_budgets.py``).
+"""An operation's cost, charged to the caller's cost allowances (``permissions/cost_allowances.py``).
 
 Before the operation runs, its estimate is charged to the caller's bucket and its customer's;
 if either lacks the points nothing runs and the answer is ``RATE_LIMITED`` with when to retry.
 Once it has run, the charge is settled to its actual cost: the objects in the response's data
 (the estimate's unit — every object a field returns costs 1), counted by one walk over the
-result rather than a hook on every field. ``extensions.cost`` reports both and the budget's
+result rather than a hook on every field. ``extensions.cost`` reports both and the allowance's
 state (field names as in Shopify's ``throttleStatus``).
 """
 
@@ -19,18 +19,18 @@ from core.errors import BackendUnavailable, RateLimited
 from infra.throttle import Charge
 from request.context import Context
 
-BUDGETS = ("principal", "customer")  # in the order CostBudgets.buckets gives them
+ALLOWANCES = ("principal", "customer")  # in the order CostAllowances.buckets gives them
 
 
 async def charge(context: Context, cost: int, operation: OperationType) -> tuple[Charge | None, GraphQLError | None]:
-    """Charge ``cost`` to the caller's budgets: the charge, and the error refusing the operation, if any.
+    """Charge ``cost`` to the caller's cost allowances: the charge, and the error refusing the operation, if any.
 
-    When the shared budgets cannot be reached, reads are charged in this process instead; a
-    mutation is refused, so that nobody changes data beyond a budget the instances cannot share.
+    When the shared allowances cannot be reached, reads are charged in this process instead; a
+    mutation is refused, so that nobody changes data beyond an allowance the instances cannot share.
     """
-    if context.budgets is None:
+    if context.cost_allowances is None:
         return None, None
-    buckets = context.budgets.buckets(context.principal)
+    buckets = context.cost_allowances.buckets(context.principal)
     writes = operation is OperationType.MUTATION
     try:
         done = await context.sources.throttle.charge(buckets, cost, fail_open=not writes)
@@ -39,16 +39,21 @@ async def charge(context: Context, cost: int, operation: OperationType) -> tuple
     if done.allowed:
         return done, None
     short = done.short or 0
-    budget = BUDGETS[short]
-    context.sources.observer.throttled(budget)
-    whose = "your" if budget == "principal" else "your company's"
+    allowance = ALLOWANCES[short]
+    context.sources.observer.throttled(allowance)
+    whose = "your" if allowance == "principal" else "your company's"
     wait = math.ceil(done.retry_after * 10) / 10
     message = (
-        f"The operation's estimated cost of {cost} is more than {whose} cost budget has left "
+        f"The operation's estimated cost of {cost} is more than {whose} cost allowance has left "
         f"({math.floor(done.available[short])} of {done.buckets[short].maximum}); try again in {wait:g} s."
     )
     refusal = RateLimited(
-        message, budget=budget, cost=cost, retryAfterSeconds=wait, throttleStatus=throttle_status(done, short)
+        # ``budget``: the extension's name clients have always been given (which allowance is short).
+        message,
+        budget=allowance,
+        cost=cost,
+        retryAfterSeconds=wait,
+        throttleStatus=throttle_status(done, short),
     )
     return done, GraphQLError(message, original_error=refusal)
 
@@ -79,7 +84,7 @@ def objects_in(data: Any) -> int:
 
 def report(estimate: int, maximum: int, done: Charge | None, actual: int | None) -> dict[str, Any]:
     """``extensions.cost``: the estimate, the actual cost once known, the operation cost limit and,
-    when budgets are charged, the caller's budget (with its customer's inside)."""
+    when allowances are charged, the caller's allowance (with its customer's inside)."""
     cost: dict[str, Any] = {"requestedQueryCost": estimate}
     if actual is not None:
         cost["actualQueryCost"] = actual

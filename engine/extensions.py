@@ -66,7 +66,7 @@ def _chosen(ctx: Any) -> tuple[OperationDefinitionNode | None, dict[str, Fragmen
 
 class LimitShape(SchemaExtension):
     """Refuse, before anything runs, an operation that is too costly, too deep or has too many
-    aliases (``QUERY_TOO_COMPLEX``), or whose estimate the caller's cost budgets cannot pay
+    aliases (``QUERY_TOO_COMPLEX``), or whose estimate the caller's cost allowances cannot pay
     (``RATE_LIMITED``); settle the charge to the actual cost once it has run, and report both in
     the response's extensions (``engine/charging.py``)."""
 

@@ -5,7 +5,7 @@ An answer that does not come within the call limit (half a second) means Redis h
 connection, or waiting for one that this process's own callers hold, is given longer: on a busy
 host (a burst of a thousand reads, CPU shared with other work) either can take seconds while
 Redis itself is fine, and treating that as an outage would drop the cache and the shared cost
-budgets exactly when the host is under load.
+allowances exactly when the host is under load.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from __future__ import annotations
 from redis.asyncio import BlockingConnectionPool, Redis
 from redis.exceptions import RedisError
 
-# Connections per client (cache, cost budgets) and process; a command takes well under a
+# Connections per client (cache, cost allowances) and process; a command takes well under a
 # millisecond, so 50 serve thousands of requests a second.
 POOL_SIZE = 50
 # How long a caller may wait to open a connection or to get one from the pool.

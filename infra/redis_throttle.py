@@ -1,4 +1,4 @@
-"""Cost budgets kept in Redis, so that every instance spends from the same buckets.
+"""Cost allowances kept in Redis, so that every instance spends from the same buckets.
 
 A charge is one Lua script: it refills each bucket from its stored level to the Redis server's
 clock (the instances' own clocks differ), checks every bucket, and takes the points from all of
@@ -100,6 +100,8 @@ class RedisThrottle:
         self,
         url: str,
         *,
+        # "budget": the keys every running instance spends from; renaming them would refill every
+        # allowance once and split the instances of a rolling upgrade.
         prefix: str = "corpcare:budget:",
         timeout_seconds: float = 0.5,
         breaker: Breaker | None = None,
@@ -131,8 +133,8 @@ class RedisThrottle:
                 )  # fmt: skip
         if not fail_open:
             raise BackendUnavailable(
-                "The cost budgets cannot be checked right now, so changes are not accepted; try again shortly.",
-                backend="budgets",
+                "The cost allowances cannot be checked right now, so changes are not accepted; try again shortly.",
+                backend="budgets",  # the name clients have always been given
                 retryAfterSeconds=round(self._retry_after(), 1),
             )
         self.observer.throttle_fallback()
@@ -171,7 +173,7 @@ class RedisThrottle:
         if not self._outage:
             self._outage = True
             log.warning(
-                "Redis failed a cost-budget %s (%s: %s); budgets are kept in this process until it answers again",
+                "Redis failed a cost-allowance %s (%s: %s); allowances are kept in this process until it answers again",
                 what, type(error).__name__, error,
             )  # fmt: skip
 
@@ -179,11 +181,11 @@ class RedisThrottle:
         self.breaker.succeeded()
         if self._outage:
             self._outage = False
-            log.warning("Redis answers again; cost budgets are shared by every instance again")
+            log.warning("Redis answers again; cost allowances are shared by every instance again")
 
 
 def create_throttle(redis_url: str | None, observer: Observer | None = None, prefix: str = "corpcare:") -> Throttle:
-    """Budgets in Redis when it is configured; otherwise in this process (a single instance)."""
+    """Cost allowances in Redis when it is configured; otherwise in this process (a single instance)."""
     if redis_url:
         return RedisThrottle(redis_url, prefix=prefix + "budget:", observer=observer)
     return InProcessThrottle()

@@ -52,11 +52,11 @@ class Observer:
     def bulk_line(self, outcome: str, count: int = 1) -> None:
         pass
 
-    def throttled(self, budget: str) -> None:
-        """An operation refused because ``budget`` ("principal" or "customer") lacked the points."""
+    def throttled(self, allowance: str) -> None:
+        """An operation refused because ``allowance`` ("principal" or "customer") lacked the points."""
 
     def throttle_fallback(self) -> None:
-        """A cost-budget charge answered in process because Redis did not answer."""
+        """A cost-allowance charge answered in process because Redis did not answer."""
 
 
 def count_statements(engine: AsyncEngine) -> None:

@@ -1,4 +1,4 @@
-"""Cost budgets as leaky buckets: what an operation may spend, kept per principal and per customer.
+"""Cost allowances as leaky buckets: what an operation may spend, kept per principal and per customer.
 
 A bucket holds up to ``maximum`` points and refills at ``restore_rate`` points a second; a key
 nobody has charged is a full bucket. An operation is charged to several buckets at once (its

@@ -1,5 +1,5 @@
 """The recovery pass every server process runs: at start, then every ``PASS_SECONDS``, it settles
-the changes whose process stopped midway (``jobs/recovery.py``). Several processes may run
+the changes whose process stopped midway (``resolvers/recovery.py``). Several processes may run
 it at once: an intent is settled by one of them, the others find it settled."""
 
 from __future__ import annotations
@@ -7,10 +7,12 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from jobs.recovery import PASS_SECONDS, settle_abandoned
+from resolvers.recovery import settle_abandoned
 from sources import Sources
 
 log = logging.getLogger("corpcare.recovery")
+
+PASS_SECONDS = 30.0
 
 
 async def recover_forever(sources: Sources, every: float = PASS_SECONDS) -> None:

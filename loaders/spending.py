@@ -10,12 +10,11 @@ from datetime import date
 from typing import Any
 
 from core.billing_records import PolicyRecord, SpendingRecord
-from core.blocks import NO_BLOCK, block_stays, blocks_as_billed, broken_units
+from core.blocks import NO_BLOCK, as_billed_only, block_stays, blocks_as_billed, broken_units
 from core.crm_records import path_ids
 from core.errors import CorpcareError, Forbidden, MixedCurrencies
 from core.values import Money, add_months
 from loaders.base import Loaders, Shared, SourceLoader
-from permissions.disclosure import as_billed_only
 from sources.billing.policies import EffectivePolicy, effective_policy
 from sources.billing.policy_reads import PolicySource
 from sources.billing.products import ProductSource

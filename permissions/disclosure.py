@@ -31,6 +31,7 @@ from collections.abc import Mapping
 
 from core.blocks import (
     NO_BLOCK,
+    as_billed_only,
     block_stays,
     blocks_as_billed,
     broken_units,
@@ -93,19 +94,6 @@ def refuse_fine_dimensions(floor: int, group_by: tuple[str, ...]) -> None:
                 "it needs the line:read permission.",
                 field=["groupBy"],
             )
-
-
-def as_billed_only(floor: int, structure: str) -> Forbidden | None:
-    """The refusal of today's tree (``structure`` "current") to a caller under a floor, else None.
-    Its months as billed never change, but the same month in today's tree does after a move:
-    the difference of the two would isolate the few lines that moved, under the floor."""
-    if floor and structure == "current":
-        return Forbidden(
-            f"Figures in today's tree (CURRENT) differ from those as billed by the lines that moved, which may "
-            f"be fewer than {floor}: without the line:read permission, ask AS_BILLED.",
-            field=["structure"],
-        )
-    return None
 
 
 def refuse_current_tree(floor: int, structure: str) -> None:

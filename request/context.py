@@ -16,8 +16,9 @@ import strawberry
 
 from core.values import month_start
 from infra.fair_share import FairShare
+from infra.pacing import Pacer
 from loaders import LoadContext, Loaders, SourceLoader
-from permissions.cost_budgets import CostBudgets
+from permissions.cost_allowances import CostAllowances
 from permissions.disclosure import MIN_GROUP_SIZE, group_floor
 from permissions.principal import Principal
 from sources import Sources
@@ -73,9 +74,9 @@ class Context:
     # (server/sse.py) connection itself.
     connection_params: dict[str, Any] | None = None
     connection: Any = None
-    # The cost budgets operations are charged to (infra.throttle); None: not charged (in-process
+    # The cost allowances operations are charged to (infra.throttle); None: not charged (in-process
     # execution by tests, benchmarks and tools; the server always sets them).
-    budgets: CostBudgets | None = None
+    cost_allowances: CostAllowances | None = None
     # A WebSocket's or an event stream's: who its token names now (None: the token expired or the
     # user is gone).
     reauthorize: Callable[[], Awaitable[Principal | None]] | None = None
@@ -105,7 +106,7 @@ class Context:
         request_id: str,
         pages: PageLimits = PageLimits(),
         limits: QueryLimits = QueryLimits(),
-        budgets: CostBudgets | None = None,
+        cost_allowances: CostAllowances | None = None,
         today: date | None = None,
         min_group_size: int = MIN_GROUP_SIZE,
     ) -> Context:
@@ -113,7 +114,7 @@ class Context:
         today = today or datetime.now(UTC).date()
         floor = group_floor(principal, min_group_size)
         loaders = Loaders(LoadContext(sources, principal.scope, today, principal.bulk_scope, floor))
-        return cls(principal, loaders, sources, today, request_id, pages, limits, budgets=budgets,
+        return cls(principal, loaders, sources, today, request_id, pages, limits, cost_allowances=cost_allowances,
                    min_group_size=min_group_size)  # fmt: skip
 
     def sign_in(
@@ -156,6 +157,11 @@ class Context:
         self.loaders = Loaders(
             LoadContext(self.sources, self.principal.scope, self.today, self.principal.bulk_scope, floor)
         )
+
+    def pacer(self) -> Pacer:
+        """Paces work this request does in many steps (a bulk start's inserts): while others' requests
+        are served here, they go first (``infra/pacing.py``)."""
+        return Pacer(self.fair_share, mine=1)
 
     @property
     def current_period(self) -> date:

@@ -15,7 +15,6 @@ from typing import Any, Protocol
 from core.crm_records import SubscriberRecord
 from core.errors import BadUserInput, CorpcareError
 from core.ids import to_global_id
-from infra.pacing import Pacer
 from request.context import Context, Info
 from resolvers import stored_answers
 from resolvers.line_selection import decode_line_ids
@@ -182,7 +181,7 @@ async def _start_bulk(
             field=["allOrNothing"],
         )
     await action.prepare(context, [])  # the input itself is checked now, the lines as the work reaches them
-    pace = Pacer(context.fair_share, mine=1)  # 100,000 items are the database's work: others' requests go first
+    pace = context.pacer()  # 100,000 items are the database's work: others' requests go first
     principal = context.principal
     start = BulkStart(
         customer_id=principal.customer_id, user_id=principal.user_id, login=principal.login,
@@ -239,7 +238,7 @@ async def _change(
         return outcome
     if not dry_run and any(result.outcome == "would_apply" for result in judged):
         # Before the first write, the plan joins the change's intent: were the process to stop
-        # midway, the recovery pass (jobs/recovery.py) tells written lines from the others.
+        # midway, the recovery pass (resolvers/recovery.py) tells written lines from the others.
         planned = {"planned": [asdict(result) for result in judged]}
         await plan_change(context, action.operation, planned, tuple(("Subscriber", r.line_id) for r in judged))
     failure: CorpcareError | None = None

@@ -85,14 +85,14 @@ async def once(
         answer = await _intended(context, operation, echo, work, key=key)
     except BaseException:
         # Nothing written without an intent: the key is free again. With one, the key stays
-        # pending until the recovery pass settles the intent (jobs/recovery.py).
+        # pending until the recovery pass settles the intent (resolvers/recovery.py).
         await asyncio.shield(store.release(user_id, key))
         raise
     try:
         await store.keep(user_id, key, answer)
     except CorpcareError as error:
         # The change is made and its record settled: the answer is the caller's. The key stays
-        # pending, and is answered from that record once its hold runs out (jobs/recovery.py).
+        # pending, and is answered from that record once its hold runs out (resolvers/recovery.py).
         log.warning("the answer of %s could not be kept for its key (%s)", operation, error.message)
     return answer, None
 
@@ -111,7 +111,7 @@ async def _reserved(context: Context, user_id: int, key: str, operation: str, pr
             settling = True  # once: an intent the pass settled without keeping its answer waits for it
             if found.audit_id is not None:
                 # Its holder stopped after recording its intent: settle that now and give its answer.
-                from jobs.recovery import settle  # the recovery knows every change: imported late
+                from resolvers.recovery import settle  # the recovery knows every change: imported late
 
                 await settle(context.sources, found.audit_id)
             found = await store.reserve(user_id, key, operation, print_, hold)

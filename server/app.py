@@ -6,8 +6,7 @@ import asyncio
 import contextlib
 import gc
 import hmac
-import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -20,7 +19,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route, WebSocketRoute
 
-from demo.feed import UsageFeed
 from infra import telemetry
 from infra.cache import create_cache
 from infra.events import InProcessEvents, create_events
@@ -62,19 +60,14 @@ def metrics_endpoint(metrics: Metrics, token: str | None, *, production: bool = 
     return endpoint
 
 
-async def usage_feed(engines: Engines, events: InProcessEvents, per_second: float) -> None:
-    """The demo's usage, fed from inside the server until it stops; on PostgreSQL one process at
-    a time feeds a billing database, the others wait their turn."""
-    while True:
-        try:
-            await UsageFeed(engines, events).run(per_second, wait_turn=True)
-        except Exception as error:  # the billing database away as the feed starts: try again
-            logging.getLogger("corpcare.feed").warning("Usage feed stopped (%s: %s)", type(error).__name__, error)
-            await asyncio.sleep(10)
+# Work a process runs beside its requests, over the backends and the event bus its lifespan opened
+# (the demo's usage feed, when the process entry asks for it: server/asgi.py).
+Background = Callable[[Engines, InProcessEvents], Coroutine[None, None, None]]
 
 
-def create_app(settings: Settings, sources: Sources | None = None) -> Starlette:
-    """The app; it opens its own backends from ``settings`` unless ``sources`` are given."""
+def create_app(settings: Settings, sources: Sources | None = None, background: Background | None = None) -> Starlette:
+    """The app; it opens its own backends from ``settings`` unless ``sources`` are given, and then
+    runs ``background`` beside the requests until it stops."""
     metrics = Metrics()
 
     @asynccontextmanager
@@ -101,9 +94,9 @@ def create_app(settings: Settings, sources: Sources | None = None) -> Starlette:
         if worker is not None:
             worker.start()
         recovery = asyncio.create_task(recover_forever(opened), name="recovery pass")
-        feed = None
-        if settings.usage_feed_per_second:
-            feed = asyncio.create_task(usage_feed(engines, events, settings.usage_feed_per_second), name="usage feed")
+        beside = None
+        if background is not None:
+            beside = asyncio.create_task(background(engines, events), name="background")
         tune_garbage_collector()
         try:
             yield
@@ -111,10 +104,10 @@ def create_app(settings: Settings, sources: Sources | None = None) -> Starlette:
             recovery.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await recovery
-            if feed is not None:
-                feed.cancel()
+            if beside is not None:
+                beside.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
-                    await feed
+                    await beside
             if worker is not None:
                 await worker.stop()
             await events.close()
@@ -202,4 +195,4 @@ def _attach(app: Starlette, sources: Sources, settings: Settings, metrics: Metri
     app.state.sources = sources
     app.state.principals = Principals(sources, settings.principal_cache_seconds)
     app.state.min_group_size = settings.min_group_size  # for CSV exports (GraphQL: the endpoint)
-    app.state.cost_budgets = settings.cost_budgets_in_force  # CSV exports are charged too
+    app.state.cost_allowances = settings.cost_allowances_in_force  # CSV exports are charged too

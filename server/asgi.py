@@ -1,15 +1,29 @@
-"""The application factory uvicorn imports (one call per worker process)."""
+"""The application factory uvicorn imports (one call per worker process).
+
+The demo's usage feed runs here only when CORPCARE_USAGE_FEED_PER_SECOND asks for it: besides
+the CLI (``corpcare seed``, ``corpcare simulate-usage``), that setting is the one thing that starts the demo."""
 
 from __future__ import annotations
+
+from functools import partial
 
 from starlette.applications import Starlette
 
 from server import logs
-from server.app import create_app
+from server.app import Background, create_app
 from server.settings import Settings
 
 
 def app() -> Starlette:
     settings = Settings()
     logs.configure(settings.json_logs)
-    return create_app(settings)
+    return create_app(settings, background=demo_feed(settings.usage_feed_per_second))
+
+
+def demo_feed(per_second: float) -> Background | None:
+    """The demo's usage feed at ``per_second`` events a second; None when that is 0 (off)."""
+    if not per_second:
+        return None
+    from demo.feed import feed_forever  # the demo is loaded only when it is asked for
+
+    return partial(feed_forever, per_second=per_second)

@@ -156,7 +156,7 @@ class GraphQLEndpoint(GraphQL[Context, None]):
 
     def __init__(self, settings: Settings, metrics: Metrics) -> None:
         self.limits = settings.query_limits
-        self.budgets = settings.cost_budgets_in_force
+        self.cost_allowances = settings.cost_allowances_in_force
         schema = build_schema(self.limits, production=not settings.development)
         super().__init__(
             schema,
@@ -270,7 +270,7 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         if isinstance(request, WebSocket):
             # Signed in by its connection_init message (on_ws_connect), not by a header.
             context = Context.of(NOBODY, sources, request_id=uuid.uuid4().hex, pages=self.pages,
-                                 limits=self.limits, budgets=self.budgets, today=today,
+                                 limits=self.limits, cost_allowances=self.cost_allowances, today=today,
                                  min_group_size=self.min_group_size)  # fmt: skip
             context.connection = request
             context.fair_share = self.fair_share  # queries and mutations sent over the socket are gated too
@@ -295,7 +295,7 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             request_id=request_id or uuid.uuid4().hex,
             pages=self.pages,
             limits=self.limits,
-            budgets=self.budgets,
+            cost_allowances=self.cost_allowances,
             today=datetime.now(UTC).date(),
             min_group_size=self.min_group_size,
         )
@@ -361,9 +361,9 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             # No connection came free in time: say so at once rather than queue the caller.
             response.status_code = 503
             response.headers["Retry-After"] = "1"
-        elif response_data.get("data") is None and (waits := _budget_refusals(extensions)):
-            # Refused before anything ran: over a cost budget (429), or a mutation while the shared
-            # budgets cannot be checked (503); either way, when to try again.
+        elif response_data.get("data") is None and (waits := _allowance_refusals(extensions)):
+            # Refused before anything ran: over a cost allowance (429), or a mutation while the shared
+            # allowances cannot be checked (503); either way, when to try again.
             response.status_code = 429 if "RATE_LIMITED" in codes else 503
             response.headers["Retry-After"] = str(max(1, math.ceil(max(waits))))
         elif graphql_media:
@@ -383,8 +383,9 @@ def _waits(extensions: list[dict[str, Any]], code: str) -> list[float]:
     return [float(x.get("retryAfterSeconds") or 1) for x in extensions if x.get("code") == code]
 
 
-def _budget_refusals(extensions: list[dict[str, Any]]) -> list[float]:
-    """Seconds to wait of each cost-budget refusal among an answer's errors."""
+def _allowance_refusals(extensions: list[dict[str, Any]]) -> list[float]:
+    """Seconds to wait of each cost-allowance refusal among an answer's errors (``backend``
+    "budgets": the allowances could not be checked; the name clients have always been given)."""
     return [
         float(x.get("retryAfterSeconds") or 1)
         for x in extensions

@@ -1,5 +1,5 @@
 """Prometheus metrics at ``/metrics``: requests, latency, errors by code, backend calls, cache
-results, bulk progress and cost budgets. One registry per app, so several apps in one process
+results, bulk progress and cost allowances. One registry per app, so several apps in one process
 (tests) keep their own counts."""
 
 from __future__ import annotations
@@ -48,11 +48,11 @@ class Metrics(Observer):
         )
         self.slow = Counter("corpcare_slow_operations", "Operations slower than the slow-log limit.", registry=r)
         self.throttled_requests = Counter(
-            "corpcare_throttled_requests", "Operations refused (RATE_LIMITED) by the cost budget that was short.",
-            ["budget"], registry=r,
+            "corpcare_throttled_requests", "Operations refused (RATE_LIMITED) by the cost allowance that was short.",
+            ["budget"], registry=r,  # the label dashboards know: which allowance
         )  # fmt: skip
         self.throttle_fallbacks = Counter(
-            "corpcare_throttle_fallbacks", "Cost-budget charges answered in process because Redis did not answer.",
+            "corpcare_throttle_fallbacks", "Cost-allowance charges answered in process because Redis did not answer.",
             registry=r,
         )  # fmt: skip
         self.persisted_queries = Counter(
@@ -87,8 +87,8 @@ class Metrics(Observer):
     def bulk_line(self, outcome: str, count: int = 1) -> None:
         self.bulk_lines.labels(outcome).inc(count)
 
-    def throttled(self, budget: str) -> None:
-        self.throttled_requests.labels(budget).inc()
+    def throttled(self, allowance: str) -> None:
+        self.throttled_requests.labels(allowance).inc()
 
     def throttle_fallback(self) -> None:
         self.throttle_fallbacks.inc()

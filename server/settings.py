@@ -11,7 +11,7 @@ from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from infra.fair_share import ShareLimits
-from permissions.cost_budgets import CUSTOMER_COST_BUDGET, ROLE_COST_BUDGETS, CostBudget, CostBudgets
+from permissions.cost_allowances import CUSTOMER_COST_ALLOWANCE, ROLE_COST_ALLOWANCES, CostAllowance, CostAllowances
 from permissions.roles import Role
 from request.context import QueryLimits
 from server.admission import AdmissionLimits
@@ -29,7 +29,7 @@ class Settings(BaseSettings):
     billing_url: str | None = None
     state_url: str | None = None
     redis_url: str | None = Field(
-        None, description="Redis for the shared cache, budgets and events; default: in-process (one instance)."
+        None, description="Redis for the shared cache, cost allowances and events; default: in-process (one instance)."
     )
     redis_prefix: str = Field(
         "corpcare:", description="Start of every Redis key and channel: deployments sharing a Redis keep apart."
@@ -70,11 +70,16 @@ class Settings(BaseSettings):
     )
     max_query_directives: int = 50
     max_input_list: int = Field(100_000, description="Items in any one list of an operation's input.")
-    cost_budgets: dict[Role, CostBudget] = Field(
+    cost_allowances: dict[Role, CostAllowance] = Field(
         default_factory=dict,
-        description='Budgets of roles, over the defaults: {"ANALYST": {"maximum": 300000, "restore_rate": 15000}}.',
+        description='Per role, over the defaults: {"ANALYST": {"maximum": 300000, "restore_rate": 15000}}.',
     )
-    customer_cost_budget: CostBudget = Field(CUSTOMER_COST_BUDGET, description="The budget a customer's people share.")
+    customer_cost_allowance: CostAllowance | None = Field(
+        None, description=f"The cost allowance a customer's people share; default: {CUSTOMER_COST_ALLOWANCE}."
+    )
+    # The names these had before "budget" was kept for money: still read, the new names win.
+    cost_budgets: dict[Role, CostAllowance] = Field(default_factory=dict, description="Old name of cost_allowances.")
+    customer_cost_budget: CostAllowance | None = Field(None, description="Old name of customer_cost_allowance.")
     # A bulk selection of 100,000 ids is about 2.4 MB of JSON.
     max_body_bytes: int = Field(4_000_000, description="Largest request body accepted.")
     reader_body_bytes: int = Field(
@@ -148,11 +153,11 @@ class Settings(BaseSettings):
     seed_subscribers: int = Field(2000, description="Lines generated on the first start of an empty database.")
     seed: int = 42
 
-    @field_validator("cost_budgets", mode="before")
+    @field_validator("cost_allowances", "cost_budgets", mode="before")
     @classmethod
     def _role_names(cls, value: Any) -> Any:
         # Roles as the API spells them (CUSTOMER_ADMIN) or as corpcare stores them (customer_admin).
-        return {str(role).lower(): budget for role, budget in value.items()} if isinstance(value, dict) else value
+        return {str(role).lower(): allowance for role, allowance in value.items()} if isinstance(value, dict) else value
 
     @model_validator(mode="after")
     def _production_needs_a_secret(self) -> Settings:
@@ -184,9 +189,12 @@ class Settings(BaseSettings):
         )  # fmt: skip
 
     @property
-    def cost_budgets_in_force(self) -> CostBudgets:
-        """Every role's budget (the defaults, with the configured ones over them) and the customer's."""
-        return CostBudgets({**ROLE_COST_BUDGETS, **self.cost_budgets}, self.customer_cost_budget)
+    def cost_allowances_in_force(self) -> CostAllowances:
+        """Every role's cost allowance (the defaults, with the configured ones over them) and the customer's."""
+        roles = {**ROLE_COST_ALLOWANCES, **self.cost_budgets, **self.cost_allowances}
+        return CostAllowances(
+            roles, self.customer_cost_allowance or self.customer_cost_budget or CUSTOMER_COST_ALLOWANCE
+        )
 
     @property
     def admission_limits(self) -> AdmissionLimits:

@@ -10,7 +10,7 @@
 
 Every request signs in with ``Authorization: Bearer`` as on /graphql (401 otherwise, never a
 stream), and each operation goes through the persisted-query rules, the authoriser, the cost
-limits and budgets as a WebSocket's subscribe does. The caller's token is asked again before each
+limits and cost allowances as a WebSocket's subscribe does. The caller's token is asked again before each
 event and at each keep-alive ping (``Context.signed_in_now``): once it names nobody (expired, user
 disabled), the operation ends with an ``UNAUTHENTICATED`` error and ``complete`` — in single
 connection mode with every operation of the stream, which then closes, as a socket is closed.

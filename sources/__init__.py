@@ -1,4 +1,4 @@
-"""The backends corpcare reads: CRM, billing, its own state, the cache and the cost budgets."""
+"""The backends corpcare reads: CRM, billing, its own state, the cache and the cost allowances."""
 
 from __future__ import annotations
 

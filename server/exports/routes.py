@@ -66,7 +66,7 @@ async def _export(request: Request) -> Response:
         context = Context.of(principal, sources, request_id=request_id, min_group_size=floor)
         # Paid for before anything is read, like the report it writes (server/exports/cost.py).
         cost = await charge_export(
-            context, name, request.query_params, getattr(request.app.state, "cost_budgets", None)
+            context, name, request.query_params, getattr(request.app.state, "cost_allowances", None)
         )
         # One of the company's places on this server, held until the file is written.
         share: FairShare | None = getattr(request.app.state, "fair_share", None)

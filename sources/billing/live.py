@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Literal
+from typing import Literal, Protocol
 
 from core.billing_records import BundleBalanceRecord
 from core.values import Money
@@ -29,6 +29,13 @@ LIMIT_APPROACHING = "limit_approaching"  # 80 % of a line's limit or a unit's bu
 LIMIT_REACHED = "limit_reached"  # 100 %: all notify does
 USAGE_BLOCKED = "usage_blocked"  # block: chargeable usage refused from now on this month
 EXCESS_CHARGED = "excess_charged"  # charge_employee: usage over the limit charged to the employee
+
+
+class Publisher(Protocol):
+    """Where billing's events go out: the event bus (``infra/events.py``) or anything that publishes
+    like it."""
+
+    async def publish(self, channel: str, message: bytes) -> None: ...
 
 
 def balances_channel(line_id: int) -> str:

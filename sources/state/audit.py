@@ -3,7 +3,7 @@
 A change records its *intent* before it touches a backend (``begin``: outcome ``pending``, the
 input, and the targets known so far), adds what it plans to write (``plan``), and its outcome
 after (``settle``). An intent still pending past its hold is one whose process
-stopped: the recovery pass (``jobs/recovery.py``) settles it against the backends. A
+stopped: the recovery pass (``resolvers/recovery.py``) settles it against the backends. A
 pending intent is *held* by its change until a time it renews while it runs (``hold``): past
 that time, the change's process has stopped.
 """

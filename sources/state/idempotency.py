@@ -6,7 +6,7 @@ primary key lets one request win), held by that request until ``held_until`` —
 while it runs (``hold``) — then *done* with the answer kept. A copy that finds the key pending
 waits for the answer; a copy that finds it pending past ``held_until`` knows its holder stopped:
 when the holder never recorded an intent nothing was written and the copy takes the key over,
-otherwise the intent is settled first (``jobs/recovery.py``) and its answer kept.
+otherwise the intent is settled first (``resolvers/recovery.py``) and its answer kept.
 """
 
 from __future__ import annotations

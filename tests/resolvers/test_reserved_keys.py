@@ -13,7 +13,7 @@ from typing import Any
 from core.errors import BackendUnavailable
 from core.ids import to_global_id
 from engine.build import build_schema
-from jobs.recovery import settle_abandoned
+from resolvers.recovery import settle_abandoned
 from sources.crm.writes import CrmWriter
 from sources.keyset import Span
 from sources.state.audit import AuditEntry, AuditLog, AuditQuery

@@ -1,6 +1,6 @@
-"""Cost budgets over HTTP: what every answer says about its cost and the caller's budget, 429 with
+"""Cost allowances over HTTP: what every answer says about its cost and the caller's allowance, 429 with
 Retry-After once it is spent (and nothing run), and requests still served, logged and counted
-when Redis stops. One budget for every instance sharing Redis: ``test_two_instances.py``."""
+when Redis stops. One allowance for every instance sharing Redis: ``test_two_instances.py``."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ from tests.server.test_observability import urls_of
 LINES = {"query": "query Lines { subscribers(first: 10) { nodes { id orgUnit { id } } } }"}  # costs 21
 CHANGE = {"query": 'mutation { subscriberServicesAdd(input: {selection: {ids: ["x"]}, services: []}) { dryRun } }'}
 # A point back each 100 s: nothing a test's lifetime, however busy the machine, notices.
-ADMIN_50 = {"cost_budgets": {"CUSTOMER_ADMIN": {"maximum": 50, "restore_rate": 0.01}}}
+ADMIN_50 = {"cost_allowances": {"CUSTOMER_ADMIN": {"maximum": 50, "restore_rate": 0.01}}}
 
 
 @contextmanager
@@ -50,14 +50,14 @@ def cost(response: httpx.Response) -> dict[str, Any]:
     return response.json()["extensions"]["cost"]
 
 
-async def test_every_answer_reports_its_cost_and_the_callers_budget(world):
+async def test_every_answer_reports_its_cost_and_the_callers_allowance(world):
     async with served(**urls_of(world)) as http:
         response = await http.post("/graphql", json=LINES)
     assert response.status_code == 200 and "errors" not in response.json()
     reported = cost(response)
     status = reported.pop("throttleStatus")
     assert reported == {"requestedQueryCost": 21, "actualQueryCost": 21, "maximum": 100_000}
-    # A fresh instance without Redis: the admin's default budget less this operation.
+    # A fresh instance without Redis: the admin's default allowance less this operation.
     assert status == {
         "maximumAvailable": 200_000, "currentlyAvailable": 200_000 - 21, "restoreRate": 10_000,
         "limiter": "in-process",
@@ -65,7 +65,7 @@ async def test_every_answer_reports_its_cost_and_the_callers_budget(world):
     }  # fmt: skip
 
 
-async def test_a_spent_budget_gets_429_with_retry_after_and_nothing_runs(world):
+async def test_a_spent_allowance_gets_429_with_retry_after_and_nothing_runs(world):
     async with served(**urls_of(world), **ADMIN_50) as http:
         for _ in range(2):  # 50 → 29 → 8 (and the sign-in is cached)
             assert (await http.post("/graphql", json=LINES)).status_code == 200
@@ -86,9 +86,9 @@ async def test_a_spent_budget_gets_429_with_retry_after_and_nothing_runs(world):
     assert metric(metrics, 'corpcare_requests_total{operation_type="query",outcome="refused"}') == 1
 
 
-async def test_a_company_shares_one_budget_between_its_people(world):
-    budgets = {"customer_cost_budget": {"maximum": 30, "restore_rate": 0.01}}
-    async with served(**urls_of(world), **budgets) as http:
+async def test_a_company_shares_one_allowance_between_its_people(world):
+    allowances = {"customer_cost_allowance": {"maximum": 30, "restore_rate": 0.01}}
+    async with served(**urls_of(world), **allowances) as http:
         assert (await http.post("/graphql", json=LINES)).status_code == 200
         finance = bearer(issue_token(make_settings(), "acme.finance"))
         refused = await http.post("/graphql", json=LINES, headers=finance)
@@ -120,14 +120,25 @@ async def test_with_redis_stopped_queries_are_served_on_the_fallback_and_changes
     assert len([r for r in caplog.records if r.name == "corpcare.throttle"]) == 1
 
 
-def test_budgets_per_role_come_from_the_environment(monkeypatch):
-    monkeypatch.setenv("CORPCARE_COST_BUDGETS", '{"ANALYST": {"maximum": 400000, "restore_rate": 20000}}')
-    monkeypatch.setenv("CORPCARE_CUSTOMER_COST_BUDGET", '{"maximum": 5000000, "restore_rate": 250000}')
-    budgets = make_settings().cost_budgets_in_force
-    assert (budgets.roles[Role.ANALYST].maximum, budgets.roles[Role.ANALYST].restore_rate) == (400_000, 20_000)
-    assert budgets.roles[Role.FINANCE].maximum == 200_000 and budgets.customer.maximum == 5_000_000
-    # Every role has a budget that holds the costliest operation the cost limit lets through.
-    assert set(budgets.roles) == set(Role) and min(b.maximum for b in budgets.roles.values()) >= 100_000
-    monkeypatch.setenv("CORPCARE_COST_BUDGETS", '{"ANALYST": {"maximum": 400000, "restore_rate": 0}}')
+def test_allowances_per_role_come_from_the_environment(monkeypatch):
+    monkeypatch.setenv("CORPCARE_COST_ALLOWANCES", '{"ANALYST": {"maximum": 400000, "restore_rate": 20000}}')
+    monkeypatch.setenv("CORPCARE_CUSTOMER_COST_ALLOWANCE", '{"maximum": 5000000, "restore_rate": 250000}')
+    allowances = make_settings().cost_allowances_in_force
+    assert (allowances.roles[Role.ANALYST].maximum, allowances.roles[Role.ANALYST].restore_rate) == (400_000, 20_000)
+    assert allowances.roles[Role.FINANCE].maximum == 200_000 and allowances.customer.maximum == 5_000_000
+    # Every role has an allowance that holds the costliest operation the cost limit lets through.
+    assert set(allowances.roles) == set(Role) and min(b.maximum for b in allowances.roles.values()) >= 100_000
+    monkeypatch.setenv("CORPCARE_COST_ALLOWANCES", '{"ANALYST": {"maximum": 400000, "restore_rate": 0}}')
     with pytest.raises(ValidationError, match="restore rate above 0"):
         make_settings()
+
+
+def test_the_old_setting_names_of_cost_allowances_are_still_read_and_the_new_ones_win(monkeypatch):
+    monkeypatch.setenv("CORPCARE_COST_BUDGETS", '{"ANALYST": {"maximum": 400000, "restore_rate": 20000}}')
+    monkeypatch.setenv("CORPCARE_CUSTOMER_COST_BUDGET", '{"maximum": 5000000, "restore_rate": 250000}')
+    old = make_settings().cost_allowances_in_force
+    assert (old.roles[Role.ANALYST].maximum, old.customer.maximum) == (400_000, 5_000_000)
+    monkeypatch.setenv("CORPCARE_COST_ALLOWANCES", '{"ANALYST": {"maximum": 600000, "restore_rate": 30000}}')
+    monkeypatch.setenv("CORPCARE_CUSTOMER_COST_ALLOWANCE", '{"maximum": 7000000, "restore_rate": 350000}')
+    new = make_settings().cost_allowances_in_force
+    assert (new.roles[Role.ANALYST].maximum, new.customer.maximum) == (600_000, 7_000_000)

@@ -1,5 +1,5 @@
 """Issue 13, finding 6, by the other door: a CSV export computes what its report computes, so it
-is charged to the caller's cost budgets by that work and the rows it writes, before anything is
+is charged to the caller's cost allowances by that work and the rows it writes, before anything is
 read (server/exports/cost.py)."""
 
 from __future__ import annotations
@@ -25,9 +25,9 @@ def month(offset: int) -> str:
     return add_months(month_start(today()), offset).strftime("%Y-%m")
 
 
-async def test_a_repeated_heavy_export_is_refused_by_the_budget_before_billing_is_read(world, analyst):
-    # A budget smaller than one such export: the first needs it full and empties it.
-    settings = make_settings(cost_budgets={"ANALYST": {"maximum": 5_000, "restore_rate": 1}})
+async def test_a_repeated_heavy_export_is_refused_by_the_allowance_before_billing_is_read(world, analyst):
+    # An allowance smaller than one such export: the first needs it full and empties it.
+    settings = make_settings(cost_allowances={"ANALYST": {"maximum": 5_000, "restore_rate": 1}})
     sources = replace(world.sources, cache=InProcessCache(), throttle=InProcessThrottle())
     app = create_app(settings, sources=sources)
     params = {"from": month(-36), "to": month(-1), **HEAVY}
@@ -45,7 +45,7 @@ async def test_a_repeated_heavy_export_is_refused_by_the_budget_before_billing_i
 
 
 async def test_a_light_export_is_charged_little_and_runs_again(world, analyst):
-    settings = make_settings(cost_budgets={"ANALYST": {"maximum": 5_000, "restore_rate": 1}})
+    settings = make_settings(cost_allowances={"ANALYST": {"maximum": 5_000, "restore_rate": 1}})
     sources = replace(world.sources, cache=InProcessCache(), throttle=InProcessThrottle())
     app = create_app(settings, sources=sources)
     params = {"from": month(-3), "to": month(-1), "groupBy": "ORG_UNIT,MONTH"}

@@ -65,7 +65,7 @@ async def test_a_valid_token_gets_the_callers_view(client):
     response = await client.post("/graphql", json=QUERY, headers=bearer(token) | {"X-Request-Id": "req-42"})
     assert response.status_code == 200
     body = response.json()
-    # The budgets' figures depend on what the session spent before (tests/server/test_cost_budgets.py).
+    # The allowances' figures depend on what the session spent before (tests/server/test_cost_budgets.py).
     status = body["extensions"]["cost"].pop("throttleStatus")
     assert body == {"data": {"viewer": {"login": "acme.sales.admin", "role": "UNIT_ADMIN"},
                              "customer": {"name": "Acme Logistics"}},

@@ -1,5 +1,5 @@
 """Two real ``corpcare serve`` processes sharing PostgreSQL and Redis: what is done on one
-instance holds on the other — bulk progress reaches a subscriber, a spent cost budget is spent,
+instance holds on the other — bulk progress reaches a subscriber, a spent cost allowance is spent,
 a change to the org tree is read at once, and a persisted query (automatic, or registered for
 safelist mode) runs by its hash. Without Redis, bulk progress still crosses, by polling.
 Real processes, real sockets, the shared Redis database."""
@@ -21,7 +21,7 @@ import httpx
 import pytest
 from redis.asyncio import Redis
 
-from permissions.cost_budgets import CostBudgets
+from permissions.cost_allowances import CostAllowances
 from tests.server import test_bulk_restart
 from tests.server.test_bulk_restart import serving
 from tests.server.test_faults import metric
@@ -146,12 +146,12 @@ async def test_without_redis_progress_on_one_instance_reaches_a_subscriber_on_an
     await watched_bulk_run(bulk_world, watcher_base, worker_base, offset=2000, reports=False)
 
 
-async def test_a_cost_budget_spent_on_one_instance_is_spent_on_the_other(world, redis, servers, tmp_path):
-    # Finance's own budget, which no other test spends through this Redis.
-    own, company = CostBudgets().buckets(await world.principal("acme.finance"))
+async def test_a_cost_allowance_spent_on_one_instance_is_spent_on_the_other(world, redis, servers, tmp_path):
+    # Finance's own allowance, which no other test spends through this Redis.
+    own, company = CostAllowances().buckets(await world.principal("acme.finance"))
     await redis.claim(f"{REDIS_PREFIX}budget:{own.key}", f"{REDIS_PREFIX}budget:{company.key}")
-    budgets = '{"FINANCE": {"maximum": 50, "restore_rate": 0.01}}'  # a point back each 100 s
-    async with two_instances(world, servers, tmp_path, "acme.finance", cost_budgets=budgets) as (first, second):
+    allowances = '{"FINANCE": {"maximum": 50, "restore_rate": 0.01}}'  # a point back each 100 s
+    async with two_instances(world, servers, tmp_path, "acme.finance", cost_allowances=allowances) as (first, second):
         spent = [await first.post("/graphql", json=LINES) for _ in range(2)]
         refusal = await second.post("/graphql", json=LINES)
 

@@ -1,4 +1,4 @@
-"""Cost-budget buckets in process and in Redis: the same arithmetic on both, all-or-nothing charges
+"""Cost-allowance buckets in process and in Redis: the same arithmetic on both, all-or-nothing charges
 to two buckets, refunds capped at the maximum, atomic charges from several instances, buckets
 that vanish when full, and a Redis that stops (charged in process, logged once, counted)."""
 
@@ -215,7 +215,7 @@ async def test_with_redis_unreachable_reads_are_charged_in_process_and_writes_re
     assert len([r for r in caplog.records if r.name == "corpcare.throttle"]) == 1
 
 
-async def test_budgets_are_shared_again_once_redis_is_back(tmp_path, caplog):
+async def test_allowances_are_shared_again_once_redis_is_back(tmp_path, caplog):
     caplog.set_level(logging.WARNING, logger="corpcare.throttle")
     redis = PrivateRedis(tmp_path / "redis")
     redis.start()

@@ -12,7 +12,7 @@ for their idempotency key says so, and the key is never run a second time.
 
 The settled outcome goes into the audit record (``interrupted``) and becomes the answer kept for
 the change's idempotency key, so the trail and a retry both name every written line. Run by
-each server at start and by the bulk worker every ``PASS_SECONDS``; a copy of the request that
+the recovery pass of each server (``jobs/recovery_pass.py``); a copy of the request that
 finds its key abandoned settles that one intent at once.
 """
 
@@ -35,8 +35,6 @@ from sources.state.audit import AuditEntry
 from sources.state.bulk_operations import ItemResult
 
 log = logging.getLogger("corpcare.recovery")
-
-PASS_SECONDS = 30.0
 
 NOT_WRITTEN = "The change stopped before this line was written: the line was not changed."
 UNKNOWN = "The change stopped midway; the line could not be read to tell whether it was changed: read it again."

@@ -1,4 +1,5 @@
-"""Cost budgets per role: how many cost points a caller may spend, and how fast they come back.
+"""Cost allowances per role: how many cost points a caller may spend, and how fast they come back.
+(Called cost budgets before: "budget" is a unit's money; the old setting names are still read.)
 
 Every principal spends from a bucket of its role's size, and at the same time from its
 customer's bucket, shared by all of that company's people. Operator support reads across
@@ -23,35 +24,35 @@ from permissions.roles import Role
 
 
 @dataclass(frozen=True, slots=True)
-class CostBudget:
+class CostAllowance:
     maximum: int
     restore_rate: float  # points a second
 
     def __post_init__(self) -> None:
         if self.maximum < 1 or not self.restore_rate > 0:
-            raise ValueError("a cost budget needs a maximum of at least 1 and a restore rate above 0")
+            raise ValueError("a cost allowance needs a maximum of at least 1 and a restore rate above 0")
 
 
-ROLE_COST_BUDGETS: dict[Role, CostBudget] = {
-    Role.CUSTOMER_ADMIN: CostBudget(200_000, 10_000),
-    Role.UNIT_ADMIN: CostBudget(200_000, 10_000),
-    Role.FINANCE: CostBudget(200_000, 10_000),
-    Role.ANALYST: CostBudget(300_000, 15_000),
-    Role.EMPLOYEE: CostBudget(100_000, 5_000),
-    Role.SUPPORT: CostBudget(200_000, 10_000),
-    Role.AGGREGATE_VIEWER: CostBudget(100_000, 5_000),
+ROLE_COST_ALLOWANCES: dict[Role, CostAllowance] = {
+    Role.CUSTOMER_ADMIN: CostAllowance(200_000, 10_000),
+    Role.UNIT_ADMIN: CostAllowance(200_000, 10_000),
+    Role.FINANCE: CostAllowance(200_000, 10_000),
+    Role.ANALYST: CostAllowance(300_000, 15_000),
+    Role.EMPLOYEE: CostAllowance(100_000, 5_000),
+    Role.SUPPORT: CostAllowance(200_000, 10_000),
+    Role.AGGREGATE_VIEWER: CostAllowance(100_000, 5_000),
 }
-CUSTOMER_COST_BUDGET = CostBudget(2_000_000, 100_000)
+CUSTOMER_COST_ALLOWANCE = CostAllowance(2_000_000, 100_000)
 
 
 @dataclass(frozen=True, slots=True)
-class CostBudgets:
-    roles: Mapping[Role, CostBudget] = field(default_factory=lambda: dict(ROLE_COST_BUDGETS))
-    customer: CostBudget = CUSTOMER_COST_BUDGET
+class CostAllowances:
+    roles: Mapping[Role, CostAllowance] = field(default_factory=lambda: dict(ROLE_COST_ALLOWANCES))
+    customer: CostAllowance = CUSTOMER_COST_ALLOWANCE
 
     def buckets(self, principal: Principal) -> tuple[Bucket, Bucket]:
         """The principal's bucket and its customer's (the operator's, for operator support)."""
-        own = self.roles.get(principal.role) or ROLE_COST_BUDGETS[principal.role]
+        own = self.roles.get(principal.role) or ROLE_COST_ALLOWANCES[principal.role]
         # The braces are a Redis Cluster hash tag: both buckets live in one slot, so one script
         # can charge them together.
         group = "{operator}" if principal.customer_id is None else f"{{customer:{principal.customer_id}}}"
@@ -61,4 +62,4 @@ class CostBudgets:
         )
 
 
-__all__ = ["CUSTOMER_COST_BUDGET", "ROLE_COST_BUDGETS", "CostBudget", "CostBudgets"]
+__all__ = ["CUSTOMER_COST_ALLOWANCE", "ROLE_COST_ALLOWANCES", "CostAllowance", "CostAllowances"]
