@@ -18,6 +18,7 @@ from core.billing_records import (
     ServiceRecord,
     TariffPlanRecord,
 )
+from core.scope import RowScope
 from core.values import Money
 from sources.billing.models import (
     BillingAccount,
@@ -31,7 +32,7 @@ from sources.billing.models import (
     TariffPlan,
 )
 from sources.db import SqlSource, key_in
-from sources.scope import RowScope, company_predicate
+from sources.scope import company_predicate
 
 ACCOUNT_COLUMNS = (
     BillingAccount.id,
