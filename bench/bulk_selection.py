@@ -32,6 +32,7 @@ from typing import Any
 from sqlalchemy import text
 
 from core.ids import from_global_id, to_global_id
+from core.scope import RowScope
 from engine.build import build_schema
 from infra.cache import InProcessCache
 from jobs.worker import BulkWorker
@@ -39,7 +40,6 @@ from permissions.principal import principal_for
 from request.context import Context, PageLimits
 from sources import Sources
 from sources.db import Engines, create_engine
-from sources.state.bulk_operations import BulkScope
 
 PG = os.environ.get("CORPCARE_BENCH_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres").rsplit("/", 1)[0]
 DRY_RUN = """mutation($ids: [ID!]!) { subscriberSuspend(input: {selection: {ids: $ids}, reason: LEAVE, dryRun: true}) {
@@ -98,11 +98,11 @@ class Bench:
         return from_global_id(payload["bulkOperation"]["id"])[1], payload["bulkOperation"]["total"]
 
     async def done(self, keys: list[int]) -> int:
-        rows = await self.sources.bulk.operations(keys, BulkScope(customer_ids=None, user_id=None))
+        rows = await self.sources.bulk.operations(keys, RowScope.everything())
         return sum(row.done for row in rows)
 
     async def completed(self, keys: list[int]) -> bool:
-        rows = await self.sources.bulk.operations(keys, BulkScope(customer_ids=None, user_id=None))
+        rows = await self.sources.bulk.operations(keys, RowScope.everything())
         return all(row.status == "completed" for row in rows)
 
 

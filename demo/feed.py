@@ -29,6 +29,7 @@ from sqlalchemy import insert, select, text
 
 from core.billing_records import BundleBalanceRecord, BundleRecord, PolicyRecord
 from core.crm_records import path_ids
+from core.scope import RowScope
 from core.values import Money, month_start
 from demo.limits import Charging, first_time, month_so_far
 from demo.rating import Event, FeedLine, rate, write
@@ -45,7 +46,6 @@ from sources.billing.spending import SpendingSource
 from sources.crm.models import Subscriber
 from sources.crm.source import CrmSource
 from sources.db import Engines
-from sources.scope import RowScope
 
 log = logging.getLogger("corpcare.feed")
 

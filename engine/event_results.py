@@ -54,7 +54,7 @@ class EventResults:
         principal = context.principal
         coerced = executor.variable_values.coerced if executor.variable_values is not None else {}
         variables = tuple(sorted((name, repr(value)) for name, value in coerced.items()))
-        view = (principal.permissions, principal.scope, principal.bulk_scope, principal.customer_id)
+        view = (principal.permissions, principal.scope, principal.customer_id)
         return (id(event), id(executor.operation), variables, view)
 
 

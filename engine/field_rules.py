@@ -35,19 +35,26 @@ def rule_sentence(permission: Permission) -> str:
 
 
 def show_rules(schema: GraphQLSchema) -> None:
-    """Describe every gated field's rule, and make the fields a read may deny nullable."""
+    """Describe every gated field's and type's rule, and make the fields a read may deny nullable
+    (for their own rule or for the type rule of the type they reach)."""
     readable = _read_types(schema)
-    for (type_name, field_name), permission in rules_of(schema).items():
-        if permission is None:
-            continue
+    rules = rules_of(schema)
+    for (type_name, field_name), permission in rules.items():
         type_ = schema.type_map[type_name]
         assert isinstance(type_, GraphQLObjectType | GraphQLInterfaceType)
         field = type_.fields[field_name]
-        sentence = rule_sentence(permission)
-        field.description = f"{field.description}\n\n{sentence}" if field.description else sentence
-        deniable = len(holders(permission)) < len(Role)
+        if permission is not None:
+            field.description = _described(field.description, rule_sentence(permission))
+        deniable = any(len(holders(needed)) < len(Role) for needed in rules.needs(type_name, field_name) or ())
         if deniable and type_name in readable and isinstance(field.type, GraphQLNonNull):
             field.type = field.type.of_type
+    for type_name, permission in rules.types.items():
+        ruled = schema.type_map[type_name]
+        ruled.description = _described(ruled.description, rule_sentence(permission))
+
+
+def _described(description: str | None, sentence: str) -> str:
+    return f"{description}\n\n{sentence}" if description else sentence
 
 
 def _read_types(schema: GraphQLSchema) -> set[str]:

@@ -24,6 +24,7 @@ from dataclasses import replace
 from typing import Any
 
 from core.errors import CorpcareError
+from core.scope import RowScope
 from jobs.bulk_lease import Heartbeat, held
 from permissions.principal import Principal, principal_for
 from request.context import Context
@@ -33,7 +34,6 @@ from sources import Sources
 from sources.state.audit import AuditEntry
 from sources.state.bulk_operations import (
     BulkOperationRow,
-    BulkScope,
     ItemResult,
     Lease,
     LeaseLost,
@@ -111,7 +111,7 @@ async def work_through(
 
 async def _announce(sources: Sources, operation_id: int) -> None:
     """Tell the operation's subscribers, on every instance, how far it has got."""
-    [row] = await sources.bulk.operations([operation_id], BulkScope(customer_ids=None, user_id=None))
+    [row] = await sources.bulk.operations([operation_id], RowScope.everything())
     await sources.events.publish(progress_channel(operation_id), progress_event(row))
 
 

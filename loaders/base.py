@@ -15,11 +15,10 @@ from typing import Any, ClassVar, Generic, TypeVar
 
 from aiodataloader import DataLoader
 
+from core.scope import RowScope
 from core.values import month_start
 from loaders.shared import OrgGeneration
 from sources import Sources
-from sources.scope import RowScope
-from sources.state.bulk_operations import BulkScope
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -32,7 +31,6 @@ class LoadContext:
     sources: Sources
     scope: RowScope
     today: date
-    bulk_scope: BulkScope
     # The fewest lines a figure may stand for (0: none): roll-ups take whole atoms only
     # (permissions/disclosure.py).
     group_floor: int = 0

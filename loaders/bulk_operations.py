@@ -10,5 +10,5 @@ class BulkOperationByIdLoader(SourceLoader[int, BulkOperationRow | None]):
     reads = (BulkStore.operations,)
 
     async def batch_load_fn(self, keys: list[int]) -> list[BulkOperationRow | None]:
-        rows = await self.ctx.sources.bulk.operations(keys, self.ctx.bulk_scope)
+        rows = await self.ctx.sources.bulk.operations(keys, self.scope)
         return in_key_order(keys, {row.id: row for row in rows})

@@ -2,6 +2,8 @@
 
 Rules depend on the caller's role only (rows are scoped in SQL), so checking the selected
 fields against the principal's permissions up front costs nothing per resolved object. A
+selected field needs its own rule's permission and, when it reaches a type that carries a
+type rule (``SINGLE_LINES`` on the types that list single lines), that rule's too. A
 mutation selecting a denied field is refused whole and runs no SQL; in a read, each denied
 field is null with a FORBIDDEN error at its path, and nothing runs for it
 (``engine/executor.py``).
@@ -10,8 +12,9 @@ field is null with a FORBIDDEN error at its path, and nothing runs for it
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from graphql import (
     FieldNode,
@@ -32,8 +35,29 @@ from core.errors import Forbidden
 from permissions.roles import Permission
 from permissions.rules import Public, Requires, rule_permission
 
-# (type name, field name) -> the permission the field needs, or None when it is public.
-RuleTable = dict[tuple[str, str], Permission | None]
+
+class RuleTable(dict[tuple[str, str], Permission | None]):
+    """(type name, field name) -> the permission the field's own rule needs, or None when it is
+    public. ``types`` holds the type rules (type name -> permission), and ``reached`` each field
+    whose type carries one, with that rule's permission."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.types: dict[str, Permission] = {}
+        self.reached: dict[tuple[str, str], Permission] = {}
+
+    def needs(self, type_name: str, field_name: str) -> tuple[Permission, ...] | None:
+        """Every permission selecting the field takes (its own rule's, then its type's); None: it has no rule."""
+        key = (type_name, field_name)
+        if key not in self:
+            return None
+        return tuple(p for p in (self[key], self.reached.get(key)) if p is not None)
+
+    def lacked(self, type_name: str, field_name: str, held: frozenset[Permission]) -> Permission | None:
+        """The first permission the field needs that ``held`` lacks (None: none, or no rule at all)."""
+        return next((p for p in self.needs(type_name, field_name) or () if p not in held), None)
+
+
 Composite = GraphQLObjectType | GraphQLInterfaceType | GraphQLUnionType
 
 
@@ -49,17 +73,44 @@ def rules_of(schema: GraphQLSchema) -> RuleTable:
 
 
 def rule_table(schema: GraphQLSchema) -> RuleTable:
-    """Read every field's rule off the schema; a field without one is left out (and so denied)."""
-    table: RuleTable = {}
-    for type_ in schema.type_map.values():
-        if type_.name.startswith("__") or not isinstance(type_, GraphQLObjectType | GraphQLInterfaceType):
-            continue
+    """Read every field's rule, and every type rule, off the schema; a field without a rule of its
+    own is left out (and so denied)."""
+    table = RuleTable()
+    table.types = types = dict(_type_rules(schema))
+    for type_ in _composites(schema):
         for name, field in type_.fields.items():
-            definition = (field.extensions or {}).get("strawberry-definition")
-            rules = [d for d in getattr(definition, "directives", ()) if isinstance(d, Requires | Public)]
+            rules = _rules(field.extensions)
             if len(rules) == 1:
                 table[(type_.name, name)] = rule_permission(rules[0])
+            if (reached := types.get(get_named_type(field.type).name)) is not None:
+                table.reached[(type_.name, name)] = reached
     return table
+
+
+def _type_rules(schema: GraphQLSchema) -> Iterator[tuple[str, Permission]]:
+    """(type, permission) of each type rule. Only on object types that no interface or union
+    holds: a field names such a type itself, so the walk meets the rule at that field."""
+    unions = {member.name for t in schema.type_map.values() if isinstance(t, GraphQLUnionType) for member in t.types}
+    for type_ in _composites(schema):
+        rules = [rule for rule in _rules(type_.extensions) if isinstance(rule, Requires)]
+        if not rules:
+            continue
+        if not isinstance(type_, GraphQLObjectType) or type_.interfaces or type_.name in unions:
+            raise TypeError(f"a type rule on {type_.name}, which a fragment could reach unchecked")
+        permission = rule_permission(rules[0])
+        assert permission is not None
+        yield type_.name, permission
+
+
+def _composites(schema: GraphQLSchema) -> Iterator[GraphQLObjectType | GraphQLInterfaceType]:
+    for type_ in schema.type_map.values():
+        if not type_.name.startswith("__") and isinstance(type_, GraphQLObjectType | GraphQLInterfaceType):
+            yield type_
+
+
+def _rules(extensions: Mapping[str, Any] | None) -> list[Requires | Public]:
+    definition = (extensions or {}).get("strawberry-definition")
+    return [d for d in getattr(definition, "directives", ()) or () if isinstance(d, Requires | Public)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,11 +176,10 @@ def denied_fields(
                 name = selection.name.value
                 if name.startswith("__"):
                     continue
-                key = (parent.name, name)
-                if key not in rules:
+                if (parent.name, name) not in rules:
                     denials.append(Denial(parent.name, name, None, selection))
-                elif (needed := rules[key]) is not None and needed not in held:
-                    denials.append(Denial(parent.name, name, needed, selection))
+                elif (lacked := rules.lacked(parent.name, name, held)) is not None:
+                    denials.append(Denial(parent.name, name, lacked, selection))
                 if selection.selection_set is not None:
                     assert not isinstance(parent, GraphQLUnionType)
                     walk(_composite(get_named_type(parent.fields[name].type)), selection.selection_set)

@@ -42,7 +42,7 @@ from core.blocks import (
 from core.crm_records import path_ids
 from core.errors import Forbidden
 from permissions.principal import Principal
-from permissions.roles import Permission
+from permissions.rules import SINGLE_LINES
 
 __all__ = [
     "MIN_GROUP_SIZE",
@@ -64,7 +64,7 @@ MIN_GROUP_SIZE = 5
 
 def group_floor(principal: Principal, min_group_size: int) -> int:
     """The fewest lines a figure shown to ``principal`` may stand for; 0: no floor (it may read lines)."""
-    if principal.can(Permission.LINE_READ):
+    if principal.obeys(SINGLE_LINES):
         return 0
     return max(2, min_group_size)
 

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 from core.crm_records import PortalUserRecord
 from core.errors import Forbidden
+from core.scope import RowScope
 from permissions.roles import AUDITED_READS, ROLE_PERMISSIONS, Permission, Role
-from sources.scope import RowScope
-from sources.state.bulk_operations import BulkScope
+from permissions.rules import Rule, rule_permission
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +29,11 @@ class Principal:
     def can(self, permission: Permission) -> bool:
         return permission in self.permissions
 
+    def obeys(self, rule: Rule) -> bool:
+        """The principal's role lets it select what ``rule`` guards."""
+        needed = rule_permission(rule)
+        return needed is None or self.can(needed)
+
     def may_give(self, role: Role) -> bool:
         """No privilege escalation: a role may be given only if it holds no more than this principal."""
         return ROLE_PERMISSIONS[role] <= self.permissions
@@ -37,12 +42,6 @@ class Principal:
         """A user given no subtrees covers the whole company (an employee, its line): only a
         principal that covers the whole company may make one."""
         return role is Role.EMPLOYEE or bool(unit_ids) or self.scope.org_paths is None
-
-    @property
-    def bulk_scope(self) -> BulkScope:
-        """Bulk operations in view: one's own, or (with audit:read) every one of one's customers."""
-        owner = None if self.can(Permission.AUDIT_READ) else self.user_id
-        return BulkScope(customer_ids=self.scope.customer_ids, user_id=owner)
 
     @property
     def reads_are_audited(self) -> bool:
@@ -55,20 +54,12 @@ def require(principal: Principal, permission: Permission, message: str) -> None:
         raise Forbidden(message)
 
 
-def require_lines(principal: Principal, what: str) -> None:
-    """Figures of single lines need line:read: an aggregate-only caller sees groups, never a line."""
-    require(principal, Permission.LINE_READ, f"{what} shows single lines: it needs the line:read permission.")
-
-
-# What a spending alert is about, and the permission that lets a caller hear of it: a single
-# line needs line:read (an aggregate-only caller sees groups, never a line), a unit's budget
-# budget:read.
-ALERT_PERMISSIONS = {"line": Permission.LINE_READ, "unit": Permission.BUDGET_READ}
-
-
-def hears_alerts_on(principal: Principal) -> frozenset[str]:
-    """The subjects of spending alerts (``line``, ``unit``) the principal may hear of."""
-    return frozenset(subject for subject, needed in ALERT_PERMISSIONS.items() if principal.can(needed))
+def require_rule(principal: Principal, rule: Rule, what: str) -> None:
+    """Refuse (FORBIDDEN) what ``rule`` guards, where only the arguments tell whether the operation
+    reaches it (the document-wide check, ``permissions/authorize.py``, cannot see them)."""
+    needed = rule_permission(rule)
+    if needed is not None:
+        require(principal, needed, f"{what}: it needs the {needed} permission.")
 
 
 def principal_cache_key(login: str) -> str:
@@ -79,18 +70,20 @@ def principal_cache_key(login: str) -> str:
 def principal_for(user: PortalUserRecord) -> Principal:
     """Build the principal of an active portal user from its role and grants."""
     role = Role(user.role)
+    # Bulk operations in view: one's own, or (with audit:read) every one of one's customers'.
+    own = None if Permission.AUDIT_READ in ROLE_PERMISSIONS[role] else user.id
     if role is Role.SUPPORT:
-        scope = RowScope.everything()
+        scope = RowScope(customer_ids=None, own_user_id=own)
     elif user.customer_id is None:
         raise ValueError(f"portal user {user.login} has role {role} but no customer")
     elif role is Role.EMPLOYEE:
         lines = frozenset({user.subscriber_id}) if user.subscriber_id is not None else frozenset()
-        scope = RowScope(customer_ids=frozenset({user.customer_id}), subscriber_ids=lines)
+        scope = RowScope(customer_ids=frozenset({user.customer_id}), subscriber_ids=lines, own_user_id=own)
     elif role in (Role.UNIT_ADMIN, Role.AGGREGATE_VIEWER) or user.granted_paths:
         # A subtree role without grants sees nothing rather than everything.
-        scope = RowScope(customer_ids=frozenset({user.customer_id}), org_paths=user.granted_paths)
+        scope = RowScope(customer_ids=frozenset({user.customer_id}), org_paths=user.granted_paths, own_user_id=own)
     else:
-        scope = RowScope(customer_ids=frozenset({user.customer_id}))
+        scope = RowScope(customer_ids=frozenset({user.customer_id}), own_user_id=own)
     return Principal(
         user_id=user.id,
         login=user.login,

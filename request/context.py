@@ -113,7 +113,7 @@ class Context:
         """A context with fresh loaders for ``principal``, dated today unless told otherwise."""
         today = today or datetime.now(UTC).date()
         floor = group_floor(principal, min_group_size)
-        loaders = Loaders(LoadContext(sources, principal.scope, today, principal.bulk_scope, floor))
+        loaders = Loaders(LoadContext(sources, principal.scope, today, floor))
         return cls(principal, loaders, sources, today, request_id, pages, limits, cost_allowances=cost_allowances,
                    min_group_size=min_group_size)  # fmt: skip
 
@@ -154,9 +154,7 @@ class Context:
         """Empty loader caches: a subscription's context lives on, so each event starts afresh
         (nothing stale is shown, and memory does not grow with every line an event names)."""
         floor = group_floor(self.principal, self.min_group_size)
-        self.loaders = Loaders(
-            LoadContext(self.sources, self.principal.scope, self.today, self.principal.bulk_scope, floor)
-        )
+        self.loaders = Loaders(LoadContext(self.sources, self.principal.scope, self.today, floor))
 
     def pacer(self) -> Pacer:
         """Paces work this request does in many steps (a bulk start's inserts): while others' requests

@@ -40,7 +40,7 @@ async def audit_log(info: Info, args: AuditFilterArgs, page: PageArgs) -> Window
     if target is not None and target[1] > KEY_32:
         return window_of([], span, _cursor, _none)  # records keep 32-bit target keys: none names this object
     query = AuditQuery(
-        customer_ids=context.principal.scope.customer_ids,
+        scope=context.principal.scope,
         since=args.since and aware(args.since),
         until=args.until and aware(args.until),
         login=optional(args.actor, field="actor", longest=FILTER),

@@ -39,7 +39,7 @@ async def bulk_operations(info: Info, statuses: list[str], page: PageArgs) -> Wi
     """The operations in the caller's view, newest first."""
     context = info.context
     span = span_of(OPERATIONS, page, default=context.pages.default_size, maximum=context.pages.max_size)
-    bulk, scope = context.sources.bulk, context.principal.bulk_scope
+    bulk, scope = context.sources.bulk, context.principal.scope
     rows = await bulk.page(scope, statuses, span)
     return window_of(rows, span, lambda row: OPERATIONS.cursor(row.id), lambda: bulk.count(scope, statuses))
 
@@ -139,7 +139,7 @@ async def progress(info: Info, operation_id: str) -> AsyncIterator[BulkOperation
 
 async def _in_view(info: Info, key: int) -> BulkOperationRow:
     context = info.context
-    rows = await context.sources.bulk.operations([key], context.principal.bulk_scope)
+    rows = await context.sources.bulk.operations([key], context.principal.scope)
     if not rows:
         raise NotFound(f"No BulkOperation with id {to_global_id('BulkOperation', key)}.")
     return rows[0]

@@ -17,8 +17,9 @@ from typing import Any
 from core.billing_records import BundleBalanceRecord
 from core.blocks import disclosure_blocks, unit_paths
 from loaders.subscriber import BundleBalancesBySubscriberIdLoader, SubscriberByIdLoader
-from permissions.principal import hears_alerts_on, require
+from permissions.principal import require
 from permissions.roles import Permission
+from permissions.rules import ALERT_RULES
 from request.context import RECHECK_SECONDS, Context, Info
 from resolvers.node import load_node
 from resolvers.report_base import report_customer, visible_lines
@@ -73,7 +74,8 @@ async def spending_alerts(
     require(principal, Permission.SPENDING_READ, "Spending alerts need the spending:read permission.")
     customer = await report_customer(context, customer_id)
     within = (await load_node(context, org_unit_id, expect="OrgUnit")).path if org_unit_id else ""
-    hears = hears_alerts_on(principal)
+    view = principal.scope.narrowed_to(within)
+    hears = frozenset(subject for subject, rule in ALERT_RULES.items() if principal.obeys(rule))
     floor = floor_of(context)
     shown, looked = (await units_shown(context, customer, floor) if floor else None), time.monotonic()
     async with context.sources.events.listen(alerts_channel(customer), size=ALERTS_MAILBOX) as mailbox:
@@ -81,9 +83,7 @@ async def spending_alerts(
             alert = EVENTS.decoded(await mailbox.get(), SpendingAlert.decode)
             if alert.subject not in hears:
                 continue
-            if alert.org_path.startswith(within) and principal.scope.admits(
-                alert.customer_id, alert.org_path, alert.line_id
-            ):
+            if view.admits(alert.customer_id, alert.org_path, alert.line_id):
                 if not await context.next_event(principal):
                     return
                 if floor and time.monotonic() - looked >= RECHECK_SECONDS:  # the org tree may have changed

@@ -24,13 +24,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 from core.errors import CorpcareError
+from core.scope import RowScope
 from permissions.principal import principal_for
 from request.context import Context
 from resolvers.line_changes import LineChangeOutcome, judge
 from resolvers.line_operations import LINE_OPERATIONS, line_action
 from resolvers.mutation import UserErrorRecord
 from sources import Sources
-from sources.scope import RowScope
 from sources.state.audit import AuditEntry
 from sources.state.bulk_operations import ItemResult
 
@@ -132,7 +132,9 @@ async def _judged_now(sources: Sources, entry: AuditEntry, line_ids: list[int]) 
     user = await sources.crm.portal_user_by_login(entry.login)
     if user is None or user.id != entry.user_id or entry.customer_id is None or not line_ids:
         return {}
-    principal = replace(principal_for(user), scope=RowScope(customer_ids=frozenset({entry.customer_id})))
+    starter = principal_for(user)
+    company = RowScope(customer_ids=frozenset({entry.customer_id}), own_user_id=starter.scope.own_user_id)
+    principal = replace(starter, scope=company)
     context = Context.of(principal, sources, request_id=entry.request_id)
     action = line_action(entry.action, entry.detail["input"])
     lines = {line.id: line for line in await sources.crm.subscribers_by_ids(line_ids, principal.scope)}

@@ -15,7 +15,8 @@ from datetime import date, datetime
 from core.errors import BadUserInput
 from loaders.cursors import Window
 from permissions.disclosure import refuse_current_tree, refuse_fine_dimensions
-from permissions.principal import require_lines
+from permissions.principal import require_rule
+from permissions.rules import SINGLE_LINES
 from request.context import Context
 from resolvers.node import load_node
 from resolvers.report_base import (
@@ -112,7 +113,7 @@ async def spending_query(context: Context, args: SpendingReportArgs) -> Spending
     """What billing is asked: the visible lines mapped to their groups, and billing's own dimensions."""
     _validate(args)
     if "line" in args.group_by:
-        require_lines(context.principal, "Grouping by line")
+        require_rule(context.principal, SINGLE_LINES, "Grouping by line shows single lines")
     floor = floor_of(context)
     refuse_fine_dimensions(floor, args.group_by)
     refuse_current_tree(floor, args.structure)

@@ -9,7 +9,7 @@ import strawberry
 
 from loaders.subscriber import SubscriberByIdLoader
 from permissions.roles import Permission as P
-from permissions.rules import requires
+from permissions.rules import SINGLE_LINES, requires
 from resolvers.line_alerts import Anomalies as AnomaliesValue
 from schema.common import Money
 from schema.enums import LimitAction
@@ -29,7 +29,9 @@ class TopSpender:
     employee_share: Money = field(SPENDING)
 
 
-@strawberry.type(description="The lines that spent most in a period, among the lines you may see.")
+@strawberry.type(
+    description="The lines that spent most in a period, among the lines you may see.", directives=[SINGLE_LINES]
+)
 class TopSpenders:
     first: Month = field(SPENDING, name="from")  # type: ignore[valid-type]
     last: Month = field(SPENDING, name="to")  # type: ignore[valid-type]
@@ -53,7 +55,7 @@ class LineGrowth:
     growth_percent: Decimal | None = field(SPENDING, description="Null when there was nothing earlier.")
 
 
-@strawberry.type(description="Lines that stand out in a month, among the lines you may see.")
+@strawberry.type(description="Lines that stand out in a month, among the lines you may see.", directives=[SINGLE_LINES])
 class SpendingAnomalies:
     month: Month = field(SPENDING)  # type: ignore[valid-type]
     as_of: datetime = field(SPENDING)

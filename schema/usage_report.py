@@ -11,7 +11,7 @@ import strawberry
 from loaders.org import OrgUnitByIdLoader
 from loaders.subscriber import BundleByIdLoader, SubscriberByIdLoader, TariffPlanByIdLoader
 from permissions.roles import Permission as P
-from permissions.rules import requires
+from permissions.rules import SINGLE_LINES, requires
 from schema.catalogue import Bundle, TariffPlan
 from schema.common import Money
 from schema.enums import UNIT_OF_KIND, QuantityUnit, UsageKind
@@ -104,7 +104,9 @@ class LineSaving:
     monthly_saving: Money = field(PRODUCT)
 
 
-@strawberry.type(description="Lines whose recent usage fits a cheaper tariff plan, largest saving first.")
+@strawberry.type(
+    description="Lines whose recent usage fits a cheaper tariff plan, largest saving first.", directives=[SINGLE_LINES]
+)
 class SavingsReport:
     first: Month = field(PRODUCT, name="from")  # type: ignore[valid-type]
     last: Month = field(PRODUCT, name="to")  # type: ignore[valid-type]

@@ -1,55 +1,17 @@
-"""Row scope as plain data, the one helper that turns it into SQL, and its mirror for a row in hand.
+"""Every SQL rendering of row scope: lines, org units, stays, customers, company documents, bulk
+operations and audit entries, each made from the one ``RowScope`` (``core/scope.py``).
 
-A principal's scope reaches the sources as a ``RowScope``: the customers it may see, the
-org subtrees (materialised-path prefixes) inside them, or the single line of an employee.
-Sources never see principals or permissions, only this.
+Sources never see principals or permissions, only the scope. ``RowScope.admits`` is
+``scope_predicate`` for a row in hand; ``under`` is ``core.scope.in_subtree`` in SQL.
 """
 
 from __future__ import annotations
 
-import hashlib
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, false, or_, true
 
-
-@dataclass(frozen=True, slots=True)
-class RowScope:
-    # None: every customer (the operator's staff).
-    customer_ids: frozenset[int] | None
-    # None: the whole of each customer; otherwise subtree path prefixes.
-    org_paths: tuple[str, ...] | None = None
-    # Set for an employee: the lines they may see, and no org units at all.
-    subscriber_ids: frozenset[int] | None = None
-
-    def fingerprint(self) -> str:
-        """A short name for exactly this scope: keys of cached scoped data carry it."""
-        parts = (
-            "*" if self.customer_ids is None else ",".join(map(str, sorted(self.customer_ids))),
-            "*" if self.org_paths is None else ",".join(sorted(self.org_paths)),
-            "*" if self.subscriber_ids is None else ",".join(map(str, sorted(self.subscriber_ids))),
-        )
-        return hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
-
-    @classmethod
-    def everything(cls) -> RowScope:
-        return cls(customer_ids=None)
-
-    def sees_customer(self, customer_id: int) -> bool:
-        return self.customer_ids is None or customer_id in self.customer_ids
-
-    def covers_customer(self, customer_id: int) -> bool:
-        """True when the whole company is in scope: company-level figures are allowed."""
-        return self.sees_customer(customer_id) and self.org_paths is None and self.subscriber_ids is None
-
-    def admits(self, customer_id: int, path: str, subscriber_id: int | None = None) -> bool:
-        """``scope_predicate`` for one row already in hand (an event): the same rule, in Python."""
-        if not self.sees_customer(customer_id):
-            return False
-        if self.subscriber_ids is not None and subscriber_id not in self.subscriber_ids:
-            return False
-        return self.org_paths is None or any(path.startswith(prefix) for prefix in self.org_paths)
+from core.scope import RowScope
 
 
 def scope_predicate(
@@ -104,6 +66,20 @@ def company_predicate(scope: RowScope, customer_id: Any) -> ColumnElement[bool]:
     that is whole companies, never for a subtree or a single line."""
     if scope.org_paths is not None or scope.subscriber_ids is not None:
         return false()
+    return customer_predicate(scope, customer_id)
+
+
+def bulk_operation_predicate(scope: RowScope, *, customer_id: Any, user_id: Any) -> ColumnElement[bool]:
+    """Bulk operations in view: those of every customer the scope reaches into, and only the
+    ones its own user started when ``scope.own_user_id`` is set (a caller without audit:read)."""
+    if scope.own_user_id is None:
+        return customer_predicate(scope, customer_id)
+    return and_(customer_predicate(scope, customer_id), user_id == scope.own_user_id)
+
+
+def audit_entry_predicate(scope: RowScope, customer_id: Any) -> ColumnElement[bool]:
+    """Audit records: those of every customer the scope reaches into (reading them at all needs
+    audit:read, which the field rule asks for)."""
     return customer_predicate(scope, customer_id)
 
 

@@ -16,6 +16,7 @@ from functools import cache
 
 from permissions.authorize import RuleTable, rule_table
 from permissions.principal import Principal
+from permissions.roles import Permission
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,15 +122,21 @@ def _rules() -> RuleTable:
 def readable(column: Column | None, principal: Principal, rules: RuleTable | None = None) -> bool:
     if column is None:
         return False
+    return all(selectable(step, principal, rules) for step in column.path)
+
+
+def selectable(step: str, principal: Principal, rules: RuleTable | None = None) -> bool:
+    """The caller could select the field ``Type.field`` in GraphQL: it has a rule, and the rule
+    (with the type rule of the type it reaches) lets the caller's role select it."""
+    found = needs(step, rules)
+    return found is not None and all(principal.can(needed) for needed in found)
+
+
+def needs(step: str, rules: RuleTable | None = None) -> tuple[Permission, ...] | None:
+    """Every permission selecting the field ``Type.field`` takes; None: it has no rule."""
     table = _rules() if rules is None else rules
-    for step in column.path:
-        type_name, _, field_name = step.partition(".")
-        if (type_name, field_name) not in table:
-            return False
-        needed = table[(type_name, field_name)]
-        if needed is not None and not principal.can(needed):
-            return False
-    return True
+    type_name, _, field_name = step.partition(".")
+    return table.needs(type_name, field_name)
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,8 +23,6 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 
 from core.errors import BackendUnavailable, BadUserInput, CorpcareError, Forbidden, NotFound, RateLimited
 from infra.fair_share import FairShare, Ticket, customer_key
-from permissions.principal import require
-from permissions.roles import Permission
 from request.context import Context
 from resolvers.mutation import audit_change
 from resolvers.report_base import AS_BILLED, CURRENT
@@ -34,7 +32,7 @@ from schema.scalars import parse_month
 from server.auth import PrincipalUser
 from server.exports.cells import safe_row
 from server.exports.cells import writer as csv_writer
-from server.exports.columns import Shown
+from server.exports.columns import Shown, needs, selectable
 from server.exports.cost import charge_export
 from server.exports.report_rows import Table, budget_csv, savings_csv, top_spenders_csv, usage_csv
 from server.exports.spending_rows import spending_csv
@@ -60,8 +58,10 @@ async def _export(request: Request) -> Response:
     try:
         if name not in REPORTS:
             raise NotFound(f"No report {name!r}; there are {', '.join(sorted(REPORTS))}.")
-        permission, build = REPORTS[name]
-        require(principal, permission, f"This report needs the {permission.value} permission.")
+        field, build = REPORTS[name]
+        if not selectable(field, principal):  # the rules of the GraphQL field the report answers
+            lacked = [needed.value for needed in needs(field) or () if not principal.can(needed)]
+            raise Forbidden(f"This report needs the {' and '.join(lacked)} permission.")
         floor = request.app.state.min_group_size
         context = Context.of(principal, sources, request_id=request_id, min_group_size=floor)
         # Paid for before anything is read, like the report it writes (server/exports/cost.py).
@@ -149,12 +149,13 @@ async def _savings(context: Context, params: QueryParams) -> Built:
     return await _listed(table, "savings.csv")
 
 
-REPORTS: dict[str, tuple[Permission, Callable[[Context, QueryParams], Awaitable[Built]]]] = {
-    "spending": (Permission.SPENDING_READ, _spending),
-    "budget": (Permission.BUDGET_READ, _budget),
-    "top-spenders": (Permission.SPENDING_READ, _top_spenders),
-    "usage": (Permission.PRODUCT_READ, _usage),
-    "savings": (Permission.PRODUCT_READ, _savings),
+# Each report, the GraphQL field it answers as a file (whose rules it obeys), and its builder.
+REPORTS: dict[str, tuple[str, Callable[[Context, QueryParams], Awaitable[Built]]]] = {
+    "spending": ("Query.spendingReport", _spending),
+    "budget": ("Query.budgetReport", _budget),
+    "top-spenders": ("Query.topSpenders", _top_spenders),
+    "usage": ("Query.usageReport", _usage),
+    "savings": ("Query.savingsFinder", _savings),
 }
 
 

@@ -10,11 +10,12 @@ from typing import Any
 from sqlalchemy import and_, func, select
 
 from core.billing_records import BillingAccountRecord, CategoryAmount, InvoiceRecord, InvoiceSubscriberTotal
+from core.scope import RowScope
 from core.values import Money
 from sources.billing.models import BillingAccount, Invoice, InvoiceLine
 from sources.db import SqlSource, key_in
 from sources.keyset import Span, bounds, reading_order
-from sources.scope import RowScope, company_predicate
+from sources.scope import company_predicate
 
 ACCOUNT_COLUMNS = (
     BillingAccount.id,

@@ -21,9 +21,10 @@ from typing import Any
 from sqlalchemy import and_, func, insert, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from core.scope import RowScope
 from sources.crm.models import LineMembership, Subscriber, UnitBudget
 from sources.db import SqlSource, key_in
-from sources.scope import RowScope, held_predicate
+from sources.scope import held_predicate
 
 
 @dataclass(frozen=True, slots=True)

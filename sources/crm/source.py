@@ -9,13 +9,14 @@ from typing import Any
 from sqlalchemy import Select, func, or_, select
 
 from core.crm_records import CustomerRecord, OrgUnitRecord, PortalUserRecord, SubscriberRecord
+from core.scope import RowScope
 from core.values import Money
 from sources.crm.history import MembershipHistory
 from sources.crm.models import Customer, OrgUnit, PortalUser, ScopeGrant, Subscriber, UnitBudget
 from sources.crm.search import LineSearch, search_predicate
 from sources.db import key_in
 from sources.keyset import FIRST_PAGE, Span, bounds, reading_order
-from sources.scope import RowScope, company_predicate, customer_predicate, scope_predicate, under
+from sources.scope import company_predicate, customer_predicate, scope_predicate, under
 
 SUBSCRIBER_COLUMNS = (
     Subscriber.id,

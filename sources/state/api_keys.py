@@ -22,9 +22,10 @@ from typing import Any
 from sqlalchemy import insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from core.scope import RowScope
 from core.values import aware
 from sources.db import SqlSource, key_in
-from sources.scope import RowScope, company_predicate
+from sources.scope import company_predicate
 from sources.state.models import ApiKeyRecord
 
 PREFIX = "cck_"

@@ -18,9 +18,11 @@ import orjson
 from sqlalchemy import Select, TextClause, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from core.scope import RowScope
 from core.values import aware
 from sources.backend import Backend
 from sources.keyset import FIRST_PAGE, Span, bounds, reading_order
+from sources.scope import audit_entry_predicate
 from sources.state.models import AuditRecord, AuditTarget
 
 
@@ -42,7 +44,7 @@ class AuditEntry:
 
 @dataclass(frozen=True, slots=True)
 class AuditQuery:
-    customer_ids: frozenset[int] | None  # None: every customer (operator staff)
+    scope: RowScope  # the caller's: its customers' records (operator staff: every customer's)
     since: datetime | None = None
     until: datetime | None = None
     login: str | None = None
@@ -116,7 +118,7 @@ class AuditLog:
         return _entry(row) if row is not None else None
 
     async def recent(self, login: str, limit: int = 50) -> list[AuditEntry]:
-        return (await self.page(AuditQuery(customer_ids=None, login=login, span=Span(limit))))[:limit]
+        return (await self.page(AuditQuery(RowScope.everything(), login=login, span=Span(limit))))[:limit]
 
     async def page(self, query: AuditQuery) -> list[AuditEntry]:
         """The records of ``query.span``, in reading order (``sources.keyset``)."""
@@ -138,9 +140,7 @@ class AuditLog:
 
     @staticmethod
     def _matching(query: AuditQuery, *columns: Any) -> Select[Any]:
-        statement = select(*columns)
-        if query.customer_ids is not None:
-            statement = statement.where(AuditRecord.customer_id.in_(sorted(query.customer_ids)))
+        statement = select(*columns).where(audit_entry_predicate(query.scope, AuditRecord.customer_id))
         if query.since is not None:
             statement = statement.where(AuditRecord.at >= query.since)
         if query.until is not None:

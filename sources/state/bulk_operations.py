@@ -39,10 +39,12 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from core.scope import RowScope
 from core.values import aware
 from sources.backend import Backend
 from sources.db import key_in
 from sources.keyset import Span, bounds, reading_order
+from sources.scope import bulk_operation_predicate
 from sources.state.audit import AuditEntry, write_entry
 from sources.state.models import BulkItemRecord, BulkOperationRecord
 
@@ -78,14 +80,6 @@ class BulkStart:
     operation: str
     input: dict[str, Any]
     dry_run: bool
-
-
-@dataclass(frozen=True, slots=True)
-class BulkScope:
-    """Which operations a caller may see: its customers' (None: all), and only its own unless ``user_id`` is None."""
-
-    customer_ids: frozenset[int] | None
-    user_id: int | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -303,12 +297,12 @@ class BulkStore:
             )
         return asked.rowcount == 1
 
-    async def operations(self, ids: Sequence[int], scope: BulkScope) -> list[BulkOperationRow]:
-        statement = select(*_COLUMNS).where(key_in(_OP.id, ids, self.backend.dialect.name), *_visible(scope))
+    async def operations(self, ids: Sequence[int], scope: RowScope) -> list[BulkOperationRow]:
+        statement = select(*_COLUMNS).where(key_in(_OP.id, ids, self.backend.dialect.name), _visible(scope))
         async with self.backend.connect() as conn:
             return [_row(row) for row in (await conn.execute(statement)).all()]
 
-    async def page(self, scope: BulkScope, statuses: Sequence[str], span: Span) -> list[BulkOperationRow]:
+    async def page(self, scope: RowScope, statuses: Sequence[str], span: Span) -> list[BulkOperationRow]:
         """The operations of ``span`` (newest first, keyset on the id), in reading order."""
         statement = (
             select(*_COLUMNS)
@@ -319,7 +313,7 @@ class BulkStore:
         async with self.backend.connect() as conn:
             return [_row(row) for row in (await conn.execute(statement)).all()]
 
-    async def count(self, scope: BulkScope, statuses: Sequence[str]) -> int:
+    async def count(self, scope: RowScope, statuses: Sequence[str]) -> int:
         statement = select(func.count(_OP.id)).where(*_listed(scope, statuses))
         async with self.backend.connect() as conn:
             return int((await conn.execute(statement)).scalar_one())
@@ -363,22 +357,17 @@ def _held(lease: Lease) -> tuple[Any, ...]:
     )  # fmt: skip
 
 
-def _listed(scope: BulkScope, statuses: Sequence[str]) -> list[Any]:
-    return [*_visible(scope), *([_OP.status.in_(list(statuses))] if statuses else [])]
+def _listed(scope: RowScope, statuses: Sequence[str]) -> list[Any]:
+    return [_visible(scope), *([_OP.status.in_(list(statuses))] if statuses else [])]
+
+
+def _visible(scope: RowScope) -> Any:
+    return bulk_operation_predicate(scope, customer_id=_OP.customer_id, user_id=_OP.user_id)
 
 
 def _finished(operation_id: int, outcomes: Sequence[str]) -> list[Any]:
     conditions = [_ITEM.operation_id == operation_id, _ITEM.state == "done"]
     return [*conditions, _ITEM.outcome.in_(list(outcomes))] if outcomes else conditions
-
-
-def _visible(scope: BulkScope) -> list[Any]:
-    conditions: list[Any] = []
-    if scope.customer_ids is not None:
-        conditions.append(_OP.customer_id.in_(sorted(scope.customer_ids)))
-    if scope.user_id is not None:
-        conditions.append(_OP.user_id == scope.user_id)
-    return conditions
 
 
 def _pending_items(operation_id: int, line_ids: list[int], dialect: str) -> Any:

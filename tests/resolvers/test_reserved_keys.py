@@ -12,6 +12,7 @@ from typing import Any
 
 from core.errors import BackendUnavailable
 from core.ids import to_global_id
+from core.scope import RowScope
 from engine.build import build_schema
 from resolvers.recovery import settle_abandoned
 from sources.crm.writes import CrmWriter
@@ -188,7 +189,7 @@ async def test_a_backend_failing_midway_leaves_the_written_lines_in_the_answer_t
     suspended = {i for i in ids if await world.scalar("crm", "select status from subscribers where id = :i", i=i)
                  == "suspended"}  # fmt: skip
     assert suspended == set(ids[:2])
-    record = await world.sources.audit.page(AuditQuery(customer_ids=None, action="subscriberSuspend", span=Span(1)))
+    record = await world.sources.audit.page(AuditQuery(RowScope.everything(), action="subscriberSuspend", span=Span(1)))
     assert [r["outcome"] for r in record[0].detail["results"]] == ["applied", "applied", "failed", "failed", "failed"]
     replayed = await _run(world, world.sources, {"input": request}, query=LINES)
     assert replayed.data == answer.data

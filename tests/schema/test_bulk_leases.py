@@ -14,10 +14,11 @@ from typing import Any
 import pytest
 
 from core.ids import from_global_id
+from core.scope import RowScope
 from jobs.worker import BulkWorker
 from sources.keyset import Span
 from sources.state.audit import AuditQuery
-from sources.state.bulk_operations import BulkScope, BulkStart, BulkStore, ItemResult, Lease, LeaseLost
+from sources.state.bulk_operations import BulkStart, BulkStore, ItemResult, Lease, LeaseLost
 from tests.schema.test_bulk_operations import (
     OPERATION,
     CountingWriter,
@@ -33,7 +34,7 @@ from tests.support import LOGINS, World
 from tests.waiting import eventually, within
 
 LEASE = timedelta(seconds=2)  # short, and long enough for a loaded machine to renew every third of it
-EVERYONE = BulkScope(customer_ids=None, user_id=None)
+EVERYONE = RowScope.everything()
 
 
 class StallingWriter(CountingWriter):
@@ -165,7 +166,7 @@ async def test_a_chunk_slower_than_the_lease_keeps_its_one_writer_and_reports_ex
 
 async def audit_details(world: World, operation: str) -> list[dict[str, Any]]:
     """The details of the audit records the workers wrote for ``operation``, one per chunk."""
-    query = AuditQuery(customer_ids=None, target=("BulkOperation", from_global_id(operation)[1]), span=Span(1000))
+    query = AuditQuery(RowScope.everything(), target=("BulkOperation", from_global_id(operation)[1]), span=Span(1000))
     return [record.detail for record in await world.sources.audit.page(query) if "results" in record.detail]
 
 

@@ -10,8 +10,8 @@ from collections import Counter
 from sqlalchemy import text
 
 from core.ids import from_global_id
+from core.scope import RowScope
 from jobs.worker import BulkWorker
-from sources.state.bulk_operations import BulkScope
 from tests.schema.test_bulk_selection import SELECTED, STATUSES, SUSPEND, selection
 from tests.support import World
 from tests.waiting import eventually
@@ -30,7 +30,7 @@ async def suspend_dry_run(world: World, login: str) -> int:
 
 
 async def statuses(world: World, keys: list[int]) -> dict[int, str]:
-    rows = await world.sources.bulk.operations(keys, BulkScope(customer_ids=None, user_id=None))
+    rows = await world.sources.bulk.operations(keys, RowScope.everything())
     return {row.id: row.status for row in rows}
 
 
@@ -76,7 +76,7 @@ async def test_five_concurrent_100000_line_dry_runs_leave_another_companys_reque
         watching.cancel()
     print(f"longest loop gap: {longest_gap:.3f} s")  # reported (pytest -s), not asserted
 
-    for row in await world.sources.bulk.operations(keys, BulkScope(customer_ids=None, user_id=None)):
+    for row in await world.sources.bulk.operations(keys, RowScope.everything()):
         assert (row.done, row.would_apply, row.skipped, row.applied) == (
             SELECTED,
             tally["active"],

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import text, update
 
 from core.ids import from_global_id, to_global_id
+from core.scope import RowScope
 from jobs.worker import BulkWorker
 from sources.keyset import Span
 from sources.state.audit import AuditQuery
@@ -138,7 +139,7 @@ async def start(world: World, login: str, lines: list[int], service: int, **extr
 async def audited_results(world: World, operation: str) -> list[dict[str, Any]]:
     """Per-line results in the audit records the worker wrote for ``operation``."""
     operation_id = from_global_id(operation)[1]
-    query = AuditQuery(customer_ids=None, target=("BulkOperation", operation_id), span=Span(1000))
+    query = AuditQuery(RowScope.everything(), target=("BulkOperation", operation_id), span=Span(1000))
     records = await world.sources.audit.page(query)
     return [result for record in records if "results" in record.detail for result in record.detail["results"]]
 

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import text
 
-from sources.scope import RowScope
+from core.scope import RowScope
 from tests.schema.org_history import (
     by_unit_and_month,
     closed_range,

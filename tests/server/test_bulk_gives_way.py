@@ -6,11 +6,11 @@ from __future__ import annotations
 import asyncio
 
 from core.ids import from_global_id
+from core.scope import RowScope
 from infra.fair_share import FairShare
 from infra.pacing import give_way
 from jobs.bulk_work import work_through
 from jobs.worker import BulkWorker
-from sources.state.bulk_operations import BulkScope
 from tests.schema.test_bulk_selection import SUSPEND, selection
 from tests.waiting import within
 
@@ -60,6 +60,6 @@ async def test_the_worker_gives_way_before_every_chunk(bulk_world, customer_admi
 
     monkeypatch.setattr("jobs.worker.work_through", counting)
     await BulkWorker(bulk_world.sources, chunk=1000, share=FairShare()).drain()
-    [row] = await bulk_world.sources.bulk.operations([key], BulkScope(customer_ids=None, user_id=None))
+    [row] = await bulk_world.sources.bulk.operations([key], RowScope.everything())
     assert row.status == "completed" and row.done == lines
     assert len(seen) >= lines // 1000, seen

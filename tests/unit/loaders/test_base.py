@@ -10,12 +10,11 @@ import textwrap
 from datetime import date
 
 import loaders
+from core.scope import RowScope
 from loaders import LoadContext, Loaders, SourceLoader
 from loaders.org import OrgUnitByIdLoader, OrgUnitsByParentIdLoader
 from loaders.spending import SpendingBySubscriberMonthLoader, SpendingPerCurrencyBySubscriberMonthLoader
 from loaders.usage import UsageBySubscriberLoader, UsageCountBySubscriberLoader
-from sources.scope import RowScope
-from sources.state.bulk_operations import BulkScope
 from tests.support import open_engines, sources_over, sqlite_urls
 
 # self.crm.<read>, self.sources.<domain>.<read> (billing by domain), self.ctx.sources.<store>.<read>
@@ -80,7 +79,7 @@ def test_every_loader_declares_exactly_the_source_methods_its_code_reads():
 async def test_a_request_holds_one_loader_per_class_made_on_first_use(tmp_path):
     engines = open_engines(sqlite_urls(tmp_path))
     sources = sources_over(engines)
-    request = Loaders(LoadContext(sources, RowScope.everything(), date(2026, 3, 15), BulkScope(None, None)))
+    request = Loaders(LoadContext(sources, RowScope.everything(), date(2026, 3, 15)))
     units = request.get(OrgUnitByIdLoader)
     assert isinstance(units, OrgUnitByIdLoader) and request.get(OrgUnitByIdLoader) is units
     # A figure and its per-currency figures share one cache; so do pages and their counts.

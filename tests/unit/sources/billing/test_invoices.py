@@ -8,8 +8,8 @@ from typing import Any
 
 from sqlalchemy import text
 
+from core.scope import RowScope
 from sources.keyset import Span
-from sources.scope import RowScope
 from tests.support import World
 
 
