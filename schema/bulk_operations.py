@@ -52,7 +52,7 @@ class BulkOperation(Node):
         "as the mutation's `input`); a selection of more than 200 ids shows as their `count` and `sha256` "
         "(the lines are the `results`).",
     )
-    def input(root: BulkOperationRow, info: Info) -> JSON:  # type: ignore[misc]
+    def input(root: BulkOperationRow, info: Info) -> JSON:
         return input_as_sent(info.schema._schema, root.operation, root.input)  # type: ignore[return-value]
 
     status: BulkOperationStatus = field(PUBLIC)
@@ -79,7 +79,7 @@ class BulkOperation(Node):
         "with, as `applied`, `skipped` and `failed` do.",
     )
     async def results(
-        root: BulkOperationRow,  # type: ignore[misc]
+        root: BulkOperationRow,
         info: Info,
         first: int | None = None,
         after: str | None = None,

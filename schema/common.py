@@ -59,7 +59,7 @@ class Connection(Generic[T]):
     @strawberry.field(
         directives=[PUBLIC], description="Items in the whole list, counted by one more statement when asked for."
     )
-    async def total_count(root: Window) -> int | None:  # type: ignore[misc]
+    async def total_count(root: Window) -> int | None:
         return await root.count()
 
 

@@ -30,8 +30,8 @@ class TopSpender:
 
 @strawberry.type(description="The lines that spent most in a period, among the lines you may see.")
 class TopSpenders:
-    first: Month = field(SPENDING, name="from")  # type: ignore[valid-type]
-    last: Month = field(SPENDING, name="to")  # type: ignore[valid-type]
+    first: Month = field(SPENDING, name="from")
+    last: Month = field(SPENDING, name="to")
     as_of: datetime = field(SPENDING)
     lines: list[TopSpender] = field(SPENDING)
 
@@ -54,20 +54,20 @@ class LineGrowth:
 
 @strawberry.type(description="Lines that stand out in a month, among the lines you may see.")
 class SpendingAnomalies:
-    month: Month = field(SPENDING)  # type: ignore[valid-type]
+    month: Month = field(SPENDING)
     as_of: datetime = field(SPENDING)
 
     @strawberry.field(
         directives=[SPENDING], description="Charges above the monthly limit in force, largest excess first."
     )
-    async def over_limit(root: AnomaliesValue) -> list[LineOverLimit]:  # type: ignore[misc]
+    async def over_limit(root: AnomaliesValue) -> list[LineOverLimit]:
         return await root.over_limit()  # type: ignore[return-value]
 
     @strawberry.field(
         directives=[SPENDING],
         description="Lines whose charges grew by more than `percent` on the previous month.",
     )
-    async def growth(root: AnomaliesValue, percent: int = 50) -> list[LineGrowth]:  # type: ignore[misc]
+    async def growth(root: AnomaliesValue, percent: int = 50) -> list[LineGrowth]:
         return await root.grown(percent)  # type: ignore[return-value]
 
     @strawberry.field(
@@ -77,7 +77,7 @@ class SpendingAnomalies:
         "before. Lines billed in another currency are left out: amounts are never converted.",
     )
     async def roaming_spikes(
-        root: AnomaliesValue,  # type: ignore[misc]
+        root: AnomaliesValue,
         factor: int = 3,
         minimum: Decimal = Decimal("20.00"),
         currency: str | None = None,

@@ -167,8 +167,8 @@ class Query:
     async def top_spenders(
         self,
         info: Info,
-        from_: Annotated[Month, strawberry.argument(name="from")],  # type: ignore[valid-type]
-        to: Month,  # type: ignore[valid-type]
+        from_: Annotated[Month, strawberry.argument(name="from")],
+        to: Month,
         first: int = 10,
         org_unit: strawberry.ID | None = None,
         customer: strawberry.ID | None = None,
@@ -179,7 +179,7 @@ class Query:
     async def spending_anomalies(
         self,
         info: Info,
-        month: Month,  # type: ignore[valid-type]
+        month: Month,
         org_unit: strawberry.ID | None = None,
         customer: strawberry.ID | None = None,
     ) -> SpendingAnomalies | None:
@@ -192,8 +192,8 @@ class Query:
     async def usage_report(
         self,
         info: Info,
-        from_: Annotated[Month, strawberry.argument(name="from")],  # type: ignore[valid-type]
-        to: Month,  # type: ignore[valid-type]
+        from_: Annotated[Month, strawberry.argument(name="from")],
+        to: Month,
         unit_depth: int = 1,
         org_unit: strawberry.ID | None = None,
         customer: strawberry.ID | None = None,
@@ -218,7 +218,7 @@ class Query:
     async def bundle_utilisation(
         self,
         info: Info,
-        month: Month | None = None,  # type: ignore[valid-type]
+        month: Month | None = None,
         org_unit: strawberry.ID | None = None,
         customer: strawberry.ID | None = None,
     ) -> list[BundleUtilisation] | None:
