@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 
+from core import values
 from core.errors import BadUserInput, MixedCurrencies, one_currency
 from core.values import Money, UnknownCurrency, minor_unit, to_minor
 from resolvers.unit_changes import minor_amount
@@ -56,3 +57,15 @@ def test_one_figure_over_two_currencies_is_refused_with_both_named():
         one_currency("The unit's spending", ["EUR", "CHF", "EUR"], "EUR")
     assert refused.value.code == "MIXED_CURRENCIES"
     assert refused.value.extensions["currencies"] == ["CHF", "EUR"]
+
+
+def test_each_currency_has_one_exponent_and_every_one_round_trips_its_minor_units():
+    groups = [values._THREE.split(), values._NONE.split(), values._TWO.split()]
+    codes = [code for group in groups for code in group]
+    assert len(codes) == len(set(codes)) == len(values.MINOR_UNITS)  # listed twice: one exponent lost
+    for code, exponent in values.MINOR_UNITS.items():
+        assert len(code) == 3 and code.isupper()
+        money = Money.from_minor(10**exponent + 1, code)
+        assert money.amount == Decimal(10**exponent + 1).scaleb(-exponent)
+        assert money.minor == 10**exponent + 1
+        assert to_minor(money.amount, code) == 10**exponent + 1
