@@ -10,7 +10,7 @@ import strawberry
 from permissions.roles import Permission as P
 from permissions.rules import requires
 from resolvers.line_alerts import Anomalies as AnomaliesValue
-from schema.common import Money
+from schema.common import Money, shown_as
 from schema.enums import LimitAction
 from schema.fields import field, related
 from schema.scalars import Month
@@ -61,14 +61,14 @@ class SpendingAnomalies:
         directives=[SPENDING], description="Charges above the monthly limit in force, largest excess first."
     )
     async def over_limit(root: AnomaliesValue) -> list[LineOverLimit]:
-        return await root.over_limit()  # type: ignore[return-value]
+        return shown_as(list[LineOverLimit], await root.over_limit())
 
     @strawberry.field(
         directives=[SPENDING],
         description="Lines whose charges grew by more than `percent` on the previous month.",
     )
     async def growth(root: AnomaliesValue, percent: int = 50) -> list[LineGrowth]:
-        return await root.grown(percent)  # type: ignore[return-value]
+        return shown_as(list[LineGrowth], await root.grown(percent))
 
     @strawberry.field(
         directives=[SPENDING],
@@ -82,4 +82,4 @@ class SpendingAnomalies:
         minimum: Decimal = Decimal("20.00"),
         currency: str | None = None,
     ) -> list[LineGrowth]:
-        return await root.roaming_spikes(factor, minimum, currency)  # type: ignore[return-value]
+        return shown_as(list[LineGrowth], await root.roaming_spikes(factor, minimum, currency))
