@@ -6,7 +6,7 @@ The demo in a PostgreSQL database of its own, two ``corpcare serve`` processes (
 code, production mode) sharing it, and the usage feed (``demo/feed.py``) writing
 ``--rate`` events a second for ``--seconds``. Meanwhile ``--clients`` clients send, as fast as
 they are answered, one of two answers in turn: Acme's admin asks two spending reports (the
-groupings of ``tests/schema/test_one_moment.py`` in turn, and units by months by categories) with
+groupings of ``tests/api/engine/test_one_moment.py`` in turn, and units by months by categories) with
 the company's and its divisions' spending; Acme's analyst (who sees groups of lines only) asks a
 spending report. Every answer is checked on its own: report rows add up to the report's totals
 (total and employee share), the company's spending equals the report's total, each division's
@@ -37,7 +37,7 @@ from bench.noisy import _revision
 from bench.noisy_servers import Stack, private_database, server_pair
 from demo.feed import Totals, UsageFeed
 from infra.events import InProcessEvents
-from tests.schema.test_one_moment import ANSWER, GROUP_GROUPINGS, GROUPINGS, GROUPS_ANSWER, disagreements
+from tests.api.engine.test_one_moment import ANSWER, GROUP_GROUPINGS, GROUPINGS, GROUPS_ANSWER, disagreements
 from tests.support import open_engines
 
 CALLERS = (("acme.admin", ANSWER, GROUPINGS), ("acme.analyst", GROUPS_ANSWER, GROUP_GROUPINGS))

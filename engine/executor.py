@@ -46,7 +46,7 @@ class LevelExecutor(StrawberryGraphQLCoreExecutionContext):
     denied: dict[int, Denial] | None = None
 
     @classmethod
-    def build(  # type: ignore[override]
+    def build(
         cls,
         schema: GraphQLSchema,
         document: DocumentNode,
@@ -80,7 +80,7 @@ class LevelExecutor(StrawberryGraphQLCoreExecutionContext):
         # A subscription event shared by many subscribers is answered once per view.
         return RESULTS.execute(self, lambda: super(LevelExecutor, self).execute_operation(serially))
 
-    def execute_field(  # type: ignore[override]
+    def execute_field(
         self,
         parent_type: GraphQLObjectType,
         source: Any,
@@ -98,7 +98,7 @@ class LevelExecutor(StrawberryGraphQLCoreExecutionContext):
         assert self.denied is not None
         return next((d for detail in details if (d := self.denied.get(id(detail.node))) is not None), None)
 
-    def complete_iterable_value(  # type: ignore[override]
+    def complete_iterable_value(
         self,
         item_type: GraphQLOutputType,
         field_details_list: FieldDetailsList,

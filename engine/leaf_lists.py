@@ -53,7 +53,7 @@ class StandIns:
             return raw
         types: dict[str, Any] = {}
         for definition in operation.variable_definitions or ():
-            types[definition.variable.name.value] = type_from_ast(schema, definition.type)  # type: ignore[arg-type]
+            types[definition.variable.name.value] = type_from_ast(schema, definition.type)
         return {
             name: self._replace(value, types[name], 0) if types.get(name) is not None else value
             for name, value in raw.items()

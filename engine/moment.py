@@ -21,12 +21,12 @@ from sources.moment import Moment, one_moment
 class OneMoment(SchemaExtension):
     _moment: Moment | None = None
 
-    async def on_operation(self) -> AsyncIterator[None]:  # type: ignore[override]
+    async def on_operation(self) -> AsyncIterator[None]:
         async with one_moment(self._writes) as moment:
             self._moment = moment
             yield
 
-    async def on_stream_result(self, result: Any) -> AsyncIterator[None]:  # type: ignore[override]
+    async def on_stream_result(self, result: Any) -> AsyncIterator[None]:
         yield
         if self._moment is not None:
             await self._moment.end()  # this event is answered; the next one reads its own moment

@@ -20,7 +20,7 @@ KINDS = ("company", "division", "department", "team")
 
 async def _unit(context: Context, global_id: str, field: str) -> OrgUnitRecord:
     try:
-        return await load_node(context, global_id, expect="OrgUnit")  # type: ignore[no-any-return]
+        return await load_node(context, global_id, expect="OrgUnit")
     except CorpcareError as error:
         error.extensions["field"] = [field]
         raise

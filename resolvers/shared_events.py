@@ -33,7 +33,7 @@ class SharedEvents:
             if len(self._by_message) > self._kept:
                 _, dropped = self._by_message.popitem(last=False)
                 del self._ids[id(dropped)]
-        return value  # type: ignore[no-any-return]
+        return value
 
     def shared(self, value: object) -> bool:
         """True for an object this process handed to every subscriber of its event."""

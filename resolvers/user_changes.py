@@ -82,7 +82,7 @@ async def _units(info: Info, ids: list[str]) -> list[int]:
 
 async def _target(info: Info, global_id: str) -> PortalUserRecord:
     try:
-        return await load_node(info.context, global_id, expect="PortalUser")  # type: ignore[no-any-return]
+        return await load_node(info.context, global_id, expect="PortalUser")
     except CorpcareError as error:
         error.extensions["field"] = ["user"]
         raise

@@ -16,7 +16,7 @@ from permissions.roles import Permission as P
 from permissions.rules import PUBLIC, requires
 from request.context import Info
 from resolvers import bulk_operations
-from schema.common import Connection, Money, Node, UserError
+from schema.common import Connection, Money, Node, UserError, shown_as
 from schema.fields import field, global_id, related, resolved
 from schema.inputs_as_sent import input_as_sent
 from schema.line_results import LineChangeResult, LineOutcome
@@ -53,7 +53,7 @@ class BulkOperation(Node):
         "as the mutation's `input`); a selection of more than 200 ids shows as their `count` and `sha256` "
         "(the lines are the `results`).",
     )
-    def input(root: BulkOperationRow, info: Info) -> JSON:  # type: ignore[misc]
+    def input(root: BulkOperationRow, info: Info) -> JSON:
         return input_as_sent(info.schema._schema, root.operation, root.input)  # type: ignore[return-value]
 
     status: BulkOperationStatus = field(PUBLIC)
@@ -80,7 +80,7 @@ class BulkOperation(Node):
         "with, as `applied`, `skipped` and `failed` do.",
     )
     async def results(
-        root: BulkOperationRow,  # type: ignore[misc]
+        root: BulkOperationRow,
         info: Info,
         first: int | None = None,
         after: str | None = None,
@@ -90,7 +90,7 @@ class BulkOperation(Node):
     ) -> Connection[LineChangeResult]:
         outcomes = [value.value for value in outcome or ()]
         page: Window = await bulk_operations.bulk_results(info, root, outcomes, PageArgs(first, after, last, before))
-        return page  # type: ignore[return-value]
+        return shown_as(Connection[LineChangeResult], page)
 
     @classmethod
     def is_type_of(cls, obj: Any, _info: Any) -> bool:
@@ -117,4 +117,4 @@ class BulkMutation:
     )
     async def bulk_operation_cancel(self, info: Info, input: BulkOperationCancelInput) -> BulkOperationCancelPayload:
         outcome = await bulk_operations.cancel(info, input.bulk_operation, input.idempotency_key)
-        return outcome  # type: ignore[return-value]
+        return shown_as(BulkOperationCancelPayload, outcome)

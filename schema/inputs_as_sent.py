@@ -33,13 +33,13 @@ def input_as_sent(schema: GraphQLSchema, mutation: str, kept: dict[str, Any]) ->
     field = None if root is None else root.fields.get(mutation)
     if field is None or "input" not in field.args:
         return kept
-    return _as_sent(field.args["input"].type, kept)  # type: ignore[no-any-return]
+    return _as_sent(field.args["input"].type, kept)
 
 
 def _as_sent(type_: GraphQLInputType, value: Any) -> Any:
     if value is None:
         return None
-    nullable = get_nullable_type(type_)  # type: ignore[call-overload]
+    nullable = get_nullable_type(type_)
     if isinstance(nullable, GraphQLList) and isinstance(value, list):
         return [_as_sent(nullable.of_type, item) for item in value]
     if isinstance(nullable, GraphQLEnumType):

@@ -11,7 +11,7 @@ from loaders.subscriber import SubscriberByIdLoader
 from permissions.roles import Permission as P
 from permissions.rules import SINGLE_LINES, requires
 from resolvers.line_alerts import Anomalies as AnomaliesValue
-from schema.common import Money
+from schema.common import Money, shown_as
 from schema.enums import LimitAction
 from schema.fields import field, related
 from schema.scalars import Month
@@ -33,8 +33,8 @@ class TopSpender:
     description="The lines that spent most in a period, among the lines you may see.", directives=[SINGLE_LINES]
 )
 class TopSpenders:
-    first: Month = field(SPENDING, name="from")  # type: ignore[valid-type]
-    last: Month = field(SPENDING, name="to")  # type: ignore[valid-type]
+    first: Month = field(SPENDING, name="from")
+    last: Month = field(SPENDING, name="to")
     as_of: datetime = field(SPENDING)
     lines: list[TopSpender] = field(SPENDING)
 
@@ -57,21 +57,21 @@ class LineGrowth:
 
 @strawberry.type(description="Lines that stand out in a month, among the lines you may see.", directives=[SINGLE_LINES])
 class SpendingAnomalies:
-    month: Month = field(SPENDING)  # type: ignore[valid-type]
+    month: Month = field(SPENDING)
     as_of: datetime = field(SPENDING)
 
     @strawberry.field(
         directives=[SPENDING], description="Charges above the monthly limit in force, largest excess first."
     )
-    async def over_limit(root: AnomaliesValue) -> list[LineOverLimit]:  # type: ignore[misc]
-        return await root.over_limit()  # type: ignore[return-value]
+    async def over_limit(root: AnomaliesValue) -> list[LineOverLimit]:
+        return shown_as(list[LineOverLimit], await root.over_limit())
 
     @strawberry.field(
         directives=[SPENDING],
         description="Lines whose charges grew by more than `percent` on the previous month.",
     )
-    async def growth(root: AnomaliesValue, percent: int = 50) -> list[LineGrowth]:  # type: ignore[misc]
-        return await root.grown(percent)  # type: ignore[return-value]
+    async def growth(root: AnomaliesValue, percent: int = 50) -> list[LineGrowth]:
+        return shown_as(list[LineGrowth], await root.grown(percent))
 
     @strawberry.field(
         directives=[SPENDING],
@@ -80,9 +80,9 @@ class SpendingAnomalies:
         "before. Lines billed in another currency are left out: amounts are never converted.",
     )
     async def roaming_spikes(
-        root: AnomaliesValue,  # type: ignore[misc]
+        root: AnomaliesValue,
         factor: int = 3,
         minimum: Decimal = Decimal("20.00"),
         currency: str | None = None,
     ) -> list[LineGrowth]:
-        return await root.roaming_spikes(factor, minimum, currency)  # type: ignore[return-value]
+        return shown_as(list[LineGrowth], await root.roaming_spikes(factor, minimum, currency))

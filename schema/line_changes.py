@@ -17,7 +17,7 @@ from resolvers.line_operations import line_action, permission_for
 from resolvers.line_selection import ids_echo
 from resolvers.mutation import plain
 from schema.bulk_operations import BulkOperation
-from schema.common import Money, UserError
+from schema.common import Money, UserError, shown_as
 from schema.fields import field, related, resolved
 from schema.line_results import LineChangeResult
 from schema.policy_input import PolicyInput, policy_changes
@@ -176,13 +176,13 @@ class LineMutation:
         directives=[requires(permission_for("subscriberSuspend"))], description="Suspend lines (lost device, leave)."
     )
     async def subscriber_suspend(self, info: Info, input: SubscriberSuspendInput) -> LineChangePayload:
-        return await _lines(info, "subscriberSuspend", input, reason=input.reason)  # type: ignore[return-value]
+        return shown_as(LineChangePayload, await _lines(info, "subscriberSuspend", input, reason=input.reason))
 
     @strawberry.mutation(
         directives=[requires(permission_for("subscriberResume"))], description="Resume suspended lines."
     )
     async def subscriber_resume(self, info: Info, input: SubscriberResumeInput) -> LineChangePayload:
-        return await _lines(info, "subscriberResume", input)  # type: ignore[return-value]
+        return shown_as(LineChangePayload, await _lines(info, "subscriberResume", input))
 
     @strawberry.mutation(
         directives=[requires(permission_for("subscriberServicesAdd"))],
@@ -190,34 +190,43 @@ class LineMutation:
         "Employees may add to their own line.",
     )
     async def subscriber_services_add(self, info: Info, input: SubscriberServicesInput) -> LineChangePayload:
-        return await _lines(info, "subscriberServicesAdd", input, services=sorted(input.services))  # type: ignore[return-value]
+        return shown_as(
+            LineChangePayload, await _lines(info, "subscriberServicesAdd", input, services=sorted(input.services))
+        )
 
     @strawberry.mutation(
         directives=[requires(permission_for("subscriberServicesRemove"))],
         description="Remove services from lines. Employees may remove from their own line.",
     )
     async def subscriber_services_remove(self, info: Info, input: SubscriberServicesInput) -> LineChangePayload:
-        return await _lines(info, "subscriberServicesRemove", input, services=sorted(input.services))  # type: ignore[return-value]
+        return shown_as(
+            LineChangePayload, await _lines(info, "subscriberServicesRemove", input, services=sorted(input.services))
+        )
 
     @strawberry.mutation(
         directives=[requires(permission_for("subscriberPlanChange"))],
         description="Move lines to another tariff plan, now or from the start of next billing month.",
     )
     async def subscriber_plan_change(self, info: Info, input: SubscriberPlanChangeInput) -> LineChangePayload:
-        return await _lines(info, "subscriberPlanChange", input, plan=input.plan, effective=input.effective)  # type: ignore[return-value]
+        return shown_as(
+            LineChangePayload,
+            await _lines(info, "subscriberPlanChange", input, plan=input.plan, effective=input.effective),
+        )
 
     @strawberry.mutation(
         directives=[requires(permission_for("subscriberPolicySet"))],
         description="Set spending policy attributes on lines, overriding what their units say.",
     )
     async def subscriber_policy_set(self, info: Info, input: SubscriberPolicySetInput) -> LineChangePayload:
-        return await _lines(info, "subscriberPolicySet", input, policy=policy_changes(input.policy))  # type: ignore[return-value]
+        return shown_as(
+            LineChangePayload, await _lines(info, "subscriberPolicySet", input, policy=policy_changes(input.policy))
+        )
 
     @strawberry.mutation(
         directives=[requires(permission_for("subscriberMove"))], description="Move lines into another unit."
     )
     async def subscriber_move(self, info: Info, input: SubscriberMoveInput) -> LineChangePayload:
-        return await _lines(info, "subscriberMove", input, org_unit=input.org_unit)  # type: ignore[return-value]
+        return shown_as(LineChangePayload, await _lines(info, "subscriberMove", input, org_unit=input.org_unit))
 
 
 async def _lines(info: Info, operation: str, input: Any, **rest: Any) -> LineChangeOutcome:

@@ -31,7 +31,7 @@ class SpendingAlert:
     threshold: int = field(SPENDING, description="The percentage of the limit or budget reached: 80 or 100.")
     line: Subscriber | None = related(SubscriberByIdLoader, "line_id", SPENDING, description="For a line's alert.")
     org_unit: OrgUnit | None = related(OrgUnitByIdLoader, "org_unit_id", SPENDING, description="For a unit's alert.")
-    month: Month = field(SPENDING)  # type: ignore[valid-type]
+    month: Month = field(SPENDING)
     spent: Money | None = field(
         SPENDING,
         description="Charges this month when the threshold was reached; null for callers who see only groups "

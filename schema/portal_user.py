@@ -16,7 +16,7 @@ from permissions.rules import PUBLIC, requires
 from permissions.service_accounts import is_service_account
 from request.context import Info
 from resolvers.user_changes import UserOutcome, change_user, grant, invite, set_role
-from schema.common import Node, UserError
+from schema.common import Node, UserError, shown_as
 from schema.fields import field, global_id, related, resolved
 from schema.org_unit import OrgUnit
 from schema.subscriber import Subscriber
@@ -94,23 +94,29 @@ class UserMutation:
                 "units": sorted(input.units), "line": input.line}  # fmt: skip
         change = invite(info, input.login, input.name, input.email, role, list(input.units), input.line)
         outcome: UserOutcome = await change_user(info, "portalUserInvite", echo, input.idempotency_key, change)
-        return outcome  # type: ignore[return-value]
+        return shown_as(PortalUserPayload, outcome)
 
     @strawberry.mutation(directives=[requires(P.USER_WRITE)], description="Change a portal user's role.")
     async def portal_user_set_role(self, info: Info, input: PortalUserSetRoleInput) -> PortalUserPayload:
         role = RoleValue(input.role)
         echo = {"user": input.user, "role": role.value}
         change = set_role(info, input.user, role)
-        return await change_user(info, "portalUserSetRole", echo, input.idempotency_key, change)  # type: ignore[return-value]
+        return shown_as(
+            PortalUserPayload, await change_user(info, "portalUserSetRole", echo, input.idempotency_key, change)
+        )
 
     @strawberry.mutation(directives=[requires(P.USER_WRITE)], description="Let a user act on one more subtree.")
     async def portal_user_grant_scope(self, info: Info, input: PortalUserScopeInput) -> PortalUserPayload:
         echo = {"user": input.user, "orgUnit": input.org_unit}
         change = grant(info, input.user, input.org_unit, revoke=False)
-        return await change_user(info, "portalUserGrantScope", echo, input.idempotency_key, change)  # type: ignore[return-value]
+        return shown_as(
+            PortalUserPayload, await change_user(info, "portalUserGrantScope", echo, input.idempotency_key, change)
+        )
 
     @strawberry.mutation(directives=[requires(P.USER_WRITE)], description="Take a subtree away from a user.")
     async def portal_user_revoke_scope(self, info: Info, input: PortalUserScopeInput) -> PortalUserPayload:
         echo = {"user": input.user, "orgUnit": input.org_unit}
         change = grant(info, input.user, input.org_unit, revoke=True)
-        return await change_user(info, "portalUserRevokeScope", echo, input.idempotency_key, change)  # type: ignore[return-value]
+        return shown_as(
+            PortalUserPayload, await change_user(info, "portalUserRevokeScope", echo, input.idempotency_key, change)
+        )

@@ -22,7 +22,7 @@ from schema.audit import AuditFilter, AuditRecord
 from schema.audit import filter_args as audit_filter_args
 from schema.bulk_operations import BulkOperation, BulkOperationStatus
 from schema.catalogue import Service, TariffPlan
-from schema.common import Connection, Node
+from schema.common import Connection, Node, shown_as
 from schema.customer import Customer
 from schema.enums import LineStatus, OrderDirection, OrgStructure
 from schema.line_alerts import SpendingAnomalies, TopSpenders
@@ -80,7 +80,7 @@ class Query:
     @strawberry.field(directives=[PUBLIC], description="The signed-in caller.")
     def viewer(self, info: Info) -> Viewer:
         principal: Principal = info.context.principal
-        return principal  # type: ignore[return-value]
+        return shown_as(Viewer, principal)
 
     @strawberry.field(directives=[PUBLIC], description="Your company, or (operator staff) the one with this id.")
     async def customer(self, info: Info, id: strawberry.ID | None = None) -> Customer | None:
@@ -117,7 +117,7 @@ class Query:
             descending=bool(order_by and order_by.direction is OrderDirection.DESC),
         )
         page: Window = await subscribers(info, args, PageArgs(first, after, last, before))
-        return page  # type: ignore[return-value]
+        return shown_as(Connection[Subscriber], page)
 
     @strawberry.field(directives=[requires(P.AUDIT_READ)], description="Audit records of your company, newest first.")
     async def audit_log(
@@ -130,7 +130,7 @@ class Query:
         before: str | None = None,
     ) -> Connection[AuditRecord] | None:
         page: Window = await audit.audit_log(info, audit_filter_args(filter), PageArgs(first, after, last, before))
-        return page  # type: ignore[return-value]
+        return shown_as(Connection[AuditRecord], page)
 
     @strawberry.field(
         directives=[PUBLIC],
@@ -147,43 +147,43 @@ class Query:
     ) -> Connection[BulkOperation] | None:
         statuses = [value.value for value in status or ()]
         page: Window = await bulk_operations.bulk_operations(info, statuses, PageArgs(first, after, last, before))
-        return page  # type: ignore[return-value]
+        return shown_as(Connection[BulkOperation], page)
 
     @strawberry.field(
         directives=[requires(P.SPENDING_READ)],
         description="Spending of the lines you may see, grouped by the dimensions you choose, summed by billing.",
     )
     async def spending_report(self, info: Info, input: SpendingReportInput) -> SpendingReport | None:
-        return await spending_report(info.context, input.args())  # type: ignore[return-value]
+        return shown_as(SpendingReport, await spending_report(info.context, input.args()))
 
     @strawberry.field(
         directives=[requires(P.BUDGET_READ)],
         description="Budgets against actual spending per unit and month, with a month-end forecast; over budget first.",
     )
     async def budget_report(self, info: Info, input: BudgetReportInput) -> BudgetReport | None:
-        return await budget_report(info.context, input.args())  # type: ignore[return-value]
+        return shown_as(BudgetReport, await budget_report(info.context, input.args()))
 
     @strawberry.field(directives=[requires(P.SPENDING_READ)], description="The lines that spent most, ranked.")
     async def top_spenders(
         self,
         info: Info,
-        from_: Annotated[Month, strawberry.argument(name="from")],  # type: ignore[valid-type]
-        to: Month,  # type: ignore[valid-type]
+        from_: Annotated[Month, strawberry.argument(name="from")],
+        to: Month,
         first: int = 10,
         org_unit: strawberry.ID | None = None,
         customer: strawberry.ID | None = None,
     ) -> TopSpenders | None:
-        return await line_alerts.top_spenders(info.context, from_, to, first, org_unit, customer)  # type: ignore[return-value]
+        return shown_as(TopSpenders, await line_alerts.top_spenders(info.context, from_, to, first, org_unit, customer))
 
     @strawberry.field(directives=[requires(P.SPENDING_READ)], description="Lines that stand out in a month.")
     async def spending_anomalies(
         self,
         info: Info,
-        month: Month,  # type: ignore[valid-type]
+        month: Month,
         org_unit: strawberry.ID | None = None,
         customer: strawberry.ID | None = None,
     ) -> SpendingAnomalies | None:
-        return await line_alerts.anomalies(info.context, month, org_unit, customer)  # type: ignore[return-value]
+        return shown_as(SpendingAnomalies, await line_alerts.anomalies(info.context, month, org_unit, customer))
 
     @strawberry.field(
         directives=[requires(P.PRODUCT_READ)],
@@ -192,8 +192,8 @@ class Query:
     async def usage_report(
         self,
         info: Info,
-        from_: Annotated[Month, strawberry.argument(name="from")],  # type: ignore[valid-type]
-        to: Month,  # type: ignore[valid-type]
+        from_: Annotated[Month, strawberry.argument(name="from")],
+        to: Month,
         unit_depth: int = 1,
         org_unit: strawberry.ID | None = None,
         customer: strawberry.ID | None = None,
@@ -207,8 +207,9 @@ class Query:
             ),
         ] = OrgStructure.AS_BILLED,
     ) -> UsageReport | None:
-        return await usage_report.usage_report(  # type: ignore[return-value]
-            info.context, from_, to, unit_depth, org_unit, customer, structure.value
+        return shown_as(
+            UsageReport,
+            await usage_report.usage_report(info.context, from_, to, unit_depth, org_unit, customer, structure.value),
         )
 
     @strawberry.field(
@@ -218,12 +219,14 @@ class Query:
     async def bundle_utilisation(
         self,
         info: Info,
-        month: Month | None = None,  # type: ignore[valid-type]
+        month: Month | None = None,
         org_unit: strawberry.ID | None = None,
         customer: strawberry.ID | None = None,
     ) -> list[BundleUtilisation] | None:
         period = month or info.context.current_period
-        return await usage_report.bundle_use(info.context, period, org_unit, customer)  # type: ignore[return-value]
+        return shown_as(
+            list[BundleUtilisation], await usage_report.bundle_use(info.context, period, org_unit, customer)
+        )
 
     @strawberry.field(
         directives=[requires(P.PRODUCT_READ)],
@@ -232,16 +235,16 @@ class Query:
     async def savings_finder(
         self, info: Info, months: int = 3, org_unit: strawberry.ID | None = None, customer: strawberry.ID | None = None
     ) -> SavingsReport | None:
-        return await savings.savings(info.context, months, org_unit, customer)  # type: ignore[return-value]
+        return shown_as(SavingsReport, await savings.savings(info.context, months, org_unit, customer))
 
     @strawberry.field(directives=[requires(P.USER_READ)], description="Your company's portal users.")
     async def portal_users(self, info: Info) -> list[PortalUser] | None:
-        return await users.portal_users(info)  # type: ignore[return-value]
+        return shown_as(list[PortalUser], await users.portal_users(info))
 
     @strawberry.field(directives=[requires(P.CATALOGUE_READ)])
     async def tariff_plans(self, info: Info) -> list[TariffPlan] | None:
-        return await catalogue.tariff_plans(info)  # type: ignore[return-value]
+        return shown_as(list[TariffPlan], await catalogue.tariff_plans(info))
 
     @strawberry.field(directives=[requires(P.CATALOGUE_READ)])
     async def services(self, info: Info) -> list[Service] | None:
-        return await catalogue.services(info)  # type: ignore[return-value]
+        return shown_as(list[Service], await catalogue.services(info))

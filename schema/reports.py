@@ -62,8 +62,8 @@ class SpendingDimension(Enum):
     "service it holds, so those rows overlap."
 )
 class SpendingReportInput:
-    from_: Month = strawberry.field(name="from")  # type: ignore[valid-type]
-    to: Month  # type: ignore[valid-type]
+    from_: Month = strawberry.field(name="from")
+    to: Month
     group_by: list[SpendingDimension] = strawberry.field(default_factory=list)
     unit_depth: int = strawberry.field(
         default=1, description="For ORG_UNIT: 0 the company, 1 divisions, 2 departments, 3 teams; rolled up."
@@ -101,7 +101,7 @@ class SpendingReportRow:
         "show: lines of a smaller centre count for the centre above it.",
     )
     line: Subscriber | None = related(SubscriberByIdLoader, "line_id", SPENDING)
-    month: Month | None = field(SPENDING)  # type: ignore[valid-type]
+    month: Month | None = field(SPENDING)
     category: ChargeCategory | None = field(SPENDING)
     tariff_plan: TariffPlan | None = related(TariffPlanByIdLoader, "tariff_plan_id", SPENDING)
     service: Service | None = related(
@@ -121,8 +121,8 @@ class SpendingReportRow:
 
 @strawberry.type(description="Rated charges of the lines you may see, summed by the billing database.")
 class SpendingReport:
-    first: Month = field(SPENDING, name="from")  # type: ignore[valid-type]
-    last: Month = field(SPENDING, name="to")  # type: ignore[valid-type]
+    first: Month = field(SPENDING, name="from")
+    last: Month = field(SPENDING, name="to")
     as_of: datetime = field(SPENDING, description="When the figures were read.")
     totals: list[SpendingReportRow] = field(
         SPENDING,
@@ -139,8 +139,8 @@ BUDGET = requires(P.BUDGET_READ)
 
 @strawberry.input(description="Months are billing periods, both ends included; the current month is forecast.")
 class BudgetReportInput:
-    from_: Month = strawberry.field(name="from")  # type: ignore[valid-type]
-    to: Month  # type: ignore[valid-type]
+    from_: Month = strawberry.field(name="from")
+    to: Month
     org_unit: strawberry.ID | None = strawberry.field(default=None, description="Only the units in this subtree.")
     customer: strawberry.ID | None = strawberry.field(default=None, description="Operator staff: the customer.")
     structure: OrgStructure = strawberry.field(
@@ -160,7 +160,7 @@ class BudgetReportInput:
 )
 class BudgetReportRow:
     org_unit: OrgUnit | None = related(OrgUnitByIdLoader, "org_unit_id", BUDGET)
-    month: Month = field(BUDGET)  # type: ignore[valid-type]
+    month: Month = field(BUDGET)
     budget: Money = field(BUDGET, description="In the company's currency.")
     # Computed, not plain attributes: a row whose charges are in another currency than its budget
     # answers MIXED_CURRENCIES on these fields alone (the executor reads plain attributes of a
@@ -193,8 +193,8 @@ class BudgetReportRow:
 
 @strawberry.type(description="Budgets against actual spending; units over budget first.")
 class BudgetReport:
-    first: Month = field(BUDGET, name="from")  # type: ignore[valid-type]
-    last: Month = field(BUDGET, name="to")  # type: ignore[valid-type]
+    first: Month = field(BUDGET, name="from")
+    last: Month = field(BUDGET, name="to")
     as_of: datetime = field(BUDGET, description="When the figures were read.")
 
     rows = report_rows(

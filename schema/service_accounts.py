@@ -14,7 +14,7 @@ from permissions.roles import Role as RoleValue
 from permissions.rules import PUBLIC, requires
 from request.context import Info
 from resolvers import service_accounts
-from schema.common import Node, UserError
+from schema.common import Node, UserError, shown_as
 from schema.fields import field, global_id, related
 from schema.portal_user import PortalUser
 from schema.viewer import Role
@@ -104,7 +104,7 @@ class ServiceAccountMutation:
         outcome = await service_accounts.create_service_account(
             info, input.name, role, list(input.units), input.idempotency_key
         )
-        return outcome  # type: ignore[return-value]
+        return shown_as(ServiceAccountCreatePayload, outcome)
 
     @strawberry.mutation(
         directives=[requires(P.USER_WRITE)],
@@ -114,11 +114,11 @@ class ServiceAccountMutation:
         outcome = await service_accounts.create_api_key(
             info, input.service_account, input.name, input.expires_at, input.idempotency_key
         )
-        return outcome  # type: ignore[return-value]
+        return shown_as(ApiKeyCreatePayload, outcome)
 
     @strawberry.mutation(
         directives=[requires(P.USER_WRITE)], description="Revoke an API key: refused from its next request on."
     )
     async def api_key_revoke(self, info: Info, input: ApiKeyRevokeInput) -> ApiKeyRevokePayload:
         outcome = await service_accounts.revoke_api_key(info, input.api_key, input.idempotency_key)
-        return outcome  # type: ignore[return-value]
+        return shown_as(ApiKeyRevokePayload, outcome)

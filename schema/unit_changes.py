@@ -14,7 +14,7 @@ from resolvers.mutation import plain
 from resolvers.org_changes import create_child, delete_empty, move_under, update_unit
 from resolvers.policy_changes import set_unit_policy
 from resolvers.unit_changes import UnitOutcome, change_unit, set_budget
-from schema.common import UserError
+from schema.common import UserError, shown_as
 from schema.enums import OrgUnitKind
 from schema.fields import field, related
 from schema.org_unit import OrgUnit
@@ -80,7 +80,7 @@ class UnitMutation:
         outcome: UnitOutcome = await change_unit(
             info, "orgUnitSetBudget", input.org_unit, echo, input.idempotency_key, set_budget(budget)
         )
-        return outcome  # type: ignore[return-value]
+        return shown_as(OrgUnitPayload, outcome)
 
     @strawberry.mutation(
         directives=[requires(P.POLICY_WRITE)],
@@ -92,14 +92,16 @@ class UnitMutation:
         outcome = await change_unit(
             info, "orgUnitSetPolicy", input.org_unit, echo, input.idempotency_key, set_unit_policy(changes)
         )
-        return outcome  # type: ignore[return-value]
+        return shown_as(OrgUnitPayload, outcome)
 
     @strawberry.mutation(directives=[requires(P.ORG_WRITE)], description="Create a unit under a parent.")
     async def org_unit_create(self, info: Info, input: OrgUnitCreateInput) -> OrgUnitPayload:
         kind = input.kind.value if input.kind else None
         echo = {"parent": input.parent, "name": input.name, "kind": kind, "costCentreCode": input.cost_centre_code}
         change = create_child(input.name, kind, input.cost_centre_code)
-        return await change_unit(info, "orgUnitCreate", input.parent, echo, input.idempotency_key, change)  # type: ignore[return-value]
+        return shown_as(
+            OrgUnitPayload, await change_unit(info, "orgUnitCreate", input.parent, echo, input.idempotency_key, change)
+        )
 
     @strawberry.mutation(directives=[requires(P.ORG_WRITE)], description="Rename a unit or change its cost centre.")
     async def org_unit_update(self, info: Info, input: OrgUnitUpdateInput) -> OrgUnitPayload:
@@ -110,15 +112,23 @@ class UnitMutation:
         }
         echo = {"orgUnit": input.org_unit, **values}
         change = update_unit(values)
-        return await change_unit(info, "orgUnitUpdate", input.org_unit, echo, input.idempotency_key, change)  # type: ignore[return-value]
+        return shown_as(
+            OrgUnitPayload,
+            await change_unit(info, "orgUnitUpdate", input.org_unit, echo, input.idempotency_key, change),
+        )
 
     @strawberry.mutation(directives=[requires(P.ORG_WRITE)], description="Move a unit, with everything below it.")
     async def org_unit_move(self, info: Info, input: OrgUnitMoveInput) -> OrgUnitPayload:
         echo = {"orgUnit": input.org_unit, "newParent": input.new_parent}
         change = move_under(input.new_parent)
-        return await change_unit(info, "orgUnitMove", input.org_unit, echo, input.idempotency_key, change)  # type: ignore[return-value]
+        return shown_as(
+            OrgUnitPayload, await change_unit(info, "orgUnitMove", input.org_unit, echo, input.idempotency_key, change)
+        )
 
     @strawberry.mutation(directives=[requires(P.ORG_WRITE)], description="Delete an empty unit.")
     async def org_unit_delete(self, info: Info, input: OrgUnitDeleteInput) -> OrgUnitPayload:
         echo = {"orgUnit": input.org_unit}
-        return await change_unit(info, "orgUnitDelete", input.org_unit, echo, input.idempotency_key, delete_empty())  # type: ignore[return-value]
+        return shown_as(
+            OrgUnitPayload,
+            await change_unit(info, "orgUnitDelete", input.org_unit, echo, input.idempotency_key, delete_empty()),
+        )

@@ -35,7 +35,7 @@ def _quantity(root: Any) -> Decimal:
 @strawberry.type(description="Itemised usage of the lines you may see in a unit's subtree, for one month and kind.")
 class UsageReportRow:
     org_unit: OrgUnit | None = related(OrgUnitByIdLoader, "org_unit_id", PRODUCT)
-    month: Month = field(PRODUCT)  # type: ignore[valid-type]
+    month: Month = field(PRODUCT)
     kind: UsageKind = field(PRODUCT)
     quantity: Decimal = resolved(PRODUCT, _quantity, description="In `unit`s (a decimal: sums outgrow 32 bits).")
     unit: QuantityUnit = resolved(PRODUCT, _unit)
@@ -62,8 +62,8 @@ class UsageReportTotal:
 
 @strawberry.type(description="Usage volumes by kind per unit and month; units at the chosen depth, rolled up.")
 class UsageReport:
-    first: Month = field(PRODUCT, name="from")  # type: ignore[valid-type]
-    last: Month = field(PRODUCT, name="to")  # type: ignore[valid-type]
+    first: Month = field(PRODUCT, name="from")
+    last: Month = field(PRODUCT, name="to")
     as_of: datetime = field(PRODUCT)
     totals: list[UsageReportTotal] = field(
         PRODUCT,
@@ -108,8 +108,8 @@ class LineSaving:
     description="Lines whose recent usage fits a cheaper tariff plan, largest saving first.", directives=[SINGLE_LINES]
 )
 class SavingsReport:
-    first: Month = field(PRODUCT, name="from")  # type: ignore[valid-type]
-    last: Month = field(PRODUCT, name="to")  # type: ignore[valid-type]
+    first: Month = field(PRODUCT, name="from")
+    last: Month = field(PRODUCT, name="to")
     as_of: datetime = field(PRODUCT)
     rule: str = field(PRODUCT, description="How a line is found to fit a plan, in words.")
     lines: list[LineSaving] = field(PRODUCT)

@@ -152,7 +152,7 @@ class TransportWS(BaseGraphQLTransportWSHandler[Context, None]):
 
 class GraphQLEndpoint(GraphQL[Context, None]):
     graphql_transport_ws_handler_class = TransportWS
-    websocket_adapter_class = TextFrames  # type: ignore[assignment]
+    websocket_adapter_class = TextFrames
 
     def __init__(self, settings: Settings, metrics: Metrics) -> None:
         self.limits = settings.query_limits

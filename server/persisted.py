@@ -244,7 +244,7 @@ class PersistedQueries:
 
 
 def _sources(request: Request) -> Sources:
-    return request.app.state.sources  # type: ignore[no-any-return]
+    return request.app.state.sources
 
 
 def _verified(cached: bytes | None, sha: str) -> str | None:

@@ -42,6 +42,18 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ["CORPCARE_REDIS_PREFIX"] = REDIS_PREFIX
 
 
+TIERS = ("unit", "api", "system")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Each test is marked with its tier, the folder under tests/ it lives in: ``pytest -m unit``."""
+    tests = Path(__file__).parent
+    for item in items:
+        tier = item.path.relative_to(tests).parts[0]
+        if tier in TIERS:
+            item.add_marker(tier)
+
+
 def pytest_sessionfinish(session: pytest.Session) -> None:
     with contextlib.suppress(RedisError, OSError), Redis.from_url(REDIS_URL) as redis:
         keys = list(redis.scan_iter(match=f"{REDIS_PREFIX}*"))

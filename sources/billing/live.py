@@ -93,7 +93,7 @@ class SpendingAlert:
         return Money.from_minor(self.limit_minor, self.currency)
 
     def encode(self) -> bytes:
-        fields = {name: getattr(self, name) for name in self.__slots__}  # type: ignore[attr-defined]
+        fields = {name: getattr(self, name) for name in self.__slots__}
         fields["period"], fields["at"] = self.period.isoformat(), self.at.isoformat()
         return json.dumps(fields).encode()
 

@@ -123,7 +123,7 @@ class BillingReports(SqlSource):
             charge.day,
         )  # fmt: skip
         question = Question(query.by_month, query.by_category, query.categories, query.pools)
-        return suppressed_sums(facts, query.blocks, question, query.floor, self.dialect, rows=rows)  # type: ignore[no-any-return]
+        return suppressed_sums(facts, query.blocks, question, query.floor, self.dialect, rows=rows)
 
     async def spending_stream(self, query: SpendingQuery, batch: int = 2000) -> AsyncIterator[list[SpendingSum]]:
         """The same sums in group order, read in batches on a server-side cursor: memory stays

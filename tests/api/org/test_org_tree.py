@@ -1,0 +1,115 @@
+"""The org tree changed by its admins: create, update, move, delete; lines moved between units."""
+
+from __future__ import annotations
+
+from tests.api.access.test_access import codes, line_ids_under, unit_id
+
+TREE = """query($u: ID!) { node(id: $u) { ... on OrgUnit { id name kind depth subscriberCount
+  children { id name kind subscriberCount children { id name } } } } }"""
+CREATE = """mutation($input: OrgUnitCreateInput!) { orgUnitCreate(input: $input) {
+  orgUnit { id name kind depth parent { id } } userErrors { field code } } }"""
+UPDATE = """mutation($input: OrgUnitUpdateInput!) { orgUnitUpdate(input: $input) {
+  orgUnit { name costCentreCode } userErrors { field code } } }"""
+MOVE = """mutation($input: OrgUnitMoveInput!) { orgUnitMove(input: $input) {
+  orgUnit { parent { name } ancestors { name } subscriberCount } userErrors { field code } } }"""
+DELETE = """mutation($input: OrgUnitDeleteInput!) { orgUnitDelete(input: $input) {
+  orgUnit { id } userErrors { field code } } }"""
+LINE_MOVE = """mutation($input: SubscriberMoveInput!) { subscriberMove(input: $input) {
+  applied results { outcome code before after } userErrors { field code } } }"""
+
+
+async def tree(world, unit: str) -> dict:
+    return (await world.data("acme.admin", TREE, {"u": unit}))["node"]
+
+
+async def test_units_are_created_updated_and_deleted_by_customer_admins(writable_world, customer_admin, unit_admin):
+    world = writable_world
+    sales = await tree(world, await unit_id(world, "Sales"))
+    department = sales["children"][0]
+    refused = await world.run(unit_admin, CREATE, {"input": {"parent": department["id"], "name": "New team"}})
+    assert set(codes(refused)) == {"FORBIDDEN"}
+
+    created = await world.data(customer_admin, CREATE, {"input": {"parent": department["id"], "name": " Field sales "}})
+    unit = created["orgUnitCreate"]["orgUnit"]
+    assert (unit["name"], unit["kind"], unit["depth"], unit["parent"]) == (
+        "Field sales",
+        "TEAM",
+        3,
+        {"id": department["id"]},
+    )
+    assert unit["id"] in {child["id"] for child in (await tree(world, department["id"]))["children"]}
+    bad_inputs = [
+        ({"parent": unit["id"], "name": "x"}, ["parent"]),
+        ({"parent": department["id"], "name": "x", "kind": "DIVISION"}, ["kind"]),
+        ({"parent": department["id"], "name": "  "}, ["name"]),
+    ]
+    for bad, field in bad_inputs:
+        errors = (await world.data(customer_admin, CREATE, {"input": bad}))["orgUnitCreate"]["userErrors"]
+        assert errors == [{"field": field, "code": "BAD_USER_INPUT"}], bad
+
+    renamed = await world.data(
+        customer_admin, UPDATE, {"input": {"orgUnit": unit["id"], "name": "Field", "costCentreCode": "CC-9"}}
+    )
+    assert renamed["orgUnitUpdate"]["orgUnit"] == {"name": "Field", "costCentreCode": "CC-9"}
+    cleared = await world.data(customer_admin, UPDATE, {"input": {"orgUnit": unit["id"], "costCentreCode": None}})
+    assert cleared["orgUnitUpdate"]["orgUnit"] == {"name": "Field", "costCentreCode": None}
+
+    not_empty = (await world.data(customer_admin, DELETE, {"input": {"orgUnit": department["id"]}}))["orgUnitDelete"]
+    assert not_empty["userErrors"] == [{"field": ["orgUnit"], "code": "BAD_USER_INPUT"}]
+    deleted = (await world.data(customer_admin, DELETE, {"input": {"orgUnit": unit["id"]}}))["orgUnitDelete"]
+    assert deleted == {"orgUnit": None, "userErrors": []}
+    gone = await world.run(customer_admin, TREE, {"u": unit["id"]})
+    assert codes(gone) == ["NOT_FOUND"]
+
+
+async def test_a_moved_unit_takes_its_subtree_and_lines_along(writable_world, customer_admin):
+    world = writable_world
+    sales_id, operations_id = await unit_id(world, "Sales"), await unit_id(world, "Operations")
+    sales, operations = await tree(world, sales_id), await tree(world, operations_id)
+    department = max(sales["children"], key=lambda d: d["subscriberCount"])
+    assert department["subscriberCount"] > 0
+
+    root = (await world.data(customer_admin, "{ customer { orgRoot { id } } }"))["customer"]["orgRoot"]["id"]
+    bad_moves = [
+        {"orgUnit": department["id"], "newParent": department["children"][0]["id"]},  # its own descendant
+        {"orgUnit": sales_id, "newParent": operations_id},  # a division under a division
+        {"orgUnit": root, "newParent": operations_id},  # the company itself
+    ]
+    for bad in bad_moves:
+        errors = (await world.data(customer_admin, MOVE, {"input": bad}))["orgUnitMove"]["userErrors"]
+        assert [e["code"] for e in errors] == ["BAD_USER_INPUT"], bad
+
+    moved = await world.data(customer_admin, MOVE, {"input": {"orgUnit": department["id"], "newParent": operations_id}})
+    unit = moved["orgUnitMove"]["orgUnit"]
+    assert unit["parent"] == {"name": "Operations"} and [a["name"] for a in unit["ancestors"]] == [
+        "Acme Logistics",
+        "Operations",
+    ]
+    assert unit["subscriberCount"] == department["subscriberCount"]
+    assert (await tree(world, sales_id))["subscriberCount"] == sales["subscriberCount"] - department["subscriberCount"]
+    assert (await tree(world, operations_id))["subscriberCount"] == operations["subscriberCount"] + department[
+        "subscriberCount"
+    ]
+    # The lines went along: the Sales admin no longer sees them.
+    sales_lines = await world.data("acme.sales.admin", "{ subscribers(first: 2000) { totalCount } }")
+    assert sales_lines["subscribers"]["totalCount"] == sales["subscriberCount"] - department["subscriberCount"]
+
+
+async def test_lines_move_between_units_inside_the_scope_only(writable_world, unit_admin):
+    world = writable_world
+    sales = await tree(world, await unit_id(world, "Sales"))
+    source, target = sales["children"][0], sales["children"][1]
+    line = (await line_ids_under(world, source["id"]))[0]
+    moved = await world.data(unit_admin, LINE_MOVE, {"input": {"selection": {"ids": [line]}, "orgUnit": target["id"]}})
+    assert moved["subscriberMove"]["applied"] == 1
+    home = (await world.data(unit_admin, "query($l: ID!) { node(id: $l) { ... on Subscriber { orgUnit { name } } } }",
+                             {"l": line}))["node"]["orgUnit"]["name"]  # fmt: skip
+    assert home == target["name"]
+    result = moved["subscriberMove"]["results"][0]
+    assert result["after"] == target["name"] and result["before"] in {source["name"]} | {
+        team["name"] for team in source["children"]
+    }
+    assert line in await line_ids_under(world, target["id"])
+    outside = await unit_id(world, "Operations")
+    refused = await world.data(unit_admin, LINE_MOVE, {"input": {"selection": {"ids": [line]}, "orgUnit": outside}})
+    assert refused["subscriberMove"]["userErrors"] == [{"field": ["orgUnit"], "code": "NOT_FOUND"}]

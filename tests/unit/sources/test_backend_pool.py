@@ -1,0 +1,138 @@
+"""Waiting for a pooled connection that our own requests hold is not a failure of the database:
+it is answered as busy, and it never opens the backend's breaker (issue 13, finding 6)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from core.errors import BackendBusy, BackendUnavailable
+from infra.breaker import BreakerState
+from sources.backend import Backend, BackendLimits
+from sources.db import create_engine
+from tests.faults import free_port
+from tests.support import PG_ADMIN_URL, service_missing
+
+FAILURES = 3
+
+
+@pytest.fixture
+async def small_pool() -> AsyncIterator[Backend]:
+    """A PostgreSQL backend whose pool holds two connections (one kept, one overflow)."""
+    engine = create_engine(PG_ADMIN_URL, pool_size=1, pool_timeout=0.01)
+    try:
+        async with engine.connect() as conn:
+            await conn.execute(text("select 1"))
+    except OSError as error:
+        await engine.dispose()
+        service_missing("PostgreSQL", error)
+    backend = Backend("billing", engine, BackendLimits(call_seconds=30, breaker_failures=FAILURES))
+    yield backend
+    await engine.dispose()
+
+
+async def hold(backend: Backend, held: asyncio.Event, release: asyncio.Event) -> None:
+    """One of our own requests, keeping its connection until told to let go (however long)."""
+    async with backend.read(timeout=None) as conn:
+        await conn.execute(text("select 1"))
+        held.set()
+        await release.wait()
+
+
+async def select_one(backend: Backend) -> int:
+    async with backend.read() as conn:
+        return int((await conn.execute(text("select 1"))).scalar_one())
+
+
+async def test_an_exhausted_pool_answers_busy_and_never_opens_the_breaker(small_pool):
+    backend = small_pool
+    releases = [asyncio.Event(), asyncio.Event()]
+    helds = [asyncio.Event(), asyncio.Event()]
+    holders = [asyncio.create_task(hold(backend, h, r)) for h, r in zip(helds, releases, strict=True)]
+    for held in helds:
+        await held.wait()
+
+    for _ in range(FAILURES * 3):
+        with pytest.raises(BackendBusy) as refused:
+            await select_one(backend)
+        assert refused.value.extensions["retryAfterSeconds"] == 1
+    assert backend.breaker.state is BreakerState.CLOSED
+
+    # Once one of our requests lets its connection go, the next caller is served.
+    releases[0].set()
+    await holders[0]
+    assert await select_one(backend) == 1
+    releases[1].set()
+    await holders[1]
+
+
+async def test_a_call_whose_time_runs_out_in_the_pool_queue_is_busy_not_a_dead_backend(small_pool):
+    """The call's own time limit may be shorter than the pool's wait: running out of it while
+    queued behind our own requests is still a pool wait."""
+    engine = create_engine(PG_ADMIN_URL, pool_size=1, pool_timeout=300)
+    backend = Backend("crm", engine, BackendLimits(call_seconds=0.01, breaker_failures=FAILURES))
+    release, helds = asyncio.Event(), [asyncio.Event(), asyncio.Event()]
+    holders = [asyncio.create_task(hold(backend, held, release)) for held in helds]
+    try:
+        for held in helds:
+            await held.wait()
+        for _ in range(FAILURES * 2):
+            with pytest.raises(BackendBusy):
+                await select_one(backend)
+        assert backend.breaker.state is BreakerState.CLOSED
+    finally:
+        release.set()
+        await asyncio.gather(*holders, return_exceptions=True)
+        await engine.dispose()
+
+
+async def test_a_database_that_refuses_connections_still_opens_the_breaker():
+    engine = create_engine(f"postgresql+asyncpg://postgres@127.0.0.1:{free_port()}/postgres", pool_size=1)
+    backend = Backend("billing", engine, BackendLimits(call_seconds=30, breaker_failures=FAILURES))
+    try:
+        for _ in range(FAILURES):
+            with pytest.raises(BackendUnavailable) as refused:
+                await select_one(backend)
+            assert not isinstance(refused.value, BackendBusy)
+        assert backend.breaker.state is BreakerState.OPEN
+    finally:
+        await engine.dispose()
+
+
+async def test_sqlites_write_lock_held_by_our_own_writer_answers_busy_and_never_opens_the_breaker(tmp_path):
+    engine = create_async_engine(f"sqlite+aiosqlite:///{tmp_path / 'state.db'}", connect_args={"timeout": 0})
+    backend = Backend("state", engine, BackendLimits(call_seconds=30, breaker_failures=FAILURES))
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(text("create table marks (n integer)"))
+        async with engine.connect() as writer:
+            await writer.exec_driver_sql("begin immediate")  # our own writer, holding the lock
+            for _ in range(FAILURES * 2):
+                with pytest.raises(BackendBusy):
+                    async with backend.begin() as conn:
+                        await conn.execute(text("insert into marks values (1)"))
+            assert backend.breaker.state is BreakerState.CLOSED
+            await writer.exec_driver_sql("rollback")
+        async with backend.begin() as conn:
+            await conn.execute(text("insert into marks values (1)"))
+    finally:
+        await engine.dispose()
+
+
+async def test_another_backends_failure_inside_a_call_does_not_open_this_backends_breaker(tmp_path):
+    """A CRM connection held while billing fails: billing's breaker judges billing; the CRM answered."""
+    engine = create_async_engine(f"sqlite+aiosqlite:///{tmp_path / 'crm.db'}")
+    crm = Backend("crm", engine, BackendLimits(call_seconds=30, breaker_failures=FAILURES))
+    try:
+        for _ in range(FAILURES * 2):
+            with pytest.raises(BackendUnavailable):
+                async with crm.read() as conn:
+                    await conn.execute(text("select 1"))
+                    raise BackendUnavailable("The billing backend is unavailable.", backend="billing")
+        assert crm.breaker.state is BreakerState.CLOSED
+    finally:
+        await engine.dispose()
