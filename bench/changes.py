@@ -146,7 +146,8 @@ async def _applied(execute: Execute, operation: str) -> list[int]:
 
 
 async def _floor(dataset: Dataset, lines: list[int], service: int) -> float:
-    """Lines per second for one raw INSERT transaction per line (then the rows are deleted)."""
+    """Lines per second for one raw INSERT transaction per line (then those rows, and only those, are
+    deleted: lines that gained the service today by other means keep it)."""
     url = dataset.urls[1]
     insert = "insert into line_services (subscriber_id, service_id, customer_id, activated_on, monthly_fee_minor) "
     if dataset.backend == "sqlite":
@@ -157,7 +158,8 @@ async def _floor(dataset: Dataset, lines: list[int], service: int) -> float:
                 connection.execute(insert + "values (?, ?, 1, date('now'), 299)", (line, service))
                 connection.commit()
             seconds = time.perf_counter() - started
-            connection.execute(f"delete from line_services where service_id = {service} and activated_on = date('now')")
+            delete = "delete from line_services where service_id = ? and subscriber_id = ?"
+            connection.executemany(delete, [(service, line) for line in lines])
             connection.commit()
         finally:
             connection.close()
@@ -169,7 +171,9 @@ async def _floor(dataset: Dataset, lines: list[int], service: int) -> float:
             async with raw.transaction():
                 await raw.execute(insert + "values ($1, $2, 1, current_date, 299)", line, service)
         seconds = time.perf_counter() - started
-        await raw.execute("delete from line_services where service_id = $1 and activated_on = current_date", service)
+        await raw.execute(
+            "delete from line_services where service_id = $1 and subscriber_id = any($2::int[])", service, lines
+        )
     finally:
         await raw.close()
     return len(lines) / seconds

@@ -5,6 +5,8 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
+from sqlalchemy import text
+
 from bench.changes import measure_changes
 from bench.datasets import Dataset
 from bench.exports import measure_export
@@ -62,6 +64,17 @@ async def test_the_change_figures_apply_and_then_undo_every_change(bulk_world):
     holders = (
         "select count(*) from line_services where service_id = (select id from services where code = 'DATA-PACK-20')"
     )
+    # Another company's line gained the service today (as another test's bulk operation may have
+    # given it): the harness's own clean-up takes away only the rows it wrote.
+    other_company = "select s.{} from subscribers s join customers c on c.id = s.customer_id where c.code <> 'ACME' "
+    other = await world.scalar("crm", other_company.format("id") + "order by s.id desc limit 1")
+    customer = await world.scalar("crm", other_company.format("customer_id") + f"and s.id = {other}")
+    async with world.engines.billing.begin() as conn:
+        await conn.execute(
+            text("insert into line_services (subscriber_id, service_id, customer_id, activated_on, monthly_fee_minor) "
+                 "select :line, id, :customer, :today, 299 from services where code = 'DATA-PACK-20'"),
+            {"line": other, "customer": customer, "today": today()},
+        )  # fmt: skip
     before = await world.scalar("billing", holders)
     figures = await measure_changes(dataset, world.sources, StatementLog(world.engines), corpcare,
                                     service_code="DATA-PACK-20", bulk_lines=300)  # fmt: skip
