@@ -2,6 +2,10 @@
 
 Default: data sets S and M on PostgreSQL (the reference) and SQLite; `--large` adds L.
 Prints Markdown tables and writes them to `bench/results/<date>-<host>.md`.
+
+`python -m bench --peer [--size S] [--rounds N] [--seconds N]`: corpcare against PostGraphile v5
+on the same PostgreSQL data (`bench/postgraphile.py`), written to
+`bench/results/peer-<date>-<host>.md`.
 """
 
 from __future__ import annotations
@@ -28,8 +32,13 @@ def main() -> None:
     parser.add_argument("--no-naive", action="store_true", help="skip the naive baseline")
     parser.add_argument("--no-changes", action="store_true", help="skip single_change and bulk_add_service")
     parser.add_argument("--no-exports", action="store_true", help="skip csv_export_100k")
+    parser.add_argument("--peer", action="store_true", help="corpcare against PostGraphile v5 (PostgreSQL only)")
+    parser.add_argument("--rounds", type=int, default=7, help="--peer: sequential rounds per shape")
     args = parser.parse_args()
     sizes = args.size or (["S", "M", "L"] if args.large else ["S", "M"])
+    if args.peer:
+        _peer(sizes, args.rounds, args.seconds)
+        return
     options = Options(
         sizes=sizes,
         backends=args.backend or ["postgres", "sqlite"],
@@ -42,18 +51,40 @@ def main() -> None:
     )
     started = datetime.now(UTC)
     run = asyncio.run(run_suite(options))
-    machine = (
-        f"{socket.gethostname()} — {platform.processor() or platform.machine()}, Python {platform.python_version()}"
-    )
-    text = render(run, started=started, machine=machine, command=" ".join(["python -m bench", *_argv()]))
+    text = render(run, started=started, machine=_machine(), command=" ".join(["python -m bench", *_argv()]))
     print(text)
+    _write(text, f"{started:%Y-%m-%d}-{socket.gethostname()}")
+
+
+def _peer(sizes: list[str], rounds: int, seconds: float) -> None:
+    from bench.datasets import prepare
+    from bench.postgraphile import measure
+    from bench.postgraphile import render as render_peer
+
+    started = datetime.now(UTC)
+    by_dataset = []
+    for size in sizes:
+        dataset = asyncio.run(prepare("postgres", size))
+        print(f"== {dataset.label}: data {'reused' if dataset.reused else 'generated'}", flush=True)
+        by_dataset.append((dataset, measure(dataset, rounds, seconds)))
+    text = render_peer(by_dataset, started=f"{started:%Y-%m-%d %H:%M} UTC", machine=_machine(),
+                       command=" ".join(["python -m bench", *_argv()]), rounds=rounds, seconds=seconds)  # fmt: skip
+    print(text)
+    _write(text, f"peer-{started:%Y-%m-%d}-{socket.gethostname()}")
+
+
+def _machine() -> str:
+    return f"{socket.gethostname()} — {platform.processor() or platform.machine()}, Python {platform.python_version()}"
+
+
+def _write(text: str, stem: str) -> None:
     results_dir = Path(__file__).parent / "results"
     results_dir.mkdir(exist_ok=True)
-    out = results_dir / f"{started:%Y-%m-%d}-{socket.gethostname()}.md"
+    out = results_dir / f"{stem}.md"
     runs = 1
     while out.exists():  # a second run on the same day keeps the first
         runs += 1
-        out = results_dir / f"{started:%Y-%m-%d}-{socket.gethostname()}-{runs}.md"
+        out = results_dir / f"{stem}-{runs}.md"
     out.write_text(text)
     print(f"\nwritten to {out}")
 
