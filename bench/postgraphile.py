@@ -99,7 +99,7 @@ _UNIT_LINES_PEER = """query UnitLines($unit: Int!) {
   unitLines(unit: $unit, first: 50) {
     nodes {
       id: rowId msisdn employeeName status: statusCode position
-      billingLineProduct { plan { name monthlyFee { amount currency } } }
+      tariffPlan: billingLineProduct { plan { name monthlyFee { amount currency } } }
       services { nodes { activatedOn fee { amount } service { code name } } }
     }
   }
@@ -124,7 +124,7 @@ _LINE_IN_FULL_PEER = """query LineInFull($line: Int!, $period: Date!, $since: Da
   subscriber(rowId: $line) {
     id: rowId msisdn employeeName email iccid imsi status: statusCode position device activatedOn
     orgUnit { id: rowId name costCentreCode }
-    billingLineProduct { plan { code name monthlyFee { amount currency } } }
+    tariffPlan: billingLineProduct { plan { code name monthlyFee { amount currency } } }
     services { nodes { activatedOn fee { amount } service { code name } } }
     bundles(period: $period) {
       nodes { bundle { kind: kindCode unit: unitCode } allowance: allowanceCount used: usedCount remaining }
@@ -154,7 +154,7 @@ _LINES_2000_PEER = """query Lines2000($customer: Int!) {
     nodes {
       id: rowId status: statusCode position device activatedOn
       orgUnit { name costCentreCode }
-      billingLineProduct { plan { id: rowId code name monthlyFee { amount currency } } }
+      tariffPlan: billingLineProduct { plan { id: rowId code name monthlyFee { amount currency } } }
       services { nodes { activatedOn fee { amount currency } service { code name } } }
     }
   }
@@ -202,10 +202,11 @@ SHAPES = (
 
 
 def leaves(value: Any, key: str = "") -> list[tuple[str, Any]]:
-    """Every scalar of a response with its field name, in response order. Objects and lists
-    only carry them: the peer nests a line's plan one level deeper (line → product → plan) and
-    wraps lists in connections, and these do not change what the caller reads. An ``id`` that
-    is a corpcare global id counts as its row key."""
+    """Every scalar of a response with its field name, in response order, and every null object
+    with its name. Objects and lists only carry them: the peer nests a line's plan one level
+    deeper (line → product → plan, its documents alias the product as ``tariffPlan``) and wraps
+    lists in connections, and these do not change what the caller reads. An ``id`` that is a
+    corpcare global id counts as its row key."""
     if isinstance(value, dict):
         return [leaf for name, item in value.items() for leaf in leaves(item, name)]
     if isinstance(value, list):
