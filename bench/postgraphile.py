@@ -185,7 +185,7 @@ _UNIT_SPENDING_PEER = """query UnitSpending($customer: Int!, $month: Date!) {
 SHAPES = (
     Shape("unit_lines", "a unit's 50 lines with plan and services", _UNIT_LINES, _UNIT_LINES_PEER,
           lambda ids: {"unit": _global("OrgUnit", ids.unit)}, lambda ids: {"unit": ids.unit}),
-    Shape("line_in_full", "one line in full with bundles and 50 usage records", _LINE_IN_FULL, _LINE_IN_FULL_PEER,
+    Shape("line_in_full", "one line in full with bundles and up to 50 usage records", _LINE_IN_FULL, _LINE_IN_FULL_PEER,
           lambda ids: {"line": _global("Subscriber", ids.line), "month": _month(ids.last_month)},
           lambda ids: {"line": ids.line, "period": month_start(ids.today).isoformat(),
                        "since": f"{ids.last_month.isoformat()}T00:00:00Z",
@@ -301,7 +301,8 @@ def _pg_password() -> dict[str, str]:
 def peer_database(dataset: Dataset) -> str:
     """The peer's copy of ``dataset``, made unless a copy of the same generation is there."""
     name = f"corpcare_bench_{dataset.size.lower()}_peer"
-    marker = f"{dataset.lines} lines as of {dataset.as_of.isoformat()}, generated in {dataset.seconds_to_generate} s"
+    generated = f"generated in {dataset.seconds_to_generate:.1f} s"
+    marker = f"{dataset.lines} lines as of {dataset.as_of.isoformat()}, {generated}"
     if dataset.reused and _marker(name) == marker + _schema_digest():
         return name
     _psql("postgres", f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"')
