@@ -283,14 +283,29 @@ def _pg_args() -> list[str]:
     return args
 
 
-def _psql(database: str, *commands: str, stdin: bytes | None = None, file: Path | None = None) -> None:
+def _psql_command(database: str, *commands: str, file: Path | None = None) -> list[str]:
     command = ["psql", *_pg_args(), "-q", "-X", "-v", "ON_ERROR_STOP=1", "-d", database]
     for sql in commands:
         command += ["-c", sql]
     if file is not None:
         command += ["-f", str(file)]
+    return command
+
+
+def _run_psql(database: str, *commands: str, file: Path | None = None) -> None:
     env = os.environ | _pg_password()
-    subprocess.run(command, input=stdin, check=True, env=env, stdout=subprocess.DEVNULL)
+    subprocess.run(_psql_command(database, *commands, file=file), check=True, env=env, stdout=subprocess.DEVNULL)
+
+
+def _copy(source: str, target: str) -> None:
+    """pg_dump of ``source`` straight into psql on ``target`` (at L, gigabytes: never held in memory)."""
+    env = os.environ | _pg_password()
+    dump = ["pg_dump", *_pg_args(), "--no-owner", "--no-privileges", "-d", source]
+    with subprocess.Popen(dump, stdout=subprocess.PIPE, env=env) as dumping:
+        restored = subprocess.run(_psql_command(target), stdin=dumping.stdout, env=env, stdout=subprocess.DEVNULL)
+    if dumping.returncode or restored.returncode:
+        raise RuntimeError(f"copying {source} into {target} failed: pg_dump {dumping.returncode}, psql "
+                           f"{restored.returncode}")  # fmt: skip
 
 
 def _pg_password() -> dict[str, str]:
@@ -305,15 +320,13 @@ def peer_database(dataset: Dataset) -> str:
     marker = f"{dataset.lines} lines as of {dataset.as_of.isoformat()}, {generated}"
     if dataset.reused and _marker(name) == marker + _schema_digest():
         return name
-    _psql("postgres", f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"')
+    _run_psql("postgres", f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"')
     for url in dataset.urls[:2]:
         part = url.rsplit("_", 1)[1]  # crm or billing
-        dump = ["pg_dump", *_pg_args(), "--no-owner", "--no-privileges", "-d", url.rsplit("/", 1)[1]]
-        sql = subprocess.run(dump, check=True, capture_output=True, env=os.environ | _pg_password()).stdout
-        _psql(name, stdin=sql)
-        _psql(name, f"ALTER SCHEMA public RENAME TO {part}", "CREATE SCHEMA public")
-    _psql(name, file=PEER / "schema.sql")
-    _psql(name, "ANALYZE", f"COMMENT ON DATABASE \"{name}\" IS '{marker + _schema_digest()}'")
+        _copy(url.rsplit("/", 1)[1], name)
+        _run_psql(name, f"ALTER SCHEMA public RENAME TO {part}", "CREATE SCHEMA public")
+    _run_psql(name, file=PEER / "schema.sql")
+    _run_psql(name, "ANALYZE", f"COMMENT ON DATABASE \"{name}\" IS '{marker + _schema_digest()}'")
     return name
 
 
