@@ -3,7 +3,7 @@
 Default: data sets S and M on PostgreSQL (the reference) and SQLite; `--large` adds L.
 Prints Markdown tables and writes them to `bench/results/<date>-<host>.md`.
 
-`python -m bench --peer [--size S] [--rounds N] [--seconds N]`: corpcare against PostGraphile v5
+`python -m bench --peer [--size S] [--rounds N] [--seconds N] [--workers N]`: corpcare against PostGraphile v5
 on the same PostgreSQL data (`bench/postgraphile.py`), written to
 `bench/results/peer-<date>-<host>.md`.
 """
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import platform
 import socket
 from datetime import UTC, datetime
@@ -34,10 +35,16 @@ def main() -> None:
     parser.add_argument("--no-exports", action="store_true", help="skip csv_export_100k")
     parser.add_argument("--peer", action="store_true", help="corpcare against PostGraphile v5 (PostgreSQL only)")
     parser.add_argument("--rounds", type=int, default=7, help="--peer: sequential rounds per shape")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="--peer: corpcare's workers for the second throughput run (default: one per core)",
+    )
     args = parser.parse_args()
     sizes = args.size or (["S", "M", "L"] if args.large else ["S", "M"])
     if args.peer:
-        _peer(sizes, args.rounds, args.seconds)
+        _peer(sizes, args.rounds, args.seconds, args.workers)
         return
     options = Options(
         sizes=sizes,
@@ -56,7 +63,7 @@ def main() -> None:
     _write(text, f"{started:%Y-%m-%d}-{socket.gethostname()}")
 
 
-def _peer(sizes: list[str], rounds: int, seconds: float) -> None:
+def _peer(sizes: list[str], rounds: int, seconds: float, workers: int) -> None:
     from bench.datasets import prepare
     from bench.postgraphile import measure
     from bench.postgraphile import render as render_peer
@@ -66,7 +73,7 @@ def _peer(sizes: list[str], rounds: int, seconds: float) -> None:
     for size in sizes:
         dataset = asyncio.run(prepare("postgres", size))
         print(f"== {dataset.label}: data {'reused' if dataset.reused else 'generated'}", flush=True)
-        by_dataset.append((dataset, measure(dataset, rounds, seconds)))
+        by_dataset.append((dataset, measure(dataset, rounds, seconds, workers)))
     text = render_peer(by_dataset, started=f"{started:%Y-%m-%d %H:%M} UTC", machine=_machine(),
                        command=" ".join(["python -m bench", *_argv()]), rounds=rounds, seconds=seconds)  # fmt: skip
     print(text)

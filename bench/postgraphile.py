@@ -237,15 +237,30 @@ def first_difference(ours: list[tuple[str, Any]], theirs: list[tuple[str, Any]])
 
 
 @dataclass
+class Throughput:
+    corpcare_rps: float = 0.0
+    peer_rps: float = 0.0
+    corpcare_cpu_ms: float = 0.0  # CPU per request under load, the server's processes
+    peer_cpu_ms: float = 0.0
+
+    @property
+    def ratio(self) -> float:
+        """The peer's requests per second over corpcare's."""
+        return self.peer_rps / self.corpcare_rps
+
+    @property
+    def cpu_ratio(self) -> float:
+        """corpcare's CPU per request over the peer's."""
+        return self.corpcare_cpu_ms / self.peer_cpu_ms
+
+
+@dataclass
 class Figures:
     shape: Shape
     leaves: int = 0
     corpcare_ms: list[list[float]] = field(default_factory=list)  # per round
     peer_ms: list[list[float]] = field(default_factory=list)
-    corpcare_rps: float = 0.0
-    peer_rps: float = 0.0
-    corpcare_cpu_ms: float = 0.0  # CPU per request under load, the server's processes
-    peer_cpu_ms: float = 0.0
+    throughput: dict[int, Throughput] = field(default_factory=dict)  # corpcare's workers -> figures
 
     @property
     def corpcare_p50(self) -> float:
@@ -427,7 +442,21 @@ def cpu_seconds(pid: int) -> float:
 
 
 def load(url: str, login: str | None, body: dict[str, Any], seconds: float, pid: int) -> tuple[float, float]:
-    """Requests per second with CLIENTS clients from another process, and CPU ms per request."""
+    """Requests per second with CLIENTS clients from another process, and CPU ms per request.
+
+    A run with a failed request is run again, up to twice, after a pause: on a shared
+    PostgreSQL, other work can take the last connections ("too many clients") for a moment."""
+    for attempt in range(3):
+        rps, cpu_ms, failed = _load_once(url, login, body, seconds, pid)
+        if not failed:
+            return rps, cpu_ms
+        print(f"   {failed} requests failed under load at {url}; again in 10 s", flush=True)
+        if attempt < 2:
+            time.sleep(10)
+    raise RuntimeError(f"requests failed under load at {url} in three runs")
+
+
+def _load_once(url: str, login: str | None, body: dict[str, Any], seconds: float, pid: int) -> tuple[float, float, int]:
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
         json.dump(body, handle)
     try:
@@ -440,9 +469,8 @@ def load(url: str, login: str | None, body: dict[str, Any], seconds: float, pid:
     finally:
         os.unlink(handle.name)
     figures = json.loads(output)
-    if figures["failed"]:
-        raise RuntimeError(f"{figures['failed']} requests failed under load at {url}")
-    return float(figures["requests_per_second"]), used * 1000 / max(figures["requests"], 1)
+    cpu_ms = used * 1000 / max(figures["requests"], 1)
+    return float(figures["requests_per_second"]), cpu_ms, int(figures["failed"])
 
 
 def alternate(first: Callable[[], None], second: Callable[[], None], turn: int) -> None:
@@ -461,7 +489,11 @@ def find_ids(dataset: Dataset, corpcare: Client) -> Ids:
     return Ids(customer=customer, unit=_row_key(unit), line=_row_key(line), today=dataset.as_of)
 
 
-def measure(dataset: Dataset, rounds: int, seconds: float, shapes: tuple[Shape, ...] = SHAPES) -> list[Figures]:
+def measure(
+    dataset: Dataset, rounds: int, seconds: float, workers: int, shapes: tuple[Shape, ...] = SHAPES
+) -> list[Figures]:
+    """The answers compared, then the figures: sequential rounds and throughput against one
+    corpcare worker, and throughput again against ``workers`` (when more than one)."""
     install_peer()
     print(f"   peer database for {dataset.label}", flush=True)
     database = peer_database(dataset)
@@ -470,51 +502,78 @@ def measure(dataset: Dataset, rounds: int, seconds: float, shapes: tuple[Shape, 
     # its share of worker time (429 beyond): the peer has neither, and here one company sends
     # everything, so no operation counts as heavy.
     env = dataset.env() | {"CORPCARE_HEAVY_OPERATION_COST": str(10**12)}
-    with ServerProcess("corpcare", env, 1) as corpcare_server, PeerProcess(database) as peer_server:
-        assert corpcare_server.process is not None and peer_server.process is not None
-        ours, theirs = Client(corpcare_server.url, LOGIN), Client(peer_server.url, None)
+    with PeerProcess(database) as peer_server:
+        theirs = Client(peer_server.url, None)
         try:
-            ids = find_ids(dataset, ours)
-            for figures in results:
-                shape = figures.shape
-                body = {"query": shape.corpcare, "variables": shape.corpcare_variables(ids)}
-                peer_body = {"query": shape.peer, "variables": shape.peer_variables(ids)}
-                print(f"   {shape.name}: answers", flush=True)
-                mine, other = leaves(ours.ask(body)[1]), leaves(theirs.ask(peer_body)[1])
-                difference = first_difference(mine, other)
-                if difference is not None:
-                    raise RuntimeError(f"{shape.name}: the answers differ at {difference}")
-                figures.leaves = len(mine)
-                for _ in range(3):  # warm-up
-                    ours.ask(body), theirs.ask(peer_body)
-                print(f"   {shape.name}: {rounds} rounds, sequential", flush=True)
-                for turn in range(rounds):
-                    mine_ms, other_ms = _round(ours, body, theirs, peer_body, shape.per_round, turn)
-                    figures.corpcare_ms.append(mine_ms)
-                    figures.peer_ms.append(other_ms)
-            for turn, figures in enumerate(results):
-                shape = figures.shape
-                print(f"   {shape.name}: {CLIENTS} clients, {seconds:g} s each", flush=True)
-                body = {"query": shape.corpcare, "variables": shape.corpcare_variables(ids)}
-                peer_body = {"query": shape.peer, "variables": shape.peer_variables(ids)}
-
-                def corpcare_load(figures: Figures = figures, body: dict[str, Any] = body) -> None:
-                    assert corpcare_server.process is not None
-                    figures.corpcare_rps, figures.corpcare_cpu_ms = load(
-                        corpcare_server.url, LOGIN, body, seconds, corpcare_server.process.pid
-                    )
-
-                def peer_load(figures: Figures = figures, body: dict[str, Any] = peer_body) -> None:
-                    assert peer_server.process is not None
-                    figures.peer_rps, figures.peer_cpu_ms = load(
-                        peer_server.url, None, body, seconds, peer_server.process.pid
-                    )
-
-                alternate(corpcare_load, peer_load, turn)
+            with ServerProcess("corpcare", env, 1) as corpcare_server:
+                ours = Client(corpcare_server.url, LOGIN)
+                try:
+                    ids = find_ids(dataset, ours)
+                    bodies = [_bodies(figures.shape, ids) for figures in results]
+                    for figures, (body, peer_body) in zip(results, bodies, strict=True):
+                        _compare_and_time(figures, ours, body, theirs, peer_body, rounds)
+                finally:
+                    ours.close()
+                _throughput(results, bodies, corpcare_server, peer_server, seconds, workers=1)
+            if workers > 1:
+                with ServerProcess("corpcare", env, workers) as corpcare_server:
+                    _throughput(results, bodies, corpcare_server, peer_server, seconds, workers=workers)
         finally:
-            ours.close()
             theirs.close()
     return results
+
+
+def _bodies(shape: Shape, ids: Ids) -> tuple[dict[str, Any], dict[str, Any]]:
+    return (
+        {"query": shape.corpcare, "variables": shape.corpcare_variables(ids)},
+        {"query": shape.peer, "variables": shape.peer_variables(ids)},
+    )
+
+
+def _compare_and_time(
+    figures: Figures, ours: Client, body: dict[str, Any], theirs: Client, peer_body: dict[str, Any], rounds: int
+) -> None:
+    shape = figures.shape
+    print(f"   {shape.name}: answers", flush=True)
+    mine, other = leaves(ours.ask(body)[1]), leaves(theirs.ask(peer_body)[1])
+    difference = first_difference(mine, other)
+    if difference is not None:
+        raise RuntimeError(f"{shape.name}: the answers differ at {difference}")
+    figures.leaves = len(mine)
+    for _ in range(3):  # warm-up
+        ours.ask(body), theirs.ask(peer_body)
+    print(f"   {shape.name}: {rounds} rounds, sequential", flush=True)
+    for turn in range(rounds):
+        mine_ms, other_ms = _round(ours, body, theirs, peer_body, shape.per_round, turn)
+        figures.corpcare_ms.append(mine_ms)
+        figures.peer_ms.append(other_ms)
+
+
+def _throughput(
+    results: list[Figures],
+    bodies: list[tuple[dict[str, Any], dict[str, Any]]],
+    corpcare_server: ServerProcess,
+    peer_server: PeerProcess,
+    seconds: float,
+    workers: int,
+) -> None:
+    """Each shape under load on both servers, the first alternating from shape to shape; the
+    peer measured again beside each corpcare configuration."""
+    assert corpcare_server.process is not None and peer_server.process is not None
+    corpcare_pid, peer_pid = corpcare_server.process.pid, peer_server.process.pid
+    for turn, (figures, (body, peer_body)) in enumerate(zip(results, bodies, strict=True)):
+        print(f"   {figures.shape.name}: {CLIENTS} clients, {seconds:g} s each, corpcare {workers} worker(s)",
+              flush=True)  # fmt: skip
+        run = Throughput()
+
+        def corpcare_load(run: Throughput = run, body: dict[str, Any] = body) -> None:
+            run.corpcare_rps, run.corpcare_cpu_ms = load(corpcare_server.url, LOGIN, body, seconds, corpcare_pid)
+
+        def peer_load(run: Throughput = run, body: dict[str, Any] = peer_body) -> None:
+            run.peer_rps, run.peer_cpu_ms = load(peer_server.url, None, body, seconds, peer_pid)
+
+        alternate(corpcare_load, peer_load, turn)
+        figures.throughput[workers] = run
 
 
 def _round(
@@ -542,29 +601,36 @@ def render(by_dataset: list[tuple[Dataset, list[Figures]]], *, started: str, mac
         f"# corpcare and PostGraphile — {started}",
         "",
         f"Machine: {machine}. Command: `{command}`. PostGraphile v5 (Node 22, one process, no permissions) "
-        f"on one database holding corpcare's CRM and billing data; corpcare with one uvicorn worker, "
-        f"serving `{LOGIN}` (customer admin) with its permissions on. Both answers have the same leaves "
-        f"(values, names, order). Sequential: {rounds} rounds, the servers alternating; the spread is "
-        f"the lowest and highest ratio of one round's p50s. Throughput: {CLIENTS} clients from another "
-        f"process for {seconds:g} s per server and shape; CPU: the server's processes over that run.",
+        f"on one database holding corpcare's CRM and billing data; corpcare in uvicorn, serving `{LOGIN}` "
+        f"(customer admin) with its permissions on. Both answers have the same leaves (values, names, "
+        f"order). Sequential, against one corpcare worker: {rounds} rounds, the servers alternating; the "
+        f"spread is the lowest and highest ratio of one round's p50s. Throughput: {CLIENTS} clients from "
+        f"another process for {seconds:g} s per server and shape, the peer measured again beside each "
+        f"corpcare configuration; CPU per request: the server's processes over the run with one worker.",
         "",
     ]
     for dataset, results in by_dataset:
+        workers = sorted({count for f in results for count in f.throughput})
+        configurations = " · ".join(f"{count} worker{'s' if count > 1 else ''}" for count in workers)
         lines += [
             f"## {dataset.label}",
             "",
             "| shape | leaves | corpcare p50 ms | PostGraphile p50 ms | corpcare ÷ PostGraphile p50 (spread) "
-            f"| req/s at {CLIENTS} clients, corpcare · PostGraphile | PostGraphile ÷ corpcare req/s "
+            f"| req/s at {CLIENTS} clients, corpcare · PostGraphile ({configurations}) "
+            f"| PostGraphile ÷ corpcare req/s ({configurations}) "
             "| CPU ms per request, corpcare · PostGraphile | CPU ratio |",
             "|---|---|---|---|---|---|---|---|---|",
         ]
         for f in results:
             low, high = f.spread
-            cpu = f.corpcare_cpu_ms / f.peer_cpu_ms if f.peer_cpu_ms else float("nan")
+            runs = [f.throughput[count] for count in workers]
+            rps = "; ".join(f"{run.corpcare_rps:.1f} · {run.peer_rps:.1f}" for run in runs)
+            ratios = " · ".join(f"{run.ratio:.2f}" for run in runs)
+            one = f.throughput[1]
             lines.append(
                 f"| {f.shape.title} | {f.leaves:,} | {f.corpcare_p50:.1f} | {f.peer_p50:.1f} "
-                f"| {f.ratio:.2f} ({low:.2f} to {high:.2f}) | {f.corpcare_rps:.1f} · {f.peer_rps:.1f} "
-                f"| {f.peer_rps / f.corpcare_rps:.2f} | {f.corpcare_cpu_ms:.1f} · {f.peer_cpu_ms:.1f} | {cpu:.2f} |"
+                f"| {f.ratio:.2f} ({low:.2f} to {high:.2f}) | {rps} | {ratios} "
+                f"| {one.corpcare_cpu_ms:.1f} · {one.peer_cpu_ms:.1f} | {one.cpu_ratio:.2f} |"
             )
         lines.append("")
     return "\n".join(lines)
