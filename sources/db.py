@@ -107,14 +107,15 @@ class SqlSource:
         self.backend = backend
         self.dialect = backend.dialect.name
 
-    async def _rows(self, statement: Executable) -> Sequence[Any]:
+    async def _rows(self, statement: Executable, parameters: dict[str, Any] | None = None) -> Sequence[Any]:
+        """The rows of one read; ``parameters`` bind a statement built once (``bound_keys``)."""
         try:
             async with self.backend.read(retryable=True) as conn:
-                return (await conn.execute(statement)).all()
+                return (await conn.execute(statement, parameters)).all()
         except StaleConnection:
             # The pooled connection lent was found dead by the statement: a read may go twice.
             async with self.backend.read() as conn:
-                return (await conn.execute(statement)).all()
+                return (await conn.execute(statement, parameters)).all()
 
     async def as_of(self) -> datetime:
         """The moment this source's reads see (the answer's, when it reads in one)."""
@@ -213,3 +214,19 @@ def key_in(col: Any, keys: Iterable[Any], dialect: str, type_: TypeEngine[Any] |
         return col == any_(bindparam(None, values, type_=ARRAY(type_ or col.type)))
     as_json = bindparam(None, json.dumps(values, default=str), type_=String())
     return col.in_(select(literal_column("value")).select_from(func.json_each(as_json)))
+
+
+def keys_bound(col: Any, name: str, dialect: str, type_: TypeEngine[Any] | None = None) -> ColumnElement[bool]:
+    """``col IN keys`` as ``key_in`` writes it, the keys bound to ``name`` when the statement runs
+    (``bound_keys``). A statement that holds no values is built once and run again and again: no
+    clauses built, no cache key computed, no result columns matched again for each call."""
+    if dialect == "postgresql":
+        return col == any_(bindparam(name, type_=ARRAY(type_ or col.type)))
+    as_json = bindparam(name, type_=String())
+    return col.in_(select(literal_column("value")).select_from(func.json_each(as_json)))
+
+
+def bound_keys(keys: Iterable[Any], dialect: str) -> Any:
+    """The value of a ``keys_bound`` parameter."""
+    values = list(keys)
+    return values if dialect == "postgresql" else json.dumps(values, default=str)
