@@ -8,10 +8,11 @@ in a row the breaker opens: calls fail at once, without waiting on a dead server
 ``reset_seconds`` have passed; then one trial call is let through, and its outcome closes or
 reopens the breaker. A call cut at its time limit while the database had it is a failure too.
 
-A read of one statement whose pooled connection turns out dead (the server ended the session
-while it sat in the pool, and the pool could not tell at checkout) is neither: it raises
-``StaleConnection`` for the caller to send the read again, once, on a fresh connection — which is
-judged as any call.
+A read of one statement whose connection turns out dead (the server ended the session while it
+sat in the pool and the pool could not tell at checkout, or while the statement ran) is neither:
+it raises ``StaleConnection`` for the caller to send the read again, once, on a fresh connection
+— which is judged as any call. A read may go twice; so an operator's ``pg_terminate_backend`` of
+a running read ends that attempt, and the read's second one counts towards the breaker.
 
 Waiting for a connection that our own requests hold (the pool exhausted, SQLite's write lock) is
 ``BackendBusy``: answered 503 with ``Retry-After``, but it says nothing about the database's
