@@ -37,8 +37,9 @@ def token(login: str) -> str:
 
 
 class ServerProcess:
-    def __init__(self, app: str, env: dict[str, str], workers: int = 1) -> None:
-        self.app, self.env, self.workers = app, env, workers
+    def __init__(self, app: str, env: dict[str, str], workers: int = 1, cwd: Path = ROOT) -> None:
+        # ``cwd``: the tree whose code the server runs (another revision's worktree, for an A/B).
+        self.app, self.env, self.workers, self.cwd = app, env, workers, cwd
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))
             self.port = sock.getsockname()[1]
@@ -49,7 +50,7 @@ class ServerProcess:
         command = [sys.executable, "-m", "uvicorn", APPS[self.app], "--factory", "--port", str(self.port)]
         command += ["--workers", str(self.workers), "--log-level", "warning", "--no-access-log"]
         env = os.environ | self.env | ALLOWANCES | {"CORPCARE_JWT_SECRET": SECRET, "CORPCARE_ENV": "production"}
-        self.process = subprocess.Popen(command, cwd=ROOT, env=env)
+        self.process = subprocess.Popen(command, cwd=self.cwd, env=env | {"PYTHONPATH": str(self.cwd)})
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:

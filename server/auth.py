@@ -9,6 +9,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
@@ -29,6 +31,9 @@ from sources import Sources
 from sources.state.api_keys import looks_like_api_key
 
 log = logging.getLogger("corpcare.auth")
+
+# Tokens remembered as verified, per process (the oldest forgotten first): a few hundred bytes each.
+VERIFIED_TOKENS_KEPT = 4096
 
 # One answer for an unknown, tampered, revoked or expired key, and for a disabled account:
 # nothing to tell a prober which keys exist.
@@ -60,13 +65,37 @@ def issue_token(settings: Settings, login: str, *, ttl_seconds: int | None = Non
 
 
 class TokenVerifier:
-    """HS256 with the local secret; RS256/ES256 against the issuer's JWKS when configured."""
+    """HS256 with the local secret; RS256/ES256 against the issuer's JWKS when configured.
 
-    def __init__(self, settings: Settings) -> None:
+    A portal sends the same token with every request until it expires. Signed with the local
+    secret, a token verified once stays valid until its ``exp`` (its ``iat`` and ``nbf`` have
+    passed, the secret does not change while the process runs), so it is remembered with its login
+    and expiry and only its expiry checked again. Tokens checked against a JWKS are verified every
+    time: the issuer may withdraw a key.
+    """
+
+    def __init__(self, settings: Settings, clock: Callable[[], float] = time.time) -> None:
         self.settings = settings
         self._jwks = jwt.PyJWKClient(settings.jwks_url, cache_keys=True) if settings.jwks_url else None
+        self._clock = clock
+        self._verified: OrderedDict[str, tuple[str, int]] = OrderedDict()  # token → (login, exp)
 
     async def login_of(self, token: str) -> str:
+        known = self._verified.get(token)
+        if known is not None:
+            login, expires = known
+            if expires <= self._clock():  # as PyJWT judges ``exp``, without leeway
+                del self._verified[token]
+                raise AuthenticationError("The token has expired.")
+            return login
+        login, expires = await self._verify(token)
+        if self._jwks is None:
+            self._verified[token] = (login, expires)
+            if len(self._verified) > VERIFIED_TOKENS_KEPT:
+                self._verified.popitem(last=False)
+        return login
+
+    async def _verify(self, token: str) -> tuple[str, int]:
         settings = self.settings
         options = {"require": ["exp", "sub"], "verify_aud": settings.jwt_audience is not None}
         try:
@@ -91,7 +120,7 @@ class TokenVerifier:
             # Validly signed, but naming no login the CRM could hold (a NUL, a lone surrogate,
             # too long, not a string): nobody, said as for any bad token, before a database sees it.
             raise AuthenticationError("The token is not valid.")
-        return str(claims["sub"])
+        return str(claims["sub"]), int(claims["exp"])
 
 
 def storable_login(sub: object) -> bool:

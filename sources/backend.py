@@ -8,6 +8,12 @@ in a row the breaker opens: calls fail at once, without waiting on a dead server
 ``reset_seconds`` have passed; then one trial call is let through, and its outcome closes or
 reopens the breaker. A call cut at its time limit while the database had it is a failure too.
 
+A read of one statement whose connection turns out dead (the server ended the session while it
+sat in the pool and the pool could not tell at checkout, or while the statement ran) is neither:
+it raises ``StaleConnection`` for the caller to send the read again, once, on a fresh connection
+— which is judged as any call. A read may go twice; so an operator's ``pg_terminate_backend`` of
+a running read ends that attempt, and the read's second one counts towards the breaker.
+
 Waiting for a connection that our own requests hold (the pool exhausted, SQLite's write lock) is
 ``BackendBusy``: answered 503 with ``Retry-After``, but it says nothing about the database's
 health and never counts towards opening the breaker — otherwise one company's heavy operations,
@@ -27,6 +33,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy import exc
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.pool import QueuePool
@@ -51,6 +58,10 @@ class BackendLimits:
 _DEFAULT: Any = object()
 
 
+class StaleConnection(Exception):
+    """A read's pooled connection was found dead by its statement: send it again (a read may go twice)."""
+
+
 class Backend:
     def __init__(
         self, name: str, engine: AsyncEngine, limits: BackendLimits = BackendLimits(), observer: Observer | None = None
@@ -67,9 +78,11 @@ class Backend:
     def dialect(self) -> Dialect:
         return self.engine.dialect
 
-    def read(self, *, timeout: float | None = _DEFAULT) -> Any:
-        """A connection in autocommit mode, for reads of one statement each."""
-        return self._guarded(lambda: self._reader.connect(), timeout)
+    def read(self, *, timeout: float | None = _DEFAULT, retryable: bool = False) -> Any:
+        """A connection in autocommit mode, for reads of one statement each. ``retryable``: the
+        caller sends its statement again on ``StaleConnection``, raised instead of a failure when the
+        connection lent was found dead by it."""
+        return self._guarded(lambda: self._reader.connect(), timeout, stale=retryable)
 
     def connect(self, *, timeout: float | None = _DEFAULT) -> Any:
         """A connection whose transactions the caller commits."""
@@ -89,7 +102,9 @@ class Backend:
         return datetime.now(UTC)
 
     @asynccontextmanager
-    async def _guarded(self, opening: Callable[[], Any], timeout: float | None) -> AsyncIterator[AsyncConnection]:
+    async def _guarded(
+        self, opening: Callable[[], Any], timeout: float | None, *, stale: bool = False
+    ) -> AsyncIterator[AsyncConnection]:
         if not self.breaker.allow():
             self.observer.backend_call(self.name, "rejected", 0.0)
             raise BackendUnavailable(
@@ -111,6 +126,9 @@ class Backend:
                 self.breaker.released()
                 self.observer.backend_call(self.name, "error", seconds)
                 raise
+            if stale and opened and isinstance(error, exc.DBAPIError) and error.connection_invalidated:
+                self.breaker.released()  # nothing learned yet: the read again is the trial, if one is due
+                raise StaleConnection(self.name) from error
             verdict = judge(error, opening=not opened)
             if not opened and isinstance(error, TimeoutError) and self._pool_exhausted():
                 # The call's time ran out while it queued behind our own requests for a connection.

@@ -15,6 +15,7 @@ from sqlalchemy import (
     any_,
     bindparam,
     event,
+    exc,
     func,
     inspect,
     literal_column,
@@ -29,7 +30,7 @@ from sqlalchemy.sql.expression import Executable
 from sqlalchemy.types import TypeEngine
 
 from infra.telemetry import Observer
-from sources.backend import Backend, BackendLimits
+from sources.backend import Backend, BackendLimits, StaleConnection
 from sources.billing.models import BillingBase
 from sources.billing.upgrade import upgrade_billing
 from sources.crm.models import CrmBase
@@ -60,14 +61,33 @@ def create_engine(
             "timeout": statement_seconds,  # to open a connection
             "server_settings": {"statement_timeout": str(int(statement_seconds * 1000))},
         }
-    return create_async_engine(
+    engine = create_async_engine(
         url,
         pool_size=pool_size if kept_idle is None else kept_idle,
         max_overflow=pool_size if kept_idle is None else 2 * pool_size - kept_idle,
         pool_timeout=pool_timeout,
-        pool_pre_ping=True,
+        # No pre-ping (a round trip before every checkout): a connection the server has closed is
+        # replaced at checkout without one (below), a read that finds its connection dead all the
+        # same is sent again once (``SqlSource._rows``), and none is kept long enough for a
+        # firewall's idle timeout to cut it silently.
+        pool_recycle=RECYCLE_SECONDS,
         connect_args=connect_args,
     )
+    event.listen(engine.sync_engine.pool, "checkout", _replace_if_closed)
+    return engine
+
+
+# Connections older than this are closed and opened again when next checked out.
+RECYCLE_SECONDS = 1800
+
+
+def _replace_if_closed(_dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+    """A pooled connection whose session the server ended (a restart, ``pg_terminate_backend``, an
+    idle timeout) is known closed to asyncpg, which saw the socket close while it sat in the pool:
+    the pool replaces it before it is lent, without asking the server."""
+    driver = record.driver_connection
+    if driver is not None and driver.is_closed():
+        raise exc.DisconnectionError("the server closed this pooled connection")
 
 
 def _tune_sqlite(engine: Engine) -> None:
@@ -87,9 +107,15 @@ class SqlSource:
         self.backend = backend
         self.dialect = backend.dialect.name
 
-    async def _rows(self, statement: Executable) -> Sequence[Any]:
-        async with self.backend.read() as conn:
-            return (await conn.execute(statement)).all()
+    async def _rows(self, statement: Executable, parameters: dict[str, Any] | None = None) -> Sequence[Any]:
+        """The rows of one read; ``parameters`` bind a statement built once (``bound_keys``)."""
+        try:
+            async with self.backend.read(retryable=True) as conn:
+                return (await conn.execute(statement, parameters)).all()
+        except StaleConnection:
+            # The pooled connection lent was found dead by the statement: a read may go twice.
+            async with self.backend.read() as conn:
+                return (await conn.execute(statement, parameters)).all()
 
     async def as_of(self) -> datetime:
         """The moment this source's reads see (the answer's, when it reads in one)."""
@@ -188,3 +214,19 @@ def key_in(col: Any, keys: Iterable[Any], dialect: str, type_: TypeEngine[Any] |
         return col == any_(bindparam(None, values, type_=ARRAY(type_ or col.type)))
     as_json = bindparam(None, json.dumps(values, default=str), type_=String())
     return col.in_(select(literal_column("value")).select_from(func.json_each(as_json)))
+
+
+def keys_bound(col: Any, name: str, dialect: str, type_: TypeEngine[Any] | None = None) -> ColumnElement[bool]:
+    """``col IN keys`` as ``key_in`` writes it, the keys bound to ``name`` when the statement runs
+    (``bound_keys``). A statement that holds no values is built once and run again and again: no
+    clauses built, no cache key computed, no result columns matched again for each call."""
+    if dialect == "postgresql":
+        return col == any_(bindparam(name, type_=ARRAY(type_ or col.type)))
+    as_json = bindparam(name, type_=String())
+    return col.in_(select(literal_column("value")).select_from(func.json_each(as_json)))
+
+
+def bound_keys(keys: Iterable[Any], dialect: str) -> Any:
+    """The value of a ``keys_bound`` parameter."""
+    values = list(keys)
+    return values if dialect == "postgresql" else json.dumps(values, default=str)

@@ -29,6 +29,7 @@ from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy import exc
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from core.errors import BackendUnavailable
@@ -96,13 +97,17 @@ class ReadTransaction:
 
     @asynccontextmanager
     async def _begun(self) -> AsyncIterator[AsyncConnection]:
-        conn = await self.backend._reader.connect()
-        try:
-            began = datetime.now(UTC)
-            await conn.exec_driver_sql(_BEGIN[self.backend.dialect.name])
-        except BaseException:
-            await _shielded(conn.close())
-            raise
+        for last in (False, True):
+            conn = await self.backend._reader.connect()
+            try:
+                began = datetime.now(UTC)
+                await conn.exec_driver_sql(_BEGIN[self.backend.dialect.name])
+                break
+            except BaseException as error:
+                await _shielded(conn.close())
+                # A pooled connection found dead by BEGIN: nothing began, so begin on a fresh one, once.
+                if last or not (isinstance(error, exc.DBAPIError) and error.connection_invalidated):
+                    raise
         self._conn = conn
         if self.backend.dialect.name != "postgresql":
             self._began = began
@@ -209,9 +214,12 @@ class MomentBackend(Backend):
         self.observer = backend.observer
         self._reader = backend._reader
 
-    def read(self, *, timeout: float | None = _DEFAULT) -> Any:
+    def read(self, *, timeout: float | None = _DEFAULT, retryable: bool = False) -> Any:
+        # A read in the moment's transaction is never sent again: it would see another moment.
         transaction = self._transaction()
-        return self.real.read(timeout=timeout) if transaction is None else transaction.read(timeout)
+        if transaction is None:
+            return self.real.read(timeout=timeout, retryable=retryable)
+        return transaction.read(timeout)
 
     def streaming(self) -> Any:
         """A connection for a server-side cursor, with no time limit: the moment's, held (its

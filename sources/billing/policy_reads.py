@@ -5,14 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy import ColumnElement, Select, and_, or_, select
 
 from core.billing_records import PolicyRecord
 from core.values import aware
 from sources.billing.models import SpendingPolicy
-from sources.db import SqlSource, key_in
+from sources.db import SqlSource, bound_keys, key_in, keys_bound
 
 POLICY_COLUMNS = (
     SpendingPolicy.org_unit_id,
@@ -58,11 +59,21 @@ class PolicySource(SqlSource):
         self, unit_ids: Sequence[int], subscriber_ids: Sequence[int], at: datetime | None = None
     ) -> list[PolicyRecord]:
         """The policies set on the units and lines, as they are now or as they were ``at``."""
+        if at is None:  # every line's page asks: the statement is built once
+            units, lines = bound_keys(unit_ids, self.dialect), bound_keys(subscriber_ids, self.dialect)
+            return [_policy(row) for row in await self._rows(self._in_force_now, {"units": units, "lines": lines})]
         owners = key_in(SpendingPolicy.org_unit_id, unit_ids, self.dialect) | key_in(
             SpendingPolicy.subscriber_id, subscriber_ids, self.dialect
         )
         statement = select(*POLICY_COLUMNS).where(owners, in_force_at(at))
         return [_policy(row) for row in await self._rows(statement)]
+
+    @cached_property
+    def _in_force_now(self) -> Select[*tuple[Any, ...]]:
+        owners = keys_bound(SpendingPolicy.org_unit_id, "units", self.dialect) | keys_bound(
+            SpendingPolicy.subscriber_id, "lines", self.dialect
+        )
+        return select(*POLICY_COLUMNS).where(owners, in_force_at(None))
 
     async def policy_history(
         self, unit_ids: Sequence[int], subscriber_ids: Sequence[int], since: datetime, until: datetime

@@ -4,38 +4,42 @@ services, its billing account's currency, and the lines that hold given products
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from functools import cached_property
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from core.billing_records import LineServiceRecord, ScheduledPlanRecord, TariffPlanRecord
 from core.values import Money
 from sources.billing.catalogue import PLAN_COLUMNS, SERVICE_COLUMNS, plan_record, service_record
 from sources.billing.models import BillingAccount, LineProduct, LineService, ScheduledPlanChange, Service, TariffPlan
-from sources.db import SqlSource, key_in
+from sources.db import SqlSource, bound_keys, key_in, keys_bound
 
 
 class ProductSource(SqlSource):
     """The product inventory of lines, by line id."""
 
-    async def plans_by_subscriber_ids(self, subscriber_ids: Sequence[int]) -> list[tuple[int, TariffPlanRecord]]:
-        statement = (
+    # The reads every line's page makes, built once (``keys_bound``).
+
+    @cached_property
+    def _plans(self) -> Select[*tuple[Any, ...]]:
+        return (
             select(LineProduct.subscriber_id, *PLAN_COLUMNS)
             .join(TariffPlan, TariffPlan.id == LineProduct.plan_id)
-            .where(key_in(LineProduct.subscriber_id, subscriber_ids, self.dialect))
+            .where(keys_bound(LineProduct.subscriber_id, "lines", self.dialect))
         )
-        return [(row[0], plan_record(row)) for row in await self._rows(statement)]
 
-    async def billing_currencies(self, subscriber_ids: Sequence[int]) -> dict[int, str]:
-        """Each line's billing account's currency: what its charges, and its limit, are stated in."""
-        statement = (
+    @cached_property
+    def _currencies(self) -> Select[*tuple[Any, ...]]:
+        return (
             select(LineProduct.subscriber_id, BillingAccount.currency)
             .join(BillingAccount, BillingAccount.id == LineProduct.billing_account_id)
-            .where(key_in(LineProduct.subscriber_id, subscriber_ids, self.dialect))
+            .where(keys_bound(LineProduct.subscriber_id, "lines", self.dialect))
         )
-        return {sid: currency for sid, currency in await self._rows(statement)}
 
-    async def services_by_subscriber_ids(self, subscriber_ids: Sequence[int]) -> list[LineServiceRecord]:
-        statement = (
+    @cached_property
+    def _services(self) -> Select[*tuple[Any, ...]]:
+        return (
             select(
                 LineService.subscriber_id,
                 LineService.activated_on,
@@ -43,9 +47,21 @@ class ProductSource(SqlSource):
                 *SERVICE_COLUMNS,
             )
             .join(Service, Service.id == LineService.service_id)
-            .where(key_in(LineService.subscriber_id, subscriber_ids, self.dialect))
+            .where(keys_bound(LineService.subscriber_id, "lines", self.dialect))
             .order_by(LineService.subscriber_id, Service.name)
         )
+
+    async def plans_by_subscriber_ids(self, subscriber_ids: Sequence[int]) -> list[tuple[int, TariffPlanRecord]]:
+        rows = await self._rows(self._plans, {"lines": bound_keys(subscriber_ids, self.dialect)})
+        return [(row[0], plan_record(row)) for row in rows]
+
+    async def billing_currencies(self, subscriber_ids: Sequence[int]) -> dict[int, str]:
+        """Each line's billing account's currency: what its charges, and its limit, are stated in."""
+        rows = await self._rows(self._currencies, {"lines": bound_keys(subscriber_ids, self.dialect)})
+        return {sid: currency for sid, currency in rows}
+
+    async def services_by_subscriber_ids(self, subscriber_ids: Sequence[int]) -> list[LineServiceRecord]:
+        rows = await self._rows(self._services, {"lines": bound_keys(subscriber_ids, self.dialect)})
         return [
             LineServiceRecord(
                 row.subscriber_id,
@@ -53,7 +69,7 @@ class ProductSource(SqlSource):
                 row.activated_on,
                 Money.from_minor(row.line_fee_minor, row.currency),
             )
-            for row in await self._rows(statement)
+            for row in rows
         ]
 
     async def scheduled_plans(self, subscriber_ids: Sequence[int]) -> list[ScheduledPlanRecord]:

@@ -164,6 +164,45 @@ async def billing_refusing_connections(world: SplitWorld) -> AsyncIterator[None]
         await admin.dispose()
 
 
+async def end_billing_sessions(world: SplitWorld) -> list[int]:
+    """``pg_terminate_backend`` on every session of the billing database, and each gone."""
+    admin = create_async_engine(world.billing.url("postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        async with admin.connect() as conn:
+            rows = await conn.execute(text("select pid from pg_stat_activity where datname = 'billing'"))
+            ended = [int(pid) for pid in rows.scalars()]
+            for pid in ended:
+                await conn.execute(text(f"select pg_terminate_backend({pid})"))
+
+        async def gone() -> bool:
+            async with admin.connect() as conn:
+                rows = await conn.execute(text("select count(*) from pg_stat_activity where datname = 'billing'"))
+                return rows.scalar_one() == 0
+
+        await eventually(gone, "the billing sessions to end")
+        return ended
+    finally:
+        await admin.dispose()
+
+
+async def test_billing_sessions_ended_between_requests_do_not_fail_the_next_request(running_billing):
+    """No round trip checks a pooled connection before it is lent: one whose session an operator
+    ended while it sat in the pool is replaced (or its read sent again), and the next request is whole."""
+    world = running_billing
+    async with served(**world.urls) as http:
+        response, body = await ask(http)
+        assert response.status_code == 200 and "errors" not in body
+        assert await end_billing_sessions(world)
+
+        response, body = await ask(http)
+        assert response.status_code == 200 and "errors" not in body, body
+        assert body["data"]["customer"]["orgRoot"]["spending"]["total"]["amount"]
+        # Not one read failed on the way (some, such as the currencies, would not show in the answer).
+        metrics = (await http.get("/metrics")).text
+        assert metric(metrics, 'corpcare_backend_calls_total{backend="billing",outcome="unavailable"}') == 0
+        assert http.app.state.sources.spending.backend.breaker.healthy  # type: ignore[attr-defined]
+
+
 async def test_a_billing_database_not_accepting_connections_gives_partial_data_and_opens_the_breaker(running_billing):
     world = running_billing
     async with served(**world.urls, backend_breaker_failures=1, backend_breaker_reset_seconds=1.0) as http:

@@ -1,5 +1,7 @@
 """Waiting for a pooled connection that our own requests hold is not a failure of the database:
-it is answered as busy, and it never opens the backend's breaker (issue 13, finding 6)."""
+it is answered as busy, and it never opens the backend's breaker (issue 13, finding 6). A pooled
+connection whose session the server ended is replaced without failing the read that gets it, and
+without a round trip to check every connection before it is lent."""
 
 from __future__ import annotations
 
@@ -7,15 +9,17 @@ import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, func, select, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from core.errors import BackendBusy, BackendUnavailable
 from infra.breaker import BreakerState
 from sources.backend import Backend, BackendLimits
-from sources.db import create_engine
+from sources.db import SqlSource, _replace_if_closed, create_engine
+from sources.moment import MomentBackend, one_moment
 from tests.faults import free_port
 from tests.support import PG_ADMIN_URL, service_missing
+from tests.waiting import eventually
 
 FAILURES = 3
 
@@ -136,3 +140,67 @@ async def test_another_backends_failure_inside_a_call_does_not_open_this_backend
         assert crm.breaker.state is BreakerState.CLOSED
     finally:
         await engine.dispose()
+
+
+async def end_session(pid: int) -> None:
+    """``pg_terminate_backend`` from another connection, and the session gone before the next read."""
+    admin = create_async_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    try:
+        async with admin.connect() as conn:
+            assert (await conn.execute(text(f"select pg_terminate_backend({pid})"))).scalar_one()
+
+        async def gone() -> bool:
+            async with admin.connect() as conn:
+                rows = await conn.execute(text(f"select 1 from pg_stat_activity where pid = {pid}"))
+                return rows.first() is None
+
+        await eventually(gone, f"session {pid} to end")
+    finally:
+        await admin.dispose()
+
+
+BACKEND_PID = select(func.pg_backend_pid())
+
+
+@pytest.fixture(params=["seen closed at checkout", "found dead by the statement"])
+def unseen(request: pytest.FixtureRequest, small_pool: Backend) -> bool:
+    """Whether the pool cannot tell the connection is closed (the close not yet read from the socket,
+    a connection cut without a word): then the statement finds it dead, and is sent again."""
+    if request.param == "found dead by the statement":
+        event.remove(small_pool.engine.sync_engine.pool, "checkout", _replace_if_closed)
+        return True
+    return False
+
+
+async def test_a_session_ended_between_reads_does_not_fail_the_next_read(small_pool, unseen):
+    backend = small_pool
+    source = SqlSource(backend)
+    pid = (await source._rows(BACKEND_PID))[0][0]
+    await end_session(pid)
+
+    assert (await source._rows(BACKEND_PID))[0][0] != pid
+    assert backend.breaker.healthy
+
+
+async def test_a_session_ended_between_answers_does_not_fail_the_next_answers_moment(small_pool, unseen):
+    backend = small_pool
+    source = SqlSource(MomentBackend(backend))
+    async with one_moment():
+        pid = (await source._rows(BACKEND_PID))[0][0]
+    await end_session(pid)
+
+    async with one_moment():
+        assert (await source._rows(BACKEND_PID))[0][0] != pid
+    assert backend.breaker.healthy
+
+
+async def test_a_session_ended_inside_an_answers_moment_fails_its_reads_and_is_not_sent_again(small_pool):
+    """Another moment would mix two snapshots in one answer: the reads fail instead."""
+    backend = small_pool
+    source = SqlSource(MomentBackend(backend))
+    async with one_moment():
+        pid = (await source._rows(BACKEND_PID))[0][0]
+        await end_session(pid)
+        for _ in range(2):
+            with pytest.raises(BackendUnavailable):
+                await source._rows(BACKEND_PID)
