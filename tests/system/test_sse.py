@@ -216,10 +216,11 @@ async def test_a_stream_whose_token_runs_out_ends_with_unauthenticated_then_comp
         async with http.stream("POST", STREAM, json=operation(ALERTS), headers=short | EVENTS) as response:
             events = Events(response)
             await eventually(lambda: bus.listeners(channel) == before + 1, "the stream to listen")
-            while not seen or seen[-1][0] != "end":
-                await bus.publish(channel, alert.encode())  # events, until the token has run out
-                seen.append(await within(events.next()))
-                await asyncio.sleep(0.05)  # pacing only: each event is awaited above
+            async with asyncio.timeout(PATIENCE):  # a bound on a token that never runs out, never a wait
+                while not seen or seen[-1][0] != "end":
+                    await bus.publish(channel, alert.encode())  # events, until the token has run out
+                    seen.append(await within(events.next()))
+                    await asyncio.sleep(0.05)  # pacing only: each event is awaited above
         await eventually(lambda: bus.listeners(channel) == before and running(http) == 0, "the listener to go")
     *heard, (signed_out, error), (complete, nothing), _ = seen
     assert heard and all(kind == "next" and codes(payload) == ["FORBIDDEN"] for kind, payload in heard)
@@ -254,10 +255,11 @@ async def test_in_single_connection_mode_a_token_that_runs_out_ends_every_operat
             accepted = [(await http.post(STREAM, json=operation(ALERTS, id), headers=short | ticket)).status_code
                         for id in ("a", "b")]  # fmt: skip
             await eventually(lambda: bus.listeners(channel) == before + 2, "both operations to listen")
-            while not seen or seen[-1][0] != "end":
-                await bus.publish(channel, alert.encode())  # events, until the token has run out
-                seen.append(await within(events.next()))
-                await asyncio.sleep(0.05)  # pacing only: each event is awaited above
+            async with asyncio.timeout(PATIENCE):  # a bound on a token that never runs out, never a wait
+                while not seen or seen[-1][0] != "end":
+                    await bus.publish(channel, alert.encode())  # events, until the token has run out
+                    seen.append(await within(events.next()))
+                    await asyncio.sleep(0.05)  # pacing only: each event is awaited above
         await eventually(lambda: bus.listeners(channel) == before and running(http) == 0, "the listeners to go")
         streams = http.app.state.event_streams  # type: ignore[attr-defined]
         assert not streams.reserved  # the reservation went with its stream
