@@ -34,19 +34,22 @@ SECRET = make_settings().jwt_secret
 
 
 async def started_server(world: Any, data_dir: Any) -> tuple[subprocess.Popen[bytes], str]:
-    """``corpcare serve`` on the world's databases, with a one-second bulk lease."""
+    """``corpcare serve`` on the world's databases, with a ten-second bulk lease."""
     urls = [engine.url.render_as_string(hide_password=False) for engine, _ in world.engines.pairs()]
     return await serving(dict(zip(("crm_url", "billing_url", "state_url"), urls, strict=True)), data_dir)
 
 
 async def serving(settings: dict[str, str], data_dir: Any) -> tuple[subprocess.Popen[bytes], str]:
-    """``corpcare serve`` in its own process with these settings (and a one-second bulk lease)."""
+    """``corpcare serve`` in its own process with these settings (and a ten-second bulk lease)."""
     port = free_port()
     env = {
         **os.environ,
         "CORPCARE_DATA_DIR": str(data_dir),
         "CORPCARE_JWT_SECRET": SECRET,
-        "CORPCARE_BULK_LEASE_SECONDS": "1",
+        # A worker writes only while its last renewal was sent less than two thirds of the lease
+        # ago (jobs/bulk_lease.py): with one second, a renewal on a busy host may take longer, and
+        # the chunk writes nothing. Ten keeps the killed case's wait for the next server short.
+        "CORPCARE_BULK_LEASE_SECONDS": "10",
         **{f"CORPCARE_{name.upper()}": value for name, value in settings.items()},
     }
     command = [sys.executable, "-c", "from server.cli import main; main()", "serve", "--port", str(port)]

@@ -13,6 +13,7 @@ import signal
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from typing import Any
 
 import httpx
@@ -86,6 +87,15 @@ async def served(**overrides: Any) -> AsyncIterator[httpx.AsyncClient]:
 async def ask(http: httpx.AsyncClient) -> tuple[httpx.Response, dict[str, Any]]:
     response = await http.post("/graphql", json={"query": QUERY})
     return response, response.json()
+
+
+def unhurried(http: httpx.AsyncClient, *names: str) -> None:
+    """The backends ``names`` of the served app given a call limit they never reach. The configured
+    limit is what a test cuts billing's calls with; the CRM and state, read from SQLite files on a
+    busy host, must not be cut by it too (their fields are the ones that must resolve)."""
+    for backend in http.app.state.sources.backends():  # type: ignore[attr-defined]
+        if backend.name in names:
+            backend.limits = replace(backend.limits, call_seconds=10 * PATIENCE)
 
 
 def billing_fields_are_null(body: dict[str, Any]) -> None:
@@ -234,6 +244,7 @@ async def test_a_billing_that_never_answers_is_given_up_on_at_the_call_limit(spl
     async with Blackhole() as hole:
         urls = {**split_world.urls, "billing_url": f"postgresql+asyncpg://postgres@127.0.0.1:{hole.port}/billing"}
         async with served(**urls, backend_call_seconds=0.5, request_timeout_seconds=20) as http:
+            unhurried(http, "crm", "state")
             started = time.monotonic()
             response, body = await ask(http)
             elapsed = time.monotonic() - started
@@ -267,14 +278,17 @@ async def waiting_on_a_lock(world: SplitWorld) -> bool:
 
 async def test_a_slow_billing_is_cut_at_the_call_limit(running_billing):
     world = running_billing
-    # A limit the locked billing reaches, and the CRM's calls keep to on a busy machine.
+    # A limit the locked billing reaches; the CRM's calls are not held to it.
     async with served(**world.urls, backend_call_seconds=5) as http:
+        unhurried(http, "crm", "state")
         async with billing_locked(world):
             response, body = await ask(http)
         assert response.status_code == 200
         billing_fields_are_null(body)
         assert any("in time" in e["message"] or "unavailable" in e["message"] for e in body["errors"])
-        # The locks are gone: the same pool serves the next request whole.
+        # The locks are gone: the same pool serves the next request whole (in its own time: what
+        # is checked is that the calls cut left the pool usable, not how fast a busy host is).
+        unhurried(http, "billing")
         response, body = await ask(http)
         assert "errors" not in body
 

@@ -3,7 +3,6 @@ headless Chromium against a real server; and nothing of it in production."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import re
@@ -23,6 +22,7 @@ from server.app import create_app
 from server.auth import issue_token
 from tests.support import IN_CI
 from tests.system.test_http import bearer, make_settings
+from tests.waiting import PATIENCE, eventually
 
 CHROMIUM = "/usr/bin/chromium"
 # Without the background-networking flags Chromium reaches out to Google's services.
@@ -69,19 +69,20 @@ async def server(tmp_path: Path) -> AsyncIterator[str]:
     with log.open("wb") as output:
         process = subprocess.Popen(command, cwd=tmp_path, env=env, stdout=output, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
+
+    async def healthy() -> bool:
+        if process.poll() is not None:
+            raise AssertionError(f"the server exited: {log.read_text()}")
+        try:
+            return (await http.get("/healthz")).status_code == 200
+        except httpx.TransportError:
+            return False
+
     try:
         async with httpx.AsyncClient(base_url=base) as http:
-            for _ in range(1200):
-                if process.poll() is not None:
-                    raise AssertionError(f"the server exited: {log.read_text()}")
-                try:
-                    if (await http.get("/healthz")).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                await asyncio.sleep(0.05)
-            else:
-                raise AssertionError(f"the server did not start: {log.read_text()}")
+            # Imports, migrations and seeding the demo can take over a minute on a loaded machine: the
+            # time every other server the tests start is given (1,200 tries 50 ms apart gave about one).
+            await eventually(healthy, "the server to start", seconds=3 * PATIENCE, every=0.05)
         yield base
     finally:
         process.terminate()

@@ -4,6 +4,7 @@ rules, a caller's limit, a token that runs out, and a client that leaves freeing
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -29,6 +30,10 @@ EVENTS = {"Accept": "text/event-stream"}
 # Finance reads lines but not the people behind them: the number is FORBIDDEN in each alert.
 ALERTS = "subscription { spendingAlerts { subject threshold line { id msisdn } } }"
 BALANCES = "subscription($line: ID!) { bundleUpdates(subscriber: $line) { kind used remaining } }"
+# A token's life: long enough to be signed in with on a busy machine, short enough to run out in the
+# test. Its expiry is a whole second, so it lasts a second less at worst: 3 s left as little as 2 s
+# for the server to start, the stream to sign in and the first event to be heard before it ran out.
+SHORT_TTL = 10
 
 
 def signed_in(login: str, **headers: str) -> dict[str, str]:
@@ -202,8 +207,7 @@ async def test_single_connection_mode_runs_operations_on_one_reserved_stream(wor
 async def test_a_stream_whose_token_runs_out_ends_with_unauthenticated_then_complete(world, monkeypatch):
     monkeypatch.setattr(context_module, "RECHECK_SECONDS", 0)  # ask at every event
     alert = await alert_about(world, "line", Subscriber.id == await line_of(world, "acme.employee"))
-    # Long enough to be signed in with on a busy machine, short enough to run out in the test.
-    short = bearer(issue_token(make_settings(), "acme.finance", ttl_seconds=3))
+    short = bearer(issue_token(make_settings(), "acme.finance", ttl_seconds=SHORT_TTL))
     bus = world.sources.events
     channel = alerts_channel(alert.customer_id)
     before = bus.listeners(channel)
@@ -212,9 +216,11 @@ async def test_a_stream_whose_token_runs_out_ends_with_unauthenticated_then_comp
         async with http.stream("POST", STREAM, json=operation(ALERTS), headers=short | EVENTS) as response:
             events = Events(response)
             await eventually(lambda: bus.listeners(channel) == before + 1, "the stream to listen")
-            while not seen or seen[-1][0] != "end":
-                await bus.publish(channel, alert.encode())  # events, until the token has run out
-                seen.append(await within(events.next()))
+            async with asyncio.timeout(PATIENCE):  # a bound on a token that never runs out, never a wait
+                while not seen or seen[-1][0] != "end":
+                    await bus.publish(channel, alert.encode())  # events, until the token has run out
+                    seen.append(await within(events.next()))
+                    await asyncio.sleep(0.05)  # pacing only: each event is awaited above
         await eventually(lambda: bus.listeners(channel) == before and running(http) == 0, "the listener to go")
     *heard, (signed_out, error), (complete, nothing), _ = seen
     assert heard and all(kind == "next" and codes(payload) == ["FORBIDDEN"] for kind, payload in heard)
@@ -225,7 +231,7 @@ async def test_a_stream_whose_token_runs_out_ends_with_unauthenticated_then_comp
 async def test_with_no_events_a_token_that_runs_out_is_found_at_a_keep_alive_and_ends_the_stream(world, monkeypatch):
     monkeypatch.setattr(context_module, "RECHECK_SECONDS", 0)
     monkeypatch.setattr(event_stream, "PING_SECONDS", 0.05)  # keep-alives come often; no alert ever does
-    short = bearer(issue_token(make_settings(), "acme.finance", ttl_seconds=3))
+    short = bearer(issue_token(make_settings(), "acme.finance", ttl_seconds=SHORT_TTL))
     async with served(world) as http:
         async with http.stream("POST", STREAM, json=operation(ALERTS), headers=short | EVENTS) as response:
             seen = await Events(response).until_end()
@@ -237,7 +243,7 @@ async def test_with_no_events_a_token_that_runs_out_is_found_at_a_keep_alive_and
 async def test_in_single_connection_mode_a_token_that_runs_out_ends_every_operation_and_the_stream(world, monkeypatch):
     monkeypatch.setattr(context_module, "RECHECK_SECONDS", 0)  # ask at every event
     alert = await alert_about(world, "line", Subscriber.id == await line_of(world, "acme.employee"))
-    short = bearer(issue_token(make_settings(), "acme.finance", ttl_seconds=3))
+    short = bearer(issue_token(make_settings(), "acme.finance", ttl_seconds=SHORT_TTL))
     bus = world.sources.events
     channel = alerts_channel(alert.customer_id)
     before = bus.listeners(channel)
@@ -249,9 +255,11 @@ async def test_in_single_connection_mode_a_token_that_runs_out_ends_every_operat
             accepted = [(await http.post(STREAM, json=operation(ALERTS, id), headers=short | ticket)).status_code
                         for id in ("a", "b")]  # fmt: skip
             await eventually(lambda: bus.listeners(channel) == before + 2, "both operations to listen")
-            while not seen or seen[-1][0] != "end":
-                await bus.publish(channel, alert.encode())  # events, until the token has run out
-                seen.append(await within(events.next()))
+            async with asyncio.timeout(PATIENCE):  # a bound on a token that never runs out, never a wait
+                while not seen or seen[-1][0] != "end":
+                    await bus.publish(channel, alert.encode())  # events, until the token has run out
+                    seen.append(await within(events.next()))
+                    await asyncio.sleep(0.05)  # pacing only: each event is awaited above
         await eventually(lambda: bus.listeners(channel) == before and running(http) == 0, "the listeners to go")
         streams = http.app.state.event_streams  # type: ignore[attr-defined]
         assert not streams.reserved  # the reservation went with its stream
