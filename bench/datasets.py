@@ -2,11 +2,17 @@
 
 S, M and L are 1,000, 10,000 and 100,000 lines. SQLite sets live under `bench/.data/`;
 PostgreSQL sets in databases `corpcare_bench_<size>_{crm,billing,state}`. A set is reused
-while its marker (size, seed, as-of day, generator version) matches, otherwise regenerated.
+while its marker (size, seed, as-of day, generator version: a digest of the generator's and the
+sources' code) matches, otherwise regenerated. A PostgreSQL set's marker is the comment on its
+CRM database, and it is generated under an advisory lock: checkouts on one machine share the
+databases, two processes never generate a set at once, and a revision whose generator or tables
+differ regenerates the set rather than reusing one it did not make (a run of the other revision
+reading it at that moment fails).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import time
@@ -25,6 +31,7 @@ SEED = 42
 DATA = Path(__file__).parent / ".data"
 PG_ADMIN_URL = os.environ.get("CORPCARE_BENCH_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
 PARTS = ("crm", "billing", "state")
+ROOT = Path(__file__).parent.parent
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,53 +59,62 @@ class Dataset:
 async def prepare(backend: str, size: str, *, today: date | None = None) -> Dataset:
     as_of = today or datetime.now(UTC).date()
     lines = SIZES[size]
-    DATA.mkdir(exist_ok=True)
-    marker_file = DATA / f"{backend}-{size}.json"
-    wanted = {"lines": lines, "seed": SEED, "as_of": as_of.isoformat()}
+    wanted = {"lines": lines, "seed": SEED, "as_of": as_of.isoformat(), "generator": _generator_version()}
     if backend == "sqlite":
+        DATA.mkdir(exist_ok=True)
         folder = DATA / f"sqlite-{size}"
         folder.mkdir(exist_ok=True)
         urls = tuple(f"sqlite+aiosqlite:///{folder.resolve()}/{part}.db" for part in PARTS)
-    else:
-        urls = tuple(PG_ADMIN_URL.rsplit("/", 1)[0] + f"/corpcare_bench_{size.lower()}_{part}" for part in PARTS)
-    marker = json.loads(marker_file.read_text()) if marker_file.exists() else {}
-    if {key: marker.get(key) for key in wanted} == wanted and await _exists(backend, urls):
-        return Dataset(backend, size, lines, urls, as_of, marker["seconds"], reused=True)  # type: ignore[arg-type]
+        marker_file = DATA / f"sqlite-{size}.json"
+        marker = json.loads(marker_file.read_text()) if marker_file.exists() else {}
+        if _matches(marker, wanted) and all(Path(url.split("///", 1)[1]).exists() for url in urls):
+            return Dataset(backend, size, lines, urls, as_of, marker["seconds"], reused=True)  # type: ignore[arg-type]
+        seconds = await _generate(urls, lines, as_of)
+        marker_file.write_text(json.dumps(wanted | {"seconds": seconds}))
+        return Dataset(backend, size, lines, urls, as_of, seconds, reused=False)  # type: ignore[arg-type]
 
-    if backend == "postgres":
-        await _create_databases(urls)
+    urls = tuple(PG_ADMIN_URL.rsplit("/", 1)[0] + f"/corpcare_bench_{size.lower()}_{part}" for part in PARTS)
+    names = [url.rsplit("/", 1)[1] for url in urls]
+    admin = create_async_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    try:
+        async with admin.connect() as conn:
+            await conn.execute(text("SELECT pg_advisory_lock(hashtext(:name))"), {"name": names[0]})
+            comment = (await conn.execute(_COMMENT, {"name": names[0]})).scalar()
+            marker = json.loads(comment) if comment else {}
+            if _matches(marker, wanted):
+                return Dataset(backend, size, lines, urls, as_of, marker["seconds"], reused=True)  # type: ignore[arg-type]
+            for name in names:
+                await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+                await conn.execute(text(f'CREATE DATABASE "{name}"'))
+            seconds = await _generate(urls, lines, as_of)
+            marker_text = json.dumps(wanted | {"seconds": seconds}).replace("'", "''")
+            await conn.execute(text(f"COMMENT ON DATABASE \"{names[0]}\" IS '{marker_text}'"))
+            return Dataset(backend, size, lines, urls, as_of, seconds, reused=False)  # type: ignore[arg-type]
+    finally:
+        await admin.dispose()  # the lock ends with the connection
+
+
+_COMMENT = text("SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = :name")
+
+
+def _matches(marker: dict[str, object], wanted: dict[str, object]) -> bool:
+    return {key: marker.get(key) for key in wanted} == wanted
+
+
+async def _generate(urls: tuple[str, ...], lines: int, as_of: date) -> float:
     engines = Engines(*(create_engine(url) for url in urls))
     started = time.perf_counter()
     try:
         await seed(engines, subscribers=lines, seed=SEED, as_of=as_of)
     finally:
         await engines.dispose()
-    seconds = time.perf_counter() - started
-    marker_file.write_text(json.dumps(wanted | {"seconds": round(seconds, 1)}))
-    return Dataset(backend, size, lines, urls, as_of, seconds, reused=False)  # type: ignore[arg-type]
+    return round(time.perf_counter() - started, 1)
 
 
-async def _exists(backend: str, urls: tuple[str, ...]) -> bool:
-    if backend == "sqlite":
-        return all(Path(url.split("///", 1)[1]).exists() for url in urls)
-    engine = create_async_engine(urls[0])
-    try:
-        async with engine.connect() as conn:
-            await conn.execute(text("SELECT 1 FROM customers LIMIT 1"))
-        return True
-    except Exception:
-        return False
-    finally:
-        await engine.dispose()
-
-
-async def _create_databases(urls: tuple[str, ...]) -> None:
-    admin = create_async_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    try:
-        async with admin.connect() as conn:
-            for url in urls:
-                name = url.rsplit("/", 1)[1]
-                await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-                await conn.execute(text(f'CREATE DATABASE "{name}"'))
-    finally:
-        await admin.dispose()
+def _generator_version() -> str:
+    """A digest of the code that decides what a data set holds: the generator and the sources' tables."""
+    digest = hashlib.sha256()
+    for path in sorted([*ROOT.glob("demo/**/*.py"), *ROOT.glob("sources/**/*.py"), *ROOT.glob("sources/**/*.sql")]):
+        digest.update(path.relative_to(ROOT).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
