@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -209,21 +209,23 @@ def key_in(col: Any, keys: Iterable[Any], dialect: str, type_: TypeEngine[Any] |
     neither hits a bound-parameter limit and the statement text stays the same for any
     batch size (which keeps the statement cache useful).
     """
-    values = list(keys)
-    if dialect == "postgresql":
-        return col == any_(bindparam(None, values, type_=ARRAY(type_ or col.type)))
-    as_json = bindparam(None, json.dumps(values, default=str), type_=String())
-    return col.in_(select(literal_column("value")).select_from(func.json_each(as_json)))
+    value = bound_keys(keys, dialect)
+    return _member_of(col, dialect, type_, lambda param_type: bindparam(None, value, type_=param_type))
 
 
 def keys_bound(col: Any, name: str, dialect: str, type_: TypeEngine[Any] | None = None) -> ColumnElement[bool]:
     """``col IN keys`` as ``key_in`` writes it, the keys bound to ``name`` when the statement runs
     (``bound_keys``). A statement that holds no values is built once and run again and again: no
     clauses built, no cache key computed, no result columns matched again for each call."""
+    return _member_of(col, dialect, type_, lambda param_type: bindparam(name, type_=param_type))
+
+
+def _member_of(
+    col: Any, dialect: str, type_: TypeEngine[Any] | None, param: Callable[[TypeEngine[Any]], Any]
+) -> ColumnElement[bool]:
     if dialect == "postgresql":
-        return col == any_(bindparam(name, type_=ARRAY(type_ or col.type)))
-    as_json = bindparam(name, type_=String())
-    return col.in_(select(literal_column("value")).select_from(func.json_each(as_json)))
+        return col == any_(param(ARRAY(type_ or col.type)))
+    return col.in_(select(literal_column("value")).select_from(func.json_each(param(String()))))
 
 
 def bound_keys(keys: Iterable[Any], dialect: str) -> Any:

@@ -200,16 +200,19 @@ async def roaming_spikes(world: World, lines: set[int], last: date) -> dict[str,
 
 async def test_roaming_spikes_compare_a_minimum_only_with_charges_in_its_currency(writable_world, other_admin):
     """A minimum stated in EUR (the company's currency by default) never meets a CHF charge; asked
-    in CHF, the spikes are Grid's, compared in CHF."""
+    in CHF, the spikes are Grid's, compared in CHF. A Grid line and a EUR line of Generation each
+    get a spike last month (the generated data need not hold one in either currency that month)."""
     world = writable_world
     last = add_months(month_start(today()), -1)
     unit = await units(world, other_admin)
     grid = from_global_id((await lines_of(world, other_admin, unit["Grid"]))[0])[1]
     await charge(world, grid, last, "CHF", 40_00, category="roaming")
+    generation = from_global_id((await lines_of(world, other_admin, unit["Generation"]))[0])[1]
+    await charge(world, generation, last, "EUR", 1_000_00, category="roaming")
     data = await world.data(other_admin, "{ subscribers(first: 2000) { nodes { id } } }")
     mine = {from_global_id(node["id"])[1] for node in data["subscribers"]["nodes"]}
     expected = await roaming_spikes(world, mine, last)
-    assert grid in expected["CHF"] and expected["EUR"]
+    assert grid in expected["CHF"] and generation in expected["EUR"]
     for asked, currency in ((None, "EUR"), ("EUR", "EUR"), ("CHF", "CHF")):
         got = await world.data(other_admin, SPIKES_IN, {"m": last.strftime("%Y-%m"), "c": asked})
         spikes = got["spendingAnomalies"]["roamingSpikes"]
