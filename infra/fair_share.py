@@ -10,7 +10,8 @@ refused at once — never queued — with ``RateLimited`` and the seconds to wai
 - has taken more than its share of the last ``window_seconds`` of worker time while other
   customers were active: the window divided by the customers active in it (running an
   operation now, or having run one in the window). Alone on the process, a customer may use
-  all of it.
+  all of it, however many of its operations run side by side; the time it took alone counts
+  against it once another customer becomes active.
 
 Worker time is the wall time of a customer's operations in this process (overlapping operations
 add up), kept in buckets of a tenth of the window, so the memory per customer is bounded.
@@ -105,7 +106,9 @@ class FairShare:
                 f"{limits.heavy_cost}) at once on this server; try again when one has finished.",
                 reason="HEAVY_CONCURRENCY", limit=limits.heavy, retryAfterSeconds=1,
             )  # fmt: skip
-        if heavy:
+        # Alone, a customer's operations side by side may take more worker time than the window
+        # holds (each runs on a worker of its own): nobody waits for that time, so it is not held back.
+        if heavy and len(self._customers) > 1:
             used, share = self.used(customer, now), self.share()
             if used > share:
                 # Its old work leaves the window at one second a second, at best.

@@ -130,7 +130,10 @@ class Admission:
                 self._hand_on()  # handed the turn just as it gave up: the next one takes it
             else:
                 waiter.cancel()
-                self._queue.remove(waiter)
+                # The task's cancellation (its own, or its time-out's) cancelled the waiter at once,
+                # but this runs a turn of the loop later: a hand-on in between has already dropped it.
+                if waiter in self._queue:
+                    self._queue.remove(waiter)
             if isinstance(error, TimeoutError):
                 raise Shed("WAITED_TOO_LONG", self._retry_after()) from None
             raise
@@ -140,7 +143,8 @@ class Admission:
                 del self._waiting[company]
 
     def _hand_on(self) -> None:
-        """The turn that ends goes to the longest waiter, or back to the pool."""
+        """The turn that ends goes to the longest waiter, or back to the pool. A waiter given up
+        (cancelled) is dropped here; its request, when it runs, finds it gone."""
         while self._queue:
             waiter = self._queue.popleft()
             if not waiter.done():

@@ -37,3 +37,13 @@ async def eventually(
 async def within(awaitable: Awaitable[T], seconds: float = PATIENCE) -> T:
     """``awaitable``'s result, or a failure if it hangs."""
     return await asyncio.wait_for(awaitable, seconds)
+
+
+async def until(condition: Callable[[], bool], what: str, turns: int = 100) -> None:
+    """Yield to the event loop, no time passing, until ``condition`` holds: for a test that must act
+    in the very turn of the loop where something became true (``eventually`` may pass many)."""
+    for _ in range(turns):
+        if condition():
+            return
+        await asyncio.sleep(0)
+    raise AssertionError(f"{what} did not happen within {turns} turns of the loop")

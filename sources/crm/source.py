@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, and_, func, or_, select
 
 from core.crm_records import CustomerRecord, OrgUnitRecord, PortalUserRecord, SubscriberRecord
 from core.scope import RowScope
@@ -119,12 +119,12 @@ class CrmSource(MembershipHistory):
         return [self._unit(row) for row in await self._rows(statement)]
 
     async def org_units_under(self, paths: Sequence[str], scope: RowScope) -> list[OrgUnitRecord]:
-        """Every unit strictly below any of ``paths``, in tree order."""
-        statement = (
-            self._units(scope)
-            .where(or_(*(under(OrgUnit.path, p) for p in paths)), OrgUnit.path.not_in(list(paths)))
-            .order_by(OrgUnit.path)
-        )
+        """Every unit strictly below any of ``paths``, in tree order. A unit that is itself one of
+        ``paths`` is still returned when it lies below another of them (a root and its division)."""
+        if not paths:
+            return []
+        below = or_(*(and_(under(OrgUnit.path, p), OrgUnit.path != p) for p in paths))
+        statement = self._units(scope).where(below).order_by(OrgUnit.path)
         return [self._unit(row) for row in await self._rows(statement)]
 
     async def budgeted_units(

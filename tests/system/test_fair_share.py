@@ -208,3 +208,23 @@ async def test_a_csv_export_takes_one_of_its_companys_places_and_gives_it_back(w
         # Each finished export gave its place back: more than the limit of them, one after another.
         for _ in range(SHARE["max_heavy_operations_per_customer"] + 1):
             assert (await acme.get(export)).status_code == 200
+
+
+async def test_a_company_alone_may_run_heavy_work_side_by_side_for_longer_than_the_window(world, monkeypatch):
+    """Its operations' time adds up past the window while nobody else is active: not refused for
+    it; once another company is active, the share holds it back again."""
+    async with two_companies(world, **SHARE) as (acme, borealis, app):
+        clock = Clock()
+        endpoint = next(route for route in app.routes if getattr(route, "path", None) == "/graphql").endpoint
+        endpoint.fair_share = FairShare(endpoint.fair_share.limits, clock)  # the default window: 10 s
+        held, running = await acme_held(world, monkeypatch, acme, 2)
+        clock.now += 8  # both ran 8 s: 16 s of the server's last 10
+        held.release.set()
+        assert [r.status_code for r in await asyncio.gather(*running)] == [200, 200]
+        held.holding = False
+        alone = await acme.post("/graphql", json=HEAVY)
+        assert alone.status_code == 200 and "errors" not in alone.json(), alone.text
+
+        assert (await borealis.post("/graphql", json=LIGHT)).status_code == 200  # now borealis is active
+        rate_limited(await acme.post("/graphql", json=HEAVY), "TIME_SHARE")
+        assert (await borealis.post("/graphql", json=HEAVY)).status_code == 200

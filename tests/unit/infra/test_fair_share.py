@@ -56,6 +56,25 @@ def test_alone_a_customer_may_use_the_whole_window():
     share.admit("acme", HEAVY).release()
 
 
+def test_alone_a_customer_whose_operations_side_by_side_add_up_to_more_than_the_window_is_not_refused():
+    clock = Clock()
+    share = FairShare(LIMITS, clock)
+    running = [share.admit("acme", HEAVY), share.admit("acme", HEAVY)]
+    clock.now += 8
+    assert share.used("acme") == pytest.approx(16)  # more than the whole window: its two workers' time
+    running.pop().release()
+    running.append(share.admit("acme", HEAVY))  # nobody else is active: the whole process is its own
+    clock.now += 1
+    for ticket in running:
+        ticket.release()
+    share.admit("acme", HEAVY).release()
+    # The share still holds it back as soon as another company is active.
+    other = share.admit("borealis", LIGHT)
+    assert refusal(share, "acme", HEAVY)["reason"] == "TIME_SHARE"
+    share.admit("borealis", HEAVY).release()
+    other.release()
+
+
 def test_a_customer_over_its_share_while_another_is_active_has_heavy_work_refused_until_it_recovers():
     clock = Clock()
     share = FairShare(LIMITS, clock)
