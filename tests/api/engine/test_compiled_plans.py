@@ -1,0 +1,149 @@
+"""Compiled plans change nothing in an answer: every benchmark operation, reads that end in
+errors (ids of another company, unknown and garbage ids, a field the role lacks inside a list) and
+generated operations answer byte for byte the same with plans on and off, for every role on both
+backends — and the plans really answer the big list's items."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bench.workload import LINE_QUERY, TARGETS_QUERY, WORKLOAD, Targets
+from engine.executor import LevelExecutor
+from engine.plans import run as plan_run
+from permissions.roles import Role
+from tests.api.engine.fuzzing import id_pools, operations
+from tests.oracle import global_id, read_rows
+from tests.support import LOGINS, World, today
+
+ROLES = list(LOGINS)
+
+NODES = """query($ids: [ID!]!) { nodes(ids: $ids) { id __typename
+  ... on Subscriber { status tariffPlan { code } services { service { code } } }
+  ... on OrgUnit { name children { id name } } } }"""
+PAGE = """query($yes: Boolean!) { subscribers(first: 120) { nodes {
+  __typename key: id ...Line plan: tariffPlan @include(if: $yes) { id code monthlyFee { amount currency } }
+  services @skip(if: $yes) { activatedOn service { __typename code name } }
+  bundles { kind unit allowance used remaining bundle { name } }
+  orgUnit { id name costCentreCode parent { name } } } } }
+fragment Line on Subscriber { status device position activatedOn msisdn }"""
+TREE = "{ customer { orgRoot { id name children { id name subscriberCount children { id name costCentreCode } } } } }"
+BIG = next(operation for operation in WORKLOAD if operation.name == "big_list")
+
+
+async def answer(world: World, login: str, query: str, variables: dict[str, Any] | None, plans: bool) -> Any:
+    """The answer as bytes: data through orjson, errors sorted by path."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CORPCARE_COMPILED_PLANS", "1" if plans else "0")
+        result = await world.run(login, query, variables)
+    errors = sorted((e.formatted for e in result.errors or ()), key=lambda e: (str(e.get("path")), e["message"]))
+    return orjson.dumps(result.data), orjson.dumps(errors)
+
+
+async def same_either_way(world: World, login: str, query: str, variables: dict[str, Any] | None = None) -> Any:
+    off = await answer(world, login, query, variables, plans=False)
+    on = await answer(world, login, query, variables, plans=True)
+    assert on == off, (login, query)
+    return orjson.loads(off[0]), orjson.loads(off[1])
+
+
+async def targets(world: World) -> Targets:
+    root = (await world.data(LOGINS["customer_admin"], TARGETS_QUERY))["customer"]["orgRoot"]
+    unit = max(root["children"], key=lambda child: child["subscriberCount"])["id"]
+    line = (await world.data(LOGINS["customer_admin"], LINE_QUERY, {"u": unit}))["subscribers"]["nodes"][0]["id"]
+    return Targets(unit, line, today())
+
+
+@pytest.mark.parametrize("role", ROLES)
+async def test_every_benchmark_operation_answers_the_same_with_plans_on_and_off(world, role):
+    aims = await targets(world)
+    for operation in WORKLOAD:
+        await same_either_way(world, LOGINS[role], operation.document, operation.variables(aims))
+
+
+@pytest.mark.parametrize("role", ROLES)
+async def test_reads_with_errors_answer_the_same_with_plans_on_and_off(world, role):
+    rows = await read_rows(world)
+    aims = await targets(world)
+    foreign = [global_id("Subscriber", k) for k, v in sorted(rows.lines.items()) if v[0] != min(rows.customers)][:3]
+    ids = [aims.line, aims.unit, *foreign, global_id("Subscriber", 999_999), global_id("Nope", 1), "garbage!"]
+    _, errors = await same_either_way(world, LOGINS[role], NODES, {"ids": ids})
+    assert errors  # the unknown and garbage ids at least
+    for yes in (True, False):
+        await same_either_way(world, LOGINS[role], PAGE, {"yes": yes})
+    await same_either_way(world, LOGINS[role], TREE)
+
+
+async def test_a_field_the_role_lacks_inside_a_list_is_refused_the_same_with_plans_on_and_off(world, analyst):
+    data, errors = await same_either_way(world, analyst, PAGE, {"yes": True})
+    assert {error["extensions"]["code"] for error in errors} == {"FORBIDDEN"}
+    assert data["subscribers"]["nodes"][0]["msisdn"] is None
+
+
+@pytest.mark.parametrize("role", ROLES)
+async def test_the_big_list_of_two_thousand_lines_answers_the_same_with_plans_on_and_off(large_world, role):
+    await same_either_way(large_world, LOGINS[role], BIG.document)
+
+
+async def test_the_plan_answers_every_line_of_the_big_list(large_world, monkeypatch):
+    planned: list[int] = []
+    missed: list[int] = []
+    complete_chunk, fallback = plan_run.complete_chunk, LevelExecutor.complete_list_item_value
+
+    def counting(run: Any, start: int, stop: int) -> None:
+        if run.path.as_list() == ["subscribers", "nodes"]:
+            planned.append(stop - start)
+        complete_chunk(run, start, stop)
+
+    def missing(executor: Any, item: Any, results: list[Any], *args: Any) -> bool:
+        missed.append(1)
+        return bool(fallback(executor, item, results, *args))
+
+    monkeypatch.setattr(plan_run, "complete_chunk", counting)
+    monkeypatch.setattr(LevelExecutor, "complete_list_item_value", missing)
+    monkeypatch.setenv("CORPCARE_COMPILED_PLANS", "1")
+    lines = (await large_world.data(BIG.login, BIG.document))["subscribers"]["nodes"]
+    assert len(lines) > 1000 and sum(planned) == len(lines) and len(planned) > 1  # in chunks
+    assert missed == []  # no item, and no item of a list below them, went through graphql-core
+    monkeypatch.setenv("CORPCARE_COMPILED_PLANS", "0")
+    planned.clear()
+    assert (await large_world.data(BIG.login, BIG.document))["subscribers"]["nodes"] == lines
+    assert planned == [] and len(missed) > len(lines)
+
+
+class Generated:
+    """The strategies of generated operations over the list fields, one per role, made once."""
+
+    strategies: dict[str, Any] = {}
+    pools: dict[str, list[list[str]]] = {}  # by backend
+
+
+LIST_FIELDS = ("subscribers", "nodes", "customer", "bulkOperations")
+EXAMPLES = 50
+
+
+def generated(role: str, pools: list[list[str]]) -> Any:
+    if role not in Generated.strategies:
+        as_role = Role("customer_admin" if role == "other_admin" else role)
+        Generated.strategies[role] = operations(as_role, pools, fields=LIST_FIELDS)
+    return Generated.strategies[role]
+
+
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(data=st.data())
+async def test_generated_operations_over_the_lists_answer_the_same_with_plans_on_and_off(world, data):
+    if world.backend not in Generated.pools:
+        Generated.pools[world.backend] = id_pools(await read_rows(world))
+    role = data.draw(st.sampled_from(ROLES))
+    document = data.draw(generated(role, Generated.pools[world.backend]))
+    await same_either_way(world, LOGINS[role], document)
