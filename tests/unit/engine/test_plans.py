@@ -225,6 +225,7 @@ async def test_a_list_of_plain_items_is_answered_by_the_plan_as_graphql_core_ans
         ("a value the scalar raises on", "tags { loud }", ["tags", 0, "loud"]),
         ("an enum value outside the enum", "colour", ["colour"]),
         ("an error for a value", "note", ["note"]),
+        ("an int beyond 32 bits", "count", ["count"]),
         ("an error for a value of a lenient scalar", "tags { loud }", ["tags", 0, "loud"]),
         ("is_type_of false", "name", []),
         ("a failed load", "owner { name }", ["owner"]),
@@ -240,6 +241,7 @@ async def test_an_item_the_plan_misses_is_answered_by_graphql_core_at_its_path(
         "a value the scalar raises on": ItemRecord(2, tags=[TagRecord("boom")]),
         "an enum value outside the enum": ItemRecord(2, colour="GREEN"),
         "an error for a value": ItemRecord(2, note=ValueError("no note")),
+        "an int beyond 32 bits": ItemRecord(2, count=2**31),
         "an error for a value of a lenient scalar": ItemRecord(2, tags=[TagRecord(ValueError("no label"))]),
         "is_type_of false": OtherRecord(),
         "a failed load": ItemRecord(2, owner_id=99),
@@ -303,3 +305,16 @@ async def test_plans_off_complete_every_item_through_graphql_core(items, monkeyp
     spy = Spy(monkeypatch)
     await answer("{ items { name } }", False, monkeypatch)
     assert (spy.planned, spy.fallbacks) == (0, 3)
+
+
+async def test_leaves_of_other_python_types_are_converted_as_graphql_core_converts_them(items, monkeypatch):
+    items[:] = [
+        ItemRecord(1, name=7, note=True, count=True),
+        ItemRecord(2, count=-(2**31), note=1.5, colour=Colour.BLUE),
+    ]
+    data, errors, spy = await both("{ items { name note count colour } }", monkeypatch)
+    assert errors == [] and spy.planned == 2
+    assert data["items"] == [
+        {"name": "7", "note": "true", "count": 1, "colour": "RED"},
+        {"name": "item", "note": "1.5", "count": -(2**31), "colour": "BLUE"},
+    ]
