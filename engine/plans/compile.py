@@ -69,7 +69,7 @@ class Compiler:
     def plan(self, item_type: GraphQLOutputType, details: FieldDetailsList) -> Plan | None:
         try:
             complete = self._complete(item_type, details)
-        except Uncovered:
+        except (Uncovered, RecursionError):  # a selection nested deeper than Python's stack: graphql-core's
             return None
         return Plan(complete, tuple(self.slots))
 
