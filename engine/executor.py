@@ -198,8 +198,7 @@ class LevelExecutor(StrawberryGraphQLCoreExecutionContext):
         details: FieldDetailsList,
         context: Any,
     ) -> None:
-        if pending := [future for future in futures if not future.done()]:
-            await asyncio.gather(*pending, return_exceptions=True)
+        await _settled(futures)
         if sub_type is None:
             return
         # A failed load is left for the field's own resolver to report.
@@ -216,6 +215,23 @@ def _middleware(executor: LevelExecutor) -> bool:
     """Middleware wraps every resolver, which a plan does not call: graphql-core completes everything."""
     manager = executor.middleware_manager
     return manager is not None and bool(manager.middlewares)
+
+
+async def _settled(futures: list[asyncio.Future[Any]]) -> None:
+    """Wait until every load has finished, failed or not. Awaited one by one: a loader settles a
+    whole batch at once, so this wakes once per batch, where ``gather`` would wrap and call back
+    every future (about 1.5 µs each, thousands per level)."""
+    for future in futures:
+        if future.done():
+            continue
+        try:
+            await future
+        except asyncio.CancelledError:
+            task = asyncio.current_task()
+            if task is None or task.cancelling():  # this request is being cancelled, not just the load
+                raise
+        except Exception:
+            pass  # a failed load is left for the field's own resolver to report
 
 
 async def _all(waits: list[Any]) -> None:

@@ -4,6 +4,7 @@ and an answer with plans on is the answer with them off."""
 
 from __future__ import annotations
 
+import asyncio
 import collections
 import enum
 from dataclasses import dataclass
@@ -63,6 +64,18 @@ class OwnerLoader(DataLoader[int, Any]):
         return [self.owners.get(key, LookupError(f"no owner {key}")) for key in keys]
 
 
+class StuckLoader(DataLoader[int, Any]):
+    """Owners whose batch waits until the test lets it go (``started`` once it waits)."""
+
+    started: asyncio.Event
+    release: asyncio.Event
+
+    async def batch_load_fn(self, keys: list[int]) -> list[Any]:
+        self.started.set()
+        await self.release.wait()
+        return [OwnerLoader.owners.get(key) for key in keys]
+
+
 class Loaders:
     """What the executor and the relation resolvers ask for: the request's loader of a class."""
 
@@ -117,6 +130,7 @@ class Item:
     day: date = field(PUBLIC)
     owner: Owner | None = related(OwnerLoader, "owner_id", PUBLIC)  # type: ignore[arg-type]
     sure_owner: Owner = related(OwnerLoader, "owner_id", PUBLIC)  # type: ignore[arg-type]
+    slow_owner: Owner | None = related(StuckLoader, "owner_id", PUBLIC)  # type: ignore[arg-type]
     tags: list[Tag] | None = field(PUBLIC)
     # Computed, so the level's prefetch does not follow it: the owner below it is not loaded yet.
     again: Item | None = resolved(PUBLIC, _self)
@@ -318,3 +332,18 @@ async def test_leaves_of_other_python_types_are_converted_as_graphql_core_conver
         {"name": "7", "note": "true", "count": 1, "colour": "RED"},
         {"name": "item", "note": "1.5", "count": -(2**31), "colour": "BLUE"},
     ]
+
+
+async def test_a_request_cancelled_while_its_level_loads_stops_and_one_left_to_finish_answers(items):
+    StuckLoader.started, StuckLoader.release = asyncio.Event(), asyncio.Event()
+    request = asyncio.create_task(SCHEMA.execute("{ items { slowOwner { name } } }", context_value=Loaders()))
+    await StuckLoader.started.wait()
+    request.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await request
+    StuckLoader.started = asyncio.Event()
+    request = asyncio.create_task(SCHEMA.execute("{ items { slowOwner { name } } }", context_value=Loaders()))
+    await StuckLoader.started.wait()
+    StuckLoader.release.set()
+    result = await request
+    assert result.errors is None and result.data["items"][0] == {"slowOwner": {"name": "Ada"}}
