@@ -10,7 +10,8 @@ by one generated function returning a dict display (no loop, no comprehension fr
 from __future__ import annotations
 
 from collections.abc import Callable
-from types import CoroutineType, GeneratorType
+from functools import lru_cache
+from types import CodeType, CoroutineType, GeneratorType
 from typing import Any
 
 from graphql import (
@@ -153,9 +154,15 @@ def complete_object(value, loads, info):
     return {{{display}}}
 """
     namespace = {"Miss": Miss, "plain_classes": _PLAIN, "plain": plain, "is_type_of": is_type_of, **steps}
-    exec(compile(source, "<plan>", "exec"), namespace)
+    exec(_code(source), namespace)
     complete: Step = namespace["complete_object"]
     return complete
+
+
+@lru_cache(maxsize=1024)
+def _code(source: str) -> CodeType:
+    """Compiled once per shape of object (about 0.1 ms each); plans are built per request."""
+    return compile(source, "<plan>", "exec")
 
 
 def list_(item: Step, non_null: bool) -> Step:
