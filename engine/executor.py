@@ -8,6 +8,10 @@ each relation's loader for the keys of all items at once, follows plain object a
 and the loaded values down the tree, and awaits once per level. The items are then
 completed synchronously: their relation resolvers find their futures already done.
 
+Once the level's loads are done, the items are completed by a compiled plan where one covers the
+selection (``engine/plans/``; ``CORPCARE_COMPILED_PLANS=0`` turns plans off): graphql-core completes
+the lists no plan covers, and each item a plan cannot answer exactly.
+
 A read's fields the caller's role lacks (``permissions/authorize.py``) are answered null with
 their FORBIDDEN error, at their paths: their resolvers never run, and nothing is loaded for them.
 """
@@ -15,6 +19,7 @@ their FORBIDDEN error, at their paths: their resolvers never run, and nothing is
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Iterable
 from functools import partial
 from typing import Any
@@ -36,6 +41,7 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from engine.chunked import CHUNK, complete_in_chunks
 from engine.event_results import RESULTS
 from engine.leaf_lists import StandIns
+from engine.plans import Compiler, Plan, complete_planned
 from permissions.authorize import Denial, denials_of
 from request.context import Context
 from schema.fields import RELATION
@@ -44,6 +50,9 @@ from schema.fields import RELATION
 class LevelExecutor(StrawberryGraphQLCoreExecutionContext):
     # The operation's denied fields, by their nodes' ids (each event of a subscription copies them).
     denied: dict[int, Denial] | None = None
+    # Plans by (item type, id of the list's field details), each kept with the details it was made
+    # for (so that id is not reused while the executor lives); None when plans are off.
+    plans: dict[tuple[GraphQLOutputType, int], tuple[FieldDetailsList, Plan | None]] | None = None
 
     @classmethod
     def build(
@@ -68,6 +77,8 @@ class LevelExecutor(StrawberryGraphQLCoreExecutionContext):
             permissions = context_value.principal.permissions
             denials = denials_of(schema, built.operation, built.fragment_definitions, permissions)
             built.denied = {id(denial.node): denial for denial in denials} or None
+        if isinstance(built, LevelExecutor) and _plans_on() and not _middleware(built):
+            built.plans = {}
         if not stand_ins.lists:
             return built
         if isinstance(built, list):
@@ -115,7 +126,11 @@ class LevelExecutor(StrawberryGraphQLCoreExecutionContext):
             return complete(item_type, field_details_list, info, path, items, position_context)
         if self.is_awaitable(items[0]):
             return complete(item_type, field_details_list, info, path, items, position_context)
-        pending = self._prefetch(named, field_details_list, items, info.context)
+        if (plan := self._plan(item_type, field_details_list, path, items)) is not None:
+            complete = partial(complete_planned, self, plan)
+        # A null item of a nullable list has nothing to load.
+        present = [item for item in items if item is not None]
+        pending = self._prefetch(named, field_details_list, present, info.context) if present else None
         if pending is None:
             return complete(item_type, field_details_list, info, path, items, position_context)
 
@@ -125,6 +140,19 @@ class LevelExecutor(StrawberryGraphQLCoreExecutionContext):
             return await completed if self.is_awaitable(completed) else completed
 
         return complete_after_prefetch()
+
+    def _plan(
+        self, item_type: GraphQLOutputType, details: FieldDetailsList, path: Path, items: list[Any]
+    ) -> Plan | None:
+        """The plan for these items, if plans are on and one covers their selection."""
+        if self.plans is None or self.get_stream_usage(details, path) is not None:
+            return None
+        if any(self.is_awaitable(item) for item in items):
+            return None
+        key = (item_type, id(details))
+        if (cached := self.plans.get(key)) is None:
+            cached = self.plans[key] = (details, Compiler(self).plan(item_type, details))
+        return cached[1]
 
     def _long(self, items: Iterable[Any], details: FieldDetailsList, path: Path) -> bool:
         """A list too long to complete in one go (and not streamed, and not waiting on anything)."""
@@ -170,14 +198,40 @@ class LevelExecutor(StrawberryGraphQLCoreExecutionContext):
         details: FieldDetailsList,
         context: Any,
     ) -> None:
-        if pending := [future for future in futures if not future.done()]:
-            await asyncio.gather(*pending, return_exceptions=True)
+        await _settled(futures)
         if sub_type is None:
             return
         # A failed load is left for the field's own resolver to report.
         values = _flatten(f.result() for f in futures if not f.cancelled() and f.exception() is None)
         if values and (nested := self._prefetch(sub_type, details, values, context)) is not None:
             await nested
+
+
+def _plans_on() -> bool:
+    return os.environ.get("CORPCARE_COMPILED_PLANS", "1") != "0"
+
+
+def _middleware(executor: LevelExecutor) -> bool:
+    """Middleware wraps every resolver, which a plan does not call: graphql-core completes everything."""
+    manager = executor.middleware_manager
+    return manager is not None and bool(manager.middlewares)
+
+
+async def _settled(futures: list[asyncio.Future[Any]]) -> None:
+    """Wait until every load has finished, failed or not. Awaited one by one: a loader settles a
+    whole batch at once, so this wakes once per batch, where ``gather`` would wrap and call back
+    every future (about 1.5 µs each, thousands per level)."""
+    for future in futures:
+        if future.done():
+            continue
+        try:
+            await future
+        except asyncio.CancelledError:
+            task = asyncio.current_task()
+            if task is None or task.cancelling():  # this request is being cancelled, not just the load
+                raise
+        except Exception:
+            pass  # a failed load is left for the field's own resolver to report
 
 
 async def _all(waits: list[Any]) -> None:

@@ -132,6 +132,7 @@ def _computed_resolver(compute: Callable[[Any], Any]) -> Callable[[Any, Any], An
     def resolve(root: Any, _info: Any) -> Any:
         return compute(root)
 
+    resolve._of_parent = True  # type: ignore[attr-defined]  # LevelExecutor's plans call it without an info
     return resolve
 
 
@@ -147,6 +148,7 @@ def _global_id_resolver(type_name: str) -> Callable[[Any, Any], str]:
     def resolve(root: Any, _info: Any) -> str:
         return to_global_id(type_name, root.id)
 
+    resolve._of_parent = True  # type: ignore[attr-defined]  # LevelExecutor's plans call it without an info
     return resolve
 
 

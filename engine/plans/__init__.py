@@ -1,0 +1,8 @@
+"""Compiled plans for completing lists of objects (``compile.py``) and their runner (``run.py``)."""
+
+from __future__ import annotations
+
+from engine.plans.compile import Compiler, Miss, Plan, Uncovered
+from engine.plans.run import complete_planned
+
+__all__ = ["Compiler", "Miss", "Plan", "Uncovered", "complete_planned"]

@@ -1,0 +1,137 @@
+"""Plans for completing the objects of a list: every field of the selection compiled once into a
+small closure, instead of graphql-core's per-field path (resolve info, path, completion dispatch).
+
+A plan covers only what it can answer exactly as graphql-core would. Fields read a plain attribute,
+call a declared function of the parent alone (global ids, computed fields), or read a declared
+relation's loader future that the level's prefetch has already settled; leaves go through the
+type's own ``coerce_output_value``. A selection with anything else — arguments, an interface or
+union, a denied field, a hand-written resolver, ``@defer``/``@stream`` or any other directive —
+gets no plan (``Uncovered``), and graphql-core completes the whole list. An item the plan cannot
+answer exactly (a null where the type forbids it, a value the scalar refuses, a failed or pending
+load, ``is_type_of`` false, a nested list longer than a chunk) raises ``Miss``, and graphql-core
+completes that item alone, at its path, with its own errors and null propagation. A plan never
+records an error.
+
+The steps themselves are in ``steps.py``. Every step takes ``(value, loads, info)``: ``loads``
+holds the request's loaders' ``load`` by the plan's slots (a subscription renews its loaders per
+event, so they are looked up per run); ``info`` is the list's, which ``is_type_of`` receives
+(corpcare's ignore it).
+"""
+
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass
+from operator import attrgetter
+from typing import Any
+
+from graphql import (
+    GraphQLEnumType,
+    GraphQLField,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLOutputType,
+    GraphQLScalarType,
+)
+from graphql.execution.collect_fields import FieldDetailsList
+
+from engine.plans import steps
+from engine.plans.steps import Getter, Miss, Read, Step
+from schema.fields import RELATION
+
+__all__ = ["Compiler", "Miss", "Plan", "Uncovered"]
+
+# Directives graphql-core settles while collecting fields; any other one is left to graphql-core.
+_SETTLED = frozenset({"include", "skip"})
+
+
+class Uncovered(Exception):
+    """The selection holds something no plan covers: graphql-core completes the whole list."""
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """Completes one item of the list (``complete(item, loads, info)``, or ``Miss``)."""
+
+    complete: Step
+    loaders: tuple[type[Any], ...]  # the loader class of each slot of ``loads``
+
+
+class Compiler:
+    """Compiles the plans of one executor: the fields it collects, the fields it denies."""
+
+    def __init__(self, executor: Any) -> None:
+        self.executor = executor
+        self.denied: dict[int, Any] = executor.denied or {}
+        self.slots: dict[type[Any], int] = {}
+
+    def plan(self, item_type: GraphQLOutputType, details: FieldDetailsList) -> Plan | None:
+        try:
+            complete = self._complete(item_type, details)
+        except (Uncovered, RecursionError):  # a selection nested deeper than Python's stack: graphql-core's
+            return None
+        return Plan(complete, tuple(self.slots))
+
+    def _complete(self, type_: GraphQLOutputType, details: FieldDetailsList) -> Step:
+        non_null = isinstance(type_, GraphQLNonNull)
+        named = type_.of_type if isinstance(type_, GraphQLNonNull) else type_
+        if isinstance(named, GraphQLScalarType | GraphQLEnumType):
+            return steps.leaf(named, non_null)
+        if isinstance(named, GraphQLList):
+            return steps.list_(self._complete(named.of_type, details), non_null)
+        if isinstance(named, GraphQLObjectType):
+            is_type_of = named.is_type_of
+            if is_type_of is not None and inspect.iscoroutinefunction(is_type_of):
+                raise Uncovered
+            return steps.object_(is_type_of, self._fields(named, details), non_null)
+        raise Uncovered  # interfaces and unions
+
+    def _fields(self, type_: GraphQLObjectType, details: FieldDetailsList) -> tuple[tuple[str, Step], ...]:
+        collected = self.executor.collect_subfields(type_, details)
+        if collected.new_defer_usages or collected.forbidden_directive_instances:
+            raise Uncovered
+        fields: list[tuple[str, Step]] = []
+        for key, sub in collected.grouped_field_set.items():
+            for detail in sub:
+                node = detail.node
+                if detail.defer_usage is not None or detail.fragment_variable_values is not None:
+                    raise Uncovered
+                if id(node) in self.denied or node.arguments:
+                    raise Uncovered
+                if any(directive.name.value not in _SETTLED for directive in node.directives or ()):
+                    raise Uncovered
+            name = sub[0].node.name.value
+            if name == "__typename":
+                fields.append((key, steps.constant(type_.name)))
+                continue
+            field_def = type_.fields.get(name)
+            if field_def is None or field_def.args:
+                raise Uncovered
+            fields.append((key, self._field(field_def, sub)))
+        return tuple(fields)
+
+    def _field(self, field_def: GraphQLField, details: FieldDetailsList) -> Step:
+        get = self._getter(field_def)
+        type_ = field_def.type
+        if isinstance(get, tuple):  # a value from the parent alone
+            read = get[0]
+            non_null = isinstance(type_, GraphQLNonNull)
+            named = type_.of_type if isinstance(type_, GraphQLNonNull) else type_
+            if isinstance(named, GraphQLScalarType | GraphQLEnumType):
+                return steps.read_leaf(read, named, non_null)
+            return steps.read_field(read, self._complete(type_, details))
+        return steps.loaded_field(get, self._complete(type_, details))
+
+    def _getter(self, field_def: GraphQLField) -> tuple[Read] | Getter:
+        resolve = field_def.resolve
+        extensions = field_def.extensions or {}
+        relation = extensions.get(RELATION)
+        if relation is not None:  # set by schema.fields.fast_resolvers with the relation's resolver
+            slot = self.slots.setdefault(relation.loader, len(self.slots))
+            return steps.many(relation.key, slot) if relation.many else steps.one(relation.key, slot)
+        if getattr(resolve, "_is_default", False):
+            return (attrgetter(extensions["strawberry-definition"].python_name),)
+        if resolve is not None and getattr(resolve, "_of_parent", False):
+            return (lambda source: resolve(source, None),)
+        raise Uncovered  # a hand-written resolver
