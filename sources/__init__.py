@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+from dataclasses import dataclass, field
 
 from infra.cache import Cache
 from infra.events import InProcessEvents
+from infra.single_flight import SingleFlight
 from infra.telemetry import Observer
 from infra.throttle import InProcessThrottle, Throttle
 from sources.backend import Backend
@@ -61,6 +63,11 @@ class Sources:
     events: InProcessEvents
     api_keys: ApiKeyStore
     persisted_operations: PersistedOperationStore
+    # Which billing data these sources read (a digest of its database's address): kept sums of
+    # closed months carry it, so another data set on the same shared cache never reads them.
+    dataset: str = ""
+    # Loads of closed months in flight in this process (loaders/closed_months.py).
+    flights: SingleFlight = field(default_factory=SingleFlight)
 
     def backends(self) -> tuple[Backend, Backend, Backend]:
         """The CRM, billing and state backends these sources read and write."""
@@ -109,6 +116,7 @@ class Sources:
             events=events or InProcessEvents(),
             api_keys=ApiKeyStore(backends.state),
             persisted_operations=PersistedOperationStore(backends.state),
+            dataset=hashlib.sha256(engines.billing.url.render_as_string(hide_password=True).encode()).hexdigest()[:16],
         )
 
 
