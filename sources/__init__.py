@@ -116,8 +116,13 @@ class Sources:
             events=events or InProcessEvents(),
             api_keys=ApiKeyStore(backends.state),
             persisted_operations=PersistedOperationStore(backends.state),
-            dataset=hashlib.sha256(engines.billing.url.render_as_string(hide_password=True).encode()).hexdigest()[:16],
+            dataset=dataset_of(engines),
         )
 
 
-__all__ = ["Sources"]
+def dataset_of(engines: Engines) -> str:
+    """The billing data set's name: a digest of its database's address."""
+    return hashlib.sha256(engines.billing.url.render_as_string(hide_password=True).encode()).hexdigest()[:16]
+
+
+__all__ = ["Sources", "dataset_of"]
