@@ -4,6 +4,8 @@ caller's scope, and read back to the cent; the open month is still summed live."
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
@@ -128,19 +130,43 @@ async def test_a_scope_never_reads_the_sums_kept_for_another(
         assert [await shared.data(login, *question) for question in asked[login]] == live[login], login
 
 
+class GatheringCache(InProcessCache):
+    """A slow cache: its reads of kept sums answer only once ``callers`` have asked (or after
+    ``WAIT_SECONDS``), so every caller finds the month cold at the same time."""
+
+    WAIT_SECONDS = 20.0
+
+    def __init__(self, callers: int) -> None:
+        super().__init__()
+        self.callers = callers
+        self.arrived = 0
+        self.all_arrived = asyncio.Event()
+
+    async def get_many(self, keys: Sequence[str]) -> list[bytes | None]:
+        if any(key.startswith("closed:") and ":generation:" not in key for key in keys):
+            self.arrived += 1
+            if self.arrived >= self.callers:
+                self.all_arrived.set()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.all_arrived.wait(), self.WAIT_SECONDS)
+        return await super().get_many(keys)
+
+
 async def test_twenty_cold_callers_of_a_closed_month_sum_it_once(world, customer_admin):
     principal = await world.principal(customer_admin)
     for query, variables in ((COMPANY, {"m": wire(month(-3))}), (REPORT, {"input": closed_range()})):
         alone = world.with_empty_cache()
         await alone.data(customer_admin, query, variables)
         assert len(charge_reads(alone)) == 1
-        crowd = world.with_empty_cache()
+        cache = GatheringCache(callers=20)
+        crowd = replace(world, sources=replace(world.sources, cache=cache))
         crowd.counter.reset()
         schema = build_schema()
         results = await asyncio.gather(
             *(schema.execute(query, variable_values=variables, context_value=crowd.context(principal))
               for _ in range(20))
         )  # fmt: skip
+        assert cache.all_arrived.is_set(), "the twenty asked at once"
         assert all(result.errors is None for result in results)
         assert len({str(result.data) for result in results}) == 1
         assert len(charge_reads(crowd)) == 1, "one sum of the month for twenty callers"
