@@ -7,7 +7,7 @@ nothing done today moves a closed month's figure, and its sums are kept without 
 Only the open month, and any month not yet closed, is summed live.
 
 Every kept sum is keyed by
-- the data set (``Sources.dataset``) and the *generation* of closed months: a change that could
+- the data set (``dataset_of``: its billing database) and the *generation* of closed months: a change that could
   alter a closed month (a reseed) renews it (``ClosedMonths.renew``), which every instance sharing
   the cache sees at once, and no entry of an older generation is read again;
 - the caller's row scope (``RowScope.fingerprint``): aggregates obey scope, so two scopes never
@@ -23,14 +23,18 @@ A cache that fails only costs the sums it would have spared.
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import date, timedelta
 from typing import TypeVar
+from weakref import WeakKeyDictionary
+
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from core.values import add_months
 from infra.cache import Cache
-from sources import Sources
+from infra.single_flight import SingleFlight
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -38,6 +42,13 @@ V = TypeVar("V")
 CLOSING_LAG = timedelta(days=1)
 KEPT_SECONDS = 31 * 86_400.0
 _GENERATION_KEY = "closed:generation:"
+# Loads in flight in this process, per shared cache (the lifespan's; a test's world has its own).
+_FLIGHTS: WeakKeyDictionary[Cache, SingleFlight] = WeakKeyDictionary()
+
+
+def dataset_of(billing: AsyncEngine) -> str:
+    """The billing data set's name: a digest of its database's address."""
+    return hashlib.sha256(billing.url.render_as_string(hide_password=True).encode()).hexdigest()[:16]
 
 
 def closes_on(month: date) -> date:
@@ -52,10 +63,10 @@ def is_closed(month: date, today: date) -> bool:
 class ClosedMonths:
     """One request's view of the kept sums: the generation is read once per request."""
 
-    def __init__(self, sources: Sources, scope_fingerprint: str, today: date) -> None:
-        self.cache: Cache = sources.cache
-        self.flights = sources.flights
-        self.dataset = sources.dataset
+    def __init__(self, cache: Cache, dataset: str, scope_fingerprint: str, today: date) -> None:
+        self.cache = cache
+        self.flights = _FLIGHTS.setdefault(cache, SingleFlight())
+        self.dataset = dataset
         self.scope = scope_fingerprint
         self.today = today
         self._generation: str | None = None

@@ -62,12 +62,11 @@ async def _seed(settings: Settings, **options: object) -> None:
 async def _renew_closed_months(settings: Settings, engines: Engines) -> None:
     """New data: the closed months' sums other instances keep in Redis are summed again."""
     from infra.cache import create_cache
-    from loaders.closed_months import renew
-    from sources import dataset_of
+    from loaders.closed_months import dataset_of, renew
 
     cache = create_cache(settings.redis_url, prefix=settings.redis_prefix)
     try:
-        await renew(cache, dataset_of(engines))
+        await renew(cache, dataset_of(engines.billing))
     finally:
         await cache.close()
 

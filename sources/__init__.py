@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from infra.cache import Cache
 from infra.events import InProcessEvents
-from infra.single_flight import SingleFlight
 from infra.telemetry import Observer
 from infra.throttle import InProcessThrottle, Throttle
 from sources.backend import Backend
@@ -63,11 +61,6 @@ class Sources:
     events: InProcessEvents
     api_keys: ApiKeyStore
     persisted_operations: PersistedOperationStore
-    # Which billing data these sources read (a digest of its database's address): kept sums of
-    # closed months carry it, so another data set on the same shared cache never reads them.
-    dataset: str = ""
-    # Loads of closed months in flight in this process (loaders/closed_months.py).
-    flights: SingleFlight = field(default_factory=SingleFlight)
 
     def backends(self) -> tuple[Backend, Backend, Backend]:
         """The CRM, billing and state backends these sources read and write."""
@@ -116,13 +109,7 @@ class Sources:
             events=events or InProcessEvents(),
             api_keys=ApiKeyStore(backends.state),
             persisted_operations=PersistedOperationStore(backends.state),
-            dataset=dataset_of(engines),
         )
 
 
-def dataset_of(engines: Engines) -> str:
-    """The billing data set's name: a digest of its database's address."""
-    return hashlib.sha256(engines.billing.url.render_as_string(hide_password=True).encode()).hexdigest()[:16]
-
-
-__all__ = ["Sources", "dataset_of"]
+__all__ = ["Sources"]

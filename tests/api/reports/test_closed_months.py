@@ -20,7 +20,7 @@ from core.values import add_months, month_start
 from demo.feed import UsageFeed
 from engine.build import build_schema
 from infra.cache import InProcessCache
-from loaders.closed_months import renew
+from loaders.closed_months import dataset_of, renew
 from tests.api.access.test_access import unit_id
 from tests.support import World, today
 
@@ -200,7 +200,7 @@ async def test_a_new_generation_sums_closed_months_again(writable_world, custome
                  "(select min(id) from daily_charges where customer_id = 1 and period = :p)"), {"p": month(-2)}
         )  # fmt: skip
     assert await world.data(customer_admin, COMPANY, closed) == kept, "kept until the generation is renewed"
-    await renew(world.sources.cache, world.sources.dataset)
+    await renew(world.sources.cache, dataset_of(world.engines.billing))
     again = await world.data(customer_admin, COMPANY, closed)
     assert again == await summed_live(world, customer_admin, COMPANY, closed) != kept
     moved = [Decimal(found["customer"]["spendingByCurrency"][0]["total"]["amount"]) for found in (kept, again)]

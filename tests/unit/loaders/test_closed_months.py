@@ -4,17 +4,15 @@ generation) and loaded (once, with the cache's copy read back)."""
 from __future__ import annotations
 
 from datetime import date
-from types import SimpleNamespace
 
 from infra.cache import InProcessCache
-from infra.single_flight import SingleFlight
 from loaders.closed_months import ClosedMonths, is_closed
 
 NOVEMBER = date(2026, 11, 1)
 
 
-def sources(cache: InProcessCache, dataset: str = "billing-a") -> SimpleNamespace:
-    return SimpleNamespace(cache=cache, flights=SingleFlight(), dataset=dataset)
+def sources(cache: InProcessCache, dataset: str = "billing-a") -> tuple[InProcessCache, str]:
+    return cache, dataset
 
 
 class Sums:
@@ -42,31 +40,31 @@ def test_a_month_closes_on_the_second_day_after_it_ends():
 
 async def test_a_closed_month_is_summed_once_then_read_from_the_cache():
     cache, load = InProcessCache(), Sums(1234)
-    assert await kept(ClosedMonths(sources(cache), "scope-a", date(2026, 12, 4)), load) == {NOVEMBER: 1234}
-    assert await kept(ClosedMonths(sources(cache), "scope-a", date(2026, 12, 5)), Sums(-1)) == {NOVEMBER: 1234}
+    assert await kept(ClosedMonths(*sources(cache), "scope-a", date(2026, 12, 4)), load) == {NOVEMBER: 1234}
+    assert await kept(ClosedMonths(*sources(cache), "scope-a", date(2026, 12, 5)), Sums(-1)) == {NOVEMBER: 1234}
     assert load.calls == [[NOVEMBER]]
 
 
 async def test_each_scope_and_each_data_set_keeps_its_own_sums():
     cache, today = InProcessCache(), date(2026, 12, 4)
-    await kept(ClosedMonths(sources(cache), "scope-a", today), Sums(1))
-    assert await kept(ClosedMonths(sources(cache), "scope-b", today), Sums(2)) == {NOVEMBER: 2}
-    assert await kept(ClosedMonths(sources(cache, "billing-b"), "scope-a", today), Sums(3)) == {NOVEMBER: 3}
-    assert await kept(ClosedMonths(sources(cache), "scope-a", today), Sums(4)) == {NOVEMBER: 1}
+    await kept(ClosedMonths(*sources(cache), "scope-a", today), Sums(1))
+    assert await kept(ClosedMonths(*sources(cache), "scope-b", today), Sums(2)) == {NOVEMBER: 2}
+    assert await kept(ClosedMonths(*sources(cache, "billing-b"), "scope-a", today), Sums(3)) == {NOVEMBER: 3}
+    assert await kept(ClosedMonths(*sources(cache), "scope-a", today), Sums(4)) == {NOVEMBER: 1}
 
 
 async def test_a_renewed_generation_sums_again_in_every_request_that_starts_after_it():
     cache, today = InProcessCache(), date(2026, 12, 4)
-    await kept(ClosedMonths(sources(cache), "scope-a", today), Sums(1))
-    await ClosedMonths(sources(cache), "scope-b", today).renew()
-    assert await kept(ClosedMonths(sources(cache), "scope-a", today), Sums(2)) == {NOVEMBER: 2}
+    await kept(ClosedMonths(*sources(cache), "scope-a", today), Sums(1))
+    await ClosedMonths(*sources(cache), "scope-b", today).renew()
+    assert await kept(ClosedMonths(*sources(cache), "scope-a", today), Sums(2)) == {NOVEMBER: 2}
 
 
 async def test_only_the_months_not_kept_yet_are_summed():
     cache, today, october = InProcessCache(), date(2026, 12, 4), date(2026, 10, 1)
-    await kept(ClosedMonths(sources(cache), "scope-a", today), Sums(1))
+    await kept(ClosedMonths(*sources(cache), "scope-a", today), Sums(1))
     load = Sums(2)
-    assert await kept(ClosedMonths(sources(cache), "scope-a", today), load, [october, NOVEMBER]) == {
+    assert await kept(ClosedMonths(*sources(cache), "scope-a", today), load, [october, NOVEMBER]) == {
         october: 2, NOVEMBER: 1
     }  # fmt: skip
     assert load.calls == [[october]]
