@@ -99,23 +99,32 @@ class ClosedMonths:
         load: Callable[[list[K]], Awaitable[dict[K, V]]],
         encode: Callable[[V], bytes],
         decode: Callable[[bytes], V],
+        live: Sequence[K] = (),
     ) -> dict[K, V]:
         """The value of each of ``keys`` (each a closed month's: the caller checks): kept ones from
-        the cache, the rest summed by ``load`` (once in this process however many ask) and kept."""
+        the cache, the rest summed by ``load`` (once in this process however many ask) and kept.
+        The ``live`` keys (months still open) are summed by ``load`` too, never kept: in the same
+        call as the closed months this caller sums, so a cold request reads once."""
         prefix = f"closed:{self.dataset}:{await self.generation()}:{self.scope}:{what}:"
         by_name = {prefix + name(key): key for key in keys}
         found = dict(zip(by_name, await self.cache.get_many(list(by_name)), strict=True))
         missing = [cache_key for cache_key, raw in found.items() if raw is None]
+        summed_live: dict[K, V] | None = None
+
+        async def sum_and_keep(names: list[str]) -> dict[str, bytes]:
+            nonlocal summed_live
+            loaded = await load([*(by_name[cache_key] for cache_key in names), *live])
+            summed_live = {key: loaded[key] for key in live}
+            encoded = {cache_key: encode(loaded[by_name[cache_key]]) for cache_key in names}
+            await self.cache.set_many(encoded, KEPT_SECONDS)
+            return encoded
+
         if missing:
-
-            async def sum_and_keep(names: list[str]) -> dict[str, bytes]:
-                loaded = await load([by_name[cache_key] for cache_key in names])
-                encoded = {cache_key: encode(loaded[by_name[cache_key]]) for cache_key in names}
-                await self.cache.set_many(encoded, KEPT_SECONDS)
-                return encoded
-
             found.update(await self.flights.run(missing, sum_and_keep))
-        return {key: decode(found[cache_key]) for cache_key, key in by_name.items()}  # type: ignore[arg-type]
+        values = {key: decode(found[cache_key]) for cache_key, key in by_name.items()}  # type: ignore[arg-type]
+        if live:
+            values.update(summed_live if summed_live is not None else await load(list(live)))
+        return values
 
 
 async def renew(cache: Cache, dataset: str) -> None:

@@ -141,15 +141,14 @@ class SpendingPerCurrencyByOrgUnitMonthLoader(SourceLoader[UnitMonth, list[Spend
         the open month is summed live. A caller under a floor on group sizes sums live: its blocks
         are worked out with the sums (``_broken``), for the request."""
         months = self._closed_months
-        closed = [key for key in keys if months.closed(key[1])] if not self.ctx.group_floor else []
-        live = [key for key in keys if key not in closed]
-        found: dict[tuple[int, date], PathSums] = {}
-        if closed:
-            name = "org:{0[0]}:{0[1]}".format
-            found.update(await months.kept("org", closed, name, self._sums_as_billed, _encode_sums, _decode_sums))
-        if live:
-            found.update(await self._sums_as_billed(live))
-        return found
+        if self.ctx.group_floor:
+            return await self._sums_as_billed(keys)
+        closed = [key for key in keys if months.closed(key[1])]
+        live = [key for key in keys if not months.closed(key[1])]
+        if not closed:
+            return await self._sums_as_billed(live)
+        name = "{0[0]}:{0[1]}".format
+        return await months.kept("org", closed, name, self._sums_as_billed, _encode_sums, _decode_sums, live)
 
     async def _sums_as_billed(self, keys: list[tuple[int, date]]) -> dict[tuple[int, date], PathSums]:
         """(customer, month) -> org path then -> [total, employee share, lines with charges].

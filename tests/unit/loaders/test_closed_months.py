@@ -68,3 +68,19 @@ async def test_only_the_months_not_kept_yet_are_summed():
         october: 2, NOVEMBER: 1
     }  # fmt: skip
     assert load.calls == [[october]]
+
+
+async def test_open_months_are_summed_with_the_cold_closed_ones_and_never_kept():
+    cache, today, december = InProcessCache(), date(2026, 12, 4), date(2026, 12, 1)
+    months = ClosedMonths(*sources(cache), "scope-a", today)
+    cold = Sums(1)
+    assert await months.kept("org", [NOVEMBER], date.isoformat, cold, lambda n: str(n).encode(), int, [december]) == {
+        NOVEMBER: 1, december: 1
+    }  # fmt: skip
+    assert cold.calls == [[NOVEMBER, december]], "one read for a cold request"
+    warm = Sums(2)
+    months = ClosedMonths(*sources(cache), "scope-a", today)
+    assert await months.kept("org", [NOVEMBER], date.isoformat, warm, lambda n: str(n).encode(), int, [december]) == {
+        NOVEMBER: 1, december: 2
+    }  # fmt: skip
+    assert warm.calls == [[december]]
