@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import uuid
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
@@ -19,10 +20,10 @@ import loaders.closed_months
 from core.values import add_months, month_start
 from demo.feed import UsageFeed
 from engine.build import build_schema
-from infra.cache import InProcessCache
+from infra.cache import InProcessCache, RedisCache
 from loaders.closed_months import dataset_of, renew
 from tests.api.access.test_access import unit_id
-from tests.support import World, today
+from tests.support import REDIS_PREFIX, REDIS_URL, World, reachable_redis, today
 
 ORG_SPEND = (Path(__file__).parents[3] / "bench" / "operations" / "org_spend.graphql").read_text()
 SPEND_BY_UNIT = (Path(__file__).parents[3] / "bench" / "operations" / "spend_by_unit_12m.graphql").read_text()
@@ -216,3 +217,17 @@ async def test_another_data_set_on_the_same_cache_never_reads_these_sums(world, 
     assert alone[0] != alone[1]
     for _ in range(2):
         assert [await w.data(customer_admin, COMPANY, variables) for w in (small, large)] == alone
+
+
+async def test_sums_kept_in_redis_read_as_summed_live_to_the_cent(world, customer_admin, summed_live):
+    await (await reachable_redis()).aclose()
+    cache = RedisCache(REDIS_URL, prefix=f"{REDIS_PREFIX}closed-{uuid.uuid4().hex}:")
+    shared = replace(world, sources=replace(world.sources, cache=cache))
+    try:
+        first = await shared.data(customer_admin, ORG_SPEND, twelve_months())
+        cold_statements = shared.counter.count
+        again = await shared.data(customer_admin, ORG_SPEND, twelve_months())
+        assert shared.counter.count < cold_statements, "the closed months come from Redis"
+        assert again == first == await summed_live(world, customer_admin, ORG_SPEND, twelve_months())
+    finally:
+        await cache.close()
