@@ -17,6 +17,7 @@ from aiodataloader import DataLoader
 
 from core.scope import RowScope
 from core.values import month_start
+from loaders.closed_months import ClosedMonths, dataset_of
 from loaders.shared import OrgGeneration
 from sources import Sources
 
@@ -64,6 +65,10 @@ class Loaders:
         self.ctx = ctx
         # The org tree's generation, read once per request by every loader of the tree.
         self.org_generation = OrgGeneration(ctx.sources.cache)
+        # Closed months' kept sums, in the caller's scope (loaders/closed_months.py).
+        sources = ctx.sources
+        billing = dataset_of(sources.billing_writer.backend.engine)
+        self.closed_months = ClosedMonths(sources.cache, billing, ctx.scope.fingerprint(), ctx.today)
         self._made: dict[type[Any], Any] = {}
 
     def get(self, kind: type[L]) -> L:

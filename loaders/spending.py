@@ -9,6 +9,8 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
+import orjson
+
 from core.billing_records import PolicyRecord, SpendingRecord
 from core.blocks import NO_BLOCK, as_billed_only, block_stays, blocks_as_billed, broken_units
 from core.crm_records import path_ids
@@ -105,6 +107,7 @@ class SpendingPerCurrencyByOrgUnitMonthLoader(SourceLoader[UnitMonth, list[Spend
 
     def __init__(self, loaders: Loaders) -> None:
         super().__init__(loaders)
+        self._closed_months = loaders.closed_months
         self._line_paths: Shared[int, dict[int, str]] = Shared()
         self._sums: Shared[tuple[int, date, str], PathSums] = Shared()
         # (customer, month, unit id): as billed, not whole blocks that month (a floor on group sizes)
@@ -130,8 +133,22 @@ class SpendingPerCurrencyByOrgUnitMonthLoader(SourceLoader[UnitMonth, list[Spend
         if current:
             found.update(((c, p, "current"), v) for (c, p), v in (await self._sums_by_path(current)).items())
         if billed:
-            found.update(((c, p, AS_BILLED), v) for (c, p), v in (await self._sums_as_billed(billed)).items())
+            found.update(((c, p, AS_BILLED), v) for (c, p), v in (await self._billed(billed)).items())
         return found
+
+    async def _billed(self, keys: list[tuple[int, date]]) -> dict[tuple[int, date], PathSums]:
+        """As billed: a closed month's sums are final, kept once summed (``loaders/closed_months.py``);
+        the open month is summed live. A caller under a floor on group sizes sums live: its blocks
+        are worked out with the sums (``_broken``), for the request."""
+        months = self._closed_months
+        if self.ctx.group_floor:
+            return await self._sums_as_billed(keys)
+        closed = [key for key in keys if months.closed(key[1])]
+        live = [key for key in keys if not months.closed(key[1])]
+        if not closed:
+            return await self._sums_as_billed(live)
+        name = "{0[0]}:{0[1]}".format
+        return await months.kept("org", closed, name, self._sums_as_billed, _encode_sums, _decode_sums, live)
 
     async def _sums_as_billed(self, keys: list[tuple[int, date]]) -> dict[tuple[int, date], PathSums]:
         """(customer, month) -> org path then -> [total, employee share, lines with charges].
@@ -285,6 +302,14 @@ def _recounted(paths: list[str]) -> list[str]:
             found.append("/" + "".join(f"{unit}/" for unit in shared))
         seen.update(ids)
     return found
+
+
+def _encode_sums(by_path: PathSums) -> bytes:
+    return orjson.dumps([[path, currency, *sums] for (path, currency), sums in by_path.items()])
+
+
+def _decode_sums(raw: bytes) -> PathSums:
+    return {(path, currency): sums for path, currency, *sums in orjson.loads(raw)}
 
 
 def _add(by_path: PathSums | None, path: str, currency: str, total: Any, employee: Any, lines: Any) -> None:

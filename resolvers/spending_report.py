@@ -39,6 +39,7 @@ from resolvers.report_disclosure import (
     unit_row,
 )
 from resolvers.report_pages import page_rows, question_of
+from resolvers.spending_kept import is_final, kept_sums
 from sources.billing.disclosure import REMAINDER
 from sources.billing.reports import SpendingQuery, SpendingSum
 
@@ -98,10 +99,22 @@ class SpendingReport:
 
 
 async def spending_report(context: Context, args: SpendingReportArgs) -> SpendingReport:
-    query = await spending_query(context, args)
+    customer = await _checked_customer(context, args)
     reports = context.sources.billing_reports
-    # Rows and totals from one statement, as of the answer's moment (sources/moment.py).
-    found, whole = await reports.spending_and_totals(query)
+    query: SpendingQuery | None = None
+
+    async def sums() -> tuple[list[SpendingSum], list[SpendingSum]]:
+        nonlocal query
+        query = await _query(context, args, customer)
+        # Rows and totals from one statement, as of the answer's moment (sources/moment.py).
+        return await reports.spending_and_totals(query)
+
+    if is_final(context, args.last, args.group_by, args.structure):
+        if args.org_unit_id is not None:
+            await load_node(context, args.org_unit_id, expect="OrgUnit")  # in scope, or NOT_FOUND as when summed
+        found, whole = await kept_sums(context, customer, args, sums)
+    else:
+        found, whole = await sums()
     report = SpendingReport(args.first, args.last, await reports.as_of(), question=question_of("spending", args))
     report.rows = sorted((spending_row(s, args, query) for s in found), key=_order)
     totals = SpendingReportArgs(args.first, args.last)
@@ -111,13 +124,22 @@ async def spending_report(context: Context, args: SpendingReportArgs) -> Spendin
 
 async def spending_query(context: Context, args: SpendingReportArgs) -> SpendingQuery:
     """What billing is asked: the visible lines mapped to their groups, and billing's own dimensions."""
+    return await _query(context, args, await _checked_customer(context, args))
+
+
+async def _checked_customer(context: Context, args: SpendingReportArgs) -> int:
+    """The report's customer, once the arguments and the caller's rights to them are checked."""
     _validate(args)
     if "line" in args.group_by:
         require_rule(context.principal, SINGLE_LINES, "Grouping by line shows single lines")
     floor = floor_of(context)
     refuse_fine_dimensions(floor, args.group_by)
     refuse_current_tree(floor, args.structure)
-    customer = await report_customer(context, args.customer_id)
+    return await report_customer(context, args.customer_id)
+
+
+async def _query(context: Context, args: SpendingReportArgs, customer: int) -> SpendingQuery:
+    floor = floor_of(context)
     if floor:
         return await _suppressed_query(context, args, customer, floor)
     cost_centres = await context.sources.crm.cost_centres([customer]) if "cost_centre" in args.group_by else {}

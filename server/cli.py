@@ -53,8 +53,22 @@ async def _seed(settings: Settings, **options: object) -> None:
             summary = await seed(engines, progress=report, **options)  # type: ignore[arg-type]
         rows = ", ".join(f"{name} {count:,}" for name, count in summary.counts.items())
         console.print(f"Seeded in {summary.elapsed_seconds:.1f} s: {rows}")
+        if settings.redis_url:
+            await _renew_closed_months(settings, engines)
     finally:
         await engines.dispose()
+
+
+async def _renew_closed_months(settings: Settings, engines: Engines) -> None:
+    """New data: the closed months' sums other instances keep in Redis are summed again."""
+    from infra.cache import create_cache
+    from loaders.closed_months import dataset_of, renew
+
+    cache = create_cache(settings.redis_url, prefix=settings.redis_prefix)
+    try:
+        await renew(cache, dataset_of(engines.billing))
+    finally:
+        await cache.close()
 
 
 async def _is_empty(settings: Settings) -> bool:
