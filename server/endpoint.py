@@ -3,7 +3,6 @@ refusals, the request log and metrics, and the GraphQL-over-HTTP media type and 
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import math
 import uuid
@@ -33,6 +32,7 @@ from engine.extensions import code_errors, registered_document
 from infra import telemetry
 from infra.fair_share import FairShare
 from infra.telemetry import RequestStats
+from infra.time_limits import time_limit_at
 from permissions.principal import NOBODY, Principal
 from request.context import Context, PageLimits
 from server import graphiql
@@ -50,7 +50,7 @@ from server.logs import log_request
 from server.metrics import Metrics
 from server.persisted import PersistedQueries, PersistedQueryError
 from server.refusals import REFUSED, RefusalBudget
-from server.request_body import json_of
+from server.request_body import forget_body, json_of
 from server.settings import Settings
 from server.text_frames import TextFrames
 from sources import Sources
@@ -212,7 +212,7 @@ class GraphQLEndpoint(GraphQL[Context, None]):
                 refusal = await refuse_body(request)
                 if refusal is not None:
                     raise HTTPException(400, refusal)
-                async with asyncio.timeout_at(arrived_at(scope) + self.request_seconds):
+                async with time_limit_at(arrived_at(scope) + self.request_seconds):
                     request = await self.persisted.resolve(request)
                     response = await self.run(request)
             except PersistedQueryError as error:
@@ -239,6 +239,7 @@ class GraphQLEndpoint(GraphQL[Context, None]):
                 stats.codes = ["INTERNAL_SERVER_ERROR"]
             await response(scope, receive, sending)
         finally:
+            forget_body()
             telemetry.current.reset(token)
             self._record(stats, status, gone=bool(scope.get(CLIENT_GONE)))
             if stats.refused:
