@@ -61,6 +61,8 @@ GRAPHQL_MEDIA = "application/graphql-response+json"
 REQUEST_ERRORS = {"GRAPHQL_PARSE_FAILED", "GRAPHQL_VALIDATION_FAILED", "QUERY_TOO_COMPLEX", "BAD_USER_INPUT"}
 # A subscribe refused as HTTP would refuse the request (there, the persisted-query ones are 4xx).
 SOCKET_REFUSALS = REQUEST_ERRORS | {"BAD_REQUEST", "PERSISTED_QUERY_NOT_IN_LIST", "PERSISTED_QUERY_NOT_ALLOWED"}
+# The request's context, in its ASGI scope from the moment GraphQL makes it.
+CONTEXT = "corpcare.context"
 
 
 def _refused(message: Any) -> bool:
@@ -240,6 +242,8 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             await response(scope, receive, sending)
         finally:
             forget_body()
+            if (context := scope.pop(CONTEXT, None)) is not None:
+                context.loaders.clear()  # answered: the rows its loaders hold go now
             telemetry.current.reset(token)
             self._record(stats, status, gone=bool(scope.get(CLIENT_GONE)))
             if stats.refused:
@@ -284,7 +288,9 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             # GraphQL over HTTP: a client that accepts the GraphQL response media type gets it,
             # and request errors with it are 4xx rather than 200.
             response.graphql_media = GRAPHQL_MEDIA in request.headers.get("accept", "")  # type: ignore[attr-defined]
-        return self.context_for(user.principal, sources, request_id=request_id)
+        context = self.context_for(user.principal, sources, request_id=request_id)
+        request.scope[CONTEXT] = context  # its loaders are cleared once the response is sent
+        return context
 
     def context_for(
         self, principal: Principal, sources: Sources, *, request_id: str | None = None, connection: Any = None
