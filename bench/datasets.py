@@ -1,7 +1,8 @@
 """Benchmark data sets: the demo generator at fixed seeds and sizes, generated once and reused.
 
 S, M and L are 1,000, 10,000 and 100,000 lines. SQLite sets live under `bench/.data/`;
-PostgreSQL sets in databases `corpcare_bench_<size>_{crm,billing,state}`. A set is reused
+PostgreSQL sets in databases `corpcare_bench_<size>_{crm,billing,state}` (``CORPCARE_BENCH_PG_PREFIX``
+instead of ``corpcare_bench``: databases of one's own). A set is reused
 while its marker (size, seed, as-of day, generator version: a digest of the generator's and the
 sources' code) matches, otherwise regenerated. A PostgreSQL set's marker is the comment on its
 CRM database, and it is generated under an advisory lock: checkouts on one machine share the
@@ -30,6 +31,9 @@ SIZES = {"S": 1_000, "M": 10_000, "L": 100_000}
 SEED = 42
 DATA = Path(__file__).parent / ".data"
 PG_ADMIN_URL = os.environ.get("CORPCARE_BENCH_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
+# Checkouts of other revisions on the same server regenerate a shared set under a run that reads it:
+# a prefix of one's own keeps a run's databases its own (drop them when done).
+PG_PREFIX = os.environ.get("CORPCARE_BENCH_PG_PREFIX", "corpcare_bench")
 PARTS = ("crm", "billing", "state")
 ROOT = Path(__file__).parent.parent
 
@@ -73,7 +77,7 @@ async def prepare(backend: str, size: str, *, today: date | None = None) -> Data
         marker_file.write_text(json.dumps(wanted | {"seconds": seconds}))
         return Dataset(backend, size, lines, urls, as_of, seconds, reused=False)  # type: ignore[arg-type]
 
-    urls = tuple(PG_ADMIN_URL.rsplit("/", 1)[0] + f"/corpcare_bench_{size.lower()}_{part}" for part in PARTS)
+    urls = tuple(PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{PG_PREFIX}_{size.lower()}_{part}" for part in PARTS)
     names = [url.rsplit("/", 1)[1] for url in urls]
     admin = create_async_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
     try:

@@ -67,9 +67,11 @@ class Money:
         return int(self.amount.scaleb(minor_unit(self.currency)))
 
 
-@lru_cache(maxsize=65_536)
+@lru_cache(maxsize=4_096)
 def _money(minor: int, currency: str) -> Money:
-    # Prices and fees repeat across thousands of rows; Money is immutable, so share it.
+    # Prices and fees repeat across thousands of rows; Money is immutable, so share it. A few
+    # thousand distinct amounts cover the catalogue's; usage amounts are nearly all distinct,
+    # and 65,536 of them (22 MB traced, 1.5 MB at 4,096) stayed resident in every worker.
     exponent = minor_unit(currency)
     return Money(Decimal(minor).scaleb(-exponent).quantize(Decimal(1).scaleb(-exponent)), currency)
 

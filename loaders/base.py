@@ -77,6 +77,14 @@ class Loaders:
             made = self._made[kind] = kind(self)
         return made
 
+    def clear(self) -> None:
+        """Forget every loader and what it cached (the request is answered), so that the rows go
+        now rather than when the last reference to the request's context does. Whatever still asks
+        (work that outlived the request) gets fresh loaders."""
+        made, self._made = self._made, {}
+        for loader in made.values():
+            loader.clear_all()
+
 
 class Shared(Generic[K, V]):
     """Values computed once per request and shared by concurrent batches: a batch that

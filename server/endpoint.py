@@ -3,7 +3,6 @@ refusals, the request log and metrics, and the GraphQL-over-HTTP media type and 
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import math
 import uuid
@@ -33,6 +32,7 @@ from engine.extensions import code_errors, registered_document
 from infra import telemetry
 from infra.fair_share import FairShare
 from infra.telemetry import RequestStats
+from infra.time_limits import time_limit_at
 from permissions.principal import NOBODY, Principal
 from request.context import Context, PageLimits
 from server import graphiql
@@ -50,7 +50,7 @@ from server.logs import log_request
 from server.metrics import Metrics
 from server.persisted import PersistedQueries, PersistedQueryError
 from server.refusals import REFUSED, RefusalBudget
-from server.request_body import json_of
+from server.request_body import forget_body, json_of
 from server.settings import Settings
 from server.text_frames import TextFrames
 from sources import Sources
@@ -61,6 +61,8 @@ GRAPHQL_MEDIA = "application/graphql-response+json"
 REQUEST_ERRORS = {"GRAPHQL_PARSE_FAILED", "GRAPHQL_VALIDATION_FAILED", "QUERY_TOO_COMPLEX", "BAD_USER_INPUT"}
 # A subscribe refused as HTTP would refuse the request (there, the persisted-query ones are 4xx).
 SOCKET_REFUSALS = REQUEST_ERRORS | {"BAD_REQUEST", "PERSISTED_QUERY_NOT_IN_LIST", "PERSISTED_QUERY_NOT_ALLOWED"}
+# The request's context, in its ASGI scope from the moment GraphQL makes it.
+CONTEXT = "corpcare.context"
 
 
 def _refused(message: Any) -> bool:
@@ -212,7 +214,7 @@ class GraphQLEndpoint(GraphQL[Context, None]):
                 refusal = await refuse_body(request)
                 if refusal is not None:
                     raise HTTPException(400, refusal)
-                async with asyncio.timeout_at(arrived_at(scope) + self.request_seconds):
+                async with time_limit_at(arrived_at(scope) + self.request_seconds):
                     request = await self.persisted.resolve(request)
                     response = await self.run(request)
             except PersistedQueryError as error:
@@ -239,6 +241,9 @@ class GraphQLEndpoint(GraphQL[Context, None]):
                 stats.codes = ["INTERNAL_SERVER_ERROR"]
             await response(scope, receive, sending)
         finally:
+            forget_body()
+            if (context := scope.pop(CONTEXT, None)) is not None:
+                context.loaders.clear()  # answered: the rows its loaders hold go now
             telemetry.current.reset(token)
             self._record(stats, status, gone=bool(scope.get(CLIENT_GONE)))
             if stats.refused:
@@ -283,7 +288,9 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             # GraphQL over HTTP: a client that accepts the GraphQL response media type gets it,
             # and request errors with it are 4xx rather than 200.
             response.graphql_media = GRAPHQL_MEDIA in request.headers.get("accept", "")  # type: ignore[attr-defined]
-        return self.context_for(user.principal, sources, request_id=request_id)
+        context = self.context_for(user.principal, sources, request_id=request_id)
+        request.scope[CONTEXT] = context  # its loaders are cleared once the response is sent
+        return context
 
     def context_for(
         self, principal: Principal, sources: Sources, *, request_id: str | None = None, connection: Any = None

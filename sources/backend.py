@@ -24,7 +24,6 @@ database's failure nor proof that it serves.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from collections.abc import AsyncIterator, Callable
@@ -41,6 +40,7 @@ from sqlalchemy.pool import QueuePool
 from core.errors import BackendBusy, BackendUnavailable
 from infra.breaker import Breaker
 from infra.telemetry import Observer
+from infra.time_limits import time_limit
 from sources.failures import Verdict, describe, judge
 
 log = logging.getLogger("corpcare.backend")
@@ -116,7 +116,7 @@ class Backend:
         started = time.perf_counter()
         opened = False
         try:
-            async with asyncio.timeout(limit), opening() as conn:
+            async with time_limit(limit), opening() as conn:
                 opened = True
                 yield conn
         except BaseException as error:

@@ -35,7 +35,6 @@ from sources.billing.models import BillingBase
 from sources.billing.upgrade import upgrade_billing
 from sources.crm.models import CrmBase
 from sources.crm.upgrade import upgrade_crm
-from sources.state import migrate
 from sources.state.models import StateBase
 
 
@@ -164,6 +163,10 @@ class Engines:
                         f"The database at {engine.url.render_as_string()} was made by an older corpcare and lacks "
                         f"{', '.join(missing)}: generate the demo data again with `corpcare seed`."
                     )
+        # Alembic only here: serving workers never migrate (the supervisor or the CLI did, before
+        # they started), and its import would stay resident in each of them.
+        from sources.state import migrate
+
         await migrate.upgrade(self.state)
 
     def backends(self, limits: BackendLimits | None = None, observer: Observer | None = None) -> Backends:

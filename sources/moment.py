@@ -180,7 +180,15 @@ class Moment:
 
     async def close(self) -> None:
         self.closed = True
+        # Timers and tasks started during the operation keep its context, and with it this moment,
+        # for as long as they are scheduled (10 to 300 s): ``present`` names the operation (and its
+        # answer), which must not live that long.
+        self._present = _past
         await self.end()
+
+
+def _past() -> bool:
+    return False
 
 
 current_moment: ContextVar[Moment | None] = ContextVar("corpcare_moment", default=None)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from datetime import date
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import Select, func, select
@@ -14,7 +15,7 @@ from core.billing_records import CategoryAmount, SpendingRecord
 from core.values import Money
 from sources.billing.members import Stay, line_groups, line_stays
 from sources.billing.models import DailyCharge
-from sources.db import SqlSource, key_in
+from sources.db import SqlSource, bound_keys, key_in, keys_bound
 
 
 class SpendingSource(SqlSource):
@@ -26,35 +27,48 @@ class SpendingSource(SqlSource):
         """Each (line, month)'s charges by category, summed by the database: one record per
         currency it was charged in (a line is billed in one; two when it moved between accounts
         in the month), in currency order. A key without charges is missing."""
-        statement = self._line_month_sums(
-            keys, DailyCharge.category, DailyCharge.amount_minor, DailyCharge.employee_share_minor
-        ).order_by(DailyCharge.subscriber_id, DailyCharge.currency, DailyCharge.category)
         sums: dict[tuple[int, date], dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
-        for row in await self._rows(statement):
+        for row in await self._rows(self._by_category, self._line_months(keys)):
             sums[(row[0], row[1])][row[3]].append(row)
         return {key: [_spending(key[1], rows) for rows in by_currency.values()] for key, by_currency in sums.items()}
 
     async def spending_by_policy_period(self, keys: Sequence[tuple[int, date]]) -> Sequence[Any]:
         """(line, month, policy in force since, currency, total, employee share, over the limit) per
         policy each (line, month)'s charges were rated under."""
-        charge = DailyCharge
-        measures = (charge.amount_minor, charge.employee_share_minor, charge.over_limit_minor)
-        return await self._rows(self._line_month_sums(keys, charge.policy_since, *measures))
+        return await self._rows(self._by_policy_period, self._line_months(keys))
 
-    def _line_month_sums(self, keys: Sequence[tuple[int, date]], by: Any, *measures: Any) -> Select[Any]:
+    # Built once (``keys_bound``): every line's page and detail reads them.
+
+    @cached_property
+    def _by_category(self) -> Select[Any]:
+        charge = DailyCharge
+        sums = self._line_month_sums(charge.category, charge.amount_minor, charge.employee_share_minor)
+        return sums.order_by(charge.subscriber_id, charge.currency, charge.category)
+
+    @cached_property
+    def _by_policy_period(self) -> Select[Any]:
+        charge = DailyCharge
+        return self._line_month_sums(
+            charge.policy_since, charge.amount_minor, charge.employee_share_minor, charge.over_limit_minor
+        )
+
+    def _line_month_sums(self, by: Any, *measures: Any) -> Select[Any]:
         """(line, month, ``by``, currency, the sum of each of ``measures``) over the charges of the
-        (line, month) ``keys``."""
-        ids = sorted({sid for sid, _ in keys})
-        periods = sorted({period for _, period in keys})
+        (line, month) keys bound by ``_line_months``."""
         grouped = (DailyCharge.subscriber_id, DailyCharge.period, by, DailyCharge.currency)
         return (
             select(*grouped, *(func.sum(measure) for measure in measures))
             .where(
-                key_in(DailyCharge.subscriber_id, ids, self.dialect),
-                key_in(DailyCharge.period, periods, self.dialect),
+                keys_bound(DailyCharge.subscriber_id, "lines", self.dialect),
+                keys_bound(DailyCharge.period, "periods", self.dialect),
             )
             .group_by(*grouped)
         )
+
+    def _line_months(self, keys: Sequence[tuple[int, date]]) -> dict[str, Any]:
+        lines = sorted({sid for sid, _ in keys})
+        periods = sorted({period for _, period in keys})
+        return {"lines": bound_keys(lines, self.dialect), "periods": bound_keys(periods, self.dialect)}
 
     async def spending_by_group(
         self,

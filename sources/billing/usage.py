@@ -4,18 +4,24 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, select
+from sqlalchemy import ColumnElement, Select, and_, bindparam, func, select
 
 from core.billing_records import UsageRecordRow
 from core.values import Money, aware
+from sources.backend import Backend
 from sources.billing.models import UsageRecord
-from sources.db import SqlSource, key_in
+from sources.db import SqlSource, bound_keys, key_in, keys_bound
 from sources.keyset import Span, bounds, reading_order
 
 
 class UsageSource(SqlSource):
     """Usage records of many lines, each read one statement for every line."""
+
+    def __init__(self, backend: Backend) -> None:
+        super().__init__(backend)
+        self._first_pages: dict[tuple[bool, bool, tuple[str, ...], bool], Select[Any]] = {}
 
     async def usage_pages(
         self,
@@ -28,29 +34,16 @@ class UsageSource(SqlSource):
     ) -> list[UsageRecordRow]:
         """Per line, the records of ``span`` (newest first, keyset on time and id) in reading
         order, for many lines in one statement."""
-        conditions = [
-            *_usage_of(subscriber_ids, since, until, kinds, self.dialect),
-            *bounds(_USAGE_KEY, span, descending=True),
-        ]
-        order = reading_order(_USAGE_KEY, span, descending=True)
-        rank = func.row_number().over(partition_by=UsageRecord.subscriber_id, order_by=order).label("rank")
-        ranked = (
-            select(
-                UsageRecord.id,
-                UsageRecord.subscriber_id,
-                UsageRecord.started_at,
-                UsageRecord.period,
-                UsageRecord.kind,
-                UsageRecord.quantity,
-                UsageRecord.destination,
-                UsageRecord.amount_minor,
-                UsageRecord.currency,
-                rank,
-            )
-            .where(and_(*conditions))
-            .subquery()
-        )
-        statement = select(ranked).where(ranked.c.rank <= span.fetch).order_by(ranked.c.subscriber_id, ranked.c.rank)
+        if span.after is None and span.before is None:
+            # A first (or last) page, as a line's detail reads it: built once per filter shape.
+            statement = self._first_page(since is not None, until is not None, tuple(kinds), span.backward)
+            bound: dict[str, Any] = {"lines": bound_keys(subscriber_ids, self.dialect), "fetch": span.fetch}
+            bound |= {name: at for name, at in (("since", since), ("until", until)) if at is not None}
+            parameters: dict[str, Any] | None = bound
+        else:
+            conditions = _usage_of(subscriber_ids, since, until, kinds, self.dialect)
+            conditions += bounds(_USAGE_KEY, span, descending=True)
+            statement, parameters = _ranked(conditions, span, span.fetch), None
         return [
             UsageRecordRow(
                 id=row.id,
@@ -62,8 +55,25 @@ class UsageSource(SqlSource):
                 destination=row.destination,
                 amount=Money.from_minor(row.amount_minor, row.currency),
             )
-            for row in await self._rows(statement)
+            for row in await self._rows(statement, parameters)
         ]
+
+    def _first_page(self, since: bool, until: bool, kinds: tuple[str, ...], backward: bool) -> Select[Any]:
+        shape = (since, until, kinds, backward)
+        built = self._first_pages.get(shape)
+        if built is None:
+            started = UsageRecord.started_at
+            conditions = [keys_bound(UsageRecord.subscriber_id, "lines", self.dialect)]
+            if since:
+                conditions.append(started >= bindparam("since", type_=started.type))
+            if until:
+                conditions.append(started < bindparam("until", type_=started.type))
+            if kinds:
+                conditions.append(UsageRecord.kind.in_(kinds))
+            if len(self._first_pages) >= SHAPES_KEPT:
+                self._first_pages.pop(next(iter(self._first_pages)))
+            built = self._first_pages[shape] = _ranked(conditions, Span(0, backward=backward), bindparam("fetch"))
+        return built
 
     async def usage_counts(
         self, subscriber_ids: Sequence[int], *, since: datetime | None, until: datetime | None, kinds: Sequence[str]
@@ -78,6 +88,31 @@ class UsageSource(SqlSource):
 
 
 _USAGE_KEY = (UsageRecord.started_at, UsageRecord.id)
+# Filter shapes (dates given or not, the kinds, the direction) whose first page is kept built.
+SHAPES_KEPT = 256
+
+
+def _ranked(conditions: list[ColumnElement[bool]], span: Span, fetch: Any) -> Select[Any]:
+    """The first ``fetch`` records of each line among those ``conditions`` keep, in ``span``'s order."""
+    order = reading_order(_USAGE_KEY, span, descending=True)
+    rank = func.row_number().over(partition_by=UsageRecord.subscriber_id, order_by=order).label("rank")
+    ranked = (
+        select(
+            UsageRecord.id,
+            UsageRecord.subscriber_id,
+            UsageRecord.started_at,
+            UsageRecord.period,
+            UsageRecord.kind,
+            UsageRecord.quantity,
+            UsageRecord.destination,
+            UsageRecord.amount_minor,
+            UsageRecord.currency,
+            rank,
+        )
+        .where(and_(*conditions))
+        .subquery()
+    )
+    return select(ranked).where(ranked.c.rank <= fetch).order_by(ranked.c.subscriber_id, ranked.c.rank)
 
 
 def _usage_of(

@@ -11,10 +11,11 @@ from sqlalchemy import Select, and_, func, or_, select
 from core.crm_records import CustomerRecord, OrgUnitRecord, PortalUserRecord, SubscriberRecord
 from core.scope import RowScope
 from core.values import Money
+from sources.backend import Backend
 from sources.crm.history import MembershipHistory
 from sources.crm.models import Customer, OrgUnit, PortalUser, ScopeGrant, Subscriber, UnitBudget
 from sources.crm.search import LineSearch, search_predicate
-from sources.db import key_in
+from sources.db import bound_keys, key_in, keys_bound
 from sources.keyset import FIRST_PAGE, Span, bounds, reading_order
 from sources.scope import company_predicate, customer_predicate, scope_predicate, under
 
@@ -43,6 +44,10 @@ SUBSCRIBER_ORDER = {
 }
 
 
+# Callers' scopes whose line-by-id statement is kept built (a scope per portal user, at most).
+SCOPES_KEPT = 1024
+
+
 @dataclass(frozen=True, slots=True)
 class SubscriberQuery:
     """A filtered, ordered page of lines, keyset-paged on (sort value, id)."""
@@ -59,6 +64,10 @@ class SubscriberQuery:
 
 
 class CrmSource(MembershipHistory):
+    def __init__(self, backend: Backend) -> None:
+        super().__init__(backend)
+        self._by_scope: dict[RowScope, Select[*tuple[Any, ...]]] = {}
+
     # customers -------------------------------------------------------------------------
 
     async def customers_by_ids(self, ids: Sequence[int], scope: RowScope) -> list[CustomerRecord]:
@@ -216,12 +225,23 @@ class CrmSource(MembershipHistory):
         )
 
     async def subscribers_by_ids(self, ids: Sequence[int], scope: RowScope) -> list[SubscriberRecord]:
-        statement = (
-            select(*SUBSCRIBER_COLUMNS)
-            .join(Customer, Customer.id == Subscriber.customer_id)
-            .where(key_in(Subscriber.id, ids, self.dialect), self._subscriber_scope(scope))
-        )
-        return [SubscriberRecord(*row) for row in await self._rows(statement)]
+        parameters = {"lines": bound_keys(ids, self.dialect)}
+        return [SubscriberRecord(*row) for row in await self._rows(self._lines_by_ids(scope), parameters)]
+
+    def _lines_by_ids(self, scope: RowScope) -> Select[*tuple[Any, ...]]:
+        """Built once per scope (``keys_bound``; a caller's scope is the same request after request):
+        every line's page and detail reads it, and building it, with its cache key, cost more than
+        running it."""
+        built = self._by_scope.get(scope)
+        if built is None:
+            if len(self._by_scope) >= SCOPES_KEPT:
+                self._by_scope.pop(next(iter(self._by_scope)))  # the oldest: a caller long gone
+            built = self._by_scope[scope] = (
+                select(*SUBSCRIBER_COLUMNS)
+                .join(Customer, Customer.id == Subscriber.customer_id)
+                .where(keys_bound(Subscriber.id, "lines", self.dialect), self._subscriber_scope(scope))
+            )
+        return built
 
     def _filtered(self, query: SubscriberQuery, scope: RowScope, *columns: Any) -> Select[Any]:
         statement = select(*columns).where(self._subscriber_scope(scope))

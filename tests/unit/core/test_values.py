@@ -69,3 +69,13 @@ def test_each_currency_has_one_exponent_and_every_one_round_trips_its_minor_unit
         assert money.amount == Decimal(10**exponent + 1).scaleb(-exponent)
         assert money.minor == 10**exponent + 1
         assert to_minor(money.amount, code) == 10**exponent + 1
+
+
+def test_the_shared_money_values_are_few_and_a_repeated_amount_is_one_object():
+    # The cache is resident in every worker: usage amounts are nearly all distinct, and a cache of
+    # 65,536 of them kept 22 MB per worker (traced) for nothing.
+    values._money.cache_clear()
+    assert Money.from_minor(1500, "EUR") is Money.from_minor(1500, "EUR")
+    for minor in range(20_000):
+        Money.from_minor(minor, "EUR")
+    assert values._money.cache_info().currsize <= 4_096
