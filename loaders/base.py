@@ -11,6 +11,7 @@ import asyncio
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 from typing import Any, ClassVar, Generic, TypeVar
 
 from aiodataloader import DataLoader
@@ -65,11 +66,15 @@ class Loaders:
         self.ctx = ctx
         # The org tree's generation, read once per request by every loader of the tree.
         self.org_generation = OrgGeneration(ctx.sources.cache)
-        # Closed months' kept sums, in the caller's scope (loaders/closed_months.py).
-        sources = ctx.sources
-        billing = dataset_of(sources.billing_writer.backend.engine)
-        self.closed_months = ClosedMonths(sources.cache, billing, ctx.scope.fingerprint(), ctx.today)
         self._made: dict[type[Any], Any] = {}
+
+    @cached_property
+    def closed_months(self) -> ClosedMonths:
+        """Closed months' kept sums, in the caller's scope (loaders/closed_months.py): made for the
+        requests that read spending, not for every request."""
+        sources = self.ctx.sources
+        billing = dataset_of(sources.billing_reports.backend.engine)
+        return ClosedMonths(sources.cache, billing, self.ctx.scope.fingerprint(), self.ctx.today)
 
     def get(self, kind: type[L]) -> L:
         made = self._made.get(kind)

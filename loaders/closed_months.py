@@ -46,9 +46,16 @@ _GENERATION_KEY = "closed:generation:"
 _FLIGHTS: WeakKeyDictionary[Cache, SingleFlight] = WeakKeyDictionary()
 
 
+_DATASETS: WeakKeyDictionary[AsyncEngine, str] = WeakKeyDictionary()
+
+
 def dataset_of(billing: AsyncEngine) -> str:
-    """The billing data set's name: a digest of its database's address."""
-    return hashlib.sha256(billing.url.render_as_string(hide_password=True).encode()).hexdigest()[:16]
+    """The billing data set's name: a digest of its database's address (worked out once per engine)."""
+    name = _DATASETS.get(billing)
+    if name is None:
+        address = billing.url.render_as_string(hide_password=True).encode()
+        name = _DATASETS[billing] = hashlib.sha256(address).hexdigest()[:16]
+    return name
 
 
 def closes_on(month: date) -> date:
