@@ -132,6 +132,19 @@ def many(attribute: str, slot: int) -> Getter:
     return load_many
 
 
+def keyed(key_of: Read, slot: int) -> Getter:
+    """A relation keyed by a function of the parent (and the field's arguments, already bound)."""
+
+    def load_keyed(source: Any, loads: list[Any]) -> Any:
+        try:
+            key = key_of(source)
+        except Exception:  # the resolver raises it again, and graphql-core reports it at its path
+            raise Miss from None
+        return settled(loads[slot](key))
+
+    return load_keyed
+
+
 def settled(future: Any) -> Any:
     """A load's value, if the load has succeeded already."""
     if not future.done() or future.cancelled() or future.exception() is not None:
