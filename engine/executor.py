@@ -284,14 +284,17 @@ def _keys(objects: list[Any], attribute: str, many: bool) -> list[Any]:
 
 
 def _computed_keys(objects: list[Any], key_of: Any) -> list[Any]:
-    """The keys a relation keyed by a function asks for; none when a key cannot be computed (the
-    field's resolver reports that, at its path)."""
+    """The keys a relation keyed by a function asks for; a parent whose key cannot be computed has
+    none (the field's resolver reports that, at its path)."""
     if key_of is None:
         return []
-    try:
-        return list(dict.fromkeys(key_of(obj) for obj in objects))
-    except Exception:
-        return []
+    keys = []
+    for obj in objects:
+        try:
+            keys.append(key_of(obj))
+        except Exception:
+            continue
+    return list(dict.fromkeys(keys))
 
 
 def _flatten(values: Iterable[Any]) -> list[Any]:

@@ -136,11 +136,9 @@ def keyed(key_of: Read, slot: int) -> Getter:
     """A relation keyed by a function of the parent (and the field's arguments, already bound)."""
 
     def load_keyed(source: Any, loads: list[Any]) -> Any:
-        try:
-            key = key_of(source)
-        except Exception:  # the resolver raises it again, and graphql-core reports it at its path
-            raise Miss from None
-        return settled(loads[slot](key))
+        # A key that cannot be computed raises: the item is left to graphql-core (``run.py``), whose
+        # resolver raises it again and reports it at its path.
+        return settled(loads[slot](key_of(source)))
 
     return load_keyed
 
