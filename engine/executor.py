@@ -42,6 +42,7 @@ from engine.chunked import CHUNK, complete_in_chunks
 from engine.event_results import RESULTS
 from engine.leaf_lists import StandIns
 from engine.plans import Compiler, Plan, complete_planned
+from engine.plans.keys import key_function, keyed_relation
 from permissions.authorize import Denial, denials_of
 from request.context import Context
 from schema.fields import RELATION
@@ -164,31 +165,55 @@ class LevelExecutor(StrawberryGraphQLCoreExecutionContext):
         )
 
     def _prefetch(
-        self, type_: GraphQLObjectType, details: FieldDetailsList, objects: list[Any], context: Any
+        self,
+        type_: GraphQLObjectType,
+        details: FieldDetailsList,
+        objects: list[Any],
+        context: Any,
+        leaves: list[tuple[type[Any], list[Any]]] | None = None,
     ) -> asyncio.Future[Any] | None:
-        """Issue every load the selection under ``objects`` will need; None when nothing waits."""
+        """Issue every load the selection under ``objects`` will need; None when nothing waits.
+
+        Relations to leaves (counts, say) are loaded last, all levels' together, once the objects
+        they hang off are loaded — in one batch per loader, as their resolvers would ask for them
+        while the items are completed — so that a plan finds them settled."""
+        top = leaves is None
+        leaves = [] if leaves is None else leaves
         waits: list[Any] = []
         for sub_details in self.collect_subfields(type_, details).grouped_field_set.values():
             name = sub_details[0].node.name.value
             field_def = type_.fields.get(name)
-            if field_def is None or sub_details[0].node.selection_set is None:
-                continue  # __typename, or a leaf: nothing below it to load
+            if field_def is None:
+                continue  # __typename
             if self.denied is not None and self._denial(sub_details) is not None:
                 continue  # answered null: nothing is loaded for it
             sub_type = _object_type(field_def.type)
             relation = (field_def.extensions or {}).get(RELATION)
+            keyed = keyed_relation(field_def)
             if relation is not None:
                 keys = _keys(objects, relation.key, relation.many)
-                if not keys:
-                    continue
-                loader = context.loader(relation.loader)
-                futures = [loader.load(key) for key in keys]
-                waits.append(self._follow(futures, sub_type, sub_details, context))
-            elif sub_type is not None and getattr(field_def.resolve, "_is_default", False):
-                attribute = field_def.extensions["strawberry-definition"].python_name
-                children = _flatten(getattr(obj, attribute) for obj in objects)
-                if children and (nested := self._prefetch(sub_type, sub_details, children, context)) is not None:
-                    waits.append(nested)
+                loader_class = relation.loader
+            elif keyed is not None:
+                keys = _computed_keys(objects, key_function(self, field_def, sub_details))
+                loader_class = keyed.loader
+            else:
+                if sub_type is not None and getattr(field_def.resolve, "_is_default", False):
+                    attribute = field_def.extensions["strawberry-definition"].python_name
+                    children = _flatten(getattr(obj, attribute) for obj in objects)
+                    nested = self._prefetch(sub_type, sub_details, children, context, leaves) if children else None
+                    if nested is not None:
+                        waits.append(nested)
+                continue
+            if not keys:
+                continue
+            if sub_type is None and sub_details[0].node.selection_set is None:
+                leaves.append((loader_class, keys))
+                continue
+            loader = context.loader(loader_class)
+            futures = [loader.load(key) for key in keys]
+            waits.append(self._follow(futures, sub_type, sub_details, context, leaves))
+        if top and (waits or leaves):
+            return asyncio.ensure_future(_then_leaves(waits, leaves, context))
         return asyncio.ensure_future(_all(waits)) if waits else None
 
     async def _follow(
@@ -197,13 +222,14 @@ class LevelExecutor(StrawberryGraphQLCoreExecutionContext):
         sub_type: GraphQLObjectType | None,
         details: FieldDetailsList,
         context: Any,
+        leaves: list[tuple[type[Any], list[Any]]],
     ) -> None:
         await _settled(futures)
         if sub_type is None:
             return
         # A failed load is left for the field's own resolver to report.
         values = _flatten(f.result() for f in futures if not f.cancelled() and f.exception() is None)
-        if values and (nested := self._prefetch(sub_type, details, values, context)) is not None:
+        if values and (nested := self._prefetch(sub_type, details, values, context, leaves)) is not None:
             await nested
 
 
@@ -238,6 +264,13 @@ async def _all(waits: list[Any]) -> None:
     await asyncio.gather(*waits, return_exceptions=True)
 
 
+async def _then_leaves(waits: list[Any], leaves: list[tuple[type[Any], list[Any]]], context: Any) -> None:
+    """The objects' loads, then the leaves' loads the whole tree asked for along the way."""
+    if waits:
+        await _all(waits)
+    await _settled([context.loader(kind).load(key) for kind, keys in leaves for key in keys])
+
+
 def _object_type(type_: Any) -> GraphQLObjectType | None:
     while isinstance(type_, GraphQLNonNull | GraphQLList):
         type_ = type_.of_type
@@ -248,6 +281,20 @@ def _keys(objects: list[Any], attribute: str, many: bool) -> list[Any]:
     if many:
         return list(dict.fromkeys(key for obj in objects for key in getattr(obj, attribute) or ()))
     return list(dict.fromkeys(key for obj in objects if (key := getattr(obj, attribute)) is not None))
+
+
+def _computed_keys(objects: list[Any], key_of: Any) -> list[Any]:
+    """The keys a relation keyed by a function asks for; a parent whose key cannot be computed has
+    none (the field's resolver reports that, at its path)."""
+    if key_of is None:
+        return []
+    keys = []
+    for obj in objects:
+        try:
+            keys.append(key_of(obj))
+        except Exception:
+            continue
+    return list(dict.fromkeys(keys))
 
 
 def _flatten(values: Iterable[Any]) -> list[Any]:

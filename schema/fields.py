@@ -7,6 +7,8 @@ from the parent record alone.
 request's loader of that class for ``key`` — an attribute of the parent, or a function of the
 parent and the field's arguments — so every relation is batched and none is hand-written.
 Every relation keeps its ``Relation`` in the field's metadata (``engine/field_docs.py`` lists them).
+A relation keyed by a function keeps Strawberry's resolver (it converts the arguments) and carries a
+``KeyedRelation`` for ``LevelExecutor``, which computes the same keys itself.
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import strawberry
-from graphql import GraphQLObjectType, GraphQLSchema
+from graphql import GraphQLEnumType, GraphQLField, GraphQLObjectType, GraphQLScalarType, GraphQLSchema, get_named_type
+from strawberry.types.arguments import convert_arguments
 
 from core.ids import to_global_id
 from loaders import SourceLoader
@@ -28,6 +31,7 @@ from request.context import Info
 RELATION = "corpcare.relation"
 GLOBAL_ID = "corpcare.global_id"
 COMPUTED = "corpcare.computed"
+KEYED = "corpcare.keyed_relation"
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +42,16 @@ class Relation:
     loader: type[SourceLoader[Any, Any]]
     key: str | Callable[..., Any]
     many: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class KeyedRelation:
+    """A relation keyed by ``key(parent, **arguments)``: ``arguments`` turns graphql-core's coerced
+    argument values into the key function's keyword arguments, as Strawberry's resolver does."""
+
+    loader: type[SourceLoader[Any, Any]]
+    key: Callable[..., Any]
+    arguments: Callable[[dict[str, Any]], dict[str, Any]]
 
 
 def global_id(type_name: str, rule: Rule) -> Any:
@@ -120,12 +134,37 @@ def fast_resolvers(schema: GraphQLSchema) -> None:
                 if isinstance(relation.key, str):
                     graphql_field.resolve = _loader_resolver(relation)
                     graphql_field.extensions = {**graphql_field.extensions, RELATION: relation}
+                elif (keyed := _keyed(schema, graphql_field, definition, relation)) is not None:
+                    graphql_field.extensions = {**graphql_field.extensions, KEYED: keyed}
             elif (node_type := metadata.get(GLOBAL_ID)) is not None:
                 graphql_field.resolve = _global_id_resolver(node_type)
             elif (compute := metadata.get(COMPUTED)) is not None:
                 graphql_field.resolve = _computed_resolver(compute)
             elif getattr(graphql_field.resolve, "_is_default", False):
                 graphql_field.resolve = _attribute_resolver(definition.python_name)
+
+
+def _keyed(schema: GraphQLSchema, graphql_field: GraphQLField, definition: Any, relation: Relation) -> Any:
+    """The relation's ``KeyedRelation``, or None where converting its arguments could need more than
+    their values (an input object may build itself with the Info; a field extension may rewrite them)."""
+    strawberry_schema = getattr(schema, "_strawberry_schema", None)
+    if strawberry_schema is None or definition.extensions or isinstance(relation.key, str):
+        return None
+    if not all(
+        isinstance(get_named_type(a.type), GraphQLScalarType | GraphQLEnumType) for a in graphql_field.args.values()
+    ):
+        return None
+    arguments, config = definition.arguments, strawberry_schema.config
+    registry = strawberry_schema.schema_converter.scalar_registry
+
+    def convert(values: dict[str, Any]) -> dict[str, Any]:
+        return convert_arguments(values, arguments, scalar_registry=registry, config=config)
+
+    return KeyedRelation(relation.loader, relation.key, convert)
+
+
+def _leaf(type_: Any) -> bool:
+    return isinstance(get_named_type(type_), GraphQLScalarType | GraphQLEnumType)
 
 
 def _computed_resolver(compute: Callable[[Any], Any]) -> Callable[[Any, Any], Any]:

@@ -3,14 +3,16 @@ small closure, instead of graphql-core's per-field path (resolve info, path, com
 
 A plan covers only what it can answer exactly as graphql-core would. Fields read a plain attribute,
 call a declared function of the parent alone (global ids, computed fields), or read a declared
-relation's loader future that the level's prefetch has already settled; leaves go through the
-type's own ``coerce_output_value``. A selection with anything else — arguments, an interface or
-union, a denied field, a hand-written resolver, ``@defer``/``@stream`` or any other directive —
-gets no plan (``Uncovered``), and graphql-core completes the whole list. An item the plan cannot
-answer exactly (a null where the type forbids it, a value the scalar refuses, a failed or pending
-load, ``is_type_of`` false, a nested list longer than a chunk) raises ``Miss``, and graphql-core
-completes that item alone, at its path, with its own errors and null propagation. A plan never
-records an error.
+relation's loader future that the level's prefetch has already settled — a relation keyed by a
+function of the parent and the field's arguments too, with the arguments coerced once, as the
+prefetch coerces them (``keys.py``); leaves go through the type's own ``coerce_output_value``. A
+selection with anything else — arguments of any other field, an interface or union, a denied
+field, a hand-written resolver, ``@defer``/``@stream`` or any other directive — gets no plan
+(``Uncovered``), and graphql-core completes the whole list. An item the plan cannot answer exactly
+(a null where the type forbids it, a value the scalar refuses, a failed or pending load, a key that
+cannot be computed, ``is_type_of`` false, a nested list longer than a chunk) raises ``Miss``, and
+graphql-core completes that item alone, at its path, with its own errors and null propagation. A
+plan never records an error.
 
 The steps themselves are in ``steps.py``. Every step takes ``(value, loads, info)``: ``loads``
 holds the request's loaders' ``load`` by the plan's slots (a subscription renews its loaders per
@@ -37,6 +39,7 @@ from graphql import (
 from graphql.execution.collect_fields import FieldDetailsList
 
 from engine.plans import steps
+from engine.plans.keys import key_function, keyed_relation
 from engine.plans.steps import Getter, Miss, Read, Step
 from schema.fields import RELATION
 
@@ -97,7 +100,7 @@ class Compiler:
                 node = detail.node
                 if detail.defer_usage is not None or detail.fragment_variable_values is not None:
                     raise Uncovered
-                if id(node) in self.denied or node.arguments:
+                if id(node) in self.denied:
                     raise Uncovered
                 if any(directive.name.value not in _SETTLED for directive in node.directives or ()):
                     raise Uncovered
@@ -106,13 +109,15 @@ class Compiler:
                 fields.append((key, steps.constant(type_.name)))
                 continue
             field_def = type_.fields.get(name)
-            if field_def is None or field_def.args:
+            if field_def is None:
+                raise Uncovered
+            if (field_def.args or any(detail.node.arguments for detail in sub)) and keyed_relation(field_def) is None:
                 raise Uncovered
             fields.append((key, self._field(field_def, sub)))
         return tuple(fields)
 
     def _field(self, field_def: GraphQLField, details: FieldDetailsList) -> Step:
-        get = self._getter(field_def)
+        get = self._getter(field_def, details)
         type_ = field_def.type
         if isinstance(get, tuple):  # a value from the parent alone
             read = get[0]
@@ -123,9 +128,14 @@ class Compiler:
             return steps.read_field(read, self._complete(type_, details))
         return steps.loaded_field(get, self._complete(type_, details))
 
-    def _getter(self, field_def: GraphQLField) -> tuple[Read] | Getter:
+    def _getter(self, field_def: GraphQLField, details: FieldDetailsList) -> tuple[Read] | Getter:
         resolve = field_def.resolve
         extensions = field_def.extensions or {}
+        if (keyed := keyed_relation(field_def)) is not None:
+            key_of = key_function(self.executor, field_def, details)
+            if key_of is None:
+                raise Uncovered  # arguments that do not coerce: every item's resolver reports it
+            return steps.keyed(key_of, self.slots.setdefault(keyed.loader, len(self.slots)))
         relation = extensions.get(RELATION)
         if relation is not None:  # set by schema.fields.fast_resolvers with the relation's resolver
             slot = self.slots.setdefault(relation.loader, len(self.slots))

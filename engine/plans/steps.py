@@ -132,6 +132,17 @@ def many(attribute: str, slot: int) -> Getter:
     return load_many
 
 
+def keyed(key_of: Read, slot: int) -> Getter:
+    """A relation keyed by a function of the parent (and the field's arguments, already bound)."""
+
+    def load_keyed(source: Any, loads: list[Any]) -> Any:
+        # A key that cannot be computed raises: the item is left to graphql-core (``run.py``), whose
+        # resolver raises it again and reports it at its path.
+        return settled(loads[slot](key_of(source)))
+
+    return load_keyed
+
+
 def settled(future: Any) -> Any:
     """A load's value, if the load has succeeded already."""
     if not future.done() or future.cancelled() or future.exception() is not None:

@@ -76,6 +76,17 @@ class StuckLoader(DataLoader[int, Any]):
         return [OwnerLoader.owners.get(key) for key in keys]
 
 
+class PaintLoader(DataLoader[tuple[int, Any, bool], Any]):
+    """An item's paint for a colour: only a ``Colour`` member names one (Strawberry's converted
+    argument, not graphql-core's value). ``batches`` counts the batches of the test."""
+
+    batches = 0
+
+    async def batch_load_fn(self, keys: list[tuple[int, Any, bool]]) -> list[Any]:
+        PaintLoader.batches += 1
+        return [f"{id_}:{colour.name}{'!' if loud else ''}" for id_, colour, loud in keys]
+
+
 class Loaders:
     """What the executor and the relation resolvers ask for: the request's loader of a class."""
 
@@ -120,6 +131,20 @@ def _self(root: Any) -> Any:
     return root
 
 
+def _paint_key(root: ItemRecord, colour: Colour = Colour.RED, loud: bool = False) -> tuple[int, Colour, bool]:
+    return (root.id, colour, loud)
+
+
+def _shifted_key(root: ItemRecord, offset: int = 0) -> int:
+    if offset < 0:
+        raise ValueError("no negative offset")
+    return root.owner_id + offset  # type: ignore[operator]  # no owner: a TypeError, at the item's path
+
+
+def _maybe_key(root: ItemRecord, offset: strawberry.Maybe[int] = None) -> int:
+    return root.owner_id if offset is None else root.owner_id + offset.value  # type: ignore[operator]
+
+
 @strawberry.type
 class Item:
     id: strawberry.ID = global_id("Item", PUBLIC)
@@ -134,6 +159,9 @@ class Item:
     tags: list[Tag] | None = field(PUBLIC)
     # Computed, so the level's prefetch does not follow it: the owner below it is not loaded yet.
     again: Item | None = resolved(PUBLIC, _self)
+    paint: str | None = related(PaintLoader, _paint_key, PUBLIC)  # type: ignore[arg-type]
+    shifted_owner: Owner | None = related(OwnerLoader, _shifted_key, PUBLIC)  # type: ignore[arg-type]
+    maybe_owner: Owner | None = related(OwnerLoader, _maybe_key, PUBLIC)  # type: ignore[arg-type]
 
     @classmethod
     def is_type_of(cls, obj: Any, _info: Any) -> bool:
@@ -197,18 +225,23 @@ class Spy:
         monkeypatch.setattr(LevelExecutor, "complete_list_item_value", counted)
 
 
-async def answer(query: str, plans: bool, monkeypatch: pytest.MonkeyPatch) -> tuple[bytes, list[Any]]:
+async def answer(
+    query: str, plans: bool, monkeypatch: pytest.MonkeyPatch, variables: dict[str, Any] | None = None
+) -> tuple[bytes, list[Any]]:
     monkeypatch.setenv("CORPCARE_COMPILED_PLANS", "1" if plans else "0")
-    result = await SCHEMA.execute(query, context_value=Loaders())
+    result = await SCHEMA.execute(query, context_value=Loaders(), variable_values=variables)
     errors = sorted((e.formatted for e in result.errors or ()), key=lambda e: str(e.get("path")))
     return orjson.dumps(result.data), errors
 
 
-async def both(query: str, monkeypatch: pytest.MonkeyPatch) -> tuple[Any, list[Any], Spy]:
+async def both(
+    query: str, monkeypatch: pytest.MonkeyPatch, variables: dict[str, Any] | None = None
+) -> tuple[Any, list[Any], Spy]:
     """The answer with plans off, checked to be the answer with them on; and what the plans did."""
-    off = await answer(query, False, monkeypatch)
+    off = await answer(query, False, monkeypatch, variables)
     spy = Spy(monkeypatch)
-    on = await answer(query, True, monkeypatch)
+    PaintLoader.batches = 0
+    on = await answer(query, True, monkeypatch, variables)
     assert on == off
     return orjson.loads(off[0]), off[1], spy
 
@@ -347,3 +380,37 @@ async def test_a_request_cancelled_while_its_level_loads_stops_and_one_left_to_f
     StuckLoader.release.set()
     result = await request
     assert result.errors is None and result.data["items"][0] == {"slowOwner": {"name": "Ada"}}
+
+
+KEYED = """query($colour: Colour!, $offset: Int!) { items { paint(colour: $colour) red: paint
+  loudly: paint(colour: BLUE, loud: true) shiftedOwner(offset: $offset) { name } } }"""
+
+
+async def test_relations_keyed_by_the_fields_arguments_are_answered_by_the_plan(items, monkeypatch):
+    for item in items:
+        item.owner_id = 1
+    data, errors, spy = await both(KEYED, monkeypatch, {"colour": "BLUE", "offset": 0})
+    assert errors == []
+    assert data["items"][1] == {"paint": "2:BLUE", "red": "2:RED", "loudly": "2:BLUE!", "shiftedOwner": {"name": "Ada"}}
+    assert (spy.planned, spy.fallbacks) == (3, 0)
+    assert PaintLoader.batches == 1  # every paint of the level in one batch, as the resolvers ask
+
+
+async def test_an_item_whose_key_cannot_be_computed_is_answered_by_graphql_core_with_its_error(items, monkeypatch):
+    data, errors, spy = await both("{ items { shiftedOwner { name } } }", monkeypatch)  # the second has no owner
+    assert [error["path"] for error in errors] == [["items", 1, "shiftedOwner"]]
+    assert data["items"][0] == {"shiftedOwner": {"name": "Ada"}}
+    assert (spy.planned, spy.fallbacks) == (2, 1)
+    data, errors, spy = await both("{ items { shiftedOwner(offset: -1) { name } } }", monkeypatch)
+    assert len(errors) == 3 and (spy.planned, spy.fallbacks) == (0, 3)
+
+
+async def test_arguments_strawberry_refuses_to_convert_leave_the_list_to_graphql_core(items, monkeypatch):
+    for item in items:
+        item.owner_id = 1
+    query = "query($offset: Int) { items { maybeOwner(offset: $offset) { name } } }"
+    data, errors, spy = await both(query, monkeypatch, {"offset": None})  # a Maybe[int] cannot be null
+    assert len(errors) == 3 and data["items"] == [{"maybeOwner": None}] * 3
+    assert (spy.planned, spy.fallbacks) == (0, 3)
+    data, errors, spy = await both(query, monkeypatch, {"offset": 0})
+    assert errors == [] and (spy.planned, spy.fallbacks) == (3, 0)
