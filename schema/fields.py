@@ -163,10 +163,6 @@ def _keyed(schema: GraphQLSchema, graphql_field: GraphQLField, definition: Any, 
     return KeyedRelation(relation.loader, relation.key, convert)
 
 
-def _leaf(type_: Any) -> bool:
-    return isinstance(get_named_type(type_), GraphQLScalarType | GraphQLEnumType)
-
-
 def _computed_resolver(compute: Callable[[Any], Any]) -> Callable[[Any, Any], Any]:
     def resolve(root: Any, _info: Any) -> Any:
         return compute(root)
