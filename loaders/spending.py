@@ -17,12 +17,13 @@ from core.crm_records import path_ids
 from core.errors import CorpcareError, Forbidden, MixedCurrencies
 from core.values import Money, add_months
 from loaders.base import Loaders, Shared, SourceLoader
+from sources.billing.members import NumberedStays
 from sources.billing.policies import EffectivePolicy, effective_policy
 from sources.billing.policy_reads import PolicySource
 from sources.billing.products import ProductSource
 from sources.billing.reports import BillingReports
 from sources.billing.spending import SpendingSource
-from sources.crm.history import Stay
+from sources.crm.history import Place, Stay
 from sources.crm.source import CrmSource
 
 # (line id, month, currency, the line's unit path); month None = the current month
@@ -103,7 +104,14 @@ class SpendingPerCurrencyByOrgUnitMonthLoader(SourceLoader[UnitMonth, list[Spend
     unit shows a figure in the months it was made of whole blocks.
     """
 
-    reads = (CrmSource.stays, CrmSource.memberships, SpendingSource.spending_by_group, BillingReports.by_block)
+    reads = (
+        CrmSource.stays,
+        CrmSource.stays_by_place,
+        CrmSource.memberships,
+        SpendingSource.spending_by_group,
+        SpendingSource.spending_by_stay,
+        BillingReports.by_block,
+    )
 
     def __init__(self, loaders: Loaders) -> None:
         super().__init__(loaders)
@@ -154,27 +162,25 @@ class SpendingPerCurrencyByOrgUnitMonthLoader(SourceLoader[UnitMonth, list[Spend
         """(customer, month) -> org path then -> [total, employee share, lines with charges].
 
         A line charged in two places in one month would count twice in a unit holding both: the
-        same statement also sums each such line per place (``path#line``), and an entry of -1 line
-        at the paths' common part (``_recounted``) makes every unit count it once."""
+        same statement also sums each such line per place (a group of its own), and an entry of -1
+        line at the places' common part (``_recounted``) makes every unit count it once."""
         customers = sorted({customer for customer, _ in keys})
         periods = sorted({period for _, period in keys})
         end = add_months(periods[-1], 1)
-        stays = await self.crm.stays(customers, self.scope, periods[0], end)
         result: dict[tuple[int, date], PathSums] = {key: {} for key in keys}
-        if not stays:
-            return result
         if self.ctx.group_floor:
-            return await self._blocks_as_billed(customers, periods, stays, result)
-        customer_of = {stay.path: stay.customer_id for stay in stays}
-        spans = [(stay.line_id, stay.path, stay.valid_from, stay.valid_to) for stay in stays]
-        places = Counter(stay.line_id for stay in stays)
-        spans += [(line, f"{path}#{line}", start, stop) for line, path, start, stop in spans if places[line] > 1]
-        charged: dict[tuple[int, date], dict[tuple[str, str], list[str]]] = {}
-        for group, period, currency, total, employee, lines in await self.sources.spending.spending_by_group(
-            customers, periods, {}, spans
+            stays = await self.crm.stays(customers, self.scope, periods[0], end)
+            return await self._blocks_as_billed(customers, periods, stays, result) if stays else result
+        places = await self.crm.stays_by_place(customers, self.scope, periods[0], end)
+        if not places:
+            return result
+        numbered, groups = _numbered(places)
+        charged: dict[tuple[int, date], dict[tuple[int, str], list[str]]] = {}
+        for number, period, currency, total, employee, lines in await self.sources.spending.spending_by_stay(
+            customers, periods, numbered
         ):
-            path, _, line = group.partition("#")
-            key = (customer_of[path], period)
+            customer, path, line = groups[number]
+            key = (customer, period)
             if line:
                 charged.setdefault(key, {}).setdefault((line, currency), []).append(path)
             else:
@@ -286,6 +292,35 @@ class SpendingByOrgUnitMonthLoader(SourceLoader[UnitMonth, SpendingRecord | Corp
             return MixedCurrencies("The unit's spending", (record.total.currency for record in records))
         _, _, period, currency, _ = key
         return records[0] if records else _zero(period or self.ctx.current_period, currency)
+
+
+def _numbered(places: Sequence[Place]) -> tuple[NumberedStays, list[tuple[int, str, int]]]:
+    """The places' stays as columns for billing, each place a group numbered in order; then, for a
+    line with stays in several places, each of those stays again in a group of its own (the line
+    in that place). Returns the stays and, per group number, (customer, path, line or 0)."""
+    lines: list[int] = []
+    numbers: list[int] = []
+    starts: list[date] = []
+    ends: list[date | None] = []
+    groups = [(place.customer_id, place.path, 0) for place in places]
+    for number, place in enumerate(places):
+        lines += place.line_ids
+        numbers += [number] * len(place.line_ids)
+        starts += place.starts
+        ends += place.ends
+    moved = {line for line, stays in Counter(lines).items() if stays > 1}
+    if moved:
+        own: dict[tuple[int, int], int] = {}
+        for at in [at for at, line in enumerate(lines) if line in moved]:
+            customer, path, _ = groups[numbers[at]]
+            number = own.setdefault((numbers[at], lines[at]), len(groups))
+            if number == len(groups):
+                groups.append((customer, path, lines[at]))
+            lines.append(lines[at])
+            numbers.append(number)
+            starts.append(starts[at])
+            ends.append(ends[at])
+    return NumberedStays(lines, numbers, starts, ends), groups
 
 
 def _recounted(paths: list[str]) -> list[str]:

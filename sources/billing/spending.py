@@ -13,7 +13,7 @@ from sqlalchemy import Select, func, select
 
 from core.billing_records import CategoryAmount, SpendingRecord
 from core.values import Money
-from sources.billing.members import Stay, line_groups, line_stays
+from sources.billing.members import NumberedStays, line_groups, numbered_stays
 from sources.billing.models import DailyCharge
 from sources.db import SqlSource, bound_keys, key_in, keys_bound
 
@@ -71,42 +71,68 @@ class SpendingSource(SqlSource):
         return {"lines": bound_keys(lines, self.dialect), "periods": bound_keys(periods, self.dialect)}
 
     async def spending_by_group(
-        self,
-        customer_ids: Sequence[int],
-        periods: Sequence[date],
-        groups: Mapping[int, str],
-        stays: Sequence[Stay] | None = None,
+        self, customer_ids: Sequence[int], periods: Sequence[date], groups: Mapping[int, str]
     ) -> Sequence[Any]:
         """(group, month, currency, total, employee share, lines charged) per group of lines.
 
         ``groups`` maps line ids to a group (an org path): the CRM's answer, handed over as
         data. Billing joins it to the charges by key and sums per group, so a roll-up over
-        thousands of lines returns one row per group and month. With ``stays`` instead, a charge
-        counts for the group its line had on the charge's day (``line_stays``).
+        thousands of lines returns one row per group and month.
         """
-        if stays is not None:
-            members, _, group, on = line_stays(stays, self.dialect, DailyCharge.subscriber_id, DailyCharge.day)
-        else:
-            members, line_id, group = line_groups(groups, self.dialect)
-            on = DailyCharge.subscriber_id == line_id
+        members, line_id, group = line_groups(groups, self.dialect)
+        charge = DailyCharge
         statement = (
             select(
                 group,
-                DailyCharge.period,
-                DailyCharge.currency,
-                func.sum(DailyCharge.amount_minor),
-                func.sum(DailyCharge.employee_share_minor),
-                func.count(DailyCharge.subscriber_id.distinct()),
+                charge.period,
+                charge.currency,
+                func.sum(charge.amount_minor),
+                func.sum(charge.employee_share_minor),
+                func.count(charge.subscriber_id.distinct()),
             )
-            .select_from(DailyCharge)
-            .join(members, on)
-            .where(
-                key_in(DailyCharge.customer_id, customer_ids, self.dialect),
-                key_in(DailyCharge.period, periods, self.dialect),
-            )
-            .group_by(group, DailyCharge.period, DailyCharge.currency)
+            .select_from(charge)
+            .join(members, charge.subscriber_id == line_id)
+            .where(*self._months_of(customer_ids, periods))
+            .group_by(group, charge.period, charge.currency)
         )
         return await self._rows(statement)
+
+    async def spending_by_stay(
+        self, customer_ids: Sequence[int], periods: Sequence[date], stays: NumberedStays
+    ) -> Sequence[Any]:
+        """(group number, month, currency, total, employee share, lines charged) per group of
+        ``stays``: a charge counts for the group its line had on the charge's day (``line_stays``).
+
+        Summed per line first, then per group: both steps group by integers and counts
+        (hash aggregates; a distinct count would sort every charge by its group).
+        """
+        members, _, group, on = numbered_stays(stays, self.dialect, DailyCharge.subscriber_id, DailyCharge.day)
+        charge = DailyCharge
+        per_line = (
+            select(
+                group.label("grp"),
+                charge.period,
+                charge.currency,
+                func.sum(charge.amount_minor).label("total"),
+                func.sum(charge.employee_share_minor).label("employee"),
+            )
+            .select_from(charge)
+            .join(members, on)
+            .where(*self._months_of(customer_ids, periods))
+            .group_by(group, charge.subscriber_id, charge.period, charge.currency)
+            .subquery("per_line")
+        )
+        grouped = (per_line.c.grp, per_line.c.period, per_line.c.currency)
+        statement = select(*grouped, func.sum(per_line.c.total), func.sum(per_line.c.employee), func.count()).group_by(
+            *grouped
+        )
+        return await self._rows(statement)
+
+    def _months_of(self, customer_ids: Sequence[int], periods: Sequence[date]) -> tuple[Any, ...]:
+        return (
+            key_in(DailyCharge.customer_id, customer_ids, self.dialect),
+            key_in(DailyCharge.period, periods, self.dialect),
+        )
 
 
 def _spending(period: date, rows: list[Any]) -> SpendingRecord:
