@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
@@ -16,14 +15,14 @@ from core.blocks import NO_BLOCK, as_billed_only, block_stays, blocks_as_billed,
 from core.crm_records import path_ids
 from core.errors import CorpcareError, Forbidden, MixedCurrencies
 from core.values import Money, add_months
+from loaders.as_billed import numbered_places, recounted
 from loaders.base import Loaders, Shared, SourceLoader
-from sources.billing.members import NumberedStays
 from sources.billing.policies import EffectivePolicy, effective_policy
 from sources.billing.policy_reads import PolicySource
 from sources.billing.products import ProductSource
 from sources.billing.reports import BillingReports
 from sources.billing.spending import SpendingSource
-from sources.crm.history import Place, Stay
+from sources.crm.history import Stay
 from sources.crm.source import CrmSource
 
 # (line id, month, currency, the line's unit path); month None = the current month
@@ -163,7 +162,7 @@ class SpendingPerCurrencyByOrgUnitMonthLoader(SourceLoader[UnitMonth, list[Spend
 
         A line charged in two places in one month would count twice in a unit holding both: the
         same statement also sums each such line per place (a group of its own), and an entry of -1
-        line at the places' common part (``_recounted``) makes every unit count it once."""
+        line at the places' common part (``recounted``) makes every unit count it once."""
         customers = sorted({customer for customer, _ in keys})
         periods = sorted({period for _, period in keys})
         end = add_months(periods[-1], 1)
@@ -174,7 +173,7 @@ class SpendingPerCurrencyByOrgUnitMonthLoader(SourceLoader[UnitMonth, list[Spend
         places = await self.crm.stays_by_place(customers, self.scope, periods[0], end)
         if not places:
             return result
-        numbered, groups = _numbered(places)
+        numbered, groups = numbered_places(places)
         charged: dict[tuple[int, date], dict[tuple[int, str], list[str]]] = {}
         for number, period, currency, total, employee, lines in await self.sources.spending.spending_by_stay(
             customers, periods, numbered
@@ -187,7 +186,7 @@ class SpendingPerCurrencyByOrgUnitMonthLoader(SourceLoader[UnitMonth, list[Spend
                 _add(result.get(key), path, currency, total, employee, lines)
         for key, by_line in charged.items():
             for (_, currency), paths in by_line.items():
-                for shared in _recounted(paths):
+                for shared in recounted(paths):
                     _add(result.get(key), shared, currency, 0, 0, -1)
         return result
 
@@ -292,51 +291,6 @@ class SpendingByOrgUnitMonthLoader(SourceLoader[UnitMonth, SpendingRecord | Corp
             return MixedCurrencies("The unit's spending", (record.total.currency for record in records))
         _, _, period, currency, _ = key
         return records[0] if records else _zero(period or self.ctx.current_period, currency)
-
-
-def _numbered(places: Sequence[Place]) -> tuple[NumberedStays, list[tuple[int, str, int]]]:
-    """The places' stays as columns for billing, each place a group numbered in order; then, for a
-    line with stays in several places, each of those stays again in a group of its own (the line
-    in that place). Returns the stays and, per group number, (customer, path, line or 0)."""
-    lines: list[int] = []
-    numbers: list[int] = []
-    starts: list[date] = []
-    ends: list[date | None] = []
-    groups = [(place.customer_id, place.path, 0) for place in places]
-    for number, place in enumerate(places):
-        lines += place.line_ids
-        numbers += [number] * len(place.line_ids)
-        starts += place.starts
-        ends += place.ends
-    moved = {line for line, stays in Counter(lines).items() if stays > 1}
-    if moved:
-        own: dict[tuple[int, int], int] = {}
-        for at in [at for at, line in enumerate(lines) if line in moved]:
-            customer, path, _ = groups[numbers[at]]
-            number = own.setdefault((numbers[at], lines[at]), len(groups))
-            if number == len(groups):
-                groups.append((customer, path, lines[at]))
-            lines.append(lines[at])
-            numbers.append(number)
-            starts.append(starts[at])
-            ends.append(ends[at])
-    return NumberedStays(lines, numbers, starts, ends), groups
-
-
-def _recounted(paths: list[str]) -> list[str]:
-    """For a line charged under each of ``paths`` in one month: where to take one line off so that
-    every unit on any of them counts it once. Adding the paths one by one, the units already
-    counting the line are those the new path shares with the paths before it — not only a common
-    prefix, since a unit that moved is on two different paths. The place returned lists those
-    units; the as-billed roll-up counts a unit in any path that has it."""
-    found = []
-    seen: set[int] = set()
-    for path in sorted(paths):
-        ids = path_ids(path)
-        if shared := [unit for unit in ids if unit in seen]:
-            found.append("/" + "".join(f"{unit}/" for unit in shared))
-        seen.update(ids)
-    return found
 
 
 def _encode_sums(by_path: PathSums) -> bytes:

@@ -1,0 +1,42 @@
+"""The stays handed to billing as billed: numbered per place, a line in several places once more
+in a group of its own per place."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from loaders.as_billed import numbered_places
+from sources.crm.history import Place
+
+DEC = date(2026, 12, 1)
+MOVED = date(2026, 12, 10)
+
+
+def test_each_place_is_a_group_and_a_line_that_moved_is_also_a_group_of_its_own_in_each_place():
+    places = [
+        Place(1, "/1/2/", [10, 11], [DEC, DEC], [None, MOVED]),
+        Place(1, "/1/3/", [11, 12], [MOVED, DEC], [None, None]),
+    ]
+
+    stays, groups = numbered_places(places)
+
+    assert groups == [(1, "/1/2/", 0), (1, "/1/3/", 0), (1, "/1/2/", 11), (1, "/1/3/", 11)]
+    rows = list(zip(stays.line_ids, stays.groups, stays.starts, stays.ends, strict=True))
+    assert rows == [
+        (10, 0, DEC, None),
+        (11, 0, DEC, MOVED),
+        (11, 1, MOVED, None),
+        (12, 1, DEC, None),
+        (11, 2, DEC, MOVED),
+        (11, 3, MOVED, None),
+    ]
+
+
+def test_a_line_back_in_a_place_it_left_has_one_group_of_its_own_there():
+    back = date(2026, 12, 20)
+    places = [Place(1, "/1/2/", [10, 10], [DEC, back], [MOVED, None]), Place(1, "/1/3/", [10], [MOVED], [back])]
+
+    stays, groups = numbered_places(places)
+
+    assert groups[2:] == [(1, "/1/2/", 10), (1, "/1/3/", 10)]
+    assert stays.groups[3:] == [2, 2, 3]
