@@ -173,7 +173,7 @@ class SpendingPerCurrencyByOrgUnitMonthLoader(SourceLoader[UnitMonth, list[Spend
         places = await self.crm.stays_by_place(customers, self.scope, periods[0], end)
         if not places:
             return result
-        numbered, groups = numbered_places(places)
+        numbered, groups = numbered_places(places, periods[0], end)
         charged: dict[tuple[int, date], dict[tuple[int, str], list[str]]] = {}
         for number, period, currency, total, employee, lines in await self.sources.spending.spending_by_stay(
             customers, periods, numbered

@@ -56,12 +56,37 @@ def utc_day(moment: Any, dialect: str) -> ColumnElement[Any]:
 class NumberedStays:
     """Stays as columns, their groups numbered: ``line_ids[i]`` was in group ``groups[i]`` from
     ``starts[i]`` (included) to ``ends[i]`` (excluded; None: still there). A statement grouping by
-    the number groups by an integer (hashed, not sorted as text); the caller names the numbers."""
+    the number groups by an integer (hashed, not sorted as text); the caller names the numbers.
+
+    Most lines sit in one place for all the days asked: those are ``whole_lines[i]`` in group
+    ``whole_groups[i]``, without days — every charge of theirs in those days is that group's."""
 
     line_ids: list[int]
     groups: list[int]
     starts: list[date]
     ends: list[date | None]
+    whole_lines: list[int]
+    whole_groups: list[int]
+
+
+def numbered_lines(
+    lines: list[int], groups: list[int], dialect: str
+) -> tuple[Any, ColumnElement[Any], ColumnElement[Any]]:
+    """``line_groups`` with numbered groups, from columns: a derived table (line id, group)."""
+    if dialect == "postgresql":
+        members = (
+            func.unnest(bindparam(None, lines, type_=ARRAY(Integer())), bindparam(None, groups, type_=ARRAY(Integer())))
+            .table_valued("line_id", "grp")
+            .render_derived(name="whole")
+        )
+        return members, members.c.line_id, members.c.grp
+    as_json = json.dumps(list(zip(lines, groups, strict=True)))
+    item = func.json_each(bindparam(None, as_json, type_=String())).table_valued("value").c.value
+    table = json_rows(
+        cast(func.json_extract(item, "$[0]"), Integer()).label("line_id"),
+        cast(func.json_extract(item, "$[1]"), Integer()).label("grp"),
+    )
+    return table, table.c.line_id, table.c.grp
 
 
 def line_stays(
