@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
@@ -16,6 +15,7 @@ from core.blocks import NO_BLOCK, as_billed_only, block_stays, blocks_as_billed,
 from core.crm_records import path_ids
 from core.errors import CorpcareError, Forbidden, MixedCurrencies
 from core.values import Money, add_months
+from loaders.as_billed import numbered_places, recounted
 from loaders.base import Loaders, Shared, SourceLoader
 from sources.billing.policies import EffectivePolicy, effective_policy
 from sources.billing.policy_reads import PolicySource
@@ -103,7 +103,14 @@ class SpendingPerCurrencyByOrgUnitMonthLoader(SourceLoader[UnitMonth, list[Spend
     unit shows a figure in the months it was made of whole blocks.
     """
 
-    reads = (CrmSource.stays, CrmSource.memberships, SpendingSource.spending_by_group, BillingReports.by_block)
+    reads = (
+        CrmSource.stays,
+        CrmSource.stays_by_place,
+        CrmSource.memberships,
+        SpendingSource.spending_by_group,
+        SpendingSource.spending_by_stay,
+        BillingReports.by_block,
+    )
 
     def __init__(self, loaders: Loaders) -> None:
         super().__init__(loaders)
@@ -154,34 +161,32 @@ class SpendingPerCurrencyByOrgUnitMonthLoader(SourceLoader[UnitMonth, list[Spend
         """(customer, month) -> org path then -> [total, employee share, lines with charges].
 
         A line charged in two places in one month would count twice in a unit holding both: the
-        same statement also sums each such line per place (``path#line``), and an entry of -1 line
-        at the paths' common part (``_recounted``) makes every unit count it once."""
+        same statement also sums each such line per place (a group of its own), and an entry of -1
+        line at the places' common part (``recounted``) makes every unit count it once."""
         customers = sorted({customer for customer, _ in keys})
         periods = sorted({period for _, period in keys})
         end = add_months(periods[-1], 1)
-        stays = await self.crm.stays(customers, self.scope, periods[0], end)
         result: dict[tuple[int, date], PathSums] = {key: {} for key in keys}
-        if not stays:
-            return result
         if self.ctx.group_floor:
-            return await self._blocks_as_billed(customers, periods, stays, result)
-        customer_of = {stay.path: stay.customer_id for stay in stays}
-        spans = [(stay.line_id, stay.path, stay.valid_from, stay.valid_to) for stay in stays]
-        places = Counter(stay.line_id for stay in stays)
-        spans += [(line, f"{path}#{line}", start, stop) for line, path, start, stop in spans if places[line] > 1]
-        charged: dict[tuple[int, date], dict[tuple[str, str], list[str]]] = {}
-        for group, period, currency, total, employee, lines in await self.sources.spending.spending_by_group(
-            customers, periods, {}, spans
+            stays = await self.crm.stays(customers, self.scope, periods[0], end)
+            return await self._blocks_as_billed(customers, periods, stays, result) if stays else result
+        places = await self.crm.stays_by_place(customers, self.scope, periods[0], end)
+        if not places:
+            return result
+        numbered, groups = numbered_places(places, periods[0], end)
+        charged: dict[tuple[int, date], dict[tuple[int, str], list[str]]] = {}
+        for number, period, currency, total, employee, lines in await self.sources.spending.spending_by_stay(
+            customers, periods, numbered
         ):
-            path, _, line = group.partition("#")
-            key = (customer_of[path], period)
+            customer, path, line = groups[number]
+            key = (customer, period)
             if line:
                 charged.setdefault(key, {}).setdefault((line, currency), []).append(path)
             else:
                 _add(result.get(key), path, currency, total, employee, lines)
         for key, by_line in charged.items():
             for (_, currency), paths in by_line.items():
-                for shared in _recounted(paths):
+                for shared in recounted(paths):
                     _add(result.get(key), shared, currency, 0, 0, -1)
         return result
 
@@ -286,22 +291,6 @@ class SpendingByOrgUnitMonthLoader(SourceLoader[UnitMonth, SpendingRecord | Corp
             return MixedCurrencies("The unit's spending", (record.total.currency for record in records))
         _, _, period, currency, _ = key
         return records[0] if records else _zero(period or self.ctx.current_period, currency)
-
-
-def _recounted(paths: list[str]) -> list[str]:
-    """For a line charged under each of ``paths`` in one month: where to take one line off so that
-    every unit on any of them counts it once. Adding the paths one by one, the units already
-    counting the line are those the new path shares with the paths before it — not only a common
-    prefix, since a unit that moved is on two different paths. The place returned lists those
-    units; the as-billed roll-up counts a unit in any path that has it."""
-    found = []
-    seen: set[int] = set()
-    for path in sorted(paths):
-        ids = path_ids(path)
-        if shared := [unit for unit in ids if unit in seen]:
-            found.append("/" + "".join(f"{unit}/" for unit in shared))
-        seen.update(ids)
-    return found
 
 
 def _encode_sums(by_path: PathSums) -> bytes:

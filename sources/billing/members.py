@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from sqlalchemy import ColumnElement, Date, Integer, String, and_, bindparam, cast, func, or_, select
 from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.types import TypeEngine
 
 
 def line_groups(groups: Mapping[int, str], dialect: str) -> tuple[Any, ColumnElement[Any], ColumnElement[Any]]:
@@ -50,6 +52,43 @@ def utc_day(moment: Any, dialect: str) -> ColumnElement[Any]:
     return func.date(moment)  # SQLite: ISO text, compared with ISO days as text
 
 
+@dataclass(frozen=True, slots=True)
+class NumberedStays:
+    """Stays as columns, their groups numbered: ``line_ids[i]`` was in group ``groups[i]`` from
+    ``starts[i]`` (included) to ``ends[i]`` (excluded; None: still there). A statement grouping by
+    the number groups by an integer (hashed, not sorted as text); the caller names the numbers.
+
+    Most lines sit in one place for all the days asked: those are ``whole_lines[i]`` in group
+    ``whole_groups[i]``, without days — every charge of theirs in those days is that group's."""
+
+    line_ids: list[int]
+    groups: list[int]
+    starts: list[date]
+    ends: list[date | None]
+    whole_lines: list[int]
+    whole_groups: list[int]
+
+
+def numbered_lines(
+    lines: list[int], groups: list[int], dialect: str
+) -> tuple[Any, ColumnElement[Any], ColumnElement[Any]]:
+    """``line_groups`` with numbered groups, from columns: a derived table (line id, group)."""
+    if dialect == "postgresql":
+        members = (
+            func.unnest(bindparam(None, lines, type_=ARRAY(Integer())), bindparam(None, groups, type_=ARRAY(Integer())))
+            .table_valued("line_id", "grp")
+            .render_derived(name="whole")
+        )
+        return members, members.c.line_id, members.c.grp
+    as_json = json.dumps(list(zip(lines, groups, strict=True)))
+    item = func.json_each(bindparam(None, as_json, type_=String())).table_valued("value").c.value
+    table = json_rows(
+        cast(func.json_extract(item, "$[0]"), Integer()).label("line_id"),
+        cast(func.json_extract(item, "$[1]"), Integer()).label("grp"),
+    )
+    return table, table.c.line_id, table.c.grp
+
+
 def line_stays(
     stays: Sequence[Stay], dialect: str, line: Any, day: Any
 ) -> tuple[Any, ColumnElement[Any], ColumnElement[Any], Any]:
@@ -58,31 +97,54 @@ def line_stays(
     columns: a charge's, or a usage record's line and ``utc_day``) in the group its line had on
     that day. A line may appear in several stays; they never overlap, so each fact counts once.
     Returns the table, its line and group columns, and that condition."""
+    columns = ([s[0] for s in stays], [s[1] for s in stays], [s[2] for s in stays], [s[3] for s in stays])
+    return _stays_table(columns, String(), dialect, line, day)
+
+
+def numbered_stays(
+    stays: NumberedStays, dialect: str, line: Any, day: Any
+) -> tuple[Any, ColumnElement[Any], ColumnElement[Any], Any]:
+    """``line_stays`` with numbered groups, from stays as columns."""
+    columns = (stays.line_ids, stays.groups, stays.starts, stays.ends)
+    return _stays_table(columns, Integer(), dialect, line, day)
+
+
+def _stays_table(
+    columns: tuple[list[int], list[Any], list[date], list[date | None]],
+    group_type: TypeEngine[Any],
+    dialect: str,
+    line: Any,
+    day: Any,
+) -> tuple[Any, ColumnElement[Any], ColumnElement[Any], Any]:
+    lines, groups, starts, ends = columns
     members: Any
     if dialect == "postgresql":
         members = (
             func.unnest(
-                bindparam(None, [s[0] for s in stays], type_=ARRAY(Integer())),
-                bindparam(None, [s[1] for s in stays], type_=ARRAY(String())),
-                bindparam(None, [s[2] for s in stays], type_=ARRAY(Date())),
-                bindparam(None, [s[3] for s in stays], type_=ARRAY(Date())),
+                bindparam(None, lines, type_=ARRAY(Integer())),
+                bindparam(None, groups, type_=ARRAY(group_type)),
+                bindparam(None, starts, type_=ARRAY(Date())),
+                bindparam(None, ends, type_=ARRAY(Date())),
             )
             .table_valued("line_id", "grp", "valid_from", "valid_to")
             .render_derived(name="members")
         )
-        columns: list[Any] = [members.c.line_id, members.c.grp, members.c.valid_from, members.c.valid_to]
+        table: list[Any] = [members.c.line_id, members.c.grp, members.c.valid_from, members.c.valid_to]
     else:
         as_json = json.dumps(
-            [[line, grp, start.isoformat(), end and end.isoformat()] for line, grp, start, end in stays]
+            [
+                [line_id, grp, start.isoformat(), end and end.isoformat()]
+                for line_id, grp, start, end in zip(lines, groups, starts, ends, strict=True)
+            ]
         )
         item = func.json_each(bindparam(None, as_json, type_=String())).table_valued("value").c.value
         members = json_rows(
             cast(func.json_extract(item, "$[0]"), Integer()).label("line_id"),
-            func.json_extract(item, "$[1]", type_=String()).label("grp"),
+            func.json_extract(item, "$[1]", type_=group_type).label("grp"),
             func.json_extract(item, "$[2]").label("valid_from"),
             func.json_extract(item, "$[3]").label("valid_to"),
         )
-        columns = list(members.c)
-    line_id, group, valid_from, valid_to = columns
+        table = list(members.c)
+    line_id, group, valid_from, valid_to = table
     on = and_(line == line_id, day >= valid_from, or_(valid_to.is_(None), day < valid_to))
     return members, line_id, group, on

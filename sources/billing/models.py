@@ -143,13 +143,16 @@ class DailyCharge(BillingBase):
 
     __table_args__ = (
         Index("ix_charges_subscriber_period", "subscriber_id", "period"),
-        # Covers the per-line sums behind every roll-up: no table reads, no sort.
+        # Covers the per-line sums behind every roll-up, as billed too (a charge's day puts it in
+        # the place its line had then): no table reads, and a line's month in grouping order.
+        # Replaced ``ix_charges_customer_period``, which lacked the day (``sources/billing/upgrade.py``).
         Index(
-            "ix_charges_customer_period",
+            "ix_charges_customer_period_line_day",
             "customer_id",
             "period",
             "subscriber_id",
             "currency",
+            "day",
             "amount_minor",
             "employee_share_minor",
         ),

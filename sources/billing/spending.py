@@ -9,13 +9,16 @@ from datetime import date
 from functools import cached_property
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, select, union_all
 
 from core.billing_records import CategoryAmount, SpendingRecord
 from core.values import Money
-from sources.billing.members import Stay, line_groups, line_stays
+from sources.billing.members import NumberedStays, line_groups, numbered_lines, numbered_stays
 from sources.billing.models import DailyCharge
 from sources.db import SqlSource, bound_keys, key_in, keys_bound
+
+# The columns of a line's month summed (``spending_by_stay``), after its group.
+MEASURED = ("period", "currency", "total", "employee")
 
 
 class SpendingSource(SqlSource):
@@ -71,42 +74,90 @@ class SpendingSource(SqlSource):
         return {"lines": bound_keys(lines, self.dialect), "periods": bound_keys(periods, self.dialect)}
 
     async def spending_by_group(
-        self,
-        customer_ids: Sequence[int],
-        periods: Sequence[date],
-        groups: Mapping[int, str],
-        stays: Sequence[Stay] | None = None,
+        self, customer_ids: Sequence[int], periods: Sequence[date], groups: Mapping[int, str]
     ) -> Sequence[Any]:
         """(group, month, currency, total, employee share, lines charged) per group of lines.
 
         ``groups`` maps line ids to a group (an org path): the CRM's answer, handed over as
         data. Billing joins it to the charges by key and sums per group, so a roll-up over
-        thousands of lines returns one row per group and month. With ``stays`` instead, a charge
-        counts for the group its line had on the charge's day (``line_stays``).
+        thousands of lines returns one row per group and month.
         """
-        if stays is not None:
-            members, _, group, on = line_stays(stays, self.dialect, DailyCharge.subscriber_id, DailyCharge.day)
-        else:
-            members, line_id, group = line_groups(groups, self.dialect)
-            on = DailyCharge.subscriber_id == line_id
+        members, line_id, group = line_groups(groups, self.dialect)
+        charge = DailyCharge
         statement = (
             select(
                 group,
-                DailyCharge.period,
-                DailyCharge.currency,
-                func.sum(DailyCharge.amount_minor),
-                func.sum(DailyCharge.employee_share_minor),
-                func.count(DailyCharge.subscriber_id.distinct()),
+                charge.period,
+                charge.currency,
+                func.sum(charge.amount_minor),
+                func.sum(charge.employee_share_minor),
+                func.count(charge.subscriber_id.distinct()),
             )
-            .select_from(DailyCharge)
-            .join(members, on)
-            .where(
-                key_in(DailyCharge.customer_id, customer_ids, self.dialect),
-                key_in(DailyCharge.period, periods, self.dialect),
-            )
-            .group_by(group, DailyCharge.period, DailyCharge.currency)
+            .select_from(charge)
+            .join(members, charge.subscriber_id == line_id)
+            .where(*self._months_of(customer_ids, periods))
+            .group_by(group, charge.period, charge.currency)
         )
         return await self._rows(statement)
+
+    async def spending_by_stay(
+        self, customer_ids: Sequence[int], periods: Sequence[date], stays: NumberedStays
+    ) -> Sequence[Any]:
+        """(group number, month, currency, total, employee share, lines charged) per group of
+        ``stays``: a charge counts for the group its line had on the charge's day (``line_stays``).
+
+        Summed per line first, then per group, grouping by integers: no distinct count, which would
+        sort every charge by its group. A line in one place all the months asked is summed from its
+        charges alone, in the index's order as they come (``ix_charges_customer_period_line_day``),
+        then joined to its place; only the lines that moved are joined to their places by day.
+        """
+        charge = DailyCharge
+        months = self._months_of(customer_ids, periods)
+        per_line = (
+            select(
+                charge.subscriber_id,
+                charge.period,
+                charge.currency,
+                func.sum(charge.amount_minor).label("total"),
+                func.sum(charge.employee_share_minor).label("employee"),
+            )
+            .where(*months)
+            .group_by(charge.customer_id, charge.period, charge.subscriber_id, charge.currency)
+            .subquery("per_line")
+        )
+        whole, whole_line, whole_group = numbered_lines(stays.whole_lines, stays.whole_groups, self.dialect)
+        members, _, group, on = numbered_stays(stays, self.dialect, charge.subscriber_id, charge.day)
+        both = union_all(
+            select(whole_group.label("grp"), *(per_line.c[name] for name in MEASURED))
+            .select_from(per_line)
+            .join(whole, per_line.c.subscriber_id == whole_line),
+            select(
+                group.label("grp"),
+                charge.period,
+                charge.currency,
+                func.sum(charge.amount_minor).label("total"),
+                func.sum(charge.employee_share_minor).label("employee"),
+            )
+            .select_from(charge)
+            .join(members, on)
+            .where(*months)
+            .group_by(group, charge.subscriber_id, charge.period, charge.currency),
+        ).subquery("per_place")
+        grouped = (both.c.grp, both.c.period, both.c.currency)
+        statement = select(*grouped, func.sum(both.c.total), func.sum(both.c.employee), func.count()).group_by(*grouped)
+        return await self._rows(statement)
+
+    def _months_of(self, customer_ids: Sequence[int], periods: Sequence[date]) -> tuple[Any, ...]:
+        """The charges of the customers' months. One customer or month is an equality: with ``= ANY``
+        on both the index's first columns, PostgreSQL no longer reads the index in its order."""
+        return (
+            DailyCharge.customer_id == customer_ids[0]
+            if len(customer_ids) == 1
+            else key_in(DailyCharge.customer_id, customer_ids, self.dialect),
+            DailyCharge.period == periods[0]
+            if len(periods) == 1
+            else key_in(DailyCharge.period, periods, self.dialect),
+        )
 
 
 def _spending(period: date, rows: list[Any]) -> SpendingRecord:

@@ -4,7 +4,7 @@ unit's in its company's."""
 
 from __future__ import annotations
 
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 
 from tests.api.lines.test_limit_currencies import SET_LINE_POLICY, lines_of, units
 from tests.support import World
@@ -42,3 +42,32 @@ async def test_an_older_billing_database_gains_each_limits_currency_at_start(wri
     assert all(currency is None for key, currency in seeded if key not in {row[0] for row in limits})
     root = await world.data(other_admin, "{ customer { orgRoot { effectivePolicy { monthlyLimit { currency } } } } }")
     assert root["customer"]["orgRoot"]["effectivePolicy"]["monthlyLimit"] == {"currency": "EUR"}
+
+
+async def _charge_indexes(world: World) -> set[str]:
+    async with world.engines.billing.connect() as conn:
+        return set(await conn.run_sync(lambda sync: {i["name"] for i in inspect(sync).get_indexes("daily_charges")}))
+
+
+async def test_an_older_billing_database_gains_the_charges_index_by_day_at_start_and_loses_the_one_it_replaced(
+    writable_world, customer_admin
+):
+    world = writable_world
+    spent = "{ customer { orgRoot { spending { total { amount } lineCount } } } }"
+    before = await world.data(customer_admin, spent)
+    async with world.engines.billing.begin() as conn:
+        await conn.execute(text("drop index ix_charges_customer_period_line_day"))
+        await conn.execute(
+            text(
+                "create index ix_charges_customer_period on daily_charges "
+                "(customer_id, period, subscriber_id, currency, amount_minor, employee_share_minor)"
+            )
+        )
+    assert "ix_charges_customer_period_line_day" not in await _charge_indexes(world)
+
+    await world.engines.create_schemas()
+
+    indexes = await _charge_indexes(world)
+    assert "ix_charges_customer_period_line_day" in indexes
+    assert "ix_charges_customer_period" not in indexes
+    assert await world.data(customer_admin, spent) == before
