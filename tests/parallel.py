@@ -56,6 +56,18 @@ class ByTestKeepingModuleFixtures(LoadScopeScheduling):
         super().__init__(config, log)  # type: ignore[arg-type]
         self.root = config.rootpath
         self.alone_runner: WorkerController | None = None
+        # Every worker that came up, and those that have stopped: xdist shuts down the workers it
+        # has more of than work at once, and drops them from ``nodes`` before they have stopped.
+        self.started: set[WorkerController] = set()
+        self.stopped: set[WorkerController] = set()
+
+    def add_node(self, node: WorkerController) -> None:
+        super().add_node(node)
+        self.started.add(node)
+
+    def node_down(self, node: WorkerController) -> None:
+        self.stopped.add(node)
+        self._start_alone()
 
     def _split_scope(self, nodeid: str) -> str:
         module = nodeid.split("::", 1)[0]
@@ -84,7 +96,8 @@ class ByTestKeepingModuleFixtures(LoadScopeScheduling):
 
     def _start_alone(self) -> None:
         """Give the modules that run alone to their worker once every other worker has gone."""
-        if self.alone_runner is not None and self.nodes == [self.alone_runner]:
+        runner = self.alone_runner
+        if runner is not None and self.nodes == [runner] and self.started - self.stopped == {runner}:
             for scope in list(self.workqueue):
                 self._send(self.alone_runner, scope)
 
@@ -99,6 +112,15 @@ class ByTestKeepingModuleFixtures(LoadScopeScheduling):
 
 
 class Plugin:
-    @staticmethod
-    def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> LoadScopeScheduling | None:
-        return ByTestKeepingModuleFixtures(config, log) if config.getvalue("dist") == "load" else None
+    def __init__(self) -> None:
+        self.scheduler: ByTestKeepingModuleFixtures | None = None
+
+    def pytest_xdist_make_scheduler(self, config: pytest.Config, log: object) -> LoadScopeScheduling | None:
+        if config.getvalue("dist") != "load":
+            return None
+        self.scheduler = ByTestKeepingModuleFixtures(config, log)
+        return self.scheduler
+
+    def pytest_testnodedown(self, node: WorkerController, error: object) -> None:
+        if self.scheduler is not None:
+            self.scheduler.node_down(node)
