@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
@@ -145,6 +145,15 @@ class Context:
         self.today = datetime.now(UTC).date()
         self.renew_loaders()
         return True
+
+    def for_operation(self) -> Context:
+        """A WebSocket's context for one operation sent over it: the socket's caller, with loaders,
+        date and change of its own. Operations on one socket run at once and the socket outlives
+        them: shared loaders would answer a later query with rows cached before a change, and
+        concurrent mutations would share one change under way."""
+        operation = replace(self, today=datetime.now(UTC).date(), intent=None)
+        operation.renew_loaders()
+        return operation
 
     def loader(self, kind: type[L]) -> L:
         """The request's loader of class ``kind``."""

@@ -3,6 +3,7 @@ refusals, the request log and metrics, and the GraphQL-over-HTTP media type and 
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
 import uuid
@@ -20,12 +21,17 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
-from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import BaseGraphQLTransportWSHandler
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
+    BaseGraphQLTransportWSHandler,
+    Operation,
+    _OperationStreamClosed,
+)
 from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
     CompleteMessage,
     ErrorMessage,
     SubscribeMessage,
 )
+from strawberry.utils.aio import aclosing
 
 from engine.build import build_schema
 from engine.extensions import code_errors, registered_document
@@ -122,6 +128,25 @@ class TransportWS(BaseGraphQLTransportWSHandler[Context, None]):
             await self.send_message(ErrorMessage(id=message["id"], type="error", payload=[syntax.formatted]))
             return
         await super().handle_subscribe({**message, "payload": {**payload, "query": query}})  # type: ignore[typeddict-item]
+
+    async def run_operation(self, operation: Operation[Context, None]) -> None:
+        # Strawberry's, with a context of the operation's own (Context.for_operation) in place of
+        # the socket's, which every operation sent over it would share.
+        try:
+            stream = await self.schema.stream(operation.query, variable_values=operation.variables,
+                                              context_value=self.context.for_operation(), root_value=self.root_value,
+                                              operation_name=operation.operation_name)  # fmt: skip
+            async with aclosing(stream):
+                await self._send_result_stream(operation, stream)
+            await operation.send_operation_message(CompleteMessage(id=operation.id, type="complete"))
+        except _OperationStreamClosed:
+            return
+        except Exception as error:
+            await self.handle_task_exception(error)
+            with contextlib.suppress(Exception):
+                await operation.send_operation_message(CompleteMessage(id=operation.id, type="complete"))
+            self.operations.pop(operation.id, None)
+            raise
 
     def _syntax_error(self, query: object) -> GraphQLError | None:
         """A document that does not parse, as an ``error`` message's error. Strawberry's socket

@@ -6,6 +6,7 @@
 // The plan: {"url": "ws://…/graphql", "connectionParams": {…}, "operations": [{"query": …,
 // "variables": {…}, "take": 2}, …]}. Each operation runs until the server completes it, errors,
 // or (with "take") until that many values came, when the client unsubscribes (sends complete).
+// With "inOrder": true, each operation starts when the one before it ended (a query after a change).
 // Afterwards one more {__typename} query shows whether the socket is still usable.
 import { createClient } from "graphql-ws";
 import WebSocket from "ws";
@@ -76,7 +77,12 @@ function run({ query, variables, take }) {
   });
 }
 
-const results = await Promise.all(plan.operations.map(run));
+const results = [];
+if (plan.inOrder) {
+  for (const operation of plan.operations) results.push(await run(operation));
+} else {
+  results.push(...(await Promise.all(plan.operations.map(run))));
+}
 const after = closed.length === 0 ? await run({ query: "{ __typename }" }) : null;
 const closedByServer = [...closed]; // before the client closes the socket itself
 await client.dispose();

@@ -149,3 +149,41 @@ async def test_graphql_ws_is_refused_without_a_valid_token_and_closed_when_it_ru
     assert len(result["values"]) >= 1 and all("errors" not in value for value in result["values"])
     assert result["error"] == {"close": {"code": 4403, "reason": "Signed out"}}
     assert ran_out["closed"] == [{"code": 4403, "reason": "Signed out"}]
+
+
+UNITS = "{ customer { orgRoot { children { id name } } } }"
+RENAME = """mutation($input: OrgUnitUpdateInput!) { orgUnitUpdate(input: $input) {
+  orgUnit { name } userErrors { code } } }"""
+
+
+async def test_graphql_ws_sees_a_change_made_over_its_socket_in_the_next_query_on_it(
+    writable_world, servers, tmp_path, node
+):
+    """A client that sends every operation over one socket (graphql-ws alone, or Apollo's split
+    link) reads, changes and reads again: the second read shows the change, not rows the socket
+    read before it."""
+    world = writable_world
+    process, base = await serving(urls_of(world), tmp_path)
+    servers.append(process)
+    first = (await world.data("acme.admin", UNITS))["customer"]["orgRoot"]["children"][0]
+    unit, name = first["id"], first["name"]
+    renamed = f"{name} (renamed)"
+
+    seen = await run_node(node, SCRIPT, {
+        "url": base.replace("http://", "ws://") + "/graphql",
+        "connectionParams": signed_in_as(token("acme.admin")),
+        "inOrder": True,
+        "operations": [
+            {"query": UNITS},
+            {"query": RENAME, "variables": {"input": {"orgUnit": unit, "name": renamed}}},
+            {"query": UNITS},
+        ],
+    })  # fmt: skip
+
+    before, change, after = seen["results"]
+    assert [r["error"] for r in seen["results"]] == [None, None, None] and seen["closed"] == []
+    names = [{u["id"]: u["name"] for u in read["values"][0]["data"]["customer"]["orgRoot"]["children"]}
+             for read in (before, after)]  # fmt: skip
+    assert names[0][unit] == name
+    assert change["values"][0]["data"]["orgUnitUpdate"] == {"orgUnit": {"name": renamed}, "userErrors": []}
+    assert names[1] == {**names[0], unit: renamed}
