@@ -172,7 +172,7 @@ def complete_object(value, loads, info):
 
 @lru_cache(maxsize=1024)
 def _code(source: str) -> CodeType:
-    """Compiled once per shape of object (about 0.1 ms each); plans are built per request."""
+    """Compiled once per shape of object (about 0.1 ms each), for the plans of every document."""
     return compile(source, "<plan>", "exec")
 
 
