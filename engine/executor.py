@@ -27,6 +27,7 @@ from typing import Any
 
 from graphql import (
     DocumentNode,
+    ExecutionResult,
     GraphQLError,
     GraphQLList,
     GraphQLNonNull,
@@ -39,6 +40,7 @@ from graphql.execution.collect_fields import FieldDetailsList
 from graphql.pyutils import Path
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
+from engine.charging import CountedResult
 from engine.chunked import CHUNK, complete_in_chunks
 from engine.event_results import RESULTS
 from engine.leaf_lists import StandIns
@@ -57,6 +59,9 @@ class LevelExecutor(StrawberryGraphQLCoreExecutionContext):
     # details it was made for (so that id is not reused while the executor lives), as the process's
     # plan cache gave them (engine/plans/cache.py); None when plans are off.
     plans: dict[tuple[GraphQLOutputType, int], tuple[FieldDetailsList, Plan | None]] | None = None
+    # The objects built so far, by graphql-core and by plans: what the operation is charged for, when
+    # nothing built was dropped again (``engine/charging.py``).
+    objects: int = 0
 
     @classmethod
     def build(
@@ -108,6 +113,25 @@ class LevelExecutor(StrawberryGraphQLCoreExecutionContext):
             self.handle_field_error(denial.refusal(), return_type, field_details_list, path)
             return None
         return super().execute_field(parent_type, source, field_details_list, path, position_context)
+
+    def complete_object_value(
+        self,
+        return_type: GraphQLObjectType,
+        field_details_list: FieldDetailsList,
+        info: GraphQLResolveInfo,
+        path: Path,
+        result: Any,
+        position_context: Any,
+    ) -> Any:
+        self.objects += 1
+        return super().complete_object_value(return_type, field_details_list, info, path, result, position_context)
+
+    def build_response(self, data: dict[str, Any] | None) -> Any:
+        response = super().build_response(data)
+        if type(response) is ExecutionResult and data is not None and not response.errors:
+            # No error, so no null propagated: every object built is in the data.
+            return CountedResult(response.data, None, response.extensions, objects=self.objects)
+        return response
 
     def _denial(self, details: FieldDetailsList) -> Denial | None:
         assert self.denied is not None
