@@ -20,7 +20,7 @@ from engine.build import build_schema
 from infra.cache import InProcessCache
 from permissions.principal import Principal, principal_for
 from request.context import Context
-from server.app import tune_garbage_collector
+from server.collector import freeze_and_tune
 from server.settings import Settings
 from sources import Sources
 
@@ -61,7 +61,7 @@ class Run:
 
 async def run_suite(options: Options) -> Run:
     # In-process figures under the collector settings the server runs with.
-    tune_garbage_collector()
+    freeze_and_tune()
     run = Run()
     operations = [op for op in WORKLOAD if options.operations is None or op.name in options.operations]
     for size in options.sizes:

@@ -150,6 +150,14 @@ class Settings(BaseSettings):
         description="While requests are served, the most of the time bulk work takes (it rests after each chunk).",
     )  # fmt: skip
 
+    gc_thresholds: tuple[int, int, int] = Field(
+        (10_000, 10, 10), description="The garbage collector's generation thresholds (server/collector.py)."
+    )
+    gc_freeze_after: int = Field(
+        100, ge=0,
+        description="Freeze the caches the first requests filled once this many are answered (0: never).",
+    )  # fmt: skip
+
     seed_subscribers: int = Field(2000, description="Lines generated on the first start of an empty database.")
     seed: int = 42
 
