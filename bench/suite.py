@@ -89,7 +89,10 @@ async def _bench_dataset(dataset: Dataset, operations: list[Operation], options:
     async def corpcare(login: str, document: str, variables: dict[str, Any]) -> Any:
         caller = await principal(login)
         context = Context.of(caller, sources, request_id=uuid.uuid4().hex, today=dataset.as_of)
-        return await build_schema().execute(document, variable_values=variables, context_value=context)
+        try:
+            return await build_schema().execute(document, variable_values=variables, context_value=context)
+        finally:
+            context.loaders.clear()  # as the server does once it has answered (server/endpoint.py)
 
     naive = await _naive_executor(engines, principal, dataset) if options.naive else None
     targets = await _targets(corpcare, dataset)

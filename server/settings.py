@@ -15,6 +15,7 @@ from permissions.cost_allowances import CUSTOMER_COST_ALLOWANCE, ROLE_COST_ALLOW
 from permissions.roles import Role
 from request.context import QueryLimits
 from server.admission import AdmissionLimits
+from server.collector import THRESHOLDS
 from sources.backend import BackendLimits
 
 DEV_SECRET = "corpcare-development-secret-change-me"
@@ -151,7 +152,7 @@ class Settings(BaseSettings):
     )  # fmt: skip
 
     gc_thresholds: tuple[int, int, int] = Field(
-        (10_000, 10, 10), description="The garbage collector's generation thresholds (server/collector.py)."
+        THRESHOLDS, description="The garbage collector's generation thresholds (server/collector.py)."
     )
     gc_freeze_after: int = Field(
         100, ge=0,
