@@ -26,7 +26,7 @@ from engine.build import build_schema
 from infra.cache import Cache, InProcessCache, RedisCache
 from permissions.principal import Principal, principal_for
 from request.context import Context
-from server.app import tune_garbage_collector
+from server.collector import freeze_and_tune
 from sources import Sources
 
 
@@ -86,7 +86,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=10)
     parser.add_argument("--redis", default=None, help="Redis URL: the shared cache as in production.")
     args = parser.parse_args()
-    tune_garbage_collector()  # as the server does
+    freeze_and_tune()  # as the server does
     figures = asyncio.run(run(args.size, args.backend, args.rounds, args.repeat, args.redis))
     cache = "Redis cache" if args.redis else "in-process cache"
     print(f"\nin-process p50 (ms), {args.size}, {args.backend}, {cache}, cold and warm alternating, "

@@ -20,7 +20,7 @@ from engine.build import build_schema
 from infra.cache import InProcessCache
 from permissions.principal import Principal, principal_for
 from request.context import Context
-from server.app import tune_garbage_collector
+from server.collector import freeze_and_tune
 from server.settings import Settings
 from sources import Sources
 
@@ -61,7 +61,7 @@ class Run:
 
 async def run_suite(options: Options) -> Run:
     # In-process figures under the collector settings the server runs with.
-    tune_garbage_collector()
+    freeze_and_tune()
     run = Run()
     operations = [op for op in WORKLOAD if options.operations is None or op.name in options.operations]
     for size in options.sizes:
@@ -89,7 +89,10 @@ async def _bench_dataset(dataset: Dataset, operations: list[Operation], options:
     async def corpcare(login: str, document: str, variables: dict[str, Any]) -> Any:
         caller = await principal(login)
         context = Context.of(caller, sources, request_id=uuid.uuid4().hex, today=dataset.as_of)
-        return await build_schema().execute(document, variable_values=variables, context_value=context)
+        try:
+            return await build_schema().execute(document, variable_values=variables, context_value=context)
+        finally:
+            context.loaders.clear()  # as the server does once it has answered (server/endpoint.py)
 
     naive = await _naive_executor(engines, principal, dataset) if options.naive else None
     targets = await _targets(corpcare, dataset)

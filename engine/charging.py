@@ -3,8 +3,10 @@
 Before the operation runs, its estimate is charged to the caller's bucket and its customer's;
 if either lacks the points nothing runs and the answer is ``RATE_LIMITED`` with when to retry.
 Once it has run, the charge is settled to its actual cost: the objects in the response's data
-(the estimate's unit — every object a field returns costs 1), counted by one walk over the
-result rather than a hook on every field. ``extensions.cost`` reports both and the allowance's
+(the estimate's unit — every object a field returns costs 1). The executor counts the objects it
+builds (graphql-core's and the plans'); when an error may have dropped some of them again (a
+null propagated), or the result is not the executor's own, they are counted by one walk over the
+data instead. ``extensions.cost`` reports both and the allowance's
 state (field names as in Shopify's ``throttleStatus``).
 """
 
@@ -13,7 +15,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from graphql import GraphQLError, OperationType
+from graphql import ExecutionResult, GraphQLError, OperationType
 
 from core.errors import BackendUnavailable, RateLimited
 from infra.throttle import Charge
@@ -61,6 +63,23 @@ async def charge(context: Context, cost: int, operation: OperationType) -> tuple
 async def settle(context: Context, done: Charge, actual: int) -> Charge:
     """Give back what the operation did not use (or take what it used beyond its estimate)."""
     return await context.sources.throttle.settle(done, actual)
+
+
+class CountedResult(ExecutionResult):
+    """A result without errors, with the number of objects the executor built for its data."""
+
+    __slots__ = ("objects",)
+
+    def __init__(self, data: Any, errors: Any, extensions: Any, *, objects: int) -> None:
+        super().__init__(data, errors, extensions)
+        self.objects = objects
+
+
+def objects_of(result: ExecutionResult) -> int:
+    """The objects in a result's data, below its root."""
+    if isinstance(result, CountedResult):
+        return result.objects
+    return objects_in(result.data)
 
 
 def objects_in(data: Any) -> int:

@@ -10,7 +10,8 @@ completed synchronously: their relation resolvers find their futures already don
 
 Once the level's loads are done, the items are completed by a compiled plan where one covers the
 selection (``engine/plans/``; ``CORPCARE_COMPILED_PLANS=0`` turns plans off): graphql-core completes
-the lists no plan covers, and each item a plan cannot answer exactly.
+the lists no plan covers, and each item a plan cannot answer exactly. Plans are compiled once per
+list of a document, role and variables used under it, and shared by requests (``cache.py``).
 
 A read's fields the caller's role lacks (``permissions/authorize.py``) are answered null with
 their FORBIDDEN error, at their paths: their resolvers never run, and nothing is loaded for them.
@@ -26,6 +27,7 @@ from typing import Any
 
 from graphql import (
     DocumentNode,
+    ExecutionResult,
     GraphQLError,
     GraphQLList,
     GraphQLNonNull,
@@ -38,10 +40,12 @@ from graphql.execution.collect_fields import FieldDetailsList
 from graphql.pyutils import Path
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
+from engine.charging import CountedResult
 from engine.chunked import CHUNK, complete_in_chunks
 from engine.event_results import RESULTS
 from engine.leaf_lists import StandIns
-from engine.plans import Compiler, Plan, complete_planned
+from engine.plans import Plan, complete_planned
+from engine.plans.cache import PLANS
 from engine.plans.keys import key_function, keyed_relation
 from permissions.authorize import Denial, denials_of
 from request.context import Context
@@ -51,9 +55,13 @@ from schema.fields import RELATION
 class LevelExecutor(StrawberryGraphQLCoreExecutionContext):
     # The operation's denied fields, by their nodes' ids (each event of a subscription copies them).
     denied: dict[int, Denial] | None = None
-    # Plans by (item type, id of the list's field details), each kept with the details it was made
-    # for (so that id is not reused while the executor lives); None when plans are off.
+    # This operation's plans by (item type, id of the list's field details), each kept with the
+    # details it was made for (so that id is not reused while the executor lives), as the process's
+    # plan cache gave them (engine/plans/cache.py); None when plans are off.
     plans: dict[tuple[GraphQLOutputType, int], tuple[FieldDetailsList, Plan | None]] | None = None
+    # The objects built so far, by graphql-core and by plans: what the operation is charged for, when
+    # nothing built was dropped again (``engine/charging.py``).
+    objects: int = 0
 
     @classmethod
     def build(
@@ -106,6 +114,25 @@ class LevelExecutor(StrawberryGraphQLCoreExecutionContext):
             return None
         return super().execute_field(parent_type, source, field_details_list, path, position_context)
 
+    def complete_object_value(
+        self,
+        return_type: GraphQLObjectType,
+        field_details_list: FieldDetailsList,
+        info: GraphQLResolveInfo,
+        path: Path,
+        result: Any,
+        position_context: Any,
+    ) -> Any:
+        self.objects += 1
+        return super().complete_object_value(return_type, field_details_list, info, path, result, position_context)
+
+    def build_response(self, data: dict[str, Any] | None) -> Any:
+        response = super().build_response(data)
+        if type(response) is ExecutionResult and data is not None and not response.errors:
+            # No error, so no null propagated: every object built is in the data.
+            return CountedResult(response.data, None, response.extensions, objects=self.objects)
+        return response
+
     def _denial(self, details: FieldDetailsList) -> Denial | None:
         assert self.denied is not None
         return next((d for detail in details if (d := self.denied.get(id(detail.node))) is not None), None)
@@ -152,7 +179,7 @@ class LevelExecutor(StrawberryGraphQLCoreExecutionContext):
             return None
         key = (item_type, id(details))
         if (cached := self.plans.get(key)) is None:
-            cached = self.plans[key] = (details, Compiler(self).plan(item_type, details))
+            cached = self.plans[key] = (details, PLANS.plan(self, item_type, details))
         return cached[1]
 
     def _long(self, items: Iterable[Any], details: FieldDetailsList, path: Path) -> bool:

@@ -131,7 +131,7 @@ class LimitShape(SchemaExtension):
         result = ctx.result
         if self.shape is not None and isinstance(result, GraphQLExecutionResult) and isinstance(context, Context):
             # The objects returned, and the work done that they do not show (the reports that ran).
-            self.actual = charging.objects_in(result.data) + self.shape.work_done(result.data)
+            self.actual = charging.objects_of(result) + self.shape.work_done(result.data)
             if self.charge is not None and self.charge.allowed:
                 self.charge = await charging.settle(context, self.charge, self.actual)
 

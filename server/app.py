@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 import hmac
 from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
@@ -28,6 +27,7 @@ from jobs.worker import BulkWorker
 from server import graphiql
 from server.admission import Admission, AdmissionGate, Arrival
 from server.auth import BearerAuth, Principals, unauthenticated
+from server.collector import Refreeze, freeze_and_tune
 from server.disconnects import CancelOnDisconnect
 from server.endpoint import GraphQLEndpoint
 from server.exports.routes import report_export
@@ -97,7 +97,7 @@ def create_app(settings: Settings, sources: Sources | None = None, background: B
         beside = None
         if background is not None:
             beside = asyncio.create_task(background(engines, events), name="background")
-        tune_garbage_collector()
+        freeze_and_tune(settings.gc_thresholds)
         try:
             yield
         finally:
@@ -131,6 +131,7 @@ def create_app(settings: Settings, sources: Sources | None = None, background: B
             *graphiql.routes(settings.development),
         ],
         middleware=[
+            Middleware(Refreeze, after=settings.gc_freeze_after),  # outermost: it sees every request end
             Middleware(Arrival),  # first: every wait counts against the request's time limit
             Middleware(HttpGuard, hsts_seconds=settings.hsts_seconds),
             # Only the listed origins get CORS headers; with none listed, browsers of other sites are refused.
@@ -177,15 +178,6 @@ def create_app(settings: Settings, sources: Sources | None = None, background: B
     if sources is not None:
         _attach(app, sources, settings, metrics)
     return app
-
-
-def tune_garbage_collector() -> None:
-    """A response builds tens of thousands of short-lived objects; with the default
-    thresholds the collector keeps re-scanning the long-lived ones (modules, schema) and
-    shows up as latency spikes. Freeze what exists at start-up and collect less often."""
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(10_000, 10, 10)
 
 
 def _attach(app: Starlette, sources: Sources, settings: Settings, metrics: Metrics) -> None:

@@ -15,6 +15,7 @@ from permissions.cost_allowances import CUSTOMER_COST_ALLOWANCE, ROLE_COST_ALLOW
 from permissions.roles import Role
 from request.context import QueryLimits
 from server.admission import AdmissionLimits
+from server.collector import THRESHOLDS
 from sources.backend import BackendLimits
 
 DEV_SECRET = "corpcare-development-secret-change-me"
@@ -148,6 +149,14 @@ class Settings(BaseSettings):
     bulk_duty: float = Field(
         0.5, gt=0, le=1,
         description="While requests are served, the most of the time bulk work takes (it rests after each chunk).",
+    )  # fmt: skip
+
+    gc_thresholds: tuple[int, int, int] = Field(
+        THRESHOLDS, description="The garbage collector's generation thresholds (server/collector.py)."
+    )
+    gc_freeze_after: int = Field(
+        100, ge=0,
+        description="Freeze the caches the first requests filled once this many are answered (0: never).",
     )  # fmt: skip
 
     seed_subscribers: int = Field(2000, description="Lines generated on the first start of an empty database.")

@@ -32,7 +32,8 @@ def complete_planned(
 ) -> Any:
     """The completed list, or an awaitable of it (a long list, or an item graphql-core awaits)."""
     context = info.context
-    loads = [context.loader(kind).load for kind in plan.loaders]
+    loads: list[Any] = [context.loader(kind).load for kind in plan.loaders]
+    loads.append(0)  # the objects the plan built (steps.object_), added to the executor's count
     run = _Run(executor, plan, loads, item_type, details, info, path, items, position_context)
     if len(items) > CHUNK:
         return run.in_chunks()
@@ -90,13 +91,17 @@ def complete_chunk(run: _Run, start: int, stop: int) -> None:
     append = completed.append
     for index in range(start, stop):
         item = items[index]
+        built = loads[-1]
         try:
             append(complete(item, loads, info))
             continue
         except Exception:  # a Miss, or an error graphql-core will report in its own words
             pass
+        loads[-1] = built  # graphql-core builds the item again, and counts what it builds
         item_path = run.path.add_key(index, None)
         if run.executor.complete_list_item_value(
             item, completed, run.item_type, run.details, info, item_path, run.position_context
         ):
             run.waiting.append(index)
+    run.executor.objects += loads[-1]
+    loads[-1] = 0

@@ -1,4 +1,5 @@
-"""The closures a plan is made of: one per field of a selection, each ``(value, loads, info)``.
+"""The closures a plan is made of: one per field of a selection, each ``(value, loads, info)``;
+``loads`` holds the run's loaders' ``load`` by slot, and last the count of objects built.
 
 Each does what graphql-core's completion does for its kind of value, or raises ``Miss`` where
 it would not be exactly that. Leaves of the built-in ``String``, ``ID``, ``Boolean`` and ``Int``
@@ -151,7 +152,8 @@ def settled(future: Any) -> Any:
 
 
 def object_(is_type_of: Any, fields: tuple[tuple[str, Step], ...], non_null: bool) -> Step:
-    """An object: checked as graphql-core checks it, then its fields in the selection's order."""
+    """An object: checked as graphql-core checks it, then its fields in the selection's order. The
+    objects built are counted in the last slot of ``loads`` (``run.py``: what the operation is charged)."""
     steps = {f"step_{index}": step for index, (_, step) in enumerate(fields)}
     # Response keys are GraphQL names ([_A-Za-z][_0-9A-Za-z]*): their repr is a plain string literal.
     display = ", ".join(f"{key!r}: step_{index}(value, loads, info)" for index, (key, _) in enumerate(fields))
@@ -162,6 +164,7 @@ def complete_object(value, loads, info):
         {"raise Miss" if non_null else "return None"}
     if value.__class__ not in plain_classes and not plain(value):
         raise Miss{checked}
+    loads[-1] += 1
     return {{{display}}}
 """
     namespace = {"Miss": Miss, "plain_classes": _PLAIN, "plain": plain, "is_type_of": is_type_of, **steps}
@@ -172,7 +175,7 @@ def complete_object(value, loads, info):
 
 @lru_cache(maxsize=1024)
 def _code(source: str) -> CodeType:
-    """Compiled once per shape of object (about 0.1 ms each); plans are built per request."""
+    """Compiled once per shape of object (about 0.1 ms each), for the plans of every document."""
     return compile(source, "<plan>", "exec")
 
 

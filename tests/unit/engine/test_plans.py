@@ -18,6 +18,7 @@ import strawberry
 from aiodataloader import DataLoader
 from strawberry.schema.config import StrawberryConfig
 
+from engine.charging import objects_in, objects_of
 from engine.chunked import CHUNK
 from engine.executor import LevelExecutor
 from engine.plans import run as plan_run
@@ -229,6 +230,15 @@ async def answer(
     query: str, plans: bool, monkeypatch: pytest.MonkeyPatch, variables: dict[str, Any] | None = None
 ) -> tuple[bytes, list[Any]]:
     monkeypatch.setenv("CORPCARE_COMPILED_PLANS", "1" if plans else "0")
+    build_response = LevelExecutor.build_response
+
+    def counted(executor: LevelExecutor, data: Any) -> Any:
+        # The objects counted while building are those in the answer, items the plan missed included.
+        response = build_response(executor, data)
+        assert objects_of(response) == objects_in(response.data)
+        return response
+
+    monkeypatch.setattr(LevelExecutor, "build_response", counted)
     result = await SCHEMA.execute(query, context_value=Loaders(), variable_values=variables)
     errors = sorted((e.formatted for e in result.errors or ()), key=lambda e: str(e.get("path")))
     return orjson.dumps(result.data), errors
