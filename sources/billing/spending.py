@@ -109,8 +109,8 @@ class SpendingSource(SqlSource):
         Summed per line first, then per group, grouping by integers: no distinct count, which would
         sort every charge by its group. A line in one place all the months asked is summed from its
         charges alone, in the index's order as they come (``ix_charges_customer_period_line_day``),
-        then given its place (``looked_up_groups``, or a join); only the lines that moved are
-        joined to their places by day, their charges read line by line.
+        then given its place (``looked_up_groups`` for one month, or a join); only the lines that
+        moved are joined to their places by day, their charges read by line id.
 
         ``every_line``: the stays hold every line of the customers (a caller who sees the whole
         company), whose months are read in one pass. Otherwise only the charges of the stays' lines
@@ -132,7 +132,14 @@ class SpendingSource(SqlSource):
             .subquery("per_line")
         )
         measured = [per_line.c[name] for name in MEASURED]
-        looked_up = looked_up_groups(stays.whole_lines, stays.whole_groups, per_line.c.subscriber_id, self.dialect)
+        # One month (the open one, live): a streaming group over the index, then the lookup. Over
+        # several months (a cold request sums the closed ones too) the lookup's filter moved the
+        # months into the index condition, and the per-line group became a hash spilling to disk.
+        looked_up = (
+            looked_up_groups(stays.whole_lines, stays.whole_groups, per_line.c.subscriber_id, self.dialect)
+            if len(periods) == 1
+            else None
+        )
         if looked_up is not None:
             whole = select(looked_up.label("grp"), *measured).where(looked_up >= 0)
         else:
