@@ -13,14 +13,12 @@ from sources.billing.members import NumberedStays
 from sources.crm.history import Place
 
 
-def numbered_places(
-    places: Sequence[Place], first_day: date, end_day: date
-) -> tuple[NumberedStays, list[tuple[int, str, int]]]:
+def numbered_places(places: Sequence[Place]) -> tuple[NumberedStays, list[tuple[int, str, int]]]:
     """The places' stays as columns for billing, each place a group numbered in order; then, for a
     line with stays in several places, each of those stays again in a group of its own (the line
-    in that place). A stay over all the days ``first_day`` ≤ day < ``end_day`` goes without its
-    days (``NumberedStays.whole_lines``). Returns the stays and, per group number, (customer,
-    path, line or 0)."""
+    in that place). A place's lines there all the days asked go without their days
+    (``Place.whole``, ``NumberedStays.whole_lines``).
+    Returns the stays and, per group number, (customer, path, line or 0)."""
     lines: list[int] = []
     numbers: list[int] = []
     starts: list[date] = []
@@ -29,15 +27,12 @@ def numbered_places(
     whole_groups: list[int] = []
     groups = [(place.customer_id, place.path, 0) for place in places]
     for number, place in enumerate(places):
-        for line, start, end in zip(place.line_ids, place.starts, place.ends, strict=True):
-            if start <= first_day and (end is None or end >= end_day):
-                whole_lines.append(line)
-                whole_groups.append(number)
-            else:
-                lines.append(line)
-                numbers.append(number)
-                starts.append(start)
-                ends.append(end)
+        whole_lines += place.whole
+        whole_groups += [number] * len(place.whole)
+        lines += place.line_ids
+        numbers += [number] * len(place.line_ids)
+        starts += place.starts
+        ends += place.ends
     moved = {line for line, stays in Counter(lines).items() if stays > 1}
     if moved:
         own: dict[tuple[int, int], int] = {}

@@ -173,10 +173,11 @@ class SpendingPerCurrencyByOrgUnitMonthLoader(SourceLoader[UnitMonth, list[Spend
         places = await self.crm.stays_by_place(customers, self.scope, periods[0], end)
         if not places:
             return result
-        numbered, groups = numbered_places(places, periods[0], end)
+        numbered, groups = numbered_places(places)
         charged: dict[tuple[int, date], dict[tuple[int, str], list[str]]] = {}
+        every_line = all(map(self.scope.covers_customer, customers))
         for number, period, currency, total, employee, lines in await self.sources.spending.spending_by_stay(
-            customers, periods, numbered
+            customers, periods, numbered, every_line=every_line
         ):
             customer, path, line = groups[number]
             key = (customer, period)

@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Date, Integer, String, and_, bindparam, cast, func, or_, select
 from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.sql.elements import Grouping
 from sqlalchemy.types import TypeEngine
 
 
@@ -87,6 +88,30 @@ def numbered_lines(
         cast(func.json_extract(item, "$[1]"), Integer()).label("grp"),
     )
     return table, table.c.line_id, table.c.grp
+
+
+# A line → group array indexed by line id is used when it holds no more than this many slots per line.
+DENSE_SLOTS_PER_LINE = 4
+NO_GROUP = -1
+
+
+def looked_up_groups(lines: list[int], groups: list[int], line: Any, dialect: str) -> ColumnElement[Any] | None:
+    """PostgreSQL: the group of ``line`` (a column) read from an array of groups indexed by line id,
+    handed over as one bound parameter (``NO_GROUP`` for a line without one): one subscript per row
+    instead of a join to ``numbered_lines``, so no plan rests on how many rows the planner expects
+    from the join (it cannot know: the table is data). Only when the ids are dense enough that the
+    array stays small (``DENSE_SLOTS_PER_LINE``); None otherwise, and on SQLite."""
+    if dialect != "postgresql" or not lines:
+        return None
+    first, last = min(lines), max(lines)
+    if last - first + 1 > DENSE_SLOTS_PER_LINE * len(lines):
+        return None
+    by_line = [NO_GROUP] * (last - first + 1)
+    for line_id, group in zip(lines, groups, strict=True):
+        by_line[line_id - first] = group
+    # No NULL in the array: PostgreSQL finds an element of an array without NULLs by its offset.
+    table: Any = Grouping(bindparam(None, by_line, type_=ARRAY(Integer())))
+    return table[line - bindparam(None, first - 1, type_=Integer())]
 
 
 def line_stays(

@@ -13,7 +13,7 @@ from sqlalchemy import Select, func, select, union_all
 
 from core.billing_records import CategoryAmount, SpendingRecord
 from core.values import Money
-from sources.billing.members import NumberedStays, line_groups, numbered_lines, numbered_stays
+from sources.billing.members import NumberedStays, line_groups, looked_up_groups, numbered_lines, numbered_stays
 from sources.billing.models import DailyCharge
 from sources.db import SqlSource, bound_keys, key_in, keys_bound
 
@@ -101,7 +101,7 @@ class SpendingSource(SqlSource):
         return await self._rows(statement)
 
     async def spending_by_stay(
-        self, customer_ids: Sequence[int], periods: Sequence[date], stays: NumberedStays
+        self, customer_ids: Sequence[int], periods: Sequence[date], stays: NumberedStays, *, every_line: bool
     ) -> Sequence[Any]:
         """(group number, month, currency, total, employee share, lines charged) per group of
         ``stays``: a charge counts for the group its line had on the charge's day (``line_stays``).
@@ -109,10 +109,16 @@ class SpendingSource(SqlSource):
         Summed per line first, then per group, grouping by integers: no distinct count, which would
         sort every charge by its group. A line in one place all the months asked is summed from its
         charges alone, in the index's order as they come (``ix_charges_customer_period_line_day``),
-        then joined to its place; only the lines that moved are joined to their places by day.
+        then given its place (``looked_up_groups`` for one month, or a join); only the lines that
+        moved are joined to their places by day, their charges read by line id.
+
+        ``every_line``: the stays hold every line of the customers (a caller who sees the whole
+        company), whose months are read in one pass. Otherwise only the charges of the stays' lines
+        are read, line by line from the index: a unit's admin never sums the whole company.
         """
         charge = DailyCharge
         months = self._months_of(customer_ids, periods)
+        whole_lines = () if every_line else (key_in(charge.subscriber_id, stays.whole_lines, self.dialect),)
         per_line = (
             select(
                 charge.subscriber_id,
@@ -121,16 +127,32 @@ class SpendingSource(SqlSource):
                 func.sum(charge.amount_minor).label("total"),
                 func.sum(charge.employee_share_minor).label("employee"),
             )
-            .where(*months)
+            .where(*months, *whole_lines)
             .group_by(charge.customer_id, charge.period, charge.subscriber_id, charge.currency)
             .subquery("per_line")
         )
-        whole, whole_line, whole_group = numbered_lines(stays.whole_lines, stays.whole_groups, self.dialect)
+        measured = [per_line.c[name] for name in MEASURED]
+        # One month (the open one, live): a streaming group over the index, then the lookup. Over
+        # several months (a cold request sums the closed ones too) the lookup's filter moved the
+        # months into the index condition, and the per-line group became a hash spilling to disk.
+        looked_up = (
+            looked_up_groups(stays.whole_lines, stays.whole_groups, per_line.c.subscriber_id, self.dialect)
+            if len(periods) == 1
+            else None
+        )
+        if looked_up is not None:
+            whole = select(looked_up.label("grp"), *measured).where(looked_up >= 0)
+        else:
+            table, line, group = numbered_lines(stays.whole_lines, stays.whole_groups, self.dialect)
+            whole = (
+                select(group.label("grp"), *measured)
+                .select_from(per_line)
+                .join(table, per_line.c.subscriber_id == line)
+            )
         members, _, group, on = numbered_stays(stays, self.dialect, charge.subscriber_id, charge.day)
+        moved = key_in(charge.subscriber_id, sorted(set(stays.line_ids)), self.dialect)
         both = union_all(
-            select(whole_group.label("grp"), *(per_line.c[name] for name in MEASURED))
-            .select_from(per_line)
-            .join(whole, per_line.c.subscriber_id == whole_line),
+            whole,
             select(
                 group.label("grp"),
                 charge.period,
@@ -140,7 +162,7 @@ class SpendingSource(SqlSource):
             )
             .select_from(charge)
             .join(members, on)
-            .where(*months)
+            .where(*months, moved)
             .group_by(group, charge.subscriber_id, charge.period, charge.currency),
         ).subquery("per_place")
         grouped = (both.c.grp, both.c.period, both.c.currency)

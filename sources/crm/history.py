@@ -20,6 +20,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, insert, literal, or_, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from core.scope import RowScope
@@ -41,20 +42,25 @@ class Stay:
 
 @dataclass(frozen=True, slots=True)
 class Place:
-    """The stays of one place (a customer's path then), as columns: ``line_ids[i]`` sat there from
-    ``starts[i]`` (included) to ``ends[i]`` (excluded; None: still there)."""
+    """The stays of one place (a customer's path then), as columns: the lines ``whole`` sat there
+    all the days asked; ``line_ids[i]`` sat there from ``starts[i]`` (included) to ``ends[i]``
+    (excluded; None: still there), some of the days only."""
 
     customer_id: int
     path: str
+    whole: list[int]
     line_ids: list[int]
     starts: list[date]
     ends: list[date | None]
 
 
-def _from_json(lines: str, starts: str, ends: str) -> tuple[list[int], list[date], list[date | None]]:
+def _from_json(
+    whole: str, lines: str, starts: str, ends: str
+) -> tuple[list[int], list[int], list[date], list[date | None]]:
     """SQLite's arrays: JSON of ISO days."""
     day = date.fromisoformat
-    return json.loads(lines), [day(d) for d in json.loads(starts)], [d and day(d) for d in json.loads(ends)]
+    ends_ = [d and day(d) for d in json.loads(ends)]
+    return json.loads(whole), json.loads(lines), [day(d) for d in json.loads(starts)], ends_
 
 
 class MembershipHistory(SqlSource):
@@ -81,19 +87,32 @@ class MembershipHistory(SqlSource):
     ) -> list[Place]:
         """The stays of ``stays``, gathered by the database per place (customer, path then): one row
         per place with its stays as arrays, not one object per stay — the as-billed sums read tens
-        of thousands of stays and only hand them on to billing as data."""
+        of thousands of stays and only hand them on to billing as data. Most lines sit in one place
+        all the days asked: those come as line ids alone, without their days."""
         held = LineMembership
-        gather = func.array_agg if self.dialect == "postgresql" else func.json_group_array
+        postgres = self.dialect == "postgresql"
+        whole = and_(held.valid_from <= first_day, or_(held.valid_to.is_(None), held.valid_to >= end_day))
+
+        def gather(column: Any, where: ColumnElement[bool]) -> Any:
+            found = (func.array_agg if postgres else func.json_group_array)(column).filter(where)
+            # PostgreSQL gathers nothing as NULL, SQLite as '[]'.
+            return func.coalesce(found, literal([], ARRAY(column.type))) if postgres else found
+
         statement = (
-            select(held.customer_id, held.org_path, *map(gather, (held.subscriber_id, held.valid_from, held.valid_to)))
+            select(
+                held.customer_id,
+                held.org_path,
+                gather(held.subscriber_id, whole),
+                *(gather(column, ~whole) for column in (held.subscriber_id, held.valid_from, held.valid_to)),
+            )
             .where(*self._held_during(customer_ids, scope, first_day, end_day))
             .group_by(held.customer_id, held.org_path)
             .order_by(held.customer_id, held.org_path)
         )
         rows = await self._rows(statement)
-        if self.dialect == "postgresql":
+        if postgres:
             return [Place(*row) for row in rows]
-        return [Place(customer, path, *_from_json(lines, starts, ends)) for customer, path, lines, starts, ends in rows]
+        return [Place(customer, path, *_from_json(*arrays)) for customer, path, *arrays in rows]
 
     def _held_during(
         self, customer_ids: Sequence[int], scope: RowScope, first_day: date, end_day: date

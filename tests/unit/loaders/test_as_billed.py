@@ -16,11 +16,11 @@ MOVED = date(2026, 12, 10)
 def test_each_place_is_a_group_and_a_line_that_moved_is_also_a_group_of_its_own_in_each_place():
     joined = date(2026, 12, 5)
     places = [
-        Place(1, "/1/2/", [10, 11], [DEC, DEC], [None, MOVED]),
-        Place(1, "/1/3/", [11, 12, 13], [MOVED, date(2026, 11, 3), joined], [None, JAN, None]),
+        Place(1, "/1/2/", [10], [11], [DEC], [MOVED]),
+        Place(1, "/1/3/", [12], [11, 13], [MOVED, joined], [None, None]),
     ]
 
-    stays, groups = numbered_places(places, DEC, JAN)
+    stays, groups = numbered_places(places)
 
     assert groups == [(1, "/1/2/", 0), (1, "/1/3/", 0), (1, "/1/2/", 11), (1, "/1/3/", 11)]
     assert list(zip(stays.whole_lines, stays.whole_groups, strict=True)) == [(10, 0), (12, 1)]
@@ -36,9 +36,9 @@ def test_each_place_is_a_group_and_a_line_that_moved_is_also_a_group_of_its_own_
 
 def test_a_line_back_in_a_place_it_left_has_one_group_of_its_own_there():
     back = date(2026, 12, 20)
-    places = [Place(1, "/1/2/", [10, 10], [DEC, back], [MOVED, None]), Place(1, "/1/3/", [10], [MOVED], [back])]
+    places = [Place(1, "/1/2/", [], [10, 10], [DEC, back], [MOVED, None]), Place(1, "/1/3/", [], [10], [MOVED], [back])]
 
-    stays, groups = numbered_places(places, DEC, JAN)
+    stays, groups = numbered_places(places)
 
     assert groups[2:] == [(1, "/1/2/", 10), (1, "/1/3/", 10)]
     assert stays.groups[3:] == [2, 2, 3]
