@@ -12,6 +12,7 @@ from typing import Any
 
 import orjson
 import pytest
+from graphql import ExecutionResult, GraphQLError, parse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -19,6 +20,7 @@ from bench.workload import LINE_QUERY, TARGETS_QUERY, WORKLOAD, Targets
 from core.values import add_months, month_start
 from engine.executor import LevelExecutor
 from engine.plans import run as plan_run
+from tests import plan_differential
 from tests.api.engine.fuzzing import id_pools
 from tests.api.engine.plan_operations import operations
 from tests.oracle import global_id, read_rows
@@ -202,3 +204,31 @@ async def ids_of(world: World) -> list[str]:
 async def test_generated_reads_answer_the_same_with_plans_on_and_off(world, role, data):
     document, variables = data.draw(operations(await ids_of(world)), label="operation")
     await same_either_way(world, LOGINS[role], document, variables)
+
+
+async def test_the_suite_wide_differential_mode_notices_an_answer_plans_change(monkeypatch):
+    """``CORPCARE_PLAN_DIFFERENTIAL=1`` (``tests/plan_differential.py``) fails on a changed answer,
+    counts the same errors in another order apart, and leaves mutations alone."""
+    monkeypatch.setattr(plan_differential, "TALLY", plan_differential.Tally())
+    monkeypatch.setenv("CORPCARE_COMPILED_PLANS", "1")
+    answers = {
+        "1": ExecutionResult({"a": 1}, [GraphQLError("x", path=["a"]), GraphQLError("y", path=["b"])]),
+        "0": ExecutionResult({"a": 1}, [GraphQLError("y", path=["b"]), GraphQLError("x", path=["a"])]),
+    }
+    executed: list[str] = []
+
+    def execute(_schema: Any, _document: Any, **_kwargs: Any) -> ExecutionResult:
+        executed.append(os.environ["CORPCARE_COMPILED_PLANS"])
+        return answers[executed[-1]]
+
+    both = plan_differential.compared(execute)
+    first = await both(None, parse("{ a b }"), context_value=None, middleware=None)
+    assert first is answers["1"] and executed == ["1", "0"] and os.environ["CORPCARE_COMPILED_PLANS"] == "1"
+    tally = plan_differential.TALLY
+    assert (tally.compared, tally.reordered, tally.differences) == (1, 1, [])
+    answers["0"] = ExecutionResult({"a": 2}, answers["1"].errors)
+    await both(None, parse("query { a }"), context_value=None, middleware=None)
+    assert len(tally.differences) == 1 and b'{"a":2}' in str(tally.differences[0]).encode()
+    executed.clear()
+    both(None, parse("mutation { a }"), context_value=None, middleware=None)
+    assert executed == ["1"] and tally.compared == 2
