@@ -11,7 +11,9 @@ answer's, or the test that sent it fails. The errors' order is counted, not fail
 orders them as their fields finish, and which of two loaders' batches finishes first varies from
 run to run, plans or not. Mutations and subscriptions run once; so does a query
 executed while plans are already off, or under middleware (which turns plans off), or by a test
-marked ``path_watched`` (it spies on which path answers).
+marked ``executed_once``: it counts what its reads do (which path answers, the calls they make,
+the requests its server admits), or breaks a backend under them, so that the first read leaves a
+state the second would see (a tripped breaker, a moment whose read failed).
 
 Servers the tests start as processes are not compared. At the end the run prints how many reads were
 compared and how many distinct documents they were.
@@ -61,7 +63,7 @@ class Tally:
     differences: list[Difference] = field(default_factory=list)
     reordered: int = 0  # answers whose errors came in another order (graphql-core's own order varies)
     differed: int = 0  # the workers' differences, added up by the controller of a parallel run
-    paused: bool = False  # a test that watches which path answers
+    paused: bool = False  # while a test marked executed_once runs
 
 
 TALLY = Tally()
@@ -151,7 +153,7 @@ class Plugin:
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_call(self, item: pytest.Item) -> Iterator[None]:
         seen = len(TALLY.differences)
-        TALLY.paused = item.get_closest_marker("path_watched") is not None
+        TALLY.paused = item.get_closest_marker("executed_once") is not None
         try:
             yield
         finally:

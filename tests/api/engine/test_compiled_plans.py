@@ -111,7 +111,7 @@ async def test_relations_keyed_by_arguments_on_list_items_answer_the_same_with_p
         assert [error["path"] for error in errors] == [["subscribers", "nodes", n, "usage"] for n in range(3)]
 
 
-@pytest.mark.path_watched
+@pytest.mark.executed_once
 async def test_the_dashboard_and_the_subscriber_page_lists_are_answered_by_plans(world, monkeypatch):
     aims = await targets(world)
     planned: collections.Counter[str] = collections.Counter()
@@ -154,7 +154,7 @@ async def test_the_big_list_of_two_thousand_lines_answers_the_same_with_plans_on
     await same_either_way(large_world, LOGINS[role], BIG.document)
 
 
-@pytest.mark.path_watched
+@pytest.mark.executed_once
 async def test_the_plan_answers_every_line_of_the_big_list(large_world, monkeypatch):
     planned: list[int] = []
     missed: list[int] = []
