@@ -12,6 +12,7 @@ import pytest
 from redis import Redis
 from redis.exceptions import RedisError
 
+from tests import plan_differential
 from tests.seeded import drop_templates, postgres_copy, run_id, sqlite_copy, template
 from tests.support import (
     LOGINS,
@@ -36,6 +37,8 @@ def pytest_configure(config: pytest.Config) -> None:
         from tests.parallel import Plugin
 
         config.pluginmanager.register(Plugin(), "corpcare-parallel")
+    if plan_differential.ENABLED:
+        config.pluginmanager.register(plan_differential.Plugin(), "corpcare-plan-differential")
     run_id()  # named before any worker of a parallel run starts: they inherit it
     # Servers the tests start (in process or not) keep their Redis keys and channels under this
     # process's prefix: neither another worker's servers nor another run on the same Redis see them.

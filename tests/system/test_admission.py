@@ -244,6 +244,7 @@ async def test_a_client_that_goes_away_has_its_request_cancelled_and_logged_as_a
     assert not held.opened.is_set()
 
 
+@pytest.mark.executed_once
 async def test_a_queued_request_whose_client_goes_away_leaves_the_queue(world, caplog):
     held = Held()
     app = held_app(world, held, max_concurrent_requests=1, max_queue_wait_seconds=10 * PATIENCE,

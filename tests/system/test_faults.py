@@ -113,6 +113,7 @@ def metric(text_: str, name: str) -> float:
     return sum(float(line.rsplit(" ", 1)[1]) for line in text_.splitlines() if line.startswith(name))
 
 
+@pytest.mark.executed_once
 async def test_with_billing_stopped_crm_fields_resolve_and_billing_fields_are_null(running_billing):
     world = running_billing
     async with served(**world.urls, backend_breaker_failures=3, backend_breaker_reset_seconds=1.0) as http:
@@ -240,6 +241,7 @@ async def test_a_billing_database_not_accepting_connections_gives_partial_data_a
         assert "errors" not in body and body["data"]["customer"]["orgRoot"]["spending"] is not None
 
 
+@pytest.mark.executed_once
 async def test_a_billing_that_never_answers_is_given_up_on_at_the_call_limit(split_world, tmp_path):
     async with Blackhole() as hole:
         urls = {**split_world.urls, "billing_url": f"postgresql+asyncpg://postgres@127.0.0.1:{hole.port}/billing"}

@@ -1,25 +1,28 @@
 """Compiled plans change nothing in an answer: every benchmark operation, reads that end in
 errors (ids of another company, unknown and garbage ids, a field the role lacks inside a list) and
-generated operations answer byte for byte the same with plans on and off, for every role on both
+generated reads (``plan_operations.py``: arguments, fragments, aliases, directives, nested lists,
+objects by id) answer byte for byte the same with plans on and off, for every role on both
 backends — and the plans really answer the big list's items."""
 
 from __future__ import annotations
 
 import collections
+import os
 from typing import Any
 
 import orjson
 import pytest
-from graphql import GraphQLEnumType, GraphQLList, GraphQLNonNull, GraphQLObjectType, GraphQLScalarType
+from graphql import ExecutionResult, GraphQLError, parse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bench.workload import LINE_QUERY, TARGETS_QUERY, WORKLOAD, Targets
 from core.values import add_months, month_start
-from engine.build import build_schema
 from engine.executor import LevelExecutor
 from engine.plans import run as plan_run
-from schema.fields import KEYED
+from tests import plan_differential
+from tests.api.engine.fuzzing import id_pools
+from tests.api.engine.plan_operations import operations
 from tests.oracle import global_id, read_rows
 from tests.support import LOGINS, World, today
 
@@ -108,6 +111,7 @@ async def test_relations_keyed_by_arguments_on_list_items_answer_the_same_with_p
         assert [error["path"] for error in errors] == [["subscribers", "nodes", n, "usage"] for n in range(3)]
 
 
+@pytest.mark.executed_once
 async def test_the_dashboard_and_the_subscriber_page_lists_are_answered_by_plans(world, monkeypatch):
     aims = await targets(world)
     planned: collections.Counter[str] = collections.Counter()
@@ -150,6 +154,7 @@ async def test_the_big_list_of_two_thousand_lines_answers_the_same_with_plans_on
     await same_either_way(large_world, LOGINS[role], BIG.document)
 
 
+@pytest.mark.executed_once
 async def test_the_plan_answers_every_line_of_the_big_list(large_world, monkeypatch):
     planned: list[int] = []
     missed: list[int] = []
@@ -176,60 +181,18 @@ async def test_the_plan_answers_every_line_of_the_big_list(large_world, monkeypa
     assert planned == [] and len(missed) > len(lines)
 
 
-SCHEMA = build_schema()._schema
-# Lists of objects to start from: (the start of the document, the list's item type, its end).
-ROOTS = (
-    ("{ subscribers(first: SIZE) { nodes {", "Subscriber", "} } }"),
-    ("{ bulkOperations(first: SIZE) { nodes {", "BulkOperation", "} } }"),
-    ("{ customer { orgRoot { children {", "OrgUnit", "} } } }"),
-)
-EXAMPLES = 50
+# Generated reads per role and backend; CORPCARE_PLAN_EXAMPLES=500 for a deeper look.
+EXAMPLES = int(os.environ.get("CORPCARE_PLAN_EXAMPLES", "7"))
+IDS: dict[int, list[str]] = {}  # by world: the ids generated arguments may name
 
 
-def _without_arguments(definition: Any) -> bool:
-    return not definition.args or KEYED in (definition.extensions or {})
+async def ids_of(world: World) -> list[str]:
+    if id(world) not in IDS:
+        IDS[id(world)] = [identifier for pool in id_pools(await read_rows(world)) for identifier in pool]
+    return IDS[id(world)]
 
 
-def _named(type_: Any) -> Any:
-    while isinstance(type_, GraphQLNonNull | GraphQLList):
-        type_ = type_.of_type
-    return type_
-
-
-@st.composite
-def selections(draw: Any, type_name: str, depth: int = 0) -> str:
-    """Fields of ``type_name`` asked without arguments (sometimes aliased, under @include or @skip,
-    or __typename), objects below it to depth 3; relations keyed by arguments with their defaults."""
-    type_ = SCHEMA.type_map[type_name]
-    names = sorted(name for name, definition in type_.fields.items() if _without_arguments(definition))
-    chosen = draw(st.lists(st.sampled_from([*names, "__typename"]), min_size=3, max_size=10, unique=True))
-    parts = []
-    for name in chosen:
-        part = name
-        if draw(st.booleans()) and draw(st.booleans()):
-            part = f"{name.lower()}Alias: {name}"
-        if draw(st.integers(0, 5)) == 0:
-            part += " @include(if: true)" if draw(st.booleans()) else " @include(if: false)"
-        if name != "__typename":
-            inner = _named(type_.fields[name].type)
-            if isinstance(inner, GraphQLObjectType):
-                if depth >= 2:
-                    continue
-                part += f" {{ {draw(selections(inner.name, depth + 1))} }}"
-            elif not isinstance(inner, GraphQLScalarType | GraphQLEnumType):
-                part += " { __typename }"
-        parts.append(part)
-    return " ".join(parts) or "__typename"
-
-
-@st.composite
-def list_operations(draw: Any) -> str:
-    start, type_name, end = draw(st.sampled_from(ROOTS))
-    size = draw(st.sampled_from([2, 3, 50, 100]))
-    start = start.replace("SIZE", str(size))
-    return f"{start} {draw(selections(type_name))} {end}"
-
-
+@pytest.mark.parametrize("role", ROLES)
 @settings(
     max_examples=EXAMPLES,
     deadline=None,
@@ -237,6 +200,36 @@ def list_operations(draw: Any) -> str:
     database=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
 )
-@given(role=st.sampled_from(ROLES), document=list_operations())
-async def test_generated_selections_over_the_lists_answer_the_same_with_plans_on_and_off(world, role, document):
-    await same_either_way(world, LOGINS[role], document)
+@given(data=st.data())
+async def test_generated_reads_answer_the_same_with_plans_on_and_off(world, role, data):
+    audited = (await world.principal(LOGINS[role])).reads_are_audited
+    document, variables = data.draw(operations(await ids_of(world), audited=audited), label="operation")
+    await same_either_way(world, LOGINS[role], document, variables)
+
+
+async def test_the_suite_wide_differential_mode_notices_an_answer_plans_change(monkeypatch):
+    """``CORPCARE_PLAN_DIFFERENTIAL=1`` (``tests/plan_differential.py``) fails on a changed answer,
+    counts the same errors in another order apart, and leaves mutations alone."""
+    monkeypatch.setattr(plan_differential, "TALLY", plan_differential.Tally())
+    monkeypatch.setenv("CORPCARE_COMPILED_PLANS", "1")
+    answers = {
+        "1": ExecutionResult({"a": 1}, [GraphQLError("x", path=["a"]), GraphQLError("y", path=["b"])]),
+        "0": ExecutionResult({"a": 1}, [GraphQLError("y", path=["b"]), GraphQLError("x", path=["a"])]),
+    }
+    executed: list[str] = []
+
+    def execute(_schema: Any, _document: Any, **_kwargs: Any) -> ExecutionResult:
+        executed.append(os.environ["CORPCARE_COMPILED_PLANS"])
+        return answers[executed[-1]]
+
+    both = plan_differential.compared(execute)
+    first = await both(None, parse("{ a b }"), context_value=None, middleware=None)
+    assert first is answers["1"] and executed == ["1", "0"] and os.environ["CORPCARE_COMPILED_PLANS"] == "1"
+    tally = plan_differential.TALLY
+    assert (tally.compared, tally.reordered, tally.differences) == (1, 1, [])
+    answers["0"] = ExecutionResult({"a": 2}, answers["1"].errors)
+    await both(None, parse("query { a }"), context_value=None, middleware=None)
+    assert len(tally.differences) == 1 and b'{"a":2}' in str(tally.differences[0]).encode()
+    executed.clear()
+    both(None, parse("mutation { a }"), context_value=None, middleware=None)
+    assert executed == ["1"] and tally.compared == 2

@@ -150,6 +150,7 @@ def this_month() -> dict[str, str]:
     return {"m": month_start(today()).strftime("%Y-%m")}
 
 
+@pytest.mark.executed_once
 async def test_an_answer_whose_read_fails_gives_its_connection_back(world, customer_admin, monkeypatch):
     async def failing(self: BillingReports, query: Any) -> Any:
         await self._rows(select(literal(1)))  # the answer's transaction is open now

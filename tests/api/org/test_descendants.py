@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from core.ids import to_global_id
@@ -26,6 +27,7 @@ def below(tree: list[tuple[int, str]], path: str) -> list[str]:
     return [to_global_id("OrgUnit", unit) for unit, other in tree if other.startswith(path) and other != path]
 
 
+@pytest.mark.executed_once
 async def test_a_root_and_one_of_its_divisions_asked_together_each_get_exactly_their_own_subtree(
     world, customer_admin, monkeypatch
 ):
