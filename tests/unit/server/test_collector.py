@@ -21,11 +21,12 @@ def frozen(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     return seen
 
 
-async def test_the_caches_are_frozen_once_after_the_first_requests(frozen):
-    async def app(scope: Any, receive: Any, send: Any) -> None:
-        return None
+async def _answers_nothing(scope: Any, receive: Any, send: Any) -> None:
+    return None
 
-    middleware = Refreeze(app, after=3)
+
+async def test_the_caches_are_frozen_once_after_the_first_requests(frozen):
+    middleware = Refreeze(_answers_nothing, after=3)
     for _ in range(2):
         await middleware({"type": "http"}, None, None)
     await middleware({"type": "websocket"}, None, None)
@@ -56,10 +57,7 @@ async def test_nothing_is_frozen_while_a_request_is_in_flight(frozen):
 
 
 async def test_no_refreeze_when_turned_off(frozen):
-    async def app(scope: Any, receive: Any, send: Any) -> None:
-        return None
-
-    middleware = Refreeze(app, after=0)
+    middleware = Refreeze(_answers_nothing, after=0)
     for _ in range(3):
         await middleware({"type": "http"}, None, None)
     assert frozen == []
