@@ -59,8 +59,7 @@ end $$"""
     each = f"for each statement execute function {marks}_bump()"
     return [
         function,
-        f"create trigger {marks}_on_insert after insert on {marked.table} "
-        f"referencing new table as touched {each}",
+        f"create trigger {marks}_on_insert after insert on {marked.table} referencing new table as touched {each}",
         f"create trigger {marks}_on_update after update on {marked.table} "
         f"referencing old table as touched_before new table as touched {each}",
         f"create trigger {marks}_on_delete after delete on {marked.table} referencing old table as touched {each}",

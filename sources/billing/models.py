@@ -161,7 +161,6 @@ class DailyCharge(BillingBase):
     )
 
 
-
 class ChargeMark(BillingBase):
     """A customer's month of charges changed ``version`` times: bumped by the database in the
     transaction of every write of its daily charges (``sources/marks.py``), read before summing
@@ -176,6 +175,7 @@ class ChargeMark(BillingBase):
 
 CHARGES_MARKED = Marked("daily_charges", "charge_marks", ("customer_id", "period"))
 event.listen(BillingBase.metadata, "after_create", lambda _, conn, **__: install_marks(conn, CHARGES_MARKED))
+
 
 class BundleBalance(BillingBase):
     __tablename__ = "bundle_balances"

@@ -120,7 +120,6 @@ class LineMembership(CrmBase):
     )
 
 
-
 class StayMark(CrmBase):
     """A customer's stays of lines changed ``version`` times: bumped by the database in the
     transaction of every write of its ``line_memberships`` — a line moved, a unit moved with its
@@ -134,6 +133,7 @@ class StayMark(CrmBase):
 
 STAYS_MARKED = Marked("line_memberships", "stay_marks", ("customer_id",))
 event.listen(CrmBase.metadata, "after_create", lambda _, conn, **__: install_marks(conn, STAYS_MARKED))
+
 
 class UnitBudget(CrmBase):
     """A unit's monthly budget from a month on: the budget of month M is the row with the latest
