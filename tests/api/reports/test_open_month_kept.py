@@ -16,10 +16,12 @@ import pytest
 from sqlalchemy import text
 
 from core.crm_records import path_ids
+from core.scope import RowScope
 from core.values import month_start
 from demo.feed import UsageFeed
 from infra.cache import RedisCache
 from sources.billing.spending import SpendingSource
+from sources.crm.source import CrmSource
 from tests.api.reports.org_history import LINE_MOVE, UNIT_MOVE, Figures, gid, month, oracle, unit_spending
 from tests.api.reports.test_history import lines_in, units
 from tests.support import REDIS_PREFIX, REDIS_URL, World, reachable_redis, today
@@ -161,7 +163,9 @@ async def test_a_unit_admin_and_the_customer_admin_never_share_an_open_month(kep
 
 class WriteLandsMidway(SpendingSource):
     """Billing's sums, with a write made and committed while the first request sums: after its
-    versions were read and its sums summed, before it keeps them."""
+    versions were read and its sums summed, before it keeps them. (An answer's billing reads share
+    one snapshot, ``sources/moment.py``: its version and sums agree whatever their order. The
+    CRM's do not: ``LineMovesMidway``.)"""
 
     def __init__(self, world: World) -> None:
         super().__init__(world.sources.spending.backend)
@@ -183,6 +187,38 @@ async def test_a_write_committed_while_a_request_sums_is_in_every_answer_after_i
     assert midway.landed
     after = await read_twice(racing)
     assert after != summed_before, "the request that raced the write summed the month before it"
+
+
+class LineMovesMidway(CrmSource):
+    """The CRM's stays, with ``line`` moved into ``unit`` (committed) while the first request
+    sums: after its versions were read and the stays read, before billing sums them."""
+
+    def __init__(self, world: World, line: int, unit: int) -> None:
+        super().__init__(world.sources.crm.backend)
+        self.world, self.line, self.unit = world, line, unit
+        self.landed = False
+
+    async def stays_by_place(self, *args: Any, **kwargs: Any) -> Any:
+        found = await super().stays_by_place(*args, **kwargs)
+        if not self.landed:
+            self.landed = True
+            sources = self.world.sources
+            (target,) = await sources.crm.org_units_by_ids([self.unit], RowScope.everything())
+            (line,) = await sources.crm.subscribers_by_ids([self.line], RowScope.everything())
+            assert await sources.org_writer.move_line(self.line, line.org_unit_id, target)
+        return found
+
+
+async def test_a_line_moved_while_a_request_sums_is_in_every_answer_after_it(kept):
+    tree = await units(kept)
+    sales, operations = tree["division"]["Sales"], tree["division"]["Operations"]
+    line = (await lines_in(kept, sales[1]))[0]
+    await charge_today(kept, line)
+    midway = LineMovesMidway(kept, line, operations[0])
+    racing = replace(kept, sources=replace(kept.sources, crm=midway))
+    summed_before = await answer(racing)
+    assert midway.landed
+    assert_moved(summed_before, await read_twice(racing), sales[0], operations[0])
 
 
 async def test_answers_read_after_concurrent_writes_commit_are_never_stale(kept):
