@@ -97,7 +97,10 @@ async def write(
             row[1] += e.employee_minor
             row[2] += e.over_limit_minor
     charged = dict.fromkeys((e.line.id for e in events), 0)
-    for (line, day, category, since), (amount, share, over) in sums.items():
+    # In customer order: each write of a customer's charges queues on its month's mark
+    # (``sources/marks.py``), taken in the same order by every writer.
+    in_order = sorted(sums.items(), key=lambda item: (item[0][0].customer_id, item[0][0].id, item[0][1], item[0][2]))
+    for (line, day, category, since), (amount, share, over) in in_order:
         same_policy = DailyCharge.policy_since.is_(None) if since is None else DailyCharge.policy_since == since
         added = await conn.execute(
             update(DailyCharge)

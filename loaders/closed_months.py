@@ -4,7 +4,13 @@ A month closes on the second day after it ends (``CLOSING_LAG``: the day after a
 takes the charges rated late for its last day; invoices are issued the month after). Charges are
 grouped as billed (each under the place its line had on the charge's day, effective-dated), so
 nothing done today moves a closed month's figure, and its sums are kept without a time limit.
-Only the open month, and any month not yet closed, is summed live.
+
+A month still open moves with every charge rated and every line moved. Its sums are kept too, under
+a *version* of everything they are summed from, read before them: billing's count of writes to the
+customer's month of charges, the CRM's count of writes to the customer's stays (both bumped by the
+databases in the writes' own transactions, ``sources/marks.py``), and today. A request whose
+versions have not moved reads the sums back; any write moves them, and the next request sums
+again. Such entries live ``OPEN_SECONDS``: a newer version leaves them behind.
 
 Every kept sum is keyed by
 - the data set (``dataset_of``: its billing database) and the *generation* of closed months: a change that could
@@ -25,7 +31,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import date, timedelta
 from typing import TypeVar
 from weakref import WeakKeyDictionary
@@ -41,6 +47,8 @@ V = TypeVar("V")
 
 CLOSING_LAG = timedelta(days=1)
 KEPT_SECONDS = 31 * 86_400.0
+# An open month's sums under one version: a later version leaves them behind, never read again.
+OPEN_SECONDS = 600.0
 _GENERATION_KEY = "closed:generation:"
 # Loads in flight in this process, per shared cache (the lifespan's; a test's world has its own).
 _FLIGHTS: WeakKeyDictionary[Cache, SingleFlight] = WeakKeyDictionary()
@@ -106,32 +114,34 @@ class ClosedMonths:
         load: Callable[[list[K]], Awaitable[dict[K, V]]],
         encode: Callable[[V], bytes],
         decode: Callable[[bytes], V],
-        live: Sequence[K] = (),
+        open_versions: Mapping[K, str] | None = None,
     ) -> dict[K, V]:
         """The value of each of ``keys`` (each a closed month's: the caller checks): kept ones from
-        the cache, the rest summed by ``load`` (once in this process however many ask) and kept.
-        The ``live`` keys (months still open) are summed by ``load`` too, never kept: in the same
-        call as the closed months this caller sums, so a cold request reads once."""
+        the cache, the rest summed by ``load`` (once in this process however many ask, in one
+        call, so a cold request reads once) and kept.
+
+        ``open_versions`` are months still open, each with the version of everything its value is
+        summed from (worked out *before* summing it): kept under that version, for ``OPEN_SECONDS``.
+        A write that lands while a month is summed may be in the sum, never missing from a sum
+        kept under a later version; once the write commits, no one reads an earlier version."""
         prefix = f"closed:{self.dataset}:{await self.generation()}:{self.scope}:{what}:"
         by_name = {prefix + name(key): key for key in keys}
-        found = dict(zip(by_name, await self.cache.get_many(list(by_name)), strict=True))
+        opened = {f"{prefix}{name(key)}@{version}": key for key, version in (open_versions or {}).items()}
+        names = [*by_name, *opened]
+        found = dict(zip(names, await self.cache.get_many(names), strict=True))
         missing = [cache_key for cache_key, raw in found.items() if raw is None]
-        summed_live: dict[K, V] | None = None
+        key_of = by_name | opened
 
         async def sum_and_keep(names: list[str]) -> dict[str, bytes]:
-            nonlocal summed_live
-            loaded = await load([*(by_name[cache_key] for cache_key in names), *live])
-            summed_live = {key: loaded[key] for key in live}
-            encoded = {cache_key: encode(loaded[by_name[cache_key]]) for cache_key in names}
-            await self.cache.set_many(encoded, KEPT_SECONDS)
+            loaded = await load([key_of[cache_key] for cache_key in names])
+            encoded = {cache_key: encode(loaded[key_of[cache_key]]) for cache_key in names}
+            await self.cache.set_many({k: v for k, v in encoded.items() if k in by_name}, KEPT_SECONDS)
+            await self.cache.set_many({k: v for k, v in encoded.items() if k in opened}, OPEN_SECONDS)
             return encoded
 
         if missing:
             found.update(await self.flights.run(missing, sum_and_keep))
-        values = {key: decode(found[cache_key]) for cache_key, key in by_name.items()}  # type: ignore[arg-type]
-        if live:
-            values.update(summed_live if summed_live is not None else await load(list(live)))
-        return values
+        return {key: decode(found[cache_key]) for cache_key, key in key_of.items()}  # type: ignore[arg-type]
 
 
 async def renew(cache: Cache, dataset: str) -> None:

@@ -110,6 +110,8 @@ class SpendingPerCurrencyByOrgUnitMonthLoader(SourceLoader[UnitMonth, list[Spend
         SpendingSource.spending_by_group,
         SpendingSource.spending_by_stay,
         BillingReports.by_block,
+        SpendingSource.charge_marks,
+        CrmSource.stay_marks,
     )
 
     def __init__(self, loaders: Loaders) -> None:
@@ -144,18 +146,29 @@ class SpendingPerCurrencyByOrgUnitMonthLoader(SourceLoader[UnitMonth, list[Spend
         return found
 
     async def _billed(self, keys: list[tuple[int, date]]) -> dict[tuple[int, date], PathSums]:
-        """As billed: a closed month's sums are final, kept once summed (``loaders/closed_months.py``);
-        the open month is summed live. A caller under a floor on group sizes sums live: its blocks
-        are worked out with the sums (``_broken``), for the request."""
+        """As billed: a closed month's sums are final, kept once summed; the open month's are kept
+        under the version of its charges and stays (``loaders/closed_months.py``). A caller under a
+        floor on group sizes sums live: its blocks are worked out with the sums (``_broken``), for
+        the request."""
         months = self._closed_months
         if self.ctx.group_floor:
             return await self._sums_as_billed(keys)
         closed = [key for key in keys if months.closed(key[1])]
         live = [key for key in keys if not months.closed(key[1])]
-        if not closed:
-            return await self._sums_as_billed(live)
+        versions = await self._versions(live) if live else None
         name = "{0[0]}:{0[1]}".format
-        return await months.kept("org", closed, name, self._sums_as_billed, _encode_sums, _decode_sums, live)
+        return await months.kept("org", closed, name, self._sums_as_billed, _encode_sums, _decode_sums, versions)
+
+    async def _versions(self, keys: list[tuple[int, date]]) -> dict[tuple[int, date], str]:
+        """(customer, open month) -> the version of what its sums are summed from: how many times
+        its charges and its customer's stays were written, and today. Read before the sums."""
+        customers = sorted({customer for customer, _ in keys})
+        charged, moved = await asyncio.gather(
+            self.sources.spending.charge_marks(customers, sorted({period for _, period in keys})),
+            self.crm.stay_marks(customers),
+        )
+        today = self.ctx.today.isoformat()
+        return {(c, p): f"{today}:{charged.get((c, p), 0)}:{moved.get(c, 0)}" for c, p in keys}
 
     async def _sums_as_billed(self, keys: list[tuple[int, date]]) -> dict[tuple[int, date], PathSums]:
         """(customer, month) -> org path then -> [total, employee share, lines with charges].

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Date, DateTime, ForeignKey, Index, Integer, String, text
+from sqlalchemy import BigInteger, Date, DateTime, ForeignKey, Index, Integer, String, event, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from sources.marks import Marked, install_marks
 
 
 class BillingBase(DeclarativeBase):
@@ -157,6 +159,22 @@ class DailyCharge(BillingBase):
             "employee_share_minor",
         ),
     )
+
+
+class ChargeMark(BillingBase):
+    """A customer's month of charges changed ``version`` times: bumped by the database in the
+    transaction of every write of its daily charges (``sources/marks.py``), read before summing
+    them (``loaders/open_months.py``)."""
+
+    __tablename__ = "charge_marks"
+
+    customer_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    period: Mapped[date] = mapped_column(Date, primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger)
+
+
+CHARGES_MARKED = Marked("daily_charges", "charge_marks", ("customer_id", "period"))
+event.listen(BillingBase.metadata, "after_create", lambda _, conn, **__: install_marks(conn, CHARGES_MARKED))
 
 
 class BundleBalance(BillingBase):

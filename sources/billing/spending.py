@@ -14,7 +14,7 @@ from sqlalchemy import Select, func, select, union_all
 from core.billing_records import CategoryAmount, SpendingRecord
 from core.values import Money
 from sources.billing.members import NumberedStays, line_groups, looked_up_groups, numbered_lines, numbered_stays
-from sources.billing.models import DailyCharge
+from sources.billing.models import ChargeMark, DailyCharge
 from sources.db import SqlSource, bound_keys, key_in, keys_bound
 
 # The columns of a line's month summed (``spending_by_stay``), after its group.
@@ -168,6 +168,15 @@ class SpendingSource(SqlSource):
         grouped = (both.c.grp, both.c.period, both.c.currency)
         statement = select(*grouped, func.sum(both.c.total), func.sum(both.c.employee), func.count()).group_by(*grouped)
         return await self._rows(statement)
+
+    async def charge_marks(self, customer_ids: Sequence[int], periods: Sequence[date]) -> dict[tuple[int, date], int]:
+        """(customer, month) -> how many times its charges were written (``sources/marks.py``); a
+        month never written has none."""
+        mark = ChargeMark
+        statement = select(mark.customer_id, mark.period, mark.version).where(
+            key_in(mark.customer_id, customer_ids, self.dialect), key_in(mark.period, periods, self.dialect)
+        )
+        return {(customer, period): version for customer, period, version in await self._rows(statement)}
 
     def _months_of(self, customer_ids: Sequence[int], periods: Sequence[date]) -> tuple[Any, ...]:
         """The charges of the customers' months. One customer or month is an equality: with ``= ANY``

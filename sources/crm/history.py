@@ -24,7 +24,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from core.scope import RowScope
-from sources.crm.models import LineMembership, Subscriber, UnitBudget
+from sources.crm.models import LineMembership, StayMark, Subscriber, UnitBudget
 from sources.db import SqlSource, key_in
 from sources.scope import held_predicate
 
@@ -127,6 +127,12 @@ class MembershipHistory(SqlSource):
             # A stay that ended the day it began (two moves in a day) holds no charges.
             or_(held.valid_to.is_(None), held.valid_to > held.valid_from),
         )
+
+    async def stay_marks(self, customer_ids: Sequence[int]) -> dict[int, int]:
+        """Customer -> how many times its stays were written (``sources/marks.py``)."""
+        mark = StayMark
+        statement = select(mark.customer_id, mark.version).where(key_in(mark.customer_id, customer_ids, self.dialect))
+        return {customer: version for customer, version in await self._rows(statement)}
 
     async def budgets_in_force(
         self, unit_ids: Sequence[int], first: date, last: date

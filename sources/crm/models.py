@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Date, DateTime, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import BigInteger, Date, DateTime, ForeignKey, Index, Integer, String, Text, event, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from sources.marks import Marked, install_marks
 
 # Byte order for materialised paths, so that subtree ranges are exact on PostgreSQL whatever
 # the database's collation (SQLite compares bytes already).
@@ -116,6 +118,21 @@ class LineMembership(CrmBase):
         # Written with the lines: an older database with lines but no history is refused (sources/db.py).
         {"info": {"seeded_with": "subscribers"}},
     )
+
+
+class StayMark(CrmBase):
+    """A customer's stays of lines changed ``version`` times: bumped by the database in the
+    transaction of every write of its ``line_memberships`` — a line moved, a unit moved with its
+    lines (``sources/marks.py``); read before the stays (``loaders/open_months.py``)."""
+
+    __tablename__ = "stay_marks"
+
+    customer_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    version: Mapped[int] = mapped_column(BigInteger)
+
+
+STAYS_MARKED = Marked("line_memberships", "stay_marks", ("customer_id",))
+event.listen(CrmBase.metadata, "after_create", lambda _, conn, **__: install_marks(conn, STAYS_MARKED))
 
 
 class UnitBudget(CrmBase):

@@ -70,17 +70,20 @@ async def test_only_the_months_not_kept_yet_are_summed():
     assert load.calls == [[october]]
 
 
-async def test_open_months_are_summed_with_the_cold_closed_ones_and_never_kept():
+async def test_open_months_are_summed_with_the_cold_closed_ones_and_kept_under_their_version():
     cache, today, december = InProcessCache(), date(2026, 12, 4), date(2026, 12, 1)
-    months = ClosedMonths(*sources(cache), "scope-a", today)
+
+    async def ask(load: Sums, version: str) -> dict[date, int]:
+        months = ClosedMonths(*sources(cache), "scope-a", today)
+        encode = lambda n: str(n).encode()  # noqa: E731
+        return await months.kept("org", [NOVEMBER], date.isoformat, load, encode, int, {december: version})
+
     cold = Sums(1)
-    assert await months.kept("org", [NOVEMBER], date.isoformat, cold, lambda n: str(n).encode(), int, [december]) == {
-        NOVEMBER: 1, december: 1
-    }  # fmt: skip
+    assert await ask(cold, "v1") == {NOVEMBER: 1, december: 1}
     assert cold.calls == [[NOVEMBER, december]], "one read for a cold request"
-    warm = Sums(2)
-    months = ClosedMonths(*sources(cache), "scope-a", today)
-    assert await months.kept("org", [NOVEMBER], date.isoformat, warm, lambda n: str(n).encode(), int, [december]) == {
-        NOVEMBER: 1, december: 2
-    }  # fmt: skip
-    assert warm.calls == [[december]]
+    unchanged = Sums(2)
+    assert await ask(unchanged, "v1") == {NOVEMBER: 1, december: 1}
+    assert unchanged.calls == [], "nothing written since: read back"
+    written = Sums(3)
+    assert await ask(written, "v2") == {NOVEMBER: 1, december: 3}
+    assert written.calls == [[december]], "a new version of the open month is summed again, alone"
