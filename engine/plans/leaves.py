@@ -75,26 +75,29 @@ def leaf_value(type_: Leaf, non_null: bool) -> Callable[[Any], Any]:
 
 
 def leaf_field(read: str, type_: Leaf, non_null: bool, suffix: str) -> Field:
-    """The expression answering a leaf whose value is the Python expression ``read``: the short
-    way, else graphql-core's. The objects it names end with ``suffix``, to stay apart from the
-    other fields' in the object's code."""
+    """The expression answering a leaf whose value is the Python expression ``read``: a short way,
+    else graphql-core's. The objects it names end with ``suffix``, to stay apart from the other
+    fields' in the object's code."""
     slow = f"slow{suffix}"
     names: dict[str, Any] = {slow: leaf_value(type_, non_null)}
-    if (short := _short_way(type_)) is None:
+    ways = _short_ways(type_)
+    if not ways:
         return Field(f"{slow}({read})", names)
-    cls, answer, condition, used = short
-    if cls in _BUILT_IN:
-        class_name = cls.__name__
-    else:
-        class_name = f"cls{suffix}"
-        names[class_name] = cls
-    names.update({f"{name}{suffix}": value for name, value in used.items()})
-    answer, condition = answer.format(suffix=suffix), condition.format(suffix=suffix)
-    short_way = f"{answer} if v.__class__ is {class_name}{condition} else {slow}(v)"
+    expression = f"{slow}(v)"
+    for index, (cls, answer, condition, used) in reversed(list(enumerate(ways))):
+        own = f"{suffix}{'abc'[index]}" if len(ways) > 1 else suffix
+        names.update({f"{name}{own}": value for name, value in used.items()})
+        if cls in _BUILT_IN:
+            class_name = cls.__name__
+        else:
+            class_name = f"cls{own}"
+            names[class_name] = cls
+        answer, condition = answer.format(suffix=own, slow=slow), condition.format(suffix=own)
+        expression = f"{answer} if v.__class__ is {class_name}{condition} else {expression}"
     if non_null:
-        expression = short_way.replace("v.__class__", f"(v := {read}).__class__", 1)
+        expression = expression.replace("v.__class__", f"(v := {read}).__class__", 1)
     else:
-        expression = f"None if (v := {read}) is None else {short_way}"
+        expression = f"None if (v := {read}) is None else {expression}"
     return Field(f"({expression})", names)
 
 
@@ -103,32 +106,47 @@ def leaf(type_: Leaf, non_null: bool) -> Step:
     return generated("complete_leaf", leaf_field("value", type_, non_null, ""))
 
 
-def _short_way(type_: Leaf) -> tuple[type[Any], str, str, dict[str, Any]] | None:
-    """(exact class, answer over ``v``, further condition, the objects the answer names)."""
+# A short way: (exact class, answer over ``v``, further condition, the objects they name).
+Way = tuple[type[Any], str, str, dict[str, Any]]
+
+
+def _short_ways(type_: Leaf) -> list[Way]:
     if isinstance(type_, GraphQLEnumType):
-        names = _enum_names(type_)
-        return None if names is None else (names[0], "names{suffix}[v]", "", {"names": names[1]})
+        return _enum_ways(type_)
     if (unchanged := _UNCHANGED.get(type_)) is not None:
         cls, condition = unchanged
-        return cls, "v", condition, {"isfinite": isfinite} if cls is float else {}
+        return [(cls, "v", condition, {"isfinite": isfinite} if cls is float else {})]
     definition = (type_.extensions or {}).get("strawberry-definition")
     origin = getattr(definition, "origin", None)
     serialize = type_.coerce_output_value
     if not isinstance(origin, type):
-        return None
+        return []
     if serialize is str:
-        return origin, "str(v)", "", {}
+        return [(origin, "str(v)", "", {})]
     if serialize is isoformat and origin in _ISOFORMAT:
-        return origin, "isoformat{suffix}(v)", "", {"isoformat": origin.isoformat}
-    return None
+        return [(origin, "isoformat{suffix}(v)", "", {"isoformat": origin.isoformat})]
+    return []
 
 
-def _enum_names(type_: GraphQLEnumType) -> tuple[type[Any], dict[Any, str]] | None:
-    """Each member of a Strawberry enum's class and its name, as the type itself names it."""
+def _enum_ways(type_: GraphQLEnumType) -> list[Way]:
+    """A member of a Strawberry enum's class, and a ``str`` among the enum's values (a record's
+    column, say): their names as the type itself names them, asked once."""
+    ways: list[Way] = []
     members = getattr(type_, "wrapped_cls", None)
-    if not isinstance(members, type) or not issubclass(members, enum.Enum) or issubclass(members, enum.Flag):
-        return None  # a flag's combinations are members not listed
+    listed = isinstance(members, type) and issubclass(members, enum.Enum) and not issubclass(members, enum.Flag)
+    # A flag's combinations are members not listed.
+    if listed and (names := _names(type_, list(members))) is not None:  # type: ignore[arg-type]
+        ways.append((members, "names{suffix}[v]", "", {"names": names}))  # type: ignore[arg-type]
+    values = [value.value for value in type_.values.values() if value.value.__class__ is str]
+    if values and (names := _names(type_, values)) is not None:
+        # Any other str is graphql-core's to refuse, in its own words.
+        ways.append((str, "(names{suffix}.get(v) or {slow}(v))", "", {"names": names}))
+    return ways
+
+
+def _names(type_: GraphQLEnumType, values: list[Any]) -> dict[Any, str] | None:
     try:
-        return members, {member: type_.coerce_output_value(member) for member in members}
+        names = {value: type_.coerce_output_value(value) for value in values}
     except Exception:
         return None
+    return names if all(name.__class__ is str and name for name in names.values()) else None

@@ -106,6 +106,7 @@ VALUES = (
     | st.dates()
     | st.datetimes(timezones=st.none() | st.timezones())
     | st.sampled_from(list(ENUM.wrapped_cls))
+    | st.sampled_from([member.value for member in ENUM.wrapped_cls])
 )
 
 
@@ -119,7 +120,7 @@ def test_any_value_is_answered_by_every_leaf_as_graphql_core_answers_it(value):
 SHORT_WAY = [
     ("String", "é"), ("ID", "1"), ("Boolean", False), ("Int", -(2**31)), ("Int", 2**31 - 1), ("Float", -0.0),
     ("Float", 1e300), ("Date", date(2026, 2, 28)), ("DateTime", datetime(2026, 2, 28, 1, 2, 3, 4, tzinfo=UTC)),
-    ("Decimal", Decimal("1E+2")), ("LineStatus", ENUM.wrapped_cls("suspended")),
+    ("Decimal", Decimal("1E+2")), ("LineStatus", ENUM.wrapped_cls("suspended")), ("LineStatus", "suspended"),
 ]  # fmt: skip
 
 
