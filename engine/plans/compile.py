@@ -43,7 +43,7 @@ from engine.plans import steps
 from engine.plans.global_ids import global_id
 from engine.plans.keys import key_function, keyed_relation
 from engine.plans.leaves import leaf, leaf_field
-from engine.plans.steps import Field, Getter, Miss, Read, Step
+from engine.plans.steps import Field, Getter, Miss, Read, Step, settle_for
 from schema.fields import GLOBAL_ID, RELATION
 
 __all__ = ["Compiler", "Miss", "Plan", "Uncovered"]
@@ -149,11 +149,11 @@ class Compiler:
             key_of = key_function(self.executor, field_def, details)
             if key_of is None:
                 raise Uncovered  # arguments that do not coerce: every item's resolver reports it
-            return steps.keyed(key_of, self.slots.setdefault(keyed.loader, len(self.slots)))
+            return steps.keyed(key_of, self.slots.setdefault(keyed.loader, len(self.slots)), settle_for(keyed.loader))
         relation = extensions.get(RELATION)
         if relation is not None:  # set by schema.fields.fast_resolvers with the relation's resolver
-            slot = self.slots.setdefault(relation.loader, len(self.slots))
-            return steps.many(relation.key, slot) if relation.many else steps.one(relation.key, slot)
+            slot, settle = self.slots.setdefault(relation.loader, len(self.slots)), settle_for(relation.loader)
+            return (steps.many if relation.many else steps.one)(relation.key, slot, settle)
         definition: Any = extensions.get("strawberry-definition")
         if getattr(resolve, "_is_default", False):
             attribute = definition.python_name

@@ -16,10 +16,12 @@ from functools import lru_cache
 from types import CodeType, CoroutineType, GeneratorType
 from typing import Any
 
+from aiodataloader import DataLoader
 from graphql import Undefined
 from graphql.pyutils import is_awaitable
 
 from engine.chunked import CHUNK
+from loaders.base import SourceLoader
 
 Step = Callable[[Any, list[Any], Any], Any]
 Read = Callable[[Any], Any]  # a value from the parent alone
@@ -51,37 +53,45 @@ def {name}(value, loads, info):
     return step
 
 
-def one(attribute: str, slot: int) -> Getter:
+Settle = Callable[[Any, Any], Any]  # (a loader's load, a key) -> the value loaded, or Miss
+
+
+def one(attribute: str, slot: int, settle: Settle) -> Getter:
     """A relation to one: the loaded value for the parent's key."""
 
     def load_one(source: Any, loads: list[Any]) -> Any:
         key = getattr(source, attribute)
         if key is None:
             return None
-        return settled(loads[slot], key)
+        return settle(loads[slot], key)
 
     return load_one
 
 
-def many(attribute: str, slot: int) -> Getter:
+def many(attribute: str, slot: int, settle: Settle) -> Getter:
     """A relation to many: the loaded values for the parent's keys."""
 
     def load_many(source: Any, loads: list[Any]) -> Any:
         load = loads[slot]
-        return [settled(load, key) for key in getattr(source, attribute)]
+        return [settle(load, key) for key in getattr(source, attribute)]
 
     return load_many
 
 
-def keyed(key_of: Read, slot: int) -> Getter:
+def keyed(key_of: Read, slot: int, settle: Settle) -> Getter:
     """A relation keyed by a function of the parent (and the field's arguments, already bound)."""
 
     def load_keyed(source: Any, loads: list[Any]) -> Any:
         # A key that cannot be computed raises: the item is left to graphql-core (``run.py``), whose
         # resolver raises it again and reports it at its path.
-        return settled(loads[slot], key_of(source))
+        return settle(loads[slot], key_of(source))
 
     return load_keyed
+
+
+def settle_for(loader: type[Any]) -> Settle:
+    """How a plan finds what ``loader``'s loaders have loaded for a key."""
+    return prefetched if issubclass(loader, SourceLoader) and loader.load is DataLoader.load else settled
 
 
 def settled(load: Any, key: Any) -> Any:
@@ -90,6 +100,18 @@ def settled(load: Any, key: Any) -> Any:
     try:
         return load(key).result()
     except (Exception, CancelledError):  # pending, failed or cancelled: graphql-core's to answer
+        raise Miss from None
+
+
+def prefetched(load: Any, key: Any) -> Any:
+    """``settled``, for a ``SourceLoader``: it caches each key's future under the key itself, so
+    the future the level's prefetch made is read from its cache, without ``load``'s own steps."""
+    future = load.__self__._cache.get(key)
+    if future is None:
+        return settled(load, key)
+    try:
+        return future.result()
+    except (Exception, CancelledError):
         raise Miss from None
 
 
