@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import inspect
 from dataclasses import dataclass
+from keyword import iskeyword
 from operator import attrgetter
 from typing import Any
 
@@ -39,9 +40,11 @@ from graphql import (
 from graphql.execution.collect_fields import FieldDetailsList
 
 from engine.plans import steps
+from engine.plans.global_ids import global_id
 from engine.plans.keys import key_function, keyed_relation
-from engine.plans.steps import Getter, Miss, Read, Step
-from schema.fields import RELATION
+from engine.plans.leaves import leaf, leaf_field
+from engine.plans.steps import Field, Getter, Miss, Read, Step, settle_for
+from schema.fields import GLOBAL_ID, RELATION
 
 __all__ = ["Compiler", "Miss", "Plan", "Uncovered"]
 
@@ -80,7 +83,7 @@ class Compiler:
         non_null = isinstance(type_, GraphQLNonNull)
         named = type_.of_type if isinstance(type_, GraphQLNonNull) else type_
         if isinstance(named, GraphQLScalarType | GraphQLEnumType):
-            return steps.leaf(named, non_null)
+            return leaf(named, non_null)
         if isinstance(named, GraphQLList):
             return steps.list_(self._complete(named.of_type, details), non_null)
         if isinstance(named, GraphQLObjectType):
@@ -90,11 +93,11 @@ class Compiler:
             return steps.object_(is_type_of, self._fields(named, details), non_null)
         raise Uncovered  # interfaces and unions
 
-    def _fields(self, type_: GraphQLObjectType, details: FieldDetailsList) -> tuple[tuple[str, Step], ...]:
+    def _fields(self, type_: GraphQLObjectType, details: FieldDetailsList) -> tuple[tuple[str, Field], ...]:
         collected = self.executor.collect_subfields(type_, details)
         if collected.new_defer_usages or collected.forbidden_directive_instances:
             raise Uncovered
-        fields: list[tuple[str, Step]] = []
+        fields: list[tuple[str, Field]] = []
         for key, sub in collected.grouped_field_set.items():
             for detail in sub:
                 node = detail.node
@@ -106,42 +109,57 @@ class Compiler:
                     raise Uncovered
             name = sub[0].node.name.value
             if name == "__typename":
-                fields.append((key, steps.constant(type_.name)))
+                fields.append((key, Field(repr(type_.name), {})))  # a GraphQL name: a plain literal
                 continue
             field_def = type_.fields.get(name)
             if field_def is None:
                 raise Uncovered
             if (field_def.args or any(detail.node.arguments for detail in sub)) and keyed_relation(field_def) is None:
                 raise Uncovered
-            fields.append((key, self._field(field_def, sub)))
+            fields.append((key, self._field(field_def, sub, f"_{len(fields)}")))
         return tuple(fields)
 
-    def _field(self, field_def: GraphQLField, details: FieldDetailsList) -> Step:
-        get = self._getter(field_def, details)
+    def _field(self, field_def: GraphQLField, details: FieldDetailsList, suffix: str) -> Field:
+        """The field's entry in its object's display; the objects it names end with ``suffix``."""
         type_ = field_def.type
-        if isinstance(get, tuple):  # a value from the parent alone
-            read = get[0]
-            non_null = isinstance(type_, GraphQLNonNull)
-            named = type_.of_type if isinstance(type_, GraphQLNonNull) else type_
-            if isinstance(named, GraphQLScalarType | GraphQLEnumType):
-                return steps.read_leaf(read, named, non_null)
-            return steps.read_field(read, self._complete(type_, details))
-        return steps.loaded_field(get, self._complete(type_, details))
+        get = self._getter(field_def, details)
+        names: dict[str, Any]
+        if not isinstance(get, str | tuple):  # a loaded value
+            names = {f"get{suffix}": get, f"complete{suffix}": self._complete(type_, details)}
+            return Field(f"complete{suffix}(get{suffix}(value, loads), loads, info)", names)
+        names = {}
+        if isinstance(get, str):  # a plain attribute
+            read = f"value.{get}"
+        else:  # a function of the parent alone
+            read = f"read{suffix}(value)"
+            names[f"read{suffix}"] = get[0]
+        non_null = isinstance(type_, GraphQLNonNull)
+        named = type_.of_type if isinstance(type_, GraphQLNonNull) else type_
+        if isinstance(named, GraphQLScalarType | GraphQLEnumType):
+            field = leaf_field(read, named, non_null, suffix)
+            return Field(field.expression, names | field.names)
+        names[f"complete{suffix}"] = self._complete(type_, details)
+        return Field(f"complete{suffix}({read}, loads, info)", names)
 
-    def _getter(self, field_def: GraphQLField, details: FieldDetailsList) -> tuple[Read] | Getter:
+    def _getter(self, field_def: GraphQLField, details: FieldDetailsList) -> str | tuple[Read] | Getter:
+        """A plain attribute's name, a function of the parent alone (in a tuple), or a relation's getter."""
         resolve = field_def.resolve
         extensions = field_def.extensions or {}
         if (keyed := keyed_relation(field_def)) is not None:
             key_of = key_function(self.executor, field_def, details)
             if key_of is None:
                 raise Uncovered  # arguments that do not coerce: every item's resolver reports it
-            return steps.keyed(key_of, self.slots.setdefault(keyed.loader, len(self.slots)))
+            return steps.keyed(key_of, self.slots.setdefault(keyed.loader, len(self.slots)), settle_for(keyed.loader))
         relation = extensions.get(RELATION)
         if relation is not None:  # set by schema.fields.fast_resolvers with the relation's resolver
-            slot = self.slots.setdefault(relation.loader, len(self.slots))
-            return steps.many(relation.key, slot) if relation.many else steps.one(relation.key, slot)
+            slot, settle = self.slots.setdefault(relation.loader, len(self.slots)), settle_for(relation.loader)
+            return (steps.many if relation.many else steps.one)(relation.key, slot, settle)
+        definition: Any = extensions.get("strawberry-definition")
         if getattr(resolve, "_is_default", False):
-            return (attrgetter(extensions["strawberry-definition"].python_name),)
+            attribute = definition.python_name
+            return attribute if attribute.isidentifier() and not iskeyword(attribute) else (attrgetter(attribute),)
         if resolve is not None and getattr(resolve, "_of_parent", False):
+            if (node_type := (getattr(definition, "metadata", None) or {}).get(GLOBAL_ID)) is not None:
+                return (global_id(node_type),)
             return (lambda source: resolve(source, None),)
         raise Uncovered  # a hand-written resolver

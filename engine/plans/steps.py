@@ -1,162 +1,128 @@
-"""The closures a plan is made of: one per field of a selection, each ``(value, loads, info)``;
+"""What a plan is made of: per object, one generated function returning a dict display (no loop,
+no comprehension frame per object) whose entries are Python expressions, one per field (``Field``);
+the steps those expressions call, each ``(value, loads, info)``; and the relations' getters.
 ``loads`` holds the run's loaders' ``load`` by slot, and last the count of objects built.
 
-Each does what graphql-core's completion does for its kind of value, or raises ``Miss`` where
-it would not be exactly that. Leaves of the built-in ``String``, ``ID``, ``Boolean`` and ``Int``
-whose value is already of that exact Python type (an ``int`` within 32 bits) are returned as they
-are: graphql-core's ``coerce_output_value`` returns them unchanged. An object's fields are built
-by one generated function returning a dict display (no loop, no comprehension frame per object).
+Each does what graphql-core's completion does for its kind of value, or raises ``Miss`` where it
+would not be exactly that. Leaves are in ``leaves.py``.
 """
 
 from __future__ import annotations
 
+from asyncio import CancelledError
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import lru_cache
 from types import CodeType, CoroutineType, GeneratorType
 from typing import Any
 
-from graphql import (
-    GraphQLBoolean,
-    GraphQLEnumType,
-    GraphQLID,
-    GraphQLInt,
-    GraphQLScalarType,
-    GraphQLString,
-    Undefined,
-)
+from aiodataloader import DataLoader
+from graphql import Undefined
 from graphql.pyutils import is_awaitable
 
 from engine.chunked import CHUNK
+from loaders.base import SourceLoader
 
 Step = Callable[[Any, list[Any], Any], Any]
 Read = Callable[[Any], Any]  # a value from the parent alone
 Getter = Callable[[Any, list[Any]], Any]  # a value from the parent and the request's loads
-
-# The Python type each built-in scalar returns unchanged (graphql-core's serialize_* functions).
-_UNCHANGED: dict[GraphQLScalarType, type[Any]] = {GraphQLString: str, GraphQLID: str, GraphQLBoolean: bool}
-_INT_MIN, _INT_MAX = -(2**31), 2**31 - 1
 
 
 class Miss(Exception):
     """This item cannot be answered by the plan exactly as graphql-core would answer it."""
 
 
-def leaf_value(type_: GraphQLScalarType | GraphQLEnumType, non_null: bool) -> Callable[[Any], Any]:
-    """A leaf's value as graphql-core completes it, or ``Miss``."""
-    coerce = type_.coerce_output_value
-    # An enum refuses every value outside its own (an error, an awaitable): no need to look first.
-    check = not isinstance(type_, GraphQLEnumType)
+@dataclass(frozen=True, slots=True)
+class Field:
+    """One entry of an object's dict display: a Python expression over ``value`` (the object),
+    ``loads`` and ``info``, and the objects it names (each name unique within the object)."""
 
-    def leaf(value: Any) -> Any:
-        if value is None:
-            if non_null:
-                raise Miss
-            return None
-        if check and value.__class__ not in _PLAIN and not plain(value):
-            raise Miss
-        coerced = coerce(value)
-        if coerced is None or coerced is Undefined:
-            raise Miss
-        return coerced
-
-    return leaf
+    expression: str
+    names: dict[str, Any]
 
 
-def read_leaf(read: Read, type_: GraphQLScalarType | GraphQLEnumType, non_null: bool) -> Step:
-    """A leaf read off the parent alone."""
-    slow = leaf_value(type_, non_null)
-    if type_ is GraphQLInt:
-
-        def read_int(source: Any, _loads: list[Any], _info: Any) -> Any:
-            value = read(source)
-            if value.__class__ is int and _INT_MIN <= value <= _INT_MAX:
-                return value
-            return slow(value)
-
-        return read_int
-    unchanged = _UNCHANGED.get(type_) if isinstance(type_, GraphQLScalarType) else None
-    if unchanged is None:
-        return lambda source, _loads, _info: slow(read(source))
-
-    def read_unchanged(source: Any, _loads: list[Any], _info: Any) -> Any:
-        value = read(source)
-        if value.__class__ is unchanged:
-            return value
-        return slow(value)
-
-    return read_unchanged
+def generated(name: str, field: Field) -> Step:
+    """A step answering ``field``'s expression (a leaf item of a list, say)."""
+    source = f"""
+def {name}(value, loads, info):
+    return {field.expression}
+"""
+    namespace = {"Miss": Miss, **field.names}
+    exec(_code(source), namespace)
+    step: Step = namespace[name]
+    return step
 
 
-def leaf(type_: GraphQLScalarType | GraphQLEnumType, non_null: bool) -> Step:
-    """A leaf whose value is given (an item of a list, a loaded value)."""
-    complete = leaf_value(type_, non_null)
-    return lambda value, _loads, _info: complete(value)
+Settle = Callable[[Any, Any], Any]  # (a loader's load, a key) -> the value loaded, or Miss
 
 
-def read_field(read: Read, complete: Step) -> Step:
-    def field(source: Any, loads: list[Any], info: Any) -> Any:
-        return complete(read(source), loads, info)
-
-    return field
-
-
-def loaded_field(get: Getter, complete: Step) -> Step:
-    def field(source: Any, loads: list[Any], info: Any) -> Any:
-        return complete(get(source, loads), loads, info)
-
-    return field
-
-
-def constant(value: str) -> Step:
-    return lambda _source, _loads, _info: value
-
-
-def one(attribute: str, slot: int) -> Getter:
+def one(attribute: str, slot: int, settle: Settle) -> Getter:
     """A relation to one: the loaded value for the parent's key."""
 
     def load_one(source: Any, loads: list[Any]) -> Any:
         key = getattr(source, attribute)
         if key is None:
             return None
-        return settled(loads[slot](key))
+        return settle(loads[slot], key)
 
     return load_one
 
 
-def many(attribute: str, slot: int) -> Getter:
+def many(attribute: str, slot: int, settle: Settle) -> Getter:
     """A relation to many: the loaded values for the parent's keys."""
 
     def load_many(source: Any, loads: list[Any]) -> Any:
         load = loads[slot]
-        return [settled(load(key)) for key in getattr(source, attribute)]
+        return [settle(load, key) for key in getattr(source, attribute)]
 
     return load_many
 
 
-def keyed(key_of: Read, slot: int) -> Getter:
+def keyed(key_of: Read, slot: int, settle: Settle) -> Getter:
     """A relation keyed by a function of the parent (and the field's arguments, already bound)."""
 
     def load_keyed(source: Any, loads: list[Any]) -> Any:
         # A key that cannot be computed raises: the item is left to graphql-core (``run.py``), whose
         # resolver raises it again and reports it at its path.
-        return settled(loads[slot](key_of(source)))
+        return settle(loads[slot], key_of(source))
 
     return load_keyed
 
 
-def settled(future: Any) -> Any:
-    """A load's value, if the load has succeeded already."""
-    if not future.done() or future.cancelled() or future.exception() is not None:
-        raise Miss
-    return future.result()
+def settle_for(loader: type[Any]) -> Settle:
+    """How a plan finds what ``loader``'s loaders have loaded for a key."""
+    return prefetched if issubclass(loader, SourceLoader) and loader.load is DataLoader.load else settled
 
 
-def object_(is_type_of: Any, fields: tuple[tuple[str, Step], ...], non_null: bool) -> Step:
+def settled(load: Any, key: Any) -> Any:
+    """The value ``load`` has loaded for ``key``, if it has succeeded already (the level's prefetch
+    asked for it: ``load`` finds its future in the loader's cache)."""
+    try:
+        return load(key).result()
+    except (Exception, CancelledError):  # pending, failed or cancelled: graphql-core's to answer
+        raise Miss from None
+
+
+def prefetched(load: Any, key: Any) -> Any:
+    """``settled``, for a ``SourceLoader``: it caches each key's future under the key itself, so
+    the future the level's prefetch made is read from its cache, without ``load``'s own steps."""
+    future = load.__self__._cache.get(key)
+    if future is None:
+        return settled(load, key)
+    try:
+        return future.result()
+    except (Exception, CancelledError):
+        raise Miss from None
+
+
+def object_(is_type_of: Any, fields: tuple[tuple[str, Field], ...], non_null: bool) -> Step:
     """An object: checked as graphql-core checks it, then its fields in the selection's order. The
     objects built are counted in the last slot of ``loads`` (``run.py``: what the operation is charged)."""
-    steps = {f"step_{index}": step for index, (_, step) in enumerate(fields)}
+    names: dict[str, Any] = {}
+    for _, field in fields:
+        names.update(field.names)
     # Response keys are GraphQL names ([_A-Za-z][_0-9A-Za-z]*): their repr is a plain string literal.
-    display = ", ".join(f"{key!r}: step_{index}(value, loads, info)" for index, (key, _) in enumerate(fields))
+    display = "".join(f"\n        {key!r}: {field.expression}," for key, field in fields)
     checked = "\n    if is_type_of(value, info) is not True:\n        raise Miss" if is_type_of is not None else ""
     source = f"""
 def complete_object(value, loads, info):
@@ -165,9 +131,10 @@ def complete_object(value, loads, info):
     if value.__class__ not in plain_classes and not plain(value):
         raise Miss{checked}
     loads[-1] += 1
-    return {{{display}}}
+    return {{{display}
+    }}
 """
-    namespace = {"Miss": Miss, "plain_classes": _PLAIN, "plain": plain, "is_type_of": is_type_of, **steps}
+    namespace = {"Miss": Miss, "plain_classes": _PLAIN, "plain": plain, "is_type_of": is_type_of, **names}
     exec(_code(source), namespace)
     complete: Step = namespace["complete_object"]
     return complete
