@@ -27,7 +27,7 @@ class BundleRecord:
     allowance: int
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class TariffPlanRecord:
     id: int
     code: str
@@ -42,7 +42,7 @@ class ScheduledPlanRecord:
     plan: TariffPlanRecord
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class ServiceRecord:
     id: int
     code: str

@@ -11,7 +11,7 @@ from sqlalchemy import Select, select
 
 from core.billing_records import LineServiceRecord, ScheduledPlanRecord, TariffPlanRecord
 from core.values import Money
-from sources.billing.catalogue import PLAN_COLUMNS, SERVICE_COLUMNS, plan_record, service_record
+from sources.billing.catalogue import PLAN_COLUMNS, SERVICE_COLUMNS, once_per_id, plan_record, service_record
 from sources.billing.models import BillingAccount, LineProduct, LineService, ScheduledPlanChange, Service, TariffPlan
 from sources.db import SqlSource, bound_keys, key_in, keys_bound
 
@@ -53,7 +53,8 @@ class ProductSource(SqlSource):
 
     async def plans_by_subscriber_ids(self, subscriber_ids: Sequence[int]) -> list[tuple[int, TariffPlanRecord]]:
         rows = await self._rows(self._plans, {"lines": bound_keys(subscriber_ids, self.dialect)})
-        return [(row[0], plan_record(row)) for row in rows]
+        plan = once_per_id(plan_record)
+        return [(row[0], plan(row)) for row in rows]
 
     async def billing_currencies(self, subscriber_ids: Sequence[int]) -> dict[int, str]:
         """Each line's billing account's currency: what its charges, and its limit, are stated in."""
@@ -62,10 +63,11 @@ class ProductSource(SqlSource):
 
     async def services_by_subscriber_ids(self, subscriber_ids: Sequence[int]) -> list[LineServiceRecord]:
         rows = await self._rows(self._services, {"lines": bound_keys(subscriber_ids, self.dialect)})
+        service = once_per_id(service_record)
         return [
             LineServiceRecord(
                 row.subscriber_id,
-                service_record(row),
+                service(row),
                 row.activated_on,
                 Money.from_minor(row.line_fee_minor, row.currency),
             )

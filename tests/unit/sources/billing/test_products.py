@@ -86,3 +86,15 @@ async def test_lines_with_products_are_on_one_of_the_plans_and_hold_every_servic
     assert await products.subscriber_ids_with_products(None, [plan], []) == on_plan
     assert await products.subscriber_ids_with_products([customer], [], [service]) == with_service & of_customer
     assert await products.subscriber_ids_with_products([customer], [], []) == of_customer
+
+
+async def test_lines_on_one_plan_or_service_share_one_record_equal_to_the_catalogues(world):
+    lines = [row[0] for row in await _rows(world, "select subscriber_id from line_products order by subscriber_id")]
+    products, catalogue = world.sources.products, world.sources.catalogue
+    plans = [plan for _, plan in await products.plans_by_subscriber_ids(lines)]
+    services = [line_service.service for line_service in await products.services_by_subscriber_ids(lines)]
+    for records, listed in ((plans, await catalogue.plans()), (services, await catalogue.services())):
+        by_id = {record.id: record for record in records}
+        assert len(by_id) < len(records), "the demo puts many lines on one plan, and one service"
+        assert all(record is by_id[record.id] for record in records)
+        assert {record.id: record for record in listed if record.id in by_id} == by_id
