@@ -101,6 +101,22 @@ async def test_reads_of_one_shape_keep_their_own_values(postgres):
         assert (await source._rows(seven, {"n": 1}))[0][0] == 8
 
 
+async def test_reads_built_once_per_scope_keep_the_scopes_they_were_built_with(postgres):
+    """A scope's customers are an expanding ``IN`` in the statement: its text, expanded on the first
+    run, serves every run of that statement, and another scope's statement keeps its own."""
+    seen = Seen(postgres)
+    source = SqlSource(Backend("crm", postgres))
+    numbers = func.generate_series(1, 10).table_valued("value").render_derived(name="numbers")
+    one, three = (
+        select(func.count() + N).select_from(numbers).where(numbers.c.value.in_(scope)) for scope in ([4], [1, 2, 3])
+    )
+
+    for n in (0, 10, 20):
+        assert (await source._rows(one, {"n": n}))[0][0] == 1 + n
+        assert (await source._rows(three, {"n": n}))[0][0] == 3 + n
+    assert seen.executed == 2  # by SQLAlchemy, the first run of each
+
+
 async def test_a_statement_error_is_raised_as_sqlalchemy_raises_it(postgres):
     source = SqlSource(Backend("billing", postgres))
     quotient = select(literal(1, Integer) / bindparam("d", type_=Integer))
