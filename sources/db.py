@@ -35,6 +35,7 @@ from sources.billing.models import BillingBase
 from sources.billing.upgrade import upgrade_billing
 from sources.crm.models import CrmBase
 from sources.crm.upgrade import upgrade_crm
+from sources.direct import DirectReads
 from sources.state.models import StateBase
 
 
@@ -106,16 +107,23 @@ class SqlSource:
     def __init__(self, backend: Backend) -> None:
         self.backend = backend
         self.dialect = backend.dialect.name
+        self._direct = DirectReads()
 
     async def _rows(self, statement: Executable, parameters: dict[str, Any] | None = None) -> Sequence[Any]:
-        """The rows of one read; ``parameters`` bind a statement built once (``bound_keys``)."""
+        """The rows of one read; ``parameters`` bind a statement built once (``bound_keys``), which
+        runs without SQLAlchemy's per-execution work after its first run (``sources/direct.py``)."""
         try:
             async with self.backend.read(retryable=True) as conn:
-                return (await conn.execute(statement, parameters)).all()
+                return await self._run(conn, statement, parameters)
         except StaleConnection:
             # The pooled connection lent was found dead by the statement: a read may go twice.
             async with self.backend.read() as conn:
-                return (await conn.execute(statement, parameters)).all()
+                return await self._run(conn, statement, parameters)
+
+    async def _run(self, conn: Any, statement: Executable, parameters: dict[str, Any] | None) -> Sequence[Any]:
+        if parameters is None:
+            return (await conn.execute(statement)).all()
+        return await self._direct.rows(conn, statement, parameters)
 
     async def as_of(self) -> datetime:
         """The moment this source's reads see (the answer's, when it reads in one)."""

@@ -34,6 +34,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from core.errors import BackendUnavailable
 from sources.backend import _DEFAULT, Backend
+from sources.direct import send
 
 _BEGIN = {
     "postgresql": "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
@@ -101,7 +102,7 @@ class ReadTransaction:
             conn = await self.backend._reader.connect()
             try:
                 began = datetime.now(UTC)
-                await conn.exec_driver_sql(_BEGIN[self.backend.dialect.name])
+                await send(conn, _BEGIN[self.backend.dialect.name])
                 break
             except BaseException as error:
                 await _shielded(conn.close())
@@ -120,7 +121,7 @@ class ReadTransaction:
             if conn is None:
                 return
             try:
-                await conn.exec_driver_sql("ROLLBACK")
+                await send(conn, "ROLLBACK")
                 await conn.close()
             except BaseException:
                 self._conn = conn

@@ -6,10 +6,10 @@ without a round trip to check every connection before it is lent."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest
-from sqlalchemy import event, func, select, text
+from sqlalchemy import Boolean, bindparam, event, func, select, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from core.errors import BackendBusy, BackendUnavailable
@@ -160,6 +160,21 @@ async def end_session(pid: int) -> None:
 
 
 BACKEND_PID = select(func.pg_backend_pid())
+# The same read built once with a bound parameter: sent straight to the driver after its first run
+# (``sources/direct.py``), whose errors must say the same.
+BACKEND_PID_BOUND = select(func.pg_backend_pid()).where(bindparam("always", type_=Boolean))
+
+
+@pytest.fixture(params=["built per read", "built once"])
+def backend_pid(request: pytest.FixtureRequest) -> Callable[[SqlSource], Awaitable[int]]:
+    """The server process a source's read ran on."""
+
+    async def read(source: SqlSource) -> int:
+        if request.param == "built once":
+            return int((await source._rows(BACKEND_PID_BOUND, {"always": True}))[0][0])
+        return int((await source._rows(BACKEND_PID))[0][0])
+
+    return read
 
 
 @pytest.fixture(params=["seen closed at checkout", "found dead by the statement"])
@@ -172,35 +187,35 @@ def unseen(request: pytest.FixtureRequest, small_pool: Backend) -> bool:
     return False
 
 
-async def test_a_session_ended_between_reads_does_not_fail_the_next_read(small_pool, unseen):
+async def test_a_session_ended_between_reads_does_not_fail_the_next_read(small_pool, unseen, backend_pid):
     backend = small_pool
     source = SqlSource(backend)
-    pid = (await source._rows(BACKEND_PID))[0][0]
+    pid = await backend_pid(source)
     await end_session(pid)
 
-    assert (await source._rows(BACKEND_PID))[0][0] != pid
+    assert await backend_pid(source) != pid
     assert backend.breaker.healthy
 
 
-async def test_a_session_ended_between_answers_does_not_fail_the_next_answers_moment(small_pool, unseen):
+async def test_a_session_ended_between_answers_does_not_fail_the_next_answers_moment(small_pool, unseen, backend_pid):
     backend = small_pool
     source = SqlSource(MomentBackend(backend))
     async with one_moment():
-        pid = (await source._rows(BACKEND_PID))[0][0]
+        pid = await backend_pid(source)
     await end_session(pid)
 
     async with one_moment():
-        assert (await source._rows(BACKEND_PID))[0][0] != pid
+        assert await backend_pid(source) != pid
     assert backend.breaker.healthy
 
 
-async def test_a_session_ended_inside_an_answers_moment_fails_its_reads_and_is_not_sent_again(small_pool):
+async def test_a_session_ended_inside_an_answers_moment_fails_its_reads_and_is_not_sent_again(small_pool, backend_pid):
     """Another moment would mix two snapshots in one answer: the reads fail instead."""
     backend = small_pool
     source = SqlSource(MomentBackend(backend))
     async with one_moment():
-        pid = (await source._rows(BACKEND_PID))[0][0]
+        pid = await backend_pid(source)
         await end_session(pid)
         for _ in range(2):
             with pytest.raises(BackendUnavailable):
-                await source._rows(BACKEND_PID)
+                await backend_pid(source)
