@@ -6,14 +6,14 @@ from pathlib import Path
 
 DASHBOARD = (Path(__file__).parents[3] / "bench" / "operations" / "dashboard.graphql").read_text()
 # customer; org units (root, two levels of children, the filter's unit batched with one of
-# them); subscriber counts (two batches: LevelExecutor loads the tree under a list at once);
+# them); subscriber counts (one batch: LevelExecutor loads the tree under ``customer`` at once);
 # line membership and per-line sums for every level's spending; the page, its total count,
 # plans, services, bundles and line spending; and billing's BEGIN and ROLLBACK around the
 # answer's one moment (sources/moment.py).
-DASHBOARD_STATEMENTS = 17
+DASHBOARD_STATEMENTS = 16
 # With the org tree in the shared cache: the root, both levels of children and the filter's unit
 # come from it.
-WARM_DASHBOARD_STATEMENTS = 13
+WARM_DASHBOARD_STATEMENTS = 12
 
 
 async def _dashboard_statements(world, login: str) -> tuple[int, int, dict]:
