@@ -64,6 +64,9 @@ class LevelExecutor(StrawberryGraphQLCoreExecutionContext):
     # The objects built so far, by graphql-core and by plans: what the operation is charged for, when
     # nothing built was dropped again (``engine/charging.py``).
     objects: int = 0
+    # The places (ids of field details) whose loads are issued already, while graphql-core completes,
+    # synchronously, an object that a plan missed after its level's prefetch.
+    walked: frozenset[int] = frozenset()
 
     @classmethod
     def build(
@@ -126,19 +129,21 @@ class LevelExecutor(StrawberryGraphQLCoreExecutionContext):
         position_context: Any,
     ) -> Any:
         plan = self._single_plan(return_type, field_details_list, path)
-        if plan is None:
-            return self._complete_object(None, return_type, field_details_list, info, path, result, position_context)
+        if plan is None or id(field_details_list) in self.walked:  # no plan, or its loads are issued
+            return self._complete_object(plan, return_type, field_details_list, info, path, result, position_context)
+        walked: set[int] = set()
         try:
-            pending = self._prefetch(return_type, field_details_list, [result], info.context)
+            pending = self._prefetch(return_type, field_details_list, [result], info.context, walked=walked)
         except Exception:  # not the object its type reads (graphql-core reports it in its own words)
             plan, pending = None, None
         if pending is None:
-            return self._complete_object(plan, return_type, field_details_list, info, path, result, position_context)
+            return self._complete_object(plan, return_type, field_details_list, info, path, result, position_context,
+                                         walked)  # fmt: skip
 
         async def complete_after_prefetch() -> Any:
             await pending
             completed = self._complete_object(plan, return_type, field_details_list, info, path, result,
-                                              position_context)  # fmt: skip
+                                              position_context, walked)  # fmt: skip
             return await completed if self.is_awaitable(completed) else completed
 
         return complete_after_prefetch()
@@ -152,13 +157,21 @@ class LevelExecutor(StrawberryGraphQLCoreExecutionContext):
         path: Path,
         result: Any,
         position_context: Any,
+        walked: set[int] | frozenset[int] = frozenset(),
     ) -> Any:
-        """The object built by its plan, else by graphql-core; either way the objects built are counted."""
+        """The object built by its plan, else by graphql-core; either way the objects built are counted.
+        While graphql-core completes it (a plan that missed: a long list below, a failed load), the
+        places its prefetch ``walked`` are not prefetched again."""
         if plan is not None and (built := single.built_by_plan(plan, result, info)) is not None:
             self.objects += built[1]
             return built[0]
         self.objects += 1
-        return super().complete_object_value(return_type, details, info, path, result, position_context)
+        outer = self.walked
+        self.walked = outer | walked
+        try:
+            return super().complete_object_value(return_type, details, info, path, result, position_context)
+        finally:
+            self.walked = outer
 
     def build_response(self, data: dict[str, Any] | None) -> Any:
         response = super().build_response(data)
@@ -192,7 +205,8 @@ class LevelExecutor(StrawberryGraphQLCoreExecutionContext):
             complete = partial(complete_planned, self, plan)
         # A null item of a nullable list has nothing to load.
         present = [item for item in items if item is not None]
-        pending = self._prefetch(named, field_details_list, present, info.context) if present else None
+        walked = id(field_details_list) in self.walked
+        pending = self._prefetch(named, field_details_list, present, info.context) if present and not walked else None
         if pending is None:
             return complete(item_type, field_details_list, info, path, items, position_context)
 
@@ -243,6 +257,7 @@ class LevelExecutor(StrawberryGraphQLCoreExecutionContext):
         objects: list[Any],
         context: Any,
         leaves: list[tuple[type[Any], list[Any]]] | None = None,
+        walked: set[int] | None = None,
     ) -> asyncio.Future[Any] | None:
         """Issue every load the selection under ``objects`` will need; None when nothing waits.
 
@@ -251,6 +266,8 @@ class LevelExecutor(StrawberryGraphQLCoreExecutionContext):
         while the items are completed — so that a plan finds them settled."""
         top = leaves is None
         leaves = [] if leaves is None else leaves
+        if walked is not None:
+            walked.add(id(details))
         waits: list[Any] = []
         for sub_details in self.collect_subfields(type_, details).grouped_field_set.values():
             name = sub_details[0].node.name.value
@@ -272,7 +289,9 @@ class LevelExecutor(StrawberryGraphQLCoreExecutionContext):
                 if sub_type is not None and getattr(field_def.resolve, "_is_default", False):
                     attribute = field_def.extensions["strawberry-definition"].python_name
                     children = _flatten(getattr(obj, attribute) for obj in objects)
-                    nested = self._prefetch(sub_type, sub_details, children, context, leaves) if children else None
+                    nested = (
+                        self._prefetch(sub_type, sub_details, children, context, leaves, walked) if children else None
+                    )
                     if nested is not None:
                         waits.append(nested)
                 continue
@@ -283,7 +302,7 @@ class LevelExecutor(StrawberryGraphQLCoreExecutionContext):
                 continue
             loader = context.loader(loader_class)
             futures = [loader.load(key) for key in keys]
-            waits.append(self._follow(futures, sub_type, sub_details, context, leaves))
+            waits.append(self._follow(futures, sub_type, sub_details, context, leaves, walked))
         if top and (waits or leaves):
             return asyncio.ensure_future(_then_leaves(waits, leaves, context))
         return asyncio.ensure_future(_all(waits)) if waits else None
@@ -295,13 +314,14 @@ class LevelExecutor(StrawberryGraphQLCoreExecutionContext):
         details: FieldDetailsList,
         context: Any,
         leaves: list[tuple[type[Any], list[Any]]],
+        walked: set[int] | None,
     ) -> None:
         await _settled(futures)
         if sub_type is None:
             return
         # A failed load is left for the field's own resolver to report.
         values = _flatten(f.result() for f in futures if not f.cancelled() and f.exception() is None)
-        if values and (nested := self._prefetch(sub_type, details, values, context, leaves)) is not None:
+        if values and (nested := self._prefetch(sub_type, details, values, context, leaves, walked)) is not None:
             await nested
 
 
