@@ -9,10 +9,11 @@ from typing import Any
 import pytest
 
 from engine.charging import objects_in
+from engine.chunked import CHUNK
 from engine.executor import LevelExecutor
 from engine.plans import single
 from loaders.subscriber import TariffPlanBySubscriberIdLoader
-from tests.api.engine.test_compiled_plans import GraphQLCoreContext, targets
+from tests.api.engine.test_compiled_plans import BIG, GraphQLCoreContext, targets
 from tests.support import LOGINS, World
 
 TREE = """{ viewer { name role } customer { name orgRoot { id name subscriberCount
@@ -109,3 +110,23 @@ async def test_a_single_object_a_plan_misses_is_completed_by_graphql_core(world,
     assert by_graphql_core.count(["node"]) == 2  # plans off, then on; and on, the line's own objects by plans
     assert sorted(planned) == ["node", "node.orgUnit"] and planned["node.orgUnit"] is not None
     assert counted == walked  # nothing the missed plan built is counted
+
+
+@pytest.mark.executed_once
+async def test_a_page_too_long_for_its_plan_is_prefetched_once(large_world, spied, monkeypatch):
+    planned, by_graphql_core = spied
+    prefetched: list[str] = []
+    prefetch = LevelExecutor._prefetch
+
+    def prefetching(self: LevelExecutor, type_: Any, details: Any, *args: Any, **kwargs: Any) -> Any:
+        if len(args) < 3 or args[2] is None:  # a level's own prefetch, not one of its levels below
+            prefetched.append(details[0].node.name.value)
+        return prefetch(self, type_, details, *args, **kwargs)
+
+    monkeypatch.setattr(LevelExecutor, "_prefetch", prefetching)
+    monkeypatch.setenv("CORPCARE_COMPILED_PLANS", "1")
+    lines = (await large_world.data(BIG.login, BIG.document))["subscribers"]["nodes"]
+    assert len(lines) > CHUNK
+    assert planned == {"subscribers": None}  # the page's plan missed: its list of lines is longer than a chunk
+    assert by_graphql_core == [["subscribers"]]  # graphql-core completed the page, plans its lines
+    assert prefetched == ["subscribers"]  # the lines' loads were issued by the page's prefetch alone
