@@ -4,7 +4,7 @@ Each revision is checked out into a worktree; a probe process per revision and r
 the operations there (importing that revision's code), alternating A and B so that noise on
 this shared machine hits both alike. Prints p50 per operation and the ratio B / A.
 
-    .venv/bin/python -m bench.ab REV_A REV_B [--size M] [--backend sqlite] [--rounds 3]
+    .venv/bin/python -m bench.ab REV_A REV_B [--size M] [--backend sqlite] [--rounds 3] [--only dashboard ...]
 """
 
 from __future__ import annotations
@@ -88,7 +88,9 @@ def main() -> None:
     parser.add_argument("--backend", default="sqlite", choices=["sqlite", "postgres"])
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--repeat", type=int, default=10)
+    parser.add_argument("--only", nargs="+", choices=[op.name for op in WORKLOAD], help="these operations alone")
     args = parser.parse_args()
+    operations = [op for op in WORKLOAD if args.only is None or op.name in args.only]
     dataset = asyncio.run(prepare(args.backend, args.size))
     targets = asyncio.run(_targets(dataset))
     trees = {"A": worktree(args.a), "B": worktree(args.b)}
@@ -97,11 +99,12 @@ def main() -> None:
         side: json.dumps({"urls": dataset.urls, "today": dataset.as_of.isoformat(), "operations": [
             {"name": op.name, "login": op.login, "document": _document(tree, op.name, op.document),
              "variables": op.variables(targets), "repeat": args.repeat}
-            for op in WORKLOAD
+            for op in operations
         ]})
         for side, tree in trees.items()
     }  # fmt: skip
     samples: dict[str, dict[str, list[float]]] = {"A": {}, "B": {}}
+    rounds: dict[str, list[float]] = {}  # each round's B / A p50, for the spread
     for _ in range(args.rounds):
         for side, tree in trees.items():
             env = os.environ | {"PYTHONPATH": str(tree)}
@@ -111,11 +114,15 @@ def main() -> None:
                 raise SystemExit(f"{side} failed:\n{out.stderr[-2000:]}")
             for name, times in json.loads(out.stdout).items():
                 samples[side].setdefault(name, []).extend(times)
+                if side == "B":
+                    a = statistics.median(samples["A"][name][-len(times) :])
+                    rounds.setdefault(name, []).append(statistics.median(times) / a)
     print(f"\nin-process p50 (ms), {dataset.label}, {args.rounds} alternating rounds of {args.repeat}")
-    print(f"| operation | A = {args.a} | B = {args.b} | B / A |\n|---|---|---|---|")
-    for op in WORKLOAD:
+    print(f"| operation | A = {args.a} | B = {args.b} | B / A | rounds' B / A |\n|---|---|---|---|---|")
+    for op in operations:
         a, b = statistics.median(samples["A"][op.name]), statistics.median(samples["B"][op.name])
-        print(f"| {op.name} | {a:.1f} | {b:.1f} | {b / a:.2f} |")
+        spread = f"{min(rounds[op.name]):.2f} to {max(rounds[op.name]):.2f}"
+        print(f"| {op.name} | {a:.1f} | {b:.1f} | {b / a:.2f} | {spread} |")
 
 
 def _document(tree: Path, name: str, current: str) -> str:

@@ -10,8 +10,10 @@ completed synchronously: their relation resolvers find their futures already don
 
 Once the level's loads are done, the items are completed by a compiled plan where one covers the
 selection (``engine/plans/``; ``CORPCARE_COMPILED_PLANS=0`` turns plans off): graphql-core completes
-the lists no plan covers, and each item a plan cannot answer exactly. Plans are compiled once per
-list of a document, role and variables used under it, and shared by requests (``cache.py``).
+the lists no plan covers, and each item a plan cannot answer exactly. An object at a field (not an
+item of a list) is prefetched and built by a plan alike (``single.py``), or else by graphql-core.
+Plans are compiled once per place of a document, role and variables used under it, and shared by
+requests (``cache.py``).
 
 A read's fields the caller's role lacks (``permissions/authorize.py``) are answered null with
 their FORBIDDEN error, at their paths: their resolvers never run, and nothing is loaded for them.
@@ -44,7 +46,7 @@ from engine.charging import CountedResult
 from engine.chunked import CHUNK, complete_in_chunks
 from engine.event_results import RESULTS
 from engine.leaf_lists import StandIns
-from engine.plans import Plan, complete_planned
+from engine.plans import Plan, complete_planned, single
 from engine.plans.cache import PLANS
 from engine.plans.keys import key_function, keyed_relation
 from permissions.authorize import Denial, denials_of
@@ -55,13 +57,16 @@ from schema.fields import RELATION
 class LevelExecutor(StrawberryGraphQLCoreExecutionContext):
     # The operation's denied fields, by their nodes' ids (each event of a subscription copies them).
     denied: dict[int, Denial] | None = None
-    # This operation's plans by (item type, id of the list's field details), each kept with the
-    # details it was made for (so that id is not reused while the executor lives), as the process's
+    # This operation's plans by (item or object type, id of the list's or object's field details), each
+    # kept with the details it was made for (so that id is not reused while the executor lives), as the process's
     # plan cache gave them (engine/plans/cache.py); None when plans are off.
     plans: dict[tuple[GraphQLOutputType, int], tuple[FieldDetailsList, Plan | None]] | None = None
     # The objects built so far, by graphql-core and by plans: what the operation is charged for, when
     # nothing built was dropped again (``engine/charging.py``).
     objects: int = 0
+    # The places (ids of field details) whose loads are issued already, while graphql-core completes,
+    # synchronously, an object that a plan missed after its level's prefetch.
+    walked: frozenset[int] = frozenset()
 
     @classmethod
     def build(
@@ -123,8 +128,50 @@ class LevelExecutor(StrawberryGraphQLCoreExecutionContext):
         result: Any,
         position_context: Any,
     ) -> Any:
+        plan = self._single_plan(return_type, field_details_list, path)
+        if plan is None or id(field_details_list) in self.walked:  # no plan, or its loads are issued
+            return self._complete_object(plan, return_type, field_details_list, info, path, result, position_context)
+        walked: set[int] = set()
+        try:
+            pending = self._prefetch(return_type, field_details_list, [result], info.context, walked=walked)
+        except Exception:  # not the object its type reads (graphql-core reports it in its own words)
+            plan, pending = None, None
+        if pending is None:
+            return self._complete_object(plan, return_type, field_details_list, info, path, result, position_context,
+                                         walked)  # fmt: skip
+
+        async def complete_after_prefetch() -> Any:
+            await pending
+            completed = self._complete_object(plan, return_type, field_details_list, info, path, result,
+                                              position_context, walked)  # fmt: skip
+            return await completed if self.is_awaitable(completed) else completed
+
+        return complete_after_prefetch()
+
+    def _complete_object(
+        self,
+        plan: Plan | None,
+        return_type: GraphQLObjectType,
+        details: FieldDetailsList,
+        info: GraphQLResolveInfo,
+        path: Path,
+        result: Any,
+        position_context: Any,
+        walked: set[int] | frozenset[int] = frozenset(),
+    ) -> Any:
+        """The object built by its plan, else by graphql-core; either way the objects built are counted.
+        While graphql-core completes it (a plan that missed: a long list below, a failed load), the
+        places its prefetch ``walked`` are not prefetched again."""
+        if plan is not None and (built := single.built_by_plan(plan, result, info)) is not None:
+            self.objects += built[1]
+            return built[0]
         self.objects += 1
-        return super().complete_object_value(return_type, field_details_list, info, path, result, position_context)
+        outer = self.walked
+        self.walked = outer | walked
+        try:
+            return super().complete_object_value(return_type, details, info, path, result, position_context)
+        finally:
+            self.walked = outer
 
     def build_response(self, data: dict[str, Any] | None) -> Any:
         response = super().build_response(data)
@@ -158,7 +205,8 @@ class LevelExecutor(StrawberryGraphQLCoreExecutionContext):
             complete = partial(complete_planned, self, plan)
         # A null item of a nullable list has nothing to load.
         present = [item for item in items if item is not None]
-        pending = self._prefetch(named, field_details_list, present, info.context) if present else None
+        walked = id(field_details_list) in self.walked
+        pending = self._prefetch(named, field_details_list, present, info.context) if present and not walked else None
         if pending is None:
             return complete(item_type, field_details_list, info, path, items, position_context)
 
@@ -177,9 +225,20 @@ class LevelExecutor(StrawberryGraphQLCoreExecutionContext):
             return None
         if any(self.is_awaitable(item) for item in items):
             return None
-        key = (item_type, id(details))
+        return self._cached_plan(item_type, details)
+
+    def _single_plan(self, type_: GraphQLObjectType, details: FieldDetailsList, path: Path) -> Plan | None:
+        """The plan for one object at a field, if plans are on and one covers its selection. An item
+        of a list is left to graphql-core: its list's plan missed it, or none covers the list."""
+        if self.plans is None or path.key.__class__ is not str:
+            return None
+        return self._cached_plan(type_, details)
+
+    def _cached_plan(self, type_: GraphQLOutputType, details: FieldDetailsList) -> Plan | None:
+        assert self.plans is not None
+        key = (type_, id(details))
         if (cached := self.plans.get(key)) is None:
-            cached = self.plans[key] = (details, PLANS.plan(self, item_type, details))
+            cached = self.plans[key] = (details, PLANS.plan(self, type_, details))
         return cached[1]
 
     def _long(self, items: Iterable[Any], details: FieldDetailsList, path: Path) -> bool:
@@ -198,6 +257,7 @@ class LevelExecutor(StrawberryGraphQLCoreExecutionContext):
         objects: list[Any],
         context: Any,
         leaves: list[tuple[type[Any], list[Any]]] | None = None,
+        walked: set[int] | None = None,
     ) -> asyncio.Future[Any] | None:
         """Issue every load the selection under ``objects`` will need; None when nothing waits.
 
@@ -206,6 +266,8 @@ class LevelExecutor(StrawberryGraphQLCoreExecutionContext):
         while the items are completed — so that a plan finds them settled."""
         top = leaves is None
         leaves = [] if leaves is None else leaves
+        if walked is not None:
+            walked.add(id(details))
         waits: list[Any] = []
         for sub_details in self.collect_subfields(type_, details).grouped_field_set.values():
             name = sub_details[0].node.name.value
@@ -227,7 +289,9 @@ class LevelExecutor(StrawberryGraphQLCoreExecutionContext):
                 if sub_type is not None and getattr(field_def.resolve, "_is_default", False):
                     attribute = field_def.extensions["strawberry-definition"].python_name
                     children = _flatten(getattr(obj, attribute) for obj in objects)
-                    nested = self._prefetch(sub_type, sub_details, children, context, leaves) if children else None
+                    nested = (
+                        self._prefetch(sub_type, sub_details, children, context, leaves, walked) if children else None
+                    )
                     if nested is not None:
                         waits.append(nested)
                 continue
@@ -238,7 +302,7 @@ class LevelExecutor(StrawberryGraphQLCoreExecutionContext):
                 continue
             loader = context.loader(loader_class)
             futures = [loader.load(key) for key in keys]
-            waits.append(self._follow(futures, sub_type, sub_details, context, leaves))
+            waits.append(self._follow(futures, sub_type, sub_details, context, leaves, walked))
         if top and (waits or leaves):
             return asyncio.ensure_future(_then_leaves(waits, leaves, context))
         return asyncio.ensure_future(_all(waits)) if waits else None
@@ -250,13 +314,14 @@ class LevelExecutor(StrawberryGraphQLCoreExecutionContext):
         details: FieldDetailsList,
         context: Any,
         leaves: list[tuple[type[Any], list[Any]]],
+        walked: set[int] | None,
     ) -> None:
         await _settled(futures)
         if sub_type is None:
             return
         # A failed load is left for the field's own resolver to report.
         values = _flatten(f.result() for f in futures if not f.cancelled() and f.exception() is None)
-        if values and (nested := self._prefetch(sub_type, details, values, context, leaves)) is not None:
+        if values and (nested := self._prefetch(sub_type, details, values, context, leaves, walked)) is not None:
             await nested
 
 

@@ -1,4 +1,4 @@
-"""Compiled plans for completing lists of objects (``compile.py``) and their runner (``run.py``)."""
+"""Compiled plans for completing objects (``compile.py``): of lists (``run.py``) and single ones (``single.py``)."""
 
 from __future__ import annotations
 

@@ -6,7 +6,7 @@ backends — and the plans really answer the big list's items."""
 
 from __future__ import annotations
 
-import collections
+import functools
 import os
 from typing import Any
 
@@ -15,11 +15,13 @@ import pytest
 from graphql import ExecutionResult, GraphQLError, parse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext as GraphQLCoreContext
 
 from bench.workload import LINE_QUERY, TARGETS_QUERY, WORKLOAD, Targets
 from core.values import add_months, month_start
 from engine.executor import LevelExecutor
 from engine.plans import run as plan_run
+from engine.plans import single
 from tests import plan_differential
 from tests.api.engine.fuzzing import id_pools
 from tests.api.engine.plan_operations import operations
@@ -112,35 +114,41 @@ async def test_relations_keyed_by_arguments_on_list_items_answer_the_same_with_p
 
 
 @pytest.mark.executed_once
-async def test_the_dashboard_and_the_subscriber_page_lists_are_answered_by_plans(world, monkeypatch):
+async def test_the_dashboard_and_the_subscriber_pages_are_built_by_plans(world, monkeypatch):
     aims = await targets(world)
-    planned: collections.Counter[str] = collections.Counter()
-    missed: list[Any] = []
-    complete_chunk, fallback = plan_run.complete_chunk, LevelExecutor.complete_list_item_value
+    planned: dict[str, Any] = {}
+    by_graphql_core: list[Any] = []
+    built_by_plan, complete_object_value = single.built_by_plan, GraphQLCoreContext.complete_object_value
 
-    def counting(run: Any, start: int, stop: int) -> None:
-        planned[".".join(str(key) for key in run.path.as_list())] += stop - start
-        complete_chunk(run, start, stop)
+    def building(plan: Any, value: Any, info: Any) -> Any:
+        planned[".".join(str(key) for key in info.path.as_list())] = built = built_by_plan(plan, value, info)
+        return built
 
-    def missing(executor: Any, item: Any, results: list[Any], *args: Any) -> bool:
-        missed.append(args[3].as_list())
-        return bool(fallback(executor, item, results, *args))
+    def completing(executor: Any, *args: Any) -> Any:
+        by_graphql_core.append(args[3].as_list())
+        return complete_object_value(executor, *args)
 
-    monkeypatch.setattr(plan_run, "complete_chunk", counting)
-    monkeypatch.setattr(LevelExecutor, "complete_list_item_value", missing)
+    monkeypatch.setattr(single, "built_by_plan", building)
+    monkeypatch.setattr(GraphQLCoreContext, "complete_object_value", completing)
     monkeypatch.setenv("CORPCARE_COMPILED_PLANS", "1")
+    # The objects plans build at fields, and those graphql-core builds: a page whose total count its own
+    # resolver counts (one more statement) is graphql-core's, its list of lines and its page info are plans'.
     expected = {
-        "dashboard": ("subscribers.edges", "customer.orgRoot.children"),
-        "subscriber_page": ("subscribers.nodes",),
+        "dashboard": (["customer", "subscribers.pageInfo", "viewer"], [["subscribers"]]),
+        "subscriber_page": (["subscribers.pageInfo"], [["subscribers"]]),
+        "subscriber_detail": (["node"], []),
     }
-    for name, lists in expected.items():
+    for name, (places, by_resolvers) in expected.items():
         operation = next(operation for operation in WORKLOAD if operation.name == name)
         planned.clear()
+        by_graphql_core.clear()
         data = await world.data(operation.login, operation.document, operation.variables(aims))
-        assert set(planned) == set(lists), name
-        assert planned[lists[0]] == len(data["subscribers"][lists[0].split(".")[1]]) > 1
-        below = [path for path in missed if ".".join(str(k) for k in path if isinstance(k, str)).startswith(lists)]
-        assert below == []  # no item, and no item of a list below them, went through graphql-core
+        assert sorted(planned) == places, name
+        for place in places:
+            first, *rest = place.split(".")
+            assert planned[place] is not None and planned[place][0] == functools.reduce(dict.get, rest, data[first])
+        assert by_graphql_core == by_resolvers, name  # no other object, in a list or not
+    assert len(data["node"]["usage"]["nodes"]) > 1
 
 
 async def test_a_field_the_role_lacks_inside_a_list_is_refused_the_same_with_plans_on_and_off(world, analyst):

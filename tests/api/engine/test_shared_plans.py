@@ -10,7 +10,7 @@ import pytest
 
 from core.values import add_months, month_start
 from engine import executor as executor_module
-from engine.plans import run as plan_run
+from engine.plans import single
 from engine.plans.cache import PlanCache
 from engine.plans.compile import Compiler
 from tests.api.engine.test_compiled_plans import BIG, KEYED_READS, PAGE, answer
@@ -39,23 +39,27 @@ def compiled(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
     return seen
 
 
-async def test_a_list_plan_is_compiled_by_the_first_request_and_reused_by_the_next(world, compiled, monkeypatch):
-    planned: list[int] = []
-    complete_chunk = plan_run.complete_chunk
+async def test_a_plan_is_compiled_by_the_first_request_and_reused_by_the_next(world, compiled, monkeypatch):
+    planned: list[Any] = []
+    built_by_plan = single.built_by_plan
 
-    def counting(run: Any, start: int, stop: int) -> None:
-        planned.append(stop - start)
-        complete_chunk(run, start, stop)
+    def building(plan: Any, value: Any, info: Any) -> Any:
+        built = built_by_plan(plan, value, info)
+        planned.append((info.path.as_list(), built))
+        return built
 
-    monkeypatch.setattr(plan_run, "complete_chunk", counting)
+    monkeypatch.setattr(single, "built_by_plan", building)
     monkeypatch.setenv("CORPCARE_COMPILED_PLANS", "1")
     first = await world.data(BIG.login, BIG.document)
-    assert [name for _, name in compiled] == ["nodes"]
+    # One place: the page of lines, an object whose plan builds its list of lines too.
+    assert [(str(item_type), name) for item_type, name in compiled] == [("SubscriberConnection", "subscribers")]
     compiled.clear()
     planned.clear()
     second = await world.data(BIG.login, BIG.document)
     assert compiled == []  # the first request's plan
-    assert sum(planned) == len(second["subscribers"]["nodes"]) > 1  # and it answered every line
+    [(path, built)] = planned
+    assert path == ["subscribers"] and built is not None  # and it answered the page
+    assert built[0]["nodes"] == second["subscribers"]["nodes"] and len(second["subscribers"]["nodes"]) > 1
     assert second == first
 
 

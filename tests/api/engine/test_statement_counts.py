@@ -6,16 +6,16 @@ from pathlib import Path
 
 DASHBOARD = (Path(__file__).parents[3] / "bench" / "operations" / "dashboard.graphql").read_text()
 # customer; org units (root, two levels of children, the filter's unit batched with one of
-# them); subscriber counts (two batches: LevelExecutor loads the tree under a list at once);
+# them); subscriber counts (one batch: LevelExecutor loads the tree under ``customer`` at once);
 # line membership and per-line sums for every level's spending; the page, its total count,
 # plans, services, bundles and line spending; billing's BEGIN and ROLLBACK around the answer's
 # one moment (sources/moment.py); and the open month's two versions, of its charges and of its
 # stays (loaders/closed_months.py), read before the line membership and sums they key.
-DASHBOARD_STATEMENTS = 19
+DASHBOARD_STATEMENTS = 18
 # With the org tree and the open month's sums in the shared cache: the root, both levels of
 # children and the filter's unit come from it, and the two versions stand for the membership and
 # sums.
-WARM_DASHBOARD_STATEMENTS = 13
+WARM_DASHBOARD_STATEMENTS = 12
 
 
 async def _dashboard_statements(world, login: str) -> tuple[int, int, dict]:
