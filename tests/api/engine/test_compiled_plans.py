@@ -15,13 +15,11 @@ import pytest
 from graphql import ExecutionResult, GraphQLError, parse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext as GraphQLCoreContext
 
 from bench.workload import LINE_QUERY, TARGETS_QUERY, WORKLOAD, Targets
 from core.values import add_months, month_start
 from engine.executor import LevelExecutor
 from engine.plans import run as plan_run
-from engine.plans import single
 from tests import plan_differential
 from tests.api.engine.fuzzing import id_pools
 from tests.api.engine.plan_operations import operations
@@ -114,22 +112,9 @@ async def test_relations_keyed_by_arguments_on_list_items_answer_the_same_with_p
 
 
 @pytest.mark.executed_once
-async def test_the_dashboard_and_the_subscriber_pages_are_built_by_plans(world, monkeypatch):
+async def test_the_dashboard_and_the_subscriber_pages_are_built_by_plans(world, spied, monkeypatch):
     aims = await targets(world)
-    planned: dict[str, Any] = {}
-    by_graphql_core: list[Any] = []
-    built_by_plan, complete_object_value = single.built_by_plan, GraphQLCoreContext.complete_object_value
-
-    def building(plan: Any, value: Any, info: Any) -> Any:
-        planned[".".join(str(key) for key in info.path.as_list())] = built = built_by_plan(plan, value, info)
-        return built
-
-    def completing(executor: Any, *args: Any) -> Any:
-        by_graphql_core.append(args[3].as_list())
-        return complete_object_value(executor, *args)
-
-    monkeypatch.setattr(single, "built_by_plan", building)
-    monkeypatch.setattr(GraphQLCoreContext, "complete_object_value", completing)
+    planned, by_graphql_core = spied
     monkeypatch.setenv("CORPCARE_COMPILED_PLANS", "1")
     # The objects plans build at fields, and those graphql-core builds: a page whose total count its own
     # resolver counts (one more statement) is graphql-core's, its list of lines and its page info are plans'.
