@@ -8,12 +8,12 @@ each relation's loader for the keys of all items at once, follows plain object a
 and the loaded values down the tree, and awaits once per level. The items are then
 completed synchronously: their relation resolvers find their futures already done.
 
-Once the level's loads are done, the items are completed by a compiled plan where one covers the
-selection (``engine/plans/``; ``CORPCARE_COMPILED_PLANS=0`` turns plans off): graphql-core completes
-the lists no plan covers, and each item a plan cannot answer exactly. An object at a field (not an
-item of a list) is prefetched and built by a plan alike (``single.py``), or else by graphql-core.
-Plans are compiled once per place of a document, role and variables used under it, and shared by
-requests (``cache.py``).
+The walk is ``engine/prefetch.py``. Once the level's loads are done, the items are completed by a
+compiled plan where one covers the selection (``engine/plans/``; ``CORPCARE_COMPILED_PLANS=0``
+turns plans off): graphql-core completes the lists no plan covers, and each item a plan cannot
+answer exactly. An object at a field (not an item of a list) is prefetched and built by a plan
+alike (``single.py``), or else by graphql-core. Plans are compiled once per place of a document,
+role and variables used under it, and shared by requests (``cache.py``).
 
 A read's fields the caller's role lacks (``permissions/authorize.py``) are answered null with
 their FORBIDDEN error, at their paths: their resolvers never run, and nothing is loaded for them.
@@ -21,7 +21,6 @@ their FORBIDDEN error, at their paths: their resolvers never run, and nothing is
 
 from __future__ import annotations
 
-import asyncio
 import os
 from collections.abc import Iterable
 from functools import partial
@@ -31,7 +30,6 @@ from graphql import (
     DocumentNode,
     ExecutionResult,
     GraphQLError,
-    GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
@@ -48,10 +46,9 @@ from engine.event_results import RESULTS
 from engine.leaf_lists import StandIns
 from engine.plans import Plan, complete_planned, single
 from engine.plans.cache import PLANS
-from engine.plans.keys import key_function, keyed_relation
+from engine.prefetch import prefetch
 from permissions.authorize import Denial, denials_of
 from request.context import Context
-from schema.fields import RELATION
 
 
 class LevelExecutor(StrawberryGraphQLCoreExecutionContext):
@@ -133,7 +130,7 @@ class LevelExecutor(StrawberryGraphQLCoreExecutionContext):
             return self._complete_object(plan, return_type, field_details_list, info, path, result, position_context)
         walked: set[int] = set()
         try:
-            pending = self._prefetch(return_type, field_details_list, [result], info.context, walked=walked)
+            pending = prefetch(self, return_type, field_details_list, [result], info.context, walked=walked)
         except Exception:  # not the object its type reads (graphql-core reports it in its own words)
             plan, pending = None, None
         if pending is None:
@@ -206,7 +203,7 @@ class LevelExecutor(StrawberryGraphQLCoreExecutionContext):
         # A null item of a nullable list has nothing to load.
         present = [item for item in items if item is not None]
         walked = id(field_details_list) in self.walked
-        pending = self._prefetch(named, field_details_list, present, info.context) if present and not walked else None
+        pending = prefetch(self, named, field_details_list, present, info.context) if present and not walked else None
         if pending is None:
             return complete(item_type, field_details_list, info, path, items, position_context)
 
@@ -250,80 +247,6 @@ class LevelExecutor(StrawberryGraphQLCoreExecutionContext):
             and not any(self.is_awaitable(item) for item in items)
         )
 
-    def _prefetch(
-        self,
-        type_: GraphQLObjectType,
-        details: FieldDetailsList,
-        objects: list[Any],
-        context: Any,
-        leaves: list[tuple[type[Any], list[Any]]] | None = None,
-        walked: set[int] | None = None,
-    ) -> asyncio.Future[Any] | None:
-        """Issue every load the selection under ``objects`` will need; None when nothing waits.
-
-        Relations to leaves (counts, say) are loaded last, all levels' together, once the objects
-        they hang off are loaded — in one batch per loader, as their resolvers would ask for them
-        while the items are completed — so that a plan finds them settled."""
-        top = leaves is None
-        leaves = [] if leaves is None else leaves
-        if walked is not None:
-            walked.add(id(details))
-        waits: list[Any] = []
-        for sub_details in self.collect_subfields(type_, details).grouped_field_set.values():
-            name = sub_details[0].node.name.value
-            field_def = type_.fields.get(name)
-            if field_def is None:
-                continue  # __typename
-            if self.denied is not None and self._denial(sub_details) is not None:
-                continue  # answered null: nothing is loaded for it
-            sub_type = _object_type(field_def.type)
-            relation = (field_def.extensions or {}).get(RELATION)
-            keyed = keyed_relation(field_def)
-            if relation is not None:
-                keys = _keys(objects, relation.key, relation.many)
-                loader_class = relation.loader
-            elif keyed is not None:
-                keys = _computed_keys(objects, key_function(self, field_def, sub_details))
-                loader_class = keyed.loader
-            else:
-                if sub_type is not None and getattr(field_def.resolve, "_is_default", False):
-                    attribute = field_def.extensions["strawberry-definition"].python_name
-                    children = _flatten(getattr(obj, attribute) for obj in objects)
-                    nested = (
-                        self._prefetch(sub_type, sub_details, children, context, leaves, walked) if children else None
-                    )
-                    if nested is not None:
-                        waits.append(nested)
-                continue
-            if not keys:
-                continue
-            if sub_type is None and sub_details[0].node.selection_set is None:
-                leaves.append((loader_class, keys))
-                continue
-            loader = context.loader(loader_class)
-            futures = [loader.load(key) for key in keys]
-            waits.append(self._follow(futures, sub_type, sub_details, context, leaves, walked))
-        if top and (waits or leaves):
-            return asyncio.ensure_future(_then_leaves(waits, leaves, context))
-        return asyncio.ensure_future(_all(waits)) if waits else None
-
-    async def _follow(
-        self,
-        futures: list[asyncio.Future[Any]],
-        sub_type: GraphQLObjectType | None,
-        details: FieldDetailsList,
-        context: Any,
-        leaves: list[tuple[type[Any], list[Any]]],
-        walked: set[int] | None,
-    ) -> None:
-        await _settled(futures)
-        if sub_type is None:
-            return
-        # A failed load is left for the field's own resolver to report.
-        values = _flatten(f.result() for f in futures if not f.cancelled() and f.exception() is None)
-        if values and (nested := self._prefetch(sub_type, details, values, context, leaves, walked)) is not None:
-            await nested
-
 
 def _plans_on() -> bool:
     return os.environ.get("CORPCARE_COMPILED_PLANS", "1") != "0"
@@ -333,70 +256,6 @@ def _middleware(executor: LevelExecutor) -> bool:
     """Middleware wraps every resolver, which a plan does not call: graphql-core completes everything."""
     manager = executor.middleware_manager
     return manager is not None and bool(manager.middlewares)
-
-
-async def _settled(futures: list[asyncio.Future[Any]]) -> None:
-    """Wait until every load has finished, failed or not. Awaited one by one: a loader settles a
-    whole batch at once, so this wakes once per batch, where ``gather`` would wrap and call back
-    every future (about 1.5 µs each, thousands per level)."""
-    for future in futures:
-        if future.done():
-            continue
-        try:
-            await future
-        except asyncio.CancelledError:
-            task = asyncio.current_task()
-            if task is None or task.cancelling():  # this request is being cancelled, not just the load
-                raise
-        except Exception:
-            pass  # a failed load is left for the field's own resolver to report
-
-
-async def _all(waits: list[Any]) -> None:
-    await asyncio.gather(*waits, return_exceptions=True)
-
-
-async def _then_leaves(waits: list[Any], leaves: list[tuple[type[Any], list[Any]]], context: Any) -> None:
-    """The objects' loads, then the leaves' loads the whole tree asked for along the way."""
-    if waits:
-        await _all(waits)
-    await _settled([context.loader(kind).load(key) for kind, keys in leaves for key in keys])
-
-
-def _object_type(type_: Any) -> GraphQLObjectType | None:
-    while isinstance(type_, GraphQLNonNull | GraphQLList):
-        type_ = type_.of_type
-    return type_ if isinstance(type_, GraphQLObjectType) else None
-
-
-def _keys(objects: list[Any], attribute: str, many: bool) -> list[Any]:
-    if many:
-        return list(dict.fromkeys(key for obj in objects for key in getattr(obj, attribute) or ()))
-    return list(dict.fromkeys(key for obj in objects if (key := getattr(obj, attribute)) is not None))
-
-
-def _computed_keys(objects: list[Any], key_of: Any) -> list[Any]:
-    """The keys a relation keyed by a function asks for; a parent whose key cannot be computed has
-    none (the field's resolver reports that, at its path)."""
-    if key_of is None:
-        return []
-    keys = []
-    for obj in objects:
-        try:
-            keys.append(key_of(obj))
-        except Exception:
-            continue
-    return list(dict.fromkeys(keys))
-
-
-def _flatten(values: Iterable[Any]) -> list[Any]:
-    flat: list[Any] = []
-    for value in values:
-        if isinstance(value, list):
-            flat.extend(item for item in value if item is not None)
-        elif value is not None:
-            flat.append(value)
-    return flat
 
 
 def _shown(error: GraphQLError, stand_ins: StandIns) -> GraphQLError:

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from engine import executor
 from engine.charging import objects_in
 from engine.chunked import CHUNK
 from engine.executor import LevelExecutor
@@ -94,15 +95,14 @@ async def test_a_single_object_a_plan_misses_is_completed_by_graphql_core(world,
 @pytest.mark.executed_once
 async def test_a_page_too_long_for_its_plan_is_prefetched_once(large_world, spied, monkeypatch):
     planned, by_graphql_core = spied
-    prefetched: list[str] = []
-    prefetch = LevelExecutor._prefetch
+    prefetched: list[str] = []  # the places whose level's prefetch ran (the levels below are its own walk)
+    prefetch = executor.prefetch
 
     def prefetching(self: LevelExecutor, type_: Any, details: Any, *args: Any, **kwargs: Any) -> Any:
-        if len(args) < 3 or args[2] is None:  # a level's own prefetch, not one of its levels below
-            prefetched.append(details[0].node.name.value)
+        prefetched.append(details[0].node.name.value)
         return prefetch(self, type_, details, *args, **kwargs)
 
-    monkeypatch.setattr(LevelExecutor, "_prefetch", prefetching)
+    monkeypatch.setattr(executor, "prefetch", prefetching)
     monkeypatch.setenv("CORPCARE_COMPILED_PLANS", "1")
     lines = (await large_world.data(BIG.login, BIG.document))["subscribers"]["nodes"]
     assert len(lines) > CHUNK
