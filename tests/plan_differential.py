@@ -152,13 +152,14 @@ class Plugin:
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_call(self, item: pytest.Item) -> Iterator[None]:
-        seen = len(TALLY.differences)
-        TALLY.paused = item.get_closest_marker("executed_once") is not None
+        tally = TALLY  # the suite's: a test of this module may stand a tally of its own in for it
+        seen = len(tally.differences)
+        tally.paused = item.get_closest_marker("executed_once") is not None
         try:
             yield
         finally:
-            TALLY.paused = False
-        if news := TALLY.differences[seen:]:
+            tally.paused = False
+        if news := tally.differences[seen:]:
             pytest.fail("\n\n".join(str(difference) for difference in news), pytrace=False)
 
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
