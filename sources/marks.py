@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, inspect, text
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,7 +26,12 @@ class Marked:
 
 
 def install_marks(conn: Connection, marked: Marked) -> None:
-    """The triggers that mark ``marked.table``'s writes, unless they are there."""
+    """The triggers that mark ``marked.table``'s writes, unless they are there — or either table is
+    not: a database made before the marked table (``create_schemas`` refuses it, saying to seed
+    again), or tables created a few at a time."""
+    tables = inspect(conn)
+    if not (tables.has_table(marked.table) and tables.has_table(marked.marks)):
+        return
     name = f"{marked.marks}_on_insert"
     if conn.dialect.name == "postgresql":
         if conn.execute(text("select 1 from pg_trigger where tgname = :n"), {"n": name}).first() is None:
