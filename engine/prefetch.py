@@ -87,7 +87,7 @@ class _Walk:
                 self.leaves.append((loader_class, keys))
                 continue
             loader = self.context.loader(loader_class)
-            waits.append(self.follow([loader.load(key) for key in keys], sub_type, sub_details))
+            waits.append(self.follow(loader.load_each(keys), sub_type, sub_details))
         return waits
 
     async def follow(self, futures: list[asyncio.Future[Any]], sub_type: GraphQLObjectType | None,
@@ -105,7 +105,7 @@ class _Walk:
         if waits:
             await _all(waits)
         loader = self.context.loader
-        await settled([loader(kind).load(key) for kind, keys in self.leaves for key in keys])
+        await settled([future for kind, keys in self.leaves for future in loader(kind).load_each(keys)])
 
 
 async def settled(futures: list[asyncio.Future[Any]]) -> None:

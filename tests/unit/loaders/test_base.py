@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import ast
+import asyncio
 import importlib
 import inspect
 import pkgutil
 import textwrap
 from datetime import date
+
+import pytest
 
 import loaders
 from core.scope import RowScope
@@ -90,4 +93,51 @@ async def test_a_request_holds_one_loader_per_class_made_on_first_use(tmp_path):
     assert request.get(OrgUnitsByParentIdLoader).generation is units.generation is request.org_generation
     other = Loaders(request.ctx)
     assert other.get(OrgUnitByIdLoader) is not units
+    await engines.dispose()
+
+
+class _Echo(SourceLoader[int, str]):
+    """Answers each key with its text; keeps the batches it was asked for."""
+
+    def __init__(self, loaders: Loaders) -> None:
+        super().__init__(loaders)
+        self.batches: list[list[int]] = []
+
+    async def batch_load_fn(self, keys: list[int]) -> list[str]:
+        self.batches.append(list(keys))
+        if 13 in keys:
+            raise LookupError("no 13")
+        return [str(key) for key in keys]
+
+
+class _OwnLoad(_Echo):
+    def load(self, key: int) -> asyncio.Future[str]:
+        return super().load(key)
+
+
+async def test_loading_keys_at_once_is_loading_them_one_by_one(tmp_path):
+    engines = open_engines(sqlite_urls(tmp_path))
+    request = Loaders(LoadContext(sources_over(engines), RowScope.everything(), date(2026, 3, 15)))
+    echo = request.get(_Echo)
+    assert echo.keyed_plainly
+    known = echo.load(1)
+    futures = echo.load_each([1, 2, 3])
+    assert futures[0] is known  # an asked key's own future
+    assert echo.load_each([3, 4]) == [futures[2], echo._cache[4]]  # the queue was not empty: one batch
+    assert [await future for future in futures] == ["1", "2", "3"]
+    assert echo.batches == [[1, 2, 3, 4]]
+    assert echo.load_each([2]) == [futures[1]] and echo.batches == [[1, 2, 3, 4]]  # cached: no new batch
+    # A failed batch fails each of its futures, as load's do.
+    failed = echo.load_each([12, 13])
+    with pytest.raises(LookupError):
+        await failed[0]
+    with pytest.raises(LookupError):
+        await failed[1]
+    with pytest.raises(TypeError, match="must be called with a value"):
+        echo.load_each([5, None])
+    # A loader with its own load is asked through it, key by key.
+    own = request.get(_OwnLoad)
+    assert not own.keyed_plainly
+    asked = own.load_each([7, 8])
+    assert [await future for future in asked] == ["7", "8"] and own.batches == [[7, 8]]
     await engines.dispose()
