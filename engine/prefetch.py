@@ -21,6 +21,7 @@ from graphql import GraphQLList, GraphQLNonNull, GraphQLObjectType
 from graphql.execution.collect_fields import FieldDetailsList
 
 from engine.plans.keys import key_function, keyed_relation
+from loaders.base import load_each
 from schema.fields import RELATION
 
 __all__ = ["prefetch", "settled"]
@@ -87,7 +88,7 @@ class _Walk:
                 self.leaves.append((loader_class, keys))
                 continue
             loader = self.context.loader(loader_class)
-            waits.append(self.follow(loader.load_each(keys), sub_type, sub_details))
+            waits.append(self.follow(load_each(loader, keys), sub_type, sub_details))
         return waits
 
     async def follow(self, futures: list[asyncio.Future[Any]], sub_type: GraphQLObjectType | None,
@@ -105,7 +106,7 @@ class _Walk:
         if waits:
             await _all(waits)
         loader = self.context.loader
-        await settled([future for kind, keys in self.leaves for future in loader(kind).load_each(keys)])
+        await settled([future for kind, keys in self.leaves for future in load_each(loader(kind), keys)])
 
 
 async def settled(futures: list[asyncio.Future[Any]]) -> None:

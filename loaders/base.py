@@ -55,34 +55,38 @@ class SourceLoader(DataLoader[K, V], Generic[K, V]):
         self.sources = ctx.sources
         self.scope = ctx.scope
 
-    def load_each(self, keys: Iterable[K]) -> list[asyncio.Future[V]]:
-        """``[self.load(key) for key in keys]`` in one pass: the same futures, cached and queued
-        the same way, one batch scheduled when the queue starts filling — without ``load``'s
-        steps per key (a level's prefetch asks for thousands). A loader that changes how ``load``
-        or its cache keys work takes the one-by-one way."""
-        if not self.keyed_plainly:
-            return [self.load(key) for key in keys]
-        cache, queue, new_future = self._cache, self._queue, self.loop.create_future
-        was_empty = not queue
-        futures = []
-        for key in keys:
-            future = cache.get(key)
-            if future is None:
-                if key is None:
-                    self.load(key)  # refused, in load's own words
-                future = cache[key] = new_future()
-                queue.append(Loader(key, future))
-            futures.append(future)
-        if was_empty and queue:
-            enqueue_post_future_job(self.loop, self)
-        return futures
 
-    @property
-    def keyed_plainly(self) -> bool:
-        """Whether ``load`` is aiodataloader's own, batching and caching each key's future under
-        the key itself (no loader here says otherwise)."""
-        cls = type(self)
-        return cls.load is DataLoader.load and not hasattr(cls, "get_cache_key") and self.batch and bool(self.cache)
+def cached_by_key(kind: type[Any]) -> bool:
+    """Whether ``kind``'s loaders use aiodataloader's own ``load``, batching and caching each key's
+    future under the key itself: a ``SourceLoader`` (made with no options) that changes neither."""
+    return (
+        issubclass(kind, SourceLoader)
+        and kind.load is DataLoader.load
+        and not hasattr(kind, "get_cache_key")
+        and bool(kind.batch and kind.cache)
+    )
+
+
+def load_each(loader: DataLoader[K, V], keys: Iterable[K]) -> list[asyncio.Future[V]]:
+    """``[loader.load(key) for key in keys]`` in one pass: the same futures, cached and queued the
+    same way, one batch scheduled when the queue starts filling — without ``load``'s steps per key
+    (a level's prefetch asks for thousands). A loader of another kind is asked key by key."""
+    if not cached_by_key(type(loader)):
+        return [loader.load(key) for key in keys]
+    cache, queue, new_future = loader._cache, loader._queue, loader.loop.create_future
+    was_empty = not queue
+    futures = []
+    for key in keys:
+        future = cache.get(key)
+        if future is None:
+            if key is None:
+                loader.load(key)  # refused, in load's own words
+            future = cache[key] = new_future()
+            queue.append(Loader(key, future))
+        futures.append(future)
+    if was_empty and queue:
+        enqueue_post_future_job(loader.loop, loader)
+    return futures
 
 
 L = TypeVar("L", bound=SourceLoader[Any, Any])

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import Enum
-from typing import Any
 
 import strawberry
 from strawberry.scalars import JSON
@@ -17,7 +16,7 @@ from permissions.rules import PUBLIC, requires
 from request.context import Info
 from resolvers import bulk_operations
 from schema.common import Connection, Money, Node, UserError, shown_as
-from schema.fields import field, global_id, related, resolved
+from schema.fields import field, global_id, instances_of, related, resolved
 from schema.inputs_as_sent import input_as_sent
 from schema.line_results import LineChangeResult, LineOutcome
 from sources.state.bulk_operations import BulkOperationRow
@@ -92,9 +91,7 @@ class BulkOperation(Node):
         page: Window = await bulk_operations.bulk_results(info, root, outcomes, PageArgs(first, after, last, before))
         return shown_as(Connection[LineChangeResult], page)
 
-    @classmethod
-    def is_type_of(cls, obj: Any, _info: Any) -> bool:
-        return isinstance(obj, BulkOperationRow)
+    is_type_of = instances_of(BulkOperationRow)
 
 
 @strawberry.input

@@ -12,7 +12,7 @@ from permissions.roles import Permission as P
 from permissions.rules import PUBLIC, requires
 from schema.common import Money, Node
 from schema.enums import UNIT_OF_KIND, ContentFilter, QuantityUnit, ServiceKind, UsageKind
-from schema.fields import field, global_id, related, resolved
+from schema.fields import field, global_id, instances_of, related, resolved
 
 CATALOGUE = requires(P.CATALOGUE_READ)
 
@@ -38,9 +38,7 @@ class TariffPlan(Node):
     monthly_fee: Money = field(CATALOGUE)
     included_bundles: list[Bundle] = related(BundlesByPlanIdLoader, "id", CATALOGUE)
 
-    @classmethod
-    def is_type_of(cls, obj: Any, _info: Any) -> bool:
-        return isinstance(obj, TariffPlanRecord)
+    is_type_of = instances_of(TariffPlanRecord)
 
 
 @strawberry.type(description="An option a line can add to its plan.")
@@ -61,6 +59,4 @@ class Service(Node):
         description="For a content filter, how strict it is; a policy's `contentFilter` is the least a line keeps.",
     )
 
-    @classmethod
-    def is_type_of(cls, obj: Any, _info: Any) -> bool:
-        return isinstance(obj, ServiceRecord)
+    is_type_of = instances_of(ServiceRecord)

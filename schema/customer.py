@@ -13,7 +13,7 @@ from loaders.spending import SpendingByOrgUnitMonthLoader, SpendingPerCurrencyBy
 from permissions.roles import Permission as P
 from permissions.rules import PUBLIC, requires
 from schema.common import Node
-from schema.fields import field, global_id, related
+from schema.fields import field, global_id, instances_of, related
 from schema.invoice import BillingAccount
 from schema.org_unit import OrgUnit
 from schema.scalars import Month
@@ -60,6 +60,4 @@ class Customer(Node):
         SpendingPerCurrencyByOrgUnitMonthLoader, _spending_key, requires(P.SPENDING_READ), description=PER_CURRENCY
     )
 
-    @classmethod
-    def is_type_of(cls, obj: Any, _info: Any) -> bool:
-        return isinstance(obj, CustomerRecord)
+    is_type_of = instances_of(CustomerRecord)

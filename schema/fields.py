@@ -54,6 +54,18 @@ class KeyedRelation:
     arguments: Callable[[dict[str, Any]], dict[str, Any]]
 
 
+def instances_of(record: type[Any]) -> Any:
+    """A type's ``is_type_of``: its objects are the instances of ``record``. The answer depends on
+    the object's class alone, which the function says (``by_class``): plans ask once per class
+    (``engine/plans/steps.py``)."""
+
+    def is_type_of(cls: type[Any], obj: Any, _info: Any) -> bool:
+        return isinstance(obj, record)
+
+    is_type_of.by_class = True  # type: ignore[attr-defined]
+    return classmethod(is_type_of)
+
+
 def global_id(type_name: str, rule: Rule) -> Any:
     """The ``id`` field of a Node type: the record's key, made opaque."""
 

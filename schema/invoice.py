@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
@@ -26,7 +26,7 @@ from permissions.roles import Permission as P
 from permissions.rules import PUBLIC, requires
 from schema.common import Connection, Money, Node
 from schema.enums import InvoiceStatus
-from schema.fields import field, global_id, related
+from schema.fields import field, global_id, instances_of, related
 from schema.scalars import Month
 from schema.spending import CategoryAmount
 from schema.subscriber import Subscriber
@@ -102,9 +102,7 @@ class Invoice(Node):
     )
     by_category: list[CategoryAmount] = related(InvoiceCategoryTotalsLoader, "id", INVOICE)
 
-    @classmethod
-    def is_type_of(cls, obj: Any, _info: Any) -> bool:
-        return isinstance(obj, InvoiceRecord)
+    is_type_of = instances_of(InvoiceRecord)
 
 
 def _invoices_key(
@@ -135,6 +133,4 @@ class BillingAccount(Node):
         description=f"Newest first: `first`/`after` or `last`/`before`, at most {INVOICE_PAGE_MAX} a page.",
     )
 
-    @classmethod
-    def is_type_of(cls, obj: Any, _info: Any) -> bool:
-        return isinstance(obj, BillingAccountRecord)
+    is_type_of = instances_of(BillingAccountRecord)

@@ -24,7 +24,7 @@ from permissions.roles import Permission as P
 from permissions.rules import PUBLIC, requires
 from schema.common import Money, Node
 from schema.enums import OrgStructure, OrgUnitKind
-from schema.fields import field, global_id, related
+from schema.fields import field, global_id, instances_of, related
 from schema.scalars import Month
 from schema.spending import PER_CURRENCY, EffectivePolicy, UnitSpending
 
@@ -84,6 +84,4 @@ class OrgUnit(Node):
     )
     effective_policy: EffectivePolicy | None = related(PolicyByOrgUnitLoader, _policy_key, requires(P.POLICY_READ))
 
-    @classmethod
-    def is_type_of(cls, obj: Any, _info: Any) -> bool:
-        return isinstance(obj, OrgUnitRecord)
+    is_type_of = instances_of(OrgUnitRecord)

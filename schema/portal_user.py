@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
@@ -17,7 +17,7 @@ from permissions.service_accounts import is_service_account
 from request.context import Info
 from resolvers.user_changes import UserOutcome, change_user, grant, invite, set_role
 from schema.common import Node, UserError, shown_as
-from schema.fields import field, global_id, related, resolved
+from schema.fields import field, global_id, instances_of, related, resolved
 from schema.org_unit import OrgUnit
 from schema.subscriber import Subscriber
 from schema.viewer import Role
@@ -49,9 +49,7 @@ class PortalUser(Node):
         ApiKeysByUserIdLoader, "id", USERS, description="A service account's keys, oldest first (never their secrets)."
     )
 
-    @classmethod
-    def is_type_of(cls, obj: Any, _info: Any) -> bool:
-        return isinstance(obj, PortalUserRecord)
+    is_type_of = instances_of(PortalUserRecord)
 
 
 @strawberry.input

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 import strawberry
 
@@ -15,7 +14,7 @@ from permissions.rules import PUBLIC, requires
 from request.context import Info
 from resolvers import service_accounts
 from schema.common import Node, UserError, shown_as
-from schema.fields import field, global_id, related
+from schema.fields import field, global_id, instances_of, related
 from schema.portal_user import PortalUser
 from schema.viewer import Role
 from sources.state.api_keys import ApiKeyRow
@@ -39,9 +38,7 @@ class ApiKey(Node):
     last_used_at: datetime | None = field(USERS, description="Recorded at most once a minute.")
     active: bool = field(USERS, description="Neither revoked nor expired: the key is accepted.")
 
-    @classmethod
-    def is_type_of(cls, obj: Any, _info: Any) -> bool:
-        return isinstance(obj, ApiKeyRow)
+    is_type_of = instances_of(ApiKeyRow)
 
 
 @strawberry.input

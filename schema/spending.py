@@ -14,7 +14,7 @@ from permissions.roles import Permission as P
 from permissions.rules import PUBLIC, requires
 from schema.common import Money
 from schema.enums import ChargeCategory, ContentFilter, LimitAction
-from schema.fields import field, related, resolved
+from schema.fields import field, instances_of, related, resolved
 from schema.scalars import Month
 
 SPENDING = requires(P.SPENDING_READ)
@@ -64,9 +64,7 @@ class PolicyPeriod:
         SPENDING, description="Of the employee's share, the usage over the limit under CHARGE_EMPLOYEE."
     )
 
-    @classmethod
-    def is_type_of(cls, obj: Any, _info: Any) -> bool:
-        return isinstance(obj, PolicyPeriodRecord)
+    is_type_of = instances_of(PolicyPeriodRecord)
 
 
 def _policy_periods_key(root: SpendingRecord) -> tuple[int, Any, str, str]:

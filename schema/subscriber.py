@@ -30,7 +30,7 @@ from permissions.rules import PUBLIC, requires
 from schema.catalogue import Bundle, Service, TariffPlan
 from schema.common import Connection, Money, Node
 from schema.enums import UNIT_OF_KIND, LineStatus, QuantityUnit, UsageKind
-from schema.fields import field, global_id, related, resolved
+from schema.fields import field, global_id, instances_of, related, resolved
 from schema.org_unit import OrgUnit
 from schema.scalars import Month
 from schema.spending import EffectivePolicy, Spending
@@ -154,6 +154,4 @@ class Subscriber(Node):
         "a page.",
     )
 
-    @classmethod
-    def is_type_of(cls, obj: Any, _info: Any) -> bool:
-        return isinstance(obj, SubscriberRecord)
+    is_type_of = instances_of(SubscriberRecord)

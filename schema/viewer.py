@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import strawberry
 
 from loaders.org import CustomerByIdLoader, OrgUnitByIdLoader
@@ -13,7 +11,7 @@ from permissions.roles import Permission as P
 from permissions.roles import Role as RoleValue
 from permissions.rules import PUBLIC, requires
 from schema.customer import Customer
-from schema.fields import field, related, resolved
+from schema.fields import field, instances_of, related, resolved
 from schema.org_unit import OrgUnit
 from schema.subscriber import Subscriber
 
@@ -57,6 +55,4 @@ class Viewer:
     customer: Customer | None = related(CustomerByIdLoader, "customer_id", PUBLIC)
     scope: ViewerScope = resolved(PUBLIC, _scope)
 
-    @classmethod
-    def is_type_of(cls, obj: Any, _info: Any) -> bool:
-        return isinstance(obj, Principal)
+    is_type_of = instances_of(Principal)

@@ -16,12 +16,11 @@ from functools import lru_cache
 from types import CodeType, CoroutineType, GeneratorType
 from typing import Any
 
-from aiodataloader import DataLoader
 from graphql import Undefined
 from graphql.pyutils import is_awaitable
 
 from engine.chunked import CHUNK
-from loaders.base import SourceLoader
+from loaders.base import cached_by_key
 
 Step = Callable[[Any, list[Any], Any], Any]
 Read = Callable[[Any], Any]  # a value from the parent alone
@@ -91,7 +90,7 @@ def keyed(key_of: Read, slot: int, settle: Settle) -> Getter:
 
 def settle_for(loader: type[Any]) -> Settle:
     """How a plan finds what ``loader``'s loaders have loaded for a key."""
-    return prefetched if issubclass(loader, SourceLoader) and loader.load is DataLoader.load else settled
+    return prefetched if cached_by_key(loader) else settled
 
 
 def settled(load: Any, key: Any) -> Any:
@@ -104,8 +103,9 @@ def settled(load: Any, key: Any) -> Any:
 
 
 def prefetched(load: Any, key: Any) -> Any:
-    """``settled``, for a ``SourceLoader``: it caches each key's future under the key itself, so
-    the future the level's prefetch made is read from its cache, without ``load``'s own steps."""
+    """``settled``, for a loader that caches each key's future under the key itself
+    (``cached_by_key``): the future the level's prefetch made is read from its cache, without
+    ``load``'s own steps."""
     future = load.__self__._cache.get(key)
     if future is None:
         return settled(load, key)
@@ -123,18 +123,30 @@ def object_(is_type_of: Any, fields: tuple[tuple[str, Field], ...], non_null: bo
         names.update(field.names)
     # Response keys are GraphQL names ([_A-Za-z][_0-9A-Za-z]*): their repr is a plain string literal.
     display = "".join(f"\n        {key!r}: {field.expression}," for key, field in fields)
-    checked = "\n    if is_type_of(value, info) is not True:\n        raise Miss" if is_type_of is not None else ""
+    if is_type_of is None:
+        checked = "if value.__class__ not in plain_classes and not plain(value):\n        raise Miss"
+    elif getattr(is_type_of, "by_class", False):  # asked once per class whose instances are all plain
+        checked = """if value.__class__ not in passed:
+        if not plain(value) or is_type_of(value, info) is not True:
+            raise Miss
+        if value.__class__ in plain_classes:
+            passed.add(value.__class__)"""
+    else:
+        checked = """if value.__class__ not in plain_classes and not plain(value):
+        raise Miss
+    if is_type_of(value, info) is not True:
+        raise Miss"""
     source = f"""
 def complete_object(value, loads, info):
     if value is None:
         {"raise Miss" if non_null else "return None"}
-    if value.__class__ not in plain_classes and not plain(value):
-        raise Miss{checked}
+    {checked}
     loads[-1] += 1
     return {{{display}
     }}
 """
     namespace = {"Miss": Miss, "plain_classes": _PLAIN, "plain": plain, "is_type_of": is_type_of, **names}
+    namespace["passed"] = set()  # the classes this object's is_type_of has accepted
     exec(_code(source), namespace)
     complete: Step = namespace["complete_object"]
     return complete

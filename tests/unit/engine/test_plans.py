@@ -22,6 +22,7 @@ from engine.charging import objects_in, objects_of
 from engine.chunked import CHUNK
 from engine.executor import LevelExecutor
 from engine.plans import run as plan_run
+from engine.plans import steps
 from permissions.rules import PUBLIC
 from schema.fields import fast_resolvers, field, global_id, related, resolved
 
@@ -424,3 +425,40 @@ async def test_arguments_strawberry_refuses_to_convert_leave_the_list_to_graphql
     assert (spy.planned, spy.fallbacks) == (0, 3)
     data, errors, spy = await both(query, monkeypatch, {"offset": 0})
     assert errors == [] and (spy.planned, spy.fallbacks) == (3, 0)
+
+
+@dataclass(slots=True)
+class SlottedRecord:
+    x: int
+
+
+@dataclass
+class OpenRecord(SlottedRecord):
+    """A subclass with a ``__dict__``: an instance could be cast to another type, so each one is asked."""
+
+
+def test_an_is_type_of_of_the_class_alone_is_asked_once_per_class_of_plain_instances():
+    asked: list[type[Any]] = []
+
+    def is_type_of(obj: Any, _info: Any) -> bool:
+        asked.append(obj.__class__)
+        return isinstance(obj, SlottedRecord)
+
+    is_type_of.by_class = True  # type: ignore[attr-defined]
+    complete = steps.object_(is_type_of, (("x", steps.Field("value.x", {})),), False)
+    loads = [0]
+    assert [complete(SlottedRecord(n), loads, None) for n in range(3)] == [{"x": 0}, {"x": 1}, {"x": 2}]
+    assert [complete(OpenRecord(n), loads, None) for n in range(2)] == [{"x": 0}, {"x": 1}]
+    for _ in range(2):
+        with pytest.raises(steps.Miss):
+            complete(OtherRecord(), loads, None)
+    assert asked == [SlottedRecord, OpenRecord, OpenRecord, OtherRecord, OtherRecord]
+    assert loads == [5]  # the objects built
+
+
+def test_the_schemas_types_say_their_is_type_of_is_a_question_of_the_class():
+    from schema.subscriber import Subscriber
+
+    is_type_of = Subscriber.__strawberry_definition__.is_type_of
+    assert is_type_of.by_class is True
+    assert is_type_of(OtherRecord(), None) is False

@@ -15,6 +15,7 @@ import pytest
 import loaders
 from core.scope import RowScope
 from loaders import LoadContext, Loaders, SourceLoader
+from loaders.base import cached_by_key, load_each
 from loaders.org import OrgUnitByIdLoader, OrgUnitsByParentIdLoader
 from loaders.spending import SpendingBySubscriberMonthLoader, SpendingPerCurrencyBySubscriberMonthLoader
 from loaders.usage import UsageBySubscriberLoader, UsageCountBySubscriberLoader
@@ -119,25 +120,25 @@ async def test_loading_keys_at_once_is_loading_them_one_by_one(tmp_path):
     engines = open_engines(sqlite_urls(tmp_path))
     request = Loaders(LoadContext(sources_over(engines), RowScope.everything(), date(2026, 3, 15)))
     echo = request.get(_Echo)
-    assert echo.keyed_plainly
+    assert cached_by_key(_Echo)
     known = echo.load(1)
-    futures = echo.load_each([1, 2, 3])
+    futures = load_each(echo, [1, 2, 3])
     assert futures[0] is known  # an asked key's own future
-    assert echo.load_each([3, 4]) == [futures[2], echo._cache[4]]  # the queue was not empty: one batch
+    assert load_each(echo, [3, 4]) == [futures[2], echo._cache[4]]  # the queue was not empty: one batch
     assert [await future for future in futures] == ["1", "2", "3"]
     assert echo.batches == [[1, 2, 3, 4]]
-    assert echo.load_each([2]) == [futures[1]] and echo.batches == [[1, 2, 3, 4]]  # cached: no new batch
+    assert load_each(echo, [2]) == [futures[1]] and echo.batches == [[1, 2, 3, 4]]  # cached: no new batch
     # A failed batch fails each of its futures, as load's do.
-    failed = echo.load_each([12, 13])
+    failed = load_each(echo, [12, 13])
     with pytest.raises(LookupError):
         await failed[0]
     with pytest.raises(LookupError):
         await failed[1]
     with pytest.raises(TypeError, match="must be called with a value"):
-        echo.load_each([5, None])
+        load_each(echo, [5, None])
     # A loader with its own load is asked through it, key by key.
     own = request.get(_OwnLoad)
-    assert not own.keyed_plainly
-    asked = own.load_each([7, 8])
+    assert not cached_by_key(_OwnLoad)
+    asked = load_each(own, [7, 8])
     assert [await future for future in asked] == ["7", "8"] and own.batches == [[7, 8]]
     await engines.dispose()
