@@ -43,8 +43,8 @@ SUBSCRIBER_ORDER = {
     "activated_on": Subscriber.activated_on,
 }
 
-# Statements kept built: a few shapes for each caller's scope (a scope per portal user, at most).
-STATEMENTS_KEPT = 4096
+# Statements kept built (some 10 kB each): a few shapes for each caller's scope.
+STATEMENTS_KEPT = 2048
 
 Statement = Select[*tuple[Any, ...]]
 # A statement and the values it runs with.

@@ -14,7 +14,8 @@ import pytest
 from sqlalchemy import event, select
 
 from core.scope import RowScope, in_subtree
-from sources.crm.line_reads import SubscriberQuery
+from sources.crm import line_reads
+from sources.crm.line_reads import LineReads, SubscriberQuery
 from sources.crm.models import Subscriber
 from sources.crm.search import LineSearch
 from sources.crm.source import CrmSource
@@ -230,3 +231,13 @@ async def test_on_postgresql_a_shape_after_its_first_run_goes_straight_to_the_dr
     # The world's source and the fresh one: each shape executed by SQLAlchemy once, every run seen.
     assert 2 <= len(executed) <= 3
     assert len(sent) == 4 * len(statuses)
+
+
+def test_statements_kept_are_bounded_and_the_oldest_goes_first(monkeypatch):
+    monkeypatch.setattr(line_reads, "STATEMENTS_KEPT", 2)
+    reads = LineReads("sqlite")
+    scopes = [RowScope(frozenset({n})) for n in range(3)]
+    built = [reads.total(SubscriberQuery(), scope)[0] for scope in scopes]
+    assert reads.total(SubscriberQuery(), scopes[2])[0] is built[2]
+    assert reads.total(SubscriberQuery(), scopes[0])[0] is not built[0]
+    assert len(reads._built) == 2
