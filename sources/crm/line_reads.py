@@ -94,7 +94,7 @@ class LineReads:
     def by_ids(self, ids: Iterable[int], scope: RowScope) -> Bound:
         """The lines of ``ids`` in scope."""
         statement = self._kept(
-            ("ids", scope),
+            ("by ids", scope),
             lambda: (
                 select(*SUBSCRIBER_COLUMNS)
                 .join(Customer, Customer.id == Subscriber.customer_id)
@@ -124,7 +124,7 @@ class LineReads:
     def ids(self, query: SubscriberQuery, scope: RowScope, limit: int) -> Bound:
         """Ids of the lines matching ``query`` (filters only), at most ``limit``, by id."""
         statement = self._kept(
-            ("ids of", scope, query.filters),
+            ("ids", scope, query.filters),
             lambda: self._filtered(query, scope, Subscriber.id).order_by(Subscriber.id).limit(_FETCH),
         )
         return statement, self._values(query) | {"fetch": limit}
