@@ -15,8 +15,8 @@ from permissions.roles import Permission as P
 from request.context import Info
 from resolvers.line_search import line_search
 from resolvers.node import load_node
+from sources.crm.line_reads import SUBSCRIBER_ORDER, SubscriberQuery
 from sources.crm.search import LineSearch
-from sources.crm.source import SUBSCRIBER_ORDER, SubscriberQuery
 
 # Orders that reveal personal data need the permission to read it.
 PERSONAL_ORDERS = frozenset({"name", "msisdn"})

@@ -9,11 +9,11 @@ both reads is skipped or read twice.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, literal, or_, tuple_
+from sqlalchemy import ColumnElement, bindparam, literal, or_, tuple_
 
 Key = tuple[Any, ...]
 
@@ -40,16 +40,35 @@ def bounds(key: Sequence[Any], span: Span, *, descending: bool = False) -> list[
     As the Relay specification reads them, ``after`` is applied first and ``before`` then only
     cuts the rows left: a ``before`` at or above ``after`` names no row among them, and cuts none.
     The database compares the two keys, so text sorts by its collation as the rows do."""
+    return _cut(key, span, descending, lambda _end, values: _values(key, values))
+
+
+def bounds_bound(key: Sequence[Any], span: Span, *, descending: bool = False) -> list[ColumnElement[bool]]:
+    """``bounds`` with the two keys bound when the statement runs (``bound_span``): the same
+    conditions for every span that gives the same ends."""
+    return _cut(key, span, descending, lambda end, _values: _bound(key, end))
+
+
+def bound_span(span: Span) -> dict[str, Any]:
+    """The values of ``bounds_bound``'s parameters."""
+    values: dict[str, Any] = {}
+    for end, given in (("after", span.after), ("before", span.before)):
+        if given is not None:
+            values |= {f"{end}_{n}": value for n, value in enumerate(given)}
+    return values
+
+
+def _cut(key: Sequence[Any], span: Span, descending: bool, row: Callable[[str, Key], Any]) -> list[ColumnElement[bool]]:
     columns = tuple_(*key)
     conditions: list[ColumnElement[bool]] = []
     if span.after is not None:
-        after = _values(key, span.after)
+        after = row("after", span.after)
         conditions.append(columns < after if descending else columns > after)
     if span.before is not None:
-        before = _values(key, span.before)
+        before = row("before", span.before)
         cut = columns > before if descending else columns < before
         if span.after is not None:
-            after = _values(key, span.after)
+            after = row("after", span.after)
             cut = or_(cut, before >= after if descending else before <= after)
         conditions.append(cut)
     return conditions
@@ -58,6 +77,11 @@ def bounds(key: Sequence[Any], span: Span, *, descending: bool = False) -> list[
 def _values(key: Sequence[Any], values: Key) -> Any:
     """A key's values, typed as its columns (PostgreSQL compares two bound rows only when typed)."""
     return tuple_(*(literal(value, column.type) for column, value in zip(key, values, strict=True)))
+
+
+def _bound(key: Sequence[Any], end: str) -> Any:
+    """A key's parameters, typed as ``_values`` types its values."""
+    return tuple_(*(bindparam(f"{end}_{n}", type_=column.type) for n, column in enumerate(key)))
 
 
 def reading_order(key: Sequence[Any], span: Span, *, descending: bool = False) -> list[Any]:

@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, false, or_
+from sqlalchemy import ColumnElement, bindparam, false, or_
 
 from sources.crm.models import Subscriber
 
@@ -33,15 +33,33 @@ class LineSearch:
     name: str
     numbers: tuple[str, ...] = ()
 
+    @property
+    def shape(self) -> tuple[bool, int]:
+        """What its predicate's SQL depends on: a name or none, and how many number patterns."""
+        return bool(self.name), len(self.numbers)
+
     @classmethod
     def of_name(cls, text: str) -> LineSearch:
         return cls(fold(text))
 
 
 def search_predicate(search: LineSearch) -> ColumnElement[bool]:
-    # The text as written: % and _ in it are characters to find, not wildcards.
-    needle = "%" + search.name.translate(_LIKE_LITERAL) + "%"
+    """The lines ``search`` finds, its text bound when the statement runs (``bound_search``): the
+    same predicate for every search of its ``shape``."""
     # Text that folds to nothing (a lone accent) names nobody, rather than everybody.
-    matches: list[Any] = [Subscriber.employee_name_folded.like(needle, escape="\\") if search.name else false()]
-    matches += [Subscriber.msisdn.like(pattern) for pattern in search.numbers]
+    named = bindparam("needle", type_=Subscriber.employee_name_folded.type)
+    matches: list[Any] = [Subscriber.employee_name_folded.like(named, escape="\\") if search.name else false()]
+    matches += [
+        Subscriber.msisdn.like(bindparam(f"number_{n}", type_=Subscriber.msisdn.type))
+        for n in range(len(search.numbers))
+    ]
     return or_(*matches)
+
+
+def bound_search(search: LineSearch) -> dict[str, str]:
+    """The values of ``search_predicate``'s parameters."""
+    values = {f"number_{n}": pattern for n, pattern in enumerate(search.numbers)}
+    if search.name:
+        # The text as written: % and _ in it are characters to find, not wildcards.
+        values["needle"] = "%" + search.name.translate(_LIKE_LITERAL) + "%"
+    return values

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Select, and_, func, or_, select
@@ -13,60 +12,16 @@ from core.scope import RowScope
 from core.values import Money
 from sources.backend import Backend
 from sources.crm.history import MembershipHistory
+from sources.crm.line_reads import LineReads, SubscriberQuery, lines_in
 from sources.crm.models import Customer, OrgUnit, PortalUser, ScopeGrant, Subscriber, UnitBudget
-from sources.crm.search import LineSearch, search_predicate
-from sources.db import bound_keys, key_in, keys_bound
-from sources.keyset import FIRST_PAGE, Span, bounds, reading_order
+from sources.db import key_in
 from sources.scope import company_predicate, customer_predicate, scope_predicate, under
-
-SUBSCRIBER_COLUMNS = (
-    Subscriber.id,
-    Subscriber.customer_id,
-    Subscriber.org_unit_id,
-    Subscriber.org_path,
-    Subscriber.msisdn,
-    Subscriber.iccid,
-    Subscriber.imsi,
-    Subscriber.employee_name,
-    Subscriber.email,
-    Subscriber.position,
-    Subscriber.device,
-    Subscriber.status,
-    Subscriber.activated_on,
-    Customer.currency,
-)
-
-SUBSCRIBER_ORDER = {
-    "name": Subscriber.employee_name,
-    "msisdn": Subscriber.msisdn,
-    "status": Subscriber.status,
-    "activated_on": Subscriber.activated_on,
-}
-
-
-# Callers' scopes whose line-by-id statement is kept built (a scope per portal user, at most).
-SCOPES_KEPT = 1024
-
-
-@dataclass(frozen=True, slots=True)
-class SubscriberQuery:
-    """A filtered, ordered page of lines, keyset-paged on (sort value, id)."""
-
-    customer_ids: frozenset[int] | None = None
-    statuses: tuple[str, ...] = ()
-    subtree_path: str | None = None
-    # Lines preselected by another backend (plan or service filters); None = no restriction.
-    among_ids: frozenset[int] | None = None
-    search: LineSearch | None = None
-    order_by: str = "name"
-    descending: bool = False
-    span: Span = FIRST_PAGE
 
 
 class CrmSource(MembershipHistory):
     def __init__(self, backend: Backend) -> None:
         super().__init__(backend)
-        self._by_scope: dict[RowScope, Select[*tuple[Any, ...]]] = {}
+        self._lines = LineReads(self.dialect)
 
     # customers -------------------------------------------------------------------------
 
@@ -179,7 +134,7 @@ class CrmSource(MembershipHistory):
         """Lines in scope per customer."""
         statement = (
             select(Subscriber.customer_id, func.count(Subscriber.id))
-            .where(key_in(Subscriber.customer_id, customer_ids, self.dialect), self._subscriber_scope(scope))
+            .where(key_in(Subscriber.customer_id, customer_ids, self.dialect), lines_in(scope))
             .group_by(Subscriber.customer_id)
         )
         return {customer_id: count for customer_id, count in await self._rows(statement)}
@@ -190,7 +145,7 @@ class CrmSource(MembershipHistory):
         statement = (
             select(func.count(Subscriber.id), func.count(Subscriber.org_unit_id.distinct()))
             .select_from(Subscriber)
-            .where(Subscriber.customer_id == customer_id, self._subscriber_scope(scope))
+            .where(Subscriber.customer_id == customer_id, lines_in(scope))
         )
         if unit_id is not None:
             statement = statement.join(
@@ -219,64 +174,19 @@ class CrmSource(MembershipHistory):
 
     # subscribers -----------------------------------------------------------------------
 
-    def _subscriber_scope(self, scope: RowScope) -> Any:
-        return scope_predicate(
-            scope, customer_id=Subscriber.customer_id, path=Subscriber.org_path, subscriber_id=Subscriber.id
-        )
-
     async def subscribers_by_ids(self, ids: Sequence[int], scope: RowScope) -> list[SubscriberRecord]:
-        parameters = {"lines": bound_keys(ids, self.dialect)}
-        return [SubscriberRecord(*row) for row in await self._rows(self._lines_by_ids(scope), parameters)]
-
-    def _lines_by_ids(self, scope: RowScope) -> Select[*tuple[Any, ...]]:
-        """Built once per scope (``keys_bound``; a caller's scope is the same request after request):
-        every line's page and detail reads it, and building it, with its cache key, cost more than
-        running it."""
-        built = self._by_scope.get(scope)
-        if built is None:
-            if len(self._by_scope) >= SCOPES_KEPT:
-                self._by_scope.pop(next(iter(self._by_scope)))  # the oldest: a caller long gone
-            built = self._by_scope[scope] = (
-                select(*SUBSCRIBER_COLUMNS)
-                .join(Customer, Customer.id == Subscriber.customer_id)
-                .where(keys_bound(Subscriber.id, "lines", self.dialect), self._subscriber_scope(scope))
-            )
-        return built
-
-    def _filtered(self, query: SubscriberQuery, scope: RowScope, *columns: Any) -> Select[Any]:
-        statement = select(*columns).where(self._subscriber_scope(scope))
-        if query.customer_ids is not None:
-            statement = statement.where(key_in(Subscriber.customer_id, query.customer_ids, self.dialect))
-        if query.statuses:
-            statement = statement.where(Subscriber.status.in_(query.statuses))
-        if query.subtree_path is not None:
-            statement = statement.where(under(Subscriber.org_path, query.subtree_path))
-        if query.among_ids is not None:
-            statement = statement.where(key_in(Subscriber.id, query.among_ids, self.dialect))
-        if query.search is not None:
-            statement = statement.where(search_predicate(query.search))
-        return statement
+        return [SubscriberRecord(*row) for row in await self._rows(*self._lines.by_ids(ids, scope))]
 
     async def subscriber_page(self, query: SubscriberQuery, scope: RowScope) -> list[SubscriberRecord]:
         """The lines of ``query.span``, in reading order (``sources.keyset``)."""
-        key = (SUBSCRIBER_ORDER[query.order_by], Subscriber.id)
-        statement = (
-            self._filtered(query, scope, *SUBSCRIBER_COLUMNS)
-            .join(Customer, Customer.id == Subscriber.customer_id)
-            .where(*bounds(key, query.span, descending=query.descending))
-            .order_by(*reading_order(key, query.span, descending=query.descending))
-            .limit(query.span.fetch)
-        )
-        return [SubscriberRecord(*row) for row in await self._rows(statement)]
+        return [SubscriberRecord(*row) for row in await self._rows(*self._lines.page(query, scope))]
 
     async def subscriber_ids(self, query: SubscriberQuery, scope: RowScope, limit: int) -> list[int]:
         """Ids of the lines matching ``query`` (filters only), at most ``limit``."""
-        statement = self._filtered(query, scope, Subscriber.id).order_by(Subscriber.id).limit(limit)
-        return [row[0] for row in await self._rows(statement)]
+        return [row[0] for row in await self._rows(*self._lines.ids(query, scope, limit))]
 
     async def subscriber_total(self, query: SubscriberQuery, scope: RowScope) -> int:
-        statement = self._filtered(query, scope, func.count(Subscriber.id))
-        return (await self._rows(statement))[0][0]
+        return (await self._rows(*self._lines.total(query, scope)))[0][0]
 
     async def cost_centres(self, customer_ids: Sequence[int]) -> dict[int, str]:
         """Unit id → cost-centre code, for the units that are cost centres. A line belongs to the
