@@ -38,6 +38,7 @@ class Recording(SchemaExtension):
     """Hooks of every kind strawberry takes: sync and async generators, plain and async functions."""
 
     calls: list[str]
+    record: list[str]
     name = "recording"
 
     def __init__(self) -> None:
@@ -117,7 +118,7 @@ async def test_hooks_run_as_strawberrys_runner_runs_them():
             await schema.execute("{"),
         ]
         streamed = await schema.subscribe("subscription { ticks }")
-        events = [event async for event in streamed]  # type: ignore[union-attr]
+        events = [event async for event in streamed]
         seen.append(
             (
                 list(record),
