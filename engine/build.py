@@ -8,7 +8,8 @@ from functools import cache
 import strawberry
 from graphql import GraphQLError
 from graphql.validation import NoSchemaIntrospectionCustomRule
-from strawberry.extensions import AddValidationRules, ParserCache, ValidationCache
+from strawberry.extensions import AddValidationRules, ParserCache, SchemaExtension
+from strawberry.extensions.runner import SchemaExtensionsRunner
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
@@ -17,7 +18,9 @@ from engine.executor import LevelExecutor
 from engine.extensions import AuthorizeFields, LimitShape, TokenLimit, code_errors
 from engine.fair_share import ShareWorkers
 from engine.field_rules import show_rules
+from engine.hook_runner import HookRunner
 from engine.moment import OneMoment
+from engine.validation_cache import ValidationCache
 from permissions.rules import Public, Requires
 from request.context import QueryLimits
 from schema.bulk_operations import BulkMutation, BulkOperation
@@ -39,6 +42,11 @@ from schema.unit_changes import UnitMutation
 class CorpcareSchema(strawberry.Schema):
     # In production, validation errors do not suggest field names ("Did you mean …?").
     hide_suggestions = False
+
+    def create_extensions_runner(
+        self, execution_context: ExecutionContext, extensions: list[SchemaExtension]
+    ) -> SchemaExtensionsRunner:
+        return HookRunner(execution_context=execution_context, extensions=extensions)
 
     def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
         # Coded errors are answers, not faults; unexpected ones are logged and masked.
@@ -81,7 +89,7 @@ def build_schema(limits: QueryLimits = DEFAULT_LIMITS, *, production: bool = Fal
         # Portals send the same few documents over and over: parse and validate each once.
         extensions=[
             lambda: ParserCache(maxsize=1024),
-            lambda: ValidationCache(maxsize=1024),
+            ValidationCache,
             lambda: TokenLimit(limits.max_tokens),
             *closed,
             LimitShape,

@@ -17,6 +17,7 @@ from strawberry.types.graphql import OperationType as StrawberryOperation
 from core.errors import BackendUnavailable, CorpcareError
 from engine import charging
 from engine.cost import MAX_NODE_IDS, Shape, measure
+from engine.shape_cache import first_measure
 from infra import telemetry
 from infra.throttle import Charge
 from permissions.authorize import denials_of
@@ -80,10 +81,9 @@ class LimitShape(SchemaExtension):
         chosen, fragments = _chosen(ctx)
         if isinstance(context, Context) and chosen is not None:
             limits, schema = context.limits, ctx.schema._schema
-            # A read's denied fields run nothing (a mutation with any is refused before this).
-            denied = frozenset(id(d.node) for d in denials_of(schema, chosen, fragments, context.principal.permissions))
             page = context.pages.default_size
-            shape = measure(schema, chosen, fragments, ctx.variables, page, denied=denied)
+            permissions = context.principal.permissions
+            denied, shape = first_measure(schema, chosen, fragments, ctx.variables, page, permissions)
             if shape.report_scopes and shape.cost <= limits.max_cost:
                 # Reports are priced by the lines they will read: count them, then measure again.
                 sizes = {key: await self._scope_size(context, key) for key in shape.report_scopes}

@@ -28,7 +28,11 @@ def request_id_of(scope: Scope) -> str:
     """The caller's X-Request-Id if it is a sane one, else a new id; the same for every layer."""
     if (known := scope.get(_REQUEST_ID_KEY)) is not None:
         return str(known)
-    given = dict(scope.get("headers") or ()).get(b"x-request-id", b"").decode("latin-1")
+    sent = b""
+    for name, value in scope.get("headers") or ():
+        if name == b"x-request-id":
+            sent = value  # the last one, as a dict of the headers would hold
+    given = sent.decode("latin-1")
     scope[_REQUEST_ID_KEY] = given if _REQUEST_ID.match(given) else uuid.uuid4().hex
     return str(scope[_REQUEST_ID_KEY])
 

@@ -165,3 +165,20 @@ async def test_a_page_of_report_rows_is_priced_by_its_size_whichever_end_it_is_r
         estimates[size] = result.extensions["cost"]["requestedQueryCost"]
     assert estimates["first: 10"] == estimates["last: 10"]
     assert estimates["first: 5000"] == estimates["last: 5000"] > estimates["first: 10"] + 5000
+
+
+async def test_a_kept_shape_still_prices_a_report_by_the_lines_in_scope_now(world, large_world, finance):
+    """The same document, variables and permissions keep their first measure (engine/shape_cache.py),
+    but a report's price is measured again over the lines its scope holds at the time: the same
+    report over more lines costs more, asked in either order, and the same as when first asked."""
+    single = "query($from: Month!, $to: Month!) { " + REPORT % "" + " }"
+    variables = {"from": month(-12), "to": month(-1)}
+
+    async def cost(seeded: World) -> int:
+        result = await seeded.run(finance, single, variables)
+        assert result.errors is None, result.errors
+        return estimate(result)
+
+    small, large = await cost(world), await cost(large_world)
+    assert large > 10 * small, (small, large)
+    assert (await cost(world), await cost(large_world), await cost(world)) == (small, large, small)
