@@ -70,6 +70,7 @@ class Metrics(Observer):
             "corpcare_sse_operations", "GraphQL operations running over Server-Sent Events (/graphql/stream).",
             registry=r,
         )  # fmt: skip
+        self._backend_children: dict[tuple[str, str], tuple[Counter, Histogram | None]] = {}
         self.disconnects = Counter(
             "corpcare_client_disconnects", "Requests whose client went away before the answer; their work cancelled.",
             registry=r,
@@ -77,9 +78,20 @@ class Metrics(Observer):
 
     def backend_call(self, backend: str, outcome: str, seconds: float) -> None:
         super().backend_call(backend, outcome, seconds)
-        self.backend_calls.labels(backend, outcome).inc()
-        if outcome != "rejected":
-            self.backend_time.labels(backend).observe(seconds)
+        children = self._backend_children.get((backend, outcome))
+        if children is None:
+            children = self._backend_children[backend, outcome] = self._children_of(backend, outcome)
+        calls, time = children
+        calls.inc()
+        if time is not None:
+            time.observe(seconds)
+
+    def _children_of(self, backend: str, outcome: str) -> tuple[Counter, Histogram | None]:
+        """The series one backend call counts into, found once (``labels()`` costs a lock and a
+        lookup of its own, at every statement)."""
+        return self.backend_calls.labels(backend, outcome), (
+            None if outcome == "rejected" else self.backend_time.labels(backend)
+        )
 
     def cache(self, result: str) -> None:
         self.cache_results.labels(result).inc()

@@ -26,11 +26,11 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from types import TracebackType
+from typing import Any, NoReturn
 
 from sqlalchemy import exc
 from sqlalchemy.engine import Dialect
@@ -101,56 +101,40 @@ class Backend:
         """The moment this backend's reads see: now (``sources/moment.py`` pins one per answer)."""
         return datetime.now(UTC)
 
-    @asynccontextmanager
-    async def _guarded(
-        self, opening: Callable[[], Any], timeout: float | None, *, stale: bool = False
-    ) -> AsyncIterator[AsyncConnection]:
-        if not self.breaker.allow():
-            self.observer.backend_call(self.name, "rejected", 0.0)
-            raise BackendUnavailable(
-                f"The {self.name} backend is unavailable; try again shortly.",
-                backend=self.name,
-                retryAfterSeconds=round(self.breaker.retry_after(), 1),
-            )
-        limit = self.limits.call_seconds if timeout is _DEFAULT else timeout
-        started = time.perf_counter()
-        opened = False
-        try:
-            async with time_limit(limit), opening() as conn:
-                opened = True
-                yield conn
-        except BaseException as error:
-            seconds = time.perf_counter() - started
-            if isinstance(error, BackendUnavailable):
-                # Raised by another guarded call inside this one, which has judged it already.
-                self.breaker.released()
-                self.observer.backend_call(self.name, "error", seconds)
-                raise
-            if stale and opened and isinstance(error, exc.DBAPIError) and error.connection_invalidated:
-                self.breaker.released()  # nothing learned yet: the read again is the trial, if one is due
-                raise StaleConnection(self.name) from error
-            verdict = judge(error, opening=not opened)
-            if not opened and isinstance(error, TimeoutError) and self._pool_exhausted():
-                # The call's time ran out while it queued behind our own requests for a connection.
-                verdict = Verdict.BUSY
-            if verdict is Verdict.STATEMENT:
-                # The statement failed (a bug, a conflict) or the caller gave up: nothing was learned
-                # of the database's health, so a run of failures goes on and a trial may go again.
-                self.breaker.released()
-                self.observer.backend_call(self.name, "error", seconds)
-                raise
-            if verdict is Verdict.BUSY:
-                self.breaker.released()
-                self.observer.backend_call(self.name, "busy", seconds)
-                raise BackendBusy(f"The {self.name} backend is busy; try again shortly.", backend=self.name) from error
-            if self.breaker.healthy:  # the first of a run: the later ones say the same
-                log.warning("the %s backend is unavailable: %s", self.name, describe(error))
-            self.breaker.failed()
-            self.observer.backend_call(self.name, "unavailable", seconds)
-            what = "did not answer in time" if isinstance(error, TimeoutError) else "is unavailable"
-            raise BackendUnavailable(f"The {self.name} backend {what}.", backend=self.name) from error
-        self.breaker.succeeded()
-        self.observer.backend_call(self.name, "ok", time.perf_counter() - started)
+    def _guarded(self, opening: Callable[[], Any], timeout: float | None, *, stale: bool = False) -> Guarded:
+        return Guarded(self, opening, self.limits.call_seconds if timeout is _DEFAULT else timeout, stale)
+
+    def _failure(self, error: BaseException, seconds: float, *, opened: bool, stale: bool) -> BaseException:
+        """What a guarded call that failed with ``error`` raises (``error`` itself, or what it is
+        judged to be), the breaker and the metrics told."""
+        if isinstance(error, BackendUnavailable):
+            # Raised by another guarded call inside this one, which has judged it already.
+            self.breaker.released()
+            self.observer.backend_call(self.name, "error", seconds)
+            return error
+        if stale and opened and isinstance(error, exc.DBAPIError) and error.connection_invalidated:
+            self.breaker.released()  # nothing learned yet: the read again is the trial, if one is due
+            return StaleConnection(self.name)
+        verdict = judge(error, opening=not opened)
+        if not opened and isinstance(error, TimeoutError) and self._pool_exhausted():
+            # The call's time ran out while it queued behind our own requests for a connection.
+            verdict = Verdict.BUSY
+        if verdict is Verdict.STATEMENT:
+            # The statement failed (a bug, a conflict) or the caller gave up: nothing was learned
+            # of the database's health, so a run of failures goes on and a trial may go again.
+            self.breaker.released()
+            self.observer.backend_call(self.name, "error", seconds)
+            return error
+        if verdict is Verdict.BUSY:
+            self.breaker.released()
+            self.observer.backend_call(self.name, "busy", seconds)
+            return BackendBusy(f"The {self.name} backend is busy; try again shortly.", backend=self.name)
+        if self.breaker.healthy:  # the first of a run: the later ones say the same
+            log.warning("the %s backend is unavailable: %s", self.name, describe(error))
+        self.breaker.failed()
+        self.observer.backend_call(self.name, "unavailable", seconds)
+        what = "did not answer in time" if isinstance(error, TimeoutError) else "is unavailable"
+        return BackendUnavailable(f"The {self.name} backend {what}.", backend=self.name)
 
     def _pool_exhausted(self) -> bool:
         """Every connection the pool may open is checked out (or being opened) by our own callers."""
@@ -159,3 +143,61 @@ class Backend:
             return False
         overflow = pool._max_overflow  # QueuePool has no public accessor; -1 means no limit
         return overflow >= 0 and pool.checkedout() >= pool.size() + overflow
+
+
+class Guarded:
+    """One call on a backend's connection, behind the breaker and under its time limit: the
+    connection that ``opening`` gives (an async context manager), entered and left with it.
+
+    A class rather than a generator-based context manager: one is entered for every statement."""
+
+    __slots__ = ("_backend", "_connection", "_limit", "_opening", "_seconds", "_stale", "_started")
+
+    def __init__(self, backend: Backend, opening: Callable[[], Any], seconds: float | None, stale: bool) -> None:
+        self._backend, self._opening, self._seconds, self._stale = backend, opening, seconds, stale
+
+    async def __aenter__(self) -> AsyncConnection:
+        backend = self._backend
+        if not backend.breaker.allow():
+            backend.observer.backend_call(backend.name, "rejected", 0.0)
+            raise BackendUnavailable(
+                f"The {backend.name} backend is unavailable; try again shortly.",
+                backend=backend.name,
+                retryAfterSeconds=round(backend.breaker.retry_after(), 1),
+            )
+        self._started = time.perf_counter()
+        try:
+            limit = self._limit = time_limit(self._seconds)
+            await limit.__aenter__()
+            try:
+                connection = self._connection = self._opening()
+                return await connection.__aenter__()
+            except BaseException as error:
+                await limit.__aexit__(type(error), error, error.__traceback__)
+                raise
+        except BaseException as error:
+            self._raise(error, opened=False)
+
+    async def __aexit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        try:
+            try:
+                await self._connection.__aexit__(kind, error, trace)
+            except BaseException as raised:
+                await self._limit.__aexit__(type(raised), raised, raised.__traceback__)
+                raise
+            await self._limit.__aexit__(kind, error, trace)
+        except BaseException as raised:
+            self._raise(raised, opened=True)
+        if error is not None:
+            self._raise(error, opened=True)
+        backend = self._backend
+        backend.breaker.succeeded()
+        backend.observer.backend_call(backend.name, "ok", time.perf_counter() - self._started)
+
+    def _raise(self, error: BaseException, *, opened: bool) -> NoReturn:
+        failure = self._backend._failure(error, time.perf_counter() - self._started, opened=opened, stale=self._stale)
+        if failure is error:
+            raise error
+        raise failure from error

@@ -33,7 +33,7 @@ from sqlalchemy.util.concurrency import greenlet_spawn
 class DirectRead:
     """What SQLAlchemy's first run of a statement settled, to run it again without SQLAlchemy."""
 
-    __slots__ = ("binds", "compiled", "extracted", "fixed", "metadata", "positions", "sql")
+    __slots__ = ("binds", "compiled", "constants", "extracted", "fixed", "given", "metadata", "positions", "sql")
 
     def __init__(self, result: CursorResult[Any], parameters: dict[str, Any]) -> None:
         context: Any = result.context
@@ -56,6 +56,17 @@ class DirectRead:
             self.binds.update(expanded.processors)
             self.positions = tuple(expanded.positiontup)
             self.fixed = {key: value for key, value in expanded.parameters.items() if key not in parameters}
+        # The parameters the caller does not give are the statement's own, the same at every run:
+        # bound (and processed) once, when no bind computes its value as it runs and every given
+        # one is sent as given (no escaped name). ``None``: each run asks SQLAlchemy for them.
+        self.given = frozenset(parameters)
+        self.constants: dict[str, Any] | None = None
+        values = compiled.construct_params(parameters, extracted_parameters=self.extracted)
+        values.update(self.fixed)
+        if all(bind.callable is None for bind in compiled.binds.values()) and all(
+            key in values and values[key] is value for key, value in parameters.items()
+        ):
+            self.constants = {key: self._processed(key, values[key]) for key in self.positions if key not in self.given}
 
     @staticmethod
     def learnable(result: CursorResult[Any], given: frozenset[str]) -> bool:
@@ -73,11 +84,20 @@ class DirectRead:
 
     def arguments(self, parameters: dict[str, Any] | None) -> tuple[Any, ...]:
         """The positional parameters as SQLAlchemy sends them (``DefaultExecutionContext._init_compiled``)."""
+        constants = self.constants
+        if constants is not None and parameters is not None and parameters.keys() == self.given:
+            return tuple(
+                constants[key] if key in constants else self._processed(key, parameters[key]) for key in self.positions
+            )
         values = self.compiled.construct_params(parameters, extracted_parameters=self.extracted)
         if self.fixed:
             values.update(self.fixed)
         binds = self.binds
         return tuple(binds[key](values[key]) if key in binds else values[key] for key in self.positions)
+
+    def _processed(self, key: str, value: Any) -> Any:
+        process = self.binds.get(key)
+        return value if process is None else process(value)
 
     async def rows(
         self, conn: AsyncConnection, statement: Executable, parameters: dict[str, Any] | None

@@ -27,6 +27,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
+from types import TracebackType
 from typing import Any
 
 from sqlalchemy import exc
@@ -52,31 +53,16 @@ class ReadTransaction:
         self._began: datetime | None = None
         self._failure: BackendUnavailable | None = None
 
-    @asynccontextmanager
-    async def read(self, timeout: float | None = _DEFAULT) -> AsyncIterator[AsyncConnection]:
-        async with self._lock:
-            if self._failure is not None:
-                # A second transaction would mix moments in one answer: its other billing figures
-                # fail alike (and at once: a backend that did not answer in time is not waited on again).
-                raise copy.copy(self._failure).with_traceback(None)
-            try:
-                async with self.backend._guarded(self._opening, timeout) as conn:
-                    yield conn
-            except BaseException as error:
-                if self._conn is None:
-                    raise  # no transaction began (the breaker is open, no connection): the next read tries
-                # The statement was cut or failed: the transaction is not to be trusted any more
-                # (PostgreSQL aborts it; a cancelled statement may still run on the connection).
-                self._failure = (
-                    error
-                    if isinstance(error, BackendUnavailable)
-                    else BackendUnavailable(
-                        f"An earlier read of this answer from the {self.backend.name} backend failed.",
-                        backend=self.backend.name,
-                    )
-                )
-                await _shielded(self._discard())
-                raise
+    def read(self, timeout: float | None = _DEFAULT) -> TransactionRead:
+        return TransactionRead(self, timeout)
+
+    def _failed(self, error: BaseException) -> BackendUnavailable:
+        """What this transaction's later reads raise once one of its statements failed with ``error``."""
+        if isinstance(error, BackendUnavailable):
+            return error
+        return BackendUnavailable(
+            f"An earlier read of this answer from the {self.backend.name} backend failed.", backend=self.backend.name
+        )
 
     async def began_at(self) -> datetime:
         """When the transaction began: PostgreSQL's transaction timestamp, or (SQLite) the clock
@@ -89,12 +75,7 @@ class ReadTransaction:
         return self._began
 
     def _opening(self) -> Any:
-        return self._lent() if self._conn is not None else self._begun()
-
-    @asynccontextmanager
-    async def _lent(self) -> AsyncIterator[AsyncConnection]:
-        assert self._conn is not None
-        yield self._conn
+        return Held(self._conn) if self._conn is not None else self._begun()
 
     @asynccontextmanager
     async def _begun(self) -> AsyncIterator[AsyncConnection]:
@@ -135,6 +116,71 @@ class ReadTransaction:
                 await conn.invalidate()
             finally:
                 await conn.close()
+
+
+class TransactionRead:
+    """One statement in a moment's transaction: its turn on the connection, then the backend's
+    guard (``Backend._guarded``); the transaction begun by the first. A failed statement leaves the
+    transaction not to be trusted any more (PostgreSQL aborts it; a cancelled statement may still
+    run on the connection): it is dropped, and the answer's later reads of it fail alike."""
+
+    __slots__ = ("_guarded", "_timeout", "_transaction")
+
+    def __init__(self, transaction: ReadTransaction, timeout: float | None) -> None:
+        self._transaction, self._timeout = transaction, timeout
+
+    async def __aenter__(self) -> AsyncConnection:
+        transaction = self._transaction
+        await transaction._lock.acquire()
+        try:
+            if transaction._failure is not None:
+                # A second transaction would mix moments in one answer: its other billing figures
+                # fail alike (and at once: a backend that did not answer in time is not waited on again).
+                raise copy.copy(transaction._failure).with_traceback(None)
+            guarded = self._guarded = transaction.backend._guarded(transaction._opening, self._timeout)
+            try:
+                return await guarded.__aenter__()
+            except BaseException as error:
+                if transaction._conn is not None:
+                    await self._drop(error)
+                raise  # else no transaction began (the breaker is open, no connection): the next read tries
+        except BaseException:
+            transaction._lock.release()
+            raise
+
+    async def __aexit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        try:
+            await self._guarded.__aexit__(kind, error, trace)
+        except BaseException as raised:
+            await self._drop(raised)
+            raise
+        else:
+            if error is not None:
+                await self._drop(error)
+        finally:
+            self._transaction._lock.release()
+
+    async def _drop(self, error: BaseException) -> None:
+        transaction = self._transaction
+        transaction._failure = transaction._failed(error)
+        await _shielded(transaction._discard())
+
+
+class Held:
+    """The connection a transaction holds, lent to its next statement."""
+
+    __slots__ = ("_conn",)
+
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def __aenter__(self) -> AsyncConnection:
+        return self._conn
+
+    async def __aexit__(self, *_: object) -> None:
+        return None
 
 
 async def _shielded(closing: Any) -> None:

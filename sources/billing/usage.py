@@ -44,18 +44,12 @@ class UsageSource(SqlSource):
             conditions = _usage_of(subscriber_ids, since, until, kinds, self.dialect)
             conditions += bounds(_USAGE_KEY, span, descending=True)
             statement, parameters = _ranked(conditions, span, span.fetch), None
+        rows = await self._rows(statement, parameters)
+        # Unpacked by position, in ``_ranked``'s column order: a ``Row`` looks each attribute up by
+        # name, eight times for each of a page's records.
         return [
-            UsageRecordRow(
-                id=row.id,
-                subscriber_id=row.subscriber_id,
-                started_at=aware(row.started_at),
-                period=row.period,
-                kind=row.kind,
-                quantity=row.quantity,
-                destination=row.destination,
-                amount=Money.from_minor(row.amount_minor, row.currency),
-            )
-            for row in await self._rows(statement, parameters)
+            UsageRecordRow(key, line, aware(at), period, kind, quantity, destination, Money.from_minor(minor, currency))
+            for key, line, at, period, kind, quantity, destination, minor, currency, _rank in rows
         ]
 
     def _first_page(self, since: bool, until: bool, kinds: tuple[str, ...], backward: bool) -> Select[Any]:

@@ -101,6 +101,32 @@ async def test_reads_of_one_shape_keep_their_own_values(postgres):
         assert (await source._rows(seven, {"n": 1}))[0][0] == 8
 
 
+class Tripled(TypeDecorator[int]):
+    """A bind processor of the application's own: a value is sent as SQLAlchemy would send it."""
+
+    impl = Integer
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Any) -> Any:
+        return None if value is None else value * 3
+
+
+async def test_a_read_sends_its_own_values_and_the_callers_as_sqlalchemy_does(postgres):
+    """The statement's own values are bound once; the caller's are processed at every run; a run that
+    leaves out a parameter the first run gave gets the statement's default, as through SQLAlchemy."""
+    seen = Seen(postgres)
+    source = SqlSource(Backend("crm", postgres))
+    tripled, defaulted = bindparam("t", type_=Tripled), bindparam("d", value=100, type_=Integer)
+    statement = select(literal(5, Tripled) + tripled + N + defaulted)
+
+    assert (await source._rows(statement, {"t": 1, "n": 2, "d": 3}))[0][0] == 15 + 3 + 2 + 3
+    assert (await source._rows(statement, {"t": 2, "n": 4, "d": 6}))[0][0] == 15 + 6 + 4 + 6
+    assert (await source._rows(statement, {"t": 2, "n": 4}))[0][0] == 15 + 6 + 4 + 100
+
+    assert seen.executed == 1
+    assert [parameters for _, parameters in seen.sent] == [(15, 3, 2, 3), (15, 6, 4, 6), (15, 6, 4, 100)]
+
+
 async def test_reads_built_once_per_scope_keep_the_scopes_they_were_built_with(postgres):
     """A scope's customers are an expanding ``IN`` in the statement: its text, expanded on the first
     run, serves every run of that statement, and another scope's statement keeps its own."""
