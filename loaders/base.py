@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar, cast
 
 from aiodataloader import DataLoader, Loader, enqueue_post_future_job
 
@@ -76,16 +76,20 @@ def load_each(loader: DataLoader[K, V], keys: Iterable[K]) -> list[asyncio.Futur
     cache, queue, new_future = loader._cache, loader._queue, loader.loop.create_future
     was_empty = not queue
     futures = []
+    refused = False
     for key in keys:
         future = cache.get(key)
         if future is None:
             if key is None:
-                loader.load(key)  # refused, in load's own words
+                refused = True
+                break
             future = cache[key] = new_future()
             queue.append(Loader(key, future))
         futures.append(future)
     if was_empty and queue:
-        enqueue_post_future_job(loader.loop, loader)
+        enqueue_post_future_job(loader.loop, loader)  # the keys before a refused one load, as load's do
+    if refused:
+        loader.load(cast(K, None))  # refused, in load's own words
     return futures
 
 
