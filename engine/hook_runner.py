@@ -45,55 +45,41 @@ def _hook(name: str, extension: type) -> tuple[Callable[..., Any], bool] | str |
     return _PER_INSTANCE
 
 
-def _hooks(manager: Any, extensions: list[SchemaExtension]) -> None:
-    manager.hooks = []
-    manager.default_hook = getattr(SchemaExtension, manager.HOOK_NAME)
-    for extension in extensions:
+class _FoundOnce:
+    """Strawberry's ``get_hook``, with what the extension's class implements looked up once."""
+
+    __slots__ = ()
+    HOOK_NAME: str
+
+    def get_hook(self, extension: SchemaExtension) -> WrappedHook | None:
         kind: type = type(extension)
-        found = _hook(manager.HOOK_NAME, kind)
+        found = _hook(self.HOOK_NAME, kind)
         if found is None:
-            continue
+            return None
         if isinstance(found, tuple):
             factory, is_async = found
-            wrapped = WrappedHook(extension=extension, hook=partial(factory, extension), is_async=is_async)
-        else:
-            wrapped = manager.get_hook(extension)
-        if wrapped:
-            manager.hooks.append(wrapped)
+            return WrappedHook(extension=extension, hook=partial(factory, extension), is_async=is_async)
+        return super().get_hook(extension)  # type: ignore[misc]
 
 
-class _Operation(OperationContextManager):
+class _Operation(_FoundOnce, OperationContextManager):
     __slots__ = ()
 
-    def __init__(self, extensions: list[SchemaExtension]) -> None:
-        _hooks(self, extensions)
 
-
-class _Parsing(ParsingContextManager):
+class _Parsing(_FoundOnce, ParsingContextManager):
     __slots__ = ()
 
-    def __init__(self, extensions: list[SchemaExtension]) -> None:
-        _hooks(self, extensions)
 
-
-class _Validation(ValidationContextManager):
+class _Validation(_FoundOnce, ValidationContextManager):
     __slots__ = ()
 
-    def __init__(self, extensions: list[SchemaExtension]) -> None:
-        _hooks(self, extensions)
 
-
-class _Executing(ExecutingContextManager):
+class _Executing(_FoundOnce, ExecutingContextManager):
     __slots__ = ()
 
-    def __init__(self, extensions: list[SchemaExtension]) -> None:
-        _hooks(self, extensions)
 
-
-class _StreamResult(StreamResultContextManager):
-    def __init__(self, extensions: list[SchemaExtension], result: StreamExecutionResult) -> None:
-        self.result = result
-        _hooks(self, extensions)
+class _StreamResult(_FoundOnce, StreamResultContextManager):
+    pass
 
 
 class HookRunner(SchemaExtensionsRunner):
