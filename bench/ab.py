@@ -38,6 +38,10 @@ from infra.cache import InProcessCache
 from sources.db import Engines, create_engine
 
 spec = json.loads(sys.argv[1])
+try:  # under the collector settings the server runs with, where the revision has them (as bench.suite)
+    from server.collector import freeze_and_tune
+except ImportError:
+    freeze_and_tune = None
 
 async def main():
     engines = Engines(*(create_engine(url) for url in spec["urls"]))
@@ -59,6 +63,8 @@ async def main():
             assert not result.errors, result.errors
         for _ in range(2):
             await run()
+        if freeze_and_tune is not None:
+            freeze_and_tune()
         times, cpu = [], []
         for _ in range(op["repeat"]):
             started, used = time.perf_counter(), time.process_time()
