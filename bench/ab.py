@@ -2,7 +2,9 @@
 
 Each revision is checked out into a worktree; a probe process per revision and round times
 the operations there (importing that revision's code), alternating A and B so that noise on
-this shared machine hits both alike. Prints p50 per operation and the ratio B / A.
+this shared machine hits both alike. Prints p50 per operation and the ratio B / A, of the wall time
+and of the CPU time the probe's process spent on each request (``time.process_time``: what the
+layer costs, less disturbed by other processes on the machine than the wall time).
 
     .venv/bin/python -m bench.ab REV_A REV_B [--size M] [--backend sqlite] [--rounds 3] [--only dashboard ...]
 """
@@ -36,6 +38,10 @@ from infra.cache import InProcessCache
 from sources.db import Engines, create_engine
 
 spec = json.loads(sys.argv[1])
+try:  # under the collector settings the server runs with, where the revision has them (as bench.suite)
+    from server.collector import freeze_and_tune
+except ImportError:
+    freeze_and_tune = None
 
 async def main():
     engines = Engines(*(create_engine(url) for url in spec["urls"]))
@@ -57,12 +63,15 @@ async def main():
             assert not result.errors, result.errors
         for _ in range(2):
             await run()
-        times = []
+        if freeze_and_tune is not None:
+            freeze_and_tune()
+        times, cpu = [], []
         for _ in range(op["repeat"]):
-            started = time.perf_counter()
+            started, used = time.perf_counter(), time.process_time()
             await run()
             times.append((time.perf_counter() - started) * 1000)
-        out[op["name"]] = times
+            cpu.append((time.process_time() - used) * 1000)
+        out[op["name"]] = [times, cpu]
     await engines.dispose()
     print(json.dumps(out))
 
@@ -103,8 +112,9 @@ def main() -> None:
         ]})
         for side, tree in trees.items()
     }  # fmt: skip
-    samples: dict[str, dict[str, list[float]]] = {"A": {}, "B": {}}
-    rounds: dict[str, list[float]] = {}  # each round's B / A p50, for the spread
+    # side -> measure (wall, cpu) -> operation -> times (ms)
+    samples: dict[str, dict[str, dict[str, list[float]]]] = {side: {"wall": {}, "cpu": {}} for side in trees}
+    rounds: dict[tuple[str, str], list[float]] = {}  # each round's B / A p50, for the spread
     for _ in range(args.rounds):
         for side, tree in trees.items():
             env = os.environ | {"PYTHONPATH": str(tree)}
@@ -112,17 +122,21 @@ def main() -> None:
             out = subprocess.run(probe, cwd=tree, env=env, capture_output=True, text=True)
             if out.returncode != 0:
                 raise SystemExit(f"{side} failed:\n{out.stderr[-2000:]}")
-            for name, times in json.loads(out.stdout).items():
-                samples[side].setdefault(name, []).extend(times)
-                if side == "B":
-                    a = statistics.median(samples["A"][name][-len(times) :])
-                    rounds.setdefault(name, []).append(statistics.median(times) / a)
+            for name, (wall, cpu) in json.loads(out.stdout).items():
+                for measure, times in (("wall", wall), ("cpu", cpu)):
+                    samples[side][measure].setdefault(name, []).extend(times)
+                    if side == "B":
+                        a = statistics.median(samples["A"][measure][name][-len(times) :])
+                        rounds.setdefault((measure, name), []).append(statistics.median(times) / a)
     print(f"\nin-process p50 (ms), {dataset.label}, {args.rounds} alternating rounds of {args.repeat}")
-    print(f"| operation | A = {args.a} | B = {args.b} | B / A | rounds' B / A |\n|---|---|---|---|---|")
+    print(f"| operation | measure | A = {args.a} | B = {args.b} | B / A | rounds' B / A |")
+    print("|---|---|---|---|---|---|")
     for op in operations:
-        a, b = statistics.median(samples["A"][op.name]), statistics.median(samples["B"][op.name])
-        spread = f"{min(rounds[op.name]):.2f} to {max(rounds[op.name]):.2f}"
-        print(f"| {op.name} | {a:.1f} | {b:.1f} | {b / a:.2f} | {spread} |")
+        for measure in ("wall", "cpu"):
+            a = statistics.median(samples["A"][measure][op.name])
+            b = statistics.median(samples["B"][measure][op.name])
+            spread = f"{min(rounds[(measure, op.name)]):.2f} to {max(rounds[(measure, op.name)]):.2f}"
+            print(f"| {op.name} | {measure} | {a:.2f} | {b:.2f} | {b / a:.3f} | {spread} |")
 
 
 def _document(tree: Path, name: str, current: str) -> str:

@@ -20,6 +20,8 @@ from sources.moment import Moment, one_moment
 
 class OneMoment(SchemaExtension):
     _moment: Moment | None = None
+    # Whether the operation is a mutation, once its document is known: every billing read asks.
+    _mutation: bool | None = None
 
     async def on_operation(self) -> AsyncIterator[None]:
         async with one_moment(self._writes) as moment:
@@ -32,7 +34,9 @@ class OneMoment(SchemaExtension):
             await self._moment.end()  # this event is answered; the next one reads its own moment
 
     def _writes(self) -> bool:
-        try:
-            return self.execution_context.operation_type is OperationType.MUTATION
-        except RuntimeError:  # no document yet: nothing reads before it is parsed
-            return False
+        if self._mutation is None:
+            try:
+                self._mutation = self.execution_context.operation_type is OperationType.MUTATION
+            except RuntimeError:  # no document yet: nothing reads before it is parsed
+                return False
+        return self._mutation

@@ -14,7 +14,7 @@ from datetime import date
 from functools import cached_property
 from typing import Any, ClassVar, Generic, TypeVar, cast
 
-from aiodataloader import DataLoader, Loader, enqueue_post_future_job
+from aiodataloader import DataLoader, Loader, enqueue_post_future_job, iscoroutinefunctionorpartial
 
 from core.scope import RowScope
 from core.values import month_start
@@ -48,12 +48,29 @@ class SourceLoader(DataLoader[K, V], Generic[K, V]):
 
     reads: ClassVar[tuple[Callable[..., Any], ...]] = ()
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        # What aiodataloader's __init__ asserts of every instance, asked once of the class.
+        batch_load_fn = cls.__dict__.get("batch_load_fn")
+        if batch_load_fn is not None and not iscoroutinefunctionorpartial(batch_load_fn):
+            raise TypeError(f"{cls.__qualname__}.batch_load_fn must be a coroutine function")
+
     def __init__(self, loaders: Loaders) -> None:
-        super().__init__()
+        # DataLoader.__init__ made with no options (aiodataloader 0.4.3), without its checks per
+        # instance: a request makes about ten loaders, and those checks were most of their cost.
+        self.loop = asyncio.get_event_loop()
+        if not hasattr(self, "get_cache_key"):
+            self.get_cache_key = _same_key
+        self._cache = {}
+        self._queue = []
         self.ctx = ctx = loaders.ctx
         self.crm = ctx.sources.crm
         self.sources = ctx.sources
         self.scope = ctx.scope
+
+
+def _same_key(key: Any) -> Any:
+    return key
 
 
 def cached_by_key(kind: type[Any]) -> bool:

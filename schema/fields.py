@@ -21,12 +21,12 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLEnumType, GraphQLField, GraphQLObjectType, GraphQLScalarType, GraphQLSchema, get_named_type
-from strawberry.types.arguments import convert_arguments
 
 from core.ids import to_global_id
 from loaders import SourceLoader
 from permissions.rules import Rule
 from request.context import Info
+from schema.argument_values import argument_converter
 
 RELATION = "corpcare.relation"
 GLOBAL_ID = "corpcare.global_id"
@@ -166,12 +166,8 @@ def _keyed(schema: GraphQLSchema, graphql_field: GraphQLField, definition: Any, 
         isinstance(get_named_type(a.type), GraphQLScalarType | GraphQLEnumType) for a in graphql_field.args.values()
     ):
         return None
-    arguments, config = definition.arguments, strawberry_schema.config
     registry = strawberry_schema.schema_converter.scalar_registry
-
-    def convert(values: dict[str, Any]) -> dict[str, Any]:
-        return convert_arguments(values, arguments, scalar_registry=registry, config=config)
-
+    convert = argument_converter(definition.arguments, registry, strawberry_schema.config)
     return KeyedRelation(relation.loader, relation.key, convert)
 
 

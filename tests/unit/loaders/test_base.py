@@ -11,6 +11,7 @@ import textwrap
 from datetime import date
 
 import pytest
+from aiodataloader import DataLoader
 
 import loaders
 from core.scope import RowScope
@@ -109,6 +110,27 @@ class _Echo(SourceLoader[int, str]):
         if 13 in keys:
             raise LookupError("no 13")
         return [str(key) for key in keys]
+
+
+async def test_a_loader_is_made_as_aiodataloader_makes_one_with_no_options(tmp_path):
+    engines = open_engines(sqlite_urls(tmp_path))
+    request = Loaders(LoadContext(sources_over(engines), RowScope.everything(), date(2026, 3, 15)))
+    made = _Echo(request)
+    theirs = _Echo.__new__(_Echo)
+    DataLoader.__init__(theirs)
+    assert vars(theirs).keys() <= vars(made).keys()
+    assert made.loop is theirs.loop is asyncio.get_running_loop()
+    assert (made._cache, made._queue, made.get_cache_key(7)) == (theirs._cache, theirs._queue, theirs.get_cache_key(7))
+    assert await made.load_many([1, 2, 1]) == ["1", "2", "1"] and made.batches == [[1, 2]]
+    await engines.dispose()
+
+
+def test_a_loader_whose_batch_is_not_a_coroutine_function_is_refused_when_defined():
+    with pytest.raises(TypeError, match="must be a coroutine function"):
+
+        class _Plain(SourceLoader[int, str]):
+            def batch_load_fn(self, keys: list[int]) -> list[str]:  # type: ignore[override]
+                return [str(key) for key in keys]
 
 
 class _OwnLoad(_Echo):
