@@ -276,6 +276,12 @@ class MomentBackend(Backend):
             return self.real.read(timeout=timeout, retryable=retryable)
         return transaction.read(timeout)
 
+    def lend(self, *, timeout: float | None = _DEFAULT, retryable: bool = False) -> Any:
+        transaction = self._transaction()
+        if transaction is None:
+            return self.real.lend(timeout=timeout, retryable=retryable)
+        return transaction.read(timeout)
+
     def streaming(self) -> Any:
         """A connection for a server-side cursor, with no time limit: the moment's, held (its
         other reads wait) until the stream is done."""
