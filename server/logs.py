@@ -8,7 +8,6 @@ stay out (a slow operation's query text is logged, its variables are not).
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import sys
 import time
@@ -51,57 +50,8 @@ class PlainFormatter(logging.Formatter):
         return f"{line} {fields}" if fields else line
 
 
-class BatchedStream(logging.StreamHandler):
-    """Lines written to the stream in batches: one write (a system call, and a flush) every
-    ``seconds`` instead of one per request, which cost about 4 % of a worker's time serving a line's
-    page. Only inside a running event loop: elsewhere (the CLI, another thread), and for a warning or
-    worse, the lines waiting and the record are written at once. ``flush`` (``logging.shutdown``,
-    at exit) writes what waits, so a line is late by ``seconds`` at most, or lost if the process is
-    killed outright."""
-
-    def __init__(self, stream: Any, seconds: float = 0.05) -> None:
-        super().__init__(stream)
-        self.seconds = seconds
-        self._lines: list[str] = []
-        self._due = False
-
-    def emit(self, record: logging.LogRecord) -> None:
-        try:
-            line = self.format(record)
-        except Exception:
-            self.handleError(record)
-            return
-        self._lines.append(line)
-        if record.levelno >= logging.WARNING:
-            self.flush()
-            return
-        if not self._due:
-            try:
-                loop = asyncio.get_running_loop()
-            except RuntimeError:  # no loop in this thread: nothing would write it later
-                self.flush()
-                return
-            self._due = True
-            loop.call_later(self.seconds, self._write_due)
-
-    def _write_due(self) -> None:
-        with self.lock:  # type: ignore[union-attr]
-            self._due = False
-            self.flush()
-
-    def flush(self) -> None:
-        with self.lock:  # type: ignore[union-attr]
-            lines, self._lines = self._lines, []
-            if lines:
-                try:
-                    self.stream.write("".join(line + self.terminator for line in lines))
-                except Exception:
-                    self.handleError(logging.makeLogRecord({"msg": "log lines lost"}))
-            super().flush()
-
-
 def configure(json_logs: bool, level: str = "INFO") -> None:
-    handler = BatchedStream(sys.stderr)
+    handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter() if json_logs else PlainFormatter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
