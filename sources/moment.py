@@ -226,12 +226,16 @@ class Moment:
             raise errors[0]
 
     async def close(self) -> None:
+        self.stop()
+        await self.end()
+
+    def stop(self) -> None:
+        """No read joins the moment any more: later ones see the present."""
         self.closed = True
         # Timers and tasks started during the operation keep its context, and with it this moment,
         # for as long as they are scheduled (10 to 300 s): ``present`` names the operation (and its
         # answer), which must not live that long.
         self._present = _past
-        await self.end()
 
 
 def _past() -> bool:
@@ -241,9 +245,42 @@ def _past() -> bool:
 current_moment: ContextVar[Moment | None] = ContextVar("corpcare_moment", default=None)
 
 
+class AfterAnswer:
+    """The moments of one request whose transactions end once its answer is sent: the ``ROLLBACK``
+    is a round trip the client need not wait for. ``one_moment`` stops them when their block
+    ends (no read joins them after), and the request ends them, however it ends (``end``)."""
+
+    def __init__(self) -> None:
+        self._moments: list[Moment] = []
+
+    def add(self, moment: Moment) -> None:
+        self._moments.append(moment)
+
+    async def end(self) -> None:
+        moments, self._moments = self._moments, []
+        if moments:
+            await _shielded(_end_all(moments))
+
+
+async def _end_all(moments: list[Moment]) -> None:
+    errors = []
+    for moment in moments:
+        try:
+            await moment.end()
+        except Exception as error:  # the others are ended all the same
+            errors.append(error)
+    if errors:
+        raise errors[0]
+
+
+# Set by the HTTP endpoint for the request it answers; None elsewhere (a moment ends with its block).
+after_answer: ContextVar[AfterAnswer | None] = ContextVar("corpcare_after_answer", default=None)
+
+
 @asynccontextmanager
 async def one_moment(present: Callable[[], bool] = lambda: False) -> AsyncIterator[Moment]:
-    """Reads in this block (and the tasks it starts) share one moment, closed when it ends."""
+    """Reads in this block (and the tasks it starts) share one moment, closed when it ends (its
+    transactions ended then, or once the request's answer is sent: ``AfterAnswer``)."""
     moment = Moment(present)
     token = current_moment.set(moment)
     try:
@@ -253,7 +290,12 @@ async def one_moment(present: Callable[[], bool] = lambda: False) -> AsyncIterat
             current_moment.reset(token)
         except ValueError:  # left in another context (an async generator finished elsewhere)
             current_moment.set(None)
-        await moment.close()
+        later = after_answer.get()
+        if later is None:
+            await moment.close()
+        else:
+            moment.stop()
+            later.add(moment)
 
 
 class MomentBackend(Backend):
@@ -274,6 +316,12 @@ class MomentBackend(Backend):
         transaction = self._transaction()
         if transaction is None:
             return self.real.read(timeout=timeout, retryable=retryable)
+        return transaction.read(timeout)
+
+    def lend(self, *, timeout: float | None = _DEFAULT, retryable: bool = False) -> Any:
+        transaction = self._transaction()
+        if transaction is None:
+            return self.real.lend(timeout=timeout, retryable=retryable)
         return transaction.read(timeout)
 
     def streaming(self) -> Any:

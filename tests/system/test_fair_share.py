@@ -41,8 +41,11 @@ class HeldCrm:
     _seen: set[str] = field(default_factory=set)
 
     def install(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        original = self.backend.read
+        # Both ways a read takes a connection: through SQLAlchemy, and lent as it is (a read learned).
+        for name in ("read", "lend"):
+            monkeypatch.setattr(self.backend, name, self._held(getattr(self.backend, name)))
 
+    def _held(self, original: Callable[..., Any]) -> Callable[..., Any]:
         def read(**kwargs: Any) -> Any:
             @asynccontextmanager
             async def held() -> AsyncIterator[Any]:
@@ -59,7 +62,7 @@ class HeldCrm:
 
             return held()
 
-        monkeypatch.setattr(self.backend, "read", read)
+        return read
 
 
 @asynccontextmanager

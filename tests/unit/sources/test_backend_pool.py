@@ -9,7 +9,7 @@ import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest
-from sqlalchemy import Boolean, bindparam, event, func, select, text
+from sqlalchemy import Boolean, Float, bindparam, event, func, literal_column, select, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from core.errors import BackendBusy, BackendUnavailable
@@ -219,3 +219,32 @@ async def test_a_session_ended_inside_an_answers_moment_fails_its_reads_and_is_n
         for _ in range(2):
             with pytest.raises(BackendUnavailable):
                 await backend_pid(source)
+
+
+# A read built once that runs until it is cancelled: after its first run it goes on a pooled
+# connection lent as it is (``sources/lent.py``), not through SQLAlchemy.
+SLEEP_BOUND = select(literal_column("1")).select_from(func.pg_sleep(bindparam("seconds", type_=Float)))
+
+
+async def test_a_read_built_once_cancelled_while_it_runs_gives_its_connection_back(small_pool):
+    source = SqlSource(small_pool)
+    pool = small_pool.engine.sync_engine.pool
+    assert await source._rows(SLEEP_BOUND, {"seconds": 0.0}) == [(1,)]  # its first run: SQLAlchemy's
+    running = asyncio.create_task(source._rows(SLEEP_BOUND, {"seconds": 60.0}))
+
+    async def sleeping() -> bool:
+        async with small_pool.engine.connect() as conn:
+            rows = await conn.execute(
+                text("select 1 from pg_stat_activity where wait_event = 'PgSleep' and datname = current_database()")
+            )
+            return rows.first() is not None
+
+    await eventually(sleeping, "the read to run")
+    assert pool.checkedout() == 1  # type: ignore[attr-defined]
+    running.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await running
+
+    assert pool.checkedout() == 0  # type: ignore[attr-defined]
+    assert await source._rows(SLEEP_BOUND, {"seconds": 0.0}) == [(1,)]
+    assert small_pool.breaker.healthy
