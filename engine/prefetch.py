@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable
+from operator import attrgetter
 from typing import Any
 
 from graphql import GraphQLList, GraphQLNonNull, GraphQLObjectType
@@ -47,11 +48,13 @@ def prefetch(
 
 
 class _Walk:
-    __slots__ = ("context", "executor", "leaves", "walked")
+    __slots__ = ("below", "context", "executor", "leaves", "walked")
 
     def __init__(self, executor: Any, context: Any, walked: set[int] | None) -> None:
         self.executor, self.context, self.walked = executor, context, walked
         self.leaves: Leaves = []
+        # Whether a selection loads anything below it, by (type, id of its field details).
+        self.below: dict[tuple[GraphQLObjectType, int], tuple[FieldDetailsList, bool]] = {}
 
     def level(self, type_: GraphQLObjectType, details: FieldDetailsList, objects: list[Any]) -> list[Any]:
         """The waits of the loads under ``objects``; the leaves' loads are gathered in ``leaves``."""
@@ -76,7 +79,11 @@ class _Walk:
                 keys = _computed_keys(objects, key_function(executor, field_def, sub_details))
                 loader_class = keyed.loader
             else:
-                if sub_type is not None and getattr(field_def.resolve, "_is_default", False):
+                if (
+                    sub_type is not None
+                    and getattr(field_def.resolve, "_is_default", False)
+                    and self.loads_below(sub_type, sub_details)
+                ):
                     attribute = field_def.extensions["strawberry-definition"].python_name
                     children = _flatten(getattr(obj, attribute) for obj in objects)
                     if children and (nested := self.level(sub_type, sub_details, children)):
@@ -95,11 +102,34 @@ class _Walk:
                      details: FieldDetailsList) -> None:  # fmt: skip
         """Once a relation's values are loaded, the loads below them."""
         await settled(futures)
-        if sub_type is None:
+        if sub_type is None or not self.loads_below(sub_type, details):
             return
         values = _flatten(f.result() for f in futures if not f.cancelled() and f.exception() is None)
         if values and (nested := self.level(sub_type, details, values)):
             await _all(nested)
+
+    def loads_below(self, type_: GraphQLObjectType, details: FieldDetailsList) -> bool:
+        """Whether the selection under objects of ``type_`` at ``details`` has anything for
+        ``level`` to load: a relation, at once or under objects read from attributes. Where it has
+        none, the objects are not walked."""
+        key = (type_, id(details))
+        if (known := self.below.get(key)) is not None:
+            return known[1]
+        executor, loads = self.executor, False
+        for sub_details in executor.collect_subfields(type_, details).grouped_field_set.values():
+            field_def = type_.fields.get(sub_details[0].node.name.value)
+            if field_def is None or (executor.denied is not None and executor._denial(sub_details) is not None):
+                continue  # __typename; a field answered null
+            if (field_def.extensions or {}).get(RELATION) is not None or keyed_relation(field_def) is not None:
+                loads = True
+            elif (sub_type := _object_type(field_def.type)) is not None and getattr(
+                field_def.resolve, "_is_default", False
+            ):
+                loads = self.loads_below(sub_type, sub_details)
+            if loads:
+                break
+        self.below[key] = (details, loads)  # the details kept, so that their id is not reused
+        return loads
 
     async def then_leaves(self, waits: list[Any]) -> None:
         """The objects' loads, then the leaves' loads the whole tree asked for along the way."""
@@ -137,9 +167,12 @@ def _object_type(type_: Any) -> GraphQLObjectType | None:
 
 
 def _keys(objects: list[Any], attribute: str, many: bool) -> list[Any]:
+    read = attrgetter(attribute)
     if many:
-        return list(dict.fromkeys(key for obj in objects for key in getattr(obj, attribute) or ()))
-    return list(dict.fromkeys(key for obj in objects if (key := getattr(obj, attribute)) is not None))
+        return list(dict.fromkeys(key for keys in map(read, objects) if keys for key in keys))
+    keys = dict.fromkeys(map(read, objects))
+    keys.pop(None, None)  # no key: nothing to load
+    return list(keys)
 
 
 def _computed_keys(objects: list[Any], key_of: Any) -> list[Any]:

@@ -13,6 +13,7 @@ from asyncio import CancelledError
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from keyword import iskeyword
 from types import CodeType, CoroutineType, GeneratorType
 from typing import Any
 
@@ -55,16 +56,12 @@ def {name}(value, loads, info):
 Settle = Callable[[Any, Any], Any]  # (a loader's load, a key) -> the value loaded, or Miss
 
 
-def one(attribute: str, slot: int, settle: Settle) -> Getter:
-    """A relation to one: the loaded value for the parent's key."""
-
-    def load_one(source: Any, loads: list[Any]) -> Any:
-        key = getattr(source, attribute)
-        if key is None:
-            return None
-        return settle(loads[slot], key)
-
-    return load_one
+def one(attribute: str, slot: int, settle: Settle, suffix: str) -> Field:
+    """A relation to one: the loaded value for the parent's key, read in the object's own code (no
+    call of its own per object). The objects it names end with ``suffix``."""
+    simple = attribute.isidentifier() and not iskeyword(attribute)
+    read = f"value.{attribute}" if simple else f"getattr(value, {attribute!r})"
+    return Field(f"None if (k := {read}) is None else settle{suffix}(loads[{slot}], k)", {f"settle{suffix}": settle})
 
 
 def many(attribute: str, slot: int, settle: Settle) -> Getter:
@@ -115,9 +112,14 @@ def prefetched(load: Any, key: Any) -> Any:
         raise Miss from None
 
 
-def object_(is_type_of: Any, fields: tuple[tuple[str, Field], ...], non_null: bool) -> Step:
+def object_(is_type_of: Any, fields: tuple[tuple[str, Field], ...], non_null: bool, memo: int | None = None) -> Step:
     """An object: checked as graphql-core checks it, then its fields in the selection's order. The
-    objects built are counted in the last slot of ``loads`` (``run.py``: what the operation is charged)."""
+    objects built are counted in the last slot of ``loads`` (``run.py``: what the operation is charged).
+
+    With ``memo`` (a slot of ``loads`` holding a dict, ``Plan.memos``), a value met again is answered
+    with the object built for it the first time, and its objects counted again: a record many
+    parents share (a line's tariff plan, a catalogue service) is completed once. The dict keeps each
+    value it answered, so its ``id`` is not reused while the answer is kept."""
     names: dict[str, Any] = {}
     for _, field in fields:
         names.update(field.names)
@@ -136,14 +138,28 @@ def object_(is_type_of: Any, fields: tuple[tuple[str, Field], ...], non_null: bo
         raise Miss
     if is_type_of(value, info) is not True:
         raise Miss"""
+    if memo is None:
+        built = f"""loads[-1] += 1
+    return {{{display}
+    }}"""
+    else:
+        checked = f"""memo = loads[{memo}]
+    if (answered := memo.get(id(value))) is not None:
+        loads[-1] += answered[1]
+        return answered[0]
+    {checked}"""
+        built = f"""counted = loads[-1]
+    loads[-1] = counted + 1
+    answer = {{{display}
+    }}
+    memo[id(value)] = (answer, loads[-1] - counted, value)
+    return answer"""
     source = f"""
 def complete_object(value, loads, info):
     if value is None:
         {"raise Miss" if non_null else "return None"}
     {checked}
-    loads[-1] += 1
-    return {{{display}
-    }}
+    {built}
 """
     namespace = {"Miss": Miss, "plain_classes": _PLAIN, "plain": plain, "is_type_of": is_type_of, **names}
     namespace["passed"] = set()  # the classes this object's is_type_of has accepted
