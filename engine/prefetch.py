@@ -62,6 +62,7 @@ class _Walk:
         if self.walked is not None:
             self.walked.add(id(details))
         waits: list[Any] = []
+        keys_by: dict[tuple[str, bool], list[Any]] = {}  # relations keyed alike (a line's plan, its services)
         for sub_details in executor.collect_subfields(type_, details).grouped_field_set.values():
             name = sub_details[0].node.name.value
             field_def = type_.fields.get(name)
@@ -73,7 +74,8 @@ class _Walk:
             relation = (field_def.extensions or {}).get(RELATION)
             keyed = keyed_relation(field_def)
             if relation is not None:
-                keys = _keys(objects, relation.key, relation.many)
+                if (keys := keys_by.get((relation.key, relation.many))) is None:
+                    keys = keys_by[relation.key, relation.many] = _keys(objects, relation.key, relation.many)
                 loader_class = relation.loader
             elif keyed is not None:
                 keys = _computed_keys(objects, key_function(executor, field_def, sub_details))

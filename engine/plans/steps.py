@@ -192,6 +192,12 @@ def list_(item: Step, non_null: bool) -> Step:
 _PLAIN: set[type[Any]] = set()
 
 
+def any_awaitable(items: list[Any], is_awaitable: Callable[[Any], bool]) -> bool:
+    """Whether any of ``items`` is awaitable, by ``is_awaitable``; an item of a class whose every
+    instance is plain is not asked (``hasattr(item, "__await__")`` is what costs, per item)."""
+    return any(is_awaitable(item) for item in items if item.__class__ not in _PLAIN)
+
+
 def plain(value: Any) -> bool:
     """Whether graphql-core would complete ``value`` as it is (not raise it, not await it)."""
     if isinstance(value, BaseException) or value is Undefined or is_awaitable(value):

@@ -395,6 +395,43 @@ async def test_objects_under_which_nothing_loads_are_not_walked_by_the_prefetch(
     assert walked == ["Item", "Item"]  # plans off, then on: neither the tags nor the owners
 
 
+async def test_relations_keyed_by_the_same_attribute_read_their_keys_once_per_level(items, monkeypatch):
+    read: list[str] = []
+    keys = prefetch._keys
+
+    def spied(objects: list[Any], attribute: str, many: bool) -> list[Any]:
+        read.append(attribute)
+        return keys(objects, attribute, many)
+
+    monkeypatch.setattr(prefetch, "_keys", spied)
+    for item in items:
+        item.owner_id = 1
+    data, errors, _ = await both("{ items { owner { name } sureOwner { name } } }", monkeypatch)
+    assert errors == [] and data["items"][0] == {"owner": {"name": "Ada"}, "sureOwner": {"name": "Ada"}}
+    assert read == ["owner_id", "owner_id"]  # plans off, then on
+
+
+class Later:
+    """Awaitable (its class is)."""
+
+    def __await__(self) -> Any:
+        yield
+
+
+def test_an_awaitable_item_is_found_among_items_of_classes_known_plain():
+    asked: list[Any] = []
+
+    def is_awaitable(value: Any) -> bool:
+        asked.append(value)
+        return isinstance(value, Later)
+
+    steps.plain(SlottedRecord(0))  # a class whose every instance is plain, now known
+    plain_items = [SlottedRecord(n) for n in range(3)]
+    assert not steps.any_awaitable(plain_items, is_awaitable) and asked == []
+    later = Later()
+    assert steps.any_awaitable([*plain_items, later], is_awaitable) and asked == [later]
+
+
 @pytest.mark.parametrize(
     "query",
     [
