@@ -24,6 +24,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 from functools import partial
+from operator import is_not
 from typing import Any
 
 from graphql import (
@@ -207,7 +208,7 @@ class LevelExecutor(StrawberryGraphQLCoreExecutionContext):
         if (plan := self._plan(item_type, field_details_list, path, awaiting)) is not None:
             complete = partial(complete_planned, self, plan)
         # A null item of a nullable list has nothing to load.
-        present = [item for item in items if item is not None]
+        present = list(filter(_present, items))
         walked = id(field_details_list) in self.walked
         pending = prefetch(self, named, field_details_list, present, info.context) if present and not walked else None
         if pending is None:
@@ -250,6 +251,9 @@ class LevelExecutor(StrawberryGraphQLCoreExecutionContext):
             and not awaiting
             and self.get_stream_usage(details, path) is None
         )
+
+
+_present = partial(is_not, None)
 
 
 def _plans_on() -> bool:

@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable
-from operator import attrgetter
+from functools import partial
+from itertools import filterfalse
+from operator import attrgetter, is_not, methodcaller
 from typing import Any
 
 from graphql import GraphQLList, GraphQLNonNull, GraphQLObjectType
@@ -144,10 +146,8 @@ class _Walk:
 async def settled(futures: list[asyncio.Future[Any]]) -> None:
     """Wait until every load has finished, failed or not. Awaited one by one: a loader settles a
     whole batch at once, so this wakes once per batch, where ``gather`` would wrap and call back
-    every future (about 1.5 µs each, thousands per level)."""
-    for future in futures:
-        if future.done():
-            continue
+    every future (about 1.5 µs each, thousands per level). The done ones are passed over in C."""
+    for future in filterfalse(_done, futures):  # asked lazily: one batch settles many
         try:
             await future
         except asyncio.CancelledError:
@@ -191,11 +191,15 @@ def _computed_keys(objects: list[Any], key_of: Any) -> list[Any]:
     return list(dict.fromkeys(keys))
 
 
+_done = methodcaller("done")
+_present = partial(is_not, None)
+
+
 def _flatten(values: Iterable[Any]) -> list[Any]:
     flat: list[Any] = []
     for value in values:
         if isinstance(value, list):
-            flat.extend(item for item in value if item is not None)
+            flat.extend(filter(_present, value))
         elif value is not None:
             flat.append(value)
     return flat

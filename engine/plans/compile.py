@@ -44,6 +44,7 @@ from engine.plans.global_ids import global_id
 from engine.plans.keys import key_function, keyed_relation
 from engine.plans.leaves import leaf, leaf_field
 from engine.plans.steps import Field, Getter, Miss, Read, Step, settle_for
+from loaders.base import cached_by_key
 from schema.fields import GLOBAL_ID, RELATION
 
 __all__ = ["Compiler", "Miss", "Plan", "Uncovered"]
@@ -65,9 +66,13 @@ class Plan:
     memos: int = 0  # the objects answered once per value (``steps.object_``): their dicts follow the loaders'
 
     def loads(self, context: Any) -> list[Any]:
-        """What the steps take as ``loads``: the request's loaders' ``load`` by slot, a fresh dict
-        per memo, and last the count of objects built."""
-        loads: list[Any] = [context.loader(kind).load for kind in self.loaders]
+        """What the steps take as ``loads``: by slot, the request's loader's cache where its futures
+        are kept under their keys (``steps.prefetched``), else its ``load``; a fresh dict per memo;
+        and last the count of objects built."""
+        loads: list[Any] = []
+        for kind in self.loaders:
+            loader = context.loader(kind)
+            loads.append(loader._cache if cached_by_key(kind) else loader.load)
         loads.extend({} for _ in range(self.memos))
         loads.append(0)
         return loads
@@ -147,7 +152,7 @@ class Compiler:
         names: dict[str, Any]
         if isinstance(get, Field):  # a loaded value, read by an expression of its own
             names = get.names | {f"complete{suffix}": self._complete(type_, details, memo=True)}
-            return Field(f"complete{suffix}({get.expression}, loads, info)", names)
+            return Field(f"complete{suffix}({get.expression}, loads, info)", names, get.read)
         if not isinstance(get, str | tuple):  # a loaded value
             names = {f"get{suffix}": get, f"complete{suffix}": self._complete(type_, details, memo=True)}
             return Field(f"complete{suffix}(get{suffix}(value, loads), loads, info)", names)

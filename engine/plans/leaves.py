@@ -98,7 +98,8 @@ def leaf_field(read: str, type_: Leaf, non_null: bool, suffix: str) -> Field:
     ways = _short_ways(type_)
     if not ways:
         return Field(f"{slow}({read})", names)
-    expression = f"{slow}(v)"
+    # A null takes none of the short ways (their classes are never NoneType): it is looked at last.
+    expression = f"{slow}(v)" if non_null else f"None if v is None else {slow}(v)"
     for index, (cls, answer, condition, used) in reversed(list(enumerate(ways))):
         own = f"{suffix}{'abc'[index]}" if len(ways) > 1 else suffix
         names.update({f"{name}{own}": value for name, value in used.items()})
@@ -109,10 +110,7 @@ def leaf_field(read: str, type_: Leaf, non_null: bool, suffix: str) -> Field:
             names[class_name] = cls
         answer, condition = answer.format(suffix=own, slow=slow), condition.format(suffix=own)
         expression = f"{answer} if v.__class__ is {class_name}{condition} else {expression}"
-    if non_null:
-        expression = expression.replace("v.__class__", f"(v := {read}).__class__", 1)
-    else:
-        expression = f"None if (v := {read}) is None else {expression}"
+    expression = expression.replace("v.__class__", f"(v := {read}).__class__", 1)
     return Field(f"({expression})", names)
 
 
