@@ -24,6 +24,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 from functools import partial
+from operator import is_not
 from typing import Any
 
 from graphql import (
@@ -46,6 +47,7 @@ from engine.event_results import RESULTS
 from engine.leaf_lists import StandIns
 from engine.plans import Plan, complete_planned, single
 from engine.plans.cache import PLANS
+from engine.plans.steps import any_awaitable
 from engine.prefetch import prefetch
 from permissions.authorize import Denial, denials_of
 from request.context import Context
@@ -191,17 +193,22 @@ class LevelExecutor(StrawberryGraphQLCoreExecutionContext):
         position_context: Any,
     ) -> Any:
         complete = super().complete_iterable_value
-        if self._long(items, field_details_list, path):
-            complete = partial(complete_in_chunks, self)  # the loop gets a turn between chunks
         named = item_type.of_type if isinstance(item_type, GraphQLNonNull) else item_type
+        awaiting = False  # whether an item is awaitable: asked once, for a long list or a list of objects
+        if isinstance(items, list) and (
+            len(items) > CHUNK or (isinstance(named, GraphQLObjectType) and len(items) > 1)
+        ):
+            awaiting = any_awaitable(items, self.is_awaitable)
+        if self._long(items, field_details_list, path, awaiting):
+            complete = partial(complete_in_chunks, self)  # the loop gets a turn between chunks
         if not (isinstance(named, GraphQLObjectType) and isinstance(items, list) and len(items) > 1):
             return complete(item_type, field_details_list, info, path, items, position_context)
         if self.is_awaitable(items[0]):
             return complete(item_type, field_details_list, info, path, items, position_context)
-        if (plan := self._plan(item_type, field_details_list, path, items)) is not None:
+        if (plan := self._plan(item_type, field_details_list, path, awaiting)) is not None:
             complete = partial(complete_planned, self, plan)
         # A null item of a nullable list has nothing to load.
-        present = [item for item in items if item is not None]
+        present = list(filter(_present, items))
         walked = id(field_details_list) in self.walked
         pending = prefetch(self, named, field_details_list, present, info.context) if present and not walked else None
         if pending is None:
@@ -214,13 +221,10 @@ class LevelExecutor(StrawberryGraphQLCoreExecutionContext):
 
         return complete_after_prefetch()
 
-    def _plan(
-        self, item_type: GraphQLOutputType, details: FieldDetailsList, path: Path, items: list[Any]
-    ) -> Plan | None:
-        """The plan for these items, if plans are on and one covers their selection."""
-        if self.plans is None or self.get_stream_usage(details, path) is not None:
-            return None
-        if any(self.is_awaitable(item) for item in items):
+    def _plan(self, item_type: GraphQLOutputType, details: FieldDetailsList, path: Path, awaiting: bool) -> Plan | None:
+        """The plan for a list's items (``awaiting``: whether one is awaitable), if plans are on and one
+        covers their selection."""
+        if self.plans is None or awaiting or self.get_stream_usage(details, path) is not None:
             return None
         return self._cached_plan(item_type, details)
 
@@ -238,14 +242,18 @@ class LevelExecutor(StrawberryGraphQLCoreExecutionContext):
             cached = self.plans[key] = (details, PLANS.plan(self, type_, details))
         return cached[1]
 
-    def _long(self, items: Iterable[Any], details: FieldDetailsList, path: Path) -> bool:
-        """A list too long to complete in one go (and not streamed, and not waiting on anything)."""
+    def _long(self, items: Iterable[Any], details: FieldDetailsList, path: Path, awaiting: bool) -> bool:
+        """A list too long to complete in one go (and not streamed, and not waiting on anything:
+        ``awaiting``, whether an item is awaitable)."""
         return (
             isinstance(items, list)
             and len(items) > CHUNK
+            and not awaiting
             and self.get_stream_usage(details, path) is None
-            and not any(self.is_awaitable(item) for item in items)
         )
+
+
+_present = partial(is_not, None)
 
 
 def _plans_on() -> bool:

@@ -44,6 +44,7 @@ from engine.plans.global_ids import global_id
 from engine.plans.keys import key_function, keyed_relation
 from engine.plans.leaves import leaf, leaf_field
 from engine.plans.steps import Field, Getter, Miss, Read, Step, settle_for
+from loaders.base import cached_by_key
 from schema.fields import GLOBAL_ID, RELATION
 
 __all__ = ["Compiler", "Miss", "Plan", "Uncovered"]
@@ -62,6 +63,24 @@ class Plan:
 
     complete: Step
     loaders: tuple[type[Any], ...]  # the loader class of each slot of ``loads``
+    memos: int = 0  # the objects answered once per value (``steps.object_``): their dicts follow the loaders'
+
+    def loads(self, context: Any) -> list[Any]:
+        """What the steps take as ``loads``: by slot, the request's loader's cache where its futures
+        are kept under their keys (``steps.prefetched``), else its ``load``; a fresh dict per memo;
+        and last the count of objects built."""
+        loads: list[Any] = []
+        for kind in self.loaders:
+            loader = context.loader(kind)
+            loads.append(loader._cache if cached_by_key(kind) else loader.load)
+        loads.extend({} for _ in range(self.memos))
+        loads.append(0)
+        return loads
+
+    def forget(self, loads: list[Any]) -> None:
+        """Empty the memos: what they answered is kept no longer than the run of items that built it."""
+        for memo in loads[len(self.loaders) : -1]:
+            memo.clear()
 
 
 class Compiler:
@@ -71,15 +90,18 @@ class Compiler:
         self.executor = executor
         self.denied: dict[int, Any] = executor.denied or {}
         self.slots: dict[type[Any], int] = {}
+        self.memos = 0
 
     def plan(self, item_type: GraphQLOutputType, details: FieldDetailsList) -> Plan | None:
         try:
             complete = self._complete(item_type, details)
         except (Uncovered, RecursionError):  # a selection nested deeper than Python's stack: graphql-core's
             return None
-        return Plan(complete, tuple(self.slots))
+        return Plan(complete, tuple(self.slots), self.memos)
 
-    def _complete(self, type_: GraphQLOutputType, details: FieldDetailsList) -> Step:
+    def _complete(self, type_: GraphQLOutputType, details: FieldDetailsList, memo: bool = False) -> Step:
+        """``memo``: an object at a field (not an item of a list, not the plan's own object), which
+        other parents may share."""
         non_null = isinstance(type_, GraphQLNonNull)
         named = type_.of_type if isinstance(type_, GraphQLNonNull) else type_
         if isinstance(named, GraphQLScalarType | GraphQLEnumType):
@@ -90,7 +112,11 @@ class Compiler:
             is_type_of = named.is_type_of
             if is_type_of is not None and inspect.iscoroutinefunction(is_type_of):
                 raise Uncovered
-            return steps.object_(is_type_of, self._fields(named, details), non_null)
+            fields = self._fields(named, details)
+            slot = None
+            if memo:  # counted from the end of ``loads``, before the objects' count (``Plan.loads``)
+                slot, self.memos = -2 - self.memos, self.memos + 1
+            return steps.object_(is_type_of, fields, non_null, slot)
         raise Uncovered  # interfaces and unions
 
     def _fields(self, type_: GraphQLObjectType, details: FieldDetailsList) -> tuple[tuple[str, Field], ...]:
@@ -122,10 +148,13 @@ class Compiler:
     def _field(self, field_def: GraphQLField, details: FieldDetailsList, suffix: str) -> Field:
         """The field's entry in its object's display; the objects it names end with ``suffix``."""
         type_ = field_def.type
-        get = self._getter(field_def, details)
+        get = self._getter(field_def, details, suffix)
         names: dict[str, Any]
+        if isinstance(get, Field):  # a loaded value, read by an expression of its own
+            names = get.names | {f"complete{suffix}": self._complete(type_, details, memo=True)}
+            return Field(f"complete{suffix}({get.expression}, loads, info)", names, get.read)
         if not isinstance(get, str | tuple):  # a loaded value
-            names = {f"get{suffix}": get, f"complete{suffix}": self._complete(type_, details)}
+            names = {f"get{suffix}": get, f"complete{suffix}": self._complete(type_, details, memo=True)}
             return Field(f"complete{suffix}(get{suffix}(value, loads), loads, info)", names)
         names = {}
         if isinstance(get, str):  # a plain attribute
@@ -138,11 +167,14 @@ class Compiler:
         if isinstance(named, GraphQLScalarType | GraphQLEnumType):
             field = leaf_field(read, named, non_null, suffix)
             return Field(field.expression, names | field.names)
-        names[f"complete{suffix}"] = self._complete(type_, details)
+        names[f"complete{suffix}"] = self._complete(type_, details, memo=True)
         return Field(f"complete{suffix}({read}, loads, info)", names)
 
-    def _getter(self, field_def: GraphQLField, details: FieldDetailsList) -> str | tuple[Read] | Getter:
-        """A plain attribute's name, a function of the parent alone (in a tuple), or a relation's getter."""
+    def _getter(
+        self, field_def: GraphQLField, details: FieldDetailsList, suffix: str
+    ) -> str | tuple[Read] | Getter | Field:
+        """A plain attribute's name, a function of the parent alone (in a tuple), a relation's getter,
+        or the expression reading a relation to one (its objects named with ``suffix``)."""
         resolve = field_def.resolve
         extensions = field_def.extensions or {}
         if (keyed := keyed_relation(field_def)) is not None:
@@ -153,7 +185,9 @@ class Compiler:
         relation = extensions.get(RELATION)
         if relation is not None:  # set by schema.fields.fast_resolvers with the relation's resolver
             slot, settle = self.slots.setdefault(relation.loader, len(self.slots)), settle_for(relation.loader)
-            return (steps.many if relation.many else steps.one)(relation.key, slot, settle)
+            if relation.many:
+                return steps.many(relation.key, slot, settle)
+            return steps.one(relation.key, slot, settle, suffix)
         definition: Any = extensions.get("strawberry-definition")
         if getattr(resolve, "_is_default", False):
             attribute = definition.python_name

@@ -10,7 +10,8 @@ A value of the one exact class a leaf type answers cheaply takes the short way; 
 - a Strawberry enum (a member of its class): its name, from a table made by asking the type itself
   once per member;
 - a Strawberry scalar serialized by ``str`` or by ``isoformat`` (``Decimal``, ``Date``, ``DateTime``)
-  of a value of its exact Python class: that same call.
+  of a value of its exact Python class: that same call; a ``date``'s text is kept by the date
+  (``date_text``).
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from strawberry.schema.types.base_scalars import isoformat
 
 from engine.plans.steps import _PLAIN, Field, Miss, Step, generated, plain
 
-__all__ = ["leaf", "leaf_field", "leaf_value"]
+__all__ = ["DATES_KEPT", "date_text", "leaf", "leaf_field", "leaf_value"]
 
 Leaf = GraphQLScalarType | GraphQLEnumType
 
@@ -51,6 +52,20 @@ _UNCHANGED: dict[GraphQLScalarType, tuple[type[Any], str]] = {
 }
 _BUILT_IN = frozenset({str, bool, int, float})  # named as they are in the generated code
 _ISOFORMAT: tuple[type[Any], ...] = (date, datetime, time)
+
+# Dates' texts by the date, for the process: the same days recur across rows and requests, and
+# ``date.isoformat`` costs about five lookups of a dict. Dates alone: a datetime or a time equals
+# one at another offset whose text differs. Up to ``DATES_KEPT`` of them, then it starts afresh.
+DATES_KEPT = 16_384
+_DATES: dict[date, str] = {}
+
+
+def date_text(day: date) -> str:
+    """``day.isoformat()`` for a ``date`` (exactly), kept in ``_DATES``."""
+    if len(_DATES) >= DATES_KEPT:
+        _DATES.clear()
+    text = _DATES[day] = date.isoformat(day)
+    return text
 
 
 def leaf_value(type_: Leaf, non_null: bool) -> Callable[[Any], Any]:
@@ -83,7 +98,8 @@ def leaf_field(read: str, type_: Leaf, non_null: bool, suffix: str) -> Field:
     ways = _short_ways(type_)
     if not ways:
         return Field(f"{slow}({read})", names)
-    expression = f"{slow}(v)"
+    # A null takes none of the short ways (their classes are never NoneType): it is looked at last.
+    expression = f"{slow}(v)" if non_null else f"None if v is None else {slow}(v)"
     for index, (cls, answer, condition, used) in reversed(list(enumerate(ways))):
         own = f"{suffix}{'abc'[index]}" if len(ways) > 1 else suffix
         names.update({f"{name}{own}": value for name, value in used.items()})
@@ -94,10 +110,7 @@ def leaf_field(read: str, type_: Leaf, non_null: bool, suffix: str) -> Field:
             names[class_name] = cls
         answer, condition = answer.format(suffix=own, slow=slow), condition.format(suffix=own)
         expression = f"{answer} if v.__class__ is {class_name}{condition} else {expression}"
-    if non_null:
-        expression = expression.replace("v.__class__", f"(v := {read}).__class__", 1)
-    else:
-        expression = f"None if (v := {read}) is None else {expression}"
+    expression = expression.replace("v.__class__", f"(v := {read}).__class__", 1)
     return Field(f"({expression})", names)
 
 
@@ -123,6 +136,8 @@ def _short_ways(type_: Leaf) -> list[Way]:
         return []
     if serialize is str:
         return [(origin, "str(v)", "", {})]
+    if serialize is isoformat and origin is date:
+        return [(date, "(dates{suffix}.get(v) or date_text{suffix}(v))", "", {"dates": _DATES, "date_text": date_text})]
     if serialize is isoformat and origin in _ISOFORMAT:
         return [(origin, "isoformat{suffix}(v)", "", {"isoformat": origin.isoformat})]
     return []

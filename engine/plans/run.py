@@ -31,9 +31,7 @@ def complete_planned(
     position_context: Any,
 ) -> Any:
     """The completed list, or an awaitable of it (a long list, or an item graphql-core awaits)."""
-    context = info.context
-    loads: list[Any] = [context.loader(kind).load for kind in plan.loaders]
-    loads.append(0)  # the objects the plan built (steps.object_), added to the executor's count
+    loads = plan.loads(info.context)  # the objects the plan built are added to the executor's count
     run = _Run(executor, plan, loads, item_type, details, info, path, items, position_context)
     if len(items) > CHUNK:
         return run.in_chunks()
@@ -105,3 +103,4 @@ def complete_chunk(run: _Run, start: int, stop: int) -> None:
             run.waiting.append(index)
     run.executor.objects += loads[-1]
     loads[-1] = 0
+    run.plan.forget(loads)  # no other request's code runs while a chunk is completed: no value changes

@@ -19,9 +19,7 @@ __all__ = ["built_by_plan"]
 def built_by_plan(plan: Plan, value: Any, info: GraphQLResolveInfo) -> tuple[dict[str, Any], int] | None:
     """The object the plan builds from ``value`` and the objects it built on the way (itself and
     those below it), or None where graphql-core must complete it (nothing is counted then)."""
-    context = info.context
-    loads: list[Any] = [context.loader(kind).load for kind in plan.loaders]
-    loads.append(0)  # the objects built (steps.object_)
+    loads = plan.loads(info.context)  # the objects built are counted last
     try:
         return plan.complete(value, loads, info), loads[-1]
     except Exception:  # a Miss, or an error graphql-core will report in its own words

@@ -13,6 +13,8 @@ from asyncio import CancelledError
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from keyword import iskeyword
+from operator import attrgetter
 from types import CodeType, CoroutineType, GeneratorType
 from typing import Any
 
@@ -34,10 +36,13 @@ class Miss(Exception):
 @dataclass(frozen=True, slots=True)
 class Field:
     """One entry of an object's dict display: a Python expression over ``value`` (the object),
-    ``loads`` and ``info``, and the objects it names (each name unique within the object)."""
+    ``loads`` and ``info``, and the objects it names (each name unique within the object).
+    ``read``: an assignment the expression relies on, run before the display; any exception it
+    raises is a ``Miss``."""
 
     expression: str
     names: dict[str, Any]
+    read: str = ""
 
 
 def generated(name: str, field: Field) -> Step:
@@ -55,16 +60,15 @@ def {name}(value, loads, info):
 Settle = Callable[[Any, Any], Any]  # (a loader's load, a key) -> the value loaded, or Miss
 
 
-def one(attribute: str, slot: int, settle: Settle) -> Getter:
-    """A relation to one: the loaded value for the parent's key."""
-
-    def load_one(source: Any, loads: list[Any]) -> Any:
-        key = getattr(source, attribute)
-        if key is None:
-            return None
-        return settle(loads[slot], key)
-
-    return load_one
+def one(attribute: str, slot: int, settle: Settle, suffix: str) -> Field:
+    """A relation to one: the loaded value for the parent's key, read in the object's own code (no
+    call of its own per object). The objects it names end with ``suffix``."""
+    simple = attribute.isidentifier() and not iskeyword(attribute)
+    read = f"value.{attribute}" if simple else f"getattr(value, {attribute!r})"
+    if settle is prefetched:  # its future read from the cache (``loads[slot]``) in the object's code
+        loaded = f"loaded{suffix}"
+        return Field(loaded, {}, f"{loaded} = None if (k := {read}) is None else loads[{slot}][k].result()")
+    return Field(f"None if (k := {read}) is None else settle{suffix}(loads[{slot}], k)", {f"settle{suffix}": settle})
 
 
 def many(attribute: str, slot: int, settle: Settle) -> Getter:
@@ -102,22 +106,24 @@ def settled(load: Any, key: Any) -> Any:
         raise Miss from None
 
 
-def prefetched(load: Any, key: Any) -> Any:
+def prefetched(cache: dict[Any, Any], key: Any) -> Any:
     """``settled``, for a loader that caches each key's future under the key itself
-    (``cached_by_key``): the future the level's prefetch made is read from its cache, without
-    ``load``'s own steps."""
-    future = load.__self__._cache.get(key)
-    if future is None:
-        return settled(load, key)
+    (``cached_by_key``): the future the level's prefetch made, read from the loader's ``cache``.
+    Where there is none, graphql-core's resolver asks the loader for it."""
     try:
-        return future.result()
+        return cache[key].result()
     except (Exception, CancelledError):
         raise Miss from None
 
 
-def object_(is_type_of: Any, fields: tuple[tuple[str, Field], ...], non_null: bool) -> Step:
+def object_(is_type_of: Any, fields: tuple[tuple[str, Field], ...], non_null: bool, memo: int | None = None) -> Step:
     """An object: checked as graphql-core checks it, then its fields in the selection's order. The
-    objects built are counted in the last slot of ``loads`` (``run.py``: what the operation is charged)."""
+    objects built are counted in the last slot of ``loads`` (``run.py``: what the operation is charged).
+
+    With ``memo`` (a slot of ``loads`` holding a dict, ``Plan.memos``), a value met again is answered
+    with the object built for it the first time, and its objects counted again: a record many
+    parents share (a line's tariff plan, a catalogue service) is completed once. The dict keeps each
+    value it answered, so its ``id`` is not reused while the answer is kept."""
     names: dict[str, Any] = {}
     for _, field in fields:
         names.update(field.names)
@@ -136,16 +142,40 @@ def object_(is_type_of: Any, fields: tuple[tuple[str, Field], ...], non_null: bo
         raise Miss
     if is_type_of(value, info) is not True:
         raise Miss"""
+    if reads := [field.read for _, field in fields if field.read]:
+        # Loaded values pending, failed or cancelled (or no future at all): graphql-core's to answer.
+        lines = "".join(f"\n        {read}" for read in reads)
+        checked += f"""
+    try:{lines}
+    except (Exception, CancelledError):
+        raise Miss from None"""
+    if memo is None:
+        built = f"""loads[-1] += 1
+    return {{{display}
+    }}"""
+    else:
+        checked = f"""memo = loads[{memo}]
+    if (answered := memo.get(id(value))) is not None:
+        loads[-1] += answered[1]
+        return answered[0]
+    {checked}"""
+        built = f"""counted = loads[-1]
+    loads[-1] = counted + 1
+    answer = {{{display}
+    }}
+    memo[id(value)] = (answer, loads[-1] - counted, value)
+    return answer"""
     source = f"""
 def complete_object(value, loads, info):
     if value is None:
         {"raise Miss" if non_null else "return None"}
     {checked}
-    loads[-1] += 1
-    return {{{display}
-    }}
+    {built}
 """
-    namespace = {"Miss": Miss, "plain_classes": _PLAIN, "plain": plain, "is_type_of": is_type_of, **names}
+    namespace: dict[str, Any] = {
+        "Miss": Miss, "CancelledError": CancelledError, "plain_classes": _PLAIN, "plain": plain,
+        "is_type_of": is_type_of, **names,
+    }  # fmt: skip
     namespace["passed"] = set()  # the classes this object's is_type_of has accepted
     exec(_code(source), namespace)
     complete: Step = namespace["complete_object"]
@@ -174,6 +204,17 @@ def list_(item: Step, non_null: bool) -> Step:
 
 # Classes whose every instance is a plain value: not an error, not awaitable, not Undefined.
 _PLAIN: set[type[Any]] = set()
+
+
+def any_awaitable(items: list[Any], is_awaitable: Callable[[Any], bool]) -> bool:
+    """Whether any of ``items`` is awaitable, by ``is_awaitable``; an item of a class whose every
+    instance is plain is not asked (``hasattr(item, "__await__")`` is what costs, per item)."""
+    if _PLAIN.issuperset(map(_class_of, items)):  # the usual list: records of a class or two, in C
+        return False
+    return any(is_awaitable(item) for item in items if item.__class__ not in _PLAIN)
+
+
+_class_of = attrgetter("__class__")
 
 
 def plain(value: Any) -> bool:

@@ -29,18 +29,12 @@ SERVICE_COLUMNS = (
 R = TypeVar("R")
 
 
-def once_per_id(record: Callable[[Any], R]) -> Callable[[Any], R]:
-    """``record`` for the rows of one read, made once per ``row.id``: a page of 2,000 lines shares
-    a few dozen plans and services (the records are immutable)."""
-    made: dict[int, R] = {}
-
-    def made_once(row: Any) -> R:
-        found = made.get(row.id)
-        if found is None:
-            found = made[row.id] = record(row)
-        return found
-
-    return made_once
+def by_id(rows: Sequence[Any], record: Callable[[Any], R], at: int) -> dict[Any, R]:
+    """``record`` for the rows of one read, made once per id (the rows' column ``at``): a page of
+    2,000 lines shares a few dozen plans and services (the records are immutable). The id is read
+    by position: a row's attribute by name costs about 20 times its item."""
+    first = {row[at]: row for row in reversed(rows)}  # each id's first row
+    return {key: record(row) for key, row in first.items()}
 
 
 def plan_record(row: Any) -> TariffPlanRecord:

@@ -11,7 +11,7 @@ from sqlalchemy import Select, select
 
 from core.billing_records import LineServiceRecord, ScheduledPlanRecord, TariffPlanRecord
 from core.values import Money
-from sources.billing.catalogue import PLAN_COLUMNS, SERVICE_COLUMNS, once_per_id, plan_record, service_record
+from sources.billing.catalogue import PLAN_COLUMNS, SERVICE_COLUMNS, by_id, plan_record, service_record
 from sources.billing.models import BillingAccount, LineProduct, LineService, ScheduledPlanChange, Service, TariffPlan
 from sources.db import SqlSource, bound_keys, key_in, keys_bound
 
@@ -39,6 +39,8 @@ class ProductSource(SqlSource):
 
     @cached_property
     def _services(self) -> Select[*tuple[Any, ...]]:
+        # Read by position (``services_by_subscriber_ids``): the line, its service's activation and
+        # fee, then the service's columns (its id at 3, its currency at 8).
         return (
             select(
                 LineService.subscriber_id,
@@ -53,8 +55,8 @@ class ProductSource(SqlSource):
 
     async def plans_by_subscriber_ids(self, subscriber_ids: Sequence[int]) -> list[tuple[int, TariffPlanRecord]]:
         rows = await self._rows(self._plans, {"lines": bound_keys(subscriber_ids, self.dialect)})
-        plan = once_per_id(plan_record)
-        return [(row[0], plan(row)) for row in rows]
+        plans = by_id(rows, plan_record, 1)  # the line, then the plan's columns
+        return [(row[0], plans[row[1]]) for row in rows]
 
     async def billing_currencies(self, subscriber_ids: Sequence[int]) -> dict[int, str]:
         """Each line's billing account's currency: what its charges, and its limit, are stated in."""
@@ -63,16 +65,9 @@ class ProductSource(SqlSource):
 
     async def services_by_subscriber_ids(self, subscriber_ids: Sequence[int]) -> list[LineServiceRecord]:
         rows = await self._rows(self._services, {"lines": bound_keys(subscriber_ids, self.dialect)})
-        service = once_per_id(service_record)
-        return [
-            LineServiceRecord(
-                row.subscriber_id,
-                service(row),
-                row.activated_on,
-                Money.from_minor(row.line_fee_minor, row.currency),
-            )
-            for row in rows
-        ]
+        services = by_id(rows, service_record, 3)
+        # By position (``_services``): a row's attribute by name costs about 20 times its item.
+        return [LineServiceRecord(row[0], services[row[3]], row[1], Money.from_minor(row[2], row[8])) for row in rows]
 
     async def scheduled_plans(self, subscriber_ids: Sequence[int]) -> list[ScheduledPlanRecord]:
         """(line id, effective from, plan) of the plan changes waiting for a later month."""

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from core.ids import to_global_id
 from engine.build import build_schema
-from engine.plans import global_ids
+from engine.plans import global_ids, leaves
 from engine.plans.global_ids import global_id
 from engine.plans.leaves import leaf, leaf_field
 from engine.plans.steps import object_
@@ -180,3 +180,13 @@ def test_ids_past_the_remembered_are_encoded_afresh(monkeypatch):
     monkeypatch.setattr(global_ids, "REMEMBERED", 2)
     encode = global_id("OrgUnit")
     assert [encode(Node(key)) for key in (10, 11, 12, 10)] == [to_global_id("OrgUnit", key) for key in (10, 11, 12, 10)]
+
+
+def test_a_dates_text_is_kept_by_the_date_and_past_the_kept_made_afresh(monkeypatch):
+    monkeypatch.setattr(leaves, "DATES_KEPT", 2)
+    monkeypatch.setattr(leaves, "_DATES", {})
+    field = leaf_field("value.value", TYPES["Date"], True, "_0")
+    read_off = object_(None, (("x", field),), False)
+    days = [date(2026, 1, 1), date(2026, 1, 2), date(2026, 1, 3), date(2026, 1, 1)]
+    assert [read_off(Record(day), [0], None)["x"] for day in days] == [day.isoformat() for day in days]
+    assert {date(2026, 1, 3): "2026-01-03", date(2026, 1, 1): "2026-01-01"} == leaves._DATES

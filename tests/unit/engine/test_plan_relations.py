@@ -1,5 +1,5 @@
 """A plan reads a relation's value from the future the level's prefetch made, in a SourceLoader's
-cache, and misses where the load is pending or failed, as a call to ``load`` would have it."""
+cache, and misses where the load is pending or failed, or was never asked for."""
 
 from __future__ import annotations
 
@@ -64,12 +64,14 @@ async def test_a_prefetched_value_is_read_from_the_loaders_cache(request_loaders
     futures = [loader.load(1), loader.load(-1)]
     await asyncio.gather(*futures, return_exceptions=True)
     CountedNameByIdLoader.calls = 0
-    assert prefetched(loader.load, 1) == "name 1"
+    assert prefetched(loader._cache, 1) == "name 1"
     with pytest.raises(Miss):
-        prefetched(loader.load, -1)  # failed: graphql-core reports it
-    assert CountedNameByIdLoader.calls == 0  # read from the cache, not loaded again
+        prefetched(loader._cache, -1)  # failed: graphql-core reports it
     with pytest.raises(Miss):
-        prefetched(loader.load, 2)  # not prefetched: now pending, as load would leave it
-    assert loader._cache[2] is loader.load(2) and not loader._cache[2].done()
-    await loader._cache[2]
-    assert NameByIdLoader.asked == [[1, -1], [2]]
+        prefetched(loader._cache, 2)  # not prefetched: graphql-core's resolver asks the loader for it
+    pending = loader.load(3)
+    with pytest.raises(Miss):
+        prefetched(loader._cache, 3)  # pending: graphql-core awaits it
+    await pending
+    assert CountedNameByIdLoader.calls == 1  # the plan read the cache and asked the loader for nothing
+    assert 2 not in loader._cache and NameByIdLoader.asked == [[1, -1], [3]]

@@ -18,6 +18,7 @@ import strawberry
 from aiodataloader import DataLoader
 from strawberry.schema.config import StrawberryConfig
 
+from engine import prefetch
 from engine.charging import objects_in, objects_of
 from engine.chunked import CHUNK
 from engine.executor import LevelExecutor
@@ -117,10 +118,19 @@ Shout = NewType("Shout", str)
 SHOUT = strawberry.scalar(name="Shout", serialize=_shout, parse_value=str)
 
 
+INITIALS: list[Any] = []  # the owners whose initial was asked for
+
+
+def _initial(root: OwnerRecord) -> str | None:
+    INITIALS.append(root)
+    return root.name[:1] if root.name else None
+
+
 @strawberry.type
 class Owner:
     name: str = field(PUBLIC)
     maybe_name: str | None = strawberry.field(directives=[PUBLIC], resolver=lambda root: root.name)
+    initial: str | None = resolved(PUBLIC, _initial)
 
 
 @strawberry.type
@@ -343,6 +353,83 @@ async def test_a_long_list_is_planned_in_chunks(monkeypatch):
     data, errors, spy = await both("{ items { id owner { name } } }", monkeypatch)
     assert errors == [] and len(data["items"]) == 2 * CHUNK + 3
     assert (spy.planned, spy.fallbacks) == (2 * CHUNK + 3, 0)
+
+
+async def test_an_object_the_items_share_is_built_once_per_chunk_and_answered_as_graphql_core_answers_it(
+    monkeypatch,
+):
+    ITEMS[:] = [ItemRecord(n) for n in range(2 * CHUNK + 3)]  # one owner for them all
+    query = "{ items { owner { name initial } sureOwner { initial } } }"
+    off = await answer(query, False, monkeypatch)
+    assert len(INITIALS) == 2 * (2 * CHUNK + 3)  # graphql-core: once per item and field
+    INITIALS.clear()
+    on = await answer(query, True, monkeypatch)  # the objects counted are those in the answer
+    assert on == off
+    assert orjson.loads(on[0])["items"][-1] == {"owner": {"name": "Ada", "initial": "A"}, "sureOwner": {"initial": "A"}}
+    # Once per field and chunk: no other request's code runs while a chunk is completed.
+    assert len(INITIALS) == 2 * 3
+
+
+def test_an_object_a_memo_answers_again_is_counted_again_with_the_objects_below_it():
+    tag = steps.object_(None, (("label", steps.Field("value.label", {})),), False, -3)
+    owner = steps.object_(None, (("tag", steps.Field("tag(value.name, loads, info)", {"tag": tag})),), False, -2)
+    item = steps.object_(None, (("owner", steps.Field("owner(value.name, loads, info)", {"owner": owner})),), False)
+    shared = OwnerRecord(1, TagRecord("a"))
+    loads: list[Any] = [{}, {}, 0]  # two memos, then the objects built
+    first, second = (item(ItemRecord(n, name=shared), loads, None) for n in range(2))
+    assert first == second == {"owner": {"tag": {"label": "a"}}} and first["owner"] is second["owner"]
+    assert loads[-1] == 6  # two items, each with its owner and the owner's tag
+
+
+async def test_objects_under_which_nothing_loads_are_not_walked_by_the_prefetch(items, monkeypatch):
+    walked: list[str] = []
+    level = prefetch._Walk.level
+
+    def spied(walk: Any, type_: Any, details: Any, objects: list[Any]) -> Any:
+        walked.append(type_.name)
+        return level(walk, type_, details, objects)
+
+    monkeypatch.setattr(prefetch._Walk, "level", spied)
+    data, errors, _ = await both("{ items { tags { label } owner { name } } }", monkeypatch)
+    assert errors == [] and data["items"][0] == {"tags": [{"label": "a"}], "owner": {"name": "Ada"}}
+    assert walked == ["Item", "Item"]  # plans off, then on: neither the tags nor the owners
+
+
+async def test_relations_keyed_by_the_same_attribute_read_their_keys_once_per_level(items, monkeypatch):
+    read: list[str] = []
+    keys = prefetch._keys
+
+    def spied(objects: list[Any], attribute: str, many: bool) -> list[Any]:
+        read.append(attribute)
+        return keys(objects, attribute, many)
+
+    monkeypatch.setattr(prefetch, "_keys", spied)
+    for item in items:
+        item.owner_id = 1
+    data, errors, _ = await both("{ items { owner { name } sureOwner { name } } }", monkeypatch)
+    assert errors == [] and data["items"][0] == {"owner": {"name": "Ada"}, "sureOwner": {"name": "Ada"}}
+    assert read == ["owner_id", "owner_id"]  # plans off, then on
+
+
+class Later:
+    """Awaitable (its class is)."""
+
+    def __await__(self) -> Any:
+        yield
+
+
+def test_an_awaitable_item_is_found_among_items_of_classes_known_plain():
+    asked: list[Any] = []
+
+    def is_awaitable(value: Any) -> bool:
+        asked.append(value)
+        return isinstance(value, Later)
+
+    steps.plain(SlottedRecord(0))  # a class whose every instance is plain, now known
+    plain_items = [SlottedRecord(n) for n in range(3)]
+    assert not steps.any_awaitable(plain_items, is_awaitable) and asked == []
+    later = Later()
+    assert steps.any_awaitable([*plain_items, later], is_awaitable) and asked == [later]
 
 
 @pytest.mark.parametrize(
