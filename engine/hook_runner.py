@@ -3,20 +3,16 @@
 strawberry looks at every extension for every step of every operation (five steps: operation,
 parse, validate, execute, each streamed result): whether the class overrides the hook, whether
 it is a generator, and it wraps the bound method in a new context-manager factory each time.
-What a class implements does not change, so it is looked up once. The hooks then run exactly as
-strawberry runs them, in the same order with the same handling of exceptions, but entered and
-left without an ``AsyncExitStack`` per step: a list of what was entered, unwound in reverse by
-the exit stack's own rules.
+What a class implements does not change, so it is looked up once; the hooks then run exactly as
+strawberry runs them (same order, same exit stack, same handling of exceptions).
 """
 
 from __future__ import annotations
 
 import contextlib
 import inspect
-import sys
 from collections.abc import Callable
 from functools import cache, partial
-from types import TracebackType
 from typing import Any
 
 from strawberry.extensions import SchemaExtension
@@ -66,89 +62,20 @@ class _FoundOnce:
         return super().get_hook(extension)  # type: ignore[misc]
 
 
-class _Unstacked:
-    """Strawberry's ``__aenter__``/``__aexit__`` (strawberry-graphql 0.341.2) without an
-    ``AsyncExitStack``: for every step but a streamed result's (its hooks take the result)."""
-
+class _Operation(_FoundOnce, OperationContextManager):
     __slots__ = ()
-    hooks: list[WrappedHook]
-    _entered: list[tuple[bool, Any]]
-
-    async def __aenter__(self) -> None:
-        # As strawberry's: a hook that fails on entry leaves those entered before it as they are.
-        entered: list[tuple[bool, Any]] = []
-        self._entered = entered  # type: ignore[misc]  # a slot of each manager that uses this
-        for hook in self.hooks:
-            manager: Any = hook.hook()
-            if hook.is_async:
-                await manager.__aenter__()
-            else:
-                manager.__enter__()
-            entered.append((hook.is_async, manager))
-
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc_val: BaseException | None, exc_tb: TracebackType | None
-    ) -> None:
-        # Like strawberry's, this never suppresses the exception in flight itself (the exit stack's
-        # answer is dropped there): a hook that swallows it only hides it from the hooks left after.
-        await _unwind(self._entered, (exc_type, exc_val, exc_tb))
 
 
-async def _unwind(entered: list[tuple[bool, Any]], exc_details: tuple[Any, Any, Any]) -> None:
-    """Leave ``entered`` last first, as ``contextlib.AsyncExitStack.__aexit__`` (Python 3.11) does:
-    an exception raised on the way out replaces the one in flight (which becomes its context), a
-    manager that suppresses the one in flight clears it for those left after it."""
-    frame_exc = sys.exc_info()[1]
-
-    def _fix_exception_context(new_exc: BaseException, old_exc: BaseException | None) -> None:
-        while True:
-            exc_context = new_exc.__context__
-            if exc_context is None or exc_context is old_exc:
-                return
-            if exc_context is frame_exc:
-                break
-            new_exc = exc_context
-        new_exc.__context__ = old_exc
-
-    pending_raise = False
-    while entered:
-        is_async, manager = entered.pop()
-        try:
-            if is_async:
-                cb_suppress = await manager.__aexit__(*exc_details)
-            else:
-                cb_suppress = manager.__exit__(*exc_details)
-            if cb_suppress:
-                pending_raise = False
-                exc_details = (None, None, None)
-        except BaseException:
-            new_exc_details = sys.exc_info()
-            _fix_exception_context(new_exc_details[1], exc_details[1])  # type: ignore[arg-type]
-            pending_raise = True
-            exc_details = new_exc_details
-    if pending_raise:
-        try:
-            fixed_ctx = exc_details[1].__context__
-            raise exc_details[1]
-        except BaseException:
-            exc_details[1].__context__ = fixed_ctx
-            raise
+class _Parsing(_FoundOnce, ParsingContextManager):
+    __slots__ = ()
 
 
-class _Operation(_Unstacked, _FoundOnce, OperationContextManager):
-    __slots__ = ("_entered",)
+class _Validation(_FoundOnce, ValidationContextManager):
+    __slots__ = ()
 
 
-class _Parsing(_Unstacked, _FoundOnce, ParsingContextManager):
-    __slots__ = ("_entered",)
-
-
-class _Validation(_Unstacked, _FoundOnce, ValidationContextManager):
-    __slots__ = ("_entered",)
-
-
-class _Executing(_Unstacked, _FoundOnce, ExecutingContextManager):
-    __slots__ = ("_entered",)
+class _Executing(_FoundOnce, ExecutingContextManager):
+    __slots__ = ()
 
 
 class _StreamResult(_FoundOnce, StreamResultContextManager):

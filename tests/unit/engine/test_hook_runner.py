@@ -5,13 +5,10 @@ with the same handling of a failure and of a streamed result."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from functools import partial
 from typing import Any
 
-import pytest
 import strawberry
 from strawberry.extensions import SchemaExtension
-from strawberry.extensions.context import OperationContextManager, WrappedHook
 from strawberry.extensions.runner import SchemaExtensionsRunner
 from strawberry.types import ExecutionContext
 
@@ -132,81 +129,3 @@ async def test_hooks_run_as_strawberrys_runner_runs_them():
     assert seen[0] == seen[1]
     assert "first operation in" in seen[1][0] and "refusing execute out" in seen[1][0]
     assert seen[1][1][2] == (None, ["refused"])
-
-
-def _manager(kind: str, is_async: bool, record: list[str], name: str) -> Any:
-    """A context manager that on the way out passes, raises its own error, or swallows the one in
-    flight (recording what it saw)."""
-
-    def leave(exc: BaseException | None) -> bool:
-        record.append(f"{name} out, seeing {exc!r}")
-        if kind == "raises":
-            raise KeyError(name)
-        return kind == "swallows"
-
-    if is_async:
-
-        class Async:
-            async def __aenter__(self) -> None:
-                record.append(f"{name} in")
-
-            async def __aexit__(self, _type: Any, exc: BaseException | None, _tb: Any) -> bool:
-                return leave(exc)
-
-        return Async()
-
-    class Sync:
-        def __enter__(self) -> None:
-            record.append(f"{name} in")
-
-        def __exit__(self, _type: Any, exc: BaseException | None, _tb: Any) -> bool:
-            return leave(exc)
-
-    return Sync()
-
-
-def _chain(error: BaseException | None) -> list[str]:
-    seen = []
-    while error is not None:
-        seen.append(repr(error))
-        error = error.__context__
-    return seen
-
-
-@pytest.mark.parametrize("body_fails", [False, True])
-@pytest.mark.parametrize(
-    "kinds",
-    [
-        ("passes", "raises", "passes"),
-        ("swallows", "raises", "raises"),
-        ("raises", "swallows", "raises"),
-        ("passes", "swallows", "passes"),
-        ("raises", "raises", "passes"),
-    ],
-)
-async def test_hooks_are_left_as_strawberrys_exit_stack_leaves_them(kinds: tuple[str, ...], body_fails: bool):
-    """Strawberry's own manager against the runner's: the same hooks left in the same order, each
-    seeing the same exception, and the same exception (with the same context) coming out."""
-    outcomes = []
-    ours = type(HookRunner(execution_context=None, extensions=[]).operation())  # type: ignore[arg-type]
-    for manager_class in (OperationContextManager, ours):
-        record: list[str] = []
-        hooks = [
-            WrappedHook(
-                extension=None,
-                hook=partial(_manager, kind, index % 2 == 0, record, f"hook {index}"),
-                is_async=index % 2 == 0,
-            )  # type: ignore[arg-type]
-            for index, kind in enumerate(kinds)
-        ]
-        manager = manager_class([])
-        manager.hooks = hooks
-        error: BaseException | None = None
-        try:
-            async with manager:
-                if body_fails:
-                    raise ValueError("body")
-        except BaseException as raised:
-            error = raised
-        outcomes.append((record, _chain(error)))
-    assert outcomes[0] == outcomes[1]
