@@ -271,14 +271,13 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             await response(scope, receive, sending)
         finally:
             after_answer.reset(moments_token)
+            forget_body()
+            _answered(scope.pop(CONTEXT, None))
             try:
                 await moments.end()
             except Exception:  # the connection was dropped: the answer is sent, later reads open others
                 log.exception("ending the read transactions of request %s", stats.request_id)
             finally:
-                forget_body()
-                if (context := scope.pop(CONTEXT, None)) is not None:
-                    context.loaders.clear()  # answered: the rows its loaders hold go now
                 telemetry.current.reset(token)
                 self._record(stats, status, gone=bool(scope.get(CLIENT_GONE)))
                 if stats.refused:
@@ -419,6 +418,13 @@ class GraphQLEndpoint(GraphQL[Context, None]):
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
+
+
+def _answered(context: Context | None) -> None:
+    """The rows a request's loaders hold go once it has answered, before it waits for anything
+    else (its read transactions' end): nothing of the request is held by this frame after."""
+    if context is not None:
+        context.loaders.clear()
 
 
 def _waits(extensions: list[dict[str, Any]], code: str) -> list[float]:
