@@ -209,6 +209,7 @@ class LineMovesMidway(CrmSource):
         return found
 
 
+@pytest.mark.executed_once  # the line moves during the first run of its reads: a second run sees it moved
 async def test_a_line_moved_while_a_request_sums_is_in_every_answer_after_it(kept):
     tree = await units(kept)
     sales, operations = tree["division"]["Sales"], tree["division"]["Operations"]
