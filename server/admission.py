@@ -97,7 +97,7 @@ class Admission:
         """Hold a turn for the block; ``Shed`` when it cannot start before ``deadline`` (on the clock)."""
         await self._wait_for_turn(deadline, company)
         started = self._now()
-        held = Turn(self)
+        held = Turn(self, started)
         try:
             yield held
         finally:
@@ -165,13 +165,22 @@ class Turn:
     """A request's turn. A request that only waits for another one's answer (a copy sent with the
     same idempotency key) steps aside: its turn goes to the next in the queue, and it ends without one."""
 
-    def __init__(self, admission: Admission) -> None:
+    def __init__(self, admission: Admission, started: float) -> None:
         self.admission = admission
+        self.started = started
         self.held = True
 
     def step_aside(self) -> None:
         if self.held:
             self.held = False
+            self.admission._hand_on()
+
+    def answered(self) -> None:
+        """The request has sent its answer: its turn, learnt as long as it took, goes to the next
+        in the queue now. What the request still does (ending its read transactions) holds no one up."""
+        if self.held:
+            self.held = False
+            self.admission._learn(self.admission._now() - self.started)
             self.admission._hand_on()
 
 

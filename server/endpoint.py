@@ -271,6 +271,8 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             await response(scope, receive, sending)
         finally:
             after_answer.reset(moments_token)
+            if (turn := current_turn.get()) is not None:
+                turn.answered()  # a client that sends its next request on this answer finds the turn free
             forget_body()
             _answered(scope.pop(CONTEXT, None))
             try:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -101,6 +102,19 @@ def _tune_sqlite(engine: Engine) -> None:
         cursor.close()
 
 
+async def _again_if_stale(
+    connect: Callable[..., AbstractAsyncContextManager[Any]], read: Callable[[Any], Awaitable[Sequence[Any]]]
+) -> Sequence[Any]:
+    """``read`` on a connection from ``connect``; sent once more on another when the pooled
+    connection it was given is found dead by the statement (a read may go twice)."""
+    try:
+        async with connect(retryable=True) as conn:
+            return await read(conn)
+    except StaleConnection:
+        async with connect() as conn:
+            return await read(conn)
+
+
 class SqlSource:
     """A backend's reads; each is one statement on a pooled connection."""
 
@@ -115,19 +129,8 @@ class SqlSource:
         known = None if parameters is None else self._direct.known(statement)
         if known is not None:
             # Learned: asyncpg runs it on a pooled connection lent as it is (``sources/lent.py``).
-            try:
-                async with self.backend.lend(retryable=True) as conn:
-                    return await known.rows(conn, statement, parameters)
-            except StaleConnection:
-                async with self.backend.lend() as conn:
-                    return await known.rows(conn, statement, parameters)
-        try:
-            async with self.backend.read(retryable=True) as conn:
-                return await self._run(conn, statement, parameters)
-        except StaleConnection:
-            # The pooled connection lent was found dead by the statement: a read may go twice.
-            async with self.backend.read() as conn:
-                return await self._run(conn, statement, parameters)
+            return await _again_if_stale(self.backend.lend, lambda conn: known.rows(conn, statement, parameters))
+        return await _again_if_stale(self.backend.read, lambda conn: self._run(conn, statement, parameters))
 
     async def _run(self, conn: Any, statement: Executable, parameters: dict[str, Any] | None) -> Sequence[Any]:
         if parameters is None:

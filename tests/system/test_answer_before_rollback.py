@@ -1,6 +1,7 @@
 """An answer's read transaction (its moment, ``sources/moment.py``) ends once the answer is sent:
-the client does not wait for the ``ROLLBACK``, and the connection is back in the pool when the
-request is done."""
+the client does not wait for the ``ROLLBACK``, the request's admission turn is free by then (a
+client sending its next request on the answer is not refused for a turn still held), and the
+connection is back in the pool when the request is done."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ async def test_an_answers_read_transaction_ends_after_the_answer_is_sent(world):
     settings = make_settings(bulk_worker=False, **urls_of(world))
     app = create_app(settings)
     order: list[str] = []
+    turns_held: list[int] = []
 
     async def watched(scope: Scope, receive: Receive, send: Send) -> None:
         async def sending(message: Message) -> None:
@@ -34,6 +36,8 @@ async def test_an_answers_read_transaction_ends_after_the_answer_is_sent(world):
     def seen(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
         if statement.startswith(("BEGIN", "ROLLBACK")):
             order.append(statement.split()[0])
+        if statement.startswith("ROLLBACK"):
+            turns_held.append(app.state.admission.running)
 
     async with app.router.lifespan_context(app):
         [billing] = [backend for backend in app.state.sources.backends() if backend.name == "billing"]
@@ -49,4 +53,5 @@ async def test_an_answers_read_transaction_ends_after_the_answer_is_sent(world):
 
         assert response.status_code == 200 and "errors" not in response.json(), response.text[:300]
         assert order == ["BEGIN", "answer sent", "ROLLBACK"]
+        assert turns_held == [0]  # the turn went back with the answer, before the ROLLBACK
         assert engine.pool.checkedout() == 0  # type: ignore[attr-defined]
