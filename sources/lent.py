@@ -13,11 +13,12 @@ cancellation, as ``AsyncConnection`` gives its own back) when the read is done.
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.util.concurrency import greenlet_spawn
+
+from infra.shielding import to_the_end
 
 
 class Lent:
@@ -36,12 +37,7 @@ class Lent:
     async def __aexit__(self, *_: object) -> None:
         pooled, self.pooled = self.pooled, None
         # In a greenlet: a connection the pool closes (recycled, overflow, invalidated) awaits asyncpg.
-        task = asyncio.ensure_future(greenlet_spawn(pooled.close))
-        try:
-            await asyncio.shield(task)
-        except asyncio.CancelledError:
-            await asyncio.wait([task])
-            raise
+        await to_the_end(greenlet_spawn(pooled.close))
 
     def connection(self) -> Connection:
         """A SQLAlchemy ``Connection`` over the lent one, for raising an error as it raises it (and

@@ -34,6 +34,7 @@ from sqlalchemy import exc
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from core.errors import BackendUnavailable
+from infra.shielding import to_the_end
 from sources.backend import _DEFAULT, Backend
 from sources.direct import send
 
@@ -86,7 +87,7 @@ class ReadTransaction:
                 await send(conn, _BEGIN[self.backend.dialect.name])
                 break
             except BaseException as error:
-                await _shielded(conn.close())
+                await to_the_end(conn.close())
                 # A pooled connection found dead by BEGIN: nothing began, so begin on a fresh one, once.
                 if last or not (isinstance(error, exc.DBAPIError) and error.connection_invalidated):
                     raise
@@ -165,7 +166,7 @@ class TransactionRead:
     async def _drop(self, error: BaseException) -> None:
         transaction = self._transaction
         transaction._failure = transaction._failed(error)
-        await _shielded(transaction._discard())
+        await to_the_end(transaction._discard())
 
 
 class Held:
@@ -181,16 +182,6 @@ class Held:
 
     async def __aexit__(self, *_: object) -> None:
         return None
-
-
-async def _shielded(closing: Any) -> None:
-    """Finish giving a connection back even when the caller is cancelled meanwhile."""
-    task = asyncio.ensure_future(closing)
-    try:
-        await asyncio.shield(task)
-    except asyncio.CancelledError:
-        await asyncio.wait([task])
-        raise
 
 
 class Moment:
@@ -219,7 +210,7 @@ class Moment:
         errors = []
         for transaction in transactions:
             try:
-                await _shielded(transaction.close())
+                await to_the_end(transaction.close())
             except Exception as error:  # the others are closed all the same
                 errors.append(error)
         if errors:
@@ -259,7 +250,7 @@ class AfterAnswer:
     async def end(self) -> None:
         moments, self._moments = self._moments, []
         if moments:
-            await _shielded(_end_all(moments))
+            await to_the_end(_end_all(moments))
 
 
 async def _end_all(moments: list[Moment]) -> None:
