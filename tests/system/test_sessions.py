@@ -284,3 +284,20 @@ async def test_a_server_with_redis_keeps_its_sessions_there(writable_world):
     finally:
         await store.close()
         await redis.aclose()
+
+
+async def test_signing_in_while_the_session_store_does_not_answer_is_a_503_page(writable_world):
+    dead = RedisSessionStore("redis://127.0.0.1:1/0", REDIS_PREFIX, timeout_seconds=0.2)
+    try:
+        app = create_app(make_settings(), sources=dataclasses.replace(writable_world.sources, sessions=dead))
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE) as http:
+            answer = await sign_in(http, "acme.admin")
+            assert answer.status_code == 503
+            assert "try again in a moment" in answer.text and "Traceback" not in answer.text
+            assert DEVELOPMENT_COOKIE not in http.cookies
+            plant(http, DEVELOPMENT_COOKIE, "A" * 43)
+            held = await viewer(http)
+            assert held.status_code == 503  # not a 401: nobody is signed out by an outage
+            assert held.json()["errors"][0]["extensions"]["code"] == "BACKEND_UNAVAILABLE"
+    finally:
+        await dead.close()
