@@ -66,6 +66,8 @@ def local_path(value: str | None) -> str:
     """Where to go after signing in: a path of this site only (never ``//elsewhere`` or a URL)."""
     if not value or not value.startswith("/") or value.startswith("//") or "\\" in value:
         return "/"
+    if not value.isprintable() or any(ch.isspace() for ch in value):  # "/\t/elsewhere" is "//elsewhere" to a browser
+        return "/"
     parts = urlsplit(value)
     return value if not parts.scheme and not parts.netloc else "/"
 

@@ -126,7 +126,15 @@ async def test_only_a_portal_user_can_sign_in_and_only_to_a_page_of_this_site(ht
         assert answer.status_code == 400, login
         assert "cannot sign in" in answer.text
         assert DEVELOPMENT_COOKIE not in http.cookies
-    for target in ("//evil.example/", "https://evil.example/", "/\\evil.example", "lines"):
+    for target in (
+        "//evil.example/",
+        "https://evil.example/",
+        "/\\evil.example",
+        "lines",
+        "/\t/evil.example",
+        "/\n/evil.example",
+        " //evil.example",
+    ):
         answer = await sign_in(http, "acme.admin", next_=target)
         assert answer.headers["location"] == "/", target
 
