@@ -1,9 +1,9 @@
 """The routes that begin and end a portal session (``server/sessions.py``).
 
 - ``/auth/sign-in``: with an identity provider configured, off to it (``server/oidc.py``), and
-  back at ``/auth/callback``. Without one, development serves a page listing the demo users (a
-  button signs in as that user); production serves nothing there (bearer tokens and API keys
-  still work).
+  back at ``/auth/callback``. Without one, development serves a page listing the database's
+  people (the demo users, on the demo; a button signs in as that user); production serves
+  nothing there (bearer tokens and API keys still work).
 - ``/auth/sign-out`` (POST, with the preflight header): the session ends on the server.
 
 Where to go after signing in (``next``) is a path of this site only, never another site.
@@ -21,16 +21,17 @@ from starlette.routing import BaseRoute, Route
 
 from core.errors import BackendUnavailable
 from core.text import LOGIN
-from demo.users import DEMO_USERS
 from permissions.service_accounts import is_service_account
 from server.oidc import CALLBACK, OpenIdSignIn, SignInFailed, failure
 from server.sessions import begin_session, end_session, has_preflight_header, same_origin
 from server.settings import Settings
+from sources import Sources
 
 SIGN_IN = "/auth/sign-in"
 SIGN_OUT = "/auth/sign-out"
 FORM_PATHS = (SIGN_IN,)  # a form's POST: HttpGuard lets it through, the route checks its Origin
 Endpoint = Callable[[Request], Awaitable[Response]]
+PEOPLE_LISTED = 50
 # The demo sign-in page runs no script and loads nothing: its policy allows nothing but posting its form.
 _PAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 
@@ -115,10 +116,10 @@ def _could_sign_in(login: str) -> bool:
 
 def _demo_sign_in(settings: Settings) -> Endpoint:
     async def sign_in(request: Request) -> Response:
-        """Development only: the demo users as buttons; a button signs in as that user."""
+        """Development only: the database's people as buttons; a button signs in as that user."""
         target = local_path(request.query_params.get("next"))
         if request.method == "GET":
-            return _page(target)
+            return _page(target, await _people(request))
         # A form cannot carry the preflight header: it must come from this server's own page.
         if not same_origin(request, settings):
             return _refused("Sign in from this server's own sign-in page.")
@@ -126,7 +127,7 @@ def _demo_sign_in(settings: Settings) -> Endpoint:
         login = form.get("login", "")
         target = local_path(form.get("next") or target)
         if not _could_sign_in(login) or await request.app.state.principals.for_login(login) is None:
-            return _page(target, error="That user cannot sign in.", status=400)
+            return _page(target, await _people(request), error="That user cannot sign in.", status=400)
         response = RedirectResponse(target, status_code=303)
         await begin_session(request, response, settings, login)
         return response
@@ -149,11 +150,18 @@ def _refused(message: str) -> Response:
     return JSONResponse({"errors": [{"message": message, "extensions": {"code": "FORBIDDEN"}}]}, status_code=403)
 
 
-def _page(target: str, *, error: str | None = None, status: int = 200) -> HTMLResponse:
+async def _people(request: Request) -> list[tuple[str, str, str]]:
+    sources: Sources = request.app.state.sources
+    return await sources.crm.people_who_sign_in(PEOPLE_LISTED)
+
+
+def _page(
+    target: str, people: list[tuple[str, str, str]], *, error: str | None = None, status: int = 200
+) -> HTMLResponse:
     rows = "\n".join(
         f'<li><button name="login" value="{html.escape(login)}">{html.escape(login)}</button>'
-        f" <span>{html.escape(role.replace('_', ' '))}: {html.escape(description)}</span></li>"
-        for login, role, description in DEMO_USERS
+        f" <span>{html.escape(name)}, {html.escape(role.replace('_', ' '))}</span></li>"
+        for login, role, name in people
     )
     alert = f'<p role="alert">{html.escape(error)}</p>' if error else ""
     body = f"""<!doctype html>
@@ -165,7 +173,7 @@ ul{{list-style:none;padding:0}}li{{margin:.75rem 0}}
 button{{font:inherit;padding:.4rem .8rem;min-width:12rem;text-align:left}}</style>
 </head>
 <body><main>
-<h1>Sign in as a demo user</h1>
+<h1>Sign in as a user of this database</h1>
 <p>Development only: production signs in through the operator's identity provider.</p>
 {alert}
 <form method="post" action="{SIGN_IN}">

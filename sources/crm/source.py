@@ -211,6 +211,17 @@ class CrmSource(MembershipHistory):
             statement = statement.where(key_in(PortalUser.id, user_ids, self.dialect))
         return _users(await self._rows(statement.order_by(PortalUser.login, OrgUnit.path)))
 
+    async def people_who_sign_in(self, limit: int) -> list[tuple[str, str, str]]:
+        """Active portal users' logins, roles and names, the first ``limit`` by id, service
+        accounts left out (for the development sign-in page)."""
+        statement = (
+            select(PortalUser.login, PortalUser.role, PortalUser.name)
+            .where(PortalUser.active.is_(True), PortalUser.login.not_like("svc:%"))
+            .order_by(PortalUser.id)
+            .limit(limit)
+        )
+        return [(row.login, row.role, row.name) for row in await self._rows(statement)]
+
     async def portal_user_by_login(self, login: str) -> PortalUserRecord | None:
         found = _users(await self._rows(self._users().where(PortalUser.login == login).order_by(OrgUnit.path)))
         return found[0] if found else None
