@@ -24,7 +24,7 @@ from infra.events import InProcessEvents, create_events
 from infra.redis_throttle import create_throttle
 from jobs.recovery_pass import recover_forever
 from jobs.worker import BulkWorker
-from server import graphiql
+from server import graphiql, portal
 from server.admission import Admission, AdmissionGate, Arrival
 from server.auth import BearerAuth, Principals, unauthenticated
 from server.collector import Refreeze, freeze_and_tune
@@ -85,6 +85,7 @@ def create_app(settings: Settings, sources: Sources | None = None, background: B
         throttle = create_throttle(settings.redis_url, metrics, settings.redis_prefix)
         backends = engines.backends(settings.backend_limits, metrics)
         opened = Sources.over(engines, cache, backends, metrics, events, throttle=throttle)
+        await portal.register_at_start(opened.persisted_operations)  # the portal runs in safelist mode too
         _attach(app, opened, settings, metrics)
         worker = None
         if settings.bulk_worker:
@@ -129,6 +130,7 @@ def create_app(settings: Settings, sources: Sources | None = None, background: B
             Route("/readyz", readyz),
             Route("/metrics", metrics_endpoint(metrics, settings.metrics_token, production=not settings.development)),
             *graphiql.routes(settings.development),
+            *portal.routes(),
         ],
         middleware=[
             Middleware(Refreeze, after=settings.gc_freeze_after),  # outermost: it sees every request end
