@@ -26,9 +26,11 @@ from core.errors import BackendUnavailable
 from core.text import LOGIN
 from permissions.principal import Principal, principal_cache_key, principal_for
 from permissions.service_accounts import is_service_account
+from server.sessions import has_preflight_header, session_secret
 from server.settings import Settings
 from sources import Sources
 from sources.state.api_keys import looks_like_api_key
+from sources.state.sessions import SessionTimes
 
 log = logging.getLogger("corpcare.auth")
 
@@ -146,6 +148,14 @@ class Principals:
             await self._remember(key, user)
         return principal_for(user) if user.active else None
 
+    async def for_session(self, secret: str, times: SessionTimes) -> Principal | None:
+        """The principal of a live portal session: read from the state database on every request,
+        so a sign-out anywhere ends it everywhere at once."""
+        session = await self.sources.sessions.find(secret, datetime.now(UTC), times)
+        if session is None or is_service_account(session.login):
+            return None
+        return await self.for_login(session.login)
+
     async def for_api_key(self, secret: str) -> Principal | None:
         """The service account's principal, if the key is valid now.
 
@@ -196,11 +206,32 @@ class BearerAuth(AuthenticationBackend):
                 return None
         elif path != "/graphql/stream" and not path.startswith("/reports/"):
             return None
-        scheme, _, token = conn.headers.get("authorization", "").partition(" ")
-        if scheme.lower() != "bearer" or not token:
-            raise AuthenticationError("Sign in: send 'Authorization: Bearer <token>'.")
-        principal = await self.principal_of(conn, token.strip())
+        given = conn.headers.get("authorization")
+        secret = session_secret(conn, self.settings) if given is None else None
+        if secret is not None:
+            principal = await self.principal_of_session(conn, secret)
+        else:
+            scheme, _, token = (given or "").partition(" ")
+            if scheme.lower() != "bearer" or not token:
+                raise AuthenticationError("Sign in: send 'Authorization: Bearer <token>'.")
+            principal = await self.principal_of(conn, token.strip())
         return AuthCredentials([p.value for p in principal.permissions]), PrincipalUser(principal)
+
+    async def principal_of_session(self, conn: HTTPConnection, secret: str) -> Principal:
+        """The principal a portal session cookie names (``server/sessions.py``). A browser sends the
+        cookie whoever asks it to, so GraphQL over HTTP must also show a page of ours sent it."""
+        if conn.scope["type"] == "http" and conn.url.path.startswith("/graphql") and not has_preflight_header(conn):
+            raise CrossSiteRefused(
+                "A request signed in by the portal's cookie needs the X-Corpcare-Preflight header (CSRF protection)."
+            )
+        principals: Principals = conn.app.state.principals
+        try:
+            principal = await principals.for_session(secret, self.settings.session_times)
+        except BackendUnavailable as error:
+            raise SignInUnavailable(error.message) from error
+        if principal is None:
+            raise AuthenticationError("The sign-in has ended: sign in again.")
+        return principal
 
     async def principal_of(self, conn: HTTPConnection, token: str) -> Principal:
         """The principal a bearer token (JWT or API key) names; AuthenticationError otherwise."""
@@ -239,12 +270,20 @@ class SignInUnavailable(AuthenticationError):
     """The CRM or the state database could not be asked who the caller is."""
 
 
+class CrossSiteRefused(AuthenticationError):
+    """A cookie-signed request that does not show it comes from a page of ours."""
+
+
 def unauthenticated(_conn: HTTPConnection, error: Exception) -> JSONResponse:
     if isinstance(error, SignInUnavailable):
         return JSONResponse(
             {"data": None, "errors": [{"message": str(error), "extensions": {"code": "BACKEND_UNAVAILABLE"}}]},
             status_code=503,
             headers={"Retry-After": "1"},
+        )
+    if isinstance(error, CrossSiteRefused):
+        return JSONResponse(
+            {"data": None, "errors": [{"message": str(error), "extensions": {"code": "FORBIDDEN"}}]}, status_code=403
         )
     return JSONResponse(
         {"data": None, "errors": [{"message": str(error), "extensions": {"code": "UNAUTHENTICATED"}}]},

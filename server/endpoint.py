@@ -7,6 +7,7 @@ import contextlib
 import logging
 import math
 import uuid
+from collections.abc import Awaitable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -57,6 +58,7 @@ from server.metrics import Metrics
 from server.persisted import PersistedQueries, PersistedQueryError
 from server.refusals import REFUSED, RefusalBudget
 from server.request_body import forget_body, json_of
+from server.sessions import same_origin, session_secret
 from server.settings import Settings
 from server.text_frames import TextFrames
 from sources import Sources
@@ -358,27 +360,40 @@ class GraphQLEndpoint(GraphQL[Context, None]):
 
     async def on_ws_connect(self, context: Context) -> dict[str, object] | None:
         """graphql-transport-ws: the token comes in connection_init's payload, as
-        ``{"Authorization": "Bearer <token or API key>"}``; without a valid one the socket closes (4403)."""
+        ``{"Authorization": "Bearer <token or API key>"}``; a portal page of this server (or of a
+        listed origin) may instead be signed in by its session cookie (``server/sessions.py``).
+        Without either the socket closes (4403)."""
         params = context.connection_params or {}
         given = params.get("Authorization") or params.get("authorization") or ""
         scheme, _, token = str(given).partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
+        connection = context.connection
+        secret = session_secret(connection, self.auth.settings) if not given else None
+        if secret is not None and same_origin(connection, self.auth.settings):
+
+            def who() -> Awaitable[Principal]:
+                return self.auth.principal_of_session(connection, secret)
+        elif scheme.lower() == "bearer" and token.strip():
+
+            def who() -> Awaitable[Principal]:
+                return self.auth.principal_of(connection, token.strip())
+        else:
             raise ConnectionRejectionError({"code": "UNAUTHENTICATED", "message": "Send connection_init "
                                             "with {\"Authorization\": \"Bearer <token>\"}."})  # fmt: skip
         try:
-            principal = await self.auth.principal_of(context.connection, token.strip())
+            principal = await who()
         except AuthenticationError as error:
             raise ConnectionRejectionError({"code": "UNAUTHENTICATED", "message": str(error)}) from None
 
         async def reauthorize() -> Principal | None:
-            """Who the token names now; once it names nobody (expired, user disabled) the socket
-            is closed as at a refused sign-in. If nobody can be asked, the caller stays who it was."""
+            """Who the token or session names now; once it names nobody (expired, signed out, user
+            disabled) the socket is closed as at a refused sign-in. If nobody can be asked, the
+            caller stays who it was."""
             try:
-                return await self.auth.principal_of(context.connection, token.strip())
+                return await who()
             except SignInUnavailable:
                 return context.principal
             except AuthenticationError:
-                await context.connection.close(code=4403, reason="Signed out")
+                await connection.close(code=4403, reason="Signed out")
                 return None
 
         context.sign_in(principal, reauthorize)

@@ -5,7 +5,8 @@
   ``Cache-Control: no-store`` (API answers are per caller), and HSTS when configured for TLS.
 - CSRF: a POST a browser could send cross-site without a preflight (a form, or text/plain) is
   refused unless it carries a preflight header (``X-Corpcare-Preflight`` or
-  ``Apollo-Require-Preflight``); JSON bodies always need a preflight in browsers.
+  ``Apollo-Require-Preflight``); JSON bodies always need a preflight in browsers. The few routes
+  that take a form (``form_paths``: the development sign-in page) check its ``Origin`` themselves.
 
 ``BodyGuard`` comes after sign-in: the body is read there, whole, before any route sees it. Above
 the caller's limit it is refused with 413 however it is sent (declared, chunked, or more than
@@ -46,8 +47,9 @@ class _ClientGone(Exception):
 
 
 class HttpGuard:
-    def __init__(self, app: ASGIApp, *, hsts_seconds: int | None = None) -> None:
+    def __init__(self, app: ASGIApp, *, hsts_seconds: int | None = None, form_paths: tuple[str, ...] = ()) -> None:
         self.app = app
+        self.form_paths = form_paths
         self.headers = [
             (b"x-content-type-options", b"nosniff"),
             (b"x-frame-options", b"DENY"),
@@ -64,7 +66,12 @@ class HttpGuard:
             return
         headers = dict(scope.get("headers") or ())
         secured = self._secured(send)
-        if scope["method"] == "POST" and _is_simple(headers) and not any(h in headers for h in _PREFLIGHT_HEADERS):
+        if (
+            scope["method"] == "POST"
+            and _is_simple(headers)
+            and not any(h in headers for h in _PREFLIGHT_HEADERS)
+            and scope["path"] not in self.form_paths
+        ):
             message = "A form or text/plain request needs the X-Corpcare-Preflight header (CSRF protection)."
             await _refuse(secured, 400, "BAD_REQUEST", message)
             return

@@ -17,6 +17,7 @@ from request.context import QueryLimits
 from server.admission import AdmissionLimits
 from server.collector import THRESHOLDS
 from sources.backend import BackendLimits
+from sources.state.sessions import SessionTimes
 
 DEV_SECRET = "corpcare-development-secret-change-me"
 
@@ -53,6 +54,12 @@ class Settings(BaseSettings):
     jwt_audience: str | None = None
     jwks_url: str | None = Field(None, description="Issuer's key set; enables RS256/ES256 tokens.")
     token_ttl_seconds: int = 8 * 3600
+    session_idle_seconds: int = Field(
+        30 * 60, gt=0, description="A portal sign-in ends after this long without a request."
+    )
+    session_absolute_seconds: int = Field(
+        12 * 3600, gt=0, description="A portal sign-in ends this long after it began, however used."
+    )
     principal_cache_seconds: float = 30.0
 
     default_page_size: int = 50
@@ -221,6 +228,12 @@ class Settings(BaseSettings):
             self.heavy_operation_cost, self.max_heavy_operations_per_customer, self.max_operations_per_customer,
             self.fair_share_window_seconds, self.bulk_duty,
         )  # fmt: skip
+
+    @property
+    def session_times(self) -> SessionTimes:
+        return SessionTimes(
+            idle=timedelta(seconds=self.session_idle_seconds), absolute=timedelta(seconds=self.session_absolute_seconds)
+        )
 
     @property
     def json_logs(self) -> bool:

@@ -30,6 +30,7 @@ from sources.state.audit import AuditLog
 from sources.state.bulk_operations import BulkStore
 from sources.state.idempotency import IdempotencyStore
 from sources.state.persisted import PersistedOperationStore
+from sources.state.sessions import SessionStore
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +62,7 @@ class Sources:
     events: InProcessEvents
     api_keys: ApiKeyStore
     persisted_operations: PersistedOperationStore
+    sessions: SessionStore
 
     def backends(self) -> tuple[Backend, Backend, Backend]:
         """The CRM, billing and state backends these sources read and write."""
@@ -109,6 +111,7 @@ class Sources:
             events=events or InProcessEvents(),
             api_keys=ApiKeyStore(backends.state),
             persisted_operations=PersistedOperationStore(backends.state),
+            sessions=SessionStore(backends.state),
         )
 
 

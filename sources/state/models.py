@@ -1,5 +1,5 @@
 """corpcare's own state: the audit log, idempotency keys, bulk operations with their items,
-service accounts' API keys, and the registered (persisted) operations."""
+service accounts' API keys, the registered (persisted) operations, and the portal's sign-in sessions."""
 
 from __future__ import annotations
 
@@ -173,3 +173,17 @@ class PersistedOperationRecord(StateBase):
     source: Mapped[str] = mapped_column(String(500))  # the file it was registered from
     registered_by: Mapped[str] = mapped_column(String(120))
     registered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class PortalSessionRecord(StateBase):
+    """A browser's sign-in to the portal (``sources/state/sessions.py``). Only a hash of the cookie's
+    secret is kept; the row is deleted at sign-out and once found idle or too old."""
+
+    __tablename__ = "portal_sessions"
+
+    secret_hash: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 of the secret, hex
+    login: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (Index("ix_portal_sessions_last_seen", "last_seen_at"),)

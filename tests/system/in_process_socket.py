@@ -9,18 +9,23 @@ from typing import Any
 
 
 async def socket_exchange(
-    app: Any, messages: list[dict[str, Any]], until: str, stop: Callable[[dict[str, Any]], bool] | None = None
+    app: Any,
+    messages: list[dict[str, Any]],
+    until: str,
+    stop: Callable[[dict[str, Any]], bool] | None = None,
+    headers: dict[str, str] | None = None,
 ) -> list[dict[str, Any]]:
     """Drive ``app``'s WebSocket endpoint in process: send ``messages`` after connecting and
     return what it sends until a message of type ``until``, or one ``stop`` picks (then the
-    client leaves)."""
+    client leaves). ``headers`` are added to the handshake's (a browser's ``Origin`` and ``Cookie``)."""
     inbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
     outbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
     scope = {
         "type": "websocket", "asgi": {"version": "3.0"}, "http_version": "1.1", "scheme": "ws", "path": "/graphql",
         "raw_path": b"/graphql", "root_path": "", "query_string": b"", "server": ("corpcare.test", 80),
         "client": ("127.0.0.1", 50000), "subprotocols": ["graphql-transport-ws"],
-        "headers": [(b"host", b"corpcare.test"), (b"sec-websocket-protocol", b"graphql-transport-ws")],
+        "headers": [(b"host", b"corpcare.test"), (b"sec-websocket-protocol", b"graphql-transport-ws"),
+                    *((name.lower().encode(), value.encode()) for name, value in (headers or {}).items())],
     }  # fmt: skip
     await inbox.put({"type": "websocket.connect"})
     served = asyncio.create_task(app(scope, inbox.get, outbox.put))

@@ -45,7 +45,7 @@ def differences(connection: Connection) -> list:
 
 async def test_the_migrations_build_what_the_models_describe(empty_state):
     await migrate.upgrade(empty_state)
-    assert await migrate.revision(empty_state) == "0006"
+    assert await migrate.revision(empty_state) == "0007"
     async with empty_state.connect() as conn:
         assert await conn.run_sync(differences) == []
         # A presented API key is found by its key id: one row at most.
@@ -55,7 +55,7 @@ async def test_the_migrations_build_what_the_models_describe(empty_state):
     assert {i["name"] for i in indexes if i["unique"]} == {"ix_api_keys_key_id"}
     assert persisted["constrained_columns"] == ["hash"]
     await migrate.upgrade(empty_state)  # at the newest revision already: nothing to do
-    assert await migrate.revision(empty_state) == "0006"
+    assert await migrate.revision(empty_state) == "0007"
 
 
 async def test_an_unversioned_database_is_stamped_and_upgraded_keeping_its_rows(empty_state):
@@ -84,7 +84,7 @@ async def test_an_unversioned_database_is_stamped_and_upgraded_keeping_its_rows(
     assert await migrate.revision(empty_state) is None
 
     await migrate.upgrade(empty_state)
-    assert await migrate.revision(empty_state) == "0006"
+    assert await migrate.revision(empty_state) == "0007"
     async with empty_state.connect() as conn:
         tables = await conn.run_sync(lambda sync: set(inspect(sync).get_table_names()))
         assert {"bulk_operations", "bulk_items", "api_keys", "persisted_operations", "audit_log"} <= tables
@@ -102,7 +102,7 @@ async def test_reset_leaves_an_empty_database_at_the_newest_revision(empty_state
             )
         )
     await migrate.reset(empty_state)
-    assert await migrate.revision(empty_state) == "0006"
+    assert await migrate.revision(empty_state) == "0007"
     async with empty_state.connect() as conn:
         assert (await conn.execute(text("select count(*) from idempotency_keys"))).scalar_one() == 0
 
@@ -125,7 +125,7 @@ async def test_bulk_operations_made_before_the_lease_fence_get_fence_zero(empty_
             )
         )
     await migrate.upgrade(empty_state)
-    assert await migrate.revision(empty_state) == "0006"
+    assert await migrate.revision(empty_state) == "0007"
     async with empty_state.connect() as conn:
         row = (await conn.execute(text("select done, worker, fence from bulk_operations"))).one()
     assert tuple(row) == (100, "w1", 0)
