@@ -24,7 +24,7 @@ from infra.events import InProcessEvents, create_events
 from infra.redis_throttle import create_throttle
 from jobs.recovery_pass import recover_forever
 from jobs.worker import BulkWorker
-from server import graphiql, portal, sessions
+from server import graphiql, portal, sign_in
 from server.admission import Admission, AdmissionGate, Arrival
 from server.auth import BearerAuth, Principals, unauthenticated
 from server.collector import Refreeze, freeze_and_tune
@@ -130,13 +130,13 @@ def create_app(settings: Settings, sources: Sources | None = None, background: B
             Route("/readyz", readyz),
             Route("/metrics", metrics_endpoint(metrics, settings.metrics_token, production=not settings.development)),
             *graphiql.routes(settings.development),
-            *sessions.routes(settings),
+            *sign_in.routes(settings),
             *portal.routes(),
         ],
         middleware=[
             Middleware(Refreeze, after=settings.gc_freeze_after),  # outermost: it sees every request end
             Middleware(Arrival),  # first: every wait counts against the request's time limit
-            Middleware(HttpGuard, hsts_seconds=settings.hsts_seconds, form_paths=sessions.FORM_PATHS),
+            Middleware(HttpGuard, hsts_seconds=settings.hsts_seconds, form_paths=sign_in.FORM_PATHS),
             # Only the listed origins get CORS headers; with none listed, browsers of other sites are refused.
             Middleware(
                 CORSMiddleware,

@@ -54,6 +54,17 @@ class Settings(BaseSettings):
     jwt_audience: str | None = None
     jwks_url: str | None = Field(None, description="Issuer's key set; enables RS256/ES256 tokens.")
     token_ttl_seconds: int = 8 * 3600
+    oidc_issuer: str | None = Field(
+        None, description="The operator's OpenID Connect provider: the portal signs in through it (code flow, PKCE)."
+    )
+    oidc_client_id: str | None = None
+    oidc_client_secret: str | None = None
+    oidc_login_claim: str = Field(
+        "preferred_username", description="The ID token's claim that holds the portal user's login."
+    )
+    oidc_redirect_url: str | None = Field(
+        None, description="Where the provider sends the browser back (…/auth/callback); default: this request's host."
+    )
     session_idle_seconds: int = Field(
         30 * 60, gt=0, description="A portal sign-in ends after this long without a request."
     )
@@ -179,6 +190,8 @@ class Settings(BaseSettings):
     def _production_needs_a_secret(self) -> Settings:
         if self.env == "production" and self.jwt_secret == DEV_SECRET and not self.jwks_url:
             raise ValueError("production needs CORPCARE_JWT_SECRET or CORPCARE_JWKS_URL")
+        if self.oidc_issuer and not (self.oidc_client_id and self.oidc_client_secret):
+            raise ValueError("CORPCARE_OIDC_ISSUER needs CORPCARE_OIDC_CLIENT_ID and CORPCARE_OIDC_CLIENT_SECRET")
         return self
 
     @property
