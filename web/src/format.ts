@@ -15,6 +15,16 @@ export function formatCount(count: number, language: Language): string {
   return new Intl.NumberFormat(LOCALES[language]).format(count);
 }
 
+/** A count and its word in the language's plural form, for example "1 line", "5 номеров". */
+export function formatCounted(
+  count: number,
+  words: Partial<Record<Intl.LDMLPluralRule, string>>,
+  language: Language,
+): string {
+  const category = new Intl.PluralRules(LOCALES[language]).select(count);
+  return `${formatCount(count, language)} ${words[category] ?? words.other}`;
+}
+
 export function formatPercent(percent: string, language: Language): string {
   const format = new Intl.NumberFormat(LOCALES[language], { style: "percent", maximumFractionDigits: 0 });
   return format.format(Number(percent) / 100);

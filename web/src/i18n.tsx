@@ -16,7 +16,8 @@ const en = {
   backToDashboard: "Back to the dashboard",
   orgTree: "Organisation",
   orgTreeHint: "Lines and this month's spending per unit",
-  lines: "lines",
+  // A count's word by its plural category (Intl.PluralRules): English has two, Russian four.
+  lines: { one: "line", other: "lines" } as Partial<Record<Intl.LDMLPluralRule, string>>,
   spending: "Spending",
   budget: "Budget",
   noBudget: "no budget",
@@ -57,7 +58,7 @@ const ru: Dictionary = {
   backToDashboard: "Вернуться к обзору",
   orgTree: "Организация",
   orgTreeHint: "Номера и расходы этого месяца по подразделениям",
-  lines: "номеров",
+  lines: { one: "номер", few: "номера", many: "номеров", other: "номера" },
   spending: "Расходы",
   budget: "Бюджет",
   noBudget: "без бюджета",

@@ -1,6 +1,6 @@
 // Screen 1, the company dashboard: the org tree with each unit's lines and this month's spending
 // against its budget, and the units over budget (or forecast to be). One operation, sent at
-// first paint beside the shell's.
+// first paint beside the shell's. Units over budget come first: on a phone they are what to act on.
 import { useQuery } from "urql";
 import { graphql } from "../gql";
 import { useI18n } from "../i18n";
@@ -101,11 +101,6 @@ export function Dashboard() {
       {error && !data && <p role="alert">{t.loadFailed}</p>}
       {data && (
         <div className="dashboard-grid">
-          <section className="panel" aria-labelledby="org-tree-title">
-            <h2 id="org-tree-title">{t.orgTree}</h2>
-            <p className="hint">{t.orgTreeHint}</p>
-            {roots.length > 0 ? <OrgTree roots={roots} /> : <p>{t.noOrgAccess}</p>}
-          </section>
           {report && (
             <section className="panel" aria-labelledby="over-budget-title">
               <h2 id="over-budget-title">{t.overBudget}</h2>
@@ -117,6 +112,11 @@ export function Dashboard() {
               <OverBudget rows={(report.rows?.nodes ?? []).filter((row) => row.overBudget)} />
             </section>
           )}
+          <section className="panel" aria-labelledby="org-tree-title">
+            <h2 id="org-tree-title">{t.orgTree}</h2>
+            <p className="hint">{t.orgTreeHint}</p>
+            {roots.length > 0 ? <OrgTree roots={roots} /> : <p>{t.noOrgAccess}</p>}
+          </section>
         </div>
       )}
     </div>

@@ -2,7 +2,7 @@
 // parent), each unit with its lines and this month's spending against its budget.
 import type { DashboardQuery } from "../gql/graphql";
 import { useI18n } from "../i18n";
-import { formatCount, formatMoney, formatPercent } from "../format";
+import { formatCounted, formatMoney, formatPercent } from "../format";
 
 type Root = NonNullable<NonNullable<NonNullable<DashboardQuery["viewer"]["customer"]>["orgRoot"]>>;
 export type TreeUnit = Root;
@@ -31,7 +31,7 @@ function UnitItem({ unit, children }: { unit: Figures; children: Map<string, Fig
         <data className="unit-lines" value={unit.subscriberCount ?? ""}>
           {unit.subscriberCount === null || unit.subscriberCount === undefined
             ? t.notAvailable
-            : `${formatCount(unit.subscriberCount, language)} ${t.lines}`}
+            : formatCounted(unit.subscriberCount, t.lines, language)}
         </data>
         <span className="unit-spending">
           <data className="unit-spent" value={spent?.amount ?? ""}>
