@@ -3,6 +3,7 @@ demo), Debian's Chromium, and the portal's npm packages (``web/package-lock.json
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -35,7 +36,7 @@ def missing(message: str) -> None:
     pytest.skip(message)
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def chromium() -> str:
     if not Path(CHROMIUM).is_file():
         missing(f"{CHROMIUM} is missing (apt-get install --no-install-recommends chromium; .ci/run does)")
@@ -58,13 +59,17 @@ def _installed() -> bool:
         return False
     have = json.loads(hidden.read_text())["packages"]
     wanted = json.loads((WEB / "package-lock.json").read_text())["packages"]
-    return all(have.get(path, {}).get("version") == p.get("version") for path, p in wanted.items() if path)
+    return all(
+        have.get(path, {}).get("version") == package.get("version")
+        for path, package in wanted.items()
+        if path and not package.get("optional")  # another platform's builds (rolldown's, for one)
+    )
 
 
 @pytest.fixture(scope="session")
 def web_modules(npm: str) -> Path:
     """web/node_modules, installed with ``npm ci`` when it is not the lock file's."""
-    lock = Path(tempfile.gettempdir()) / f"corpcare-web-npm-ci-{abs(hash(WEB)):x}"
+    lock = Path(tempfile.gettempdir()) / f"corpcare-web-npm-ci-{hashlib.sha256(bytes(WEB)).hexdigest()[:16]}"
     with exclusive(lock):
         if not _installed():
             installed = subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=WEB, capture_output=True,
