@@ -3,7 +3,7 @@
 // graphql-ws on the same origin (the cookie signs the socket in).
 import { cacheExchange, Client, fetchExchange, subscriptionExchange } from "@urql/core";
 import { persistedExchange } from "@urql/exchange-persisted";
-import { createClient as createSocket } from "graphql-ws";
+import { createClient as createSocket, type SubscribePayload } from "graphql-ws";
 import { PREFLIGHT, signIn } from "./session";
 
 type Persisted = { __meta__?: { hash?: string } };
@@ -45,8 +45,10 @@ export function createClient(): Client {
       }),
       fetchExchange,
       subscriptionExchange({
+        // A persisted subscription has no query text, only its hash: sent as it is (JSON drops the
+        // undefined query), never with an empty text that would not match the hash.
         forwardSubscription: (request) => ({
-          subscribe: (sink) => ({ unsubscribe: socket.subscribe({ ...request, query: request.query ?? "" }, sink) }),
+          subscribe: (sink) => ({ unsubscribe: socket.subscribe(request as SubscribePayload, sink) }),
         }),
       }),
     ],
