@@ -21,6 +21,7 @@ from starlette.routing import Route, WebSocketRoute
 from infra import telemetry
 from infra.cache import create_cache
 from infra.events import InProcessEvents, create_events
+from infra.redis_sessions import RedisSessionStore
 from infra.redis_throttle import create_throttle
 from jobs.recovery_pass import recover_forever
 from jobs.worker import BulkWorker
@@ -83,8 +84,9 @@ def create_app(settings: Settings, sources: Sources | None = None, background: B
         cache = create_cache(settings.redis_url, metrics, settings.redis_prefix)
         events = create_events(settings.redis_url, settings.redis_prefix)
         throttle = create_throttle(settings.redis_url, metrics, settings.redis_prefix)
+        sessions = RedisSessionStore(settings.redis_url, settings.redis_prefix) if settings.redis_url else None
         backends = engines.backends(settings.backend_limits, metrics)
-        opened = Sources.over(engines, cache, backends, metrics, events, throttle=throttle)
+        opened = Sources.over(engines, cache, backends, metrics, events, throttle=throttle, sessions=sessions)
         await portal.register_at_start(opened.persisted_operations)  # the portal runs in safelist mode too
         _attach(app, opened, settings, metrics)
         worker = None
@@ -114,6 +116,8 @@ def create_app(settings: Settings, sources: Sources | None = None, background: B
             await events.close()
             await throttle.close()
             await cache.close()
+            if sessions is not None:
+                await sessions.close()
             await engines.dispose()
 
     graphql = GraphQLEndpoint(settings, metrics)

@@ -23,6 +23,7 @@ from starlette.responses import JSONResponse
 
 from core.crm_records import PortalUserRecord
 from core.errors import BackendUnavailable
+from core.sessions import SessionTimes
 from core.text import LOGIN
 from permissions.principal import Principal, principal_cache_key, principal_for
 from permissions.service_accounts import is_service_account
@@ -30,7 +31,6 @@ from server.sessions import has_preflight_header, session_secret
 from server.settings import Settings
 from sources import Sources
 from sources.state.api_keys import looks_like_api_key
-from sources.state.sessions import SessionTimes
 
 log = logging.getLogger("corpcare.auth")
 

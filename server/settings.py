@@ -10,6 +10,7 @@ from typing import Any, Literal
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from core.sessions import SessionTimes
 from infra.fair_share import ShareLimits
 from permissions.cost_allowances import CUSTOMER_COST_ALLOWANCE, ROLE_COST_ALLOWANCES, CostAllowance, CostAllowances
 from permissions.roles import Role
@@ -17,7 +18,6 @@ from request.context import QueryLimits
 from server.admission import AdmissionLimits
 from server.collector import THRESHOLDS
 from sources.backend import BackendLimits
-from sources.state.sessions import SessionTimes
 
 DEV_SECRET = "corpcare-development-secret-change-me"
 

@@ -19,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from core.errors import BackendUnavailable
 from core.text import LOGIN
 from demo.users import DEMO_USERS
 from permissions.service_accounts import is_service_account
@@ -35,18 +36,37 @@ _PAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; 
 
 
 def routes(settings: Settings) -> list[BaseRoute]:
-    found: list[BaseRoute] = [Route(SIGN_OUT, _sign_out(settings), methods=["POST"])]
+    found: list[BaseRoute] = [Route(SIGN_OUT, _answered(_sign_out(settings)), methods=["POST"])]
     if settings.oidc_issuer:
         provider = OpenIdSignIn(settings)
-        found += [Route(SIGN_IN, _off_to(provider), methods=["GET"]), Route(CALLBACK, _back_from(provider, settings))]
+        found += [
+            Route(SIGN_IN, _answered(_off_to(provider)), methods=["GET"]),
+            Route(CALLBACK, _answered(_back_from(provider, settings))),
+        ]
     elif settings.development:
-        found.append(Route(SIGN_IN, _demo_sign_in(settings), methods=["GET", "POST"]))
+        found.append(Route(SIGN_IN, _answered(_demo_sign_in(settings)), methods=["GET", "POST"]))
     return found
+
+
+def _answered(endpoint: Endpoint) -> Endpoint:
+    """A store of users or sessions that does not answer is said plainly (503), never a 500."""
+
+    async def answered(request: Request) -> Response:
+        try:
+            return await endpoint(request)
+        except BackendUnavailable:
+            response = failure("Signing in is not possible right now: try again in a moment.", status=503)
+            response.headers["Retry-After"] = "5"
+            return response
+
+    return answered
 
 
 def local_path(value: str | None) -> str:
     """Where to go after signing in: a path of this site only (never ``//elsewhere`` or a URL)."""
     if not value or not value.startswith("/") or value.startswith("//") or "\\" in value:
+        return "/"
+    if not value.isprintable() or any(ch.isspace() for ch in value):  # "/\t/elsewhere" is "//elsewhere" to a browser
         return "/"
     parts = urlsplit(value)
     return value if not parts.scheme and not parts.netloc else "/"

@@ -30,7 +30,7 @@ from sources.state.audit import AuditLog
 from sources.state.bulk_operations import BulkStore
 from sources.state.idempotency import IdempotencyStore
 from sources.state.persisted import PersistedOperationStore
-from sources.state.sessions import SessionStore
+from sources.state.sessions import SessionStore, SqlSessionStore
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +77,7 @@ class Sources:
         observer: Observer | None = None,
         events: InProcessEvents | None = None,
         throttle: Throttle | None = None,
+        sessions: SessionStore | None = None,
     ) -> Sources:
         """The sources over ``engines``; through ``backends`` (time limits, breakers) when given."""
         observer = observer or Observer()
@@ -111,7 +112,7 @@ class Sources:
             events=events or InProcessEvents(),
             api_keys=ApiKeyStore(backends.state),
             persisted_operations=PersistedOperationStore(backends.state),
-            sessions=SessionStore(backends.state),
+            sessions=sessions or SqlSessionStore(backends.state),
         )
 
 

@@ -4,15 +4,21 @@ sent them (CSRF); production has a secure host-only cookie and no demo sign-in p
 
 from __future__ import annotations
 
+import dataclasses
+import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
 
+from core.errors import BackendUnavailable
+from core.sessions import TOUCH_EVERY, SessionTimes, secret_hash
+from infra.redis_sessions import RedisSessionStore
 from server.app import create_app
 from server.sessions import DEVELOPMENT_COOKIE, PRODUCTION_COOKIE
-from sources.state.sessions import TOUCH_EVERY, SessionTimes
+from sources.state.sessions import SessionStore
+from tests.support import REDIS_PREFIX, REDIS_URL, reachable_redis
 from tests.system.in_process_socket import socket_exchange
 from tests.system.test_http import make_settings
 
@@ -120,7 +126,15 @@ async def test_only_a_portal_user_can_sign_in_and_only_to_a_page_of_this_site(ht
         assert answer.status_code == 400, login
         assert "cannot sign in" in answer.text
         assert DEVELOPMENT_COOKIE not in http.cookies
-    for target in ("//evil.example/", "https://evil.example/", "/\\evil.example", "lines"):
+    for target in (
+        "//evil.example/",
+        "https://evil.example/",
+        "/\\evil.example",
+        "lines",
+        "/\t/evil.example",
+        "/\n/evil.example",
+        " //evil.example",
+    ):
         answer = await sign_in(http, "acme.admin", next_=target)
         assert answer.headers["location"] == "/", target
 
@@ -192,11 +206,24 @@ async def test_a_portal_page_of_this_server_subscribes_with_its_cookie_and_no_ot
         await socket_exchange(app, ask, "complete", headers={"Origin": BASE, "Cookie": cookie})
 
 
+@pytest.fixture(params=["database", "redis"])
+async def store(request, writable_world) -> AsyncIterator[SessionStore]:
+    """Each store a server may keep its sessions in: the state database (SQLite, PostgreSQL), Redis."""
+    if request.param == "database":
+        yield writable_world.sources.sessions
+        return
+    await (await reachable_redis()).aclose()  # fails in CI, skips elsewhere, when Redis is not there
+    redis_store = RedisSessionStore(REDIS_URL, f"{REDIS_PREFIX}{uuid.uuid4().hex[:8]}:")
+    try:
+        yield redis_store
+    finally:
+        await redis_store.close()
+
+
 # --- the store: time limits with the clock given ---------------------------------------------
 
 
-async def test_a_session_ends_once_idle_too_long(writable_world):
-    store = writable_world.sources.sessions
+async def test_a_session_ends_once_idle_too_long(store):
     start = datetime(2026, 12, 4, 9, 0, tzinfo=UTC)
     secret = await store.begin("acme.admin", start, TIMES)
     assert (await store.find(secret, start + TIMES.idle - timedelta(seconds=1), TIMES)) is not None
@@ -206,8 +233,7 @@ async def test_a_session_ends_once_idle_too_long(writable_world):
     assert (await store.find(secret, later, TIMES)) is None  # deleted when found idle, not only refused
 
 
-async def test_a_session_ends_at_its_absolute_limit_however_used(writable_world):
-    store = writable_world.sources.sessions
+async def test_a_session_ends_at_its_absolute_limit_however_used(store):
     start = datetime(2026, 12, 4, 9, 0, tzinfo=UTC)
     secret = await store.begin("acme.admin", start, TIMES)
     moment = start
@@ -217,25 +243,69 @@ async def test_a_session_ends_at_its_absolute_limit_however_used(writable_world)
     assert (await store.find(secret, start + TIMES.absolute, TIMES)) is None
 
 
-async def test_a_session_in_use_is_written_at_most_once_a_minute(writable_world):
-    store = writable_world.sources.sessions
+async def test_a_session_in_use_is_written_at_most_once_a_minute(store):
     start = datetime(2026, 12, 4, 9, 0, tzinfo=UTC)
     secret = await store.begin("acme.admin", start, TIMES)
 
-    async def last_seen() -> datetime:
-        value = await writable_world.scalar("state", "select last_seen_at from portal_sessions")
-        value = datetime.fromisoformat(value) if isinstance(value, str) else value  # SQLite: text
-        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    async def last_seen(at: datetime) -> datetime:
+        found = await store.find(secret, at, TIMES)
+        assert found is not None
+        return found.last_seen_at  # as stored before this find marked it
 
-    await store.find(secret, start + TOUCH_EVERY / 2, TIMES)
-    assert await last_seen() == start
-    await store.find(secret, start + TOUCH_EVERY, TIMES)
-    assert await last_seen() == start + TOUCH_EVERY
+    assert await last_seen(start + TOUCH_EVERY / 2) == start  # not written: too soon
+    assert await last_seen(start + TOUCH_EVERY) == start
+    assert await last_seen(start + TOUCH_EVERY + timedelta(seconds=1)) == start + TOUCH_EVERY  # written then
 
 
-async def test_malformed_and_unknown_secrets_name_no_session(writable_world):
-    store = writable_world.sources.sessions
+async def test_malformed_and_unknown_secrets_name_no_session(store):
     now = datetime.now(UTC)
+    await store.begin("acme.admin", now, TIMES, ending="' or 1=1 --")  # a malformed previous secret ends nothing
     for secret in ("", "x", "' or 1=1 --", "A" * 43, "A" * 44, "é" * 43):
         assert await store.find(secret, now, TIMES) is None
         assert await store.end(secret) is False
+
+
+async def test_redis_that_does_not_answer_says_so_and_signs_nobody_out():
+    dead = RedisSessionStore("redis://127.0.0.1:1/0", REDIS_PREFIX, timeout_seconds=0.2)
+    try:
+        with pytest.raises(BackendUnavailable, match="session store"):
+            await dead.find("A" * 43, datetime.now(UTC), TIMES)
+        with pytest.raises(BackendUnavailable):
+            await dead.begin("acme.admin", datetime.now(UTC), TIMES)
+    finally:
+        await dead.close()
+
+
+async def test_a_server_with_redis_keeps_its_sessions_there(writable_world):
+    redis = await reachable_redis()
+    store = RedisSessionStore(REDIS_URL, f"{REDIS_PREFIX}{uuid.uuid4().hex[:8]}:")
+    try:
+        sources = dataclasses.replace(writable_world.sources, sessions=store)
+        app = create_app(make_settings(), sources=sources)
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE) as http:
+            await sign_in(http, "acme.admin")
+            assert (await viewer(http)).json()["data"]["viewer"]["login"] == "acme.admin"
+            assert await writable_world.scalar("state", "select count(*) from portal_sessions") == 0
+            assert await redis.exists(store._prefix + secret_hash(http.cookies[DEVELOPMENT_COOKIE]))
+            await http.post("/auth/sign-out", headers=PREFLIGHT)
+            assert (await viewer(http)).status_code == 401
+    finally:
+        await store.close()
+        await redis.aclose()
+
+
+async def test_signing_in_while_the_session_store_does_not_answer_is_a_503_page(writable_world):
+    dead = RedisSessionStore("redis://127.0.0.1:1/0", REDIS_PREFIX, timeout_seconds=0.2)
+    try:
+        app = create_app(make_settings(), sources=dataclasses.replace(writable_world.sources, sessions=dead))
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE) as http:
+            answer = await sign_in(http, "acme.admin")
+            assert answer.status_code == 503
+            assert "try again in a moment" in answer.text and "Traceback" not in answer.text
+            assert DEVELOPMENT_COOKIE not in http.cookies
+            plant(http, DEVELOPMENT_COOKIE, "A" * 43)
+            held = await viewer(http)
+            assert held.status_code == 503  # not a 401: nobody is signed out by an outage
+            assert held.json()["errors"][0]["extensions"]["code"] == "BACKEND_UNAVAILABLE"
+    finally:
+        await dead.close()
