@@ -207,3 +207,19 @@ async def test_after_signing_out_the_portal_sends_the_browser_to_sign_in(browser
         await expect(page).to_have_url(f"{portal.base}/auth/sign-in?next=%2F")
     finally:
         await context.close()
+
+
+async def test_an_employee_is_offered_no_screen_their_role_would_be_refused(browser, portal):
+    shell = await portal.ask("Shell", "acme.employee")
+    assert "org:read" not in shell["viewer"]["permissions"]
+    context = await browser.new_context(viewport=SIZES["phone"])  # type: ignore[arg-type]
+    try:
+        watched = await open_page(context)
+        page = watched.page
+        await sign_in(watched, portal.base, "acme.employee")
+        await expect(page.get_by_role("banner")).to_contain_text(shell["viewer"]["name"])
+        await expect(page.get_by_text("Your role does not show the organisation.")).to_be_visible()
+        await expect(page.get_by_role("navigation")).to_have_count(0)
+        await expect(page.locator(".org-tree, table.over-budget")).to_have_count(0)
+    finally:
+        await context.close()
