@@ -80,10 +80,11 @@ def web_modules(npm: str) -> Path:
 
 @dataclass(frozen=True)
 class Portal:
-    """The running server: its base URL and its state database (SQLite)."""
+    """The running server: its base URL, its data folder (SQLite files) and its environment."""
 
     base: str
     data: Path
+    env: dict[str, str]
 
     def token(self, login: str) -> str:
         return issue_token(make_settings(), login)
@@ -135,7 +136,7 @@ async def portal(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Port
     try:
         async with httpx.AsyncClient(base_url=base) as http:
             await eventually(healthy, "the server to start", seconds=3 * PATIENCE, every=0.05)
-        yield Portal(base, here / "data")
+        yield Portal(base, here / "data", env)
     finally:
         process.terminate()
         try:

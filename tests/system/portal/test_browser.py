@@ -104,7 +104,7 @@ async def test_the_dashboard_shows_what_the_api_answers_the_same_caller(
 ):
     dashboard = await portal.ask("Dashboard", login)
     shell = await portal.ask("Shell", login)
-    context = await browser.new_context(viewport=SIZES[size])  # type: ignore[arg-type]
+    context = await browser.new_context(viewport=SIZES[size])
     try:
         watched = await open_page(context)
         page = watched.page
@@ -164,7 +164,7 @@ async def axe_violations(
 ) -> list[dict[str, Any]]:
     """axe-core's violations on the signed-in dashboard, each with its impact and where (axe is
     injected in a context that bypasses the CSP, which lets the portal's page load nothing else)."""
-    context = await browser.new_context(viewport=viewport, bypass_csp=True, storage_state=state)  # type: ignore[arg-type]
+    context = await browser.new_context(viewport=viewport, bypass_csp=True, storage_state=state)
     try:
         page = await context.new_page()
         await page.goto(f"{base}/")
@@ -180,7 +180,7 @@ async def axe_violations(
 
 
 async def test_the_language_switches_to_russian_and_stays(browser, portal):
-    context = await browser.new_context(viewport=SIZES["phone"])  # type: ignore[arg-type]
+    context = await browser.new_context(viewport=SIZES["phone"])
     try:
         watched = await open_page(context)
         page = watched.page
@@ -196,7 +196,7 @@ async def test_the_language_switches_to_russian_and_stays(browser, portal):
 
 
 async def test_after_signing_out_the_portal_sends_the_browser_to_sign_in(browser, portal):
-    context = await browser.new_context(viewport=SIZES["desktop"])  # type: ignore[arg-type]
+    context = await browser.new_context(viewport=SIZES["desktop"])
     try:
         watched = await open_page(context)
         page = watched.page
@@ -212,7 +212,7 @@ async def test_after_signing_out_the_portal_sends_the_browser_to_sign_in(browser
 async def test_an_employee_is_offered_no_screen_their_role_would_be_refused(browser, portal):
     shell = await portal.ask("Shell", "acme.employee")
     assert "org:read" not in shell["viewer"]["permissions"]
-    context = await browser.new_context(viewport=SIZES["phone"])  # type: ignore[arg-type]
+    context = await browser.new_context(viewport=SIZES["phone"])
     try:
         watched = await open_page(context)
         page = watched.page
