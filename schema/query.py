@@ -161,7 +161,7 @@ class Query:
         description="Budgets against actual spending per unit and month, with a month-end forecast; over budget first.",
     )
     async def budget_report(self, info: Info, input: BudgetReportInput) -> BudgetReport | None:
-        return shown_as(BudgetReport, await budget_report(info.context, input.args()))
+        return shown_as(BudgetReport, await budget_report(info.context, input.args(info.context.current_period)))
 
     @strawberry.field(directives=[requires(P.SPENDING_READ)], description="The lines that spent most, ranked.")
     async def top_spenders(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
 from typing import Any
@@ -139,8 +139,10 @@ BUDGET = requires(P.BUDGET_READ)
 
 @strawberry.input(description="Months are billing periods, both ends included; the current month is forecast.")
 class BudgetReportInput:
-    from_: Month = strawberry.field(name="from")
-    to: Month
+    # Optional so that a dashboard asks for "this month" without reading a clock of its own: the
+    # browser's month may differ from the server's at a month's turn.
+    from_: Month | None = strawberry.field(default=None, name="from", description="The current month when not given.")
+    to: Month | None = strawberry.field(default=None, description="The current month when not given.")
     org_unit: strawberry.ID | None = strawberry.field(default=None, description="Only the units in this subtree.")
     customer: strawberry.ID | None = strawberry.field(default=None, description="Operator staff: the customer.")
     structure: OrgStructure = strawberry.field(
@@ -149,8 +151,11 @@ class BudgetReportInput:
         "now. Each month's budget is the one in force that month either way.",
     )
 
-    def args(self) -> BudgetReportArgs:
-        return BudgetReportArgs(self.from_, self.to, self.org_unit, self.customer, self.structure.value)
+    def args(self, current: date) -> BudgetReportArgs:
+        """The report's arguments, a month not given being ``current`` (the server's month)."""
+        return BudgetReportArgs(
+            self.from_ or current, self.to or current, self.org_unit, self.customer, self.structure.value
+        )
 
 
 @strawberry.type(

@@ -25,7 +25,7 @@ from infra.redis_sessions import RedisSessionStore
 from infra.redis_throttle import create_throttle
 from jobs.recovery_pass import recover_forever
 from jobs.worker import BulkWorker
-from server import graphiql, sign_in
+from server import graphiql, portal, sign_in
 from server.admission import Admission, AdmissionGate, Arrival
 from server.auth import BearerAuth, Principals, unauthenticated
 from server.collector import Refreeze, freeze_and_tune
@@ -87,6 +87,7 @@ def create_app(settings: Settings, sources: Sources | None = None, background: B
         sessions = RedisSessionStore(settings.redis_url, settings.redis_prefix) if settings.redis_url else None
         backends = engines.backends(settings.backend_limits, metrics)
         opened = Sources.over(engines, cache, backends, metrics, events, throttle=throttle, sessions=sessions)
+        await portal.register_at_start(opened.persisted_operations)  # the portal runs in safelist mode too
         _attach(app, opened, settings, metrics)
         worker = None
         if settings.bulk_worker:
@@ -134,6 +135,7 @@ def create_app(settings: Settings, sources: Sources | None = None, background: B
             Route("/metrics", metrics_endpoint(metrics, settings.metrics_token, production=not settings.development)),
             *graphiql.routes(settings.development),
             *sign_in.routes(settings),
+            *portal.routes(),
         ],
         middleware=[
             Middleware(Refreeze, after=settings.gc_freeze_after),  # outermost: it sees every request end

@@ -95,3 +95,13 @@ async def test_a_unit_admin_sees_the_budgets_of_its_subtree_only(world, unit_adm
     granted = await world.data(unit_admin, "{ viewer { scope { units { id descendants { id } } } } }")
     in_scope = {u["id"] for g in granted["viewer"]["scope"]["units"] for u in [g, *g["descendants"]]}
     assert {row["orgUnit"]["id"] for row in mine} <= in_scope
+
+
+async def test_without_months_the_report_is_the_current_months_as_the_server_counts_them(world, customer_admin):
+    current = month(month_start(today()))
+    given = await world.data(customer_admin, REPORT, {"input": {"from": current, "to": current}})
+    defaulted = await world.data(customer_admin, REPORT, {"input": {}})
+    assert defaulted["budgetReport"]["from"] == defaulted["budgetReport"]["to"] == current
+    without_moment = [{**report["budgetReport"], "asOf": None} for report in (given, defaulted)]
+    assert without_moment[0] == without_moment[1]
+    assert defaulted["budgetReport"]["rows"]["nodes"]

@@ -1,0 +1,225 @@
+"""The portal in Debian's Chromium, as a person uses it: sign in through the development page,
+read the company dashboard on a phone (390x844) and a desktop (1440x900), and find on it what the
+API answers the same caller. Screenshots and axe-core's findings go to tests/artifacts/portal/
+(axe finds no serious or critical violation); a signed-out visit, and a visit after signing out,
+land on the sign-in page."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.async_api import Browser, BrowserContext, Page, async_playwright, expect
+
+from tests.system.test_graphiql_browser import CHROMIUM_ARGS
+
+SIZES = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1440, "height": 900}}
+SIGN_IN = re.compile(r"/auth/sign-in(\?|$)")
+# Each unit's figures as the page shows them (<data> elements carry the machine-readable value).
+UNITS_SHOWN = """items => items.map(item => {
+  const unit = item.querySelector(':scope > .unit');
+  return {id: item.dataset.unit, name: unit.querySelector('.unit-name').textContent,
+          lines: unit.querySelector('.unit-lines').value, spent: unit.querySelector('.unit-spent').value};
+})"""
+WATCH_CSP = ("document.addEventListener('securitypolicyviolation', e =>"
+             " console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`))")  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+async def browser(chromium: str) -> AsyncIterator[Browser]:
+    async with async_playwright() as playwright:
+        launched = await playwright.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield launched
+        finally:
+            await launched.close()
+
+
+class Watched:
+    """A page with what it requested and logged."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.requests: list[Any] = []
+        self.console: list[str] = []
+        page.on("request", lambda request: self.requests.append(request))
+        page.on("console", lambda message: self.console.append(f"{message.type}: {message.text}"))
+        page.on("pageerror", lambda error: self.console.append(f"pageerror: {error}"))
+
+    def forget(self) -> None:
+        self.requests.clear()
+        self.console.clear()
+
+
+async def open_page(context: BrowserContext) -> Watched:
+    page = await context.new_page()
+    page.set_default_timeout(30_000)
+    await page.add_init_script(WATCH_CSP)
+    return Watched(page)
+
+
+async def sign_in(watched: Watched, base: str, login: str) -> None:
+    """Open the portal signed out, and sign in on the development page it sends the browser to."""
+    page = watched.page
+    await page.goto(f"{base}/")
+    await expect(page).to_have_url(SIGN_IN)
+    await page.locator(f'button[name="login"][value="{login}"]').click()
+    await expect(page).to_have_url(f"{base}/")
+
+
+def units_of(dashboard: dict[str, Any]) -> list[dict[str, Any]]:
+    """The org tree's units as the API answered them, in tree order: the company's, or the
+    subtrees a unit admin was granted. A figure the API leaves null, the page leaves empty."""
+    viewer = dashboard["viewer"]
+    roots = [viewer["customer"]["orgRoot"]] if viewer["customer"]["orgRoot"] else viewer["scope"]["units"]
+    return [
+        {"id": unit["id"], "name": unit["name"],
+         "lines": "" if unit["subscriberCount"] is None else str(unit["subscriberCount"]),
+         "spent": unit["spending"]["total"]["amount"] if unit["spending"] else ""}
+        for root in roots
+        for unit in [root, *root["descendants"]]
+    ]  # fmt: skip
+
+
+async def test_a_signed_out_visit_lands_on_the_sign_in_page(browser, portal):
+    context = await browser.new_context()
+    try:
+        page = (await open_page(context)).page
+        await page.goto(f"{portal.base}/")
+        await expect(page).to_have_url(f"{portal.base}/auth/sign-in?next=%2F")
+        await expect(page.locator('button[name="login"][value="acme.admin"]')).to_be_visible()
+    finally:
+        await context.close()
+
+
+@pytest.mark.parametrize(("login", "size"), [("acme.admin", "phone"), ("acme.admin", "desktop"),
+                                             ("acme.sales.admin", "phone"), ("acme.finance", "desktop")])  # fmt: skip
+async def test_the_dashboard_shows_what_the_api_answers_the_same_caller(
+    browser, portal, web_modules, artifacts, login, size
+):
+    dashboard = await portal.ask("Dashboard", login)
+    shell = await portal.ask("Shell", login)
+    context = await browser.new_context(viewport=SIZES[size])
+    try:
+        watched = await open_page(context)
+        page = watched.page
+        await sign_in(watched, portal.base, login)
+        # First paint, signed in: what the page asks for and shows.
+        watched.forget()
+        await page.reload()
+        units = page.locator(".org-tree li[data-unit]")
+        await expect(units).to_have_count(len(units_of(dashboard)))
+        assert await units.evaluate_all(UNITS_SHOWN) == units_of(dashboard)
+
+        over = [row["orgUnit"]["id"] for row in dashboard["budgetReport"]["rows"]["nodes"] if row["overBudget"]]
+        assert over, f"the demo has units over budget in {login}'s view"
+        shown_over = page.locator("table.over-budget tbody tr")
+        await expect(shown_over).to_have_count(len(over))
+        assert await shown_over.evaluate_all("rows => rows.map(row => row.dataset.unit)") == over
+
+        banner = page.get_by_role("banner")
+        await expect(banner).to_contain_text(shell["viewer"]["customer"]["name"])
+        await expect(banner).to_contain_text(shell["viewer"]["name"])
+        navigation = page.get_by_role("navigation", name="Main")
+        await expect(navigation.get_by_role("link")).to_have_text(["Dashboard"])
+        await expect(page.get_by_role("heading", level=1)).to_have_text("Dashboard")
+        name = f"dashboard-{login}-{SIZES[size]['width']}x{SIZES[size]['height']}"
+        await page.screenshot(path=artifacts / f"{name}.png", full_page=True)
+
+        assert_first_paint(watched, portal.base)
+        assert await page.evaluate("document.documentElement.scrollWidth") <= SIZES[size]["width"], "no sideways scroll"
+
+        state = await context.storage_state()
+    finally:
+        await context.close()
+    violations = await axe_violations(browser, portal.base, state, SIZES[size], web_modules)
+    (artifacts / f"{name}-axe.json").write_text(json.dumps(violations, indent=1))
+    assert [v for v in violations if v["impact"] in {"serious", "critical"}] == []
+
+
+def assert_first_paint(watched: Watched, base: str) -> None:
+    """At most two GraphQL operations, both persisted (hash only), sent together; nothing from
+    another origin; no script error and no CSP violation."""
+    origin = urlsplit(base)[:2]
+    assert [r.url for r in watched.requests if urlsplit(r.url)[:2] != origin] == []
+    graphql = [r for r in watched.requests if urlsplit(r.url).path == "/graphql"]
+    assert len(graphql) == 2
+    for request in graphql:
+        body = json.loads(request.post_data or "{}")
+        assert "query" not in body and body["extensions"]["persistedQuery"]["version"] == 1
+        assert request.headers["x-corpcare-preflight"] == "1"
+    started = [r.timing["startTime"] for r in graphql]
+    ended = [r.timing["startTime"] + r.timing["responseEnd"] for r in graphql]
+    assert max(started) < min(ended), "the second operation waited for the first (a waterfall)"
+    assert watched.console == []
+
+
+async def axe_violations(
+    browser: Browser, base: str, state: Any, viewport: dict[str, int], modules: Path
+) -> list[dict[str, Any]]:
+    """axe-core's violations on the signed-in dashboard, each with its impact and where (axe is
+    injected in a context that bypasses the CSP, which lets the portal's page load nothing else)."""
+    context = await browser.new_context(viewport=viewport, bypass_csp=True, storage_state=state)
+    try:
+        page = await context.new_page()
+        await page.goto(f"{base}/")
+        await expect(page.locator(".org-tree li[data-unit]").first).to_be_visible()
+        await page.add_script_tag(path=modules / "axe-core" / "axe.min.js")
+        results = await page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    finally:
+        await context.close()
+    return [
+        {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]]}
+        for v in results["violations"]
+    ]
+
+
+async def test_the_language_switches_to_russian_and_stays(browser, portal):
+    context = await browser.new_context(viewport=SIZES["phone"])
+    try:
+        watched = await open_page(context)
+        page = watched.page
+        await sign_in(watched, portal.base, "acme.admin")
+        await page.get_by_label("Language").select_option("ru")
+        await expect(page.get_by_role("heading", level=1)).to_have_text("Обзор")
+        await expect(page.locator("html")).to_have_attribute("lang", "ru")
+        await page.reload()
+        await expect(page.get_by_role("heading", level=1)).to_have_text("Обзор")
+        await expect(page.get_by_role("navigation", name="Основное").get_by_role("link")).to_have_text(["Обзор"])
+    finally:
+        await context.close()
+
+
+async def test_after_signing_out_the_portal_sends_the_browser_to_sign_in(browser, portal):
+    context = await browser.new_context(viewport=SIZES["desktop"])
+    try:
+        watched = await open_page(context)
+        page = watched.page
+        await sign_in(watched, portal.base, "acme.admin")
+        await page.get_by_role("button", name="Sign out").click()
+        await expect(page).to_have_url(f"{portal.base}/auth/sign-in")
+        await page.goto(f"{portal.base}/")
+        await expect(page).to_have_url(f"{portal.base}/auth/sign-in?next=%2F")
+    finally:
+        await context.close()
+
+
+async def test_an_employee_is_offered_no_screen_their_role_would_be_refused(browser, portal):
+    shell = await portal.ask("Shell", "acme.employee")
+    assert "org:read" not in shell["viewer"]["permissions"]
+    context = await browser.new_context(viewport=SIZES["phone"])
+    try:
+        watched = await open_page(context)
+        page = watched.page
+        await sign_in(watched, portal.base, "acme.employee")
+        await expect(page.get_by_role("banner")).to_contain_text(shell["viewer"]["name"])
+        await expect(page.get_by_text("Your role does not show the organisation.")).to_be_visible()
+        await expect(page.get_by_role("navigation")).to_have_count(0)
+        await expect(page.locator(".org-tree, table.over-budget")).to_have_count(0)
+    finally:
+        await context.close()

@@ -1,0 +1,93 @@
+"""How ``corpcare serve`` serves the portal: index.html for its screens under the strict CSP and
+never in a frame, hashed assets kept for a year, nothing else under /assets/, the manifest not
+served but registered, so a safelist-mode server runs the portal's operations and no others."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import httpx
+import pytest
+
+from server import portal as served
+from server.portal import DIST
+from server.portal.manifest import MANIFEST, read_manifest
+from tests.system.test_http import bearer
+
+ASSETS = sorted(path.name for path in (DIST / "assets").iterdir())
+
+
+@pytest.fixture
+async def http(portal):
+    async with httpx.AsyncClient(base_url=portal.base) as client:
+        yield client
+
+
+@pytest.mark.parametrize("path", served.SCREENS)
+async def test_each_screen_is_index_html_under_the_strict_csp_and_never_framed(http, path):
+    response = await http.get(path)
+    assert response.status_code == 200
+    assert response.content == (DIST / "index.html").read_bytes()
+    assert response.headers["content-type"] == "text/html; charset=utf-8"
+    assert response.headers["content-security-policy"] == served.CSP
+    assert "frame-ancestors 'none'" in served.CSP and "unsafe-inline" not in served.CSP
+    assert response.headers["x-frame-options"] == "DENY"
+    assert response.headers["cache-control"] == "no-cache"
+
+
+async def test_index_html_names_only_the_hashed_assets_and_no_inline_script(http):
+    page = (await http.get("/")).text
+    for name in ASSETS:
+        assert f'"/assets/{name}"' in page
+    assert "<script>" not in page and '<script type="module">' not in page
+
+
+@pytest.mark.parametrize("name", ASSETS)
+async def test_hashed_assets_are_kept_for_a_year(http, name):
+    response = await http.get(f"/assets/{name}")
+    assert response.status_code == 200
+    assert response.content == (DIST / "assets" / name).read_bytes()
+    assert response.headers["cache-control"] == "public, max-age=31536000, immutable"
+    assert response.headers["x-frame-options"] == "DENY"
+
+
+@pytest.mark.parametrize("path", ["/assets/index-00000000.js", "/assets/", "/assets/../index.html",
+                                  "/persisted-documents.json", "/index.html", "/lines", "/dashboard/x"])  # fmt: skip
+async def test_what_is_not_a_screen_or_an_asset_is_not_found(http, path):
+    response = await http.get(path)
+    assert response.status_code == 404
+    assert response.content != (DIST / "index.html").read_bytes()
+
+
+@pytest.mark.parametrize("path", ["/graphql", "/healthz", "/graphql/stream"])
+async def test_the_apis_paths_are_not_the_portals(http, path):
+    response = await http.get(path, headers={"Accept": "text/html"})
+    assert response.content != (DIST / "index.html").read_bytes()
+    assert response.headers.get("content-security-policy") != served.CSP
+
+
+async def test_start_up_registered_the_manifest_under_the_source_portal(portal):
+    with sqlite3.connect(portal.data / "state.db") as db:
+        rows = db.execute("select hash, document, source from persisted_operations where source = 'portal'").fetchall()
+    shipped = {operation.hash: operation.document for operation in read_manifest(MANIFEST)}
+    assert {h: document for h, document, _ in rows} == shipped
+
+
+@pytest.mark.parametrize("operation", ["Shell", "Dashboard"])
+async def test_in_safelist_mode_the_portals_operations_run_by_hash(portal, operation):
+    data = await portal.ask(operation, "acme.admin")
+    assert data["viewer"]
+
+
+async def test_in_safelist_mode_any_other_text_is_refused(portal, http):
+    token = portal.token("acme.admin")
+    response = await http.post("/graphql", json={"query": "{ viewer { login } }"}, headers=bearer(token))
+    assert response.status_code == 403
+    assert response.json()["errors"][0]["extensions"]["code"] == "PERSISTED_QUERY_NOT_ALLOWED"
+
+
+async def test_signed_out_the_portals_operation_answers_401_unauthenticated(portal, http):
+    body = {"extensions": {"persistedQuery": {"version": 1, "sha256Hash": portal.operations()["Shell"]}}}
+    response = await http.post("/graphql", json=body, headers={"X-Corpcare-Preflight": "1"})
+    assert response.status_code == 401
+    assert response.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"

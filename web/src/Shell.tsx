@@ -1,0 +1,80 @@
+// The frame of every screen: who is signed in and for which company, the screens the caller's
+// permissions allow, the language switch and sign-out.
+import type { ReactNode } from "react";
+import { useQuery } from "urql";
+import { graphql } from "./gql";
+import { LANGUAGES, useI18n, type Language } from "./i18n";
+import { Link } from "./router";
+import { SCREENS } from "./screens";
+import { signOut } from "./session";
+
+const ShellQuery = graphql(`
+  query Shell {
+    viewer {
+      login
+      name
+      role
+      permissions
+      customer {
+        id
+        name
+      }
+    }
+  }
+`);
+
+export function Shell({ children }: { children: ReactNode }) {
+  const { t, language, setLanguage } = useI18n();
+  const [{ data }] = useQuery({ query: ShellQuery });
+  const viewer = data?.viewer;
+  const allowed = new Set(viewer?.permissions ?? []);
+  const screens = SCREENS.filter((screen) => allowed.has(screen.permission));
+  return (
+    <div className="shell">
+      <a className="skip" href="#content">
+        {t.skipToContent}
+      </a>
+      <header className="shell-header">
+        <div className="brand">
+          <span className="company">{viewer?.customer?.name ?? t.appName}</span>
+        </div>
+        <div className="account">
+          {viewer && (
+            <p className="who">
+              <span className="visually-hidden">{t.signedInAs} </span>
+              <span className="name">{viewer.name}</span>
+              <span className="role">{t.role[viewer.role] ?? viewer.role}</span>
+            </p>
+          )}
+          <label className="language">
+            <span className="visually-hidden">{t.language}</span>
+            <select value={language} onChange={(event) => setLanguage(event.target.value as Language)}>
+              {Object.entries(LANGUAGES).map(([code, name]) => (
+                <option key={code} value={code} lang={code}>
+                  {name}
+                </option>
+              ))}
+            </select>
+          </label>
+          <button type="button" className="sign-out" onClick={() => void signOut()}>
+            {t.signOut}
+          </button>
+        </div>
+      </header>
+      {screens.length > 0 && (
+        <nav className="shell-nav" aria-label={t.mainNavigation}>
+          <ul>
+            {screens.map((screen) => (
+              <li key={screen.path}>
+                <Link to={screen.path}>{t[screen.title]}</Link>
+              </li>
+            ))}
+          </ul>
+        </nav>
+      )}
+      <main id="content" tabIndex={-1}>
+        {children}
+      </main>
+    </div>
+  );
+}
