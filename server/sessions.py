@@ -46,10 +46,12 @@ def has_preflight_header(conn: HTTPConnection) -> bool:
 
 
 def same_origin(conn: HTTPConnection, settings: Settings) -> bool:
-    """The request comes from a page of this server or of a listed origin: its ``Origin`` names one."""
+    """The request comes from a page of this server or of a listed origin: its ``Origin`` names one,
+    or, where the browser sends ``Origin: null`` (a page under ``Referrer-Policy: no-referrer``),
+    its ``Sec-Fetch-Site`` says the page was of this very origin."""
     origin = conn.headers.get("origin")
-    if not origin:
-        return False
+    if origin in (None, "", "null"):
+        return conn.headers.get("sec-fetch-site") == "same-origin"
     if origin in settings.cors_origins:
         return True
     return urlsplit(origin).netloc.lower() == conn.headers.get("host", "").lower()

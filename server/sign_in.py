@@ -185,4 +185,6 @@ button{{font:inherit;padding:.4rem .8rem;min-width:12rem;text-align:left}}</styl
 </main></body>
 </html>
 """
-    return HTMLResponse(body, status_code=status, headers={"Content-Security-Policy": _PAGE_CSP})
+    # With the default ``no-referrer``, Chromium posts the form with ``Origin: null``.
+    headers = {"Content-Security-Policy": _PAGE_CSP, "Referrer-Policy": "same-origin"}
+    return HTMLResponse(body, status_code=status, headers=headers)

@@ -117,7 +117,14 @@ async def test_a_sign_in_form_from_another_site_is_refused(http):
         answer = await sign_in(http, "acme.admin", origin=origin)
         assert answer.status_code == 403, origin
         assert DEVELOPMENT_COOKIE not in http.cookies
+    for site in ("cross-site", "same-site", "none"):
+        headers = {"Origin": "null", "Sec-Fetch-Site": site}
+        answer = await http.post("/auth/sign-in", data={"login": "acme.admin"}, headers=headers)
+        assert answer.status_code == 403, site
     assert (await viewer(http)).status_code == 401
+    # A browser that sends "null" for a page of this very origin says so in Sec-Fetch-Site.
+    headers = {"Origin": "null", "Sec-Fetch-Site": "same-origin"}
+    assert (await http.post("/auth/sign-in", data={"login": "acme.admin"}, headers=headers)).status_code == 303
 
 
 async def test_only_a_portal_user_can_sign_in_and_only_to_a_page_of_this_site(http):
