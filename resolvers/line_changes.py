@@ -101,11 +101,13 @@ async def change_lines(
     idempotency_key: str | None,
     echo: dict[str, Any],
     all_or_nothing: bool = False,
+    background: bool = False,
 ) -> LineChangeOutcome:
-    """``echo`` is the mutation's input as plain data: fingerprinted and audited."""
+    """``echo`` is the mutation's input as plain data: fingerprinted and audited. ``background``
+    makes a bulk operation of any selection (a portal's progress bar and cancel)."""
 
     async def work() -> dict[str, Any]:
-        return asdict(await _run(info, action, selection, dry_run, all_or_nothing, echo))
+        return asdict(await _run(info, action, selection, dry_run, all_or_nothing, background, echo))
 
     async def as_seen_now(answer: dict[str, Any]) -> dict[str, Any]:
         kept = LineChangeOutcome.from_stored(answer)
@@ -124,12 +126,13 @@ async def _run(
     selection: LineSelectionArgs,
     dry_run: bool,
     all_or_nothing: bool,
+    background: bool,
     echo: dict[str, Any],
 ) -> LineChangeOutcome:
     context = info.context
     try:
         line_ids = await _selected(info, selection)
-        if len(line_ids) > MAX_SELECTION:
+        if len(line_ids) > MAX_SELECTION or background:
             outcome = await _start_bulk(context, action, line_ids, dry_run, all_or_nothing, echo)
         else:
             lines = {
@@ -177,7 +180,8 @@ async def _start_bulk(
 ) -> LineChangeOutcome:
     if all_or_nothing:
         raise BadUserInput(
-            f"allOrNothing is for selections of up to {MAX_SELECTION} lines; larger ones run line by line.",
+            f"allOrNothing is for selections of up to {MAX_SELECTION} lines run at once; larger ones, and those "
+            "asked to run in the background, run line by line.",
             field=["allOrNothing"],
         )
     await action.prepare(context, [])  # the input itself is checked now, the lines as the work reaches them

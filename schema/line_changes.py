@@ -43,6 +43,12 @@ class LineSelection:
                 setattr(self, name, None)
 
 
+BACKGROUND = (
+    f"Run as a bulk operation whatever the selection's size (it does above {MAX_SELECTION} lines anyway): "
+    "`bulkOperation` follows the work, with its progress and a cancel. Not with allOrNothing."
+)
+
+
 @strawberry.enum
 class SuspendReason(Enum):
     LOST_DEVICE = "lost_device"
@@ -56,6 +62,7 @@ class SubscriberSuspendInput:
     reason: SuspendReason
     dry_run: bool = strawberry.field(default=False, description="Validate and report; change nothing.")
     all_or_nothing: bool = strawberry.field(default=False, description="If any line fails, change none.")
+    background: bool = strawberry.field(default=False, description=BACKGROUND)
     idempotency_key: str | None = strawberry.field(
         default=None, description="Send again with the same key: same answer."
     )
@@ -66,6 +73,7 @@ class SubscriberResumeInput:
     selection: LineSelection
     dry_run: bool = False
     all_or_nothing: bool = strawberry.field(default=False, description="If any line fails, change none.")
+    background: bool = strawberry.field(default=False, description=BACKGROUND)
     idempotency_key: str | None = None
 
 
@@ -75,6 +83,7 @@ class SubscriberServicesInput:
     services: list[strawberry.ID]
     dry_run: bool = False
     all_or_nothing: bool = strawberry.field(default=False, description="If any line fails, change none.")
+    background: bool = strawberry.field(default=False, description=BACKGROUND)
     idempotency_key: str | None = None
 
 
@@ -91,6 +100,7 @@ class SubscriberPlanChangeInput:
     effective: PlanChangeEffective = PlanChangeEffective.NOW
     dry_run: bool = False
     all_or_nothing: bool = strawberry.field(default=False, description="If any line fails, change none.")
+    background: bool = strawberry.field(default=False, description=BACKGROUND)
     idempotency_key: str | None = None
 
 
@@ -100,6 +110,7 @@ class SubscriberPolicySetInput:
     policy: PolicyInput
     dry_run: bool = False
     all_or_nothing: bool = strawberry.field(default=False, description="If any line fails, change none.")
+    background: bool = strawberry.field(default=False, description=BACKGROUND)
     idempotency_key: str | None = None
 
 
@@ -109,6 +120,7 @@ class SubscriberMoveInput:
     org_unit: strawberry.ID = strawberry.field(description="The unit the lines move into.")
     dry_run: bool = False
     all_or_nothing: bool = strawberry.field(default=False, description="If any line fails, change none.")
+    background: bool = strawberry.field(default=False, description=BACKGROUND)
     idempotency_key: str | None = None
 
 
@@ -237,10 +249,13 @@ async def _lines(info: Info, operation: str, input: Any, **rest: Any) -> LineCha
     # A long id list is kept as its size and digest (``resolvers/line_selection.py``), never copied.
     kept = {"ids": await ids_echo(selection.ids), "org_unit": selection.org_unit,
             "filter": strawberry.asdict(selection.filter) if selection.filter is not None else None}  # fmt: skip
+    # Asked-for background work is part of the input (another answer's shape); left out when not asked.
+    asked = {"background": True} if input.background else {}
     echo = plain(
-        {"selection": kept, "dry_run": input.dry_run, "all_or_nothing": input.all_or_nothing, **rest}
+        {"selection": kept, "dry_run": input.dry_run, "all_or_nothing": input.all_or_nothing, **asked, **rest}
     )  # fmt: skip
     return await change_lines(
         info, line_action(operation, echo), _selection(input.selection), dry_run=input.dry_run,
-        all_or_nothing=input.all_or_nothing, idempotency_key=input.idempotency_key, echo=echo,
+        all_or_nothing=input.all_or_nothing, background=input.background,
+        idempotency_key=input.idempotency_key, echo=echo,
     )  # fmt: skip
