@@ -105,6 +105,9 @@ class PersistedQueries:
             self._count("refused")
             raise PersistedQueryError(200, "PERSISTED_QUERY_NOT_SUPPORTED", "PersistedQueryNotSupported")
         sha = self._hash_of(persisted)
+        if query == "":
+            # graphql-ws clients must send a string as `query`: with a hash, an empty one names no text.
+            query = None
         if isinstance(query, str):
             if digest(query) != sha:
                 self._count("refused")

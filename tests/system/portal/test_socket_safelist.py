@@ -44,6 +44,11 @@ async def test_a_registered_subscription_runs_by_its_hash_over_the_socket_and_ot
     # It ran: the resolver found no such operation (not a refusal of the persisted-query layer).
     assert ran["type"] == "next", ran
     assert [e["extensions"]["code"] for e in ran["payload"]["errors"]] == ["NOT_FOUND"], ran
+    # graphql-ws's own client sends a string as `query`: an empty one beside the hash is no text.
+    empty = await first_answer(
+        portal.base, token, {"query": "", "variables": unknown_operation, "extensions": by_hash(PROGRESS)}
+    )
+    assert [e["extensions"]["code"] for e in empty["payload"]["errors"]] == ["NOT_FOUND"], empty
 
     other = PROGRESS.replace("done", "total")
     refused = await first_answer(portal.base, token, {"query": other, "variables": unknown_operation})
