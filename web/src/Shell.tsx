@@ -8,7 +8,7 @@ import { Link } from "./router";
 import { SCREENS } from "./screens";
 import { signOut } from "./session";
 
-const ShellQuery = graphql(`
+export const ShellQuery = graphql(`
   query Shell {
     viewer {
       login
@@ -28,7 +28,7 @@ export function Shell({ children }: { children: ReactNode }) {
   const [{ data }] = useQuery({ query: ShellQuery });
   const viewer = data?.viewer;
   const allowed = new Set(viewer?.permissions ?? []);
-  const screens = SCREENS.filter((screen) => allowed.has(screen.permission));
+  const screens = SCREENS.filter((screen) => screen.permissions.every((permission) => allowed.has(permission)));
   return (
     <div className="shell">
       <a className="skip" href="#content">

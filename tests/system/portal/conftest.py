@@ -17,11 +17,12 @@ from typing import Any
 
 import httpx
 import pytest
+from playwright.async_api import Browser, async_playwright
 
 from server.auth import issue_token
 from server.portal.manifest import MANIFEST, read_manifest
 from tests.support import IN_CI, exclusive
-from tests.system.test_graphiql_browser import CHROMIUM, free_port
+from tests.system.test_graphiql_browser import CHROMIUM, CHROMIUM_ARGS, free_port
 from tests.system.test_http import bearer, make_settings
 from tests.waiting import PATIENCE, eventually
 
@@ -41,6 +42,16 @@ def chromium() -> str:
     if not Path(CHROMIUM).is_file():
         missing(f"{CHROMIUM} is missing (apt-get install --no-install-recommends chromium; .ci/run does)")
     return CHROMIUM
+
+
+@pytest.fixture(scope="module")
+async def browser(chromium: str) -> AsyncIterator[Browser]:
+    async with async_playwright() as playwright:
+        launched = await playwright.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield launched
+        finally:
+            await launched.close()
 
 
 @pytest.fixture(scope="session")
@@ -93,9 +104,13 @@ class Portal:
         """The portal's operations by name: their hashes (without the manifest's ``sha256:``)."""
         return {operation.operation_names[0]: operation.hash for operation in read_manifest(MANIFEST)}
 
-    async def ask(self, operation: str, login: str) -> dict[str, Any]:
+    async def ask(self, operation: str, login: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
         """The portal's ``operation`` sent by its hash as ``login`` (bearer token): the API's answer."""
-        body = {"extensions": {"persistedQuery": {"version": 1, "sha256Hash": self.operations()[operation]}}}
+        body: dict[str, Any] = {
+            "extensions": {"persistedQuery": {"version": 1, "sha256Hash": self.operations()[operation]}}
+        }
+        if variables is not None:
+            body["variables"] = variables
         async with httpx.AsyncClient(base_url=self.base) as http:
             response = await http.post("/graphql", json=body, headers=bearer(self.token(login)))
         assert response.status_code == 200, response.text

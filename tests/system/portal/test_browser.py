@@ -8,15 +8,12 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.async_api import Browser, BrowserContext, Page, async_playwright, expect
-
-from tests.system.test_graphiql_browser import CHROMIUM_ARGS
+from playwright.async_api import Browser, BrowserContext, Page, expect
 
 SIZES = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1440, "height": 900}}
 SIGN_IN = re.compile(r"/auth/sign-in(\?|$)")
@@ -28,16 +25,6 @@ UNITS_SHOWN = """items => items.map(item => {
 })"""
 WATCH_CSP = ("document.addEventListener('securitypolicyviolation', e =>"
              " console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`))")  # fmt: skip
-
-
-@pytest.fixture(scope="module")
-async def browser(chromium: str) -> AsyncIterator[Browser]:
-    async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
-        try:
-            yield launched
-        finally:
-            await launched.close()
 
 
 class Watched:
@@ -126,7 +113,7 @@ async def test_the_dashboard_shows_what_the_api_answers_the_same_caller(
         await expect(banner).to_contain_text(shell["viewer"]["customer"]["name"])
         await expect(banner).to_contain_text(shell["viewer"]["name"])
         navigation = page.get_by_role("navigation", name="Main")
-        await expect(navigation.get_by_role("link")).to_have_text(["Dashboard"])
+        await expect(navigation.get_by_role("link")).to_have_text(["Dashboard", "Lines"])
         await expect(page.get_by_role("heading", level=1)).to_have_text("Dashboard")
         name = f"dashboard-{login}-{SIZES[size]['width']}x{SIZES[size]['height']}"
         await page.screenshot(path=artifacts / f"{name}.png", full_page=True)
@@ -160,15 +147,22 @@ def assert_first_paint(watched: Watched, base: str) -> None:
 
 
 async def axe_violations(
-    browser: Browser, base: str, state: Any, viewport: dict[str, int], modules: Path
+    browser: Browser,
+    base: str,
+    state: Any,
+    viewport: dict[str, int],
+    modules: Path,
+    path: str = "/",
+    ready: str = ".org-tree li[data-unit]",
 ) -> list[dict[str, Any]]:
-    """axe-core's violations on the signed-in dashboard, each with its impact and where (axe is
-    injected in a context that bypasses the CSP, which lets the portal's page load nothing else)."""
+    """axe-core's violations on a signed-in screen (the dashboard unless told), once ``ready``
+    shows, each with its impact and where (axe is injected in a context that bypasses the CSP,
+    which lets the portal's page load nothing else)."""
     context = await browser.new_context(viewport=viewport, bypass_csp=True, storage_state=state)
     try:
         page = await context.new_page()
-        await page.goto(f"{base}/")
-        await expect(page.locator(".org-tree li[data-unit]").first).to_be_visible()
+        await page.goto(f"{base}{path}")
+        await expect(page.locator(ready).first).to_be_visible()
         await page.add_script_tag(path=modules / "axe-core" / "axe.min.js")
         results = await page.evaluate("axe.run(document, {resultTypes: ['violations']})")
     finally:
@@ -190,7 +184,9 @@ async def test_the_language_switches_to_russian_and_stays(browser, portal):
         await expect(page.locator("html")).to_have_attribute("lang", "ru")
         await page.reload()
         await expect(page.get_by_role("heading", level=1)).to_have_text("Обзор")
-        await expect(page.get_by_role("navigation", name="Основное").get_by_role("link")).to_have_text(["Обзор"])
+        await expect(page.get_by_role("navigation", name="Основное").get_by_role("link")).to_have_text(
+            ["Обзор", "Номера"]
+        )
     finally:
         await context.close()
 
