@@ -226,3 +226,18 @@ async def test_a_role_that_may_not_change_lines_is_offered_no_change(browser, po
         await expect(page.get_by_role("button", name="Check first (dry run)")).to_have_count(0)
     finally:
         await context.close()
+
+
+async def test_the_screen_speaks_russian(browser, portal):
+    context = await browser.new_context(viewport=SIZES["phone"])
+    try:
+        watched = await open_page(context)
+        page = watched.page
+        await open_lines(watched, portal.base, "acme.admin")
+        await page.get_by_label("Language").select_option("ru")
+        await expect(page.get_by_role("heading", level=1)).to_have_text("Номера")
+        await expect(page.get_by_role("region", name="Изменить номера")).to_be_visible()
+        await expect(page.get_by_role("button", name="Следующая страница")).to_be_enabled()
+        await expect(page.get_by_label("Имя или номер", exact=True)).to_be_visible()
+    finally:
+        await context.close()

@@ -8,7 +8,7 @@ import { Link } from "../router";
 export function BulkResults({ results, more }: { results: LineResultFragment[]; more: boolean }) {
   const { t, language } = useI18n();
   return (
-    <div className="bulk-results-wrap">
+    <div>
       <table className="bulk-results">
         <caption>{t.bulkPerLine}</caption>
         <thead>
@@ -27,12 +27,14 @@ export function BulkResults({ results, more }: { results: LineResultFragment[]; 
                   {result.line?.employeeName ?? result.line?.msisdn ?? result.lineId}
                 </Link>
               </th>
-              <td>
+              <td data-label={t.bulkOutcome}>
                 {t.outcome[result.outcome]}
                 {result.message && <span className="reason"> — {result.message}</span>}
               </td>
-              <td>{result.before !== result.after && result.after ? `${result.before ?? "—"} → ${result.after}` : "—"}</td>
-              <td>
+              <td data-label={t.bulkChange}>
+                {result.before !== result.after && result.after ? `${result.before || "—"} → ${result.after}` : "—"}
+              </td>
+              <td data-label={t.bulkCostImpact}>
                 {result.monthlyCostImpact ? (
                   <data className="line-cost" value={result.monthlyCostImpact.amount}>
                     {formatMoney(result.monthlyCostImpact, language)}
