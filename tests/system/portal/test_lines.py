@@ -241,3 +241,39 @@ async def test_the_screen_speaks_russian(browser, portal):
         await expect(page.get_by_label("Имя или номер", exact=True)).to_be_visible()
     finally:
         await context.close()
+
+
+async def test_lines_ticked_on_the_page_are_dry_run_as_the_api_answers(browser, portal):
+    login = "acme.sales.admin"
+    first = await portal.ask("Lines", login, FIRST_PAGE)
+    lines = first["subscribers"]["nodes"]
+    service = next(s for s in first["services"] if s["name"] == "Visual voicemail")
+    ticked = [lines[1]["id"], lines[4]["id"]]
+    dry_input = {"selection": {"ids": ticked}, "services": [service["id"]], "dryRun": True, "background": False}
+    dry = (await portal.ask("LinesServicesAdd", login, {"input": dry_input}))["subscriberServicesAdd"]
+    context = await browser.new_context(viewport=SIZES["desktop"])
+    try:
+        watched = await open_page(context)
+        page = watched.page
+        await open_lines(watched, portal.base, login)
+        table = page.locator("table.lines-table")
+        await table.get_by_role("checkbox", name="Select every line on this page").check()
+        bulk = page.get_by_role("region", name="Change lines")
+        await expect(bulk.get_by_role("radio", name=f"The {len(lines)} selected")).to_be_visible()
+        await table.get_by_role("checkbox", name="Select every line on this page").uncheck()
+        for line in (lines[1], lines[4]):
+            await table.locator(f'tr[data-line="{line["id"]}"]').get_by_role("checkbox").check()
+        await bulk.get_by_role("radio", name="The 2 selected").check()
+        await bulk.get_by_label("Service", exact=True).select_option(service["id"])
+        await bulk.get_by_role("button", name="Check first (dry run)").click()
+        shown = bulk.locator("table.bulk-results tbody tr")
+        await expect(shown).to_have_count(2)
+        assert await shown.evaluate_all(RESULTS_SHOWN) == results_of(dry["results"])
+        cost = dry["monthlyCostImpact"]
+        await expect(bulk.locator(".count-changed")).to_have_text(str(dry["wouldApply"]))
+        if cost:
+            await expect(bulk.locator(".cost-impact")).to_have_attribute("value", cost["amount"])
+        await bulk.get_by_role("button", name="Back").click()
+        await expect(bulk.get_by_role("button", name="Check first (dry run)")).to_be_visible()
+    finally:
+        await context.close()

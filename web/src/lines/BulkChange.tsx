@@ -70,7 +70,8 @@ export function BulkChange({
   const { t, language } = useI18n();
   const client = useClient();
   const id = useId();
-  const [choice, setChoice] = useState(0);
+  // Chosen by kind, not position: ticking a line adds a choice and must not shift the one made.
+  const [kind, setKind] = useState<Selection["kind"]>("ids");
   const [action, setAction] = useState<Action>("add");
   const [serviceId, setServiceId] = useState("");
   const [step, setStep] = useState<Step>({ name: "choose" });
@@ -109,7 +110,7 @@ export function BulkChange({
     if (step.name !== "choose") heading.current?.focus();
   }, [step.name]);
 
-  const selection = choices[Math.min(choice, choices.length - 1)];
+  const selection = choices.find((c) => c.kind === kind) ?? choices[0];
   const service = services.find((s) => s.id === serviceId);
 
   async function run(request: Request, dryRun: boolean) {
@@ -177,14 +178,14 @@ export function BulkChange({
           ) : (
             <fieldset>
               <legend>{t.bulkWhich}</legend>
-              {choices.map((c, index) => (
+              {choices.map((c) => (
                 <label key={c.kind} className="choice">
                   <input
                     type="radio"
                     name="bulk-lines"
                     value={c.kind}
                     checked={selection === c}
-                    onChange={() => setChoice(index)}
+                    onChange={() => setKind(c.kind)}
                   />
                   {c.kind === "ids" && t.bulkTicked(formatCount(c.count, language))}
                   {c.kind === "orgUnit" && t.bulkSubtree(c.name)}
