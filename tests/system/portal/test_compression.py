@@ -33,5 +33,5 @@ async def test_an_asset_is_gzipped_for_a_browser_that_takes_it(portal, name):
     assert raw_again == raw and again.headers["etag"] == first.headers["etag"]
     assert first.headers["etag"] != identity.headers["etag"]  # two representations, two tags
     for response in (identity, refused):
-        assert "content-encoding" not in response.headers and response.headers["vary"] == "Accept-Encoding"
+        assert "content-encoding" not in response.headers and "Accept-Encoding" in response.headers["vary"]
         assert response.content == plain
