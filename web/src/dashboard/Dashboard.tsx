@@ -17,7 +17,7 @@ graphql(`
       amount
       currency
     }
-    spending {
+    spendingByCurrency {
       period
       total {
         amount
@@ -89,8 +89,8 @@ export function Dashboard() {
   const viewer = data?.viewer;
   const orgRoot = viewer?.customer?.orgRoot;
   const roots: TreeUnit[] = orgRoot ? [orgRoot] : (viewer?.scope.units ?? []);
-  const period = roots[0]?.spending?.period;
   const report = data?.budgetReport;
+  const period = roots[0]?.spendingByCurrency?.[0]?.period ?? report?.rows?.nodes[0]?.month;
   return (
     <div className="dashboard">
       <div className="screen-title">
