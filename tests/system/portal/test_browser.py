@@ -120,6 +120,16 @@ async def test_the_dashboard_shows_what_the_api_answers_the_same_caller(
         await expect(units).to_have_count(len(units_of(dashboard)))
         assert await units.evaluate_all(UNITS_SHOWN) == units_of(dashboard)
 
+        # The charts' figures (each chart's table): what the two spending reports answered.
+        reports = [dashboard[name]["rows"]["nodes"] for name in ("byMonth", "byCategory")]
+        assert len({row["month"] for row in reports[0]}) == 12, "the last twelve months, each charged"
+        charts = page.locator("table.chart-figures")
+        await expect(charts).to_have_count(sum(1 for rows in reports if rows))
+        shown = await charts.evaluate_all(
+            "tables => tables.map(t => [...t.querySelectorAll('data')].map(d => d.value))"
+        )
+        assert shown == [[f"{r['total']['amount']} {r['total']['currency']}" for r in rows] for rows in reports if rows]
+
         over = [row["orgUnit"]["id"] for row in dashboard["budgetReport"]["rows"]["nodes"] if row["overBudget"]]
         if login.startswith("borealis"):
             assert any(len(unit["spent"]) == 2 for unit in units_of(dashboard)), "a figure in CHF and EUR"
