@@ -41,9 +41,12 @@ def token(login: str) -> str:
 
 
 class ServerProcess:
-    def __init__(self, app: str, env: dict[str, str], workers: int = 1, cwd: Path = ROOT) -> None:
+    def __init__(
+        self, app: str, env: dict[str, str], workers: int = 1, cwd: Path = ROOT, mode: str = "production"
+    ) -> None:
         # ``cwd``: the tree whose code the server runs (another revision's worktree, for an A/B).
-        self.app, self.env, self.workers, self.cwd = app, env, workers, cwd
+        # ``mode``: CORPCARE_ENV (the portal's benchmark signs in on the development page).
+        self.app, self.env, self.workers, self.cwd, self.mode = app, env, workers, cwd, mode
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))
             self.port = sock.getsockname()[1]
@@ -54,7 +57,7 @@ class ServerProcess:
         command = [sys.executable, "-m", "uvicorn", APPS[self.app], "--factory", "--port", str(self.port)]
         command += ["--workers", str(self.workers), "--log-level", "warning", "--no-access-log"]
         env = os.environ | UNGATED | self.env | ALLOWANCES
-        env |= {"CORPCARE_JWT_SECRET": SECRET, "CORPCARE_ENV": "production"}
+        env |= {"CORPCARE_JWT_SECRET": SECRET, "CORPCARE_ENV": self.mode}
         self.process = subprocess.Popen(command, cwd=self.cwd, env=env | {"PYTHONPATH": str(self.cwd)})
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:

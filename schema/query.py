@@ -154,7 +154,7 @@ class Query:
         description="Spending of the lines you may see, grouped by the dimensions you choose, summed by billing.",
     )
     async def spending_report(self, info: Info, input: SpendingReportInput) -> SpendingReport | None:
-        return shown_as(SpendingReport, await spending_report(info.context, input.args()))
+        return shown_as(SpendingReport, await spending_report(info.context, input.args(info.context.current_period)))
 
     @strawberry.field(
         directives=[requires(P.BUDGET_READ)],

@@ -9,6 +9,8 @@ from typing import Any
 
 import strawberry
 
+from core.errors import BadUserInput
+from core.values import add_months
 from loaders.org import OrgUnitByIdLoader
 from loaders.subscriber import ServiceByIdLoader, SubscriberByIdLoader, TariffPlanByIdLoader
 from permissions.roles import Permission as P
@@ -57,13 +59,23 @@ class SpendingDimension(Enum):
     SERVICE = "service"
 
 
+MAX_LAST_MONTHS = 120
+
+
 @strawberry.input(
     description="Months are billing periods, both ends included. Grouped by SERVICE, a line counts under each "
     "service it holds, so those rows overlap."
 )
 class SpendingReportInput:
-    from_: Month = strawberry.field(name="from")
-    to: Month
+    # Optional so that a dashboard asks for "this month" or "the last twelve" without reading a clock
+    # of its own: the browser's month may differ from the server's at a month's turn.
+    from_: Month | None = strawberry.field(
+        default=None, name="from", description="`to` when not given (nor `lastMonths`)."
+    )
+    to: Month | None = strawberry.field(default=None, description="The current month when not given.")
+    last_months: int | None = strawberry.field(
+        default=None, description="Instead of `from`: this many months, up to `to` included (1 to 120)."
+    )
     group_by: list[SpendingDimension] = strawberry.field(default_factory=list)
     unit_depth: int = strawberry.field(
         default=1, description="For ORG_UNIT: 0 the company, 1 divisions, 2 departments, 3 teams; rolled up."
@@ -77,9 +89,17 @@ class SpendingReportInput:
         "line:read, the groups large enough to show are cut from that tree too (AS_BILLED: each month's as it was).",
     )
 
-    def args(self) -> SpendingReportArgs:
+    def args(self, current: date) -> SpendingReportArgs:
+        """The report's arguments, months not given counted from ``current`` (the server's month)."""
+        last = self.to or current
+        if self.last_months is not None:
+            if self.from_ is not None:
+                raise BadUserInput("Give `from` or `lastMonths`, not both.", field=["input", "lastMonths"])
+            if not 1 <= self.last_months <= MAX_LAST_MONTHS:
+                raise BadUserInput(f"lastMonths is 1 to {MAX_LAST_MONTHS}.", field=["input", "lastMonths"])
+        first = add_months(last, 1 - self.last_months) if self.last_months is not None else self.from_ or last
         return SpendingReportArgs(
-            first=self.from_, last=self.to, group_by=tuple(d.value for d in self.group_by),
+            first=first, last=last, group_by=tuple(d.value for d in self.group_by),
             unit_depth=self.unit_depth, org_unit_id=self.org_unit, customer_id=self.customer,
             categories=tuple(c.value for c in self.categories or ()), structure=self.structure.value,
         )  # fmt: skip

@@ -273,3 +273,25 @@ async def expected_by_line(world: World, period: date) -> dict[int, Decimal]:
             {"p": period},
         )
         return {line: Decimal(total) / 100 for line, total in rows}
+
+
+async def test_months_not_given_are_counted_from_the_servers_month(world, customer_admin):
+    current = month_start(today())
+    by_month = {"groupBy": ["MONTH"]}
+
+    async def report(input: dict[str, Any]) -> dict[str, Any]:
+        answer = (await world.data(customer_admin, REPORT, {"input": by_month | input}))["spendingReport"]
+        return {**answer, "asOf": None}
+
+    assert await report({}) == await report({"from": month(current), "to": month(current)})
+    last_three = await report({"lastMonths": 3})
+    assert last_three == await report({"from": month(add_months(current, -2)), "to": month(current)})
+    assert {row["month"] for row in last_three["rows"]["nodes"]} == {month(add_months(current, -n)) for n in range(3)}
+    ending = month(add_months(current, -1))
+    assert await report({"lastMonths": 2, "to": ending}) == await report(
+        {"from": month(add_months(current, -2)), "to": ending}
+    )
+    for refused in ({"lastMonths": 3, "from": ending}, {"lastMonths": 0}, {"lastMonths": 121}):
+        result = await world.run(customer_admin, REPORT, {"input": refused})
+        assert nothing(result) and codes(result) == ["BAD_USER_INPUT"], refused
+        assert result.errors[0].extensions.get("field") == ["input", "lastMonths"]

@@ -1,12 +1,24 @@
 // Screen 1, the company dashboard: the org tree with each unit's lines and this month's spending
 // against its budget, and the units over budget (or forecast to be). One operation, sent at
 // first paint beside the shell's. Units over budget come first: on a phone they are what to act on.
+import { lazy, Suspense } from "react";
 import { useQuery } from "urql";
 import { graphql } from "../gql";
 import { useI18n } from "../i18n";
 import { formatDateTime, formatMonth } from "../format";
 import { OrgTree, type TreeUnit } from "./OrgTree";
 import { OverBudget } from "./OverBudget";
+import type { Point } from "./SpendingCharts";
+
+// The chart library is fetched beside the page's figures, not before them.
+const SpendingCharts = lazy(() => import("./SpendingCharts"));
+
+function points<T extends { total: Point["total"] }>(rows: readonly T[] | undefined, key: (row: T) => string | null | undefined): Point[] {
+  return (rows ?? []).flatMap((row) => {
+    const name = key(row);
+    return name ? [{ key: name, total: row.total }] : [];
+  });
+}
 
 graphql(`
   fragment UnitFigures on OrgUnit {
@@ -17,7 +29,7 @@ graphql(`
       amount
       currency
     }
-    spending {
+    spendingByCurrency {
       period
       total {
         amount
@@ -51,6 +63,28 @@ const DashboardQuery = graphql(`
       scope {
         units {
           ...UnitTree
+        }
+      }
+    }
+    byMonth: spendingReport(input: { lastMonths: 12, groupBy: [MONTH] }) {
+      rows(first: 100) {
+        nodes {
+          month
+          total {
+            amount
+            currency
+          }
+        }
+      }
+    }
+    byCategory: spendingReport(input: { groupBy: [CATEGORY] }) {
+      rows(first: 100) {
+        nodes {
+          category
+          total {
+            amount
+            currency
+          }
         }
       }
     }
@@ -89,8 +123,8 @@ export function Dashboard() {
   const viewer = data?.viewer;
   const orgRoot = viewer?.customer?.orgRoot;
   const roots: TreeUnit[] = orgRoot ? [orgRoot] : (viewer?.scope.units ?? []);
-  const period = roots[0]?.spending?.period;
   const report = data?.budgetReport;
+  const period = roots[0]?.spendingByCurrency?.[0]?.period ?? report?.rows?.nodes[0]?.month;
   return (
     <div className="dashboard">
       <div className="screen-title">
@@ -110,6 +144,17 @@ export function Dashboard() {
                 </p>
               )}
               <OverBudget rows={(report.rows?.nodes ?? []).filter((row) => row.overBudget)} />
+            </section>
+          )}
+          {(data.byMonth || data.byCategory) && (
+            <section className="panel panel-wide" aria-labelledby="spending-title">
+              <h2 id="spending-title">{t.spending}</h2>
+              <Suspense fallback={<p role="status">{t.loading}</p>}>
+                <SpendingCharts
+                  byMonth={points(data.byMonth?.rows.nodes, (row) => row.month)}
+                  byCategory={points(data.byCategory?.rows.nodes, (row) => row.category)}
+                />
+              </Suspense>
             </section>
           )}
           <section className="panel" aria-labelledby="org-tree-title">

@@ -20,9 +20,15 @@ function childrenByParent(root: Root): Map<string, Figures[]> {
 
 function UnitItem({ unit, children }: { unit: Figures; children: Map<string, Figures[]> }) {
   const { t, language } = useI18n();
-  const spent = unit.spending?.total;
+  // One amount per currency the lines were charged in (never added across currencies); null when
+  // the caller may not see the figure, empty when nothing was charged.
+  const spent = unit.spendingByCurrency?.map((entry) => entry.total);
   const budget = unit.monthlyBudget;
-  const share = spent && budget && Number(budget.amount) > 0 ? (Number(spent.amount) / Number(budget.amount)) * 100 : null;
+  const single = spent?.length === 1 ? spent[0] : null;
+  const share =
+    single && budget && single.currency === budget.currency && Number(budget.amount) > 0
+      ? (Number(single.amount) / Number(budget.amount)) * 100
+      : null;
   const below = children.get(unit.id) ?? [];
   return (
     <li data-unit={unit.id}>
@@ -34,9 +40,20 @@ function UnitItem({ unit, children }: { unit: Figures; children: Map<string, Fig
             : formatCounted(unit.subscriberCount, t.lines, language)}
         </data>
         <span className="unit-spending">
-          <data className="unit-spent" value={spent?.amount ?? ""}>
-            {spent ? formatMoney(spent, language) : t.notAvailable}
-          </data>
+          {spent === undefined || spent === null ? (
+            t.notAvailable
+          ) : spent.length === 0 ? (
+            t.nothingCharged
+          ) : (
+            spent.map((money, index) => (
+              <span key={money.currency}>
+                {index > 0 && " + "}
+                <data className="unit-spent" value={`${money.amount} ${money.currency}`}>
+                  {formatMoney(money, language)}
+                </data>
+              </span>
+            ))
+          )}
           <span className="unit-budget">
             {budget ? (
               <>
