@@ -31,7 +31,7 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background
         "--disable-component-update", "--disable-sync"]  # fmt: skip
 LOGIN = "acme.admin"
 # Each screen: its path and what shows it has its figures (its first meaningful paint).
-SCREENS = {"dashboard": ("/", ".org-tree .unit-spent")}
+SCREENS = {"dashboard": ("/", ".org-tree .unit-spent"), "lines": ("/lines", "table.lines-table tbody tr")}
 # Records when the screen's figures first appear, on the page's own clock (no polling delay).
 PAINT_WATCH = """(selector) => {
   const seen = () => {
