@@ -11,6 +11,7 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -128,11 +129,10 @@ class Portal:
         return answer["data"]
 
 
-@pytest.fixture(scope="package")
-async def portal(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Portal]:
-    """``corpcare serve`` in development and safelist mode on a small embedded demo: only
-    registered operations run, so the portal's work only if start-up registered its manifest."""
-    here = tmp_path_factory.mktemp("portal")
+@asynccontextmanager
+async def serving(here: Path, **settings: str) -> AsyncIterator[Portal]:
+    """``corpcare serve`` in development and safelist mode on a small embedded demo in ``here``,
+    with any further ``CORPCARE_`` settings, until the block ends."""
     port = free_port()
     env = {
         **{name: value for name, value in os.environ.items() if not name.startswith("CORPCARE_")},
@@ -142,6 +142,7 @@ async def portal(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Port
         "CORPCARE_PERSISTED_QUERIES": "safelist",
         "CORPCARE_JWT_SECRET": make_settings().jwt_secret,
         "PYTHONPATH": str(ROOT),
+        **settings,
     }
     command = [sys.executable, "-c", "from server.cli import main; main()", "serve", "--port", str(port)]
     log = here / "server.log"
@@ -168,6 +169,14 @@ async def portal(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Port
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@pytest.fixture(scope="package")
+async def portal(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Portal]:
+    """The portal's server: only registered operations run (safelist), so the portal's work only
+    if start-up registered its manifest."""
+    async with serving(tmp_path_factory.mktemp("portal")) as served:
+        yield served
 
 
 @pytest.fixture(scope="session")

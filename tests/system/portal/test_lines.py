@@ -7,13 +7,16 @@ change lines is offered no change. axe-core finds no serious or critical violati
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 from playwright.async_api import expect
 
 from core.ids import from_global_id, to_global_id
+from tests.system.portal.conftest import Portal, serving
 from tests.system.portal.test_browser import SIZES, Watched, assert_first_paint, axe_violations, open_page, sign_in
 
 PAGE = 20
@@ -277,3 +280,41 @@ async def test_lines_ticked_on_the_page_are_dry_run_as_the_api_answers(browser, 
         await expect(bulk.get_by_role("button", name="Check first (dry run)")).to_be_visible()
     finally:
         await context.close()
+
+
+@pytest.fixture(scope="module")
+async def idle_portal(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Portal]:
+    """A server that works on no bulk operation: a change applied stays queued until cancelled."""
+    async with serving(tmp_path_factory.mktemp("idle-portal"), CORPCARE_BULK_WORKER="false") as served:
+        yield served
+
+
+async def test_a_running_change_can_be_cancelled_from_the_page(browser, idle_portal):
+    portal, login = idle_portal, "acme.admin"
+    first = await portal.ask("Lines", login, FIRST_PAGE)
+    service = next(s for s in first["services"] if s["name"] == "eSIM for smartwatch")
+    before = billing_services(portal, service["id"])
+    context = await browser.new_context(viewport=SIZES["phone"])
+    try:
+        watched = await open_page(context)
+        page = watched.page
+        await open_lines(watched, portal.base, login)
+        await page.get_by_label("Unit", exact=True).select_option(label="SME Sales")
+        bulk = page.get_by_role("region", name="Change lines")
+        await bulk.get_by_role("radio", name="Every line in SME Sales and its units").check()
+        await bulk.get_by_label("Service", exact=True).select_option(service["id"])
+        await bulk.get_by_role("button", name="Check first (dry run)").click()
+        await bulk.get_by_role("button", name="Apply…").click()
+        await page.get_by_role("dialog").get_by_role("button", name="Apply now").click()
+
+        # Queued, nothing done: the bar at 0 and the live count say so; Cancel asks the server to stop.
+        await expect(bulk.get_by_role("status")).to_have_text(re.compile(r"^0 of \d+ lines done$"))
+        await expect(bulk.get_by_role("progressbar")).to_have_attribute("value", "0")
+        operation = await bulk.locator("[data-operation]").get_attribute("data-operation")
+        await bulk.get_by_role("button", name="Cancel the change").click()
+        await expect(bulk.get_by_role("button", name="Cancelling…")).to_be_disabled()
+    finally:
+        await context.close()
+    node = (await portal.ask("LinesBulkResults", login, {"id": operation}))["node"]
+    assert (node["cancelRequested"], node["done"], node["dryRun"]) == (True, 0, False)
+    assert billing_services(portal, service["id"]) == before, "nothing was written"

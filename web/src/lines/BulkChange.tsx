@@ -219,7 +219,7 @@ export function BulkChange({
       )}
 
       {step.name === "working" && (
-        <div className="bulk-working">
+        <div className="bulk-working" data-operation={step.operation ?? undefined}>
           <p>{describe(step.request)}</p>
           <p id="bulk-progress-label">{step.dryRun ? t.bulkChecking : t.bulkApplying}</p>
           <progress
