@@ -105,6 +105,10 @@ class PersistedQueries:
             self._count("refused")
             raise PersistedQueryError(200, "PERSISTED_QUERY_NOT_SUPPORTED", "PersistedQueryNotSupported")
         sha = self._hash_of(persisted)
+        if query == "":
+            # graphql-ws, the socket's usual client, sends every subscribe with a string
+            # ``query``: a persisted one's empty text means the hash alone, as a missing one does.
+            query = None
         if isinstance(query, str):
             if digest(query) != sha:
                 self._count("refused")
