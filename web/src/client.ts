@@ -45,10 +45,12 @@ export function createClient(): Client {
       }),
       fetchExchange,
       subscriptionExchange({
-        // A persisted subscription has no query text, only its hash: sent as it is (JSON drops the
-        // undefined query), never with an empty text that would not match the hash.
+        // A persisted subscription has no query text, only its hash; graphql-ws requires a string
+        // query in every subscribe, and corpcare reads an empty one beside a hash as the hash alone.
         forwardSubscription: (request) => ({
-          subscribe: (sink) => ({ unsubscribe: socket.subscribe(request as SubscribePayload, sink) }),
+          subscribe: (sink) => ({
+            unsubscribe: socket.subscribe({ ...request, query: "" } as SubscribePayload, sink),
+          }),
         }),
       }),
     ],

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -93,22 +94,30 @@ class Portal:
         """The portal's operations by name: their hashes (without the manifest's ``sha256:``)."""
         return {operation.operation_names[0]: operation.hash for operation in read_manifest(MANIFEST)}
 
-    async def ask(self, operation: str, login: str) -> dict[str, Any]:
+    async def ask(self, operation: str, login: str, **variables: Any) -> dict[str, Any]:
         """The portal's ``operation`` sent by its hash as ``login`` (bearer token): the API's answer."""
-        body = {"extensions": {"persistedQuery": {"version": 1, "sha256Hash": self.operations()[operation]}}}
-        async with httpx.AsyncClient(base_url=self.base) as http:
-            response = await http.post("/graphql", json=body, headers=bearer(self.token(login)))
-        assert response.status_code == 200, response.text
-        answer = response.json()
+        answer = await self.answer(operation, login, **variables)
         assert "errors" not in answer, answer
         return answer["data"]
 
+    async def answer(self, operation: str, login: str, **variables: Any) -> dict[str, Any]:
+        """The whole answer, ``errors`` too (a field the role may not read is null with FORBIDDEN)."""
+        body = {
+            "variables": variables,
+            "extensions": {"persistedQuery": {"version": 1, "sha256Hash": self.operations()[operation]}},
+        }
+        async with httpx.AsyncClient(base_url=self.base) as http:
+            response = await http.post("/graphql", json=body, headers=bearer(self.token(login)))
+        assert response.status_code == 200, response.text
+        answer: dict[str, Any] = response.json()
+        return answer
 
-@pytest.fixture(scope="package")
-async def portal(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Portal]:
-    """``corpcare serve`` in development and safelist mode on a small embedded demo: only
-    registered operations run, so the portal's work only if start-up registered its manifest."""
-    here = tmp_path_factory.mktemp("portal")
+
+@asynccontextmanager
+async def serving_portal(here: Path, **settings: str) -> AsyncIterator[Portal]:
+    """``corpcare serve`` in development and safelist mode on a small embedded demo (``settings``
+    added as CORPCARE_ variables): only registered operations run, so the portal works only if
+    start-up registered its manifest."""
     port = free_port()
     env = {
         **{name: value for name, value in os.environ.items() if not name.startswith("CORPCARE_")},
@@ -118,6 +127,7 @@ async def portal(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Port
         "CORPCARE_PERSISTED_QUERIES": "safelist",
         "CORPCARE_JWT_SECRET": make_settings().jwt_secret,
         "PYTHONPATH": str(ROOT),
+        **{f"CORPCARE_{name.upper()}": value for name, value in settings.items()},
     }
     command = [sys.executable, "-c", "from server.cli import main; main()", "serve", "--port", str(port)]
     log = here / "server.log"
@@ -144,6 +154,13 @@ async def portal(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Port
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@pytest.fixture(scope="package")
+async def portal(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Portal]:
+    """The portal's server, its data still: nothing feeds usage."""
+    async with serving_portal(tmp_path_factory.mktemp("portal")) as served:
+        yield served
 
 
 @pytest.fixture(scope="session")
