@@ -286,3 +286,43 @@ async def test_bundle_gauges_move_while_usage_arrives_without_a_reload(browser, 
         await expect(page.get_by_role("meter").first).to_have_attribute("aria-valuetext", re.compile(r" of .* used$"))
     finally:
         await context.close()
+
+
+async def test_usage_pages_back_and_forth_as_the_api_pages_it(browser, portal):  # noqa: F811
+    line = await own_line(portal)
+    first = (await portal.answer("LineDetail", "acme.admin", id=line))["data"]["node"]["usage"]
+    assert first["pageInfo"]["hasNextPage"], "the demo line has more than a page of usage"
+    after = first["pageInfo"]["endCursor"]
+    older = (await portal.ask("LineUsage", "acme.admin", id=line, first=10, after=after))["node"]["usage"]
+    amounts = "rows => rows.map(row => row.querySelector('data').value)"
+    context = await browser.new_context(viewport=SIZES["desktop"])
+    try:
+        page = (await open_page(context)).page
+        await signed_in_at(Watched(page), portal.base, "acme.admin", f"/lines/{line}")
+        rows = page.locator("table.usage tbody tr")
+        await expect(rows).to_have_count(len(first["nodes"]))
+        await expect(page.get_by_role("button", name="Newer")).to_be_disabled()
+        newest = await rows.first.inner_text()
+        await page.get_by_role("button", name="Older").click()
+        await expect(rows.first).not_to_have_text(newest)
+        await expect(rows).to_have_count(len(older["nodes"]))
+        assert await rows.evaluate_all(amounts) == [r["amount"]["amount"] for r in older["nodes"]]
+        await page.get_by_role("button", name="Newer").click()
+        await expect(rows.first).to_have_text(newest)
+        await expect(rows).to_have_count(len(first["nodes"]))
+        assert await rows.evaluate_all(amounts) == [r["amount"]["amount"] for r in first["nodes"]]
+    finally:
+        await context.close()
+
+
+async def test_my_line_speaks_russian(browser, portal):  # noqa: F811
+    context = await browser.new_context(viewport=SIZES["phone"])
+    try:
+        page = (await open_page(context)).page
+        await signed_in_at(Watched(page), portal.base, "acme.employee", "/me")
+        await page.get_by_label("Language").select_option("ru")
+        await expect(page.get_by_role("heading", level=1)).to_have_text("Мой номер")
+        await expect(page.get_by_role("heading", level=2, name="Пакеты в этом месяце")).to_be_visible()
+        await expect(page.locator('[data-share="employee"] dt')).to_have_text("Платите вы")
+    finally:
+        await context.close()
