@@ -302,7 +302,7 @@ async def test_usage_pages_back_and_forth_as_the_api_pages_it(browser, portal): 
         rows = page.locator("table.usage tbody tr")
         await expect(rows).to_have_count(len(first["nodes"]))
         await expect(page.get_by_role("button", name="Newer")).to_be_disabled()
-        newest = await rows.first.inner_text()
+        newest = str(await rows.first.text_content())
         await page.get_by_role("button", name="Older").click()
         await expect(rows.first).not_to_have_text(newest)
         await expect(rows).to_have_count(len(older["nodes"]))
