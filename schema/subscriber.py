@@ -27,8 +27,10 @@ from loaders.subscriber import (
 from loaders.usage import KEYSET, UsageBySubscriberLoader
 from permissions.roles import Permission as P
 from permissions.rules import PUBLIC, requires
+from request.context import Info
+from resolvers.service_choices import service_choices
 from schema.catalogue import Bundle, Service, TariffPlan
-from schema.common import Connection, Money, Node
+from schema.common import Connection, Money, Node, shown_as
 from schema.enums import UNIT_OF_KIND, LineStatus, QuantityUnit, UsageKind
 from schema.fields import field, global_id, instances_of, related, resolved
 from schema.org_unit import OrgUnit
@@ -54,6 +56,18 @@ class ActiveService:
     service: Service = field(PRODUCT)
     activated_on: date = field(PRODUCT)
     monthly_fee: Money = field(PRODUCT)
+
+
+@strawberry.type(
+    description="The services a line may change now, each on its own, by the checks the mutations make: the "
+    "line's status and the policy in force (roaming, the content filter it asks for, services that exclude "
+    "each other)."
+)
+class ServiceChoices:
+    add: list[Service] = field(PRODUCT, description="Services it lacks that `subscriberServicesAdd` would add.")
+    remove: list[Service] = field(
+        PRODUCT, description="Services it holds that `subscriberServicesRemove` would take off."
+    )
 
 
 @strawberry.type(description="A tariff plan change waiting for the start of a billing month.")
@@ -146,6 +160,14 @@ class Subscriber(Node):
         "order; empty when nothing was charged. Amounts in two currencies are never added.",
     )
     effective_policy: EffectivePolicy | None = related(PolicyBySubscriberLoader, _policy_key, requires(P.POLICY_READ))
+
+    @strawberry.field(
+        directives=[PRODUCT],
+        description="What services the line may add or remove now: a front end offers these and no others.",
+    )
+    async def service_choices(root: SubscriberRecord, info: Info) -> ServiceChoices | None:
+        return shown_as(ServiceChoices, await service_choices(info, root))
+
     usage: Connection[UsageRecord] | None = related(
         UsageBySubscriberLoader,
         _usage_key,

@@ -106,7 +106,8 @@ class PersistedQueries:
             raise PersistedQueryError(200, "PERSISTED_QUERY_NOT_SUPPORTED", "PersistedQueryNotSupported")
         sha = self._hash_of(persisted)
         if query == "":
-            # graphql-ws clients must send a string as `query`: with a hash, an empty one names no text.
+            # graphql-ws, the socket's usual client, sends every subscribe with a string
+            # ``query``: a persisted one's empty text means the hash alone, as a missing one does.
             query = None
         if isinstance(query, str):
             if digest(query) != sha:

@@ -1,10 +1,10 @@
-import { useMemo } from "react";
+import { useEffect, useMemo } from "react";
 import { Provider } from "urql";
 import { createClient } from "./client";
 import { I18nProvider, useI18n } from "./i18n";
-import { Link, Router, usePath } from "./router";
+import { Link, matchPath, Router, useNavigate, usePath } from "./router";
 import { SCREENS } from "./screens";
-import { Shell } from "./Shell";
+import { Shell, useViewer } from "./Shell";
 
 function NotFound() {
   const { t } = useI18n();
@@ -16,10 +16,24 @@ function NotFound() {
   );
 }
 
+// An employee's portal is their own line: the organisation's dashboard is not theirs to see.
+function useLanding(path: string) {
+  const viewer = useViewer();
+  const navigate = useNavigate();
+  const ownLine = path === "/" && Boolean(viewer && !viewer.permissions.includes("org:read") && viewer.scope.line);
+  useEffect(() => {
+    if (ownLine) navigate("/me", { replace: true });
+  }, [ownLine, navigate]);
+}
+
 function CurrentScreen() {
   const path = usePath();
-  const Screen = SCREENS.find((screen) => screen.path === path)?.component ?? NotFound;
-  return <Screen />;
+  useLanding(path);
+  for (const screen of SCREENS) {
+    const params = matchPath(screen.path, path);
+    if (params) return <screen.component params={params} />;
+  }
+  return <NotFound />;
 }
 
 export function App() {

@@ -1,8 +1,10 @@
 // The frame of every screen: who is signed in and for which company, the screens the caller's
-// permissions allow, the language switch and sign-out.
+// permissions allow, the language switch and sign-out. Screens read the same answer (useViewer:
+// urql serves it from the one request) to offer only what the caller's permissions allow.
 import type { ReactNode } from "react";
 import { useQuery } from "urql";
 import { graphql } from "./gql";
+import type { ShellQuery as ShellAnswer } from "./gql/graphql";
 import { LANGUAGES, useI18n, type Language } from "./i18n";
 import { Link } from "./router";
 import { SCREENS } from "./screens";
@@ -19,16 +21,33 @@ export const ShellQuery = graphql(`
         id
         name
       }
+      scope {
+        line {
+          id
+        }
+      }
     }
   }
 `);
 
+export type ShellViewer = NonNullable<ShellAnswer["viewer"]>;
+
+/** The signed-in caller as the shell asked for it (undefined while it loads). */
+export function useViewer(): ShellViewer | undefined {
+  const [{ data }] = useQuery({ query: ShellQuery });
+  return data?.viewer;
+}
+
 export function Shell({ children }: { children: ReactNode }) {
   const { t, language, setLanguage } = useI18n();
-  const [{ data }] = useQuery({ query: ShellQuery });
-  const viewer = data?.viewer;
+  const viewer = useViewer();
   const allowed = new Set(viewer?.permissions ?? []);
-  const screens = SCREENS.filter((screen) => screen.permissions.every((permission) => allowed.has(permission)));
+  const ownLine = Boolean(viewer?.scope.line);
+  const screens = SCREENS.filter(
+    (screen) =>
+      screen.permissions.every((permission) => allowed.has(permission)) &&
+      (screen.nav === "always" || (screen.nav === "ownLine" && ownLine)),
+  );
   return (
     <div className="shell">
       <a className="skip" href="#content">

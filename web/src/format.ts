@@ -40,3 +40,40 @@ export function formatMonth(month: string, language: Language): string {
 export function formatDateTime(iso: string, language: Language): string {
   return new Intl.DateTimeFormat(LOCALES[language], { dateStyle: "medium", timeStyle: "short" }).format(new Date(iso));
 }
+
+export function formatDate(iso: string, language: Language): string {
+  return new Intl.DateTimeFormat(LOCALES[language], { dateStyle: "medium", timeZone: "UTC" }).format(new Date(iso));
+}
+
+export type QuantityUnit = "SECONDS" | "MESSAGES" | "KILOBYTES";
+
+/** A bundle's or a call's quantity in the unit a person reads it in: minutes, messages, MB or GB. */
+export function formatQuantity(
+  quantity: number,
+  unit: QuantityUnit,
+  messages: Partial<Record<Intl.LDMLPluralRule, string>>,
+  language: Language,
+): string {
+  const locale = LOCALES[language];
+  if (unit === "MESSAGES") return formatCounted(quantity, messages, language);
+  if (unit === "SECONDS") {
+    const minutes = quantity / 60;
+    return new Intl.NumberFormat(locale, { style: "unit", unit: "minute", maximumFractionDigits: 1 }).format(minutes);
+  }
+  const gigabytes = quantity / (1024 * 1024);
+  if (gigabytes >= 1)
+    return new Intl.NumberFormat(locale, { style: "unit", unit: "gigabyte", maximumFractionDigits: 2 }).format(gigabytes);
+  return new Intl.NumberFormat(locale, { style: "unit", unit: "megabyte", maximumFractionDigits: 1 }).format(
+    quantity / 1024,
+  );
+}
+
+/** A change of an amount, signed: "+€5.00", "−€3.00", "€0.00". */
+export function formatMoneyChange(money: Money, language: Language): string {
+  const format = new Intl.NumberFormat(LOCALES[language], {
+    style: "currency",
+    currency: money.currency,
+    signDisplay: "exceptZero",
+  });
+  return format.format(money.amount as Intl.StringNumericLiteral);
+}

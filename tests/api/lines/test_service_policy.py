@@ -108,3 +108,34 @@ async def test_services_that_exclude_each_other_are_not_stacked(writable_world, 
     asked = (await world.data(customer_admin, SERVICES, both))["subscriberServicesAdd"]
     assert [(e["field"], e["code"]) for e in asked["userErrors"]] == [(["services"], "BAD_USER_INPUT")]
     assert asked["results"] == [] and await line_services(world, line) == before
+
+
+CHOICES = """query($line: ID!) { node(id: $line) { ... on Subscriber {
+  services { service { id } } serviceChoices { add { id code } remove { id code } } } } }"""
+
+
+async def test_service_choices_are_exactly_what_the_mutations_would_change(writable_world, customer_admin, employee):
+    """A front end offers serviceChoices: each one the mutation makes, and no other."""
+    world = writable_world
+    line = await own_line(world, employee)
+    services = await catalogue(world, employee)
+    moderate = services["CF-MODERATE"]["id"]
+    await world.data(customer_admin, SERVICES, {"input": {"selection": {"ids": [line]}, "services": [moderate]}})
+    await set_policy(world, customer_admin, line, contentFilter="MODERATE", roamingAllowed=False)
+
+    node = (await world.data(employee, CHOICES, {"line": line}))["node"]
+    held = {s["service"]["id"] for s in node["services"]}
+    offered = {kind: {s["id"] for s in node["serviceChoices"][kind]} for kind in ("add", "remove")}
+    accepted: dict[str, set[str]] = {"add": set(), "remove": set()}
+    for service in services.values():
+        kind, mutation = ("remove", REMOVE) if service["id"] in held else ("add", SERVICES)
+        request = {"input": {"selection": {"ids": [line]}, "services": [service["id"]], "dryRun": True}}
+        payload = next(iter((await world.data(employee, mutation, request)).values()))
+        if outcomes(payload) == [("WOULD_APPLY", None)]:
+            accepted[kind].add(service["id"])
+    assert offered == accepted
+    # The refusals are among them: no roaming, the filter the policy asks for stays, and the strict filter
+    # excludes the one held.
+    assert moderate in held and moderate not in offered["remove"]
+    assert offered["add"] and services["ROAM-EU"]["id"] not in offered["add"]
+    assert services["CF-STRICT"]["id"] not in offered["add"]

@@ -112,27 +112,35 @@ class Portal:
         variables: dict[str, Any] | None = None,
         *,
         expected: frozenset[str] = frozenset(),
+        **more: Any,
     ) -> dict[str, Any]:
-        """The portal's ``operation`` sent by its hash as ``login`` (bearer token), with ``variables``:
-        the API's answer, with no error but of the ``expected`` codes (a figure in several currencies, say)."""
-        body: dict[str, Any] = {
-            "extensions": {"persistedQuery": {"version": 1, "sha256Hash": self.operations()[operation]}}
-        }
-        if variables is not None:
-            body["variables"] = variables
-        async with httpx.AsyncClient(base_url=self.base) as http:
-            response = await http.post("/graphql", json=body, headers=bearer(self.token(login)))
-        assert response.status_code == 200, response.text
-        answer = response.json()
+        """The portal's ``operation`` sent by its hash as ``login`` (bearer token), with ``variables``
+        (and any given by name): the API's data, with no error but of the ``expected`` codes (a
+        figure in several currencies, say)."""
+        answer = await self.answer(operation, login, variables, **more)
         codes = {error["extensions"]["code"] for error in answer.get("errors", ())}
         assert codes <= expected, answer
         return answer["data"]
 
+    async def answer(
+        self, operation: str, login: str, variables: dict[str, Any] | None = None, **more: Any
+    ) -> dict[str, Any]:
+        """The whole answer, ``errors`` too (a field the role may not read is null with FORBIDDEN)."""
+        body = {
+            "variables": {**(variables or {}), **more},
+            "extensions": {"persistedQuery": {"version": 1, "sha256Hash": self.operations()[operation]}},
+        }
+        async with httpx.AsyncClient(base_url=self.base) as http:
+            response = await http.post("/graphql", json=body, headers=bearer(self.token(login)))
+        assert response.status_code == 200, response.text
+        answer: dict[str, Any] = response.json()
+        return answer
 
 @asynccontextmanager
 async def serving(here: Path, **settings: str) -> AsyncIterator[Portal]:
-    """``corpcare serve`` in development and safelist mode on a small embedded demo in ``here``,
-    with any further ``CORPCARE_`` settings, until the block ends."""
+    """``corpcare serve`` in development and safelist mode on a small embedded demo in ``here``
+    (``settings`` added as CORPCARE_ variables: ``bulk_worker="false"``), until the block ends:
+    only registered operations run, so the portal works only if start-up registered its manifest."""
     port = free_port()
     env = {
         **{name: value for name, value in os.environ.items() if not name.startswith("CORPCARE_")},
@@ -142,7 +150,7 @@ async def serving(here: Path, **settings: str) -> AsyncIterator[Portal]:
         "CORPCARE_PERSISTED_QUERIES": "safelist",
         "CORPCARE_JWT_SECRET": make_settings().jwt_secret,
         "PYTHONPATH": str(ROOT),
-        **settings,
+        **{f"CORPCARE_{name.upper()}": value for name, value in settings.items()},
     }
     command = [sys.executable, "-c", "from server.cli import main; main()", "serve", "--port", str(port)]
     log = here / "server.log"
@@ -173,8 +181,7 @@ async def serving(here: Path, **settings: str) -> AsyncIterator[Portal]:
 
 @pytest.fixture(scope="package")
 async def portal(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Portal]:
-    """The portal's server: only registered operations run (safelist), so the portal's work only
-    if start-up registered its manifest."""
+    """The portal's server, its data still: nothing feeds usage."""
     async with serving(tmp_path_factory.mktemp("portal")) as served:
         yield served
 

@@ -222,17 +222,19 @@ async def test_after_signing_out_the_portal_sends_the_browser_to_sign_in(browser
         await context.close()
 
 
-async def test_an_employee_is_offered_no_screen_their_role_would_be_refused(browser, portal):
+async def test_an_employee_lands_on_their_own_line_and_is_offered_no_other_screen(browser, portal):
     shell = await portal.ask("Shell", "acme.employee")
     assert "org:read" not in shell["viewer"]["permissions"]
     context = await browser.new_context(viewport=SIZES["phone"])
     try:
-        watched = await open_page(context)
-        page = watched.page
-        await sign_in(watched, portal.base, "acme.employee")
+        page = (await open_page(context)).page
+        await page.goto(f"{portal.base}/")
+        await expect(page).to_have_url(SIGN_IN)
+        await page.locator('button[name="login"][value="acme.employee"]').click()
+        await expect(page).to_have_url(f"{portal.base}/me")
         await expect(page.get_by_role("banner")).to_contain_text(shell["viewer"]["name"])
-        await expect(page.get_by_text("Your role does not show the organisation.")).to_be_visible()
-        await expect(page.get_by_role("navigation")).to_have_count(0)
+        await expect(page.get_by_role("heading", level=1)).to_have_text("My line")
+        await expect(page.get_by_role("navigation", name="Main").get_by_role("link")).to_have_text(["My line"])
         await expect(page.locator(".org-tree, table.over-budget")).to_have_count(0)
     finally:
         await context.close()

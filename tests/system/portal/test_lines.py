@@ -285,7 +285,7 @@ async def test_lines_ticked_on_the_page_are_dry_run_as_the_api_answers(browser, 
 @pytest.fixture(scope="module")
 async def idle_portal(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Portal]:
     """A server that works on no bulk operation: a change applied stays queued until cancelled."""
-    async with serving(tmp_path_factory.mktemp("idle-portal"), CORPCARE_BULK_WORKER="false") as served:
+    async with serving(tmp_path_factory.mktemp("idle-portal"), bulk_worker="false") as served:
         yield served
 
 

@@ -15,6 +15,8 @@ from server.portal.manifest import MANIFEST, read_manifest
 from tests.system.test_http import bearer
 
 ASSETS = sorted(path.name for path in (DIST / "assets").iterdir())
+# Each screen's path, a line's global id in place of its parameter.
+SCREEN_PATHS = [path.replace("{id}", "U3Vic2NyaWJlcjoxNw") for path in served.SCREENS]
 
 
 @pytest.fixture
@@ -23,7 +25,7 @@ async def http(portal):
         yield client
 
 
-@pytest.mark.parametrize("path", served.SCREENS)
+@pytest.mark.parametrize("path", SCREEN_PATHS)
 async def test_each_screen_is_index_html_under_the_strict_csp_and_never_framed(http, path):
     response = await http.get(path)
     assert response.status_code == 200
@@ -54,7 +56,8 @@ async def test_hashed_assets_are_kept_for_a_year(http, name):
 
 
 @pytest.mark.parametrize("path", ["/assets/index-00000000.js", "/assets/", "/assets/../index.html",
-                                  "/persisted-documents.json", "/index.html", "/nowhere", "/dashboard/x"])  # fmt: skip
+                                  "/persisted-documents.json", "/index.html", "/nowhere", "/dashboard/x",
+                                  "/lines/", "/lines/17/usage", "/me/17", "/line/17"])  # fmt: skip
 async def test_what_is_not_a_screen_or_an_asset_is_not_found(http, path):
     response = await http.get(path)
     assert response.status_code == 404

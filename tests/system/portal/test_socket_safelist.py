@@ -1,4 +1,4 @@
-"""The portal's subscriptions will go over graphql-ws by hash alone (web/src/client.ts): on a
+"""The portal's subscriptions go over graphql-ws by hash alone (web/src/client.ts): on a
 safelist-mode server a registered subscription runs by its hash over the socket, and an
 unregistered text or an unknown hash is refused there as over HTTP."""
 
@@ -50,8 +50,17 @@ async def test_a_registered_subscription_runs_by_its_hash_over_the_socket_and_ot
     )
     assert [e["extensions"]["code"] for e in empty["payload"]["errors"]] == ["NOT_FOUND"], empty
 
+    # graphql-ws (the portal's client) sends a string query in every subscribe: empty, it is the hash alone.
+    empty = await first_answer(portal.base, token, {"query": "", "variables": unknown_operation,
+                                                    "extensions": by_hash(PROGRESS)})  # fmt: skip
+    assert empty["type"] == "next", empty
+    assert [e["extensions"]["code"] for e in empty["payload"]["errors"]] == ["NOT_FOUND"], empty
+
     other = PROGRESS.replace("done", "total")
     refused = await first_answer(portal.base, token, {"query": other, "variables": unknown_operation})
     assert [e["extensions"]["code"] for e in refused["payload"]] == ["PERSISTED_QUERY_NOT_ALLOWED"], refused
     unknown = await first_answer(portal.base, token, {"variables": unknown_operation, "extensions": by_hash(other)})
+    assert [e["extensions"]["code"] for e in unknown["payload"]] == ["PERSISTED_QUERY_NOT_IN_LIST"], unknown
+    unknown = await first_answer(portal.base, token, {"query": "", "variables": unknown_operation,
+                                                      "extensions": by_hash(other)})  # fmt: skip
     assert [e["extensions"]["code"] for e in unknown["payload"]] == ["PERSISTED_QUERY_NOT_IN_LIST"], unknown
