@@ -24,10 +24,10 @@ from dataclasses import replace
 from typing import Any
 
 from core.errors import CorpcareError
-from core.scope import RowScope
 from jobs.bulk_lease import Heartbeat, held
 from permissions.principal import Principal, principal_for
 from request.context import Context
+from resolvers.bulk_operations import announce_progress
 from resolvers.line_changes import LineAction, apply, judge
 from resolvers.line_operations import line_action, permission_for
 from sources import Sources
@@ -38,8 +38,6 @@ from sources.state.bulk_operations import (
     Lease,
     LeaseLost,
     OpenItem,
-    progress_channel,
-    progress_event,
 )
 
 CHUNK = 100
@@ -87,7 +85,7 @@ async def work_through(
             if not items:
                 status = "cancelled" if current.cancel_requested else "completed"
                 await store.finish(lease, status)
-                await _announce(sources, operation.id)
+                await announce_progress(sources, operation.id)
                 log.info("bulk operation %s %s: %s of %s lines", operation.id, status, current.done, current.total)
                 return status
             # The starter's role and scope as they are now: a revoked grant stops the rest.
@@ -102,17 +100,11 @@ async def work_through(
                 )
             await store.record(lease, results, _audit(operation, results), unwritten)
             after = results[-1].line_id
-            await _announce(sources, operation.id)
+            await announce_progress(sources, operation.id)
             for outcome, count in Counter(result.outcome for result in results).items():
                 sources.observer.bulk_line(outcome, count)
         await store.release(lease)
     return None
-
-
-async def _announce(sources: Sources, operation_id: int) -> None:
-    """Tell the operation's subscribers, on every instance, how far it has got."""
-    [row] = await sources.bulk.operations([operation_id], RowScope.everything())
-    await sources.events.publish(progress_channel(operation_id), progress_event(row))
 
 
 async def _starter(sources: Sources, operation: BulkOperationRow) -> Principal | None:

@@ -9,6 +9,7 @@ from typing import Any
 
 from core.errors import CorpcareError, NotFound
 from core.ids import from_global_id, to_global_id
+from core.scope import RowScope
 from loaders.bulk_operations import BulkOperationByIdLoader
 from loaders.cursors import Keyset, PageArgs, Window, key32, key64, span_of, window_of
 from permissions.principal import require
@@ -19,12 +20,14 @@ from resolvers.mutation import UserErrorRecord, audit_change, once
 from resolvers.node import load_node
 from resolvers.shared_events import EVENTS
 from resolvers.unit_changes import Conflict
+from sources import Sources
 from sources.state.bulk_operations import (
     OPEN_STATUSES,
     BulkOperationRow,
     ItemResult,
     from_progress_event,
     progress_channel,
+    progress_event,
 )
 
 RESULTS_PAGE_MAX = 1000
@@ -94,6 +97,8 @@ async def cancel(info: Info, global_id: str, key: str | None) -> CancelOutcome:
             )
             if not await context.sources.bulk.request_cancel(operation.id):
                 raise Conflict("The operation has already ended.")
+            # Its followers hear it now, not at their next poll (nor only when a worker next reports).
+            await announce_progress(context.sources, operation.id)
         except CorpcareError as failure:
             error = {"field": ["bulkOperation"], "code": failure.code, "message": failure.message}
             answer = {"operation_id": operation.id if operation else None, "user_errors": [error]}
@@ -109,6 +114,12 @@ async def cancel(info: Info, global_id: str, key: str | None) -> CancelOutcome:
     if answer is None:
         answer = {"operation_id": None, "user_errors": [key_error]}
     return CancelOutcome(answer.get("operation_id"), [UserErrorRecord(**error) for error in answer["user_errors"]])
+
+
+async def announce_progress(sources: Sources, operation_id: int) -> None:
+    """Tell the operation's followers, on every instance, where it stands."""
+    [row] = await sources.bulk.operations([operation_id], RowScope.everything())
+    await sources.events.publish(progress_channel(operation_id), progress_event(row))
 
 
 async def progress(info: Info, operation_id: str) -> AsyncIterator[BulkOperationRow]:

@@ -16,9 +16,11 @@ from core.scope import RowScope
 from jobs.worker import BulkWorker
 from sources.keyset import Span
 from sources.state.audit import AuditQuery
+from sources.state.bulk_operations import from_progress_event, progress_channel
 from sources.state.models import BulkOperationRecord
 from tests.api.access.test_access import codes
 from tests.support import World
+from tests.waiting import within
 
 SERVICES = """mutation($input: SubscriberServicesInput!) { subscriberServicesAdd(input: $input) {
   dryRun applied results { lineId }
@@ -239,8 +241,13 @@ async def test_a_cancelled_operation_skips_the_lines_not_reached(bulk_world, cus
     operation = (await start(world, customer_admin, lines, service))["bulkOperation"]["id"]
     cancel = """mutation($id: ID!) { bulkOperationCancel(input: {bulkOperation: $id}) {
       bulkOperation { status cancelRequested } userErrors { code } } }"""
-    cancelled = (await world.data(customer_admin, cancel, {"id": operation}))["bulkOperationCancel"]
+    key = from_global_id(operation)[1]
+    async with world.sources.events.listen(progress_channel(key), size=1) as mailbox:
+        cancelled = (await world.data(customer_admin, cancel, {"id": operation}))["bulkOperationCancel"]
+        # Its followers hear of the cancel at once, not at their next poll of the state database.
+        heard = from_progress_event(await within(mailbox.get()))
     assert cancelled == {"bulkOperation": {"status": "QUEUED", "cancelRequested": True}, "userErrors": []}
+    assert (heard.id, heard.cancel_requested) == (key, True)
 
     await worker(world, CountingWriter(world.sources.billing_writer, Counter())).drain()
     done = (await world.data(customer_admin, OPERATION, {"id": operation}))["node"]

@@ -136,6 +136,7 @@ class Portal:
         answer: dict[str, Any] = response.json()
         return answer
 
+
 @asynccontextmanager
 async def serving(here: Path, **settings: str) -> AsyncIterator[Portal]:
     """``corpcare serve`` in development and safelist mode on a small embedded demo in ``here``

@@ -17,15 +17,7 @@ from playwright.async_api import Page, expect
 
 from core.ids import from_global_id, to_global_id
 from tests.system.portal.conftest import Portal, serving
-from tests.system.portal.test_browser import (  # noqa: F401 (fixture)
-    SIGN_IN,
-    SIZES,
-    Watched,
-    assert_first_paint,
-    axe_violations,
-    browser,
-    open_page,
-)
+from tests.system.portal.test_browser import SIGN_IN, SIZES, Watched, assert_first_paint, axe_violations, open_page
 
 LINE_SHOWN = """line => ({
   plan: line.querySelector('.plan-current').dataset.plan,
@@ -78,7 +70,7 @@ def forbidden_paths(answer: dict[str, Any]) -> set[str]:
     return {".".join(map(str, e["path"])) for e in answer.get("errors", ()) if e["extensions"]["code"] == "FORBIDDEN"}
 
 
-async def check_axe(browser, portal, context, size, web_modules, artifacts, name, path) -> None:  # noqa: F811
+async def check_axe(browser, portal, context, size, web_modules, artifacts, name, path) -> None:
     state = await context.storage_state()
     violations = await axe_violations(browser, portal.base, state, SIZES[size], web_modules, path, ".line-detail h2")
     (artifacts / f"{name}-axe.json").write_text(json.dumps(violations, indent=1))
@@ -88,7 +80,7 @@ async def check_axe(browser, portal, context, size, web_modules, artifacts, name
 @pytest.mark.parametrize(("login", "size"), [("acme.admin", "phone"), ("acme.admin", "desktop"),
                                              ("acme.finance", "phone"), ("acme.finance", "desktop")])  # fmt: skip
 async def test_a_lines_detail_shows_what_the_api_answers_the_same_caller(
-    browser,  # noqa: F811
+    browser,
     portal,
     web_modules,
     artifacts,
@@ -138,7 +130,7 @@ async def test_a_lines_detail_shows_what_the_api_answers_the_same_caller(
 
 
 @pytest.mark.parametrize("size", ["phone", "desktop"])
-async def test_an_employee_sees_their_own_line_on_me(browser, portal, web_modules, artifacts, size):  # noqa: F811
+async def test_an_employee_sees_their_own_line_on_me(browser, portal, web_modules, artifacts, size):
     answer = await portal.answer("MyLine", "acme.employee")
     assert forbidden_paths(answer) == {"viewer.scope.line.orgUnit"}
     line = answer["data"]["viewer"]["scope"]["line"]
@@ -167,7 +159,7 @@ async def test_an_employee_sees_their_own_line_on_me(browser, portal, web_module
         await context.close()
 
 
-async def test_an_employee_cannot_reach_another_lines_detail(browser, portal):  # noqa: F811
+async def test_an_employee_cannot_reach_another_lines_detail(browser, portal):
     mine = from_global_id(await own_line(portal))[1]
     other = to_global_id("Subscriber", 1 if mine != 1 else 2)
     assert (await portal.answer("LineDetail", "acme.admin", id=other))["data"]["node"] is not None
@@ -201,7 +193,7 @@ async def confirmed(page: Page, section: str) -> None:
     await expect(panel.locator('.change-result[data-outcome="APPLIED"]')).to_be_visible()
 
 
-async def test_a_plan_change_next_month_shows_its_cost_first_and_the_api_holds_it(browser, portal):  # noqa: F811
+async def test_a_plan_change_next_month_shows_its_cost_first_and_the_api_holds_it(browser, portal):
     line = await own_line(portal)
     context = await browser.new_context(viewport=SIZES["desktop"])
     try:
@@ -224,7 +216,7 @@ async def test_a_plan_change_next_month_shows_its_cost_first_and_the_api_holds_i
         await context.close()
 
 
-async def test_a_service_added_and_removed_shows_its_cost_first_and_the_api_holds_it(browser, portal):  # noqa: F811
+async def test_a_service_added_and_removed_shows_its_cost_first_and_the_api_holds_it(browser, portal):
     line = await my_line(portal)
     choices = line["serviceChoices"]
     # What the page offers is what the API would change: a Remove button on exactly those it would take off.
@@ -271,7 +263,7 @@ async def fed_portal(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[
         yield served
 
 
-async def test_bundle_gauges_move_while_usage_arrives_without_a_reload(browser, fed_portal):  # noqa: F811
+async def test_bundle_gauges_move_while_usage_arrives_without_a_reload(browser, fed_portal):
     context = await browser.new_context(viewport=SIZES["phone"])
     try:
         page = (await open_page(context)).page
@@ -288,7 +280,7 @@ async def test_bundle_gauges_move_while_usage_arrives_without_a_reload(browser, 
         await context.close()
 
 
-async def test_usage_pages_back_and_forth_as_the_api_pages_it(browser, portal):  # noqa: F811
+async def test_usage_pages_back_and_forth_as_the_api_pages_it(browser, portal):
     line = await own_line(portal)
     first = (await portal.answer("LineDetail", "acme.admin", id=line))["data"]["node"]["usage"]
     assert first["pageInfo"]["hasNextPage"], "the demo line has more than a page of usage"
@@ -315,7 +307,7 @@ async def test_usage_pages_back_and_forth_as_the_api_pages_it(browser, portal): 
         await context.close()
 
 
-async def test_my_line_speaks_russian(browser, portal):  # noqa: F811
+async def test_my_line_speaks_russian(browser, portal):
     context = await browser.new_context(viewport=SIZES["phone"])
     try:
         page = (await open_page(context)).page

@@ -57,7 +57,7 @@ async def test_hashed_assets_are_kept_for_a_year(http, name):
 
 @pytest.mark.parametrize("path", ["/assets/index-00000000.js", "/assets/", "/assets/../index.html",
                                   "/persisted-documents.json", "/index.html", "/nowhere", "/dashboard/x",
-                                  "/lines/", "/lines/17/usage", "/me/17", "/line/17"])  # fmt: skip
+                                  "/lines/17/usage", "/me/17", "/line/17"])  # fmt: skip
 async def test_what_is_not_a_screen_or_an_asset_is_not_found(http, path):
     response = await http.get(path)
     assert response.status_code == 404

@@ -11,24 +11,14 @@ from threading import Thread
 
 import httpx
 import pytest
-from playwright.async_api import Browser, BrowserContext, async_playwright, expect
+from playwright.async_api import Browser, BrowserContext, expect
 
 from server.sessions import DEVELOPMENT_COOKIE
 from tests.system.portal.conftest import Portal
 from tests.system.portal.test_browser import SIGN_IN
-from tests.system.test_graphiql_browser import CHROMIUM_ARGS, free_port
+from tests.system.test_graphiql_browser import free_port
 
 PREFLIGHT = {"X-Corpcare-Preflight": "1"}
-
-
-@pytest.fixture(scope="module")
-async def browser(chromium: str) -> AsyncIterator[Browser]:
-    async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
-        try:
-            yield launched
-        finally:
-            await launched.close()
 
 
 @pytest.fixture
