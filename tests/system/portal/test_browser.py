@@ -108,7 +108,8 @@ async def test_the_dashboard_shows_what_the_api_answers_the_same_caller(
         assert await units.evaluate_all(UNITS_SHOWN) == units_of(dashboard)
 
         # The charts' figures (each chart's table): what the two spending reports answered.
-        reports = [dashboard[name]["rows"]["nodes"] for name in ("byMonth", "byCategory")]
+        spending = await portal.ask("DashboardSpending", login)
+        reports = [spending[name]["rows"]["nodes"] for name in ("byMonth", "byCategory")]
         assert len({row["month"] for row in reports[0]}) == 12, "the last twelve months, each charged"
         charts = page.locator("table.chart-figures")
         await expect(charts).to_have_count(sum(1 for rows in reports if rows))
@@ -135,7 +136,7 @@ async def test_the_dashboard_shows_what_the_api_answers_the_same_caller(
         name = f"dashboard-{login}-{SIZES[size]['width']}x{SIZES[size]['height']}"
         await page.screenshot(path=artifacts / f"{name}.png", full_page=True)
 
-        assert_first_paint(watched, portal.base)
+        assert_first_paint(watched, portal.base, after=(portal.operations()["DashboardSpending"],))
         assert await page.evaluate("document.documentElement.scrollWidth") <= SIZES[size]["width"], "no sideways scroll"
 
         state = await context.storage_state()
@@ -146,14 +147,20 @@ async def test_the_dashboard_shows_what_the_api_answers_the_same_caller(
     assert [v for v in violations if v["impact"] in {"serious", "critical"}] == []
 
 
-def assert_first_paint(watched: Watched, base: str) -> None:
-    """At most two GraphQL operations, both persisted (hash only), sent together; nothing from
-    another origin; no script error and no CSP violation."""
+def assert_first_paint(watched: Watched, base: str, after: tuple[str, ...] = ()) -> None:
+    """At most two GraphQL operations for the first paint, both persisted (hash only), sent
+    together; then only the ``after`` ones (hashes: the dashboard's charts), each sent once the
+    first paint's operations were answered; nothing from another origin; no script error and no
+    CSP violation."""
     origin = urlsplit(base)[:2]
     assert [r.url for r in watched.requests if urlsplit(r.url)[:2] != origin] == []
-    graphql = [r for r in watched.requests if urlsplit(r.url).path == "/graphql"]
+    every = [r for r in watched.requests if urlsplit(r.url).path == "/graphql"]
+    graphql, later = every[:2], every[2:]
     assert len(graphql) == 2
-    for request in graphql:
+    assert [hash_of(request) for request in later] == list(after)
+    answered = max(r.timing["startTime"] + r.timing["responseEnd"] for r in graphql)
+    assert all(request.timing["startTime"] >= answered for request in later), "sent after the first paint"
+    for request in every:
         body = json.loads(request.post_data or "{}")
         assert "query" not in body and body["extensions"]["persistedQuery"]["version"] == 1
         assert request.headers["x-corpcare-preflight"] == "1"
@@ -161,6 +168,10 @@ def assert_first_paint(watched: Watched, base: str) -> None:
     ended = [r.timing["startTime"] + r.timing["responseEnd"] for r in graphql]
     assert max(started) < min(ended), "the second operation waited for the first (a waterfall)"
     assert watched.console == []
+
+
+def hash_of(request: Any) -> str:
+    return str(json.loads(request.post_data or "{}")["extensions"]["persistedQuery"]["sha256Hash"])
 
 
 async def axe_violations(

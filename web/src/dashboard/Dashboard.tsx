@@ -8,17 +8,12 @@ import { useI18n } from "../i18n";
 import { formatDateTime, formatMonth } from "../format";
 import { OrgTree, type TreeUnit } from "./OrgTree";
 import { OverBudget } from "./OverBudget";
-import type { Point } from "./SpendingCharts";
+import { useViewer } from "../Shell";
 
-// The chart library is fetched beside the page's figures, not before them.
+// The charts (their library and their two reports, the slowest figures on the page) come after
+// the page's own figures: the org tree and the units over budget paint first.
 const SpendingCharts = lazy(() => import("./SpendingCharts"));
 
-function points<T extends { total: Point["total"] }>(rows: readonly T[] | undefined, key: (row: T) => string | null | undefined): Point[] {
-  return (rows ?? []).flatMap((row) => {
-    const name = key(row);
-    return name ? [{ key: name, total: row.total }] : [];
-  });
-}
 
 graphql(`
   fragment UnitFigures on OrgUnit {
@@ -66,28 +61,6 @@ const DashboardQuery = graphql(`
         }
       }
     }
-    byMonth: spendingReport(input: { lastMonths: 12, groupBy: [MONTH] }) {
-      rows(first: 100) {
-        nodes {
-          month
-          total {
-            amount
-            currency
-          }
-        }
-      }
-    }
-    byCategory: spendingReport(input: { groupBy: [CATEGORY] }) {
-      rows(first: 100) {
-        nodes {
-          category
-          total {
-            amount
-            currency
-          }
-        }
-      }
-    }
     budgetReport(input: {}) {
       asOf
       rows(first: 50) {
@@ -120,6 +93,7 @@ const DashboardQuery = graphql(`
 export function Dashboard() {
   const { t, language } = useI18n();
   const [{ data, fetching, error }] = useQuery({ query: DashboardQuery });
+  const allowed = new Set(useViewer()?.permissions ?? []);
   const viewer = data?.viewer;
   const orgRoot = viewer?.customer?.orgRoot;
   const roots: TreeUnit[] = orgRoot ? [orgRoot] : (viewer?.scope.units ?? []);
@@ -146,14 +120,11 @@ export function Dashboard() {
               <OverBudget rows={(report.rows?.nodes ?? []).filter((row) => row.overBudget)} />
             </section>
           )}
-          {(data.byMonth || data.byCategory) && (
+          {allowed.has("spending:read") && (
             <section className="panel panel-wide" aria-labelledby="spending-title">
               <h2 id="spending-title">{t.spending}</h2>
               <Suspense fallback={<p role="status">{t.loading}</p>}>
-                <SpendingCharts
-                  byMonth={points(data.byMonth?.rows.nodes, (row) => row.month)}
-                  byCategory={points(data.byCategory?.rows.nodes, (row) => row.category)}
-                />
+                <SpendingCharts />
               </Suspense>
             </section>
           )}
