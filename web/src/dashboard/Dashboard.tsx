@@ -109,6 +109,14 @@ export function Dashboard() {
       {error && !data && <p role="alert">{t.loadFailed}</p>}
       {data && (
         <div className="dashboard-grid">
+          {allowed.has("spending:read") && (
+            <section className="panel panel-wide" aria-labelledby="spending-title">
+              <h2 id="spending-title">{t.spending}</h2>
+              <Suspense fallback={<p role="status">{t.loading}</p>}>
+                <SpendingCharts />
+              </Suspense>
+            </section>
+          )}
           {report && (
             <section className="panel" aria-labelledby="over-budget-title">
               <h2 id="over-budget-title">{t.overBudget}</h2>
@@ -118,14 +126,6 @@ export function Dashboard() {
                 </p>
               )}
               <OverBudget rows={(report.rows?.nodes ?? []).filter((row) => row.overBudget)} />
-            </section>
-          )}
-          {allowed.has("spending:read") && (
-            <section className="panel panel-wide" aria-labelledby="spending-title">
-              <h2 id="spending-title">{t.spending}</h2>
-              <Suspense fallback={<p role="status">{t.loading}</p>}>
-                <SpendingCharts />
-              </Suspense>
             </section>
           )}
           <section className="panel" aria-labelledby="org-tree-title">
