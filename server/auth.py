@@ -149,8 +149,8 @@ class Principals:
         return principal_for(user) if user.active else None
 
     async def for_session(self, secret: str, times: SessionTimes) -> Principal | None:
-        """The principal of a live portal session: read from the state database on every request,
-        so a sign-out anywhere ends it everywhere at once."""
+        """The principal of a live portal session: its store (Redis or the state database) is read
+        on every request, so a sign-out anywhere ends it everywhere at once."""
         session = await self.sources.sessions.find(secret, datetime.now(UTC), times)
         if session is None or is_service_account(session.login):
             return None
