@@ -20,8 +20,8 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import BaseRoute, Route
 
 from core.errors import BackendUnavailable
-from core.text import LOGIN
 from permissions.service_accounts import is_service_account
+from server.auth import storable_login
 from server.oidc import CALLBACK, OpenIdSignIn, SignInFailed, failure
 from server.sessions import begin_session, end_session, has_preflight_header, same_origin
 from server.settings import Settings
@@ -111,7 +111,7 @@ def _back_from(provider: OpenIdSignIn, settings: Settings) -> Endpoint:
 
 
 def _could_sign_in(login: str) -> bool:
-    return 0 < len(login) <= LOGIN and login.isprintable() and not is_service_account(login)
+    return storable_login(login) and not is_service_account(login)
 
 
 def _demo_sign_in(settings: Settings) -> Endpoint:
