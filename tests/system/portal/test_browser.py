@@ -58,6 +58,9 @@ async def sign_in(watched: Watched, base: str, login: str) -> None:
     await expect(page).to_have_url(SIGN_IN)
     await page.locator(f'button[name="login"][value="{login}"]').click()
     await expect(page).to_have_url(f"{base}/")
+    # Until the landing page has sent all it sends (the dashboard's charts ask after its first
+    # paint): a test that forgets the requests so far must not then see one of this page's.
+    await page.wait_for_load_state("networkidle")
 
 
 def units_of(dashboard: dict[str, Any]) -> list[dict[str, Any]]:
