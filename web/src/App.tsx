@@ -1,4 +1,4 @@
-import { useEffect, useMemo } from "react";
+import { Suspense, useEffect, useMemo } from "react";
 import { Provider } from "urql";
 import { createClient } from "./client";
 import { I18nProvider, useI18n } from "./i18n";
@@ -14,6 +14,11 @@ function NotFound() {
       <Link to="/">{t.backToDashboard}</Link>
     </section>
   );
+}
+
+function Loading() {
+  const { t } = useI18n();
+  return <p role="status">{t.loading}</p>;
 }
 
 // An employee's portal is their own line: the organisation's dashboard is not theirs to see.
@@ -43,7 +48,9 @@ export function App() {
       <I18nProvider>
         <Router>
           <Shell>
-            <CurrentScreen />
+            <Suspense fallback={<Loading />}>
+              <CurrentScreen />
+            </Suspense>
           </Shell>
         </Router>
       </I18nProvider>

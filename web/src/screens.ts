@@ -1,11 +1,8 @@
 // The portal's screens: their path patterns (which the server also answers with index.html, see
 // server/portal), titles, the permissions that put them in the navigation (all of them), and
 // whether they are in it at all (a line's detail is reached from a line, not from the menu).
-import type { ComponentType } from "react";
-import { Dashboard } from "./dashboard/Dashboard";
-import { LineScreen } from "./line/LineScreen";
-import { Lines } from "./lines/Lines";
-import { MyLine } from "./me/MyLine";
+// Each screen is its own chunk (React.lazy): a page loads the shell and its own screen's code only.
+import { lazy, type ComponentType } from "react";
 import type { Params } from "./router";
 
 export type Screen = {
@@ -16,6 +13,11 @@ export type Screen = {
   nav: "always" | "never" | "ownLine";
   component: ComponentType<{ params: Params }>;
 };
+
+const Dashboard = lazy(() => import("./dashboard/Dashboard"));
+const Lines = lazy(() => import("./lines/Lines"));
+const MyLine = lazy(() => import("./me/MyLine"));
+const LineScreen = lazy(() => import("./line/LineScreen"));
 
 export const SCREENS: readonly Screen[] = [
   { path: "/", title: "dashboard", permissions: ["org:read"], nav: "always", component: Dashboard },

@@ -90,7 +90,7 @@ const DashboardQuery = graphql(`
   }
 `);
 
-export function Dashboard() {
+export default function Dashboard() {
   const { t, language } = useI18n();
   const [{ data, fetching, error }] = useQuery({ query: DashboardQuery });
   const allowed = new Set(useViewer()?.permissions ?? []);

@@ -18,7 +18,7 @@ const LineDetailQuery = graphql(`
   }
 `);
 
-export function LineScreen({ params }: { params: Params }) {
+export default function LineScreen({ params }: { params: Params }) {
   const [result, reexecute] = useQuery({ query: LineDetailQuery, variables: { id: params.id } });
   const node = result.data?.node;
   const line = node?.__typename === "Subscriber" ? node : null;

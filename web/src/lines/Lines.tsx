@@ -19,7 +19,7 @@ const STATUSES: readonly LineStatus[] = ["ACTIVE", "SUSPENDED", "TERMINATED"];
 type Page = { after?: string; before?: string };
 type Order = { field: SubscriberOrderField; direction: OrderDirection };
 
-export function Lines() {
+export default function Lines() {
   const { t, language } = useI18n();
   const permissions = usePermissions();
   const id = useId();

@@ -18,7 +18,7 @@ const MyLineQuery = graphql(`
   }
 `);
 
-export function MyLine() {
+export default function MyLine() {
   const [result, reexecute] = useQuery({ query: MyLineQuery });
   return (
     <LineView

@@ -1,0 +1,12 @@
+import{r as e,s as t,u as n}from"./index-Dd9Dtoi9.js";import{t as r}from"./LineView-C0CPtGOs.js";var i=t(),a=e(`
+  query MyLine {
+    viewer {
+      scope {
+        line {
+          ...LineFields
+        }
+      }
+    }
+    ...Catalogue
+  }
+`);function o(){let[e,t]=n({query:a});return(0,i.jsx)(r,{line:e.data?.viewer.scope.line??null,catalogue:e.data,fetching:e.fetching,error:e.error,refresh:()=>t({requestPolicy:`network-only`}),own:!0})}export{o as default};
