@@ -1,6 +1,7 @@
 import { Suspense, useEffect, useMemo } from "react";
 import { Provider } from "urql";
 import { createClient } from "./client";
+import { CompanyProvider } from "./company";
 import { I18nProvider, useI18n } from "./i18n";
 import { Link, Router, useNavigate, usePath } from "./router";
 import { screenAt } from "./screens";
@@ -44,11 +45,13 @@ export function App() {
     <Provider value={client}>
       <I18nProvider>
         <Router>
+          <CompanyProvider>
           <Shell>
             <Suspense fallback={<Loading />}>
               <CurrentScreen />
             </Suspense>
           </Shell>
+          </CompanyProvider>
         </Router>
       </I18nProvider>
     </Provider>

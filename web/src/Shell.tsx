@@ -3,6 +3,7 @@
 // urql serves it from the one request) to offer only what the caller's permissions allow.
 import type { ReactNode } from "react";
 import { useQuery } from "urql";
+import { useCompany } from "./company";
 import { graphql } from "./gql";
 import type { ShellQuery as ShellAnswer } from "./gql/graphql";
 import { LANGUAGES, useI18n, type Language } from "./i18n";
@@ -41,6 +42,7 @@ export function useViewer(): ShellViewer | undefined {
 export function Shell({ children }: { children: ReactNode }) {
   const { t, language, setLanguage } = useI18n();
   const viewer = useViewer();
+  const { company, choose } = useCompany();
   const allowed = new Set(viewer?.permissions ?? []);
   const ownLine = Boolean(viewer?.scope.line);
   const screens = SCREENS.filter(
@@ -55,7 +57,12 @@ export function Shell({ children }: { children: ReactNode }) {
       </a>
       <header className="shell-header">
         <div className="brand">
-          <span className="company">{viewer?.customer?.name ?? t.appName}</span>
+          <span className="company">{viewer?.customer?.name ?? company?.name ?? t.appName}</span>
+          {company && viewer?.permissions.includes("customers:all") && (
+            <button type="button" className="change-company" onClick={() => choose(null)}>
+              {t.changeCompany}
+            </button>
+          )}
         </div>
         <div className="account">
           {viewer && (

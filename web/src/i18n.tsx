@@ -199,6 +199,12 @@ const en = {
     USAGE_BLOCKED: () => "had usage blocked at its limit",
     EXCESS_CHARGED: () => "went over its limit: the excess is the employee's",
   } as Record<string, (threshold: number, unit: boolean) => string>,
+  // Operator staff choosing a company
+  chooseCompany: "Choose a company",
+  companySearch: "Company name or code",
+  find: "Find",
+  noCompanyFound: "No company has that in its name or code.",
+  changeCompany: "Change company",
 };
 
 type Dictionary = typeof en;
@@ -399,6 +405,12 @@ const ru: Dictionary = {
     USAGE_BLOCKED: () => "расход заблокирован по лимиту",
     EXCESS_CHARGED: () => "сверх лимита: превышение оплачивает сотрудник",
   },
+  // Operator staff choosing a company
+  chooseCompany: "Выберите компанию",
+  companySearch: "Название или код компании",
+  find: "Найти",
+  noCompanyFound: "Нет компании с таким названием или кодом.",
+  changeCompany: "Сменить компанию",
 };
 
 export const LANGUAGES = { en: "English", ru: "Русский" } as const;

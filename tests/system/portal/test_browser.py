@@ -73,8 +73,8 @@ async def settled(page: Page) -> None:
 def units_of(dashboard: dict[str, Any]) -> list[dict[str, Any]]:
     """The org tree's units as the API answered them, in tree order: the company's, or the
     subtrees a unit admin was granted. A figure the API leaves null, the page leaves empty."""
-    viewer = dashboard["viewer"]
-    roots = [viewer["customer"]["orgRoot"]] if viewer["customer"]["orgRoot"] else viewer["scope"]["units"]
+    own = dashboard["customer"]["orgRoot"]
+    roots = [own] if own else dashboard["viewer"]["scope"]["units"]
     return [
         {"id": unit["id"], "name": unit["name"],
          "lines": "" if unit["subscriberCount"] is None else str(unit["subscriberCount"]),

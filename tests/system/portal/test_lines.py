@@ -17,7 +17,15 @@ from playwright.async_api import expect
 
 from core.ids import from_global_id, to_global_id
 from tests.system.portal.conftest import Portal, serving
-from tests.system.portal.test_browser import SIZES, Watched, assert_first_paint, axe_violations, open_page, sign_in
+from tests.system.portal.test_browser import (
+    SIZES,
+    Watched,
+    assert_first_paint,
+    axe_violations,
+    open_page,
+    settled,
+    sign_in,
+)
 
 PAGE = 20
 FIRST_PAGE = {"first": PAGE, "filter": {}}
@@ -53,6 +61,7 @@ async def open_lines(watched: Watched, base: str, login: str) -> None:
     await sign_in(watched, base, login)
     await watched.page.get_by_role("navigation", name="Main").get_by_role("link", name="Lines").click()
     await expect(watched.page).to_have_url(f"{base}/lines")
+    await settled(watched.page)
 
 
 async def shown_rows(page: Any, expected: list[dict[str, str]]) -> list[dict[str, str]]:
@@ -65,8 +74,8 @@ async def shown_rows(page: Any, expected: list[dict[str, str]]) -> list[dict[str
 
 
 def units_in_view(answer: dict[str, Any]) -> dict[str, str]:
-    viewer = answer["viewer"]
-    roots = [viewer["customer"]["orgRoot"]] if viewer["customer"]["orgRoot"] else viewer["scope"]["units"]
+    own = answer["customer"]["orgRoot"]
+    roots = [own] if own else answer["viewer"]["scope"]["units"]
     return {unit["id"]: unit["name"] for root in roots for unit in [root, *root["descendants"]]}
 
 

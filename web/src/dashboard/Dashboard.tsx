@@ -10,6 +10,8 @@ import { OrgTree, type TreeUnit } from "./OrgTree";
 import { OverBudget } from "./OverBudget";
 import { SpendingAlerts } from "./SpendingAlerts";
 import { useViewer } from "../Shell";
+import { useCustomerArgument } from "../company";
+import { CompanyPicker } from "../CompanyPicker";
 
 // The charts (their library and their two reports, the slowest figures on the page) come after
 // the page's own figures: the org tree and the units over budget paint first.
@@ -48,21 +50,21 @@ graphql(`
 `);
 
 const DashboardQuery = graphql(`
-  query Dashboard {
-    viewer {
-      customer {
-        id
-        orgRoot {
-          ...UnitTree
-        }
+  query Dashboard($customer: ID) {
+    customer(id: $customer) {
+      id
+      orgRoot {
+        ...UnitTree
       }
+    }
+    viewer {
       scope {
         units {
           ...UnitTree
         }
       }
     }
-    budgetReport(input: {}) {
+    budgetReport(input: { customer: $customer }) {
       asOf
       rows(first: 50) {
         nodes {
@@ -93,11 +95,12 @@ const DashboardQuery = graphql(`
 
 export default function Dashboard() {
   const { t, language } = useI18n();
-  const [{ data, fetching, error }] = useQuery({ query: DashboardQuery });
+  const { customer, unchosen } = useCustomerArgument();
+  const [{ data, fetching, error }] = useQuery({ query: DashboardQuery, variables: { customer }, pause: unchosen });
   const allowed = new Set(useViewer()?.permissions ?? []);
-  const viewer = data?.viewer;
-  const orgRoot = viewer?.customer?.orgRoot;
-  const roots: TreeUnit[] = orgRoot ? [orgRoot] : (viewer?.scope.units ?? []);
+  if (unchosen) return <CompanyPicker />;
+  const orgRoot = data?.customer?.orgRoot;
+  const roots: TreeUnit[] = orgRoot ? [orgRoot] : (data?.viewer.scope.units ?? []);
   const report = data?.budgetReport;
   const period = roots[0]?.spendingByCurrency?.[0]?.period ?? report?.rows?.nodes[0]?.month;
   return (
@@ -114,7 +117,7 @@ export default function Dashboard() {
             <section className="panel panel-wide" aria-labelledby="spending-title">
               <h2 id="spending-title">{t.spending}</h2>
               <Suspense fallback={<p role="status">{t.loading}</p>}>
-                <SpendingCharts />
+                <SpendingCharts customer={customer} />
               </Suspense>
             </section>
           )}
@@ -132,7 +135,7 @@ export default function Dashboard() {
           {allowed.has("spending:read") && (
             <section className="panel" aria-labelledby="alerts-title">
               <h2 id="alerts-title">{t.alerts}</h2>
-              <SpendingAlerts />
+              <SpendingAlerts key={customer} customer={customer} />
             </section>
           )}
           <section className="panel" aria-labelledby="org-tree-title">

@@ -4,7 +4,7 @@ import type { DashboardQuery } from "../gql/graphql";
 import { useI18n } from "../i18n";
 import { formatCounted, formatMoney, formatPercent } from "../format";
 
-type Root = NonNullable<NonNullable<NonNullable<DashboardQuery["viewer"]["customer"]>["orgRoot"]>>;
+type Root = NonNullable<NonNullable<DashboardQuery["customer"]>["orgRoot"]>;
 export type TreeUnit = Root;
 type Figures = Omit<Root, "descendants">;
 

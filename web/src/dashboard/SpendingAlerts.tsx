@@ -10,8 +10,8 @@ import { formatDateTime, formatMoney } from "../format";
 import { Link } from "../router";
 
 const SpendingAlertsFeed = graphql(`
-  subscription SpendingAlerts {
-    spendingAlerts {
+  subscription SpendingAlerts($customer: ID) {
+    spendingAlerts(customer: $customer) {
       subject
       kind
       threshold
@@ -46,9 +46,9 @@ function keep(heard: Alert[] = [], answer: SpendingAlertsSubscription): Alert[] 
   return [answer.spendingAlerts, ...heard].slice(0, KEPT);
 }
 
-export function SpendingAlerts() {
+export function SpendingAlerts({ customer }: { customer: string | null }) {
   const { t, language } = useI18n();
-  const [{ data: alerts = [] }] = useSubscription({ query: SpendingAlertsFeed }, keep);
+  const [{ data: alerts = [] }] = useSubscription({ query: SpendingAlertsFeed, variables: { customer } }, keep);
   return (
     <>
       <p className="hint">{t.alertsHint}</p>
@@ -64,7 +64,7 @@ export function SpendingAlerts() {
           const key = `${alert.subject}-${alert.line?.id ?? alert.orgUnit?.id}-${alert.kind}-${alert.threshold}-${alert.at}`;
           return (
             <li key={key} className={`alert alert-${alert.kind.toLowerCase()}`} data-alert={alert.kind}
-                data-subject={alert.line?.id ?? alert.orgUnit?.id}>
+                data-subject={alert.line?.id ?? alert.orgUnit?.id} data-threshold={alert.threshold}>
               <span className="alert-who">{who}</span>{" "}
               <span className="alert-what">
                 {t.alertKind[alert.kind](alert.threshold, alert.subject === "UNIT")}
@@ -72,7 +72,13 @@ export function SpendingAlerts() {
               {alert.spent && (
                 <span className="alert-figures">
                   {" "}
-                  {formatMoney(alert.spent, language)} / {formatMoney(alert.limit, language)}
+                  <data className="alert-spent" value={alert.spent.amount}>
+                    {formatMoney(alert.spent, language)}
+                  </data>{" "}
+                  /{" "}
+                  <data className="alert-limit" value={alert.limit.amount}>
+                    {formatMoney(alert.limit, language)}
+                  </data>
                 </span>
               )}{" "}
               <time dateTime={alert.at} className="alert-at">

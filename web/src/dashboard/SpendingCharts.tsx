@@ -10,8 +10,8 @@ import { useI18n } from "../i18n";
 import { formatMoney, formatMonth } from "../format";
 
 const DashboardSpendingQuery = graphql(`
-  query DashboardSpending {
-    byMonth: spendingReport(input: { lastMonths: 12, groupBy: [MONTH] }) {
+  query DashboardSpending($customer: ID) {
+    byMonth: spendingReport(input: { lastMonths: 12, groupBy: [MONTH], customer: $customer }) {
       rows(first: 100) {
         nodes {
           month
@@ -22,7 +22,7 @@ const DashboardSpendingQuery = graphql(`
         }
       }
     }
-    byCategory: spendingReport(input: { groupBy: [CATEGORY] }) {
+    byCategory: spendingReport(input: { groupBy: [CATEGORY], customer: $customer }) {
       rows(first: 100) {
         nodes {
           category
@@ -103,9 +103,9 @@ function points<T extends { total: Amount }>(rows: readonly T[] | undefined, key
   });
 }
 
-export default function SpendingCharts() {
+export default function SpendingCharts({ customer }: { customer: string | null }) {
   const { t, language } = useI18n();
-  const [{ data, error }] = useQuery({ query: DashboardSpendingQuery });
+  const [{ data, error }] = useQuery({ query: DashboardSpendingQuery, variables: { customer } });
   if (!data) return <p role={error ? "alert" : "status"}>{error ? t.loadFailed : t.loading}</p>;
   const month = (key: string) => formatMonth(key, language);
   const category = (key: string) => t.category[key] ?? key;

@@ -8,6 +8,8 @@ import type { LineStatus, SubscriberFilter, SubscriberOrderField, OrderDirection
 import { formatCount } from "../format";
 import { useI18n } from "../i18n";
 import { usePermissions } from "../permissions";
+import { useCustomerArgument } from "../company";
+import { CompanyPicker } from "../CompanyPicker";
 import { BulkChange, type Selection } from "./BulkChange";
 import { LinesTable } from "./LinesTable";
 import { LinesQuery } from "./operations";
@@ -33,27 +35,31 @@ export default function Lines() {
   const [page, setPage] = useState<Page>({});
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
 
+  const { customer, unchosen } = useCustomerArgument();
   const filter = useMemo<SubscriberFilter>(
     () => ({
+      ...(customer && { customer }),
       ...(unit && { orgUnit: unit }),
       ...(status && { statuses: [status] }),
       ...(search && { search }),
     }),
-    [unit, status, search],
+    [customer, unit, status, search],
   );
   const variables = useMemo(
     () => ({
       ...(page.before ? { last: PAGE_SIZE, before: page.before } : { first: PAGE_SIZE, after: page.after }),
       filter,
       orderBy: order,
+      customer,
     }),
-    [page, filter, order],
+    [page, filter, order, customer],
   );
-  const [{ data, fetching, error }, refetch] = useQuery({ query: LinesQuery, variables });
+  const [{ data, fetching, error }, refetch] = useQuery({ query: LinesQuery, variables, pause: unchosen });
+  if (unchosen) return <CompanyPicker />;
 
   const lines = data?.subscribers;
-  const viewer = data?.viewer;
-  const roots = viewer?.customer?.orgRoot ? [viewer.customer.orgRoot] : (viewer?.scope.units ?? []);
+  const orgRoot = data?.customer?.orgRoot;
+  const roots = orgRoot ? [orgRoot] : (data?.viewer.scope.units ?? []);
   const units = roots.flatMap((root) => [root, ...(root.descendants ?? [])]);
   const unitName = units.find((u) => u.id === unit)?.name;
   // A change to lines needs service:write for the change and line:write for its cancel.

@@ -10,6 +10,7 @@ export const LinesQuery = graphql(`
     $before: String
     $filter: SubscriberFilter
     $orderBy: SubscriberOrder
+    $customer: ID
   ) {
     subscribers(first: $first, after: $after, last: $last, before: $before, filter: $filter, orderBy: $orderBy) {
       totalCount
@@ -34,18 +35,18 @@ export const LinesQuery = graphql(`
         }
       }
     }
-    viewer {
-      customer {
+    customer(id: $customer) {
+      id
+      orgRoot {
         id
-        orgRoot {
+        name
+        descendants {
           id
           name
-          descendants {
-            id
-            name
-          }
         }
       }
+    }
+    viewer {
       scope {
         units {
           id
