@@ -1,4 +1,4 @@
-import{a as e,l as t,t as n}from"./gql-9Vcazjse.js";import{t as r}from"./LineView-B41BN1Gn.js";var i=e(),a=n(`
+import{a as e,l as t,t as n}from"./gql-XL6tdwn3.js";import{t as r}from"./LineView-CwuZhVlH.js";var i=e(),a=n(`
   query MyLine {
     viewer {
       scope {

@@ -1,0 +1,1 @@
+import{l as e}from"./gql-XL6tdwn3.js";import{n as t}from"./Shell-BvyNi5Sj.js";function n(){let[{data:n}]=e({query:t});return new Set(n?.viewer.permissions??[])}export{n as t};
