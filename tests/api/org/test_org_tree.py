@@ -137,3 +137,22 @@ async def test_an_empty_unit_with_a_budget_is_deleted_with_its_budgets(writable_
     deleted = await world.data(customer_admin, DELETE_SAYING, {"input": {"orgUnit": unit}})
     assert deleted["orgUnitDelete"] == {"orgUnit": None, "userErrors": []}
     assert codes(await world.run(customer_admin, TREE, {"u": unit})) == ["NOT_FOUND"]
+
+
+async def test_a_unit_lines_sat_in_once_is_not_deleted_and_says_why(writable_world, customer_admin):
+    world = writable_world
+    sales = await tree(world, await unit_id(world, "Sales"))
+    teams = [team for department in sales["children"] for team in department["children"]]
+    held = [team for team in teams if await line_ids_under(world, team["id"])]
+    source = held[0]
+    target = next(team for team in teams if team["id"] != source["id"])
+    lines = await line_ids_under(world, source["id"])
+    request = {"input": {"selection": {"ids": lines}, "orgUnit": target["id"]}}
+    moved = await world.data(customer_admin, LINE_MOVE, request)
+    assert moved["subscriberMove"]["applied"] == len(lines)
+    assert (await tree(world, source["id"]))["subscriberCount"] == 0
+
+    refused = await world.data(customer_admin, DELETE_SAYING, {"input": {"orgUnit": source["id"]}})
+    why = "Lines were in this unit in earlier months, which stay grouped by it: it cannot be deleted."
+    assert refused["orgUnitDelete"]["userErrors"] == [{"field": ["orgUnit"], "code": "BAD_USER_INPUT", "message": why}]
+    assert (await tree(world, source["id"]))["id"] == source["id"]
