@@ -16,6 +16,11 @@ from resolvers.node import load_node
 from resolvers.unit_changes import Conflict, UnitChange
 
 KINDS = ("company", "division", "department", "team")
+NOT_DELETED = {
+    "not_empty": "Only an empty unit can be deleted: move its units and lines first.",
+    "had_lines": "Lines were in this unit in earlier months, which stay grouped by it: it cannot be deleted.",
+    "granted": "A portal user's scope names this unit: change their scope first.",
+}
 
 
 async def _unit(context: Context, global_id: str, field: str) -> OrgUnitRecord:
@@ -86,8 +91,9 @@ def delete_empty() -> UnitChange:
     async def change(context: Context, unit: OrgUnitRecord) -> tuple[Any, Any, int | None]:
         if unit.parent_id is None:
             raise BadUserInput("The company itself cannot be deleted.", field=["orgUnit"])
-        if not await context.sources.org_writer.delete_unit(unit):
-            raise BadUserInput("Only an empty unit can be deleted: move its units and lines first.", field=["orgUnit"])
+        refused = await context.sources.org_writer.delete_unit(unit)
+        if refused is not None:
+            raise BadUserInput(NOT_DELETED[refused], field=["orgUnit"])
         await forget_principals(context, unit.customer_id)
         return {"name": unit.name, "path": unit.path}, None, None
 

@@ -96,6 +96,22 @@ class ContentFilter(Enum):
     STRICT = "strict"
 
 
+@strawberry.enum(description="An attribute of a spending policy.")
+class PolicyAttribute(Enum):
+    MONTHLY_LIMIT = strawberry.enum_value("monthly_limit", description="The monthly limit, with its currency.")
+    LIMIT_ACTION = "limit_action"
+    COMPANY_SHARE_PERCENT = "company_share_percent"
+    CONTENT_FILTER = "content_filter"
+    ROAMING_ALLOWED = "roaming_allowed"
+
+
+@strawberry.enum(description="Who sets an attribute of the policy in force.")
+class PolicySetBy(Enum):
+    OWN = strawberry.enum_value("own", description="The object itself (the unit, or the line).")
+    INHERITED = strawberry.enum_value("inherited", description="A unit above it: the nearest that sets it.")
+    DEFAULT = strawberry.enum_value("default", description="Nobody: the default applies.")
+
+
 @strawberry.enum
 class InvoiceStatus(Enum):
     OPEN = "open"

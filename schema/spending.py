@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
 from core.billing_records import PolicyPeriodRecord, SpendingRecord
 from core.values import Money as MoneyValue
+from loaders.org import OrgUnitByIdLoader
 from loaders.policy_periods import PolicyPeriodsBySubscriberMonthLoader
 from permissions.roles import Permission as P
 from permissions.rules import PUBLIC, requires
 from schema.common import Money
-from schema.enums import ChargeCategory, ContentFilter, LimitAction
+from schema.enums import ChargeCategory, ContentFilter, LimitAction, PolicyAttribute, PolicySetBy
 from schema.fields import field, instances_of, related, resolved
 from schema.scalars import Month
+
+if TYPE_CHECKING:
+    from schema.org_unit import OrgUnit
 
 SPENDING = requires(P.SPENDING_READ)
 POLICY = requires(P.POLICY_READ)
@@ -103,6 +107,19 @@ class UnitSpending:
     line_count: int = field(SPENDING, description="Lines with charges in the month (in this currency).")
 
 
+@strawberry.type(description="Where one attribute of the policy in force comes from.")
+class PolicyOrigin:
+    attribute: PolicyAttribute = field(POLICY)
+    set_by: PolicySetBy = field(POLICY)
+    org_unit: Annotated[OrgUnit, strawberry.lazy("schema.org_unit")] | None = related(
+        OrgUnitByIdLoader,
+        "org_unit_id",
+        requires(P.ORG_READ),
+        description="The unit that sets it (OWN on a unit: the unit itself). Null for the default, for a line's "
+        "own setting, and for a unit outside your scope.",
+    )
+
+
 @strawberry.type(description="The policy in force: each attribute from the nearest level of the tree that sets it.")
 class EffectivePolicy:
     monthly_limit: Money | None = field(
@@ -120,3 +137,6 @@ class EffectivePolicy:
     content_filter: ContentFilter = field(POLICY)
     roaming_allowed: bool = field(POLICY)
     overrides: bool = field(POLICY, description="True when this object sets some attribute itself.")
+    origins: list[PolicyOrigin] = field(
+        POLICY, description="Where each attribute comes from: one entry per attribute, in PolicyAttribute order."
+    )

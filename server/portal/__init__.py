@@ -37,6 +37,7 @@ DIST = Path(__file__).parent / "dist"
 SCREENS = {
     "/": "src/dashboard/Dashboard.tsx",
     "/lines": "src/lines/Lines.tsx",
+    "/org": "src/org/Org.tsx",
     "/me": "src/me/MyLine.tsx",
     "/lines/{id}": "src/line/LineScreen.tsx",
 }

@@ -28,6 +28,15 @@ DEFAULTS = PolicyRecord(
 ATTRIBUTES = ("monthly_limit_minor", "limit_action", "company_share_percent", "content_filter", "roaming_allowed")
 
 
+@dataclass(frozen=True, slots=True)
+class PolicyOrigin:
+    """Where one attribute of a policy in force comes from."""
+
+    attribute: str  # the attribute's name without a unit suffix: "monthly_limit", "limit_action"…
+    set_by: str  # "own" (the object itself), "inherited" (a unit above it) or "default" (nobody)
+    org_unit_id: int | None  # the unit that sets it; None for a line's own setting and for the default
+
+
 @dataclass(slots=True)
 class EffectivePolicy:
     monthly_limit: Money | None
@@ -37,6 +46,8 @@ class EffectivePolicy:
     roaming_allowed: bool
     # True when the object itself sets at least one attribute.
     overrides: bool
+    # One per attribute, in ATTRIBUTES order.
+    origins: list[PolicyOrigin]
 
 
 def in_force(levels: Iterable[PolicyRecord | None], currency: str | None = None) -> PolicyRecord:
@@ -92,7 +103,28 @@ def effective_policy(levels: Iterable[PolicyRecord | None], currency: str) -> Ef
         content_filter=merged.content_filter or "off",
         roaming_allowed=merged.roaming_allowed is not False,
         overrides=own is not None and any(getattr(own, name) is not None for name in ATTRIBUTES),
+        origins=origins(chain, currency),
     )
+
+
+def origins(levels: list[PolicyRecord | None], currency: str | None) -> list[PolicyOrigin]:
+    """For each attribute, the level of ``levels`` (root first, the object last) it is taken from,
+    by the rule ``in_force`` merges them with (a limit only from a level that governs ``currency``)."""
+    found = []
+    for name in ATTRIBUTES:
+        attribute = name.removesuffix("_minor")
+        origin = PolicyOrigin(attribute, "default", None)
+        for index in range(len(levels) - 1, -1, -1):
+            level = levels[index]
+            if level is None or getattr(level, name) is None:
+                continue
+            if name == "monthly_limit_minor" and not governs(level, currency):
+                continue
+            set_by = "own" if index == len(levels) - 1 else "inherited"
+            origin = PolicyOrigin(attribute, set_by, level.org_unit_id)
+            break
+        found.append(origin)
+    return found
 
 
 def line_policies(

@@ -12,7 +12,7 @@ from sqlalchemy import delete, func, insert, literal, select, update
 from core.crm_records import OrgUnitRecord
 from sources.backend import Backend
 from sources.crm.history import end_stays, start_stays
-from sources.crm.models import OrgUnit, Subscriber
+from sources.crm.models import LineMembership, OrgUnit, ScopeGrant, Subscriber, UnitBudget
 from sources.scope import under
 
 
@@ -63,15 +63,23 @@ class OrgTreeWriter:
             await start_stays(conn, moved, at.date(), at)
         return True
 
-    async def delete_unit(self, unit: OrgUnitRecord) -> bool:
-        """Delete an empty unit; False when it has units or lines below it."""
+    async def delete_unit(self, unit: OrgUnitRecord) -> str | None:
+        """Delete an empty unit, with its budgets; or say why it cannot be: "not_empty" (units or
+        lines below it), "had_lines" (lines sat in it once: closed months stay grouped by it) or
+        "granted" (a portal user's scope names it)."""
         async with self.backend.begin() as conn:
             children = (await conn.execute(select(func.count()).where(OrgUnit.parent_id == unit.id))).scalar_one()
             lines = (await conn.execute(select(func.count()).where(Subscriber.org_unit_id == unit.id))).scalar_one()
             if children or lines:
-                return False
+                return "not_empty"
+            stays = select(func.count()).where(LineMembership.org_unit_id == unit.id)
+            if (await conn.execute(stays)).scalar_one():
+                return "had_lines"
+            if (await conn.execute(select(func.count()).where(ScopeGrant.org_unit_id == unit.id))).scalar_one():
+                return "granted"
+            await conn.execute(delete(UnitBudget).where(UnitBudget.org_unit_id == unit.id))
             await conn.execute(delete(OrgUnit).where(OrgUnit.id == unit.id))
-        return True
+        return None
 
     async def move_line(
         self, line_id: int, expected_unit: int, unit: OrgUnitRecord, at: datetime | None = None

@@ -7,7 +7,7 @@ import { matchPath, type Params } from "./router";
 
 export type Screen = {
   path: string;
-  title: "dashboard" | "linesScreen" | "myLine" | "lineDetail";
+  title: "dashboard" | "linesScreen" | "myLine" | "lineDetail" | "orgScreen";
   permissions: readonly string[];
   /** In the navigation: always, never, or only for a caller whose scope is one line of their own. */
   nav: "always" | "never" | "ownLine";
@@ -36,11 +36,13 @@ const Dashboard = lazyScreen(() => import("./dashboard/Dashboard"));
 const Lines = lazyScreen(() => import("./lines/Lines"));
 const MyLine = lazyScreen(() => import("./me/MyLine"));
 const LineScreen = lazyScreen(() => import("./line/LineScreen"));
+const Org = lazyScreen(() => import("./org/Org"));
 
 export const SCREENS: readonly Screen[] = [
   { path: "/", title: "dashboard", permissions: ["org:read"], nav: "always", component: Dashboard },
   // Lines by unit: an employee (line:read, their own line only) has no units to filter by.
   { path: "/lines", title: "linesScreen", permissions: ["line:read", "org:read"], nav: "always", component: Lines },
+  { path: "/org", title: "orgScreen", permissions: ["org:read"], nav: "always", component: Org },
   { path: "/me", title: "myLine", permissions: ["line:read"], nav: "ownLine", component: MyLine },
   { path: "/lines/:id", title: "lineDetail", permissions: ["line:read"], nav: "never", component: LineScreen },
 ];

@@ -113,3 +113,46 @@ async def test_lines_move_between_units_inside_the_scope_only(writable_world, un
     outside = await unit_id(world, "Operations")
     refused = await world.data(unit_admin, LINE_MOVE, {"input": {"selection": {"ids": [line]}, "orgUnit": outside}})
     assert refused["subscriberMove"]["userErrors"] == [{"field": ["orgUnit"], "code": "NOT_FOUND"}]
+
+
+BUDGET = """mutation($input: OrgUnitSetBudgetInput!) { orgUnitSetBudget(input: $input) {
+  orgUnit { monthlyBudget { amount } } userErrors { field code } } }"""
+DELETE_SAYING = """mutation($input: OrgUnitDeleteInput!) { orgUnitDelete(input: $input) {
+  orgUnit { id } userErrors { field code message } } }"""
+
+
+async def test_an_empty_unit_with_a_budget_is_deleted_with_its_budgets(writable_world, customer_admin):
+    world = writable_world
+    department = (await tree(world, await unit_id(world, "Sales")))["children"][0]
+    created = await world.data(customer_admin, CREATE, {"input": {"parent": department["id"], "name": "Budgeted"}})
+    unit = created["orgUnitCreate"]["orgUnit"]["id"]
+    for amount in ("500.00", None):  # a budget, then none: both months' rows stay in the history
+        budget = await world.data(customer_admin, BUDGET, {"input": {"orgUnit": unit, "monthlyBudget": amount}})
+        assert budget["orgUnitSetBudget"]["userErrors"] == []
+    await world.data(customer_admin, BUDGET, {"input": {"orgUnit": unit, "monthlyBudget": "750.00"}})
+
+    not_empty = await world.data(customer_admin, DELETE_SAYING, {"input": {"orgUnit": department["id"]}})
+    assert not_empty["orgUnitDelete"]["userErrors"] == [{"field": ["orgUnit"], "code": "BAD_USER_INPUT",
+        "message": "Only an empty unit can be deleted: move its units and lines first."}]  # fmt: skip
+    deleted = await world.data(customer_admin, DELETE_SAYING, {"input": {"orgUnit": unit}})
+    assert deleted["orgUnitDelete"] == {"orgUnit": None, "userErrors": []}
+    assert codes(await world.run(customer_admin, TREE, {"u": unit})) == ["NOT_FOUND"]
+
+
+async def test_a_unit_lines_sat_in_once_is_not_deleted_and_says_why(writable_world, customer_admin):
+    world = writable_world
+    sales = await tree(world, await unit_id(world, "Sales"))
+    teams = [team for department in sales["children"] for team in department["children"]]
+    held = [team for team in teams if await line_ids_under(world, team["id"])]
+    source = held[0]
+    target = next(team for team in teams if team["id"] != source["id"])
+    lines = await line_ids_under(world, source["id"])
+    request = {"input": {"selection": {"ids": lines}, "orgUnit": target["id"]}}
+    moved = await world.data(customer_admin, LINE_MOVE, request)
+    assert moved["subscriberMove"]["applied"] == len(lines)
+    assert (await tree(world, source["id"]))["subscriberCount"] == 0
+
+    refused = await world.data(customer_admin, DELETE_SAYING, {"input": {"orgUnit": source["id"]}})
+    why = "Lines were in this unit in earlier months, which stay grouped by it: it cannot be deleted."
+    assert refused["orgUnitDelete"]["userErrors"] == [{"field": ["orgUnit"], "code": "BAD_USER_INPUT", "message": why}]
+    assert (await tree(world, source["id"]))["id"] == source["id"]

@@ -1,4 +1,4 @@
-import{a as e,i as t,l as n}from"./i18n-Bu6hY8yZ.js";import{t as r}from"./LineView-Btu1EDTT.js";var i=t(),a=e(`
+import{a as e,i as t,l as n}from"./i18n-DDhL5FB4.js";import{t as r}from"./LineView-BYYY2sIL.js";var i=t(),a=e(`
   query LineDetail($id: ID!) {
     node(id: $id) {
       id
