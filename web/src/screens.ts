@@ -7,7 +7,7 @@ import type { Params } from "./router";
 
 export type Screen = {
   path: string;
-  title: "dashboard" | "linesScreen" | "myLine" | "lineDetail";
+  title: "dashboard" | "linesScreen" | "myLine" | "lineDetail" | "accessScreen";
   permissions: readonly string[];
   /** In the navigation: always, never, or only for a caller whose scope is one line of their own. */
   nav: "always" | "never" | "ownLine";
@@ -18,6 +18,7 @@ const Dashboard = lazy(() => import("./dashboard/Dashboard"));
 const Lines = lazy(() => import("./lines/Lines"));
 const MyLine = lazy(() => import("./me/MyLine"));
 const LineScreen = lazy(() => import("./line/LineScreen"));
+const Access = lazy(() => import("./access/Access"));
 
 export const SCREENS: readonly Screen[] = [
   { path: "/", title: "dashboard", permissions: ["org:read"], nav: "always", component: Dashboard },
@@ -25,4 +26,6 @@ export const SCREENS: readonly Screen[] = [
   { path: "/lines", title: "linesScreen", permissions: ["line:read", "org:read"], nav: "always", component: Lines },
   { path: "/me", title: "myLine", permissions: ["line:read"], nav: "ownLine", component: MyLine },
   { path: "/lines/:id", title: "lineDetail", permissions: ["line:read"], nav: "never", component: LineScreen },
+  // Users and access: company admins change them, operator support reads them; nobody else sees it.
+  { path: "/access", title: "accessScreen", permissions: ["user:read"], nav: "always", component: Access },
 ];
