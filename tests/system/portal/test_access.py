@@ -100,7 +100,7 @@ async def test_the_users_shown_are_what_the_api_answers_the_same_caller(
     assert [v for v in violations if v["impact"] in {"serious", "critical"}] == []
 
 
-async def test_invite_set_role_grant_and_revoke_a_subtree_from_the_page(browser, access_portal):
+async def test_invite_set_role_grant_and_revoke_a_subtree_from_the_page(browser, access_portal, artifacts):
     portal, login = access_portal, "acme.jane.doe"
     tree = (await portal.ask("Access", ADMIN))["viewer"]["customer"]["orgRoot"]
     unit = tree["descendants"][0]
@@ -132,6 +132,8 @@ async def test_invite_set_role_grant_and_revoke_a_subtree_from_the_page(browser,
 
         await card.get_by_label("New role").select_option("UNIT_ADMIN")
         await card.get_by_role("button", name="Change role").click()
+        await expect(page.get_by_role("dialog")).to_be_visible()
+        await page.screenshot(path=artifacts / "access-confirm-phone.png")
         await confirm(page, "Change the role", saying="is Analyst now and becomes Unit admin")
         assert user_named(await users_of(portal), login)["role"] == "UNIT_ADMIN"
         await expect(card).to_have_attribute("data-role", "UNIT_ADMIN")
@@ -162,7 +164,9 @@ async def test_invite_set_role_grant_and_revoke_a_subtree_from_the_page(browser,
         await context.close()
 
 
-async def test_a_key_issued_from_the_page_works_once_shown_and_is_refused_once_revoked(browser, access_portal):
+async def test_a_key_issued_from_the_page_works_once_shown_and_is_refused_once_revoked(
+    browser, access_portal, artifacts
+):
     portal = access_portal
     context = await browser.new_context(viewport=SIZES["desktop"])
     try:
@@ -184,6 +188,7 @@ async def test_a_key_issued_from_the_page_works_once_shown_and_is_refused_once_r
         await expect(secret_shown).to_be_visible()
         await expect(page.locator(".secret-once")).to_contain_text("It is shown this once")
         await expect(page.get_by_role("button", name="Copy the secret")).to_be_visible()
+        await page.screenshot(path=artifacts / "access-secret-desktop.png", full_page=True)
         secret = str(await secret_shown.text_content())
         assert secret.startswith("cck_")
         key = user_named(await users_of(portal), account["login"])["apiKeys"][0]

@@ -1,4 +1,4 @@
-import{g as e,l as t,n,o as r,p as i,r as a,s as o,u as s}from"./index-CEqVMJGA.js";import{t as c}from"./permissions-05tszq1o.js";import{i as l,t as u}from"./format-CJuQ-zAI.js";var d=e(i(),1),f=a(`
+import{g as e,l as t,n,o as r,p as i,r as a,s as o,u as s}from"./index-Bev5849J.js";import{t as c}from"./permissions-Dcq8J-Ml.js";import{i as l,t as u}from"./format-CJuQ-zAI.js";var d=e(i(),1),f=a(`
   query Access {
     portalUsers {
       id
