@@ -224,6 +224,9 @@ async def test_the_audit_log_filters_and_pages_as_the_api_does(browser, access_p
     invited = await portal.ask("PortalUserInvite", ADMIN, input={
         "login": "acme.audit.probe", "name": "Audit Probe", "role": "ANALYST", "units": []})  # fmt: skip
     probe = invited["portalUserInvite"]["user"]["id"]
+    refused = await portal.ask("PortalUserInvite", ADMIN, input={
+        "login": "audit.probe", "name": "Audit Probe", "role": "ANALYST", "units": []})  # fmt: skip
+    assert [e["code"] for e in refused["portalUserInvite"]["userErrors"]] == ["BAD_USER_INPUT"]
     for turn in range(21):  # more than a page of the log
         role = "FINANCE" if turn % 2 == 0 else "ANALYST"
         changed = await portal.ask("PortalUserSetRole", ADMIN, input={"user": probe, "role": role})
@@ -233,6 +236,8 @@ async def test_the_audit_log_filters_and_pages_as_the_api_does(browser, access_p
     older = (await portal.ask("AuditLog", ADMIN, first=20, after=first["pageInfo"]["endCursor"]))["auditLog"]
     wanted = {"actor": ADMIN, "action": "portalUserInvite"}
     filtered = (await portal.ask("AuditLog", ADMIN, first=20, filter=wanted))["auditLog"]
+    denied = (await portal.ask("AuditLog", ADMIN, first=20, filter={"actor": ADMIN, "outcome": "denied"}))["auditLog"]
+    assert denied["edges"] and {e["node"]["outcome"] for e in denied["edges"]} == {"denied"}
     assert 0 < filtered["totalCount"] < first["totalCount"]
     context = await browser.new_context(viewport=SIZES["desktop"])
     try:
@@ -258,6 +263,15 @@ async def test_the_audit_log_filters_and_pages_as_the_api_does(browser, access_p
         assert await rows.evaluate_all(AUDIT_SHOWN) == [e["cursor"] for e in filtered["edges"]]
         await expect(audit.locator("[data-total]")).to_have_attribute("data-total", str(filtered["totalCount"]))
         await expect(rows.filter(has_text="acme.audit.probe")).to_have_count(1)
+
+        # Refused attempts only: the outcome filter (AuditFilter.outcome).
+        await audit.get_by_label("Action").select_option("")
+        await audit.get_by_label("Outcome", exact=True).select_option("denied")
+        await expect(rows).to_have_count(len(denied["edges"]))
+        assert await rows.evaluate_all(AUDIT_SHOWN) == [e["cursor"] for e in denied["edges"]]
+        await expect(rows.filter(has_text="audit.probe")).to_have_count(1)
+        await audit.get_by_label("Action").select_option("portalUserInvite")
+        await audit.get_by_label("Outcome", exact=True).select_option("")
 
         # A day with no record: the API and the page find nothing.
         none = (await portal.ask("AuditLog", ADMIN, first=20, filter={

@@ -1,4 +1,4 @@
-// The audit log, newest first, filtered by who, what and when (the API's AuditFilter) and paged
+// The audit log, newest first, filtered by who, what, with which outcome and when (the API's AuditFilter) and paged
 // both ways by cursor. Ids in a record's input are shown by the names this screen knows.
 import { useEffect, useId, useMemo, useState } from "react";
 import { useQuery } from "urql";
@@ -8,6 +8,7 @@ import { useI18n } from "../i18n";
 import { AuditLogQuery } from "./operations";
 
 const PAGE = 20;
+const OUTCOMES = ["allowed", "denied", "pending", "interrupted"] as const;
 // The mutations the API audits (schema.graphql's Mutation), the access ones first.
 export const ACTIONS = [
   "portalUserInvite", "portalUserSetRole", "portalUserGrantScope", "portalUserRevokeScope",
@@ -48,6 +49,7 @@ export function AuditLog({ logins, names, version }: Props) {
   const id = useId();
   const [actor, setActor] = useState("");
   const [action, setAction] = useState("");
+  const [outcome, setOutcome] = useState("");
   const [from, setFrom] = useState("");
   const [to, setTo] = useState("");
   const [turn, setTurn] = useState<Turn>({ first: PAGE });
@@ -55,10 +57,11 @@ export function AuditLog({ logins, names, version }: Props) {
     () => ({
       ...(actor && { actor }),
       ...(action && { action }),
+      ...(outcome && { outcome }),
       ...(from && { since: midnight(from) }),
       ...(to && { until: midnight(to, 1) }),
     }),
-    [actor, action, from, to],
+    [actor, action, outcome, from, to],
   );
   const [{ data, fetching, error }, refetch] = useQuery({ query: AuditLogQuery, variables: { ...turn, filter } });
   useEffect(() => {
@@ -99,6 +102,17 @@ export function AuditLog({ logins, names, version }: Props) {
             {ACTIONS.map((value) => (
               <option key={value} value={value}>
                 {t.accessActions[value] ?? value}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor={`${id}-outcome`}>{t.accessAuditOutcome}</label>
+          <select id={`${id}-outcome`} value={outcome} onChange={(e) => change(setOutcome)(e.target.value)}>
+            <option value="">{t.accessAuditAnyOutcome}</option>
+            {OUTCOMES.map((value) => (
+              <option key={value} value={value}>
+                {t.accessOutcomes[value]}
               </option>
             ))}
           </select>
