@@ -24,6 +24,7 @@ from tests.system.test_http import bearer
 ADMIN = "acme.admin"
 USERS_SHOWN = """cards => cards.map(card => ({
   id: card.dataset.user, login: card.dataset.login, role: card.dataset.role,
+  name: card.querySelector('h3').textContent,
   units: [...card.querySelectorAll('.user-units li')].map(li => li.dataset.unit),
 }))"""
 AUDIT_SHOWN = "rows => rows.map(row => row.dataset.cursor)"
@@ -43,10 +44,11 @@ async def users_of(portal: Portal, login: str = ADMIN) -> list[dict[str, Any]]:
 def people_of(users: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The API's people (not service accounts) as the page shows them."""
     return [
-        {"id": u["id"], "login": u["login"], "role": u["role"], "units": [unit["id"] for unit in u["scopeUnits"]]}
+        {"id": u["id"], "login": u["login"], "role": u["role"], "name": u["name"] or u["login"],
+         "units": [unit["id"] for unit in u["scopeUnits"]]}
         for u in users
         if not u["serviceAccount"]
-    ]
+    ]  # fmt: skip
 
 
 def user_named(users: list[dict[str, Any]], login: str) -> dict[str, Any]:
@@ -321,7 +323,7 @@ async def test_operator_support_reads_users_and_changes_nothing(browser, access_
         await context.close()
 
 
-async def test_users_and_access_speaks_russian(browser, access_portal):
+async def test_users_and_access_speaks_russian(browser, access_portal, artifacts):
     context = await browser.new_context(viewport=SIZES["phone"])
     try:
         page = (await open_page(context)).page
@@ -335,5 +337,6 @@ async def test_users_and_access_speaks_russian(browser, access_portal):
         await expect(page.get_by_role("heading", level=2, name="Пригласить пользователя")).to_be_visible()
         card = page.locator('.user-card[data-login="acme.finance"]')
         await expect(card.get_by_role("button", name="Сменить роль")).to_be_visible()
+        await page.screenshot(path=artifacts / "access-ru-phone.png", full_page=True)
     finally:
         await context.close()

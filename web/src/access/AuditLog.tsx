@@ -63,7 +63,12 @@ export function AuditLog({ logins, names, version }: Props) {
     }),
     [actor, action, outcome, from, to],
   );
-  const [{ data, fetching, error }, refetch] = useQuery({ query: AuditLogQuery, variables: { ...turn, filter } });
+  // A page turned to again is asked for again too: the log only grows, a kept page may be stale.
+  const [{ data, fetching, error }, refetch] = useQuery({
+    query: AuditLogQuery,
+    variables: { ...turn, filter },
+    requestPolicy: "cache-and-network",
+  });
   useEffect(() => {
     if (version > 0) {
       setTurn({ first: PAGE });

@@ -1,4 +1,4 @@
-import{r as e,s as t,u as n}from"./index-UZCzkKFm.js";import{t as r}from"./LineView-BIhuG44s.js";var i=t(),a=e(`
+import{r as e,s as t,u as n}from"./index-BpM3o0OG.js";import{t as r}from"./LineView-C5enTCA8.js";var i=t(),a=e(`
   query LineDetail($id: ID!) {
     node(id: $id) {
       id
