@@ -337,6 +337,8 @@ async def test_users_and_access_speaks_russian(browser, access_portal, artifacts
         await expect(page.get_by_role("heading", level=2, name="Пригласить пользователя")).to_be_visible()
         card = page.locator('.user-card[data-login="acme.finance"]')
         await expect(card.get_by_role("button", name="Сменить роль")).to_be_visible()
+        width = await page.evaluate("document.documentElement.scrollWidth")
+        assert width <= SIZES["phone"]["width"], "no sideways scroll"
         await page.screenshot(path=artifacts / "access-ru-phone.png", full_page=True)
     finally:
         await context.close()
