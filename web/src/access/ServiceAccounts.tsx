@@ -65,7 +65,7 @@ function SecretOnce({ issued, onDone }: { issued: Issued; onDone: () => void }) 
           {t.accessSecretDone}
         </button>
       </div>
-      <p role="status" className="hint">
+      <p aria-live="polite" className="hint">
         {copied === true ? t.accessCopied : copied === false ? t.accessCopyFailed : ""}
       </p>
     </div>

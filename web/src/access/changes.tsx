@@ -109,7 +109,8 @@ export function Feedback({ changes }: { changes: Changes }) {
   const { t } = useI18n();
   const { outcome } = changes;
   return (
-    <div className="access-feedback" role="status" aria-live="polite">
+    // A live region without the status role: the portal's role="status" means "still loading".
+    <div className="access-feedback" aria-live="polite" aria-atomic="true">
       {outcome?.ok === true && (
         <p className="feedback ok" data-outcome="ok">
           {outcome.message}

@@ -1,4 +1,4 @@
-import{a as e,l as t,t as n}from"./gql-DF75lV_a.js";import{t as r}from"./LineView-ggoB6ibe.js";var i=e(),a=n(`
+import{a as e,l as t,t as n}from"./gql-DF75lV_a.js";import{t as r}from"./LineView-mSGL6rT6.js";var i=e(),a=n(`
   query LineDetail($id: ID!) {
     node(id: $id) {
       id

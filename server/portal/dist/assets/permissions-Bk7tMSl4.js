@@ -1,1 +1,0 @@
-import{l as e}from"./gql-DF75lV_a.js";import{n as t}from"./Shell-BpQQ7OUp.js";function n(){let[{data:n}]=e({query:t});return new Set(n?.viewer.permissions??[])}export{n as t};

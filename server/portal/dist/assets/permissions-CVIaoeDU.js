@@ -1,0 +1,1 @@
+import{l as e}from"./gql-DF75lV_a.js";import{n as t}from"./Shell-CuZlr7Zm.js";function n(){let[{data:n}]=e({query:t});return new Set(n?.viewer.permissions??[])}export{n as t};
