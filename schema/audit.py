@@ -40,8 +40,11 @@ class AuditFilter:
     actor: str | None = strawberry.field(default=None, description="A portal user's login.")
     action: str | None = None
     target: strawberry.ID | None = strawberry.field(default=None, description="Records that touched this object.")
+    outcome: str | None = strawberry.field(
+        default=None, description="allowed, denied (refused attempts), pending or interrupted."
+    )
 
 
 def filter_args(given: AuditFilter | None) -> AuditFilterArgs:
     given = given or AuditFilter()
-    return AuditFilterArgs(given.since, given.until, given.actor, given.action, given.target)
+    return AuditFilterArgs(given.since, given.until, given.actor, given.action, given.target, given.outcome)

@@ -40,6 +40,7 @@ SCREENS = {
     "/org": "src/org/Org.tsx",
     "/me": "src/me/MyLine.tsx",
     "/lines/{id}": "src/line/LineScreen.tsx",
+    "/access": "src/access/Access.tsx",
 }
 # No 'unsafe-inline' anywhere: React sets widths through the CSSOM, which style-src does not govern.
 CSP = "; ".join(

@@ -49,6 +49,7 @@ class AuditQuery:
     until: datetime | None = None
     login: str | None = None
     action: str | None = None
+    outcome: str | None = None
     target: tuple[str, int] | None = None
     span: Span = FIRST_PAGE  # newest first, keyset on (time, id)
 
@@ -149,6 +150,8 @@ class AuditLog:
             statement = statement.where(AuditRecord.login == query.login)
         if query.action is not None:
             statement = statement.where(AuditRecord.action == query.action)
+        if query.outcome is not None:
+            statement = statement.where(AuditRecord.outcome == query.outcome)
         if query.target is not None:
             kind, target_id = query.target
             touched = select(AuditTarget.audit_id).where(AuditTarget.kind == kind, AuditTarget.target_id == target_id)

@@ -7,7 +7,7 @@ import { matchPath, type Params } from "./router";
 
 export type Screen = {
   path: string;
-  title: "dashboard" | "linesScreen" | "myLine" | "lineDetail" | "orgScreen";
+  title: "dashboard" | "linesScreen" | "myLine" | "lineDetail" | "orgScreen" | "accessScreen";
   permissions: readonly string[];
   /** In the navigation: always, never, or only for a caller whose scope is one line of their own. */
   nav: "always" | "never" | "ownLine";
@@ -37,6 +37,7 @@ const Lines = lazyScreen(() => import("./lines/Lines"));
 const MyLine = lazyScreen(() => import("./me/MyLine"));
 const LineScreen = lazyScreen(() => import("./line/LineScreen"));
 const Org = lazyScreen(() => import("./org/Org"));
+const Access = lazyScreen(() => import("./access/Access"));
 
 export const SCREENS: readonly Screen[] = [
   { path: "/", title: "dashboard", permissions: ["org:read"], nav: "always", component: Dashboard },
@@ -45,6 +46,8 @@ export const SCREENS: readonly Screen[] = [
   { path: "/org", title: "orgScreen", permissions: ["org:read"], nav: "always", component: Org },
   { path: "/me", title: "myLine", permissions: ["line:read"], nav: "ownLine", component: MyLine },
   { path: "/lines/:id", title: "lineDetail", permissions: ["line:read"], nav: "never", component: LineScreen },
+  // Users and access: company admins change them, operator support reads them; nobody else sees it.
+  { path: "/access", title: "accessScreen", permissions: ["user:read"], nav: "always", component: Access },
 ];
 
 /** The screen at `path` and its parameters, or undefined when no screen is there. */

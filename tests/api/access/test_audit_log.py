@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from tests.api.access.test_access import codes
 from tests.api.lines.test_line_changes import SUSPEND, active_line
 
@@ -39,3 +41,32 @@ async def test_the_audit_log_is_read_by_customer_admins_and_support_only(writabl
     assert not any(n["login"].startswith("acme.") for n in borealis)
     everyone = (await world.data("operator.support", AUDIT, {"filter": {"actor": "acme.sales.admin"}}))["auditLog"]
     assert len(everyone["nodes"]) == 2
+
+
+INVITE = """mutation($input: PortalUserInviteInput!) {
+  portalUserInvite(input: $input) { user { login } userErrors { code } } }"""
+
+
+async def test_the_audit_log_narrows_to_refused_attempts_by_their_outcome(writable_world, customer_admin):
+    world = writable_world
+    jane = {"name": "Jane", "role": "ANALYST"}
+    refused = await world.data(customer_admin, INVITE, {"input": {**jane, "login": "jane.doe"}})
+    assert refused["portalUserInvite"]["userErrors"] == [{"code": "BAD_USER_INPUT"}]
+    invited = await world.data(customer_admin, INVITE, {"input": {**jane, "login": "acme.jane"}})
+    assert invited["portalUserInvite"]["userErrors"] == []
+
+    def logins(answer: dict[str, Any]) -> list[tuple[str, str]]:
+        return [(n["outcome"], n["detail"]["input"]["login"]) for n in answer["auditLog"]["nodes"]]
+
+    invites = {"action": "portalUserInvite"}
+    both = await world.data(customer_admin, AUDIT, {"filter": invites})
+    assert logins(both) == [("allowed", "acme.jane"), ("denied", "jane.doe")]
+    denied = await world.data(customer_admin, AUDIT, {"filter": {**invites, "outcome": "denied"}})
+    assert logins(denied) == [("denied", "jane.doe")]
+    allowed = await world.data(customer_admin, AUDIT, {"filter": {**invites, "outcome": "allowed"}})
+    assert logins(allowed) == [("allowed", "acme.jane")]
+    every_denied = (await world.data(customer_admin, AUDIT, {"filter": {"outcome": "denied"}}))["auditLog"]["nodes"]
+    assert every_denied and {n["outcome"] for n in every_denied} == {"denied"}
+
+    unknown = await world.run(customer_admin, AUDIT, {"filter": {"outcome": "maybe"}})
+    assert codes(unknown) == ["BAD_USER_INPUT"] and unknown.data == {"auditLog": None}

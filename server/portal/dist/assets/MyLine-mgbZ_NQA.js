@@ -1,4 +1,4 @@
-import{a as e,i as t,l as n}from"./i18n-DDhL5FB4.js";import{t as r}from"./LineView-BYYY2sIL.js";var i=t(),a=e(`
+import{a as e,i as t,l as n}from"./i18n-5d-ntgwM.js";import{t as r}from"./LineView-Bk0Q6jTW.js";var i=t(),a=e(`
   query MyLine {
     viewer {
       scope {
