@@ -38,8 +38,8 @@ async def org_portal(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[
 
 def units_of(answer: dict[str, Any]) -> list[dict[str, Any]]:
     """Every unit of the API's answer to OrgStructure, in tree order."""
-    viewer = answer["viewer"]
-    roots = [viewer["customer"]["orgRoot"]] if viewer["customer"]["orgRoot"] else viewer["scope"]["units"]
+    own = answer["customer"]["orgRoot"]
+    roots = [own] if own else answer["viewer"]["scope"]["units"]
     return [unit for root in roots for unit in [root, *root["descendants"]]]
 
 

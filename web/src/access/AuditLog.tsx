@@ -2,12 +2,12 @@
 // both ways by cursor. Ids in a record's input are shown by the names this screen knows.
 import { useEffect, useId, useMemo, useState } from "react";
 import { useQuery } from "urql";
-import type { AuditFilter } from "../gql/graphql";
+import type { AuditFilter, AuditPageFragment } from "../gql/graphql";
 import { formatCount, formatDateTime } from "../format";
 import { useI18n } from "../i18n";
 import { AuditLogQuery } from "./operations";
 
-const PAGE = 20;
+export const PAGE = 20;
 const OUTCOMES = ["allowed", "denied", "pending", "interrupted"] as const;
 // The mutations the API audits (schema.graphql's Mutation), the access ones first.
 export const ACTIONS = [
@@ -19,7 +19,13 @@ export const ACTIONS = [
 ] as const;
 
 type Turn = { first: number; after?: string } | { last: number; before: string };
-type Props = { logins: string[]; names: ReadonlyMap<string, string>; version: number };
+type Props = {
+  logins: string[];
+  names: ReadonlyMap<string, string>;
+  version: number;
+  /** The newest page, unfiltered, as the screen's own query brought it. */
+  newest: AuditPageFragment | null | undefined;
+};
 
 /** Midnight (local time) starting ``date`` (YYYY-MM-DD), ``days`` later, as an ISO instant. */
 function midnight(date: string, days = 0): string {
@@ -44,7 +50,7 @@ function summary(detail: unknown, names: ReadonlyMap<string, string>, roleName: 
     .join("; ");
 }
 
-export function AuditLog({ logins, names, version }: Props) {
+export function AuditLog({ logins, names, version, newest }: Props) {
   const { t, language } = useI18n();
   const id = useId();
   const [actor, setActor] = useState("");
@@ -63,11 +69,14 @@ export function AuditLog({ logins, names, version }: Props) {
     }),
     [actor, action, outcome, from, to],
   );
+  // The newest page, unfiltered and before any change, came with the screen's query.
+  const initial = version === 0 && "first" in turn && !turn.after && Object.keys(filter).length === 0;
   // A page turned to again is asked for again too: the log only grows, a kept page may be stale.
   const [{ data, fetching, error }, refetch] = useQuery({
     query: AuditLogQuery,
     variables: { ...turn, filter },
     requestPolicy: "cache-and-network",
+    pause: initial,
   });
   useEffect(() => {
     if (version > 0) {
@@ -79,7 +88,7 @@ export function AuditLog({ logins, names, version }: Props) {
     set(value);
     setTurn({ first: PAGE });
   };
-  const log = data?.auditLog;
+  const log = initial ? newest : data?.auditLog;
   // The first page is the newest: there is a newer one only after turning to an older page.
   const turned = "before" in turn || ("after" in turn && Boolean(turn.after));
   const newer = Boolean(log?.pageInfo.startCursor) && turned && !("before" in turn && !log?.pageInfo.hasPreviousPage);

@@ -1,10 +1,14 @@
 // The Users and access screen's GraphQL operations: the company's users and service accounts with
-// their keys (never a secret) and the org tree to grant from, in one query; the audit log in its
-// own (its filters and pages change without asking for the users again); one mutation per change.
+// their keys (never a secret), the org tree to grant from and the audit log's newest page, in one
+// query (with the shell's, the two of first paint); the log's other pages and filters in their own
+// (without asking for the users again); one mutation per change.
 import { graphql } from "../gql";
 
 export const AccessQuery = graphql(`
-  query Access {
+  query Access($auditPage: Int! = 20) {
+    auditLog(first: $auditPage) {
+      ...AuditPage
+    }
     portalUsers {
       id
       login
@@ -47,10 +51,9 @@ export const AccessQuery = graphql(`
   }
 `);
 
-export const AuditLogQuery = graphql(`
-  query AuditLog($first: Int, $after: String, $last: Int, $before: String, $filter: AuditFilter) {
-    auditLog(first: $first, after: $after, last: $last, before: $before, filter: $filter) {
-      totalCount
+graphql(`
+  fragment AuditPage on AuditRecordConnection {
+    totalCount
       pageInfo {
         hasNextPage
         hasPreviousPage
@@ -68,6 +71,13 @@ export const AuditLogQuery = graphql(`
           detail
         }
       }
+  }
+`);
+
+export const AuditLogQuery = graphql(`
+  query AuditLog($first: Int, $after: String, $last: Int, $before: String, $filter: AuditFilter) {
+    auditLog(first: $first, after: $after, last: $last, before: $before, filter: $filter) {
+      ...AuditPage
     }
   }
 `);

@@ -5,6 +5,8 @@
 // One query at first paint, beside the shell's.
 import { useMemo, useRef, useState } from "react";
 import { useQuery } from "urql";
+import { useCustomerArgument } from "../company";
+import { CompanyPicker } from "../CompanyPicker";
 import { useI18n } from "../i18n";
 import { usePermissions } from "../permissions";
 import { useConfirm } from "./confirm";
@@ -16,14 +18,15 @@ import "./org.css";
 
 export default function Org() {
   const { t } = useI18n();
-  const [result, reexecute] = useQuery({ query: OrgStructureQuery });
+  const { customer, unchosen } = useCustomerArgument();
+  const [result, reexecute] = useQuery({ query: OrgStructureQuery, variables: { customer }, pause: unchosen });
   const refresh = () => reexecute({ requestPolicy: "network-only" });
   const allowed = usePermissions();
-  const viewer = result.data?.viewer;
+  const company = result.data?.customer;
   const tree = useMemo(() => {
-    const root = viewer?.customer?.orgRoot;
-    return treeOf(root ? [root] : (viewer?.scope.units ?? []));
-  }, [viewer]);
+    const root = company?.orgRoot;
+    return treeOf(root ? [root] : (result.data?.viewer.scope.units ?? []));
+  }, [company, result.data]);
   const [selected, setSelected] = useState<string | null>(null);
   const changes = { structure: useConfirm(refresh), budget: useConfirm(refresh), policy: useConfirm(refresh) };
   const detail = useRef<HTMLElement>(null);
@@ -34,6 +37,7 @@ export default function Org() {
     // On a phone the details are below the tree: bring them into view, and a screen reader there.
     requestAnimationFrame(() => detail.current?.focus());
   };
+  if (unchosen) return <CompanyPicker />;
   const writes = ["org:write", "budget:write", "policy:write"].some((permission) => allowed.has(permission));
   return (
     <div className="org">
@@ -56,7 +60,7 @@ export default function Org() {
             key={unit.id}
             unit={unit}
             tree={tree}
-            currency={viewer?.customer?.currency ?? unit.monthlyBudget?.currency ?? "EUR"}
+            currency={company?.currency ?? unit.monthlyBudget?.currency ?? "EUR"}
             allowed={allowed}
             changes={changes}
             onSelect={setSelected}

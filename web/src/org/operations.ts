@@ -49,15 +49,15 @@ graphql(`
 `);
 
 export const OrgStructureQuery = graphql(`
-  query OrgStructure {
-    viewer {
-      customer {
-        id
-        currency
-        orgRoot {
-          ...OrgSubtree
-        }
+  query OrgStructure($customer: ID) {
+    customer(id: $customer) {
+      id
+      currency
+      orgRoot {
+        ...OrgSubtree
       }
+    }
+    viewer {
       scope {
         units {
           ...OrgSubtree

@@ -1,4 +1,4 @@
-import{a as e,i as t,l as n}from"./i18n-5d-ntgwM.js";import{t as r}from"./LineView-Bk0Q6jTW.js";var i=t(),a=e(`
+import{a as e,i as t,l as n}from"./i18n-7_l1xP0Y.js";import{t as r}from"./LineView-BGiErw-3.js";var i=t(),a=e(`
   query LineDetail($id: ID!) {
     node(id: $id) {
       id

@@ -1,1 +1,0 @@
-import{l as e}from"./i18n-5d-ntgwM.js";import{a as t}from"./company-B7_Fh-PY.js";function n(){let[{data:n}]=e({query:t});return new Set(n?.viewer.permissions??[])}export{n as t};
