@@ -7,7 +7,7 @@ import type { Params } from "./router";
 
 export type Screen = {
   path: string;
-  title: "dashboard" | "linesScreen" | "myLine" | "lineDetail";
+  title: "dashboard" | "linesScreen" | "myLine" | "lineDetail" | "invoicesScreen" | "invoiceDetail";
   permissions: readonly string[];
   /** In the navigation: always, never, or only for a caller whose scope is one line of their own. */
   nav: "always" | "never" | "ownLine";
@@ -18,6 +18,8 @@ const Dashboard = lazy(() => import("./dashboard/Dashboard"));
 const Lines = lazy(() => import("./lines/Lines"));
 const MyLine = lazy(() => import("./me/MyLine"));
 const LineScreen = lazy(() => import("./line/LineScreen"));
+const Invoices = lazy(() => import("./invoices/Invoices"));
+const InvoiceScreen = lazy(() => import("./invoices/InvoiceScreen"));
 
 export const SCREENS: readonly Screen[] = [
   { path: "/", title: "dashboard", permissions: ["org:read"], nav: "always", component: Dashboard },
@@ -25,4 +27,7 @@ export const SCREENS: readonly Screen[] = [
   { path: "/lines", title: "linesScreen", permissions: ["line:read", "org:read"], nav: "always", component: Lines },
   { path: "/me", title: "myLine", permissions: ["line:read"], nav: "ownLine", component: MyLine },
   { path: "/lines/:id", title: "lineDetail", permissions: ["line:read"], nav: "never", component: LineScreen },
+  // Invoices: finance's history of the company's billing accounts, and one invoice's drill-down.
+  { path: "/invoices", title: "invoicesScreen", permissions: ["invoice:read"], nav: "always", component: Invoices },
+  { path: "/invoices/:id", title: "invoiceDetail", permissions: ["invoice:read"], nav: "never", component: InvoiceScreen },
 ];
