@@ -83,7 +83,7 @@ function InvoiceView({ id, permissions }: { id: string; permissions: ReadonlySet
       </section>
       <section className="panel" aria-labelledby="invoice-categories-title">
         <h2 id="invoice-categories-title">{t.invoiceByCategory}</h2>
-        <div className="table-box">
+        <div className="table-box" tabIndex={0} role="region" aria-label={t.invoiceByCategory}>
           <table className="invoice-categories">
             <thead>
               <tr>

@@ -53,7 +53,7 @@ function InvoiceHistory() {
       {error && !data && <p role="alert">{t.loadFailed}</p>}
       {data && accounts.length === 0 && <p className="panel">{t.invoicesNoAccounts}</p>}
       {account && (
-        <section className="panel invoices-filters" aria-label={t.invoicesAccount}>
+        <section className="panel invoices-filters" aria-label={t.invoicesFilters}>
           {accounts.length > 1 ? (
             <div className="field">
               <label htmlFor={`${id}-account`}>{t.invoicesAccount}</label>

@@ -1,4 +1,4 @@
-import{a as e,o as t,r as n,s as r}from"./index-DWnw5VyD.js";var i=n(`
+import{a as e,o as t,r as n,s as r}from"./index-BTz74-K4.js";var i=n(`
   query InvoiceAccounts {
     customer {
       id
