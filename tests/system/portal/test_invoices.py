@@ -20,7 +20,7 @@ from tests.system.portal.conftest import Portal
 from tests.system.portal.test_browser import SIZES, Watched, axe_violations, open_page, sign_in
 from tests.system.portal.test_line import signed_in_at
 
-PAGE = 12  # web/src/invoices/Invoices.tsx PAGE_SIZE
+PAGE = 10  # web/src/invoices/Invoices.tsx PAGE_SIZE
 LINES_PAGE = 25  # web/src/invoices/InvoiceScreen.tsx LINES_PAGE_SIZE
 FINANCE = "acme.finance"
 INVOICES_SHOWN = """rows => rows.map(row => ({id: row.dataset.invoice,
@@ -187,6 +187,8 @@ async def test_an_invoice_drills_down_by_category_and_line_as_the_api_answers(
             second = (await portal.ask("InvoiceDetail", login, {**asked, "first": LINES_PAGE, "after": after}))["node"]
             await page.get_by_role("button", name="Next page").click()
             assert await shown(page, line_rows, LINES_SHOWN, lines_of(second)) == lines_of(second)
+            if not personal:  # a line without a name keeps its number across pages
+                await expect(names.first).to_have_text(f"Line {LINES_PAGE + 1}")
             await page.get_by_role("button", name="Previous page").click()
             assert await shown(page, line_rows, LINES_SHOWN, lines_of(invoice)) == lines_of(invoice)
 

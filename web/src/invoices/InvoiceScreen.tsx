@@ -26,7 +26,8 @@ export default function InvoiceScreen({ params }: { params: Record<string, strin
 
 function InvoiceView({ id, permissions }: { id: string; permissions: ReadonlySet<string> }) {
   const { t, language } = useI18n();
-  const [page, setPage] = useState<Page>({});
+  // The page, and how many lines come before it (so that a line without a name keeps its number).
+  const [{ page, offset }, setPaging] = useState<{ page: Page; offset: number }>({ page: {}, offset: 0 });
   const personal = permissions.has("personal:read");
   const [{ data, fetching, error }] = useQuery({
     query: InvoiceDetailQuery,
@@ -146,7 +147,7 @@ function InvoiceView({ id, permissions }: { id: string; permissions: ReadonlySet
               <tbody>
                 {lines.nodes.map((row, index) => {
                   const line = row.subscriber;
-                  const label = line?.employeeName ?? line?.msisdn ?? `${t.linesLine} ${index + 1}`;
+                  const label = line?.employeeName ?? line?.msisdn ?? `${t.linesLine} ${offset + index + 1}`;
                   return (
                     <tr key={line?.id ?? `hidden-${index}`} data-line={line?.id ?? ""}>
                       <th scope="row" className="line-name">
@@ -165,7 +166,16 @@ function InvoiceView({ id, permissions }: { id: string; permissions: ReadonlySet
               </tbody>
             </table>
           </div>
-          <Paging info={lines.pageInfo} label={t.linesPaging} onPage={setPage} />
+          <Paging
+            info={lines.pageInfo}
+            label={t.linesPaging}
+            onPage={(next) =>
+              setPaging({
+                page: next,
+                offset: next.after ? offset + lines.nodes.length : Math.max(0, offset - LINES_PAGE_SIZE),
+              })
+            }
+          />
         </section>
       )}
     </div>

@@ -13,7 +13,7 @@ import { AccountInvoicesQuery, InvoiceAccountsQuery } from "./operations";
 import { pageVariables, Paging, Refused, type Page } from "./paging";
 import "./invoices.css";
 
-export const PAGE_SIZE = 12;
+export const PAGE_SIZE = 10;
 
 export default function Invoices() {
   const { t } = useI18n();

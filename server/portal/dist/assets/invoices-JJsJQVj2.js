@@ -1,4 +1,4 @@
-import{a as e,o as t,r as n,s as r}from"./index-BTz74-K4.js";var i=n(`
+import{a as e,o as t,r as n,s as r}from"./index-Bi6z_Mt8.js";var i=n(`
   query InvoiceAccounts {
     customer {
       id

@@ -1,4 +1,4 @@
-import{r as e,s as t,u as n}from"./index-BTz74-K4.js";import{t as r}from"./LineView-BuAZ8Wy6.js";var i=t(),a=e(`
+import{r as e,s as t,u as n}from"./index-Bi6z_Mt8.js";import{t as r}from"./LineView-BlTCetRD.js";var i=t(),a=e(`
   query LineDetail($id: ID!) {
     node(id: $id) {
       id
