@@ -25,5 +25,7 @@ export default defineConfig({
     modulePreload: { polyfill: false },
     assetsInlineLimit: 0,
     sourcemap: false,
+    // .vite/manifest.json: which chunks each screen needs, so the server preloads them (server/portal).
+    manifest: true,
   },
 });

@@ -1,6 +1,7 @@
 """The portal: the corporate self-care web app, its build (``dist/``, from ``web/``) served at ``/``.
 
-``index.html`` answers the portal's screens (the paths its router knows, ``SCREENS``); the
+``index.html`` answers the portal's screens (the paths its router knows, ``SCREENS``), each
+naming the chunks of its own code for the browser to fetch at once (``preload``); the
 hashed files under ``/assets/`` never change under their name, so browsers keep them for a
 year. Everything is corpcare's own: the CSP allows no inline script and no other origin, and
 no page may frame the portal. The persisted-documents manifest beside ``index.html`` is not
@@ -10,6 +11,8 @@ served; ``register_at_start`` stores it at start-up so the portal runs in safeli
 from __future__ import annotations
 
 import gzip
+from collections.abc import Awaitable, Callable
+from functools import cache
 from pathlib import Path
 
 from starlette.datastructures import Headers
@@ -20,12 +23,21 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
 from server.portal.manifest import register_at_start
+from server.portal.preload import preloading, read_build_manifest
 
 __all__ = ["CSP", "DIST", "SCREENS", "register_at_start", "routes"]
 
 DIST = Path(__file__).parent / "dist"
-# The router's paths (web/src/screens.ts, ":id" there is "{id}" here); any other path is not the portal's.
-SCREENS = ("/", "/lines", "/me", "/lines/{id}", "/invoices", "/invoices/{id}")
+# The router's paths (web/src/screens.ts, ":id" there is "{id}" here) and each screen's module (its
+# React.lazy import there); any other path is not the portal's.
+SCREENS = {
+    "/": "src/dashboard/Dashboard.tsx",
+    "/lines": "src/lines/Lines.tsx",
+    "/me": "src/me/MyLine.tsx",
+    "/lines/{id}": "src/line/LineScreen.tsx",
+    "/invoices": "src/invoices/Invoices.tsx",
+    "/invoices/{id}": "src/invoices/InvoiceScreen.tsx",
+}
 # No 'unsafe-inline' anywhere: React sets widths through the CSSOM, which style-src does not govern.
 CSP = "; ".join(
     (
@@ -46,11 +58,19 @@ IMMUTABLE = "public, max-age=31536000, immutable"
 COMPRESSED = (".js", ".css", ".svg", ".json", ".map", ".txt")
 
 
-async def index(request: Request) -> Response:
-    # Revalidated each time: a release changes the asset names index.html points at.
-    body = (DIST / "index.html").read_bytes()
-    headers = {**FRAMING, "Cache-Control": "no-cache", "Referrer-Policy": "same-origin"}
-    return Response(body, media_type="text/html; charset=utf-8", headers=headers)
+@cache
+def page_of(module: str) -> bytes:
+    """index.html for the screen whose code is ``module``: read once per process, like the assets."""
+    return preloading((DIST / "index.html").read_bytes(), read_build_manifest(DIST), module)
+
+
+def screen(module: str) -> Callable[[Request], Awaitable[Response]]:
+    async def index(request: Request) -> Response:
+        # Revalidated each time: a release changes the asset names index.html points at.
+        headers = {**FRAMING, "Cache-Control": "no-cache", "Referrer-Policy": "same-origin"}
+        return Response(page_of(module), media_type="text/html; charset=utf-8", headers=headers)
+
+    return index
 
 
 class _HashedAssets(StaticFiles):
@@ -92,5 +112,5 @@ def _takes_gzip(scope: Scope) -> bool:
 
 def routes() -> list[BaseRoute]:
     """The screens' paths and ``/assets/``."""
-    screens: list[BaseRoute] = [Route(path, index, methods=["GET", "HEAD"]) for path in SCREENS]
+    screens: list[BaseRoute] = [Route(path, screen(code), methods=["GET", "HEAD"]) for path, code in SCREENS.items()]
     return [*screens, Mount("/assets", app=_HashedAssets(directory=DIST / "assets"), name="portal-assets")]

@@ -2,8 +2,8 @@ import { Suspense, useEffect, useMemo } from "react";
 import { Provider } from "urql";
 import { createClient } from "./client";
 import { I18nProvider, useI18n } from "./i18n";
-import { Link, matchPath, Router, useNavigate, usePath } from "./router";
-import { SCREENS } from "./screens";
+import { Link, Router, useNavigate, usePath } from "./router";
+import { screenAt } from "./screens";
 import { Shell, useViewer } from "./Shell";
 
 function NotFound() {
@@ -34,11 +34,8 @@ function useLanding(path: string) {
 function CurrentScreen() {
   const path = usePath();
   useLanding(path);
-  for (const screen of SCREENS) {
-    const params = matchPath(screen.path, path);
-    if (params) return <screen.component params={params} />;
-  }
-  return <NotFound />;
+  const found = screenAt(path);
+  return found ? <found.screen.component params={found.params} /> : <NotFound />;
 }
 
 export function App() {

@@ -2,8 +2,8 @@
 // server/portal), titles, the permissions that put them in the navigation (all of them), and
 // whether they are in it at all (a line's detail is reached from a line, not from the menu).
 // Each screen is its own chunk (React.lazy): a page loads the shell and its own screen's code only.
-import { lazy, type ComponentType } from "react";
-import type { Params } from "./router";
+import { createElement, lazy, type ComponentType } from "react";
+import { matchPath, type Params } from "./router";
 
 export type Screen = {
   path: string;
@@ -11,15 +11,33 @@ export type Screen = {
   permissions: readonly string[];
   /** In the navigation: always, never, or only for a caller whose scope is one line of their own. */
   nav: "always" | "never" | "ownLine";
-  component: ComponentType<{ params: Params }>;
+  component: ComponentType<ScreenProps> & { preload: () => Promise<void> };
 };
 
-const Dashboard = lazy(() => import("./dashboard/Dashboard"));
-const Lines = lazy(() => import("./lines/Lines"));
-const MyLine = lazy(() => import("./me/MyLine"));
-const LineScreen = lazy(() => import("./line/LineScreen"));
-const Invoices = lazy(() => import("./invoices/Invoices"));
-const InvoiceScreen = lazy(() => import("./invoices/InvoiceScreen"));
+type ScreenProps = { params: Params };
+
+/**
+ * A screen's code, fetched on the first visit to it. The page a visit starts on has it fetched
+ * already (the server names its chunks in index.html, see server/portal): `preload` awaits it
+ * before the first render, which then sends the shell's and the screen's operations together
+ * instead of suspending on the code and sending the screen's only after it.
+ */
+function lazyScreen(load: () => Promise<{ default: ComponentType<ScreenProps> }>) {
+  let loaded: ComponentType<ScreenProps> | undefined;
+  const Lazy = lazy(load);
+  const component = (props: ScreenProps) => createElement(loaded ?? Lazy, props);
+  const preload = async () => {
+    loaded = (await load()).default;
+  };
+  return Object.assign(component, { preload });
+}
+
+const Dashboard = lazyScreen(() => import("./dashboard/Dashboard"));
+const Lines = lazyScreen(() => import("./lines/Lines"));
+const MyLine = lazyScreen(() => import("./me/MyLine"));
+const LineScreen = lazyScreen(() => import("./line/LineScreen"));
+const Invoices = lazyScreen(() => import("./invoices/Invoices"));
+const InvoiceScreen = lazyScreen(() => import("./invoices/InvoiceScreen"));
 
 export const SCREENS: readonly Screen[] = [
   { path: "/", title: "dashboard", permissions: ["org:read"], nav: "always", component: Dashboard },
@@ -31,3 +49,12 @@ export const SCREENS: readonly Screen[] = [
   { path: "/invoices", title: "invoicesScreen", permissions: ["invoice:read"], nav: "always", component: Invoices },
   { path: "/invoices/:id", title: "invoiceDetail", permissions: ["invoice:read"], nav: "never", component: InvoiceScreen },
 ];
+
+/** The screen at `path` and its parameters, or undefined when no screen is there. */
+export function screenAt(path: string): { screen: Screen; params: Params } | undefined {
+  for (const screen of SCREENS) {
+    const params = matchPath(screen.path, path);
+    if (params) return { screen, params };
+  }
+  return undefined;
+}

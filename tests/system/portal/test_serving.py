@@ -4,6 +4,7 @@ served but registered, so a safelist-mode server runs the portal's operations an
 
 from __future__ import annotations
 
+import re
 import sqlite3
 
 import httpx
@@ -12,8 +13,11 @@ import pytest
 from server import portal as served
 from server.portal import DIST
 from server.portal.manifest import MANIFEST, read_manifest
+from server.portal.preload import read_build_manifest
 from tests.system.test_http import bearer
 
+ROOT = DIST.parents[2]
+BUILD = read_build_manifest(DIST)
 ASSETS = sorted(path.name for path in (DIST / "assets").iterdir())
 # Each screen's path, a line's global id in place of its parameter.
 SCREEN_PATHS = [path.replace("{id}", "U3Vic2NyaWJlcjoxNw") for path in served.SCREENS]
@@ -25,11 +29,23 @@ async def http(portal):
         yield client
 
 
-@pytest.mark.parametrize("path", SCREEN_PATHS)
-async def test_each_screen_is_index_html_under_the_strict_csp_and_never_framed(http, path):
+def preloaded(page: str, rel: str) -> list[str]:
+    return re.findall(rf'<link rel="{rel}" crossorigin href="/assets/([^"]+)">', page)
+
+
+@pytest.mark.parametrize(("path", "module"), list(zip(SCREEN_PATHS, served.SCREENS.values(), strict=True)))
+async def test_each_screen_is_index_html_naming_its_own_chunks_under_the_strict_csp(http, path, module):
     response = await http.get(path)
     assert response.status_code == 200
-    assert response.content == (DIST / "index.html").read_bytes()
+    page = response.text
+    # The built page, with links to the screen's chunks added at the end of its head.
+    built = (DIST / "index.html").read_text()
+    head, _, body = built.partition("</head>")
+    assert page.startswith(head) and page.endswith("</head>" + body)
+    own = BUILD[module]["file"].removeprefix("assets/")
+    scripts = preloaded(page.removeprefix(head), "modulepreload")
+    assert scripts[0] == own and len(set(scripts)) == len(scripts) and set(scripts) <= set(ASSETS)
+    assert not set(scripts) & set(preloaded(built, "modulepreload")), "the shell's own are in the page already"
     assert response.headers["content-type"] == "text/html; charset=utf-8"
     assert response.headers["content-security-policy"] == served.CSP
     assert "frame-ancestors 'none'" in served.CSP and "unsafe-inline" not in served.CSP
@@ -37,10 +53,19 @@ async def test_each_screen_is_index_html_under_the_strict_csp_and_never_framed(h
     assert response.headers["cache-control"] == "no-cache"
 
 
+def test_the_servers_screens_are_the_routers_with_the_modules_it_loads():
+    source = (ROOT / "web" / "src" / "screens.ts").read_text()
+    loaded = dict(re.findall(r'const (\w+) = lazyScreen\(\(\) => import\("\./([^"]+)"\)\)', source))
+    routed = re.findall(r'\{ path: "([^"]+)",.*component: (\w+) \}', source)
+    assert routed, "screens.ts lists no screen in the shape this test reads"
+    expected = {path.replace(":id", "{id}"): f"src/{loaded[component]}.tsx" for path, component in routed}
+    assert expected == served.SCREENS
+
+
 async def test_index_html_names_only_the_hashed_assets_and_no_inline_script(http):
     page = (await http.get("/")).text
     named = [name for name in ASSETS if f'"/assets/{name}"' in page]
-    # The rest are chunks loaded later (the charts): each named by a script the page loads.
+    # The rest are chunks loaded later (the charts, other screens): each named by a script the page loads.
     scripts = "".join((DIST / "assets" / name).read_text() for name in named if name.endswith(".js"))
     assert named and all(name in named or name in scripts for name in ASSETS)
     assert "<script>" not in page and '<script type="module">' not in page
@@ -61,13 +86,13 @@ async def test_hashed_assets_are_kept_for_a_year(http, name):
 async def test_what_is_not_a_screen_or_an_asset_is_not_found(http, path):
     response = await http.get(path)
     assert response.status_code == 404
-    assert response.content != (DIST / "index.html").read_bytes()
+    assert b'<div id="root">' not in response.content
 
 
 @pytest.mark.parametrize("path", ["/graphql", "/healthz", "/graphql/stream"])
 async def test_the_apis_paths_are_not_the_portals(http, path):
     response = await http.get(path, headers={"Accept": "text/html"})
-    assert response.content != (DIST / "index.html").read_bytes()
+    assert b'<div id="root">' not in response.content
     assert response.headers.get("content-security-policy") != served.CSP
 
 

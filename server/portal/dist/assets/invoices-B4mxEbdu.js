@@ -1,4 +1,4 @@
-import{a as e,o as t,r as n,s as r}from"./index-Bi6z_Mt8.js";var i=n(`
+import{a as e,i as t,t as n}from"./gql-qgBwkDBO.js";import{o as r}from"./Shell-DLgEl28_.js";var i=n(`
   query InvoiceAccounts {
     customer {
       id
@@ -116,4 +116,4 @@ import{a as e,o as t,r as n,s as r}from"./index-Bi6z_Mt8.js";var i=n(`
       }
     }
   }
-`),s=r();function c(e,t){return e.before?{last:t,before:e.before}:{first:t,after:e.after}}function l({info:e,label:n,onPage:r}){let{t:i}=t();return!e.hasNextPage&&!e.hasPreviousPage?null:(0,s.jsxs)(`nav`,{className:`invoices-paging`,"aria-label":n,children:[(0,s.jsx)(`button`,{type:`button`,disabled:!e.hasPreviousPage||!e.startCursor,onClick:()=>r({before:e.startCursor??void 0}),children:i.linesPrevious}),(0,s.jsx)(`button`,{type:`button`,disabled:!e.hasNextPage||!e.endCursor,onClick:()=>r({after:e.endCursor??void 0}),children:i.linesNext})]})}function u({title:n}){let{t:r}=t();return(0,s.jsxs)(`section`,{className:`panel refused`,"aria-labelledby":`refused-title`,children:[(0,s.jsx)(`h1`,{id:`refused-title`,children:n}),(0,s.jsx)(`p`,{role:`alert`,children:r.invoicesRefused}),(0,s.jsx)(e,{to:`/`,children:r.backToDashboard})]})}export{i as a,a as i,u as n,o,c as r,l as t};
+`),s=e();function c(e,t){return e.before?{last:t,before:e.before}:{first:t,after:e.after}}function l({info:e,label:n,onPage:r}){let{t:i}=t();return!e.hasNextPage&&!e.hasPreviousPage?null:(0,s.jsxs)(`nav`,{className:`invoices-paging`,"aria-label":n,children:[(0,s.jsx)(`button`,{type:`button`,disabled:!e.hasPreviousPage||!e.startCursor,onClick:()=>r({before:e.startCursor??void 0}),children:i.linesPrevious}),(0,s.jsx)(`button`,{type:`button`,disabled:!e.hasNextPage||!e.endCursor,onClick:()=>r({after:e.endCursor??void 0}),children:i.linesNext})]})}function u({title:e}){let{t:n}=t();return(0,s.jsxs)(`section`,{className:`panel refused`,"aria-labelledby":`refused-title`,children:[(0,s.jsx)(`h1`,{id:`refused-title`,children:e}),(0,s.jsx)(`p`,{role:`alert`,children:n.invoicesRefused}),(0,s.jsx)(r,{to:`/`,children:n.backToDashboard})]})}export{i as a,a as i,u as n,o,c as r,l as t};

@@ -1,0 +1,11 @@
+import{a as e,l as t,t as n}from"./gql-qgBwkDBO.js";import{t as r}from"./LineView-Dl5l3Zyk.js";var i=e(),a=n(`
+  query LineDetail($id: ID!) {
+    node(id: $id) {
+      id
+      ... on Subscriber {
+        ...LineFields
+      }
+    }
+    ...Catalogue
+  }
+`);function o({params:e}){let[n,o]=t({query:a,variables:{id:e.id}}),s=n.data?.node,c=s?.__typename===`Subscriber`?s:null;return(0,i.jsx)(r,{line:c,catalogue:n.data,fetching:n.fetching,error:n.error,refresh:()=>o({requestPolicy:`network-only`}),own:!1})}export{o as default};
