@@ -1,8 +1,8 @@
 // Screen 5's drill-down (/invoices/<global id>): one invoice, its shares, what each charge
 // category adds up to and what each line was charged (paged), and its lines as CSV by a plain
-// link (/reports/invoice-lines.csv). Names and numbers are asked for only from callers who may
-// read personal data, units only from those who may read the organisation; a line links to its
-// detail for callers who may read lines. An invoice outside the caller's view is null with
+// link (/reports/invoice-lines.csv). Names and numbers are shown only to callers who may read
+// personal data, units only to those who may read the organisation; a line links to its detail
+// for callers who may read lines. An invoice outside the caller's view is null with
 // NOT_FOUND, like one that does not exist: the page says so plainly.
 import { useState } from "react";
 import { useQuery } from "urql";
@@ -19,9 +19,9 @@ export const LINES_PAGE_SIZE = 25;
 export default function InvoiceScreen({ params }: { params: Record<string, string> }) {
   const { t } = useI18n();
   const viewer = useViewer();
+  // Asked at once, beside the shell's query; a role found without invoice:read is told so instead.
   if (viewer && !viewer.permissions.includes("invoice:read")) return <Refused title={t.invoiceDetail} />;
-  if (!viewer) return <p role="status">{t.loading}</p>;
-  return <InvoiceView id={params.id} permissions={new Set(viewer.permissions)} />;
+  return <InvoiceView id={params.id} permissions={new Set(viewer?.permissions ?? [])} />;
 }
 
 function InvoiceView({ id, permissions }: { id: string; permissions: ReadonlySet<string> }) {
@@ -31,7 +31,7 @@ function InvoiceView({ id, permissions }: { id: string; permissions: ReadonlySet
   const personal = permissions.has("personal:read");
   const [{ data, fetching, error }] = useQuery({
     query: InvoiceDetailQuery,
-    variables: { id, ...pageVariables(page, LINES_PAGE_SIZE), personal, units: permissions.has("org:read") },
+    variables: { id, ...pageVariables(page, LINES_PAGE_SIZE) },
   });
   const node = data?.node;
   const invoice = node?.__typename === "Invoice" ? node : null;

@@ -1,20 +1,11 @@
-import{a as e,i as t,t as n}from"./gql-qgBwkDBO.js";import{o as r}from"./Shell-DLgEl28_.js";var i=n(`
-  query InvoiceAccounts {
+import{a as e,i as t,t as n}from"./gql-B69GCDp6.js";import{o as r}from"./Shell-DiYHpU48.js";var i=n(`
+  query InvoiceHistory($first: Int, $after: String, $last: Int, $before: String) {
     customer {
       id
       billingAccounts {
         id
         name
         number
-        currency
-      }
-    }
-  }
-`),a=n(`
-  query AccountInvoices($account: ID!, $first: Int, $after: String, $last: Int, $before: String) {
-    node(id: $account) {
-      id
-      ... on BillingAccount {
         invoices(first: $first, after: $after, last: $last, before: $before) {
           totalCount
           pageInfo {
@@ -39,15 +30,13 @@ import{a as e,i as t,t as n}from"./gql-qgBwkDBO.js";import{o as r}from"./Shell-D
       }
     }
   }
-`),o=n(`
+`),a=n(`
   query InvoiceDetail(
     $id: ID!
     $first: Int
     $after: String
     $last: Int
     $before: String
-    $personal: Boolean!
-    $units: Boolean!
   ) {
     node(id: $id) {
       id
@@ -92,9 +81,9 @@ import{a as e,i as t,t as n}from"./gql-qgBwkDBO.js";import{o as r}from"./Shell-D
           nodes {
             subscriber {
               id
-              msisdn @include(if: $personal)
-              employeeName @include(if: $personal)
-              orgUnit @include(if: $units) {
+              msisdn
+              employeeName
+              orgUnit {
                 id
                 name
               }
@@ -116,4 +105,4 @@ import{a as e,i as t,t as n}from"./gql-qgBwkDBO.js";import{o as r}from"./Shell-D
       }
     }
   }
-`),s=e();function c(e,t){return e.before?{last:t,before:e.before}:{first:t,after:e.after}}function l({info:e,label:n,onPage:r}){let{t:i}=t();return!e.hasNextPage&&!e.hasPreviousPage?null:(0,s.jsxs)(`nav`,{className:`invoices-paging`,"aria-label":n,children:[(0,s.jsx)(`button`,{type:`button`,disabled:!e.hasPreviousPage||!e.startCursor,onClick:()=>r({before:e.startCursor??void 0}),children:i.linesPrevious}),(0,s.jsx)(`button`,{type:`button`,disabled:!e.hasNextPage||!e.endCursor,onClick:()=>r({after:e.endCursor??void 0}),children:i.linesNext})]})}function u({title:e}){let{t:n}=t();return(0,s.jsxs)(`section`,{className:`panel refused`,"aria-labelledby":`refused-title`,children:[(0,s.jsx)(`h1`,{id:`refused-title`,children:e}),(0,s.jsx)(`p`,{role:`alert`,children:n.invoicesRefused}),(0,s.jsx)(r,{to:`/`,children:n.backToDashboard})]})}export{i as a,a as i,u as n,o,c as r,l as t};
+`),o=e();function s(e,t){return e.before?{last:t,before:e.before}:{first:t,after:e.after}}function c({info:e,label:n,onPage:r}){let{t:i}=t();return!e.hasNextPage&&!e.hasPreviousPage?null:(0,o.jsxs)(`nav`,{className:`invoices-paging`,"aria-label":n,children:[(0,o.jsx)(`button`,{type:`button`,disabled:!e.hasPreviousPage||!e.startCursor,onClick:()=>r({before:e.startCursor??void 0}),children:i.linesPrevious}),(0,o.jsx)(`button`,{type:`button`,disabled:!e.hasNextPage||!e.endCursor,onClick:()=>r({after:e.endCursor??void 0}),children:i.linesNext})]})}function l({title:e}){let{t:n}=t();return(0,o.jsxs)(`section`,{className:`panel refused`,"aria-labelledby":`refused-title`,children:[(0,o.jsx)(`h1`,{id:`refused-title`,children:e}),(0,o.jsx)(`p`,{role:`alert`,children:n.invoicesRefused}),(0,o.jsx)(r,{to:`/`,children:n.backToDashboard})]})}export{i as a,a as i,l as n,s as r,c as t};

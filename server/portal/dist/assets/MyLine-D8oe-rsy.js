@@ -1,4 +1,4 @@
-import{a as e,l as t,t as n}from"./gql-qgBwkDBO.js";import{t as r}from"./LineView-Dl5l3Zyk.js";var i=e(),a=n(`
+import{a as e,l as t,t as n}from"./gql-B69GCDp6.js";import{t as r}from"./LineView-MQzJd-AT.js";var i=e(),a=n(`
   query MyLine {
     viewer {
       scope {
