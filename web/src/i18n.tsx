@@ -216,6 +216,7 @@ const en = {
   invoiceByLine: "By line",
   invoiceLinesCharged: "lines charged",
   invoiceDownloadLines: "Download lines as CSV",
+  invoiceCategories: { one: "category", other: "categories" } as Partial<Record<Intl.LDMLPluralRule, string>>,
 };
 
 type Dictionary = typeof en;
@@ -433,6 +434,7 @@ const ru: Dictionary = {
   invoiceByLine: "По номерам",
   invoiceLinesCharged: "номеров с начислениями",
   invoiceDownloadLines: "Скачать номера в CSV",
+  invoiceCategories: { one: "категория", few: "категории", many: "категорий", other: "категории" },
 };
 
 export const LANGUAGES = { en: "English", ru: "Русский" } as const;

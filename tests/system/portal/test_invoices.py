@@ -1,6 +1,6 @@
 """Screen 5, Invoices (/invoices and /invoices/<id>), in Chromium as a finance person uses it: the
 invoice history shown is what the API answers the same caller, page by page and account by
-account; an invoice's drill-down by category and by line is the API's; the CSV files downloaded
+account; an invoice's drill-down by category, by line and by a line's categories is the API's; the CSV files downloaded
 through the page's plain links (signed in by the portal's cookie) hold the API's figures; a role
 without invoice:read is offered no Invoices and is told so plainly at the screen's URL. Phone and
 desktop screenshots go to tests/artifacts/portal/, with axe-core's findings (no serious or
@@ -192,6 +192,13 @@ async def test_an_invoice_drills_down_by_category_and_line_as_the_api_answers(
         await expect(page.locator(".invoice-lines-head [data-total]")).to_have_attribute(
             "data-total", str(lines["totalCount"])
         )
+        # A line opens to its charges per category, as the API answers them.
+        first_line = page.locator(line_rows).first
+        await first_line.locator(".line-categories summary").click()
+        charged = first_line.locator(".line-categories li")
+        expected = [[c["category"], c["amount"]["amount"]] for c in lines["nodes"][0]["byCategory"]]
+        await expect(charged).to_have_count(len(expected))
+        assert await charged.evaluate_all("items => items.map(i => [i.dataset.category, i.dataset.amount])") == expected
         names = page.locator(f"{line_rows} .line-name")
         if personal:
             first = lines["nodes"][0]["subscriber"]

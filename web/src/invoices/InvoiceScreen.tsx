@@ -1,12 +1,12 @@
 // Screen 5's drill-down (/invoices/<global id>): one invoice, its shares, what each charge
 // category adds up to and what each line was charged (paged), and its lines as CSV by a plain
-// link (/reports/invoice-lines.csv). Names and numbers are shown only to callers who may read
+// link (/reports/invoice-lines.csv); each line opens to what it was charged per category. Names and numbers are shown only to callers who may read
 // personal data, units only to those who may read the organisation; a line links to its detail
 // for callers who may read lines. An invoice outside the caller's view is null with
 // NOT_FOUND, like one that does not exist: the page says so plainly.
 import { useState } from "react";
 import { useQuery } from "urql";
-import { formatCount, formatDate, formatMoney, formatMonth, formatPercent } from "../format";
+import { formatCount, formatCounted, formatDate, formatMoney, formatMonth, formatPercent } from "../format";
 import { useI18n } from "../i18n";
 import { Link } from "../router";
 import { useViewer } from "../Shell";
@@ -142,6 +142,7 @@ function InvoiceView({ id, permissions }: { id: string; permissions: ReadonlySet
                   <th scope="col" className="amount">
                     {t.invoiceEmployeeShare}
                   </th>
+                  <th scope="col">{t.invoiceByCategory}</th>
                 </tr>
               </thead>
               <tbody>
@@ -160,6 +161,26 @@ function InvoiceView({ id, permissions }: { id: string; permissions: ReadonlySet
                       </td>
                       <td className="amount">{row.companyShare ? formatMoney(row.companyShare, language) : "—"}</td>
                       <td className="amount">{row.employeeShare ? formatMoney(row.employeeShare, language) : "—"}</td>
+                      <td className="line-categories">
+                        {row.byCategory && row.byCategory.length > 0 ? (
+                          <details>
+                            <summary>
+                              {formatCounted(row.byCategory.length, t.invoiceCategories, language)}
+                              <span className="visually-hidden"> — {label}</span>
+                            </summary>
+                            <ul>
+                              {row.byCategory.map((c) => (
+                                <li key={c.category} data-category={c.category} data-amount={c.amount.amount}>
+                                  <span>{t.category[c.category] ?? c.category}</span>{" "}
+                                  <span className="amount">{formatMoney(c.amount, language)}</span>
+                                </li>
+                              ))}
+                            </ul>
+                          </details>
+                        ) : (
+                          "—"
+                        )}
+                      </td>
                     </tr>
                   );
                 })}

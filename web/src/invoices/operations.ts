@@ -111,6 +111,13 @@ export const InvoiceDetailQuery = graphql(`
               amount
               currency
             }
+            byCategory {
+              category
+              amount {
+                amount
+                currency
+              }
+            }
           }
         }
       }

@@ -1,4 +1,4 @@
-import{a as e,i as t,t as n}from"./gql-B69GCDp6.js";import{o as r}from"./Shell-DiYHpU48.js";var i=n(`
+import{a as e,i as t,t as n}from"./gql-D4Y-muu2.js";import{o as r}from"./Shell-CmwhWwc0.js";var i=n(`
   query InvoiceHistory($first: Int, $after: String, $last: Int, $before: String) {
     customer {
       id
@@ -99,6 +99,13 @@ import{a as e,i as t,t as n}from"./gql-B69GCDp6.js";import{o as r}from"./Shell-D
             employeeShare {
               amount
               currency
+            }
+            byCategory {
+              category
+              amount {
+                amount
+                currency
+              }
             }
           }
         }
