@@ -1,4 +1,4 @@
-import{i as e}from"./rolldown-runtime-9C0vUP4u.js";import{H as t,a as n,c as r,i,l as a,t as o,u as s}from"./gql-D4Y-muu2.js";import{r as c}from"./Shell-CmwhWwc0.js";import{a as l,i as u,l as d,n as f,o as p,r as m,s as h}from"./format-CJuQ-zAI.js";var g=n(),_=o(`
+import{i as e}from"./rolldown-runtime-9C0vUP4u.js";import{H as t,a as n,c as r,i,l as a,t as o,u as s}from"./gql-D4Y-muu2.js";import{r as c}from"./Shell-DUCK8PIH.js";import{a as l,i as u,l as d,n as f,o as p,r as m,s as h}from"./format-CJuQ-zAI.js";var g=n(),_=o(`
   subscription BundleUpdates($subscriber: ID!) {
     bundleUpdates(subscriber: $subscriber) {
       ...Balance
