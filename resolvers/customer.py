@@ -1,9 +1,10 @@
-"""The customer a caller asks for: its own by default."""
+"""The customer a caller asks for: its own by default; operator staff find companies by name."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from core.crm_records import CustomerRecord
 from core.errors import BadUserInput, NotFound
 from loaders.org import CustomerByIdLoader
 from request.context import Info
@@ -20,3 +21,14 @@ async def customer(info: Info, global_id: str | None) -> Any:
     if record is None:
         raise NotFound("Your company was not found.")
     return record
+
+
+MOST_FOUND = 50
+
+
+async def customers(info: Info, search: str, first: int) -> list[CustomerRecord]:
+    if not 1 <= first <= MOST_FOUND:
+        raise BadUserInput(f"`first` must be between 1 and {MOST_FOUND}.", argument="first")
+    if len(search) > 200:
+        raise BadUserInput("`search` is at most 200 characters.", argument="search")
+    return await info.context.sources.crm.find_customers(search.strip(), first, info.context.principal.scope)

@@ -86,6 +86,14 @@ class Query:
     async def customer(self, info: Info, id: strawberry.ID | None = None) -> Customer | None:
         return await customer.customer(info, id)
 
+    @strawberry.field(
+        directives=[requires(P.ALL_CUSTOMERS)],
+        description="Operator staff: the companies whose name or code holds `search` (case aside), by name; "
+        "at most `first` (1 to 50).",
+    )
+    async def customers(self, info: Info, search: str = "", first: int = 20) -> list[Customer] | None:
+        return shown_as(list[Customer], await customer.customers(info, search, first))
+
     @strawberry.field(directives=[PUBLIC], description="Any object by its global id; NOT_FOUND outside your scope.")
     async def node(self, info: Info, id: strawberry.ID) -> Node | None:
         return await load_node(info.context, id)

@@ -135,7 +135,7 @@ def create_app(settings: Settings, sources: Sources | None = None, background: B
             Route("/metrics", metrics_endpoint(metrics, settings.metrics_token, production=not settings.development)),
             *graphiql.routes(settings.development),
             *sign_in.routes(settings),
-            *portal.routes(),
+            *portal.routes(settings),
         ],
         middleware=[
             Middleware(Refreeze, after=settings.gc_freeze_after),  # outermost: it sees every request end

@@ -132,6 +132,10 @@ class World:
         async with getattr(self.engines, engine).connect() as conn:
             return (await conn.execute(text(sql), params)).scalar()
 
+    async def rows(self, engine: str, sql: str, **params: Any) -> list[tuple[Any, ...]]:
+        async with getattr(self.engines, engine).connect() as conn:
+            return [tuple(row) for row in await conn.execute(text(sql), params)]
+
 
 async def postgres_urls(name: str) -> tuple[str, str, str]:
     """A fresh database for each backend role, created through the admin connection."""

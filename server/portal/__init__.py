@@ -17,13 +17,17 @@ from pathlib import Path
 
 from starlette.datastructures import Headers
 from starlette.requests import Request
-from starlette.responses import FileResponse, Response
+from starlette.responses import FileResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
+from core.errors import BackendUnavailable
+from permissions.roles import Permission
 from server.portal.manifest import register_at_start
 from server.portal.preload import preloading, read_build_manifest
+from server.sessions import session_secret
+from server.settings import Settings
 
 __all__ = ["CSP", "DIST", "SCREENS", "register_at_start", "routes"]
 
@@ -54,6 +58,7 @@ CSP = "; ".join(
     )
 )
 FRAMING = {"Content-Security-Policy": CSP, "X-Frame-Options": "DENY"}
+OWN_LINE = "/me"
 IMMUTABLE = "public, max-age=31536000, immutable"
 COMPRESSED = (".js", ".css", ".svg", ".json", ".map", ".txt")
 
@@ -110,7 +115,35 @@ def _takes_gzip(scope: Scope) -> bool:
     return False
 
 
-def routes() -> list[BaseRoute]:
+def landing(settings: Settings) -> Callable[[Request], Awaitable[Response]]:
+    """``/``, the dashboard, except for a signed-in employee: their portal is their own line, and
+    they are sent there before the dashboard's code or operation is asked for (the page does the
+    same when it navigates to ``/``)."""
+    dashboard = screen(SCREENS["/"])
+
+    async def index(request: Request) -> Response:
+        if await _own_line_only(request, settings):
+            return RedirectResponse(OWN_LINE, status_code=303, headers=FRAMING)
+        return await dashboard(request)
+
+    return index
+
+
+async def _own_line_only(request: Request, settings: Settings) -> bool:
+    secret = session_secret(request, settings)
+    if secret is None:
+        return False
+    try:
+        principal = await request.app.state.principals.for_session(secret, settings.session_times)
+    except BackendUnavailable:
+        return False  # the page itself will say so
+    return principal is not None and not principal.can(Permission.ORG_READ) and principal.subscriber_id is not None
+
+
+def routes(settings: Settings) -> list[BaseRoute]:
     """The screens' paths and ``/assets/``."""
-    screens: list[BaseRoute] = [Route(path, screen(code), methods=["GET", "HEAD"]) for path, code in SCREENS.items()]
+    screens: list[BaseRoute] = [
+        Route(path, landing(settings) if path == "/" else screen(code), methods=["GET", "HEAD"])
+        for path, code in SCREENS.items()
+    ]
     return [*screens, Mount("/assets", app=_HashedAssets(directory=DIST / "assets"), name="portal-assets")]

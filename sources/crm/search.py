@@ -16,7 +16,7 @@ from sqlalchemy import ColumnElement, bindparam, false, or_
 
 from sources.crm.models import Subscriber
 
-_LIKE_LITERAL = str.maketrans({"\\": "\\\\", "%": "\\%", "_": "\\_"})
+LIKE_LITERAL = str.maketrans({"\\": "\\\\", "%": "\\%", "_": "\\_"})
 
 
 def fold(text: str) -> str:
@@ -61,5 +61,5 @@ def bound_search(search: LineSearch) -> dict[str, str]:
     values = {f"number_{n}": pattern for n, pattern in enumerate(search.numbers)}
     if search.name:
         # The text as written: % and _ in it are characters to find, not wildcards.
-        values["needle"] = "%" + search.name.translate(_LIKE_LITERAL) + "%"
+        values["needle"] = "%" + search.name.translate(LIKE_LITERAL) + "%"
     return values

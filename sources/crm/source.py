@@ -14,6 +14,7 @@ from sources.backend import Backend
 from sources.crm.history import MembershipHistory
 from sources.crm.line_reads import LineReads, SubscriberQuery, lines_in
 from sources.crm.models import Customer, OrgUnit, PortalUser, ScopeGrant, Subscriber, UnitBudget
+from sources.crm.search import LIKE_LITERAL
 from sources.db import key_in
 from sources.scope import company_predicate, customer_predicate, scope_predicate, under
 
@@ -28,6 +29,24 @@ class CrmSource(MembershipHistory):
     async def customers_by_ids(self, ids: Sequence[int], scope: RowScope) -> list[CustomerRecord]:
         statement = select(Customer.id, Customer.code, Customer.name, Customer.currency).where(
             key_in(Customer.id, ids, self.dialect), customer_predicate(scope, Customer.id)
+        )
+        return [CustomerRecord(*row) for row in await self._rows(statement)]
+
+    async def find_customers(self, text: str, limit: int, scope: RowScope) -> list[CustomerRecord]:
+        """The customers in ``scope`` whose name or code holds ``text`` (case aside), by name: at
+        most ``limit`` of them (operator staff finding a company)."""
+        pattern = "%" + text.lower().translate(LIKE_LITERAL) + "%"
+        statement = (
+            select(Customer.id, Customer.code, Customer.name, Customer.currency)
+            .where(
+                customer_predicate(scope, Customer.id),
+                or_(
+                    func.lower(Customer.name).like(pattern, escape="\\"),
+                    func.lower(Customer.code).like(pattern, escape="\\"),
+                ),
+            )
+            .order_by(Customer.name, Customer.id)
+            .limit(limit)
         )
         return [CustomerRecord(*row) for row in await self._rows(statement)]
 

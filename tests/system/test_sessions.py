@@ -316,3 +316,23 @@ async def test_signing_in_while_the_session_store_does_not_answer_is_a_503_page(
             assert held.json()["errors"][0]["extensions"]["code"] == "BACKEND_UNAVAILABLE"
     finally:
         await dead.close()
+
+
+@pytest.mark.parametrize(
+    ("login", "landing"),
+    [("acme.employee", "/me"), ("acme.admin", None), ("acme.finance", None)],
+)
+async def test_opening_the_portal_sends_a_signed_in_employee_to_their_own_line(http, login, landing):
+    signed_out = await http.get("/")
+    assert signed_out.status_code == 200 and '<div id="root">' in signed_out.text
+    await sign_in(http, login)
+    opened = await http.get("/")
+    if landing is None:
+        assert opened.status_code == 200 and '<div id="root">' in opened.text
+    else:
+        assert opened.status_code == 303 and opened.headers["location"] == landing
+        assert opened.headers["x-frame-options"] == "DENY"
+    # A cookie whose session has ended is a signed-out visit: the page, which sends it to sign in.
+    plant(http, DEVELOPMENT_COOKIE, "no-such-session")
+    ended = await http.get("/")
+    assert ended.status_code == 200 and '<div id="root">' in ended.text

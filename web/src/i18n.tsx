@@ -217,6 +217,16 @@ const en = {
   invoiceLinesCharged: "lines charged",
   invoiceDownloadLines: "Download lines as CSV",
   invoiceCategories: { one: "category", other: "categories" } as Partial<Record<Intl.LDMLPluralRule, string>>,
+  // Live spending alerts (the dashboard)
+  alerts: "Spending alerts",
+  alertsHint: "As lines and units cross their limits and budgets, live.",
+  alertsNone: "No alert since this page opened.",
+  alertKind: {
+    LIMIT_APPROACHING: (threshold: number, unit: boolean) => `reached ${threshold} % of its ${unit ? "budget" : "limit"}`,
+    LIMIT_REACHED: (threshold: number, unit: boolean) => `reached ${threshold} % of its ${unit ? "budget" : "limit"}`,
+    USAGE_BLOCKED: () => "had usage blocked at its limit",
+    EXCESS_CHARGED: () => "went over its limit: the excess is the employee's",
+  } as Record<string, (threshold: number, unit: boolean) => string>,
 };
 
 type Dictionary = typeof en;
@@ -435,6 +445,16 @@ const ru: Dictionary = {
   invoiceLinesCharged: "номеров с начислениями",
   invoiceDownloadLines: "Скачать номера в CSV",
   invoiceCategories: { one: "категория", few: "категории", many: "категорий", other: "категории" },
+  // Live spending alerts (the dashboard)
+  alerts: "Оповещения о расходах",
+  alertsHint: "Когда номера и подразделения достигают лимитов и бюджетов, сразу.",
+  alertsNone: "С открытия страницы оповещений не было.",
+  alertKind: {
+    LIMIT_APPROACHING: (threshold: number, unit: boolean) => `достигнуто ${threshold} % ${unit ? "бюджета" : "лимита"}`,
+    LIMIT_REACHED: (threshold: number, unit: boolean) => `достигнуто ${threshold} % ${unit ? "бюджета" : "лимита"}`,
+    USAGE_BLOCKED: () => "расход заблокирован по лимиту",
+    EXCESS_CHARGED: () => "сверх лимита: превышение оплачивает сотрудник",
+  },
 };
 
 export const LANGUAGES = { en: "English", ru: "Русский" } as const;

@@ -182,6 +182,30 @@ async def test_support_must_name_the_customer_and_sees_every_company(world, supp
     assert named["customer"]["name"] == "Borealis Energy"
 
 
+async def test_support_finds_companies_by_part_of_their_name_or_code_and_others_may_not_look(
+    world, support, customer_admin
+):
+    query = "query($s: String!, $n: Int! = 20) { customers(search: $s, first: $n) { id code name } }"
+    every = await world.data(support, query, {"s": ""})
+    stored = await world.rows("crm", "select id, code, name from customers order by name, id")
+    assert [(c["code"], c["name"]) for c in every["customers"]] == [(code, name) for _, code, name in stored][:20]
+    found = await world.data(support, query, {"s": "bOREAL"})
+    assert [c["name"] for c in found["customers"]] == ["Borealis Energy"]
+    assert found["customers"][0]["id"] == forged("Customer", 2)
+    by_code = await world.data(support, query, {"s": stored[0][1].lower()})
+    assert stored[0][2] in [c["name"] for c in by_code["customers"]]
+    # LIKE's own characters are text to look for, not patterns.
+    assert (await world.data(support, query, {"s": "%"}))["customers"] == []
+    assert (await world.data(support, query, {"s": "_"}))["customers"] == []
+    assert len((await world.data(support, query, {"s": "", "n": 1}))["customers"]) == 1
+    for bad in ({"s": "", "n": 0}, {"s": "", "n": 51}, {"s": "x" * 201}):
+        refused = await world.run(support, query, bad)
+        assert codes(refused) == ["BAD_USER_INPUT"] and refused.data == {"customers": None}
+    # A company's own people have their company, not a search of the operator's.
+    denied = await world.run(customer_admin, query, {"s": ""})
+    assert codes(denied) == ["FORBIDDEN"] and denied.data == {"customers": None}
+
+
 async def test_another_companys_admin_sees_nothing_of_this_one(world, other_admin):
     acme_line = (await line_ids_under(world, await unit_id(world, "Sales")))[0]
     for global_id in (acme_line, forged("Customer", 1), await unit_id(world, "Sales")):

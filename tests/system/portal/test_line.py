@@ -17,7 +17,15 @@ from playwright.async_api import Page, expect
 
 from core.ids import from_global_id, to_global_id
 from tests.system.portal.conftest import Portal, serving
-from tests.system.portal.test_browser import SIGN_IN, SIZES, Watched, assert_first_paint, axe_violations, open_page
+from tests.system.portal.test_browser import (
+    SIGN_IN,
+    SIZES,
+    Watched,
+    assert_first_paint,
+    axe_violations,
+    open_page,
+    settled,
+)
 
 LINE_SHOWN = """line => ({
   plan: line.querySelector('.plan-current').dataset.plan,
@@ -38,6 +46,7 @@ async def signed_in_at(watched: Watched, base: str, login: str, path: str) -> No
     await expect(page).to_have_url(SIGN_IN)
     await page.locator(f'button[name="login"][value="{login}"]').click()
     await expect(page).to_have_url(f"{base}{path}")
+    await settled(page)
 
 
 async def my_line(portal: Portal) -> dict[str, Any]:
@@ -212,6 +221,34 @@ async def test_a_plan_change_next_month_shows_its_cost_first_and_the_api_holds_i
         assert after["scheduledPlanChange"]["plan"]["id"] == plan
         assert after["tariffPlan"]["id"] == before["tariffPlan"]["id"], "next month's plan, not now"
         await expect(page.locator(".plan-pending")).to_have_attribute("data-plan", plan)
+    finally:
+        await context.close()
+
+
+async def test_a_plan_change_now_shows_its_cost_first_and_the_line_is_on_it_at_once(browser, portal):
+    # Another line than the employee's (whose plan the test above changes from next month).
+    own = await own_line(portal)
+    lines = (await portal.ask("Lines", "acme.admin", {"first": 20, "filter": {}}))["subscribers"]["nodes"]
+    line = next(node["id"] for node in lines if node["id"] != own)
+    context = await browser.new_context(viewport=SIZES["phone"])
+    try:
+        page = (await open_page(context)).page
+        await signed_in_at(Watched(page), portal.base, "acme.admin", f"/lines/{line}")
+        before = (await portal.answer("LineDetail", "acme.admin", id=line))["data"]["node"]
+        plans = page.get_by_label("New plan")
+        plan = await plans.input_value()
+        assert plan != before["tariffPlan"]["id"], "the form offers another plan than the line's"
+        await page.get_by_label("Now").check()
+        input_ = {"selection": {"ids": [line]}, "plan": plan, "effective": "NOW", "dryRun": True}
+        dry = (await portal.ask("PlanChange", "acme.admin", input=input_))["subscriberPlanChange"]
+        assert await proposed(page, "plan") == dry["monthlyCostImpact"]["amount"]
+        unchanged = (await portal.answer("LineDetail", "acme.admin", id=line))["data"]["node"]
+        assert unchanged["tariffPlan"]["id"] == before["tariffPlan"]["id"], "a dry run changes nothing"
+        await confirmed(page, "plan")
+        after = (await portal.answer("LineDetail", "acme.admin", id=line))["data"]["node"]
+        assert after["tariffPlan"]["id"] == plan and after["scheduledPlanChange"] is None
+        # The page shows the line on its new plan, as the API holds it, without a reload.
+        await expect(page.locator(".plan-current")).to_have_attribute("data-plan", plan)
     finally:
         await context.close()
 

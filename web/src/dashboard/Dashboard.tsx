@@ -8,6 +8,7 @@ import { useI18n } from "../i18n";
 import { formatDateTime, formatMonth } from "../format";
 import { OrgTree, type TreeUnit } from "./OrgTree";
 import { OverBudget } from "./OverBudget";
+import { SpendingAlerts } from "./SpendingAlerts";
 import { useViewer } from "../Shell";
 
 // The charts (their library and their two reports, the slowest figures on the page) come after
@@ -126,6 +127,12 @@ export default function Dashboard() {
                 </p>
               )}
               <OverBudget rows={(report.rows?.nodes ?? []).filter((row) => row.overBudget)} />
+            </section>
+          )}
+          {allowed.has("spending:read") && (
+            <section className="panel" aria-labelledby="alerts-title">
+              <h2 id="alerts-title">{t.alerts}</h2>
+              <SpendingAlerts />
             </section>
           )}
           <section className="panel" aria-labelledby="org-tree-title">

@@ -6,7 +6,7 @@ import { graphql } from "../gql";
 import type { CatalogueFragment, LineFieldsFragment, PlanChangeEffective } from "../gql/graphql";
 import { useI18n } from "../i18n";
 import { formatDate, formatMoney } from "../format";
-import { ChangeSteps, useChange } from "./change";
+import { ChangeSteps, PricedChoice, useChange } from "./change";
 
 const PlanChange = graphql(`
   mutation PlanChange($input: SubscriberPlanChangeInput!) {
@@ -62,16 +62,7 @@ export function Plan({ line, plans, canChange, onChanged }: Props) {
             check();
           }}
         >
-          <label>
-            {t.newPlan}
-            <select value={plan?.id} onChange={(event) => setChosen(event.target.value)} disabled={change.busy}>
-              {others.map((p) => (
-                <option key={p.id} value={p.id}>
-                  {p.name} ({t.perMonth(formatMoney(p.monthlyFee, language))})
-                </option>
-              ))}
-            </select>
-          </label>
+          <PricedChoice label={t.newPlan} choices={others} chosen={plan?.id} onChoose={setChosen} disabled={change.busy} />
           <fieldset>
             <legend>{t.whenLabel}</legend>
             {(["NEXT_PERIOD", "NOW"] as const).map((value) => (

@@ -1,12 +1,13 @@
 // The spending policy in force on the line: each attribute from the nearest level that sets it.
 import type { LineFieldsFragment } from "../gql/graphql";
 import { useI18n } from "../i18n";
+import { Facts, type Fact } from "./Facts";
 import { formatMoney } from "../format";
 
 export function Policy({ policy }: { policy: LineFieldsFragment["effectivePolicy"] }) {
   const { t, language } = useI18n();
   if (!policy) return null;
-  const rows: [string, string, string][] = [
+  const rows: Fact[] = [
     ["limit", t.monthlyLimit, policy.monthlyLimit ? formatMoney(policy.monthlyLimit, language) : t.noLimit],
     ["action", t.limitActionLabel, t.limitAction[policy.limitAction] ?? policy.limitAction],
     ["share", t.companySharePercent, `${policy.companySharePercent} %`],
@@ -14,17 +15,5 @@ export function Policy({ policy }: { policy: LineFieldsFragment["effectivePolicy
     ["roaming", t.roaming, policy.roamingAllowed ? t.allowed : t.notAllowed],
     ["source", t.policySource, policy.overrides ? t.policyOnLine : t.policyInherited],
   ];
-  return (
-    <section className="panel" aria-labelledby="policy-title">
-      <h2 id="policy-title">{t.policy}</h2>
-      <dl className="facts">
-        {rows.map(([key, label, value]) => (
-          <div key={key} data-fact={key}>
-            <dt>{label}</dt>
-            <dd>{value}</dd>
-          </div>
-        ))}
-      </dl>
-    </section>
-  );
+  return <Facts id="policy" title={t.policy} rows={rows} />;
 }

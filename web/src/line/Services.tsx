@@ -7,7 +7,7 @@ import { graphql } from "../gql";
 import type { LineFieldsFragment } from "../gql/graphql";
 import { useI18n } from "../i18n";
 import { formatMoney } from "../format";
-import { ChangeSteps, useChange } from "./change";
+import { ChangeSteps, PricedChoice, useChange } from "./change";
 
 const ServicesAdd = graphql(`
   mutation ServicesAdd($input: SubscriberServicesInput!) {
@@ -84,16 +84,13 @@ export function Services({ line, canChange, onChanged }: Props) {
               if (toAdd) propose("add", toAdd);
             }}
           >
-            <label>
-              {t.addService}
-              <select value={toAdd?.id} onChange={(event) => setChosen(event.target.value)} disabled={change.busy}>
-                {addable.map((s) => (
-                  <option key={s.id} value={s.id}>
-                    {s.name} ({t.perMonth(formatMoney(s.monthlyFee, language))})
-                  </option>
-                ))}
-              </select>
-            </label>
+            <PricedChoice
+              label={t.addService}
+              choices={addable}
+              chosen={toAdd?.id}
+              onChoose={setChosen}
+              disabled={change.busy}
+            />
             <button type="submit" disabled={change.busy}>
               {t.showCost}
             </button>

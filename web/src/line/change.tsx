@@ -5,7 +5,7 @@ import { useState, type ReactNode } from "react";
 import { graphql } from "../gql";
 import type { ChangeOutcomeFragment } from "../gql/graphql";
 import { useI18n } from "../i18n";
-import { formatMoneyChange } from "../format";
+import { formatMoney, formatMoneyChange } from "../format";
 
 graphql(`
   fragment ChangeOutcome on LineChangePayload {
@@ -110,5 +110,30 @@ export function ChangeSteps({ change }: { change: ReturnType<typeof useChange> }
       {outcome.applied > 0 && cost}
       {problems.length > 0 && <ul className="problems">{problems}</ul>}
     </div>
+  );
+}
+
+type Priced = { id: string; name: string; monthlyFee: { amount: string; currency: string } };
+
+/** A choice of plans or services, each with its monthly fee. */
+export function PricedChoice({ label, choices, chosen, onChoose, disabled }: {
+  label: string;
+  choices: readonly Priced[];
+  chosen: string | undefined;
+  onChoose: (id: string) => void;
+  disabled: boolean;
+}) {
+  const { t, language } = useI18n();
+  return (
+    <label>
+      {label}
+      <select value={chosen} onChange={(event) => onChoose(event.target.value)} disabled={disabled}>
+        {choices.map((choice) => (
+          <option key={choice.id} value={choice.id}>
+            {choice.name} ({t.perMonth(formatMoney(choice.monthlyFee, language))})
+          </option>
+        ))}
+      </select>
+    </label>
   );
 }

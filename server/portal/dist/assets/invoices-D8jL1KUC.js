@@ -1,4 +1,4 @@
-import{a as e,i as t,t as n}from"./gql-D4Y-muu2.js";import{o as r}from"./Shell-DUCK8PIH.js";var i=n(`
+import{a as e,i as t,t as n}from"./gql-CTcpaLcK.js";import{o as r}from"./Shell-mnKNpU0U.js";var i=n(`
   query InvoiceHistory($first: Int, $after: String, $last: Int, $before: String) {
     customer {
       id

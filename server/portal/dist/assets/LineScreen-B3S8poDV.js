@@ -1,4 +1,4 @@
-import{a as e,l as t,t as n}from"./gql-D4Y-muu2.js";import{t as r}from"./LineView-kP__GHee.js";var i=e(),a=n(`
+import{a as e,l as t,t as n}from"./gql-CTcpaLcK.js";import{t as r}from"./LineView-wfkcJ44d.js";var i=e(),a=n(`
   query LineDetail($id: ID!) {
     node(id: $id) {
       id
