@@ -155,3 +155,23 @@ class InvoiceCategoryTotalsLoader(SourceLoader[int, list[CategoryAmount]]):
 
     async def batch_load_fn(self, keys: list[int]) -> list[list[CategoryAmount]]:
         return grouped(keys, await self.sources.invoices.invoice_totals_by_category(keys))
+
+
+@dataclass(frozen=True, slots=True)
+class InvoiceLineKey:
+    """One line's charges on one invoice."""
+
+    invoice_id: int
+    subscriber_id: int
+
+
+class InvoiceLineCategoryTotalsLoader(SourceLoader[InvoiceLineKey, list[CategoryAmount]]):
+    """Each line's total on an invoice, per category: one statement for every line asked together."""
+
+    reads = (InvoiceSource.line_totals_by_category,)
+
+    async def batch_load_fn(self, keys: list[InvoiceLineKey]) -> list[list[CategoryAmount]]:
+        rows = await self.sources.invoices.line_totals_by_category(
+            sorted({key.invoice_id for key in keys}), sorted({key.subscriber_id for key in keys})
+        )
+        return grouped(keys, ((InvoiceLineKey(invoice, line), amount) for invoice, line, amount in rows))

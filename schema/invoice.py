@@ -17,6 +17,8 @@ from loaders.invoice import (
     INVOICES,
     BillingAccountByIdLoader,
     InvoiceCategoryTotalsLoader,
+    InvoiceLineCategoryTotalsLoader,
+    InvoiceLineKey,
     InvoicesByAccountLoader,
     InvoiceSubscriberTotalsLoader,
 )
@@ -55,6 +57,13 @@ class InvoiceLineTotal:
     total: Money = field(INVOICE)
     company_share: Money = field(INVOICE, description=COMPANY_SHARE)
     employee_share: Money = field(INVOICE, description=EMPLOYEE_SHARE)
+    by_category: list[CategoryAmount] = related(
+        InvoiceLineCategoryTotalsLoader,
+        lambda root: InvoiceLineKey(root.invoice_id, root.subscriber_id),  # the InvoiceSubscriberTotal's
+        INVOICE,
+        description="What the line was charged per charge category on this invoice; the amounts add up to its "
+        "total. Asked for a page of lines, one statement reads them all.",
+    )
 
 
 def _lines_key(

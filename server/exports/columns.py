@@ -56,6 +56,17 @@ _USAGE = "UsageReportRow"
 _BUDGET = "BudgetReportRow"
 _TOP = "TopSpender"
 _SAVING = "LineSaving"
+_INVOICE = ("BillingAccount.invoices", "Invoice")
+_ON_INVOICE = ("Invoice.bySubscriber", "InvoiceLineTotal")
+
+
+def _invoice(field: str, *more: str) -> Column:
+    return Column((_INVOICE[0], f"{_INVOICE[1]}.{field}", *more))
+
+
+def _on_invoice(field: str, *more: str, text: bool = False) -> Column:
+    return Column((_ON_INVOICE[0], f"{_ON_INVOICE[1]}.{field}", *more), text=text)
+
 
 COLUMNS: dict[str, dict[str, Column]] = {
     "spending": {
@@ -108,6 +119,29 @@ COLUMNS: dict[str, dict[str, Column]] = {
         "Suggested plan": Column((f"{_SAVING}.suggestedPlan", "TariffPlan.name")),
         "Currency": Column((f"{_SAVING}.monthlySaving", "Money.currency")),
         **_money(_SAVING, "Monthly saving"),
+    },
+    "invoices": {
+        "Invoice id": _invoice("id"),
+        "Invoice number": _invoice("number"),
+        "Billing account": _invoice("billingAccount", "BillingAccount.name"),
+        "Billing account number": _invoice("billingAccount", "BillingAccount.number"),
+        "Period": _invoice("period"),
+        "Issued on": _invoice("issuedOn"),
+        "Due on": _invoice("dueOn"),
+        "Status": _invoice("status"),
+        "Currency": _invoice("total", "Money.currency"),
+        "Total": _invoice("total", "Money.amount"),
+        "Company share": _invoice("companyShare", "Money.amount"),
+        "Employee share": _invoice("employeeShare", "Money.amount"),
+    },
+    "invoice-lines": {
+        "Line id": _on_invoice("subscriber", "Subscriber.id"),
+        "Phone number": _on_invoice("subscriber", "Subscriber.msisdn", text=True),
+        "Employee": _on_invoice("subscriber", "Subscriber.employeeName"),
+        "Currency": _on_invoice("total", "Money.currency"),
+        "Total": _on_invoice("total", "Money.amount"),
+        "Company share": _on_invoice("companyShare", "Money.amount"),
+        "Employee share": _on_invoice("employeeShare", "Money.amount"),
     },
 }
 

@@ -29,6 +29,8 @@ FIELDS = {
     "top-spenders": "topSpenders",
     "usage": "usageReport",
     "savings": "savingsFinder",
+    "invoices": "invoices",
+    "invoice-lines": "bySubscriber",
 }
 
 

@@ -1,5 +1,7 @@
 """Reports as CSV files for spreadsheets: ``GET /reports/<report>.csv?from=2026-01&to=2026-10&…``.
 
+``invoices`` (the billing accounts' invoices, newest first; ``billingAccount`` names one) and
+``invoice-lines`` (``invoice``: what each line was charged on it) answer the invoice screens.
 ``spending`` (streamed as billing returns the rows; ``groupBy=ORG_UNIT,MONTH``, ``unitDepth``,
 ``categories``, ``structure``), ``budget``, ``top-spenders`` (``first``), ``usage``
 (``unitDepth``, ``structure``) and ``savings`` (``months``); every one takes ``orgUnit`` and
@@ -34,6 +36,7 @@ from server.exports.cells import safe_row
 from server.exports.cells import writer as csv_writer
 from server.exports.columns import Shown, needs, selectable
 from server.exports.cost import charge_export
+from server.exports.invoice_rows import invoice_lines_csv, invoices_csv
 from server.exports.report_rows import Table, budget_csv, savings_csv, top_spenders_csv, usage_csv
 from server.exports.spending_rows import spending_csv
 from sources.moment import one_moment
@@ -149,6 +152,23 @@ async def _savings(context: Context, params: QueryParams) -> Built:
     return await _listed(table, "savings.csv")
 
 
+async def _invoices(context: Context, params: QueryParams) -> Built:
+    header, rows = await invoices_csv(context, params.get("billingAccount"), params.get("customer"))
+    return header, rows, "invoices.csv"
+
+
+async def _invoice_lines(context: Context, params: QueryParams) -> Built:
+    if not params.get("invoice"):
+        raise BadUserInput("Name the invoice: invoice=<id>.", field=["invoice"])
+    header, rows, invoice = await invoice_lines_csv(context, params["invoice"])
+    return header, rows, f"invoice-{_file_part(invoice.number)}-lines.csv"
+
+
+def _file_part(text: str) -> str:
+    """``text`` fit for a file name in a header: letters, digits, dots, dashes and underscores."""
+    return "".join(c if c.isascii() and (c.isalnum() or c in "._-") else "_" for c in text)
+
+
 # Each report, the GraphQL field it answers as a file (whose rules it obeys), and its builder.
 REPORTS: dict[str, tuple[str, Callable[[Context, QueryParams], Awaitable[Built]]]] = {
     "spending": ("Query.spendingReport", _spending),
@@ -156,6 +176,8 @@ REPORTS: dict[str, tuple[str, Callable[[Context, QueryParams], Awaitable[Built]]
     "top-spenders": ("Query.topSpenders", _top_spenders),
     "usage": ("Query.usageReport", _usage),
     "savings": ("Query.savingsFinder", _savings),
+    "invoices": ("BillingAccount.invoices", _invoices),
+    "invoice-lines": ("Invoice.bySubscriber", _invoice_lines),
 }
 
 

@@ -40,6 +40,8 @@ SCREENS = {
     "/org": "src/org/Org.tsx",
     "/me": "src/me/MyLine.tsx",
     "/lines/{id}": "src/line/LineScreen.tsx",
+    "/invoices": "src/invoices/Invoices.tsx",
+    "/invoices/{id}": "src/invoices/InvoiceScreen.tsx",
     "/access": "src/access/Access.tsx",
 }
 # No 'unsafe-inline' anywhere: React sets widths through the CSSOM, which style-src does not govern.

@@ -173,5 +173,27 @@ class InvoiceSource(SqlSource):
             (row[0], CategoryAmount(row[1], Money.from_minor(row[2], row[3]))) for row in await self._rows(statement)
         ]
 
+    async def line_totals_by_category(
+        self, invoice_ids: Sequence[int], subscriber_ids: Sequence[int]
+    ) -> list[tuple[int, int, CategoryAmount]]:
+        """What each of ``subscriber_ids`` was charged per category on each of ``invoice_ids`` (the
+        drill-down of one line's total on an invoice), in one statement: (invoice, line, amount)
+        in invoice, line and category order."""
+        line = InvoiceLine
+        statement = (
+            select(line.invoice_id, line.subscriber_id, line.category, func.sum(line.amount_minor), Invoice.currency)
+            .join(Invoice, Invoice.id == line.invoice_id)
+            .where(
+                key_in(line.invoice_id, invoice_ids, self.dialect),
+                key_in(line.subscriber_id, subscriber_ids, self.dialect),
+            )
+            .group_by(line.invoice_id, line.subscriber_id, line.category, Invoice.currency)
+            .order_by(line.invoice_id, line.subscriber_id, line.category)
+        )
+        return [
+            (row[0], row[1], CategoryAmount(row[2], Money.from_minor(row[3], row[4])))
+            for row in await self._rows(statement)
+        ]
+
 
 _INVOICE_KEY = (Invoice.period, Invoice.id)

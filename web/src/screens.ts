@@ -7,7 +7,15 @@ import { matchPath, type Params } from "./router";
 
 export type Screen = {
   path: string;
-  title: "dashboard" | "linesScreen" | "myLine" | "lineDetail" | "orgScreen" | "accessScreen";
+  title:
+    | "dashboard"
+    | "linesScreen"
+    | "myLine"
+    | "lineDetail"
+    | "orgScreen"
+    | "invoicesScreen"
+    | "invoiceDetail"
+    | "accessScreen";
   permissions: readonly string[];
   /** In the navigation: always, never, or only for a caller whose scope is one line of their own. */
   nav: "always" | "never" | "ownLine";
@@ -37,6 +45,8 @@ const Lines = lazyScreen(() => import("./lines/Lines"));
 const MyLine = lazyScreen(() => import("./me/MyLine"));
 const LineScreen = lazyScreen(() => import("./line/LineScreen"));
 const Org = lazyScreen(() => import("./org/Org"));
+const Invoices = lazyScreen(() => import("./invoices/Invoices"));
+const InvoiceScreen = lazyScreen(() => import("./invoices/InvoiceScreen"));
 const Access = lazyScreen(() => import("./access/Access"));
 
 export const SCREENS: readonly Screen[] = [
@@ -46,6 +56,9 @@ export const SCREENS: readonly Screen[] = [
   { path: "/org", title: "orgScreen", permissions: ["org:read"], nav: "always", component: Org },
   { path: "/me", title: "myLine", permissions: ["line:read"], nav: "ownLine", component: MyLine },
   { path: "/lines/:id", title: "lineDetail", permissions: ["line:read"], nav: "never", component: LineScreen },
+  // Invoices: finance's history of the company's billing accounts, and one invoice's drill-down.
+  { path: "/invoices", title: "invoicesScreen", permissions: ["invoice:read"], nav: "always", component: Invoices },
+  { path: "/invoices/:id", title: "invoiceDetail", permissions: ["invoice:read"], nav: "never", component: InvoiceScreen },
   // Users and access: company admins change them, operator support reads them; nobody else sees it.
   { path: "/access", title: "accessScreen", permissions: ["user:read"], nav: "always", component: Access },
 ];

@@ -1,5 +1,5 @@
-import{i as e}from"./rolldown-runtime-9C0vUP4u.js";import{H as t,a as n,c as r,i,l as a,r as o}from"./i18n-7_l1xP0Y.js";import{t as s}from"./permissions-D8Z8yWqo.js";import{o as c}from"./company-vQUjf1iv.js";import{i as l,t as u}from"./format-CJuQ-zAI.js";var d=e(t(),1),f=n(`
-  query Access($auditPage: Int!) {
+import{i as e}from"./rolldown-runtime-9C0vUP4u.js";import{H as t,a as n,c as r,i,l as a,r as o}from"./i18n-DtUCIJ4w.js";import{t as s}from"./permissions-rWY6jtoj.js";import{o as c}from"./company-CpUHdSue.js";import{i as l,t as u}from"./format-CJuQ-zAI.js";var d=e(t(),1),f=n(`
+  query Access($auditPage: Int! = 20) {
     auditLog(first: $auditPage) {
       ...AuditPage
     }

@@ -1,4 +1,4 @@
-import{a as e,i as t,l as n}from"./i18n-7_l1xP0Y.js";import{t as r}from"./LineView-BGiErw-3.js";var i=t(),a=e(`
+import{a as e,i as t,l as n}from"./i18n-DtUCIJ4w.js";import{t as r}from"./LineView-CWBxQO21.js";var i=t(),a=e(`
   query LineDetail($id: ID!) {
     node(id: $id) {
       id

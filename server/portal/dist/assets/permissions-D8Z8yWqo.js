@@ -1,1 +1,0 @@
-import{l as e}from"./i18n-7_l1xP0Y.js";import{a as t}from"./company-vQUjf1iv.js";function n(){let[{data:n}]=e({query:t});return new Set(n?.viewer.permissions??[])}export{n as t};
