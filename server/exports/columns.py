@@ -56,6 +56,8 @@ _USAGE = "UsageReportRow"
 _BUDGET = "BudgetReportRow"
 _TOP = "TopSpender"
 _SAVING = "LineSaving"
+_OVER = "LineOverLimit"
+_GROWTH = "LineGrowth"
 
 COLUMNS: dict[str, dict[str, Column]] = {
     "spending": {
@@ -90,6 +92,18 @@ COLUMNS: dict[str, dict[str, Column]] = {
         **_money(_TOP, "Total"),
         **_money(_TOP, "Company share"),
         **_money(_TOP, "Employee share"),
+    },
+    # Over limit and growth rows in one file: their line and amount fields have the same rules.
+    "anomalies": {
+        "Anomaly": Column(("SpendingAnomalies.overLimit",)),
+        "Month": Column(("SpendingAnomalies.month",)),
+        **_line(_OVER),
+        "Currency": Column((f"{_OVER}.spent", "Money.currency")),
+        **_money(_OVER, "Spent"),
+        **_money(_OVER, "Limit"),
+        "Limit action": Column((f"{_OVER}.limitAction",)),
+        **_money(_GROWTH, "Earlier"),
+        "Growth percent": Column((f"{_GROWTH}.growthPercent",)),
     },
     "usage": {
         **_unit(_USAGE),
