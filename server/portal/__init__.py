@@ -25,7 +25,7 @@ __all__ = ["CSP", "DIST", "SCREENS", "register_at_start", "routes"]
 
 DIST = Path(__file__).parent / "dist"
 # The router's paths (web/src/screens.ts, ":id" there is "{id}" here); any other path is not the portal's.
-SCREENS = ("/", "/lines", "/me", "/lines/{id}")
+SCREENS = ("/", "/lines", "/me", "/lines/{id}", "/reports")
 # No 'unsafe-inline' anywhere: React sets widths through the CSSOM, which style-src does not govern.
 CSP = "; ".join(
     (
