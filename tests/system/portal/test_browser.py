@@ -134,7 +134,7 @@ async def test_the_dashboard_shows_what_the_api_answers_the_same_caller(
         await expect(banner).to_contain_text(shell["viewer"]["customer"]["name"])
         await expect(banner).to_contain_text(shell["viewer"]["name"])
         navigation = page.get_by_role("navigation", name="Main")
-        await expect(navigation.get_by_role("link")).to_have_text(["Dashboard", "Lines"])
+        await expect(navigation.get_by_role("link")).to_have_text(["Dashboard", "Lines", "Reports"])
         await expect(page.get_by_role("heading", level=1)).to_have_text("Dashboard")
         name = f"dashboard-{login}-{SIZES[size]['width']}x{SIZES[size]['height']}"
         await page.screenshot(path=artifacts / f"{name}.png", full_page=True)
@@ -216,7 +216,7 @@ async def test_the_language_switches_to_russian_and_stays(browser, portal):
         await page.reload()
         await expect(page.get_by_role("heading", level=1)).to_have_text("Обзор")
         await expect(page.get_by_role("navigation", name="Основное").get_by_role("link")).to_have_text(
-            ["Обзор", "Номера"]
+            ["Обзор", "Номера", "Отчёты"]
         )
     finally:
         await context.close()

@@ -24,7 +24,7 @@ export default function ReportChart({ title, data, series, currency }: {
           <BarChart data={data} margin={{ top: 8, right: 8, bottom: 8, left: 8 }} accessibilityLayer={false}>
             <CartesianGrid strokeDasharray="3 3" vertical={false} />
             <XAxis dataKey="label" interval="preserveStartEnd" />
-            <YAxis width={80} tickFormatter={money} />
+            <YAxis width={104} tickFormatter={money} />
             <Tooltip formatter={(value) => money(Number(value))} />
             {series.length > 1 && <Legend />}
             {series.map((one, index) => (

@@ -18,24 +18,28 @@ export function SpendingReport({ period }: { period: Period }) {
   const [depth, setDepth] = useState(1);
   const groupBy: SpendingDimension[] = [grouping];
   const input = { from: period.from, to: period.to, groupBy, unitDepth: depth };
-  const [{ data, error, fetching }] = useQuery({ query: ReportsSpendingQuery, variables: { input } });
+  const [{ data, error, fetching, operation }] = useQuery({ query: ReportsSpendingQuery, variables: { input } });
+  // The grouping of the rows on show: while another is fetched, urql keeps the last answer.
+  const answered = operation?.variables.input.groupBy;
+  const shownGrouping = (Array.isArray(answered) ? answered[0] : grouping) as Grouping;
   const report = data?.spendingReport;
   const rows = report?.rows.nodes ?? [];
   const keyOf = (row: (typeof rows)[number]): string => {
     if (row.suppressed) return "suppressed";
-    if (grouping === "ORG_UNIT") return row.orgUnit?.id ?? "";
-    if (grouping === "MONTH") return row.month ?? "";
-    if (grouping === "CATEGORY") return row.category ?? "";
+    if (shownGrouping === "ORG_UNIT") return row.orgUnit?.id ?? "";
+    if (shownGrouping === "MONTH") return row.month ?? "";
+    if (shownGrouping === "CATEGORY") return row.category ?? "";
     return row.costCentre ?? "";
   };
   const labelOf = (row: (typeof rows)[number]): string => {
     if (row.suppressed) return t.reportsSmallerGroups;
-    if (grouping === "ORG_UNIT") return row.orgUnit?.name ?? "—";
-    if (grouping === "MONTH") return row.month ? formatMonth(row.month, language) : "—";
-    if (grouping === "CATEGORY") return row.category ? (t.category[row.category] ?? row.category) : "—";
+    if (shownGrouping === "ORG_UNIT") return row.orgUnit?.name ?? "—";
+    if (shownGrouping === "MONTH") return row.month ? formatMonth(row.month, language) : "—";
+    if (shownGrouping === "CATEGORY") return row.category ? (t.category[row.category] ?? row.category) : "—";
     return row.costCentre ?? t.reportsNoCostCentre;
   };
   const title = `${t.reportsTab.spending}: ${t.reportsGrouping[grouping]}`;
+  const tableTitle = `${t.reportsTab.spending}: ${t.reportsGrouping[shownGrouping]}`;
   const csv: Record<string, string> = { from: period.from, to: period.to, groupBy: grouping };
   if (grouping === "ORG_UNIT") csv.unitDepth = String(depth);
   return (
@@ -73,13 +77,13 @@ export function SpendingReport({ period }: { period: Period }) {
           {rows.length === 0 ? (
             <p>{t.reportsNothing}</p>
           ) : (
-            <TableBox label={title}>
-              <table className="report-table" data-report="spending" data-grouping={grouping}
+            <TableBox label={tableTitle}>
+              <table className="report-table" data-report="spending" data-grouping={shownGrouping}
                 aria-busy={fetching || undefined}>
-                <caption>{title}</caption>
+                <caption>{tableTitle}</caption>
                 <thead>
                   <tr>
-                    <th scope="col">{t.reportsGrouping[grouping]}</th>
+                    <th scope="col">{t.reportsGrouping[shownGrouping]}</th>
                     <th scope="col">{t.spendingTotal}</th>
                     <th scope="col">{t.companyShare}</th>
                     <th scope="col">{t.employeeShare}</th>
@@ -87,8 +91,8 @@ export function SpendingReport({ period }: { period: Period }) {
                   </tr>
                 </thead>
                 <tbody>
-                  {rows.map((row) => (
-                    <tr key={`${keyOf(row)}-${row.total.currency}`} data-key={keyOf(row)}>
+                  {rows.map((row, index) => (
+                    <tr key={`${index}-${keyOf(row)}-${row.total.currency}`} data-key={keyOf(row)}>
                       <th scope="row">{labelOf(row)}</th>
                       <MoneyCell money={row.total} />
                       <MoneyCell money={row.companyShare} />
@@ -115,7 +119,7 @@ export function SpendingReport({ period }: { period: Period }) {
               </table>
             </TableBox>
           )}
-          <Charts title={title} rows={rows.map((row) => ({ label: labelOf(row), money: { total: row.total } }))}
+          <Charts title={tableTitle} rows={rows.map((row) => ({ label: labelOf(row), money: { total: row.total } }))}
             series={[{ key: "total", name: t.spendingTotal }]} />
         </>
       )}
