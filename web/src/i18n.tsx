@@ -211,6 +211,10 @@ const en = {
     CATEGORY: "Category",
     COST_CENTRE: "Cost centre",
   } as Record<string, string>,
+  reportsGroupColumn: { ORG_UNIT: "Unit", MONTH: "Month", CATEGORY: "Category", COST_CENTRE: "Cost centre" } as Record<
+    string,
+    string
+  >,
   reportsUnitDepth: "Units",
   reportsDepth: { 1: "Divisions", 2: "Departments", 3: "Teams" } as Record<number, string>,
   reportsSmallerGroups: "Smaller groups",
@@ -455,6 +459,12 @@ const ru: Dictionary = {
     MONTH: "По месяцам",
     CATEGORY: "По категориям",
     COST_CENTRE: "По центрам затрат",
+  },
+  reportsGroupColumn: {
+    ORG_UNIT: "Подразделение",
+    MONTH: "Месяц",
+    CATEGORY: "Категория",
+    COST_CENTRE: "Центр затрат",
   },
   reportsUnitDepth: "Подразделения",
   reportsDepth: { 1: "Дивизионы", 2: "Отделы", 3: "Группы" },

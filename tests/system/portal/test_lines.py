@@ -53,6 +53,8 @@ async def open_lines(watched: Watched, base: str, login: str) -> None:
     await sign_in(watched, base, login)
     await watched.page.get_by_role("navigation", name="Main").get_by_role("link", name="Lines").click()
     await expect(watched.page).to_have_url(f"{base}/lines")
+    # Until the list has come: a test that forgets the requests so far must not see it later.
+    await expect(watched.page.locator("table.lines-table tbody tr").first).to_be_visible()
 
 
 async def shown_rows(page: Any, expected: list[dict[str, str]]) -> list[dict[str, str]]:

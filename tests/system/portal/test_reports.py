@@ -14,14 +14,13 @@ import re
 from datetime import date
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
 from playwright.async_api import Page, expect
 
 from core.values import add_months
 from tests.system.portal.conftest import Portal
-from tests.system.portal.test_browser import SIZES, Watched, axe_violations, open_page, sign_in
+from tests.system.portal.test_browser import SIZES, Watched, assert_first_paint, axe_violations, open_page, sign_in
 from tests.waiting import eventually
 
 # Each row as the page shows it: its key, then every amount (<data>: "amount currency") in order.
@@ -101,24 +100,6 @@ async def shows(page: Page, table: str, expected: list[list[str]], part: str = "
         raise
 
 
-def assert_first_paint(watched: Watched, base: str) -> None:
-    """Two GraphQL operations, the shell's and the report's, both persisted (hash only) and none
-    after them (the chart draws what the table holds); nothing from another origin; no script
-    error and no CSP violation. Not that they go out together: React shows a lazily loaded
-    screen ~300 ms after its fallback, so every screen's operation (Lines', a line's too) leaves
-    that much after the shell's (test_browser.assert_first_paint fails on it for them as well)."""
-    origin = urlsplit(base)[:2]
-    assert [r.url for r in watched.requests if urlsplit(r.url)[:2] != origin] == []
-    every = [r for r in watched.requests if urlsplit(r.url).path == "/graphql"]
-    names = sorted(json.loads(r.post_data or "{}")["operationName"] for r in every)
-    assert names == ["ReportsSpending", "Shell"], names
-    for request in every:
-        body = json.loads(request.post_data or "{}")
-        assert "query" not in body and body["extensions"]["persistedQuery"]["version"] == 1
-        assert request.headers["x-corpcare-preflight"] == "1"
-    assert watched.console == []
-
-
 def shifted(month: str, months: int) -> str:
     return add_months(date.fromisoformat(f"{month}-01"), months).strftime("%Y-%m")
 
@@ -172,7 +153,8 @@ async def test_each_report_shows_what_the_api_answers_the_same_caller(
         watched = await open_page(context)
         page = watched.page
         await open_reports(watched, portal.base, login)
-        # First paint: the shell's operation and the spending report's, together; the chart after.
+        # First paint: the shell's operation and the spending report's, sent together; no other
+        # (the chart draws what the table holds).
         watched.forget()
         await page.reload()
         first, last = await period_of(page)

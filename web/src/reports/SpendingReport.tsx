@@ -83,7 +83,7 @@ export function SpendingReport({ period }: { period: Period }) {
                 <caption>{tableTitle}</caption>
                 <thead>
                   <tr>
-                    <th scope="col">{t.reportsGrouping[shownGrouping]}</th>
+                    <th scope="col">{t.reportsGroupColumn[shownGrouping]}</th>
                     <th scope="col">{t.spendingTotal}</th>
                     <th scope="col">{t.companyShare}</th>
                     <th scope="col">{t.employeeShare}</th>

@@ -1,4 +1,4 @@
-import{a as e,c as t,i as n,n as r,o as i,r as a,s as o,t as s}from"./BarChart-BvjiI3OP.js";import{o as c,r as l,s as u,u as d}from"./index-D5x3_5ZH.js";import{a as f,s as p}from"./format-CJuQ-zAI.js";var m=u(),h=l(`
+import{a as e,c as t,i as n,n as r,o as i,r as a,s as o,t as s}from"./BarChart-DACDsxpF.js";import{o as c,r as l,s as u,u as d}from"./index-C6Lk22WV.js";import{a as f,s as p}from"./format-CJuQ-zAI.js";var m=u(),h=l(`
   query DashboardSpending {
     byMonth: spendingReport(input: { lastMonths: 12, groupBy: [MONTH] }) {
       rows(first: 100) {

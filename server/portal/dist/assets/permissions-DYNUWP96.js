@@ -1,1 +1,0 @@
-import{t as e,u as t}from"./index-D5x3_5ZH.js";function n(){let[{data:n}]=t({query:e});return new Set(n?.viewer.permissions??[])}export{n as t};
