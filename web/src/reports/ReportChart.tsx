@@ -1,14 +1,16 @@
-// A report's bar chart in one currency (recharts, loaded apart from the page: React.lazy). The
-// figures are the table beside it; this is their picture, hidden from screen readers.
+// A report's bar charts, one per currency (amounts in two currencies are never on one axis, nor
+// added), with recharts, loaded apart from the page (React.lazy). The figures are the table beside
+// them; this is their picture, hidden from screen readers.
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
-import { formatMoney } from "../format";
+import { formatMoney, type Money } from "../format";
 import { useI18n } from "../i18n";
 
 export type Series = { key: string; name: string };
+export type ChartRow = { label: string; money: Record<string, Money | null | undefined> };
 
 const COLOURS = ["#1f5fa8", "#b35c00", "#2e7d32", "#6a1b9a"];
 
-export default function ReportChart({ title, data, series, currency }: {
+function ReportChart({ title, data, series, currency }: {
   title: string;
   data: Record<string, string | number>[];
   series: Series[];
@@ -35,5 +37,26 @@ export default function ReportChart({ title, data, series, currency }: {
         </ResponsiveContainer>
       </div>
     </figure>
+  );
+}
+
+export default function ReportCharts({ title, rows, series }: { title: string; rows: ChartRow[]; series: Series[] }) {
+  const { t } = useI18n();
+  const amounts = rows.flatMap((row) => Object.values(row.money).flatMap((money) => (money ? [money] : [])));
+  const currencies = [...new Set(amounts.map((money) => money.currency))].sort();
+  if (currencies.length === 0) return null;
+  return (
+    <div className="report-charts" aria-hidden="true">
+      {currencies.map((currency) => {
+        const data = rows.flatMap((row) => {
+          const values: Record<string, number> = {};
+          for (const [key, money] of Object.entries(row.money))
+            if (money && money.currency === currency) values[key] = Number(money.amount);
+          return Object.keys(values).length ? [{ label: row.label, ...values }] : [];
+        });
+        const caption = currencies.length > 1 ? t.reportsChartIn(title, currency) : title;
+        return <ReportChart key={currency} title={caption} data={data} series={series} currency={currency} />;
+      })}
+    </div>
   );
 }

@@ -5,9 +5,10 @@ import { lazy, Suspense, type ReactNode } from "react";
 import { formatDateTime, formatMoney, type Money } from "../format";
 import { useI18n } from "../i18n";
 import { Link } from "../router";
-import type { Series } from "./ReportChart";
+import type { ChartRow, Series } from "./ReportChart";
 
-const ReportChart = lazy(() => import("./ReportChart"));
+// The charts' module comes with the dashboard's charts, in their chunk (see SpendingCharts.tsx).
+const ReportCharts = lazy(() => import("../dashboard/SpendingCharts").then((module) => ({ default: module.ReportCharts })));
 
 export function MoneyCell({ money }: { money: Money | null | undefined }) {
   const { language } = useI18n();
@@ -59,27 +60,14 @@ export function TableBox({ label, children }: { label: string; children: ReactNo
   );
 }
 
-export type ChartRow = { label: string; money: Record<string, Money | null | undefined> };
+export type { ChartRow } from "./ReportChart";
 
-/** One chart per currency of ``rows`` (each series a measure), after the figures have painted. */
-export function Charts({ title, rows, series }: { title: string; rows: ChartRow[]; series: Series[] }) {
-  const { t } = useI18n();
-  const currencies = [...new Set(rows.flatMap((row) => Object.values(row.money).flatMap((m) => (m ? [m.currency] : []))))].sort();
-  if (currencies.length === 0) return null;
+/** The charts of ``rows``, one per currency, drawn once the figures have painted (their library
+comes apart, React.lazy); hidden from screen readers, who have the table. */
+export function Charts(props: { title: string; rows: ChartRow[]; series: Series[] }) {
   return (
-    <div className="report-charts" aria-hidden="true">
-      <Suspense fallback={null}>
-        {currencies.map((currency) => {
-          const data = rows.flatMap((row) => {
-            const values: Record<string, number> = {};
-            for (const [key, money] of Object.entries(row.money))
-              if (money && money.currency === currency) values[key] = Number(money.amount);
-            return Object.keys(values).length ? [{ label: row.label, ...values }] : [];
-          });
-          const title_ = currencies.length > 1 ? t.reportsChartIn(title, currency) : title;
-          return <ReportChart key={currency} title={title_} data={data} series={series} currency={currency} />;
-        })}
-      </Suspense>
-    </div>
+    <Suspense fallback={null}>
+      <ReportCharts {...props} />
+    </Suspense>
   );
 }

@@ -1,4 +1,4 @@
-import{d as e,g as t,l as n,n as r,o as i,p as a,r as o,s,u as c}from"./index-C6Lk22WV.js";import{a as l,i as u,l as d,n as f,o as p,r as m,s as h}from"./format-CJuQ-zAI.js";var g=s(),_=o(`
+import{d as e,g as t,l as n,n as r,o as i,p as a,r as o,s,u as c}from"./index-DjQDGJfs.js";import{a as l,i as u,l as d,n as f,o as p,r as m,s as h}from"./format-CJuQ-zAI.js";var g=s(),_=o(`
   subscription BundleUpdates($subscriber: ID!) {
     bundleUpdates(subscriber: $subscriber) {
       ...Balance

@@ -1,4 +1,4 @@
-import{r as e,s as t,u as n}from"./index-C6Lk22WV.js";import{t as r}from"./LineView-DVvGWl5Q.js";var i=t(),a=e(`
+import{r as e,s as t,u as n}from"./index-DjQDGJfs.js";import{t as r}from"./LineView-CaD1PNc4.js";var i=t(),a=e(`
   query MyLine {
     viewer {
       scope {

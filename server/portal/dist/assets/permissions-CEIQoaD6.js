@@ -1,0 +1,1 @@
+import{t as e,u as t}from"./index-DjQDGJfs.js";function n(){let[{data:n}]=t({query:e});return new Set(n?.viewer.permissions??[])}export{n as t};

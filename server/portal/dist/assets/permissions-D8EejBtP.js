@@ -1,1 +1,0 @@
-import{t as e,u as t}from"./index-C6Lk22WV.js";function n(){let[{data:n}]=t({query:e});return new Set(n?.viewer.permissions??[])}export{n as t};
