@@ -45,6 +45,14 @@ class SavingsReport:
         currency = one_currency("The savings", (line.monthly_saving.currency for line in self.lines), "")
         return Money.from_minor(sum(line.monthly_saving.minor for line in self.lines), currency)
 
+    @property
+    def totals_by_currency(self) -> list[Money]:
+        sums: dict[str, int] = {}
+        for line in self.lines:
+            money = line.monthly_saving
+            sums[money.currency] = sums.get(money.currency, 0) + money.minor
+        return [Money.from_minor(minor, currency) for currency, minor in sorted(sums.items())]
+
 
 async def savings(context: Context, months: int, org_unit_id: str | None, customer_id: str | None) -> SavingsReport:
     if not 1 <= months <= 12:

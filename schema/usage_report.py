@@ -113,4 +113,9 @@ class SavingsReport:
     as_of: datetime = field(PRODUCT)
     rule: str = field(PRODUCT, description="How a line is found to fit a plan, in words.")
     lines: list[LineSaving] = field(PRODUCT)
-    total_monthly_saving: Money | None = field(PRODUCT)
+    total_monthly_saving: Money | None = field(
+        PRODUCT, description="The lines' savings added up; null with MIXED_CURRENCIES when they are in two currencies."
+    )
+    totals_by_currency: list[Money] = field(
+        PRODUCT, description="The lines' savings added up in each currency, by currency: never added across them."
+    )

@@ -68,6 +68,9 @@ def _on_invoice(field: str, *more: str, text: bool = False) -> Column:
     return Column((_ON_INVOICE[0], f"{_ON_INVOICE[1]}.{field}", *more), text=text)
 
 
+_OVER = "LineOverLimit"
+_GROWTH = "LineGrowth"
+
 COLUMNS: dict[str, dict[str, Column]] = {
     "spending": {
         "Month": Column((f"{_SPENDING}.month",)),
@@ -101,6 +104,18 @@ COLUMNS: dict[str, dict[str, Column]] = {
         **_money(_TOP, "Total"),
         **_money(_TOP, "Company share"),
         **_money(_TOP, "Employee share"),
+    },
+    # Over limit and growth rows in one file: their line and amount fields have the same rules.
+    "anomalies": {
+        "Anomaly": Column(("SpendingAnomalies.overLimit",)),
+        "Month": Column(("SpendingAnomalies.month",)),
+        **_line(_OVER),
+        "Currency": Column((f"{_OVER}.spent", "Money.currency")),
+        **_money(_OVER, "Spent"),
+        **_money(_OVER, "Limit"),
+        "Limit action": Column((f"{_OVER}.limitAction",)),
+        **_money(_GROWTH, "Earlier"),
+        "Growth percent": Column((f"{_GROWTH}.growthPercent",)),
     },
     "usage": {
         **_unit(_USAGE),

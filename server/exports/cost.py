@@ -27,6 +27,7 @@ FIELDS = {
     "spending": "spendingReport",
     "budget": "budgetReport",
     "top-spenders": "topSpenders",
+    "anomalies": "spendingAnomalies",
     "usage": "usageReport",
     "savings": "savingsFinder",
     "invoices": "invoices",

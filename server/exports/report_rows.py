@@ -1,5 +1,5 @@
-"""The smaller reports as CSV rows: budget against actual, top spenders, usage and the savings
-finder. They are built as for GraphQL (the same resolvers, scope and checks) and named for a
+"""The smaller reports as CSV rows: budget against actual, top spenders, spending anomalies, usage
+and the savings finder. They are built as for GraphQL (the same resolvers, scope and checks) and named for a
 spreadsheet: units and plans by name, lines by id (and number and employee for callers who
 may read personal data)."""
 
@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from decimal import Decimal
 
 from core.ids import to_global_id
 from permissions.roles import Permission
 from request.context import Context
 from resolvers.budget_report import BudgetReportArgs, BudgetRow, budget_report
-from resolvers.line_alerts import top_spenders
+from resolvers.line_alerts import LineFigure, anomalies, top_spenders
 from resolvers.report_base import AS_BILLED
 from resolvers.savings import savings
 from resolvers.usage_report import usage_report
@@ -51,6 +52,37 @@ async def top_spenders_csv(
         for r in found
     ]  # fmt: skip
     return header, rows
+
+
+async def anomalies_csv(
+    context: Context, month: date, percent: int, org_unit_id: str | None, customer: str | None
+) -> Table:
+    """The month's anomalies as GraphQL's ``spendingAnomalies`` lists them, over limit first, then
+    growth on the month before (more than ``percent``), then roaming spikes (the field's defaults)."""
+    found = await anomalies(context, month, org_unit_id, customer)
+    kinds: list[tuple[str, list[LineFigure]]] = [
+        ("OVER_LIMIT", await found.over_limit()),
+        ("GROWTH", await found.grown(percent)),
+        ("ROAMING_SPIKE", await found.roaming_spikes(3, Decimal("20.00"), None)),
+    ]
+    people = await people_of(context, [row.line_id for _, rows in kinds for row in rows])
+    header = ["Anomaly", "Month", "Line id", *_personal_titles(context), "Currency", "Spent", "Limit", "Limit action",
+              "Earlier", "Growth percent"]  # fmt: skip
+    rows = [
+        [kind, f"{month:%Y-%m}", to_global_id("Subscriber", r.line_id), *people.get(r.line_id, ()), r.currency,
+         str(r.total.amount), *_compared(kind, r)]
+        for kind, figures in kinds
+        for r in figures
+    ]  # fmt: skip
+    return header, rows
+
+
+def _compared(kind: str, r: LineFigure) -> list[str]:
+    """Limit and its action for a line over its limit; the earlier figure and the growth otherwise."""
+    compared = _text(r.compared and r.compared.amount)
+    if kind == "OVER_LIMIT":
+        return [compared, (r.limit_action or "").upper(), "", ""]
+    return ["", "", compared, _text(r.growth_percent)]
 
 
 async def usage_csv(

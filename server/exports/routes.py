@@ -3,7 +3,8 @@
 ``invoices`` (the billing accounts' invoices, newest first; ``billingAccount`` names one) and
 ``invoice-lines`` (``invoice``: what each line was charged on it) answer the invoice screens.
 ``spending`` (streamed as billing returns the rows; ``groupBy=ORG_UNIT,MONTH``, ``unitDepth``,
-``categories``, ``structure``), ``budget``, ``top-spenders`` (``first``), ``usage``
+``categories``, ``structure``), ``budget``, ``top-spenders`` (``first``), ``anomalies`` (one
+``month`` instead of ``from`` and ``to``; ``percent``, the growth threshold), ``usage``
 (``unitDepth``, ``structure``) and ``savings`` (``months``); every one takes ``orgUnit`` and
 ``customer``; ``structure=CURRENT`` groups by today's tree (``AS_BILLED`` by default, as in
 GraphQL). The same bearer token, permissions and row scope as the GraphQL API; input problems
@@ -37,7 +38,7 @@ from server.exports.cells import writer as csv_writer
 from server.exports.columns import Shown, needs, selectable
 from server.exports.cost import charge_export
 from server.exports.invoice_rows import invoice_lines_csv, invoices_csv
-from server.exports.report_rows import Table, budget_csv, savings_csv, top_spenders_csv, usage_csv
+from server.exports.report_rows import Table, anomalies_csv, budget_csv, savings_csv, top_spenders_csv, usage_csv
 from server.exports.spending_rows import spending_csv
 from sources.moment import one_moment
 
@@ -139,6 +140,15 @@ async def _top_spenders(context: Context, params: QueryParams) -> Built:
     return await _listed(table, f"top-spenders-{first:%Y-%m}-to-{last:%Y-%m}.csv")
 
 
+async def _anomalies(context: Context, params: QueryParams) -> Built:
+    if "month" not in params:
+        raise BadUserInput("Give the report's month: month=YYYY-MM.", field=["month"])
+    month = parse_month(params["month"])
+    percent = _number(params, "percent", 50)
+    table = await anomalies_csv(context, month, percent, params.get("orgUnit"), params.get("customer"))
+    return await _listed(table, f"anomalies-{month:%Y-%m}.csv")
+
+
 async def _usage(context: Context, params: QueryParams) -> Built:
     first, last = _months(params)
     depth = _number(params, "unitDepth", 1)
@@ -174,6 +184,7 @@ REPORTS: dict[str, tuple[str, Callable[[Context, QueryParams], Awaitable[Built]]
     "spending": ("Query.spendingReport", _spending),
     "budget": ("Query.budgetReport", _budget),
     "top-spenders": ("Query.topSpenders", _top_spenders),
+    "anomalies": ("Query.spendingAnomalies", _anomalies),
     "usage": ("Query.usageReport", _usage),
     "savings": ("Query.savingsFinder", _savings),
     "invoices": ("BillingAccount.invoices", _invoices),

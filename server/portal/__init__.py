@@ -42,6 +42,7 @@ SCREENS = {
     "/lines/{id}": "src/line/LineScreen.tsx",
     "/invoices": "src/invoices/Invoices.tsx",
     "/invoices/{id}": "src/invoices/InvoiceScreen.tsx",
+    "/reports": "src/reports/Reports.tsx",
     "/access": "src/access/Access.tsx",
 }
 # No 'unsafe-inline' anywhere: React sets widths through the CSSOM, which style-src does not govern.

@@ -111,7 +111,8 @@ async def test_every_column_each_export_writes_has_a_field_rule(world, customer_
     token = bearer(issue_token(make_settings(), customer_admin))
     dimensions = "ORG_UNIT,COST_CENTRE,LINE,MONTH,CATEGORY,TARIFF_PLAN,SERVICE"
     every = {"from": month(-1), "to": month(-1), "groupBy": dimensions}
-    params = {"spending": every, "budget": every, "top-spenders": every, "usage": every, "savings": {}}
+    params = {"spending": every, "budget": every, "top-spenders": every, "usage": every, "savings": {},
+              "anomalies": {"month": month(-1)}}  # fmt: skip
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://corpcare.test") as http:
         for report, given in params.items():
             response = await http.get(f"/reports/{report}.csv", params=given, headers=token)

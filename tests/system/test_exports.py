@@ -155,3 +155,45 @@ async def test_unknown_reports_and_missing_permissions_are_refused(client, aggre
     assert missing.status_code == 404 and missing.json()["errors"][0]["extensions"]["code"] == "NOT_FOUND"
     refused = await client.get("/reports/savings.csv", headers=token)
     assert refused.status_code == 403 and refused.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+
+ANOMALIES = """query($m: Month!) { r: spendingAnomalies(month: $m) {
+  overLimit { line { id } spent { amount currency } limit { amount } limitAction }
+  growth { line { id } current { amount currency } earlier { amount } growthPercent }
+  roamingSpikes { line { id } current { amount currency } earlier { amount } growthPercent } } }"""
+
+
+async def test_the_anomalies_csv_lists_what_spending_anomalies_answers(client, world, customer_admin, finance):
+    answer = (await world.data(customer_admin, ANOMALIES, {"m": month(-1)}))["r"]
+    expected = [
+        ["OVER_LIMIT", month(-1), r["line"]["id"], r["spent"]["currency"], r["spent"]["amount"], r["limit"]["amount"],
+         r["limitAction"], "", ""]
+        for r in answer["overLimit"]
+    ] + [
+        [kind, month(-1), r["line"]["id"], r["current"]["currency"], r["current"]["amount"], "", "",
+         r["earlier"]["amount"], r["growthPercent"] or ""]
+        for kind, rows in (("GROWTH", answer["growth"]), ("ROAMING_SPIKE", answer["roamingSpikes"]))
+        for r in rows
+    ]  # fmt: skip
+    assert answer["growth"], "the demo has lines that grew on the month before"
+    response = await client.get(
+        "/reports/anomalies.csv", params={"month": month(-1)}, headers=bearer(issue_token(make_settings(), finance))
+    )
+    assert response.status_code == 200, response.text
+    assert response.headers["content-disposition"] == f'attachment; filename="anomalies-{month(-1)}.csv"'
+    rows = parsed(response)
+    assert list(rows[0]) == ["Anomaly", "Month", "Line id", "Currency", "Spent", "Limit", "Limit action", "Earlier",
+                             "Growth percent"]  # fmt: skip
+    assert [list(row.values()) for row in rows] == expected  # finance sees the same lines, without personal data
+    admin = bearer(issue_token(make_settings(), customer_admin))
+    named = parsed(await client.get("/reports/anomalies.csv", params={"month": month(-1)}, headers=admin))
+    assert [row["Line id"] for row in named] == [row[2] for row in expected]
+    assert all(row["Phone number"].startswith("'+") for row in named)  # text, apostrophe first
+
+
+async def test_the_anomalies_csv_needs_a_month_and_single_lines(client, finance, aggregate_viewer):
+    missing = await client.get("/reports/anomalies.csv", headers=bearer(issue_token(make_settings(), finance)))
+    assert missing.status_code == 400 and missing.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    token = bearer(issue_token(make_settings(), aggregate_viewer))
+    refused = await client.get("/reports/anomalies.csv", params={"month": month(-1)}, headers=token)
+    assert refused.status_code == 403 and refused.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN"

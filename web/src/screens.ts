@@ -15,6 +15,7 @@ export type Screen = {
     | "orgScreen"
     | "invoicesScreen"
     | "invoiceDetail"
+    | "reportsScreen"
     | "accessScreen";
   permissions: readonly string[];
   /** In the navigation: always, never, or only for a caller whose scope is one line of their own. */
@@ -47,6 +48,7 @@ const LineScreen = lazyScreen(() => import("./line/LineScreen"));
 const Org = lazyScreen(() => import("./org/Org"));
 const Invoices = lazyScreen(() => import("./invoices/Invoices"));
 const InvoiceScreen = lazyScreen(() => import("./invoices/InvoiceScreen"));
+const Reports = lazyScreen(() => import("./reports/Reports"));
 const Access = lazyScreen(() => import("./access/Access"));
 
 export const SCREENS: readonly Screen[] = [
@@ -59,6 +61,9 @@ export const SCREENS: readonly Screen[] = [
   // Invoices: finance's history of the company's billing accounts, and one invoice's drill-down.
   { path: "/invoices", title: "invoicesScreen", permissions: ["invoice:read"], nav: "always", component: Invoices },
   { path: "/invoices/:id", title: "invoiceDetail", permissions: ["invoice:read"], nav: "never", component: InvoiceScreen },
+  // Reports over units: spendingReport's spending:read, for callers who see the organisation (an
+  // employee's spending is their own line's, on My line). Each report inside asks for its own.
+  { path: "/reports", title: "reportsScreen", permissions: ["spending:read", "org:read"], nav: "always", component: Reports },
   // Users and access: company admins change them, operator support reads them; nobody else sees it.
   { path: "/access", title: "accessScreen", permissions: ["user:read"], nav: "always", component: Access },
 ];

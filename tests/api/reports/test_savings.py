@@ -78,3 +78,22 @@ async def test_single_lines_need_line_read_and_the_window_is_bounded(world, aggr
     assert nothing(bad) and codes(bad) == ["BAD_USER_INPUT"]
     first = (await world.data(customer_admin, FINDER, {"m": 3}))["savingsFinder"]["from"]
     assert first == add_months(month_start(today()), -3).strftime("%Y-%m")
+
+
+TOTALS = """query($m: Int!) { savingsFinder(months: $m) { totalMonthlySaving { amount currency }
+  totalsByCurrency { amount currency } lines { monthlySaving { amount currency } } } }"""
+
+
+async def test_the_savings_are_totalled_in_each_currency_never_across_them(world, customer_admin, other_admin):
+    for login in (customer_admin, other_admin):
+        result = await world.run(login, TOTALS, {"m": 3})
+        report = result.data["savingsFinder"]
+        sums: dict[str, Decimal] = defaultdict(Decimal)
+        for line in report["lines"]:
+            sums[line["monthlySaving"]["currency"]] += Decimal(line["monthlySaving"]["amount"])
+        expected = [{"amount": str(sums[c]), "currency": c} for c in sorted(sums)]
+        assert report["totalsByCurrency"] == expected and expected, login
+        if len(sums) == 1:
+            assert result.errors is None and report["totalMonthlySaving"] == expected[0]
+        else:
+            assert report["totalMonthlySaving"] is None and codes(result) == ["MIXED_CURRENCIES"]

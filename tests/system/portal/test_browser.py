@@ -144,7 +144,7 @@ async def test_the_dashboard_shows_what_the_api_answers_the_same_caller(
         invoices = ["Invoices"] if "invoice:read" in shell["viewer"]["permissions"] else []
         users = ["Users and access"] if "user:read" in shell["viewer"]["permissions"] else []
         await expect(navigation.get_by_role("link")).to_have_text(
-            ["Dashboard", "Lines", "Org structure", *invoices, *users]
+            ["Dashboard", "Lines", "Org structure", *invoices, "Reports", *users]
         )
         await expect(page.get_by_role("heading", level=1)).to_have_text("Dashboard")
         name = f"dashboard-{login}-{SIZES[size]['width']}x{SIZES[size]['height']}"
@@ -227,7 +227,7 @@ async def test_the_language_switches_to_russian_and_stays(browser, portal):
         await page.reload()
         await expect(page.get_by_role("heading", level=1)).to_have_text("Обзор")
         await expect(page.get_by_role("navigation", name="Основное").get_by_role("link")).to_have_text(
-            ["Обзор", "Номера", "Оргструктура", "Счета", "Пользователи и доступ"]
+            ["Обзор", "Номера", "Оргструктура", "Счета", "Отчёты", "Пользователи и доступ"]
         )
     finally:
         await context.close()

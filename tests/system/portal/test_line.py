@@ -105,9 +105,10 @@ async def test_a_lines_detail_shows_what_the_api_answers_the_same_caller(
         watched = await open_page(context)
         page = watched.page
         await signed_in_at(watched, portal.base, login, f"/lines/{line}")
+        shown = page.locator(f'.line-detail[data-line="{line}"]')
+        await expect(shown.locator(".plan-current")).to_be_visible()  # all it asks for has come
         watched.forget()
         await page.reload()
-        shown = page.locator(f'.line-detail[data-line="{line}"]')
         await expect(shown.locator(".plan-current")).to_be_visible()
         assert await shown.evaluate(LINE_SHOWN) == line_of(answer)
         assert_first_paint(watched, portal.base)

@@ -1,4 +1,4 @@
-import{a as e,i as t,l as n}from"./i18n-DtUCIJ4w.js";import{t as r}from"./LineView-CWBxQO21.js";var i=t(),a=e(`
+import{a as e,i as t,l as n}from"./i18n-Lw-PrcUh.js";import{t as r}from"./LineView-1BHVLZhr.js";var i=t(),a=e(`
   query MyLine {
     viewer {
       scope {

@@ -1,4 +1,4 @@
-import{i as e}from"./rolldown-runtime-9C0vUP4u.js";import{H as t,a as n,c as r,i,l as a,r as o}from"./i18n-DtUCIJ4w.js";import{t as s}from"./permissions-rWY6jtoj.js";import{o as c}from"./company-CpUHdSue.js";import{i as l,t as u}from"./format-CJuQ-zAI.js";var d=e(t(),1),f=n(`
+import{i as e}from"./rolldown-runtime-9C0vUP4u.js";import{H as t,a as n,c as r,i,l as a,r as o}from"./i18n-Lw-PrcUh.js";import{t as s}from"./permissions-DuqvlQ95.js";import{o as c}from"./company-WjlhghLa.js";import{i as l,t as u}from"./format-CJuQ-zAI.js";var d=e(t(),1),f=n(`
   query Access($auditPage: Int! = 20) {
     auditLog(first: $auditPage) {
       ...AuditPage

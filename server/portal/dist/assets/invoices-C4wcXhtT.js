@@ -1,4 +1,4 @@
-import{a as e,i as t,r as n}from"./i18n-DtUCIJ4w.js";import{l as r}from"./company-CpUHdSue.js";var i=e(`
+import{a as e,i as t,r as n}from"./i18n-Lw-PrcUh.js";import{l as r}from"./company-WjlhghLa.js";var i=e(`
   query InvoiceHistory($first: Int, $after: String, $last: Int, $before: String) {
     customer {
       id

@@ -1,1 +1,0 @@
-import{l as e}from"./i18n-DtUCIJ4w.js";import{a as t}from"./company-CpUHdSue.js";function n(){let[{data:n}]=e({query:t});return new Set(n?.viewer.permissions??[])}export{n as t};
