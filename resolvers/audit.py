@@ -11,6 +11,7 @@ from core.text import FILTER, optional
 from core.values import KEY_32, aware
 from loaders.cursors import Keyset, PageArgs, Window, key64, moment, span_of, window_of
 from request.context import Info
+from resolvers.customer import company_scope
 from sources.state.audit import AuditEntry, AuditQuery
 
 AUDIT_PAGE_MAX = 500
@@ -27,6 +28,7 @@ class AuditFilterArgs:
     action: str | None = None
     target: str | None = None
     outcome: str | None = None
+    customer: str | None = None
 
 
 def _cursor(entry: AuditEntry) -> str:
@@ -46,7 +48,7 @@ async def audit_log(info: Info, args: AuditFilterArgs, page: PageArgs) -> Window
     if target is not None and target[1] > KEY_32:
         return window_of([], span, _cursor, _none)  # records keep 32-bit target keys: none names this object
     query = AuditQuery(
-        scope=context.principal.scope,
+        scope=await company_scope(context, args.customer),
         since=args.since and aware(args.since),
         until=args.until and aware(args.until),
         login=optional(args.actor, field="actor", longest=FILTER),

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from core.crm_records import CustomerRecord
 from core.errors import BadUserInput, NotFound
+from core.scope import RowScope
 from loaders.org import CustomerByIdLoader
-from request.context import Info
+from request.context import Context, Info
 from resolvers.node import load_node
 
 
@@ -32,3 +34,13 @@ async def customers(info: Info, search: str, first: int) -> list[CustomerRecord]
     if len(search) > 200:
         raise BadUserInput("`search` is at most 200 characters.", argument="search")
     return await info.context.sources.crm.find_customers(search.strip(), first, info.context.principal.scope)
+
+
+async def company_scope(context: Context, customer_id: str | None) -> RowScope:
+    """The caller's row scope, narrowed to the company ``customer_id`` names (operator staff acting
+    for one company; anyone else may name only their own): NOT_FOUND for a company out of view."""
+    scope = context.principal.scope
+    if customer_id is None:
+        return scope
+    customer = int((await load_node(context, customer_id, expect="Customer")).id)
+    return replace(scope, customer_ids=frozenset({customer}))

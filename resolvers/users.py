@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from core.crm_records import PortalUserRecord
 from request.context import Info
+from resolvers.customer import company_scope
 
 
-async def portal_users(info: Info) -> list[PortalUserRecord]:
-    return await info.context.sources.crm.portal_users(info.context.principal.scope)
+async def portal_users(info: Info, customer_id: str | None = None) -> list[PortalUserRecord]:
+    return await info.context.sources.crm.portal_users(await company_scope(info.context, customer_id))

@@ -43,8 +43,13 @@ class AuditFilter:
     outcome: str | None = strawberry.field(
         default=None, description="allowed, denied (refused attempts), pending or interrupted."
     )
+    customer: strawberry.ID | None = strawberry.field(
+        default=None, description="Operator staff: that company's records only."
+    )
 
 
 def filter_args(given: AuditFilter | None) -> AuditFilterArgs:
     given = given or AuditFilter()
-    return AuditFilterArgs(given.since, given.until, given.actor, given.action, given.target, given.outcome)
+    return AuditFilterArgs(
+        given.since, given.until, given.actor, given.action, given.target, given.outcome, given.customer
+    )

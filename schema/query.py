@@ -245,9 +245,12 @@ class Query:
     ) -> SavingsReport | None:
         return shown_as(SavingsReport, await savings.savings(info.context, months, org_unit, customer))
 
-    @strawberry.field(directives=[requires(P.USER_READ)], description="Your company's portal users.")
-    async def portal_users(self, info: Info) -> list[PortalUser] | None:
-        return shown_as(list[PortalUser], await users.portal_users(info))
+    @strawberry.field(
+        directives=[requires(P.USER_READ)],
+        description="Your company's portal users; operator staff name the `customer` to see one company's.",
+    )
+    async def portal_users(self, info: Info, customer: strawberry.ID | None = None) -> list[PortalUser] | None:
+        return shown_as(list[PortalUser], await users.portal_users(info, customer))
 
     @strawberry.field(directives=[requires(P.CATALOGUE_READ)])
     async def tariff_plans(self, info: Info) -> list[TariffPlan] | None:

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import base64
+from datetime import UTC, datetime
 
+from sqlalchemy import insert
+
+from sources.state.models import AuditRecord
 from tests.support import World, nothing
 
 LINES = "{ subscribers(first: 2000) { totalCount nodes { id status orgUnit { id } } } }"
@@ -204,6 +208,39 @@ async def test_support_finds_companies_by_part_of_their_name_or_code_and_others_
     # A company's own people have their company, not a search of the operator's.
     denied = await world.run(customer_admin, query, {"s": ""})
     assert codes(denied) == ["FORBIDDEN"] and denied.data == {"customers": None}
+
+
+async def test_support_narrows_portal_users_and_the_audit_log_to_one_company(writable_world, support, customer_admin):
+    world = writable_world
+    users = "query($c: ID) { portalUsers(customer: $c) { login } }"
+    audit = "query($c: ID) { auditLog(first: 500, filter: {customer: $c}) { totalCount nodes { login } } }"
+    acme, borealis = forged("Customer", 1), forged("Customer", 2)
+    stored = await world.rows("crm", "select customer_id, login from portal_users where customer_id is not null")
+    logins = {customer: sorted(login for c, login in stored if c == customer) for customer in (1, 2)}
+    everyone = sorted(u["login"] for u in (await world.data(support, users, {"c": None}))["portalUsers"])
+    assert everyone == sorted(logins[1] + logins[2] + [login for c, login in stored if c not in (1, 2)])
+    for customer, key in ((acme, 1), (borealis, 2)):
+        named = (await world.data(support, users, {"c": customer}))["portalUsers"]
+        assert sorted(u["login"] for u in named) == logins[key]
+    # A change recorded for each company (the demo's audit log starts empty).
+    async with world.engines.state.begin() as conn:
+        for key in (1, 2, 1):
+            await conn.execute(insert(AuditRecord).values(
+                at=datetime.now(UTC), request_id=f"r{key}", user_id=None, login="someone", role="customer_admin",
+                customer_id=key, action="orgUnitUpdate", outcome="allowed", detail={}))  # fmt: skip
+    counted = {}
+    for customer, key in ((acme, 1), (borealis, 2)):
+        counted[key] = (await world.data(support, audit, {"c": customer}))["auditLog"]["totalCount"]
+        stored_count = await world.scalar("state", "select count(*) from audit_log where customer_id = :c", c=key)
+        assert counted[key] == stored_count > 0
+    everything = (await world.data(support, audit, {"c": None}))["auditLog"]["totalCount"]
+    assert everything >= counted[1] + counted[2]
+    # A company's admin may name its own company, and no other.
+    own = (await world.data(customer_admin, users, {"c": acme}))["portalUsers"]
+    assert sorted(u["login"] for u in own) == logins[1]
+    for query in (users, audit):
+        other = await world.run(customer_admin, query, {"c": borealis})
+        assert codes(other) == ["NOT_FOUND"]
 
 
 async def test_another_companys_admin_sees_nothing_of_this_one(world, other_admin):

@@ -104,7 +104,7 @@ async def test_the_users_shown_are_what_the_api_answers_the_same_caller(
 
 async def test_invite_set_role_grant_and_revoke_a_subtree_from_the_page(browser, access_portal, artifacts):
     portal, login = access_portal, "acme.jane.doe"
-    tree = (await portal.ask("Access", ADMIN))["viewer"]["customer"]["orgRoot"]
+    tree = (await portal.ask("Access", ADMIN))["customer"]["orgRoot"]
     unit = tree["descendants"][0]
     context = await browser.new_context(viewport=SIZES["phone"])
     try:
@@ -308,11 +308,18 @@ async def test_a_role_that_may_not_read_users_is_offered_nothing(browser, access
 
 async def test_operator_support_reads_users_and_changes_nothing(browser, access_portal):
     portal = access_portal
-    users = await users_of(portal, "operator.support")
+    acme = (await portal.ask("Customers", "operator.support", {"search": "acme"}))["customers"][0]["id"]
+    users = list((await portal.ask("Access", "operator.support", {"customer": acme}))["portalUsers"])
+    everyone = await users_of(portal, "operator.support")  # naming no company: every company's
+    assert 0 < len(users) < len(everyone) and all(u in everyone for u in users), "one company's users"
     context = await browser.new_context(viewport=SIZES["desktop"])
     try:
         page = (await open_page(context)).page
-        await open_access(page, portal, "operator.support")
+        await signed_in_at(Watched(page), portal.base, "operator.support", "/access")
+        # Operator staff act for one company at a time: they choose it first.
+        await expect(page.get_by_role("heading", level=1)).to_have_text("Choose a company")
+        await page.locator(f'.companies button[data-customer="{acme}"]').click()
+        await expect(page.get_by_role("heading", level=1)).to_have_text("Users and access")
         cards = page.locator(".user-card")
         await expect(cards).to_have_count(len(people_of(users)))
         assert await cards.evaluate_all(USERS_SHOWN) == people_of(users)

@@ -8,6 +8,8 @@ import { useQuery } from "urql";
 import { useI18n } from "../i18n";
 import { usePermissions } from "../permissions";
 import { useViewer } from "../Shell";
+import { useCustomerArgument } from "../company";
+import { CompanyPicker } from "../CompanyPicker";
 import { AuditLog, PAGE } from "./AuditLog";
 import { ConfirmDialog, Feedback, useChanges } from "./changes";
 import { Invite } from "./Invite";
@@ -24,7 +26,12 @@ export default function Access() {
   const mayRead = permissions.has("user:read");
   const canWrite = permissions.has("user:write");
   // Sent at once, beside the shell's (a caller the screen is not for is told so, whatever the answer).
-  const [{ data, fetching, error }, refetch] = useQuery({ query: AccessQuery, variables: { auditPage: PAGE } });
+  const { customer, unchosen } = useCustomerArgument();
+  const [{ data, fetching, error }, refetch] = useQuery({
+    query: AccessQuery,
+    variables: { auditPage: PAGE, customer },
+    pause: unchosen,
+  });
   const [version, setVersion] = useState(0);
   const onChanged = useCallback(() => {
     refetch({ requestPolicy: "network-only" });
@@ -43,6 +50,7 @@ export default function Access() {
   }, [units, all]);
 
   if (!viewer) return <p role="status">{t.loading}</p>;
+  if (unchosen) return <CompanyPicker />;
   if (!mayRead) {
     return (
       <section className="panel">
@@ -68,7 +76,7 @@ export default function Access() {
           {canWrite && <Invite units={units} changes={changes} />}
           <ServiceAccounts accounts={accounts} units={units} canWrite={canWrite} changes={changes} />
           {permissions.has("audit:read") && (
-            <AuditLog logins={all.map((user) => user.login ?? "").filter(Boolean)} names={names} version={version}
+            <AuditLog logins={all.map((user) => user.login ?? "").filter(Boolean)} names={names} version={version} customer={customer}
               newest={data?.auditLog} />
           )}
         </div>

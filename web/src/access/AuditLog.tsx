@@ -23,6 +23,8 @@ type Props = {
   logins: string[];
   names: ReadonlyMap<string, string>;
   version: number;
+  /** Operator staff: the company whose records these are. */
+  customer: string | null;
   /** The newest page, unfiltered, as the screen's own query brought it. */
   newest: AuditPageFragment | null | undefined;
 };
@@ -50,7 +52,7 @@ function summary(detail: unknown, names: ReadonlyMap<string, string>, roleName: 
     .join("; ");
 }
 
-export function AuditLog({ logins, names, version, newest }: Props) {
+export function AuditLog({ logins, names, version, customer, newest }: Props) {
   const { t, language } = useI18n();
   const id = useId();
   const [actor, setActor] = useState("");
@@ -69,12 +71,13 @@ export function AuditLog({ logins, names, version, newest }: Props) {
     }),
     [actor, action, outcome, from, to],
   );
+  const sent = useMemo<AuditFilter>(() => ({ ...filter, ...(customer && { customer }) }), [filter, customer]);
   // The newest page, unfiltered and before any change, came with the screen's query.
   const initial = version === 0 && "first" in turn && !turn.after && Object.keys(filter).length === 0;
   // A page turned to again is asked for again too: the log only grows, a kept page may be stale.
   const [{ data, fetching, error }, refetch] = useQuery({
     query: AuditLogQuery,
-    variables: { ...turn, filter },
+    variables: { ...turn, filter: sent },
     requestPolicy: "cache-and-network",
     pause: initial,
   });

@@ -5,11 +5,11 @@
 import { graphql } from "../gql";
 
 export const AccessQuery = graphql(`
-  query Access($auditPage: Int! = 20) {
-    auditLog(first: $auditPage) {
+  query Access($auditPage: Int! = 20, $customer: ID) {
+    auditLog(first: $auditPage, filter: { customer: $customer }) {
       ...AuditPage
     }
-    portalUsers {
+    portalUsers(customer: $customer) {
       id
       login
       name
@@ -33,18 +33,16 @@ export const AccessQuery = graphql(`
         active
       }
     }
-    viewer {
-      customer {
+    customer(id: $customer) {
+      id
+      orgRoot {
         id
-        orgRoot {
+        name
+        depth
+        descendants {
           id
           name
           depth
-          descendants {
-            id
-            name
-            depth
-          }
         }
       }
     }

@@ -9,7 +9,7 @@ export type AccessUser = NonNullable<AccessQuery["portalUsers"]>[number];
 export const GIVEN_ROLES: readonly Role[] = ["CUSTOMER_ADMIN", "UNIT_ADMIN", "FINANCE", "ANALYST", "AGGREGATE_VIEWER"];
 
 export function unitsOf(data: AccessQuery | undefined): Unit[] {
-  const root = data?.viewer.customer?.orgRoot;
+  const root = data?.customer?.orgRoot;
   if (!root) return [];
   return [root, ...(root.descendants ?? [])].map((unit) => ({
     id: unit.id,

@@ -10,6 +10,8 @@ import { formatCount, formatDate, formatMoney, formatMonth } from "../format";
 import { useI18n } from "../i18n";
 import { Link } from "../router";
 import { useViewer } from "../Shell";
+import { useCustomerArgument } from "../company";
+import { CompanyPicker } from "../CompanyPicker";
 import { InvoiceHistoryQuery } from "./operations";
 import { pageVariables, Paging, Refused, type Page } from "./paging";
 import "./invoices.css";
@@ -29,7 +31,13 @@ function InvoiceHistory() {
   const id = useId();
   const [chosen, setChosen] = useState("");
   const [page, setPage] = useState<Page>({});
-  const [{ data, fetching, error }] = useQuery({ query: InvoiceHistoryQuery, variables: pageVariables(page, PAGE_SIZE) });
+  const { customer, unchosen } = useCustomerArgument();
+  const [{ data, fetching, error }] = useQuery({
+    query: InvoiceHistoryQuery,
+    variables: { ...pageVariables(page, PAGE_SIZE), customer },
+    pause: unchosen,
+  });
+  if (unchosen) return <CompanyPicker />;
   const accounts = data?.customer?.billingAccounts ?? [];
   const account = accounts.find((a) => a.id === chosen) ?? accounts[0];
   const list = account?.invoices ?? null;
@@ -74,7 +82,9 @@ function InvoiceHistory() {
           )}
           <a
             className="download"
-            href={`/reports/invoices.csv?billingAccount=${encodeURIComponent(account.id)}`}
+            href={`/reports/invoices.csv?billingAccount=${encodeURIComponent(account.id)}${
+              customer ? `&customer=${encodeURIComponent(customer)}` : ""
+            }`}
             download
           >
             {t.invoicesDownload}

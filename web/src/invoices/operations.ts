@@ -8,8 +8,8 @@ import { graphql } from "../gql";
 // The history at first paint, beside the shell's: every account with one page of its invoices (the
 // same page arguments for each; the page shows the chosen account's).
 export const InvoiceHistoryQuery = graphql(`
-  query InvoiceHistory($first: Int, $after: String, $last: Int, $before: String) {
-    customer {
+  query InvoiceHistory($first: Int, $after: String, $last: Int, $before: String, $customer: ID) {
+    customer(id: $customer) {
       id
       billingAccounts {
         id

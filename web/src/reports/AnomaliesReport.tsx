@@ -2,6 +2,7 @@
 // than half on the month before, and roaming spikes (the API's thresholds).
 import { useQuery } from "urql";
 import { formatMonth, formatPercent, type Money } from "../format";
+import { useCustomerArgument } from "../company";
 import { useI18n } from "../i18n";
 import { usePermissions } from "../permissions";
 import { ReportsAnomaliesQuery } from "./operations";
@@ -51,7 +52,8 @@ function GrowthTable({ kind, title, rows }: { kind: string; title: string; rows:
 export function AnomaliesReport({ period }: { period: Period }) {
   const { t, language } = useI18n();
   const personal = usePermissions().has("personal:read");
-  const [{ data, error }] = useQuery({ query: ReportsAnomaliesQuery, variables: { month: period.to, personal } });
+  const { customer } = useCustomerArgument();
+  const [{ data, error }] = useQuery({ query: ReportsAnomaliesQuery, variables: { month: period.to, personal, customer } });
   const report = data?.spendingAnomalies;
   const title = t.reportsTab.anomalies;
   const label = (line: ReportLine | null | undefined, index: number) =>

@@ -1,6 +1,7 @@
 // Budget against actual per unit and month, with the month-end forecast for the current month;
 // over budget first. A unit charged in two currencies has no actual to compare (the API says so).
 import { useQuery } from "urql";
+import { useCustomerArgument } from "../company";
 import { formatMonth, formatPercent } from "../format";
 import { useI18n } from "../i18n";
 import { ReportsBudgetQuery } from "./operations";
@@ -9,7 +10,8 @@ import type { Period } from "./period";
 
 export function BudgetReport({ period }: { period: Period }) {
   const { t, language } = useI18n();
-  const input = { from: period.from, to: period.to };
+  const { customer } = useCustomerArgument();
+  const input = { from: period.from, to: period.to, customer };
   const [{ data, error, fetching }] = useQuery({ query: ReportsBudgetQuery, variables: { input } });
   const report = data?.budgetReport;
   const rows = report?.rows?.nodes ?? [];

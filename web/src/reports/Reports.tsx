@@ -6,6 +6,8 @@
 import { useState, type KeyboardEvent } from "react";
 import { useI18n } from "../i18n";
 import { useViewer } from "../Shell";
+import { useCustomerArgument } from "../company";
+import { CompanyPicker } from "../CompanyPicker";
 import { AnomaliesReport } from "./AnomaliesReport";
 import { BudgetReport } from "./BudgetReport";
 import { monthsBack, thisMonth, type Period } from "./period";
@@ -35,6 +37,8 @@ export default function Reports() {
   const viewer = useViewer();
   const [tab, setTab] = useState<Tab>(tabInAddress);
   const [period, setPeriod] = useState<Period>(() => ({ from: monthsBack(thisMonth(), 5), to: thisMonth() }));
+  const { unchosen } = useCustomerArgument();
+  if (unchosen) return <CompanyPicker />;
   // Until the shell has answered, the default report (spending:read, held by every role that sees
   // this screen) is asked for at once: the two operations of first paint go out together.
   const allowed = new Set(viewer?.permissions ?? []);

@@ -2,6 +2,7 @@
 // each would save a month, and the savings added up per currency (the API's totals).
 import { useState } from "react";
 import { useQuery } from "urql";
+import { useCustomerArgument } from "../company";
 import { formatMonth } from "../format";
 import { useI18n } from "../i18n";
 import { usePermissions } from "../permissions";
@@ -14,7 +15,8 @@ export function SavingsReport() {
   const { t, language } = useI18n();
   const personal = usePermissions().has("personal:read");
   const [months, setMonths] = useState(3);
-  const [{ data, error, fetching }] = useQuery({ query: ReportsSavingsQuery, variables: { months, personal } });
+  const { customer } = useCustomerArgument();
+  const [{ data, error, fetching }] = useQuery({ query: ReportsSavingsQuery, variables: { months, personal, customer } });
   const report = data?.savingsFinder;
   const rows = report?.lines ?? [];
   const title = t.reportsTab.savings;

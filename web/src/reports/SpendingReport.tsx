@@ -2,6 +2,7 @@
 // one row per group and currency, and a total per currency (never one across currencies).
 import { useState } from "react";
 import { useQuery } from "urql";
+import { useCustomerArgument } from "../company";
 import { formatCount, formatMonth } from "../format";
 import type { SpendingDimension } from "../gql/graphql";
 import { useI18n } from "../i18n";
@@ -17,7 +18,8 @@ export function SpendingReport({ period }: { period: Period }) {
   const [grouping, setGrouping] = useState<Grouping>("ORG_UNIT");
   const [depth, setDepth] = useState(1);
   const groupBy: SpendingDimension[] = [grouping];
-  const input = { from: period.from, to: period.to, groupBy, unitDepth: depth };
+  const { customer } = useCustomerArgument();
+  const input = { from: period.from, to: period.to, groupBy, unitDepth: depth, customer };
   const [{ data, error, fetching, operation }] = useQuery({ query: ReportsSpendingQuery, variables: { input } });
   // The grouping of the rows on show: while another is fetched, urql keeps the last answer.
   const answered = operation?.variables.input.groupBy;

@@ -1,6 +1,7 @@
 // The lines that spent most over the period, ranked, each amount in its own currency.
 import { useState } from "react";
 import { useQuery } from "urql";
+import { useCustomerArgument } from "../company";
 import { useI18n } from "../i18n";
 import { usePermissions } from "../permissions";
 import { ReportsTopSpendersQuery } from "./operations";
@@ -13,7 +14,8 @@ export function TopSpendersReport({ period }: { period: Period }) {
   const { t } = useI18n();
   const personal = usePermissions().has("personal:read");
   const [first, setFirst] = useState(10);
-  const variables = { from: period.from, to: period.to, first, personal };
+  const { customer } = useCustomerArgument();
+  const variables = { from: period.from, to: period.to, first, personal, customer };
   const [{ data, error, fetching }] = useQuery({ query: ReportsTopSpendersQuery, variables });
   const report = data?.topSpenders;
   const rows = report?.lines ?? [];

@@ -98,8 +98,8 @@ export const ReportsBudgetQuery = graphql(`
 `);
 
 export const ReportsTopSpendersQuery = graphql(`
-  query ReportsTopSpenders($from: Month!, $to: Month!, $first: Int!, $personal: Boolean!) {
-    topSpenders(from: $from, to: $to, first: $first) {
+  query ReportsTopSpenders($from: Month!, $to: Month!, $first: Int!, $personal: Boolean!, $customer: ID) {
+    topSpenders(from: $from, to: $to, first: $first, customer: $customer) {
       asOf
       lines {
         rank
@@ -121,8 +121,8 @@ export const ReportsTopSpendersQuery = graphql(`
 `);
 
 export const ReportsAnomaliesQuery = graphql(`
-  query ReportsAnomalies($month: Month!, $personal: Boolean!) {
-    spendingAnomalies(month: $month) {
+  query ReportsAnomalies($month: Month!, $personal: Boolean!, $customer: ID) {
+    spendingAnomalies(month: $month, customer: $customer) {
       month
       asOf
       overLimit {
@@ -166,8 +166,8 @@ export const ReportsAnomaliesQuery = graphql(`
 `);
 
 export const ReportsSavingsQuery = graphql(`
-  query ReportsSavings($months: Int!, $personal: Boolean!) {
-    savingsFinder(months: $months) {
+  query ReportsSavings($months: Int!, $personal: Boolean!, $customer: ID) {
+    savingsFinder(months: $months, customer: $customer) {
       from
       to
       asOf

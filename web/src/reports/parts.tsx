@@ -3,6 +3,7 @@
 // figures, one per currency (amounts in two currencies are never on one axis, nor added).
 import { lazy, Suspense, type ReactNode } from "react";
 import { formatDateTime, formatMoney, type Money } from "../format";
+import { useCustomerArgument } from "../company";
 import { useI18n } from "../i18n";
 import { Link } from "../router";
 import type { ChartRow, Series } from "./ReportChart";
@@ -38,7 +39,8 @@ export function LineName({ line }: { line: ReportLine | null | undefined }) {
 
 export function CsvLink({ report, params, name }: { report: string; params: Record<string, string>; name: string }) {
   const { t } = useI18n();
-  const href = `/reports/${report}.csv?${new URLSearchParams(params)}`;
+  const { customer } = useCustomerArgument();
+  const href = `/reports/${report}.csv?${new URLSearchParams({ ...params, ...(customer && { customer }) })}`;
   return (
     <a className="csv-link" href={href} download>
       {t.reportsCsv(name)}

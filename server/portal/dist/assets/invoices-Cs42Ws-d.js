@@ -1,6 +1,6 @@
-import{a as e,i as t,r as n}from"./i18n-Lw-PrcUh.js";import{l as r}from"./company-WjlhghLa.js";var i=e(`
-  query InvoiceHistory($first: Int, $after: String, $last: Int, $before: String) {
-    customer {
+import{a as e,i as t,r as n}from"./i18n-CKJwWD2B.js";import{l as r}from"./company-CSvGSson.js";var i=e(`
+  query InvoiceHistory($first: Int, $after: String, $last: Int, $before: String, $customer: ID) {
+    customer(id: $customer) {
       id
       billingAccounts {
         id

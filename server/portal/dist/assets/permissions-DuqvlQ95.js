@@ -1,1 +1,0 @@
-import{l as e}from"./i18n-Lw-PrcUh.js";import{a as t}from"./company-WjlhghLa.js";function n(){let[{data:n}]=e({query:t});return new Set(n?.viewer.permissions??[])}export{n as t};
