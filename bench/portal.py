@@ -31,7 +31,14 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background
         "--disable-component-update", "--disable-sync"]  # fmt: skip
 LOGIN = "acme.admin"
 # Each screen: its path and what shows it has its figures (its first meaningful paint).
-SCREENS = {"dashboard": ("/", ".org-tree .unit-spent"), "lines": ("/lines", "table.lines-table tbody tr")}
+SCREENS = {
+    "dashboard": ("/", ".org-tree .unit-spent"),
+    "lines": ("/lines", "table.lines-table tbody tr"),
+    "org structure": ("/org", ".org-units .unit-lines"),
+    "invoices": ("/invoices", ".invoices-table .invoice-total"),
+    "reports": ("/reports", ".report-table tbody tr"),
+    "users and access": ("/access", ".user-card"),
+}
 # Records when the screen's figures first appear, on the page's own clock (no polling delay).
 PAINT_WATCH = """(selector) => {
   const seen = () => {

@@ -150,7 +150,7 @@ async def test_the_dashboard_shows_what_the_api_answers_the_same_caller(
         name = f"dashboard-{login}-{SIZES[size]['width']}x{SIZES[size]['height']}"
         await page.screenshot(path=artifacts / f"{name}.png", full_page=True)
 
-        assert_first_paint(watched, portal.base, after=(portal.operations()["DashboardSpending"],))
+        await assert_first_paint(watched, portal.base, after=(portal.operations()["DashboardSpending"],))
         assert await page.evaluate("document.documentElement.scrollWidth") <= SIZES[size]["width"], "no sideways scroll"
 
         state = await context.storage_state()
@@ -161,11 +161,12 @@ async def test_the_dashboard_shows_what_the_api_answers_the_same_caller(
     assert [v for v in violations if v["impact"] in {"serious", "critical"}] == []
 
 
-def assert_first_paint(watched: Watched, base: str, after: tuple[str, ...] = ()) -> None:
+async def assert_first_paint(watched: Watched, base: str, after: tuple[str, ...] = ()) -> None:
     """At most two GraphQL operations for the first paint, both persisted (hash only), sent
     together; then only the ``after`` ones (hashes: the dashboard's charts), each sent once the
     first paint's operations were answered; nothing from another origin; no script error and no
-    CSP violation."""
+    CSP violation. Once every request has finished: a request's timing is known only then."""
+    await watched.page.wait_for_load_state("networkidle")
     origin = urlsplit(base)[:2]
     assert [r.url for r in watched.requests if urlsplit(r.url)[:2] != origin] == []
     every = [r for r in watched.requests if urlsplit(r.url).path == "/graphql"]
@@ -272,7 +273,7 @@ async def test_an_employee_lands_on_their_own_line_and_is_offered_no_other_scree
         assert redirected is not None and redirected.url == f"{portal.base}/"
         await expect(page.get_by_role("heading", level=1)).to_have_text("My line")
         operations = portal.operations()
-        assert_first_paint(watched, portal.base)
+        await assert_first_paint(watched, portal.base)
         sent = {hash_of(r) for r in watched.requests if urlsplit(r.url).path == "/graphql"}
         assert sent == {operations["Shell"], operations["MyLine"]}
         assert not [r.url for r in watched.requests if "/Dashboard-" in r.url]

@@ -119,7 +119,7 @@ async def test_the_history_shows_what_the_api_answers_pages_and_downloads(
         watched.forget()
         await page.reload()
         assert await shown(page, rows, INVOICES_SHOWN, invoices_of(first)) == invoices_of(first)
-        assert_first_paint(watched, portal.base)
+        await assert_first_paint(watched, portal.base)
         await expect(page.locator("[data-total]")).to_have_attribute("data-total", str(listed["totalCount"]))
         await page.screenshot(path=artifacts / f"invoices-{size}.png", full_page=True)
         width = await page.evaluate("document.documentElement.scrollWidth")
@@ -191,7 +191,7 @@ async def test_an_invoice_drills_down_by_category_and_line_as_the_api_answers(
         assert await page.locator("table.invoice-categories tbody tr").evaluate_all(CATEGORIES_SHOWN) == categories
         line_rows = "table.invoice-lines tbody tr"
         assert await shown(page, line_rows, LINES_SHOWN, lines_of(invoice)) == lines_of(invoice)
-        assert_first_paint(watched, portal.base)
+        await assert_first_paint(watched, portal.base)
         await expect(page.locator(".invoice-lines-head [data-total]")).to_have_attribute(
             "data-total", str(lines["totalCount"])
         )

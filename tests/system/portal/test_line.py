@@ -111,7 +111,7 @@ async def test_a_lines_detail_shows_what_the_api_answers_the_same_caller(
         await page.reload()
         await expect(shown.locator(".plan-current")).to_be_visible()
         assert await shown.evaluate(LINE_SHOWN) == line_of(answer)
-        assert_first_paint(watched, portal.base)
+        await assert_first_paint(watched, portal.base)
         personal = page.locator('[data-fact="name"] dd, [data-fact="msisdn"] dd, [data-fact="email"] dd')
         if login == "acme.admin":
             assert forbidden_paths(answer) == set()
@@ -154,7 +154,7 @@ async def test_an_employee_sees_their_own_line_on_me(browser, portal, web_module
         shown = page.locator(f'.line-detail[data-line="{line["id"]}"]')
         await expect(shown.locator(".plan-current")).to_be_visible()
         assert await shown.evaluate(LINE_SHOWN) == line_of(answer)
-        assert_first_paint(watched, portal.base)
+        await assert_first_paint(watched, portal.base)
         await expect(page.get_by_role("heading", level=1)).to_have_text("My line")
         await expect(page.locator('[data-share="employee"] dt')).to_have_text("You pay")
         await expect(page.locator('[data-fact="msisdn"] dd')).to_have_text(line["msisdn"])

@@ -106,7 +106,7 @@ async def test_the_list_shows_what_the_api_answers_and_pages_both_ways(
         assert (await unit_options.all_text_contents())[1:] == list(units.values())
         name = f"lines-{login}-{SIZES[size]['width']}x{SIZES[size]['height']}"
         await page.screenshot(path=artifacts / f"{name}.png", full_page=True)
-        assert_first_paint(watched, portal.base)
+        await assert_first_paint(watched, portal.base)
         assert await page.evaluate("document.documentElement.scrollWidth") <= SIZES[size]["width"], "no sideways scroll"
 
         # Each line links to its own detail.

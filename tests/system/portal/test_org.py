@@ -98,7 +98,7 @@ async def test_the_tree_shows_what_the_api_answers_the_same_caller(
         items = page.locator(".org-units li[data-unit]")
         await expect(items.first).to_be_visible()
         assert await items.evaluate_all(TREE_SHOWN) == tree_of(answer)
-        assert_first_paint(watched, portal.base)
+        await assert_first_paint(watched, portal.base)
         await expect(page.get_by_role("heading", level=1)).to_have_text("Org structure")
         await expect(page.get_by_role("link", name="Org structure")).to_have_attribute("aria-current", "page")
 

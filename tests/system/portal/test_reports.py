@@ -167,7 +167,7 @@ async def test_each_report_shows_what_the_api_answers_the_same_caller(
         await expect(page.locator(".report-chart")).to_have_count(len(currencies))
         if login.startswith("borealis"):
             assert currencies == {"CHF", "EUR"}, "a total per currency, never one across them"
-        assert_first_paint(watched, portal.base)
+        await assert_first_paint(watched, portal.base)
         assert await page.evaluate("document.documentElement.scrollWidth") <= SIZES[size]["width"], "no sideways scroll"
         screenshot = f"reports-{SIZES[size]['width']}x{SIZES[size]['height']}"
         if login != "acme.admin":

@@ -1,15 +1,20 @@
 """Operator support in the portal: staff who may read every company choose one (found by part of
-its name or code), and the dashboard and the lines are that company's, as the API answers the
-same caller naming it; the choice lasts the browser tab and can be changed; nothing is offered
-that support, read-only, would be refused."""
+its name or code), and the dashboard, the lines, the org structure and the invoices are that
+company's, as the API answers the same caller naming it; the choice lasts the browser tab and can
+be changed; nothing is offered that support, read-only, would be refused."""
 
 from __future__ import annotations
+
+import re
 
 import pytest
 from playwright.async_api import expect
 
 from tests.system.portal.test_browser import SIGN_IN, SIZES, UNITS_SHOWN, axe_violations, open_page, units_of
+from tests.system.portal.test_invoices import INVOICES_SHOWN
+from tests.system.portal.test_invoices import PAGE as INVOICE_PAGE
 from tests.system.portal.test_lines import ROWS_SHOWN, rows_of
+from tests.system.portal.test_org import TREE_SHOWN, tree_of
 
 SUPPORT = "operator.support"
 
@@ -64,3 +69,33 @@ async def test_support_chooses_a_company_and_sees_its_dashboard_and_lines(
         await context.close()
     violations = await axe_violations(browser, portal.base, state, SIZES[size], web_modules, "/", ".companies button")
     assert [v for v in violations if v["impact"] in {"serious", "critical"}] == []
+
+
+async def test_support_reads_the_chosen_companys_org_structure_and_invoices(browser, portal):
+    borealis = (await portal.ask("Customers", SUPPORT, {"search": "borealis"}))["customers"][0]["id"]
+    tree = tree_of(await portal.ask("OrgStructure", SUPPORT, {"customer": borealis}))
+    history = await portal.ask("InvoiceHistory", SUPPORT, {"first": INVOICE_PAGE, "customer": borealis})
+    first_account = history["customer"]["billingAccounts"][0]["invoices"]["nodes"]
+    invoices = [{"id": i["id"], "number": i["number"], "status": i["status"], "total": i["total"]["amount"]}
+                for i in first_account]  # fmt: skip
+    assert tree and invoices
+    context = await browser.new_context(viewport=SIZES["desktop"])
+    try:
+        page = (await open_page(context)).page
+        await page.goto(f"{portal.base}/org")
+        await page.locator(f'button[name="login"][value="{SUPPORT}"]').click()
+        await expect(page.get_by_role("heading", level=1)).to_have_text("Choose a company")
+        await page.locator(f'.companies button[data-customer="{borealis}"]').click()
+        units = page.locator(".org-units li[data-unit]")
+        await expect(units).to_have_count(len(tree))
+        assert await units.evaluate_all(TREE_SHOWN) == tree
+        await expect(page.get_by_role("button", name=re.compile("Rename|Delete|Add"))).to_have_count(0)
+
+        await page.get_by_role("navigation", name="Main").get_by_role("link", name="Invoices").click()
+        rows = page.locator(".invoices-table tbody tr")
+        await expect(rows).to_have_count(len(invoices))
+        assert await rows.evaluate_all(INVOICES_SHOWN) == invoices
+        csv = page.locator("a.download").first
+        assert f"customer={borealis}" in (await csv.get_attribute("href") or "")
+    finally:
+        await context.close()
