@@ -82,7 +82,7 @@ function InvoiceView({ id, permissions }: { id: string; permissions: ReadonlySet
           <dd>{invoice.employeeShare ? formatMoney(invoice.employeeShare, language) : "—"}</dd>
         </dl>
       </section>
-      <section className="panel" aria-labelledby="invoice-categories-title">
+      <section className="panel">
         <h2 id="invoice-categories-title">{t.invoiceByCategory}</h2>
         <div className="table-box" tabIndex={0} role="region" aria-label={t.invoiceByCategory}>
           <table className="invoice-categories">
@@ -116,7 +116,7 @@ function InvoiceView({ id, permissions }: { id: string; permissions: ReadonlySet
         </div>
       </section>
       {lines && (
-        <section className="panel" aria-labelledby="invoice-lines-title">
+        <section className="panel">
           <div className="invoice-lines-head">
             <h2 id="invoice-lines-title">{t.invoiceByLine}</h2>
             <p className="period" data-total={lines.totalCount ?? undefined}>

@@ -1,4 +1,4 @@
-import{a as e,i as t,l as n}from"./i18n-CKJwWD2B.js";import{t as r}from"./LineView-aoALX-83.js";var i=t(),a=e(`
+import{a as e,i as t,l as n}from"./i18n-CKJwWD2B.js";import{t as r}from"./LineView-DgVva284.js";var i=t(),a=e(`
   query MyLine {
     viewer {
       scope {

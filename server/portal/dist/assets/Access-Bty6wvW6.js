@@ -1,4 +1,4 @@
-import{i as e}from"./rolldown-runtime-9C0vUP4u.js";import{H as t,a as n,c as r,i,l as a,r as o}from"./i18n-CKJwWD2B.js";import{t as s}from"./permissions-Dmly7OCf.js";import{o as c,r as l}from"./company-CSvGSson.js";import{t as u}from"./CompanyPicker-DL26JT33.js";import{i as d,t as f}from"./format-CJuQ-zAI.js";var p=e(t(),1),m=n(`
+import{i as e}from"./rolldown-runtime-9C0vUP4u.js";import{H as t,a as n,c as r,i,l as a,r as o}from"./i18n-CKJwWD2B.js";import{t as s}from"./permissions-D5dhOU7z.js";import{o as c,r as l}from"./company-BH6Ve1TI.js";import{t as u}from"./CompanyPicker-HWL9-7U3.js";import{i as d,t as f}from"./format-CJuQ-zAI.js";var p=e(t(),1),m=n(`
   query Access($auditPage: Int! = 20, $customer: ID) {
     auditLog(first: $auditPage, filter: { customer: $customer }) {
       ...AuditPage

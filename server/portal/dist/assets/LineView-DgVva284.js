@@ -1,4 +1,4 @@
-import{i as e}from"./rolldown-runtime-9C0vUP4u.js";import{H as t,a as n,c as r,i,l as a,r as o,u as s}from"./i18n-CKJwWD2B.js";import{o as c}from"./company-CSvGSson.js";import{a as l,i as u,l as d,n as f,o as p,r as m,s as h}from"./format-CJuQ-zAI.js";var g=i(),_=n(`
+import{i as e}from"./rolldown-runtime-9C0vUP4u.js";import{H as t,a as n,c as r,i,l as a,r as o,u as s}from"./i18n-CKJwWD2B.js";import{o as c}from"./company-BH6Ve1TI.js";import{a as l,i as u,l as d,n as f,o as p,r as m,s as h}from"./format-CJuQ-zAI.js";var g=i(),_=n(`
   subscription BundleUpdates($subscriber: ID!) {
     bundleUpdates(subscriber: $subscriber) {
       ...Balance

@@ -1,5 +1,5 @@
 const __vite__mapDeps=(i,m=__vite__mapDeps,d=(m.f||(m.f=["assets/SpendingCharts-XXNKxm_M.js","assets/rolldown-runtime-9C0vUP4u.js","assets/i18n-CKJwWD2B.js","assets/react-dom-BqPl8mC-.js","assets/format-CJuQ-zAI.js"])))=>i.map(i=>d[i]);
-import{i as e}from"./rolldown-runtime-9C0vUP4u.js";import{H as t,a as n,i as r,l as i,r as a}from"./i18n-CKJwWD2B.js";import{c as o,l as s,o as c,r as l}from"./company-CSvGSson.js";import{t as u}from"./CompanyPicker-DL26JT33.js";import{a as d,c as f,i as p,s as m,t as h}from"./format-CJuQ-zAI.js";import{t as g}from"./permissions-Dmly7OCf.js";var _=e(t(),1);n(`
+import{i as e}from"./rolldown-runtime-9C0vUP4u.js";import{H as t,a as n,i as r,l as i,r as a}from"./i18n-CKJwWD2B.js";import{c as o,l as s,o as c,r as l}from"./company-BH6Ve1TI.js";import{t as u}from"./CompanyPicker-HWL9-7U3.js";import{a as d,c as f,i as p,s as m,t as h}from"./format-CJuQ-zAI.js";import{t as g}from"./permissions-D5dhOU7z.js";var _=e(t(),1);n(`
   fragment ReportAmount on Money {
     amount
     currency

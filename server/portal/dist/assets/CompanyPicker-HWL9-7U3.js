@@ -1,4 +1,4 @@
-import{i as e}from"./rolldown-runtime-9C0vUP4u.js";import{H as t,a as n,i as r,l as i,r as a}from"./i18n-CKJwWD2B.js";import{n as o}from"./company-CSvGSson.js";var s=e(t(),1),c=r(),l=n(`
+import{i as e}from"./rolldown-runtime-9C0vUP4u.js";import{H as t,a as n,i as r,l as i,r as a}from"./i18n-CKJwWD2B.js";import{n as o}from"./company-BH6Ve1TI.js";var s=e(t(),1),c=r(),l=n(`
   query Customers($search: String!) {
     customers(search: $search, first: 20) {
       id

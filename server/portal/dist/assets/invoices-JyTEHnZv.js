@@ -1,4 +1,4 @@
-import{a as e,i as t,r as n}from"./i18n-CKJwWD2B.js";import{l as r}from"./company-CSvGSson.js";var i=e(`
+import{a as e,i as t,r as n}from"./i18n-CKJwWD2B.js";import{l as r}from"./company-BH6Ve1TI.js";var i=e(`
   query InvoiceHistory($first: Int, $after: String, $last: Int, $before: String, $customer: ID) {
     customer(id: $customer) {
       id

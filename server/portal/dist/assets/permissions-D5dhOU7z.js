@@ -1,0 +1,1 @@
+import{l as e}from"./i18n-CKJwWD2B.js";import{a as t}from"./company-BH6Ve1TI.js";function n(){let[{data:n}]=e({query:t});return new Set(n?.viewer.permissions??[])}export{n as t};

@@ -1,1 +1,0 @@
-import{l as e}from"./i18n-CKJwWD2B.js";import{a as t}from"./company-CSvGSson.js";function n(){let[{data:n}]=e({query:t});return new Set(n?.viewer.permissions??[])}export{n as t};
