@@ -33,7 +33,7 @@ __all__ = ["CSP", "DIST", "SCREENS", "register_at_start", "routes"]
 
 DIST = Path(__file__).parent / "dist"
 # The router's paths (web/src/screens.ts, ":id" there is "{id}" here) and each screen's module (its
-# React.lazy import there); any other path is not the portal's.
+# lazyScreen import there); any other path is not the portal's.
 SCREENS = {
     "/": "src/dashboard/Dashboard.tsx",
     "/lines": "src/lines/Lines.tsx",

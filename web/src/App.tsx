@@ -46,11 +46,11 @@ export function App() {
       <I18nProvider>
         <Router>
           <CompanyProvider>
-          <Shell>
-            <Suspense fallback={<Loading />}>
-              <CurrentScreen />
-            </Suspense>
-          </Shell>
+            <Shell>
+              <Suspense fallback={<Loading />}>
+                <CurrentScreen />
+              </Suspense>
+            </Shell>
           </CompanyProvider>
         </Router>
       </I18nProvider>

@@ -45,7 +45,11 @@ export function CompanyPicker() {
       <ul className="companies">
         {found.map((company) => (
           <li key={company.id}>
-            <button type="button" data-customer={company.id} onClick={() => choose({ id: company.id, name: company.name })}>
+            <button
+              type="button"
+              data-customer={company.id}
+              onClick={() => choose({ id: company.id, name: company.name })}
+            >
               {company.name} <span className="hint-inline">{company.code}</span>
             </button>
           </li>
