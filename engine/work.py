@@ -39,6 +39,7 @@ ROW_POINTS = 1 / 4
 CATEGORIES = 6  # ChargeCategory
 USAGE_KINDS = 4  # voice, SMS, data, roaming
 GUESS = 10  # tariff plans, services: catalogue sizes no argument says
+INVOICE_MONTHS = 36  # a billing account's invoice history: a guess, three years
 REPORT_ROWS_DEFAULT = 1000  # a page of a report's rows without `first` or `last` (ROW_PAGE_DEFAULT)
 
 # Root fields that sum over the lines in scope, and what each reads (see `_work`).
@@ -90,6 +91,11 @@ def report_work(name: str, arguments: Mapping[str, Any], size: ScopeSize) -> Wor
         months = given.get("months", 3)
         months = months if isinstance(months, int) and 1 <= months <= 12 else 1
         return _priced(lines, months, passes=2, rows=lines, listed=min(lines, GUESS))  # lines that fit a cheaper plan
+    if name == "bySubscriber":  # an invoice's lines, each a row (the invoice-lines export)
+        return _priced(lines, 1, passes=1, rows=lines)
+    if name == "invoices":  # every invoice of the accounts in scope (the invoices export)
+        rows = GUESS * INVOICE_MONTHS  # accounts: a guess; months: as long as billing keeps them
+        return _priced(0, 0, passes=0, rows=rows)
     return Work(0, GUESS, GUESS)
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from core.crm_records import CustomerRecord
 from core.errors import BadUserInput, NotFound
 from core.scope import RowScope
+from core.text import FILTER, checked
 from loaders.org import CustomerByIdLoader
 from request.context import Context, Info
 from resolvers.node import load_node
@@ -31,9 +32,8 @@ MOST_FOUND = 50
 async def customers(info: Info, search: str, first: int) -> list[CustomerRecord]:
     if not 1 <= first <= MOST_FOUND:
         raise BadUserInput(f"`first` must be between 1 and {MOST_FOUND}.", argument="first")
-    if len(search) > 200:
-        raise BadUserInput("`search` is at most 200 characters.", argument="search")
-    return await info.context.sources.crm.find_customers(search.strip(), first, info.context.principal.scope)
+    text = checked(search, field="search", longest=FILTER).strip()
+    return await info.context.sources.crm.find_customers(text, first, info.context.principal.scope)
 
 
 async def company_scope(context: Context, customer_id: str | None) -> RowScope:

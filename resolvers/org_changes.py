@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from core.crm_records import OrgUnitRecord, SubscriberRecord
-from core.errors import BadUserInput, CorpcareError
+from core.errors import BadUserInput, CorpcareError, NotFound
 from core.text import COST_CENTRE_CODE, UNIT_NAME, checked, optional
 from loaders.org import OrgUnitByIdLoader
 from permissions.principal import principal_cache_key
@@ -92,6 +92,8 @@ def delete_empty() -> UnitChange:
         if unit.parent_id is None:
             raise BadUserInput("The company itself cannot be deleted.", field=["orgUnit"])
         refused = await context.sources.org_writer.delete_unit(unit)
+        if refused == "gone":
+            raise NotFound("The unit was deleted meanwhile.")
         if refused is not None:
             raise BadUserInput(NOT_DELETED[refused], field=["orgUnit"])
         await forget_principals(context, unit.customer_id)

@@ -199,10 +199,14 @@ def _months(params: QueryParams) -> tuple[date, date]:
 
 
 def _number(params: QueryParams, name: str, default: int) -> int:
+    """A whole-number parameter, in GraphQL's Int range as the report field's argument is."""
     try:
-        return int(params.get(name, str(default)))
+        number = int(params.get(name, str(default)))
     except ValueError:
         raise BadUserInput(f"{name} is a whole number.", field=[name]) from None
+    if not -(2**31) <= number < 2**31:
+        raise BadUserInput(f"{name} is out of range.", field=[name])
+    return number
 
 
 def _args(params: QueryParams) -> SpendingReportArgs:

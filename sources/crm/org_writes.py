@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import delete, func, insert, literal, select, update
+from sqlalchemy.exc import IntegrityError
 
 from core.crm_records import OrgUnitRecord
 from sources.backend import Backend
@@ -65,20 +66,26 @@ class OrgTreeWriter:
 
     async def delete_unit(self, unit: OrgUnitRecord) -> str | None:
         """Delete an empty unit, with its budgets; or say why it cannot be: "not_empty" (units or
-        lines below it), "had_lines" (lines sat in it once: closed months stay grouped by it) or
-        "granted" (a portal user's scope names it)."""
-        async with self.backend.begin() as conn:
-            children = (await conn.execute(select(func.count()).where(OrgUnit.parent_id == unit.id))).scalar_one()
-            lines = (await conn.execute(select(func.count()).where(Subscriber.org_unit_id == unit.id))).scalar_one()
-            if children or lines:
-                return "not_empty"
-            stays = select(func.count()).where(LineMembership.org_unit_id == unit.id)
-            if (await conn.execute(stays)).scalar_one():
-                return "had_lines"
-            if (await conn.execute(select(func.count()).where(ScopeGrant.org_unit_id == unit.id))).scalar_one():
-                return "granted"
-            await conn.execute(delete(UnitBudget).where(UnitBudget.org_unit_id == unit.id))
-            await conn.execute(delete(OrgUnit).where(OrgUnit.id == unit.id))
+        lines below it), "had_lines" (lines sat in it once: closed months stay grouped by it),
+        "granted" (a portal user's scope names it) or "gone" (deleted meanwhile)."""
+        try:
+            async with self.backend.begin() as conn:
+                children = (await conn.execute(select(func.count()).where(OrgUnit.parent_id == unit.id))).scalar_one()
+                lines = (await conn.execute(select(func.count()).where(Subscriber.org_unit_id == unit.id))).scalar_one()
+                if children or lines:
+                    return "not_empty"
+                stays = select(func.count()).where(LineMembership.org_unit_id == unit.id)
+                if (await conn.execute(stays)).scalar_one():
+                    return "had_lines"
+                if (await conn.execute(select(func.count()).where(ScopeGrant.org_unit_id == unit.id))).scalar_one():
+                    return "granted"
+                await conn.execute(delete(UnitBudget).where(UnitBudget.org_unit_id == unit.id))
+                if (await conn.execute(delete(OrgUnit).where(OrgUnit.id == unit.id))).rowcount != 1:
+                    return "gone"
+        except IntegrityError:
+            # A line, unit, budget or grant came in between the checks and the delete (their
+            # foreign keys refuse it): the unit is not empty now, and nothing was deleted.
+            return "not_empty"
         return None
 
     async def move_line(

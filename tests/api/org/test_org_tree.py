@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
 from tests.api.access.test_access import codes, line_ids_under, unit_id
 
 TREE = """query($u: ID!) { node(id: $u) { ... on OrgUnit { id name kind depth subscriberCount
@@ -156,3 +160,85 @@ async def test_a_unit_lines_sat_in_once_is_not_deleted_and_says_why(writable_wor
     why = "Lines were in this unit in earlier months, which stay grouped by it: it cannot be deleted."
     assert refused["orgUnitDelete"]["userErrors"] == [{"field": ["orgUnit"], "code": "BAD_USER_INPUT", "message": why}]
     assert (await tree(world, source["id"]))["id"] == source["id"]
+
+
+class _Interleaved:
+    """The org writer's backend, running ``between`` once inside its next transaction: after the
+    delete's checks, before it deletes (at its first statement deleting a unit's budgets)."""
+
+    def __init__(self, backend: Any, between: Callable[[], Awaitable[None]]) -> None:
+        self.backend, self.between = backend, between
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.backend, name)
+
+    @asynccontextmanager
+    async def begin(self, **options: Any) -> AsyncIterator[Any]:
+        async with self.backend.begin(**options) as conn:
+            outer = self
+
+            class Conn:
+                def __getattr__(self, name: str) -> Any:
+                    return getattr(conn, name)
+
+                async def execute(self, statement: Any, *args: Any, **kwargs: Any) -> Any:
+                    if str(statement).startswith("DELETE FROM unit_budgets") and outer.between is not None:
+                        between, outer.between = outer.between, None
+                        await between()
+                    return await conn.execute(statement, *args, **kwargs)
+
+            yield Conn()
+
+
+async def _deleted_with(world, unit: str, between: Callable[[], Awaitable[None]]) -> Any:
+    writer = world.sources.org_writer
+    original = writer.backend
+
+    async def inside() -> None:
+        writer.backend = original  # the other change runs as usual
+        await between()
+
+    writer.backend = _Interleaved(original, inside)
+    try:
+        return await world.run("acme.admin", DELETE_SAYING, {"input": {"orgUnit": unit}})
+    finally:
+        writer.backend = original
+
+
+async def _new_unit(world, name: str) -> str:
+    department = (await tree(world, await unit_id(world, "Sales")))["children"][0]
+    created = await world.data("acme.admin", CREATE, {"input": {"parent": department["id"], "name": name}})
+    return str(created["orgUnitCreate"]["orgUnit"]["id"])
+
+
+async def test_a_line_moved_in_while_a_unit_is_deleted_keeps_the_unit_and_the_delete_is_refused(writable_world):
+    world = writable_world
+    unit = await _new_unit(world, "Being deleted")
+    line = (await line_ids_under(world, await unit_id(world, "Sales")))[0]
+    moved = []
+
+    async def move_in() -> None:
+        given = {"input": {"selection": {"ids": [line]}, "orgUnit": unit}}
+        moved.append(await world.run("acme.admin", LINE_MOVE, given))
+
+    refused = await _deleted_with(world, unit, move_in)
+    assert moved[0].errors is None
+    [error] = refused.data["orgUnitDelete"]["userErrors"]
+    assert refused.errors is None and error["code"] == "BAD_USER_INPUT" and "Only an empty unit" in error["message"]
+    after = await world.data("acme.admin", "query($u: ID!) { node(id: $u) { ... on OrgUnit { subscriberCount } } }",
+                             {"u": unit})  # fmt: skip
+    assert after["node"]["subscriberCount"] == 1
+
+
+async def test_of_two_deletes_of_one_unit_one_deletes_and_the_other_finds_it_gone(writable_world):
+    world = writable_world
+    unit = await _new_unit(world, "Deleted twice")
+    inner = []
+
+    async def delete_too() -> None:
+        inner.append(await world.run("acme.admin", DELETE_SAYING, {"input": {"orgUnit": unit}}))
+
+    outer = await _deleted_with(world, unit, delete_too)
+    assert inner[0].errors is None and inner[0].data["orgUnitDelete"]["userErrors"] == []
+    [error] = outer.data["orgUnitDelete"]["userErrors"]
+    assert outer.errors is None and error["code"] == "NOT_FOUND", outer
