@@ -42,6 +42,7 @@ async def _seed(settings: Settings, **options: object) -> None:
             MofNCompleteColumn(),
             TimeElapsedColumn(),
             console=console,
+            disable=settings.json_logs,  # no bar among JSON lines
         ) as progress:
             tasks: dict[str, TaskID] = {}
 
@@ -52,7 +53,7 @@ async def _seed(settings: Settings, **options: object) -> None:
 
             summary = await seed(engines, progress=report, **options)  # type: ignore[arg-type]
         rows = ", ".join(f"{name} {count:,}" for name, count in summary.counts.items())
-        console.print(f"Seeded in {summary.elapsed_seconds:.1f} s: {rows}")
+        _tell(settings, f"Seeded in {summary.elapsed_seconds:.1f} s: {rows}")
         if settings.redis_url:
             await _renew_closed_months(settings, engines)
     finally:
@@ -98,7 +99,9 @@ async def _migrate(settings: Settings) -> str | None:
 @click.group()
 def main() -> None:
     """corpcare: the GraphQL layer for corporate self-care."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from server import log_format
+
+    log_format.configure(log_format.json_logs_from_environment())
 
 
 @main.command()
@@ -115,22 +118,23 @@ def serve(host: str, port: int, workers: int, worker_healthcheck: int | None) ->
     database is migrated to the newest revision."""
     import uvicorn
 
-    from server import supervisor
+    from server import log_format, supervisor
     from server.http_protocol import PROTOCOL
 
     settings = Settings()
+    log_format.configure(settings.json_logs)
     refuse_open_dev_secret(settings, host)
     if settings.embedded and asyncio.run(_is_empty(settings)):
-        console.print(f"First start: seeding {settings.seed_subscribers:,} demo lines into {settings.data_dir}/")
+        _tell(settings, f"First start: seeding {settings.seed_subscribers:,} demo lines into {settings.data_dir}/")
         asyncio.run(_seed(settings, subscribers=settings.seed_subscribers, seed=settings.seed))
     asyncio.run(_migrate(settings))
     if settings.development:
-        console.print(f"GraphiQL: http://{host}:{port}/graphql  (token: corpcare token acme.admin)")
+        _tell(settings, f"GraphiQL: http://{host}:{port}/graphql  (token: corpcare token acme.admin)")
     config = uvicorn.Config(
         "server.asgi:app", factory=True, host=host, port=port, workers=workers, log_level="info",
-        # JSON logs: uvicorn's own loggers go through corpcare's handler, and corpcare's request
-        # log (which knows the operation and the outcome) replaces the access log.
-        log_config=None if settings.json_logs else uvicorn.config.LOGGING_CONFIG,
+        # Every process (the workers too) writes through corpcare's formatter (server/log_format.py).
+        log_config=log_format.dict_config(settings.json_logs),
+        # JSON logs: corpcare's request log (which knows the operation and the outcome) replaces the access log.
         access_log=not settings.json_logs,
         # On SIGTERM, requests in flight may finish within their own time limit.
         timeout_graceful_shutdown=int(settings.request_timeout_seconds) + 5,
@@ -140,6 +144,14 @@ def serve(host: str, port: int, workers: int, worker_healthcheck: int | None) ->
         timeout_worker_healthcheck=worker_healthcheck or settings.worker_healthcheck,
     )  # fmt: skip
     supervisor.run(config)
+
+
+def _tell(settings: Settings, text: str) -> None:
+    """A line for whoever starts the server: on the console, or a log line when logs are JSON."""
+    if settings.json_logs:
+        logging.getLogger("corpcare.serve").info(text)
+    else:
+        console.print(text)
 
 
 def on_loopback(host: str) -> bool:
