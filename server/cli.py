@@ -99,9 +99,9 @@ async def _migrate(settings: Settings) -> str | None:
 @click.group()
 def main() -> None:
     """corpcare: the GraphQL layer for corporate self-care."""
-    from server import log_format
+    from server import cli_logs
 
-    log_format.configure(log_format.json_logs_from_environment())
+    cli_logs.configure()
 
 
 @main.command()
@@ -149,7 +149,7 @@ def serve(host: str, port: int, workers: int, worker_healthcheck: int | None) ->
 def _tell(settings: Settings, text: str) -> None:
     """A line for whoever starts the server: on the console, or a log line when logs are JSON."""
     if settings.json_logs:
-        logging.getLogger("corpcare.serve").info(text)
+        logging.getLogger("corpcare.cli").info(text)
     else:
         console.print(text)
 
@@ -183,7 +183,8 @@ def refuse_open_dev_secret(settings: Settings, host: str) -> None:
 @main.command()
 def migrate() -> None:
     """Bring corpcare's state database to the newest revision (serve does this on start too)."""
-    console.print(f"State database at revision {asyncio.run(_migrate(Settings()))}.")
+    settings = Settings()
+    _tell(settings, f"State database at revision {asyncio.run(_migrate(settings))}.")
 
 
 @main.command("seed")

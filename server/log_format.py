@@ -195,20 +195,3 @@ def _log_uncaught_in_thread(hook: threading.ExceptHookArgs) -> None:
         exc_info=(hook.exc_type, hook.exc_value, hook.exc_traceback),
         extra={"thread_name": hook.thread.name if hook.thread else None},
     )
-
-
-def json_logs_from_environment() -> bool:
-    """``Settings().json_logs`` (server/settings.py) for every CLI command, read without the
-    rest of the settings: a command that needs none of them must not fail on one of them."""
-    from pydantic_settings import BaseSettings, SettingsConfigDict
-
-    class LogSettings(BaseSettings):
-        model_config = SettingsConfigDict(env_prefix="CORPCARE_", env_file=".env", extra="ignore")
-        env: str = "development"
-        log_json: bool = False
-
-    try:
-        read = LogSettings()
-    except ValueError:  # a malformed value: the full settings say so when the command reads them
-        return False
-    return read.log_json or read.env == "production"

@@ -98,8 +98,8 @@ async def started() -> AsyncIterator[list[Server]]:
             await server.process.wait()
 
 
-async def serve(data_dir: Path, workers: int) -> Server:
-    environment = {
+def json_environment(data_dir: Path) -> dict[str, str]:
+    return {
         **{k: v for k, v in os.environ.items() if not k.startswith("CORPCARE_")},
         "PYTHONPATH": str(Path(__file__).parents[2]),
         "CORPCARE_LOG_JSON": "true",
@@ -108,6 +108,10 @@ async def serve(data_dir: Path, workers: int) -> Server:
         "CORPCARE_JWT_SECRET": make_settings().jwt_secret,
         "PYTHONWARNINGS": "default",  # a warning, if any, is written too (and must be JSON)
     }
+
+
+async def serve(data_dir: Path, workers: int) -> Server:
+    environment = json_environment(data_dir)
     port = free_port()
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-c", "from server.cli import main; main()", "serve", "--port", str(port),
@@ -174,7 +178,7 @@ async def test_every_line_of_every_process_is_one_json_object_with_exports_and_r
 
     lines = log.parsed()
     # The first start, before uvicorn runs: seeding and the state database's migrations.
-    assert of("corpcare.serve", "First start: seeding 60 demo lines")(lines)
+    assert of("corpcare.cli", "First start: seeding 60 demo lines")(lines)
     assert of("alembic.runtime.migration", "Running upgrade")(lines)
     # uvicorn's banner and every worker's start and stop.
     assert of("uvicorn.error", "Uvicorn running on")(lines)
@@ -183,3 +187,16 @@ async def test_every_line_of_every_process_is_one_json_object_with_exports_and_r
     assert len(of("uvicorn.error", "Finished server process")(lines)) == workers
     if workers > 1:
         assert of("uvicorn.error", "Started parent process")(lines)
+
+
+async def test_corpcare_migrate_writes_json_lines_too(tmp_path):
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", "from server.cli import main; main()", "migrate", env=json_environment(tmp_path),
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    out, err = await within(process.communicate(), 3 * PATIENCE)
+    assert process.returncode == 0, err.decode()
+    lines = [json.loads(raw) for raw in (out + err).decode().splitlines()]
+    assert all(isinstance(line, dict) and list(line)[:4] == ["time", "level", "logger", "message"] for line in lines)
+    assert of("alembic.runtime.migration", "Running upgrade")(lines)
+    assert of("corpcare.cli", "State database at revision")(lines)
