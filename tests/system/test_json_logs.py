@@ -1,7 +1,8 @@
 """``corpcare serve`` with JSON logs, as an operator runs it: every line any of its processes
 writes, on stdout or stderr, is one JSON object — the first start's seeding and migrations,
 uvicorn's banner, the workers' start and stop, the request log, and a line per CSV export and
-per refused export. Real processes on the embedded default (a fresh data directory)."""
+per refused export. Real processes on the embedded default (a fresh data directory). And, in
+process, the lines of a request made inside a span name its trace and span."""
 
 from __future__ import annotations
 
@@ -16,10 +17,13 @@ from typing import Any
 
 import httpx
 import pytest
+from opentelemetry.sdk.trace import TracerProvider
 
+from server.app import create_app
 from server.auth import issue_token
 from tests.faults import free_port
 from tests.system.test_http import bearer, make_settings
+from tests.unit.server.test_log_format import json_logs  # noqa: F401  (the fixture)
 from tests.waiting import PATIENCE, within
 
 Line = dict[str, Any]
@@ -200,3 +204,23 @@ async def test_corpcare_migrate_writes_json_lines_too(tmp_path):
     assert all(isinstance(line, dict) and list(line)[:4] == ["time", "level", "logger", "message"] for line in lines)
     assert of("alembic.runtime.migration", "Running upgrade")(lines)
     assert of("corpcare.cli", "State database at revision")(lines)
+
+
+async def test_the_lines_of_a_traced_request_name_its_trace_and_span(world, json_logs, customer_admin):  # noqa: F811
+    app = create_app(make_settings(), sources=world.sources)
+    tracer = TracerProvider().get_tracer("corpcare.test")  # the test's own provider, not the global one
+    headers = bearer(issue_token(make_settings(), customer_admin))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://corpcare.test") as http:
+        with tracer.start_as_current_span("request") as span:
+            answered = await http.post("/graphql", json={"query": "query Me { viewer { login } }"}, headers=headers)
+            exported = await http.get("/reports/invoices.csv", headers=headers)
+        untraced = await http.get("/reports/invoices.csv", headers=headers)
+    lines = json_logs()
+    request = with_request_id("corpcare.requests", answered.headers["x-request-id"])(lines)
+    export = with_request_id("corpcare.exports", exported.headers["x-request-id"])(lines)
+    outside = with_request_id("corpcare.exports", untraced.headers["x-request-id"])(lines)
+    assert request is not None and export is not None and outside is not None
+    context = span.get_span_context()
+    for line in (request, export):
+        assert (line["trace_id"], line["span_id"]) == (f"{context.trace_id:032x}", f"{context.span_id:016x}")
+    assert "trace_id" not in outside and "span_id" not in outside
