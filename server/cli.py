@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import DBAPIError
 
 from core.values import Money
+from server import cli_logs
 from server.settings import DEV_SECRET, Settings
 from sources.backend import Backend
 from sources.crm.models import Customer
@@ -96,11 +97,9 @@ async def _migrate(settings: Settings) -> str | None:
         await engines.dispose()
 
 
-@click.group()
+@click.group(cls=cli_logs.Commands)
 def main() -> None:
     """corpcare: the GraphQL layer for corporate self-care."""
-    from server import cli_logs
-
     cli_logs.configure()
 
 

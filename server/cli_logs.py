@@ -4,20 +4,43 @@ again from its full settings).
 With JSON logs on (``CORPCARE_LOG_JSON`` or ``CORPCARE_ENV=production``), the lines of
 ``corpcare migrate`` and the rest are JSON as the server's are (server/log_format.py); off, the
 standard library's plain lines do, and a command that logs nothing does not load structlog.
+A command's refusal (``click.ClickException``) is a JSON line too when logs are JSON.
 """
 
 from __future__ import annotations
 
 import logging
+import sys
+from typing import Any
+
+import click
+
+_json = False
 
 
 def configure() -> None:
-    if json_logs_from_environment():
+    global _json
+    _json = json_logs_from_environment()
+    if _json:
         from server import log_format
 
         log_format.configure(json_logs=True)
     else:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+class Commands(click.Group):
+    """The ``corpcare`` group: with JSON logs, a command's refusal is logged (and the exit code
+    kept) instead of printed as ``Error: …``."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except click.ClickException as error:
+            if not _json:
+                raise
+            logging.getLogger("corpcare.cli").error(error.format_message(), extra={"exit_code": error.exit_code})
+            sys.exit(error.exit_code)
 
 
 def json_logs_from_environment() -> bool:

@@ -224,3 +224,21 @@ async def test_the_lines_of_a_traced_request_name_its_trace_and_span(world, json
     for line in (request, export):
         assert (line["trace_id"], line["span_id"]) == (f"{context.trace_id:032x}", f"{context.span_id:016x}")
     assert "trace_id" not in outside and "span_id" not in outside
+
+
+async def test_a_refusal_of_the_command_line_is_a_json_line_with_its_exit_code(tmp_path):
+    environment = {k: v for k, v in json_environment(tmp_path).items() if k != "CORPCARE_JWT_SECRET"}
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", "from server.cli import main; main()", "serve", "--host", "0.0.0.0",
+        "--port", str(free_port()), env=environment, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        out, err = await within(process.communicate(), 3 * PATIENCE)
+    finally:
+        if process.returncode is None:  # it started serving: the public secret beyond loopback
+            process.kill()
+            await process.wait()
+    assert process.returncode == 1
+    [line] = [json.loads(raw) for raw in (out + err).decode().splitlines()]
+    assert (line["logger"], line["level"], line["exit_code"]) == ("corpcare.cli", "error", 1)
+    assert "development secret" in line["message"] and "Error:" not in line["message"]
