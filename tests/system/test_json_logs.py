@@ -110,7 +110,6 @@ def json_environment(data_dir: Path) -> dict[str, str]:
         "CORPCARE_DATA_DIR": str(data_dir),
         "CORPCARE_SEED_SUBSCRIBERS": "60",
         "CORPCARE_JWT_SECRET": make_settings().jwt_secret,
-        "PYTHONWARNINGS": "default",  # a warning, if any, is written too (and must be JSON)
     }
 
 
