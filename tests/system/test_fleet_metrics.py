@@ -45,14 +45,22 @@ def total(text: str, name: str, **labels: str) -> float:
 class Fleet:
     """``corpcare serve --workers 2`` in a session of its own, its metrics files in ``folder``."""
 
-    def __init__(self, world: Any, root: Path) -> None:
-        self.folder = root / "metrics"
-        self.folder.mkdir()
-        (self.folder / "counter_1.db").write_bytes(b"left by an earlier run")  # cleaned at start
+    def __init__(self, world: Any, root: Path, *, given: bool) -> None:
+        """``given``: the directory in ``PROMETHEUS_MULTIPROC_DIR``; else the one ``corpcare
+        serve`` makes (in the test's own ``TMPDIR``, to be found)."""
+        self.temporary = root / "tmp"
+        self.temporary.mkdir()
+        self.given = root / "metrics" if given else None
+        chosen = {}
+        if self.given is not None:
+            self.given.mkdir()
+            (self.given / "counter_1.db").write_bytes(b"left by an earlier run")  # cleaned at start
+            chosen = {"PROMETHEUS_MULTIPROC_DIR": str(self.given)}
         environment = {
-            **{k: v for k, v in os.environ.items() if not k.startswith("CORPCARE_")},
+            **{k: v for k, v in os.environ.items() if not k.startswith(("CORPCARE_", "PROMETHEUS_"))},
             "PYTHONPATH": str(Path(__file__).parents[2]),
-            "PROMETHEUS_MULTIPROC_DIR": str(self.folder),
+            "TMPDIR": str(self.temporary),
+            **chosen,
             "CORPCARE_DATA_DIR": str(root),
             "CORPCARE_JWT_SECRET": make_settings().jwt_secret,
             "CORPCARE_BULK_WORKER": "false",
@@ -70,6 +78,13 @@ class Fleet:
 
     def text(self) -> str:
         return self.log.read_text(errors="replace")
+
+    @property
+    def folder(self) -> Path:
+        if self.given is not None:
+            return self.given
+        [made] = self.temporary.glob("corpcare-metrics-*")
+        return made
 
     def requests_by_worker(self) -> dict[int, float]:
         """``corpcare_requests_total`` in each worker's own file: who answered what."""
@@ -97,8 +112,9 @@ async def fleets() -> AsyncIterator[list[Fleet]]:
 
 
 @pytest.mark.parametrize("backend", ["postgres"], indirect=True, scope="session")
-async def test_two_workers_answer_one_metrics_page_that_adds_them_both_up(world, tmp_path, fleets):
-    fleet = Fleet(world, tmp_path)
+@pytest.mark.parametrize("given", [True, False], ids=["given-directory", "own-directory"])
+async def test_two_workers_answer_one_metrics_page_that_adds_them_both_up(world, tmp_path, fleets, given):
+    fleet = Fleet(world, tmp_path, given=given)
     fleets.append(fleet)
     token = issue_token(make_settings(), "acme.admin")
     base = f"http://127.0.0.1:{fleet.port}"
@@ -115,7 +131,7 @@ async def test_two_workers_answer_one_metrics_page_that_adds_them_both_up(world,
     await eventually(serving, "corpcare serve to answer", seconds=3 * PATIENCE, every=0.1)
     await eventually(lambda: fleet.text().count("Application startup complete") == 2, "both workers to start",
                      seconds=3 * PATIENCE, every=0.1)  # fmt: skip
-    assert not (fleet.folder / "counter_1.db").exists()  # an earlier run's files are gone
+    assert not (fleet.folder / "counter_1.db").exists()  # an earlier run's files are gone (given: one was there)
 
     async def probe() -> None:
         # A connection of its own each time: the kernel hands each one to either worker.
@@ -164,6 +180,12 @@ async def test_two_workers_answer_one_metrics_page_that_adds_them_both_up(world,
         scraped = (await http.get("/metrics")).text
     assert total(scraped, "corpcare_requests_total") == sent
     assert total(scraped, "corpcare_backend_breaker_open") == 0
+
+    # Stopped, the server removes a directory it made; a given one is the operator's.
+    folder = fleet.folder
+    fleet.process.send_signal(signal.SIGTERM)
+    assert fleet.process.wait(timeout=PATIENCE) == 0, fleet.text()
+    assert folder.exists() is given
 
 
 async def test_latency_and_errors_by_operation_name_and_client(world):
