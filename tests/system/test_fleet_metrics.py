@@ -19,10 +19,20 @@ from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.parser import text_string_to_metric_families
 
 from server.auth import issue_token
+from server.metric_labels import OperationLabels
 from tests.faults import free_port
 from tests.system.test_faults import served
 from tests.system.test_http import bearer, make_settings
 from tests.system.test_observability import urls_of
+from tests.system.test_persisted_queries import (
+    answered,
+    app_client,
+    persisted,
+    register_folder,
+    sha,
+    unique,
+    write_operations,
+)
 from tests.waiting import PATIENCE, eventually
 
 PROBE = "query FleetProbe { __typename }"
@@ -238,3 +248,19 @@ async def test_one_process_shows_its_own_cpu_memory_files_and_collector(world):
         assert samples(scraped, name), name
     assert total(scraped, "process_resident_memory_bytes") > 0
     assert total(scraped, "process_open_fds") > 0
+
+
+async def test_registered_operations_keep_their_names_after_a_flood_of_invented_ones(world, tmp_path):
+    document = unique("query RegisteredProbe { viewer { login } }")
+    await register_folder(world, write_operations(tmp_path / "operations", probe=document))
+    bound = OperationLabels().names.limit
+    async with app_client(world) as http:
+        for number in range(bound + 1):
+            await http.post("/graphql", json={"query": f"query Invented{number} {{ __typename }}"})
+        assert (await http.post("/graphql", json={"query": "query LateComer { __typename }"})).status_code == 200
+        assert answered(await http.post("/graphql", json=persisted(sha(document)))) == {
+            "viewer": {"login": "acme.admin"}
+        }
+        scraped = (await http.get("/metrics")).text
+    assert total(scraped, "corpcare_operation_seconds_count", operation_name="RegisteredProbe") == 1
+    assert not samples(scraped, "corpcare_operation_seconds_count", operation_name="LateComer")
