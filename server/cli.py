@@ -336,11 +336,14 @@ def simulate_usage(
 
 @main.command("export-schema")
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None)
-def export_schema(output: Path | None) -> None:
+@click.option(
+    "--subgraph", is_flag=True, help="The Apollo Federation v2 subgraph's SDL (what CORPCARE_FEDERATION serves)."
+)
+def export_schema(output: Path | None, subgraph: bool) -> None:
     """Write the schema's SDL to stdout, or to --output."""
     from engine.build import build_schema
 
-    sdl = build_schema().as_str() + "\n"
+    sdl = build_schema(federation=subgraph).as_str() + "\n"
     if output is None:
         sys.stdout.write(sdl)
     else:

@@ -187,7 +187,7 @@ class GraphQLEndpoint(GraphQL[Context, None]):
     def __init__(self, settings: Settings, metrics: Metrics) -> None:
         self.limits = settings.query_limits
         self.cost_allowances = settings.cost_allowances_in_force
-        schema = build_schema(self.limits, production=not settings.development)
+        schema = build_schema(self.limits, production=not settings.development, federation=settings.federation)
         super().__init__(
             schema,
             graphql_ide="graphiql" if settings.development else None,
