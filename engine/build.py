@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from contextlib import nullcontext
 from functools import cache
 from typing import Any
@@ -71,6 +72,7 @@ class CorpcareSubgraph(CorpcareSchema, strawberry.federation.Schema):
 
 
 DEFAULT_LIMITS = QueryLimits()
+_BUILDING = threading.Lock()
 
 
 @cache
@@ -81,7 +83,9 @@ def build_schema(
     an Apollo Federation v2 subgraph (``engine/federation.py``)."""
     rules: list[type[ASTValidationRule]] = [NoSchemaIntrospectionCustomRule, *([NoServiceSdl] if federation else [])]
     closed = [lambda: AddValidationRules(rules)] if production else []
-    with entity_keys() if federation else nullcontext():
+    # One build at a time: while the subgraph is built, the entity types it shares with the default
+    # schema carry their keys (engine/federation.py).
+    with _BUILDING, entity_keys() if federation else nullcontext():
         schema = _schema(limits, closed, federation)
     fast_resolvers(schema._schema)
     show_rules(schema._schema)
