@@ -95,12 +95,12 @@ async def _is_empty(settings: Settings) -> bool:
 
 
 async def _migrate(settings: Settings) -> str | None:
+    """The state database brought to the newest revision, which is returned."""
     from sources.state import migrate
 
     engines = _engines(settings)
     try:
-        await migrate.upgrade(engines.state)
-        return await migrate.revision(engines.state)
+        return await migrate.upgrade(engines.state)
     finally:
         await engines.dispose()
 
