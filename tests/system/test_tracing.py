@@ -13,9 +13,15 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from opentelemetry.trace import SpanKind
 
 from server import tracing
+from sources.billing.live import alerts_channel
+from sources.crm.models import Subscriber
+from tests.api.subscriptions.test_live_usage import alert_about, line_of
 from tests.support import REDIS_PREFIX, REDIS_URL, reachable_redis
 from tests.system.test_faults import served
 from tests.system.test_observability import urls_of
+from tests.system.test_sse import ALERTS, EVENTS, STREAM, Events, operation, signed_in
+from tests.system.test_sse import served as sse_served
+from tests.waiting import eventually, within
 
 # The portal's dashboard (web/src/dashboard/Dashboard.tsx), as it asks.
 DASHBOARD = """
@@ -172,3 +178,32 @@ def test_the_service_is_named_corpcare_unless_the_environment_names_it(monkeypat
     assert tracing.resource().attributes["service.name"] == "corpcare"
     monkeypatch.setenv("OTEL_SERVICE_NAME", "selfcare-eu")
     assert tracing.resource().attributes["service.name"] == "selfcare-eu"
+
+
+async def test_a_subscription_over_server_sent_events_has_a_span_for_its_start_in_the_callers_trace(world, spans):
+    alert = await alert_about(world, "line", Subscriber.id == await line_of(world, "acme.employee"))
+    channel = alerts_channel(alert.customer_id)
+    bus = world.sources.events
+    before = bus.listeners(channel)
+    headers = signed_in("acme.finance", **EVENTS) | {"traceparent": f"00-{TRACE_ID}-{CALLER_SPAN}-01"}
+    async with sse_served(world) as http:
+        async with http.stream("POST", STREAM, json=operation(ALERTS), headers=headers) as response:
+            assert response.status_code == 200
+            events = Events(response)
+            await eventually(lambda: bus.listeners(channel) == before + 1, "the stream to listen")
+            await bus.publish(channel, alert.encode())
+            event, _ = await within(events.next())
+        assert event == "next"
+        # The client went away: the stream, its operation and its request end.
+        await eventually(lambda: len(http_spans(spans)) == 1, "the request's span to end")
+    finished = spans.get_finished_spans()
+    by_id = {s.context.span_id: s for s in finished}
+    [request] = http_spans(spans)
+    assert request.parent is not None and request.parent.span_id == int(CALLER_SPAN, 16)
+    assert request.name == "POST /graphql/stream"
+    [start] = [s for s in finished if s.name == "subscribe"]
+    assert start.context.trace_id == int(TRACE_ID, 16)
+    assert (start.attributes or {})["graphql.operation.type"] == "subscription"
+    [stream] = [s for s in finished if s.name == "subscription"]
+    assert start.parent is not None and start.parent.span_id == stream.context.span_id
+    assert request.context.span_id in ancestors(stream, by_id)
