@@ -34,29 +34,33 @@ class TraceOperations(SchemaExtension):
         if tracer is None:
             yield
             return
-        with tracer.start_as_current_span("GraphQL Operation", record_exception=False) as span:
+        with tracing.Current(tracer.start_span("GraphQL Operation")) as span:
             try:
                 yield
             finally:
-                ctx = self.execution_context
-                chosen, _ = _chosen(ctx)
-                kind = chosen.operation.value if chosen is not None else None
-                name = chosen.name.value if chosen is not None and chosen.name else None
-                if kind is not None:
-                    span.update_name(f"{kind} {name}" if name else kind)
-                    span.set_attribute("graphql.operation.type", kind)
-                if name is not None:
-                    span.set_attribute("graphql.operation.name", name)
-                if ctx.query is not None:
-                    registered = ctx.query == registered_document.get()
-                    span.set_attribute("graphql.document", ctx.query if registered else blanked(ctx.query))
-                result = ctx.result
-                errors = getattr(result, "errors", None) if result is not None else ctx.pre_execution_errors
-                if errors:
-                    codes = sorted({str((e.extensions or {}).get("code")) for e in errors})
-                    span.set_attribute("corpcare.error_codes", codes)
-                    if result is None or getattr(result, "data", None) is None:
-                        span.set_status(Status(StatusCode.ERROR))
+                if span.is_recording():
+                    self._describe(span)
+
+    def _describe(self, span: Any) -> None:
+        ctx = self.execution_context
+        chosen, _ = _chosen(ctx)
+        kind = chosen.operation.value if chosen is not None else None
+        name = chosen.name.value if chosen is not None and chosen.name else None
+        if kind is not None:
+            span.update_name(f"{kind} {name}" if name else kind)
+            span.set_attribute("graphql.operation.type", kind)
+        if name is not None:
+            span.set_attribute("graphql.operation.name", name)
+        if ctx.query is not None:
+            registered = ctx.query == registered_document.get()
+            span.set_attribute("graphql.document", ctx.query if registered else blanked(ctx.query))
+        result = ctx.result
+        errors = getattr(result, "errors", None) if result is not None else ctx.pre_execution_errors
+        if errors:
+            codes = sorted({str((e.extensions or {}).get("code")) for e in errors})
+            span.set_attribute("corpcare.error_codes", codes)
+            if result is None or getattr(result, "data", None) is None:
+                span.set_status(Status(StatusCode.ERROR))
 
     def on_execute(self) -> Iterator[None]:
         ctx = self.execution_context

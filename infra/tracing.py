@@ -9,10 +9,10 @@ no span objects, no context changes, nothing per statement but that test.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
 from typing import Any
 
-from opentelemetry.trace import Span, SpanKind, Status, StatusCode, Tracer, get_current_span
+from opentelemetry.context import attach, detach
+from opentelemetry.trace import Span, SpanKind, Status, StatusCode, Tracer, get_current_span, set_span_in_context
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -40,7 +40,29 @@ def span(
     """A span named ``name``, current inside the block (a shared do-nothing block when off)."""
     if tracer is None:
         return _NOTHING
-    return tracer.start_as_current_span(name, kind=kind, attributes=attributes)
+    return Current(tracer.start_span(name, kind=kind, attributes=attributes))
+
+
+class Current:
+    """``span`` current inside the block and ended after it, failed by an exception that leaves
+    it: what ``start_as_current_span`` does, at half its cost (no generator, no decorator)."""
+
+    __slots__ = ("span", "token")
+
+    def __init__(self, span: Span) -> None:
+        self.span = span
+
+    def __enter__(self) -> Span:
+        self.token = attach(set_span_in_context(self.span))
+        return self.span
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, _: Any) -> None:
+        detach(self.token)
+        if error is not None and self.span.is_recording():
+            self.span.record_exception(error)
+            self.span.set_attribute("error.type", kind.__qualname__ if kind is not None else "Exception")
+            self.span.set_status(Status(StatusCode.ERROR, str(error)[:200]))
+        self.span.end()
 
 
 def client_span(
@@ -50,7 +72,7 @@ def client_span(
     work (the recovery pass, the event bus's listener) would otherwise make a trace per call."""
     if tracer is None or not inside():
         return _NOTHING
-    return tracer.start_as_current_span(name, kind=kind, attributes=attributes)
+    return Current(tracer.start_span(name, kind=kind, attributes=attributes))
 
 
 def inside() -> bool:
@@ -82,20 +104,13 @@ def _system(dialect_name: str) -> str:
     return {"postgresql": "postgresql", "sqlite": "sqlite"}.get(dialect_name, dialect_name)
 
 
-@contextlib.contextmanager
-def _sql_span(dialect: Any, url: Any, sql: str) -> Iterator[None]:
-    assert tracer is not None
-    attributes = statement_attributes(dialect, url, sql)
-    with tracer.start_as_current_span(statement_name(sql), kind=SpanKind.CLIENT, attributes=attributes):
-        yield
-
-
 def sql_span(engine: Any, sql: str) -> contextlib.AbstractContextManager[Any]:
     """A span for one statement sent without SQLAlchemy's execution (``sources/direct.py``); the
     engine's listeners leave such statements to it."""
     if tracer is None or not inside():
         return _NOTHING
-    return _sql_span(engine.dialect, engine.url, sql)
+    attributes = statement_attributes(engine.dialect, engine.url, sql)
+    return Current(tracer.start_span(statement_name(sql), kind=SpanKind.CLIENT, attributes=attributes))
 
 
 def trace_statements(engine: AsyncEngine) -> None:

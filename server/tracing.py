@@ -30,6 +30,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from infra import tracing
 
 DEFAULT_SERVICE = "corpcare"
+# Probes and scrapes, every few seconds from every replica: traces of nothing.
+UNTRACED = frozenset({"/healthz", "/readyz", "/metrics"})
 INSTRUMENTATION = "corpcare"
 
 
@@ -119,7 +121,7 @@ class TraceRequests:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         tracer = tracing.tracer
         kind = scope["type"]
-        if tracer is None or kind not in ("http", "websocket"):
+        if tracer is None or kind not in ("http", "websocket") or scope.get("path") in UNTRACED:
             await self.app(scope, receive, send)
             return
         headers = _headers(scope)

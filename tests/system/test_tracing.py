@@ -207,3 +207,13 @@ async def test_a_subscription_over_server_sent_events_has_a_span_for_its_start_i
     [stream] = [s for s in finished if s.name == "subscription"]
     assert start.parent is not None and start.parent.span_id == stream.context.span_id
     assert request.context.span_id in ancestors(stream, by_id)
+
+
+async def test_probes_and_scrapes_are_not_traced(world, spans):
+    async with served(**urls_of(world), metrics_token="scraper") as http:
+        spans.clear()
+        for path in ("/healthz", "/readyz", "/metrics"):
+            response = await http.get(path, headers={"authorization": "Bearer scraper"})
+            assert response.status_code == 200, path
+        response = await http.post("/graphql", json={"query": "{ viewer { login } }"})
+    assert [s.name for s in http_spans(spans)] == ["POST /graphql"]
