@@ -9,6 +9,7 @@ no span objects, no context changes, nothing per statement but that test.
 from __future__ import annotations
 
 import contextlib
+from asyncio import CancelledError
 from typing import Any
 
 from opentelemetry.context import attach, detach
@@ -45,7 +46,8 @@ def span(
 
 class Current:
     """``span`` current inside the block and ended after it, failed by an exception that leaves
-    it: what ``start_as_current_span`` does, at half its cost (no generator, no decorator)."""
+    it (not by a cancellation: the caller went away): what ``start_as_current_span`` does, at a
+    quarter of its cost (no generator, no decorator)."""
 
     __slots__ = ("span", "token")
 
@@ -58,7 +60,7 @@ class Current:
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, _: Any) -> None:
         detach(self.token)
-        if error is not None and self.span.is_recording():
+        if error is not None and self.span.is_recording() and not isinstance(error, CancelledError | GeneratorExit):
             self.span.record_exception(error)
             self.span.set_attribute("error.type", kind.__qualname__ if kind is not None else "Exception")
             self.span.set_status(Status(StatusCode.ERROR, str(error)[:200]))

@@ -145,7 +145,7 @@ class TraceRequests:
 
         try:
             await self.app(scope, receive, sending)
-        except BaseException as error:
+        except Exception as error:  # not a cancellation: the client went away
             span.record_exception(error)
             span.set_attribute("error.type", type(error).__qualname__)
             span.set_status(Status(StatusCode.ERROR))

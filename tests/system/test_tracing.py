@@ -4,6 +4,7 @@ their SQL statements and the Redis calls."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
@@ -11,13 +12,20 @@ from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind
+from websockets.asyncio.client import connect
+from websockets.typing import Subprotocol
 
 from server import tracing
+from server.app import create_app
+from server.auth import issue_token
 from sources.billing.live import alerts_channel
 from sources.crm.models import Subscriber
 from tests.api.subscriptions.test_live_usage import alert_about, line_of
 from tests.support import REDIS_PREFIX, REDIS_URL, reachable_redis
+from tests.system.frames import received
 from tests.system.test_faults import served
+from tests.system.test_http import make_settings
+from tests.system.test_http_limits import real_server
 from tests.system.test_observability import urls_of
 from tests.system.test_sse import ALERTS, EVENTS, STREAM, Events, operation, signed_in
 from tests.system.test_sse import served as sse_served
@@ -217,3 +225,35 @@ async def test_probes_and_scrapes_are_not_traced(world, spans):
             assert response.status_code == 200, path
         response = await http.post("/graphql", json={"query": "{ viewer { login } }"})
     assert [s.name for s in http_spans(spans)] == ["POST /graphql"]
+
+
+async def test_a_websocket_subscription_follows_the_handshakes_span_in_the_callers_trace(world, spans):
+    alert = await alert_about(world, "line", Subscriber.id == await line_of(world, "acme.employee"))
+    channel = alerts_channel(alert.customer_id)
+    bus = world.sources.events
+    before = bus.listeners(channel)
+    app = create_app(make_settings(), sources=world.sources)
+    async with real_server(app) as port:
+        async with connect(
+            f"ws://127.0.0.1:{port}/graphql",
+            subprotocols=[Subprotocol("graphql-transport-ws")],
+            additional_headers={"traceparent": f"00-{TRACE_ID}-{CALLER_SPAN}-01"},
+        ) as socket:
+            token = issue_token(make_settings(), "acme.finance")
+            await socket.send(json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}}))
+            assert (await received(socket))["type"] == "connection_ack"
+            await socket.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": ALERTS}}))
+            await eventually(lambda: bus.listeners(channel) == before + 1, "the subscription to listen")
+            await bus.publish(channel, alert.encode())
+            assert (await within(received(socket)))["type"] == "next"
+        await eventually(lambda: any(s.name == "subscription" for s in spans.get_finished_spans()), "the stream's end")
+    finished = spans.get_finished_spans()
+    [handshake] = http_spans(spans)
+    assert handshake.name == "GET /graphql" and handshake.parent is not None
+    assert handshake.parent.span_id == int(CALLER_SPAN, 16) and handshake.context.trace_id == int(TRACE_ID, 16)
+    assert (handshake.attributes or {})["http.response.status_code"] == 101
+    [stream] = [s for s in finished if s.name == "subscription"]
+    [start] = [s for s in finished if s.name == "subscribe"]
+    assert stream.parent is not None and stream.parent.span_id == handshake.context.span_id
+    assert start.parent is not None and start.parent.span_id == stream.context.span_id
+    assert stream.status.is_ok  # the client leaving ends the stream; it is not a failure
