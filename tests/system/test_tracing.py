@@ -26,9 +26,11 @@ from tests.system.frames import received
 from tests.system.test_faults import served
 from tests.system.test_http import make_settings
 from tests.system.test_http_limits import real_server
+from tests.system.test_json_logs import with_request_id
 from tests.system.test_observability import urls_of
 from tests.system.test_sse import ALERTS, EVENTS, STREAM, Events, operation, signed_in
 from tests.system.test_sse import served as sse_served
+from tests.unit.server.test_log_format import json_logs  # noqa: F401  (the fixture)
 from tests.waiting import eventually, within
 
 # The portal's dashboard (web/src/dashboard/Dashboard.tsx), as it asks.
@@ -257,3 +259,13 @@ async def test_a_websocket_subscription_follows_the_handshakes_span_in_the_calle
     assert stream.parent is not None and stream.parent.span_id == handshake.context.span_id
     assert start.parent is not None and start.parent.span_id == stream.context.span_id
     assert stream.status.is_ok  # the client leaving ends the stream; it is not a failure
+
+
+async def test_the_log_line_of_a_traced_request_names_the_requests_trace_and_span(world, spans, json_logs):  # noqa: F811
+    async with served(**urls_of(world)) as http:
+        traceparent = {"traceparent": f"00-{TRACE_ID}-{CALLER_SPAN}-01"}
+        response = await http.post("/graphql", json={"query": "query Me { viewer { login } }"}, headers=traceparent)
+    line = with_request_id("corpcare.requests", response.headers["x-request-id"])(json_logs())
+    [request] = http_spans(spans)
+    assert line is not None
+    assert (line["trace_id"], line["span_id"]) == (TRACE_ID, f"{request.context.span_id:016x}")
