@@ -31,10 +31,6 @@ def use(chosen: Tracer | None) -> None:
     tracer = chosen
 
 
-def on() -> bool:
-    return tracer is not None
-
-
 def span(
     name: str, attributes: dict[str, Any] | None = None, kind: SpanKind = SpanKind.INTERNAL
 ) -> contextlib.AbstractContextManager[Any]:
@@ -85,7 +81,7 @@ def inside() -> bool:
 def statement_attributes(dialect: Any, url: Any, sql: str) -> dict[str, Any]:
     """The database semantic conventions' attributes of one statement: its text as sent, with the
     driver's placeholders where the values go (never the values)."""
-    attributes: dict[str, Any] = {"db.system.name": _system(dialect.name), "db.query.text": sql}
+    attributes: dict[str, Any] = {"db.system.name": dialect.name, "db.query.text": sql}
     if url is not None:
         if url.database:
             attributes["db.namespace"] = url.database.rsplit("/", 1)[-1]
@@ -100,10 +96,6 @@ def statement_name(sql: str) -> str:
     """The span name of a statement: its operation (``SELECT``, ``INSERT``, ``BEGIN``…)."""
     head = sql.lstrip().split(None, 1)
     return head[0].upper() if head else "SQL"
-
-
-def _system(dialect_name: str) -> str:
-    return {"postgresql": "postgresql", "sqlite": "sqlite"}.get(dialect_name, dialect_name)
 
 
 def sql_span(engine: Any, sql: str) -> contextlib.AbstractContextManager[Any]:
