@@ -25,6 +25,7 @@ from engine.federation import FEDERATION_VERSION, NoServiceSdl, entity_keys
 from engine.field_rules import show_rules
 from engine.hook_runner import HookRunner
 from engine.moment import OneMoment
+from engine.tracing import TraceOperations
 from engine.validation_cache import ValidationCache
 from permissions.rules import Public, Requires
 from request.context import QueryLimits
@@ -115,6 +116,7 @@ def _schema(limits: QueryLimits, closed: list[Any], federation: bool) -> Corpcar
         ],
         # Portals send the same few documents over and over: parse and validate each once.
         extensions=[
+            TraceOperations,  # first: its span holds the whole operation (a do-nothing hook when tracing is off)
             lambda: ParserCache(maxsize=1024),
             ValidationCache,
             lambda: TokenLimit(limits.max_tokens),

@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route, WebSocketRoute
 
-from infra import telemetry
+from infra import telemetry, tracing
 from infra.cache import create_cache
 from infra.events import InProcessEvents, create_events
 from infra.redis_sessions import RedisSessionStore
@@ -43,6 +43,7 @@ from server.metrics import Metrics
 from server.refusals import RefusalGate
 from server.settings import Settings
 from server.sse import EventStreams
+from server.tracing import TraceRequests
 from sources import Sources
 from sources.db import Engines, create_engine
 
@@ -141,6 +142,7 @@ def create_app(settings: Settings, sources: Sources | None = None, background: B
         ],
         middleware=[
             Middleware(Refreeze, after=settings.gc_freeze_after),  # outermost: it sees every request end
+            Middleware(TraceRequests),  # the request's span holds all the work below (server/tracing.py)
             Middleware(Arrival),  # first: every wait counts against the request's time limit
             Middleware(HttpGuard, hsts_seconds=settings.hsts_seconds, form_paths=sign_in.FORM_PATHS),
             # Only the listed origins get CORS headers; with none listed, browsers of other sites are refused.
@@ -194,6 +196,7 @@ def _attach(app: Starlette, sources: Sources, settings: Settings, metrics: Metri
     metrics.watch(sources.backends())
     for backend in sources.backends():
         telemetry.count_statements(backend.engine)
+        tracing.trace_statements(backend.engine)
     app.state.sources = sources
     app.state.principals = Principals(sources, settings.principal_cache_seconds)
     app.state.min_group_size = settings.min_group_size  # for CSV exports (GraphQL: the endpoint)

@@ -9,7 +9,7 @@ from functools import partial
 
 from starlette.applications import Starlette
 
-from server import log_format
+from server import log_format, tracing
 from server.app import Background, create_app
 from server.settings import Settings
 
@@ -17,7 +17,11 @@ from server.settings import Settings
 def app() -> Starlette:
     settings = Settings()
     log_format.configure(settings.json_logs)  # uvicorn configured the same already (server/cli.py)
-    return create_app(settings, background=demo_feed(settings.usage_feed_per_second))
+    provider = tracing.start()  # per worker: each process exports its own spans (None: tracing is off)
+    made = create_app(settings, background=demo_feed(settings.usage_feed_per_second))
+    if provider is not None:
+        tracing.shut_down_with(made, provider)
+    return made
 
 
 def demo_feed(per_second: float) -> Background | None:
