@@ -151,9 +151,11 @@ def dict_config(json_logs: bool, level: str = "INFO") -> dict[str, Any]:
         # uvicorn's own configuration gives these handlers of their own; here they have none. With
         # JSON logs, corpcare's request log (which knows the operation and outcome) replaces the access log.
         "loggers": {
-            "uvicorn": {"handlers": [], "propagate": True},
-            "uvicorn.error": {"handlers": [], "propagate": True},
-            "uvicorn.access": {"handlers": [], "propagate": not json_logs},
+            # NOTSET: the root's level, whatever level an earlier uvicorn.Config in this process gave them
+            # (uvicorn sets its --log-level on them after applying this configuration).
+            "uvicorn": {"handlers": [], "propagate": True, "level": "NOTSET"},
+            "uvicorn.error": {"handlers": [], "propagate": True, "level": "NOTSET"},
+            "uvicorn.access": {"handlers": [], "propagate": not json_logs, "level": "NOTSET"},
         },
     }
 
