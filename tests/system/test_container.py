@@ -20,6 +20,7 @@ import json
 import os
 import secrets
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -44,16 +45,32 @@ def podman(*arguments: str, timeout: float = 60, check: bool = True) -> subproce
     )
 
 
+def pip_settings() -> dict[str, str]:
+    """pip's settings on this host (``pip config list``: its files and its PIP_* variables)."""
+    listed = subprocess.run(
+        [sys.executable, "-m", "pip", "config", "list"], capture_output=True, text=True, check=True, timeout=60
+    ).stdout
+    settings: dict[str, str] = {}
+    for line in listed.splitlines():
+        scope_key, _, value = line.partition("=")
+        settings[scope_key.rpartition(".")[2]] = value.strip("'\"")
+    return settings
+
+
 def pip_build_arguments() -> list[str]:
     """The host's way to PyPI, for pip inside the build (nothing when pip's defaults are its way)."""
+    settings = pip_settings()
     arguments: list[str] = []
-    for name in ("PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL", "PIP_TRUSTED_HOST"):
+    for name, key in (("PIP_INDEX_URL", "index-url"), ("PIP_EXTRA_INDEX_URL", "extra-index-url"),
+                      ("PIP_TRUSTED_HOST", "trusted-host")):  # fmt: skip
         # Only network indexes: the host's local directories are not in the build.
-        value = " ".join(url for url in os.environ.get(name, "").split() if not url.startswith("file:"))
+        value = " ".join(url for url in settings.get(key, "").split() if not url.startswith("file:"))
         if value:
             arguments += ["--build-arg", f"{name}={value}"]
-    if HOST_CA.is_file():
-        arguments += ["--volume", f"{HOST_CA}:/run/host-ca.crt:ro", "--build-arg", "PIP_CERT=/run/host-ca.crt"]
+    # The CA bundle pip trusts here (this sandbox's egress proxy signs with its own CA).
+    bundle = Path(settings.get("cert") or HOST_CA)
+    if bundle.is_file():
+        arguments += ["--volume", f"{bundle}:/run/host-ca.crt:ro", "--build-arg", "PIP_CERT=/run/host-ca.crt"]
     return arguments
 
 
