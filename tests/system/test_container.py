@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 import subprocess
 import sys
@@ -137,6 +138,7 @@ def test_the_image_runs_as_a_numbered_non_root_user_behind_tini_with_a_health_ch
     assert check["Retries"] >= 1
     assert config["Labels"]["org.opencontainers.image.title"] == "corpcare"
     assert config["Labels"]["org.opencontainers.image.version"] == "0.1.0"
+    assert config["Labels"]["org.opencontainers.image.base.name"] == "localhost/corpcare-base:bookworm"
     # The runtime stage holds the virtual environment alone: no pip, no build tools, no source.
     listing = podman("run", "--rm", *LIMITS, "--entrypoint", "ls", IMAGE, "/opt/corpcare/bin", "/").stdout
     assert "corpcare" in listing
@@ -157,6 +159,15 @@ async def test_the_container_serves_graphql_on_the_embedded_default_and_stops_cl
 
         await eventually(healthy, "the container's /healthz", seconds=180, every=0.2)
         assert (await client.get("/readyz")).json()["status"] == "ok"
+
+        # The wheel carries the portal's committed build: its page and the files that page loads.
+        page = await client.get("/", follow_redirects=True)
+        assert page.status_code == 200
+        assert page.headers["content-type"].startswith("text/html")
+        assets = re.findall(r"/assets/[\w.-]+\.(?:js|css)", page.text)
+        assert assets, page.text[:2000]
+        for asset in assets:
+            assert (await client.get(asset)).status_code == 200, asset
 
         token = podman("exec", name, "corpcare", "token", "acme.admin").stdout.strip().splitlines()[-1]
         answer = await client.post(
