@@ -184,3 +184,25 @@ def test_a_chart_object_with_an_unknown_field_fails_validation(helm_binary):
     deployment["spec"]["template"]["spec"]["containers"][0]["readinesProbe"] = {"httpGet": {"path": "/readyz"}}
     with pytest.raises(schemas.ValidationError):
         schemas.validate(deployment, VERSIONS[-1], strict=True)
+
+
+def test_database_and_redis_urls_can_come_from_the_operators_own_secrets(helm_binary):
+    objects = render(
+        helm_binary,
+        "--set",
+        "database.existingSecret=corpcare-databases",
+        "--set",
+        "redis.existingSecret=corpcare-redis",
+    )
+    validate_all(objects)
+    variables = env(objects)
+    for setting, key in (("CORPCARE_CRM_URL", "crm-url"), ("CORPCARE_BILLING_URL", "billing-url"),
+                         ("CORPCARE_STATE_URL", "state-url")):  # fmt: skip
+        assert variables[setting] == {"secretKeyRef": {"name": "corpcare-databases", "key": key}}
+    assert variables["CORPCARE_REDIS_URL"] == {"secretKeyRef": {"name": "corpcare-redis", "key": "redis-url"}}
+    assert not {"crm-url", "billing-url", "state-url", "redis-url"} & set(objects["Secret"]["data"])
+    # With databases of its own, a pod keeps only a token-sized data directory.
+    (data,) = (
+        volume for volume in objects["Deployment"]["spec"]["template"]["spec"]["volumes"] if volume["name"] == "data"
+    )
+    assert data["emptyDir"]["sizeLimit"] == "16Mi"
