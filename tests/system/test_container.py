@@ -100,13 +100,15 @@ def image() -> Iterator[dict[str, Any]]:
 @pytest.fixture
 def container(image: dict[str, Any]) -> Iterator[tuple[str, str]]:
     """The image's own command on a free port, set up as the Helm chart runs it: read-only root,
-    no capabilities, temporary directories for /tmp, the data and the metrics. (name, base URL)."""
+    no capabilities, temporary directories for /tmp, the data and the metrics (``U``: the image's
+    user owns them, as an emptyDir with the pod's fsGroup). (name, base URL)."""
     name = f"corpcare-system-test-{os.getpid()}"
     port = free_port()
     podman("rm", "--force", name, check=False)
     podman(
         "run", "--detach", "--name", name, *LIMITS, "--publish", f"127.0.0.1:{port}:8000",
-        "--read-only", "--tmpfs", "/tmp", "--tmpfs", "/var/lib/corpcare/data", "--tmpfs", "/var/lib/corpcare/metrics",
+        "--read-only", "--tmpfs", "/tmp",
+        "--tmpfs", "/var/lib/corpcare/data:U", "--tmpfs", "/var/lib/corpcare/metrics:U",
         "--cap-drop", "ALL", "--security-opt", "no-new-privileges",
         "--env", f"CORPCARE_JWT_SECRET={secrets.token_urlsafe(32)}", "--env", "CORPCARE_SEED_SUBSCRIBERS=100",
         "--env", "PROMETHEUS_MULTIPROC_DIR=/var/lib/corpcare/metrics",
@@ -144,6 +146,16 @@ def test_the_image_runs_as_a_numbered_non_root_user_behind_tini_with_a_health_ch
     assert "corpcare" in listing
     assert "pip" not in listing
     assert "src" not in listing.split()
+    # The writable directories exist, the user's own: a named volume mounted there takes their owner.
+    owners = podman("run", "--rm", *LIMITS, "--entrypoint", "stat", IMAGE, "--format", "%u:%g %n",
+                    "/var/lib/corpcare/data", "/var/lib/corpcare/metrics").stdout.split()  # fmt: skip
+    assert owners == [f"{UID}:{UID}", "/var/lib/corpcare/data", f"{UID}:{UID}", "/var/lib/corpcare/metrics"]
+    volume = f"corpcare-system-test-{os.getpid()}"
+    try:
+        podman("run", "--rm", *LIMITS, "--volume", f"{volume}:/var/lib/corpcare/data", "--entrypoint", "touch",
+               IMAGE, "/var/lib/corpcare/data/written")  # fmt: skip
+    finally:
+        podman("volume", "rm", "--force", volume, check=False)
 
 
 async def test_the_container_serves_graphql_on_the_embedded_default_and_stops_cleanly_on_sigterm(container):
