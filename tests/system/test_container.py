@@ -29,8 +29,8 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.faults import free_port
 from tests.system.deploy_tools import ROOT, debian_tools
-from tests.system.test_graphiql_browser import free_port
 from tests.waiting import eventually
 
 IMAGE = "localhost/corpcare:system-test"
