@@ -97,6 +97,7 @@ def create_app(settings: Settings, sources: Sources | None = None, background: B
         if worker is not None:
             worker.start()
         recovery = asyncio.create_task(recover_forever(opened), name="recovery pass")
+        sampling = asyncio.create_task(metrics.sample_forever(), name="metrics samples")  # multiprocess mode
         beside = None
         if background is not None:
             beside = asyncio.create_task(background(engines, events), name="background")
@@ -104,9 +105,10 @@ def create_app(settings: Settings, sources: Sources | None = None, background: B
         try:
             yield
         finally:
-            recovery.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await recovery
+            for task in (recovery, sampling):
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
             if beside is not None:
                 beside.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
@@ -179,6 +181,7 @@ def create_app(settings: Settings, sources: Sources | None = None, background: B
         lifespan=lifespan,
     )
     app.state.refusals = graphql.refusals
+    app.state.metrics = metrics
     app.state.admission = admission
     app.state.event_streams = streams
     app.state.fair_share = graphql.fair_share  # CSV exports take their company's places too

@@ -9,14 +9,14 @@ from functools import partial
 
 from starlette.applications import Starlette
 
-from server import logs
+from server import log_format
 from server.app import Background, create_app
 from server.settings import Settings
 
 
 def app() -> Starlette:
     settings = Settings()
-    logs.configure(settings.json_logs)
+    log_format.configure(settings.json_logs)  # uvicorn configured the same already (server/cli.py)
     return create_app(settings, background=demo_feed(settings.usage_feed_per_second))
 
 

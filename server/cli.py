@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import DBAPIError
 
 from core.values import Money
+from server import cli_logs
 from server.settings import DEV_SECRET, Settings
 from sources.backend import Backend
 from sources.crm.models import Customer
@@ -42,6 +43,7 @@ async def _seed(settings: Settings, **options: object) -> None:
             MofNCompleteColumn(),
             TimeElapsedColumn(),
             console=console,
+            disable=settings.json_logs,  # no bar among JSON lines
         ) as progress:
             tasks: dict[str, TaskID] = {}
 
@@ -52,7 +54,7 @@ async def _seed(settings: Settings, **options: object) -> None:
 
             summary = await seed(engines, progress=report, **options)  # type: ignore[arg-type]
         rows = ", ".join(f"{name} {count:,}" for name, count in summary.counts.items())
-        console.print(f"Seeded in {summary.elapsed_seconds:.1f} s: {rows}")
+        _tell(settings, f"Seeded in {summary.elapsed_seconds:.1f} s: {rows}")
         if settings.redis_url:
             await _renew_closed_months(settings, engines)
     finally:
@@ -95,10 +97,10 @@ async def _migrate(settings: Settings) -> str | None:
         await engines.dispose()
 
 
-@click.group()
+@click.group(cls=cli_logs.Commands)
 def main() -> None:
     """corpcare: the GraphQL layer for corporate self-care."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    cli_logs.configure()
 
 
 @main.command()
@@ -115,22 +117,23 @@ def serve(host: str, port: int, workers: int, worker_healthcheck: int | None) ->
     database is migrated to the newest revision."""
     import uvicorn
 
-    from server import supervisor
+    from server import log_format, supervisor
     from server.http_protocol import PROTOCOL
 
     settings = Settings()
+    log_format.configure(settings.json_logs)
     refuse_open_dev_secret(settings, host)
     if settings.embedded and asyncio.run(_is_empty(settings)):
-        console.print(f"First start: seeding {settings.seed_subscribers:,} demo lines into {settings.data_dir}/")
+        _tell(settings, f"First start: seeding {settings.seed_subscribers:,} demo lines into {settings.data_dir}/")
         asyncio.run(_seed(settings, subscribers=settings.seed_subscribers, seed=settings.seed))
     asyncio.run(_migrate(settings))
     if settings.development:
-        console.print(f"GraphiQL: http://{host}:{port}/graphql  (token: corpcare token acme.admin)")
+        _tell(settings, f"GraphiQL: http://{host}:{port}/graphql  (token: corpcare token acme.admin)")
     config = uvicorn.Config(
         "server.asgi:app", factory=True, host=host, port=port, workers=workers, log_level="info",
-        # JSON logs: uvicorn's own loggers go through corpcare's handler, and corpcare's request
-        # log (which knows the operation and the outcome) replaces the access log.
-        log_config=None if settings.json_logs else uvicorn.config.LOGGING_CONFIG,
+        # Every process (the workers too) writes through corpcare's formatter (server/log_format.py).
+        log_config=log_format.dict_config(settings.json_logs),
+        # JSON logs: corpcare's request log (which knows the operation and the outcome) replaces the access log.
         access_log=not settings.json_logs,
         # On SIGTERM, requests in flight may finish within their own time limit.
         timeout_graceful_shutdown=int(settings.request_timeout_seconds) + 5,
@@ -140,6 +143,14 @@ def serve(host: str, port: int, workers: int, worker_healthcheck: int | None) ->
         timeout_worker_healthcheck=worker_healthcheck or settings.worker_healthcheck,
     )  # fmt: skip
     supervisor.run(config)
+
+
+def _tell(settings: Settings, text: str) -> None:
+    """A line for whoever starts the server: on the console, or a log line when logs are JSON."""
+    if settings.json_logs:
+        logging.getLogger("corpcare.cli").info(text)
+    else:
+        console.print(text)
 
 
 def on_loopback(host: str) -> bool:
@@ -171,7 +182,8 @@ def refuse_open_dev_secret(settings: Settings, host: str) -> None:
 @main.command()
 def migrate() -> None:
     """Bring corpcare's state database to the newest revision (serve does this on start too)."""
-    console.print(f"State database at revision {asyncio.run(_migrate(Settings()))}.")
+    settings = Settings()
+    _tell(settings, f"State database at revision {asyncio.run(_migrate(settings))}.")
 
 
 @main.command("seed")
@@ -324,11 +336,14 @@ def simulate_usage(
 
 @main.command("export-schema")
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None)
-def export_schema(output: Path | None) -> None:
+@click.option(
+    "--subgraph", is_flag=True, help="The Apollo Federation v2 subgraph's SDL (what CORPCARE_FEDERATION serves)."
+)
+def export_schema(output: Path | None, subgraph: bool) -> None:
     """Write the schema's SDL to stdout, or to --output."""
     from engine.build import build_schema
 
-    sdl = build_schema().as_str() + "\n"
+    sdl = build_schema(federation=subgraph).as_str() + "\n"
     if output is None:
         sys.stdout.write(sdl)
     else:

@@ -155,6 +155,12 @@ class Settings(BaseSettings):
         10.0, gt=0, description="Window over which a customer's share of worker time is measured."
     )
 
+    federation: bool = Field(
+        False,
+        description="Serve the schema as an Apollo Federation v2 subgraph: @key on Customer, OrgUnit and "
+        "Subscriber, Query._entities and (outside production) Query._service (docs/federation.md).",
+    )
+
     log_json: bool = Field(False, description="Structured JSON logs (on by default in production).")
     slow_operation_seconds: float = Field(1.0, description="Operations slower than this go to the slow log.")
     metrics_token: str | None = Field(

@@ -20,14 +20,22 @@ from uvicorn.config import STARTUP_FAILURE
 from uvicorn.supervisors import Multiprocess
 from uvicorn.supervisors.multiprocess import Process
 
+from server.metric_files import forget_workers, multiprocess_files
+
 log = logging.getLogger("uvicorn.error")
 
 
 def run(config: uvicorn.Config) -> None:
     """Serve as ``uvicorn.run`` would: one process, or ``config.workers`` under the supervisor."""
-    if config.workers > 1:
-        Supervisor(config, sockets=[config.bind_socket()]).run()
-        return
+    # Several workers keep their metrics in files that /metrics adds up (server/metrics.py).
+    with multiprocess_files(config.workers):
+        if config.workers > 1:
+            Supervisor(config, sockets=[config.bind_socket()]).run()
+            return
+        _run_one(config)
+
+
+def _run_one(config: uvicorn.Config) -> None:
     server = uvicorn.Server(config)
     try:
         server.run()
@@ -58,6 +66,8 @@ class Supervisor(Multiprocess):
             replacement = Process(self.config, self.sockets)
             replacement.start()
             self.processes[index] = replacement
+        # A worker gone (replaced here, or by a restart on SIGHUP) stops counting in the live gauges.
+        forget_workers(process.pid for process in self.processes)
 
     def _down(self, process: Process) -> str | None:
         """Why ``process`` must be replaced, or None while it is fine."""
