@@ -150,14 +150,18 @@ def test_the_image_runs_as_a_numbered_non_root_user_behind_tini_with_a_health_ch
     assert "pip" not in listing
     assert "src" not in listing.split()
     # The dependencies are the lock's versions (the build's default LOCK), and nothing of the test extra.
+    # (the lock's markers read with the image's Python: Debian's is older than the tests' own)
     listed = podman("run", "--rm", *LIMITS, "--entrypoint", "python3", IMAGE, "-c",
-                    "import importlib.metadata as m; print('\\n'.join(f\"{d.metadata['Name']}=={d.version}\" "
-                    "for d in m.distributions()))").stdout.split()  # fmt: skip
+                    "import importlib.metadata as m, platform; print(platform.python_version()); "
+                    "print('\\n'.join(f\"{d.metadata['Name']}=={d.version}\" for d in m.distributions()))",
+                    ).stdout.split()  # fmt: skip
+    python, *distributions = listed
     pins = locked_pins(LOCK.read_text())
-    in_image = {canonicalize_name(name): Version(version) for name, version in (line.split("==") for line in listed)}
+    there = {"python_full_version": python, "python_version": python.rsplit(".", 1)[0]}
+    in_image = {canonicalize_name(name): Version(version) for name, version in (d.split("==") for d in distributions)}
     assert "pytest" not in in_image and "starlette" in in_image
     assert {name: version for name, version in in_image.items() if name != "corpcare"} == {
-        name: pin_here(pins[name]) if name in pins else None for name in in_image if name != "corpcare"
+        name: pin_here(pins[name], there) if name in pins else None for name in in_image if name != "corpcare"
     }
     # The writable directories exist, the user's own: a named volume mounted there takes their owner.
     owners = podman("run", "--rm", *LIMITS, "--entrypoint", "stat", IMAGE, "--format", "%u:%g %n",

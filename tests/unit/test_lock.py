@@ -40,9 +40,10 @@ def pinned_version(requirement: Requirement) -> Version:
     return Version(spec.version)
 
 
-def pin_here(pins: list[Requirement]) -> Version | None:
-    """The version locked for this interpreter and platform (None: none of its pins applies here)."""
-    applying = [pinned_version(pin) for pin in pins if pin.marker is None or pin.marker.evaluate()]
+def pin_here(pins: list[Requirement], environment: dict[str, str] | None = None) -> Version | None:
+    """The version locked for this interpreter and platform, or the one ``environment``'s marker
+    values describe (None: none of its pins applies there)."""
+    applying = [pinned_version(pin) for pin in pins if pin.marker is None or pin.marker.evaluate(environment)]
     assert len(set(applying)) <= 1, f"two versions of {pins[0].name} apply here: {pins}"
     return applying[0] if applying else None
 
