@@ -30,6 +30,7 @@ from server.admission import Admission, AdmissionGate, Arrival
 from server.auth import BearerAuth, Principals, unauthenticated
 from server.collector import Refreeze, freeze_and_tune
 from server.disconnects import CancelOnDisconnect
+from server.drain import Drain, ReconnectOnDrain
 from server.endpoint import GraphQLEndpoint
 from server.exports.routes import report_export
 from server.health import healthz, readyz
@@ -66,10 +67,14 @@ def metrics_endpoint(metrics: Metrics, token: str | None, *, production: bool = 
 Background = Callable[[Engines, InProcessEvents], Coroutine[None, None, None]]
 
 
-def create_app(settings: Settings, sources: Sources | None = None, background: Background | None = None) -> Starlette:
+def create_app(
+    settings: Settings, sources: Sources | None = None, background: Background | None = None, drain: Drain | None = None
+) -> Starlette:
     """The app; it opens its own backends from ``settings`` unless ``sources`` are given, and then
-    runs ``background`` beside the requests until it stops."""
+    runs ``background`` beside the requests until it stops. ``drain`` is the process's shutdown as
+    the server drives it (``server/graceful.py``); by default one of the app's own."""
     metrics = Metrics()
+    drain = drain or Drain()
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -122,6 +127,7 @@ def create_app(settings: Settings, sources: Sources | None = None, background: B
 
     graphql = GraphQLEndpoint(settings, metrics)
     streams = EventStreams(graphql)
+    drain.at_close(streams.end_all)
     admission = Admission(settings.admission_limits)
     app = Starlette(
         routes=[
@@ -138,6 +144,8 @@ def create_app(settings: Settings, sources: Sources | None = None, background: B
             *portal.routes(settings),
         ],
         middleware=[
+            # On the way out, sockets are closed with 1012 so that their clients reconnect elsewhere.
+            Middleware(ReconnectOnDrain, drain=drain),
             Middleware(Refreeze, after=settings.gc_freeze_after),  # outermost: it sees every request end
             Middleware(Arrival),  # first: every wait counts against the request's time limit
             Middleware(HttpGuard, hsts_seconds=settings.hsts_seconds, form_paths=sign_in.FORM_PATHS),
@@ -179,6 +187,7 @@ def create_app(settings: Settings, sources: Sources | None = None, background: B
         lifespan=lifespan,
     )
     app.state.refusals = graphql.refusals
+    app.state.drain = drain  # /readyz answers 503 once it drains
     app.state.admission = admission
     app.state.event_streams = streams
     app.state.fair_share = graphql.fair_share  # CSV exports take their company's places too

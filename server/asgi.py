@@ -9,7 +9,7 @@ from functools import partial
 
 from starlette.applications import Starlette
 
-from server import logs
+from server import drain, logs
 from server.app import Background, create_app
 from server.settings import Settings
 
@@ -17,7 +17,8 @@ from server.settings import Settings
 def app() -> Starlette:
     settings = Settings()
     logs.configure(settings.json_logs)
-    return create_app(settings, background=demo_feed(settings.usage_feed_per_second))
+    # The process's drain: the server's signal hook (server/graceful.py) turns it.
+    return create_app(settings, background=demo_feed(settings.usage_feed_per_second), drain=drain.PROCESS)
 
 
 def demo_feed(per_second: float) -> Background | None:
