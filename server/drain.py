@@ -73,17 +73,34 @@ PROCESS = Drain()
 
 
 class ReconnectOnDrain:
-    """Closes each WebSocket with 1012 when the drain closes streams; the handler behind it sees
-    the client's answer as a disconnect and ends its subscriptions, as when a client leaves."""
+    """While the process drains, each HTTP answer says ``Connection: close``, so that a client
+    keeping its connection alive opens its next one through the load balancer, to another
+    instance; once the drain closes streams, each WebSocket is closed with 1012 and the handler
+    behind it sees the client's answer as a disconnect, ending its subscriptions as when a
+    client leaves."""
 
     def __init__(self, app: ASGIApp, *, drain: Drain) -> None:
         self.app = app
         self.drain = drain
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "websocket":
+        if scope["type"] == "http":
+            await self.app(scope, receive, self._closing(send))
+        elif scope["type"] == "websocket":
+            await self._socket(scope, receive, send)
+        else:
             await self.app(scope, receive, send)
-            return
+
+    def _closing(self, send: Send) -> Send:
+        async def sending(message: Message) -> None:
+            if message["type"] == "http.response.start" and self.drain.draining:
+                headers = [(k, v) for k, v in message.get("headers", ()) if k.lower() != b"connection"]
+                message = {**message, "headers": [*headers, (b"connection", b"close")]}
+            await send(message)
+
+        return sending
+
+    async def _socket(self, scope: Scope, receive: Receive, send: Send) -> None:
         if self.drain.closing:  # came in as the socket closed: to another instance
             await send({"type": "websocket.close", "code": RESTART, "reason": RESTART_REASON})
             return
@@ -97,8 +114,8 @@ class ReconnectOnDrain:
 
         async def sending(message: Message) -> None:
             if closed:
-                if message["type"] == "websocket.close":
-                    return  # closed already, with the code that says why
+                if message["type"] in ("websocket.accept", "websocket.close"):
+                    return  # closed already, with the code that says why; the handler hears it next
                 raise ConnectionResetError("the socket was closed for a restart")  # Starlette: a disconnect
             await send(message)
 

@@ -217,6 +217,7 @@ async def test_sigterm_turns_readiness_false_then_drains_sockets_streams_and_the
                 served = await newcomer.post("/graphql", json={"query": "{ viewer { login } }"},
                                              headers=bearer(token("acme.admin")))  # fmt: skip
             assert served.status_code == 200 and served.json()["data"] == {"viewer": {"login": "acme.admin"}}
+            assert served.headers["connection"] == "close", "a kept-alive client must come back through the balancer"
             assert serve.process.poll() is None and not in_flight.done()
 
             serve.signal(signal.SIGTERM)  # the delay is over: the socket closes
@@ -239,20 +240,41 @@ async def _draining(base: str) -> Any:
     return response.json() if response.status_code == 503 else None
 
 
-async def test_two_workers_close_their_subscribers_end_their_streams_and_exit(world, tmp_path, started):
+async def test_two_workers_close_their_subscribers_end_their_streams_finish_requests_and_exit(world, tmp_path, started):
     # A short delay that runs out by itself: the workers then drain as one process does.
-    serve = Serve(world, tmp_path, "--workers", "2", drain_delay_seconds="0.5")
+    serve = Serve(world, tmp_path, "--workers", "2", drain_delay_seconds="0.5", drain_seconds=str(10 * PATIENCE))
     started.append(serve)
     await serve.started(workers=2)
     line = to_global_id("Subscriber", await line_of(world, "acme.employee"))
     sockets = [await subscriber(serve.base, line) for _ in range(4)]
-    async with event_stream(serve.base, line) as stream:
-        serve.signal(signal.SIGTERM)
-        closes = await within(asyncio.gather(*(closed_with(socket) for socket in sockets)))
-        tail = await rest_of(stream)
+    async with (
+        event_stream(serve.base, line) as stream,
+        httpx.AsyncClient(base_url=serve.base, timeout=10 * PATIENCE, headers=bearer(token("acme.admin"))) as http,
+    ):
+        async with billing_locked(world):
+            in_flight = asyncio.create_task(http.post("/graphql", json={"query": QUERY}))
+            await eventually(lambda: waiting_on_a_lock(world), "the request to wait on billing")
+            serve.signal(signal.SIGTERM)
+            closes = await within(asyncio.gather(*(closed_with(socket) for socket in sockets)))
+            tail = await rest_of(stream)
+            await eventually(lambda: refused(serve.base), "the socket to close")
+            assert serve.process.poll() is None and not in_flight.done()
+        response = await within(in_flight)
     assert closes == [(RESTART, "server restarting; reconnect")] * 4
     assert "event: complete" not in tail
+    assert response.status_code == 200 and response.json()["data"]["customer"]["orgRoot"]["spending"]
     assert await serve.exited() == 0
     log = serve.text()
     assert log.count("Application shutdown complete") == 2, log
     assert "died" not in log and "starting another" not in log, log
+
+
+async def test_ctrl_c_drains_as_sigterm_does(world, tmp_path, started):
+    serve = Serve(world, tmp_path)
+    started.append(serve)
+    await serve.started()
+    socket = await subscriber(serve.base, to_global_id("Subscriber", await line_of(world, "acme.employee")))
+    serve.signal(signal.SIGINT)
+    assert await within(closed_with(socket)) == (RESTART, "server restarting; reconnect")
+    assert await serve.exited() == 0
+    assert "Application shutdown complete" in serve.text()

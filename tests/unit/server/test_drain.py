@@ -16,14 +16,17 @@ from tests.system.test_http import make_settings
 from tests.waiting import until, within
 
 
-async def test_readiness_turns_false_when_the_drain_begins_and_liveness_stays_true():
+async def test_readiness_turns_false_when_the_drain_begins_liveness_stays_true_and_connections_are_not_kept():
     drain = Drain()
     app = create_app(make_settings(bulk_worker=False), drain=drain)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://corpcare.test") as http:
+        assert "connection" not in (await http.get("/healthz")).headers
         drain.begin()
         ready = await http.get("/readyz")
         assert (ready.status_code, ready.json()) == (503, {"status": "draining"})
-        assert (await http.get("/healthz")).status_code == 200
+        alive = await http.get("/healthz")
+        # Served, and the client's next request goes through the load balancer on a new connection.
+        assert alive.status_code == 200 and alive.headers["connection"] == "close"
 
 
 class Socket:
