@@ -79,6 +79,14 @@ class Supervisor(Multiprocess):
         process.start()
         self.processes.append(process)
 
+    def terminate_all(self) -> None:
+        # The supervisor's copy of the listening socket goes first: once the workers have closed
+        # theirs, a connection that comes is refused (the client tries elsewhere) instead of
+        # waiting in the backlog of a socket nobody accepts from any more.
+        for sock in self.sockets:
+            sock.close()
+        super().terminate_all()
+
     def restart_all(self) -> None:
         """uvicorn's SIGHUP: each worker replaced by a new one once that one is ready (the old one drains)."""
         for index, old in enumerate(self.processes):
