@@ -19,6 +19,8 @@ from contextlib import contextmanager
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from server.http_errors import coded_response, request_id_of
+
 __all__ = ["PROCESS", "RESTART", "Drain", "ReconnectOnDrain"]
 
 RESTART = 1012  # WebSocket close code "Service Restart" (RFC 6455 registry)
@@ -85,20 +87,38 @@ class ReconnectOnDrain:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
-            await self.app(scope, receive, self._closing(send))
+            await self._http(scope, receive, send)
         elif scope["type"] == "websocket":
             await self._socket(scope, receive, send)
         else:
             await self.app(scope, receive, send)
 
-    def _closing(self, send: Send) -> Send:
+    async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        started = False
+
         async def sending(message: Message) -> None:
-            if message["type"] == "http.response.start" and self.drain.draining:
-                headers = [(k, v) for k, v in message.get("headers", ()) if k.lower() != b"connection"]
-                message = {**message, "headers": [*headers, (b"connection", b"close")]}
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+                if self.drain.draining:
+                    headers = [(k, v) for k, v in message.get("headers", ()) if k.lower() != b"connection"]
+                    message = {**message, "headers": [*headers, (b"connection", b"close")]}
             await send(message)
 
-        return sending
+        try:
+            await self.app(scope, receive, sending)
+        except asyncio.CancelledError:
+            task = asyncio.current_task()
+            if started or not self.drain.closing or task is None or not task.cancelling():
+                raise
+            # The drain's time ran out and uvicorn cancelled the request: an answer the client can
+            # act on (send it again, elsewhere) in place of uvicorn's bare 500 and its traceback.
+            while task.uncancel():
+                pass
+            message = "The server is restarting and could not finish this request in time; send it again."
+            response = coded_response(503, "TIMEOUT", message, retry_after=1)
+            response.headers["X-Request-Id"] = request_id_of(scope)
+            await response(scope, receive, sending)
 
     async def _socket(self, scope: Scope, receive: Receive, send: Send) -> None:
         if self.drain.closing:  # came in as the socket closed: to another instance

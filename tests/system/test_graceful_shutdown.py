@@ -278,3 +278,32 @@ async def test_ctrl_c_drains_as_sigterm_does(world, tmp_path, started):
     assert await within(closed_with(socket)) == (RESTART, "server restarting; reconnect")
     assert await serve.exited() == 0
     assert "Application shutdown complete" in serve.text()
+
+
+async def test_a_request_still_running_when_the_drain_time_is_up_is_cancelled_and_the_process_exits(
+    world, tmp_path, started
+):
+    serve = Serve(world, tmp_path, drain_seconds="1")
+    started.append(serve)
+    await serve.started()
+    async with (
+        httpx.AsyncClient(base_url=serve.base, timeout=10 * PATIENCE, headers=bearer(token("acme.admin"))) as http,
+        billing_locked(world),
+    ):  # held past the drain: the request cannot finish in time
+        in_flight = asyncio.create_task(http.post("/graphql", json={"query": QUERY}))
+        await eventually(lambda: waiting_on_a_lock(world), "the request to wait on billing")
+        serve.signal(signal.SIGTERM)
+        assert await serve.exited() == 0
+        cut = await within(in_flight)
+        # Coded, and retryable: another instance serves it.
+        assert (cut.status_code, cut.headers["retry-after"], cut.headers["connection"]) == (503, "1", "close")
+        assert cut.json()["errors"][0]["extensions"]["code"] == "TIMEOUT"
+        # Its statement was cancelled in PostgreSQL too: nothing waits on the lock any more.
+        await eventually(lambda: _not(waiting_on_a_lock(world)), "the request's statement to be cancelled")
+    log = serve.text()
+    assert "Cancel 1 running task(s)" in log and "Application shutdown complete" in log, log
+    assert "Exception in ASGI application" not in log and "Traceback" not in log, log
+
+
+async def _not(answer: Any) -> bool:
+    return not await answer
