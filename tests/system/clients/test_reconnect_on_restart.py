@@ -1,7 +1,8 @@
-"""A server restarted under a subscriber of the reference graphql-ws client (retries on, as
-front ends run it): the draining server closes the socket with 1012 "service restart", the client
-reconnects by itself to the server started in its place on the same port, subscribes again and
-hears from it. Real processes: ``corpcare serve`` twice, and Node."""
+"""A server restarted under a subscriber of the reference clients, graphql-ws and graphql-sse
+(retries on, as front ends run them): the draining server closes the socket with 1012 "service
+restart", or ends the event stream without ``complete``; the client reconnects by itself to the
+server started in its place on the same port, subscribes again and hears from it. Real
+processes: ``corpcare serve`` twice, and Node."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ import pytest
 
 from core.ids import to_global_id
 from server.drain import RESTART
+from tests.support import World
 from tests.system.clients.conftest import CLIENTS
 from tests.system.test_graceful_shutdown import Serve, started  # noqa: F401 (fixture)
 from tests.system.test_live_usage import BALANCES, line_of
@@ -49,13 +51,17 @@ class Seen:
         return await within(read(), seconds)
 
 
-async def test_graphql_ws_reconnects_by_itself_to_the_server_started_in_its_place(world, tmp_path, started, node):  # noqa: F811
+async def restarted_under(world: World, tmp_path: Any, started: list[Serve], node: str, script: str) -> Seen:  # noqa: F811
+    """What the client of ``script`` saw of its subscription to a line's balances, across a
+    restart of the server, up to its first update from the new one."""
     first = Serve(world, tmp_path)
     started.append(first)
     await first.started()
     line = to_global_id("Subscriber", await line_of(world, "acme.employee"))
+    ws = first.base.replace("http://", "ws://") + "/graphql"
     plan = {
-        "url": first.base.replace("http://", "ws://") + "/graphql",
+        "url": ws if "graphql-ws" in script else first.base + "/graphql/stream",
+        "token": token("acme.employee"),
         "connectionParams": {"Authorization": f"Bearer {token('acme.employee')}"},
         "query": BALANCES,
         "variables": {"line": line},
@@ -63,17 +69,14 @@ async def test_graphql_ws_reconnects_by_itself_to_the_server_started_in_its_plac
         "retryAttempts": int(10 * PATIENCE / 0.2),
     }
     process = await asyncio.create_subprocess_exec(
-        node, "graphql-ws/reconnect.mjs", json.dumps(plan), cwd=CLIENTS, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        node, script, json.dumps(plan), cwd=CLIENTS, stdout=subprocess.PIPE, stderr=subprocess.PIPE
     )
+    seen = Seen(process)
     try:
-        seen = Seen(process)
         await seen.next("connected")
         before = await seen.next("next")
         assert before["value"]["data"]["bundleUpdates"]
-
         first.signal(signal.SIGTERM)
-        closed = await seen.next("closed")
-        assert (closed["code"], closed["reason"]) == (RESTART, "server restarting; reconnect")
         assert await first.exited() == 0
 
         second = Serve(world, tmp_path, port=first.port)
@@ -83,7 +86,20 @@ async def test_graphql_ws_reconnects_by_itself_to_the_server_started_in_its_plac
         after = await seen.next("next")
         assert after["value"] == before["value"], "the same line's balances, from the new server"
         assert not [e for e in seen.events if e["event"] in ("error", "complete")], seen.events
+        return seen
     finally:
         if process.returncode is None:
             process.kill()
         await process.wait()
+
+
+async def test_graphql_ws_reconnects_by_itself_to_the_server_started_in_its_place(world, tmp_path, started, node):  # noqa: F811
+    seen = await restarted_under(world, tmp_path, started, node, "graphql-ws/reconnect.mjs")
+    closes = [e for e in seen.events if e["event"] == "closed"]
+    assert (closes[0]["code"], closes[0]["reason"]) == (RESTART, "server restarting; reconnect")
+
+
+async def test_graphql_sse_reconnects_by_itself_to_the_server_started_in_its_place(world, tmp_path, started, node):  # noqa: F811
+    seen = await restarted_under(world, tmp_path, started, node, "graphql-sse/reconnect.mjs")
+    connected = [e for e in seen.events if e["event"] == "connected"]
+    assert connected[0] == {"event": "connected", "retrying": False} and connected[-1]["retrying"]
