@@ -48,6 +48,9 @@ INPUT_ITEM_POINTS = 1 / 2
 # `nodes(ids:)` is for refetching what a screen shows (GitHub allows 100); a long list of lines
 # is a bulk selection or a filtered page.
 MAX_NODE_IDS = 100
+# `_entities(representations:)` is a gateway's batch of one entity type's references for one level of
+# its plan (a page of the other subgraph's list): a thousand at most, each costed as an object.
+MAX_REPRESENTATIONS = 1_000
 ScopeKey = tuple[str | None, str | None]  # (customer, orgUnit) a report reads
 
 
@@ -59,6 +62,7 @@ class Shape:
     directives: int = 0
     longest_list: int = 0
     most_ids: int = 0  # the most ids one `nodes` field asks for
+    most_representations: int = 0  # the most representations one `_entities` field asks for
     work: int = 0  # of `cost`: what report fields compute and input lists name, beyond the objects
     # The scopes the document's reports read, when they were not given (priced as empty).
     report_scopes: frozenset[ScopeKey] = field(default_factory=frozenset)
@@ -92,8 +96,9 @@ def measure(
     longest = max(walker.longest_list, _longest_list(variables or {}))
     work = walker.work + math.ceil(walker.input_items * INPUT_ITEM_POINTS)
     return Shape(
-        cost + work, depth, walker.aliases, walker.directives, longest, walker.most_ids, work,
-        frozenset(walker.scopes) if sizes is None else frozenset(), tuple(walker.reports),
+        cost + work, depth, walker.aliases, walker.directives, longest, walker.most_ids,
+        walker.most_representations, work, frozenset(walker.scopes) if sizes is None else frozenset(),
+        tuple(walker.reports),
     )  # fmt: skip
 
 
@@ -108,6 +113,7 @@ class _Walker:
         self.directives = 0
         self.longest_list = 0
         self.most_ids = 0
+        self.most_representations = 0
         self.input_items = 0
         self.work = 0
         self.scopes: set[ScopeKey] = set()
@@ -151,6 +157,8 @@ class _Walker:
         self.input_items += _items(arguments)
         if node.name.value == "nodes" and parent is self.schema.query_type and isinstance(arguments.get("ids"), list):
             self.most_ids = max(self.most_ids, len(arguments["ids"]))
+        if parent is self.schema.query_type and isinstance(representations := arguments.get("representations"), list):
+            self.most_representations = max(self.most_representations, len(representations))
         if parent is self.schema.query_type and node.name.value in REPORTS:
             return self.report_field(field, node, arguments, depth)
         inner, deepest = self.selections(named, node.selection_set, depth)
@@ -213,6 +221,8 @@ def _asked(arguments: dict[str, Any]) -> int | None:
 def _length(arguments: dict[str, Any]) -> int:
     if isinstance(arguments.get("ids"), list):
         return len(arguments["ids"])
+    if isinstance(arguments.get("representations"), list):  # `_entities`: one object per representation
+        return len(arguments["representations"])
     if isinstance(arguments.get("first"), int):
         return max(arguments["first"], 0)
     return LIST_GUESS

@@ -16,7 +16,7 @@ from strawberry.types.graphql import OperationType as StrawberryOperation
 
 from core.errors import BackendUnavailable, CorpcareError
 from engine import charging
-from engine.cost import MAX_NODE_IDS, Shape, measure
+from engine.cost import MAX_NODE_IDS, MAX_REPRESENTATIONS, Shape, measure
 from engine.shape_cache import first_measure
 from infra import telemetry
 from infra.throttle import Charge
@@ -114,6 +114,10 @@ class LimitShape(SchemaExtension):
                 (shape.most_ids > MAX_NODE_IDS, "BAD_USER_INPUT",
                  f"nodes takes at most {MAX_NODE_IDS} ids; this asks for {shape.most_ids}.",
                  {"ids": shape.most_ids, "maximum": MAX_NODE_IDS}),
+                (shape.most_representations > MAX_REPRESENTATIONS, "BAD_USER_INPUT",
+                 f"_entities takes at most {MAX_REPRESENTATIONS} representations; this asks for "
+                 f"{shape.most_representations}.",
+                 {"representations": shape.most_representations, "maximum": MAX_REPRESENTATIONS}),
             ]  # fmt: skip
             errors = [
                 GraphQLError(message, extensions={"code": code, **extra})

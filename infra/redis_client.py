@@ -10,8 +10,13 @@ allowances exactly when the host is under load.
 
 from __future__ import annotations
 
+from typing import Any
+
 from redis.asyncio import BlockingConnectionPool, Redis
+from redis.asyncio.client import Pipeline
 from redis.exceptions import RedisError
+
+from infra import tracing
 
 # Connections per client (cache, cost allowances) and process; a command takes well under a
 # millisecond, so 50 serve thousands of requests a second.
@@ -36,4 +41,44 @@ def redis_client(url: str, timeout_seconds: float) -> Redis:
         socket_timeout=timeout_seconds,
         socket_connect_timeout=max(timeout_seconds, WAIT_SECONDS),
     )
-    return Redis.from_pool(pool)
+    return TracedRedis.from_pool(pool)
+
+
+class TracedRedis(Redis):
+    """A client whose commands and pipelines are spans when tracing is on (``infra/tracing.py``):
+    named by the command, never with its keys or values."""
+
+    async def execute_command(self, *args: Any, **options: Any) -> Any:
+        if tracing.tracer is None:
+            return await super().execute_command(*args, **options)
+        name = str(args[0]).upper() if args else "REDIS"
+        with tracing.client_span(name, _attributes(self, name)):
+            return await super().execute_command(*args, **options)
+
+    def pipeline(self, transaction: bool = True, shard_hint: str | None = None) -> Pipeline:
+        return TracedPipeline(self.connection_pool, self.response_callbacks, transaction, shard_hint)
+
+
+class TracedPipeline(Pipeline):
+    async def execute(self, raise_on_error: bool = True) -> list[Any]:
+        if tracing.tracer is None or not self.command_stack:
+            return await super().execute(raise_on_error)
+        names = [str(args[0]).upper() for args, _ in self.command_stack]
+        attributes = {
+            **_attributes(self, "MULTI" if self.is_transaction else "PIPELINE"),
+            "db.query.text": " ".join(names),
+        }
+        attributes["db.operation.batch.size"] = len(names)
+        with tracing.client_span(attributes["db.operation.name"], attributes):
+            return await super().execute(raise_on_error)
+
+
+def _attributes(client: Redis, operation: str) -> dict[str, Any]:
+    """The database semantic conventions' attributes of a Redis call (where it went, which command)."""
+    kwargs = client.connection_pool.connection_kwargs
+    attributes: dict[str, Any] = {"db.system.name": "redis", "db.operation.name": operation}
+    if "host" in kwargs:
+        attributes["server.address"] = kwargs["host"]
+        attributes["server.port"] = kwargs.get("port", 6379)
+    attributes["db.namespace"] = str(kwargs.get("db", 0))
+    return attributes

@@ -11,13 +11,14 @@ import asyncio
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
-from functools import cached_property
+from functools import cached_property, wraps
 from typing import Any, ClassVar, Generic, TypeVar, cast
 
 from aiodataloader import DataLoader, Loader, enqueue_post_future_job, iscoroutinefunctionorpartial
 
 from core.scope import RowScope
 from core.values import month_start
+from infra import tracing
 from loaders.closed_months import ClosedMonths, dataset_of
 from loaders.shared import OrgGeneration
 from sources import Sources
@@ -54,6 +55,8 @@ class SourceLoader(DataLoader[K, V], Generic[K, V]):
         batch_load_fn = cls.__dict__.get("batch_load_fn")
         if batch_load_fn is not None and not iscoroutinefunctionorpartial(batch_load_fn):
             raise TypeError(f"{cls.__qualname__}.batch_load_fn must be a coroutine function")
+        if batch_load_fn is not None:
+            setattr(cls, "batch_load_fn", _traced(batch_load_fn))  # noqa: B010 (a class attribute mypy types per instance)
 
     def __init__(self, loaders: Loaders) -> None:
         # DataLoader.__init__ made with no options (aiodataloader 0.4.3), without its checks per
@@ -67,6 +70,20 @@ class SourceLoader(DataLoader[K, V], Generic[K, V]):
         self.crm = ctx.sources.crm
         self.sources = ctx.sources
         self.scope = ctx.scope
+
+
+def _traced(batch_load_fn: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+    """``batch_load_fn`` as one span per batch, named by the loader, when tracing is on."""
+
+    @wraps(batch_load_fn)
+    async def batch(self: SourceLoader[Any, Any], keys: list[Any]) -> Any:
+        if tracing.tracer is None:
+            return await batch_load_fn(self, keys)
+        name = type(self).__qualname__
+        with tracing.span(f"load {name}", {"corpcare.loader": name, "corpcare.batch.size": len(keys)}):
+            return await batch_load_fn(self, keys)
+
+    return batch
 
 
 def _same_key(key: Any) -> Any:

@@ -17,10 +17,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from infra.throttle import Bucket
-from permissions.principal import Principal
 from permissions.roles import Role
+
+if TYPE_CHECKING:  # the settings read the allowances without the rules (and strawberry) behind Principal
+    from permissions.principal import Principal
 
 
 @dataclass(frozen=True, slots=True)

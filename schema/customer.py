@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from typing import Any
 
 import strawberry
@@ -12,6 +13,8 @@ from loaders.org import OrgRootByCustomerIdLoader, SubscriberCountByCustomerIdLo
 from loaders.spending import SpendingByOrgUnitMonthLoader, SpendingPerCurrencyByOrgUnitMonthLoader
 from permissions.roles import Permission as P
 from permissions.rules import PUBLIC, requires
+from request.context import Info
+from resolvers.entities import entity
 from schema.common import Node
 from schema.fields import field, global_id, instances_of, related
 from schema.invoice import BillingAccount
@@ -61,3 +64,8 @@ class Customer(Node):
     )
 
     is_type_of = instances_of(CustomerRecord)
+
+    @classmethod
+    def resolve_reference(cls, info: Info, global_id: object) -> Awaitable[CustomerRecord | None]:
+        """Federation: the company with this global id, or None as for a missing one (``resolvers/entities.py``)."""
+        return entity(info.context, "Customer", global_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
@@ -22,6 +23,8 @@ from loaders.spending import (
 )
 from permissions.roles import Permission as P
 from permissions.rules import PUBLIC, requires
+from request.context import Info
+from resolvers.entities import entity
 from schema.common import Money, Node
 from schema.enums import OrgStructure, OrgUnitKind
 from schema.fields import field, global_id, instances_of, related
@@ -85,3 +88,8 @@ class OrgUnit(Node):
     effective_policy: EffectivePolicy | None = related(PolicyByOrgUnitLoader, _policy_key, requires(P.POLICY_READ))
 
     is_type_of = instances_of(OrgUnitRecord)
+
+    @classmethod
+    def resolve_reference(cls, info: Info, global_id: object) -> Awaitable[OrgUnitRecord | None]:
+        """Federation: the unit with this global id, or None as for a missing one (``resolvers/entities.py``)."""
+        return entity(info.context, "OrgUnit", global_id)

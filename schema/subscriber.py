@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from datetime import UTC, date, datetime, time
 from typing import Annotated, Any
 
@@ -28,6 +29,7 @@ from loaders.usage import KEYSET, UsageBySubscriberLoader
 from permissions.roles import Permission as P
 from permissions.rules import PUBLIC, requires
 from request.context import Info
+from resolvers.entities import entity
 from resolvers.service_choices import service_choices
 from schema.catalogue import Bundle, Service, TariffPlan
 from schema.common import Connection, Money, Node, shown_as
@@ -177,3 +179,8 @@ class Subscriber(Node):
     )
 
     is_type_of = instances_of(SubscriberRecord)
+
+    @classmethod
+    def resolve_reference(cls, info: Info, global_id: object) -> Awaitable[SubscriberRecord | None]:
+        """Federation: the line with this global id, or None as for a missing one (``resolvers/entities.py``)."""
+        return entity(info.context, "Subscriber", global_id)

@@ -196,8 +196,8 @@ class AdmissionGate:
         self.admission = admission
         self.request_seconds = request_seconds
         self.metrics = metrics
-        metrics.admission_running.set_function(lambda: float(admission.running))
-        metrics.admission_queued.set_function(lambda: float(admission.queued))
+        metrics.sample(metrics.admission_running, lambda: float(admission.running))
+        metrics.sample(metrics.admission_queued, lambda: float(admission.queued))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"] in EXEMPT:

@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route, WebSocketRoute
 
-from infra import telemetry
+from infra import telemetry, tracing
 from infra.cache import create_cache
 from infra.events import InProcessEvents, create_events
 from infra.redis_sessions import RedisSessionStore
@@ -44,6 +44,7 @@ from server.metrics import Metrics
 from server.refusals import RefusalGate
 from server.settings import Settings
 from server.sse import EventStreams
+from server.tracing import TraceRequests
 from sources import Sources
 from sources.db import Engines, create_engine
 
@@ -102,6 +103,7 @@ def create_app(
         if worker is not None:
             worker.start()
         recovery = asyncio.create_task(recover_forever(opened), name="recovery pass")
+        sampling = asyncio.create_task(metrics.sample_forever(), name="metrics samples")  # multiprocess mode
         beside = None
         if background is not None:
             beside = asyncio.create_task(background(engines, events), name="background")
@@ -109,9 +111,10 @@ def create_app(
         try:
             yield
         finally:
-            recovery.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await recovery
+            for task in (recovery, sampling):
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
             if beside is not None:
                 beside.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
@@ -147,6 +150,7 @@ def create_app(
             # On the way out, sockets are closed with 1012 so that their clients reconnect elsewhere.
             Middleware(ReconnectOnDrain, drain=drain),
             Middleware(Refreeze, after=settings.gc_freeze_after),  # outermost: it sees every request end
+            Middleware(TraceRequests),  # the request's span holds all the work below (server/tracing.py)
             Middleware(Arrival),  # first: every wait counts against the request's time limit
             Middleware(HttpGuard, hsts_seconds=settings.hsts_seconds, form_paths=sign_in.FORM_PATHS),
             # Only the listed origins get CORS headers; with none listed, browsers of other sites are refused.
@@ -188,6 +192,7 @@ def create_app(
     )
     app.state.refusals = graphql.refusals
     app.state.drain = drain  # /readyz answers 503 once it drains
+    app.state.metrics = metrics
     app.state.admission = admission
     app.state.event_streams = streams
     app.state.fair_share = graphql.fair_share  # CSV exports take their company's places too
@@ -200,6 +205,7 @@ def _attach(app: Starlette, sources: Sources, settings: Settings, metrics: Metri
     metrics.watch(sources.backends())
     for backend in sources.backends():
         telemetry.count_statements(backend.engine)
+        tracing.trace_statements(backend.engine)
     app.state.sources = sources
     app.state.principals = Principals(sources, settings.principal_cache_seconds)
     app.state.min_group_size = settings.min_group_size  # for CSV exports (GraphQL: the endpoint)

@@ -9,16 +9,20 @@ from functools import partial
 
 from starlette.applications import Starlette
 
-from server import drain, logs
+from server import drain, log_format, tracing
 from server.app import Background, create_app
 from server.settings import Settings
 
 
 def app() -> Starlette:
     settings = Settings()
-    logs.configure(settings.json_logs)
+    log_format.configure(settings.json_logs)  # uvicorn configured the same already (server/cli.py)
+    provider = tracing.start()  # per worker: each process exports its own spans (None: tracing is off)
     # The process's drain: the server's signal hook (server/graceful.py) turns it.
-    return create_app(settings, background=demo_feed(settings.usage_feed_per_second), drain=drain.PROCESS)
+    made = create_app(settings, background=demo_feed(settings.usage_feed_per_second), drain=drain.PROCESS)
+    if provider is not None:
+        tracing.shut_down_with(made, provider)
+    return made
 
 
 def demo_feed(per_second: float) -> Background | None:

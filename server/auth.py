@@ -29,6 +29,7 @@ from permissions.principal import Principal, principal_cache_key, principal_for
 from permissions.service_accounts import is_service_account
 from server.sessions import has_preflight_header, session_secret
 from server.settings import Settings
+from server.tokens import issue_token as issue_token  # where the tests and clients have found it
 from sources import Sources
 from sources.state.api_keys import looks_like_api_key
 
@@ -53,17 +54,6 @@ class PrincipalUser(BaseUser):
     @property
     def display_name(self) -> str:
         return self.principal.name
-
-
-def issue_token(settings: Settings, login: str, *, ttl_seconds: int | None = None) -> str:
-    """A development token (HS256, signed with the local secret)."""
-    now = int(time.time())
-    claims: dict[str, Any] = {"sub": login, "iat": now, "exp": now + (ttl_seconds or settings.token_ttl_seconds)}
-    if settings.jwt_issuer:
-        claims["iss"] = settings.jwt_issuer
-    if settings.jwt_audience:
-        claims["aud"] = settings.jwt_audience
-    return jwt.encode(claims, settings.jwt_secret, algorithm="HS256")
 
 
 class TokenVerifier:

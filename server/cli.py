@@ -3,35 +3,37 @@ register-operations, simulate-usage."""
 
 from __future__ import annotations
 
-import asyncio
-import getpass
-import ipaddress
 import logging
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
-from sqlalchemy import func, select
-from sqlalchemy.exc import DBAPIError
 
-from core.values import Money
-from server.settings import DEV_SECRET, Settings
-from sources.backend import Backend
-from sources.crm.models import Customer
-from sources.db import Engines, OutdatedSchema, create_engine
+from server import cli_logs
 
+if TYPE_CHECKING:
+    from server.settings import Settings
+    from sources.db import Engines
+
+# Each command imports what it needs when it runs: `corpcare --help` loads only the command line,
+# `token` the settings, the signing and SQLAlchemy for its look-up, `export-schema` the schema but
+# not the server that runs it (tests/system/test_cli.py checks which modules each loads).
 console = Console(stderr=True)
 
 
 def _engines(settings: Settings) -> Engines:
+    from sources.db import Engines, create_engine
+
     if settings.embedded:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
     return Engines(*(create_engine(url) for url in settings.urls))
 
 
 async def _seed(settings: Settings, **options: object) -> None:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+
     from demo import seed
 
     engines = _engines(settings)
@@ -42,6 +44,7 @@ async def _seed(settings: Settings, **options: object) -> None:
             MofNCompleteColumn(),
             TimeElapsedColumn(),
             console=console,
+            disable=settings.json_logs,  # no bar among JSON lines
         ) as progress:
             tasks: dict[str, TaskID] = {}
 
@@ -52,7 +55,7 @@ async def _seed(settings: Settings, **options: object) -> None:
 
             summary = await seed(engines, progress=report, **options)  # type: ignore[arg-type]
         rows = ", ".join(f"{name} {count:,}" for name, count in summary.counts.items())
-        console.print(f"Seeded in {summary.elapsed_seconds:.1f} s: {rows}")
+        _tell(settings, f"Seeded in {summary.elapsed_seconds:.1f} s: {rows}")
         if settings.redis_url:
             await _renew_closed_months(settings, engines)
     finally:
@@ -72,10 +75,17 @@ async def _renew_closed_months(settings: Settings, engines: Engines) -> None:
 
 
 async def _is_empty(settings: Settings) -> bool:
+    """Whether the CRM database holds no customer, its and the billing database's tables made or
+    brought up to date first (the state database is left to the seed or the migration that follows)."""
+    from sqlalchemy import func, select
+
+    from sources.crm.models import Customer
+    from sources.db import OutdatedSchema
+
     engines = _engines(settings)
     try:
         try:
-            await engines.create_schemas()
+            await engines.create_schemas(migrate_state=False)
         except OutdatedSchema as error:
             raise click.ClickException(str(error)) from None
         async with engines.crm.connect() as conn:
@@ -85,20 +95,20 @@ async def _is_empty(settings: Settings) -> bool:
 
 
 async def _migrate(settings: Settings) -> str | None:
+    """The state database brought to the newest revision, which is returned."""
     from sources.state import migrate
 
     engines = _engines(settings)
     try:
-        await migrate.upgrade(engines.state)
-        return await migrate.revision(engines.state)
+        return await migrate.upgrade(engines.state)
     finally:
         await engines.dispose()
 
 
-@click.group()
+@click.group(cls=cli_logs.Commands)
 def main() -> None:
     """corpcare: the GraphQL layer for corporate self-care."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    cli_logs.configure()
 
 
 @main.command()
@@ -113,24 +123,30 @@ def main() -> None:
 def serve(host: str, port: int, workers: int, worker_healthcheck: int | None) -> None:
     """Run the server; an empty embedded database is seeded with demo data first, and the state
     database is migrated to the newest revision."""
+    import asyncio
+
     import uvicorn
 
-    from server import supervisor
+    from server import log_format, supervisor
     from server.http_protocol import PROTOCOL
+    from server.settings import Settings
 
     settings = Settings()
+    log_format.configure(settings.json_logs)
     refuse_open_dev_secret(settings, host)
+    # The state database is migrated once: the seed leaves it empty at the newest revision.
     if settings.embedded and asyncio.run(_is_empty(settings)):
-        console.print(f"First start: seeding {settings.seed_subscribers:,} demo lines into {settings.data_dir}/")
+        _tell(settings, f"First start: seeding {settings.seed_subscribers:,} demo lines into {settings.data_dir}/")
         asyncio.run(_seed(settings, subscribers=settings.seed_subscribers, seed=settings.seed))
-    asyncio.run(_migrate(settings))
+    else:
+        asyncio.run(_migrate(settings))
     if settings.development:
-        console.print(f"GraphiQL: http://{host}:{port}/graphql  (token: corpcare token acme.admin)")
+        _tell(settings, f"GraphiQL: http://{host}:{port}/graphql  (token: corpcare token acme.admin)")
     config = uvicorn.Config(
         "server.asgi:app", factory=True, host=host, port=port, workers=workers, log_level="info",
-        # JSON logs: uvicorn's own loggers go through corpcare's handler, and corpcare's request
-        # log (which knows the operation and the outcome) replaces the access log.
-        log_config=None if settings.json_logs else uvicorn.config.LOGGING_CONFIG,
+        # Every process (the workers too) writes through corpcare's formatter (server/log_format.py).
+        log_config=log_format.dict_config(settings.json_logs),
+        # JSON logs: corpcare's request log (which knows the operation and the outcome) replaces the access log.
         access_log=not settings.json_logs,
         # On SIGTERM, once the socket has closed, requests in flight have this long to finish (server/graceful.py).
         timeout_graceful_shutdown=settings.drain_seconds,
@@ -142,7 +158,17 @@ def serve(host: str, port: int, workers: int, worker_healthcheck: int | None) ->
     supervisor.run(config, drain_delay_seconds=settings.drain_delay_seconds)
 
 
+def _tell(settings: Settings, text: str) -> None:
+    """A line for whoever starts the server: on the console, or a log line when logs are JSON."""
+    if settings.json_logs:
+        logging.getLogger("corpcare.cli").info(text)
+    else:
+        console.print(text)
+
+
 def on_loopback(host: str) -> bool:
+    import ipaddress
+
     if host == "localhost":
         return True
     try:
@@ -155,6 +181,8 @@ def refuse_open_dev_secret(settings: Settings, host: str) -> None:
     """The development secret is public (it is in the source): a server reachable from the
     network that accepts it lets anyone sign in as anyone. Production refuses it outright
     (Settings); development refuses it beyond loopback unless told that is meant."""
+    from server.settings import DEV_SECRET
+
     if settings.jwt_secret != DEV_SECRET or settings.jwks_url or on_loopback(host):
         return
     if settings.dev_secret_off_loopback:
@@ -171,7 +199,12 @@ def refuse_open_dev_secret(settings: Settings, host: str) -> None:
 @main.command()
 def migrate() -> None:
     """Bring corpcare's state database to the newest revision (serve does this on start too)."""
-    console.print(f"State database at revision {asyncio.run(_migrate(Settings()))}.")
+    import asyncio
+
+    from server.settings import Settings
+
+    settings = Settings()
+    _tell(settings, f"State database at revision {asyncio.run(_migrate(settings))}.")
 
 
 @main.command("seed")
@@ -182,6 +215,10 @@ def migrate() -> None:
 @click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]), default=None, help="The demo's today.")
 def seed_command(subscribers: int, customers: int, months: int, random_seed: int, as_of: object) -> None:
     """(Re)generate the demo data: drops and recreates every table."""
+    import asyncio
+
+    from server.settings import Settings
+
     day = as_of.date() if as_of is not None else None  # type: ignore[attr-defined]
     options = {"subscribers": subscribers, "customers": customers, "months": months, "seed": random_seed}
     asyncio.run(_seed(Settings(), as_of=day, **options))
@@ -192,22 +229,18 @@ def seed_command(subscribers: int, customers: int, months: int, random_seed: int
 @click.option("--ttl", default=None, type=int, help="Seconds until the token expires.")
 def token(login: str, ttl: int | None) -> None:
     """Print a development token for LOGIN (alone, on the last line)."""
-    from server.auth import issue_token
-    from sources.crm.source import CrmSource
+    import asyncio
+
+    from sqlalchemy.exc import DBAPIError
+
+    from server.settings import Settings
+    from server.tokens import issue_token
 
     settings = Settings()
     if settings.jwks_url:
         raise click.ClickException("Tokens come from the issuer when CORPCARE_JWKS_URL is set.")
-
-    async def exists() -> bool:
-        engines = _engines(settings)
-        try:
-            return await CrmSource(Backend("crm", engines.crm)).portal_user_by_login(login) is not None
-        finally:
-            await engines.dispose()
-
     try:
-        found = asyncio.run(exists())
+        found = asyncio.run(_portal_user_exists(settings, login))
     except DBAPIError as error:  # no tables yet: nothing was seeded where the settings point
         raise click.ClickException(
             f"The CRM database has no portal users ({type(error.orig).__name__}); seed it first: corpcare seed "
@@ -218,6 +251,24 @@ def token(login: str, ttl: int | None) -> None:
     click.echo(issue_token(settings, login, ttl_seconds=ttl))
 
 
+async def _portal_user_exists(settings: Settings, login: str) -> bool:
+    """One look-up in the CRM's ``portal_users`` (``sources/crm/models.py``), in SQLAlchemy Core:
+    the sources package would load every source and the models, the bulk of the command's time."""
+    from sqlalchemy import column, select, table
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    if settings.embedded:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    users = table("portal_users", column("login"))
+    engine = create_async_engine(settings.urls[0])
+    try:
+        async with engine.connect() as conn:
+            found = await conn.execute(select(users.c.login).where(users.c.login == login).limit(1))
+            return found.first() is not None
+    finally:
+        await engine.dispose()
+
+
 @main.command("register-operations")
 @click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Check the files and show what is new; store nothing.")
@@ -226,7 +277,13 @@ def register_operations(folder: Path, dry_run: bool) -> None:
     file's exact text, found by its SHA-256. Prints one tab-separated line per file (hash, new or
     known, file, operation names); registering the same text again changes nothing. In safelist
     mode only registered operations run. Migrates the state database first."""
+    import asyncio
+    import getpass
+
     from server.safelist import InvalidOperations, Registered, read_operations, register
+    from server.settings import Settings
+    from sources.backend import Backend
+    from sources.db import create_engine
     from sources.state import migrate
     from sources.state.persisted import PersistedOperationStore
 
@@ -281,8 +338,14 @@ def simulate_usage(
     database at a steady rate, and publish each line's new balances and every spending alert (a
     line or a unit crossing 80 % or 100 % of its limit or budget) on the event bus. With Redis
     configured, every server's subscribers hear of them; without, no other process does."""
+    import asyncio
+
+    from sqlalchemy.exc import DBAPIError
+
+    from core.values import Money
     from demo.feed import FeedBusy, Round, Totals, UsageFeed
     from infra.events import create_events
+    from server.settings import Settings
 
     settings = Settings()
     if not settings.redis_url:
@@ -324,11 +387,14 @@ def simulate_usage(
 
 @main.command("export-schema")
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None)
-def export_schema(output: Path | None) -> None:
+@click.option(
+    "--subgraph", is_flag=True, help="The Apollo Federation v2 subgraph's SDL (what CORPCARE_FEDERATION serves)."
+)
+def export_schema(output: Path | None, subgraph: bool) -> None:
     """Write the schema's SDL to stdout, or to --output."""
     from engine.build import build_schema
 
-    sdl = build_schema().as_str() + "\n"
+    sdl = build_schema(federation=subgraph).as_str() + "\n"
     if output is None:
         sys.stdout.write(sdl)
     else:

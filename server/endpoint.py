@@ -54,7 +54,7 @@ from server.http_errors import (
     request_id_of,
 )
 from server.logs import log_request
-from server.metrics import Metrics
+from server.metrics import Metrics, client_of
 from server.persisted import PersistedQueries, PersistedQueryError
 from server.refusals import REFUSED, RefusalBudget
 from server.request_body import forget_body, json_of
@@ -187,7 +187,7 @@ class GraphQLEndpoint(GraphQL[Context, None]):
     def __init__(self, settings: Settings, metrics: Metrics) -> None:
         self.limits = settings.query_limits
         self.cost_allowances = settings.cost_allowances_in_force
-        schema = build_schema(self.limits, production=not settings.development)
+        schema = build_schema(self.limits, production=not settings.development, federation=settings.federation)
         super().__init__(
             schema,
             graphql_ide="graphiql" if settings.development else None,
@@ -283,20 +283,30 @@ class GraphQLEndpoint(GraphQL[Context, None]):
                 log.exception("ending the read transactions of request %s", stats.request_id)
             finally:
                 telemetry.current.reset(token)
-                self._record(stats, status, gone=bool(scope.get(CLIENT_GONE)))
+                self._record(stats, status, gone=bool(scope.get(CLIENT_GONE)), client=client_of(scope))
                 if stats.refused:
                     scope[REFUSED] = True  # counted against the caller's refusals (server/refusals.py)
 
-    def _record(self, stats: RequestStats, status: int, *, gone: bool = False) -> None:
+    def _record(
+        self,
+        stats: RequestStats,
+        status: int,
+        *,
+        gone: bool = False,
+        client: tuple[str | None, str | None] = (None, None),
+    ) -> None:
         kind = stats.operation_type or "none"
         if gone:  # cancelled: nothing was answered, and the disconnect has its own log line
             self.metrics.requests.labels(kind, "disconnected").inc()
             return
         outcome = "failed" if status >= 500 else "refused" if status >= 400 else "errors" if stats.codes else "ok"
         self.metrics.requests.labels(kind, outcome).inc()
-        self.metrics.latency.labels(kind).observe(stats.seconds())
+        seconds = stats.seconds()
+        self.metrics.latency.labels(kind).observe(seconds)
         for code in stats.codes:
             self.metrics.errors.labels(code).inc()
+        registered = stats.query is not None and stats.query == registered_document.get()
+        self.metrics.operation(stats, client, registered=registered, seconds=seconds)
         if log_request(stats, outcome, stats.codes, status, self.slow_seconds, stats.query):
             self.metrics.slow.inc()
 

@@ -1,61 +1,26 @@
-"""Structured logs: one JSON object per line, one line per request, and a slow-operation log.
+"""The request log: one line per GraphQL request and per CSV export, and a slow-operation log
+(how lines are written, JSON or not: server/log_format.py).
 
 A request's line names the request id, the principal and customer by id, the operation's name
 and type, its estimated cost, duration, SQL statements, backend time and outcome. It never
 carries tokens, variables, or anything personal: logins, names, numbers and queries' arguments
-stay out (a slow operation's query text is logged, its variables are not).
+stay out (a slow operation's query text is logged, its variables are not). An export's line
+names the request id, the principal and customer by id, the report, and what came of it: the
+rows and bytes sent, the status, the refusal's code, the duration; never its parameters.
 """
 
 from __future__ import annotations
 
 import logging
-import sys
-import time
 from typing import Any
 
-import orjson
 from graphql import GraphQLError, StringValueNode, Visitor, parse, print_ast, visit
 
 from infra.telemetry import RequestStats
 
 requests_log = logging.getLogger("corpcare.requests")
 slow_log = logging.getLogger("corpcare.slow")
-
-_STANDARD = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
-
-
-class JsonFormatter(logging.Formatter):
-    def format(self, record: logging.LogRecord) -> str:
-        entry: dict[str, Any] = {
-            "time": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created)) + f".{int(record.msecs):03d}Z",
-            "level": record.levelname.lower(),
-            "logger": record.name,
-            "message": record.getMessage(),
-        }
-        entry.update((k, v) for k, v in record.__dict__.items() if k not in _STANDARD)
-        if record.exc_info:
-            entry["exception"] = self.formatException(record.exc_info)
-        return orjson.dumps(entry, default=str).decode()
-
-
-class PlainFormatter(logging.Formatter):
-    """For a developer's terminal: the message, then the record's fields as key=value."""
-
-    def __init__(self) -> None:
-        super().__init__("%(asctime)s %(levelname)s %(name)s: %(message)s")
-
-    def format(self, record: logging.LogRecord) -> str:
-        fields = " ".join(f"{k}={v}" for k, v in record.__dict__.items() if k not in _STANDARD)
-        line = super().format(record)
-        return f"{line} {fields}" if fields else line
-
-
-def configure(json_logs: bool, level: str = "INFO") -> None:
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(JsonFormatter() if json_logs else PlainFormatter())
-    root = logging.getLogger()
-    root.handlers[:] = [handler]
-    root.setLevel(level)
+exports_log = logging.getLogger("corpcare.exports")
 
 
 def log_request(
@@ -82,6 +47,36 @@ def log_request(
         return False
     slow_log.warning("slow operation", extra={**fields, "query": redacted(query or "")[:4000]})
     return True
+
+
+def log_export(
+    request_id: str,
+    principal: int,
+    customer: int | None,
+    report: str,
+    outcome: str,
+    status: int,
+    seconds: float,
+    *,
+    code: str | None = None,
+    rows: int = 0,
+    size: int = 0,
+) -> None:
+    """Write a CSV export's line: ``outcome`` is ok, refused (with the error's ``code``), failed
+    (the file broke off: ``code`` says why) or disconnected (the client left first)."""
+    fields = {
+        "request_id": request_id,
+        "principal": str(principal),
+        "customer": customer,
+        "export": report,
+        "outcome": outcome,
+        "status": status,
+        "error_code": code,
+        "rows": rows,
+        "bytes": size,
+        "duration_ms": round(seconds * 1000, 1),
+    }
+    exports_log.log(logging.INFO if outcome == "ok" else logging.WARNING, "csv export", extra=fields)
 
 
 def redacted(query: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -14,10 +14,14 @@ from core.sessions import SessionTimes
 from infra.fair_share import ShareLimits
 from permissions.cost_allowances import CUSTOMER_COST_ALLOWANCE, ROLE_COST_ALLOWANCES, CostAllowance, CostAllowances
 from permissions.roles import Role
-from request.context import QueryLimits
-from server.admission import AdmissionLimits
 from server.collector import THRESHOLDS
-from sources.backend import BackendLimits
+
+if TYPE_CHECKING:
+    # Imported where they are built: the command line reads the settings without loading the
+    # request context (strawberry), the admission middleware or the backends (SQLAlchemy).
+    from request.context import QueryLimits
+    from server.admission import AdmissionLimits
+    from sources.backend import BackendLimits
 
 DEV_SECRET = "corpcare-development-secret-change-me"
 
@@ -165,6 +169,12 @@ class Settings(BaseSettings):
         10.0, gt=0, description="Window over which a customer's share of worker time is measured."
     )
 
+    federation: bool = Field(
+        False,
+        description="Serve the schema as an Apollo Federation v2 subgraph: @key on Customer, OrgUnit and "
+        "Subscriber, Query._entities and (outside production) Query._service (docs/federation.md).",
+    )
+
     log_json: bool = Field(False, description="Structured JSON logs (on by default in production).")
     slow_operation_seconds: float = Field(1.0, description="Operations slower than this go to the slow log.")
     metrics_token: str | None = Field(
@@ -222,6 +232,8 @@ class Settings(BaseSettings):
 
     @property
     def query_limits(self) -> QueryLimits:
+        from request.context import QueryLimits
+
         return QueryLimits(
             self.max_query_cost, self.max_query_depth, self.max_query_aliases, self.max_query_tokens,
             self.max_query_directives, self.max_input_list,
@@ -237,10 +249,14 @@ class Settings(BaseSettings):
 
     @property
     def admission_limits(self) -> AdmissionLimits:
+        from server.admission import AdmissionLimits
+
         return AdmissionLimits(self.max_concurrent_requests, self.max_queued_requests, self.max_queue_wait_seconds)
 
     @property
     def backend_limits(self) -> BackendLimits:
+        from sources.backend import BackendLimits
+
         return BackendLimits(
             self.backend_call_seconds, self.backend_breaker_failures, self.backend_breaker_reset_seconds
         )

@@ -62,7 +62,7 @@ class EventStreams:
         self.reserved: dict[str, EventStream] = {}
         self.streaming: set[EventStream] = set()  # the open responses, ended when the process drains
         self.running: Counter[int] = Counter()  # open operations of each caller
-        graphql.metrics.sse_operations.set_function(lambda: float(sum(self.running.values())))
+        graphql.metrics.sample(graphql.metrics.sse_operations, lambda: float(sum(self.running.values())))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)

@@ -25,6 +25,7 @@ from uvicorn.supervisors import Multiprocess
 from uvicorn.supervisors.multiprocess import Process
 
 from server.graceful import GracefulServer
+from server.metric_files import forget_workers, multiprocess_files
 
 log = logging.getLogger("uvicorn.error")
 
@@ -32,9 +33,15 @@ log = logging.getLogger("uvicorn.error")
 def run(config: uvicorn.Config, *, drain_delay_seconds: float = 0.0) -> None:
     """Serve as ``uvicorn.run`` would: one process, or ``config.workers`` under the supervisor;
     each drains on SIGTERM, serving on for ``drain_delay_seconds`` first."""
-    if config.workers > 1:
-        Supervisor(config, sockets=[config.bind_socket()], drain_delay_seconds=drain_delay_seconds).run()
-        return
+    # Several workers keep their metrics in files that /metrics adds up (server/metrics.py).
+    with multiprocess_files(config.workers):
+        if config.workers > 1:
+            Supervisor(config, sockets=[config.bind_socket()], drain_delay_seconds=drain_delay_seconds).run()
+            return
+        _run_one(config, drain_delay_seconds)
+
+
+def _run_one(config: uvicorn.Config, drain_delay_seconds: float) -> None:
     server = GracefulServer(config, delay_seconds=drain_delay_seconds)
     try:
         server.run()
@@ -124,6 +131,8 @@ class Supervisor(Multiprocess):
             replacement = self.worker()
             replacement.start()
             self.processes[index] = replacement
+        # A worker gone (replaced here, or by a restart on SIGHUP) stops counting in the live gauges.
+        forget_workers(process.pid for process in self.processes)
 
     def _down(self, process: Process) -> str | None:
         """Why ``process`` must be replaced, or None while it is fine."""

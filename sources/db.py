@@ -161,10 +161,10 @@ class Engines:
     def pairs(self) -> list[tuple[AsyncEngine, type[DeclarativeBase]]]:
         return [(self.crm, CrmBase), (self.billing, BillingBase), (self.state, StateBase)]
 
-    async def create_schemas(self) -> None:
+    async def create_schemas(self, *, migrate_state: bool = True) -> None:
         """The reference backends' tables where missing, and the columns they gained added in place
         (``sources/crm/upgrade.py``, ``sources/billing/upgrade.py``); the state database migrated to the
-        newest revision."""
+        newest revision (unless the caller migrates or resets it itself)."""
         companies: dict[int, str] = {}
         for engine, base in ((self.crm, CrmBase), (self.billing, BillingBase)):
             async with engine.begin() as conn:
@@ -184,6 +184,8 @@ class Engines:
                         f"The database at {engine.url.render_as_string()} was made by an older corpcare and lacks "
                         f"{', '.join(missing)}: generate the demo data again with `corpcare seed`."
                     )
+        if not migrate_state:
+            return
         # Alembic only here: serving workers never migrate (the supervisor or the CLI did, before
         # they started), and its import would stay resident in each of them.
         from sources.state import migrate

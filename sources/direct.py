@@ -13,7 +13,8 @@ objects.
 What stays as it was: the connection comes from the backend (the moment's transaction, the time
 limit, the breaker), outside a moment a pooled one lent as it is (``sources/lent.py``);
 ``before_cursor_execute`` listeners see every statement (the request's statement count, the
-tests' budgets, the benchmark's replay); a driver error is raised as SQLAlchemy raises it, the
+tests' budgets, the benchmark's replay), and a statement sent here is a span of its own when
+tracing is on (``infra/tracing.py``); a driver error is raised as SQLAlchemy raises it, the
 connection invalidated when it is dead (so ``StaleConnection`` still sends a read again).
 SQLite, and any statement whose text depends on the values it is run with (an expanding ``IN`` of
 a bound parameter), goes through SQLAlchemy every time.
@@ -30,6 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.expression import Executable
 from sqlalchemy.util.concurrency import greenlet_spawn
 
+from infra.tracing import sql_span
 from sources.lent import Lent
 
 
@@ -115,7 +117,8 @@ class DirectRead:
                 engine.dispatch.before_cursor_execute(None, None, self.sql, arguments, None, False)
             adapter = conn.pooled.dbapi_connection
             try:
-                return await self._fetch(adapter, arguments, engine.dialect)
+                with sql_span(engine, self.sql):
+                    return await self._fetch(adapter, arguments, engine.dialect)
             except Exception as error:
                 await greenlet_spawn(_raise_as_sqlalchemy, conn.connection(), adapter, error, self.sql, arguments)
                 raise  # not reached: the above raises
@@ -130,7 +133,8 @@ class DirectRead:
         if sync._has_events or sync.engine._has_events:
             sync.dispatch.before_cursor_execute(sync, None, self.sql, arguments, None, False)
         try:
-            return await self._fetch(adapter, arguments, sync.dialect)
+            with sql_span(sync.engine, self.sql):
+                return await self._fetch(adapter, arguments, sync.dialect)
         except Exception as error:
             await greenlet_spawn(_raise_as_sqlalchemy, sync, adapter, error, self.sql, arguments)
             raise  # not reached: the above raises
@@ -157,8 +161,9 @@ async def send(conn: AsyncConnection, sql: str) -> None:
     if sync._has_events or sync.engine._has_events:
         sync.dispatch.before_cursor_execute(sync, None, sql, (), None, False)
     try:
-        async with adapter._execute_mutex:
-            await adapter._connection.execute(sql)
+        with sql_span(sync.engine, sql):
+            async with adapter._execute_mutex:
+                await adapter._connection.execute(sql)
     except Exception as error:
         await greenlet_spawn(_raise_as_sqlalchemy, sync, adapter, error, sql, ())
         raise  # not reached: the above raises

@@ -8,7 +8,8 @@
 (``unitDepth``, ``structure``) and ``savings`` (``months``); every one takes ``orgUnit`` and
 ``customer``; ``structure=CURRENT`` groups by today's tree (``AS_BILLED`` by default, as in
 GraphQL). The same bearer token, permissions and row scope as the GraphQL API; input problems
-get the same coded errors.
+get the same coded errors. Each export, and each refusal, writes one line to the request log
+(server/logs.py) once the file is sent or refused.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from server.exports.cells import safe_row
 from server.exports.cells import writer as csv_writer
 from server.exports.columns import Shown, needs, selectable
 from server.exports.cost import charge_export
+from server.exports.export_line import ExportLine
 from server.exports.invoice_rows import invoice_lines_csv, invoices_csv
 from server.exports.report_rows import Table, anomalies_csv, budget_csv, savings_csv, top_spenders_csv, usage_csv
 from server.exports.spending_rows import spending_csv
@@ -59,6 +61,7 @@ async def _export(request: Request) -> Response:
     principal, sources = user.principal, request.app.state.sources
     name = request.path_params["report"]
     request_id = uuid.uuid4().hex
+    logged = ExportLine(request_id, principal.user_id, principal.customer_id, name if name in REPORTS else None)
     try:
         if name not in REPORTS:
             raise NotFound(f"No report {name!r}; there are {', '.join(sorted(REPORTS))}.")
@@ -83,29 +86,44 @@ async def _export(request: Request) -> Response:
             raise
     except CorpcareError as error:
         status = {Forbidden: 403, NotFound: 404, RateLimited: 429, BackendUnavailable: 503}.get(type(error), 400)
+        logged.end("refused", status, error.code)
         body = {"errors": [{"message": error.message, "extensions": {"code": error.code, **error.extensions}}]}
         headers = {"X-Request-Id": request_id}
         if status in (429, 503):
             headers["Retry-After"] = str(max(1, math.ceil(float(error.extensions.get("retryAfterSeconds") or 1))))
         return JSONResponse(body, status_code=status, headers=headers)
+    except Exception:
+        logged.end("failed", 500, "INTERNAL_SERVER_ERROR")
+        raise
     if principal.reads_are_audited:
         await audit_change(context, f"export.{name}", allowed=True, detail={"query": dict(request.query_params)},
                            targets=())  # fmt: skip
     headers = {"Content-Disposition": f'attachment; filename="{filename}"', "X-Request-Id": request_id}
     # Only the columns the caller could select in GraphQL (server/exports/columns.py).
     shown = Shown.of(name, header, principal)
-    chunks = csv_chunks(shown.row(header), shown.rows(rows), shown.text)
-    return StreamingResponse(_holding(ticket, chunks), media_type="text/csv; charset=utf-8", headers=headers)
+    chunks = csv_chunks(shown.row(header), logged.counted(shown.rows(rows)), shown.text)
+    return StreamingResponse(_holding(ticket, chunks, logged), media_type="text/csv; charset=utf-8", headers=headers)
 
 
-async def _holding(ticket: Ticket | None, chunks: AsyncIterator[str]) -> AsyncIterator[str]:
-    """``chunks``, with the company's place on the server given back once they are sent (or the client left)."""
+async def _holding(ticket: Ticket | None, chunks: AsyncIterator[str], logged: ExportLine) -> AsyncIterator[str]:
+    """``chunks``, with the company's place on the server given back once they are sent (or the
+    client left), and the export's line written."""
+    outcome, code = "disconnected", None
     try:
         async for chunk in chunks:
+            logged.size += len(chunk.encode())
             yield chunk
+        outcome = "ok"
+    except CorpcareError as error:  # a backend failed while the file was being written
+        outcome, code = "failed", error.code
+        raise
+    except Exception:
+        outcome, code = "failed", "INTERNAL_SERVER_ERROR"
+        raise
     finally:
         if ticket is not None:
             ticket.release()
+        logged.end(outcome, 200, code)
 
 
 Built = tuple[list[str], AsyncIterator[list[str]], str]

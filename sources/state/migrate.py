@@ -1,6 +1,6 @@
 """Versioned migrations of corpcare's own state database (Alembic, ``sources/state/migrations/``).
 
-    await upgrade(engine)   # to the newest revision; run at start-up and by ``corpcare migrate``
+    await upgrade(engine)   # to the newest revision (returned); run at start-up and by ``corpcare migrate``
     await reset(engine)     # empty, at the newest revision (the demo generator)
 
 A state database made before migrations existed (its tables created straight from the
@@ -14,6 +14,7 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, MetaData, inspect
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -30,7 +31,7 @@ def _config(connection: Connection) -> Config:
     return config
 
 
-def _upgrade(connection: Connection) -> None:
+def _upgrade(connection: Connection) -> str | None:
     config = _config(connection)
     tables = set(inspect(connection).get_table_names())
     if "alembic_version" not in tables:
@@ -38,6 +39,7 @@ def _upgrade(connection: Connection) -> None:
         if revision is not None:
             command.stamp(config, revision)
     command.upgrade(config, HEAD)
+    return ScriptDirectory.from_config(config).get_current_head()
 
 
 def _drop_everything(connection: Connection) -> None:
@@ -46,9 +48,10 @@ def _drop_everything(connection: Connection) -> None:
     existing.drop_all(connection)
 
 
-async def upgrade(engine: AsyncEngine) -> None:
+async def upgrade(engine: AsyncEngine) -> str | None:
+    """The database brought to the newest revision, which is returned."""
     async with engine.begin() as conn:
-        await conn.run_sync(_upgrade)
+        return await conn.run_sync(_upgrade)
 
 
 async def reset(engine: AsyncEngine) -> None:

@@ -4,8 +4,11 @@ operators use them."""
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import sqlite3
+import subprocess
+import sys
 from contextlib import closing
 from pathlib import Path
 from typing import Any
@@ -15,6 +18,8 @@ from click.testing import CliRunner
 
 from server.cli import main
 from server.settings import DEV_SECRET
+from sources.state.migrate import MIGRATIONS
+from tests.system.test_bulk_restart import serving
 
 ROOT = Path(__file__).parents[2]
 
@@ -170,3 +175,75 @@ def test_serve_drains_for_as_long_as_the_settings_say(monkeypatch):
         assert result.exit_code == 0, result.output
     # Below Kubernetes' 30 s grace period by default, and no delay for a process of one's own.
     assert seen == [(20, 0.0), (25, 5.0)]
+
+
+# A command run in a fresh interpreter, which then writes down every module it loaded.
+LOADS = """
+import sys
+from server.cli import main
+try:
+    main(sys.argv[2:])
+except SystemExit as end:
+    assert not end.code, end.code
+open(sys.argv[1], "w").write("\\n".join(sorted(sys.modules)))
+"""
+OURS = {"core", "infra", "sources", "loaders", "permissions", "resolvers", "request", "schema", "engine", "jobs",
+        "server", "demo"}  # fmt: skip
+COMMAND_LINE = {"server.cli", "server.cli_logs"}
+SERVER = {"server.app", "server.asgi", "server.auth", "server.endpoint", "server.metrics", "uvicorn", "alembic",
+          "starlette.applications", "prometheus_client"}  # fmt: skip
+
+
+def loaded(tmp_path: Path, *command: str) -> set[str]:
+    modules = tmp_path / "modules.txt"
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("CORPCARE_")},
+           "CORPCARE_DATA_DIR": str(tmp_path / "data"), "CORPCARE_JWT_SECRET": DEV_SECRET}  # fmt: skip
+    ran = subprocess.run([sys.executable, "-c", LOADS, str(modules), *command], cwd=ROOT, env=env,
+                         capture_output=True, text=True, check=False)  # fmt: skip
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    return set(modules.read_text().splitlines())
+
+
+def packages(modules: set[str]) -> set[str]:
+    return {module.split(".")[0] for module in modules}
+
+
+def test_help_loads_nothing_of_corpcare_but_the_command_line(tmp_path):
+    modules = loaded(tmp_path, "--help")
+    assert "click" in modules and "server.cli" in modules
+    assert packages(modules) & OURS == {"server"} and {m for m in modules if m.startswith("server.")} <= COMMAND_LINE
+    assert not packages(modules) & {"strawberry", "graphql", "sqlalchemy", "pydantic", "starlette", "jwt", "redis"}
+    assert not modules & SERVER
+
+
+def test_token_loads_the_settings_and_the_signing_not_the_schema_or_the_server(tmp_path):
+    env = {"CORPCARE_DATA_DIR": str(tmp_path / "data"), "CORPCARE_JWT_SECRET": DEV_SECRET}
+    assert CliRunner().invoke(main, ["seed", "--subscribers", "20", "--months", "1"], env=env).exit_code == 0
+    modules = loaded(tmp_path, "token", "acme.admin")
+    assert {"server.settings", "server.tokens", "jwt", "sqlalchemy"} <= modules  # the look-up is SQLAlchemy's
+    assert not packages(modules) & {"strawberry", "graphql", "schema", "resolvers", "loaders", "sources", "engine"}
+    assert not modules & SERVER
+
+
+def test_export_schema_loads_the_schema_not_the_server(tmp_path):
+    modules = loaded(tmp_path, "export-schema", "--output", str(tmp_path / "schema.graphql"))
+    assert (tmp_path / "schema.graphql").read_text() == (ROOT / "schema.graphql").read_text()
+    assert {"strawberry", "schema.query", "engine.build"} <= modules
+    assert {m for m in modules if m.startswith("server.")} <= COMMAND_LINE and not modules & SERVER
+
+
+def migrations_logged(log: str) -> tuple[int, list[str]]:
+    """How many times Alembic began a migration run, and every revision it applied, in order."""
+    runs = sum("Context impl" in line and "alembic.runtime.migration" in line for line in log.splitlines())
+    return runs, re.findall(r"Running upgrade \S* ?-> (\w+)", log)
+
+
+async def test_serve_migrates_the_state_database_once_on_its_first_start_and_on_each_restart(tmp_path):
+    revisions = sorted(path.name.split("_")[0] for path in (MIGRATIONS / "versions").glob("0*.py"))
+    for start, applied in (("first", revisions), ("again", [])):
+        process, base = await serving({"seed_subscribers": "20"}, tmp_path)  # the embedded default
+        process.kill()
+        process.wait()
+        log = (tmp_path / f"server-{base.rsplit(':', 1)[1]}.log").read_text()
+        assert ("First start: seeding" in log) == (start == "first"), log
+        assert migrations_logged(log) == (1, applied), log

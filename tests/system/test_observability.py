@@ -14,7 +14,7 @@ from strawberry.extensions import SchemaExtension
 from engine.build import build_schema
 from jobs.worker import BulkWorker
 from server.auth import issue_token
-from server.logs import JsonFormatter
+from server.log_format import JsonFormatter
 from server.metrics import Metrics
 from tests.api.bulk.test_bulk_operations import OPERATION, acme_lines, service_id, start
 from tests.system.test_faults import metric, served

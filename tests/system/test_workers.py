@@ -40,6 +40,7 @@ class Serve:
             **{k: v for k, v in os.environ.items() if not k.startswith("CORPCARE_")},
             "PYTHONPATH": os.pathsep.join([str(root / "slow"), str(Path(__file__).parents[2])]),
             "CORPCARE_DATA_DIR": str(root),
+            "TMPDIR": str(root),  # the workers' metrics directory too: a killed server cannot remove it
             "CORPCARE_JWT_SECRET": make_settings().jwt_secret,
             "CORPCARE_BULK_WORKER": "false",
             **dict(zip(("CORPCARE_CRM_URL", "CORPCARE_BILLING_URL", "CORPCARE_STATE_URL"), urls, strict=True)),

@@ -30,15 +30,15 @@ def _missing(message: str) -> None:
     pytest.skip(message)
 
 
-def _installed() -> bool:
+def _installed(folder: Path = CLIENTS) -> bool:
     """Whether ``node_modules`` holds every package of the lock file at its locked version (after
     a pull that changed the lock file, an older install does not)."""
     # npm writes node_modules/.package-lock.json last: without it the install never finished.
-    hidden = CLIENTS / "node_modules" / ".package-lock.json"
+    hidden = folder / "node_modules" / ".package-lock.json"
     if not hidden.is_file():
         return False
     have = json.loads(hidden.read_text())["packages"]
-    wanted = json.loads((CLIENTS / "package-lock.json").read_text())["packages"]
+    wanted = json.loads((folder / "package-lock.json").read_text())["packages"]
     return all(
         have.get(path, {}).get("version") == package.get("version")
         for path, package in wanted.items()
@@ -49,14 +49,19 @@ def _installed() -> bool:
 @pytest.fixture(scope="session")
 def node() -> str:
     """Node with the packages of ``clients/package-lock.json``; ``npm ci`` when they are not there."""
+    return node_with_packages(CLIENTS)
+
+
+def node_with_packages(folder: Path) -> str:
+    """Node, with the packages of ``folder/package-lock.json`` installed by ``npm ci`` unless they are."""
     node, npm = shutil.which("node"), shutil.which("npm")
     if node is None or npm is None:
         _missing("node and npm are missing (Node 20 or later: apt-get install nodejs npm)")
     assert node is not None and npm is not None
     # One install at a time (the workers of a parallel run all ask): the others wait, then find it done.
-    with exclusive(_lock_path("npm-ci")):
-        if not _installed():
-            installed = subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=CLIENTS, capture_output=True,
+    with exclusive(_lock_path("npm-ci" if folder == CLIENTS else f"npm-ci-{folder.name}")):
+        if not _installed(folder):
+            installed = subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=folder, capture_output=True,
                                        text=True, timeout=10 * PATIENCE, check=False)  # fmt: skip
             assert installed.returncode == 0, f"npm ci failed:\n{installed.stdout}\n{installed.stderr}"
     return node

@@ -44,7 +44,7 @@ def differences(connection: Connection) -> list:
 
 
 async def test_the_migrations_build_what_the_models_describe(empty_state):
-    await migrate.upgrade(empty_state)
+    assert await migrate.upgrade(empty_state) == "0007"  # the revision it reached
     assert await migrate.revision(empty_state) == "0007"
     async with empty_state.connect() as conn:
         assert await conn.run_sync(differences) == []
@@ -54,7 +54,7 @@ async def test_the_migrations_build_what_the_models_describe(empty_state):
         persisted = await conn.run_sync(lambda sync: inspect(sync).get_pk_constraint("persisted_operations"))
     assert {i["name"] for i in indexes if i["unique"]} == {"ix_api_keys_key_id"}
     assert persisted["constrained_columns"] == ["hash"]
-    await migrate.upgrade(empty_state)  # at the newest revision already: nothing to do
+    assert await migrate.upgrade(empty_state) == "0007"  # at the newest revision already: nothing to do
     assert await migrate.revision(empty_state) == "0007"
 
 
