@@ -30,6 +30,7 @@ from server.admission import Admission, AdmissionGate, Arrival
 from server.auth import BearerAuth, Principals, unauthenticated
 from server.collector import Refreeze, freeze_and_tune
 from server.disconnects import CancelOnDisconnect
+from server.drain import Drain, ReconnectOnDrain
 from server.endpoint import GraphQLEndpoint
 from server.exports.routes import report_export
 from server.health import healthz, readyz
@@ -67,10 +68,14 @@ def metrics_endpoint(metrics: Metrics, token: str | None, *, production: bool = 
 Background = Callable[[Engines, InProcessEvents], Coroutine[None, None, None]]
 
 
-def create_app(settings: Settings, sources: Sources | None = None, background: Background | None = None) -> Starlette:
+def create_app(
+    settings: Settings, sources: Sources | None = None, background: Background | None = None, drain: Drain | None = None
+) -> Starlette:
     """The app; it opens its own backends from ``settings`` unless ``sources`` are given, and then
-    runs ``background`` beside the requests until it stops."""
+    runs ``background`` beside the requests until it stops. ``drain`` is the process's shutdown as
+    the server drives it (``server/graceful.py``); by default one of the app's own."""
     metrics = Metrics()
+    drain = drain or Drain()
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -125,6 +130,7 @@ def create_app(settings: Settings, sources: Sources | None = None, background: B
 
     graphql = GraphQLEndpoint(settings, metrics)
     streams = EventStreams(graphql)
+    drain.at_close(streams.end_all)
     admission = Admission(settings.admission_limits)
     app = Starlette(
         routes=[
@@ -141,6 +147,8 @@ def create_app(settings: Settings, sources: Sources | None = None, background: B
             *portal.routes(settings),
         ],
         middleware=[
+            # On the way out, sockets are closed with 1012 so that their clients reconnect elsewhere.
+            Middleware(ReconnectOnDrain, drain=drain),
             Middleware(Refreeze, after=settings.gc_freeze_after),  # outermost: it sees every request end
             Middleware(TraceRequests),  # the request's span holds all the work below (server/tracing.py)
             Middleware(Arrival),  # first: every wait counts against the request's time limit
@@ -183,6 +191,7 @@ def create_app(settings: Settings, sources: Sources | None = None, background: B
         lifespan=lifespan,
     )
     app.state.refusals = graphql.refusals
+    app.state.drain = drain  # /readyz answers 503 once it drains
     app.state.metrics = metrics
     app.state.admission = admission
     app.state.event_streams = streams

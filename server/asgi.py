@@ -9,7 +9,7 @@ from functools import partial
 
 from starlette.applications import Starlette
 
-from server import log_format, tracing
+from server import drain, log_format, tracing
 from server.app import Background, create_app
 from server.settings import Settings
 
@@ -18,7 +18,8 @@ def app() -> Starlette:
     settings = Settings()
     log_format.configure(settings.json_logs)  # uvicorn configured the same already (server/cli.py)
     provider = tracing.start()  # per worker: each process exports its own spans (None: tracing is off)
-    made = create_app(settings, background=demo_feed(settings.usage_feed_per_second))
+    # The process's drain: the server's signal hook (server/graceful.py) turns it.
+    made = create_app(settings, background=demo_feed(settings.usage_feed_per_second), drain=drain.PROCESS)
     if provider is not None:
         tracing.shut_down_with(made, provider)
     return made

@@ -148,14 +148,14 @@ def serve(host: str, port: int, workers: int, worker_healthcheck: int | None) ->
         log_config=log_format.dict_config(settings.json_logs),
         # JSON logs: corpcare's request log (which knows the operation and the outcome) replaces the access log.
         access_log=not settings.json_logs,
-        # On SIGTERM, requests in flight may finish within their own time limit.
-        timeout_graceful_shutdown=int(settings.request_timeout_seconds) + 5,
+        # On SIGTERM, once the socket has closed, requests in flight have this long to finish (server/graceful.py).
+        timeout_graceful_shutdown=settings.drain_seconds,
         # Headers must arrive within CORPCARE_HEADER_READ_TIMEOUT_SECONDS (uvicorn has no such limit).
         http=PROTOCOL,
         # A worker still importing on a loaded host answers late: uvicorn's 5 s killed workers without end.
         timeout_worker_healthcheck=worker_healthcheck or settings.worker_healthcheck,
     )  # fmt: skip
-    supervisor.run(config)
+    supervisor.run(config, drain_delay_seconds=settings.drain_delay_seconds)
 
 
 def _tell(settings: Settings, text: str) -> None:

@@ -1,9 +1,10 @@
 """Liveness and readiness for the orchestrator.
 
-``/healthz`` says the process answers. ``/readyz`` asks each backend database for ``SELECT 1``
-and pings the cache, each under a short time limit: a database that does not answer makes the
-instance not ready (503); a cache that does not answer only degrades it, since requests are
-served without one.
+``/healthz`` says the process answers (also while it drains: it is alive). ``/readyz`` asks each
+backend database for ``SELECT 1`` and pings the cache, each under a short time limit: a database
+that does not answer makes the instance not ready (503); a cache that does not answer only
+degrades it, since requests are served without one. From SIGTERM on, ``/readyz`` answers 503
+``draining`` without asking anything (``server/drain.py``).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from sqlalchemy import text
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
+from server.drain import Drain
 from sources import Sources
 from sources.backend import Backend
 
@@ -25,6 +27,9 @@ async def healthz(_request: Request) -> JSONResponse:
 
 
 async def readyz(request: Request) -> JSONResponse:
+    drain: Drain = request.app.state.drain
+    if drain.draining:  # shutting down (server/graceful.py): the load balancer sends elsewhere
+        return JSONResponse({"status": "draining"}, status_code=503)
     sources: Sources = request.app.state.sources
     backends = sources.backends()
     databases = await asyncio.gather(*(_database(backend) for backend in backends))

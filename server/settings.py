@@ -131,6 +131,16 @@ class Settings(BaseSettings):
     max_queue_wait_seconds: float = Field(
         5.0, gt=0, description="Longest a request may wait for its turn, from its arrival (503 as soon as expected)."
     )
+    drain_seconds: int = Field(
+        20, ge=1,
+        description="On SIGTERM: once the socket has closed, how long requests in flight may take to finish "
+        "(then they are cancelled). With the delay, it must fit Kubernetes' grace period (30 s by default).",
+    )  # fmt: skip
+    drain_delay_seconds: float = Field(
+        0.0, ge=0,
+        description="On SIGTERM: how long the process serves on with /readyz at 503 before its socket closes, "
+        "for a load balancer to stop sending to it (about 5 in Kubernetes).",
+    )  # fmt: skip
     worker_healthcheck: int = Field(
         60, ge=1, description="Seconds a `corpcare serve` worker may take to answer uvicorn's health check (and start)."
     )

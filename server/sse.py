@@ -17,7 +17,8 @@ connection mode with every operation of the stream, which then closes, as a sock
 Queries and mutations run too (one ``next``, then ``complete``), as graphql-sse's own server
 does; each holds an admission turn while it runs, a subscription only while it starts.
 A caller has at most ``MAX_OPEN`` operations and as many reservations open in a process: past
-that, 429 ``RATE_LIMITED`` (reason ``SUBSCRIPTIONS``).
+that, 429 ``RATE_LIMITED`` (reason ``SUBSCRIPTIONS``). When the process drains for a restart,
+every stream ends without ``complete`` (``server/drain.py``): clients connect again, elsewhere.
 """
 
 from __future__ import annotations
@@ -59,6 +60,7 @@ class EventStreams:
     def __init__(self, graphql: GraphQLEndpoint) -> None:
         self.graphql = graphql
         self.reserved: dict[str, EventStream] = {}
+        self.streaming: set[EventStream] = set()  # the open responses, ended when the process drains
         self.running: Counter[int] = Counter()  # open operations of each caller
         graphql.metrics.sample(graphql.metrics.sse_operations, lambda: float(sum(self.running.values())))
 
@@ -111,7 +113,14 @@ class EventStreams:
         return self._streaming(stream)
 
     def _streaming(self, stream: EventStream) -> Response:
+        self.streaming.add(stream)
         return EventResponse(stream, self._drop)
+
+    def end_all(self) -> None:
+        """The process is going away: every stream ends with the events already sent, and no
+        ``complete``, so that graphql-sse clients (and EventSource) connect again, elsewhere."""
+        for stream in list(self.streaming):
+            stream.close()
 
     def _expire(self, token: str) -> None:
         stream = self.reserved.get(token)
@@ -271,6 +280,7 @@ class EventStreams:
             stream.close()
 
     def _drop(self, stream: EventStream) -> None:
+        self.streaming.discard(stream)
         for token, reserved in list(self.reserved.items()):
             if reserved is stream:
                 del self.reserved[token]

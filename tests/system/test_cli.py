@@ -134,7 +134,7 @@ def test_simulate_usage_writes_usage_and_refuses_clearly_where_there_is_nothing_
 
 def test_the_health_check_comes_from_the_option_else_the_environment_else_sixty_seconds(monkeypatch):
     seen: list[int] = []
-    monkeypatch.setattr("server.supervisor.run", lambda config: seen.append(config.timeout_worker_healthcheck))
+    monkeypatch.setattr("server.supervisor.run", lambda config, **_: seen.append(config.timeout_worker_healthcheck))
     monkeypatch.setattr("uvicorn.run", _not_here)
     monkeypatch.setattr("server.cli._migrate", _nothing)  # no database: only the options are looked at
     nowhere = "postgresql+asyncpg://nobody@127.0.0.1:1/"
@@ -156,6 +156,25 @@ async def _nothing(_settings: Any) -> None:
 
 def _not_here(*_args: object, **_kwargs: object) -> None:
     raise AssertionError("serve must run its workers under corpcare's supervisor")
+
+
+def test_serve_drains_for_as_long_as_the_settings_say(monkeypatch):
+    seen: list[tuple[Any, Any]] = []
+    monkeypatch.setattr(
+        "server.supervisor.run",
+        lambda config, *, drain_delay_seconds: seen.append((config.timeout_graceful_shutdown, drain_delay_seconds)),
+    )
+    monkeypatch.setattr("server.cli._migrate", _nothing)
+    nowhere = "postgresql+asyncpg://nobody@127.0.0.1:1/"
+    env = {"CORPCARE_CRM_URL": nowhere + "crm", "CORPCARE_BILLING_URL": nowhere + "billing",
+           "CORPCARE_STATE_URL": nowhere + "state", "CORPCARE_DRAIN_SECONDS": None,
+           "CORPCARE_DRAIN_DELAY_SECONDS": None}  # fmt: skip
+    runner = CliRunner()
+    for extra in ({}, {"CORPCARE_DRAIN_SECONDS": "25", "CORPCARE_DRAIN_DELAY_SECONDS": "5"}):
+        result = runner.invoke(main, ["serve"], env={**env, **extra})
+        assert result.exit_code == 0, result.output
+    # Below Kubernetes' 30 s grace period by default, and no delay for a process of one's own.
+    assert seen == [(20, 0.0), (25, 5.0)]
 
 
 # A command run in a fresh interpreter, which then writes down every module it loaded.
