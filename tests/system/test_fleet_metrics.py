@@ -155,6 +155,9 @@ async def test_two_workers_answer_one_metrics_page_that_adds_them_both_up(world,
     for _ in range(100):  # a bound, not a wait: both workers answer long before
         await asyncio.gather(*(probe() for _ in range(4)))
         sent += 4
+        # A request is counted once its answer has gone out: the client may read it a moment before.
+        await eventually(lambda sent=sent: sum(fleet.requests_by_worker().values()) == sent, "the batch counted",
+                         seconds=PATIENCE, every=0.05)  # fmt: skip
         by_worker = fleet.requests_by_worker()
         if len(by_worker) == 2 and all(by_worker.values()):
             break
