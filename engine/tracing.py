@@ -27,6 +27,9 @@ from strawberry.types.graphql import OperationType
 from engine.extensions import _chosen, registered_document
 from infra import tracing
 
+# The longest document a span shows (blanked, unless registered): as the slow-operation log.
+DOCUMENT_CHARS = 4000
+
 
 class TraceOperations(SchemaExtension):
     def on_operation(self) -> Iterator[None]:
@@ -53,7 +56,12 @@ class TraceOperations(SchemaExtension):
             span.set_attribute("graphql.operation.name", name)
         if ctx.query is not None:
             registered = ctx.query == registered_document.get()
-            span.set_attribute("graphql.document", ctx.query if registered else blanked(ctx.query))
+            if registered:
+                span.set_attribute("graphql.document", ctx.query[:DOCUMENT_CHARS])
+            elif len(ctx.query) <= DOCUMENT_CHARS:
+                span.set_attribute("graphql.document", blanked(ctx.query))
+            else:  # blanking parses the text again: not for the longest documents a caller may send
+                span.set_attribute("graphql.document", f"<{len(ctx.query)} characters>")
         result = ctx.result
         errors = getattr(result, "errors", None) if result is not None else ctx.pre_execution_errors
         if errors:

@@ -57,9 +57,10 @@ class Current:
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, _: Any) -> None:
         detach(self.token)
         if error is not None and self.span.is_recording() and not isinstance(error, CancelledError | GeneratorExit):
-            self.span.record_exception(error)
+            # The kind only: a message or a traceback (with its chained causes) can carry a statement's
+            # bound values, and those can be names, numbers or logins.
             self.span.set_attribute("error.type", kind.__qualname__ if kind is not None else "Exception")
-            self.span.set_status(Status(StatusCode.ERROR, str(error)[:200]))
+            self.span.set_status(Status(StatusCode.ERROR))
         self.span.end()
 
 
@@ -144,7 +145,6 @@ def _failed(exception_context: Any) -> None:
     if started is not None:
         setattr(exception_context.execution_context, _SPAN, None)
         error = exception_context.original_exception
-        started.record_exception(error)
-        started.set_attribute("error.type", type(error).__qualname__)
+        started.set_attribute("error.type", type(error).__qualname__)  # not its message: see Current
         started.set_status(Status(StatusCode.ERROR))
         started.end()

@@ -61,6 +61,7 @@ class EventStreams:
         self.graphql = graphql
         self.reserved: dict[str, EventStream] = {}
         self.streaming: set[EventStream] = set()  # the open responses, ended when the process drains
+        self.ended = False  # the process drains: every stream has been ended
         self.running: Counter[int] = Counter()  # open operations of each caller
         graphql.metrics.sample(graphql.metrics.sse_operations, lambda: float(sum(self.running.values())))
 
@@ -114,11 +115,15 @@ class EventStreams:
 
     def _streaming(self, stream: EventStream) -> Response:
         self.streaming.add(stream)
+        if self.ended:  # opened while the process closes (its start was under way): to another instance
+            stream.close()
         return EventResponse(stream, self._drop)
 
     def end_all(self) -> None:
         """The process is going away: every stream ends with the events already sent, and no
-        ``complete``, so that graphql-sse clients (and EventSource) connect again, elsewhere."""
+        ``complete``, so that graphql-sse clients (and EventSource) connect again, elsewhere;
+        one opened from now on ends as it starts."""
+        self.ended = True
         for stream in list(self.streaming):
             stream.close()
 

@@ -52,8 +52,10 @@ def create_engine(
     ``pool_timeout`` is how long a caller waits for a pooled connection before giving up.
     PostgreSQL connections number up to twice ``pool_size``, of which ``pool_size`` (or
     ``kept_idle``, when given) stay open when idle."""
+    # hide_parameters: an error's text names the statement, never its bound values (names, numbers,
+    # logins), wherever it goes: a log line, a span, a chained exception.
     if url.startswith("sqlite"):
-        engine = create_async_engine(url, connect_args={"timeout": 30})
+        engine = create_async_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
         _tune_sqlite(engine.sync_engine)
         return engine
     # No JIT: the reports join data handed over as a parameter (``unnest``), whose size the
@@ -65,6 +67,7 @@ def create_engine(
         server_settings["statement_timeout"] = str(int(statement_seconds * 1000))
     engine = create_async_engine(
         url,
+        hide_parameters=True,
         pool_size=pool_size if kept_idle is None else kept_idle,
         max_overflow=pool_size if kept_idle is None else 2 * pool_size - kept_idle,
         pool_timeout=pool_timeout,

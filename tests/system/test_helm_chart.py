@@ -92,13 +92,14 @@ def test_the_default_release_is_valid_kubernetes_with_probes_budget_autoscaler_a
     mounts = {mount["mountPath"] for mount in main["volumeMounts"]}
     assert mounts == {"/tmp", "/var/lib/corpcare/metrics", "/var/lib/corpcare/data"}
     config = objects["ConfigMap"]["data"]
-    assert config["PROMETHEUS_MULTIPROC_DIR"] == "/var/lib/corpcare/metrics"
+    # One worker: no multiprocess mode, so /metrics keeps its process_* metrics (several: see below).
+    assert "PROMETHEUS_MULTIPROC_DIR" not in config
     assert config["CORPCARE_ENV"] == "production"
 
     # Draining: the endpoint leaves the Service while preStop sleeps, then SIGTERM has the rest of
     # the grace period, which outlasts the server's longest request (30 s by default).
     assert main["lifecycle"]["preStop"]["exec"]["command"] == ["sleep", "5"]
-    assert pod["terminationGracePeriodSeconds"] == 45
+    assert pod["terminationGracePeriodSeconds"] == 60
 
     # The HPA owns the count; the budget keeps all but one pod through a node drain.
     assert "replicas" not in objects["Deployment"]["spec"]
@@ -138,6 +139,10 @@ def test_a_production_release_uses_external_databases_redis_traces_and_its_repli
         "selector": objects["PodDisruptionBudget"]["spec"]["selector"],
     }
     assert container(objects)["args"][-2:] == ["--workers", "2"]
+    # Two workers: one /metrics adding both up, from files in the pod's in-memory directory.
+    assert objects["ConfigMap"]["data"]["PROMETHEUS_MULTIPROC_DIR"] == "/var/lib/corpcare/metrics"
+    template = objects["Deployment"]["spec"]["template"]["metadata"]["annotations"]
+    assert {"checksum/config", "checksum/secret"} <= set(template)
     assert container(objects)["image"] == "telecom/corpcare:0.1.0"
 
     variables = env(objects)

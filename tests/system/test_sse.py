@@ -300,3 +300,18 @@ async def test_in_safelist_mode_only_registered_operations_stream(world):
     assert [(kind, codes(payload or {})) for kind, payload in answered] == [
         ("next", ["PERSISTED_QUERY_NOT_ALLOWED"]), ("complete", [])]  # fmt: skip
     assert (posted.status_code, codes(posted.json())) == (403, ["PERSISTED_QUERY_NOT_ALLOWED"])
+
+
+async def test_a_stream_opened_after_the_drain_ended_the_others_ends_at_once_without_complete(world):
+    # Its start was under way when the process began to close: it must not hold the shutdown open.
+    alert = await alert_about(world, "line", Subscriber.id == await line_of(world, "acme.employee"))
+    channel = alerts_channel(alert.customer_id)
+    bus = world.sources.events
+    before = bus.listeners(channel)
+    async with served(world) as http:
+        http.app.state.event_streams.end_all()  # type: ignore[attr-defined]
+        async with streamed(http, "acme.finance", ALERTS) as response:
+            assert response.status_code == 200
+            seen = await Events(response).until_end()
+        await eventually(lambda: bus.listeners(channel) == before and running(http) == 0, "the listener to go")
+    assert ("complete", None) not in seen and not [event for event, _ in seen if event == "next"]

@@ -11,10 +11,12 @@ import pytest
 from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
-from opentelemetry.trace import SpanKind
+from opentelemetry.trace import SpanKind, StatusCode
 from websockets.asyncio.client import connect
 from websockets.typing import Subprotocol
 
+from engine import tracing as engine_tracing
+from infra import tracing as infra_tracing
 from server import tracing
 from server.app import create_app
 from server.auth import issue_token
@@ -269,3 +271,33 @@ async def test_the_log_line_of_a_traced_request_names_the_requests_trace_and_spa
     [request] = http_spans(spans)
     assert line is not None
     assert (line["trace_id"], line["span_id"]) == (TRACE_ID, f"{request.context.span_id:016x}")
+
+
+def test_a_failed_span_records_the_kind_of_its_error_and_never_its_text(spans):
+    # A backend's error chains the driver's, whose text can hold a statement's bound values.
+    with pytest.raises(RuntimeError), infra_tracing.span("load Lines"):
+        try:
+            raise ValueError("WHERE msisdn = '+79161234567'")
+        except ValueError as driver_error:
+            raise RuntimeError("backend failed: +79161234567") from driver_error
+    [failed] = spans.get_finished_spans()
+    assert failed.attributes["error.type"] == "RuntimeError"
+    assert failed.status.status_code is StatusCode.ERROR and failed.status.description is None
+    assert not failed.events  # no exception event: its stack trace would print the chained text
+
+
+async def test_a_document_too_long_to_blank_cheaply_is_recorded_by_its_length(world, spans):
+    short = "query Short { viewer { login } }"
+    long = "query Long { viewer { login } }" + " " * engine_tracing.DOCUMENT_CHARS
+    async with served(**urls_of(world)) as http:
+        spans.clear()
+        for query in (short, long):
+            response = await http.post("/graphql", json={"query": query})
+            assert response.json()["data"] == {"viewer": {"login": "acme.admin"}}
+    documents = {
+        s.name: s.attributes["graphql.document"] for s in spans.get_finished_spans() if s.name.startswith("query")
+    }
+    assert documents == {
+        "query Short": "query Short {\n  viewer {\n    login\n  }\n}",
+        "query Long": f"<{len(long)} characters>",
+    }
