@@ -74,7 +74,7 @@ def create_app(
     """The app; it opens its own backends from ``settings`` unless ``sources`` are given, and then
     runs ``background`` beside the requests until it stops. ``drain`` is the process's shutdown as
     the server drives it (``server/graceful.py``); by default one of the app's own."""
-    metrics = Metrics()
+    metrics = Metrics(settings.known_clients)
     drain = drain or Drain()
 
     @asynccontextmanager

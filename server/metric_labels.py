@@ -13,6 +13,8 @@ system's. Here:
   past them a value is ``other``. The names of registered operations (persisted or safelisted:
   the operator shipped them) have room of their own, so a flood of invented names cannot push
   the real ones out;
+- an operator who names its clients (``CORPCARE_METRICS_CLIENTS``) gets those names and ``other``
+  only, so that no caller can take the client label's room before the real clients are seen;
 - and the label sets together are bounded too: past ``combinations``, a new one counts under
   its operation with client and version ``other``.
 
@@ -65,7 +67,9 @@ class OperationLabels:
         clients: int = 20,
         versions: int = 50,
         combinations: int = 500,
+        known_clients: frozenset[str] = frozenset(),
     ) -> None:
+        self.known_clients = known_clients
         self.names = LabelValues(names, _GRAPHQL_NAME)
         self.registered_names = LabelValues(registered_names, _GRAPHQL_NAME)
         self.clients = LabelValues(clients, _CLIENT_TEXT)
@@ -86,7 +90,12 @@ class OperationLabels:
             name = self.registered_names.of(operation_name)
         else:
             name = self.names.of(operation_name)
-        client_label = UNKNOWN if not client else self.clients.of(client)
+        if not client:
+            client_label = UNKNOWN
+        elif self.known_clients:  # the operator named its clients: nobody else takes a label
+            client_label = client if client in self.known_clients else OTHER
+        else:
+            client_label = self.clients.of(client)
         version_label = UNKNOWN if not version else self.versions.of(version)
         labels = (name, client_label, version_label)
         if labels in self.seen:

@@ -61,7 +61,7 @@ CLIENT_VERSION = b"apollographql-client-version"
 
 
 class Metrics(Observer):
-    def __init__(self) -> None:
+    def __init__(self, known_clients: frozenset[str] = frozenset()) -> None:
         self.registry = CollectorRegistry(auto_describe=True)
         r = self.registry
         self.multiprocess = multiprocess_dir() is not None
@@ -84,7 +84,7 @@ class Metrics(Observer):
             buckets=_LATENCY_BUCKETS, registry=r,
         )  # fmt: skip
         self.errors = Counter("corpcare_errors", "GraphQL errors returned, by code.", ["code"], registry=r)
-        self.operation_labels = OperationLabels()
+        self.operation_labels = OperationLabels(known_clients=known_clients)
         self.operation_latency = Histogram(
             "corpcare_operation_seconds",
             "Time to answer a GraphQL request, by operation name and client (name and version from the "

@@ -177,9 +177,18 @@ class Settings(BaseSettings):
 
     log_json: bool = Field(False, description="Structured JSON logs (on by default in production).")
     slow_operation_seconds: float = Field(1.0, description="Operations slower than this go to the slow log.")
+    metrics_clients: str = Field(
+        "",
+        description="Client names (apollographql-client-name) the per-operation metrics label, comma-separated; "
+        "others count as 'other'. Empty: the first 20 a process sees.",
+    )
     metrics_token: str | None = Field(
         None, description="When set, /metrics needs 'Authorization: Bearer <it>'; production serves /metrics only then."
     )
+
+    @property
+    def known_clients(self) -> frozenset[str]:
+        return frozenset(name.strip() for name in self.metrics_clients.split(",") if name.strip())
 
     bulk_worker: bool = Field(True, description="Work on bulk operations in this process.")
     bulk_lease_seconds: float = Field(30.0, description="How long a silent worker keeps an operation.")

@@ -49,3 +49,12 @@ def test_past_the_combinations_a_new_one_counts_under_its_operation_alone():
     assert labels.of("A", True, "android", "1", registered=False) == ("A", "other", "other")
     assert labels.of("B", True, "web", "1", registered=False) == ("B", "other", "other")
     assert labels.of("A", True, "web", "1", registered=False) == ("A", "web", "1")
+
+
+def test_named_clients_keep_their_labels_whatever_came_first_and_no_one_else_takes_one():
+    labels = OperationLabels(clients=2, known_clients=frozenset({"corpcare-portal", "ios-app"}))
+    invented = [labels.of("Dashboard", True, f"client{i}", "1.0", registered=False)[1] for i in range(100)]
+    assert set(invented) == {"other"}
+    assert labels.of("Dashboard", True, "ios-app", "2.1", registered=False) == ("Dashboard", "ios-app", "2.1")
+    assert labels.of("Dashboard", True, "corpcare-portal", None, registered=False)[1:] == ("corpcare-portal", "unknown")
+    assert labels.of("Dashboard", True, None, None, registered=False)[1] == "unknown"
