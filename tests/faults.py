@@ -11,7 +11,12 @@ import socket
 import subprocess
 import tempfile
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from tests.support import service_missing
 from tests.waiting import PATIENCE
@@ -126,3 +131,31 @@ class Blackhole:
         assert self.server is not None
         self.server.close()
         await self.server.wait_closed()
+
+
+@asynccontextmanager
+async def billing_locked(billing_url: str) -> AsyncIterator[None]:
+    """A real slow billing (PostgreSQL): another session holds the tables a dashboard request reads."""
+    engine = create_async_engine(billing_url)
+    try:
+        async with engine.connect() as conn:
+            await conn.execute(text("LOCK TABLE daily_charges, line_services IN ACCESS EXCLUSIVE MODE"))
+            yield
+            await conn.rollback()
+    finally:
+        await engine.dispose()
+
+
+async def waiting_on_a_lock(billing_url: str) -> bool:
+    """Whether a session of this billing database waits for a lock (a request, on the tables held);
+    other databases' waits (tests beside this one) do not count."""
+    engine = create_async_engine(billing_url)
+    try:
+        async with engine.connect() as conn:
+            waiting = await conn.execute(text(
+                "select count(*) from pg_locks l join pg_database d on d.oid = l.database "
+                "where not l.granted and d.datname = current_database()"
+            ))  # fmt: skip
+            return bool(waiting.scalar())
+    finally:
+        await engine.dispose()

@@ -26,7 +26,7 @@ from demo import seed
 from server.app import create_app
 from server.auth import issue_token
 from sources.db import Engines, create_engine
-from tests.faults import Blackhole, PrivatePostgres, PrivateRedis, free_port
+from tests.faults import Blackhole, PrivatePostgres, PrivateRedis, billing_locked, free_port, waiting_on_a_lock
 from tests.support import today
 from tests.system.test_bulk_restart import serving
 from tests.system.test_http import bearer, make_settings
@@ -255,35 +255,12 @@ async def test_a_billing_that_never_answers_is_given_up_on_at_the_call_limit(spl
     assert elapsed < 10  # the call limit, not the 20 s request limit nor a hang
 
 
-@asynccontextmanager
-async def billing_locked(world: SplitWorld) -> AsyncIterator[None]:
-    """A real slow billing: another session holds the tables the request reads."""
-    engine = create_async_engine(world.urls["billing_url"])
-    try:
-        async with engine.connect() as conn:
-            await conn.execute(text("LOCK TABLE daily_charges, line_services IN ACCESS EXCLUSIVE MODE"))
-            yield
-            await conn.rollback()
-    finally:
-        await engine.dispose()
-
-
-async def waiting_on_a_lock(world: SplitWorld) -> bool:
-    """Whether a session of billing's waits for a lock (the request, on the tables held)."""
-    engine = create_async_engine(world.urls["billing_url"])
-    try:
-        async with engine.connect() as conn:
-            return bool((await conn.execute(text("select count(*) from pg_locks where not granted"))).scalar())
-    finally:
-        await engine.dispose()
-
-
 async def test_a_slow_billing_is_cut_at_the_call_limit(running_billing):
     world = running_billing
     # A limit the locked billing reaches; the CRM's calls are not held to it.
     async with served(**world.urls, backend_call_seconds=5) as http:
         unhurried(http, "crm", "state")
-        async with billing_locked(world):
+        async with billing_locked(world.urls["billing_url"]):
             response, body = await ask(http)
         assert response.status_code == 200
         billing_fields_are_null(body)
@@ -299,7 +276,7 @@ async def test_a_request_past_its_time_limit_gets_a_coded_503(running_billing):
     world = running_billing
     # A limit the locked request reaches, and the next one, whole, keeps to on a busy machine.
     async with served(**world.urls, backend_call_seconds=60, request_timeout_seconds=5) as http:
-        async with billing_locked(world):
+        async with billing_locked(world.urls["billing_url"]):
             response = await http.post("/graphql", json={"query": QUERY})
         assert response.status_code == 503 and response.headers["retry-after"] == "1"
         assert response.json()["errors"][0]["extensions"]["code"] == "TIMEOUT"
@@ -312,7 +289,7 @@ async def test_a_query_over_server_sent_events_past_its_time_limit_ends_with_tim
     """The same time limit as over HTTP: the stream's one event is the coded TIMEOUT, then complete."""
     world = running_billing
     async with served(**world.urls, backend_call_seconds=60, request_timeout_seconds=5) as http:
-        async with billing_locked(world):
+        async with billing_locked(world.urls["billing_url"]):
             response = await http.post(
                 "/graphql/stream", json={"query": QUERY}, headers={"Accept": "text/event-stream"}
             )
@@ -391,9 +368,10 @@ async def test_sigterm_lets_the_request_in_flight_finish_then_stops(running_bill
     try:
         token = issue_token(make_settings(), "acme.admin")
         async with httpx.AsyncClient(base_url=base, timeout=5 * PATIENCE, headers=bearer(token)) as http:
-            async with billing_locked(world):
+            async with billing_locked(world.urls["billing_url"]):
                 in_flight = asyncio.create_task(http.post("/graphql", json={"query": QUERY}))
-                await eventually(lambda: waiting_on_a_lock(world), "the request to wait on billing")
+                billing = world.urls["billing_url"]
+                await eventually(lambda: waiting_on_a_lock(billing), "the request to wait on billing")
                 process.send_signal(signal.SIGTERM)
                 await eventually(refused, "the server to take no new requests")
                 assert process.poll() is None, "the server must wait for the request in flight"

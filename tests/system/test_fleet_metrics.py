@@ -9,7 +9,6 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +20,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from server.auth import issue_token
 from server.metric_labels import OperationLabels
 from tests.faults import free_port
+from tests.system.processes import ProcessGroup
 from tests.system.test_faults import served
 from tests.system.test_http import bearer, make_settings
 from tests.system.test_observability import urls_of
@@ -52,7 +52,7 @@ def total(text: str, name: str, **labels: str) -> float:
     return sum(value for _, value in samples(text, name, **labels))
 
 
-class Fleet:
+class Fleet(ProcessGroup):
     """``corpcare serve --workers 2`` in a session of its own, its metrics files in ``folder``."""
 
     def __init__(self, world: Any, root: Path, *, given: bool) -> None:
@@ -107,25 +107,12 @@ class Fleet:
                         counts[pid] = counts.get(pid, 0.0) + sample.value
         return counts
 
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGKILL)  # the supervisor and its workers: one session
-        self.process.wait()
-
-
-@pytest.fixture
-async def fleets() -> AsyncIterator[list[Fleet]]:
-    started: list[Fleet] = []
-    yield started
-    for fleet in started:
-        fleet.stop()
-
 
 @pytest.mark.parametrize("backend", ["postgres"], indirect=True, scope="session")
 @pytest.mark.parametrize("given", [True, False], ids=["given-directory", "own-directory"])
-async def test_two_workers_answer_one_metrics_page_that_adds_them_both_up(world, tmp_path, fleets, given):
+async def test_two_workers_answer_one_metrics_page_that_adds_them_both_up(world, tmp_path, started, given):
     fleet = Fleet(world, tmp_path, given=given)
-    fleets.append(fleet)
+    started.append(fleet)
     token = issue_token(make_settings(), "acme.admin")
     base = f"http://127.0.0.1:{fleet.port}"
 

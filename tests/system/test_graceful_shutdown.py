@@ -21,16 +21,15 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import create_async_engine
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
 from core.ids import to_global_id
 from server.drain import RESTART
-from tests.faults import free_port
+from tests.faults import billing_locked, free_port, waiting_on_a_lock
 from tests.support import World
 from tests.system.frames import received
+from tests.system.processes import ProcessGroup
 from tests.system.test_faults import QUERY
 from tests.system.test_http import bearer
 from tests.system.test_live_usage import BALANCES, line_of
@@ -40,7 +39,7 @@ from tests.waiting import PATIENCE, eventually, within
 pytestmark = pytest.mark.parametrize("backend", ["postgres"], indirect=True, scope="session")
 
 
-class Serve:
+class Serve(ProcessGroup):
     """``corpcare serve`` in a session of its own on the world's databases, its log in a file."""
 
     def __init__(self, world: World, root: Path, *options: str, port: int | None = None, **settings: str) -> None:
@@ -87,19 +86,6 @@ class Serve:
 
     async def exited(self) -> int:
         return await within(asyncio.to_thread(self.process.wait), PATIENCE)
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGKILL)  # the supervisor and its workers: one session
-        self.process.wait()
-
-
-@pytest.fixture
-async def started() -> AsyncIterator[list[Serve]]:
-    serves: list[Serve] = []
-    yield serves
-    for serve in serves:
-        serve.stop()
 
 
 async def fresh_get(base: str, path: str) -> httpx.Response:
@@ -162,33 +148,6 @@ async def rest_of(lines: AsyncIterator[str]) -> list[str]:
     return await within(read())
 
 
-@asynccontextmanager
-async def billing_locked(world: World) -> AsyncIterator[None]:
-    """A real slow billing: another session holds the tables a dashboard request reads."""
-    engine = create_async_engine(urls_of(world)["billing_url"])
-    try:
-        async with engine.connect() as conn:
-            await conn.execute(text("LOCK TABLE daily_charges, line_services IN ACCESS EXCLUSIVE MODE"))
-            yield
-            await conn.rollback()
-    finally:
-        await engine.dispose()
-
-
-async def waiting_on_a_lock(world: World) -> bool:
-    """Whether a session of this world's billing waits for a lock (the request, on the tables held)."""
-    engine = create_async_engine(urls_of(world)["billing_url"])
-    try:
-        async with engine.connect() as conn:
-            waiting = await conn.execute(text(
-                "select count(*) from pg_locks l join pg_database d on d.oid = l.database "
-                "where not l.granted and d.datname = current_database()"
-            ))  # fmt: skip
-            return bool(waiting.scalar())
-    finally:
-        await engine.dispose()
-
-
 async def test_sigterm_turns_readiness_false_then_drains_sockets_streams_and_the_request_in_flight(
     world, tmp_path, started
 ):
@@ -202,9 +161,9 @@ async def test_sigterm_turns_readiness_false_then_drains_sockets_streams_and_the
         event_stream(serve.base, line) as stream,
         httpx.AsyncClient(base_url=serve.base, timeout=10 * PATIENCE, headers=bearer(token("acme.admin"))) as http,
     ):
-        async with billing_locked(world):
+        async with billing_locked(urls_of(world)["billing_url"]):
             in_flight = asyncio.create_task(http.post("/graphql", json={"query": QUERY}))
-            await eventually(lambda: waiting_on_a_lock(world), "the request to wait on billing")
+            await eventually(lambda: waiting_on_a_lock(urls_of(world)["billing_url"]), "the request to wait on billing")
 
             serve.signal(signal.SIGTERM)
             draining = await eventually(
@@ -251,9 +210,9 @@ async def test_two_workers_close_their_subscribers_end_their_streams_finish_requ
         event_stream(serve.base, line) as stream,
         httpx.AsyncClient(base_url=serve.base, timeout=10 * PATIENCE, headers=bearer(token("acme.admin"))) as http,
     ):
-        async with billing_locked(world):
+        async with billing_locked(urls_of(world)["billing_url"]):
             in_flight = asyncio.create_task(http.post("/graphql", json={"query": QUERY}))
-            await eventually(lambda: waiting_on_a_lock(world), "the request to wait on billing")
+            await eventually(lambda: waiting_on_a_lock(urls_of(world)["billing_url"]), "the request to wait on billing")
             serve.signal(signal.SIGTERM)
             closes = await within(asyncio.gather(*(closed_with(socket) for socket in sockets)))
             tail = await rest_of(stream)
@@ -288,10 +247,10 @@ async def test_a_request_still_running_when_the_drain_time_is_up_is_cancelled_an
     await serve.started()
     async with (
         httpx.AsyncClient(base_url=serve.base, timeout=10 * PATIENCE, headers=bearer(token("acme.admin"))) as http,
-        billing_locked(world),
+        billing_locked(urls_of(world)["billing_url"]),
     ):  # held past the drain: the request cannot finish in time
         in_flight = asyncio.create_task(http.post("/graphql", json={"query": QUERY}))
-        await eventually(lambda: waiting_on_a_lock(world), "the request to wait on billing")
+        await eventually(lambda: waiting_on_a_lock(urls_of(world)["billing_url"]), "the request to wait on billing")
         serve.signal(signal.SIGTERM)
         assert await serve.exited() == 0
         cut = await within(in_flight)
@@ -299,7 +258,10 @@ async def test_a_request_still_running_when_the_drain_time_is_up_is_cancelled_an
         assert (cut.status_code, cut.headers["retry-after"], cut.headers["connection"]) == (503, "1", "close")
         assert cut.json()["errors"][0]["extensions"]["code"] == "TIMEOUT"
         # Its statement was cancelled in PostgreSQL too: nothing waits on the lock any more.
-        await eventually(lambda: _not(waiting_on_a_lock(world)), "the request's statement to be cancelled")
+        await eventually(
+            lambda: _not(waiting_on_a_lock(urls_of(world)["billing_url"])),
+            "the request's statement to be cancelled",
+        )
     log = serve.text()
     assert "Cancel 1 running task(s)" in log and "Application shutdown complete" in log, log
     assert "Exception in ASGI application" not in log and "Traceback" not in log, log

@@ -9,10 +9,8 @@ on a busy machine do: a worker answers no health check until it has started."""
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +18,7 @@ import httpx
 import pytest
 
 from tests.faults import free_port
+from tests.system.processes import ProcessGroup
 from tests.system.test_http import make_settings
 from tests.waiting import PATIENCE, eventually
 
@@ -29,7 +28,7 @@ START_SECONDS = 8  # every interpreter's start on the loaded host: past uvicorn'
 SLOW_START = f"import time\ntime.sleep({START_SECONDS})\n"
 
 
-class Serve:
+class Serve(ProcessGroup):
     """``corpcare serve --workers 2`` in a session of its own, its log in a file."""
 
     def __init__(self, world: Any, root: Path, *options: str, **env: str) -> None:
@@ -57,19 +56,6 @@ class Serve:
 
     def text(self) -> str:
         return self.log.read_text(errors="replace")
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGKILL)  # the supervisor and its workers: one session
-        self.process.wait()
-
-
-@pytest.fixture
-async def started() -> AsyncIterator[list[Serve]]:
-    serves: list[Serve] = []
-    yield serves
-    for serve in serves:
-        serve.stop()
 
 
 async def test_two_workers_that_start_slowly_are_given_the_time_and_serve(world, tmp_path, started):
