@@ -18,7 +18,7 @@ from core.ids import to_global_id
 from server.drain import RESTART
 from tests.support import World
 from tests.system.clients.conftest import CLIENTS
-from tests.system.test_graceful_shutdown import Serve, started  # noqa: F401 (fixture)
+from tests.system.test_graceful_shutdown import Serve
 from tests.system.test_live_usage import BALANCES, line_of
 from tests.system.test_subscriptions import token
 from tests.waiting import PATIENCE, within
@@ -51,7 +51,7 @@ class Seen:
         return await within(read(), seconds)
 
 
-async def restarted_under(world: World, tmp_path: Any, started: list[Serve], node: str, script: str) -> Seen:  # noqa: F811
+async def restarted_under(world: World, tmp_path: Any, started: list[Serve], node: str, script: str) -> Seen:
     """What the client of ``script`` saw of its subscription to a line's balances, across a
     restart of the server, up to its first update from the new one."""
     first = Serve(world, tmp_path)
@@ -93,13 +93,13 @@ async def restarted_under(world: World, tmp_path: Any, started: list[Serve], nod
         await process.wait()
 
 
-async def test_graphql_ws_reconnects_by_itself_to_the_server_started_in_its_place(world, tmp_path, started, node):  # noqa: F811
+async def test_graphql_ws_reconnects_by_itself_to_the_server_started_in_its_place(world, tmp_path, started, node):
     seen = await restarted_under(world, tmp_path, started, node, "graphql-ws/reconnect.mjs")
     closes = [e for e in seen.events if e["event"] == "closed"]
     assert (closes[0]["code"], closes[0]["reason"]) == (RESTART, "server restarting; reconnect")
 
 
-async def test_graphql_sse_reconnects_by_itself_to_the_server_started_in_its_place(world, tmp_path, started, node):  # noqa: F811
+async def test_graphql_sse_reconnects_by_itself_to_the_server_started_in_its_place(world, tmp_path, started, node):
     seen = await restarted_under(world, tmp_path, started, node, "graphql-sse/reconnect.mjs")
     connected = [e for e in seen.events if e["event"] == "connected"]
     assert connected[0] == {"event": "connected", "retrying": False} and connected[-1]["retrying"]
