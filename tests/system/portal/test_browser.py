@@ -6,6 +6,8 @@ land on the sign-in page."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import re
 from pathlib import Path
@@ -13,7 +15,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.async_api import Browser, BrowserContext, Page, expect
+from playwright.async_api import Browser, BrowserContext, Page, Route, expect
+
+from tests.waiting import PATIENCE
 
 SIZES = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1440, "height": 900}}
 SIGN_IN = re.compile(r"/auth/sign-in(\?|$)")
@@ -159,6 +163,27 @@ async def test_the_dashboard_shows_what_the_api_answers_the_same_caller(
     violations = await axe_violations(browser, portal.base, state, SIZES[size], web_modules)
     (artifacts / f"{name}-axe.json").write_text(json.dumps(violations, indent=1))
     assert [v for v in violations if v["impact"] in {"serious", "critical"}] == []
+
+
+async def first_answer_held(page: Page) -> None:
+    """From now on, the page's first GraphQL answer is held back until its second request has been
+    sent (for PATIENCE at most). ``assert_first_paint``'s check that the first paint's operations go
+    out together then reads the same on any host: a screen whose operation waits for the other's
+    answer sends it only after the bound, and one that does not can never look like it did."""
+    sent = asyncio.Event()
+    seen = 0
+
+    async def hold(route: Route) -> None:
+        nonlocal seen
+        seen += 1
+        if seen == 1:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(sent.wait(), PATIENCE)
+        else:
+            sent.set()  # every later request goes straight on
+        await route.continue_()
+
+    await page.route("**/graphql", hold)
 
 
 async def assert_first_paint(watched: Watched, base: str, after: tuple[str, ...] = ()) -> None:

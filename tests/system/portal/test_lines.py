@@ -22,6 +22,7 @@ from tests.system.portal.test_browser import (
     Watched,
     assert_first_paint,
     axe_violations,
+    first_answer_held,
     open_page,
     settled,
     sign_in,
@@ -99,6 +100,7 @@ async def test_the_list_shows_what_the_api_answers_and_pages_both_ways(
         page = watched.page
         await open_lines(watched, portal.base, login)
         watched.forget()
+        await first_answer_held(page)
         await page.reload()
         assert await shown_rows(page, rows_of(first)) == rows_of(first)
         await expect(page.locator("[data-total]")).to_have_attribute("data-total", str(lines["totalCount"]))
